@@ -150,3 +150,11 @@ export function isToHost(value: unknown): value is ToHost {
 export function isFromHost(value: unknown): value is FromHost {
   return hasKind(value, replyKinds);
 }
+
+/** The host as the extension sees it, across restarts. */
+export type HostState =
+  | { phase: "stopped" }
+  | { phase: "starting" }
+  | { phase: "loading"; progress: number }
+  | { phase: "ready"; info: HostInfo }
+  | { phase: "error"; error: HostError; restartInMs?: number };
