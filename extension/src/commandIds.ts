@@ -1,0 +1,6 @@
+/** Command ids, kept apart so adapters can point at each other's commands without importing each other. */
+export const commandIds = {
+  restartHost: "llamaAssist.restartHost",
+  showHostStatus: "llamaAssist.showHostStatus",
+  showLog: "llamaAssist.showLog",
+} as const;

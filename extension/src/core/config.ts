@@ -1,0 +1,123 @@
+import type { GpuSetting, HostConfig, LogLevel } from "./protocol/host";
+
+/** The one narrow view of the editor's settings that the core needs. Keys are relative to `llamaAssist.`. */
+export interface SettingsReader {
+  get(key: string): unknown;
+}
+
+export type ShieldMode = "block" | "warn" | "off";
+
+export interface LlamaAssistConfig {
+  completionModelPath: string;
+  chatModelPath: string;
+  gpu: GpuSetting;
+  contextSize: number;
+  threads: number;
+  shield: {
+    mode: ShieldMode;
+    disabledRules: ReadonlySet<string>;
+    /** Language ids the user switched off; every other language is scanned. */
+    disabledLanguages: ReadonlySet<string>;
+  };
+}
+
+export interface ConfigReadResult {
+  config: LlamaAssistConfig;
+  /** One line per setting that had an invalid value and fell back to its default. */
+  problems: string[];
+}
+
+const gpuSettings: readonly GpuSetting[] = ["auto", "cuda", "vulkan", "metal", "cpu"];
+const shieldModes: readonly ShieldMode[] = ["block", "warn", "off"];
+
+export const defaultContextSize = 4096;
+const minContextSize = 512;
+const maxContextSize = 131072;
+
+/** Settings the running host was started with; changing any of them means a host restart. */
+export const hostRestartKeys: readonly string[] = [
+  "completionModel.path",
+  "chatModel.path",
+  "gpu",
+  "contextSize",
+  "threads",
+];
+
+export function readConfig(settings: SettingsReader): ConfigReadResult {
+  const problems: string[] = [];
+
+  function text(key: string): string {
+    const value = settings.get(key);
+    if (value === undefined || value === null) return "";
+    if (typeof value === "string") return value.trim();
+    problems.push(`llamaAssist.${key} must be a string; it is ignored.`);
+    return "";
+  }
+
+  function oneOf<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
+    const value = settings.get(key);
+    if (value === undefined || value === null) return fallback;
+    if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
+    problems.push(`llamaAssist.${key} must be one of ${allowed.join(", ")}; using "${fallback}".`);
+    return fallback;
+  }
+
+  function integer(key: string, min: number, max: number, fallback: number): number {
+    const value = settings.get(key);
+    if (value === undefined || value === null) return fallback;
+    if (typeof value === "number" && Number.isInteger(value) && value >= min && value <= max) return value;
+    problems.push(`llamaAssist.${key} must be a whole number from ${min} to ${max}; using ${fallback}.`);
+    return fallback;
+  }
+
+  function stringSet(key: string): ReadonlySet<string> {
+    const value = settings.get(key);
+    if (value === undefined || value === null) return new Set();
+    if (Array.isArray(value) && value.every((item) => typeof item === "string")) return new Set(value);
+    problems.push(`llamaAssist.${key} must be a list of strings; it is ignored.`);
+    return new Set();
+  }
+
+  function switchedOff(key: string): ReadonlySet<string> {
+    const value = settings.get(key);
+    if (value === undefined || value === null) return new Set();
+    if (typeof value === "object" && !Array.isArray(value)) {
+      const entries = Object.entries(value as Record<string, unknown>);
+      if (entries.every(([, enabled]) => typeof enabled === "boolean")) {
+        return new Set(entries.filter(([, enabled]) => enabled === false).map(([language]) => language));
+      }
+    }
+    problems.push(`llamaAssist.${key} must map language ids to true or false; it is ignored.`);
+    return new Set();
+  }
+
+  const config: LlamaAssistConfig = {
+    completionModelPath: text("completionModel.path"),
+    chatModelPath: text("chatModel.path"),
+    gpu: oneOf("gpu", gpuSettings, "auto"),
+    contextSize: integer("contextSize", minContextSize, maxContextSize, defaultContextSize),
+    threads: integer("threads", 0, 1024, 0),
+    shield: {
+      mode: oneOf("shield.mode", shieldModes, "block"),
+      disabledRules: stringSet("shield.disabledRules"),
+      disabledLanguages: switchedOff("shield.languages"),
+    },
+  };
+  return { config, problems };
+}
+
+export function hostConfigOf(config: LlamaAssistConfig, logLevel: LogLevel): HostConfig {
+  return {
+    completionModelPath: config.completionModelPath,
+    chatModelPath: config.chatModelPath,
+    gpu: config.gpu,
+    contextSize: config.contextSize,
+    threads: config.threads,
+    logLevel,
+  };
+}
+
+/** `affects` answers VS Code's ConfigurationChangeEvent question for a full key. */
+export function changeNeedsHostRestart(affects: (fullKey: string) => boolean): boolean {
+  return hostRestartKeys.some((key) => affects(`llamaAssist.${key}`));
+}

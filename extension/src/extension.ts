@@ -1,0 +1,42 @@
+import * as vscode from "vscode";
+import { hostConfigOf } from "./core/config";
+import { HostClient } from "./hostClient/hostClient";
+import { Settings } from "./settings";
+import { hostLogLevel, writeHostLog } from "./hostLog";
+import * as hostLifecycle from "./hostLifecycle";
+import * as hostStatusBar from "./hostStatusBar";
+import * as hostStatusView from "./hostStatusView";
+import * as restartHost from "./commands/restartHost";
+import * as showHostStatus from "./commands/showHostStatus";
+import * as showLog from "./commands/showLog";
+
+/** Set while active, so that deactivate can wait for the host to exit; disposables cannot be awaited. */
+let stopHost: (() => Promise<void>) | undefined;
+
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel("Llama Assist", { log: true });
+  const settings = new Settings(log);
+  const host = new HostClient({
+    hostScript: context.asAbsolutePath("dist/host/main.mjs"),
+    config: hostConfigOf(settings.current, hostLogLevel(log)),
+    log: (level, message) => writeHostLog(log, level, message),
+  });
+  stopHost = () => host.dispose();
+
+  context.subscriptions.push(
+    log,
+    settings,
+    hostLifecycle.register(host, settings, log),
+    hostStatusBar.register(host, settings),
+    hostStatusView.register(context.extensionUri, host, settings),
+    restartHost.register(host, settings, log),
+    showHostStatus.register(host, settings, log),
+    showLog.register(log),
+  );
+}
+
+export async function deactivate(): Promise<void> {
+  const stop = stopHost;
+  stopHost = undefined;
+  await stop?.();
+}

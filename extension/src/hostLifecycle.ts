@@ -1,0 +1,34 @@
+import * as vscode from "vscode";
+import { isCodeLanguage } from "./core/languages";
+import { hostConfigOf } from "./core/config";
+import type { HostClient } from "./hostClient/hostClient";
+import type { Settings } from "./settings";
+import { hostLogLevel } from "./hostLog";
+
+/**
+ * Starts the host lazily, with the first code document, and restarts it when a setting it was started with changes.
+ * Requests start it too, through the client.
+ */
+export function register(host: HostClient, settings: Settings, log: vscode.LogOutputChannel): vscode.Disposable {
+  const startForDocument = (document: vscode.TextDocument): void => {
+    if (host.state.phase !== "stopped" || !settings.current.completionModelPath) return;
+    if (document.uri.scheme !== "file" && document.uri.scheme !== "untitled" && document.uri.scheme !== "vscode-remote") return;
+    if (!isCodeLanguage(document.languageId)) return;
+    host.start().catch((error: unknown) => log.error(`The inference host did not start: ${String(error)}`));
+  };
+
+  vscode.workspace.textDocuments.forEach(startForDocument);
+
+  return vscode.Disposable.from(
+    vscode.workspace.onDidOpenTextDocument(startForDocument),
+    settings.onDidChange(({ config, needsHostRestart }) => {
+      if (!needsHostRestart) return;
+      if (!config.completionModelPath) {
+        void host.stop();
+        return;
+      }
+      log.info("A model or hardware setting changed: restarting the inference host.");
+      host.restart(hostConfigOf(config, hostLogLevel(log))).catch((error: unknown) => log.error(`Restart failed: ${String(error)}`));
+    }),
+  );
+}

@@ -1,0 +1,27 @@
+import * as vscode from "vscode";
+import { presentHostState } from "./core/hostStatus";
+import type { HostClient } from "./hostClient/hostClient";
+import type { Settings } from "./settings";
+import { commandIds } from "./commandIds";
+
+
+export function register(host: HostClient, settings: Settings): vscode.Disposable {
+  const item = vscode.window.createStatusBarItem("llamaAssist.hostStatus", vscode.StatusBarAlignment.Right, 100);
+  item.name = "Llama Assist";
+
+  const render = (): void => {
+    const presentation = presentHostState(host.state, settings.current.completionModelPath !== "");
+    item.text = presentation.text;
+    item.tooltip = presentation.tooltip;
+    item.backgroundColor = presentation.isError ? new vscode.ThemeColor("statusBarItem.errorBackground") : undefined;
+    item.command = presentation.isError
+      ? commandIds.showLog
+      : settings.current.completionModelPath
+        ? commandIds.showHostStatus
+        : { title: "Choose a model", command: "workbench.action.openSettings", arguments: ["llamaAssist.completionModel.path"] };
+  };
+
+  render();
+  item.show();
+  return vscode.Disposable.from(item, host.onDidChangeState(render), settings.onDidChange(render));
+}

@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import { changeNeedsHostRestart, defaultContextSize, hostConfigOf, readConfig } from "../../extension/src/core/config";
+
+function settingsOf(values: Record<string, unknown>) {
+  return { get: (key: string) => values[key] };
+}
+
+describe("config", () => {
+  it("gives defaults when nothing is set", () => {
+    const { config, problems } = readConfig(settingsOf({}));
+    assert.deepEqual(problems, []);
+    assert.equal(config.completionModelPath, "");
+    assert.equal(config.gpu, "auto");
+    assert.equal(config.contextSize, defaultContextSize);
+    assert.equal(config.threads, 0);
+    assert.equal(config.shield.mode, "block");
+    assert.equal(config.shield.disabledRules.size, 0);
+  });
+
+  it("reads valid values", () => {
+    const { config, problems } = readConfig(
+      settingsOf({
+        "completionModel.path": "  /models/coder.gguf ",
+        "chatModel.path": "/models/chat.gguf",
+        gpu: "vulkan",
+        contextSize: 8192,
+        threads: 2,
+        "shield.mode": "warn",
+        "shield.disabledRules": ["py.md5"],
+        "shield.languages": { shellscript: false, python: true },
+      }),
+    );
+    assert.deepEqual(problems, []);
+    assert.equal(config.completionModelPath, "/models/coder.gguf");
+    assert.equal(config.chatModelPath, "/models/chat.gguf");
+    assert.equal(config.gpu, "vulkan");
+    assert.equal(config.contextSize, 8192);
+    assert.equal(config.threads, 2);
+    assert.equal(config.shield.mode, "warn");
+    assert.deepEqual([...config.shield.disabledRules], ["py.md5"]);
+    assert.deepEqual([...config.shield.disabledLanguages], ["shellscript"]);
+  });
+
+  const invalid: Array<[string, unknown, string]> = [
+    ["gpu", "rocm", "llamaAssist.gpu must be one of"],
+    ["contextSize", 100, "llamaAssist.contextSize must be a whole number from 512"],
+    ["contextSize", 4096.5, "llamaAssist.contextSize must be a whole number"],
+    ["threads", -1, "llamaAssist.threads must be a whole number"],
+    ["completionModel.path", 42, "llamaAssist.completionModel.path must be a string"],
+    ["shield.mode", "loud", "llamaAssist.shield.mode must be one of"],
+    ["shield.disabledRules", "py.md5", "llamaAssist.shield.disabledRules must be a list"],
+    ["shield.languages", { python: "no" }, "llamaAssist.shield.languages must map"],
+  ];
+  for (const [key, value, expected] of invalid) {
+    it(`falls back to the default for an invalid ${key}: ${JSON.stringify(value)}`, () => {
+      const defaults = readConfig(settingsOf({})).config;
+      const { config, problems } = readConfig(settingsOf({ [key]: value }));
+      assert.equal(problems.length, 1);
+      assert.ok(problems[0]!.startsWith(expected), problems[0]);
+      assert.deepEqual(config, defaults);
+    });
+  }
+
+  it("knows which changes need a host restart", () => {
+    assert.equal(changeNeedsHostRestart((key) => key === "llamaAssist.completionModel.path"), true);
+    assert.equal(changeNeedsHostRestart((key) => key === "llamaAssist.gpu"), true);
+    assert.equal(changeNeedsHostRestart((key) => key === "llamaAssist.contextSize"), true);
+    assert.equal(changeNeedsHostRestart((key) => key === "llamaAssist.shield.mode"), false);
+  });
+
+  it("hands the host exactly what it loads with", () => {
+    const { config } = readConfig(settingsOf({ "completionModel.path": "/m.gguf", gpu: "cpu", contextSize: 2048, threads: 1 }));
+    assert.deepEqual(hostConfigOf(config, "info"), {
+      completionModelPath: "/m.gguf",
+      chatModelPath: "",
+      gpu: "cpu",
+      contextSize: 2048,
+      threads: 1,
+      logLevel: "info",
+    });
+  });
+});
