@@ -3,4 +3,7 @@ export const commandIds = {
   restartHost: "llamaAssist.restartHost",
   showHostStatus: "llamaAssist.showHostStatus",
   showLog: "llamaAssist.showLog",
+  scanFileWithShield: "llamaAssist.scanFileWithShield",
+  showShieldRule: "llamaAssist.shield.showRule",
+  recordAcceptedFindings: "llamaAssist.shield.recordAcceptedFindings",
 } as const;

@@ -9,6 +9,9 @@ import * as hostStatusView from "./hostStatusView";
 import * as restartHost from "./commands/restartHost";
 import * as showHostStatus from "./commands/showHostStatus";
 import * as showLog from "./commands/showLog";
+import * as scanFileWithShield from "./commands/scanFileWithShield";
+import * as shieldDiagnostics from "./shieldDiagnostics";
+import { ShieldEngine } from "./shieldEngine";
 
 /** Set while active, so that deactivate can wait for the host to exit; disposables cannot be awaited. */
 let stopHost: (() => Promise<void>) | undefined;
@@ -22,6 +25,8 @@ export function activate(context: vscode.ExtensionContext): void {
     log: (level, message) => writeHostLog(log, level, message),
   });
   stopHost = () => host.dispose();
+  const shield = new ShieldEngine(vscode.Uri.joinPath(context.extensionUri, "grammars"), log);
+  const diagnostics = new shieldDiagnostics.ShieldDiagnostics();
 
   context.subscriptions.push(
     log,
@@ -32,6 +37,10 @@ export function activate(context: vscode.ExtensionContext): void {
     restartHost.register(host, settings, log),
     showHostStatus.register(host, settings, log),
     showLog.register(log),
+    shield,
+    diagnostics,
+    shieldDiagnostics.register(shield, diagnostics),
+    scanFileWithShield.register(shield, diagnostics, settings),
   );
 }
 
