@@ -1,0 +1,79 @@
+// Issue 5, "Status and resilience": the real extension, the real inference host, a real GGUF, the real VS Code UI.
+import assert from "node:assert/strict";
+import { ensureScriptedModel } from "../fixtures/scriptedModel";
+import { codeServerExecutable } from "./install";
+import { timed } from "./phases";
+import { Scenario, hostStatusEntry, isRunning } from "./scenario";
+
+const readyTimeoutMs = 90_000;
+
+/** The ready text is "<model name> · <backend>"; every other state names Llama Assist. */
+function isReadyOnCpu(text: string): boolean {
+  return /scripted test model \(standard\) · CPU$/.test(text);
+}
+
+async function waitForOneHostProcess(scenario: Scenario, other: number | undefined): Promise<number> {
+  const deadline = Date.now() + readyTimeoutMs;
+  for (;;) {
+    const pids = (await scenario.hostProcesses()).filter((pid) => pid !== other);
+    if (pids.length === 1) return pids[0];
+    if (Date.now() > deadline) throw new Error(`expected one inference host process, found ${JSON.stringify(pids)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe("issue 5, status and resilience: Llama Assist in a real VS Code (code-server + Chromium)", function () {
+  this.timeout(240_000);
+  let codeServer: string;
+  let scenario: Scenario | undefined;
+
+  before(async function () {
+    codeServer = await codeServerExecutable();
+  });
+
+  async function start(name: string, file: string): Promise<Scenario> {
+    scenario = await Scenario.start(name, {
+      codeServer,
+      // gpu "cpu" makes the expected backend the same on every machine.
+      settings: { "llamaAssist.completionModel.path": ensureScriptedModel("standard"), "llamaAssist.gpu": "cpu" },
+      files: { [file]: "def add(a, b):\n    " },
+    });
+    // The host starts with the first code document.
+    await scenario.workbench.openFile(file);
+    return scenario;
+  }
+
+  afterEach(async function () {
+    const finished = scenario;
+    scenario = undefined;
+    if (finished) await timed(`${finished.name}: teardown`, () => finished.finish(this.currentTest?.state === "failed"));
+  });
+
+  it("the status bar shows the model and CPU", async function () {
+    const { workbench } = await start("status-bar", "status_bar.py");
+    const text = await timed("status-bar: host ready", () => workbench.waitForStatusText(hostStatusEntry, isReadyOnCpu, readyTimeoutMs));
+    assert.match(text, /· CPU$/);
+    await workbench.screenshot("ready");
+  });
+
+  it("SIGKILL the host: it restarts on its own and the status returns to ready", async function () {
+    const current = await start("host-sigkill", "host_sigkill.py");
+    const { workbench } = current;
+    await workbench.waitForStatusText(hostStatusEntry, isReadyOnCpu, readyTimeoutMs);
+    const killed = await waitForOneHostProcess(current, undefined);
+
+    process.kill(killed, "SIGKILL");
+    const statusAfterKill = await workbench.waitForStatusText(hostStatusEntry, (text) => !isReadyOnCpu(text), 10_000);
+    await workbench.screenshot("after-kill");
+    const restarted = await timed("host-sigkill: restart to ready", async () => {
+      const pid = await waitForOneHostProcess(current, killed);
+      await workbench.waitForStatusText(hostStatusEntry, isReadyOnCpu, readyTimeoutMs);
+      return pid;
+    });
+
+    assert.match(statusAfterKill, /Llama Assist/);
+    assert.notEqual(restarted, killed);
+    assert.equal(isRunning(killed), false, "the killed host is still running");
+    await workbench.screenshot("ready-again");
+  });
+});

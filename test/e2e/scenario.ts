@@ -1,0 +1,92 @@
+import { existsSync } from "node:fs";
+import { rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { CodeServer, Workbench, freshWorkspace, groupIsAlive } from "./harness";
+import { artifactsDir, extensionId, repoRoot, sampleWorkspace } from "./paths";
+import { timed } from "./phases";
+
+/** The status bar entry the extension creates, as VS Code ids it. */
+export const hostStatusEntry = `${extensionId}.llamaAssist.hostStatus`;
+export const hostScriptFragment = "dist/host/main.mjs";
+
+export interface ScenarioOptions {
+  codeServer: string;
+  /** llamaAssist.* settings for this scenario's fresh user-data dir. */
+  settings: Record<string, unknown>;
+  /** The scenario's own files, written into its fresh copy of the sample workspace. */
+  files: Record<string, string>;
+}
+
+/** One scenario: its own workspace copy, a fresh user-data dir, its own code-server and browser. */
+export class Scenario {
+  private constructor(
+    readonly name: string,
+    readonly server: CodeServer,
+    readonly workbench: Workbench,
+    readonly workspace: string,
+    readonly artifacts: string,
+  ) {}
+
+  static async start(name: string, options: ScenarioOptions): Promise<Scenario> {
+    if (!existsSync(path.join(repoRoot, "dist/extension.js"))) throw new Error("dist/extension.js is missing: run `npm run build` first");
+    const artifacts = path.join(artifactsDir, name);
+    await rm(artifacts, { recursive: true, force: true });
+    const workspace = await freshWorkspace(sampleWorkspace);
+    for (const [file, text] of Object.entries(options.files)) await writeFile(path.join(workspace, file), text);
+    const server = await timed(`${name}: code-server up`, () =>
+      CodeServer.start({
+        executable: options.codeServer,
+        workspace,
+        extensionPath: repoRoot,
+        settings: options.settings,
+        logFile: path.join(artifacts, "code-server.log"),
+      }),
+    );
+    try {
+      const workbench = await timed(`${name}: workbench with Llama Assist`, async () => {
+        const opened = await Workbench.open(server, artifacts);
+        await opened.activityBarItem("Llama Assist").waitFor({ timeout: 60_000 });
+        return opened;
+      });
+      return new Scenario(name, server, workbench, workspace, artifacts);
+    } catch (error) {
+      await server.saveLogs(path.join(artifacts, "logs"));
+      await server.stop();
+      await rm(workspace, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /** Inference host processes of this scenario (children of its extension host). */
+  hostProcesses(): Promise<number[]> {
+    return this.server.processesMatching(hostScriptFragment);
+  }
+
+  /**
+   * Saves the closing screenshot (and the logs when the scenario failed), then stops everything and checks that
+   * no process of the scenario outlived it.
+   */
+  async finish(failed: boolean): Promise<void> {
+    const hostPids = await this.hostProcesses();
+    try {
+      await this.workbench.screenshot(failed ? "failed" : "end");
+    } finally {
+      await this.workbench.close();
+      if (failed) await this.server.saveLogs(path.join(this.artifacts, "logs"));
+      await this.server.stop();
+      await rm(this.workspace, { recursive: true, force: true });
+    }
+    if (groupIsAlive(this.server.processGroup)) throw new Error(`${this.name}: processes of code-server's group outlived teardown`);
+    const survivors = hostPids.filter(isRunning);
+    if (survivors.length > 0) throw new Error(`${this.name}: inference host processes outlived teardown: ${survivors.join(", ")}`);
+  }
+}
+
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
