@@ -1,0 +1,36 @@
+import type { Tree } from "web-tree-sitter";
+import { indentWidth, isBlank, isClosersOnly, lineAfter, lineBefore, nextNonBlankLine, previousNonBlankLine } from "./text";
+
+export type CompletionMode = "singleLine" | "multiLine";
+
+/** Node types inside which the cursor writes prose or data, never a block. */
+const literalNodeType = /string|comment|heredoc|template|char_literal|regex/;
+
+/** Lines ending like this open a block, a body, or a bracketed list. */
+const opensBlock = /(?:[{:]|\bdo(?:\s*\|[^|]*\|)?|\bthen|\belse|\bbegin)\s*$/;
+
+function insideLiteral(tree: Tree, cursor: number): boolean {
+  for (let node = tree.rootNode.descendantForIndex(cursor, cursor); node; node = node.parent) {
+    if (node.startIndex < cursor && node.endIndex > cursor && literalNodeType.test(node.type)) return true;
+  }
+  return false;
+}
+
+/**
+ * Multi-line only where a block is starting and still empty: right after an opener, or on the
+ * first line of a body that has nothing below it at its depth. Anywhere else the user is
+ * finishing a line, and a second line would be a guess.
+ */
+export function decideMode(prefix: string, suffix: string, tree: Tree | undefined, tabSize: number): CompletionMode {
+  if (tree && insideLiteral(tree, prefix.length)) return "singleLine";
+  const before = lineBefore(prefix);
+  const after = lineAfter(suffix);
+  if (!isClosersOnly(after)) return "singleLine";
+  if (!isBlank(before)) return opensBlock.test(before) ? "multiLine" : "singleLine";
+  const depth = indentWidth(before, tabSize);
+  const above = previousNonBlankLine(prefix);
+  if (above === undefined || indentWidth(above, tabSize) >= depth) return "singleLine";
+  if (after.trim() !== "") return "multiLine";
+  const below = nextNonBlankLine(suffix);
+  return below === undefined || indentWidth(below, tabSize) < depth ? "multiLine" : "singleLine";
+}

@@ -1,0 +1,80 @@
+import type { Edit, Language, Point, Tree } from "web-tree-sitter";
+import type { SyntaxRuntime } from "./syntaxRuntime";
+
+/** One change as editors report it: a range of the text before the change, replaced by `text`. */
+export interface TextChange {
+  /** UTF-16 offset of the replaced range's start. */
+  rangeOffset: number;
+  rangeLength: number;
+  start: Point;
+  end: Point;
+  text: string;
+}
+
+/** Where `text` ends when it is inserted at `start`; columns count UTF-16 code units, as web-tree-sitter's do. */
+export function pointAfter(start: Point, text: string): Point {
+  const lastBreak = text.lastIndexOf("\n");
+  if (lastBreak < 0) return { row: start.row, column: start.column + text.length };
+  let rows = 0;
+  for (let index = text.indexOf("\n"); index >= 0; index = text.indexOf("\n", index + 1)) rows++;
+  return { row: start.row + rows, column: text.length - lastBreak - 1 };
+}
+
+export function editOf(change: TextChange): Edit {
+  return {
+    startIndex: change.rangeOffset,
+    oldEndIndex: change.rangeOffset + change.rangeLength,
+    newEndIndex: change.rangeOffset + change.text.length,
+    startPosition: change.start,
+    oldEndPosition: change.end,
+    newEndPosition: pointAfter(change.start, change.text),
+  };
+}
+
+/**
+ * The parse tree of one open document, kept current by incremental re-parses. Documents above
+ * the size limit get no tree: a 5 MB file must never freeze the editor, and their context falls
+ * back to a text window around the cursor.
+ */
+export class DocumentTree {
+  private current: Tree | undefined;
+
+  constructor(
+    private readonly runtime: SyntaxRuntime,
+    readonly language: Language,
+    text: string,
+    private readonly maxChars: number,
+  ) {
+    this.current = text.length <= maxChars ? runtime.parse(language, text) : undefined;
+  }
+
+  get tree(): Tree | undefined {
+    return this.current;
+  }
+
+  /** `changes` in the order the editor applied them; `text` is the document after all of them. */
+  update(changes: readonly TextChange[], text: string): void {
+    if (text.length > this.maxChars) {
+      this.current?.delete();
+      this.current = undefined;
+      return;
+    }
+    const previous = this.current;
+    if (!previous) {
+      this.current = this.runtime.parse(this.language, text);
+      return;
+    }
+    for (const change of changes) previous.edit(editOf(change));
+    this.current = undefined;
+    try {
+      this.current = this.runtime.parse(this.language, text, previous);
+    } finally {
+      previous.delete();
+    }
+  }
+
+  dispose(): void {
+    this.current?.delete();
+    this.current = undefined;
+  }
+}

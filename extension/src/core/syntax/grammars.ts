@@ -1,0 +1,26 @@
+import type { CodeLanguage } from "../languages";
+
+/** Where grammar .wasm files come from; the same shape as the Shield's, so one loader serves both. */
+export interface GrammarSource {
+  load(fileName: string): Promise<Uint8Array>;
+}
+
+/** The grammar .wasm each VS Code language id parses with. */
+export const grammarFileByLanguage: Readonly<Record<CodeLanguage, string>> = {
+  python: "tree-sitter-python.wasm",
+  javascript: "tree-sitter-javascript.wasm",
+  javascriptreact: "tree-sitter-javascript.wasm",
+  typescript: "tree-sitter-typescript.wasm",
+  typescriptreact: "tree-sitter-tsx.wasm",
+  java: "tree-sitter-java.wasm",
+  c: "tree-sitter-c.wasm",
+  cpp: "tree-sitter-cpp.wasm",
+  csharp: "tree-sitter-c_sharp.wasm",
+  go: "tree-sitter-go.wasm",
+  rust: "tree-sitter-rust.wasm",
+  php: "tree-sitter-php.wasm",
+  ruby: "tree-sitter-ruby.wasm",
+  shellscript: "tree-sitter-bash.wasm",
+};
+
+export const runtimeWasmFile = "tree-sitter.wasm";

@@ -1,0 +1,30 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import type { Language, Tree } from "web-tree-sitter";
+import { InsertionParser } from "../../../extension/src/core/syntax/insertionParser";
+import { SyntaxRuntime } from "../../../extension/src/core/syntax/syntaxRuntime";
+
+/** The grammars `npm run build` copies; the tests read the same files the extension ships. */
+export const grammarDirectory = path.resolve(__dirname, "../../../grammars");
+
+let shared: Promise<SyntaxRuntime> | undefined;
+
+/** One runtime for all unit tests: loading a grammar costs tens of milliseconds. */
+export function testRuntime(): Promise<SyntaxRuntime> {
+  shared ??= SyntaxRuntime.create({ load: (file) => readFile(path.join(grammarDirectory, file)) });
+  return shared;
+}
+
+export async function grammar(languageId: string): Promise<Language> {
+  const language = await (await testRuntime()).language(languageId);
+  if (!language) throw new Error(`no grammar for ${languageId}`);
+  return language;
+}
+
+/** A parse of prefix + suffix and an InsertionParser over it; `dispose` deletes the document tree. */
+export async function insertionParserFor(languageId: string, prefix: string, suffix: string): Promise<{ parser: InsertionParser; tree: Tree; dispose(): void }> {
+  const runtime = await testRuntime();
+  const language = await grammar(languageId);
+  const tree = runtime.parse(language, prefix + suffix);
+  return { parser: new InsertionParser(runtime, language, tree, prefix, suffix), tree, dispose: () => tree.delete() };
+}
