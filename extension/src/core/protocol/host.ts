@@ -40,6 +40,11 @@ export interface ChatParams {
   temperature: number;
 }
 
+/**
+ * A cancelled request (a `cancel` message, or a newer request of the same kind superseding it) never gets a
+ * `result`: the host answers an `error` with code "cancelled". Chat text streamed before that stays with the caller.
+ * "abort" is therefore never sent by the host; it remains for callers that record why their own stream ended.
+ */
 export type StopReason = "eos" | "maxTokens" | "stop" | "abort";
 
 export interface GenerationResult {
@@ -100,6 +105,7 @@ export type HostErrorCode =
   | "outOfMemory"
   | "contextExceeded"
   | "noFillInTheMiddle"
+  | "gpuUnavailable"
   | "cancelled"
   | "notReady"
   | "hostCrashed"
@@ -149,6 +155,57 @@ export function isToHost(value: unknown): value is ToHost {
 
 export function isFromHost(value: unknown): value is FromHost {
   return hasKind(value, replyKinds);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
+}
+
+function isCount(value: unknown, minimum: number): value is number {
+  return typeof value === "number" && Number.isInteger(value) && value >= minimum;
+}
+
+function isTemperature(value: unknown): value is number {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0;
+}
+
+/** The host checks request parameters with these before use: `kind` alone says nothing about the payload. */
+export function isInfillParams(value: unknown): value is InfillParams {
+  return (
+    isRecord(value) &&
+    typeof value.prefix === "string" &&
+    typeof value.suffix === "string" &&
+    isCount(value.maxTokens, 1) &&
+    Array.isArray(value.stop) &&
+    value.stop.every((stop) => typeof stop === "string") &&
+    isTemperature(value.temperature)
+  );
+}
+
+export function isChatParams(value: unknown): value is ChatParams {
+  if (!isRecord(value) || typeof value.systemPrompt !== "string" || !isCount(value.maxTokens, 1) || !isTemperature(value.temperature)) {
+    return false;
+  }
+  const turns = value.turns;
+  return (
+    Array.isArray(turns) &&
+    turns.length > 0 &&
+    turns.every((turn) => isRecord(turn) && (turn.role === "user" || turn.role === "assistant") && typeof turn.text === "string") &&
+    (turns[turns.length - 1] as ChatTurn).role === "user"
+  );
+}
+
+export function isHostConfig(value: unknown): value is HostConfig {
+  return (
+    isRecord(value) &&
+    typeof value.completionModelPath === "string" &&
+    value.completionModelPath !== "" &&
+    typeof value.chatModelPath === "string" &&
+    (value.gpu === "auto" || value.gpu === "cuda" || value.gpu === "vulkan" || value.gpu === "metal" || value.gpu === "cpu") &&
+    isCount(value.contextSize, 1) &&
+    isCount(value.threads, 0) &&
+    (value.logLevel === "trace" || value.logLevel === "debug" || value.logLevel === "info" || value.logLevel === "warn" || value.logLevel === "error")
+  );
 }
 
 /** The host as the extension sees it, across restarts. */

@@ -1,0 +1,389 @@
+// The inference engine inside the host process: loads the models once and serves infill and chat requests,
+// each on its own context sequence so that a long chat never delays ghost text.
+import path from "node:path";
+import {
+  type ChatHistoryItem,
+  type ChatWrapper,
+  type Llama,
+  LlamaChat,
+  type LlamaContext,
+  type LlamaContextSequence,
+  LlamaLogLevel,
+  type LlamaModel,
+  type Token,
+  getLlama,
+  resolveChatWrapper,
+} from "node-llama-cpp";
+import { FimBudgetError, cutAtStopStrings, layoutFimPrompt } from "../core/fimLayout";
+import type {
+  ChatParams,
+  GenerationResult,
+  GpuInfo,
+  HostConfig,
+  HostInfo,
+  InfillParams,
+  LogLevel,
+  ModelInfo,
+  StopReason,
+} from "../core/protocol/host";
+import { HostFailure, cancelledFailure, errorText } from "./failure";
+import { checkModelFile, classifyLoadError } from "./modelFile";
+
+/** Prompt tokens are evaluated in chunks this small so that a cancel settles within one chunk (~50 ms on CPU). */
+const prefillChunkTokens = 64;
+/** The suffix never takes more than this share of an infill prompt; the prefix matters more to the answer. */
+const maxSuffixTokens = 512;
+/** Cutting the prefix start in whole steps keeps it stable (and cached) while the user types. */
+const prefixTrimStep = 256;
+
+export type EngineLog = (level: LogLevel, message: string) => void;
+
+interface LoadedModel {
+  model: LlamaModel;
+  path: string;
+  sizeBytes: number;
+  architecture: string;
+  chatWrapper: ChatWrapper;
+}
+
+interface Lanes {
+  infill: LlamaContextSequence;
+  chat: LlamaContextSequence;
+}
+
+/**
+ * Serialises the requests of one context sequence. A new request cancels every older one on the lane: a newer
+ * keystroke makes an older completion worthless, and a newer chat message supersedes the older answer.
+ */
+class Lane {
+  private readonly controllers = new Map<number, AbortController>();
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(id: number, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    for (const controller of this.controllers.values()) controller.abort();
+    const controller = new AbortController();
+    this.controllers.set(id, controller);
+    const result = this.tail.then(() => {
+      if (controller.signal.aborted) throw cancelledFailure();
+      return task(controller.signal);
+    });
+    this.tail = result.catch(() => undefined);
+    return result.finally(() => this.controllers.delete(id));
+  }
+
+  cancel(id: number): boolean {
+    const controller = this.controllers.get(id);
+    controller?.abort();
+    return controller !== undefined;
+  }
+
+  cancelAll(): void {
+    for (const controller of this.controllers.values()) controller.abort();
+  }
+}
+
+export class InferenceEngine {
+  private llama: Llama | undefined;
+  private completionModel: LoadedModel | undefined;
+  private chatModel: LoadedModel | undefined;
+  private readonly contexts: LlamaContext[] = [];
+  private lanes: Lanes | undefined;
+  private threads = 1;
+  private readonly infillLane = new Lane();
+  private readonly chatLane = new Lane();
+  private warnedNoFim = false;
+
+  constructor(private readonly log: EngineLog) {}
+
+  get ready(): boolean {
+    return this.lanes !== undefined;
+  }
+
+  /** Loads everything the config names; throws a HostFailure with a specific code. */
+  async load(config: HostConfig, onProgress: (progress: number, modelPath: string) => void): Promise<HostInfo> {
+    const completionPath = path.resolve(config.completionModelPath);
+    const chatPath = config.chatModelPath === "" ? completionPath : path.resolve(config.chatModelPath);
+    const sharedModel = chatPath === completionPath;
+    const completionFile = await checkModelFile(completionPath);
+    const chatFile = sharedModel ? completionFile : await checkModelFile(chatPath);
+
+    const llama = await this.createLlama(config);
+    this.llama = llama;
+    this.threads = config.threads > 0 ? Math.min(config.threads, llama.cpuMathCores) : llama.cpuMathCores;
+    // The default is at least 4 threads; on a 2-core machine that makes generation collapse (see the notes).
+    llama.maxThreads = this.threads;
+
+    const modelCount = sharedModel ? 1 : 2;
+    const loadOne = async (modelPath: string, index: number, file: { sizeBytes: number; architecture: string }): Promise<LoadedModel> => {
+      let lastReported = -1;
+      const model = await llama
+        .loadModel({
+          modelPath,
+          onLoadProgress: (progress) => {
+            // llama.cpp reports hundreds of steps; a few are enough for a status bar.
+            if (progress - lastReported < 0.05 && progress < 1) return;
+            lastReported = progress;
+            onProgress((index + progress) / modelCount, modelPath);
+          },
+        })
+        .catch((error: unknown) => {
+          throw classifyLoadError(modelPath, file.architecture, error);
+        });
+      return { model, path: modelPath, ...file, chatWrapper: resolveChatWrapper(model) };
+    };
+    this.completionModel = await loadOne(completionPath, 0, completionFile);
+    this.chatModel = sharedModel ? this.completionModel : await loadOne(chatPath, 1, chatFile);
+
+    const batchSize = llama.gpu === false ? 128 : 512;
+    const createContext = async (model: LlamaModel, sequences: number): Promise<LlamaContext> => {
+      if (config.contextSize > model.trainContextSize) {
+        this.log("warn", `The context size ${config.contextSize} exceeds the model's training context ${model.trainContextSize}.`);
+      }
+      try {
+        const context = await model.createContext({ contextSize: config.contextSize, sequences, threads: this.threads, batchSize });
+        this.contexts.push(context);
+        return context;
+      } catch (error) {
+        throw new HostFailure(
+          "outOfMemory",
+          `Not enough memory for a context of ${config.contextSize} tokens (${errorText(error)}). Choose a smaller context size or a smaller model.`,
+        );
+      }
+    };
+    if (sharedModel) {
+      const context = await createContext(this.completionModel.model, 2);
+      this.lanes = { infill: context.getSequence(), chat: context.getSequence() };
+    } else {
+      const completionContext = await createContext(this.completionModel.model, 1);
+      const chatContext = await createContext(this.chatModel.model, 1);
+      this.lanes = { infill: completionContext.getSequence(), chat: chatContext.getSequence() };
+    }
+    if (!this.fimTokens(this.completionModel.model)) {
+      this.log("warn", `This model cannot fill in the middle (it has no FIM tokens): ${completionPath}. Completions use the text before the cursor only.`);
+    }
+    return this.info();
+  }
+
+  private async createLlama(config: HostConfig): Promise<Llama> {
+    try {
+      return await getLlama({
+        gpu: config.gpu === "cpu" ? false : config.gpu,
+        build: "never",
+        logLevel: LlamaLogLevel.warn,
+        logger: (level, message) => {
+          const text = message.trim();
+          if (text !== "") this.log(level === LlamaLogLevel.error || level === LlamaLogLevel.fatal ? "error" : "warn", `llama.cpp: ${text}`);
+        },
+      });
+    } catch (error) {
+      throw new HostFailure("gpuUnavailable", `The "${config.gpu}" backend cannot be used on this machine: ${errorText(error)}`);
+    }
+  }
+
+  async info(): Promise<HostInfo> {
+    const { llama, completionModel, chatModel, lanes } = this.loaded();
+    const vram = await llama.getVramState();
+    const gpu: GpuInfo = {
+      type: llama.gpu === false ? "cpu" : llama.gpu,
+      names: llama.gpu === false ? [] : await llama.getGpuDeviceNames(),
+      vramTotalBytes: vram.total,
+      vramUsedBytes: vram.used,
+    };
+    return {
+      gpu,
+      threads: this.threads,
+      completionModel: this.modelInfo(completionModel, lanes.infill.contextSize),
+      chatModel: this.modelInfo(chatModel, lanes.chat.contextSize),
+    };
+  }
+
+  infill(id: number, params: InfillParams): Promise<GenerationResult> {
+    return this.infillLane.run(id, (signal) => this.runInfill(params, signal));
+  }
+
+  chat(id: number, params: ChatParams, onChunk: (text: string) => void): Promise<GenerationResult> {
+    return this.chatLane.run(id, (signal) => this.runChat(params, onChunk, signal));
+  }
+
+  cancel(id: number): void {
+    if (!this.infillLane.cancel(id)) this.chatLane.cancel(id);
+  }
+
+  async dispose(): Promise<void> {
+    this.infillLane.cancelAll();
+    this.chatLane.cancelAll();
+    await this.llama?.dispose();
+  }
+
+  private loaded(): { llama: Llama; completionModel: LoadedModel; chatModel: LoadedModel; lanes: Lanes } {
+    const { llama, completionModel, chatModel, lanes } = this;
+    if (llama === undefined || completionModel === undefined || chatModel === undefined || lanes === undefined) {
+      throw new HostFailure("notReady", "The models are not loaded yet.");
+    }
+    return { llama, completionModel, chatModel, lanes };
+  }
+
+  private fimTokens(model: LlamaModel): { prefix: Token; suffix: Token; middle: Token } | undefined {
+    const { prefix, suffix, middle } = model.tokens.infill;
+    return prefix === null || suffix === null || middle === null ? undefined : { prefix, suffix, middle };
+  }
+
+  private modelInfo(loaded: LoadedModel, contextSize: number): ModelInfo {
+    const { model } = loaded;
+    const name = model.fileInfo.metadata.general?.name;
+    let parameters = 0;
+    for (const tensor of model.fileInfo.tensorInfo ?? []) {
+      parameters += tensor.dimensions.reduce<number>((product, dimension) => product * Number(dimension), 1);
+    }
+    return {
+      path: loaded.path,
+      name: typeof name === "string" && name !== "" ? name : path.basename(loaded.path),
+      architecture: loaded.architecture,
+      sizeBytes: loaded.sizeBytes,
+      parameters: parameters > 0 ? parameters : undefined,
+      trainContextSize: model.trainContextSize,
+      contextSize,
+      layers: model.fileInsights.totalLayers,
+      offloadedLayers: model.gpuLayers,
+      fillInTheMiddle: this.fimTokens(model) !== undefined,
+      chatWrapper: loaded.chatWrapper.wrapperName,
+    };
+  }
+
+  private async runInfill(params: InfillParams, signal: AbortSignal): Promise<GenerationResult> {
+    const { completionModel, lanes } = this.loaded();
+    const { model } = completionModel;
+    const sequence = lanes.infill;
+    const fim = this.fimTokens(model);
+    if (fim === undefined && !this.warnedNoFim) {
+      this.warnedNoFim = true;
+      this.log("info", "This model cannot fill in the middle: completing from the text before the cursor only.");
+    }
+    const bos = model.tokens.bos;
+    const leading = model.tokens.shouldPrependBosToken && bos !== null ? [bos] : [];
+    let tokens: Token[];
+    try {
+      tokens = layoutFimPrompt(model.tokenize(params.prefix), model.tokenize(params.suffix), fim, leading, {
+        maxPromptTokens: sequence.contextSize - params.maxTokens,
+        maxSuffixTokens,
+        prefixTrimStep,
+      }).tokens;
+    } catch (error) {
+      if (error instanceof FimBudgetError) {
+        throw new HostFailure("contextExceeded", `maxTokens ${params.maxTokens} leaves no room for a prompt in a context of ${sequence.contextSize} tokens.`);
+      }
+      throw error;
+    }
+    const started = performance.now();
+    const tokensEvaluated = await prefill(sequence, tokens, signal);
+    const generation = await generate(sequence, tokens, params, signal);
+    this.log(
+      "debug",
+      `infill: ${tokens.length} prompt tokens, ${tokensEvaluated} evaluated, ${generation.generatedTokens} generated, ${Math.round(performance.now() - started)} ms`,
+    );
+    return {
+      ...generation,
+      promptTokens: tokens.length,
+      tokensEvaluated,
+      ...(fim === undefined ? { fallback: "prefixOnly" as const } : {}),
+    };
+  }
+
+  private async runChat(params: ChatParams, onChunk: (text: string) => void, signal: AbortSignal): Promise<GenerationResult> {
+    const { chatModel, lanes } = this.loaded();
+    const sequence = lanes.chat;
+    const history: ChatHistoryItem[] = [
+      { type: "system", text: params.systemPrompt },
+      ...params.turns.map((turn): ChatHistoryItem => (turn.role === "user" ? { type: "user", text: turn.text } : { type: "model", response: [turn.text] })),
+      { type: "model", response: [] },
+    ];
+    const tokens = chatModel.chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(chatModel.model.tokenizer);
+    if (tokens.length >= sequence.contextSize) {
+      throw new HostFailure(
+        "contextExceeded",
+        `The conversation needs ${tokens.length} tokens but the context holds ${sequence.contextSize}: start a new chat or raise the context size.`,
+      );
+    }
+    const started = performance.now();
+    const tokensEvaluated = await prefill(sequence, tokens, signal);
+    let generatedTokens = 0;
+    const chat = new LlamaChat({ contextSequence: sequence, chatWrapper: chatModel.chatWrapper, autoDisposeSequence: false });
+    try {
+      const response = await chat.generateResponse(history, {
+        signal,
+        maxTokens: Math.min(params.maxTokens, sequence.contextSize - tokens.length),
+        temperature: params.temperature,
+        onTextChunk: (text) => {
+          if (text !== "") onChunk(text);
+        },
+        onToken: (generated) => {
+          generatedTokens += generated.length;
+        },
+      });
+      const stopReasons: Record<typeof response.metadata.stopReason, StopReason> = {
+        eogToken: "eos",
+        stopGenerationTrigger: "eos",
+        functionCalls: "eos",
+        maxTokens: "maxTokens",
+        customStopTrigger: "stop",
+        abort: "abort",
+      };
+      this.log("debug", `chat: ${tokens.length} prompt tokens, ${tokensEvaluated} evaluated, ${generatedTokens} generated, ${Math.round(performance.now() - started)} ms`);
+      return { text: response.response, stopReason: stopReasons[response.metadata.stopReason], tokensEvaluated, promptTokens: tokens.length, generatedTokens };
+    } catch (error) {
+      if (signal.aborted) throw cancelledFailure();
+      throw error;
+    } finally {
+      chat.dispose();
+    }
+  }
+}
+
+/**
+ * Brings the sequence's KV cache to `tokens` minus the last one, reusing the longest common start and evaluating
+ * the rest in small chunks with an abort check between them (llama.cpp cannot abort a running evaluation).
+ * Returns how many prompt tokens this request evaluates, the last one (evaluated by the generation) included.
+ */
+async function prefill(sequence: LlamaContextSequence, tokens: readonly Token[], signal: AbortSignal): Promise<number> {
+  const body = tokens.slice(0, -1);
+  await sequence.adaptStateToTokens(body, false);
+  const reused = sequence.nextTokenIndex;
+  for (let index = reused; index < body.length; index += prefillChunkTokens) {
+    if (signal.aborted) throw cancelledFailure();
+    await sequence.evaluateWithoutGeneratingNewTokens(body.slice(index, index + prefillChunkTokens));
+  }
+  if (signal.aborted) throw cancelledFailure();
+  return body.length - reused + 1;
+}
+
+async function generate(
+  sequence: LlamaContextSequence,
+  prompt: readonly Token[],
+  params: InfillParams,
+  signal: AbortSignal,
+): Promise<Pick<GenerationResult, "text" | "stopReason" | "generatedTokens">> {
+  const { model } = sequence;
+  const generated: Token[] = [];
+  const contextTail = prompt.slice(-8);
+  let text = "";
+  let stopReason: StopReason = "maxTokens";
+  // No repeat penalty: code legitimately repeats tokens (indentation, brackets), and FIM answers are short.
+  const evaluation = sequence.evaluate([prompt[prompt.length - 1]], { temperature: params.temperature });
+  for await (const token of evaluation) {
+    if (signal.aborted) throw cancelledFailure();
+    if (model.isEogToken(token)) {
+      stopReason = "eos";
+      break;
+    }
+    generated.push(token);
+    const cut = cutAtStopStrings(model.detokenize(generated, false, contextTail), params.stop);
+    text = cut.text;
+    if (cut.stopped) {
+      stopReason = "stop";
+      break;
+    }
+    if (generated.length >= params.maxTokens || sequence.nextTokenIndex >= sequence.contextSize - 1) break;
+  }
+  if (signal.aborted) throw cancelledFailure();
+  return { text, stopReason, generatedTokens: generated.length };
+}
