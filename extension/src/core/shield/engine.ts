@@ -1,0 +1,245 @@
+import { Language, Parser, Query, type QueryMatch } from "web-tree-sitter";
+import { GRAMMAR_FILES, RUNTIME_WASM } from "./languages";
+import { ALL_RULES } from "./rules";
+import {
+  SHIELD_LANGUAGES,
+  type Finding,
+  type GrammarSource,
+  type RuleDefinition,
+  type RuleMatch,
+  type RulePattern,
+  type ScanOptions,
+  type Shield,
+  type ShieldLanguage,
+  type ShieldRuleInfo,
+  type SuggestionInput,
+  type TextRange,
+} from "./types";
+
+export interface ShieldOptions {
+  readonly grammars: GrammarSource;
+  /** Load only these languages (all by default); fewer grammars start faster. */
+  readonly languages?: readonly ShieldLanguage[];
+  /** Replaces the built-in rule set; used to test rule sets in isolation. */
+  readonly rules?: readonly RuleDefinition[];
+}
+
+interface CompiledPattern {
+  readonly rule: RuleDefinition;
+  readonly pattern: RulePattern;
+  readonly sourceStart: number;
+  readonly sourceEnd: number;
+}
+
+interface LanguageRuntime {
+  readonly parser: Parser;
+  readonly query: Query;
+  /** Maps a pattern index of the combined query to the rule pattern it came from. */
+  readonly patternOwners: readonly CompiledPattern[];
+}
+
+// Emscripten's runtime is process-global: initialise it once, on first use.
+let runtimeReady: Promise<void> | undefined;
+
+function initRuntime(grammars: GrammarSource): Promise<void> {
+  runtimeReady ??= grammars.load(RUNTIME_WASM).then((wasmBinary) => Parser.init({ wasmBinary }));
+  return runtimeReady;
+}
+
+const utf8 = new TextEncoder();
+
+function compileLanguage(language: ShieldLanguage, grammar: Language, rules: readonly RuleDefinition[]): LanguageRuntime {
+  const pieces: CompiledPattern[] = [];
+  let source = "";
+  for (const rule of rules) {
+    for (const pattern of rule.patterns) {
+      if (!pattern.languages.includes(language)) continue;
+      const sourceStart = utf8.encode(source).length;
+      source += pattern.query + "\n";
+      pieces.push({ rule, pattern, sourceStart, sourceEnd: utf8.encode(source).length });
+    }
+  }
+  let query: Query;
+  try {
+    query = new Query(grammar, source);
+  } catch (error) {
+    throw new Error(`Shield: a ${language} rule query does not compile (${describeBrokenRule(language, grammar, pieces)}): ${String(error)}`);
+  }
+  const patternOwners: CompiledPattern[] = [];
+  for (let index = 0; index < query.patternCount(); index++) {
+    const start = query.startIndexForPattern(index);
+    const owner = pieces.find((piece) => start >= piece.sourceStart && start < piece.sourceEnd);
+    if (!owner) throw new Error(`Shield: ${language} query pattern ${index} has no rule`);
+    patternOwners.push(owner);
+  }
+  const parser = new Parser();
+  parser.setLanguage(grammar);
+  return { parser, query, patternOwners };
+}
+
+function describeBrokenRule(language: ShieldLanguage, grammar: Language, pieces: readonly CompiledPattern[]): string {
+  for (const piece of pieces) {
+    try {
+      new Query(grammar, piece.pattern.query).delete();
+    } catch {
+      return `rule ${piece.rule.id} for ${language}`;
+    }
+  }
+  return "rules compile alone but not together";
+}
+
+function toMatch(language: ShieldLanguage, match: QueryMatch): RuleMatch {
+  return {
+    language,
+    capture: (name) => match.captures.find((c) => c.name === name)?.node,
+    captureAll: (name) => match.captures.filter((c) => c.name === name).map((c) => c.node),
+  };
+}
+
+interface Position {
+  readonly row: number;
+  readonly column: number;
+}
+
+/** Converts offsets to line/column for findings narrower than a node; built only when such a finding appears. */
+class LineIndex {
+  private lineStarts: number[] | undefined;
+
+  constructor(private readonly text: string) {}
+
+  positionAt(index: number): Position {
+    this.lineStarts ??= [0, ...[...this.text.matchAll(/\n/g)].map((m) => (m.index ?? 0) + 1)];
+    let low = 0;
+    let high = this.lineStarts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if ((this.lineStarts[middle] ?? 0) <= index) low = middle;
+      else high = middle - 1;
+    }
+    return { row: low, column: index - (this.lineStarts[low] ?? 0) };
+  }
+}
+
+function toFinding(rule: RuleDefinition, range: TextRange, start: Position, end: Position): Finding {
+  return {
+    ruleId: rule.id,
+    cwe: rule.cwe,
+    severity: rule.severity,
+    message: rule.message,
+    fixHint: rule.fixHint,
+    startLine: start.row,
+    startColumn: start.column,
+    endLine: end.row,
+    endColumn: end.column,
+    startIndex: range.startIndex,
+    endIndex: range.endIndex,
+  };
+}
+
+class TreeSitterShield implements Shield {
+  private readonly ruleInfos: readonly ShieldRuleInfo[];
+
+  constructor(
+    private readonly runtimes: Map<ShieldLanguage, LanguageRuntime>,
+    rules: readonly RuleDefinition[],
+  ) {
+    this.ruleInfos = rules.map((rule) => ({
+      id: rule.id,
+      cwe: rule.cwe,
+      severity: rule.severity,
+      message: rule.message,
+      fixHint: rule.fixHint,
+      explanation: rule.explanation,
+      languages: SHIELD_LANGUAGES.filter((language) => rule.patterns.some((p) => p.languages.includes(language))),
+    }));
+  }
+
+  scan(code: string, language: ShieldLanguage, options?: ScanOptions): Finding[] {
+    return this.scanRange(code, language, 0, code.length, options);
+  }
+
+  scanSuggestion(input: SuggestionInput, options?: ScanOptions): Finding[] {
+    const code = input.prefix + input.suggestion + input.suffix;
+    const start = input.prefix.length;
+    return this.scanRange(code, input.language, start, start + input.suggestion.length, options);
+  }
+
+  rules(): readonly ShieldRuleInfo[] {
+    return this.ruleInfos;
+  }
+
+  languages(): readonly ShieldLanguage[] {
+    return [...this.runtimes.keys()];
+  }
+
+  dispose(): void {
+    for (const runtime of this.runtimes.values()) {
+      runtime.query.delete();
+      runtime.parser.delete();
+    }
+    this.runtimes.clear();
+  }
+
+  /** Reports findings whose node overlaps [from, to); a whole-file scan passes the whole range. */
+  private scanRange(code: string, language: ShieldLanguage, from: number, to: number, options?: ScanOptions): Finding[] {
+    const runtime = this.runtimes.get(language);
+    if (!runtime) throw new Error(`Shield: no grammar loaded for ${language}`);
+    const tree = runtime.parser.parse(code);
+    if (!tree) throw new Error(`Shield: parsing ${language} failed`);
+    try {
+      const findings: Finding[] = [];
+      const seen = new Set<string>();
+      const wholeText = from === 0 && to === code.length;
+      const lines = new LineIndex(code);
+      for (const match of runtime.query.matches(tree.rootNode)) {
+        const owner = runtime.patternOwners[match.patternIndex];
+        if (!owner || options?.disabledRules?.has(owner.rule.id)) continue;
+        const ruleMatch = toMatch(language, match);
+        const node = ruleMatch.capture("finding");
+        if (!node) continue;
+        const verdict = owner.pattern.accept ? owner.pattern.accept(ruleMatch) : true;
+        if (verdict === false) continue;
+        const range: TextRange = verdict === true ? node : verdict;
+        if (!wholeText && !(range.startIndex < to && range.endIndex > from)) continue;
+        const key = `${owner.rule.id}:${range.startIndex}:${range.endIndex}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        if (verdict === true) {
+          findings.push(toFinding(owner.rule, range, node.startPosition, node.endPosition));
+        } else {
+          findings.push(toFinding(owner.rule, range, lines.positionAt(range.startIndex), lines.positionAt(range.endIndex)));
+        }
+      }
+      findings.sort((a, b) => a.startIndex - b.startIndex || a.ruleId.localeCompare(b.ruleId));
+      return findings;
+    } finally {
+      tree.delete();
+    }
+  }
+}
+
+export async function createShield(options: ShieldOptions): Promise<Shield> {
+  await initRuntime(options.grammars);
+  const rules = options.rules ?? ALL_RULES;
+  const wanted = options.languages ?? SHIELD_LANGUAGES;
+  const grammarByFile = new Map<string, Language>();
+  const runtimes = new Map<ShieldLanguage, LanguageRuntime>();
+  try {
+    for (const language of wanted) {
+      const file = GRAMMAR_FILES[language];
+      let grammar = grammarByFile.get(file);
+      if (!grammar) {
+        grammar = await Language.load(await options.grammars.load(file));
+        grammarByFile.set(file, grammar);
+      }
+      runtimes.set(language, compileLanguage(language, grammar, rules));
+    }
+  } catch (error) {
+    for (const runtime of runtimes.values()) {
+      runtime.query.delete();
+      runtime.parser.delete();
+    }
+    throw error;
+  }
+  return new TreeSitterShield(runtimes, rules);
+}

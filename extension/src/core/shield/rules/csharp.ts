@@ -1,0 +1,354 @@
+import type { Node } from "web-tree-sitter";
+import { destinationName, firstArgument, isConstantExpression, isLiteralString, localAssignedValues, namesSecurityValue, stringValue, unwrapArgument } from "../syntax";
+import type { RuleDefinition, RuleMatch } from "../types";
+import {
+  COMMAND_EXPLANATION,
+  isWeakCipherName,
+  looksLikeSql,
+  SQL_EXPLANATION,
+  WEAK_CIPHER_EXPLANATION,
+  WEAK_CIPHER_FIX,
+  WEAK_CIPHER_MESSAGE,
+  WEAK_HASH_EXPLANATION,
+  WEAK_HASH_FIX,
+  WEAK_HASH_MESSAGE,
+  WEAK_RANDOM_EXPLANATION,
+} from "./shared";
+
+const CS = ["csharp"] as const;
+
+const weakHash: RuleDefinition = {
+  id: "csharp.weak-hash",
+  cwe: "CWE-328",
+  severity: "warn",
+  message: WEAK_HASH_MESSAGE,
+  fixHint: WEAK_HASH_FIX,
+  explanation: WEAK_HASH_EXPLANATION,
+  patterns: [
+    { languages: CS, query: `((object_creation_expression type: (_) @type) @finding (#match? @type "(^|[.])(MD5|SHA1|MD4|RIPEMD160)(CryptoServiceProvider|Managed|Cng)$"))` },
+    {
+      languages: CS,
+      query: `((invocation_expression function: (member_access_expression expression: (_) @class name: (identifier) @fn)) @finding (#match? @class "(^|[.])(MD5|SHA1|HMACMD5|HMACSHA1)$") (#eq? @fn "Create"))`,
+    },
+  ],
+};
+
+const weakCipher: RuleDefinition = {
+  id: "csharp.weak-cipher",
+  cwe: "CWE-327",
+  severity: "block",
+  message: WEAK_CIPHER_MESSAGE,
+  fixHint: WEAK_CIPHER_FIX,
+  explanation: WEAK_CIPHER_EXPLANATION,
+  patterns: [
+    { languages: CS, query: `((object_creation_expression type: (_) @type) @finding (#match? @type "(^|[.])(DES|TripleDES|RC2)(CryptoServiceProvider|Managed)?$"))` },
+    {
+      languages: CS,
+      query: `((invocation_expression function: (member_access_expression expression: (_) @class name: (identifier) @fn)) @finding (#match? @class "(^|[.])(DES|TripleDES|RC2)$") (#eq? @fn "Create"))`,
+    },
+    { languages: CS, query: `((member_access_expression expression: (identifier) @enum name: (identifier) @mode) @finding (#eq? @enum "CipherMode") (#eq? @mode "ECB"))` },
+  ],
+};
+
+function isDynamic(node: Node | undefined): boolean {
+  return node !== undefined && !isConstantExpression(node);
+}
+
+function isStartInfoTarget(node: Node | undefined): boolean {
+  return node !== undefined && /StartInfo$|startInfo$|ProcessStartInfo|psi$|[Ii]nfo$/.test(node.childForFieldName("expression")?.text ?? "");
+}
+
+const command: RuleDefinition = {
+  id: "csharp.command-injection",
+  cwe: "CWE-78",
+  severity: "warn",
+  message: "A process is started with a program or arguments from a non-literal value.",
+  fixHint: "Start a fixed program; pass arguments through ProcessStartInfo.ArgumentList and validate them against an allow-list.",
+  explanation: COMMAND_EXPLANATION,
+  patterns: [
+    {
+      languages: CS,
+      query: `((invocation_expression function: (member_access_expression expression: (_) @class name: (identifier) @fn) arguments: (argument_list) @args) @finding (#match? @class "(^|[.])Process$") (#eq? @fn "Start"))`,
+      accept: (match) => isDynamic(firstArgument(match.capture("args"))),
+    },
+    {
+      languages: CS,
+      query: `((object_creation_expression type: (_) @type arguments: (argument_list) @args) @finding (#match? @type "(^|[.])ProcessStartInfo$"))`,
+      accept: (match) => isDynamic(firstArgument(match.capture("args"))),
+    },
+    {
+      languages: CS,
+      query: `((assignment_expression left: (member_access_expression name: (identifier) @field) @target right: (_) @value) @finding (#any-of? @field "FileName" "Arguments"))`,
+      accept: (match) => isStartInfoTarget(match.capture("target")) && isDynamic(match.capture("value")),
+    },
+  ],
+};
+
+const DANGEROUS_FORMATTERS = /^(BinaryFormatter|SoapFormatter|NetDataContractSerializer|LosFormatter|ObjectStateFormatter)$/;
+
+function receiverIsDangerousFormatter(receiver: Node | undefined): boolean {
+  if (!receiver) return false;
+  if (receiver.type === "object_creation_expression") return DANGEROUS_FORMATTERS.test(receiver.childForFieldName("type")?.text ?? "");
+  if (receiver.type === "parenthesized_expression") return receiverIsDangerousFormatter(receiver.namedChildren[0] ?? undefined);
+  if (receiver.type !== "identifier") return false;
+  if (/formatter|^bf$/i.test(receiver.text)) return true;
+  return localAssignedValues(receiver).some((value) => receiverIsDangerousFormatter(value));
+}
+
+const deserialization: RuleDefinition = {
+  id: "csharp.unsafe-deserialization",
+  cwe: "CWE-502",
+  severity: "block",
+  message: "BinaryFormatter-style deserialization (or TypeNameHandling) can run attacker-chosen code.",
+  fixHint: "Use System.Text.Json or DataContractSerializer with known types; never TypeNameHandling.All/Auto.",
+  explanation:
+    "BinaryFormatter, SoapFormatter, NetDataContractSerializer and LosFormatter rebuild any type named in the data; gadget " +
+    "chains turn a crafted payload into code execution. Microsoft marks them dangerous for any input.",
+  patterns: [
+    {
+      languages: CS,
+      query: `((invocation_expression function: (member_access_expression expression: (_) @receiver name: (identifier) @fn)) @finding (#any-of? @fn "Deserialize" "UnsafeDeserialize" "DeserializeMethodResponse"))`,
+      accept: (match) => receiverIsDangerousFormatter(match.capture("receiver")),
+    },
+    {
+      languages: CS,
+      query: `((member_access_expression expression: (identifier) @enum name: (identifier) @value) @finding (#eq? @enum "TypeNameHandling") (#any-of? @value "All" "Auto" "Objects" "Arrays"))`,
+    },
+  ],
+};
+
+const weakRandom: RuleDefinition = {
+  id: "csharp.weak-random",
+  cwe: "CWE-338",
+  severity: "warn",
+  message: "System.Random is predictable; this value looks security-sensitive (token, password, key, salt…).",
+  fixHint: "Use System.Security.Cryptography.RandomNumberGenerator.",
+  explanation: WEAK_RANDOM_EXPLANATION,
+  patterns: [
+    {
+      languages: CS,
+      query: `((invocation_expression function: (member_access_expression expression: (_) @receiver name: (identifier) @fn)) @finding (#any-of? @fn "Next" "NextBytes" "NextDouble" "NextInt64" "Range"))`,
+      accept: (match) => {
+        const node = match.capture("finding");
+        if (!node || !/rand|rnd|rng/i.test(match.capture("receiver")?.text ?? "")) return false;
+        const name = destinationName(node);
+        return name !== undefined && namesSecurityValue(name);
+      },
+    },
+  ],
+};
+
+function isFormattedSql(node: Node | undefined, depth = 0): boolean {
+  if (!node) return false;
+  switch (node.type) {
+    case "binary_expression":
+      return !isConstantExpression(node) && looksLikeSql(node.text);
+    case "interpolated_string_expression":
+      return node.namedChildren.some((c) => c?.type === "interpolation") && looksLikeSql(node.text.replace(/^\$@?"/, ""));
+    case "invocation_expression": {
+      const callee = node.childForFieldName("function")?.text ?? "";
+      if (/(^|\.)Format$/.test(callee)) return looksLikeSql(node.text.slice(callee.length + 1));
+      // StringBuilder.ToString(): the text was assembled piece by piece.
+      return /\.ToString$/.test(callee) && /builder|sb|sql|query/i.test(callee) && depth === 0;
+    }
+    case "identifier":
+      return depth === 0 && localAssignedValues(node).some((value) => isFormattedSql(value, 1));
+    default:
+      return false;
+  }
+}
+
+const sqlFormatting: RuleDefinition = {
+  id: "csharp.sql-formatting",
+  cwe: "CWE-89",
+  severity: "block",
+  message: "SQL is built by concatenation, interpolation or string.Format.",
+  fixHint: "Use SqlParameter placeholders (@id) with command.Parameters.AddWithValue, or an ORM query.",
+  explanation: SQL_EXPLANATION,
+  patterns: [
+    {
+      languages: CS,
+      query: `((object_creation_expression type: (_) @type arguments: (argument_list) @args) @finding (#match? @type "(Sql|OleDb|Odbc|MySql|Npgsql|SQLite|Sqlite|Oracle)Command$"))`,
+      accept: (match) => isFormattedSql(firstArgument(match.capture("args"))),
+    },
+    {
+      languages: CS,
+      query: `((assignment_expression left: (member_access_expression name: (identifier) @field) right: (_) @value) @finding (#eq? @field "CommandText"))`,
+      accept: (match) => isFormattedSql(match.capture("value")),
+    },
+    {
+      languages: CS,
+      query: `((invocation_expression function: (member_access_expression name: (identifier) @fn) arguments: (argument_list) @args) @finding (#match? @fn "^(ExecuteNonQuery|ExecuteScalar|ExecuteReader|ExecuteSqlCommand|ExecuteSqlRaw|FromSqlRaw|SqlQuery|Query|Execute|QueryFirst|QuerySingle)(Async)?$"))`,
+      accept: (match) => {
+        const args = match.capture("args");
+        return args !== undefined && args.namedChildren.some((argument) => argument !== null && isFormattedSql(unwrapArgument(argument)));
+      },
+    },
+  ],
+};
+
+const xpathInjection: RuleDefinition = {
+  id: "csharp.xpath-injection",
+  cwe: "CWE-643",
+  severity: "warn",
+  message: "An XPath query is built from a non-literal value.",
+  fixHint: "Use XPath variables (XsltArgumentList / custom IXsltContextVariable) or validate the value strictly.",
+  explanation: "Values spliced into XPath can change the query, e.g. ' or '1'='1 selects every node.",
+  patterns: [
+    {
+      languages: CS,
+      query: `((invocation_expression function: (member_access_expression name: (identifier) @fn) arguments: (argument_list) @args) @finding (#any-of? @fn "SelectNodes" "SelectSingleNode" "XPathSelectElement" "XPathSelectElements" "XPathEvaluate" "Evaluate" "Compile" "Select"))`,
+      accept: (match) => {
+        const query = firstArgument(match.capture("args"));
+        if (!query || isConstantExpression(query)) return false;
+        if (query.type === "identifier") return /xpath|path|expr|query|name/i.test(query.text) || localAssignedValues(query).some((v) => !isConstantExpression(v));
+        if (query.type === "member_access_expression") return false; // constants such as Constants.XPathToFoo
+        return /[/@[]/.test(query.text) || query.type === "identifier";
+      },
+    },
+  ],
+};
+
+const xxe: RuleDefinition = {
+  id: "csharp.xxe",
+  cwe: "CWE-611",
+  severity: "block",
+  message: "The XML reader is set to process DTDs or resolve external entities.",
+  fixHint: "Keep DtdProcessing.Prohibit (or Ignore) and XmlResolver = null.",
+  explanation: "External entities let a document read local files or make the server send requests; DTDs allow entity bombs.",
+  patterns: [
+    { languages: CS, query: `((member_access_expression expression: (identifier) @enum name: (identifier) @value) @finding (#eq? @enum "DtdProcessing") (#eq? @value "Parse"))` },
+    { languages: CS, query: `((assignment_expression left: (_) @field right: (boolean_literal) @value) @finding (#match? @field "ProhibitDtd$") (#eq? @value "false"))` },
+    { languages: CS, query: `((assignment_expression left: (_) @field right: (object_creation_expression type: (_) @type)) @finding (#match? @field "XmlResolver$") (#match? @type "XmlUrlResolver$"))` },
+  ],
+};
+
+const ACTION_VERBS = ["HttpPost", "HttpPut", "HttpDelete", "HttpPatch"];
+
+function attributeNames(node: Node | null): string[] {
+  if (!node) return [];
+  return node.namedChildren
+    .filter((child): child is Node => child?.type === "attribute_list")
+    .flatMap((list) => list.namedChildren.filter((a): a is Node => a?.type === "attribute").map((a) => a.childForFieldName("name")?.text ?? ""));
+}
+
+function isUnprotectedAction(match: RuleMatch): boolean {
+  const attribute = match.capture("finding");
+  const method = match.capture("method");
+  if (!attribute || !method) return false;
+  const names = attributeNames(method);
+  if (names.some((n) => /ValidateAntiForgeryToken|AutoValidateAntiforgeryToken|ValidateAntiForgery|AllowAnonymous/i.test(n))) return false;
+  let owner: Node | null = method.parent;
+  while (owner && owner.type !== "class_declaration") owner = owner.parent;
+  if (owner) {
+    const classNames = attributeNames(owner);
+    if (classNames.some((n) => /AntiForgery|Antiforgery|ApiController/i.test(n))) return false;
+    // Web API controllers authenticate with tokens, not cookies; CSRF does not apply.
+    if (/:\s*(\w+\.)*(ApiController|ODataController)\b/.test(owner.text.slice(0, 300))) return false;
+  }
+  return true;
+}
+
+const csrf: RuleDefinition = {
+  id: "csharp.csrf-missing",
+  cwe: "CWE-352",
+  severity: "warn",
+  message: "A state-changing MVC action has no anti-forgery token check.",
+  fixHint: "Add [ValidateAntiForgeryToken] to the action (or [AutoValidateAntiforgeryToken] to the controller).",
+  explanation:
+    "A POST action that trusts the session cookie alone can be triggered by any page the user visits. The anti-forgery " +
+    "token proves the form came from this site.",
+  patterns: [
+    {
+      languages: CS,
+      query: `((method_declaration (attribute_list (attribute name: (identifier) @verb) @finding)) @method (#any-of? @verb ${ACTION_VERBS.map((v) => `"${v}"`).join(" ")}))`,
+      accept: isUnprotectedAction,
+    },
+    { languages: CS, query: `((attribute name: (identifier) @name) @finding (#eq? @name "IgnoreAntiforgeryToken"))` },
+  ],
+};
+
+const inputValidationOff: RuleDefinition = {
+  id: "csharp.request-validation-off",
+  cwe: "CWE-554",
+  severity: "warn",
+  message: "ASP.NET request validation is turned off for this action.",
+  fixHint: "Remove [ValidateInput(false)]; allow HTML only on specific fields with [AllowHtml] and sanitise it.",
+  explanation: "Request validation blocks markup in input; turning it off for a whole action makes stored XSS likely.",
+  patterns: [
+    {
+      languages: CS,
+      query: `((attribute name: (identifier) @name (attribute_argument_list (attribute_argument (boolean_literal) @value))) @finding (#eq? @name "ValidateInput") (#eq? @value "false"))`,
+    },
+  ],
+};
+
+const tlsVerificationOff: RuleDefinition = {
+  id: "csharp.tls-verification-off",
+  cwe: "CWE-295",
+  severity: "block",
+  message: "Server certificate validation is replaced by a callback that accepts everything.",
+  fixHint: "Remove the callback; trust private CAs through the OS store or a custom chain policy that still validates.",
+  explanation: "Accepting every certificate lets anyone on the network path impersonate the server.",
+  patterns: [
+    {
+      languages: CS,
+      query: `((assignment_expression left: (_) @field right: (_) @value) @finding (#match? @field "(ServerCertificateValidationCallback|ServerCertificateCustomValidationCallback|RemoteCertificateValidationCallback)$"))`,
+      accept: (match) => /=>\s*true\s*;?$|return\s+true\s*;\s*}$|DangerousAcceptAnyServerCertificateValidator/.test(match.capture("value")?.text.trim() ?? ""),
+    },
+  ],
+};
+
+const cookieFlags: RuleDefinition = {
+  id: "csharp.cookie-flags",
+  cwe: "CWE-614",
+  severity: "warn",
+  message: "A cookie's Secure or HttpOnly flag is turned off.",
+  fixHint: "Set Secure = true and HttpOnly = true on session cookies.",
+  explanation: "Without Secure the cookie is sent over plain HTTP; without HttpOnly any injected script can read it.",
+  patterns: [
+    {
+      languages: CS,
+      query: `((assignment_expression left: (_) @field right: (boolean_literal) @value) @finding (#match? @field "(^|[.])(Secure|HttpOnly|RequireSSL)$") (#eq? @value "false"))`,
+    },
+  ],
+};
+
+function literalText(node: Node | undefined): string | undefined {
+  return node && isLiteralString(node) ? stringValue(node) : undefined;
+}
+
+const weakCipherByName: RuleDefinition = {
+  id: "csharp.weak-algorithm-name",
+  cwe: "CWE-327",
+  severity: "warn",
+  message: "A weak algorithm is requested by name.",
+  fixHint: "Request \"SHA256\"/\"AES\" and an AEAD mode instead.",
+  explanation: WEAK_CIPHER_EXPLANATION,
+  patterns: [
+    {
+      languages: CS,
+      query: `((invocation_expression function: (member_access_expression name: (identifier) @fn) arguments: (argument_list) @args) @finding (#eq? @fn "Create"))`,
+      accept: (match) => {
+        const name = literalText(firstArgument(match.capture("args")));
+        return name !== undefined && (isWeakCipherName(name) || /^(MD5|SHA1|System\.Security\.Cryptography\.(MD5|SHA1))$/i.test(name));
+      },
+    },
+  ],
+};
+
+export const CSHARP_RULES: readonly RuleDefinition[] = [
+  weakHash,
+  weakCipher,
+  command,
+  deserialization,
+  weakRandom,
+  sqlFormatting,
+  xpathInjection,
+  xxe,
+  csrf,
+  inputValidationOff,
+  tlsVerificationOff,
+  cookieFlags,
+  weakCipherByName,
+];

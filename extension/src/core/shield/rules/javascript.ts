@@ -1,0 +1,564 @@
+import type { Node } from "web-tree-sitter";
+import { destinationName, firstArgument, isConstantExpression, isLiteralString, isStringNode, namesSecurityValue, nthArgument, positionalArguments, stringValue } from "../syntax";
+import type { RuleDefinition, RuleMatch } from "../types";
+import { looksLikeSql } from "./shared";
+
+const JS = ["javascript", "javascriptreact", "typescript", "typescriptreact"] as const;
+const JSX = ["javascript", "javascriptreact", "typescriptreact"] as const;
+
+/** Unwraps `x as T`, `<T>x`, `x!` and parentheses, which do not change a value. */
+function unwrap(node: Node | undefined): Node | undefined {
+  let current = node;
+  while (current && ["as_expression", "satisfies_expression", "type_assertion", "non_null_expression", "parenthesized_expression"].includes(current.type)) {
+    current = current.namedChildren.find((c) => c !== null && !c.type.includes("type")) ?? undefined;
+  }
+  return current;
+}
+
+function isDynamic(node: Node | undefined): boolean {
+  const value = unwrap(node);
+  if (!value) return false;
+  if (value.type === "template_string") return value.namedChildren.some((c) => c?.type === "template_substitution");
+  return !isConstantExpression(value);
+}
+
+function firstArgumentIsDynamic(match: RuleMatch): boolean {
+  const first = firstArgument(match.capture("args"));
+  return first !== undefined && first.type !== "spread_element" && isDynamic(first);
+}
+
+const evalCall: RuleDefinition = {
+  id: "js.eval",
+  cwe: "CWE-95",
+  severity: "block",
+  message: "eval or the Function constructor runs code built at run time.",
+  fixHint: "Parse data with JSON.parse; look functions up in a map instead of building code from strings.",
+  explanation:
+    "eval and new Function compile any string into code with the page's or the server's full rights. A value from a user, " +
+    "a URL or the network becomes code injection. Literal code is not reported.",
+  patterns: [
+    {
+      languages: JS,
+      query: `((call_expression function: [(identifier) @fn (member_expression object: (identifier) @scope property: (property_identifier) @fn)] arguments: (arguments) @args) @finding (#eq? @fn "eval"))`,
+      accept: (match) => {
+        const scope = match.capture("scope")?.text;
+        return (scope === undefined || scope === "window" || scope === "globalThis") && firstArgumentIsDynamic(match);
+      },
+    },
+    {
+      languages: JS,
+      query: `([(new_expression constructor: [(identifier) @fn (parenthesized_expression (identifier) @fn)] arguments: (arguments) @args)
+         (call_expression function: (identifier) @fn arguments: (arguments) @args)] @finding
+        (#eq? @fn "Function"))`,
+      accept: (match) => positionalArguments(match.capture("args")).some((argument) => isDynamic(argument)),
+    },
+    {
+      languages: JS,
+      query: `((call_expression function: (identifier) @fn arguments: (arguments) @args) @finding (#any-of? @fn "setTimeout" "setInterval" "execScript"))`,
+      accept: (match) => {
+        const code = unwrap(firstArgument(match.capture("args")));
+        return code !== undefined && (code.type === "template_string" || code.type === "binary_expression") && isDynamic(code) && containsString(code);
+      },
+    },
+  ],
+};
+
+function containsString(node: Node): boolean {
+  if (isStringNode(node)) return true;
+  return node.type === "binary_expression" && node.namedChildren.some((c) => c !== null && containsString(c));
+}
+
+const childProcess: RuleDefinition = {
+  id: "js.child-process",
+  cwe: "CWE-78",
+  severity: "block",
+  message: "A shell command is built from a non-literal value.",
+  fixHint: "Use execFile/spawn with an argument array and no shell; validate anything that picks the program.",
+  explanation:
+    "exec and execSync run the string through /bin/sh, so a value spliced into it can add commands (; | $()). A fixed " +
+    "literal command is not reported.",
+  patterns: [
+    {
+      languages: JS,
+      query: `((call_expression function: [(identifier) @fn (member_expression object: (_) @module property: (property_identifier) @fn)] arguments: (arguments) @args) @finding
+        (#any-of? @fn "exec" "execSync"))`,
+      accept: (match) => {
+        const module = match.capture("module");
+        if (module && !/^(child_process|childProcess|cp|child|proc|shell|require\(['"](node:)?child_process['"]\))$/.test(module.text)) return false;
+        return firstArgumentIsDynamic(match);
+      },
+    },
+    {
+      languages: JS,
+      query: `((call_expression function: [(identifier) @fn (member_expression property: (property_identifier) @fn)]
+          arguments: (arguments (object (pair key: (property_identifier) @option value: (true)))) @args) @finding
+        (#any-of? @fn "spawn" "spawnSync" "execFile" "execFileSync") (#eq? @option "shell"))`,
+      accept: firstArgumentIsDynamic,
+    },
+  ],
+};
+
+function isHtmlSink(match: RuleMatch): boolean {
+  return isDynamic(match.capture("value"));
+}
+
+const innerHtml: RuleDefinition = {
+  id: "js.inner-html",
+  cwe: "CWE-79",
+  severity: "warn",
+  message: "HTML is written from a non-literal value (innerHTML, outerHTML, insertAdjacentHTML, document.write).",
+  fixHint: "Set textContent, build nodes with createElement, or sanitise with DOMPurify before inserting HTML.",
+  explanation:
+    "Markup assigned to innerHTML is parsed and its event handlers run. Any user-controlled part becomes cross-site " +
+    "scripting. Literal markup is not reported.",
+  patterns: [
+    {
+      languages: JS,
+      query: `((assignment_expression left: (member_expression property: (property_identifier) @prop) right: (_) @value) @finding
+        (#any-of? @prop "innerHTML" "outerHTML"))`,
+      accept: isHtmlSink,
+    },
+    {
+      languages: JS,
+      query: `((augmented_assignment_expression left: (member_expression property: (property_identifier) @prop) right: (_) @value) @finding
+        (#any-of? @prop "innerHTML" "outerHTML"))`,
+      accept: isHtmlSink,
+    },
+    {
+      languages: JS,
+      query: `((call_expression function: (member_expression property: (property_identifier) @fn) arguments: (arguments (_) (_) @value .)) @finding
+        (#eq? @fn "insertAdjacentHTML"))`,
+      accept: isHtmlSink,
+    },
+    {
+      languages: JS,
+      query: `((call_expression function: (member_expression object: (identifier) @object property: (property_identifier) @fn) arguments: (arguments . (_) @value)) @finding
+        (#eq? @object "document") (#any-of? @fn "write" "writeln"))`,
+      accept: isHtmlSink,
+    },
+  ],
+};
+
+const dangerouslySetInnerHtml: RuleDefinition = {
+  id: "js.dangerously-set-inner-html",
+  cwe: "CWE-79",
+  severity: "warn",
+  message: "dangerouslySetInnerHTML inserts raw HTML into the page.",
+  fixHint: "Render the content as React children, or sanitise it with DOMPurify right where it is inserted.",
+  explanation:
+    "React escapes everything except dangerouslySetInnerHTML. Whatever reaches __html is parsed as markup, so user " +
+    "content there is cross-site scripting.",
+  patterns: [
+    {
+      languages: JSX,
+      query: `([(jsx_opening_element (jsx_attribute (property_identifier) @attr)) (jsx_self_closing_element (jsx_attribute (property_identifier) @attr))] @finding (#eq? @attr "dangerouslySetInnerHTML"))`,
+    },
+    {
+      languages: JS,
+      query: `((pair key: [(property_identifier) (string)] @key) @finding (#match? @key "^['\\"]?dangerouslySetInnerHTML['\\"]?$"))`,
+    },
+  ],
+};
+
+const postMessageStar: RuleDefinition = {
+  id: "js.post-message-any-origin",
+  cwe: "CWE-345",
+  severity: "warn",
+  message: "postMessage sends data to any origin (\"*\").",
+  fixHint: "Pass the exact origin of the receiving window, e.g. postMessage(data, \"https://app.example.com\").",
+  explanation:
+    "With target origin \"*\" the message goes to whatever page is loaded in that window now, which may be an attacker's " +
+    "page after a redirect.",
+  patterns: [
+    {
+      languages: JS,
+      query: `((call_expression function: (member_expression property: (property_identifier) @fn) arguments: (arguments (_) . (string) @target)) @finding (#eq? @fn "postMessage"))`,
+      accept: (match) => {
+        const target = match.capture("target");
+        return target !== undefined && stringValue(target) === "*";
+      },
+    },
+  ],
+};
+
+const newBuffer: RuleDefinition = {
+  id: "js.new-buffer",
+  cwe: "CWE-770",
+  severity: "warn",
+  message: "The deprecated Buffer constructor is used.",
+  fixHint: "Use Buffer.from(value) for data or Buffer.alloc(size) for zero-filled memory.",
+  explanation:
+    "new Buffer(n) returns uninitialised memory when n is a number, so a value that is sometimes a number leaks old heap " +
+    "contents; the constructor is deprecated for that reason.",
+  patterns: [
+    {
+      languages: JS,
+      query: `([(new_expression constructor: (identifier) @ctor arguments: (arguments)) (call_expression function: (identifier) @ctor arguments: (arguments (_)))] @finding (#eq? @ctor "Buffer"))`,
+    },
+  ],
+};
+
+const unsafeAlloc: RuleDefinition = {
+  id: "js.unsafe-alloc",
+  cwe: "CWE-908",
+  severity: "warn",
+  message: "Buffer.allocUnsafe returns uninitialised memory.",
+  fixHint: "Use Buffer.alloc(size), or fill the whole buffer before it can be read or sent.",
+  explanation:
+    "allocUnsafe skips zeroing for speed; until every byte is written, the buffer holds old heap data such as keys or " +
+    "other users' requests.",
+  patterns: [
+    {
+      languages: JS,
+      query: `((call_expression function: (member_expression object: (identifier) @object property: (property_identifier) @fn)) @finding (#eq? @object "Buffer") (#any-of? @fn "allocUnsafe" "allocUnsafeSlow"))`,
+      accept: (match) => {
+        // Buffer.allocUnsafe(n).fill(...) initialises the memory at once.
+        const parent = match.capture("finding")?.parent;
+        const next = parent?.type === "member_expression" ? parent.childForFieldName("property")?.text : undefined;
+        return next !== "fill";
+      },
+    },
+  ],
+};
+
+function isModuleRelativePath(node: Node | undefined): boolean {
+  // __dirname + "/x" and path.join(__dirname, "x") name a file inside the package: no outside input.
+  const value = unwrap(node);
+  if (!value) return false;
+  if (value.type === "identifier") return value.text === "__dirname" || value.text === "__filename";
+  if (isConstantExpression(value)) return true;
+  if (value.type === "binary_expression") return value.namedChildren.every((c) => c === null || isModuleRelativePath(c));
+  if (value.type === "call_expression" && /^path\.(join|resolve)$/.test(value.childForFieldName("function")?.text ?? "")) {
+    return positionalArguments(value.childForFieldName("arguments")).every((c) => isModuleRelativePath(c));
+  }
+  return false;
+}
+
+const nonLiteralRequire: RuleDefinition = {
+  id: "js.non-literal-require",
+  cwe: "CWE-95",
+  severity: "warn",
+  message: "require() loads a module whose name is computed at run time.",
+  fixHint: "Require modules by literal name, or pick from a fixed map of allowed modules.",
+  explanation:
+    "A computed module name that an attacker can influence loads and runs any file they can name or upload.",
+  patterns: [
+    {
+      languages: JS,
+      query: `((call_expression function: (identifier) @fn arguments: (arguments) @args) @finding (#eq? @fn "require"))`,
+      accept: (match) => {
+        const first = firstArgument(match.capture("args"));
+        return first !== undefined && isDynamic(first) && !isModuleRelativePath(first);
+      },
+    },
+  ],
+};
+
+function isEscaped(node: Node): boolean {
+  // escapeRegExp(x), _.escapeRegExp(x), x.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") make the input literal.
+  return /escape|quote|sanitize/i.test(node.text) || /\\\\\$&/.test(node.text) || /\$&/.test(node.text);
+}
+
+const nonLiteralRegExp: RuleDefinition = {
+  id: "js.non-literal-regexp",
+  cwe: "CWE-1333",
+  severity: "warn",
+  message: "A RegExp is built from a non-literal value without escaping.",
+  fixHint: "Escape the input (str.replace(/[.*+?^${}()|[\\]\\\\]/g, '\\\\$&')) or limit it to a fixed allow-list.",
+  explanation:
+    "A pattern taken from input can be crafted to backtrack for minutes (ReDoS) or to match more than intended.",
+  patterns: [
+    {
+      languages: JS,
+      query: `([(new_expression constructor: (identifier) @ctor arguments: (arguments) @args) (call_expression function: (identifier) @ctor arguments: (arguments) @args)] @finding (#eq? @ctor "RegExp"))`,
+      accept: (match) => {
+        const first = firstArgument(match.capture("args"));
+        if (!first || !isDynamic(first) || isEscaped(first)) return false;
+        // new RegExp(existing.source, flags) or new RegExp(otherRegExp) copies a literal pattern.
+        const value = unwrap(first);
+        if (value?.type === "member_expression" && value.childForFieldName("property")?.text === "source") return false;
+        if (value?.type === "regex") return false;
+        return true;
+      },
+    },
+  ],
+};
+
+const weakRandom: RuleDefinition = {
+  id: "js.weak-random",
+  cwe: "CWE-338",
+  severity: "warn",
+  message: "Math.random() is predictable; this value looks security-sensitive (token, password, key, id…).",
+  fixHint: "Use crypto.randomBytes / crypto.randomUUID (Node) or crypto.getRandomValues (browser).",
+  explanation:
+    "Math.random is not cryptographically secure; its state can be recovered from a few outputs. The Shield reports it only " +
+    "where the value is named like a token, password, key, salt, nonce or id.",
+  patterns: [
+    {
+      languages: JS,
+      query: `((call_expression function: (member_expression object: (identifier) @object property: (property_identifier) @fn)) @finding (#eq? @object "Math") (#eq? @fn "random"))`,
+      accept: (match) => {
+        const node = match.capture("finding");
+        const name = node ? destinationName(node) : undefined;
+        return name !== undefined && namesSecurityValue(name);
+      },
+    },
+  ],
+};
+
+function literalAlgorithm(match: RuleMatch): string | undefined {
+  const algorithm = firstArgument(match.capture("args"));
+  return algorithm && isLiteralString(algorithm) ? stringValue(algorithm).toLowerCase() : undefined;
+}
+
+const weakHash: RuleDefinition = {
+  id: "js.weak-hash",
+  cwe: "CWE-328",
+  severity: "warn",
+  message: "MD5 and SHA-1 are broken for security use.",
+  fixHint: "Use createHash('sha256'); for passwords use crypto.scrypt or argon2.",
+  explanation:
+    "Collisions for MD5 and SHA-1 are practical, so they must not protect integrity, sign data or store passwords.",
+  patterns: [
+    {
+      languages: JS,
+      query: `((call_expression function: [(identifier) @fn (member_expression property: (property_identifier) @fn)] arguments: (arguments) @args) @finding (#any-of? @fn "createHash" "createHmac"))`,
+      accept: (match) => {
+        const algorithm = literalAlgorithm(match);
+        if (algorithm === undefined) return false;
+        return match.capture("fn")?.text === "createHash" ? /^(md5|md4|sha1|sha-1|rmd160|ripemd160)$/.test(algorithm) : /^(md5|md4)$/.test(algorithm);
+      },
+    },
+  ],
+};
+
+const weakCipher: RuleDefinition = {
+  id: "js.weak-cipher",
+  cwe: "CWE-327",
+  severity: "block",
+  message: "A broken cipher or mode (DES, RC4, Blowfish, ECB) or the IV-less createCipher is used.",
+  fixHint: "Use createCipheriv('aes-256-gcm', key, randomIv) and check the auth tag.",
+  explanation:
+    "createCipher derives the key with MD5 and has no IV; DES, RC2, RC4 and Blowfish are broken or weak; ECB leaks " +
+    "patterns of the plaintext.",
+  patterns: [
+    {
+      languages: JS,
+      query: `((call_expression function: [(identifier) @fn (member_expression property: (property_identifier) @fn)] arguments: (arguments) @args) @finding (#any-of? @fn "createCipher" "createDecipher"))`,
+    },
+    {
+      languages: JS,
+      query: `((call_expression function: [(identifier) @fn (member_expression property: (property_identifier) @fn)] arguments: (arguments) @args) @finding (#any-of? @fn "createCipheriv" "createDecipheriv"))`,
+      accept: (match) => {
+        const algorithm = literalAlgorithm(match);
+        return algorithm !== undefined && /(^|-)(des|des3|des-ede|des-ede3|rc2|rc4|bf|blowfish|cast|idea)(-|$)|ecb/.test(algorithm);
+      },
+    },
+  ],
+};
+
+function isFixedBytes(node: Node | undefined): boolean {
+  const value = unwrap(node);
+  if (!value) return false;
+  if (isLiteralString(value)) return true;
+  if (value.type === "call_expression") {
+    const callee = value.childForFieldName("function")?.text;
+    const args = value.childForFieldName("arguments");
+    if (callee === "Buffer.alloc") return positionalArguments(args).length === 1;
+    if (callee === "Buffer.from" || callee === "new Uint8Array") return isConstantExpression(unwrap(firstArgument(args)));
+  }
+  if (value.type === "new_expression" && /Uint8Array|Buffer/.test(value.childForFieldName("constructor")?.text ?? "")) {
+    const arg = unwrap(firstArgument(value.childForFieldName("arguments")));
+    return arg?.type === "array" && isConstantExpression(arg);
+  }
+  return false;
+}
+
+const staticIv: RuleDefinition = {
+  id: "js.static-iv",
+  cwe: "CWE-329",
+  severity: "block",
+  message: "A fixed IV or nonce is passed to createCipheriv.",
+  fixHint: "Generate the IV with crypto.randomBytes(12 or 16) per message and send it with the ciphertext.",
+  explanation: "A constant IV makes equal plaintexts encrypt equally and breaks CTR and GCM completely (nonce reuse).",
+  patterns: [
+    {
+      languages: JS,
+      query: `((call_expression function: [(identifier) @fn (member_expression property: (property_identifier) @fn)] arguments: (arguments) @args) @finding (#eq? @fn "createCipheriv"))`,
+      accept: (match) => isFixedBytes(nthArgument(match.capture("args"), 2)),
+    },
+  ],
+};
+
+const tlsVerificationOff: RuleDefinition = {
+  id: "js.tls-verification-off",
+  cwe: "CWE-295",
+  severity: "block",
+  message: "TLS certificate verification is turned off.",
+  fixHint: "Remove rejectUnauthorized: false; to trust a private CA pass it in the `ca` option.",
+  explanation:
+    "Without certificate checks anyone on the network path can impersonate the server and read or change the traffic.",
+  patterns: [
+    {
+      languages: JS,
+      query: `((pair key: [(property_identifier) (string)] @key value: (false)) @finding (#match? @key "^['\\"]?(rejectUnauthorized|strictSSL|verifySsl|verifySSL)['\\"]?$"))`,
+    },
+    {
+      languages: JS,
+      query: `((assignment_expression left: (_) @target right: (_) @value) @finding (#match? @target "NODE_TLS_REJECT_UNAUTHORIZED"))`,
+      accept: (match) => {
+        const value = match.capture("value");
+        return value !== undefined && (value.text === "0" || (isLiteralString(value) && stringValue(value) === "0"));
+      },
+    },
+  ],
+};
+
+function enclosingCallName(node: Node): string | undefined {
+  let current: Node | null = node.parent;
+  for (let depth = 0; current && depth < 6; depth++, current = current.parent) {
+    if (current.type === "call_expression") {
+      const callee = current.childForFieldName("function");
+      return callee?.type === "member_expression" ? callee.childForFieldName("property")?.text : callee?.text;
+    }
+    if (current.type === "pair" && /cookie/i.test(current.childForFieldName("key")?.text ?? "")) return "cookie";
+  }
+  return undefined;
+}
+
+const cookieFlags: RuleDefinition = {
+  id: "js.cookie-flags",
+  cwe: "CWE-614",
+  severity: "warn",
+  message: "A cookie is configured with secure or httpOnly turned off.",
+  fixHint: "Set secure: true, httpOnly: true and sameSite: 'lax' (or 'strict') on session cookies.",
+  explanation:
+    "Without Secure the cookie is sent over plain HTTP; without HttpOnly any injected script can read it.",
+  patterns: [
+    {
+      languages: JS,
+      query: `((pair key: (property_identifier) @key value: (false)) @finding (#match? @key "^(secure|httpOnly|httponly)$"))`,
+      accept: (match) => {
+        const node = match.capture("finding");
+        const call = node ? enclosingCallName(node) : undefined;
+        return call !== undefined && /cookie|session/i.test(call);
+      },
+    },
+  ],
+};
+
+const bufferNoAssert: RuleDefinition = {
+  id: "js.buffer-noassert",
+  cwe: "CWE-119",
+  severity: "warn",
+  message: "A Buffer read/write skips its bounds check (noAssert = true).",
+  fixHint: "Drop the noAssert argument; check the offset against buffer.length if it comes from input.",
+  explanation: "With noAssert the offset is not checked, so an out-of-range offset reads or writes outside the buffer.",
+  patterns: [
+    {
+      languages: JS,
+      query: `((call_expression function: (member_expression property: (property_identifier) @fn) arguments: (arguments (_) (true) .)) @finding (#match? @fn "^(read|write)(U?Int(8|16|32)|Float|Double|BigU?Int64|U?IntLE|U?IntBE)(LE|BE)?$"))`,
+    },
+  ],
+};
+
+const SECRET_OPERAND = /(^|[._])(password|passwd|secret|signature|hmac|digest|api_?key|token)$/i;
+
+function isSecretOperand(node: Node | null): boolean {
+  if (!node || (node.type !== "identifier" && node.type !== "member_expression")) return false;
+  const last = node.type === "member_expression" ? node.childForFieldName("property")?.text ?? "" : node.text;
+  return SECRET_OPERAND.test(last) && !/^[A-Z0-9_]+$/.test(last);
+}
+
+function isComparableValue(node: Node | null): boolean {
+  if (!node) return false;
+  if (isConstantExpression(node) || ["null", "undefined", "true", "false", "number", "unary_expression", "regex"].includes(node.type)) return false;
+  if (node.type === "identifier" && (node.text === "undefined" || /^[A-Z][A-Z0-9_]+$/.test(node.text))) return false;
+  return true;
+}
+
+const timingComparison: RuleDefinition = {
+  id: "js.timing-unsafe-comparison",
+  cwe: "CWE-208",
+  severity: "warn",
+  message: "A secret (password, token, signature) is compared with == or ===, which leaks timing.",
+  fixHint: "Compare with crypto.timingSafeEqual on equal-length Buffers (or compare hashes).",
+  explanation:
+    "String comparison stops at the first differing character, so response times reveal how much of a guess was right.",
+  patterns: [
+    {
+      languages: JS,
+      query: `(binary_expression left: (_) @left operator: ["==" "===" "!=" "!=="] right: (_) @right) @finding`,
+      accept: (match) => {
+        const left = match.capture("left") ?? null;
+        const right = match.capture("right") ?? null;
+        return (isSecretOperand(left) && isComparableValue(right)) || (isSecretOperand(right) && isComparableValue(left));
+      },
+    },
+  ],
+};
+
+function isFormattedSql(node: Node | undefined): boolean {
+  const value = unwrap(node);
+  if (!value) return false;
+  if (value.type === "template_string") return isDynamic(value) && looksLikeSql(value.text);
+  if (value.type === "binary_expression" && value.childForFieldName("operator")?.text === "+") {
+    return isDynamic(value) && containsSqlString(value);
+  }
+  return false;
+}
+
+function containsSqlString(node: Node): boolean {
+  if (isStringNode(node)) return looksLikeSql(node.text);
+  return node.type === "binary_expression" && node.namedChildren.some((c) => c !== null && containsSqlString(c));
+}
+
+const sqlFormatting: RuleDefinition = {
+  id: "js.sql-formatting",
+  cwe: "CWE-89",
+  severity: "block",
+  message: "SQL is built by concatenation or a template string.",
+  fixHint: "Use placeholders (? or $1) and pass the values separately, e.g. db.query(sql, [value]).",
+  explanation: "Values pasted into SQL text can end the string and add SQL of their own; drivers take parameters separately.",
+  patterns: [
+    {
+      languages: JS,
+      query: `((call_expression function: (member_expression property: (property_identifier) @fn) arguments: (arguments) @args) @finding (#any-of? @fn "query" "execute" "raw" "run" "all" "get" "prepare" "exec"))`,
+      accept: (match) => isFormattedSql(firstArgument(match.capture("args"))),
+    },
+  ],
+};
+
+const xxe: RuleDefinition = {
+  id: "js.xxe",
+  cwe: "CWE-611",
+  severity: "block",
+  message: "The XML parser is told to substitute external entities (noent: true).",
+  fixHint: "Remove noent: true (and dtdload) from the libxmljs options.",
+  explanation: "External entities let a document read local files or make the server send requests.",
+  patterns: [
+    { languages: JS, query: `((pair key: (property_identifier) @key value: (true)) @finding (#any-of? @key "noent" "dtdload"))` },
+  ],
+};
+
+export const JAVASCRIPT_RULES: readonly RuleDefinition[] = [
+  evalCall,
+  childProcess,
+  innerHtml,
+  dangerouslySetInnerHtml,
+  postMessageStar,
+  newBuffer,
+  unsafeAlloc,
+  nonLiteralRequire,
+  nonLiteralRegExp,
+  weakRandom,
+  weakHash,
+  weakCipher,
+  staticIv,
+  tlsVerificationOff,
+  cookieFlags,
+  bufferNoAssert,
+  timingComparison,
+  sqlFormatting,
+  xxe,
+];

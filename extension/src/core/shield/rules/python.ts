@@ -1,0 +1,470 @@
+import type { Node } from "web-tree-sitter";
+import { destinationName, firstArgument, isConstantExpression, isLiteralString, keywordArgument, namesSecurityValue, nthArgument, stringValue } from "../syntax";
+import type { RuleDefinition, RuleMatch } from "../types";
+import { anyOf, looksLikeSql } from "./shared";
+
+const PY = ["python"] as const;
+
+function isFalse(node: Node | undefined): boolean {
+  return node?.type === "false";
+}
+
+function isTrue(node: Node | undefined): boolean {
+  return node?.type === "true";
+}
+
+function firstArgumentIsDynamic(match: RuleMatch): boolean {
+  const first = firstArgument(match.capture("args"));
+  return first !== undefined && first.type !== "list_splat" && !isConstantExpression(first);
+}
+
+const WEAK_HASH_NAMES = new Set(["md5", "sha1", "md4", "md2", "sha"]);
+
+const weakHash: RuleDefinition = {
+  id: "python.weak-hash",
+  cwe: "CWE-328",
+  severity: "warn",
+  message: "MD5 and SHA-1 are broken for security use (collisions are practical).",
+  fixHint: "Use hashlib.sha256 (or blake2b); for passwords use hashlib.scrypt or a KDF. Pass usedforsecurity=False for checksums.",
+  explanation:
+    "Collisions for MD5 and SHA-1 can be computed cheaply, so they must not protect integrity, sign data or store passwords. " +
+    "For a non-security checksum, say so with usedforsecurity=False and the Shield stays quiet.",
+  patterns: [
+    {
+      languages: PY,
+      query: `((call function: (attribute object: (identifier) @module attribute: (identifier) @fn) arguments: (argument_list) @args) @finding
+        (#eq? @module "hashlib") (#any-of? @fn "md5" "sha1" "md4" "new"))`,
+      accept: (match) => {
+        const args = match.capture("args");
+        if (isFalse(keywordArgument(args, "usedforsecurity"))) return false;
+        if (match.capture("fn")?.text !== "new") return true;
+        const algorithm = firstArgument(args);
+        return algorithm !== undefined && isLiteralString(algorithm) && WEAK_HASH_NAMES.has(stringValue(algorithm).toLowerCase().replace("-", ""));
+      },
+    },
+    {
+      languages: PY,
+      query: `((call function: (attribute object: (identifier) @module attribute: (identifier) @fn)) @finding
+        (#any-of? @module "MD5" "MD4" "MD2" "SHA" "SHA1") (#eq? @fn "new"))`,
+    },
+    {
+      languages: PY,
+      query: `((call function: (attribute object: (identifier) @module attribute: (identifier) @fn)) @finding
+        (#eq? @module "hashes") (#any-of? @fn "MD5" "SHA1"))`,
+    },
+  ],
+};
+
+const evalCall: RuleDefinition = {
+  id: "python.eval",
+  cwe: "CWE-95",
+  severity: "block",
+  message: "eval/exec runs code built at run time.",
+  fixHint: "Parse data with ast.literal_eval or json.loads; dispatch on names with a dict instead of building code.",
+  explanation:
+    "eval and exec run whatever text they receive with the program's full rights. If any part of that text comes from a " +
+    "user, a file or the network, it is remote code execution. A literal argument is not reported.",
+  patterns: [
+    {
+      languages: PY,
+      query: `((call function: (identifier) @fn arguments: (argument_list) @args) @finding (#any-of? @fn "eval" "exec"))`,
+      accept: firstArgumentIsDynamic,
+    },
+  ],
+};
+
+const osCommand: RuleDefinition = {
+  id: "python.os-command",
+  cwe: "CWE-78",
+  severity: "block",
+  message: "A shell command is built from a non-literal value.",
+  fixHint: "Call subprocess.run([...], shell=False) with the arguments as a list; never build a shell string.",
+  explanation:
+    "os.system and os.popen hand the whole string to /bin/sh. If any part of it comes from outside, characters such as ; | $() " +
+    "let an attacker run their own commands. A fixed literal command is not reported.",
+  patterns: [
+    {
+      languages: PY,
+      query: `((call function: (attribute object: (identifier) @module attribute: (identifier) @fn) arguments: (argument_list) @args) @finding
+        (#any-of? @module "os" "commands" "popen2") (#any-of? @fn "system" "popen" "popen2" "popen3" "popen4" "getoutput" "getstatusoutput"))`,
+      accept: firstArgumentIsDynamic,
+    },
+    {
+      languages: PY,
+      query: `((call function: (identifier) @fn arguments: (argument_list) @args) @finding (#any-of? @fn "system" "popen"))`,
+      accept: firstArgumentIsDynamic,
+    },
+  ],
+};
+
+const subprocessShell: RuleDefinition = {
+  id: "python.subprocess-shell",
+  cwe: "CWE-78",
+  severity: "block",
+  message: "subprocess runs a non-literal command through the shell (shell=True).",
+  fixHint: "Pass the command as a list and drop shell=True; use shlex.quote only if a shell is unavoidable.",
+  explanation:
+    "With shell=True the command string is parsed by /bin/sh, so a value spliced into it can add commands of its own. " +
+    "shell=True with a fixed literal command, or a list without a shell, is not reported.",
+  patterns: [
+    {
+      languages: PY,
+      query: `((call function: [(attribute attribute: (identifier) @fn) (identifier) @fn] arguments: (argument_list) @args) @finding
+        (#any-of? @fn "call" "check_call" "check_output" "run" "Popen"))`,
+      accept: (match) => {
+        const args = match.capture("args");
+        if (!isTrue(keywordArgument(args, "shell"))) return false;
+        return firstArgumentIsDynamic(match);
+      },
+    },
+    {
+      languages: PY,
+      query: `((call function: (attribute object: (identifier) @module attribute: (identifier) @fn) arguments: (argument_list) @args) @finding
+        (#eq? @module "subprocess") (#any-of? @fn "getoutput" "getstatusoutput"))`,
+      accept: firstArgumentIsDynamic,
+    },
+  ],
+};
+
+/** A query string built with %, .format, + or an f-string around SQL text. */
+function isFormattedSql(node: Node | undefined): boolean {
+  if (!node) return false;
+  switch (node.type) {
+    case "binary_operator": {
+      const operator = node.childForFieldName("operator")?.text;
+      const left = node.childForFieldName("left");
+      const right = node.childForFieldName("right");
+      if (operator === "%") return left !== null && isSqlText(left) && right !== null && !isConstantExpression(right);
+      if (operator === "+") return !isConstantExpression(node) && (containsSqlText(left) || containsSqlText(right));
+      return false;
+    }
+    case "call": {
+      const callee = node.childForFieldName("function");
+      return callee?.type === "attribute" && callee.childForFieldName("attribute")?.text === "format" && isSqlText(callee.childForFieldName("object"));
+    }
+    case "string":
+      return !isLiteralString(node) && looksLikeSql(node.text);
+    case "parenthesized_expression":
+      return isFormattedSql(node.namedChildren[0] ?? undefined);
+    default:
+      return false;
+  }
+}
+
+function isSqlText(node: Node | null): boolean {
+  return node !== null && (node.type === "string" || node.type === "concatenated_string") && looksLikeSql(node.text);
+}
+
+function containsSqlText(node: Node | null): boolean {
+  if (!node) return false;
+  if (isSqlText(node)) return true;
+  return node.type === "binary_operator" && (containsSqlText(node.childForFieldName("left")) || containsSqlText(node.childForFieldName("right")));
+}
+
+const sqlFormatting: RuleDefinition = {
+  id: "python.sql-formatting",
+  cwe: "CWE-89",
+  severity: "block",
+  message: "SQL is built by string formatting or concatenation.",
+  fixHint: "Pass values as query parameters: cursor.execute(\"... WHERE id = %s\", (value,)).",
+  explanation:
+    "Values pasted into SQL text can close the string and add SQL of their own. Database drivers take the values separately " +
+    "(placeholders such as %s, ? or :name) and never parse them as SQL.",
+  patterns: [
+    {
+      languages: PY,
+      query: `((call function: (attribute attribute: (identifier) @fn) arguments: (argument_list) @args) @finding
+        (#any-of? @fn "execute" "executemany" "executescript" "raw" "mogrify" "read_sql" "read_sql_query"))`,
+      accept: (match) => isFormattedSql(firstArgument(match.capture("args"))),
+    },
+  ],
+};
+
+function isCopyIdiom(argument: Node | undefined): boolean {
+  // pickle.loads(pickle.dumps(x)) deep-copies an object the program made itself.
+  if (argument?.type !== "call") return false;
+  const callee = argument.childForFieldName("function");
+  const name = callee?.type === "attribute" ? callee.childForFieldName("attribute")?.text : callee?.text;
+  return name === "dumps";
+}
+
+const unsafeDeserialization: RuleDefinition = {
+  id: "python.unsafe-deserialization",
+  cwe: "CWE-502",
+  severity: "warn",
+  message: "pickle-style deserialization runs code chosen by whoever wrote the data.",
+  fixHint: "Use json (or yaml.safe_load) for data that crosses a trust boundary; sign pickles you must keep.",
+  explanation:
+    "pickle, shelve, marshal, jsonpickle and yaml.load with a full Loader rebuild arbitrary objects and can call any function " +
+    "while loading. Data from a file, a socket or a user becomes code execution.",
+  patterns: [
+    {
+      languages: PY,
+      query: `((call function: (attribute object: (identifier) @module attribute: (identifier) @fn) arguments: (argument_list) @args) @finding
+        (#any-of? @module "pickle" "cPickle" "_pickle" "dill" "cloudpickle" "marshal" "jsonpickle" "shelve")
+        (#any-of? @fn "load" "loads" "Unpickler" "decode" "open"))`,
+      accept: (match) => {
+        const fn = match.capture("fn")?.text;
+        const module = match.capture("module")?.text;
+        if (fn === "decode") return module === "jsonpickle";
+        if (fn === "open") return module === "shelve";
+        return !isCopyIdiom(firstArgument(match.capture("args")));
+      },
+    },
+    {
+      languages: PY,
+      query: `((call function: (attribute object: (identifier) @module attribute: (identifier) @fn) arguments: (argument_list) @args) @finding
+        (#eq? @module "yaml") (#any-of? @fn "load" "load_all" "unsafe_load" "unsafe_load_all"))`,
+      accept: (match) => {
+        if (match.capture("fn")?.text.startsWith("unsafe")) return true;
+        const loader = keywordArgument(match.capture("args"), "Loader") ?? nthArgument(match.capture("args"), 1);
+        return loader === undefined || !/Safe|BaseLoader/.test(loader.text);
+      },
+    },
+  ],
+};
+
+const RANDOM_FUNCTIONS = ["random", "randint", "randrange", "choice", "choices", "sample", "getrandbits", "shuffle", "uniform", "randbytes"];
+
+const weakRandom: RuleDefinition = {
+  id: "python.weak-random",
+  cwe: "CWE-338",
+  severity: "warn",
+  message: "The random module is predictable; this value looks security-sensitive (token, password, key, salt…).",
+  fixHint: "Use the secrets module (secrets.token_hex, secrets.choice) or os.urandom.",
+  explanation:
+    "random is a Mersenne Twister: after 624 outputs an observer can predict every later one. Tokens, passwords, salts, " +
+    "nonces and keys need a CSPRNG. The Shield reports random only where the value is named like a secret.",
+  patterns: [
+    {
+      languages: PY,
+      query: `((call function: (attribute object: (identifier) @module attribute: (identifier) @fn)) @finding
+        (#eq? @module "random") (#any-of? @fn ${anyOf(RANDOM_FUNCTIONS)}))`,
+      accept: (match) => isSecurityDestination(match),
+    },
+    {
+      languages: PY,
+      query: `((call function: (identifier) @fn) @finding (#any-of? @fn "randint" "randrange" "getrandbits"))`,
+      accept: (match) => isSecurityDestination(match),
+    },
+  ],
+};
+
+function isSecurityDestination(match: RuleMatch): boolean {
+  const node = match.capture("finding");
+  const name = node ? destinationName(node) : undefined;
+  return name !== undefined && namesSecurityValue(name);
+}
+
+const fixedSeed: RuleDefinition = {
+  id: "python.fixed-seed",
+  cwe: "CWE-335",
+  severity: "warn",
+  message: "The random generator is seeded with a constant, so every run produces the same sequence.",
+  fixHint: "Leave the generator unseeded, or use the secrets module for anything an attacker must not guess.",
+  explanation: "A constant seed makes every 'random' value reproducible by anyone who reads the code.",
+  patterns: [
+    {
+      languages: PY,
+      query: `((call function: (attribute object: (identifier) @module attribute: (identifier) @fn) arguments: (argument_list . [(integer) (string)] @seed)) @finding
+        (#eq? @module "random") (#eq? @fn "seed"))`,
+    },
+  ],
+};
+
+const tlsVerificationOff: RuleDefinition = {
+  id: "python.tls-verification-off",
+  cwe: "CWE-295",
+  severity: "block",
+  message: "TLS certificate or hostname verification is turned off.",
+  fixHint: "Keep verify=True (the default); to trust a private CA pass verify='/path/to/ca.pem'.",
+  explanation:
+    "Without certificate checks anyone on the network path can impersonate the server and read or change the traffic.",
+  patterns: [
+    {
+      languages: PY,
+      query: `((call arguments: (argument_list (keyword_argument name: (identifier) @key value: (false)))) @finding (#eq? @key "verify"))`,
+    },
+    {
+      languages: PY,
+      query: `((call function: (attribute object: (identifier) @module attribute: (identifier) @fn)) @finding (#eq? @module "ssl") (#eq? @fn "_create_unverified_context"))`,
+    },
+    {
+      languages: PY,
+      query: `((assignment left: (attribute attribute: (identifier) @field) right: (false)) @finding (#eq? @field "check_hostname"))`,
+    },
+    {
+      languages: PY,
+      query: `((assignment left: (attribute attribute: (identifier) @field) right: (attribute attribute: (identifier) @value)) @finding (#eq? @field "verify_mode") (#eq? @value "CERT_NONE"))`,
+    },
+    {
+      languages: PY,
+      query: `((keyword_argument name: (identifier) @key value: (attribute attribute: (identifier) @value)) @finding (#eq? @key "cert_reqs") (#eq? @value "CERT_NONE"))`,
+    },
+  ],
+};
+
+const insecureTempFile: RuleDefinition = {
+  id: "python.insecure-temp-file",
+  cwe: "CWE-377",
+  severity: "block",
+  message: "tempfile.mktemp returns a name another process can create first.",
+  fixHint: "Use tempfile.NamedTemporaryFile or tempfile.mkstemp, which create the file atomically.",
+  explanation:
+    "Between getting the name and opening the file an attacker can create a file or symlink with that name and make the " +
+    "program write where they choose.",
+  patterns: [
+    {
+      languages: PY,
+      query: `((call function: (attribute object: (identifier) @module attribute: (identifier) @fn)) @finding
+        (#any-of? @module "tempfile" "os") (#any-of? @fn "mktemp" "tempnam" "tmpnam"))`,
+    },
+  ],
+};
+
+const WEAK_CIPHER_MODULES = ["DES", "DES3", "ARC4", "ARC2", "Blowfish", "CAST", "XOR"];
+
+const weakCipher: RuleDefinition = {
+  id: "python.weak-cipher",
+  cwe: "CWE-327",
+  severity: "block",
+  message: "A broken cipher or mode (DES, 3DES, RC4, Blowfish, ECB) is used.",
+  fixHint: "Use AES-GCM or ChaCha20-Poly1305 (cryptography's AESGCM / ChaCha20Poly1305).",
+  explanation:
+    "DES and RC2/RC4/Blowfish have small keys or blocks or biased output; ECB encrypts equal blocks to equal ciphertext and " +
+    "leaks patterns. None of them protect data today.",
+  patterns: [
+    {
+      languages: PY,
+      query: `((call function: (attribute object: (identifier) @module attribute: (identifier) @fn)) @finding
+        (#any-of? @module ${anyOf(WEAK_CIPHER_MODULES)}) (#eq? @fn "new"))`,
+    },
+    {
+      languages: PY,
+      query: `((call function: (attribute object: (identifier) @module attribute: (identifier) @fn)) @finding
+        (#any-of? @module "algorithms" "modes") (#any-of? @fn "TripleDES" "ARC4" "Blowfish" "IDEA" "CAST5" "SEED" "ECB"))`,
+    },
+    {
+      languages: PY,
+      query: `((call arguments: (argument_list (attribute attribute: (identifier) @mode))) @finding (#eq? @mode "MODE_ECB"))`,
+    },
+  ],
+};
+
+function isBytesLiteral(node: Node | undefined): boolean {
+  if (!node) return false;
+  if (isLiteralString(node)) return true;
+  // b"\\x00" * 16
+  return node.type === "binary_operator" && node.childForFieldName("operator")?.text === "*" && isLiteralString(node.childForFieldName("left") as Node);
+}
+
+const staticIv: RuleDefinition = {
+  id: "python.static-iv",
+  cwe: "CWE-329",
+  severity: "block",
+  message: "A fixed IV or nonce is written into the code.",
+  fixHint: "Generate a fresh IV/nonce per message with os.urandom and store it next to the ciphertext.",
+  explanation:
+    "Reusing an IV makes equal plaintexts encrypt equally (CBC) and, for CTR and GCM, lets an attacker recover plaintext and " +
+    "forge messages.",
+  patterns: [
+    {
+      languages: PY,
+      query: `((call function: (attribute object: (identifier) @module attribute: (identifier) @fn) arguments: (argument_list) @args) @finding
+        (#any-of? @module "AES" "DES" "DES3" "Blowfish" "ARC2" "CAST" "ChaCha20" "Salsa20" "ChaCha20_Poly1305") (#eq? @fn "new"))`,
+      accept: (match) => {
+        const args = match.capture("args");
+        return isBytesLiteral(nthArgument(args, 2)) || isBytesLiteral(keywordArgument(args, "iv")) || isBytesLiteral(keywordArgument(args, "nonce"));
+      },
+    },
+    {
+      languages: PY,
+      query: `((call function: (attribute object: (identifier) @module attribute: (identifier) @fn) arguments: (argument_list) @args) @finding
+        (#eq? @module "modes") (#any-of? @fn "CBC" "CTR" "GCM" "OFB" "CFB" "CFB8"))`,
+      accept: (match) => isBytesLiteral(firstArgument(match.capture("args"))),
+    },
+  ],
+};
+
+const csrfDisabled: RuleDefinition = {
+  id: "python.csrf-disabled",
+  cwe: "CWE-352",
+  severity: "warn",
+  message: "CSRF protection is turned off.",
+  fixHint: "Keep CSRF protection on and send the token from the client; exempt only endpoints that use no cookies.",
+  explanation:
+    "Without a CSRF token any web page the user visits can submit requests with the user's cookies to this endpoint.",
+  patterns: [
+    { languages: PY, query: `((decorator (identifier) @name) @finding (#eq? @name "csrf_exempt"))` },
+    {
+      languages: PY,
+      query: `((assignment left: (_) @setting right: (false)) @finding (#match? @setting "WTF_CSRF_ENABLED|CSRF_ENABLED"))`,
+    },
+  ],
+};
+
+const cookieFlags: RuleDefinition = {
+  id: "python.cookie-flags",
+  cwe: "CWE-614",
+  severity: "warn",
+  message: "A cookie is set without secure=True and httponly=True.",
+  fixHint: "Pass secure=True, httponly=True and samesite='Lax' (or 'Strict') to set_cookie.",
+  explanation:
+    "Without Secure the cookie is sent over plain HTTP; without HttpOnly any injected script can read it. Session cookies " +
+    "need both.",
+  patterns: [
+    {
+      languages: PY,
+      query: `((call function: (attribute attribute: (identifier) @fn) arguments: (argument_list) @args) @finding (#eq? @fn "set_cookie"))`,
+      accept: (match) => {
+        const args = match.capture("args");
+        return !isTrue(keywordArgument(args, "secure")) || !isTrue(keywordArgument(args, "httponly"));
+      },
+    },
+    {
+      languages: PY,
+      query: `((assignment left: (identifier) @setting right: (false)) @finding (#any-of? @setting "SESSION_COOKIE_SECURE" "SESSION_COOKIE_HTTPONLY" "CSRF_COOKIE_SECURE"))`,
+    },
+  ],
+};
+
+const xxe: RuleDefinition = {
+  id: "python.xxe",
+  cwe: "CWE-611",
+  severity: "block",
+  message: "The XML parser is told to resolve external entities.",
+  fixHint: "Use defusedxml, or keep resolve_entities=False and no_network=True.",
+  explanation:
+    "External entities let a document read local files (file:///etc/passwd) or make the server send requests; entity " +
+    "expansion can exhaust memory.",
+  patterns: [
+    {
+      languages: PY,
+      query: `((keyword_argument name: (identifier) @key value: (true)) @finding (#any-of? @key "resolve_entities" "load_dtd"))`,
+    },
+    { languages: PY, query: `((keyword_argument name: (identifier) @key value: (false)) @finding (#eq? @key "no_network"))` },
+    {
+      languages: PY,
+      query: `((call function: (attribute attribute: (identifier) @fn) arguments: (argument_list . (_) @feature . (true))) @finding
+        (#eq? @fn "setFeature") (#match? @feature "external_ges|external_pes"))`,
+    },
+  ],
+};
+
+export const PYTHON_RULES: readonly RuleDefinition[] = [
+  weakHash,
+  evalCall,
+  osCommand,
+  subprocessShell,
+  sqlFormatting,
+  unsafeDeserialization,
+  weakRandom,
+  fixedSeed,
+  tlsVerificationOff,
+  insecureTempFile,
+  weakCipher,
+  staticIv,
+  csrfDisabled,
+  cookieFlags,
+  xxe,
+];

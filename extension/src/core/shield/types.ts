@@ -1,0 +1,108 @@
+import type { Node } from "web-tree-sitter";
+
+export const SHIELD_LANGUAGES = [
+  "python",
+  "javascript",
+  "typescript",
+  "javascriptreact",
+  "typescriptreact",
+  "java",
+  "c",
+  "cpp",
+  "csharp",
+  "go",
+  "rust",
+  "php",
+  "ruby",
+  "shellscript",
+] as const;
+
+/** VS Code language ids the Shield understands. */
+export type ShieldLanguage = (typeof SHIELD_LANGUAGES)[number];
+
+export type Severity = "block" | "warn";
+
+/** One rule violation. Lines and columns are 0-based; columns count UTF-16 code units. */
+export interface Finding {
+  readonly ruleId: string;
+  readonly cwe: string;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly fixHint: string;
+  readonly startLine: number;
+  readonly startColumn: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+  /** Offsets into the scanned text, so callers can map a finding back to their own buffer. */
+  readonly startIndex: number;
+  readonly endIndex: number;
+}
+
+export interface ShieldRuleInfo {
+  readonly id: string;
+  readonly cwe: string;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly fixHint: string;
+  readonly explanation: string;
+  readonly languages: readonly ShieldLanguage[];
+}
+
+export interface ScanOptions {
+  /** Rule ids the user turned off. */
+  readonly disabledRules?: ReadonlySet<string>;
+}
+
+export interface SuggestionInput {
+  readonly prefix: string;
+  readonly suggestion: string;
+  readonly suffix: string;
+  readonly language: ShieldLanguage;
+}
+
+export interface Shield {
+  scan(code: string, language: ShieldLanguage, options?: ScanOptions): Finding[];
+  /** Parses prefix + suggestion + suffix; reports only findings whose node overlaps the suggestion. */
+  scanSuggestion(input: SuggestionInput, options?: ScanOptions): Finding[];
+  rules(): readonly ShieldRuleInfo[];
+  languages(): readonly ShieldLanguage[];
+  dispose(): void;
+}
+
+/** Where grammar .wasm files come from; keeps file-system policy out of the engine. */
+export interface GrammarSource {
+  load(fileName: string): Promise<Uint8Array>;
+}
+
+export interface TextRange {
+  readonly startIndex: number;
+  readonly endIndex: number;
+}
+
+/** The nodes one query match captured, by capture name (first node wins for repeated captures). */
+export interface RuleMatch {
+  readonly language: ShieldLanguage;
+  capture(name: string): Node | undefined;
+  captureAll(name: string): readonly Node[];
+}
+
+export interface RulePattern {
+  readonly languages: readonly ShieldLanguage[];
+  /** A tree-sitter query; the node to report is captured as @finding. */
+  readonly query: string;
+  /**
+   * Decides what the query alone cannot. A match is reported only if this returns true, or a narrower
+   * range (offsets into the scanned text) to report instead of the @finding node.
+   */
+  readonly accept?: (match: RuleMatch) => boolean | TextRange;
+}
+
+export interface RuleDefinition {
+  readonly id: string;
+  readonly cwe: string;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly fixHint: string;
+  readonly explanation: string;
+  readonly patterns: readonly RulePattern[];
+}
