@@ -280,6 +280,13 @@ export class Workbench {
     await row.click();
   }
 
+  /** The modal dialog VS Code shows for a modal message; its text holds the message, the detail and the buttons. */
+  async modalDialogText(): Promise<string> {
+    const dialog = this.page.locator(".monaco-dialog-box");
+    await dialog.waitFor();
+    return normalizeSpaces(await dialog.innerText());
+  }
+
   /** Opens a workspace file through Quick Open and waits for its editor tab. */
   async openFile(relativePath: string): Promise<void> {
     await this.page.keyboard.press("F1");

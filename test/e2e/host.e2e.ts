@@ -54,6 +54,30 @@ describe("issue 5, status and resilience: Llama Assist in a real VS Code (code-s
     const text = await timed("status-bar: host ready", () => workbench.waitForStatusText(hostStatusEntry, isReadyOnCpu, readyTimeoutMs));
     assert.match(text, /· CPU$/);
     await workbench.screenshot("ready");
+
+    await workbench.runCommand("Llama Assist: Show Host Status");
+    const dialog = await workbench.modalDialogText();
+    await workbench.screenshot("host-status-dialog");
+    assert.match(dialog, /the inference host is ready/);
+    assert.match(dialog, /Backend: CPU/);
+    assert.match(dialog, /Model: Llama Assist scripted test model \(standard\)/);
+  });
+
+  it("Restart Inference Host from the palette replaces the host process and returns to ready", async function () {
+    const current = await start("host-restart-command", "host_restart_command.py");
+    const { workbench } = current;
+    await workbench.waitForStatusText(hostStatusEntry, isReadyOnCpu, readyTimeoutMs);
+    const before = await waitForOneHostProcess(current, undefined);
+
+    await workbench.runCommand("Llama Assist: Restart Inference Host");
+    const after = await timed("host-restart-command: restart to ready", async () => {
+      const pid = await waitForOneHostProcess(current, before);
+      await workbench.waitForStatusText(hostStatusEntry, isReadyOnCpu, readyTimeoutMs);
+      return pid;
+    });
+
+    assert.notEqual(after, before);
+    assert.equal(isRunning(before), false, "the replaced host is still running");
   });
 
   it("SIGKILL the host: it restarts on its own and the status returns to ready", async function () {
