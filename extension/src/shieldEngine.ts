@@ -39,7 +39,7 @@ export class ShieldEngine implements vscode.Disposable {
   }
 
   private grammarSource(): GrammarSource {
-    return { load: (fileName) => vscode.workspace.fs.readFile(vscode.Uri.joinPath(this.grammarDir, fileName)) };
+    return { load: async (fileName) => vscode.workspace.fs.readFile(vscode.Uri.joinPath(this.grammarDir, fileName)) };
   }
 
   dispose(): void {
