@@ -136,6 +136,29 @@ function toFinding(rule: RuleDefinition, range: TextRange, start: Position, end:
   };
 }
 
+const PHP_OPENING = "<?php ";
+
+/**
+ * A PHP fragment without its `<?php` tag (a completion window, a snippet) parses as inline HTML and hides every
+ * call; code that reads as PHP gets the tag added, on the same line, so line numbers stay as they are.
+ */
+function openingToAdd(code: string, language: ShieldLanguage): string | undefined {
+  if (language !== "php" || code.includes("<?")) return undefined;
+  const firstLine = code.trimStart().split("\n", 1)[0] ?? "";
+  if (firstLine.startsWith("<") && !firstLine.startsWith("<<<")) return undefined;
+  return /\$[A-Za-z_]\w*|\bfunction\s+\w+\s*\(|;\s*$/m.test(code) ? PHP_OPENING : undefined;
+}
+
+function shiftFinding(finding: Finding, shift: number): Finding {
+  return {
+    ...finding,
+    startIndex: finding.startIndex - shift,
+    endIndex: finding.endIndex - shift,
+    startColumn: finding.startLine === 0 ? finding.startColumn - shift : finding.startColumn,
+    endColumn: finding.endLine === 0 ? finding.endColumn - shift : finding.endColumn,
+  };
+}
+
 class TreeSitterShield implements Shield {
   private readonly ruleInfos: readonly ShieldRuleInfo[];
 
@@ -184,6 +207,11 @@ class TreeSitterShield implements Shield {
   private scanRange(code: string, language: ShieldLanguage, from: number, to: number, options?: ScanOptions): Finding[] {
     const runtime = this.runtimes.get(language);
     if (!runtime) throw new Error(`Shield: no grammar loaded for ${language}`);
+    const opening = openingToAdd(code, language);
+    if (opening) {
+      const findings = this.scanRange(opening + code, language, from + opening.length, to + opening.length, options);
+      return findings.map((finding) => shiftFinding(finding, opening.length));
+    }
     const tree = runtime.parser.parse(code);
     if (!tree) throw new Error(`Shield: parsing ${language} failed`);
     try {

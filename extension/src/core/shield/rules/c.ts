@@ -54,7 +54,7 @@ const scanfString: RuleDefinition = {
   explanation: "%s without a width stores a whole word of any length into the buffer and overflows it on long input.",
   patterns: callPatterns(["scanf", "fscanf", "sscanf", "wscanf", "fwscanf", "swscanf", "vscanf", "vfscanf", "vsscanf"], (match) => {
     const fn = match.capture("fn")?.text ?? "";
-    const formatIndex = /^(f|s|vf|vs|fw|sw)/.test(fn) ? 1 : 0;
+    const formatIndex = /^(fscanf|sscanf|fwscanf|swscanf|vfscanf|vsscanf)$/.test(fn) ? 1 : 0;
     const format = nthArgument(match.capture("args"), formatIndex);
     return format !== undefined && isLiteralString(format) && hasUnboundedStringConversion(stringValue(format));
   }),
@@ -87,6 +87,25 @@ function unboundedCopyInto(name: string, body: Node, after: number): Node | unde
   return undefined;
 }
 
+/**
+ * The function around a declaration; in a fragment whose function header was cut off (a completion window),
+ * the outermost node below the root that is not the root itself.
+ */
+function enclosingFunctionOrFragment(node: Node): Node | undefined {
+  let current: Node | null = node.parent;
+  let outermost: Node | undefined;
+  while (current) {
+    if (current.type === "function_definition") return current;
+    if (current.parent) outermost = current;
+    else if (outermost?.type === "declaration") {
+      // At the top of a fragment: indented declarations sit inside a function whose header is cut off.
+      return outermost.startPosition.column > 0 ? current : undefined;
+    }
+    current = current.parent;
+  }
+  return outermost?.parent ?? undefined;
+}
+
 const stackBufferCopy: RuleDefinition = {
   id: "c.stack-buffer-unbounded-write",
   cwe: "CWE-121",
@@ -103,8 +122,7 @@ const stackBufferCopy: RuleDefinition = {
       accept: (match) => {
         const declarator = match.capture("finding");
         if (!declarator) return false;
-        let body: Node | null = declarator.parent;
-        while (body && body.type !== "function_definition") body = body.parent;
+        const body = enclosingFunctionOrFragment(declarator);
         if (!body) return false;
         const name = declaredArrayName(declarator);
         return name !== undefined && unboundedCopyInto(name, body, declarator.endIndex) !== undefined;
@@ -161,9 +179,8 @@ const allocationOverflow: RuleDefinition = {
     "its end: an integer overflow turned into a heap overflow.",
   patterns: [
     ...callPatterns([], (match) => {
-      const fn = match.capture("fn")?.text ?? "";
       const call = match.capture("finding");
-      if (!call || fn === "calloc") return false;
+      if (!call) return false;
       return positionalArguments(match.capture("args")).some((argument) => isVariableProduct(argument)) && !hasOverflowCheck(call);
     }, `(#match? @fn "${ALLOCATOR.source.replace(/\\/g, "\\\\")}")`),
     {
@@ -261,7 +278,10 @@ const autoPtr: RuleDefinition = {
   fixHint: "Use std::unique_ptr (with std::move where ownership moves).",
   explanation:
     "Copying an auto_ptr empties the source, so later uses dereference null; it also calls delete (not delete[]) on arrays.",
-  patterns: [{ languages: ["cpp"], query: `((template_type name: (type_identifier) @name) @finding (#eq? @name "auto_ptr"))` }],
+  patterns: [
+    { languages: ["cpp"], query: `((template_type name: (type_identifier) @name) @finding (#eq? @name "auto_ptr"))` },
+    { languages: ["cpp"], query: `((template_function name: (identifier) @name) @finding (#eq? @name "auto_ptr"))` },
+  ],
 };
 
 export const C_RULES: readonly RuleDefinition[] = [

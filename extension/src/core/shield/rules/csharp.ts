@@ -2,6 +2,7 @@ import type { Node } from "web-tree-sitter";
 import { destinationName, firstArgument, isConstantExpression, isLiteralString, localAssignedValues, namesSecurityValue, stringValue, unwrapArgument } from "../syntax";
 import type { RuleDefinition, RuleMatch } from "../types";
 import {
+  anyOf,
   COMMAND_EXPLANATION,
   isWeakCipherName,
   looksLikeSql,
@@ -261,7 +262,7 @@ const csrf: RuleDefinition = {
   patterns: [
     {
       languages: CS,
-      query: `((method_declaration (attribute_list (attribute name: (identifier) @verb) @finding)) @method (#any-of? @verb ${ACTION_VERBS.map((v) => `"${v}"`).join(" ")}))`,
+      query: `([(method_declaration (attribute_list (attribute name: (identifier) @verb) @finding)) (local_function_statement (attribute_list (attribute name: (identifier) @verb) @finding))] @method (#any-of? @verb ${anyOf(ACTION_VERBS)}))`,
       accept: isUnprotectedAction,
     },
     { languages: CS, query: `((attribute name: (identifier) @name) @finding (#eq? @name "IgnoreAntiforgeryToken"))` },

@@ -1,0 +1,249 @@
+import type { Node } from "web-tree-sitter";
+import { destinationName, firstArgument, isConstantExpression, isLiteralString, localAssignedValues, namesSecurityValue, nthArgument, stringValue } from "../syntax";
+import type { RuleDefinition, RuleMatch } from "../types";
+import { COMMAND_EXPLANATION, looksLikeSql, SQL_EXPLANATION, WEAK_HASH_EXPLANATION, WEAK_HASH_FIX, WEAK_HASH_MESSAGE, WEAK_RANDOM_EXPLANATION } from "./shared";
+
+const PHP = ["php"] as const;
+
+function phpCall(names: string): string {
+  return `((function_call_expression function: (name) @fn arguments: (arguments) @args) @finding (#any-of? @fn ${names}))`;
+}
+
+const SUPERGLOBAL = /\$_(GET|POST|REQUEST|COOKIE|FILES|SERVER\[['"](HTTP_|QUERY_STRING|REQUEST_URI|PHP_SELF|PATH_INFO))/;
+
+function isDynamic(node: Node | undefined): boolean {
+  return node !== undefined && !isConstantExpression(node);
+}
+
+const weakHash: RuleDefinition = {
+  id: "php.weak-hash",
+  cwe: "CWE-328",
+  severity: "warn",
+  message: WEAK_HASH_MESSAGE,
+  fixHint: `${WEAK_HASH_FIX} In PHP: password_hash() for passwords, hash('sha256', ...) otherwise.`,
+  explanation: WEAK_HASH_EXPLANATION,
+  patterns: [
+    { languages: PHP, query: phpCall(`"md5" "sha1" "md5_file" "sha1_file"`) },
+    {
+      languages: PHP,
+      query: phpCall(`"hash" "hash_init" "hash_file"`),
+      accept: (match) => {
+        const algorithm = firstArgument(match.capture("args"));
+        return algorithm !== undefined && isLiteralString(algorithm) && /^(md5|md4|md2|sha1)$/i.test(stringValue(algorithm));
+      },
+    },
+  ],
+};
+
+const command: RuleDefinition = {
+  id: "php.command-injection",
+  cwe: "CWE-78",
+  severity: "block",
+  message: "A shell command is built from a non-literal value.",
+  fixHint: "Avoid the shell; if you must, wrap every value in escapeshellarg() and use a fixed command.",
+  explanation: COMMAND_EXPLANATION,
+  patterns: [
+    {
+      languages: PHP,
+      query: phpCall(`"exec" "system" "shell_exec" "passthru" "popen" "proc_open" "pcntl_exec"`),
+      accept: (match) => {
+        const first = firstArgument(match.capture("args"));
+        return isDynamic(first) && !/^escapeshell(arg|cmd)\(/.test(first?.text ?? "");
+      },
+    },
+    {
+      languages: PHP,
+      query: `(shell_command_expression) @finding`,
+      accept: (match) => /\$/.test(match.capture("finding")?.text ?? ""),
+    },
+  ],
+};
+
+const evalCall: RuleDefinition = {
+  id: "php.eval",
+  cwe: "CWE-95",
+  severity: "block",
+  message: "Code built at run time is evaluated (eval, assert with a string, preg_replace /e, create_function).",
+  fixHint: "Dispatch to fixed functions; use preg_replace_callback instead of the /e modifier.",
+  explanation: "Evaluated strings run with the application's rights; any user-controlled part becomes code injection.",
+  patterns: [
+    {
+      languages: PHP,
+      query: `((function_call_expression function: (name) @fn arguments: (arguments) @args) @finding (#any-of? @fn "assert" "create_function"))`,
+      accept: (match) => match.capture("fn")?.text === "create_function" || isLiteralString(firstArgument(match.capture("args")) as Node) === false && firstArgument(match.capture("args"))?.type === "encapsed_string",
+    },
+    {
+      languages: PHP,
+      query: `(expression_statement (function_call_expression function: (name) @fn arguments: (arguments) @args) @finding (#eq? @fn "eval"))`,
+      accept: (match) => isDynamic(firstArgument(match.capture("args"))),
+    },
+    {
+      languages: PHP,
+      query: phpCall(`"preg_replace"`),
+      accept: (match) => {
+        const pattern = firstArgument(match.capture("args"));
+        return pattern !== undefined && isLiteralString(pattern) && /^(.).*\1[a-zA-Z]*e[a-zA-Z]*$/s.test(stringValue(pattern));
+      },
+    },
+  ],
+};
+
+const deserialization: RuleDefinition = {
+  id: "php.unsafe-deserialization",
+  cwe: "CWE-502",
+  severity: "block",
+  message: "unserialize() on non-literal data can instantiate attacker-chosen objects.",
+  fixHint: "Use json_decode; if unserialize is unavoidable pass ['allowed_classes' => false].",
+  explanation:
+    "unserialize calls magic methods (__wakeup, __destruct) of any class the data names; gadget chains in common " +
+    "libraries turn this into code execution.",
+  patterns: [
+    {
+      languages: PHP,
+      query: phpCall(`"unserialize"`),
+      accept: (match) => {
+        const args = match.capture("args");
+        return isDynamic(firstArgument(args)) && !/allowed_classes/.test(nthArgument(args, 1)?.text ?? "");
+      },
+    },
+  ],
+};
+
+const displayErrors: RuleDefinition = {
+  id: "php.display-errors",
+  cwe: "CWE-200",
+  severity: "warn",
+  message: "Errors are displayed to visitors (display_errors on).",
+  fixHint: "Log errors (log_errors=On) and keep display_errors Off outside development.",
+  explanation: "Error messages show paths, queries and sometimes credentials to whoever triggers them.",
+  patterns: [
+    {
+      languages: PHP,
+      query: phpCall(`"ini_set"`),
+      accept: (match) => {
+        const args = match.capture("args");
+        const key = firstArgument(args);
+        const value = nthArgument(args, 1);
+        return key !== undefined && isLiteralString(key) && stringValue(key) === "display_errors" && value !== undefined && /^['"]?(1|on|true|stdout)['"]?$/i.test(value.text);
+      },
+    },
+  ],
+};
+
+const openRedirect: RuleDefinition = {
+  id: "php.open-redirect",
+  cwe: "CWE-601",
+  severity: "warn",
+  message: "A Location header is built from request input.",
+  fixHint: "Redirect only to relative paths or to hosts on an allow-list.",
+  explanation: "An attacker can send users a link to this site that redirects to a look-alike phishing page.",
+  patterns: [
+    {
+      languages: PHP,
+      query: phpCall(`"header"`),
+      accept: (match) => {
+        const value = firstArgument(match.capture("args"));
+        return value !== undefined && /^["']?\s*Location\s*:/i.test(value.text) && SUPERGLOBAL.test(value.text);
+      },
+    },
+  ],
+};
+
+function isFormattedSql(node: Node | undefined, depth = 0): boolean {
+  if (!node) return false;
+  if (node.type === "encapsed_string" || node.type === "heredoc") return isDynamic(node) && looksLikeSql(node.text);
+  if (node.type === "binary_expression") return isDynamic(node) && looksLikeSql(node.text);
+  if (node.type === "function_call_expression" && /^(sprintf|vsprintf)$/.test(node.childForFieldName("function")?.text ?? "")) return looksLikeSql(node.text);
+  if (node.type === "variable_name" && depth === 0) return localAssignedValues(node).some((value) => isFormattedSql(value, 1));
+  return false;
+}
+
+function anyArgumentIsFormattedSql(match: RuleMatch): boolean {
+  const args = match.capture("args");
+  return [firstArgument(args), nthArgument(args, 1)].some((argument) => isFormattedSql(argument));
+}
+
+const sqlFormatting: RuleDefinition = {
+  id: "php.sql-formatting",
+  cwe: "CWE-89",
+  severity: "block",
+  message: "SQL is built by interpolation or concatenation.",
+  fixHint: "Use prepared statements: $pdo->prepare('... WHERE id = ?')->execute([$id]).",
+  explanation: SQL_EXPLANATION,
+  patterns: [
+    { languages: PHP, query: phpCall(`"mysql_query" "mysqli_query" "pg_query" "sqlite_query" "mysql_db_query" "mssql_query" "odbc_exec"`), accept: anyArgumentIsFormattedSql },
+    {
+      languages: PHP,
+      query: `((member_call_expression name: (name) @fn arguments: (arguments) @args) @finding (#any-of? @fn "query" "exec" "prepare" "get_results" "get_row" "get_var" "get_col" "multi_query" "real_query"))`,
+      accept: anyArgumentIsFormattedSql,
+    },
+  ],
+};
+
+const weakRandom: RuleDefinition = {
+  id: "php.weak-random",
+  cwe: "CWE-330",
+  severity: "warn",
+  message: "rand/mt_rand/uniqid are predictable; this value looks security-sensitive (token, password, key, salt…).",
+  fixHint: "Use random_bytes() or random_int().",
+  explanation: WEAK_RANDOM_EXPLANATION,
+  patterns: [
+    {
+      languages: PHP,
+      query: phpCall(`"rand" "mt_rand" "uniqid" "lcg_value" "str_shuffle" "array_rand"`),
+      accept: (match) => {
+        const node = match.capture("finding");
+        const name = node ? destinationName(node) : undefined;
+        return name !== undefined && namesSecurityValue(name.replace(/^\$/, ""));
+      },
+    },
+  ],
+};
+
+const fixedSeed: RuleDefinition = {
+  id: "php.fixed-seed",
+  cwe: "CWE-335",
+  severity: "warn",
+  message: "The random generator is seeded explicitly, making its output reproducible.",
+  fixHint: "Do not seed; use random_int()/random_bytes() for anything secret.",
+  explanation: "A known seed makes every later rand()/mt_rand() value predictable.",
+  patterns: [{ languages: PHP, query: phpCall(`"srand" "mt_srand"`), accept: (match) => firstArgument(match.capture("args")) !== undefined }],
+};
+
+const tlsVerificationOff: RuleDefinition = {
+  id: "php.tls-verification-off",
+  cwe: "CWE-295",
+  severity: "block",
+  message: "cURL or a stream context is told not to verify TLS certificates.",
+  fixHint: "Keep CURLOPT_SSL_VERIFYPEER true and CURLOPT_SSL_VERIFYHOST 2; point CURLOPT_CAINFO at a private CA if needed.",
+  explanation: "Without certificate checks anyone on the network path can impersonate the server.",
+  patterns: [
+    {
+      languages: PHP,
+      query: phpCall(`"curl_setopt"`),
+      accept: (match) => {
+        const args = match.capture("args");
+        const option = nthArgument(args, 1)?.text;
+        const value = nthArgument(args, 2)?.text.toLowerCase();
+        return (option === "CURLOPT_SSL_VERIFYPEER" || option === "CURLOPT_SSL_VERIFYHOST") && (value === "false" || value === "0");
+      },
+    },
+    {
+      languages: PHP,
+      query: `((array_element_initializer (_) @key (_) @value) @finding (#match? @key "^['\\"](verify_peer|verify_peer_name)['\\"]$") (#match? @value "^(false|FALSE|0)$"))`,
+    },
+  ],
+};
+
+export const PHP_RULES: readonly RuleDefinition[] = [
+  weakHash,
+  command,
+  evalCall,
+  deserialization,
+  displayErrors,
+  openRedirect,
+  sqlFormatting,
+  weakRandom,
+  fixedSeed,
+  tlsVerificationOff,
+];
