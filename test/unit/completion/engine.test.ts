@@ -1,0 +1,118 @@
+import assert from "node:assert/strict";
+import type { GenerationResult, InfillParams } from "../../../extension/src/core/protocol/host";
+import type { ShieldVerdict, SuggestionInContext } from "../../../extension/src/core/shieldGate";
+import { AdaptiveDebounce } from "../../../extension/src/core/completion/debounce";
+import { CompletionEngine, type CompletionRequest } from "../../../extension/src/core/completion/engine";
+import { defaultPromptBudget, estimateTokens } from "../../../extension/src/core/completion/prompt";
+
+function result(text: string): GenerationResult {
+  return { text, stopReason: "eos", tokensEvaluated: 10, promptTokens: 10, generatedTokens: 3 };
+}
+
+function harness(reply: (params: InfillParams, signal: AbortSignal) => Promise<GenerationResult>, gate?: (input: SuggestionInContext) => ShieldVerdict) {
+  const requests: InfillParams[] = [];
+  const scanned: SuggestionInContext[] = [];
+  let clock = 0;
+  const engine = new CompletionEngine({
+    generate: (params, signal) => {
+      requests.push(params);
+      return reply(params, signal);
+    },
+    gate: (input) => {
+      scanned.push(input);
+      return gate ? gate(input) : { action: "show", findings: [] };
+    },
+    debounce: { kind: "fixed", milliseconds: 0 },
+    budget: defaultPromptBudget,
+    maxLines: 20,
+    countTokens: estimateTokens,
+    now: () => clock++,
+    sleep: (_ms, signal) => (signal.aborted ? Promise.reject(new Error("aborted")) : Promise.resolve()),
+  });
+  return { engine, requests, scanned };
+}
+
+function request(prefix: string, suffix: string, trigger: "automatic" | "manual" = "automatic"): CompletionRequest {
+  return { languageId: "python", path: "app.py", prefix, suffix, trigger, style: { insertSpaces: true, tabSize: 4 }, snippets: [] };
+}
+
+describe("completion engine", () => {
+  it("sends the prompt with the file path and shows the processed text", async () => {
+    const { engine, requests } = harness(async () => result("len(xs)\nprint(n)"));
+    const outcome = await engine.complete(request("def f(xs):\n    n = ", "\n"), new AbortController().signal);
+    assert.equal(outcome.kind, "shown");
+    assert.equal(outcome.kind === "shown" && outcome.insertion.text, "len(xs)");
+    assert.equal(requests[0].prefix, "# Path: app.py\ndef f(xs):\n    n = ");
+    assert.deepEqual(requests[0].stop, ["\n"]);
+  });
+
+  it("serves what the user types ahead from the cache without asking the model", async () => {
+    const { engine, requests } = harness(async () => result("compute_total(items)"));
+    await engine.complete(request("total = ", "\n"), new AbortController().signal);
+    const outcome = await engine.complete(request("total = comp", "\n"), new AbortController().signal);
+    assert.equal(requests.length, 1);
+    assert.equal(outcome.kind === "shown" && outcome.source, "cache");
+    assert.equal(outcome.kind === "shown" && outcome.insertion.text, "ute_total(items)");
+  });
+
+  it("asks the model again when the typed text departs from the shown completion", async () => {
+    const { engine, requests } = harness(async () => result("compute_total(items)"));
+    await engine.complete(request("total = ", "\n"), new AbortController().signal);
+    await engine.complete(request("total = sum", "\n"), new AbortController().signal);
+    assert.equal(requests.length, 2);
+  });
+
+  it("reports a cancelled request and shows nothing when the keystroke after it aborts it", async () => {
+    const controller = new AbortController();
+    const { engine } = harness(
+      (_params, signal) =>
+        new Promise((resolve) => {
+          signal.addEventListener("abort", () => resolve({ ...result("x"), stopReason: "abort" }));
+        }),
+    );
+    const pending = engine.complete(request("x = ", "\n"), controller.signal);
+    controller.abort();
+    assert.deepEqual(await pending, { kind: "skipped", reason: "cancelled" });
+  });
+
+  it("withholds what the Shield blocks and scans the suggestion in its context", async () => {
+    const { engine, scanned } = harness(
+      async () => result("subprocess.call(cmd, shell=True)"),
+      () => ({ action: "withhold", findings: [] }),
+    );
+    const outcome = await engine.complete(request("import subprocess\n", "\n"), new AbortController().signal);
+    assert.equal(outcome.kind === "skipped" && outcome.reason, "withheld");
+    assert.deepEqual(scanned, [{ prefix: "import subprocess\n", suggestion: "subprocess.call(cmd, shell=True)", suffix: "\n", languageId: "python" }]);
+  });
+
+  it("does not ask the model when the trigger says no, but does on a manual request", async () => {
+    const { engine, requests } = harness(async () => result("1"));
+    const outcome = await engine.complete(request("va", "lue = 1"), new AbortController().signal);
+    assert.deepEqual(outcome, { kind: "skipped", reason: "noTrigger", detail: "midWord" });
+    await engine.complete(request("va", "lue = 1", "manual"), new AbortController().signal);
+    assert.equal(requests.length, 1);
+  });
+});
+
+describe("adaptive debounce", () => {
+  it("waits less for a fast typist than for a slow one", () => {
+    const fast = new AdaptiveDebounce({ kind: "adaptive" });
+    const slow = new AdaptiveDebounce({ kind: "adaptive" });
+    for (let key = 0; key < 20; key++) {
+      fast.recordKeystroke(key * 60);
+      slow.recordKeystroke(key * 400);
+    }
+    assert.ok(fast.delayMs() < slow.delayMs(), `${fast.delayMs()} < ${slow.delayMs()}`);
+    assert.ok(fast.delayMs() >= 60, "a fast typist's next key arrives before the request would start");
+  });
+  it("ignores pauses when learning the pace", () => {
+    const debounce = new AdaptiveDebounce({ kind: "adaptive" });
+    for (let key = 0; key < 10; key++) debounce.recordKeystroke(key * 100);
+    const before = debounce.delayMs();
+    debounce.recordKeystroke(60_000);
+    assert.equal(debounce.delayMs(), before);
+  });
+  it("uses the fixed delay when set", () => {
+    assert.equal(new AdaptiveDebounce({ kind: "fixed", milliseconds: 120 }).delayMs(), 120);
+  });
+});
