@@ -21,6 +21,12 @@ const common = {
   platform: "node",
 };
 
+// web-tree-sitter's ESM build reads import.meta.url, which esbuild leaves empty in CommonJS output.
+const importMetaUrlForCjs = {
+  define: { "import.meta.url": "__importMetaUrl" },
+  bannerLine: "const __importMetaUrl = require('url').pathToFileURL(__filename).href;",
+};
+
 const builds = [
   {
     ...common,
@@ -28,6 +34,8 @@ const builds = [
     outfile: "dist/extension.js",
     format: "cjs",
     external: ["vscode", "node-llama-cpp"],
+    define: importMetaUrlForCjs.define,
+    banner: { js: importMetaUrlForCjs.bannerLine },
   },
   {
     ...common,
@@ -43,7 +51,8 @@ const builds = [
     entryPoints: ["extension/src/cli/shield.ts"],
     outfile: "dist/cli/shield.js",
     format: "cjs",
-    banner: { js: "#!/usr/bin/env node" },
+    define: importMetaUrlForCjs.define,
+    banner: { js: `#!/usr/bin/env node\n${importMetaUrlForCjs.bannerLine}` },
   },
   {
     ...common,
