@@ -1,0 +1,90 @@
+import * as vscode from "vscode";
+import { DocumentTree, type TextChange } from "./core/syntax/documentTree";
+import { SyntaxRuntime } from "./core/syntax/syntaxRuntime";
+
+/**
+ * One incrementally updated parse tree per open document, for the completion pipeline. Trees
+ * are created when a grammar is ready, updated on every change, and deleted on close.
+ */
+export class DocumentTrees implements vscode.Disposable {
+  private readonly trees = new Map<string, DocumentTree>();
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private runtime: SyntaxRuntime | undefined;
+  private disposed = false;
+
+  constructor(
+    grammarDir: vscode.Uri,
+    private readonly maxParsedFileChars: () => number,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    const grammars = { load: async (fileName: string) => vscode.workspace.fs.readFile(vscode.Uri.joinPath(grammarDir, fileName)) };
+    SyntaxRuntime.create(grammars).then(
+      (runtime) => {
+        if (this.disposed) return runtime.dispose();
+        this.runtime = runtime;
+        for (const document of vscode.workspace.textDocuments) void this.open(document);
+      },
+      (error: unknown) => log.error(`Completions run without syntax trees: the tree-sitter runtime did not load: ${String(error)}`),
+    );
+    this.subscriptions.push(
+      vscode.workspace.onDidOpenTextDocument((document) => void this.open(document)),
+      vscode.workspace.onDidChangeTextDocument((event) => this.change(event)),
+      vscode.workspace.onDidCloseTextDocument((document) => this.close(document)),
+    );
+  }
+
+  /** The runtime, once loaded; completion checks parse through it. */
+  get syntaxRuntime(): SyntaxRuntime | undefined {
+    return this.runtime;
+  }
+
+  /** The document's tree, or undefined (no grammar, too large, still loading). */
+  treeOf(document: vscode.TextDocument): DocumentTree | undefined {
+    return this.trees.get(document.uri.toString());
+  }
+
+  private async open(document: vscode.TextDocument): Promise<void> {
+    const runtime = this.runtime;
+    const key = document.uri.toString();
+    if (!runtime || this.trees.has(key)) return;
+    try {
+      const language = await runtime.language(document.languageId);
+      if (!language || this.disposed || this.trees.has(key) || document.isClosed) return;
+      this.trees.set(key, new DocumentTree(runtime, language, document.getText(), this.maxParsedFileChars()));
+    } catch (error) {
+      this.log.warn(`No syntax tree for ${document.languageId}: ${String(error)}`);
+    }
+  }
+
+  private change(event: vscode.TextDocumentChangeEvent): void {
+    const tree = this.trees.get(event.document.uri.toString());
+    if (!tree || event.contentChanges.length === 0) return;
+    const changes: TextChange[] = event.contentChanges.map((change) => ({
+      rangeOffset: change.rangeOffset,
+      rangeLength: change.rangeLength,
+      start: { row: change.range.start.line, column: change.range.start.character },
+      end: { row: change.range.end.line, column: change.range.end.character },
+      text: change.text,
+    }));
+    tree.update(changes, event.document.getText());
+  }
+
+  private close(document: vscode.TextDocument): void {
+    const key = document.uri.toString();
+    this.trees.get(key)?.dispose();
+    this.trees.delete(key);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    for (const subscription of this.subscriptions) subscription.dispose();
+    for (const tree of this.trees.values()) tree.dispose();
+    this.trees.clear();
+    this.runtime?.dispose();
+    this.runtime = undefined;
+  }
+}
+
+export function register(grammarDir: vscode.Uri, maxParsedFileChars: () => number, log: vscode.LogOutputChannel): DocumentTrees {
+  return new DocumentTrees(grammarDir, maxParsedFileChars, log);
+}

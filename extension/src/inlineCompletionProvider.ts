@@ -1,0 +1,142 @@
+import { setTimeout as delay } from "node:timers/promises";
+import * as vscode from "vscode";
+import type { CompletionSettings } from "./core/completion/completionSettings";
+import { completionSettingKeys } from "./core/completion/completionSettings";
+import { CompletionEngine, type Generate, type SuggestionGate } from "./core/completion/engine";
+import { estimateTokens, defaultPromptBudget } from "./core/completion/prompt";
+import { InsertionParser } from "./core/syntax/insertionParser";
+import { CompletionStatusBar, toggleCompletionsCommand } from "./completionStatusBar";
+import type { DocumentTrees } from "./documentTrees";
+
+export interface InlineCompletionDeps {
+  /** Backed by HostClient.infill; the signal aborts the host's generation too. */
+  generate: Generate;
+  /** The Shield's gate; the only place suggestions are scanned. */
+  gate: SuggestionGate;
+  trees: DocumentTrees;
+  settings: () => CompletionSettings;
+  /** Fires when `llamaAssist.*` changes, so the engine picks up new debounce and limits. */
+  onDidChangeSettings: vscode.Event<unknown>;
+  log: vscode.LogOutputChannel;
+}
+
+/** Characters of context on each side of the cursor for documents with no tree: enough for any token budget. */
+const windowChars = 64_000;
+
+class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvider {
+  private engine: CompletionEngine;
+  private inFlight: AbortController | undefined;
+
+  constructor(
+    private readonly deps: InlineCompletionDeps,
+    private readonly statusBar: CompletionStatusBar,
+  ) {
+    this.engine = this.createEngine();
+  }
+
+  settingsChanged(): void {
+    this.engine = this.createEngine();
+  }
+
+  private createEngine(): CompletionEngine {
+    const settings = this.deps.settings();
+    return new CompletionEngine({
+      generate: this.deps.generate,
+      gate: this.deps.gate,
+      debounce: settings.debounce,
+      budget: { ...defaultPromptBudget, totalTokens: settings.contextTokens },
+      maxLines: settings.maxLines,
+      countTokens: estimateTokens,
+      now: () => performance.now(),
+      sleep: (ms, signal) => delay(ms, undefined, { signal }),
+    });
+  }
+
+  async provideInlineCompletionItems(
+    document: vscode.TextDocument,
+    position: vscode.Position,
+    context: vscode.InlineCompletionContext,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.InlineCompletionItem[] | undefined> {
+    const settings = this.deps.settings();
+    const manual = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke;
+    if (!manual && (!settings.enabled || settings.disabledLanguages.has(document.languageId))) return undefined;
+
+    // Every keystroke cancels the request before it; the signal reaches the host, which stops generating.
+    this.inFlight?.abort();
+    const controller = new AbortController();
+    this.inFlight = controller;
+    const cancellation = token.onCancellationRequested(() => controller.abort());
+
+    const offset = document.offsetAt(position);
+    const text = document.getText();
+    const documentTree = this.deps.trees.treeOf(document);
+    const runtime = this.deps.trees.syntaxRuntime;
+    const syntax =
+      documentTree?.tree && runtime
+        ? new InsertionParser(runtime, documentTree.language, documentTree.tree, text.slice(0, offset), text.slice(offset))
+        : undefined;
+    // A parsed document's checks need all of it; one too large to parse gets a window around the cursor.
+    const prefix = syntax ? text.slice(0, offset) : text.slice(Math.max(0, offset - windowChars), offset);
+    const suffix = syntax ? text.slice(offset) : text.slice(offset, offset + windowChars);
+    const options = vscode.window.activeTextEditor?.document === document ? vscode.window.activeTextEditor.options : undefined;
+    const style = { insertSpaces: options?.insertSpaces !== false, tabSize: typeof options?.tabSize === "number" ? options.tabSize : 4 };
+
+    this.statusBar.requestStarted();
+    let latencyMs: number | undefined;
+    try {
+      const outcome = await this.engine.complete(
+        {
+          languageId: document.languageId,
+          path: vscode.workspace.asRelativePath(document.uri),
+          prefix,
+          suffix,
+          trigger: manual ? "manual" : "automatic",
+          style,
+          syntax,
+          snippets: [],
+        },
+        controller.signal,
+      );
+      if (outcome.kind === "skipped") {
+        if (outcome.reason === "withheld") this.deps.log.info(`A completion was withheld by the Shield${outcome.detail ? `: ${outcome.detail}` : ""}.`);
+        return undefined;
+      }
+      latencyMs = outcome.latencyMs;
+      if (settings.trace) this.deps.log.trace(`completion (${outcome.source}, ${Math.round(outcome.latencyMs)} ms): ${outcome.trace.join("; ")}`);
+      for (const finding of outcome.verdict.findings) this.deps.log.warn(`Shield ${finding.severity} ${finding.ruleId} in a shown completion: ${finding.message}`);
+      const range = new vscode.Range(position, position.translate(0, outcome.insertion.replaceRight));
+      return [new vscode.InlineCompletionItem(outcome.insertion.text, range)];
+    } catch (error) {
+      this.deps.log.error(`Completion failed: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    } finally {
+      cancellation.dispose();
+      if (this.inFlight === controller) this.inFlight = undefined;
+      this.statusBar.requestEnded(latencyMs);
+    }
+  }
+}
+
+/**
+ * Registers ghost text for every document (languages without a grammar get plain-text
+ * completions), the status bar item and the toggle command. Alt+\ is bound to VS Code's own
+ * `editor.action.inlineSuggest.trigger`, which asks this provider with an Invoke trigger.
+ */
+export function register(deps: InlineCompletionDeps): vscode.Disposable {
+  const statusBar = new CompletionStatusBar();
+  statusBar.setEnabled(deps.settings().enabled);
+  const provider = new LlamaInlineCompletionProvider(deps, statusBar);
+  return vscode.Disposable.from(
+    statusBar,
+    vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, provider),
+    deps.onDidChangeSettings(() => {
+      provider.settingsChanged();
+      statusBar.setEnabled(deps.settings().enabled);
+    }),
+    vscode.commands.registerCommand(toggleCompletionsCommand, async () => {
+      const section = vscode.workspace.getConfiguration("llamaAssist");
+      await section.update(completionSettingKeys.enabled, !deps.settings().enabled, vscode.ConfigurationTarget.Global);
+    }),
+  );
+}

@@ -1,0 +1,26 @@
+import assert from "node:assert/strict";
+import { readCompletionSettings } from "../../../extension/src/core/completion/completionSettings";
+
+describe("completion settings", () => {
+  it("defaults to adaptive, enabled completions", () => {
+    const settings = readCompletionSettings({ get: () => undefined });
+    assert.equal(settings.enabled, true);
+    assert.deepEqual(settings.debounce, { kind: "adaptive" });
+    assert.equal(settings.maxLines, 12);
+    assert.equal(settings.disabledLanguages.size, 0);
+  });
+  it("reads a fixed debounce, switched-off languages, and rejects out-of-range numbers", () => {
+    const values: Record<string, unknown> = {
+      "completions.enabled": false,
+      "completions.debounce": "fixed",
+      "completions.debounceMs": 80,
+      "completions.languages": { markdown: false, python: true },
+      "completions.maxLines": 0,
+    };
+    const settings = readCompletionSettings({ get: (key) => values[key] });
+    assert.equal(settings.enabled, false);
+    assert.deepEqual(settings.debounce, { kind: "fixed", milliseconds: 80 });
+    assert.deepEqual([...settings.disabledLanguages], ["markdown"]);
+    assert.equal(settings.maxLines, 12);
+  });
+});
