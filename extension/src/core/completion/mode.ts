@@ -7,7 +7,9 @@ export type CompletionMode = "singleLine" | "multiLine";
 const literalNodeType = /string|comment|heredoc|template|char_literal|regex/;
 
 /** Lines ending like this open a block, a body, or a bracketed list. */
-const opensBlock = /(?:[{:]|\bdo(?:\s*\|[^|]*\|)?|\bthen|\belse|\bbegin)\s*$/;
+const opensBlock = /(?:\{|\bdo(?:\s*\|[^|]*\|)?|\bthen|\belse|\bbegin)\s*$/;
+/** A colon opens a block only after a Python-style header; elsewhere it is a type annotation or a label. */
+const opensIndentedBlock = /^\s*(?:async\s+)?(?:def|class|if|elif|else|for|while|try|except|finally|with|match|case)\b.*:\s*$/;
 
 function insideLiteral(tree: Tree, cursor: number): boolean {
   for (let node = tree.rootNode.descendantForIndex(cursor, cursor); node; node = node.parent) {
@@ -26,7 +28,7 @@ export function decideMode(prefix: string, suffix: string, tree: Tree | undefine
   const before = lineBefore(prefix);
   const after = lineAfter(suffix);
   if (!isClosersOnly(after)) return "singleLine";
-  if (!isBlank(before)) return opensBlock.test(before) ? "multiLine" : "singleLine";
+  if (!isBlank(before)) return opensBlock.test(before) || opensIndentedBlock.test(before) ? "multiLine" : "singleLine";
   const depth = indentWidth(before, tabSize);
   const above = previousNonBlankLine(prefix);
   if (above === undefined || indentWidth(above, tabSize) >= depth) return "singleLine";

@@ -1,0 +1,240 @@
+// npm run bench:completion — per-keystroke cost of the completion pipeline (no model time) and
+// the "truth as the model" truncation accuracy, on real code from node_modules and the Python stdlib.
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import type { Language, Node } from "web-tree-sitter";
+import { decideMode } from "../../extension/src/core/completion/mode";
+import { postProcess } from "../../extension/src/core/completion/postProcess";
+import { buildInfillPrompt, defaultPromptBudget, estimateTokens } from "../../extension/src/core/completion/prompt";
+import { decideTrigger } from "../../extension/src/core/completion/trigger";
+import { DocumentTree, pointAfter } from "../../extension/src/core/syntax/documentTree";
+import { InsertionParser } from "../../extension/src/core/syntax/insertionParser";
+import { SyntaxRuntime } from "../../extension/src/core/syntax/syntaxRuntime";
+
+const root = path.resolve(__dirname, "../..");
+const style = { insertSpaces: true, tabSize: 4 };
+
+function filesUnder(directory: string, extension: string, limit: number): string[] {
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir).sort()) {
+      if (found.length >= limit) return;
+      const full = path.join(dir, name);
+      const stat = statSync(full);
+      if (stat.isDirectory()) {
+        if (name !== "test" && name !== "tests" && name !== "__pycache__" && name !== "node_modules") walk(full);
+      } else if (name.endsWith(extension) && !name.endsWith(".d.ts") && stat.size < 200_000) found.push(full);
+    }
+  };
+  walk(directory);
+  return found;
+}
+
+function pythonStdlib(): string {
+  return execFileSync("python3", ["-c", "import sysconfig;print(sysconfig.get_paths()['stdlib'])"], { encoding: "utf8" }).trim();
+}
+
+interface Corpus {
+  languageId: string;
+  files: string[];
+}
+
+function corpora(): Corpus[] {
+  const stdlib = pythonStdlib();
+  return [
+    { languageId: "python", files: ["typing.py", "inspect.py", "argparse.py", "tarfile.py", "textwrap.py", "dataclasses.py", "functools.py", "shutil.py", "json/decoder.py", "json/encoder.py", "csv.py", "enum.py"].map((f) => path.join(stdlib, f)) },
+    { languageId: "typescript", files: filesUnder(path.join(root, "node_modules/@azure/msal-browser/src"), ".ts", 120) },
+    { languageId: "javascript", files: filesUnder(path.join(root, "node_modules/mocha/lib"), ".js", 60) },
+  ];
+}
+
+/** Whole files concatenated until the text has at least `lines` lines. */
+function fileOfLines(corpus: Corpus, lines: number): string {
+  let text = "";
+  for (const file of corpus.files) {
+    text += readFileSync(file, "utf8") + "\n";
+    if (text.split("\n").length >= lines) break;
+  }
+  return text.split("\n").slice(0, lines).join("\n");
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+function format(values: number[]): string {
+  return `p50 ${percentile(values, 50).toFixed(2)} ms, p95 ${percentile(values, 95).toFixed(2)} ms`;
+}
+
+function seededRandom(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
+  };
+}
+
+async function keystrokeCost(runtime: SyntaxRuntime, corpus: Corpus, language: Language): Promise<void> {
+  let text = fileOfLines(corpus, 5000);
+  const document = new DocumentTree(runtime, language, text, 50_000_000);
+  const random = seededRandom(42);
+  const parse: number[] = [];
+  const context: number[] = [];
+  const post: number[] = [];
+  const total: number[] = [];
+  try {
+    for (let sample = 0; sample < 60; sample++) {
+      // Type a short word at the end of a random line, one keystroke at a time.
+      let offset = text.indexOf("\n", Math.floor(random() * text.length));
+      if (offset < 0) offset = text.length;
+      for (const char of "value") {
+        const change = { rangeOffset: offset, rangeLength: 0, start: pointAfter({ row: 0, column: 0 }, text.slice(0, offset)), end: pointAfter({ row: 0, column: 0 }, text.slice(0, offset)), text: char };
+        text = text.slice(0, offset) + char + text.slice(offset);
+        offset++;
+        const t0 = performance.now();
+        document.update([change], text);
+        const t1 = performance.now();
+        const prefix = text.slice(0, offset);
+        const suffix = text.slice(offset);
+        decideTrigger(prefix, suffix, "manual");
+        const mode = decideMode(prefix, suffix, document.tree, style.tabSize);
+        buildInfillPrompt({ prefix, suffix, languageId: corpus.languageId, path: "bench", snippets: [], budget: defaultPromptBudget, countTokens: estimateTokens });
+        const t2 = performance.now();
+        const tree = document.tree;
+        if (!tree) throw new Error("the bench file should be parsed");
+        const syntax = new InsertionParser(runtime, language, tree, prefix, suffix);
+        const raw = suffix.slice(0, 200).replace(/^[^\n]*\n/, "s = 1\n");
+        postProcess({ raw, prefix, suffix, mode, style, syntax });
+        const t3 = performance.now();
+        parse.push(t1 - t0);
+        context.push(t2 - t1);
+        post.push(t3 - t2);
+        total.push(t3 - t0);
+      }
+    }
+  } finally {
+    document.dispose();
+  }
+  console.log(`  ${corpus.languageId.padEnd(10)} ${text.split("\n").length} lines, ${parse.length} keystrokes`);
+  console.log(`    incremental parse  ${format(parse)}`);
+  console.log(`    trigger+mode+prompt ${format(context)}`);
+  console.log(`    post-processing    ${format(post)}`);
+  console.log(`    total              ${format(total)}`);
+}
+
+interface Sample {
+  prefix: string;
+  truth: string;
+  suffix: string;
+  raw: string;
+}
+
+const bodyTypes: Record<string, string> = { python: "block", typescript: "statement_block", javascript: "statement_block" };
+
+function followingLines(text: string, count: number): string {
+  return text.split("\n").slice(0, count + 1).join("\n");
+}
+
+/** Starts of non-empty multi-line bodies: the cursor at the body's first statement, the body as the truth. */
+function blockSamples(text: string, rootNode: Node, languageId: string, random: () => number, limit: number): Sample[] {
+  const blocks = rootNode.descendantsOfType(bodyTypes[languageId]).filter((node): node is Node => node !== null && node.namedChildCount > 0 && node.endPosition.row > node.startPosition.row);
+  const samples: Sample[] = [];
+  for (const block of blocks) {
+    if (random() > (limit * 1.5) / blocks.length) continue;
+    const first = block.namedChildren[0];
+    const last = block.namedChildren[block.namedChildCount - 1];
+    const header = languageId === "python" ? block.parent : block;
+    if (!first || !last || !header || first.startPosition.row === header.startPosition.row) continue;
+    const start = first.startIndex;
+    const end = languageId === "python" ? block.endIndex : last.endIndex;
+    const prefix = text.slice(0, start);
+    const truth = text.slice(start, end);
+    const suffix = text.slice(end);
+    // The model writes the true body, then keeps going with the code that follows.
+    samples.push({ prefix, truth, suffix, raw: truth + followingLines(suffix, 8) });
+    if (samples.length >= limit) break;
+  }
+  return samples;
+}
+
+/** Cuts inside lines of code; closers at the line's end stay right of the cursor, as an auto-closing editor leaves them. */
+function lineSamples(text: string, random: () => number, limit: number): Sample[] {
+  const samples: Sample[] = [];
+  for (let attempt = 0; samples.length < limit && attempt < limit * 20; attempt++) {
+    const lineStart = text.lastIndexOf("\n", Math.floor(random() * text.length)) + 1;
+    const lineEnd = text.indexOf("\n", lineStart);
+    if (lineEnd < 0) continue;
+    const line = text.slice(lineStart, lineEnd);
+    const indent = line.length - line.trimStart().length;
+    const body = line.trimEnd();
+    if (body.length - indent < 8 || /^\s*(#|\/\/|\*|\/\*)/.test(line)) continue;
+    const cut = lineStart + indent + 1 + Math.floor(random() * (body.length - indent - 1));
+    const closers = /[)\]}"'`;,]*$/.exec(body)?.[0] ?? "";
+    const truthEnd = Math.max(cut, lineStart + body.length - closers.length);
+    const prefix = text.slice(0, cut);
+    const truth = text.slice(cut, truthEnd);
+    const suffix = text.slice(truthEnd);
+    if (!decideTrigger(prefix, suffix, "automatic").trigger || truth === "") continue;
+    samples.push({ prefix, truth, suffix, raw: text.slice(cut, lineEnd) + followingLines(text.slice(lineEnd), 5) });
+  }
+  return samples;
+}
+
+async function accuracy(runtime: SyntaxRuntime, corpus: Corpus, language: Language): Promise<void> {
+  const random = seededRandom(7);
+  const results = { block: [0, 0], line: [0, 0] };
+  const misses: string[] = [];
+  for (const file of corpus.files) {
+    const text = (await readFile(file, "utf8")).replace(/\r\n/g, "\n");
+    const tree = runtime.parse(language, text);
+    const kinds: Array<["block" | "line", Sample[]]> = [
+      ["block", blockSamples(text, tree.rootNode, corpus.languageId, random, 12)],
+      ["line", lineSamples(text, random, 12)],
+    ];
+    tree.delete();
+    for (const [kind, samples] of kinds) {
+      for (const sample of samples) {
+        const documentTree = runtime.parse(language, sample.prefix + sample.suffix);
+        try {
+          const syntax = new InsertionParser(runtime, language, documentTree, sample.prefix, sample.suffix);
+          const mode = decideMode(sample.prefix, sample.suffix, documentTree, style.tabSize);
+          const result = postProcess({ raw: sample.raw, prefix: sample.prefix, suffix: sample.suffix, mode, style, syntax });
+          const produced = result.show ? result.insertion.text + sample.suffix.slice(result.insertion.replaceRight) : sample.suffix;
+          const exact = produced.replace(/[ \t]+$/gm, "") === (sample.truth + sample.suffix).replace(/[ \t]+$/gm, "");
+          results[kind][1]++;
+          if (exact) results[kind][0]++;
+          else if (misses.length < 3) misses.push(`${kind} ${mode}: want ${JSON.stringify(sample.truth.slice(-60))} got ${result.show ? JSON.stringify(result.insertion.text.slice(-60)) : result.reason}`);
+        } finally {
+          documentTree.delete();
+        }
+      }
+    }
+  }
+  const share = ([hit, all]: number[]) => `${hit}/${all} = ${((100 * hit) / Math.max(1, all)).toFixed(1)}%`;
+  console.log(`  ${corpus.languageId.padEnd(10)} block starts ${share(results.block)}, mid-line ${share(results.line)}`);
+  for (const miss of misses) console.log(`    miss: ${miss}`);
+}
+
+async function main(): Promise<void> {
+  const runtime = await SyntaxRuntime.create({ load: (file) => readFile(path.join(root, "grammars", file)) });
+  try {
+    const all = corpora();
+    console.log("Per-keystroke cost, no model time (5,000-line files):");
+    for (const corpus of all) {
+      const language = await runtime.language(corpus.languageId);
+      if (language) await keystrokeCost(runtime, corpus, language);
+    }
+    console.log("Truncation accuracy, truth as the model (exact result):");
+    for (const corpus of all) {
+      const language = await runtime.language(corpus.languageId);
+      if (language) await accuracy(runtime, corpus, language);
+    }
+  } finally {
+    runtime.dispose();
+  }
+}
+
+void main();
