@@ -22,6 +22,7 @@ const quietEditorSettings = {
   "telemetry.telemetryLevel": "off",
   "extensions.autoCheckUpdates": false,
   "extensions.autoUpdate": false,
+  "git.openRepositoryInParentFolders": "never",
 };
 
 export interface CodeServerOptions {

@@ -7,7 +7,7 @@ import { ensureScriptedModel } from "../fixtures/scriptedModel";
 import { buildExtension } from "./build";
 import { CodeServer, freePort, workbenchUrl } from "./harness";
 import { codeServerExecutable } from "./install";
-import { demoWorkspace, repoRoot, sampleWorkspace } from "./paths";
+import { demoWorkspace, repoRoot, sampleWorkspace, userCacheDir } from "./paths";
 import { timed } from "./phases";
 
 const usage = `Usage: npm start [-- --model /path/to/model.gguf] [--port N]
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
       workspace: demoWorkspace,
       extensionPath: repoRoot,
       settings: { "llamaAssist.completionModel.path": options.model },
-      logFile: path.join(repoRoot, ".cache/code-server.log"),
+      logFile: path.join(userCacheDir, "code-server.log"),
       port,
     }),
   );
