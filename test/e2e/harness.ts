@@ -281,6 +281,35 @@ export class Workbench {
     await row.click();
   }
 
+  /** Types into the focused editor with a small delay per key, as the note advises for the workbench. */
+  async type(text: string): Promise<void> {
+    await this.page.keyboard.type(text, { delay: 30 });
+  }
+
+  /**
+   * The first line of the visible ghost text ("" when none). Monaco splits it into token spans; later lines live in a
+   * view zone and are not part of it.
+   */
+  async ghostTextFirstLine(): Promise<string> {
+    const pieces = await this.page.locator(".monaco-editor .ghost-text-decoration").allTextContents();
+    return pieces.join("").replace(/\u00a0/g, " ");
+  }
+
+  async waitForGhostText(timeoutMs: number): Promise<string> {
+    await this.page.locator(".monaco-editor .ghost-text-decoration").first().waitFor({ timeout: timeoutMs });
+    return this.ghostTextFirstLine();
+  }
+
+  async waitForNoGhostText(timeoutMs: number): Promise<void> {
+    await this.page.locator(".monaco-editor .ghost-text-decoration").first().waitFor({ state: "detached", timeout: timeoutMs });
+  }
+
+  /** Saves the active editor and waits until its tab is no longer dirty. */
+  async save(): Promise<void> {
+    await this.page.keyboard.press("Control+S");
+    await this.page.locator(".tabs-container .tab.active.dirty").waitFor({ state: "detached" });
+  }
+
   /** The modal dialog VS Code shows for a modal message; its text holds the message, the detail and the buttons. */
   async modalDialogText(): Promise<string> {
     const dialog = this.page.locator(".monaco-dialog-box");
