@@ -15,6 +15,15 @@ describe("config", () => {
     assert.equal(config.threads, 0);
     assert.equal(config.shield.mode, "block");
     assert.equal(config.shield.disabledRules.size, 0);
+    assert.deepEqual(config.chat, { maxAnswerTokens: 1024, maxConversations: 50, maxHistoryKilobytes: 5120 });
+  });
+
+  it("reads the chat's limits", () => {
+    const { config, problems } = readConfig(
+      settingsOf({ "chat.maxAnswerTokens": 256, "chat.history.maxConversations": 3, "chat.history.maxKilobytes": 64 }),
+    );
+    assert.deepEqual(problems, []);
+    assert.deepEqual(config.chat, { maxAnswerTokens: 256, maxConversations: 3, maxHistoryKilobytes: 64 });
   });
 
   it("reads valid values", () => {
@@ -50,6 +59,9 @@ describe("config", () => {
     ["shield.mode", "loud", "llamaAssist.shield.mode must be one of"],
     ["shield.disabledRules", "py.md5", "llamaAssist.shield.disabledRules must be a list"],
     ["shield.languages", { python: "no" }, "llamaAssist.shield.languages must map"],
+    ["chat.maxAnswerTokens", 0, "llamaAssist.chat.maxAnswerTokens must be a whole number from 16"],
+    ["chat.history.maxConversations", 0, "llamaAssist.chat.history.maxConversations must be a whole number from 1"],
+    ["chat.history.maxKilobytes", "big", "llamaAssist.chat.history.maxKilobytes must be a whole number from 64"],
   ];
   for (const [key, value, expected] of invalid) {
     it(`falls back to the default for an invalid ${key}: ${JSON.stringify(value)}`, () => {

@@ -19,6 +19,12 @@ export interface LlamaAssistConfig {
     /** Language ids the user switched off; every other language is scanned. */
     disabledLanguages: ReadonlySet<string>;
   };
+  chat: {
+    /** Longest answer, in tokens; a small context lowers it further (a quarter of the context at most). */
+    maxAnswerTokens: number;
+    maxConversations: number;
+    maxHistoryKilobytes: number;
+  };
 }
 
 export interface ConfigReadResult {
@@ -101,6 +107,11 @@ export function readConfig(settings: SettingsReader): ConfigReadResult {
       mode: oneOf("shield.mode", shieldModes, "block"),
       disabledRules: stringSet("shield.disabledRules"),
       disabledLanguages: switchedOff("shield.languages"),
+    },
+    chat: {
+      maxAnswerTokens: integer("chat.maxAnswerTokens", 16, 32768, 1024),
+      maxConversations: integer("chat.history.maxConversations", 1, 1000, 50),
+      maxHistoryKilobytes: integer("chat.history.maxKilobytes", 64, 1048576, 5120),
     },
   };
   return { config, problems };

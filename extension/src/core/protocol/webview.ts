@@ -23,3 +23,161 @@ export function isFromWebview(value: unknown): value is FromWebview {
     fromWebviewKinds.has((value as { kind: string }).kind)
   );
 }
+
+// ---- The chat view ----
+
+/** What the webview may show of a Shield finding; the rest stays in the extension. */
+export interface CodeFindingView {
+  ruleId: string;
+  cwe: string;
+  severity: "block" | "warn";
+  message: string;
+}
+
+/**
+ * The Shield's word on one code block of an answer. `key` is codeKey() of the block the extension scanned: the webview
+ * shows a block only when its own block at `index` has the same key.
+ */
+export interface CodeVerdictView {
+  index: number;
+  key: string;
+  action: "show" | "withhold";
+  findings: CodeFindingView[];
+  /** Set when the scan itself failed (the block is withheld in block mode). */
+  failure?: string;
+}
+
+export type ChatMessageStatus = "complete" | "streaming" | "stopped" | "error";
+
+export interface ChatMessageView {
+  id: string;
+  role: "user" | "assistant";
+  text: string;
+  status: ChatMessageStatus;
+  /** Labels of the context the user attached to this message. */
+  attachments: string[];
+  verdicts: CodeVerdictView[];
+  error?: string;
+}
+
+export interface ConversationSummary {
+  id: string;
+  title: string;
+  updatedAt: number;
+}
+
+export interface AttachmentChip {
+  id: string;
+  label: string;
+  /** Tooltip: the file path and line range. */
+  detail: string;
+}
+
+export interface TokenBudgetView {
+  /** Tokens of the last prompt plus its answer, counted by the host's tokenizer; undefined before the first answer. */
+  usedTokens?: number;
+  contextSize?: number;
+  /** Earliest messages left out of the model's context to fit the budget. */
+  droppedMessages: number;
+}
+
+export type HostAvailability = "ready" | "starting" | "restarting" | "stopped" | "failed";
+
+export type ChatToWebview =
+  | {
+      kind: "conversation";
+      conversationId: string;
+      title: string;
+      messages: ChatMessageView[];
+      budget: TokenBudgetView;
+      busy: boolean;
+    }
+  | { kind: "conversationList"; conversations: ConversationSummary[]; activeId: string }
+  | { kind: "messageAdded"; message: ChatMessageView }
+  | { kind: "answerDelta"; messageId: string; text: string }
+  | { kind: "codeVerdict"; messageId: string; verdict: CodeVerdictView }
+  | { kind: "answerEnded"; messageId: string; status: ChatMessageStatus; error?: string }
+  | { kind: "messageRemoved"; messageId: string }
+  | { kind: "budget"; budget: TokenBudgetView }
+  | { kind: "attachments"; chips: AttachmentChip[] }
+  | { kind: "fileMatches"; query: string; paths: string[] }
+  | { kind: "hostAvailability"; availability: HostAvailability; message: string }
+  | { kind: "notice"; level: "info" | "warning" | "error"; text: string }
+  | { kind: "restoreDraft"; text: string };
+
+export type CodeAction = "copy" | "insert" | "apply" | "newFile";
+
+export type ChatFromWebview =
+  | { kind: "ready" }
+  | { kind: "send"; text: string }
+  | { kind: "stop" }
+  | { kind: "regenerate" }
+  | { kind: "newChat" }
+  | { kind: "openConversation"; conversationId: string }
+  | { kind: "renameConversation"; conversationId: string }
+  | { kind: "deleteConversation"; conversationId: string }
+  | { kind: "attachCurrentFile" }
+  | { kind: "attachSelection" }
+  | { kind: "searchFiles"; query: string }
+  | { kind: "attachFile"; path: string }
+  | { kind: "removeAttachment"; attachmentId: string }
+  | { kind: "codeAction"; action: CodeAction; messageId: string; index: number }
+  | { kind: "openLink"; href: string };
+
+/** Longest user message the view accepts; longer context belongs in attachments. */
+export const maxChatInputLength = 100_000;
+const maxIdLength = 100;
+const maxPathLength = 4_096;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isShortText(value: unknown, maxLength: number): value is string {
+  return typeof value === "string" && value.length <= maxLength;
+}
+
+function isId(value: unknown): value is string {
+  return typeof value === "string" && value.length > 0 && value.length <= maxIdLength;
+}
+
+const codeActions: ReadonlySet<string> = new Set<CodeAction>(["copy", "insert", "apply", "newFile"]);
+
+/** Chat webview messages are untrusted input: every field is checked, not just `kind`. */
+export function isChatFromWebview(value: unknown): value is ChatFromWebview {
+  if (!isRecord(value) || typeof value.kind !== "string") return false;
+  switch (value.kind) {
+    case "ready":
+    case "stop":
+    case "regenerate":
+    case "newChat":
+    case "attachCurrentFile":
+    case "attachSelection":
+      return true;
+    case "send":
+      return isShortText(value.text, maxChatInputLength) && value.text.trim() !== "";
+    case "openConversation":
+    case "renameConversation":
+    case "deleteConversation":
+      return isId(value.conversationId);
+    case "searchFiles":
+      return isShortText(value.query, maxPathLength);
+    case "attachFile":
+      return isShortText(value.path, maxPathLength) && value.path !== "";
+    case "removeAttachment":
+      return isId(value.attachmentId);
+    case "codeAction":
+      return (
+        typeof value.action === "string" &&
+        codeActions.has(value.action) &&
+        isId(value.messageId) &&
+        typeof value.index === "number" &&
+        Number.isInteger(value.index) &&
+        value.index >= 0
+      );
+    case "openLink":
+      return isShortText(value.href, maxPathLength);
+    default:
+      return false;
+  }
+}
