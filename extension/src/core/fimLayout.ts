@@ -67,14 +67,6 @@ export function prefixCutIndex(prefixLength: number, room: number, step: number)
   return stepped <= prefixLength ? stepped : excess;
 }
 
-/** Length of the common start of two token sequences: what a KV cache holding `cached` can keep for `next`. */
-export function commonPrefixLength(cached: readonly number[], next: readonly number[]): number {
-  const limit = Math.min(cached.length, next.length);
-  let index = 0;
-  while (index < limit && cached[index] === next[index]) index++;
-  return index;
-}
-
 /** Cuts `text` at the earliest stop string; `stopped` tells whether one occurred. */
 export function cutAtStopStrings(text: string, stops: readonly string[]): { text: string; stopped: boolean } {
   let cut = -1;

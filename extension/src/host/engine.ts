@@ -92,6 +92,8 @@ export class InferenceEngine {
   private readonly infillLane = new Lane();
   private readonly chatLane = new Lane();
   private warnedNoFim = false;
+  /** llama.cpp explains a failed load only in its log ("Failed to load model" is all the error says). */
+  private readonly recentNativeErrors: string[] = [];
 
   constructor(private readonly log: EngineLog) {}
 
@@ -116,6 +118,7 @@ export class InferenceEngine {
     const modelCount = sharedModel ? 1 : 2;
     const loadOne = async (modelPath: string, index: number, file: { sizeBytes: number; architecture: string }): Promise<LoadedModel> => {
       let lastReported = -1;
+      this.recentNativeErrors.length = 0;
       const model = await llama
         .loadModel({
           modelPath,
@@ -127,7 +130,7 @@ export class InferenceEngine {
           },
         })
         .catch((error: unknown) => {
-          throw classifyLoadError(modelPath, file.architecture, error);
+          throw classifyLoadError(modelPath, file.architecture, error, this.recentNativeErrors.join("\n"));
         });
       return { model, path: modelPath, ...file, chatWrapper: resolveChatWrapper(model) };
     };
@@ -172,7 +175,13 @@ export class InferenceEngine {
         logLevel: LlamaLogLevel.warn,
         logger: (level, message) => {
           const text = message.trim();
-          if (text !== "") this.log(level === LlamaLogLevel.error || level === LlamaLogLevel.fatal ? "error" : "warn", `llama.cpp: ${text}`);
+          if (text === "") return;
+          const isError = level === LlamaLogLevel.error || level === LlamaLogLevel.fatal;
+          if (isError) {
+            this.recentNativeErrors.push(text);
+            if (this.recentNativeErrors.length > 10) this.recentNativeErrors.shift();
+          }
+          this.log(isError ? "error" : "warn", `llama.cpp: ${text}`);
         },
       });
     } catch (error) {
@@ -368,7 +377,7 @@ async function generate(
   let text = "";
   let stopReason: StopReason = "maxTokens";
   // No repeat penalty: code legitimately repeats tokens (indentation, brackets), and FIM answers are short.
-  const evaluation = sequence.evaluate([prompt[prompt.length - 1]], { temperature: params.temperature });
+  const evaluation = sequence.evaluate([prompt[prompt.length - 1]], { temperature: params.temperature, yieldEogToken: true });
   for await (const token of evaluation) {
     if (signal.aborted) throw cancelledFailure();
     if (model.isEogToken(token)) {

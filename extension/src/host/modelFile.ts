@@ -43,9 +43,9 @@ async function readMagic(modelPath: string): Promise<string> {
 }
 
 /** Names a failure of llama.cpp's own load after checkModelFile passed. */
-export function classifyLoadError(modelPath: string, architecture: string, error: unknown): HostFailure {
+export function classifyLoadError(modelPath: string, architecture: string, error: unknown, nativeLog: string): HostFailure {
   if (error instanceof HostFailure) return error;
-  const text = errorText(error);
+  const text = [errorText(error), nativeLog].filter((part) => part !== "").join(": ");
   if (/unknown model architecture|unsupported model architecture/i.test(text)) {
     return new HostFailure("unsupportedArchitecture", `The model architecture "${architecture}" of ${modelPath} is not supported by this llama.cpp build (${text}).`);
   }
