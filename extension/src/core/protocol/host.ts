@@ -17,6 +17,12 @@ export interface HostConfig {
   logLevel: LogLevel;
 }
 
+/**
+ * The host cuts an over-long prompt to fit the context (the start of the prefix, in steps of 256 tokens so the
+ * cut point stays put while the user types; the end of the suffix, which gets at most 512 tokens), so send the text
+ * around the cursor generously and do not slide its start with every keystroke: a moving start defeats the
+ * KV-cache reuse. It fails with "contextExceeded" only when maxTokens leaves no room for a prompt.
+ */
 export interface InfillParams {
   prefix: string;
   suffix: string;
@@ -32,6 +38,7 @@ export interface ChatTurn {
   text: string;
 }
 
+/** A conversation that does not fit the context fails with "contextExceeded"; the host does not drop turns. */
 export interface ChatParams {
   systemPrompt: string;
   /** The whole conversation; the last turn is the user's new message. */
