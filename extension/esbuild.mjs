@@ -62,6 +62,17 @@ const builds = [
     platform: "browser",
     target: "es2022",
   },
+  {
+    ...common,
+    entryPoints: ["webview/src/chat/main.ts"],
+    outfile: "dist/webview/chat.js",
+    format: "iife",
+    platform: "browser",
+    target: "es2022",
+    // The imported CSS becomes dist/webview/chat.css; the codicon font lands beside it under its own name.
+    loader: { ".ttf": "file" },
+    assetNames: "[name]",
+  },
 ];
 
 /** Grammar packages ship prebuilt .wasm files; we take them as they are. */

@@ -12,6 +12,7 @@ import * as showLog from "./commands/showLog";
 import * as scanFileWithShield from "./commands/scanFileWithShield";
 import * as shieldDiagnostics from "./shieldDiagnostics";
 import { ShieldEngine } from "./shieldEngine";
+import * as chatView from "./chat/chatView";
 
 /** Set while active, so that deactivate can wait for the host to exit; disposables cannot be awaited. */
 let stopHost: (() => Promise<void>) | undefined;
@@ -41,6 +42,7 @@ export function activate(context: vscode.ExtensionContext): void {
     diagnostics,
     shieldDiagnostics.register(shield, diagnostics),
     scanFileWithShield.register(shield, diagnostics, settings),
+    chatView.register(context, host, settings, shield, log),
   );
 }
 
