@@ -82,6 +82,15 @@ describe("completion pipeline on real code", () => {
     it("is single-line on a blank line between statements", async () => {
       assert.equal(await modeOf("rust", "fn f() {\n    let a = 1;\n    █\n    a\n}\n"), "singleLine");
     });
+    it("is multi-line under a comment that opens the body", async () => {
+      assert.equal(await modeOf("python", "def dedupe(xs):\n    # keep the first of each\n    █\n\ndef g():\n    pass\n"), "multiLine");
+    });
+    it("is multi-line under a header that wraps onto deeper lines", async () => {
+      assert.equal(await modeOf("python", "class Spec(Base,\n           root=True):\n    █\n"), "multiLine");
+    });
+    it("is single-line after `import {`", async () => {
+      assert.equal(await modeOf("typescript", 'import {█} from "./a";\n'), "singleLine");
+    });
     it("is single-line inside a docstring even when it looks like a body", async () => {
       assert.equal(await modeOf("python", 'def f():\n    """Explain:\n        █\n    """\n'), "singleLine");
     });
@@ -137,6 +146,14 @@ describe("completion pipeline on real code", () => {
         raw: "work();\n        });\n    }\n}\n",
       });
       assert.equal(text, "work();");
+    });
+    it("Python: keeps a nested statement that only matches the suffix's next line at another depth", async () => {
+      const text = await shown({
+        languageId: "python",
+        document: "def f(args):\n    for arg in args:\n        █\n    if index is not None:\n        use(index)\n",
+        raw: "if arg:\n            if index is not None:\n                raise TypeError('twice')\n            index = arg\n    if index is not None:\n        use(index)\n",
+      });
+      assert.equal(text, "if arg:\n            if index is not None:\n                raise TypeError('twice')\n            index = arg");
     });
   });
 

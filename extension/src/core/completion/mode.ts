@@ -1,5 +1,5 @@
 import type { Tree } from "web-tree-sitter";
-import { indentWidth, isBlank, isClosersOnly, lineAfter, lineBefore, nextNonBlankLine, previousNonBlankLine } from "./text";
+import { indentWidth, isBlank, isClosersOnly, lineAfter, lineBefore, nextNonBlankLine, previousCodeLine } from "./text";
 
 export type CompletionMode = "singleLine" | "multiLine";
 
@@ -10,6 +10,8 @@ const literalNodeType = /string|comment|heredoc|template|char_literal|regex/;
 const opensBlock = /(?:\{|\bdo(?:\s*\|[^|]*\|)?|\bthen|\belse|\bbegin)\s*$/;
 /** A colon opens a block only after a Python-style header; elsewhere it is a type annotation or a label. */
 const opensIndentedBlock = /^\s*(?:async\s+)?(?:def|class|if|elif|else|for|while|try|except|finally|with|match|case)\b.*:\s*$/;
+
+const importLine = /^\s*(?:import|export)\b/;
 
 function insideLiteral(tree: Tree, cursor: number): boolean {
   for (let node = tree.rootNode.descendantForIndex(cursor, cursor); node; node = node.parent) {
@@ -28,10 +30,17 @@ export function decideMode(prefix: string, suffix: string, tree: Tree | undefine
   const before = lineBefore(prefix);
   const after = lineAfter(suffix);
   if (!isClosersOnly(after)) return "singleLine";
-  if (!isBlank(before)) return opensBlock.test(before) || opensIndentedBlock.test(before) ? "multiLine" : "singleLine";
+  if (!isBlank(before)) {
+    // `import {` opens a name list that belongs on one line.
+    if (importLine.test(before)) return "singleLine";
+    return opensBlock.test(before) || opensIndentedBlock.test(before) ? "multiLine" : "singleLine";
+  }
   const depth = indentWidth(before, tabSize);
-  const above = previousNonBlankLine(prefix);
-  if (above === undefined || indentWidth(above, tabSize) >= depth) return "singleLine";
+  const above = previousCodeLine(prefix);
+  if (above === undefined) return "singleLine";
+  // A header that ends in an opener starts the block even when it wraps onto deeper-indented lines.
+  const aboveOpens = opensBlock.test(above) || /:\s*$/.test(above);
+  if (!aboveOpens && indentWidth(above, tabSize) >= depth) return "singleLine";
   if (after.trim() !== "") return "multiLine";
   const below = nextNonBlankLine(suffix);
   return below === undefined || indentWidth(below, tabSize) < depth ? "multiLine" : "singleLine";

@@ -46,12 +46,15 @@ function headOfSuffix(suffix: string, count: number): SuffixLine[] {
   return head;
 }
 
-function sameLine(completionLine: string, suffixLine: string): boolean {
-  const ours = completionLine.trim();
-  const theirs = suffixLine.trim();
+/** Lines match with their indentation, since the same statement one level deeper is different code. */
+function sameLine(completionLine: string, suffixLine: SuffixLine): boolean {
+  // The rest of the cursor's line has no indentation of its own to compare.
+  const ours = suffixLine.onCursorLine ? completionLine.trim() : completionLine.trimEnd();
+  const theirs = suffixLine.onCursorLine ? suffixLine.text.trim() : suffixLine.text.trimEnd();
   if (ours === theirs) return true;
   // `}` against `})`: the suffix closes more than the completion, but the completion's closer is already there.
-  return isClosingLine(ours) && isClosersOnly(ours) && theirs.startsWith(ours);
+  const ourCloser = ours.trim();
+  return isClosingLine(ourCloser) && isClosersOnly(ourCloser) && theirs.trim().startsWith(ourCloser) && leadingWhitespace(ours) === leadingWhitespace(theirs);
 }
 
 /**
@@ -65,9 +68,9 @@ export function dropSuffixDuplicates(completion: string, suffix: string): string
   const head = headOfSuffix(suffix, lines.length);
   if (head.length === 0) return completion;
   for (let index = 1; index < lines.length; index++) {
-    if (isBlank(lines[index]) || !sameLine(lines[index], head[0].text)) continue;
+    if (isBlank(lines[index]) || !sameLine(lines[index], head[0])) continue;
     const tail = lines.slice(index).filter((line) => !isBlank(line));
-    const wholeTailMatches = tail.length <= head.length && tail.every((line, offset) => sameLine(line, head[offset].text));
+    const wholeTailMatches = tail.length <= head.length && tail.every((line, offset) => sameLine(line, head[offset]));
     if (!wholeTailMatches && isClosingLine(lines[index])) continue;
     if (head[0].onCursorLine) {
       // The duplicate sits right of the cursor: keep the line break and indentation so it lands on a line of its own.

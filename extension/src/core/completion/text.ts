@@ -44,14 +44,21 @@ export function isClosingLine(line: string): boolean {
   return isClosersOnly(trimmed) || closingKeywords.test(trimmed);
 }
 
-/** The last line of the prefix, before the cursor's line, that has something other than whitespace. */
-export function previousNonBlankLine(prefix: string): string | undefined {
+const commentOnly = /^\s*(?:#(?![[!])|\/\/|\/\*|\*|--\s)/;
+
+/** A line that holds only a comment; `#[attr]` and `#!` are code, not comments. */
+export function isCommentLine(line: string): boolean {
+  return commentOnly.test(line);
+}
+
+/** The last line of the prefix, before the cursor's line, that has code on it (not blank, not only a comment). */
+export function previousCodeLine(prefix: string): string | undefined {
   // Scans backwards so that a keystroke in a long file does not split the whole prefix.
   let end = prefix.lastIndexOf("\n");
   while (end > 0) {
     const start = prefix.lastIndexOf("\n", end - 1) + 1;
     const line = prefix.slice(start, end);
-    if (!isBlank(line)) return line;
+    if (!isBlank(line) && !isCommentLine(line)) return line;
     end = start - 1;
   }
   return undefined;
