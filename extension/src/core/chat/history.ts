@@ -89,7 +89,7 @@ export function boundHistory(conversations: readonly Conversation[], limits: His
   let budget = limits.maxBytes - byteSize({ version: historyVersion, conversations: [] });
   const kept: Conversation[] = [];
   for (const conversation of newestFirst) {
-    const size = byteSize(conversation) + 1;
+    const size = byteSize(conversation) + (kept.length > 0 ? 1 : 0);
     if (size <= budget) {
       kept.push(conversation);
       budget -= size;

@@ -129,8 +129,9 @@ export const maxChatInputLength = 100_000;
 const maxIdLength = 100;
 const maxPathLength = 4_096;
 
+/** Messages arrive structured-cloned, so anything but a plain object is not one of ours. */
 function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  return typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 }
 
 function isShortText(value: unknown, maxLength: number): value is string {

@@ -1,0 +1,48 @@
+import assert from "node:assert/strict";
+import { isChatFromWebview, maxChatInputLength } from "../../../extension/src/core/protocol/webview";
+
+describe("chat webview message validation", () => {
+  const valid: unknown[] = [
+    { kind: "ready" },
+    { kind: "send", text: "What does this do?" },
+    { kind: "stop" },
+    { kind: "regenerate" },
+    { kind: "newChat" },
+    { kind: "openConversation", conversationId: "c1" },
+    { kind: "renameConversation", conversationId: "c1" },
+    { kind: "deleteConversation", conversationId: "c1" },
+    { kind: "attachCurrentFile" },
+    { kind: "attachSelection" },
+    { kind: "searchFiles", query: "" },
+    { kind: "attachFile", path: "src/app.py" },
+    { kind: "removeAttachment", attachmentId: "3" },
+    { kind: "codeAction", action: "insert", messageId: "m1", index: 0 },
+    { kind: "openLink", href: "https://example.com" },
+  ];
+  for (const message of valid) {
+    it(`accepts ${JSON.stringify(message)}`, () => assert.equal(isChatFromWebview(message), true));
+  }
+
+  const invalid: Array<[string, unknown]> = [
+    ["null", null],
+    ["a string", "send"],
+    ["an array", [{ kind: "ready" }]],
+    ["an unknown kind", { kind: "runCommand", command: "workbench.action.terminal.new" }],
+    ["a send without text", { kind: "send" }],
+    ["a blank send", { kind: "send", text: "  \n " }],
+    ["a send of a number", { kind: "send", text: 42 }],
+    ["an oversized send", { kind: "send", text: "x".repeat(maxChatInputLength + 1) }],
+    ["an empty conversation id", { kind: "openConversation", conversationId: "" }],
+    ["a conversation id object", { kind: "deleteConversation", conversationId: { id: "c1" } }],
+    ["an unknown code action", { kind: "codeAction", action: "run", messageId: "m1", index: 0 }],
+    ["a negative block index", { kind: "codeAction", action: "copy", messageId: "m1", index: -1 }],
+    ["a fractional block index", { kind: "codeAction", action: "copy", messageId: "m1", index: 0.5 }],
+    ["a string block index", { kind: "codeAction", action: "copy", messageId: "m1", index: "0" }],
+    ["an empty attach path", { kind: "attachFile", path: "" }],
+    ["a link that is not a string", { kind: "openLink", href: ["https://example.com"] }],
+    ["a kind inherited from the prototype", Object.create({ kind: "ready" })],
+  ];
+  for (const [name, message] of invalid) {
+    it(`rejects ${name}`, () => assert.equal(isChatFromWebview(message), false));
+  }
+});
