@@ -277,8 +277,13 @@ export function isSecretName(name: string): boolean {
 }
 
 /** A string that looks like a real credential rather than a placeholder, a label or a path. */
-export function looksLikeSecretValue(value: string): boolean {
+export function looksLikeSecretValue(value: string, name = ""): boolean {
   if (value.length < 3 || value.length > 200) return false;
+  // Error codes and enum values: "invalidUserNameOrPassword", "password-reset", "auth.token_expired".
+  if (/^[a-z]+(?:[A-Z][a-z]+)+$/.test(value) || /^[a-z]+(?:[_.-][a-z]+)+$/.test(value)) return false;
+  const valueWords = identifierWords(value).join("");
+  if (/password|passwd|secret|token|credential|apikey/.test(valueWords)) return false;
+  if (name !== "" && identifierWords(name).join("") === valueWords) return false;
   if (/\s/.test(value)) return false;
   if (/[/\\]/.test(value) && !/^[A-Za-z0-9+/=]{20,}$/.test(value)) return false; // paths and URLs
   if (/^[.#:$%{<[]/.test(value) || /[{}<>]/.test(value)) return false; // format strings, templates, selectors

@@ -6,6 +6,20 @@ import { looksLikeSql } from "./shared";
 const JS = ["javascript", "javascriptreact", "typescript", "typescriptreact"] as const;
 const JSX = ["javascript", "javascriptreact", "typescriptreact"] as const;
 
+/** A string assembled at run time from pieces, at least one of them not a literal: "a" + x, `a${x}`. */
+function isBuiltString(node: Node | undefined): boolean {
+  const value = unwrap(node);
+  if (!value) return false;
+  if (value.type === "template_string") return isDynamic(value);
+  if (value.type === "binary_expression" && value.childForFieldName("operator")?.text === "+") return isDynamic(value) && containsStringPiece(value);
+  return false;
+}
+
+function containsStringPiece(node: Node): boolean {
+  if (isStringNode(node) || node.type === "template_string") return true;
+  return node.type === "binary_expression" && node.namedChildren.some((c) => c !== null && containsStringPiece(c));
+}
+
 /** Unwraps `x as T`, `<T>x`, `x!` and parentheses, which do not change a value. */
 function unwrap(node: Node | undefined): Node | undefined {
   let current = node;
@@ -238,7 +252,7 @@ const nonLiteralRequire: RuleDefinition = {
   id: "js.non-literal-require",
   cwe: "CWE-95",
   severity: "warn",
-  message: "require() loads a module whose name is computed at run time.",
+  message: "require() loads a module whose path is assembled from a non-literal value.",
   fixHint: "Require modules by literal name, or pick from a fixed map of allowed modules.",
   explanation:
     "A computed module name that an attacker can influence loads and runs any file they can name or upload.",
@@ -247,8 +261,10 @@ const nonLiteralRequire: RuleDefinition = {
       languages: JS,
       query: `((call_expression function: (identifier) @fn arguments: (arguments) @args) @finding (#eq? @fn "require"))`,
       accept: (match) => {
+        // A bare variable is how plugin loaders and CLIs load configured modules; a path assembled from
+        // pieces (`./commands/${name}`) is where input slips into the module name.
         const first = firstArgument(match.capture("args"));
-        return first !== undefined && isDynamic(first) && !isModuleRelativePath(first);
+        return first !== undefined && isBuiltString(first) && !isModuleRelativePath(first);
       },
     },
   ],
@@ -263,7 +279,7 @@ const nonLiteralRegExp: RuleDefinition = {
   id: "js.non-literal-regexp",
   cwe: "CWE-1333",
   severity: "warn",
-  message: "A RegExp is built from a non-literal value without escaping.",
+  message: "A RegExp pattern is assembled from a non-literal value without escaping.",
   fixHint: "Escape the input (str.replace(/[.*+?^${}()|[\\]\\\\]/g, '\\\\$&')) or limit it to a fixed allow-list.",
   explanation:
     "A pattern taken from input can be crafted to backtrack for minutes (ReDoS) or to match more than intended.",
@@ -272,13 +288,10 @@ const nonLiteralRegExp: RuleDefinition = {
       languages: JS,
       query: `([(new_expression constructor: (identifier) @ctor arguments: (arguments) @args) (call_expression function: (identifier) @ctor arguments: (arguments) @args)] @finding (#eq? @ctor "RegExp"))`,
       accept: (match) => {
+        // Libraries pass pattern strings around by name all the time; the risk is a pattern assembled
+        // from a literal and an unescaped value ("^" + name).
         const first = firstArgument(match.capture("args"));
-        if (!first || !isDynamic(first) || isEscaped(first)) return false;
-        // new RegExp(existing.source, flags) or new RegExp(otherRegExp) copies a literal pattern.
-        const value = unwrap(first);
-        if (value?.type === "member_expression" && value.childForFieldName("property")?.text === "source") return false;
-        if (value?.type === "regex") return false;
-        return true;
+        return first !== undefined && isBuiltString(first) && !isEscaped(first) && !/\.source\b/.test(first.text);
       },
     },
   ],

@@ -15,6 +15,18 @@ function isDynamic(node: Node | undefined): boolean {
   return node !== undefined && !isConstantExpression(node);
 }
 
+/** Literals, escapeshellarg()/escapeshellcmd()/intval() results, and strings joined from those. */
+function isShellSafe(node: Node): boolean {
+  if (isConstantExpression(node)) return true;
+  if (node.type === "function_call_expression") return /^(escapeshellarg|escapeshellcmd|intval|\(int\))$/.test(node.childForFieldName("function")?.text ?? "");
+  if (node.type === "binary_expression" && node.childForFieldName("operator")?.text === ".") {
+    const left = node.childForFieldName("left");
+    const right = node.childForFieldName("right");
+    return left !== null && right !== null && isShellSafe(left) && isShellSafe(right);
+  }
+  return false;
+}
+
 const weakHash: RuleDefinition = {
   id: "php.weak-hash",
   cwe: "CWE-328",
@@ -48,7 +60,7 @@ const command: RuleDefinition = {
       query: phpCall(`"exec" "system" "shell_exec" "passthru" "popen" "proc_open" "pcntl_exec"`),
       accept: (match) => {
         const first = firstArgument(match.capture("args"));
-        return isDynamic(first) && !/^escapeshell(arg|cmd)\(/.test(first?.text ?? "");
+        return first !== undefined && !isShellSafe(first);
       },
     },
     {

@@ -111,7 +111,8 @@ function isHardcodedSecret(match: RuleMatch): boolean {
   const name = match.capture("name");
   const value = match.capture("value");
   if (!name || !value || !isLiteralString(value)) return false;
-  return isSecretName(nameOf(name)) && looksLikeSecretValue(stringValue(value));
+  const key = nameOf(name);
+  return isSecretName(key) && looksLikeSecretValue(stringValue(value), key);
 }
 
 const hardcodedPassword: RuleDefinition = {

@@ -1,0 +1,263 @@
+// npm run bench:shield: recall on CyberSecEval's development half, false alarms on ordinary code (node_modules
+// TS/JS and the Python standard library), in-process speed per snippet, and the CLI's files per second.
+// Prints figures only; it asserts nothing. Caps keep it to a few minutes on two cores:
+// SHIELD_BENCH_JS_FILES (default 3000), SHIELD_BENCH_PY_FILES (default all), SHIELD_BENCH_CLI_FILES (default 2000).
+import { execFileSync, spawnSync } from "node:child_process";
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createShield, fileGrammarSource, languageForFileName, type Finding, type Shield, type ShieldLanguage } from "../../extension/src/core/shield";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const datasetPath = path.resolve(repoRoot, "../shared/bench/cyberseceval/autocomplete-dev.json");
+const OUT_OF_SCOPE = new Set([
+  "RUST-R-003",
+  "RUST-R-004",
+  "RUST-R-005",
+  "RUST-R-006",
+  "RUST-R-011",
+  "PHP-R-016",
+  "PHP-R-018",
+  "PHP-R-024",
+  "CPP-W-007",
+  "CPP-W-008",
+]);
+const MAX_FILE_BYTES = 512 * 1024;
+
+interface DatasetRecord {
+  readonly language: string;
+  readonly pattern_id: string;
+  readonly analyzer: string;
+  readonly label_line: number;
+  readonly origin_code: string;
+  readonly line_text: string;
+}
+
+function envNumber(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+function percent(part: number, whole: number): string {
+  return whole === 0 ? "n/a" : `${((100 * part) / whole).toFixed(1)}%`;
+}
+
+function shortPattern(id: string): string {
+  return id.split(".").pop() ?? id;
+}
+
+function table(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length))) ?? [];
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd()).join("\n");
+}
+
+function tally(map: Map<string, [number, number]>, key: string, hit: boolean): void {
+  const entry = map.get(key) ?? [0, 0];
+  entry[1]++;
+  if (hit) entry[0]++;
+  map.set(key, entry);
+}
+
+function recall(shield: Shield): void {
+  const records: DatasetRecord[] = JSON.parse(readFileSync(datasetPath, "utf8"));
+  const byLanguage = new Map<string, [number, number]>();
+  const byAnalyzer = new Map<string, [number, number]>();
+  const byPattern = new Map<string, [number, number]>();
+  let hits = 0;
+  let total = 0;
+  for (const record of records) {
+    if (OUT_OF_SCOPE.has(record.pattern_id)) continue;
+    const findings = shield.scan(record.origin_code, record.language as ShieldLanguage);
+    const hit = findings.some((finding) => finding.startLine + 1 === record.label_line);
+    total++;
+    if (hit) hits++;
+    tally(byLanguage, record.language, hit);
+    tally(byAnalyzer, record.analyzer, hit);
+    tally(byPattern, `${record.language} ${shortPattern(record.pattern_id)}`, hit);
+  }
+  console.log(`\n## Recall on autocomplete-dev.json (label line flagged; ${records.length - total} out-of-scope records excluded)`);
+  console.log(`in scope: ${hits}/${total} = ${percent(hits, total)}  (goal >= 90%)\n`);
+  const rows = (map: Map<string, [number, number]>, title: string) => [
+    [title, "flagged", "records", "recall"],
+    ...[...map].sort().map(([key, [hit, count]]) => [key, String(hit), String(count), percent(hit, count)]),
+  ];
+  console.log(table(rows(byLanguage, "language")));
+  console.log();
+  console.log(table(rows(byAnalyzer, "ICD analyzer")));
+  const missed = [...byPattern].filter(([, [hit, count]]) => hit < count).sort((a, b) => b[1][1] - b[1][0] - (a[1][1] - a[1][0]));
+  console.log("\nmost-missed patterns (missed/records):");
+  console.log(missed.slice(0, 15).map(([key, [hit, count]]) => `  ${count - hit}/${count}  ${key}`).join("\n"));
+}
+
+function listFiles(root: string, accept: (file: string) => boolean, skipDirectory: (dir: string) => boolean): string[] {
+  const files: string[] = [];
+  const walk = (dir: string): void => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (!skipDirectory(full)) walk(full);
+      } else if (entry.isFile() && accept(full)) {
+        try {
+          if (statSync(full).size <= MAX_FILE_BYTES) files.push(full);
+        } catch {
+          // A file that vanished or cannot be read is simply not part of the sample.
+        }
+      }
+    }
+  };
+  walk(root);
+  return files.sort();
+}
+
+/** Every k-th file, so a capped sample still spreads over all packages. */
+function spreadSample(files: readonly string[], cap: number): string[] {
+  if (files.length <= cap) return [...files];
+  const stride = files.length / cap;
+  return Array.from({ length: cap }, (_, index) => files[Math.floor(index * stride)] as string);
+}
+
+interface CorpusResult {
+  readonly files: number;
+  readonly lines: number;
+  readonly flaggedLines: number;
+  readonly byRule: Map<string, { count: number; examples: string[] }>;
+}
+
+function falseAlarms(shield: Shield, files: readonly string[], root: string): CorpusResult {
+  let lines = 0;
+  let flaggedLines = 0;
+  const byRule = new Map<string, { count: number; examples: string[] }>();
+  for (const file of files) {
+    const language = languageForFileName(file);
+    if (!language) continue;
+    const text = readFileSync(file, "utf8");
+    const sourceLines = text.split("\n");
+    lines += sourceLines.length;
+    let findings: Finding[];
+    try {
+      findings = shield.scan(text, language);
+    } catch (error) {
+      console.log(`  scan failed on ${path.relative(root, file)}: ${String(error)}`);
+      continue;
+    }
+    const flagged = new Set<number>();
+    for (const finding of findings) {
+      if (flagged.has(finding.startLine)) continue;
+      flagged.add(finding.startLine);
+      const entry = byRule.get(finding.ruleId) ?? { count: 0, examples: [] };
+      entry.count++;
+      if (entry.examples.length < 2) {
+        const line = (sourceLines[finding.startLine] ?? "").trim().slice(0, 110);
+        entry.examples.push(`${path.relative(root, file)}:${finding.startLine + 1}: ${line}`);
+      }
+      byRule.set(finding.ruleId, entry);
+    }
+    flaggedLines += flagged.size;
+  }
+  return { files: files.length, lines, flaggedLines, byRule };
+}
+
+function printCorpus(title: string, result: CorpusResult): void {
+  const rate = (1000 * result.flaggedLines) / Math.max(result.lines, 1);
+  console.log(`\n## False alarms: ${title}`);
+  console.log(`${result.files} files, ${result.lines} lines, ${result.flaggedLines} flagged lines = ${rate.toFixed(3)} per 1,000 lines (goal <= 0.1)`);
+  const top = [...result.byRule].sort((a, b) => b[1].count - a[1].count).slice(0, 8);
+  for (const [rule, { count, examples }] of top) {
+    console.log(`  ${String(count).padStart(4)}  ${rule}`);
+    for (const example of examples) console.log(`          ${example}`);
+  }
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+function speed(shield: Shield): void {
+  const records: DatasetRecord[] = JSON.parse(readFileSync(datasetPath, "utf8"));
+  for (const record of records.slice(0, 100)) shield.scan(record.origin_code, record.language as ShieldLanguage);
+  const scanTimes: number[] = [];
+  const suggestionTimes: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    for (const record of records) {
+      const language = record.language as ShieldLanguage;
+      let start = performance.now();
+      shield.scan(record.origin_code, language);
+      scanTimes.push(performance.now() - start);
+      const lines = record.origin_code.split("\n");
+      const at = Math.max(0, record.label_line - 1);
+      start = performance.now();
+      shield.scanSuggestion({
+        prefix: lines.slice(0, at).join("\n") + "\n",
+        suggestion: lines[at] ?? "",
+        suffix: "\n" + lines.slice(at + 1).join("\n"),
+        language,
+      });
+      suggestionTimes.push(performance.now() - start);
+    }
+  }
+  scanTimes.sort((a, b) => a - b);
+  suggestionTimes.sort((a, b) => a - b);
+  const meanLines = records.reduce((sum, r) => sum + r.origin_code.split("\n").length, 0) / records.length;
+  console.log(`\n## Speed in process (${scanTimes.length} scans of CyberSecEval snippets, mean ${meanLines.toFixed(1)} lines, parsing included)`);
+  console.log(`scan:           p50 ${percentile(scanTimes, 50).toFixed(3)} ms   p99 ${percentile(scanTimes, 99).toFixed(3)} ms   max ${percentile(scanTimes, 100).toFixed(3)} ms   (goal p99 < 5 ms)`);
+  console.log(`scanSuggestion: p50 ${percentile(suggestionTimes, 50).toFixed(3)} ms   p99 ${percentile(suggestionTimes, 99).toFixed(3)} ms   max ${percentile(suggestionTimes, 100).toFixed(3)} ms`);
+}
+
+function cliThroughput(files: readonly string[]): void {
+  const cli = path.join(repoRoot, "dist/cli/shield.js");
+  // One invocation for the whole tree: the CLI parses each file once in a single process.
+  const start = performance.now();
+  const run = spawnSync(process.execPath, [cli, "scan", "--format", "json", ...files], { maxBuffer: 256 * 1024 * 1024, encoding: "utf8" });
+  const seconds = (performance.now() - start) / 1000;
+  if (run.status !== 0 && run.status !== 1) {
+    console.log(`\n## CLI: failed with exit code ${run.status}: ${run.stderr.slice(0, 500)}`);
+    return;
+  }
+  const bytes = files.reduce((sum, file) => sum + statSync(file).size, 0);
+  const findings = (JSON.parse(run.stdout) as { findings: unknown[] }).findings.length;
+  console.log(`\n## CLI throughput (node dist/cli/shield.js scan --format json, one process, process start included)`);
+  console.log(`${files.length} files, ${(bytes / 1048576).toFixed(1)} MiB in ${seconds.toFixed(2)} s = ${(files.length / seconds).toFixed(0)} files/s, ${findings} findings, exit ${run.status}`);
+}
+
+async function main(): Promise<void> {
+  const shield = await createShield({ grammars: fileGrammarSource(path.join(repoRoot, "grammars")) });
+  try {
+    console.log(`# Shield benchmark (${shield.rules().length} rules, ${shield.languages().length} languages, node ${process.version}, ${os.cpus().length} CPUs)`);
+    recall(shield);
+
+    const nodeModules = path.join(repoRoot, "node_modules");
+    const jsFiles = listFiles(
+      nodeModules,
+      (file) => /\.(js|mjs|cjs|ts|mts|cts|jsx|tsx)$/.test(file) && !file.endsWith(".d.ts") && !/\.min\.js$/.test(file),
+      () => false,
+    );
+    const jsSample = spreadSample(jsFiles, envNumber("SHIELD_BENCH_JS_FILES", 3000));
+    printCorpus(`node_modules TS/JS (${jsSample.length} of ${jsFiles.length} files, spread sample; .d.ts, .min.js and files > 512 KiB left out)`, falseAlarms(shield, jsSample, nodeModules));
+
+    const stdlib = execFileSync("python3", ["-c", "import sysconfig;print(sysconfig.get_paths()['stdlib'])"], { encoding: "utf8" }).trim();
+    const pyFiles = listFiles(
+      stdlib,
+      (file) => file.endsWith(".py"),
+      (dir) => /[/\\](test|tests|idle_test|site-packages|__pycache__)$/.test(dir),
+    );
+    const pySample = spreadSample(pyFiles, envNumber("SHIELD_BENCH_PY_FILES", pyFiles.length));
+    printCorpus(`Python ${stdlib} without tests and site-packages (${pySample.length} of ${pyFiles.length} files)`, falseAlarms(shield, pySample, stdlib));
+
+    speed(shield);
+    cliThroughput(spreadSample(jsFiles, envNumber("SHIELD_BENCH_CLI_FILES", 2000)));
+  } finally {
+    shield.dispose();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

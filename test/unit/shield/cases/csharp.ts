@@ -1,0 +1,85 @@
+import type { RuleCase } from "../harness";
+
+const inMethod = (body: string): string => `class Sample {\n  void Run() {\n    ${body}\n  }\n}`;
+
+export const CSHARP_CASES: readonly RuleCase[] = [
+  {
+    rule: "csharp.weak-hash",
+    positives: [inMethod("var md5 = new MD5CryptoServiceProvider();"), inMethod("using (var h = MD5.Create()) { }"), inMethod("var sha = new SHA1Managed();")],
+    negatives: [inMethod("using (var h = SHA256.Create()) { }")],
+  },
+  {
+    rule: "csharp.weak-cipher",
+    positives: [inMethod("var des = new DESCryptoServiceProvider();"), inMethod("var t = TripleDES.Create();"), inMethod("aes.Mode = CipherMode.ECB;")],
+    negatives: [inMethod("var aes = Aes.Create();"), inMethod("var gcm = new AesGcm(key);")],
+  },
+  {
+    rule: "crypto.unauthenticated-mode",
+    positives: [inMethod("aes.Mode = CipherMode.CBC;")],
+    negatives: [inMethod("var gcm = new AesGcm(key);")],
+  },
+  {
+    rule: "csharp.command-injection",
+    positives: [inMethod("Process.Start(path);"), inMethod('var info = new ProcessStartInfo(program, "/c " + args);'), inMethod("p.StartInfo.Arguments = arguments;")],
+    negatives: [inMethod('Process.Start("notepad.exe");'), inMethod('p.StartInfo.Arguments = "--version";')],
+  },
+  {
+    rule: "csharp.unsafe-deserialization",
+    positives: [inMethod("var o = new BinaryFormatter().Deserialize(stream);"), inMethod("var formatter = new BinaryFormatter();\n    var o = formatter.Deserialize(stream);"), inMethod("settings.TypeNameHandling = TypeNameHandling.All;")],
+    negatives: [inMethod("var o = JsonSerializer.Deserialize<Order>(json);"), inMethod("settings.TypeNameHandling = TypeNameHandling.None;")],
+  },
+  {
+    rule: "csharp.weak-random",
+    positives: [inMethod("var token = rng.Next();"), inMethod("int resetToken = random.Next(100000, 999999);")],
+    negatives: [inMethod("int index = random.Next(items.Count);")],
+  },
+  {
+    rule: "csharp.sql-formatting",
+    positives: [inMethod('var cmd = new SqlCommand("SELECT * FROM Users WHERE Name = \'" + name + "\'", conn);'), inMethod('cmd.CommandText = $"DELETE FROM Items WHERE Id = {id}";'), inMethod('db.ExecuteNonQuery(string.Format("delete from logs where ID={0}", id));'), inMethod('var sql = "SELECT * FROM t WHERE a = " + a;\n    var cmd = new SqlCommand(sql, conn);')],
+    negatives: [inMethod('var cmd = new SqlCommand("SELECT * FROM Users WHERE Name = @name", conn);'), inMethod('cmd.CommandText = "SELECT 1";')],
+  },
+  {
+    rule: "csharp.xpath-injection",
+    positives: [inMethod("var n = doc.SelectNodes(\"//user[@name='\" + name + \"']\");"), inMethod("var n = doc.SelectSingleNode(xpath);")],
+    negatives: [inMethod('var n = doc.SelectNodes("//user[@active=\'true\']");')],
+  },
+  {
+    rule: "csharp.xxe",
+    positives: [inMethod("settings.DtdProcessing = DtdProcessing.Parse;"), inMethod("doc.XmlResolver = new XmlUrlResolver();")],
+    negatives: [inMethod("settings.DtdProcessing = DtdProcessing.Prohibit;"), inMethod("doc.XmlResolver = null;")],
+  },
+  {
+    rule: "csharp.csrf-missing",
+    positives: ["public class OrdersController : Controller {\n  [HttpPost]\n  public ActionResult Delete(int id) { return View(); }\n}"],
+    negatives: [
+      "public class OrdersController : Controller {\n  [HttpPost]\n  [ValidateAntiForgeryToken]\n  public ActionResult Delete(int id) { return View(); }\n}",
+      "[AutoValidateAntiforgeryToken]\npublic class OrdersController : Controller {\n  [HttpPost]\n  public ActionResult Delete(int id) { return View(); }\n}",
+      "public class OrdersController : Controller {\n  [HttpGet]\n  public ActionResult Show(int id) { return View(); }\n}",
+    ],
+  },
+  {
+    rule: "csharp.request-validation-off",
+    positives: ["public class C : Controller {\n  [ValidateInput(false)]\n  public ActionResult Save(string html) { return View(); }\n}"],
+    negatives: ["public class C : Controller {\n  [ValidateInput(true)]\n  public ActionResult Save(string html) { return View(); }\n}"],
+  },
+  {
+    rule: "csharp.tls-verification-off",
+    positives: [inMethod("ServicePointManager.ServerCertificateValidationCallback = (s, c, ch, e) => true;"), inMethod("handler.ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator;")],
+    negatives: [inMethod("handler.ServerCertificateCustomValidationCallback = (m, c, ch, e) => e == SslPolicyErrors.None;")],
+  },
+  {
+    rule: "csharp.cookie-flags",
+    positives: [inMethod("cookie.Secure = false;"), inMethod("cookie.HttpOnly = false;")],
+    negatives: [inMethod("cookie.Secure = true;")],
+  },
+  {
+    rule: "csharp.weak-algorithm-name",
+    positives: [inMethod('var h = HashAlgorithm.Create("MD5");'), inMethod('var c = SymmetricAlgorithm.Create("TripleDES");')],
+    negatives: [inMethod('var h = HashAlgorithm.Create("SHA256");')],
+  },
+  {
+    rule: "secret.hardcoded-password",
+    positives: [inMethod('string password = "hunter22";')],
+    negatives: [inMethod('string password = Environment.GetEnvironmentVariable("PW");')],
+  },
+];

@@ -1,0 +1,87 @@
+import type { RuleCase } from "../harness";
+
+const inMethod = (body: string): string => `class Sample {\n  void run() throws Exception {\n    ${body}\n  }\n}`;
+
+export const JAVA_CASES: readonly RuleCase[] = [
+  {
+    rule: "java.weak-hash",
+    positives: [inMethod('MessageDigest md = MessageDigest.getInstance("MD5");'), inMethod('MessageDigest md = MessageDigest.getInstance("SHA-1");'), inMethod("String h = DigestUtils.md5Hex(data);"), inMethod("HashCode h = Hashing.sha1().hashBytes(b);")],
+    negatives: [inMethod('MessageDigest md = MessageDigest.getInstance("SHA-256");'), inMethod("String h = DigestUtils.sha256Hex(data);")],
+  },
+  {
+    rule: "java.weak-cipher",
+    positives: [inMethod('Cipher c = Cipher.getInstance("DES/CBC/PKCS5Padding");'), inMethod('Cipher c = Cipher.getInstance("AES/ECB/PKCS5Padding");'), inMethod('Cipher c = Cipher.getInstance("AES");'), inMethod('Cipher c = Cipher.getInstance("RSA/ECB/PKCS1Padding");'), inMethod('KeyGenerator g = KeyGenerator.getInstance("DESede");')],
+    negatives: [inMethod('Cipher c = Cipher.getInstance("AES/GCM/NoPadding");'), inMethod('Cipher c = Cipher.getInstance("RSA/ECB/OAEPWithSHA-256AndMGF1Padding");'), inMethod('KeyGenerator g = KeyGenerator.getInstance("AES");')],
+  },
+  {
+    rule: "crypto.unauthenticated-mode",
+    positives: [inMethod('Cipher c = Cipher.getInstance("AES/CBC/PKCS5Padding");')],
+    negatives: [inMethod('Cipher c = Cipher.getInstance("AES/GCM/NoPadding");')],
+  },
+  {
+    rule: "java.command-injection",
+    positives: [inMethod('Runtime.getRuntime().exec("kill " + pid);'), inMethod("Process p = Runtime.getRuntime().exec(command);"), inMethod('new ProcessBuilder("sh", "-c", "ls " + dir).start();')],
+    negatives: [inMethod('Runtime.getRuntime().exec("ls -l");'), inMethod('Runtime.getRuntime().exec(new String[] {"ls", "-l"});'), inMethod('new ProcessBuilder("ls", dir).start();')],
+  },
+  {
+    rule: "java.unsafe-deserialization",
+    positives: [inMethod("ObjectInputStream in = new ObjectInputStream(socket.getInputStream());"), inMethod("Object o = new XMLDecoder(stream).readObject();"), inMethod("Object o = xstream.fromXML(xml);")],
+    negatives: [inMethod("ObjectOutputStream out = new ObjectOutputStream(stream);"), inMethod("Foo o = mapper.readValue(json, Foo.class);")],
+  },
+  {
+    rule: "java.weak-random",
+    positives: [inMethod("long sessionId = random.nextLong();"), inMethod("int resetToken = rnd.nextInt();"), inMethod("double salt = Math.random();")],
+    negatives: [inMethod("int index = random.nextInt(size);"), inMethod("long sessionId = secureRandom.nextLong();")],
+  },
+  {
+    rule: "java.fixed-seed",
+    positives: [inMethod("SecureRandom r = new SecureRandom(42);"), inMethod("random.setSeed(1234L);")],
+    negatives: [inMethod("SecureRandom r = new SecureRandom();"), inMethod("random.setSeed(System.nanoTime());")],
+  },
+  {
+    rule: "java.url-from-variable",
+    positives: [inMethod("InputStream s = new URL(target).openStream();"), inMethod("HttpURLConnection c = (HttpURLConnection) new URL(BASE + path).openConnection();")],
+    negatives: [inMethod('InputStream s = new URL("https://example.com/feed").openStream();')],
+  },
+  {
+    rule: "java.csrf-disabled",
+    positives: [inMethod("http.authorizeRequests().anyRequest().authenticated().and().csrf().disable();"), inMethod("http.csrf(csrf -> csrf.disable());")],
+    negatives: [inMethod("http.csrf(Customizer.withDefaults());"), inMethod("http.authorizeRequests().anyRequest().authenticated();")],
+  },
+  {
+    rule: "java.tls-verification-off",
+    positives: ["import org.apache.http.conn.ssl.NoopHostnameVerifier;", "class V implements HostnameVerifier {\n  public boolean verify(String host, SSLSession s) { return true; }\n}", "class T implements X509TrustManager {\n  public void checkServerTrusted(X509Certificate[] c, String a) { }\n}"],
+    negatives: ["import org.apache.http.conn.ssl.DefaultHostnameVerifier;", "class V implements HostnameVerifier {\n  public boolean verify(String host, SSLSession s) { return host.equals(expected); }\n}"],
+  },
+  {
+    rule: "java.sql-formatting",
+    positives: [inMethod('ResultSet r = stmt.executeQuery("SELECT * FROM users WHERE name = \'" + name + "\'");'), inMethod('String sql = "DELETE FROM t WHERE id = " + id;\n    stmt.executeUpdate(sql);'), inMethod('stmt.execute(String.format("UPDATE t SET a = %s", v));')],
+    negatives: [inMethod('PreparedStatement p = conn.prepareStatement("SELECT * FROM users WHERE name = ?");'), inMethod('stmt.executeQuery("SELECT 1");')],
+  },
+  {
+    rule: "java.world-accessible-file",
+    positives: [inMethod('SharedPreferences p = ctx.getSharedPreferences("cfg", Context.MODE_WORLD_READABLE);')],
+    negatives: [inMethod('SharedPreferences p = ctx.getSharedPreferences("cfg", Context.MODE_PRIVATE);')],
+  },
+  {
+    rule: "java.webview-file-access",
+    positives: [inMethod("settings.setAllowFileAccess(true);")],
+    negatives: [inMethod("settings.setAllowFileAccess(false);")],
+  },
+  {
+    rule: "java.cookie-flags",
+    positives: [inMethod("cookie.setSecure(false);"), inMethod("cookie.setHttpOnly(false);")],
+    negatives: [inMethod("cookie.setSecure(true);")],
+  },
+  {
+    rule: "secret.hardcoded-password",
+    positives: [inMethod('String password = "hunter22";')],
+    negatives: [inMethod('String password = System.getenv("DB_PASSWORD");')],
+  },
+  {
+    rule: "secret.token-format",
+    positives: [inMethod('String url = base + "&key=AIzaSyAZm7JLojr2KaUvkeHEpHh0Y-zPwP3dpCU";')],
+    negatives: [inMethod('String url = base + "&key=" + apiKey;')],
+    stringsAreInScope: true,
+  },
+];

@@ -1,0 +1,128 @@
+import type { RuleCase } from "../harness";
+
+export const JAVASCRIPT_CASES: readonly RuleCase[] = [
+  {
+    rule: "js.eval",
+    positives: ["const value = eval('(' + text + ')');", "const f = new Function('a', 'return a.' + field);", "setTimeout('update(' + id + ')', 100);", "eval(code);"],
+    negatives: ["const value = eval('1 + 2');", "const f = new Function('a', 'return a + 1');", "setTimeout(() => update(id), 100);", "const value = JSON.parse(text);"],
+  },
+  {
+    rule: "js.child-process",
+    positives: ["child_process.exec('ls ' + dir, done);", "cp.execSync(`git checkout ${branch}`);", "spawn(cmd, { shell: true });"],
+    negatives: ["child_process.exec('ls -l', done);", "execFile('git', ['checkout', branch]);", "spawn('ls', [dir]);", "const m = /a(b)/.exec(text);"],
+  },
+  {
+    rule: "js.inner-html",
+    positives: ["el.innerHTML = '<b>' + name + '</b>';", "el.innerHTML = html;", "el.insertAdjacentHTML('beforeend', markup);", "document.write(content);"],
+    negatives: ["el.innerHTML = '<b>static</b>';", "el.textContent = name;", "el.innerHTML = '';"],
+  },
+  {
+    rule: "js.post-message-any-origin",
+    positives: ["win.postMessage(data, '*');", "iframe.contentWindow.postMessage({ open: url }, \"*\");"],
+    negatives: ["win.postMessage(data, 'https://app.example.com');", "worker.postMessage(data);"],
+  },
+  {
+    rule: "js.new-buffer",
+    positives: ["const b = new Buffer(size);", "const c = Buffer(text);"],
+    negatives: ["const b = Buffer.alloc(size);", "const c = Buffer.from(text);"],
+  },
+  {
+    rule: "js.unsafe-alloc",
+    positives: ["const b = Buffer.allocUnsafe(length);", "const c = Buffer.allocUnsafeSlow(n);"],
+    negatives: ["const b = Buffer.alloc(length);", "const b = Buffer.allocUnsafe(length).fill(0);"],
+  },
+  {
+    rule: "js.non-literal-require",
+    positives: ["const cmd = require(`./commands/${name}`);", "const lib = require(ROOT + '/lib/' + name);"],
+    negatives: ["const fs = require('fs');", "const local = require(__dirname + '/local');", "const p = require(path.join(__dirname, 'package.json'));"],
+  },
+  {
+    rule: "js.non-literal-regexp",
+    positives: ["const re = new RegExp('^' + prefix);", "const re = RegExp(`${word}\\\\b`, 'g');"],
+    negatives: ["const re = new RegExp('^abc$');", "const re = new RegExp('^' + escapeRegExp(prefix));", "const re = /^abc/;", "const copy = new RegExp(other.source, 'g');"],
+  },
+  {
+    rule: "js.weak-random",
+    positives: ["const token = Math.random().toString(36).slice(2);", "function generatePassword() { return Math.random().toString(36); }", "const resetKey = Math.floor(Math.random() * 1e9);"],
+    negatives: ["const x = Math.random() * width;", "const token = crypto.randomBytes(16).toString('hex');"],
+  },
+  {
+    rule: "js.weak-hash",
+    positives: ["const h = crypto.createHash('md5').update(pw).digest('hex');", "const h = createHash('sha1');"],
+    negatives: ["const h = crypto.createHash('sha256');", "const h = crypto.createHash(algorithm);"],
+  },
+  {
+    rule: "js.weak-cipher",
+    positives: ["const c = crypto.createCipher('aes-256-cbc', password);", "const c = crypto.createCipheriv('des-ede3-cbc', key, iv);", "const c = crypto.createCipheriv('aes-128-ecb', key, null);"],
+    negatives: ["const c = crypto.createCipheriv('aes-256-gcm', key, iv);"],
+  },
+  {
+    rule: "js.static-iv",
+    positives: ["const c = crypto.createCipheriv('aes-256-gcm', key, '0123456789ab');", "const c = crypto.createCipheriv('aes-256-cbc', key, Buffer.alloc(16));"],
+    negatives: ["const c = crypto.createCipheriv('aes-256-gcm', key, crypto.randomBytes(12));", "const c = crypto.createCipheriv('aes-256-gcm', key, iv);"],
+  },
+  {
+    rule: "js.tls-verification-off",
+    positives: ["https.request({ host, rejectUnauthorized: false });", "process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';"],
+    negatives: ["https.request({ host, rejectUnauthorized: true });", "process.env.NODE_TLS_REJECT_UNAUTHORIZED = '1';"],
+  },
+  {
+    rule: "js.cookie-flags",
+    positives: ["res.cookie('sid', sid, { secure: false });", "app.use(session({ cookie: { httpOnly: false } }));"],
+    negatives: ["res.cookie('sid', sid, { secure: true, httpOnly: true });", "const options = { secure: false };"],
+  },
+  {
+    rule: "js.buffer-noassert",
+    positives: ["const n = buf.readUInt16BE(offset, true);"],
+    negatives: ["const n = buf.readUInt16BE(offset);"],
+  },
+  {
+    rule: "js.timing-unsafe-comparison",
+    positives: ["if (user.password === password) login();", "return signature == expectedSignature;"],
+    negatives: ["if (password === undefined) fail();", "if (crypto.timingSafeEqual(a, b)) login();", "if (token === null) return;"],
+  },
+  {
+    rule: "js.sql-formatting",
+    positives: ["db.query('SELECT * FROM users WHERE id = ' + id);", "await pool.query(`DELETE FROM items WHERE owner = '${owner}'`);"],
+    negatives: ["db.query('SELECT * FROM users WHERE id = $1', [id]);", "db.query('SELECT 1');", "$(el).find('.' + cls);"],
+  },
+  {
+    rule: "js.xxe",
+    positives: ["const doc = libxmljs.parseXml(xml, { noent: true });"],
+    negatives: ["const doc = libxmljs.parseXml(xml, { noent: false });"],
+  },
+  {
+    rule: "secret.hardcoded-password",
+    positives: ["const password = 'hunter22';", "const config = { apiKey: 'abcd1234efgh5678' };", "user.password = 'Sup3rS3cret';"],
+    negatives: ["const password = process.env.PASSWORD;", "const PASSWORD_BANNED = 'passwordBanned';", "const passwordLabel = 'Password';", "const tokenType = 'keyword';"],
+  },
+  {
+    rule: "secret.token-format",
+    positives: ["const key = 'AIzaSyB3ZvJDuZ2HD-UppgPvY2by-GI0KnessXw';", "const gh = `ghp_abcdefghijklmnopqrstuvwxyz0123456789`;"],
+    negatives: ["const key = process.env.GOOGLE_API_KEY;"],
+    stringsAreInScope: true,
+  },
+];
+
+/** JSX-only rules, checked in the .jsx and .tsx grammars. */
+export const JSX_CASES: readonly RuleCase[] = [
+  {
+    rule: "js.dangerously-set-inner-html",
+    positives: ["const view = <div dangerouslySetInnerHTML={{ __html: html }} />;", "const view = <div className=\"x\" dangerouslySetInnerHTML={{ __html: body }}>\n</div>;"],
+    negatives: ["const view = <div>{html}</div>;", "const view = <div className={html} />;"],
+  },
+];
+
+/** TypeScript-specific forms of the same rules. */
+export const TYPESCRIPT_CASES: readonly RuleCase[] = [
+  {
+    rule: "js.eval",
+    positives: ["const value: unknown = eval(source as string);"],
+    negatives: ["const value: number = eval('1 + 2');"],
+  },
+  {
+    rule: "js.child-process",
+    positives: ["execSync(`rm -rf ${dir!}`);"],
+    negatives: ["execSync('rm -rf build');"],
+  },
+];

@@ -1,0 +1,95 @@
+import type { RuleCase } from "../harness";
+
+export const PYTHON_CASES: readonly RuleCase[] = [
+  {
+    rule: "python.weak-hash",
+    positives: ["digest = hashlib.md5(data).hexdigest()", "h = hashlib.sha1()", "h = hashlib.new('md5')", "h = MD5.new()"],
+    negatives: ["digest = hashlib.md5(data, usedforsecurity=False).hexdigest()", "h = hashlib.sha256(data)", "h = hashlib.new('sha256')"],
+  },
+  {
+    rule: "python.eval",
+    positives: ["result = eval(user_expression)", "exec('x = %s' % value)", "exec(compile(source, path, 'exec'), scope)"],
+    negatives: ["result = eval('1 + 2')", "value = ast.literal_eval(text)", "exec('import os')"],
+  },
+  {
+    rule: "python.os-command",
+    positives: ["os.system('rm -rf ' + path)", "out = os.popen('ls %s' % folder).read()", "os.system(cmd)"],
+    negatives: ["os.system('ls -l')", "out = os.popen('uname -a').read()", "subprocess.run(['rm', '-rf', path])"],
+  },
+  {
+    rule: "python.subprocess-shell",
+    positives: ["subprocess.call(cmd, shell=True)", "subprocess.check_output('gzip %s' % name, shell=True)", "subprocess.Popen(f'ls {path}', shell=True)"],
+    negatives: ["subprocess.call('ls -l', shell=True)", "subprocess.call(['ls', path])", "subprocess.call(cmd, shell=False)", "subprocess.run(['ls', '-l'], shell=True)"],
+  },
+  {
+    rule: "python.sql-formatting",
+    positives: [
+      "cursor.execute('SELECT * FROM users WHERE id = %s' % user_id)",
+      "cursor.execute(\"DELETE FROM t WHERE name = '{}'\".format(name))",
+      "cursor.execute(f\"SELECT * FROM {table}\")",
+      "db.execute('SELECT * FROM users WHERE name = ' + name)",
+    ],
+    negatives: ["cursor.execute('SELECT * FROM users WHERE id = %s', (user_id,))", "cursor.execute('SHOW TABLES')", "runner.execute('echo %s' % name)"],
+  },
+  {
+    rule: "python.unsafe-deserialization",
+    positives: ["obj = pickle.loads(payload)", "data = pickle.load(f)", "cfg = yaml.load(stream)", "db = shelve.open(path)", "obj = jsonpickle.decode(text)"],
+    negatives: ["copy = pickle.loads(pickle.dumps(obj))", "cfg = yaml.load(stream, Loader=yaml.SafeLoader)", "cfg = yaml.safe_load(stream)", "data = json.loads(payload)"],
+  },
+  {
+    rule: "python.weak-random",
+    positives: ["token = ''.join(random.choice(chars) for _ in range(32))", "session_id = random.getrandbits(64)", "def make_password():\n    return random.randint(0, 10**8)"],
+    negatives: ["delay = random.uniform(0.5, 1.5)", "token = secrets.token_hex(16)", "random.shuffle(cards)"],
+  },
+  {
+    rule: "python.fixed-seed",
+    positives: ["random.seed(42)"],
+    negatives: ["random.seed()", "random.seed(os.urandom(16))"],
+  },
+  {
+    rule: "python.tls-verification-off",
+    positives: ["requests.get(url, verify=False)", "ctx = ssl._create_unverified_context()", "ctx.check_hostname = False", "ctx.verify_mode = ssl.CERT_NONE"],
+    negatives: ["requests.get(url, verify=True)", "requests.get(url, verify='/etc/ca.pem')", "ctx = ssl.create_default_context()"],
+  },
+  {
+    rule: "python.insecure-temp-file",
+    positives: ["name = tempfile.mktemp()"],
+    negatives: ["fd, name = tempfile.mkstemp()", "f = tempfile.NamedTemporaryFile()"],
+  },
+  {
+    rule: "python.weak-cipher",
+    positives: ["cipher = DES.new(key, DES.MODE_CBC, iv)", "cipher = AES.new(key, AES.MODE_ECB)", "c = Cipher(algorithms.TripleDES(key), modes.CBC(iv))"],
+    negatives: ["cipher = AES.new(key, AES.MODE_GCM)", "c = Cipher(algorithms.AES(key), modes.GCM(iv))"],
+  },
+  {
+    rule: "python.static-iv",
+    positives: ["cipher = AES.new(key, AES.MODE_CBC, b'0000000000000000')", "mode = modes.CBC(b'\\x00' * 16)"],
+    negatives: ["cipher = AES.new(key, AES.MODE_CBC, iv)", "mode = modes.CBC(os.urandom(16))", "mac = hmac.new(b'key', msg, 'sha256')"],
+  },
+  {
+    rule: "python.csrf-disabled",
+    positives: ["@csrf_exempt\ndef view(request):\n    pass", "WTF_CSRF_ENABLED = False"],
+    negatives: ["@login_required\ndef view(request):\n    pass", "WTF_CSRF_ENABLED = True"],
+  },
+  {
+    rule: "python.cookie-flags",
+    positives: ["resp.set_cookie('session', sid)", "resp.set_cookie('session', sid, secure=True)", "SESSION_COOKIE_SECURE = False"],
+    negatives: ["resp.set_cookie('session', sid, secure=True, httponly=True)", "SESSION_COOKIE_SECURE = True"],
+  },
+  {
+    rule: "python.xxe",
+    positives: ["parser = etree.XMLParser(resolve_entities=True)", "parser.setFeature(feature_external_ges, True)"],
+    negatives: ["parser = etree.XMLParser(resolve_entities=False)", "parser.setFeature(feature_external_ges, False)"],
+  },
+  {
+    rule: "secret.hardcoded-password",
+    positives: ["password = 'hunter22'", "config['db_password'] = 's3cr3t!'", "connect(host, password='letmein9')", "settings = {'api_key': 'abcd1234efgh'}"],
+    negatives: ["password = os.environ['PASSWORD']", "password = ''", "password_template = 'auth/password_reset.html'", "password_field = 'password'", "PASSWORD_CHANGED = 'passwordChanged'"],
+  },
+  {
+    rule: "secret.token-format",
+    positives: ["key = 'AKIAIOSFODNN7EXAMPLE'", "API = 'AIzaSyBz7r2Kz6x7wO1zV9_O5Rcxmt8NahJ6kos'", "PEM = '''\n-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n'''"],
+    negatives: ["def f():\n    \"\"\"Pass a key like AKIAIOSFODNN7EXAMPLE.\"\"\"", "key = os.environ['AWS_ACCESS_KEY_ID']"],
+    stringsAreInScope: true,
+  },
+];

@@ -1,0 +1,97 @@
+import assert from "node:assert/strict";
+import { isShieldLanguage, languageForFileName, type Shield } from "../../../extension/src/core/shield";
+import { loadShield } from "./harness";
+
+describe("Shield engine", () => {
+  let shield: Shield;
+  before(async () => {
+    shield = await loadShield(["python", "javascript", "php", "c"]);
+  });
+  after(() => shield.dispose());
+
+  describe("scanSuggestion", () => {
+    const insecurePrefix = "import os\nos.system('rm -rf ' + path)\n";
+
+    it("does not report an insecure line already in the prefix for a harmless suggestion", () => {
+      const findings = shield.scanSuggestion({ prefix: insecurePrefix, suggestion: "print('done')", suffix: "\n", language: "python" });
+      assert.deepEqual(findings, []);
+      // The same text scanned whole does contain the finding, so the filter is what keeps it out.
+      assert.ok(shield.scan(insecurePrefix + "print('done')\n", "python").some((f) => f.ruleId === "python.os-command"));
+    });
+
+    it("reports an insecure suggestion", () => {
+      const findings = shield.scanSuggestion({ prefix: "import subprocess\n", suggestion: "subprocess.call(cmd, shell=True)", suffix: "\n", language: "python" });
+      assert.deepEqual(findings.map((f) => f.ruleId), ["python.subprocess-shell"]);
+    });
+
+    it("reports a suggestion that completes an insecure call begun in the prefix", () => {
+      const findings = shield.scanSuggestion({ prefix: "subprocess.call(cmd, ", suggestion: "shell=True)", suffix: "\n", language: "python" });
+      assert.deepEqual(findings.map((f) => f.ruleId), ["python.subprocess-shell"]);
+    });
+
+    it("works on a fragment that does not parse on its own", () => {
+      const findings = shield.scanSuggestion({ prefix: "def handler(request):\n    if request.user:\n        ", suggestion: "os.system('ping ' + request.GET['host'])", suffix: "", language: "python" });
+      assert.deepEqual(findings.map((f) => f.ruleId), ["python.os-command"]);
+    });
+
+    it("reports positions in the combined text, 0-based", () => {
+      const [finding] = shield.scanSuggestion({ prefix: "x = 1\n", suggestion: "el.innerHTML = html;", suffix: "\n", language: "javascript" });
+      assert.ok(finding);
+      assert.deepEqual([finding.startLine, finding.startColumn, finding.endLine, finding.endColumn], [1, 0, 1, 19]);
+      assert.deepEqual([finding.startIndex, finding.endIndex], [6, 25]);
+    });
+  });
+
+  describe("scan", () => {
+    it("honours disabledRules", () => {
+      const code = "h = hashlib.md5(data)\n";
+      assert.equal(shield.scan(code, "python").length, 1);
+      assert.deepEqual(shield.scan(code, "python", { disabledRules: new Set(["python.weak-hash"]) }), []);
+    });
+
+    it("points a token inside a multi-line string at its own line", () => {
+      const code = 'PEM = """\nheader\n-----BEGIN PRIVATE KEY-----\nMIIE\n"""\n';
+      const [finding] = shield.scan(code, "python");
+      assert.equal(finding?.ruleId, "secret.token-format");
+      assert.deepEqual([finding?.startLine, finding?.startColumn], [2, 0]);
+    });
+
+    it("scans a PHP fragment without its opening tag and keeps its columns", () => {
+      const [finding] = shield.scan("$h = md5($x);\n", "php");
+      assert.equal(finding?.ruleId, "php.weak-hash");
+      assert.deepEqual([finding?.startLine, finding?.startColumn, finding?.startIndex], [0, 5, 5]);
+    });
+
+    it("refuses a language it has not loaded", () => {
+      assert.throws(() => shield.scan("puts 1", "ruby"), /no grammar loaded for ruby/);
+    });
+
+    it("lists each rule once, with the languages it covers", () => {
+      const rules = shield.rules();
+      assert.equal(new Set(rules.map((r) => r.id)).size, rules.length);
+      const weakHash = rules.find((r) => r.id === "python.weak-hash");
+      assert.deepEqual(weakHash?.languages, ["python"]);
+      assert.ok(rules.find((r) => r.id === "secret.token-format")?.languages.includes("shellscript"));
+    });
+  });
+
+  describe("languages", () => {
+    it("accepts exactly VS Code's ids for the supported languages", () => {
+      assert.ok(isShieldLanguage("typescriptreact"));
+      assert.ok(isShieldLanguage("shellscript"));
+      assert.ok(!isShieldLanguage("tsx"));
+      assert.ok(!isShieldLanguage("markdown"));
+    });
+
+    it("infers the language from a file name", () => {
+      assert.equal(languageForFileName("src/app.tsx"), "typescriptreact");
+      assert.equal(languageForFileName("lib/x.mjs"), "javascript");
+      assert.equal(languageForFileName("C:\\code\\main.cpp"), "cpp");
+      assert.equal(languageForFileName("include/x.h"), "c");
+      assert.equal(languageForFileName("types.d.ts"), "typescript");
+      assert.equal(languageForFileName("run.sh"), "shellscript");
+      assert.equal(languageForFileName("README.md"), undefined);
+      assert.equal(languageForFileName("Makefile"), undefined);
+    });
+  });
+});
