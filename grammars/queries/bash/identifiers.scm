@@ -1,0 +1,2 @@
+(command_name (word) @identifier)
+(variable_name) @identifier

@@ -1,0 +1,4 @@
+((command name: (command_name (word) @_command) argument: [(word) (raw_string)] @source)
+ (#match? @_command "^(source|\\.)$"))
+((command name: (command_name (word) @_command) argument: (string (string_content) @source))
+ (#match? @_command "^(source|\\.)$"))

@@ -1,0 +1,2 @@
+(function_definition) @scope
+(struct_specifier) @scope

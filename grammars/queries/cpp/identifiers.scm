@@ -1,0 +1,4 @@
+(identifier) @identifier
+(type_identifier) @identifier
+(field_identifier) @identifier
+(namespace_identifier) @identifier

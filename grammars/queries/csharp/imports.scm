@@ -1,0 +1,2 @@
+(using_directive (qualified_name) @source)
+(using_directive (identifier) @source .)

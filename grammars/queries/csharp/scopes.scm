@@ -1,0 +1,7 @@
+(class_declaration) @scope
+(interface_declaration) @scope
+(struct_declaration) @scope
+(record_declaration) @scope
+(method_declaration) @scope
+(constructor_declaration) @scope
+(lambda_expression) @scope

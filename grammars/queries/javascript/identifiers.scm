@@ -1,0 +1,3 @@
+(identifier) @identifier
+(property_identifier) @identifier
+(shorthand_property_identifier) @identifier

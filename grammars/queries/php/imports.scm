@@ -1,0 +1,5 @@
+(require_once_expression (_ (string_content) @source))
+(require_expression (_ (string_content) @source))
+(include_expression (_ (string_content) @source))
+(include_once_expression (_ (string_content) @source))
+(namespace_use_clause (qualified_name (name) @name) @source)

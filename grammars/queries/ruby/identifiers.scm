@@ -1,0 +1,2 @@
+(identifier) @identifier
+(constant) @identifier

@@ -1,0 +1,2 @@
+((call method: (identifier) @_method arguments: (argument_list (string (string_content) @source)))
+ (#match? @_method "^(require|require_relative|load)$"))

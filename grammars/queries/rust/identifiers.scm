@@ -1,0 +1,3 @@
+(identifier) @identifier
+(type_identifier) @identifier
+(field_identifier) @identifier
