@@ -9,15 +9,15 @@ function isCancelled(error: unknown): boolean {
   return error instanceof HostRequestError && error.code === "cancelled";
 }
 
-function longCode(lines: number): string {
-  return Array.from({ length: lines }, (_, i) => `    value_${i} = transform(items[${i}], offset=${i * 7})\n`).join("");
+function longCode(lines: number, tag: number): string {
+  return Array.from({ length: lines }, (_, i) => `    value_${tag}_${i} = transform(items[${i}], offset=${i * 7})\n`).join("");
 }
 
 describe("inference host cancellation", function () {
   describe("during prompt evaluation", function () {
     let host: TestHost;
     before(async function () {
-      // The heavy variant evaluates a few hundred prompt tokens per second on two cores, so a long prompt takes seconds.
+      // The heavy variant evaluates about a thousand prompt tokens per second on two cores: a long prompt takes a while.
       host = createTestHost(hostConfig(ensureScriptedModel("heavy"), { contextSize: 4096 }));
       await host.client.start();
     });
@@ -26,18 +26,25 @@ describe("inference host cancellation", function () {
     });
 
     it("stops part-way and keeps what it evaluated for the next request", async function () {
-      const params = { prefix: `def run(items):\n${longCode(120)}`, suffix: "", maxTokens: 8, stop: [], temperature: 0 };
-      const controller = new AbortController();
-      const cancelled = host.client.infill(params, controller.signal);
-      setTimeout(() => controller.abort(), 400);
-      await assert.rejects(cancelled, isCancelled);
+      // The abort must land while the prompt is being evaluated; on a busy machine the host may not have begun
+      // after the first delay, so later delays get a fresh prompt each.
+      const outcomes: string[] = [];
+      for (const [attempt, abortAfterMs] of [300, 1000, 3000].entries()) {
+        const params = { prefix: `def run_${attempt}(items):\n${longCode(60, attempt)}`, suffix: "", maxTokens: 8, stop: [], temperature: 0 };
+        const controller = new AbortController();
+        const cancelled = host.client.infill(params, controller.signal);
+        setTimeout(() => controller.abort(), abortAfterMs);
+        await assert.rejects(cancelled, isCancelled);
 
-      // The same prompt again: a prefill that had run to the end would leave 1 token to evaluate, one that was
-      // never started would leave all of them. Part-way means the abort landed between chunks.
-      const again = await host.client.infill(params);
-      assert.equal(again.text, fimCompletion);
-      assert.ok(again.tokensEvaluated > 1, `${again.tokensEvaluated} evaluated: the first prefill had not finished`);
-      assert.ok(again.tokensEvaluated < again.promptTokens, `${again.tokensEvaluated} of ${again.promptTokens}: the first prefill kept its chunks`);
+        // The same prompt again: a prefill that had run to the end would leave 1 token to evaluate, one that was
+        // never started would leave all of them. Part-way means the abort landed between chunks.
+        const again = await host.client.infill(params);
+        assert.equal(again.text, fimCompletion);
+        outcomes.push(`${again.tokensEvaluated}/${again.promptTokens} after an abort at ${abortAfterMs} ms`);
+        assert.ok(again.tokensEvaluated > 1, `${outcomes.join("; ")}: the first prefill had finished despite the abort`);
+        if (again.tokensEvaluated < again.promptTokens) return;
+      }
+      assert.fail(`the prompt evaluation never started before the abort: ${outcomes.join("; ")}`);
     });
   });
 
