@@ -13,6 +13,7 @@ import * as scanFileWithShield from "./commands/scanFileWithShield";
 import * as shieldDiagnostics from "./shieldDiagnostics";
 import { ShieldEngine } from "./shieldEngine";
 import * as chatView from "./chat/chatView";
+import * as refactor from "./refactor";
 
 /** Set while active, so that deactivate can wait for the host to exit; disposables cannot be awaited. */
 let stopHost: (() => Promise<void>) | undefined;
@@ -43,6 +44,7 @@ export function activate(context: vscode.ExtensionContext): void {
     shieldDiagnostics.register(shield, diagnostics),
     scanFileWithShield.register(shield, diagnostics, settings),
     chatView.register(context, host, settings, shield, log),
+    refactor.register({ host, settings, shield, log, extensionUri: context.extensionUri, globalState: context.globalState }),
   );
 }
 
