@@ -1,0 +1,73 @@
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { buildInfillPrompt, defaultPromptBudget, estimateTokens } from "../../../extension/src/core/completion/prompt";
+import { DefinitionContext } from "../../../extension/src/core/syntax/definitionContext";
+import { isSecretPath } from "../../../extension/src/core/syntax/importResolution";
+import { QueryStore } from "../../../extension/src/core/syntax/queries";
+import { grammar, grammarDirectory, testRuntime } from "./testRuntime";
+
+const workspace = path.resolve(__dirname, "workspace").replace(/\\/g, "/");
+
+describe("definition context on a fixture workspace", () => {
+  let store: QueryStore;
+  let context: DefinitionContext;
+  const reads: string[] = [];
+
+  before(async () => {
+    store = new QueryStore({ load: (file) => readFile(path.join(grammarDirectory, file)) });
+    context = new DefinitionContext({
+      runtime: await testRuntime(),
+      queries: store,
+      files: {
+        read: async (filePath) => {
+          reads.push(filePath);
+          return readFile(filePath, "utf8").catch(() => undefined);
+        },
+      },
+      roots: [workspace],
+      timeLimitMs: 5000,
+    });
+  });
+  after(() => store.dispose());
+
+  async function snippetsAt(relativePath: string, languageId: string, marker: string) {
+    const filePath = `${workspace}/${relativePath}`;
+    const text = await readFile(filePath, "utf8");
+    const tree = (await testRuntime()).parse(await grammar(languageId), text);
+    try {
+      const cursor = text.indexOf(marker) + marker.length;
+      const snippets = await context.snippetsFor({ languageId, path: filePath, tree, cursor });
+      return { snippets, prefix: text.slice(0, cursor), suffix: text.slice(cursor) };
+    } finally {
+      tree.delete();
+    }
+  }
+
+  it("puts the signature of an imported TypeScript function in the prompt, without its body", async () => {
+    const { snippets, prefix, suffix } = await snippetsAt("shop/checkout.ts", "typescript", "const total = ");
+    const prompt = buildInfillPrompt({ prefix, suffix, languageId: "typescript", path: "shop/checkout.ts", snippets, budget: defaultPromptBudget, countTokens: estimateTokens });
+    assert.match(prompt.prefix, /\/\/ Path: shop\/billing\.ts\n/);
+    assert.match(prompt.prefix, /function computeTotal\(items: LineItem\[\], taxRate: number\): number/);
+    assert.match(prompt.prefix, /interface LineItem \{\n {2}price: number;/);
+    assert.doesNotMatch(prompt.prefix, /items\.reduce/, "bodies stay out");
+    assert.doesNotMatch(prompt.prefix, /unrelatedHelper/, "only symbols used near the cursor");
+  });
+
+  it("never reads or prompts a .env file, even when the code imports it", async () => {
+    const { snippets, prefix, suffix } = await snippetsAt("shop/checkout.ts", "typescript", "const total = ");
+    const prompt = buildInfillPrompt({ prefix, suffix, languageId: "typescript", path: "shop/checkout.ts", snippets, budget: defaultPromptBudget, countTokens: estimateTokens });
+    assert.doesNotMatch(prompt.prefix + prompt.suffix, /sk_live/);
+    assert.ok(!reads.some((filePath) => filePath.includes(".env")), `read: ${reads.join(", ")}`);
+    assert.ok(isSecretPath("/w/.env.production") && isSecretPath("/w/certs/server.pem") && !isSecretPath("/w/env.ts"));
+  });
+
+  it("resolves a relative Python import and sums up a class by its members' signatures", async () => {
+    const { snippets } = await snippetsAt("py/views.py", "python", "return ");
+    assert.equal(snippets.length, 1);
+    assert.equal(snippets[0].path, "py/text_utils.py");
+    assert.match(snippets[0].text, /def slugify\(title: str, separator: str = "-"\) -> str:/);
+    assert.match(snippets[0].text, /class Page:\n {4}def __init__\(self, title: str\) -> None:\n {4}def url\(self\) -> str:/);
+    assert.doesNotMatch(snippets[0].text, /re\.findall/);
+  });
+});
