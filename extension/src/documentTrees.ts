@@ -1,6 +1,11 @@
 import * as vscode from "vscode";
+import { DefinitionContext } from "./core/syntax/definitionContext";
 import { DocumentTree, type TextChange } from "./core/syntax/documentTree";
+import { QueryStore } from "./core/syntax/queries";
 import { SyntaxRuntime } from "./core/syntax/syntaxRuntime";
+
+/** Context from other files may hold up a completion by at most this much; later results serve the next one. */
+const contextTimeLimitMs = 40;
 
 /**
  * One incrementally updated parse tree per open document, for the completion pipeline. Trees
@@ -10,6 +15,8 @@ export class DocumentTrees implements vscode.Disposable {
   private readonly trees = new Map<string, DocumentTree>();
   private readonly subscriptions: vscode.Disposable[] = [];
   private runtime: SyntaxRuntime | undefined;
+  private readonly queries: QueryStore;
+  private context: DefinitionContext | undefined;
   private disposed = false;
 
   constructor(
@@ -18,10 +25,18 @@ export class DocumentTrees implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {
     const grammars = { load: async (fileName: string) => vscode.workspace.fs.readFile(vscode.Uri.joinPath(grammarDir, fileName)) };
+    this.queries = new QueryStore(grammars);
     SyntaxRuntime.create(grammars).then(
       (runtime) => {
         if (this.disposed) return runtime.dispose();
         this.runtime = runtime;
+        this.context = new DefinitionContext({
+          runtime,
+          queries: this.queries,
+          files: { read: (path) => readWorkspaceFile(path) },
+          roots: (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.path),
+          timeLimitMs: contextTimeLimitMs,
+        });
         for (const document of vscode.workspace.textDocuments) void this.open(document);
       },
       (error: unknown) => log.error(`Completions run without syntax trees: the tree-sitter runtime did not load: ${String(error)}`),
@@ -30,7 +45,16 @@ export class DocumentTrees implements vscode.Disposable {
       vscode.workspace.onDidOpenTextDocument((document) => void this.open(document)),
       vscode.workspace.onDidChangeTextDocument((event) => this.change(event)),
       vscode.workspace.onDidCloseTextDocument((document) => this.close(document)),
+      vscode.workspace.onDidSaveTextDocument((document) => this.context?.invalidate(document.uri.path)),
+      vscode.workspace.onDidCreateFiles((event) => event.files.forEach((uri) => this.context?.invalidate(uri.path))),
+      vscode.workspace.onDidDeleteFiles((event) => event.files.forEach((uri) => this.context?.invalidate(uri.path))),
+      vscode.workspace.onDidRenameFiles((event) => event.files.forEach(({ oldUri, newUri }) => [oldUri, newUri].forEach((uri) => this.context?.invalidate(uri.path)))),
     );
+  }
+
+  /** Signatures of imported symbols, once the runtime has loaded. */
+  get definitionContext(): DefinitionContext | undefined {
+    return this.context;
   }
 
   /** The runtime, once loaded; completion checks parse through it. */
@@ -80,8 +104,21 @@ export class DocumentTrees implements vscode.Disposable {
     for (const subscription of this.subscriptions) subscription.dispose();
     for (const tree of this.trees.values()) tree.dispose();
     this.trees.clear();
+    this.queries.dispose();
+    this.context = undefined;
     this.runtime?.dispose();
     this.runtime = undefined;
+  }
+}
+
+/** Workspace files are read from the first workspace folder's file system, so virtual workspaces work too. */
+async function readWorkspaceFile(path: string): Promise<string | undefined> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) return undefined;
+  try {
+    return new TextDecoder().decode(await vscode.workspace.fs.readFile(folder.uri.with({ path })));
+  } catch {
+    return undefined;
   }
 }
 

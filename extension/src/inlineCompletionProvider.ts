@@ -72,10 +72,10 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
     const text = document.getText();
     const documentTree = this.deps.trees.treeOf(document);
     const runtime = this.deps.trees.syntaxRuntime;
-    const syntax =
-      documentTree?.tree && runtime
-        ? new InsertionParser(runtime, documentTree.language, documentTree.tree, text.slice(0, offset), text.slice(offset))
-        : undefined;
+    // A copy, because the next keystroke's update deletes the document's tree while this request may still use it.
+    const snapshot = runtime ? documentTree?.tree?.copy() : undefined;
+    const syntax = snapshot && runtime && documentTree ? new InsertionParser(runtime, documentTree.language, snapshot, text.slice(0, offset), text.slice(offset)) : undefined;
+    const definitionContext = this.deps.trees.definitionContext;
     // A parsed document's checks need all of it; one too large to parse gets a window around the cursor.
     const prefix = syntax ? text.slice(0, offset) : text.slice(Math.max(0, offset - windowChars), offset);
     const suffix = syntax ? text.slice(offset) : text.slice(offset, offset + windowChars);
@@ -94,7 +94,8 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
           trigger: manual ? "manual" : "automatic",
           style,
           syntax,
-          snippets: [],
+          snippets: async () =>
+            snapshot && definitionContext ? definitionContext.snippetsFor({ languageId: document.languageId, path: document.uri.path, tree: snapshot, cursor: offset }) : [],
         },
         controller.signal,
       );
@@ -111,6 +112,7 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
       this.deps.log.error(`Completion failed: ${error instanceof Error ? error.message : String(error)}`);
       return undefined;
     } finally {
+      snapshot?.delete();
       cancellation.dispose();
       if (this.inFlight === controller) this.inFlight = undefined;
       this.statusBar.requestEnded(latencyMs);

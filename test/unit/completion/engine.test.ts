@@ -33,7 +33,7 @@ function harness(reply: (params: InfillParams, signal: AbortSignal) => Promise<G
 }
 
 function request(prefix: string, suffix: string, trigger: "automatic" | "manual" = "automatic"): CompletionRequest {
-  return { languageId: "python", path: "app.py", prefix, suffix, trigger, style: { insertSpaces: true, tabSize: 4 }, snippets: [] };
+  return { languageId: "python", path: "app.py", prefix, suffix, trigger, style: { insertSpaces: true, tabSize: 4 }, snippets: async () => [] };
 }
 
 describe("completion engine", () => {

@@ -36,7 +36,8 @@ export interface CompletionRequest {
   style: IndentationStyle;
   /** Absent without a grammar or for a document over the size limit. */
   syntax?: CompletionSyntax;
-  snippets: readonly ContextSnippet[];
+  /** Context from other files; asked only once the debounce has passed, so skipped keystrokes cost nothing. */
+  snippets: () => Promise<readonly ContextSnippet[]>;
 }
 
 export type CompletionOutcome =
@@ -81,12 +82,14 @@ export class CompletionEngine {
     if (signal.aborted) return { kind: "skipped", reason: "cancelled" };
 
     const mode = decideMode(prefix, suffix, request.syntax?.documentTree, request.style.tabSize);
+    const snippets = await request.snippets();
+    if (signal.aborted) return { kind: "skipped", reason: "cancelled" };
     const prompt = buildInfillPrompt({
       prefix,
       suffix,
       languageId: request.languageId,
       path: request.path,
-      snippets: request.snippets,
+      snippets,
       budget: this.options.budget,
       countTokens: this.options.countTokens,
     });
