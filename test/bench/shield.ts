@@ -1,7 +1,7 @@
 // npm run bench:shield: recall on CyberSecEval's development half, false alarms on ordinary code (node_modules
 // TS/JS and the Python standard library), in-process speed per snippet, and the CLI's files per second.
 // Prints figures only; it asserts nothing. Caps keep it to a few minutes on two cores:
-// SHIELD_BENCH_JS_FILES (default 3000), SHIELD_BENCH_PY_FILES (default all), SHIELD_BENCH_CLI_FILES (default 2000).
+// SHIELD_BENCH_JS_FILES (default 10000), SHIELD_BENCH_PY_FILES (default all), SHIELD_BENCH_CLI_FILES (default 2000).
 import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import os from "node:os";
@@ -238,7 +238,7 @@ async function main(): Promise<void> {
       (file) => /\.(js|mjs|cjs|ts|mts|cts|jsx|tsx)$/.test(file) && !file.endsWith(".d.ts") && !/\.min\.js$/.test(file),
       () => false,
     );
-    const jsSample = spreadSample(jsFiles, envNumber("SHIELD_BENCH_JS_FILES", 3000));
+    const jsSample = spreadSample(jsFiles, envNumber("SHIELD_BENCH_JS_FILES", 10000));
     printCorpus(`node_modules TS/JS (${jsSample.length} of ${jsFiles.length} files, spread sample; .d.ts, .min.js and files > 512 KiB left out)`, falseAlarms(shield, jsSample, nodeModules));
 
     const stdlib = execFileSync("python3", ["-c", "import sysconfig;print(sysconfig.get_paths()['stdlib'])"], { encoding: "utf8" }).trim();

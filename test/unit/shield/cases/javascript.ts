@@ -38,8 +38,8 @@ export const JAVASCRIPT_CASES: readonly RuleCase[] = [
   },
   {
     rule: "js.non-literal-regexp",
-    positives: ["const re = new RegExp('^' + prefix);", "const re = RegExp(`${word}\\\\b`, 'g');"],
-    negatives: ["const re = new RegExp('^abc$');", "const re = new RegExp('^' + escapeRegExp(prefix));", "const re = /^abc/;", "const copy = new RegExp(other.source, 'g');"],
+    positives: ["const re = new RegExp('^' + req.query.prefix);", "const re = RegExp(`${search}\\\\b`, 'g');", "const re = new RegExp(input);"],
+    negatives: ["const re = new RegExp('^abc$');", "const re = new RegExp('^' + prefix);", "const re = new RegExp('^' + escapeRegExp(prefix));", "const re = /^abc/;", "const copy = new RegExp(other.source, 'g');"],
   },
   {
     rule: "js.weak-random",

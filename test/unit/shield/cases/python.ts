@@ -8,8 +8,14 @@ export const PYTHON_CASES: readonly RuleCase[] = [
   },
   {
     rule: "python.eval",
-    positives: ["result = eval(user_expression)", "exec('x = %s' % value)", "exec(compile(source, path, 'exec'), scope)"],
-    negatives: ["result = eval('1 + 2')", "value = ast.literal_eval(text)", "exec('import os')"],
+    positives: [
+      "result = eval(request.GET['expr'])",
+      "exec('x = %s' % value)",
+      "exec(compile(open(path).read(), path, 'exec'), scope)",
+      "def run(arg):\n    expr = 'f({})'.format(arg)\n    return eval(expr)",
+      "value = eval(input('> '))",
+    ],
+    negatives: ["result = eval('1 + 2')", "value = ast.literal_eval(text)", "exec('import os')", "exec(code, namespace)"],
   },
   {
     rule: "python.os-command",

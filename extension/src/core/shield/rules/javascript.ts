@@ -199,7 +199,7 @@ const newBuffer: RuleDefinition = {
   id: "js.new-buffer",
   cwe: "CWE-770",
   severity: "warn",
-  message: "The deprecated Buffer constructor is used.",
+  message: "new Buffer(x) returns uninitialised memory when x is a number (the constructor is deprecated).",
   fixHint: "Use Buffer.from(value) for data or Buffer.alloc(size) for zero-filled memory.",
   explanation:
     "new Buffer(n) returns uninitialised memory when n is a number, so a value that is sometimes a number leaks old heap " +
@@ -207,10 +207,41 @@ const newBuffer: RuleDefinition = {
   patterns: [
     {
       languages: JS,
-      query: `([(new_expression constructor: (identifier) @ctor arguments: (arguments)) (call_expression function: (identifier) @ctor arguments: (arguments (_)))] @finding (#eq? @ctor "Buffer"))`,
+      query: `([(new_expression constructor: (identifier) @ctor arguments: (arguments) @args) (call_expression function: (identifier) @ctor arguments: (arguments (_)) @args)] @finding (#eq? @ctor "Buffer"))`,
+      accept: (match) => {
+        // With one argument the same call returns uninitialised memory for a number and a copy for a string;
+        // a literal, an array or an explicit encoding settles which.
+        const args = positionalArguments(match.capture("args"));
+        const only = unwrap(args[0]);
+        return args.length === 1 && only !== undefined && !isStringNode(only) && only.type !== "template_string" && only.type !== "array";
+      },
     },
   ],
 };
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** Buffer.allocUnsafe(n).fill(0), or a buffer that the same function copies, writes or reads into. */
+function isFilledAtOnce(call: Node): boolean {
+  const parent = call.parent;
+  if (parent?.type === "member_expression" && parent.childForFieldName("property")?.text === "fill") return true;
+  const holder = parent?.type === "variable_declarator" ? parent.childForFieldName("name") : parent?.type === "assignment_expression" ? parent.childForFieldName("left") : null;
+  if (!holder) return false;
+  let scope: Node | null = parent;
+  while (scope && !["function_declaration", "function_expression", "arrow_function", "method_definition", "program"].includes(scope.type)) scope = scope.parent;
+  if (!scope) return false;
+  const name = escapeRegExp(holder.text);
+  const after = scope.text.slice(call.endIndex - scope.startIndex);
+  const writes = [
+    `${name}\\s*\\.\\s*(fill|write\\w*|set)\\s*\\(`,
+    `\\.copy\\(\\s*${name}\\b`,
+    `\\b(read|readSync|copy|set|readInto)\\s*\\([^)]*\\b${name}\\b`,
+    `${name}\\s*\\[[^\\]]+\\]\\s*=[^=]`,
+  ];
+  return new RegExp(writes.join("|")).test(after);
+}
 
 const unsafeAlloc: RuleDefinition = {
   id: "js.unsafe-alloc",
@@ -226,10 +257,8 @@ const unsafeAlloc: RuleDefinition = {
       languages: JS,
       query: `((call_expression function: (member_expression object: (identifier) @object property: (property_identifier) @fn)) @finding (#eq? @object "Buffer") (#any-of? @fn "allocUnsafe" "allocUnsafeSlow"))`,
       accept: (match) => {
-        // Buffer.allocUnsafe(n).fill(...) initialises the memory at once.
-        const parent = match.capture("finding")?.parent;
-        const next = parent?.type === "member_expression" ? parent.childForFieldName("property")?.text : undefined;
-        return next !== "fill";
+        const call = match.capture("finding");
+        return call !== undefined && !isFilledAtOnce(call);
       },
     },
   ],
@@ -270,6 +299,13 @@ const nonLiteralRequire: RuleDefinition = {
   ],
 };
 
+/** Names that carry what a user typed or sent: request fields, URL parts, form and search input. */
+const INPUT_NAME = /\b(req|request|query|params|body|input|search|term|keyword|filter|userInput|location\.(hash|search|href)|URLSearchParams|event\.target|e\.target|target\.value|value)\b/;
+
+function mentionsInput(node: Node): boolean {
+  return INPUT_NAME.test(node.text);
+}
+
 function isEscaped(node: Node): boolean {
   // escapeRegExp(x), _.escapeRegExp(x), x.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") make the input literal.
   return /escape|quote|sanitize/i.test(node.text) || /\\\\\$&/.test(node.text) || /\$&/.test(node.text);
@@ -279,10 +315,12 @@ const nonLiteralRegExp: RuleDefinition = {
   id: "js.non-literal-regexp",
   cwe: "CWE-1333",
   severity: "warn",
-  message: "A RegExp pattern is assembled from a non-literal value without escaping.",
+  message: "A RegExp pattern is built from user input without escaping.",
   fixHint: "Escape the input (str.replace(/[.*+?^${}()|[\\]\\\\]/g, '\\\\$&')) or limit it to a fixed allow-list.",
   explanation:
-    "A pattern taken from input can be crafted to backtrack for minutes (ReDoS) or to match more than intended.",
+    "A pattern taken from input can be crafted to backtrack for minutes (ReDoS) or to match more than intended. The Shield " +
+    "reports patterns built from request, query, search or form input; patterns a library assembles from its own " +
+    "configuration are not reported.",
   patterns: [
     {
       languages: JS,
@@ -291,7 +329,9 @@ const nonLiteralRegExp: RuleDefinition = {
         // Libraries pass pattern strings around by name all the time; the risk is a pattern assembled
         // from a literal and an unescaped value ("^" + name).
         const first = firstArgument(match.capture("args"));
-        return first !== undefined && isBuiltString(first) && !isEscaped(first) && !/\.source\b/.test(first.text);
+        if (first === undefined || isEscaped(first) || /\.source\b/.test(first.text)) return false;
+        const value = unwrap(first);
+        return value !== undefined && (isBuiltString(value) || value.type === "identifier" || value.type === "member_expression") && mentionsInput(value);
       },
     },
   ],
@@ -475,7 +515,7 @@ const bufferNoAssert: RuleDefinition = {
   ],
 };
 
-const SECRET_OPERAND = /(^|[._])(password|passwd|secret|signature|hmac|digest|api_?key|token)$/i;
+const SECRET_OPERAND = /(^|[._])(password|passwd|secret|signature|hmac|api_?key|[a-z]*(Token|Secret|Password|Signature))$/;
 
 function isSecretOperand(node: Node | null): boolean {
   if (!node || (node.type !== "identifier" && node.type !== "member_expression")) return false;

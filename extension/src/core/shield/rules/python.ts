@@ -1,5 +1,5 @@
 import type { Node } from "web-tree-sitter";
-import { destinationName, firstArgument, isConstantExpression, isLiteralString, keywordArgument, namesSecurityValue, nthArgument, stringValue } from "../syntax";
+import { destinationName, firstArgument, isConstantExpression, isLiteralString, keywordArgument, localAssignedValues, namesSecurityValue, nthArgument, positionalArguments, stringValue } from "../syntax";
 import type { RuleDefinition, RuleMatch } from "../types";
 import { anyOf, looksLikeSql } from "./shared";
 
@@ -55,20 +55,54 @@ const weakHash: RuleDefinition = {
   ],
 };
 
+/** Calls that bring outside text into the program: files, sockets, requests, the terminal. */
+const OUTSIDE_TEXT = /\b(input|raw_input)\s*\(|\.(read|readline|readlines|recv|recvfrom|get_json|getvalue)\s*\(|\brequest\.|\bsys\.argv\b|\bargs\.|\boptions\./;
+
+/**
+ * Code that is assembled (formatting, concatenation, f-strings) or read from outside. A variable that holds a
+ * code object or a whole source, as debuggers and REPLs pass around, is the tool's purpose and is not reported.
+ */
+function isInjectedCode(node: Node | undefined, depth = 0): boolean {
+  if (!node || isConstantExpression(node)) return false;
+  if (node.type === "call" && node.childForFieldName("function")?.text === "compile") {
+    return isInjectedCode(firstArgument(node.childForFieldName("arguments")), depth);
+  }
+  if (node.type === "call" && node.childForFieldName("function")?.text.endsWith("dedent")) {
+    return isInjectedCode(firstArgument(node.childForFieldName("arguments")), depth);
+  }
+  if (isBuiltString(node) || OUTSIDE_TEXT.test(node.text)) return true;
+  if (node.type === "identifier" && depth === 0) return localAssignedValues(node).some((value) => isInjectedCode(value, 1));
+  return false;
+}
+
+function isBuiltString(node: Node): boolean {
+  if (node.type === "string") return !isLiteralString(node);
+  if (node.type === "binary_operator") {
+    const operator = node.childForFieldName("operator")?.text;
+    return (operator === "%" || operator === "+") && !isConstantExpression(node);
+  }
+  if (node.type === "call") {
+    const callee = node.childForFieldName("function");
+    return callee?.type === "attribute" && callee.childForFieldName("attribute")?.text === "format";
+  }
+  return node.type === "parenthesized_expression" && node.namedChildren[0] !== null && node.namedChildren[0] !== undefined && isBuiltString(node.namedChildren[0]);
+}
+
 const evalCall: RuleDefinition = {
   id: "python.eval",
   cwe: "CWE-95",
   severity: "block",
-  message: "eval/exec runs code built at run time.",
+  message: "eval/exec runs code assembled from values or read from outside the program.",
   fixHint: "Parse data with ast.literal_eval or json.loads; dispatch on names with a dict instead of building code.",
   explanation:
     "eval and exec run whatever text they receive with the program's full rights. If any part of that text comes from a " +
-    "user, a file or the network, it is remote code execution. A literal argument is not reported.",
+    "user, a file or the network, it is remote code execution. The Shield reports code that is formatted, concatenated " +
+    "or read from input; literals, and variables holding code the program compiled itself, are not reported.",
   patterns: [
     {
       languages: PY,
       query: `((call function: (identifier) @fn arguments: (argument_list) @args) @finding (#any-of? @fn "eval" "exec"))`,
-      accept: firstArgumentIsDynamic,
+      accept: (match) => isInjectedCode(firstArgument(match.capture("args"))),
     },
   ],
 };
@@ -195,13 +229,13 @@ const unsafeDeserialization: RuleDefinition = {
   message: "pickle-style deserialization runs code chosen by whoever wrote the data.",
   fixHint: "Use json (or yaml.safe_load) for data that crosses a trust boundary; sign pickles you must keep.",
   explanation:
-    "pickle, shelve, marshal, jsonpickle and yaml.load with a full Loader rebuild arbitrary objects and can call any function " +
+    "pickle, shelve, jsonpickle and yaml.load with a full Loader rebuild arbitrary objects and can call any function " +
     "while loading. Data from a file, a socket or a user becomes code execution.",
   patterns: [
     {
       languages: PY,
       query: `((call function: (attribute object: (identifier) @module attribute: (identifier) @fn) arguments: (argument_list) @args) @finding
-        (#any-of? @module "pickle" "cPickle" "_pickle" "dill" "cloudpickle" "marshal" "jsonpickle" "shelve")
+        (#any-of? @module "pickle" "cPickle" "_pickle" "dill" "cloudpickle" "jsonpickle" "shelve")
         (#any-of? @fn "load" "loads" "Unpickler" "decode" "open"))`,
       accept: (match) => {
         const fn = match.capture("fn")?.text;
@@ -417,7 +451,9 @@ const cookieFlags: RuleDefinition = {
       languages: PY,
       query: `((call function: (attribute attribute: (identifier) @fn) arguments: (argument_list) @args) @finding (#eq? @fn "set_cookie"))`,
       accept: (match) => {
+        // set_cookie(name, value, ...) is the web-framework call; CookieJar.set_cookie(cookie) is not.
         const args = match.capture("args");
+        if (positionalArguments(args).length < 2 && keywordArgument(args, "value") === undefined) return false;
         return !isTrue(keywordArgument(args, "secure")) || !isTrue(keywordArgument(args, "httponly"));
       },
     },
