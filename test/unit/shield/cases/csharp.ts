@@ -50,11 +50,16 @@ export const CSHARP_CASES: readonly RuleCase[] = [
   },
   {
     rule: "csharp.csrf-missing",
-    positives: ["public class OrdersController : Controller {\n  [HttpPost]\n  public ActionResult Delete(int id) { return View(); }\n}"],
+    positives: [
+      "public class OrdersController : Controller {\n  [HttpPost]\n  public ActionResult Delete(int id) { return View(); }\n}",
+      "        }\n\n        [HttpPost]\n        public ActionResult Save(OrderModel model)\n        {\n            if (ModelState.IsValid)\n",
+    ],
     negatives: [
       "public class OrdersController : Controller {\n  [HttpPost]\n  [ValidateAntiForgeryToken]\n  public ActionResult Delete(int id) { return View(); }\n}",
       "[AutoValidateAntiforgeryToken]\npublic class OrdersController : Controller {\n  [HttpPost]\n  public ActionResult Delete(int id) { return View(); }\n}",
       "public class OrdersController : Controller {\n  [HttpGet]\n  public ActionResult Show(int id) { return View(); }\n}",
+      "        }\n\n        [HttpPost]\n        [ValidateAntiForgeryToken]\n        public ActionResult Save(OrderModel model)\n        {\n",
+      "public class OrdersApi : ApiController {\n  [HttpPost]\n  public Order Create(Order order) { return order; }\n}",
     ],
   },
   {

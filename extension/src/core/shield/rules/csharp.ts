@@ -233,21 +233,24 @@ function attributeNames(node: Node | null): string[] {
     .flatMap((list) => list.namedChildren.filter((a): a is Node => a?.type === "attribute").map((a) => a.childForFieldName("name")?.text ?? ""));
 }
 
+const ANTIFORGERY = /ValidateAntiForgeryToken|AutoValidateAntiforgeryToken|ValidateAntiForgery|AllowAnonymous/i;
+const TOKEN_AUTHENTICATED_CONTROLLER = /AutoValidateAntiforgeryToken|\[ApiController\]|:\s*(\w+\.)*(ApiController|ODataController|ControllerBase)\b/;
+
 function isUnprotectedAction(match: RuleMatch): boolean {
   const attribute = match.capture("finding");
-  const method = match.capture("method");
-  if (!attribute || !method) return false;
-  const names = attributeNames(method);
-  if (names.some((n) => /ValidateAntiForgeryToken|AutoValidateAntiforgeryToken|ValidateAntiForgery|AllowAnonymous/i.test(n))) return false;
-  let owner: Node | null = method.parent;
+  if (!attribute) return false;
+  let method: Node | null = attribute.parent;
+  while (method && method.type !== "method_declaration" && method.type !== "local_function_statement") method = method.parent;
+  let owner: Node | null = method?.parent ?? null;
   while (owner && owner.type !== "class_declaration") owner = owner.parent;
-  if (owner) {
-    const classNames = attributeNames(owner);
-    if (classNames.some((n) => /AntiForgery|Antiforgery|ApiController/i.test(n))) return false;
-    // Web API controllers authenticate with tokens, not cookies; CSRF does not apply.
-    if (/:\s*(\w+\.)*(ApiController|ODataController)\b/.test(owner.text.slice(0, 300))) return false;
-  }
-  return true;
+  // Web API controllers authenticate with tokens, not cookies, and global filters cover whole classes.
+  const classText = owner ? owner.text.slice(0, 400) + attributeNames(owner).join(" ") : attribute.tree.rootNode.text;
+  if (TOKEN_AUTHENTICATED_CONTROLLER.test(classText)) return false;
+  if (method) return !attributeNames(method).some((name) => ANTIFORGERY.test(name));
+  // A fragment that did not parse as a method: read the attributes up to the signature that follows.
+  const following = attribute.tree.rootNode.text.slice(attribute.endIndex, attribute.endIndex + 400);
+  const signature = following.search(/\b(public|private|protected|internal)\b/);
+  return !ANTIFORGERY.test(signature < 0 ? following : following.slice(0, signature));
 }
 
 const csrf: RuleDefinition = {
@@ -262,7 +265,7 @@ const csrf: RuleDefinition = {
   patterns: [
     {
       languages: CS,
-      query: `([(method_declaration (attribute_list (attribute name: (identifier) @verb) @finding)) (local_function_statement (attribute_list (attribute name: (identifier) @verb) @finding))] @method (#any-of? @verb ${anyOf(ACTION_VERBS)}))`,
+      query: `((attribute name: (identifier) @verb) @finding (#any-of? @verb ${anyOf(ACTION_VERBS)}))`,
       accept: isUnprotectedAction,
     },
     { languages: CS, query: `((attribute name: (identifier) @name) @finding (#eq? @name "IgnoreAntiforgeryToken"))` },
