@@ -205,6 +205,8 @@ export class HostClient {
     this.setState({ phase: "starting" });
     const child = fork(this.options.hostScript, [], {
       execPath: process.execPath,
+      // Not the parent's flags: an inspector port or a TypeScript loader (tests run under tsx) has no business there.
+      execArgv: [],
       // Electron runs the script as plain Node only with this; node-llama-cpp's own child processes need it too.
       env: { ...process.env, ELECTRON_RUN_AS_NODE: "1" },
       stdio: ["ignore", "pipe", "pipe", "ipc"],
