@@ -42,7 +42,14 @@ interface LanguageRuntime {
 let runtimeReady: Promise<void> | undefined;
 
 function initRuntime(grammars: GrammarSource): Promise<void> {
-  runtimeReady ??= grammars.load(RUNTIME_WASM).then((wasmBinary) => Parser.init({ wasmBinary }));
+  runtimeReady ??= grammars
+    .load(RUNTIME_WASM)
+    .then((wasmBinary) => Parser.init({ wasmBinary }))
+    .catch((error: unknown) => {
+      // Let a later createShield try again (the grammar folder may appear after a build).
+      runtimeReady = undefined;
+      throw error;
+    });
   return runtimeReady;
 }
 

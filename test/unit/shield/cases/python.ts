@@ -49,8 +49,8 @@ export const PYTHON_CASES: readonly RuleCase[] = [
   },
   {
     rule: "python.fixed-seed",
-    positives: ["random.seed(42)"],
-    negatives: ["random.seed()", "random.seed(os.urandom(16))"],
+    positives: ["random.seed(42)", "random.seed(SEED)"],
+    negatives: ["random.seed()", "random.seed(os.urandom(16))", "random.seed(seed)"],
   },
   {
     rule: "python.tls-verification-off",

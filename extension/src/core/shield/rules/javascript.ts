@@ -515,7 +515,7 @@ const bufferNoAssert: RuleDefinition = {
   ],
 };
 
-const SECRET_OPERAND = /(^|[._])(password|passwd|secret|signature|hmac|api_?key|[a-z]*(Token|Secret|Password|Signature))$/;
+const SECRET_OPERAND = /(^|[._])(password|passwd|secret|signature|hmac|api_?key|[a-z]*(Secret|Password|Signature)|(access|auth|refresh|session|csrf|xsrf|api|bearer|reset|secret)Token)$/;
 
 function isSecretOperand(node: Node | null): boolean {
   if (!node || (node.type !== "identifier" && node.type !== "member_expression")) return false;

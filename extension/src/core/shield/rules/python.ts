@@ -300,8 +300,10 @@ const fixedSeed: RuleDefinition = {
   patterns: [
     {
       languages: PY,
-      query: `((call function: (attribute object: (identifier) @module attribute: (identifier) @fn) arguments: (argument_list . [(integer) (string)] @seed)) @finding
+      query: `((call function: (attribute object: (identifier) @module attribute: (identifier) @fn) arguments: (argument_list . [(integer) (string) (identifier)] @seed .)) @finding
         (#eq? @module "random") (#eq? @fn "seed"))`,
+      // An ALL_CAPS name is a constant by convention: random.seed(SEED).
+      accept: (match) => match.capture("seed")?.type !== "identifier" || /^[A-Z][A-Z0-9_]*$/.test(match.capture("seed")?.text ?? ""),
     },
   ],
 };
