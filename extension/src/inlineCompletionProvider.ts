@@ -94,6 +94,8 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
           trigger: manual ? "manual" : "automatic",
           style,
           syntax,
+          scopeHeaders:
+            snapshot && definitionContext ? definitionContext.scopeHeaders({ languageId: document.languageId, path: document.uri.path, tree: snapshot, cursor: offset }, text) : [],
           snippets: async () =>
             snapshot && definitionContext ? definitionContext.snippetsFor({ languageId: document.languageId, path: document.uri.path, tree: snapshot, cursor: offset }) : [],
         },

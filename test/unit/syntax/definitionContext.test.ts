@@ -70,4 +70,31 @@ describe("definition context on a fixture workspace", () => {
     assert.match(snippets[0].text, /class Page:\n {4}def __init__\(self, title: str\) -> None:\n {4}def url\(self\) -> str:/);
     assert.doesNotMatch(snippets[0].text, /re\.findall/);
   });
+
+  it("leaves out imported names that are only used far from the cursor", async () => {
+    const filler = Array.from({ length: 80 }, (_, index) => `    total_${index} = ${index} * 2\n`).join("");
+    const text = `from .text_utils import slugify, Page\n\n\ndef build():\n    page = Page("x")\n${filler}    return slugify(`;
+    const tree = (await testRuntime()).parse(await grammar("python"), text);
+    try {
+      const snippets = await context.snippetsFor({ languageId: "python", path: `${workspace}/py/report.py`, tree, cursor: text.length });
+      assert.equal(snippets.length, 1);
+      assert.match(snippets[0].text, /def slugify/);
+      assert.doesNotMatch(snippets[0].text, /class Page/);
+    } finally {
+      tree.delete();
+    }
+  });
+
+  it("lists the headers of the scopes around the cursor, outermost first", async () => {
+    const filePath = `${workspace}/py/text_utils.py`;
+    const text = await readFile(filePath, "utf8");
+    const tree = (await testRuntime()).parse(await grammar("python"), text);
+    try {
+      const cursor = text.indexOf('return "/"');
+      const headers = context.scopeHeaders({ languageId: "python", path: filePath, tree, cursor }, text);
+      assert.deepEqual(headers.map((header) => header.text), ["class Page:", "    def url(self) -> str:"]);
+    } finally {
+      tree.delete();
+    }
+  });
 });

@@ -6,7 +6,7 @@ import { AdaptiveDebounce, type DebounceMode } from "./debounce";
 import type { IndentationStyle } from "./indentation";
 import { decideMode } from "./mode";
 import { postProcess, type DropReason } from "./postProcess";
-import { buildInfillPrompt, generationLimits, type ContextSnippet, type PromptBudget, type TokenCounter } from "./prompt";
+import { buildInfillPrompt, generationLimits, type ContextSnippet, type PromptBudget, type ScopeHeader, type TokenCounter } from "./prompt";
 import type { Insertion } from "./suffixOverlap";
 import { decideTrigger, type TriggerKind } from "./trigger";
 
@@ -38,6 +38,8 @@ export interface CompletionRequest {
   syntax?: CompletionSyntax;
   /** Context from other files; asked only once the debounce has passed, so skipped keystrokes cost nothing. */
   snippets: () => Promise<readonly ContextSnippet[]>;
+  /** Functions and classes around the cursor, for when the prompt window starts inside them. */
+  scopeHeaders?: readonly ScopeHeader[];
 }
 
 export type CompletionOutcome =
@@ -90,6 +92,7 @@ export class CompletionEngine {
       languageId: request.languageId,
       path: request.path,
       snippets,
+      scopeHeaders: request.scopeHeaders,
       budget: this.options.budget,
       countTokens: this.options.countTokens,
     });

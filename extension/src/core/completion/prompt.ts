@@ -8,6 +8,12 @@ export interface ContextSnippet {
   reason: string;
 }
 
+/** The first line of a function or class that encloses the cursor, and where it starts in the document. */
+export interface ScopeHeader {
+  offset: number;
+  text: string;
+}
+
 export interface PromptBudget {
   /** Tokens for everything: prefix, suffix and snippets. */
   totalTokens: number;
@@ -89,6 +95,8 @@ export interface PromptInput {
   /** The document's path relative to the workspace, shown to the model as a comment. */
   path: string;
   snippets: readonly ContextSnippet[];
+  /** Outermost first; those above the prefix window are kept, so the model still knows where the cursor is. */
+  scopeHeaders?: readonly ScopeHeader[];
   budget: PromptBudget;
   countTokens: TokenCounter;
 }
@@ -122,9 +130,16 @@ export function buildInfillPrompt(input: PromptInput): InfillPrompt {
 
   const header = `${commentLine(input.languageId, `Path: ${input.path}`)}\n`;
   remaining -= countTokens(header);
-  const prefix = tailWithin(input.prefix, Math.max(0, remaining), countTokens);
+  let prefix = tailWithin(input.prefix, Math.max(0, remaining), countTokens);
+  const windowStart = input.prefix.length - prefix.length;
+  const cutScopes = (input.scopeHeaders ?? []).filter((scope) => scope.offset < windowStart).map((scope) => `${scope.text}\n`);
+  if (cutScopes.length > 0) {
+    // The headers replace lines at the top of the window, so the total stays within the budget.
+    prefix = tailWithin(input.prefix, Math.max(0, remaining - countTokens(cutScopes.join(""))), countTokens);
+    included.push(`enclosing scopes above the window: ${cutScopes.length}`);
+  }
   included.push(`prefix: ${prefix.length} of ${input.prefix.length} chars`);
-  return { prefix: snippetBlocks.join("") + header + prefix, suffix, included };
+  return { prefix: snippetBlocks.join("") + header + cutScopes.join("") + prefix, suffix, included };
 }
 
 /** Single-line requests stop at the line break; multi-line ones get room for a body. */

@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { Node, Tree } from "web-tree-sitter";
-import type { ContextSnippet } from "../completion/prompt";
+import type { ContextSnippet, ScopeHeader } from "../completion/prompt";
 import { importCandidates, isSecretPath, languageOfPath } from "./importResolution";
 import type { LanguageQueries, QueryStore } from "./queries";
 import type { SyntaxRuntime } from "./syntaxRuntime";
@@ -51,6 +51,14 @@ const maxSnippets = 6;
 const maxSignatureLines = 12;
 /** Declarations that are their own signature: a struct's fields or an interface's members are what the model needs. */
 const declarationType = /struct|enum|interface|type_alias|type_definition|type_item|type_spec|type_declaration|record|union|trait_item|alias_declaration/;
+
+/**
+ * Query ranges in web-tree-sitter 0.25 are byte offsets of its UTF-16 text, while node indices
+ * are code units: a range of code units must be doubled.
+ */
+function queryRange(start: number, end: number): { startIndex: number; endIndex: number } {
+  return { startIndex: start * 2, endIndex: end * 2 };
+}
 
 function collapse(text: string): string {
   const lines = text.split("\n");
@@ -121,13 +129,28 @@ export class DefinitionContext {
     this.parsed.delete(filePath);
   }
 
+  /** The first lines of the functions and classes around the cursor, outermost first; empty until the queries are compiled. */
+  scopeHeaders(request: DefinitionRequest, text: string): ScopeHeader[] {
+    const queries = this.options.queries.loaded(request.languageId);
+    if (!queries) return [];
+    const headers: ScopeHeader[] = [];
+    for (const capture of queries.scopes.captures(request.tree.rootNode, queryRange(request.cursor, request.cursor + 1))) {
+      const node = capture.node;
+      if (node.startIndex >= request.cursor || node.endIndex <= request.cursor) continue;
+      const lineStart = text.lastIndexOf("\n", node.startIndex - 1) + 1;
+      const lineEnd = text.indexOf("\n", node.startIndex);
+      headers.push({ offset: lineStart, text: text.slice(lineStart, lineEnd < 0 ? text.length : lineEnd) });
+    }
+    return headers.sort((a, b) => a.offset - b.offset).filter((header, index, all) => index === 0 || all[index - 1].offset !== header.offset);
+  }
+
   async snippetsFor(request: DefinitionRequest): Promise<ContextSnippet[]> {
     const language = this.options.runtime.loadedLanguage(request.languageId);
     const queries = language ? await this.options.queries.queriesFor(request.languageId, language) : undefined;
     if (!queries) return [];
     const near = new Set(
       queries.identifiers
-        .captures(request.tree.rootNode, { startIndex: Math.max(0, request.cursor - nearBeforeChars), endIndex: request.cursor + nearAfterChars })
+        .captures(request.tree.rootNode, queryRange(Math.max(0, request.cursor - nearBeforeChars), request.cursor + nearAfterChars))
         .map((capture) => capture.node.text),
     );
     const work = this.collect(request, queries, near);
