@@ -235,11 +235,11 @@ async function main(): Promise<void> {
     const nodeModules = path.join(repoRoot, "node_modules");
     const jsFiles = listFiles(
       nodeModules,
-      (file) => /\.(js|mjs|cjs|ts|mts|cts|jsx|tsx)$/.test(file) && !file.endsWith(".d.ts") && !/\.min\.js$/.test(file),
+      (file) => /\.(js|mjs|cjs|ts|mts|cts|jsx|tsx)$/.test(file) && !file.endsWith(".d.ts") && !/[.-]min\.js$/.test(file),
       () => false,
     );
     const jsSample = spreadSample(jsFiles, envNumber("SHIELD_BENCH_JS_FILES", 10000));
-    printCorpus(`node_modules TS/JS (${jsSample.length} of ${jsFiles.length} files, spread sample; .d.ts, .min.js and files > 512 KiB left out)`, falseAlarms(shield, jsSample, nodeModules));
+    printCorpus(`node_modules TS/JS (${jsSample.length} of ${jsFiles.length} files, spread sample; .d.ts, minified *.min.js/*-min.js and files > 512 KiB left out)`, falseAlarms(shield, jsSample, nodeModules));
 
     const stdlib = execFileSync("python3", ["-c", "import sysconfig;print(sysconfig.get_paths()['stdlib'])"], { encoding: "utf8" }).trim();
     const pyFiles = listFiles(

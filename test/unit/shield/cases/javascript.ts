@@ -4,7 +4,7 @@ export const JAVASCRIPT_CASES: readonly RuleCase[] = [
   {
     rule: "js.eval",
     positives: ["const value = eval('(' + text + ')');", "const f = new Function('a', 'return a.' + field);", "setTimeout('update(' + id + ')', 100);", "eval(code);"],
-    negatives: ["const value = eval('1 + 2');", "const f = new Function('a', 'return a + 1');", "setTimeout(() => update(id), 100);", "const value = JSON.parse(text);"],
+    negatives: ["const value = eval('1 + 2');", "const f = new Function('a', 'return a + 1');", "const validate = new Function(`${names.scope}`, generatedSource);", "setTimeout(() => update(id), 100);", "const value = JSON.parse(text);"],
   },
   {
     rule: "js.child-process",

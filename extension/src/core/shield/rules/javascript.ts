@@ -1,5 +1,5 @@
 import type { Node } from "web-tree-sitter";
-import { destinationName, firstArgument, isConstantExpression, isLiteralString, isStringNode, namesSecurityValue, nthArgument, positionalArguments, stringValue } from "../syntax";
+import { destinationName, firstArgument, isConstantExpression, localAssignedValues, isLiteralString, isStringNode, namesSecurityValue, nthArgument, positionalArguments, stringValue } from "../syntax";
 import type { RuleDefinition, RuleMatch } from "../types";
 import { looksLikeSql } from "./shared";
 
@@ -45,11 +45,12 @@ const evalCall: RuleDefinition = {
   id: "js.eval",
   cwe: "CWE-95",
   severity: "block",
-  message: "eval or the Function constructor runs code built at run time.",
+  message: "eval or the Function constructor runs code built from values at run time.",
   fixHint: "Parse data with JSON.parse; look functions up in a map instead of building code from strings.",
   explanation:
     "eval and new Function compile any string into code with the page's or the server's full rights. A value from a user, " +
-    "a URL or the network becomes code injection. Literal code is not reported.",
+    "a URL or the network becomes code injection. Literal code is not reported, nor is new Function applied to a " +
+    "whole source that a code generator passes by name.",
   patterns: [
     {
       languages: JS,
@@ -64,7 +65,9 @@ const evalCall: RuleDefinition = {
       query: `([(new_expression constructor: [(identifier) @fn (parenthesized_expression (identifier) @fn)] arguments: (arguments) @args)
          (call_expression function: (identifier) @fn arguments: (arguments) @args)] @finding
         (#eq? @fn "Function"))`,
-      accept: (match) => positionalArguments(match.capture("args")).some((argument) => isDynamic(argument)),
+      // The last argument is the body. Code generators (validators, template engines) pass whole generated
+      // sources around by name; the risk is a body spliced together from values, or read from outside.
+      accept: (match) => isInjectedCode(positionalArguments(match.capture("args")).at(-1)),
     },
     {
       languages: JS,
@@ -76,6 +79,17 @@ const evalCall: RuleDefinition = {
     },
   ],
 };
+
+/** Calls and objects that bring outside text into the page or the server. */
+const OUTSIDE_TEXT = /\b(req|request)\.(body|query|params|headers)|\blocation\.|\bdocument\.(cookie|URL|referrer)|\.responseText\b|\blocalStorage\.|\bsessionStorage\.|\bprocess\.argv\b|\breadFileSync\(/;
+
+function isInjectedCode(node: Node | undefined, depth = 0): boolean {
+  const value = unwrap(node);
+  if (!value || !isDynamic(value)) return false;
+  if (isBuiltString(value) || OUTSIDE_TEXT.test(value.text)) return true;
+  if (value.type === "identifier" && depth === 0) return localAssignedValues(value).some((assigned) => isInjectedCode(assigned, 1));
+  return false;
+}
 
 function containsString(node: Node): boolean {
   if (isStringNode(node)) return true;
