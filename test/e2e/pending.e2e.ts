@@ -21,11 +21,6 @@ describe(`${issue5}: scenarios waiting for their feature`, function () {
     it.skip("the Shield banner appears on an insecure block");
   });
 
-  describe("refactor, waiting for issue 7 (Refactor requests from the command palette)", function () {
-    it.skip("select a function, run Llama Assist: Refactor Selection… with an instruction; a diff preview opens");
-    it.skip("Accept changes the file in one undo step");
-  });
-
   describe("walkthrough, waiting for issue 8 (Models: hardware-aware choice, download, first-run walkthrough)", function () {
     it.skip("the walkthrough opens and its hardware step shows this machine's CPU and RAM");
   });

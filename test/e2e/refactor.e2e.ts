@@ -1,0 +1,80 @@
+// Issue 7 in a real VS Code (code-server + Chromium): Refactor Selection… from the palette with the cursor in a
+// function, the diff preview, Accept as one edit, and one Undo that brings the file back.
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { ensureScriptedModel } from "../fixtures/scriptedModel";
+import { codeServerExecutable } from "./install";
+import { timed } from "./phases";
+import { Scenario, hostStatusEntry } from "./scenario";
+
+const readyTimeoutMs = 90_000;
+const answerTimeoutMs = 90_000;
+
+/** The scripted model answers every chat with a greet() that says "Hello, "; this file's says "Hi, ". */
+const source = ["import sys", "", "", "def greet(name):", '    return "Hi, " + name', "", "", "print(greet(sys.argv[1]))", ""].join("\n");
+
+/** The file's text once it equals `expected`, or its last text after a few seconds: saving reaches the disk later. */
+async function fileSettledTo(file: string, expected: string): Promise<string> {
+  let text = "";
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 100))) {
+    text = await readFile(file, "utf8");
+    if (text === expected) break;
+  }
+  return text;
+}
+
+describe("issue 7, refactor: Llama Assist in a real VS Code (code-server + Chromium)", function () {
+  this.timeout(300_000);
+  let scenario: Scenario | undefined;
+
+  afterEach(async function () {
+    const finished = scenario;
+    scenario = undefined;
+    if (finished) await timed(`${finished.name}: teardown`, () => finished.finish(this.currentTest?.state === "failed"));
+  });
+
+  it("Refactor Selection… on the enclosing function opens a diff; Accept changes the file in one undo step", async function () {
+    scenario = await Scenario.start("refactor-accept-undo", {
+      codeServer: await codeServerExecutable(),
+      settings: { "llamaAssist.completionModel.path": ensureScriptedModel("standard"), "llamaAssist.gpu": "cpu" },
+      files: { "greet.py": source },
+    });
+    const { workbench } = scenario;
+    const page = workbench.page;
+    const file = path.join(scenario.workspace, "greet.py");
+    await workbench.openFile("greet.py");
+    await workbench.waitForStatusText(hostStatusEntry, (text) => /· CPU$/.test(text), readyTimeoutMs);
+
+    // No selection: the cursor on the function's body line makes greet() the target.
+    await page.keyboard.press("Control+G");
+    await workbench.type("5");
+    await page.keyboard.press("Enter");
+    await workbench.runCommand("Llama Assist: Refactor Selection…");
+    const input = page.locator(".quick-input-widget .quick-input-box input");
+    await input.waitFor();
+    await input.fill("say Hello instead of Hi");
+    await input.press("Enter");
+
+    const diffTab = page.locator('.tabs-container .tab[aria-label*="greet.py ↔ Refactor (proposed)"]');
+    await timed("refactor-accept-undo: request to diff preview", () => diffTab.waitFor({ timeout: answerTimeoutMs }));
+    await page.locator(".monaco-diff-editor").first().waitFor();
+    const modifiedText = (await page.locator(".monaco-diff-editor .editor.modified .view-lines").first().innerText()).replace(/\u00a0/g, " ");
+    assert.match(modifiedText, /return "Hello, " \+ name/);
+    await workbench.screenshot("diff-preview");
+
+    await workbench.runCommand("Llama Assist: Accept Refactor");
+    await diffTab.waitFor({ state: "detached" });
+    // The palette returns before the command has run: wait for the edit to land in the source editor.
+    const sourceLines = page.locator(".monaco-editor .view-lines").first();
+    await sourceLines.filter({ hasText: "Hello" }).waitFor();
+    await page.keyboard.press("Control+S");
+    assert.equal(await fileSettledTo(file, source.replace('"Hi, "', '"Hello, "')), source.replace('"Hi, "', '"Hello, "'));
+    await workbench.screenshot("accepted");
+
+    await page.keyboard.press("Control+Z");
+    await sourceLines.filter({ hasText: "Hi" }).waitFor();
+    await page.keyboard.press("Control+S");
+    assert.equal(await fileSettledTo(file, source), source, "one Undo restores the file");
+  });
+});
