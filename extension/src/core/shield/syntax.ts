@@ -156,7 +156,7 @@ export function keywordArgument(argumentList: Node | null | undefined, name: str
 }
 
 /** Splits an identifier into lower-case words: `apiKeySecret` and `API_KEY_SECRET` give [api, key, secret]. */
-export function identifierWords(name: string): string[] {
+function identifierWords(name: string): string[] {
   return name
     .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
     .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
@@ -402,7 +402,7 @@ export function destinationName(node: Node): string | undefined {
   return current ? enclosingFunctionName(current) : undefined;
 }
 
-export function enclosingFunctionName(node: Node): string | undefined {
+function enclosingFunctionName(node: Node): string | undefined {
   let current: Node | null = node;
   while (current) {
     if (FUNCTION_TYPES.has(current.type)) return current.childForFieldName("name")?.text;
