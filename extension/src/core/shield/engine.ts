@@ -20,8 +20,6 @@ export interface ShieldOptions {
   readonly grammars: GrammarSource;
   /** Load only these languages (all by default); fewer grammars start faster. */
   readonly languages?: readonly ShieldLanguage[];
-  /** Replaces the built-in rule set; used to test rule sets in isolation. */
-  readonly rules?: readonly RuleDefinition[];
 }
 
 interface CompiledPattern {
@@ -255,7 +253,7 @@ class TreeSitterShield implements Shield {
 
 export async function createShield(options: ShieldOptions): Promise<Shield> {
   await initRuntime(options.grammars);
-  const rules = options.rules ?? ALL_RULES;
+  const rules = ALL_RULES;
   const wanted = options.languages ?? SHIELD_LANGUAGES;
   const grammarByFile = new Map<string, Language>();
   const runtimes = new Map<ShieldLanguage, LanguageRuntime>();
