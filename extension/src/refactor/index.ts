@@ -1,4 +1,5 @@
 import * as vscode from "vscode";
+import { QueryStore } from "../core/syntax/queries";
 import { SyntaxRuntime } from "../core/syntax/syntaxRuntime";
 import type { HostClient } from "../hostClient/hostClient";
 import type { Settings } from "../settings";
@@ -28,12 +29,14 @@ export function register(dependencies: RefactorDependencies): vscode.Disposable 
     borderStyle: "solid",
     borderWidth: "1px",
   });
+  const grammars = {
+    load: async (fileName: string) => vscode.workspace.fs.readFile(vscode.Uri.joinPath(dependencies.extensionUri, "grammars", fileName)),
+  };
+  const queries = new QueryStore(grammars);
   // Loaded on the first refactor only; the same runtime class the completions use, over the shipped grammars.
   let runtime: Promise<SyntaxRuntime | undefined> | undefined;
   const syntax = (): Promise<SyntaxRuntime | undefined> => {
-    runtime ??= SyntaxRuntime.create({
-      load: async (fileName) => vscode.workspace.fs.readFile(vscode.Uri.joinPath(dependencies.extensionUri, "grammars", fileName)),
-    }).catch((error: unknown) => {
+    runtime ??= SyntaxRuntime.create(grammars).catch((error: unknown) => {
       dependencies.log.error(`Refactor: the tree-sitter grammars could not be loaded: ${String(error)}`);
       return undefined;
     });
@@ -45,6 +48,7 @@ export function register(dependencies: RefactorDependencies): vscode.Disposable 
     shield: dependencies.shield,
     log: dependencies.log,
     syntax,
+    queries,
     previews,
     history: new InstructionHistory(dependencies.globalState),
     explanations,
@@ -62,6 +66,7 @@ export function register(dependencies: RefactorDependencies): vscode.Disposable 
       const pending = previewOf(uri);
       if (pending !== undefined) await previews.discard(pending);
     }),
+    queries,
     { dispose: () => void runtime?.then((loaded) => loaded?.dispose()) },
   );
 }

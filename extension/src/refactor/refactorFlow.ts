@@ -14,11 +14,13 @@ import { testFilePath } from "../core/refactor/testFile";
 import type { GenerationResult } from "../core/protocol/host";
 import type { Finding } from "../core/shield/types";
 import { gateSuggestion } from "../core/shieldGate";
+import type { QueryStore } from "../core/syntax/queries";
 import type { SyntaxRuntime } from "../core/syntax/syntaxRuntime";
 import { commandIds } from "../commandIds";
 import { HostRequestError, type HostClient } from "../hostClient/hostClient";
 import type { Settings } from "../settings";
 import type { ShieldEngine } from "../shieldEngine";
+import { definitionsFor } from "./definitions";
 import type { Explanations } from "./explanations";
 import type { InstructionHistory } from "./instructionHistory";
 import type { PendingRefactor, Previews } from "./previews";
@@ -30,6 +32,8 @@ export interface RefactorServices {
   shield: ShieldEngine;
   log: vscode.LogOutputChannel;
   syntax: () => Promise<SyntaxRuntime | undefined>;
+  /** The compiled .scm queries the definition engine runs; shared across requests. */
+  queries: QueryStore;
   previews: Previews;
   history: InstructionHistory;
   explanations: Explanations;
@@ -80,7 +84,12 @@ export async function runRefactor(services: RefactorServices, preset: RefactorPr
     editor.revealRange(highlight, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   }
   try {
-    await requestAndPreview(services, { preset, document, fileName, text, range, context, syntax });
+    const definitions =
+      syntax === undefined ? [] : await definitionsFor(syntax.runtime, syntax.language, services.queries, document, text, range).catch((error: unknown) => {
+        services.log.warn(`Refactor: no definitions from other files: ${String(error)}`);
+        return [];
+      });
+    await requestAndPreview(services, { preset, document, fileName, text, range, context: { ...context, definitions }, syntax });
   } finally {
     if (highlighted) editor.setDecorations(services.targetHighlight, []);
   }

@@ -41,6 +41,22 @@ describe("refactor: prompts", function () {
     assert.ok(user.endsWith("Instruction: use sum()"));
   });
 
+  it("holds the definitions of symbols the target uses from other files", function () {
+    const { user } = userTurn({ context: { imports: ["from models import Item"], definitions: [{ path: "models.py", text: "class Item:\n    price: float" }] } });
+    assert.ok(user.includes("Defined in models.py (for reference, do not rewrite):\n```python\nclass Item:\n    price: float\n```"), user);
+  });
+
+  it("drops the definitions, then all context, before refusing a target that fits alone", function () {
+    const bigDefinition = { path: "big.py", text: "x = 1\n".repeat(2000) };
+    const withoutDefinitions = userTurn({ context: { imports: ["import os"], definitions: [bigDefinition] } }).user;
+    assert.ok(!withoutDefinitions.includes("big.py"));
+    assert.ok(withoutDefinitions.includes("import os"));
+    const bigImports = Array.from({ length: 40 }, (_, index) => `from package_${index} import ${"name_".repeat(60)}${index}`);
+    const bare = userTurn({ context: { imports: bigImports, enclosingClassHeader: "class Cart:" }, contextSize: 1024 }).user;
+    assert.ok(!bare.includes("package_0") && !bare.includes("class Cart:"));
+    assert.ok(bare.includes("Code to rewrite:"));
+  });
+
   it("fences code that itself holds ``` with a longer fence", function () {
     const { user } = userTurn({ target: 'DOC = """\n```\nx\n```\n"""\n' });
     assert.ok(user.includes('````python\nDOC = """\n```\nx\n```\n"""\n````'));

@@ -8,6 +8,14 @@ export interface SurroundingContext {
   imports: string[];
   /** The first line of the class that holds the target, e.g. "class Cart(Base):". */
   enclosingClassHeader?: string;
+  /** Signatures of symbols the target uses that other files define (the completions' definition context). */
+  definitions?: readonly DefinitionSnippet[];
+}
+
+export interface DefinitionSnippet {
+  /** Workspace-relative or absolute path of the file that defines it. */
+  path: string;
+  text: string;
 }
 
 const importTypes: Readonly<Record<CodeLanguage, readonly string[]>> = {

@@ -44,6 +44,17 @@ export function estimateTokens(text: string): number {
 const templateOverheadTokens = 64;
 
 export function planRefactorPrompt(input: RefactorPromptInput): PromptPlan {
+  // Context is a help, the target is the point: drop the definitions, then all context, before refusing.
+  const fallbacks: SurroundingContext[] = [input.context, { ...input.context, definitions: [] }, { imports: [] }];
+  let plan = planWithContext(input);
+  for (const context of fallbacks.slice(1)) {
+    if (plan.kind === "ready") return plan;
+    plan = planWithContext({ ...input, context });
+  }
+  return plan;
+}
+
+function planWithContext(input: RefactorPromptInput): PromptPlan {
   const output = outputOf(input.preset);
   const systemPrompt = output === "replace" ? rewriteSystemPrompt : output === "newFile" ? newFileSystemPrompt : proseSystemPrompt;
   const userTurn = userMessage(input, output === "replace" ? "Code to rewrite" : "Code");
@@ -75,6 +86,9 @@ function fenced(code: string, languageId: string): string {
 function userMessage(input: RefactorPromptInput, codeHeading: string): string {
   const parts = [`Language: ${input.languageId}`, `File: ${input.sourceFileName}`];
   if (input.context.imports.length > 0) parts.push("", "The file's imports (do not rewrite):", fenced(input.context.imports.join("\n"), input.languageId));
+  for (const definition of input.context.definitions ?? []) {
+    parts.push("", `Defined in ${definition.path} (for reference, do not rewrite):`, fenced(definition.text, input.languageId));
+  }
   if (input.context.enclosingClassHeader !== undefined) parts.push("", `The code is inside \`${input.context.enclosingClassHeader}\`; keep its indentation.`);
   parts.push("", `${codeHeading}:`, fenced(input.target, input.languageId), "", `Instruction: ${presetInstruction(input)}`);
   return parts.join("\n");
