@@ -61,6 +61,10 @@ export async function runRefactor(services: RefactorServices, preset: RefactorPr
   const document = editor.document;
   const fileName = path.basename(document.uri.path);
   const output = outputOf(preset);
+  if (output === "newFile" && document.uri.scheme !== "file") {
+    inform("Generate Tests writes a file next to the source, so it works on files on disk only. Nothing was sent.");
+    return;
+  }
   if (output !== "prose" && !(await isWritable(output === "newFile" ? vscode.Uri.joinPath(document.uri, "..") : document.uri))) {
     warn(`${fileName} is read-only, so a refactor could not be applied there. Nothing was sent.`);
     return;
@@ -235,10 +239,6 @@ async function requestAndPreview(services: RefactorServices, request: Request): 
   ];
   let pending: PendingRefactor;
   if (outputOf(preset) === "newFile") {
-    if (document.uri.scheme !== "file") {
-      warn("Generate Tests writes a file next to the source, so it works on files on disk only. Nothing was changed.");
-      return;
-    }
     const newFileUri = vscode.Uri.file(testFilePath(document.uri.fsPath, document.languageId, existsSync));
     const newName = path.basename(newFileUri.path);
     pending = await services.previews.open(
