@@ -1,0 +1,228 @@
+// Resumable HTTP(S) download of one file into `<destination>.partial`. The caller verifies the finished partial file
+// and renames it. A cancelled or failed download keeps its bytes; the next call resumes them with a Range request.
+import { createHash } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import http from "node:http";
+import https from "node:https";
+import path from "node:path";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+
+export type DownloadFailureCode =
+  | "offline"
+  | "notFound"
+  | "httpStatus"
+  | "rangeNotSatisfiable"
+  | "connectionDropped"
+  | "stalled"
+  | "diskFull"
+  | "writeFailed";
+
+export type HttpDownloadResult =
+  | { kind: "complete"; partialPath: string; totalBytes: number }
+  | { kind: "cancelled"; receivedBytes: number }
+  | { kind: "failed"; code: DownloadFailureCode; message: string };
+
+export interface HttpDownloadOptions {
+  url: string;
+  destination: string;
+  signal?: AbortSignal;
+  onProgress?: (receivedBytes: number, totalBytes: number) => void;
+  /** Give up when no byte arrives for this long; the partial file is kept for a later resume. */
+  stallTimeoutMs?: number;
+  /** Give up when the server does not answer for this long: an offline machine should hear so quickly. */
+  connectTimeoutMs?: number;
+  headers?: Readonly<Record<string, string>>;
+}
+
+/** What a partial file was downloading, so a resume never appends one file's bytes to another's. */
+interface PartialRecord {
+  url: string;
+  totalBytes: number;
+  etag?: string;
+}
+
+const maxRedirects = 5;
+const unreachableCodes = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH", "ETIMEDOUT", "ECONNABORTED"]);
+
+export function partialPathOf(destination: string): string {
+  return `${destination}.partial`;
+}
+
+function recordPathOf(destination: string): string {
+  return `${destination}.partial.json`;
+}
+
+/** Removes a download's partial file and its record. */
+export async function discardPartial(destination: string): Promise<void> {
+  await rm(partialPathOf(destination), { force: true });
+  await rm(recordPathOf(destination), { force: true });
+}
+
+async function readRecord(destination: string, url: string): Promise<PartialRecord | undefined> {
+  try {
+    const record = JSON.parse(await readFile(recordPathOf(destination), "utf8")) as Partial<PartialRecord>;
+    if (record.url === url && typeof record.totalBytes === "number") return record as PartialRecord;
+  } catch {
+    // No record, or an unreadable one: the partial file cannot be trusted and the download starts over.
+  }
+  return undefined;
+}
+
+async function sizeOf(file: string): Promise<number> {
+  return (await stat(file).catch(() => undefined))?.size ?? 0;
+}
+
+class DownloadError extends Error {
+  constructor(
+    readonly code: DownloadFailureCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Response {
+  message: http.IncomingMessage;
+  url: URL;
+}
+
+function request(url: URL, headers: Record<string, string>, options: HttpDownloadOptions, redirects = 0): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const client = url.protocol === "https:" ? https : http;
+    const outgoing = client.get(url, { headers, signal: options.signal }, (message) => {
+      const status = message.statusCode ?? 0;
+      const location = message.headers.location;
+      if ([301, 302, 303, 307, 308].includes(status) && location !== undefined) {
+        message.resume();
+        if (redirects >= maxRedirects) {
+          reject(new DownloadError("httpStatus", `${url.host} redirected more than ${maxRedirects} times.`));
+          return;
+        }
+        request(new URL(location, url), headers, options, redirects + 1).then(resolve, reject);
+        return;
+      }
+      resolve({ message, url });
+    });
+    outgoing.setTimeout(options.connectTimeoutMs ?? 15000, () => {
+      outgoing.destroy(Object.assign(new Error(`no answer within ${options.connectTimeoutMs ?? 15000} ms`), { code: "ETIMEDOUT" }));
+    });
+    outgoing.on("error", (error: NodeJS.ErrnoException) => {
+      if (options.signal?.aborted) {
+        reject(error);
+        return;
+      }
+      const code = error.code ?? "";
+      reject(
+        unreachableCodes.has(code)
+          ? new DownloadError("offline", `Cannot reach ${url.host} (${code}).`)
+          : new DownloadError("connectionDropped", `The connection to ${url.host} failed (${error.message}).`),
+      );
+    });
+  });
+}
+
+export async function httpDownload(options: HttpDownloadOptions): Promise<HttpDownloadResult> {
+  const { destination, url } = options;
+  const partialPath = partialPathOf(destination);
+  await mkdir(path.dirname(destination), { recursive: true });
+  const record = await readRecord(destination, url);
+  let resumeFrom = record === undefined ? 0 : await sizeOf(partialPath);
+  if (record === undefined) await discardPartial(destination);
+  if (record !== undefined && resumeFrom === record.totalBytes) return { kind: "complete", partialPath, totalBytes: record.totalBytes };
+
+  const headers: Record<string, string> = { "user-agent": "llama-assist", ...options.headers };
+  if (resumeFrom > 0) {
+    headers.range = `bytes=${resumeFrom}-`;
+    if (record?.etag !== undefined) headers["if-range"] = record.etag;
+  }
+
+  let received = resumeFrom;
+  let stalled = false;
+  let stallTimer: NodeJS.Timeout | undefined;
+  try {
+    const { message, url: finalUrl } = await request(new URL(url), headers, options);
+    const host = finalUrl.host;
+    const status = message.statusCode ?? 0;
+    if (status === 404) {
+      message.resume();
+      throw new DownloadError("notFound", `${host} has no file at ${url} (HTTP 404).`);
+    }
+    if (status === 416) {
+      message.resume();
+      await discardPartial(destination);
+      throw new DownloadError("rangeNotSatisfiable", `${host} refused to resume the download (HTTP 416); the partial file was removed, so the next try starts over.`);
+    }
+    if (status !== 200 && status !== 206) {
+      message.resume();
+      throw new DownloadError("httpStatus", `${host} answered HTTP ${status} for ${url}.`);
+    }
+    let totalBytes: number;
+    if (status === 206) {
+      const range = /^bytes (\d+)-\d+\/(\d+)$/.exec(message.headers["content-range"] ?? "");
+      if (range === null || Number(range[1]) !== resumeFrom) {
+        message.resume();
+        await discardPartial(destination);
+        throw new DownloadError("httpStatus", `${host} answered the resume with the wrong range; the partial file was removed, so the next try starts over.`);
+      }
+      totalBytes = Number(range[2]);
+    } else {
+      // The server sent the whole file (no Range support, or the file changed): start over.
+      resumeFrom = 0;
+      received = 0;
+      totalBytes = Number(message.headers["content-length"] ?? Number.NaN);
+    }
+    if (!Number.isSafeInteger(totalBytes)) {
+      message.resume();
+      throw new DownloadError("httpStatus", `${host} did not say how long the file is.`);
+    }
+    const etag = message.headers.etag;
+    await writeFile(recordPathOf(destination), JSON.stringify({ url, totalBytes, ...(etag === undefined ? {} : { etag }) } satisfies PartialRecord));
+
+    const restartStallTimer = (): void => {
+      clearTimeout(stallTimer);
+      stallTimer = setTimeout(() => {
+        stalled = true;
+        message.destroy(new Error("stalled"));
+      }, options.stallTimeoutMs ?? 30000);
+    };
+    restartStallTimer();
+    const counter = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        received += chunk.length;
+        restartStallTimer();
+        options.onProgress?.(received, totalBytes);
+        callback(null, chunk);
+      },
+    });
+    options.onProgress?.(received, totalBytes);
+    await pipeline(message, counter, createWriteStream(partialPath, { flags: resumeFrom > 0 ? "a" : "w" }), { signal: options.signal });
+    if (received < totalBytes) {
+      throw new DownloadError("connectionDropped", `${host} ended the file after ${received} of ${totalBytes} bytes.`);
+    }
+    if (received > totalBytes) {
+      await discardPartial(destination);
+      throw new DownloadError("httpStatus", `${host} sent ${received} bytes for a ${totalBytes}-byte file; the partial file was removed.`);
+    }
+    return { kind: "complete", partialPath, totalBytes };
+  } catch (error) {
+    if (options.signal?.aborted) return { kind: "cancelled", receivedBytes: received };
+    if (error instanceof DownloadError) return { kind: "failed", code: error.code, message: error.message };
+    const code = (error as NodeJS.ErrnoException).code ?? "";
+    if (code === "ENOSPC") return { kind: "failed", code: "diskFull", message: `The disk is full after ${received} bytes of ${path.basename(destination)}.` };
+    if (stalled) return { kind: "failed", code: "stalled", message: `No data arrived for ${Math.round((options.stallTimeoutMs ?? 30000) / 1000)} s.` };
+    if (code.startsWith("E") && code !== "ECONNRESET" && code !== "ERR_STREAM_PREMATURE_CLOSE") {
+      return { kind: "failed", code: "writeFailed", message: `Writing ${partialPath} failed (${(error as Error).message}).` };
+    }
+    return { kind: "failed", code: "connectionDropped", message: `The connection dropped after ${received} bytes (${(error as Error).message}).` };
+  } finally {
+    clearTimeout(stallTimer);
+  }
+}
+
+export async function sha256OfFile(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  await pipeline(createReadStream(file), hash);
+  return hash.digest("hex");
+}

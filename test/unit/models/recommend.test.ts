@@ -1,0 +1,122 @@
+import assert from "node:assert/strict";
+import { builtInCatalog } from "../../../extension/src/core/models/catalog";
+import { assessModel, memoryNeededBytes, recommend, type Hardware } from "../../../extension/src/core/models/recommend";
+
+const gib = 1024 ** 3;
+const noGpu: Hardware["gpu"] = { type: "cpu", names: [], vramTotalBytes: 0, vramFreeBytes: 0 };
+const models = builtInCatalog().models;
+const byId = (id: string) => {
+  const model = models.find((entry) => entry.id === id);
+  if (model === undefined) throw new Error(id);
+  return model;
+};
+
+interface Row {
+  profile: string;
+  hardware: Hardware;
+  completion: string;
+  chat: string;
+  placement: "gpu" | "cpu";
+  reason: RegExp;
+}
+
+const table: Row[] = [
+  {
+    profile: "CPU only, 8 GB RAM, 4 cores",
+    hardware: { ramBytes: 8 * gib, cpuCores: 4, gpu: noGpu },
+    completion: "qwen2.5-coder-0.5b-q8_0",
+    chat: "qwen2.5-coder-3b-instruct-q4_k_m",
+    placement: "cpu",
+    reason: /runs on the CPU in 8 GB RAM with an 8k context/,
+  },
+  {
+    profile: "NVIDIA, 6 GB VRAM (5.6 free), 16 GB RAM",
+    hardware: { ramBytes: 16 * gib, cpuCores: 8, gpu: { type: "cuda", names: ["RTX 3060 Laptop"], vramTotalBytes: 6 * gib, vramFreeBytes: 5.6 * gib } },
+    completion: "qwen2.5-coder-1.5b-q8_0",
+    chat: "qwen2.5-coder-3b-instruct-q4_k_m",
+    placement: "gpu",
+    reason: /fits 6 GB VRAM with an 8k context, fully offloaded/,
+  },
+  {
+    profile: "NVIDIA, 24 GB VRAM (23 free), 64 GB RAM",
+    hardware: { ramBytes: 64 * gib, cpuCores: 16, gpu: { type: "cuda", names: ["RTX 4090"], vramTotalBytes: 24 * gib, vramFreeBytes: 23 * gib } },
+    completion: "qwen2.5-coder-7b-q8_0",
+    chat: "llama-3.1-8b-instruct-q4_k_m",
+    placement: "gpu",
+    reason: /fits 24 GB VRAM with an 8k context, fully offloaded/,
+  },
+  {
+    profile: "Apple M2, 16 GB unified memory",
+    hardware: { ramBytes: 16 * gib, cpuCores: 8, gpu: { type: "metal", names: ["Apple M2"], vramTotalBytes: 10.7 * gib, vramFreeBytes: 10.7 * gib } },
+    completion: "qwen2.5-coder-3b-q8_0",
+    chat: "llama-3.1-8b-instruct-q4_k_m",
+    placement: "gpu",
+    reason: /fits 16 GB unified memory with an 8k context, fully on the GPU/,
+  },
+  {
+    profile: "Apple M1, 8 GB unified memory",
+    hardware: { ramBytes: 8 * gib, cpuCores: 8, gpu: { type: "metal", names: ["Apple M1"], vramTotalBytes: 5.3 * gib, vramFreeBytes: 5.3 * gib } },
+    completion: "qwen2.5-coder-1.5b-q8_0",
+    chat: "qwen2.5-coder-3b-instruct-q4_k_m",
+    placement: "gpu",
+    reason: /fits 8 GB unified memory/,
+  },
+];
+
+describe("model recommendation", function () {
+  for (const row of table) {
+    it(`${row.profile}: ${row.completion} for completion, ${row.chat} for chat`, function () {
+      const recommendation = recommend(models, row.hardware);
+      assert.ok(recommendation !== undefined);
+      assert.equal(recommendation.completion.model.id, row.completion);
+      assert.equal(recommendation.chat.model.id, row.chat);
+      assert.equal(recommendation.shared, false);
+      assert.equal(recommendation.completion.placement.kind, row.placement);
+      assert.equal(recommendation.chat.placement.kind, row.placement);
+      assert.match(recommendation.completion.reason, row.reason);
+    });
+  }
+
+  it("the recommended pair fits the memory it was given", function () {
+    for (const row of table) {
+      const recommendation = recommend(models, row.hardware);
+      assert.ok(recommendation !== undefined);
+      const need =
+        memoryNeededBytes(recommendation.completion.model, recommendation.contextSize) + memoryNeededBytes(recommendation.chat.model, recommendation.contextSize);
+      const available = row.hardware.gpu.type === "cpu" ? row.hardware.ramBytes / 2 : row.hardware.gpu.type === "metal" ? row.hardware.ramBytes * 0.65 : row.hardware.gpu.vramFreeBytes;
+      assert.ok(need <= available, `${row.profile}: ${(need / gib).toFixed(1)} GiB > ${(available / gib).toFixed(1)} GiB`);
+    }
+  });
+
+  it("one model serves both roles, and says so, when two do not fit", function () {
+    const recommendation = recommend(models, { ramBytes: 4 * gib, cpuCores: 8, gpu: noGpu });
+    assert.ok(recommendation !== undefined);
+    assert.equal(recommendation.shared, true);
+    assert.equal(recommendation.completion.model, recommendation.chat.model);
+    assert.ok(recommendation.completion.model.roles.includes("completion") && recommendation.completion.model.roles.includes("chat"));
+    assert.match(recommendation.chat.reason, /one model for completion and chat/);
+  });
+
+  it("recommends nothing on a machine too small for any model", function () {
+    assert.equal(recommend(models, { ramBytes: 1 * gib, cpuCores: 2, gpu: noGpu }), undefined);
+  });
+
+  it("labels models for the quick pick: fits, partially offloaded, slow on the CPU, too large", function () {
+    const sixGb: Hardware = { ramBytes: 16 * gib, cpuCores: 8, gpu: { type: "cuda", names: [], vramTotalBytes: 6 * gib, vramFreeBytes: 5.6 * gib } };
+    assert.equal(assessModel(byId("qwen2.5-coder-1.5b-q8_0"), "completion", sixGb, 8192).fit, "fits");
+    const partial = assessModel(byId("qwen2.5-coder-7b-q8_0"), "completion", sixGb, 8192);
+    assert.equal(partial.fit, "partial");
+    assert.match(partial.detail, /partially offloaded.*\d+ of 28 layers on the GPU/);
+    const cpu: Hardware = { ramBytes: 32 * gib, cpuCores: 4, gpu: noGpu };
+    assert.equal(assessModel(byId("qwen2.5-coder-7b-q8_0"), "completion", cpu, 8192).fit, "slow");
+    const small: Hardware = { ramBytes: 8 * gib, cpuCores: 4, gpu: noGpu };
+    const tooLarge = assessModel(byId("qwen2.5-coder-7b-q8_0"), "completion", small, 8192);
+    assert.equal(tooLarge.fit, "tooLarge");
+    assert.match(tooLarge.detail, /too large: needs about \d+\.\d GB/);
+  });
+
+  it("needs more memory for a longer context", function () {
+    const model = byId("llama-3.1-8b-instruct-q4_k_m");
+    assert.equal(memoryNeededBytes(model, 8192) - memoryNeededBytes(model, 4096), 4096 * model.kvBytesPerToken);
+  });
+});
