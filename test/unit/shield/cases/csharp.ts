@@ -40,8 +40,13 @@ export const CSHARP_CASES: readonly RuleCase[] = [
   },
   {
     rule: "csharp.xpath-injection",
-    positives: [inMethod("var n = doc.SelectNodes(\"//user[@name='\" + name + \"']\");"), inMethod("var n = doc.SelectSingleNode(xpath);")],
-    negatives: [inMethod('var n = doc.SelectNodes("//user[@active=\'true\']");')],
+    positives: [
+      inMethod("var n = doc.SelectNodes(\"//user[@name='\" + name + \"']\");"),
+      inMethod("var n = doc.SelectSingleNode(xpath);"),
+      inMethod("var n = node.SelectSingleNode(String.Format(CultureInfo.InvariantCulture, Expression, name));"),
+      inMethod("var n = node.SelectSingleNode($\"param[@name='{name}']\");"),
+    ],
+    negatives: [inMethod('var n = doc.SelectNodes("//user[@active=\'true\']");'), inMethod("var n = doc.SelectNodes(Constants.UserPath);"), inMethod("var n = items.Select(x => x[0]);")],
   },
   {
     rule: "csharp.xxe",

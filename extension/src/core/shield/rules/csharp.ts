@@ -198,13 +198,14 @@ const xpathInjection: RuleDefinition = {
   patterns: [
     {
       languages: CS,
-      query: `((invocation_expression function: (member_access_expression name: (identifier) @fn) arguments: (argument_list) @args) @finding (#any-of? @fn "SelectNodes" "SelectSingleNode" "XPathSelectElement" "XPathSelectElements" "XPathEvaluate" "Evaluate" "Compile" "Select"))`,
+      query: `((invocation_expression function: (member_access_expression name: (identifier) @fn) arguments: (argument_list) @args) @finding (#any-of? @fn "SelectNodes" "SelectSingleNode" "XPathSelectElement" "XPathSelectElements" "XPathEvaluate" "Evaluate" "Compile"))`,
       accept: (match) => {
         const query = firstArgument(match.capture("args"));
         if (!query || isConstantExpression(query)) return false;
         if (query.type === "identifier") return /xpath|path|expr|query|name/i.test(query.text) || localAssignedValues(query).some((v) => !isConstantExpression(v));
         if (query.type === "member_access_expression") return false; // constants such as Constants.XPathToFoo
-        return /[/@[]/.test(query.text) || query.type === "identifier";
+        if (query.type === "invocation_expression") return /(^|\.)(Format|Concat)$/.test(query.childForFieldName("function")?.text ?? "");
+        return query.type === "interpolated_string_expression" || /[/@[]/.test(query.text);
       },
     },
   ],
