@@ -2,6 +2,7 @@
 // It talks only over IPC; its stdout/stderr (where libraries print) end up in the extension's log.
 import { type FromHost, type LogLevel, type ToHost, isChatParams, isHostConfig, isInfillParams, isToHost } from "../core/protocol/host";
 import { InferenceEngine } from "./engine";
+import { hardwareReport } from "./hardware";
 import { HostFailure, errorText, toHostError } from "./failure";
 
 const logLevelRank: Record<LogLevel, number> = { trace: 0, debug: 1, info: 2, warn: 3, error: 4 };
@@ -60,6 +61,13 @@ async function handle(message: ToHost): Promise<void> {
       return;
     case "cancel":
       engine.cancel(message.id);
+      return;
+    case "hardware":
+      try {
+        send({ kind: "hardware", id: message.id, report: await hardwareReport(message.gpu) });
+      } catch (error) {
+        send({ kind: "error", id: message.id, error: toHostError(error, false) });
+      }
       return;
     case "shutdown":
       await shutDown();

@@ -86,6 +86,16 @@ export interface GpuInfo {
   vramUsedBytes: number;
 }
 
+/** What a fresh process finds on this machine, for choosing models before any is loaded. */
+export interface HardwareReport {
+  /** The backend the host would use with the requested GPU setting. */
+  gpu: GpuInfo;
+  vramFreeBytes: number;
+  /** GPU backends whose drivers this machine has, whether or not their llama.cpp binaries are installed. */
+  availableGpuTypes: Exclude<GpuInfo["type"], "cpu">[];
+  cpuMathCores: number;
+}
+
 export interface HostInfo {
   gpu: GpuInfo;
   threads: number;
@@ -101,8 +111,15 @@ export type HostRequest =
 
 export type RequestKind = Exclude<HostRequest["kind"], "cancel">;
 
-/** Messages from the extension to the host. `init` is sent once, right after the fork. */
-export type ToHost = { kind: "init"; config: HostConfig } | HostRequest | { kind: "shutdown" };
+/**
+ * Messages from the extension to the host. `init` is sent once, right after the fork. `hardware` needs no init: a
+ * short-lived host process answers it before any model is configured, then is disconnected.
+ */
+export type ToHost =
+  | { kind: "init"; config: HostConfig }
+  | HostRequest
+  | { kind: "shutdown" }
+  | { kind: "hardware"; id: number; gpu: GpuSetting };
 
 export type HostErrorCode =
   | "modelNotFound"
@@ -131,10 +148,11 @@ export type FromHost =
   | { kind: "chunk"; id: number; text: string }
   | { kind: "result"; id: number; result: GenerationResult }
   | { kind: "info"; id: number; info: HostInfo }
+  | { kind: "hardware"; id: number; report: HardwareReport }
   | { kind: "error"; id: number; error: HostError }
   | { kind: "log"; level: LogLevel; message: string };
 
-const requestKinds: ReadonlySet<string> = new Set<ToHost["kind"]>(["init", "infill", "chat", "info", "cancel", "shutdown"]);
+const requestKinds: ReadonlySet<string> = new Set<ToHost["kind"]>(["init", "infill", "chat", "info", "cancel", "shutdown", "hardware"]);
 const replyKinds: ReadonlySet<string> = new Set<FromHost["kind"]>([
   "loading",
   "ready",
@@ -142,6 +160,7 @@ const replyKinds: ReadonlySet<string> = new Set<FromHost["kind"]>([
   "chunk",
   "result",
   "info",
+  "hardware",
   "error",
   "log",
 ]);
