@@ -81,7 +81,8 @@ function iconButton(icon: string, label: string, dataset: Record<string, string>
 }
 
 function lineCount(code: string): number {
-  return code === "" ? 0 : code.split("\n").length;
+  const body = code.endsWith("\n") ? code.slice(0, -1) : code;
+  return body === "" ? 0 : body.split("\n").length;
 }
 
 /** A code block in one of its states: still streaming, waiting for the Shield, shown, or withheld. */
@@ -253,7 +254,7 @@ export class AnswerView {
       // gives the same result as parsing the whole.
       if (start > 0 && lines[start - 1].trim() === "" && /^\S/.test(lines[start] ?? "")) cut = start;
     }
-    if (cut < 0 && this.tail.length > maxTailLength && !insideFence(tokens, lines.length)) cut = lines.length - 1;
+    if (cut < 0 && this.tail.length > maxTailLength && endsInParagraph(tokens)) cut = lines.length - 1;
     if (cut <= 0) return;
     const frozenText = lines.slice(0, cut).join("\n");
     const part = this.renderPart(frozenText, this.frozenBlocks, true);
@@ -302,7 +303,8 @@ export class AnswerView {
   }
 }
 
-function insideFence(tokens: readonly Token[], lineCount: number): boolean {
-  const last = tokens[tokens.length - 1];
-  return last !== undefined && last.type === "fence" && last.map !== null && last.map[1] >= lineCount;
+/** Only a paragraph may be cut mid-way (it goes on as a new one); cutting a code block would change its code. */
+function endsInParagraph(tokens: readonly Token[]): boolean {
+  const lastTopLevel = tokens.findLast((token) => token.level === 0 && token.nesting !== -1);
+  return lastTopLevel?.type === "paragraph_open";
 }
