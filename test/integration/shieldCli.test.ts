@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
@@ -106,6 +106,19 @@ describe("llama-assist-shield CLI (built dist/cli/shield.js)", () => {
     const rule = sarifRun.tool.driver.rules[result.ruleIndex];
     assert.ok(rule.properties.tags.includes("external/cwe/cwe-78"));
     assert.equal(typeof rule.help.text, "string");
+  });
+
+  it("scans a directory recursively, skipping node_modules and files it has no grammar for", () => {
+    const tree = path.join(dir, "tree");
+    mkdirSync(path.join(tree, "src", "deep"), { recursive: true });
+    mkdirSync(path.join(tree, "node_modules", "dep"), { recursive: true });
+    writeFileSync(path.join(tree, "src", "deep", "run.rb"), "system(\"rm -rf #{dir}\")\n");
+    writeFileSync(path.join(tree, "src", "notes.md"), "os.system(cmd)\n");
+    writeFileSync(path.join(tree, "node_modules", "dep", "index.js"), "eval(userInput);\n");
+    const run = runCli(["scan", "--format", "json", tree]);
+    assert.equal(run.status, 1, run.stderr);
+    const { findings } = JSON.parse(run.stdout) as { findings: JsonFinding[] };
+    assert.deepEqual(findings.map((f) => [path.relative(tree, f.path), f.ruleId]), [[path.join("src", "deep", "run.rb"), "ruby.command-injection"]]);
   });
 
   it("reads stdin for - with --language, and prints text by default", () => {

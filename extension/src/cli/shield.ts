@@ -1,7 +1,8 @@
 // llama-assist-shield: scans files with the Shield's rules.
-// Usage: llama-assist-shield scan [--format json|sarif|text] [--language ID] FILE...   (FILE "-" reads stdin)
+// Usage: llama-assist-shield scan [--format json|sarif|text] [--language ID] FILE...   (FILE "-" reads stdin;
+// a directory is scanned recursively for files whose language the extension names)
 // Exit codes: 0 no findings, 1 findings, 2 usage or internal error.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import {
   createShield,
@@ -15,7 +16,8 @@ import {
 } from "../core/shield";
 
 const USAGE = `Usage: llama-assist-shield scan [--format json|sarif|text] [--language ID] FILE...
-  FILE "-" reads standard input (then --language is required).
+  FILE "-" reads standard input (then --language is required); a directory is searched recursively
+  (skipping node_modules and dot-directories) for files with a known extension.
   --language  one of: ${SHIELD_LANGUAGES.join(", ")}
   Exit codes: 0 no findings, 1 findings, 2 usage or internal error.`;
 
@@ -64,6 +66,28 @@ function parseArguments(argv: readonly string[]): ScanRequest {
   }
   if (files.length === 0) throw new UsageError("no files given");
   return { format, language, files };
+}
+
+const SKIPPED_DIRECTORIES = new Set(["node_modules", "dist", "out", "build", "target", "vendor", "__pycache__"]);
+
+/** Files named on the command line, with directories expanded to the source files inside them. */
+function expandDirectories(files: readonly string[]): string[] {
+  const expanded: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (!entry.name.startsWith(".") && !SKIPPED_DIRECTORIES.has(entry.name)) walk(full);
+      } else if (entry.isFile() && languageForFileName(entry.name)) {
+        expanded.push(full);
+      }
+    }
+  };
+  for (const file of files) {
+    if (file !== "-" && statSync(file, { throwIfNoEntry: false })?.isDirectory()) walk(file);
+    else expanded.push(file);
+  }
+  return expanded;
 }
 
 function languageOf(file: string, forced: ShieldLanguage | undefined): ShieldLanguage {
@@ -187,7 +211,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const request = parseArguments(argv);
-  const planned = request.files.map((file) => ({ file, language: languageOf(file, request.language) }));
+  const planned = expandDirectories(request.files).map((file) => ({ file, language: languageOf(file, request.language) }));
   const languages = [...new Set(planned.map((entry) => entry.language))];
   const shield = await createShield({ grammars: fileGrammarSource(path.join(__dirname, "..", "..", "grammars")), languages });
   try {
