@@ -6,4 +6,6 @@ export const commandIds = {
   scanFileWithShield: "llamaAssist.scanFileWithShield",
   showShieldRule: "llamaAssist.shield.showRule",
   recordAcceptedFindings: "llamaAssist.shield.recordAcceptedFindings",
+  chooseModels: "llamaAssist.chooseModels",
+  openWalkthrough: "llamaAssist.openWalkthrough",
 } as const;

@@ -14,6 +14,7 @@ import * as shieldDiagnostics from "./shieldDiagnostics";
 import { ShieldEngine } from "./shieldEngine";
 import * as chatView from "./chat/chatView";
 import * as refactor from "./refactor";
+import * as models from "./models";
 
 /** Set while active, so that deactivate can wait for the host to exit; disposables cannot be awaited. */
 let stopHost: (() => Promise<void>) | undefined;
@@ -45,6 +46,7 @@ export function activate(context: vscode.ExtensionContext): void {
     scanFileWithShield.register(shield, diagnostics, settings),
     chatView.register(context, host, settings, shield, log),
     refactor.register({ host, settings, shield, log, extensionUri: context.extensionUri, globalState: context.globalState }),
+    models.register(context, settings, log),
   );
 }
 

@@ -18,7 +18,7 @@ export function register(host: HostClient, settings: Settings): vscode.Disposabl
       ? commandIds.showLog
       : settings.current.completionModelPath
         ? commandIds.showHostStatus
-        : { title: "Choose a model", command: "workbench.action.openSettings", arguments: ["llamaAssist.completionModel.path"] };
+        : commandIds.openWalkthrough;
   };
 
   render();

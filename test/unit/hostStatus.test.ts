@@ -60,6 +60,6 @@ describe("host status presentation", () => {
   });
 
   it("asks for a model before anything else", () => {
-    assert.match(presentHostState({ phase: "stopped" }, false).text, /no model/);
+    assert.match(presentHostState({ phase: "stopped" }, false).text, /Llama Assist: choose a model$/);
   });
 });

@@ -9,7 +9,7 @@ export function register(host: HostClient, settings: Settings, log: vscode.LogOu
   return vscode.commands.registerCommand(commandIds.showHostStatus, async () => {
     if (!settings.current.completionModelPath) {
       const choice = await vscode.window.showInformationMessage("Llama Assist has no model yet.", "Choose a model");
-      if (choice) await vscode.commands.executeCommand("workbench.action.openSettings", "llamaAssist.completionModel.path");
+      if (choice) await vscode.commands.executeCommand(commandIds.chooseModels);
       return;
     }
     let summary: string;

@@ -40,8 +40,8 @@ export function describeHost(info: HostInfo): string[] {
 export function presentHostState(state: HostState, modelConfigured: boolean): StatusPresentation {
   if (!modelConfigured) {
     return {
-      text: "$(circle-slash) Llama Assist: no model",
-      tooltip: "No model is set. Set llamaAssist.completionModel.path to a GGUF file.",
+      text: "$(circle-slash) Llama Assist: choose a model",
+      tooltip: "No model is set. Click to open the Get Started walkthrough: it detects your hardware and recommends models that fit.",
       isError: false,
     };
   }
