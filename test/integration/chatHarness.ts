@@ -20,13 +20,30 @@ export interface ChatRig {
   persisted: Conversation[][];
 }
 
-export function createChatRig(client: HostClient, shield: Shield, post?: (message: ChatToWebview) => void): ChatRig {
+/** What the benchmark hears from the host directly, to set the session's and the webview's times against. */
+export interface HostTiming {
+  chunk(): void;
+  result(): void;
+}
+
+export function createChatRig(client: HostClient, shield: Shield, post?: (message: ChatToWebview) => void, timing?: HostTiming): ChatRig {
   const posted: ChatToWebview[] = [];
   const persisted: Conversation[][] = [];
   const policy = { mode: "block" as const, disabledRules: new Set<string>(), disabledLanguages: new Set<string>() };
   const session = new ChatSession(
     {
-      chat: (params, onChunk, signal) => client.chat(params, onChunk, signal),
+      chat: async (params, onChunk, signal) => {
+        const result = await client.chat(
+          params,
+          (text) => {
+            timing?.chunk();
+            onChunk(text);
+          },
+          signal,
+        );
+        timing?.result();
+        return result;
+      },
       contextSize: () => (client.state.phase === "ready" ? client.state.info.chatModel.contextSize : undefined),
       scanCode: (code, languageId): CodeScan => {
         const verdict = gateSuggestion(shield, { prefix: "", suggestion: code, suffix: "", languageId: languageId ?? "plaintext" }, policy);
