@@ -18,6 +18,9 @@ const TOKEN_FORMATS: readonly RegExp[] = [
   /\bnpm_[A-Za-z0-9]{36}\b/,
 ];
 
+/** One pass over each string before looking for which format matched: most strings match none. */
+const ANY_TOKEN_FORMAT = new RegExp(TOKEN_FORMATS.map((format) => format.source).join("|"));
+
 const STRING_QUERIES: Readonly<Record<string, { languages: ShieldLanguage[]; query: string }>> = {
   python: { languages: ["python"], query: "(string) @finding" },
   javascript: {
@@ -50,6 +53,7 @@ function locateTokenFormat(match: RuleMatch): boolean | TextRange {
   if (match.language === "python" && isDocstring(node)) return false;
   if (node.parent && isStringNode(node.parent)) return false; // reported on the enclosing string
   const text = node.type === "text" ? withoutHtmlComments(node.text) : node.text;
+  if (!ANY_TOKEN_FORMAT.test(text)) return false;
   for (const format of TOKEN_FORMATS) {
     const found = format.exec(text);
     if (found && node.type !== "text") return { startIndex: node.startIndex + found.index, endIndex: node.startIndex + found.index + found[0].length };
