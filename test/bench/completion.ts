@@ -9,6 +9,13 @@ import { decideMode } from "../../extension/src/core/completion/mode";
 import { postProcess } from "../../extension/src/core/completion/postProcess";
 import { buildInfillPrompt, defaultPromptBudget, estimateTokens } from "../../extension/src/core/completion/prompt";
 import { decideTrigger } from "../../extension/src/core/completion/trigger";
+import { CompletionEngine } from "../../extension/src/core/completion/engine";
+import { DefinitionContext } from "../../extension/src/core/syntax/definitionContext";
+import { QueryStore } from "../../extension/src/core/syntax/queries";
+import type { GenerationResult, InfillParams } from "../../extension/src/core/protocol/host";
+import { createTestHost, hostConfig } from "../fixtures/hostHarness";
+import { ensureScriptedModel } from "../fixtures/scriptedModel";
+import { ensureBenchModel } from "../fixtures/benchModel";
 import { DocumentTree, pointAfter } from "../../extension/src/core/syntax/documentTree";
 import { InsertionParser } from "../../extension/src/core/syntax/insertionParser";
 import { SyntaxRuntime } from "../../extension/src/core/syntax/syntaxRuntime";
@@ -77,8 +84,13 @@ function seededRandom(seed: number): () => number {
   };
 }
 
-async function keystrokeCost(runtime: SyntaxRuntime, corpus: Corpus, language: Language): Promise<void> {
+async function keystrokeCost(runtime: SyntaxRuntime, queries: QueryStore, corpus: Corpus, language: Language): Promise<void> {
   let text = fileOfLines(corpus, 5000);
+  // The file stands where its first part lives, so that its relative imports resolve to real files.
+  const documentPath = corpus.files[0];
+  const definitions = new DefinitionContext({ runtime, queries, files: { read: (file) => readFile(file, "utf8").catch(() => undefined) }, roots: [path.dirname(documentPath)], timeLimitMs: 1000 });
+  await queries.queriesFor(corpus.languageId, language);
+  let snippetCount = 0;
   const document = new DocumentTree(runtime, language, text, 50_000_000);
   const random = seededRandom(42);
   const parse: number[] = [];
@@ -100,11 +112,15 @@ async function keystrokeCost(runtime: SyntaxRuntime, corpus: Corpus, language: L
         const prefix = text.slice(0, offset);
         const suffix = text.slice(offset);
         decideTrigger(prefix, suffix, "manual");
-        const mode = decideMode(prefix, suffix, document.tree, style.tabSize);
-        buildInfillPrompt({ prefix, suffix, languageId: corpus.languageId, path: "bench", snippets: [], budget: defaultPromptBudget, countTokens: estimateTokens });
-        const t2 = performance.now();
         const tree = document.tree;
         if (!tree) throw new Error("the bench file should be parsed");
+        const mode = decideMode(prefix, suffix, tree, style.tabSize);
+        const request = { languageId: corpus.languageId, path: documentPath, tree, cursor: offset };
+        const snippets = await definitions.snippetsFor(request);
+        snippetCount += snippets.length;
+        const scopeHeaders = definitions.scopeHeaders(request, text);
+        buildInfillPrompt({ prefix, suffix, languageId: corpus.languageId, path: "bench", snippets, scopeHeaders, budget: defaultPromptBudget, countTokens: estimateTokens });
+        const t2 = performance.now();
         const syntax = new InsertionParser(runtime, language, tree, prefix, suffix);
         const raw = suffix.slice(0, 200).replace(/^[^\n]*\n/, "s = 1\n");
         postProcess({ raw, prefix, suffix, mode, style, syntax });
@@ -118,9 +134,9 @@ async function keystrokeCost(runtime: SyntaxRuntime, corpus: Corpus, language: L
   } finally {
     document.dispose();
   }
-  console.log(`  ${corpus.languageId.padEnd(10)} ${text.split("\n").length} lines, ${parse.length} keystrokes`);
+  console.log(`  ${corpus.languageId.padEnd(10)} ${text.split("\n").length} lines, ${parse.length} keystrokes, ${(snippetCount / parse.length).toFixed(1)} imported-definition snippets per prompt`);
   console.log(`    incremental parse  ${format(parse)}`);
-  console.log(`    trigger+mode+prompt ${format(context)}`);
+  console.log(`    context + prompt   ${format(context)} (trigger, mode, scopes, imported definitions, token budget)`);
   console.log(`    post-processing    ${format(post)}`);
   console.log(`    total              ${format(total)}`);
 }
@@ -218,21 +234,124 @@ async function accuracy(runtime: SyntaxRuntime, corpus: Corpus, language: Langua
   for (const miss of misses) console.log(`    miss: ${miss}`);
 }
 
+/** A document too large to parse: the prompt comes from a window, and no keystroke may stall on it. */
+function hugeFileCost(): void {
+  const text = "x = compute(a, b)  # a long generated data file\n".repeat(110_000);
+  const costs: number[] = [];
+  for (let sample = 0; sample < 50; sample++) {
+    const offset = Math.floor((sample / 50) * text.length);
+    const t0 = performance.now();
+    const windowChars = 64_000;
+    const prefix = text.slice(Math.max(0, offset - windowChars), offset);
+    const suffix = text.slice(offset, offset + windowChars);
+    const mode = decideMode(prefix, suffix, undefined, style.tabSize);
+    buildInfillPrompt({ prefix, suffix, languageId: "python", path: "huge.py", snippets: [], budget: defaultPromptBudget, countTokens: estimateTokens });
+    postProcess({ raw: "value)\nmore()", prefix, suffix, mode, style });
+    costs.push(performance.now() - t0);
+  }
+  console.log(`  ${(text.length / 1e6).toFixed(1)} MB file (not parsed, window around the cursor): ${format(costs)}`);
+}
+
+function pythonDocumentAt(seed: number): { prefix: string; suffix: string } {
+  const text = readFileSync(path.join(pythonStdlib(), ["argparse.py", "inspect.py", "tarfile.py", "typing.py", "shutil.py", "enum.py"][seed % 6]), "utf8");
+  const random = seededRandom(seed + 1);
+  for (;;) {
+    const at = text.indexOf(" = ", Math.floor(random() * text.length * 0.8));
+    const lineStart = text.lastIndexOf("\n", at) + 1;
+    if (at < 0 || /^\s*#/.test(text.slice(lineStart, at))) continue;
+    const lineEnd = text.indexOf("\n", at);
+    return { prefix: text.slice(0, at + 3), suffix: text.slice(lineEnd) };
+  }
+}
+
+/** From the keystroke to the items, through the real host: cold (new document) and warm (one character typed since the last request). */
+async function endToEnd(runtime: SyntaxRuntime, label: string, modelPath: string, rounds: number): Promise<void> {
+  const host = createTestHost(hostConfig(modelPath, { contextSize: 4096 }));
+  const startedAt = performance.now();
+  await host.client.start();
+  const loadMs = performance.now() - startedAt;
+  const language = await runtime.language("python");
+  if (!language) throw new Error("no python grammar");
+  let modelMs = 0;
+  let evaluated = 0;
+  const engine = new CompletionEngine({
+    generate: async (params: InfillParams, signal: AbortSignal): Promise<GenerationResult> => {
+      const t0 = performance.now();
+      const result = await host.client.infill(params, signal);
+      modelMs = performance.now() - t0;
+      evaluated = result.tokensEvaluated;
+      return result;
+    },
+    gate: () => ({ action: "show", findings: [] }),
+    debounce: { kind: "fixed", milliseconds: 0 },
+    budget: defaultPromptBudget,
+    maxLines: 12,
+    countTokens: estimateTokens,
+    now: () => performance.now(),
+    sleep: async () => undefined,
+  });
+  const runs = { cold: { total: [] as number[], model: [] as number[], evaluated: [] as number[] }, warm: { total: [] as number[], model: [] as number[], evaluated: [] as number[] } };
+  try {
+    for (let round = 0; round < rounds; round++) {
+      const document = pythonDocumentAt(round);
+      for (const kind of ["cold", "warm"] as const) {
+        const prefix = kind === "cold" ? document.prefix : `${document.prefix}z`;
+        const tree = runtime.parse(language, prefix + document.suffix);
+        try {
+          modelMs = 0;
+          evaluated = 0;
+          const t0 = performance.now();
+          await engine.complete(
+            { languageId: "python", path: "bench.py", prefix, suffix: document.suffix, trigger: "automatic", style, syntax: new InsertionParser(runtime, language, tree, prefix, document.suffix), snippets: async () => [] },
+            new AbortController().signal,
+          );
+          const total = performance.now() - t0;
+          runs[kind].total.push(total);
+          runs[kind].model.push(modelMs);
+          runs[kind].evaluated.push(evaluated);
+        } finally {
+          tree.delete();
+        }
+      }
+    }
+  } finally {
+    await host.client.dispose();
+  }
+  console.log(`  ${label}: host ready in ${(loadMs / 1000).toFixed(1)} s, ${rounds} rounds`);
+  for (const kind of ["cold", "warm"] as const) {
+    const overhead = runs[kind].total.map((total, index) => total - runs[kind].model[index]);
+    console.log(
+      `    ${kind}: keystroke to items p50 ${percentile(runs[kind].total, 50).toFixed(0)} ms (max ${Math.max(...runs[kind].total).toFixed(0)}), ` +
+        `model p50 ${percentile(runs[kind].model, 50).toFixed(0)} ms, pipeline overhead p50 ${percentile(overhead, 50).toFixed(1)} ms, ` +
+        `tokens evaluated p50 ${percentile(runs[kind].evaluated, 50)}`,
+    );
+  }
+}
+
 async function main(): Promise<void> {
-  const runtime = await SyntaxRuntime.create({ load: (file) => readFile(path.join(root, "grammars", file)) });
+  const grammars = { load: (file: string) => readFile(path.join(root, "grammars", file)) };
+  const runtime = await SyntaxRuntime.create(grammars);
+  const queries = new QueryStore(grammars);
   try {
     const all = corpora();
     console.log("Per-keystroke cost, no model time (5,000-line files):");
     for (const corpus of all) {
       const language = await runtime.language(corpus.languageId);
-      if (language) await keystrokeCost(runtime, corpus, language);
+      if (language) await keystrokeCost(runtime, queries, corpus, language);
     }
+    hugeFileCost();
     console.log("Truncation accuracy, truth as the model (exact result):");
     for (const corpus of all) {
       const language = await runtime.language(corpus.languageId);
       if (language) await accuracy(runtime, corpus, language);
     }
+    if (!process.argv.includes("--no-host")) {
+      console.log("End-to-end provider latency through the real host (CPU, FIM prompt of up to 1,536 tokens):");
+      await endToEnd(runtime, "scripted fixture model", ensureScriptedModel("standard"), 10);
+      await endToEnd(runtime, "0.5B-shaped benchmark model", ensureBenchModel(), 3);
+    }
   } finally {
+    queries.dispose();
     runtime.dispose();
   }
 }

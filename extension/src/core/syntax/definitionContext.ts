@@ -99,9 +99,15 @@ function parseDefinitions(queries: LanguageQueries, tree: Tree, text: string): D
   });
 }
 
-function importsOf(queries: LanguageQueries, tree: Tree): ImportedNames[] {
+/** Imports sit at the top of a file or, in Python, near their use: scanning only there keeps a keystroke in a long file cheap. */
+const importHeaderChars = 20_000;
+
+function importsOf(queries: LanguageQueries, tree: Tree, cursor: number): ImportedNames[] {
   const bySource = new Map<string, ImportedNames>();
-  for (const match of queries.imports.matches(tree.rootNode)) {
+  const ranges = [queryRange(0, importHeaderChars)];
+  if (cursor - nearBeforeChars > importHeaderChars) ranges.push(queryRange(cursor - nearBeforeChars, cursor + nearAfterChars));
+  const matches = ranges.flatMap((range) => queries.imports.matches(tree.rootNode, range));
+  for (const match of matches) {
     const source = match.captures.find((capture) => capture.name === "source")?.node.text;
     if (!source) continue;
     const entry = bySource.get(source) ?? { source, names: new Set<string>(), wholeModule: false };
@@ -167,7 +173,7 @@ export class DefinitionContext {
 
   private async collect(request: DefinitionRequest, queries: LanguageQueries, near: ReadonlySet<string>): Promise<ContextSnippet[]> {
     const snippets: ContextSnippet[] = [];
-    for (const imported of importsOf(queries, request.tree)) {
+    for (const imported of importsOf(queries, request.tree, request.cursor)) {
       if (snippets.length >= maxSnippets) break;
       const wanted = new Set<string>();
       for (const pair of imported.names) {
