@@ -48,9 +48,9 @@ describe("inference host with bad models and settings", function () {
   });
 
   it("names a context too large for the memory, suggesting a smaller one", async function () {
-    // 16M tokens of KV cache (128 GiB for two sequences): node-llama-cpp's memory estimate refuses it before
+    // 8M tokens of KV cache (64 GiB for two sequences): node-llama-cpp's memory estimate refuses it before
     // llama.cpp allocates anything. The estimate takes seconds, growing with the context size.
-    await expectLoadFailure(ensureScriptedModel("heavy"), "outOfMemory", /smaller context size/, 16_000_000);
+    await expectLoadFailure(ensureScriptedModel("heavy"), "outOfMemory", /smaller context size/, 8_000_000);
   });
 
   it("comes back after restart() with a good model", async function () {

@@ -322,6 +322,8 @@ export class InferenceEngine {
         signal,
         maxTokens: Math.min(params.maxTokens, sequence.contextSize - tokens.length),
         temperature: params.temperature,
+        // Off, as for infill: answers are mostly code, where repeated tokens (indentation, brackets, names) are right.
+        repeatPenalty: false,
         onTextChunk: (text) => {
           if (text !== "") onChunk(text);
         },
