@@ -74,6 +74,18 @@ export const JAVA_CASES: readonly RuleCase[] = [
     negatives: [inMethod("cookie.setSecure(true);")],
   },
   {
+    rule: "java.xxe",
+    positives: [
+      inMethod("DocumentBuilder b = DocumentBuilderFactory.newInstance().newDocumentBuilder();"),
+      inMethod("SAXParser p = SAXParserFactory.newInstance().newSAXParser();"),
+      inMethod('factory.setFeature("http://xml.org/sax/features/external-general-entities", true);'),
+    ],
+    negatives: [
+      inMethod('DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();\n    f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);'),
+      inMethod('factory.setFeature("http://xml.org/sax/features/external-general-entities", false);'),
+    ],
+  },
+  {
     rule: "secret.hardcoded-password",
     positives: [inMethod('String password = "hunter22";')],
     negatives: [inMethod('String password = System.getenv("DB_PASSWORD");')],

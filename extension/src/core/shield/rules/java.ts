@@ -294,6 +294,37 @@ const cookieFlags: RuleDefinition = {
   ],
 };
 
+/** Any of these in the same file shows the parser is being configured against external entities. */
+const XML_HARDENING = /setFeature\s*\(|ACCESS_EXTERNAL_(DTD|SCHEMA|STYLESHEET)|setExpandEntityReferences\s*\(\s*false|IS_SUPPORTING_EXTERNAL_ENTITIES|SUPPORT_DTD|disallow-doctype-decl|setXIncludeAware|FEATURE_SECURE_PROCESSING/;
+
+const xxe: RuleDefinition = {
+  id: "java.xxe",
+  cwe: "CWE-611",
+  severity: "warn",
+  message: "An XML parser factory is created and never hardened against external entities.",
+  fixHint: "Call factory.setFeature(\"http://apache.org/xml/features/disallow-doctype-decl\", true) (or disable external entities and DTD loading) before parsing.",
+  explanation:
+    "Java's XML parsers resolve external entities by default, so a document can read local files (file:///etc/passwd), " +
+    "make the server send requests, or expand entities until memory runs out. The Shield reports a factory created in a " +
+    "file that sets no parser feature at all, and any feature or property that turns external entities on.",
+  patterns: [
+    {
+      languages: JAVA,
+      query: `((method_invocation object: (identifier) @class name: (identifier) @fn) @finding (#any-of? @class "DocumentBuilderFactory" "SAXParserFactory" "XMLInputFactory" "TransformerFactory" "SchemaFactory" "XMLReaderFactory") (#match? @fn "^(newInstance|newFactory|newDefaultInstance|createXMLReader)$"))`,
+      accept: (match) => !XML_HARDENING.test(match.capture("finding")?.tree.rootNode.text ?? ""),
+    },
+    {
+      languages: JAVA,
+      query: `((object_creation_expression type: (type_identifier) @type) @finding (#any-of? @type "SAXReader" "SAXBuilder"))`,
+      accept: (match) => !XML_HARDENING.test(match.capture("finding")?.tree.rootNode.text ?? ""),
+    },
+    {
+      languages: JAVA,
+      query: `((method_invocation name: (identifier) @fn arguments: (argument_list (_) @setting . (true))) @finding (#any-of? @fn "setFeature" "setProperty") (#match? @setting "external-general-entities|external-parameter-entities|IS_SUPPORTING_EXTERNAL_ENTITIES|SUPPORT_DTD"))`,
+    },
+  ],
+};
+
 export const JAVA_RULES: readonly RuleDefinition[] = [
   weakHash,
   weakCipher,
@@ -308,4 +339,5 @@ export const JAVA_RULES: readonly RuleDefinition[] = [
   worldReadable,
   webViewFileAccess,
   cookieFlags,
+  xxe,
 ];
