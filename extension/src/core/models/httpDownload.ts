@@ -74,7 +74,7 @@ async function sizeOf(file: string): Promise<number> {
   return (await stat(file).catch(() => undefined))?.size ?? 0;
 }
 
-class DownloadError extends Error {
+export class DownloadError extends Error {
   constructor(
     readonly code: DownloadFailureCode,
     message: string,
@@ -221,8 +221,27 @@ export async function httpDownload(options: HttpDownloadOptions): Promise<HttpDo
   }
 }
 
+/** GETs a small JSON document (registry metadata), following redirects; unreachable hosts fail as "offline". */
+export async function fetchJson(url: string, options: Pick<HttpDownloadOptions, "signal" | "connectTimeoutMs"> = {}): Promise<unknown> {
+  const { message, url: finalUrl } = await request(new URL(url), { accept: "application/json", "user-agent": "llama-assist" }, { url, destination: "", ...options });
+  const chunks: Buffer[] = [];
+  for await (const chunk of message) chunks.push(chunk as Buffer);
+  const status = message.statusCode ?? 0;
+  if (status === 404) throw new DownloadError("notFound", `${finalUrl.host} has nothing at ${url} (HTTP 404).`);
+  if (status !== 200) throw new DownloadError("httpStatus", `${finalUrl.host} answered HTTP ${status} for ${url}.`);
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch {
+    throw new DownloadError("httpStatus", `${finalUrl.host} sent something that is not JSON for ${url}.`);
+  }
+}
+
 export async function sha256OfFile(file: string): Promise<string> {
-  const hash = createHash("sha256");
+  return digestOfFile(file, "sha256", "hex");
+}
+
+export async function digestOfFile(file: string, algorithm: string, encoding: "hex" | "base64"): Promise<string> {
+  const hash = createHash(algorithm);
   await pipeline(createReadStream(file), hash);
-  return hash.digest("hex");
+  return hash.digest(encoding);
 }
