@@ -270,6 +270,33 @@ export class Workbench {
     return last;
   }
 
+  /**
+   * Starts recording every text the status entry shows, from now on, so a test sees short-lived states (a restart's
+   * "starting") that polling could miss. Read them with statusTextsSeen().
+   */
+  async recordStatusTexts(entryId: string): Promise<void> {
+    // A string, because it runs in the page and this project's Node typings have no DOM.
+    await this.page.evaluate(`(() => {
+      const id = ${JSON.stringify(entryId.toLowerCase())};
+      const seen = (window.__llamaAssistStatusTexts = []);
+      const record = () => {
+        const item = [...document.querySelectorAll(".statusbar-item")].find((element) => element.id.toLowerCase().endsWith(id));
+        const text = item ? item.innerText.replace(/\\s+/g, " ").trim() : "";
+        if (seen[seen.length - 1] !== text) seen.push(text);
+      };
+      record();
+      new MutationObserver(record).observe(document.querySelector(".part.statusbar") || document.body, {
+        subtree: true, childList: true, characterData: true, attributes: true,
+      });
+    })()`);
+  }
+
+  async statusTextsSeen(): Promise<string[]> {
+    const seen: unknown = await this.page.evaluate("window.__llamaAssistStatusTexts");
+    if (!Array.isArray(seen)) throw new Error("recordStatusTexts() was not called");
+    return seen.map(String);
+  }
+
   /** Runs a command through the palette by its title, as a user would. */
   async runCommand(title: string): Promise<void> {
     await this.page.keyboard.press("F1");
