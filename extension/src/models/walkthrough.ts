@@ -34,13 +34,15 @@ async function showHardware(models: ModelsContext): Promise<void> {
       report.gpu.type === "cpu"
         ? "no usable GPU backend, the CPU runs the models"
         : `${backendLabel(report.gpu)}${report.gpu.names.length > 0 ? ` on ${report.gpu.names.join(", ")}` : ""}, ${formatBytes(report.vramFreeBytes)} VRAM free`;
-    const cudaHint =
-      report.availableGpuTypes.includes("cuda") && report.gpu.type !== "cuda" ? " An NVIDIA GPU is present: set llamaAssist.gpu to cuda to use it." : "";
+    const cudaUnused = report.availableGpuTypes.includes("cuda") && report.gpu.type !== "cuda";
+    const cudaHint = cudaUnused ? " An NVIDIA GPU is present but CUDA is not in use: its binaries are a separate download." : "";
     const summary = `${formatBytes(hardware.ramBytes)} RAM, ${hardware.cpuCores} CPU math cores, ${gpu}.${cudaHint}`;
     models.log.info(`Hardware: ${summary}`);
     const choose = "Choose Models…";
-    const choice = await vscode.window.showInformationMessage(`Llama Assist found: ${summary}`, choose);
+    const cuda = "Download CUDA Binaries…";
+    const choice = await vscode.window.showInformationMessage(`Llama Assist found: ${summary}`, ...(cudaUnused ? [cuda] : []), choose);
     if (choice === choose) await vscode.commands.executeCommand("llamaAssist.chooseModels");
+    if (choice === cuda) await vscode.commands.executeCommand("llamaAssist.downloadCudaRuntime");
   } catch (error) {
     void vscode.window.showErrorMessage(`Llama Assist could not detect the hardware: ${(error as Error).message}`);
   }

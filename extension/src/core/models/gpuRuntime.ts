@@ -24,8 +24,13 @@ export type GpuRuntimeResult =
 export interface GpuRuntimeOptions {
   registryUrl: string;
   packages: readonly RuntimePackage[];
-  /** Packages land in <directory>/node_modules/<name>, where Node's resolution finds them. */
+  /**
+   * Packages land in <directory>/node_modules/<name>. node-llama-cpp finds its binaries by package resolution from
+   * its own folder, so the extension passes its own root here.
+   */
   directory: string;
+  /** Where tarballs are downloaded (and kept while partial); defaults to <directory>/downloads. */
+  downloadDirectory?: string;
   /** Offline machines: a folder holding the packages' .tgz files (as `npm pack` names them), used instead of the registry. */
   localTarballDirectory?: string;
   signal?: AbortSignal;
@@ -115,7 +120,7 @@ async function installOne(options: GpuRuntimeOptions, pkg: RuntimePackage): Prom
   } else {
     const source = await registryIntegrity(options, pkg);
     integrity = source.integrity;
-    archive = path.join(options.directory, "downloads", tarballFileName(pkg));
+    archive = path.join(options.downloadDirectory ?? path.join(options.directory, "downloads"), tarballFileName(pkg));
     const download = await httpDownload({
       url: source.tarball,
       destination: archive,
