@@ -32,6 +32,7 @@ describe("config", () => {
         "completionModel.path": "  /models/coder.gguf ",
         "chatModel.path": "/models/chat.gguf",
         gpu: "vulkan",
+        "gpuRuntime.localCopy": " /offline/cuda ",
         contextSize: 8192,
         threads: 2,
         "shield.mode": "warn",
@@ -43,6 +44,7 @@ describe("config", () => {
     assert.equal(config.completionModelPath, "/models/coder.gguf");
     assert.equal(config.chatModelPath, "/models/chat.gguf");
     assert.equal(config.gpu, "vulkan");
+    assert.equal(config.gpuRuntimeLocalCopy, "/offline/cuda");
     assert.equal(config.contextSize, 8192);
     assert.equal(config.threads, 2);
     assert.equal(config.shield.mode, "warn");

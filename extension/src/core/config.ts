@@ -13,6 +13,8 @@ export interface LlamaAssistConfig {
   gpu: GpuSetting;
   contextSize: number;
   threads: number;
+  /** A folder with the CUDA packages' .tgz files, for machines without the npm registry; empty: the registry. */
+  gpuRuntimeLocalCopy: string;
   shield: {
     mode: ShieldMode;
     disabledRules: ReadonlySet<string>;
@@ -103,6 +105,7 @@ export function readConfig(settings: SettingsReader): ConfigReadResult {
     gpu: oneOf("gpu", gpuSettings, "auto"),
     contextSize: integer("contextSize", minContextSize, maxContextSize, defaultContextSize),
     threads: integer("threads", 0, 1024, 0),
+    gpuRuntimeLocalCopy: text("gpuRuntime.localCopy"),
     shield: {
       mode: oneOf("shield.mode", shieldModes, "block"),
       disabledRules: stringSet("shield.disabledRules"),

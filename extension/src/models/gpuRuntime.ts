@@ -18,7 +18,7 @@ async function downloadCudaRuntime(models: ModelsContext, extensionContext: vsco
     void vscode.window.showInformationMessage(`Llama Assist has no CUDA binaries to fetch for ${platformKey}.`);
     return;
   }
-  const localCopy = vscode.workspace.getConfiguration("llamaAssist").get<string>("gpuRuntime.localCopy", "").trim();
+  const localCopy = models.settings.current.gpuRuntimeLocalCopy;
   const download = "Download";
   const consent = await vscode.window.showInformationMessage(
     localCopy === ""
