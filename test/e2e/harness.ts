@@ -38,16 +38,26 @@ export interface CodeServerOptions {
   port?: number;
 }
 
-/** Process groups still running; the exit hook kills them if the runner dies before teardown. */
-const liveGroups = new Set<number>();
-let exitHookInstalled = false;
+/** Servers not stopped yet; they are stopped when this process ends, however it ends. */
+const liveServers = new Set<CodeServer>();
+let stopOnEndInstalled = false;
 
-function killLiveGroupsOnExit(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
+/**
+ * code-server runs in its own process group, so nothing stops it when the runner dies: a runner without signal
+ * handlers (mocha) dies on Ctrl+C without even an "exit" event. These handlers stop every live server in order, then
+ * exit with the signal's conventional code; "exit" is the last resort for any other way out.
+ */
+function stopLiveServersWhenTheProcessEnds(): void {
+  if (stopOnEndInstalled) return;
+  stopOnEndInstalled = true;
   process.on("exit", () => {
-    for (const group of liveGroups) signalGroup(group, "SIGKILL");
+    for (const server of liveServers) signalGroup(server.processGroup, "SIGKILL");
   });
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.once(signal, () => {
+      void Promise.allSettled([...liveServers].map((server) => server.stop())).then(() => process.exit(128 + os.constants.signals[signal]));
+    });
+  }
 }
 
 function signalGroup(group: number, signal: NodeJS.Signals): void {
@@ -103,6 +113,8 @@ export function workbenchUrl(port: number, workspace: string, extensionPath: str
 }
 
 export class CodeServer {
+  private stopCalled = false;
+
   private constructor(
     private readonly server: ChildProcess & { pid: number },
     readonly port: number,
@@ -146,12 +158,11 @@ export class CodeServer {
     const exited = new Promise<string>((resolve) => {
       server.once("exit", (code, signal) => resolve(signal ?? `exit code ${String(code)}`));
     });
-    const pid = server.pid;
-    liveGroups.add(pid);
-    killLiveGroupsOnExit();
     server.stdout?.pipe(log);
     server.stderr?.pipe(log);
     const codeServer = new CodeServer(server as ChildProcess & { pid: number }, port, userDataDir, options.workspace, options.extensionPath, exited);
+    liveServers.add(codeServer);
+    stopLiveServersWhenTheProcessEnds();
 
     const healthy = await waitUntil(async () => {
       if (server.exitCode !== null) return true;
@@ -198,8 +209,14 @@ export class CodeServer {
     await cp(path.join(this.userDataDir, "logs"), targetDir, { recursive: true }).catch(() => undefined);
   }
 
+  /** True once stop() was called, so an exit that follows is expected. */
+  get stopRequested(): boolean {
+    return this.stopCalled;
+  }
+
   /** SIGTERM to the whole group, SIGKILL for what is left after 5 s; resolves when no process of it remains. */
   async stop(): Promise<void> {
+    this.stopCalled = true;
     const group = this.processGroup;
     if (groupIsAlive(group)) {
       signalGroup(group, "SIGTERM");
@@ -208,7 +225,7 @@ export class CodeServer {
         await waitUntil(() => !groupIsAlive(group), 5_000);
       }
     }
-    liveGroups.delete(group);
+    liveServers.delete(this);
     await rm(this.userDataDir, { recursive: true, force: true });
   }
 }

@@ -65,17 +65,9 @@ async function main(): Promise<void> {
     }),
   );
 
-  let stopping: Promise<void> | undefined;
-  const stop = (reason: string): Promise<void> => {
-    stopping ??= (async () => {
-      console.log(`\n${reason}: stopping VS Code and the inference host…`);
-      await server.stop();
-      console.log("Stopped.");
-    })();
-    return stopping;
-  };
-  process.on("SIGINT", () => void stop("Ctrl+C").then(() => process.exit(0)));
-  process.on("SIGTERM", () => void stop("SIGTERM").then(() => process.exit(0)));
+  // The harness stops the server (and with it the extension host and the inference host) on Ctrl+C.
+  process.once("SIGINT", () => console.log("\nCtrl+C: stopping VS Code and the inference host…"));
+  process.once("SIGTERM", () => console.log("\nSIGTERM: stopping VS Code and the inference host…"));
 
   const modelLine = options.isDemoModel
     ? `the demo model (scripted: it shows the plumbing, not intelligence; use --model PATH for a real GGUF)\n  ${options.model}`
@@ -83,10 +75,8 @@ async function main(): Promise<void> {
   console.log(`\nReady. Open this URL in a browser:\n  ${url}\n\nModel: ${modelLine}\nWorkspace: ${demoWorkspace}\nCtrl+C stops everything.`);
 
   const exit = await server.exited;
-  if (!stopping) {
-    await stop(`code-server ended (${exit})`);
-    process.exit(1);
-  }
+  if (server.stopRequested) return;
+  throw new Error(`code-server ended (${exit}); its log: ${path.join(userCacheDir, "code-server.log")}`);
 }
 
 main().catch((error: unknown) => {
