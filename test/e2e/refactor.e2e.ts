@@ -18,7 +18,8 @@ const source = ["import sys", "", "", "def greet(name):", '    return "Hi, " + n
 async function fileSettledTo(file: string, expected: string): Promise<string> {
   let text = "";
   for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 100))) {
-    text = await readFile(file, "utf8");
+    // A created file may not exist yet.
+    text = await readFile(file, "utf8").catch(() => "");
     if (text === expected) break;
   }
   return text;
@@ -76,5 +77,51 @@ describe("issue 7, refactor: Llama Assist in a real VS Code (code-server + Chrom
     await sourceLines.filter({ hasText: "Hi" }).waitFor();
     await page.keyboard.press("Control+S");
     assert.equal(await fileSettledTo(file, source), source, "one Undo restores the file");
+  });
+
+  it("presets: Escape rejects and leaves the file alone; Generate Tests creates the test file; Explain opens a Markdown preview", async function () {
+    scenario = await Scenario.start("refactor-presets", {
+      codeServer: await codeServerExecutable(),
+      settings: { "llamaAssist.completionModel.path": ensureScriptedModel("standard"), "llamaAssist.gpu": "cpu" },
+      files: { "greet.py": source },
+    });
+    const { workbench } = scenario;
+    const page = workbench.page;
+    const file = path.join(scenario.workspace, "greet.py");
+    await workbench.openFile("greet.py");
+    await workbench.waitForStatusText(hostStatusEntry, (text) => /· CPU$/.test(text), readyTimeoutMs);
+    await page.keyboard.press("Control+G");
+    await workbench.type("5");
+    await page.keyboard.press("Enter");
+
+    await workbench.runCommand("Llama Assist: Refactor: Simplify");
+    const simplifyTab = page.locator('.tabs-container .tab[aria-label*="greet.py ↔ Simplify (proposed)"]');
+    await simplifyTab.waitFor({ timeout: answerTimeoutMs });
+    await page.locator(".monaco-diff-editor .editor.modified .view-lines").first().click();
+    await page.keyboard.press("Escape");
+    await simplifyTab.waitFor({ state: "detached" });
+    assert.equal(await readFile(file, "utf8"), source, "Reject changes nothing");
+
+    await workbench.openFile("greet.py");
+    await page.locator('.tabs-container .tab.active[aria-label^="greet.py"]').waitFor();
+    await workbench.runCommand("Llama Assist: Generate Tests");
+    const testsTab = page.locator('.tabs-container .tab[aria-label*="test_greet.py (new, proposed)"]');
+    await testsTab.waitFor({ timeout: answerTimeoutMs });
+    await workbench.screenshot("generate-tests-preview");
+    await workbench.runCommand("Llama Assist: Accept Refactor");
+    const testFile = path.join(scenario.workspace, "test_greet.py");
+    assert.equal(await fileSettledTo(testFile, 'def greet(name):\n    return "Hello, " + name\n'), 'def greet(name):\n    return "Hello, " + name\n');
+    // Accept opens the new file; only then is the source's tab safe to click.
+    await page.locator('.tabs-container .tab.active[aria-label^="test_greet.py"]').waitFor();
+
+    await workbench.openFile("greet.py");
+    await page.locator('.tabs-container .tab.active[aria-label^="greet.py"]').waitFor();
+    await workbench.runCommand("Llama Assist: Explain");
+    await page.locator('.tabs-container .tab[aria-label*="Explanation of greet.py"]').waitFor({ timeout: answerTimeoutMs });
+    // The preview is a webview (two nested frames); the streamed answer shows up in it.
+    const preview = page.frameLocator('iframe.webview.ready[src*="markdown-language-features"]').frameLocator("#active-frame");
+    await preview.locator("body", { hasText: "Here is your function" }).waitFor({ timeout: answerTimeoutMs });
+    await workbench.screenshot("explain-preview");
+    assert.equal(await readFile(file, "utf8"), source, "Explain changes nothing");
   });
 });

@@ -237,16 +237,15 @@ async function requestAndPreview(services: RefactorServices, request: Request): 
     ...(proposal.breaksParse ? ["does not parse"] : []),
     ...(proposal.findings.length > 0 ? [`${proposal.findings.length} Shield finding${proposal.findings.length === 1 ? "" : "s"}`] : []),
   ];
-  let pending: PendingRefactor;
   if (outputOf(preset) === "newFile") {
     const newFileUri = vscode.Uri.file(testFilePath(document.uri.fsPath, document.languageId, existsSync));
     const newName = path.basename(newFileUri.path);
-    pending = await services.previews.open(
+    await services.previews.open(
       { title: `${newName} (new, proposed)${notes.length > 0 ? ` · ${notes.join(" · ")}` : ""}`, output: { kind: "newFile", newFileUri }, original: "", proposal },
       newName,
     );
   } else {
-    pending = await services.previews.open(
+    await services.previews.open(
       {
         title: `${fileName} ↔ ${presetTitles[preset]} (proposed)${notes.length > 0 ? ` · ${notes.join(" · ")}` : ""}`,
         output: { kind: "replace", documentUri: document.uri, snapshot },
@@ -262,10 +261,9 @@ async function requestAndPreview(services: RefactorServices, request: Request): 
     (proposal.breaksParse ? " The proposed code does not parse." : "") +
     (findingList !== "" ? ` Shield: ${findingList}.` : "") +
     (proposal.shieldFailure !== undefined ? " The Shield could not scan it." : "");
-  void vscode.window.showInformationMessage(prefix + summary, "Accept", "Reject").then((choice) => {
-    if (choice === "Accept") void acceptRefactor(services, pending);
-    else if (choice === "Reject") void services.previews.discard(pending);
-  });
+  // No buttons: a notification with actions stays up after the preview's own Accept or Reject made it stale.
+  const show = notes.length > 0 || proposal.shieldFailure !== undefined ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+  void show(`${prefix}${summary} Accept (Ctrl+Enter) or Reject (Escape) from the preview's title bar.`);
 }
 
 function diagnosticsOn(document: vscode.TextDocument, range: OffsetRange): string[] {
