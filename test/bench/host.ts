@@ -99,7 +99,8 @@ async function main(): Promise<void> {
     );
     console.log(`host cold start, fork to first completion: ${f0(firstCompletionMs)} ms (ready after ${f0(readyMs)} ms)`);
 
-    // 2. The same work in this process through plain node-llama-cpp, with the host's settings.
+    // 2. Throughput: the host next to the same work in this process through plain node-llama-cpp with the host's
+    // settings. Rounds alternate which goes first, so a change in machine load hits both alike.
     const { getLlama } = await import("node-llama-cpp");
     const llama = await getLlama({ gpu: info.gpu.type === "cpu" ? false : info.gpu.type, build: "never", maxThreads: info.threads });
     const baselineModel = await llama.loadModel({ modelPath });
@@ -109,9 +110,10 @@ async function main(): Promise<void> {
     const tokenize = (text: string): number[] => baselineModel.tokenize(text);
     const context = await baselineModel.createContext({ contextSize, threads: info.threads, batchSize: info.gpu.type === "cpu" ? 128 : 512 });
     const sequence = context.getSequence();
+
     const baselinePrefill: number[] = [];
     const baselineGeneration: number[] = [];
-    for (let round = 0; round < 2; round++) {
+    const runBaseline = async (): Promise<void> => {
       const prompt = buildPrompt(tokenize, fim);
       const tokens = layoutFimPrompt(baselineModel.tokenize(prompt.prefix), baselineModel.tokenize(prompt.suffix), fim, [], {
         maxPromptTokens: contextSize,
@@ -128,31 +130,33 @@ async function main(): Promise<void> {
         }
       });
       baselineGeneration.push(generated / (generation.ms / 1000));
-    }
-    // Prompts for the host runs below, built while the tokenizer is loaded: 2 throughput rounds, 1 edit, 2 aborts.
-    const hostPrompts = Array.from({ length: 5 }, () => buildPrompt(tokenize, fim));
-    const promptForHost = (): FimPrompt => {
-      const next = hostPrompts.shift();
-      if (next === undefined) throw new Error("no prepared prompt left");
-      return next;
     };
-    await context.dispose();
-    await baselineModel.dispose();
-    await llama.dispose();
-
-    // 3. The host: prefill (fresh prompt, 1 token generated) and generation (cached prompt, 64 tokens).
+    // Host: prefill on a fresh prompt (1 token generated), generation on the now cached prompt.
     const hostPrefill: number[] = [];
     const hostGeneration: number[] = [];
     let promptTokens = 0;
-    for (let round = 0; round < 2; round++) {
-      const prompt = promptForHost();
+    const runHost = async (): Promise<void> => {
+      const prompt = buildPrompt(tokenize, fim);
       const cold = await timed(() => client.infill(infill(prompt, 1)));
       promptTokens = cold.value.promptTokens;
       hostPrefill.push(cold.value.tokensEvaluated / (cold.ms / 1000));
       const warm = await timed(() => client.infill(infill(prompt, generationTokens)));
       if (warm.value.tokensEvaluated > 2) throw new Error(`the prompt was not cached: ${warm.value.tokensEvaluated} evaluated`);
       hostGeneration.push(warm.value.generatedTokens / (warm.ms / 1000));
+    };
+    for (const order of [[runBaseline, runHost], [runHost, runBaseline]]) {
+      for (const run of order) await run();
     }
+    // Prompts for the runs below, built while the tokenizer is loaded: 1 edit, 2 aborts.
+    const laterPrompts = Array.from({ length: 3 }, () => buildPrompt(tokenize, fim));
+    const promptForHost = (): FimPrompt => {
+      const next = laterPrompts.shift();
+      if (next === undefined) throw new Error("no prepared prompt left");
+      return next;
+    };
+    await context.dispose();
+    await baselineModel.dispose();
+    await llama.dispose();
     const best = (values: number[]): number => Math.max(...values);
     const ratio = (host: number, baseline: number): string => (host / baseline).toFixed(3);
     console.log(`prompt evaluation (${promptTokens}-token FIM prompt, best of 2): host ${f0(best(hostPrefill))} tok/s, baseline ${f0(best(baselinePrefill))} tok/s, ratio ${ratio(best(hostPrefill), best(baselinePrefill))}`);
