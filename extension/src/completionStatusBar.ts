@@ -35,12 +35,12 @@ export class CompletionStatusBar implements vscode.Disposable {
   private render(): void {
     if (!this.enabled) {
       this.item.text = "$(circle-slash) Completions";
-      this.item.tooltip = "Llama Assist completions are off. Click to turn them on.";
+      this.item.tooltip = "Llama Assist completions are off. Click to turn them on, for all languages or one.";
       return;
     }
     const latency = this.lastLatencyMs === undefined ? "" : ` ${Math.round(this.lastLatencyMs)} ms`;
     this.item.text = this.running > 0 ? "$(sync~spin) Completing" : `$(sparkle)${latency}`;
-    this.item.tooltip = `Llama Assist completions are on${latency ? `; the last one took${latency}` : ""}. Click to turn them off.`;
+    this.item.tooltip = `Llama Assist completions are on${latency ? `; the last one took${latency}` : ""}. Click to turn them off, for all languages or this one.`;
   }
 
   dispose(): void {

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import * as vscode from "vscode";
 import type { CompletionSettings } from "./core/completion/completionSettings";
+import type { ShieldVerdict } from "./core/shieldGate";
 import { completionSettingKeys } from "./core/completion/completionSettings";
 import { CompletionEngine, type Generate, type SuggestionGate } from "./core/completion/engine";
 import { estimateTokens, defaultPromptBudget } from "./core/completion/prompt";
@@ -18,6 +19,13 @@ export interface InlineCompletionDeps {
   /** Fires when `llamaAssist.*` changes, so the engine picks up new debounce and limits. */
   onDidChangeSettings: vscode.Event<unknown>;
   log: vscode.LogOutputChannel;
+  /** Every Shield verdict on a suggestion, shown or withheld, e.g. for the Shield's status item. */
+  onVerdict: (verdict: ShieldVerdict) => void;
+  /**
+   * The command VS Code runs when the user accepts a suggestion that had findings, e.g. to put them in the
+   * Problems panel. Finding lines are document lines: the gate scans the suggestion after the document's prefix.
+   */
+  acceptCommand: (document: vscode.TextDocument, verdict: ShieldVerdict) => vscode.Command | undefined;
 }
 
 /** Characters of context on each side of the cursor for documents with no tree: enough for any token budget. */
@@ -102,14 +110,16 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
         controller.signal,
       );
       if (outcome.kind === "skipped") {
+        if (outcome.verdict) this.deps.onVerdict(outcome.verdict);
         if (outcome.reason === "withheld") this.deps.log.info(`A completion was withheld by the Shield${outcome.detail ? `: ${outcome.detail}` : ""}.`);
         return undefined;
       }
+      this.deps.onVerdict(outcome.verdict);
       latencyMs = outcome.latencyMs;
       if (settings.trace) this.deps.log.trace(`completion (${outcome.source}, ${Math.round(outcome.latencyMs)} ms): ${outcome.trace.join("; ")}`);
-      for (const finding of outcome.verdict.findings) this.deps.log.warn(`Shield ${finding.severity} ${finding.ruleId} in a shown completion: ${finding.message}`);
       const range = new vscode.Range(position, position.translate(0, outcome.insertion.replaceRight));
-      return [new vscode.InlineCompletionItem(outcome.insertion.text, range)];
+      const command = outcome.verdict.findings.length > 0 ? this.deps.acceptCommand(document, outcome.verdict) : undefined;
+      return [new vscode.InlineCompletionItem(outcome.insertion.text, range, command)];
     } catch (error) {
       this.deps.log.error(`Completion failed: ${error instanceof Error ? error.message : String(error)}`);
       return undefined;
@@ -138,9 +148,34 @@ export function register(deps: InlineCompletionDeps): vscode.Disposable {
       provider.settingsChanged();
       statusBar.setEnabled(deps.settings().enabled);
     }),
-    vscode.commands.registerCommand(toggleCompletionsCommand, async () => {
-      const section = vscode.workspace.getConfiguration("llamaAssist");
-      await section.update(completionSettingKeys.enabled, !deps.settings().enabled, vscode.ConfigurationTarget.Global);
-    }),
+    vscode.commands.registerCommand(toggleCompletionsCommand, () => toggleCompletions(deps.settings())),
   );
+}
+
+interface ToggleChoice extends vscode.QuickPickItem {
+  apply: () => Thenable<void>;
+}
+
+/** Turns automatic completions on or off everywhere, or only for the active editor's language. */
+async function toggleCompletions(settings: CompletionSettings): Promise<void> {
+  const section = vscode.workspace.getConfiguration("llamaAssist");
+  const languageId = vscode.window.activeTextEditor?.document.languageId;
+  const choices: ToggleChoice[] = [
+    {
+      label: settings.enabled ? "Turn completions off" : "Turn completions on",
+      description: "all languages",
+      apply: () => section.update(completionSettingKeys.enabled, !settings.enabled, vscode.ConfigurationTarget.Global),
+    },
+  ];
+  if (languageId && settings.enabled) {
+    const languageOff = settings.disabledLanguages.has(languageId);
+    const current = section.get<Record<string, boolean>>(completionSettingKeys.languages) ?? {};
+    choices.push({
+      label: languageOff ? `Turn completions on for ${languageId}` : `Turn completions off for ${languageId}`,
+      description: "this language only",
+      apply: () => section.update(completionSettingKeys.languages, { ...current, [languageId]: languageOff }, vscode.ConfigurationTarget.Global),
+    });
+  }
+  const choice = await vscode.window.showQuickPick(choices, { title: "Llama Assist completions" });
+  await choice?.apply();
 }
