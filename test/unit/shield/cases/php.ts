@@ -15,8 +15,8 @@ export const PHP_CASES: readonly RuleCase[] = [
   },
   {
     rule: "php.eval",
-    positives: [php("eval($code);"), php("$r = preg_replace('/(.*)/e', 'strtoupper(\"\\\\1\")', $s);"), php("$f = create_function('$a', $body);")],
-    negatives: [php("eval('return 1;');"), php("$r = preg_replace_callback('/(.*)/', 'cb', $s);")],
+    positives: [php("eval($code);"), php("$r = preg_replace('/(.*)/e', 'strtoupper(\"\\\\1\")', $s);"), php("$f = create_function('$a', $body);"), php("assert(\"$check\");")],
+    negatives: [php("eval('return 1;');"), php("$r = preg_replace_callback('/(.*)/', 'cb', $s);"), php("assert($count > 0);")],
   },
   {
     rule: "php.unsafe-deserialization",

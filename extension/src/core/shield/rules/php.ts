@@ -82,7 +82,12 @@ const evalCall: RuleDefinition = {
     {
       languages: PHP,
       query: `((function_call_expression function: (name) @fn arguments: (arguments) @args) @finding (#any-of? @fn "assert" "create_function"))`,
-      accept: (match) => match.capture("fn")?.text === "create_function" || isLiteralString(firstArgument(match.capture("args")) as Node) === false && firstArgument(match.capture("args"))?.type === "encapsed_string",
+      accept: (match) => {
+        if (match.capture("fn")?.text === "create_function") return true;
+        // assert() evaluates a string argument as PHP code (before PHP 8); an interpolated one is injected code.
+        const assertion = firstArgument(match.capture("args"));
+        return assertion?.type === "encapsed_string" && !isLiteralString(assertion);
+      },
     },
     {
       languages: PHP,
