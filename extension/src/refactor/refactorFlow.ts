@@ -1,4 +1,5 @@
 import * as vscode from "vscode";
+import type { Language } from "web-tree-sitter";
 import { existsSync } from "node:fs";
 import { access, constants } from "node:fs/promises";
 import path from "node:path";
@@ -70,8 +71,11 @@ export async function runRefactor(services: RefactorServices, preset: RefactorPr
     return;
   }
 
-  const text = document.getText();
   const syntax = await syntaxFor(services, document.languageId);
+  // Read after the last await before locating the target, so text, version and selection offsets agree; Accept trusts
+  // offsets only while the version is unchanged.
+  const text = document.getText();
+  const version = document.version;
   const located = locateTarget(editor, text, syntax);
   if (located === undefined) {
     inform(
@@ -82,6 +86,10 @@ export async function runRefactor(services: RefactorServices, preset: RefactorPr
     return;
   }
   const { range, context, highlighted } = located;
+  if (text.slice(range.start, range.end).trim() === "") {
+    inform(`select the code for ${presetTitles[preset]}: the selection holds only whitespace.`);
+    return;
+  }
   const highlight = new vscode.Range(document.positionAt(range.start), document.positionAt(range.end));
   if (highlighted) {
     editor.setDecorations(services.targetHighlight, [highlight]);
@@ -93,7 +101,7 @@ export async function runRefactor(services: RefactorServices, preset: RefactorPr
         services.log.warn(`Refactor: no definitions from other files: ${String(error)}`);
         return [];
       });
-    await requestAndPreview(services, { preset, document, fileName, text, range, context: { ...context, definitions }, syntax });
+    await requestAndPreview(services, { preset, document, fileName, text, version, range, context: { ...context, definitions }, syntax });
   } finally {
     if (highlighted) editor.setDecorations(services.targetHighlight, []);
   }
@@ -101,7 +109,7 @@ export async function runRefactor(services: RefactorServices, preset: RefactorPr
 
 interface SyntaxForDocument {
   runtime: SyntaxRuntime;
-  language: NonNullable<Awaited<ReturnType<SyntaxRuntime["language"]>>>;
+  language: Language;
 }
 
 async function syntaxFor(services: RefactorServices, languageId: string): Promise<SyntaxForDocument | undefined> {
@@ -138,6 +146,7 @@ interface Request {
   document: vscode.TextDocument;
   fileName: string;
   text: string;
+  version: number;
   range: OffsetRange;
   context: SurroundingContext;
   syntax: SyntaxForDocument | undefined;
@@ -191,7 +200,7 @@ async function requestAndPreview(services: RefactorServices, request: Request): 
     return;
   }
 
-  const snapshot: TargetSnapshot = { start: range.start, end: range.end, text: targetText, version: document.version, documentLength: text.length };
+  const snapshot: TargetSnapshot = { start: range.start, end: range.end, text: targetText, version: request.version, documentLength: text.length };
   let answer: GenerationResult;
   try {
     answer = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
