@@ -46,7 +46,7 @@ export function activate(context: vscode.ExtensionContext): void {
     scanFileWithShield.register(shield, diagnostics, settings),
     chatView.register(context, host, settings, shield, log),
     refactor.register({ host, settings, shield, log, extensionUri: context.extensionUri, globalState: context.globalState }),
-    models.register(context, settings, log),
+    models.register(context, host, settings, log),
   );
 }
 

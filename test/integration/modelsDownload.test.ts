@@ -91,7 +91,7 @@ describe("model download", function () {
   it("rejects a file that is not GGUF, naming it", async function () {
     const result = await downloadModel({ url: server.url("/page.gguf"), directory, fileName: "page.gguf" });
     assert.equal(result.kind === "failed" && result.code, "notGguf");
-    assert.match(result.kind === "failed" ? result.message : "", /page\.gguf.*not a GGUF/);
+    assert.match(result.kind === "failed" ? result.message : "", /^page\.gguf failed its check and was not installed: page\.gguf is not a GGUF model file/);
     assert.equal(existsSync(path.join(directory, "page.gguf")), false);
     assert.ok(existsSync(rejectedPathOf(path.join(directory, "page.gguf"))));
   });

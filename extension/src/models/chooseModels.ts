@@ -48,11 +48,10 @@ async function chooseModels(models: ModelsContext): Promise<void> {
 
 async function detect(models: ModelsContext): Promise<Hardware | undefined> {
   try {
-    const { hardware } = await vscode.window.withProgress(
+    return await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: "Llama Assist: detecting the hardware…" },
-      () => models.detectHardware(),
+      () => models.hardwareForChoice(),
     );
-    return hardware;
   } catch (error) {
     models.log.error(`Hardware detection failed: ${(error as Error).message}`);
     void vscode.window.showErrorMessage(`Llama Assist could not detect the hardware: ${(error as Error).message}`);

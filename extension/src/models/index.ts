@@ -1,4 +1,5 @@
 import * as vscode from "vscode";
+import type { HostClient } from "../hostClient/hostClient";
 import type { Settings } from "../settings";
 import * as chooseModels from "./chooseModels";
 import * as gpuRuntime from "./gpuRuntime";
@@ -7,8 +8,8 @@ import { ModelsContext } from "./modelsContext";
 import * as walkthrough from "./walkthrough";
 
 /** Choose Models, Manage Models, the CUDA runtime download and the walkthrough's commands. */
-export function register(context: vscode.ExtensionContext, settings: Settings, log: vscode.LogOutputChannel): vscode.Disposable {
-  const models = new ModelsContext(context, settings, log);
+export function register(context: vscode.ExtensionContext, host: HostClient, settings: Settings, log: vscode.LogOutputChannel): vscode.Disposable {
+  const models = new ModelsContext(context, host, settings, log);
   return vscode.Disposable.from(
     chooseModels.register(models),
     manageModels.register(models),

@@ -3,6 +3,8 @@ import path from "node:path";
 import { type CatalogModel, type ModelRole, builtInCatalog } from "../core/models/catalog";
 import { checkGgufFile } from "../core/models/ggufCheck";
 import { type ProbedHardware, probeHardware } from "../core/models/hardwareProbe";
+import { type Hardware, withOwnModelsFreed } from "../core/models/recommend";
+import type { HostClient } from "../hostClient/hostClient";
 import type { Settings } from "../settings";
 
 const settingKeys: Record<ModelRole, string> = { completion: "completionModel.path", chat: "chatModel.path" };
@@ -15,6 +17,7 @@ export class ModelsContext {
 
   constructor(
     private readonly extensionContext: vscode.ExtensionContext,
+    private readonly host: HostClient,
     readonly settings: Settings,
     readonly log: vscode.LogOutputChannel,
   ) {
@@ -37,6 +40,13 @@ export class ModelsContext {
       });
     }
     return this.hardware;
+  }
+
+  /** The hardware as a new choice of models sees it: what our running host holds would be freed. */
+  async hardwareForChoice(): Promise<Hardware> {
+    const { hardware } = await this.detectHardware();
+    const state = this.host.state;
+    return withOwnModelsFreed(hardware, state.phase === "ready" ? state.info : undefined);
   }
 
   forgetHardware(): void {

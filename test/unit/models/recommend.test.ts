@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { builtInCatalog } from "../../../extension/src/core/models/catalog";
-import { assessModel, memoryNeededBytes, recommend, type Hardware } from "../../../extension/src/core/models/recommend";
+import type { ModelInfo } from "../../../extension/src/core/protocol/host";
+import { assessModel, memoryNeededBytes, recommend, withOwnModelsFreed, type Hardware } from "../../../extension/src/core/models/recommend";
 
 const gib = 1024 ** 3;
 const noGpu: Hardware["gpu"] = { type: "cpu", names: [], vramTotalBytes: 0, vramFreeBytes: 0 };
@@ -118,5 +119,27 @@ describe("model recommendation", function () {
   it("needs more memory for a longer context", function () {
     const model = byId("llama-3.1-8b-instruct-q4_k_m");
     assert.equal(memoryNeededBytes(model, 8192) - memoryNeededBytes(model, 4096), 4096 * model.kvBytesPerToken);
+  });
+
+  it("counts the VRAM our own running models hold as free, once per distinct model", function () {
+    const hardware: Hardware = { ramBytes: 32 * gib, cpuCores: 8, gpu: { type: "cuda", names: [], vramTotalBytes: 12 * gib, vramFreeBytes: 4 * gib } };
+    const model = (path: string, offloadedLayers: number): ModelInfo => ({
+      path,
+      name: path,
+      architecture: "qwen2",
+      sizeBytes: 4 * gib,
+      trainContextSize: 32768,
+      contextSize: 4096,
+      layers: 28,
+      offloadedLayers,
+      fillInTheMiddle: true,
+      chatWrapper: "ChatML",
+    });
+    const gpu = { type: "cuda" as const, names: [], vramTotalBytes: 12 * gib, vramUsedBytes: 8 * gib };
+    const shared = withOwnModelsFreed(hardware, { gpu, threads: 8, completionModel: model("/a", 28), chatModel: model("/a", 28) });
+    assert.equal(shared.gpu.vramFreeBytes, 8 * gib);
+    const halfOffloaded = withOwnModelsFreed(hardware, { gpu, threads: 8, completionModel: model("/a", 28), chatModel: model("/b", 14) });
+    assert.equal(halfOffloaded.gpu.vramFreeBytes, 10 * gib);
+    assert.equal(withOwnModelsFreed(hardware, undefined), hardware);
   });
 });

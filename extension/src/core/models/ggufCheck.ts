@@ -118,18 +118,19 @@ class HeaderReader {
   }
 }
 
-export async function checkGgufFile(filePath: string): Promise<GgufCheck> {
+/** `displayName` names the file in messages when `filePath` is a temporary name (a download's partial file). */
+export async function checkGgufFile(filePath: string, displayName = filePath): Promise<GgufCheck> {
   let handle: FileHandle;
   try {
     handle = await open(filePath, "r");
   } catch (error) {
-    return { ok: false, problem: "notGguf", message: `${filePath} cannot be opened (${(error as Error).message}).` };
+    return { ok: false, problem: "notGguf", message: `${displayName} cannot be opened (${(error as Error).message}).` };
   }
   try {
     const { size } = await handle.stat();
     return { ok: true, summary: await readStructure(new HeaderReader(handle, size)) };
   } catch (error) {
-    if (error instanceof Malformed) return { ok: false, problem: error.problem, message: describeProblem(filePath, error) };
+    if (error instanceof Malformed) return { ok: false, problem: error.problem, message: describeProblem(displayName, error) };
     throw error;
   } finally {
     await handle.close();

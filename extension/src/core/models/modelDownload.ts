@@ -67,7 +67,7 @@ export async function downloadModel(options: ModelDownloadOptions): Promise<Mode
     const actual = await sha256OfFile(partialPath);
     if (actual !== options.sha256.toLowerCase()) return reject("sha256Mismatch", `its SHA-256 is ${actual}, the catalog expects ${options.sha256}.`);
   }
-  const check = await checkGgufFile(partialPath);
+  const check = await checkGgufFile(partialPath, options.fileName);
   if (!check.ok) return reject(check.problem === "notGguf" ? "notGguf" : "damaged", check.message);
   await rm(destination, { force: true });
   await rename(partialPath, destination);

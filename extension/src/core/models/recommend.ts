@@ -1,6 +1,7 @@
 // Hardware-aware model choice: which catalog models fit this machine, where they run, and which pair to recommend.
 // Estimates are deliberately simple (weights + f16 KV cache + a compute allowance); the host's own load is the
 // final word, and it names an out-of-memory refusal.
+import type { HostInfo } from "../protocol/host";
 import type { CatalogModel, ModelRole } from "./catalog";
 
 export interface Hardware {
@@ -55,6 +56,18 @@ const ramShare = 0.5;
 const unifiedGpuShare = 0.65;
 /** A model split below this share of its layers on the GPU runs at about CPU speed. */
 const usefulOffloadShare = 0.5;
+
+/**
+ * The probe runs beside our own host, whose models hold VRAM that a new choice would free: count their offloaded
+ * weights as free, or the recommendation shrinks every time it is asked.
+ */
+export function withOwnModelsFreed(hardware: Hardware, running: HostInfo | undefined): Hardware {
+  if (running === undefined || hardware.gpu.type === "cpu") return hardware;
+  const models = running.chatModel.path === running.completionModel.path ? [running.completionModel] : [running.completionModel, running.chatModel];
+  const held = models.reduce((sum, model) => sum + (model.layers > 0 ? (model.sizeBytes * model.offloadedLayers) / model.layers : 0), 0);
+  const vramFreeBytes = Math.min(hardware.gpu.vramTotalBytes, hardware.gpu.vramFreeBytes + held);
+  return { ...hardware, gpu: { ...hardware.gpu, vramFreeBytes } };
+}
 
 /** Memory a model needs with a given context: weights, f16 KV cache, and an allowance for compute buffers. */
 export function memoryNeededBytes(model: CatalogModel, contextSize: number): number {
