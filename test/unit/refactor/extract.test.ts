@@ -108,6 +108,13 @@ describe("refactor: code extraction from model answers", function () {
     assert.equal(code("def total(items):\n    return sum(item.price for item in items)", pyOriginal), pySimplified);
   });
 
+  it("17b. an unfenced answer keeps code lines that read like words", function () {
+    const original = "class Person\n  attr_reader :name\nend\n";
+    const answer = "Here's the change:\n\nattr_reader :name, :age\nattr_writer :age\n";
+    assert.equal(code(answer, original, { languageId: "ruby", startsMidLine: false }), "attr_reader :name, :age\nattr_writer :age\n");
+    assert.equal(code("items.each do |item|\n  puts item\nend", "x\n", { languageId: "ruby" }), "items.each do |item|\n  puts item\nend\n");
+  });
+
   it("18. a tilde fence and a longer backtick fence that holds ``` inside", function () {
     assert.equal(code("~~~python\ndef total(items):\n    return sum(item.price for item in items)\n~~~", pyOriginal), pySimplified);
     const markdownInCode = 'def doc():\n    return """\n```\nexample\n```\n"""\n';

@@ -101,6 +101,8 @@ function isProse(line: string): boolean {
   if (codeStarts.test(text)) return false;
   if (!/^[A-Za-z]/.test(text)) return false;
   if (text.split(/\s+/).length < 3) return false;
+  // Identifiers, member access, symbols and sigils do not occur in chatter: `attr_reader :name`, `self.items`, `$x`.
+  if (/[_#$@`\\]|\.\w|:\S/.test(text)) return false;
   const sentenceEnd = /[.:!?]$/.test(text);
   const codePunctuation = /[;{}=<>[\]]|\)\s*$|\(\s*\)|->|=>/.test(text);
   return sentenceEnd ? !/[;{}=]|=>|->/.test(text) : !codePunctuation && !/[()]/.test(text);
