@@ -131,6 +131,15 @@ describe("model download", function () {
     assert.ok(kept > 0 && kept <= 200_000, `${kept} bytes kept`);
   });
 
+  it("gives up on a server that stops sending, keeping what arrived", async function () {
+    server.misbehaviour = { kind: "stall", bytes: 200_000 };
+    const result = await downloadModel({ url: server.url("/model.gguf"), directory, fileName: "model.gguf", stallTimeoutMs: 500 });
+    assert.equal(result.kind === "failed" && result.code, "stalled", JSON.stringify(result));
+    assert.match(result.kind === "failed" ? result.message : "", /No data arrived for 1 s\. Download again: it resumes where it stopped/);
+    const kept = readFileSync(partialPathOf(path.join(directory, "model.gguf")));
+    assert.ok(kept.length > 0 && kept.equals(model.subarray(0, kept.length)), `${kept.length} bytes kept`);
+  });
+
   it("starts over, with a clear message, when the server answers a resume with 416", async function () {
     const destination = path.join(directory, "model.gguf");
     writeFileSync(partialPathOf(destination), Buffer.alloc(model.length + 10));

@@ -10,7 +10,9 @@ export type Misbehaviour =
   /** Announces the full length, sends `bytes` of it, then ends the response cleanly. */
   | { kind: "truncate"; bytes: number }
   /** Sends `bytes` bytes, then destroys the socket and closes the server: the server dies mid-transfer. */
-  | { kind: "die"; bytes: number };
+  | { kind: "die"; bytes: number }
+  /** Sends `bytes` bytes, then nothing more while keeping the connection open. */
+  | { kind: "stall"; bytes: number };
 
 export interface ServedFile {
   body: Buffer;
@@ -84,13 +86,11 @@ export async function startFileServer(files: ReadonlyMap<string, ServedFile>): P
     for (let offset = start; offset <= end; offset += chunkBytes) {
       if (response.destroyed) return;
       const chunk = file.body.subarray(offset, Math.min(offset + chunkBytes, end + 1));
-      if ((misbehaviour.kind === "truncate" || misbehaviour.kind === "die") && sent + chunk.length > misbehaviour.bytes) {
+      if (misbehaviour.kind !== "none" && misbehaviour.kind !== "notFound" && sent + chunk.length > misbehaviour.bytes) {
         response.write(chunk.subarray(0, Math.max(0, misbehaviour.bytes - sent)));
-        if (misbehaviour.kind === "truncate") {
-          response.socket?.end();
-        } else {
-          await state.close();
-        }
+        if (misbehaviour.kind === "truncate") response.socket?.end();
+        if (misbehaviour.kind === "die") await state.close();
+        // "stall": leave the response open; close() destroys the socket.
         return;
       }
       if (!response.write(chunk)) await new Promise((resolve) => response.once("drain", resolve));

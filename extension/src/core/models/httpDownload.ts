@@ -45,6 +45,8 @@ interface PartialRecord {
 
 const maxRedirects = 5;
 const unreachableCodes = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH", "ETIMEDOUT", "ECONNABORTED"]);
+const diskFullCodes = new Set(["ENOSPC", "EDQUOT"]);
+const fileErrorCodes = new Set(["EACCES", "EPERM", "EROFS", "EIO", "EISDIR", "ENOENT", "EMFILE", "ENFILE", "EBUSY"]);
 
 export function partialPathOf(destination: string): string {
   return `${destination}.partial`;
@@ -92,6 +94,8 @@ function request(url: URL, headers: Record<string, string>, options: HttpDownloa
   return new Promise((resolve, reject) => {
     const client = url.protocol === "https:" ? https : http;
     const outgoing = client.get(url, { headers, signal: options.signal }, (message) => {
+      // The connect timeout ends with the answer; the body has its own stall watchdog.
+      outgoing.setTimeout(0);
       const status = message.statusCode ?? 0;
       const location = message.headers.location;
       if ([301, 302, 303, 307, 308].includes(status) && location !== undefined) {
@@ -210,9 +214,9 @@ export async function httpDownload(options: HttpDownloadOptions): Promise<HttpDo
     if (options.signal?.aborted) return { kind: "cancelled", receivedBytes: received };
     if (error instanceof DownloadError) return { kind: "failed", code: error.code, message: error.message };
     const code = (error as NodeJS.ErrnoException).code ?? "";
-    if (code === "ENOSPC") return { kind: "failed", code: "diskFull", message: `The disk is full after ${received} bytes of ${path.basename(destination)}.` };
+    if (diskFullCodes.has(code)) return { kind: "failed", code: "diskFull", message: `The disk is full after ${received} bytes of ${path.basename(destination)}.` };
     if (stalled) return { kind: "failed", code: "stalled", message: `No data arrived for ${Math.round((options.stallTimeoutMs ?? 30000) / 1000)} s.` };
-    if (code.startsWith("E") && code !== "ECONNRESET" && code !== "ERR_STREAM_PREMATURE_CLOSE") {
+    if (fileErrorCodes.has(code)) {
       return { kind: "failed", code: "writeFailed", message: `Writing ${partialPath} failed (${(error as Error).message}).` };
     }
     return { kind: "failed", code: "connectionDropped", message: `The connection dropped after ${received} bytes (${(error as Error).message}).` };
