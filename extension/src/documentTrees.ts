@@ -74,7 +74,8 @@ export class DocumentTrees implements vscode.Disposable {
     try {
       const language = await runtime.language(document.languageId);
       if (!language || this.disposed || this.trees.has(key) || document.isClosed) return;
-      this.trees.set(key, new DocumentTree(runtime, language, document.getText(), this.maxParsedFileChars()));
+      const text = documentLength(document) > this.maxParsedFileChars() ? undefined : document.getText();
+      this.trees.set(key, new DocumentTree(runtime, language, text, this.maxParsedFileChars()));
     } catch (error) {
       this.log.warn(`No syntax tree for ${document.languageId}: ${String(error)}`);
     }
@@ -90,7 +91,8 @@ export class DocumentTrees implements vscode.Disposable {
       end: { row: change.range.end.line, column: change.range.end.character },
       text: change.text,
     }));
-    tree.update(changes, event.document.getText());
+    if (documentLength(event.document) > this.maxParsedFileChars()) tree.dropTree();
+    else tree.update(changes, event.document.getText());
   }
 
   private close(document: vscode.TextDocument): void {
@@ -109,6 +111,11 @@ export class DocumentTrees implements vscode.Disposable {
     this.runtime?.dispose();
     this.runtime = undefined;
   }
+}
+
+/** The document's length without copying its text, which for a 5 MB file would cost more than the keystroke. */
+export function documentLength(document: vscode.TextDocument): number {
+  return document.offsetAt(document.lineAt(document.lineCount - 1).range.end);
 }
 
 /** Workspace files are read from the first workspace folder's file system, so virtual workspaces work too. */

@@ -77,16 +77,19 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
     const cancellation = token.onCancellationRequested(() => controller.abort());
 
     const offset = document.offsetAt(position);
-    const text = document.getText();
     const documentTree = this.deps.trees.treeOf(document);
     const runtime = this.deps.trees.syntaxRuntime;
     // A copy, because the next keystroke's update deletes the document's tree while this request may still use it.
     const snapshot = runtime ? documentTree?.tree?.copy() : undefined;
-    const syntax = snapshot && runtime && documentTree ? new InsertionParser(runtime, documentTree.language, snapshot, text.slice(0, offset), text.slice(offset)) : undefined;
+    // A parsed document's checks need all of its text; one too large to parse is only read around the cursor.
+    const text = snapshot
+      ? document.getText()
+      : document.getText(new vscode.Range(document.positionAt(Math.max(0, offset - windowChars)), document.positionAt(offset + windowChars)));
+    const cursor = snapshot ? offset : Math.min(offset, windowChars);
+    const prefix = text.slice(0, cursor);
+    const suffix = text.slice(cursor);
+    const syntax = snapshot && runtime && documentTree ? new InsertionParser(runtime, documentTree.language, snapshot, prefix, suffix) : undefined;
     const definitionContext = this.deps.trees.definitionContext;
-    // A parsed document's checks need all of it; one too large to parse gets a window around the cursor.
-    const prefix = syntax ? text.slice(0, offset) : text.slice(Math.max(0, offset - windowChars), offset);
-    const suffix = syntax ? text.slice(offset) : text.slice(offset, offset + windowChars);
     const options = vscode.window.activeTextEditor?.document === document ? vscode.window.activeTextEditor.options : undefined;
     const style = { insertSpaces: options?.insertSpaces !== false, tabSize: typeof options?.tabSize === "number" ? options.tabSize : 4 };
 
@@ -103,9 +106,9 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
           style,
           syntax,
           scopeHeaders:
-            snapshot && definitionContext ? definitionContext.scopeHeaders({ languageId: document.languageId, path: document.uri.path, tree: snapshot, cursor: offset }, text) : [],
+            snapshot && definitionContext ? definitionContext.scopeHeaders({ languageId: document.languageId, path: document.uri.path, tree: snapshot, cursor }, text) : [],
           snippets: async () =>
-            snapshot && definitionContext ? definitionContext.snippetsFor({ languageId: document.languageId, path: document.uri.path, tree: snapshot, cursor: offset }) : [],
+            snapshot && definitionContext ? definitionContext.snippetsFor({ languageId: document.languageId, path: document.uri.path, tree: snapshot, cursor }) : [],
         },
         controller.signal,
       );

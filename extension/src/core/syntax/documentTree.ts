@@ -42,10 +42,11 @@ export class DocumentTree {
   constructor(
     private readonly runtime: SyntaxRuntime,
     readonly language: Language,
-    text: string,
+    /** Undefined for a document the caller already knows is too large, so that its text is never read. */
+    text: string | undefined,
     private readonly maxChars: number,
   ) {
-    this.current = text.length <= maxChars ? runtime.parse(language, text) : undefined;
+    this.current = text !== undefined && text.length <= maxChars ? runtime.parse(language, text) : undefined;
   }
 
   get tree(): Tree | undefined {
@@ -73,8 +74,13 @@ export class DocumentTree {
     }
   }
 
-  dispose(): void {
+  /** For a document that grew past the limit: its text is not even read, and the next update parses afresh. */
+  dropTree(): void {
     this.current?.delete();
     this.current = undefined;
+  }
+
+  dispose(): void {
+    this.dropTree();
   }
 }
