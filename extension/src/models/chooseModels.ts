@@ -36,13 +36,20 @@ async function chooseModels(models: ModelsContext): Promise<void> {
   if (completionPath === undefined) return;
   const chatPath = await chooseFor(models, "chat", hardware, recommendation, contextSize, completionPath);
   if (chatPath === undefined) return;
-  await models.use("completion", completionPath);
-  await models.use("chat", chatPath === completionPath ? "" : chatPath);
   const shared = chatPath === completionPath || chatPath === "";
+  // The recommendation's fit was worked out for its context size; a pair the user chose otherwise keeps the setting.
+  const tookRecommendation =
+    recommendation !== undefined &&
+    completionPath === models.pathOf(recommendation.completion.model) &&
+    (shared ? recommendation.shared : chatPath === models.pathOf(recommendation.chat.model));
+  const contextNote = tookRecommendation && models.settings.current.contextSize !== contextSize ? ` Context size: ${contextSize} tokens.` : "";
+  if (contextNote !== "") await models.useContextSize(contextSize);
+  await models.use("completion", completionPath);
+  await models.use("chat", shared ? "" : chatPath);
   void vscode.window.showInformationMessage(
     shared
-      ? `Llama Assist uses ${path.basename(completionPath)} for completion and chat.`
-      : `Llama Assist uses ${path.basename(completionPath)} for completion and ${path.basename(chatPath)} for chat.`,
+      ? `Llama Assist uses ${path.basename(completionPath)} for completion and chat.${contextNote}`
+      : `Llama Assist uses ${path.basename(completionPath)} for completion and ${path.basename(chatPath)} for chat.${contextNote}`,
   );
 }
 
