@@ -3,6 +3,7 @@
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import type { Language, Node } from "web-tree-sitter";
 import { decideMode } from "../../extension/src/core/completion/mode";
@@ -97,6 +98,7 @@ async function keystrokeCost(runtime: SyntaxRuntime, queries: QueryStore, corpus
   const context: number[] = [];
   const post: number[] = [];
   const total: number[] = [];
+  const cpu: number[] = [];
   try {
     for (let sample = 0; sample < 60; sample++) {
       // Type a short word at the end of a random line, one keystroke at a time.
@@ -106,6 +108,7 @@ async function keystrokeCost(runtime: SyntaxRuntime, queries: QueryStore, corpus
         const change = { rangeOffset: offset, rangeLength: 0, start: pointAfter({ row: 0, column: 0 }, text.slice(0, offset)), end: pointAfter({ row: 0, column: 0 }, text.slice(0, offset)), text: char };
         text = text.slice(0, offset) + char + text.slice(offset);
         offset++;
+        const cpuBefore = process.cpuUsage();
         const t0 = performance.now();
         document.update([change], text);
         const t1 = performance.now();
@@ -125,6 +128,8 @@ async function keystrokeCost(runtime: SyntaxRuntime, queries: QueryStore, corpus
         const raw = suffix.slice(0, 200).replace(/^[^\n]*\n/, "s = 1\n");
         postProcess({ raw, prefix, suffix, mode, style, syntax });
         const t3 = performance.now();
+        const cpuUsed = process.cpuUsage(cpuBefore);
+        cpu.push((cpuUsed.user + cpuUsed.system) / 1000);
         parse.push(t1 - t0);
         context.push(t2 - t1);
         post.push(t3 - t2);
@@ -138,7 +143,7 @@ async function keystrokeCost(runtime: SyntaxRuntime, queries: QueryStore, corpus
   console.log(`    incremental parse  ${format(parse)}`);
   console.log(`    context + prompt   ${format(context)} (trigger, mode, scopes, imported definitions, token budget)`);
   console.log(`    post-processing    ${format(post)}`);
-  console.log(`    total              ${format(total)}`);
+  console.log(`    total              ${format(total)}; CPU time ${format(cpu)}`);
 }
 
 interface Sample {
@@ -334,6 +339,8 @@ async function main(): Promise<void> {
   const queries = new QueryStore(grammars);
   try {
     const all = corpora();
+    // Other processes share the cores: wall times are only comparable at a similar load, CPU times less affected.
+    console.log(`load average ${os.loadavg().map((load) => load.toFixed(1)).join(" ")} on ${os.cpus().length} cores`);
     console.log("Per-keystroke cost, no model time (5,000-line files):");
     for (const corpus of all) {
       const language = await runtime.language(corpus.languageId);
@@ -346,7 +353,7 @@ async function main(): Promise<void> {
       if (language) await accuracy(runtime, corpus, language);
     }
     if (!process.argv.includes("--no-host")) {
-      console.log("End-to-end provider latency through the real host (CPU, FIM prompt of up to 1,536 tokens):");
+      console.log(`End-to-end provider latency through the real host (CPU; prompt budget 1,536 estimated tokens; load average ${os.loadavg()[0].toFixed(1)}):`);
       await endToEnd(runtime, "scripted fixture model", ensureScriptedModel("standard"), 10);
       await endToEnd(runtime, "0.5B-shaped benchmark model", ensureBenchModel(), 3);
     }
