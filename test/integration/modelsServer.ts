@@ -86,7 +86,7 @@ export async function startFileServer(files: ReadonlyMap<string, ServedFile>): P
     for (let offset = start; offset <= end; offset += chunkBytes) {
       if (response.destroyed) return;
       const chunk = file.body.subarray(offset, Math.min(offset + chunkBytes, end + 1));
-      if (misbehaviour.kind !== "none" && misbehaviour.kind !== "notFound" && sent + chunk.length > misbehaviour.bytes) {
+      if (misbehaviour.kind !== "none" && sent + chunk.length > misbehaviour.bytes) {
         response.write(chunk.subarray(0, Math.max(0, misbehaviour.bytes - sent)));
         if (misbehaviour.kind === "truncate") response.socket?.end();
         if (misbehaviour.kind === "die") await state.close();
