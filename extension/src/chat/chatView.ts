@@ -71,9 +71,6 @@ export function register(
   };
 
   // The session exists once the history is read and the Shield is loaded, so no block is ever shown unscanned.
-  // Created on first use, not at activation: most windows never open the chat.
-  let sessionPromise: Promise<ChatSession> | undefined;
-  const sessionReady = (): Promise<ChatSession> => (sessionPromise ??= createSession());
   const createSession = (): Promise<ChatSession> => Promise.all([historyFile.load(), shield.load()]).then(([history]) => {
     if (history.problem !== undefined) {
       log.warn(history.problem);
@@ -102,6 +99,9 @@ export function register(
     return session;
   });
 
+  // Created on first use, not at activation: most windows never open the chat.
+  let sessionPromise: Promise<ChatSession> | undefined;
+  const sessionReady = (): Promise<ChatSession> => (sessionPromise ??= createSession());
   const postAttachments = (): void => post({ kind: "attachments", chips: attachments.chips() });
   const report = (result: { ok: true } | { ok: false; reason: string }): void => {
     if (result.ok) postAttachments();
@@ -214,22 +214,24 @@ export function register(
         scriptUri: webviewView.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, "chat.js")).toString(),
         styleUri: webviewView.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, "chat.css")).toString(),
       });
-      const subscription = webviewView.webview.onDidReceiveMessage((message: unknown) => {
-        if (!isChatFromWebview(message)) {
-          log.warn("Ignoring a malformed message from the chat view.");
-          return;
-        }
-        sessionReady()
-          .then((session) => handle(session, message))
-          .catch((error: unknown) => {
-            log.error(`Chat: ${message.kind} failed: ${String(error)}`);
-            post({ kind: "notice", level: "error", text: `Something went wrong: ${error instanceof Error ? error.message : String(error)}` });
-          });
-      });
-      webviewView.onDidDispose(() => {
-        subscription.dispose();
-        if (view === webviewView) view = undefined;
-      });
+      const subscriptions: vscode.Disposable = vscode.Disposable.from(
+        webviewView.webview.onDidReceiveMessage((message: unknown) => {
+          if (!isChatFromWebview(message)) {
+            log.warn("Ignoring a malformed message from the chat view.");
+            return;
+          }
+          sessionReady()
+            .then((session) => handle(session, message))
+            .catch((error: unknown) => {
+              log.error(`Chat: ${message.kind} failed: ${String(error)}`);
+              post({ kind: "notice", level: "error", text: `Something went wrong: ${error instanceof Error ? error.message : String(error)}` });
+            });
+        }),
+        webviewView.onDidDispose(() => {
+          subscriptions.dispose();
+          if (view === webviewView) view = undefined;
+        }),
+      );
     },
   };
 

@@ -57,7 +57,8 @@ let mentionMatches: string[] = [];
 let mentionSelected = 0;
 let mentionQuery: string | undefined;
 
-input.value = vscode.getState()?.draft ?? "";
+const savedDraft = vscode.getState()?.draft;
+if (savedDraft !== undefined && input.value === "") input.value = savedDraft;
 
 function post(message: ChatFromWebview): void {
   vscode.postMessage(message);
