@@ -174,9 +174,10 @@ async function main(): Promise<void> {
     );
 
     // 5. Cancellation: during prompt evaluation of a fresh prompt, and during generation on a cached one.
-    const duringPrefill = await abortLatency(client, infill(promptForHost(), 8), 1000);
-    // The edited prompt of step 4 is cached apart from its last few tokens: this request is generating after 1 s.
+    // The edited prompt of step 4 is still cached: this request is generating after 1 s. (Any other prompt first
+    // would replace the cache, the suffix being the first part of the layout.)
     const duringGeneration = await abortLatency(client, infill({ prefix: `${prompt.prefix}x`, suffix: prompt.suffix }, 2000), 1000);
+    const duringPrefill = await abortLatency(client, infill(promptForHost(), 8), 1000);
     console.log(
       `abort during prompt evaluation: promise settled after ${f0(duringPrefill.rejectedMs)} ms, host free (next request answered) after ${f0(duringPrefill.nextServedMs)} ms`,
     );
