@@ -333,6 +333,35 @@ export function namesSecurityValue(name: string): boolean {
   return identifierWords(name).some((w) => SECURITY_RANDOM_WORDS.has(w));
 }
 
+const IDENTIFIER_WORDS = new Set(["id", "ids", "uid", "uuid", "guid", "identifier"]);
+
+/** Names of values that identify something (ids, uuids): guessable ones let one user address another's objects. */
+export function namesIdentifier(name: string): boolean {
+  return identifierWords(name).some((w) => IDENTIFIER_WORDS.has(w));
+}
+
+/**
+ * The names of the functions around a node, innermost first: declared names, and the variable, property or
+ * field an anonymous function is stored in (`generateId: function () {…}`).
+ */
+export function enclosingFunctionNames(node: Node): string[] {
+  const names: string[] = [];
+  for (let current: Node | null = node.parent; current; current = current.parent) {
+    if (!SCOPE_TYPES.has(current.type) || current.type === "program" || current.type === "module") continue;
+    const own = current.childForFieldName("name")?.text;
+    let holder = current.parent;
+    // An immediately invoked function, `id: (function () {…})()`, is named by where its result is stored.
+    while (holder && (holder.type === "parenthesized_expression" || (holder.type === "call_expression" && holder.childForFieldName("function") !== null))) holder = holder.parent;
+    const stored =
+      holder && ["variable_declarator", "pair", "assignment_expression", "assignment", "field_definition", "public_field_definition"].includes(holder.type)
+        ? (holder.childForFieldName("name") ?? holder.childForFieldName("key") ?? holder.childForFieldName("left") ?? holder.childForFieldName("property"))?.text
+        : undefined;
+    const name = own ?? stored;
+    if (name) names.push(name.slice(0, 80));
+  }
+  return names;
+}
+
 /** Node types that name where a value goes: assignments, declarations, fields, returns of named functions. */
 const NAMING_ANCESTORS = new Set([
   "assignment",

@@ -3,8 +3,8 @@ import type { RuleCase } from "../harness";
 export const JAVASCRIPT_CASES: readonly RuleCase[] = [
   {
     rule: "js.eval",
-    positives: ["const value = eval('(' + text + ')');", "const f = new Function('a', 'return a.' + field);", "setTimeout('update(' + id + ')', 100);", "eval(code);"],
-    negatives: ["const value = eval('1 + 2');", "const f = new Function('a', 'return a + 1');", "const validate = new Function(`${names.scope}`, generatedSource);", "setTimeout(() => update(id), 100);", "const value = JSON.parse(text);"],
+    positives: ["const value = eval('(' + text + ')');", "const f = new Function('a', 'return a.' + field);", "setTimeout('update(' + id + ')', 100);", "eval(code);", "function run(req) { const body = req.body.code; return new Function(body); }"],
+    negatives: ["const value = eval('1 + 2');", "const f = new Function('a', 'return a + 1');", "const validate = new Function(`${names.scope}`, generatedSource);", "function compile(args, body) { const source = `(${args}) => { ${body} };`; return eval(source); }", "function render(text) { let source = 'var p = [];' + text; return new Function('obj', source); }", "setTimeout(() => update(id), 100);", "const value = JSON.parse(text);"],
   },
   {
     rule: "js.child-process",
@@ -23,13 +23,13 @@ export const JAVASCRIPT_CASES: readonly RuleCase[] = [
   },
   {
     rule: "js.new-buffer",
-    positives: ["const b = new Buffer(size);", "const c = Buffer(text);"],
-    negatives: ["const b = Buffer.alloc(size);", "const c = Buffer.from(text);"],
+    positives: ["const b = new Buffer(size);", "const c = Buffer(text);", "function pad(n) { return new Buffer(n); }"],
+    negatives: ["const b = Buffer.alloc(size);", "const c = Buffer.from(text);", "function make(n) { return Buffer.alloc ? Buffer.alloc(n) : new Buffer(n); }", "SafeBuffer.alloc = function (size) { var buf = Buffer(size); buf.fill(0); return buf; };"],
   },
   {
     rule: "js.unsafe-alloc",
     positives: ["const b = Buffer.allocUnsafe(length);", "const c = Buffer.allocUnsafeSlow(n);"],
-    negatives: ["const b = Buffer.alloc(length);", "const b = Buffer.allocUnsafe(length).fill(0);"],
+    negatives: ["const b = Buffer.alloc(length);", "const b = Buffer.allocUnsafe(length).fill(0);", "const empty = Buffer.allocUnsafe(0);", "randomFillSync(Buffer.allocUnsafe(16), 0, 16);"],
   },
   {
     rule: "js.non-literal-require",
@@ -43,13 +43,13 @@ export const JAVASCRIPT_CASES: readonly RuleCase[] = [
   },
   {
     rule: "js.weak-random",
-    positives: ["const token = Math.random().toString(36).slice(2);", "function generatePassword() { return Math.random().toString(36); }", "const resetKey = Math.floor(Math.random() * 1e9);"],
-    negatives: ["const x = Math.random() * width;", "const token = crypto.randomBytes(16).toString('hex');"],
+    positives: ["const token = Math.random().toString(36).slice(2);", "function generatePassword() { return Math.random().toString(36); }", "const resetKey = Math.floor(Math.random() * 1e9);", "function randomString(n) { const possible = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'; let s = ''; for (let i = 0; i < n; i++) s += possible.charAt(Math.floor(Math.random() * possible.length)); return s; }", "const api = { generateId: function () { var num = Math.random() * 1e12; return String(num); } };", "const ids = { nextId: (function () { function s4() { return Math.floor((1 + Math.random()) * 0x10000); } return s4; })() };"],
+    negatives: ["const x = Math.random() * width;", "function drawStars() { const r = Math.random() * maxRadius; return r; }", "const color = COLORS[Math.floor(Math.random() * COLORS.length)];", "const token = crypto.randomBytes(16).toString('hex');"],
   },
   {
     rule: "js.weak-hash",
     positives: ["const h = crypto.createHash('md5').update(pw).digest('hex');", "const h = createHash('sha1');"],
-    negatives: ["const h = crypto.createHash('sha256');", "const h = crypto.createHash(algorithm);"],
+    negatives: ["const h = crypto.createHash('sha256');", "const h = crypto.createHash(algorithm);", "const thumbprint = createHash('sha1').update(der).digest('hex');"],
   },
   {
     rule: "js.weak-cipher",

@@ -1,5 +1,5 @@
 import type { Node } from "web-tree-sitter";
-import { destinationName, firstArgument, isConstantExpression, localAssignedValues, isLiteralString, isStringNode, namesSecurityValue, nthArgument, positionalArguments, stringValue } from "../syntax";
+import { destinationName, enclosingFunctionNames, firstArgument, isConstantExpression, localAssignedValues, isLiteralString, isStringNode, namesIdentifier, namesSecurityValue, nthArgument, positionalArguments, stringValue } from "../syntax";
 import type { RuleDefinition, RuleMatch } from "../types";
 import { looksLikeSql } from "./shared";
 
@@ -57,7 +57,8 @@ const evalCall: RuleDefinition = {
       query: `((call_expression function: [(identifier) @fn (member_expression object: (identifier) @scope property: (property_identifier) @fn)] arguments: (arguments) @args) @finding (#eq? @fn "eval"))`,
       accept: (match) => {
         const scope = match.capture("scope")?.text;
-        return (scope === undefined || scope === "window" || scope === "globalThis") && firstArgumentIsDynamic(match);
+        if (scope !== undefined && scope !== "window" && scope !== "globalThis") return false;
+        return firstArgumentIsDynamic(match) && !isGeneratedSource(firstArgument(match.capture("args")));
       },
     },
     {
@@ -83,12 +84,22 @@ const evalCall: RuleDefinition = {
 /** Calls and objects that bring outside text into the page or the server. */
 const OUTSIDE_TEXT = /\b(req|request)\.(body|query|params|headers)|\blocation\.|\bdocument\.(cookie|URL|referrer)|\.responseText\b|\blocalStorage\.|\bsessionStorage\.|\bprocess\.argv\b|\breadFileSync\(/;
 
-function isInjectedCode(node: Node | undefined, depth = 0): boolean {
+function isInjectedCode(node: Node | undefined): boolean {
   const value = unwrap(node);
   if (!value || !isDynamic(value)) return false;
   if (isBuiltString(value) || OUTSIDE_TEXT.test(value.text)) return true;
-  if (value.type === "identifier" && depth === 0) return localAssignedValues(value).some((assigned) => isInjectedCode(assigned, 1));
+  // A name that holds a source the function assembled from its own template is code generation (validators,
+  // template engines, wasm glue); only a name holding outside text is reported.
+  if (value.type === "identifier") return localAssignedValues(value).some((assigned) => OUTSIDE_TEXT.test(assigned.text));
   return false;
+}
+
+/** A local name whose every assignment in this function is a string the function built itself, e.g. `(${args}) => ${body}`. */
+function isGeneratedSource(node: Node | undefined): boolean {
+  const value = unwrap(node);
+  if (value?.type !== "identifier") return false;
+  const assigned = localAssignedValues(value);
+  return assigned.length > 0 && assigned.every((source) => isBuiltString(source) && !OUTSIDE_TEXT.test(source.text));
 }
 
 function containsString(node: Node): boolean {
@@ -209,6 +220,20 @@ const postMessageStar: RuleDefinition = {
   ],
 };
 
+/**
+ * Libraries that still run on Node < 4.5 call the constructor only when Buffer.alloc/from is missing, or are
+ * themselves the polyfill of Buffer.alloc: the function around the call checks for or defines the safe API.
+ */
+function isOldNodeFallback(call: Node): boolean {
+  let scope: Node | null = call.parent;
+  while (scope && !["function_declaration", "function_expression", "arrow_function", "method_definition", "program"].includes(scope.type)) scope = scope.parent;
+  if (!scope || scope.type === "program") return false;
+  if (/\bBuffer\.(alloc|allocUnsafe|from)\b/.test(scope.text)) return true;
+  const name = destinationName(call) ?? "";
+  const holder = scope.parent?.type === "assignment_expression" ? scope.parent.childForFieldName("left")?.text ?? "" : "";
+  return /^(alloc|allocUnsafe|allocUnsafeSlow|from)$/.test(name) || /\.(alloc|allocUnsafe|allocUnsafeSlow|from)$/.test(holder);
+}
+
 const newBuffer: RuleDefinition = {
   id: "js.new-buffer",
   cwe: "CWE-770",
@@ -227,7 +252,9 @@ const newBuffer: RuleDefinition = {
         // a literal, an array or an explicit encoding settles which.
         const args = positionalArguments(match.capture("args"));
         const only = unwrap(args[0]);
-        return args.length === 1 && only !== undefined && !isStringNode(only) && only.type !== "template_string" && only.type !== "array";
+        if (args.length !== 1 || only === undefined || isStringNode(only) || only.type === "template_string" || only.type === "array") return false;
+        const finding = match.capture("finding");
+        return finding !== undefined && !isOldNodeFallback(finding);
       },
     },
   ],
@@ -272,6 +299,13 @@ const unsafeAlloc: RuleDefinition = {
       query: `((call_expression function: (member_expression object: (identifier) @object property: (property_identifier) @fn)) @finding (#eq? @object "Buffer") (#any-of? @fn "allocUnsafe" "allocUnsafeSlow"))`,
       accept: (match) => {
         const call = match.capture("finding");
+        const size = firstArgument(call?.childForFieldName("arguments") ?? undefined);
+        // An empty buffer holds no old memory, and one handed straight to a fill function is overwritten at once.
+        if (size?.type === "number" && Number(size.text) === 0) return false;
+        if (call?.parent?.parent?.type === "arguments" || call?.parent?.type === "arguments") {
+          const callee = (call.parent.type === "arguments" ? call.parent : call.parent.parent)?.parent?.childForFieldName("function")?.text ?? "";
+          if (/(^|\.)(randomFill|randomFillSync|fill|readSync|read)$/.test(callee)) return false;
+        }
         return call !== undefined && !isFilledAtOnce(call);
       },
     },
@@ -351,6 +385,31 @@ const nonLiteralRegExp: RuleDefinition = {
   ],
 };
 
+const ALPHABET_NAME = /^(chars|charset|characters|alphabet|possible|letters|symbols|digits|alphanumeric|hexdigits|[a-z]*chars)$/i;
+
+/** Math.random used to pick characters out of an alphabet: the program is making a random string (password, token, id). */
+function picksFromAlphabet(random: Node): boolean {
+  for (let current: Node | null = random.parent, depth = 0; current && depth < 6; current = current.parent, depth++) {
+    let alphabet: Node | null = null;
+    if (current.type === "subscript_expression") alphabet = current.childForFieldName("object");
+    else if (current.type === "call_expression") {
+      const callee = current.childForFieldName("function");
+      if (callee?.type === "member_expression" && /^(charAt|charCodeAt|substr|substring)$/.test(callee.childForFieldName("property")?.text ?? "")) {
+        alphabet = callee.childForFieldName("object");
+      }
+    }
+    if (!alphabet) continue;
+    if (isStringNode(alphabet)) return true;
+    if (alphabet.type === "identifier" || alphabet.type === "member_expression") {
+      const last = alphabet.type === "member_expression" ? alphabet.childForFieldName("property")?.text ?? "" : alphabet.text;
+      if (ALPHABET_NAME.test(last)) return true;
+      if (alphabet.type === "identifier" && localAssignedValues(alphabet).some((value) => isStringNode(value) && stringValue(value).length >= 10)) return true;
+    }
+    return false;
+  }
+  return false;
+}
+
 const weakRandom: RuleDefinition = {
   id: "js.weak-random",
   cwe: "CWE-338",
@@ -366,8 +425,10 @@ const weakRandom: RuleDefinition = {
       query: `((call_expression function: (member_expression object: (identifier) @object property: (property_identifier) @fn)) @finding (#eq? @object "Math") (#eq? @fn "random"))`,
       accept: (match) => {
         const node = match.capture("finding");
-        const name = node ? destinationName(node) : undefined;
-        return name !== undefined && namesSecurityValue(name);
+        if (!node) return false;
+        const name = destinationName(node);
+        if (name !== undefined && namesSecurityValue(name)) return true;
+        return picksFromAlphabet(node) || enclosingFunctionNames(node).some((fn) => namesSecurityValue(fn) || namesIdentifier(fn));
       },
     },
   ],
@@ -393,6 +454,9 @@ const weakHash: RuleDefinition = {
       accept: (match) => {
         const algorithm = literalAlgorithm(match);
         if (algorithm === undefined) return false;
+        // Certificate thumbprints (x5t), ETags and cache keys are identifiers whose format fixes SHA-1/MD5.
+        const finding = match.capture("finding");
+        if (finding && /thumbprint|etag|cachekey|cache_key/i.test(destinationName(finding) ?? "")) return false;
         return match.capture("fn")?.text === "createHash" ? /^(md5|md4|sha1|sha-1|rmd160|ripemd160)$/.test(algorithm) : /^(md5|md4)$/.test(algorithm);
       },
     },
