@@ -49,6 +49,15 @@ export const CSHARP_CASES: readonly RuleCase[] = [
     negatives: [inMethod('var n = doc.SelectNodes("//user[@active=\'true\']");'), inMethod("var n = doc.SelectNodes(Constants.UserPath);"), inMethod("var n = items.Select(x => x[0]);")],
   },
   {
+    rule: "csharp.xml-document-resolver",
+    positives: [inMethod("XmlDocument doc = new XmlDocument();\n    doc.Load(path);"), inMethod("var doc = new System.Xml.XmlDocument();\n    doc.LoadXml(text);")],
+    negatives: [
+      inMethod("XmlDocument doc = new XmlDocument();\n    doc.XmlResolver = null;\n    doc.Load(path);"),
+      inMethod("var doc = new XmlDocument { XmlResolver = null };\n    doc.Load(path);"),
+      inMethod("var assembly = Assembly.Load(name);"),
+    ],
+  },
+  {
     rule: "csharp.xxe",
     positives: [inMethod("settings.DtdProcessing = DtdProcessing.Parse;"), inMethod("doc.XmlResolver = new XmlUrlResolver();")],
     negatives: [inMethod("settings.DtdProcessing = DtdProcessing.Prohibit;"), inMethod("doc.XmlResolver = null;")],

@@ -342,7 +342,36 @@ const weakCipherByName: RuleDefinition = {
   ],
 };
 
+/** `doc` below was created as an XmlDocument in this method, and nothing here turns its resolver off. */
+function loadsWithDefaultResolver(match: RuleMatch): boolean {
+  const receiver = match.capture("doc");
+  if (!receiver) return false;
+  if (!localAssignedValues(receiver).some((value) => value.type === "object_creation_expression" && /(^|\.)XmlDocument$/.test(value.childForFieldName("type")?.text ?? ""))) return false;
+  let scope: Node | null = receiver.parent;
+  while (scope && !["method_declaration", "constructor_declaration", "local_function_statement", "lambda_expression", "compilation_unit"].includes(scope.type)) scope = scope.parent;
+  return scope !== null && !new RegExp(`\\b${receiver.text}\\s*\\.\\s*XmlResolver\\s*=|XmlResolver\\s*=\\s*null`).test(scope.text);
+}
+
+const xmlDocumentResolver: RuleDefinition = {
+  id: "csharp.xml-document-resolver",
+  cwe: "CWE-611",
+  severity: "warn",
+  message: "XmlDocument.Load runs with the default XmlResolver, which resolves external entities before .NET 4.5.2.",
+  fixHint: "Set doc.XmlResolver = null before Load, or load through XmlReader.Create with DtdProcessing.Prohibit.",
+  explanation:
+    "Before .NET Framework 4.5.2 an XmlDocument resolves DTDs and external entities by default, so a document can read " +
+    "local files or make the server fetch URLs. Setting XmlResolver to null on the document turns that off on every framework.",
+  patterns: [
+    {
+      languages: CS,
+      query: `((invocation_expression function: (member_access_expression expression: (identifier) @doc name: (identifier) @fn)) @finding (#any-of? @fn "Load" "LoadXml"))`,
+      accept: loadsWithDefaultResolver,
+    },
+  ],
+};
+
 export const CSHARP_RULES: readonly RuleDefinition[] = [
+  xmlDocumentResolver,
   weakHash,
   weakCipher,
   command,
