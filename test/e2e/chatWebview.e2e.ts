@@ -239,21 +239,14 @@ describe("chat webview in a real browser (issue 6)", function () {
     assert.equal(await view.page.locator('[data-message="ctl"] p').textContent(), "bell null escape[31m red[0m and\ttab");
   });
 
-  it("sends with Enter, adds a line with Shift+Enter, and keeps the draft across a reload of the view", async function () {
+  it("sends with Enter and adds a line with Shift+Enter", async function () {
     view = await openChatWebview();
     await view.send(emptyConversation);
-    const input = view.page.locator("#input");
-    await input.click();
+    await view.page.locator("#input").click();
     await view.page.keyboard.type("first line");
     await view.page.keyboard.press("Shift+Enter");
     await view.page.keyboard.type("second line");
-    const state = await view.page.evaluate(() => window.__state);
-    assert.deepEqual(state, { draft: "first line\nsecond line" });
-    await view.close();
-
-    view = await openChatWebview({ state });
-    assert.equal(await view.page.locator("#input").inputValue(), "first line\nsecond line");
-    await view.page.locator("#input").focus();
+    assert.deepEqual(await postedOfKind(view, "send"), []);
     await view.page.keyboard.press("Enter");
     assert.deepEqual(await postedOfKind(view, "send"), [{ kind: "send", text: "first line\nsecond line" }]);
     assert.equal(await view.page.locator("#input").inputValue(), "");

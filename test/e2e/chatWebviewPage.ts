@@ -144,7 +144,6 @@ export interface ChatWebviewPage {
 declare global {
   interface Window {
     __posted: unknown[];
-    __state: unknown;
     __cspViolations: string[];
     __pwned?: unknown;
   }
@@ -174,7 +173,7 @@ export async function closeChatBrowser(): Promise<void> {
   if (pending !== undefined) await (await pending).close();
 }
 
-export async function openChatWebview(options: { state?: unknown; width?: number; height?: number } = {}): Promise<ChatWebviewPage> {
+export async function openChatWebview(options: { width?: number; height?: number } = {}): Promise<ChatWebviewPage> {
   if (!existsSync(path.join(webviewDir, "chat.js"))) throw new Error(`${webviewDir}/chat.js is missing: run npm run build first`);
   const context = await (await browser()).newContext({ viewport: { width: options.width ?? 420, height: options.height ?? 760 } });
   const page = await context.newPage();
@@ -209,13 +208,12 @@ export async function openChatWebview(options: { state?: unknown; width?: number
   await context.addInitScript({
     content: `
       window.__posted = [];
-      window.__state = ${JSON.stringify(options.state ?? null)} ?? undefined;
       window.__cspViolations = [];
       document.addEventListener("securitypolicyviolation", (event) => window.__cspViolations.push(event.violatedDirective + " " + event.blockedURI));
       window.acquireVsCodeApi = () => ({
         postMessage: (message) => window.__posted.push(message),
-        getState: () => window.__state,
-        setState: (next) => { window.__state = next; },
+        getState: () => undefined,
+        setState: () => undefined,
       });
     `,
   });

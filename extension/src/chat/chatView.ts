@@ -236,7 +236,8 @@ export function register(
   };
 
   return vscode.Disposable.from(
-    vscode.window.registerWebviewViewProvider(chatViewId, provider),
+    // Retained while hidden: see webview/src/chat/main.ts for why not setState.
+    vscode.window.registerWebviewViewProvider(chatViewId, provider, { webviewOptions: { retainContextWhenHidden: true } }),
     codeActions,
     host.onDidChangeState((state) => post({ kind: "hostAvailability", ...availabilityOf(state) })),
     vscode.commands.registerCommand(chatCommandIds.askAboutSelection, async () => {
