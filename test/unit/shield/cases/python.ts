@@ -44,8 +44,8 @@ export const PYTHON_CASES: readonly RuleCase[] = [
   },
   {
     rule: "python.weak-random",
-    positives: ["token = ''.join(random.choice(chars) for _ in range(32))", "session_id = random.getrandbits(64)", "def make_password():\n    return random.randint(0, 10**8)"],
-    negatives: ["delay = random.uniform(0.5, 1.5)", "token = secrets.token_hex(16)", "random.shuffle(cards)"],
+    positives: ["token = ''.join(random.choice(chars) for _ in range(32))", "session_id = random.getrandbits(64)", "def make_password():\n    return random.randint(0, 10**8)", "code = ''.join(random.sample(string.ascii_uppercase * 6, 6))", "def random_string(length, chars=ascii_letters + string.digits):\n    return ''.join(random.choice(chars) for _ in range(length))"],
+    negatives: ["delay = random.uniform(0.5, 1.5)", "token = secrets.token_hex(16)", "random.shuffle(cards)", "card = random.choice(deck)", "name = ''.join(secrets.choice(string.ascii_letters) for _ in range(8))"],
   },
   {
     rule: "python.fixed-seed",

@@ -287,7 +287,26 @@ const weakRandom: RuleDefinition = {
 function isSecurityDestination(match: RuleMatch): boolean {
   const node = match.capture("finding");
   const name = node ? destinationName(node) : undefined;
-  return name !== undefined && namesSecurityValue(name);
+  if (name !== undefined && namesSecurityValue(name)) return true;
+  return node !== undefined && picksFromAlphabet(node);
+}
+
+const ALPHABET = /\bstring\.(ascii_\w+|digits|hexdigits|octdigits|punctuation|printable)\b|^(ascii_\w+|digits|hexdigits|punctuation|printable|chars|charset|characters|alphabet|letters|symbols|alphanumeric)\b/;
+
+/**
+ * random.choice/choices/sample over letters and digits: the program is making a random string, which is what
+ * passwords, tokens and ids are made of.
+ */
+function picksFromAlphabet(call: Node): boolean {
+  const callee = call.childForFieldName("function");
+  if (!/(^|\.)(choice|choices|sample)$/.test(callee?.text ?? "")) return false;
+  const population = firstArgument(call.childForFieldName("arguments") ?? undefined);
+  if (!population) return false;
+  if (ALPHABET.test(population.text)) return true;
+  if (population.type === "identifier") {
+    return localAssignedValues(population).some((value) => ALPHABET.test(value.text) || (isLiteralString(value) && /^[A-Za-z0-9]{20,}$/.test(stringValue(value))));
+  }
+  return false;
 }
 
 const fixedSeed: RuleDefinition = {
