@@ -2,6 +2,7 @@
 // generated once into .cache/models): cold start, throughput next to plain in-process node-llama-cpp, KV-cache reuse
 // for an edit at the cursor, cancellation latency, and the host's peak memory. Prints figures; asserts nothing.
 import { readFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { layoutFimPrompt } from "../../extension/src/core/fimLayout";
 import type { InfillParams } from "../../extension/src/core/protocol/host";
 import type { HostClient } from "../../extension/src/hostClient/hostClient";
@@ -185,6 +186,8 @@ async function main(): Promise<void> {
       `abort during generation: promise settled after ${f0(duringGeneration.rejectedMs)} ms, host free (next request answered) after ${f0(duringGeneration.nextServedMs)} ms`,
     );
     console.log(`host peak RSS: ${f0(peakRssMiB(hostPid))} MiB`);
+    // Every figure above is wall time: on a machine busy with other work they say more about the load than the host.
+    console.log(`load average (1 min) at the end: ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs`);
   } finally {
     await client.dispose();
   }
