@@ -1,0 +1,77 @@
+// Issue 5, "Ghost text": the scripted model's fill-in-the-middle completion, through the real provider, in Monaco.
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { ensureScriptedModel, fimCompletion } from "../fixtures/scriptedModel";
+import { codeServerExecutable } from "./install";
+import { timed } from "./phases";
+import { Scenario, hostStatusEntry } from "./scenario";
+
+const functionHeader = "def add(a, b):\n";
+const indentation = "    ";
+const ghostTimeoutMs = 60_000;
+
+// Pending until issue 4's inline completion provider is registered in activate(): then describe.skip becomes describe.
+// These three passed against a build that registered it (the provider as of commit a77f824).
+describe.skip("issue 5, ghost text, waiting for issue 4 (Inline completions) in activate(): Llama Assist in a real VS Code (code-server + Chromium)", function () {
+  this.timeout(240_000);
+  let codeServer: string;
+  let scenario: Scenario | undefined;
+
+  before(async function () {
+    codeServer = await codeServerExecutable();
+  });
+
+  /** Opens the scenario's own file, the cursor on the empty line under the header, and types the indentation. */
+  async function typeIntoFunctionBody(name: string, file: string): Promise<Scenario> {
+    scenario = await Scenario.start(name, {
+      codeServer,
+      settings: { "llamaAssist.completionModel.path": ensureScriptedModel("standard"), "llamaAssist.gpu": "cpu" },
+      files: { [file]: functionHeader },
+    });
+    const { workbench } = scenario;
+    await workbench.openFile(file);
+    // As a user would: the file opened the host, and the status bar says it is ready.
+    await workbench.waitForStatusText(hostStatusEntry, (text) => / · CPU$/.test(text), ghostTimeoutMs);
+    await workbench.page.keyboard.press("Control+End");
+    await workbench.type(indentation);
+    return scenario;
+  }
+
+  afterEach(async function () {
+    const finished = scenario;
+    scenario = undefined;
+    if (finished) await timed(`${finished.name}: teardown`, () => finished.finish(this.currentTest?.state === "failed"));
+  });
+
+  it("type in a Python file; the scripted model's completion appears as ghost text", async function () {
+    const { workbench } = await typeIntoFunctionBody("ghost-text-appears", "ghost_appears.py");
+    const ghost = await timed("ghost-text-appears: first ghost text", () => workbench.waitForGhostText(ghostTimeoutMs));
+    await workbench.screenshot("ghost-text");
+    assert.equal(ghost, fimCompletion);
+  });
+
+  it("Tab accepts it; the file content on disk matches after save", async function () {
+    const current = await typeIntoFunctionBody("ghost-text-tab", "ghost_tab.py");
+    const { workbench } = current;
+    await workbench.waitForGhostText(ghostTimeoutMs);
+    await workbench.page.keyboard.press("Tab");
+    await workbench.waitForNoGhostText(10_000);
+    await workbench.save();
+    await workbench.screenshot("accepted");
+    const onDisk = await readFile(path.join(current.workspace, "ghost_tab.py"), "utf8");
+    assert.equal(onDisk, `${functionHeader}${indentation}${fimCompletion}`);
+  });
+
+  it("Escape dismisses it", async function () {
+    const current = await typeIntoFunctionBody("ghost-text-escape", "ghost_escape.py");
+    const { workbench } = current;
+    await workbench.waitForGhostText(ghostTimeoutMs);
+    await workbench.page.keyboard.press("Escape");
+    await workbench.waitForNoGhostText(10_000);
+    await workbench.save();
+    await workbench.screenshot("dismissed");
+    const onDisk = await readFile(path.join(current.workspace, "ghost_escape.py"), "utf8");
+    assert.equal(onDisk, `${functionHeader}${indentation}`);
+  });
+});
