@@ -173,7 +173,9 @@ export class DefinitionContext {
 
   private async collect(request: DefinitionRequest, queries: LanguageQueries, near: ReadonlySet<string>): Promise<ContextSnippet[]> {
     const snippets: ContextSnippet[] = [];
-    for (const imported of importsOf(queries, request.tree, request.cursor)) {
+    // The tree is read only here, before the first await: after a timeout the caller may delete it while this goes on.
+    const imports = importsOf(queries, request.tree, request.cursor);
+    for (const imported of imports) {
       if (snippets.length >= maxSnippets) break;
       const wanted = new Set<string>();
       for (const pair of imported.names) {
