@@ -9,12 +9,12 @@ export const JAVASCRIPT_CASES: readonly RuleCase[] = [
   {
     rule: "js.child-process",
     positives: ["child_process.exec('ls ' + dir, done);", "cp.execSync(`git checkout ${branch}`);", "spawn(cmd, { shell: true });"],
-    negatives: ["child_process.exec('ls -l', done);", "execFile('git', ['checkout', branch]);", "spawn('ls', [dir]);", "const m = /a(b)/.exec(text);"],
+    negatives: ["child_process.exec('ls -l', done);", "execFile('git', ['checkout', branch]);", "spawn('ls', [dir]);", "const m = /a(b)/.exec(text);", "const exec = (line, columns) => line.slice(0, columns);\nlines.map((line) => exec(line, 80));"],
   },
   {
     rule: "js.inner-html",
     positives: ["el.innerHTML = '<b>' + name + '</b>';", "el.innerHTML = html;", "el.insertAdjacentHTML('beforeend', markup);", "document.write(content);"],
-    negatives: ["el.innerHTML = '<b>static</b>';", "el.textContent = name;", "el.innerHTML = '';"],
+    negatives: ["el.innerHTML = '<b>static</b>';", "code[i].innerHTML = highlight(code[i].innerHTML);", "el.textContent = name;", "el.innerHTML = '';"],
   },
   {
     rule: "js.post-message-any-origin",
@@ -34,7 +34,7 @@ export const JAVASCRIPT_CASES: readonly RuleCase[] = [
   {
     rule: "js.non-literal-require",
     positives: ["const cmd = require(`./commands/${name}`);", "const lib = require(ROOT + '/lib/' + name);"],
-    negatives: ["const fs = require('fs');", "const local = require(__dirname + '/local');", "const p = require(path.join(__dirname, 'package.json'));"],
+    negatives: ["const fs = require('fs');", "const local = require(__dirname + '/local');", "const p = require(path.join(__dirname, 'package.json'));", "const binding = require(`../../prebuilds/${process.platform}-${process.arch}/addon.node`);"],
   },
   {
     rule: "js.non-literal-regexp",
@@ -83,8 +83,8 @@ export const JAVASCRIPT_CASES: readonly RuleCase[] = [
   },
   {
     rule: "js.sql-formatting",
-    positives: ["db.query('SELECT * FROM users WHERE id = ' + id);", "await pool.query(`DELETE FROM items WHERE owner = '${owner}'`);"],
-    negatives: ["db.query('SELECT * FROM users WHERE id = $1', [id]);", "db.query('SELECT 1');", "$(el).find('.' + cls);"],
+    positives: ["db.query('SELECT * FROM users WHERE id = ' + id);", "await pool.query(`DELETE FROM items WHERE owner = '${owner}'`);", "db.query(`SELECT * FROM ${TABLE} WHERE name = '${name}'`);"],
+    negatives: ["db.query('SELECT * FROM users WHERE id = $1', [id]);", "db.prepare(`DELETE FROM cache_v${VERSION} WHERE url = ?`);", "db.query('SELECT * FROM ' + config.TABLE_NAME + ' WHERE id = ?', [id]);", "db.query('SELECT 1');", "$(el).find('.' + cls);"],
   },
   {
     rule: "js.xxe",

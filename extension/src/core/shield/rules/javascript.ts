@@ -107,6 +107,13 @@ function containsString(node: Node): boolean {
   return node.type === "binary_expression" && node.namedChildren.some((c) => c !== null && containsString(c));
 }
 
+/** A file that declares its own exec function (a formatter, a regex helper) is not calling child_process.exec. */
+function definesOwnExec(call: Node | undefined): boolean {
+  let root: Node | null = call ?? null;
+  while (root?.parent) root = root.parent;
+  return root !== null && /\b(function\s+exec\s*\(|(const|let|var)\s+exec\s*=\s*(async\s+)?(\(|function\b|[A-Za-z_$][\w$]*\s*=>))/.test(root.text);
+}
+
 const childProcess: RuleDefinition = {
   id: "js.child-process",
   cwe: "CWE-78",
@@ -124,6 +131,7 @@ const childProcess: RuleDefinition = {
       accept: (match) => {
         const module = match.capture("module");
         if (module && !/^(child_process|childProcess|cp|child|proc|shell|require\(['"](node:)?child_process['"]\))$/.test(module.text)) return false;
+        if (!module && definesOwnExec(match.capture("finding"))) return false;
         return firstArgumentIsDynamic(match);
       },
     },
@@ -138,7 +146,11 @@ const childProcess: RuleDefinition = {
 };
 
 function isHtmlSink(match: RuleMatch): boolean {
-  return isDynamic(match.capture("value"));
+  const value = match.capture("value");
+  if (!isDynamic(value)) return false;
+  // Re-rendering an element's own markup (el.innerHTML = highlight(el.innerHTML)) adds no markup from elsewhere.
+  const target = match.capture("finding")?.childForFieldName("left")?.text;
+  return !(target !== undefined && value !== undefined && target.endsWith("innerHTML") && value.text.includes(target));
 }
 
 const innerHtml: RuleDefinition = {
@@ -318,6 +330,11 @@ function isModuleRelativePath(node: Node | undefined): boolean {
   if (!value) return false;
   if (value.type === "identifier") return value.text === "__dirname" || value.text === "__filename";
   if (isConstantExpression(value)) return true;
+  // Native bindings pick their prebuilt file by platform and architecture, which no outside input chooses.
+  if (/^process\.(platform|arch|versions\.(modules|node|napi))$/.test(value.text)) return true;
+  if (value.type === "template_string") {
+    return value.namedChildren.every((c) => c === null || c.type !== "template_substitution" || isModuleRelativePath(c.namedChildren[0] ?? undefined));
+  }
   if (value.type === "binary_expression") return value.namedChildren.every((c) => c === null || isModuleRelativePath(c));
   if (value.type === "call_expression" && /^path\.(join|resolve)$/.test(value.childForFieldName("function")?.text ?? "")) {
     return positionalArguments(value.childForFieldName("arguments")).every((c) => isModuleRelativePath(c));
@@ -632,11 +649,29 @@ const timingComparison: RuleDefinition = {
 function isFormattedSql(node: Node | undefined): boolean {
   const value = unwrap(node);
   if (!value) return false;
-  if (value.type === "template_string") return isDynamic(value) && looksLikeSql(value.text);
+  if (value.type === "template_string") return isDynamic(value) && looksLikeSql(value.text) && !onlySplicesConstants(value);
   if (value.type === "binary_expression" && value.childForFieldName("operator")?.text === "+") {
-    return isDynamic(value) && containsSqlString(value);
+    return isDynamic(value) && containsSqlString(value) && !onlySplicesConstants(value);
   }
   return false;
+}
+
+/** SCREAMING_CASE names (TABLE, VERSION, config.MAX_ROWS) are constants by convention, not values from a request. */
+function isConstantName(node: Node | null | undefined): boolean {
+  const value = unwrap(node ?? undefined);
+  if (!value) return false;
+  if (value.type === "number") return true;
+  const name = value.type === "member_expression" ? value.childForFieldName("property")?.text : value.type === "identifier" ? value.text : undefined;
+  return name !== undefined && /^[A-Z][A-Z0-9_]+$/.test(name);
+}
+
+/** Every piece spliced into the text is a constant name: a table prefix or schema version, not a value. */
+function onlySplicesConstants(node: Node): boolean {
+  if (node.type === "template_string") {
+    return node.namedChildren.every((c) => c === null || c.type !== "template_substitution" || isConstantName(c.namedChildren[0]));
+  }
+  if (node.type === "binary_expression") return node.namedChildren.every((c) => c === null || onlySplicesConstants(c));
+  return isStringNode(node) || isConstantName(node);
 }
 
 function containsSqlString(node: Node): boolean {
