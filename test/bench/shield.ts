@@ -24,6 +24,7 @@ const OUT_OF_SCOPE = new Set([
   "CPP-W-008",
 ]);
 const MAX_FILE_BYTES = 512 * 1024;
+const MINIFIED_AVERAGE_LINE = 500;
 
 interface DatasetRecord {
   readonly language: string;
@@ -127,18 +128,26 @@ interface CorpusResult {
   readonly files: number;
   readonly lines: number;
   readonly flaggedLines: number;
+  /** Minified or generated bundles recognised by their content rather than a .min.js name. */
+  readonly minified: number;
   readonly byRule: Map<string, { count: number; examples: string[] }>;
 }
 
 function falseAlarms(shield: Shield, files: readonly string[], root: string): CorpusResult {
   let lines = 0;
   let flaggedLines = 0;
+  let minified = 0;
   const byRule = new Map<string, { count: number; examples: string[] }>();
   for (const file of files) {
     const language = languageForFileName(file);
     if (!language) continue;
     const text = readFileSync(file, "utf8");
     const sourceLines = text.split("\n");
+    // The same policy as leaving out *.min.js, for bundles whose names do not say so: nobody edits them.
+    if (text.length / sourceLines.length > MINIFIED_AVERAGE_LINE) {
+      minified++;
+      continue;
+    }
     lines += sourceLines.length;
     let findings: Finding[];
     try {
@@ -161,13 +170,14 @@ function falseAlarms(shield: Shield, files: readonly string[], root: string): Co
     }
     flaggedLines += flagged.size;
   }
-  return { files: files.length, lines, flaggedLines, byRule };
+  return { files: files.length, lines, flaggedLines, minified, byRule };
 }
 
 function printCorpus(title: string, result: CorpusResult): void {
   const rate = (1000 * result.flaggedLines) / Math.max(result.lines, 1);
   console.log(`\n## False alarms: ${title}`);
-  console.log(`${result.files} files, ${result.lines} lines, ${result.flaggedLines} flagged lines = ${rate.toFixed(3)} per 1,000 lines (goal <= 0.1)`);
+  if (result.minified > 0) console.log(`(${result.minified} of them minified by content, average line > ${MINIFIED_AVERAGE_LINE} characters: left out)`);
+  console.log(`${result.files - result.minified} files, ${result.lines} lines, ${result.flaggedLines} flagged lines = ${rate.toFixed(3)} per 1,000 lines (goal <= 0.1)`);
   const top = [...result.byRule].sort((a, b) => b[1].count - a[1].count).slice(0, 8);
   for (const [rule, { count, examples }] of top) {
     console.log(`  ${String(count).padStart(4)}  ${rule}`);
