@@ -79,21 +79,42 @@ describe("issue 7, refactor: Llama Assist in a real VS Code (code-server + Chrom
     assert.equal(await fileSettledTo(file, source), source, "one Undo restores the file");
   });
 
-  it("presets: Escape rejects and leaves the file alone; Generate Tests creates the test file; Explain opens a Markdown preview", async function () {
-    scenario = await Scenario.start("refactor-presets", {
+  async function startWithGreet(name: string): Promise<Scenario> {
+    const started = await Scenario.start(name, {
       codeServer: await codeServerExecutable(),
-      settings: { "llamaAssist.completionModel.path": ensureScriptedModel("standard"), "llamaAssist.gpu": "cpu" },
-      files: { "greet.py": source },
+      files: { "greet.py": source, "locked.py": source },
+      settings: {
+        "llamaAssist.completionModel.path": ensureScriptedModel("standard"),
+        "llamaAssist.gpu": "cpu",
+        "files.readonlyInclude": { "**/locked.py": true },
+      },
     });
-    const { workbench } = scenario;
+    scenario = started;
+    return started;
+  }
+
+  it("a read-only editor is refused before sending; Escape rejects and leaves the file alone; Generate Tests creates the test file", async function () {
+    const current = await startWithGreet("refactor-presets");
+    const { workbench } = current;
     const page = workbench.page;
-    const file = path.join(scenario.workspace, "greet.py");
-    await workbench.openFile("greet.py");
+    const file = path.join(current.workspace, "greet.py");
+
+    // An editor that is read-only by setting (files.readonlyInclude): told before anything is sent, buffer untouched.
+    await workbench.openFile("locked.py");
     await workbench.waitForStatusText(hostStatusEntry, (text) => /· CPU$/.test(text), readyTimeoutMs);
     await page.keyboard.press("Control+G");
     await workbench.type("5");
     await page.keyboard.press("Enter");
+    await workbench.runCommand("Llama Assist: Refactor: Simplify");
+    await page.locator(".notifications-toasts .notification-toast", { hasText: "locked.py is read-only" }).waitFor();
+    const lockedLines = page.locator(".editor-group-container.active .monaco-editor .view-lines").first();
+    assert.match((await lockedLines.innerText()).replace(/\u00a0/g, " "), /return "Hi, " \+ name/);
+    assert.equal(await page.locator('.tabs-container .tab[aria-label*="locked.py ↔"]').count(), 0, "no preview was opened");
 
+    await workbench.openFile("greet.py");
+    await page.keyboard.press("Control+G");
+    await workbench.type("5");
+    await page.keyboard.press("Enter");
     await workbench.runCommand("Llama Assist: Refactor: Simplify");
     const simplifyTab = page.locator('.tabs-container .tab[aria-label*="greet.py ↔ Simplify (proposed)"]');
     await simplifyTab.waitFor({ timeout: answerTimeoutMs });
@@ -102,26 +123,32 @@ describe("issue 7, refactor: Llama Assist in a real VS Code (code-server + Chrom
     await simplifyTab.waitFor({ state: "detached" });
     assert.equal(await readFile(file, "utf8"), source, "Reject changes nothing");
 
-    await workbench.openFile("greet.py");
     await page.locator('.tabs-container .tab.active[aria-label^="greet.py"]').waitFor();
     await workbench.runCommand("Llama Assist: Generate Tests");
     const testsTab = page.locator('.tabs-container .tab[aria-label*="test_greet.py (new, proposed)"]');
     await testsTab.waitFor({ timeout: answerTimeoutMs });
     await workbench.screenshot("generate-tests-preview");
     await workbench.runCommand("Llama Assist: Accept Refactor");
-    const testFile = path.join(scenario.workspace, "test_greet.py");
+    const testFile = path.join(current.workspace, "test_greet.py");
     assert.equal(await fileSettledTo(testFile, 'def greet(name):\n    return "Hello, " + name\n'), 'def greet(name):\n    return "Hello, " + name\n');
-    // Accept opens the new file; only then is the source's tab safe to click.
     await page.locator('.tabs-container .tab.active[aria-label^="test_greet.py"]').waitFor();
+  });
 
+  it("Explain streams the answer into a Markdown preview and changes nothing", async function () {
+    const current = await startWithGreet("refactor-explain");
+    const { workbench } = current;
+    const page = workbench.page;
     await workbench.openFile("greet.py");
-    await page.locator('.tabs-container .tab.active[aria-label^="greet.py"]').waitFor();
+    await workbench.waitForStatusText(hostStatusEntry, (text) => /· CPU$/.test(text), readyTimeoutMs);
+    await page.keyboard.press("Control+G");
+    await workbench.type("5");
+    await page.keyboard.press("Enter");
     await workbench.runCommand("Llama Assist: Explain");
     await page.locator('.tabs-container .tab[aria-label*="Explanation of greet.py"]').waitFor({ timeout: answerTimeoutMs });
     // The preview is a webview (two nested frames); the streamed answer shows up in it.
     const preview = page.frameLocator('iframe.webview.ready[src*="markdown-language-features"]').frameLocator("#active-frame");
     await preview.locator("body", { hasText: "Here is your function" }).waitFor({ timeout: answerTimeoutMs });
     await workbench.screenshot("explain-preview");
-    assert.equal(await readFile(file, "utf8"), source, "Explain changes nothing");
+    assert.equal(await readFile(path.join(current.workspace, "greet.py"), "utf8"), source, "Explain changes nothing");
   });
 });

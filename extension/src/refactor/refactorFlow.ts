@@ -66,7 +66,11 @@ export async function runRefactor(services: RefactorServices, preset: RefactorPr
     inform("Generate Tests writes a file next to the source, so it works on files on disk only. Nothing was sent.");
     return;
   }
-  if (output !== "prose" && !(await isWritable(output === "newFile" ? vscode.Uri.joinPath(document.uri, "..") : document.uri))) {
+  const readOnly =
+    output === "replace"
+      ? readOnlyBySettings(document) || !(await isWritable(document.uri))
+      : output === "newFile" && !(await isWritable(vscode.Uri.joinPath(document.uri, "..")));
+  if (readOnly) {
     warn(`${fileName} is read-only, so a refactor could not be applied there. Nothing was sent.`);
     return;
   }
@@ -288,20 +292,38 @@ function diagnosticsOn(document: vscode.TextDocument, range: OffsetRange): strin
     });
 }
 
+/**
+ * Editors made read-only by `files.readonlyInclude` look writable to the file system API, and a WorkspaceEdit still
+ * changes their buffer; the settings themselves are the only way to know.
+ */
+function readOnlyBySettings(document: vscode.TextDocument): boolean {
+  const files = vscode.workspace.getConfiguration("files", document.uri);
+  const folder = vscode.workspace.getWorkspaceFolder(document.uri);
+  const matches = (key: string): boolean =>
+    Object.entries(files.get<Record<string, unknown>>(key) ?? {}).some(
+      ([pattern, enabled]) =>
+        enabled === true &&
+        [pattern, ...(folder === undefined ? [] : [new vscode.RelativePattern(folder, pattern)])].some(
+          (glob) => vscode.languages.match({ pattern: glob }, document) > 0,
+        ),
+    );
+  return matches("readonlyInclude") && !matches("readonlyExclude");
+}
+
 async function isWritable(uri: vscode.Uri): Promise<boolean> {
   if (uri.scheme === "untitled") return true;
-  if (uri.scheme === "file") {
-    try {
-      await access(uri.fsPath, constants.W_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  }
   if (vscode.workspace.fs.isWritableFileSystem(uri.scheme) === false) return false;
   try {
     const stat = await vscode.workspace.fs.stat(uri);
-    return ((stat.permissions ?? 0) & vscode.FilePermission.Readonly) === 0;
+    if (((stat.permissions ?? 0) & vscode.FilePermission.Readonly) !== 0) return false;
+  } catch {
+    return false;
+  }
+  if (uri.scheme !== "file") return true;
+  // The editor's stat may not mark a file without write permission; the operating system's own check does.
+  try {
+    await access(uri.fsPath, constants.W_OK);
+    return true;
   } catch {
     return false;
   }
