@@ -378,6 +378,10 @@ export async function acceptRefactor(services: RefactorServices, pending: Pendin
     await services.previews.discard(pending);
     return;
   }
+  if (readOnlyBySettings(document)) {
+    warn(`${fileName} is read-only now, so the refactor was not applied. Nothing was changed.`);
+    return;
+  }
   const relocation = relocateTarget(snapshot, { text: document.getText(), version: document.version });
   if (relocation.kind === "changed" || relocation.kind === "ambiguous") {
     warn(
