@@ -239,7 +239,7 @@ describe("chat webview in a real browser (issue 6)", function () {
     assert.equal(await view.page.locator('[data-message="ctl"] p').textContent(), "bell null escape[31m red[0m and\ttab");
   });
 
-  it("sends with Enter and adds a line with Shift+Enter", async function () {
+  it("sends with Enter, adds a line with Shift+Enter, and hands the draft to the extension", async function () {
     view = await openChatWebview();
     await view.send(emptyConversation);
     await view.page.locator("#input").click();
@@ -247,6 +247,8 @@ describe("chat webview in a real browser (issue 6)", function () {
     await view.page.keyboard.press("Shift+Enter");
     await view.page.keyboard.type("second line");
     assert.deepEqual(await postedOfKind(view, "send"), []);
+    // The extension keeps the draft, because a hidden view is discarded.
+    await view.page.waitForFunction('window.__posted.some((m) => m.kind === "draftChanged" && m.text === "first line\\nsecond line")');
     await view.page.keyboard.press("Enter");
     assert.deepEqual(await postedOfKind(view, "send"), [{ kind: "send", text: "first line\nsecond line" }]);
     assert.equal(await view.page.locator("#input").inputValue(), "");

@@ -12,9 +12,7 @@ describe(`${issue5}: scenarios waiting for their feature`, function () {
     it.skip("warn mode: the insecure completion appears with the warning");
   });
 
-  describe("chat, waiting for issue 6 (Sidebar chat about code)", function () {
-    it.skip("open the view, send a question; the streamed answer renders with a code block");
-    it.skip("Insert at cursor puts the code into the editor");
+  describe("chat, waiting for a scripted chat answer with insecure code (test/fixtures/scriptedModel.ts)", function () {
     it.skip("the Shield banner appears on an insecure block");
   });
 

@@ -56,6 +56,8 @@ export function register(
   const attachments = new Attachments();
   const codeActions = new CodeActions();
   let view: vscode.WebviewView | undefined;
+  /** The user's unsent text; the webview is discarded while hidden. */
+  let draft = "";
 
   const post = (message: ChatToWebview): void => {
     void view?.webview.postMessage(message);
@@ -145,9 +147,14 @@ export function register(
         session.postState();
         postAttachments();
         post({ kind: "hostAvailability", ...availabilityOf(host.state) });
+        if (draft !== "") post({ kind: "restoreDraft", text: draft });
+        return;
+      case "draftChanged":
+        draft = message.text;
         return;
       case "send": {
         if (session.busy) return;
+        draft = "";
         const languageId = vscode.window.activeTextEditor?.document.languageId;
         session.send(message.text, attachments.take(), languageId);
         postAttachments();
@@ -236,8 +243,8 @@ export function register(
   };
 
   return vscode.Disposable.from(
-    // Retained while hidden: see webview/src/chat/main.ts for why not setState.
-    vscode.window.registerWebviewViewProvider(chatViewId, provider, { webviewOptions: { retainContextWhenHidden: true } }),
+    // Not retained while hidden: see webview/src/chat/main.ts.
+    vscode.window.registerWebviewViewProvider(chatViewId, provider),
     codeActions,
     host.onDidChangeState((state) => post({ kind: "hostAvailability", ...availabilityOf(state) })),
     vscode.commands.registerCommand(chatCommandIds.askAboutSelection, async () => {

@@ -5,6 +5,7 @@ describe("chat webview message validation", () => {
   const valid: unknown[] = [
     { kind: "ready" },
     { kind: "send", text: "What does this do?" },
+    { kind: "draftChanged", text: "" },
     { kind: "stop" },
     { kind: "regenerate" },
     { kind: "newChat" },
@@ -32,6 +33,7 @@ describe("chat webview message validation", () => {
     ["a blank send", { kind: "send", text: "  \n " }],
     ["a send of a number", { kind: "send", text: 42 }],
     ["an oversized send", { kind: "send", text: "x".repeat(maxChatInputLength + 1) }],
+    ["a draft that is not text", { kind: "draftChanged", text: null }],
     ["an empty conversation id", { kind: "openConversation", conversationId: "" }],
     ["a conversation id object", { kind: "deleteConversation", conversationId: { id: "c1" } }],
     ["an unknown code action", { kind: "codeAction", action: "run", messageId: "m1", index: 0 }],

@@ -1,7 +1,6 @@
-// The chat view's UI. It holds no conversation of its own: the extension sends it. The view is registered with
-// retainContextWhenHidden, so the draft and scroll position survive hiding. setState was tried first: with it the view
-// stayed blank after a window reload in code-server 4.100.3, even when reopened; and re-rendering a 200-turn history on
-// every show would cost about 0.5 s.
+// The chat view's UI. It holds no state of its own: the extension sends the conversation after every (re)load and keeps
+// the unsent draft, so both survive the view being hidden. Neither setState nor retainContextWhenHidden is used: with
+// either, the view stayed blank after a window reload in code-server 4.100.3 (measured in the e2e test).
 import "@vscode/codicons/dist/codicon.css";
 import "./chat.css";
 import type {
@@ -13,6 +12,7 @@ import type {
   HostAvailability,
   TokenBudgetView,
 } from "../../../extension/src/core/protocol/webview";
+import { maxChatInputLength } from "../../../extension/src/core/protocol/webview";
 import { AnswerView } from "./render";
 
 interface VsCodeApi {
@@ -244,6 +244,7 @@ function send(): void {
   noticeElement.hidden = true;
   post({ kind: "send", text });
   input.value = "";
+  reportDraft();
   stickToBottom = true;
 }
 
@@ -296,7 +297,14 @@ function pickMention(index: number): void {
   hideMentions();
 }
 
+let draftTimer: ReturnType<typeof setTimeout> | undefined;
+function reportDraft(): void {
+  if (draftTimer !== undefined) clearTimeout(draftTimer);
+  draftTimer = setTimeout(() => post({ kind: "draftChanged", text: input.value.slice(0, maxChatInputLength) }), 300);
+}
+
 input.addEventListener("input", () => {
+  reportDraft();
   const mention = mentionBeforeCursor();
   if (mention === undefined) {
     hideMentions();

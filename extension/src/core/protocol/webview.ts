@@ -110,6 +110,8 @@ export type CodeAction = "copy" | "insert" | "apply" | "newFile";
 export type ChatFromWebview =
   | { kind: "ready" }
   | { kind: "send"; text: string }
+  /** The unsent text, kept by the extension so it survives the view being hidden (the webview is then discarded). */
+  | { kind: "draftChanged"; text: string }
   | { kind: "stop" }
   | { kind: "regenerate" }
   | { kind: "newChat" }
@@ -157,6 +159,8 @@ export function isChatFromWebview(value: unknown): value is ChatFromWebview {
       return true;
     case "send":
       return isShortText(value.text, maxChatInputLength) && value.text.trim() !== "";
+    case "draftChanged":
+      return isShortText(value.text, maxChatInputLength);
     case "openConversation":
     case "renameConversation":
     case "deleteConversation":

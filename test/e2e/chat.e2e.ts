@@ -1,0 +1,119 @@
+// Issue 6 in a real VS Code (code-server + Chromium): the chat view with the real extension, host and scripted model.
+// Send a question, see the streamed answer with its Shield-checked code block, Insert at cursor, attach the selection
+// through the command, and find the conversation again after a window reload.
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import type { Frame, Page } from "playwright-core";
+import { ensureScriptedModel } from "../fixtures/scriptedModel";
+import { codeServerExecutable } from "./install";
+import { timed } from "./phases";
+import { Scenario, hostStatusEntry } from "./scenario";
+
+const readyTimeoutMs = 90_000;
+const answerTimeoutMs = 90_000;
+
+/** VS Code nests each webview's document two iframes deep; the chat's is the one with the message box. */
+async function chatFrame(page: Page): Promise<Frame | undefined> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    for (const frame of page.frames()) {
+      if (await frame.locator("#input").count().catch(() => 0)) return frame;
+    }
+    if (Date.now() > deadline) return undefined;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** Opens the Llama Assist container unless VS Code restored it open (a click would then close it). */
+async function openChat(scenario: Scenario): Promise<Frame> {
+  const page = scenario.workbench.page;
+  const open = await page.locator('.activitybar .action-item.checked .action-label[aria-label^="Llama Assist"]').count();
+  if (open === 0) await scenario.workbench.activityBarItem("Llama Assist").click();
+  const frame = await chatFrame(page);
+  if (frame === undefined) throw new Error("the chat webview never appeared");
+  return chatReady(frame);
+}
+
+/** The page's HTML is there before its script runs; the budget line is filled once the extension has answered. */
+async function chatReady(frame: Frame): Promise<Frame> {
+  await frame.locator("#budget", { hasText: "tokens" }).waitFor({ timeout: 60_000 });
+  return frame;
+}
+
+async function fileSettledTo(file: string, accept: (text: string) => boolean): Promise<string> {
+  let text = "";
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 100))) {
+    text = await readFile(file, "utf8").catch(() => "");
+    if (accept(text)) break;
+  }
+  return text;
+}
+
+describe("issue 6, chat: Llama Assist in a real VS Code (code-server + Chromium)", function () {
+  this.timeout(300_000);
+  let scenario: Scenario | undefined;
+
+  afterEach(async function () {
+    const finished = scenario;
+    scenario = undefined;
+    if (finished) await timed(`${finished.name}: teardown`, () => finished.finish(this.currentTest?.state === "failed"));
+  });
+
+  it("asks in the chat view, inserts the answer's code at the cursor, and keeps the conversation across a reload", async function () {
+    scenario = await Scenario.start("chat", {
+      codeServer: await codeServerExecutable(),
+      settings: { "llamaAssist.completionModel.path": ensureScriptedModel("standard"), "llamaAssist.gpu": "cpu" },
+      files: { "chat_demo.py": "import sys\n\n\n" },
+    });
+    const { workbench } = scenario;
+    const page = workbench.page;
+    await workbench.openFile("chat_demo.py");
+    await workbench.waitForStatusText(hostStatusEntry, (text) => /· CPU$/.test(text), readyTimeoutMs);
+    // The cursor at the end of the file, where Insert at cursor will put the code.
+    await page.locator(".monaco-editor .view-lines").first().click();
+    await page.keyboard.press("Control+End");
+
+    let chat = await openChat(scenario);
+    await chat.locator("#input").fill("Write a greeting function.");
+    await chat.locator("#input").press("Enter");
+    const answer = chat.locator(".message.assistant").last();
+    await timed("chat: send to rendered code block", () => answer.locator("pre code").waitFor({ timeout: answerTimeoutMs }));
+    await chat.locator('.message.assistant[data-status="complete"]').waitFor();
+    assert.match(await answer.locator(".message-content p").first().innerText(), /Here is your function:/);
+    assert.equal(await answer.locator("pre code").textContent(), 'def greet(name):\n    return "Hello, " + name\n');
+    assert.equal(await answer.locator(".shield-banner").count(), 0);
+    assert.match(await chat.locator("#budget").innerText(), /\d+ \/ 4,096 tokens/);
+    await workbench.screenshot("answer");
+
+    await answer.getByRole("button", { name: "Insert at cursor" }).click();
+    const editorLines = page.locator(".monaco-editor .view-lines").first();
+    await editorLines.filter({ hasText: "def greet(name):" }).waitFor();
+    await workbench.save();
+    const file = path.join(scenario.workspace, "chat_demo.py");
+    const saved = await fileSettledTo(file, (text) => text.includes("def greet"));
+    assert.equal(saved, 'import sys\n\n\ndef greet(name):\n    return "Hello, " + name\n');
+
+    // The selection command attaches the selected lines as a chip.
+    await editorLines.click();
+    await page.keyboard.press("Control+A");
+    await workbench.runCommand("Llama Assist: Ask Llama Assist about Selection");
+    await chat.locator(".chip", { hasText: "chat_demo.py:1-5" }).waitFor();
+    await workbench.screenshot("selection-attached");
+
+    await workbench.runCommand("Developer: Reload Window");
+    await workbench.activityBarItem("Llama Assist").waitFor({ timeout: 60_000 });
+    await editorLines.waitFor();
+    // In code-server 4.100.3 the chat view that VS Code restores right after a reload (the view whose restore activates
+    // the extension) has stayed blank in every run, while the Inference Host view below it rendered. Closing and
+    // reopening the container shows it; the cause is not known.
+    if (await page.locator('.activitybar .action-item.checked .action-label[aria-label^="Llama Assist"]').count()) {
+      await workbench.activityBarItem("Llama Assist").click();
+    }
+    chat = await openChat(scenario);
+    await chat.locator(".message.user", { hasText: "Write a greeting function." }).waitFor({ timeout: 30_000 });
+    assert.equal(await chat.locator(".message.assistant pre code").textContent(), 'def greet(name):\n    return "Hello, " + name\n');
+    assert.equal(await chat.locator("#conversation-select option:checked").innerText(), "Write a greeting function.");
+    await workbench.screenshot("after-reload");
+  });
+});
