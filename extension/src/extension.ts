@@ -12,6 +12,11 @@ import * as showLog from "./commands/showLog";
 import * as scanFileWithShield from "./commands/scanFileWithShield";
 import * as shieldDiagnostics from "./shieldDiagnostics";
 import { ShieldEngine } from "./shieldEngine";
+import { ShieldStatusBar } from "./shieldStatusBar";
+import { gateSuggestion } from "./core/shieldGate";
+import { commandIds } from "./commandIds";
+import * as documentTrees from "./documentTrees";
+import * as inlineCompletions from "./inlineCompletionProvider";
 import * as chatView from "./chat/chatView";
 import * as refactor from "./refactor";
 import * as models from "./models";
@@ -28,8 +33,13 @@ export function activate(context: vscode.ExtensionContext): void {
     log: (level, message) => writeHostLog(log, level, message),
   });
   stopHost = () => host.dispose();
-  const shield = new ShieldEngine(vscode.Uri.joinPath(context.extensionUri, "grammars"), log);
+  const grammars = vscode.Uri.joinPath(context.extensionUri, "grammars");
+  const shield = new ShieldEngine(grammars, log);
   const diagnostics = new shieldDiagnostics.ShieldDiagnostics();
+  const shieldStatus = new ShieldStatusBar();
+  const trees = documentTrees.register(grammars, () => settings.current.completions.maxParsedFileChars, log);
+  // Load the grammars now, off the keystroke path: until they are in, block mode withholds every suggestion.
+  void shield.load();
 
   context.subscriptions.push(
     log,
@@ -44,6 +54,25 @@ export function activate(context: vscode.ExtensionContext): void {
     diagnostics,
     shieldDiagnostics.register(shield, diagnostics),
     scanFileWithShield.register(shield, diagnostics, settings),
+    shieldStatus,
+    trees,
+    inlineCompletions.register({
+      generate: (params, signal) => host.infill(params, signal),
+      gate: (input) => gateSuggestion(shield.ready, input, settings.current.shield),
+      trees,
+      settings: () => settings.current.completions,
+      onDidChangeSettings: settings.onDidChange,
+      log,
+      onVerdict: (verdict) => {
+        shieldStatus.report(verdict);
+        if (verdict.failure) log.warn(verdict.failure);
+      },
+      acceptCommand: (document, verdict, scannedFrom) => ({
+        title: "Record Shield findings",
+        command: commandIds.recordAcceptedFindings,
+        arguments: [document.uri, scannedFrom, verdict.findings],
+      }),
+    }),
     chatView.register(context, host, settings, shield, log),
     refactor.register({ host, settings, shield, log, extensionUri: context.extensionUri, globalState: context.globalState }),
     models.register(context, host, settings, log),

@@ -23,9 +23,9 @@ export interface InlineCompletionDeps {
   onVerdict: (verdict: ShieldVerdict) => void;
   /**
    * The command VS Code runs when the user accepts a suggestion that had findings, e.g. to put them in the
-   * Problems panel. Finding lines are document lines: the gate scans the suggestion after the document's prefix.
+   * Problems panel. Finding lines count from `scannedFrom`, where the prefix the gate scanned begins.
    */
-  acceptCommand: (document: vscode.TextDocument, verdict: ShieldVerdict) => vscode.Command | undefined;
+  acceptCommand: (document: vscode.TextDocument, verdict: ShieldVerdict, scannedFrom: vscode.Position) => vscode.Command | undefined;
 }
 
 /** Characters of context on each side of the cursor for documents with no tree: enough for any token budget. */
@@ -121,7 +121,7 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
       latencyMs = outcome.latencyMs;
       if (settings.trace) this.deps.log.trace(`completion (${outcome.source}, ${Math.round(outcome.latencyMs)} ms): ${outcome.trace.join("; ")}`);
       const range = new vscode.Range(position, position.translate(0, outcome.insertion.replaceRight));
-      const command = outcome.verdict.findings.length > 0 ? this.deps.acceptCommand(document, outcome.verdict) : undefined;
+      const command = outcome.verdict.findings.length > 0 ? this.deps.acceptCommand(document, outcome.verdict, document.positionAt(offset - cursor)) : undefined;
       return [new vscode.InlineCompletionItem(outcome.insertion.text, range, command)];
     } catch (error) {
       this.deps.log.error(`Completion failed: ${error instanceof Error ? error.message : String(error)}`);

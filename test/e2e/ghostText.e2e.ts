@@ -11,9 +11,7 @@ const functionHeader = "def add(a, b):\n";
 const indentation = "    ";
 const ghostTimeoutMs = 60_000;
 
-// Pending until issue 4's inline completion provider is registered in activate(): then describe.skip becomes describe.
-// These three passed against a build that registered it (the provider as of commit a77f824).
-describe.skip("issue 5, ghost text, waiting for issue 4 (Inline completions) in activate(): Llama Assist in a real VS Code (code-server + Chromium)", function () {
+describe("ghost text: Llama Assist in a real VS Code (code-server + Chromium)", function () {
   this.timeout(240_000);
   let codeServer: string;
   let scenario: Scenario | undefined;

@@ -1,4 +1,5 @@
 import type { GpuSetting, HostConfig, LogLevel } from "./protocol/host";
+import { readCompletionSettings, type CompletionSettings } from "./completion/completionSettings";
 
 /** The one narrow view of the editor's settings that the core needs. Keys are relative to `llamaAssist.`. */
 export interface SettingsReader {
@@ -10,6 +11,7 @@ export type ShieldMode = "block" | "warn" | "off";
 export interface LlamaAssistConfig {
   completionModelPath: string;
   chatModelPath: string;
+  completions: CompletionSettings;
   gpu: GpuSetting;
   contextSize: number;
   threads: number;
@@ -102,6 +104,7 @@ export function readConfig(settings: SettingsReader): ConfigReadResult {
   const config: LlamaAssistConfig = {
     completionModelPath: text("completionModel.path"),
     chatModelPath: text("chatModel.path"),
+    completions: readCompletionSettings(settings),
     gpu: oneOf("gpu", gpuSettings, "auto"),
     contextSize: integer("contextSize", minContextSize, maxContextSize, defaultContextSize),
     threads: integer("threads", 0, 1024, 0),
