@@ -81,7 +81,8 @@ export class ChatSession {
   constructor(
     private readonly deps: ChatSessionDependencies,
     conversations: readonly Conversation[],
-    private readonly options: ChatSessionOptions,
+    /** Read at each use, so changed settings apply to the next answer. */
+    private readonly options: () => ChatSessionOptions,
   ) {
     this.conversations = [...conversations].sort((a, b) => b.updatedAt - a.updatedAt);
     this.active = this.conversations[0] ?? this.createConversation();
@@ -216,7 +217,7 @@ export class ChatSession {
     for (let attempt = 0; attempt <= maxBudgetRetries; attempt++) {
       // Unknown before the host is first ready: then everything is sent and the host's own check is the budget.
       const contextSize = this.deps.contextSize();
-      const reserve = contextSize === undefined ? this.options.maxAnswerTokens : answerReserve(contextSize, this.options.maxAnswerTokens);
+      const reserve = contextSize === undefined ? this.options().maxAnswerTokens : answerReserve(contextSize, this.options().maxAnswerTokens);
       const plan =
         contextSize === undefined
           ? { turns, droppedTurns: 0, fits: true }
@@ -229,7 +230,7 @@ export class ChatSession {
       }
       try {
         result = await this.deps.chat(
-          { systemPrompt, turns: plan.turns, maxTokens: reserve, temperature: this.options.temperature },
+          { systemPrompt, turns: plan.turns, maxTokens: reserve, temperature: this.options().temperature },
           (text) => this.onChunk(answer, text, fallbackLanguageId),
           answer.controller.signal,
         );
@@ -300,7 +301,7 @@ export class ChatSession {
   private save(): void {
     const bounded = boundHistory(
       this.conversations.filter((conversation) => conversation.messages.length > 0),
-      this.options.limits,
+      this.options().limits,
     );
     const activeCopy = bounded.find((conversation) => conversation.id === this.active.id);
     if (activeCopy !== undefined && activeCopy !== this.active) {
@@ -345,7 +346,7 @@ export class ChatSession {
       id: message.id,
       role: message.role,
       text: message.text,
-      status: message.status,
+      status: this.answer?.message === message ? "streaming" : message.status,
       attachments: message.attachments.map((attachment) => attachment.label),
       verdicts: message.role === "assistant" ? this.verdictsOf(message) : [],
       error: message.error,
@@ -357,8 +358,11 @@ export class ChatSession {
     if (cached !== undefined && cached.text === message.text) return cached.verdicts;
     const position = this.active.messages.indexOf(message);
     const fallback = position < 0 ? undefined : this.questionLanguage(position);
-    const verdicts = extractCodeBlocks(this.markdown, message.text, true).map((block) => this.verdictOf(block, fallback));
-    this.verdictCache.set(message, { text: message.text, verdicts });
+    const streaming = this.answer?.message === message;
+    const verdicts = extractCodeBlocks(this.markdown, message.text, !streaming)
+      .filter((block) => block.closed)
+      .map((block) => this.verdictOf(block, fallback));
+    if (!streaming) this.verdictCache.set(message, { text: message.text, verdicts });
     return verdicts;
   }
 
