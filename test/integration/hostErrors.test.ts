@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import type { HostErrorCode } from "../../extension/src/core/protocol/host";
-import { type HostState, HostRequestError } from "../../extension/src/hostClient/hostClient";
+import { HostRequestError } from "../../extension/src/hostClient/hostClient";
+import type { HostState } from "../../extension/src/core/protocol/host";
 import { createTestHost, hostConfig } from "../fixtures/hostHarness";
 import { ensureNotGgufFile, ensureScriptedModel, ensureTruncatedModel, fimCompletion, modelCacheDir } from "../fixtures/scriptedModel";
 

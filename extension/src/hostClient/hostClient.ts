@@ -9,18 +9,13 @@ import type {
   HostError,
   HostErrorCode,
   HostInfo,
+  HostState,
   InfillParams,
   LogLevel,
   ToHost,
 } from "../core/protocol/host";
 import { isFromHost } from "../core/protocol/host";
 
-export type HostState =
-  | { phase: "stopped" }
-  | { phase: "starting" }
-  | { phase: "loading"; progress: number }
-  | { phase: "ready"; info: HostInfo }
-  | { phase: "error"; error: HostError; restartInMs?: number };
 
 export interface HostClientOptions {
   /** Absolute path of dist/host/main.mjs. */
