@@ -14,8 +14,8 @@ const readyTimeoutMs = 90_000;
 const answerTimeoutMs = 90_000;
 
 /** VS Code nests each webview's document two iframes deep; the chat's is the one with the message box. */
-async function chatFrame(page: Page): Promise<Frame | undefined> {
-  const deadline = Date.now() + 60_000;
+async function chatFrame(page: Page, waitMs: number): Promise<Frame | undefined> {
+  const deadline = Date.now() + waitMs;
   for (;;) {
     for (const frame of page.frames()) {
       if (await frame.locator("#input").count().catch(() => 0)) return frame;
@@ -28,11 +28,17 @@ async function chatFrame(page: Page): Promise<Frame | undefined> {
 /** Opens the Llama Assist container unless VS Code restored it open (a click would then close it). */
 async function openChat(scenario: Scenario): Promise<Frame> {
   const page = scenario.workbench.page;
-  const open = await page.locator('.activitybar .action-item.checked .action-label[aria-label^="Llama Assist"]').count();
-  if (open === 0) await scenario.workbench.activityBarItem("Llama Assist").click();
-  const frame = await chatFrame(page);
-  if (frame === undefined) throw new Error("the chat webview never appeared");
-  return chatReady(frame);
+  const containerOpen = page.locator('.activitybar .action-item.checked .action-label[aria-label^="Llama Assist"]');
+  // A click toggles the container, and a close requested just before may not have landed yet: look again each try,
+  // and close a container whose chat stayed blank so that the next try opens it afresh.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if ((await containerOpen.count()) === 0) await scenario.workbench.activityBarItem("Llama Assist").click();
+    const frame = await chatFrame(page, 20_000);
+    if (frame !== undefined) return chatReady(frame);
+    if (await containerOpen.count()) await scenario.workbench.activityBarItem("Llama Assist").click();
+    await containerOpen.waitFor({ state: "detached", timeout: 10_000 });
+  }
+  throw new Error("the chat webview never appeared");
 }
 
 /** The page's HTML is there before its script runs; the budget line is filled once the extension has answered. */

@@ -3,10 +3,21 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import type { Locator } from "playwright-core";
 import { ensureScriptedModel } from "../fixtures/scriptedModel";
 import { codeServerExecutable } from "./install";
 import { timed } from "./phases";
 import { Scenario, hostStatusEntry } from "./scenario";
+
+/** The element's text (NBSP as spaces) once it matches, or as it is after 30 s so the assertion shows it. */
+async function textMatching(element: Locator, pattern: RegExp): Promise<string> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const text = (await element.innerText()).replace(/\u00a0/g, " ");
+    if (pattern.test(text) || Date.now() > deadline) return text;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
 
 const readyTimeoutMs = 90_000;
 const answerTimeoutMs = 90_000;
@@ -60,7 +71,8 @@ describe("issue 7, refactor: Llama Assist in a real VS Code (code-server + Chrom
     const diffTab = page.locator('.tabs-container .tab[aria-label*="greet.py ↔ Refactor (proposed)"]');
     await timed("refactor-accept-undo: request to diff preview", () => diffTab.waitFor({ timeout: answerTimeoutMs }));
     await page.locator(".monaco-diff-editor").first().waitFor();
-    const modifiedText = (await page.locator(".monaco-diff-editor .editor.modified .view-lines").first().innerText()).replace(/\u00a0/g, " ");
+    // The diff editor's lines render a moment after the editor itself appears.
+    const modifiedText = await textMatching(page.locator(".monaco-diff-editor .editor.modified .view-lines").first(), /return "Hello, " \+ name/);
     assert.match(modifiedText, /return "Hello, " \+ name/);
     await workbench.screenshot("diff-preview");
 

@@ -1,5 +1,6 @@
 import { Language, Parser, Query, type QueryMatch } from "web-tree-sitter";
 import { GRAMMAR_FILES, RUNTIME_WASM } from "./languages";
+import { initTreeSitterRuntime } from "../treeSitterRuntime";
 import { ALL_RULES } from "./rules";
 import {
   SHIELD_LANGUAGES,
@@ -34,21 +35,6 @@ interface LanguageRuntime {
   readonly query: Query;
   /** Maps a pattern index of the combined query to the rule pattern it came from. */
   readonly patternOwners: readonly CompiledPattern[];
-}
-
-// Emscripten's runtime is process-global: initialise it once, on first use.
-let runtimeReady: Promise<void> | undefined;
-
-function initRuntime(grammars: GrammarSource): Promise<void> {
-  runtimeReady ??= grammars
-    .load(RUNTIME_WASM)
-    .then((wasmBinary) => Parser.init({ wasmBinary }))
-    .catch((error: unknown) => {
-      // Let a later createShield try again (the grammar folder may appear after a build).
-      runtimeReady = undefined;
-      throw error;
-    });
-  return runtimeReady;
 }
 
 const utf8 = new TextEncoder();
@@ -252,7 +238,7 @@ class TreeSitterShield implements Shield {
 }
 
 export async function createShield(options: ShieldOptions): Promise<Shield> {
-  await initRuntime(options.grammars);
+  await initTreeSitterRuntime(() => options.grammars.load(RUNTIME_WASM));
   const rules = ALL_RULES;
   const wanted = options.languages ?? SHIELD_LANGUAGES;
   const grammarByFile = new Map<string, Language>();

@@ -1,5 +1,6 @@
 import { Language, Parser, type Tree } from "web-tree-sitter";
 import { isCodeLanguage } from "../languages";
+import { initTreeSitterRuntime } from "../treeSitterRuntime";
 import { grammarFileByLanguage, runtimeWasmFile, type GrammarSource } from "./grammars";
 
 /**
@@ -15,8 +16,7 @@ export class SyntaxRuntime {
   private constructor(private readonly grammars: GrammarSource) {}
 
   static async create(grammars: GrammarSource): Promise<SyntaxRuntime> {
-    // Parser.init keeps one Emscripten module per process; a second call reuses it.
-    await Parser.init({ wasmBinary: await grammars.load(runtimeWasmFile) });
+    await initTreeSitterRuntime(() => grammars.load(runtimeWasmFile));
     return new SyntaxRuntime(grammars);
   }
 
