@@ -1,28 +1,8 @@
-import { SHIELD_LANGUAGES, type ShieldLanguage } from "./types";
+import type { ShieldLanguage } from "./types";
 
-export function isShieldLanguage(id: string): id is ShieldLanguage {
-  return (SHIELD_LANGUAGES as readonly string[]).includes(id);
-}
+export { isCodeLanguage as isShieldLanguage } from "../languages";
 
-/** The grammar .wasm each language parses with. */
-export const GRAMMAR_FILES: Readonly<Record<ShieldLanguage, string>> = {
-  python: "tree-sitter-python.wasm",
-  javascript: "tree-sitter-javascript.wasm",
-  javascriptreact: "tree-sitter-javascript.wasm",
-  typescript: "tree-sitter-typescript.wasm",
-  typescriptreact: "tree-sitter-tsx.wasm",
-  java: "tree-sitter-java.wasm",
-  c: "tree-sitter-c.wasm",
-  cpp: "tree-sitter-cpp.wasm",
-  csharp: "tree-sitter-c_sharp.wasm",
-  go: "tree-sitter-go.wasm",
-  rust: "tree-sitter-rust.wasm",
-  php: "tree-sitter-php.wasm",
-  ruby: "tree-sitter-ruby.wasm",
-  shellscript: "tree-sitter-bash.wasm",
-};
-
-export const RUNTIME_WASM = "tree-sitter.wasm";
+export { grammarFileByLanguage as GRAMMAR_FILES, runtimeWasmFile as RUNTIME_WASM } from "../syntax/grammars";
 
 const EXTENSION_LANGUAGES: Readonly<Record<string, ShieldLanguage>> = {
   py: "python",

@@ -1,24 +1,11 @@
 import type { Node } from "web-tree-sitter";
+import { codeLanguages, type CodeLanguage } from "../languages";
 
-export const SHIELD_LANGUAGES = [
-  "python",
-  "javascript",
-  "typescript",
-  "javascriptreact",
-  "typescriptreact",
-  "java",
-  "c",
-  "cpp",
-  "csharp",
-  "go",
-  "rust",
-  "php",
-  "ruby",
-  "shellscript",
-] as const;
+/** The Shield covers every language Llama Assist serves. */
+export const SHIELD_LANGUAGES = codeLanguages;
 
 /** VS Code language ids the Shield understands. */
-export type ShieldLanguage = (typeof SHIELD_LANGUAGES)[number];
+export type ShieldLanguage = CodeLanguage;
 
 export type Severity = "block" | "warn";
 
