@@ -2,13 +2,13 @@
 // Send a question, see the streamed answer with its Shield-checked code block, Insert at cursor, attach the selection
 // through the command. Finding the conversation again after a window reload is pending (see the last test).
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Frame, Page } from "playwright-core";
 import { ensureScriptedModel } from "../fixtures/scriptedModel";
 import { codeServerExecutable } from "./install";
 import { timed } from "./phases";
 import { Scenario, hostStatusEntry } from "./scenario";
+import { fileSettledTo } from "./settle";
 
 const readyTimeoutMs = 90_000;
 const answerTimeoutMs = 90_000;
@@ -45,15 +45,6 @@ async function openChat(scenario: Scenario): Promise<Frame> {
 async function chatReady(frame: Frame): Promise<Frame> {
   await frame.locator("#budget", { hasText: "tokens" }).waitFor({ timeout: 60_000 });
   return frame;
-}
-
-async function fileSettledTo(file: string, accept: (text: string) => boolean): Promise<string> {
-  let text = "";
-  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 100))) {
-    text = await readFile(file, "utf8").catch(() => "");
-    if (accept(text)) break;
-  }
-  return text;
 }
 
 describe("issue 6, chat: Llama Assist in a real VS Code (code-server + Chromium)", function () {

@@ -3,38 +3,17 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import type { Locator } from "playwright-core";
 import { ensureScriptedModel } from "../fixtures/scriptedModel";
 import { codeServerExecutable } from "./install";
 import { timed } from "./phases";
 import { Scenario, hostStatusEntry } from "./scenario";
-
-/** The element's text (NBSP as spaces) once it matches, or as it is after 30 s so the assertion shows it. */
-async function textMatching(element: Locator, pattern: RegExp): Promise<string> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const text = (await element.innerText()).replace(/\u00a0/g, " ");
-    if (pattern.test(text) || Date.now() > deadline) return text;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
+import { fileSettledTo, textMatching } from "./settle";
 
 const readyTimeoutMs = 90_000;
 const answerTimeoutMs = 90_000;
 
 /** The scripted model answers every chat with a greet() that says "Hello, "; this file's says "Hi, ". */
 const source = ["import sys", "", "", "def greet(name):", '    return "Hi, " + name', "", "", "print(greet(sys.argv[1]))", ""].join("\n");
-
-/** The file's text once it equals `expected`, or its last text after a few seconds: saving reaches the disk later. */
-async function fileSettledTo(file: string, expected: string): Promise<string> {
-  let text = "";
-  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 100))) {
-    // A created file may not exist yet.
-    text = await readFile(file, "utf8").catch(() => "");
-    if (text === expected) break;
-  }
-  return text;
-}
 
 describe("issue 7, refactor: Llama Assist in a real VS Code (code-server + Chromium)", function () {
   this.timeout(300_000);
@@ -82,13 +61,13 @@ describe("issue 7, refactor: Llama Assist in a real VS Code (code-server + Chrom
     const sourceLines = page.locator(".monaco-editor .view-lines").first();
     await sourceLines.filter({ hasText: "Hello" }).waitFor();
     await page.keyboard.press("Control+S");
-    assert.equal(await fileSettledTo(file, source.replace('"Hi, "', '"Hello, "')), source.replace('"Hi, "', '"Hello, "'));
+    assert.equal(await fileSettledTo(file, (text) => text === source.replace('"Hi, "', '"Hello, "')), source.replace('"Hi, "', '"Hello, "'));
     await workbench.screenshot("accepted");
 
     await page.keyboard.press("Control+Z");
     await sourceLines.filter({ hasText: "Hi" }).waitFor();
     await page.keyboard.press("Control+S");
-    assert.equal(await fileSettledTo(file, source), source, "one Undo restores the file");
+    assert.equal(await fileSettledTo(file, (text) => text === source), source, "one Undo restores the file");
   });
 
   async function startWithGreet(name: string): Promise<Scenario> {
@@ -142,7 +121,7 @@ describe("issue 7, refactor: Llama Assist in a real VS Code (code-server + Chrom
     await workbench.screenshot("generate-tests-preview");
     await workbench.runCommand("Llama Assist: Accept Refactor");
     const testFile = path.join(current.workspace, "test_greet.py");
-    assert.equal(await fileSettledTo(testFile, 'def greet(name):\n    return "Hello, " + name\n'), 'def greet(name):\n    return "Hello, " + name\n');
+    assert.equal(await fileSettledTo(testFile, (text) => text === 'def greet(name):\n    return "Hello, " + name\n'), 'def greet(name):\n    return "Hello, " + name\n');
     await page.locator('.tabs-container .tab.active[aria-label^="test_greet.py"]').waitFor();
   });
 
