@@ -37,7 +37,7 @@ function readOptions(): StartOptions | undefined {
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new Error(`Not a port: ${values.port}`);
   return configured === undefined
-    ? { model: ensureScriptedModel("standard"), isDemoModel: true, port }
+    ? { model: ensureScriptedModel("demo"), isDemoModel: true, port }
     : { model: path.resolve(configured), isDemoModel: false, port };
 }
 

@@ -49,6 +49,14 @@ describe("host status presentation", () => {
     assert.ok(lines.some((line) => line.startsWith("Chat model: Llama 3.1 8B")));
   });
 
+  it("shows what the model file says about itself, so a demo model is labelled as one", () => {
+    const demo: ModelInfo = { ...model, name: "Llama Assist DEMO model (scripted)", description: "A scripted demo model: plumbing, not intelligence." };
+    const shown = presentHostState({ phase: "ready", info: { ...cpuInfo, completionModel: demo, chatModel: demo } }, true);
+    assert.equal(shown.text, "$(sparkle) Llama Assist DEMO model (scripted) · CPU");
+    assert.match(shown.tooltip, /^ {2}about: A scripted demo model: plumbing, not intelligence\.$/m);
+    assert.ok(!describeHost(cpuInfo).some((line) => line.includes("about:")), "a model without a description gets no line");
+  });
+
   it("shows loading progress as a percentage", () => {
     assert.equal(presentHostState({ phase: "loading", progress: 0.426 }, true).text, "$(loading~spin) Llama Assist: loading 43%");
   });

@@ -33,6 +33,8 @@ export function describeHost(info: HostInfo): string[] {
       `  layers on GPU: ${model.offloadedLayers}/${model.layers}, context: ${model.contextSize} of ${model.trainContextSize} tokens`,
       `  fill-in-the-middle: ${model.fillInTheMiddle ? "yes" : "no (prefix-only completion)"}, chat format: ${model.chatWrapper}`,
     );
+    // The maker's own words about the file: a demo or test model says here that it is one.
+    if (model.description !== undefined) lines.push(`  about: ${model.description}`);
   }
   return lines;
 }

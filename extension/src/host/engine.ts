@@ -240,6 +240,7 @@ export class InferenceEngine {
   private modelInfo(loaded: LoadedModel, contextSize: number): ModelInfo {
     const { model } = loaded;
     const name = model.fileInfo.metadata.general?.name;
+    const description = model.fileInfo.metadata.general?.description;
     let parameters = 0;
     for (const tensor of model.fileInfo.tensorInfo ?? []) {
       parameters += tensor.dimensions.reduce<number>((product, dimension) => product * Number(dimension), 1);
@@ -247,6 +248,7 @@ export class InferenceEngine {
     return {
       path: loaded.path,
       name: typeof name === "string" && name !== "" ? name : path.basename(loaded.path),
+      description: typeof description === "string" && description.trim() !== "" ? description.trim() : undefined,
       architecture: loaded.architecture,
       sizeBytes: loaded.sizeBytes,
       parameters: parameters > 0 ? parameters : undefined,

@@ -68,6 +68,8 @@ export interface GenerationResult {
 export interface ModelInfo {
   path: string;
   name: string;
+  /** The file's general.description, when it has one: what its maker says the model is for. */
+  description?: string;
   architecture: string;
   sizeBytes: number;
   parameters?: number;
