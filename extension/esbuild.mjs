@@ -39,6 +39,15 @@ const builds = [
   },
   {
     ...common,
+    // The workspace symbol index parses in this worker thread, off the extension host's thread.
+    entryPoints: ["extension/src/symbolIndexWorker.ts"],
+    outfile: "dist/symbolIndexWorker.js",
+    format: "cjs",
+    define: importMetaUrlForCjs.define,
+    banner: { js: importMetaUrlForCjs.bannerLine },
+  },
+  {
+    ...common,
     entryPoints: ["extension/src/host/main.ts"],
     outfile: "dist/host/main.mjs",
     format: "esm",

@@ -3,6 +3,7 @@ import { DefinitionContext } from "./core/syntax/definitionContext";
 import { DocumentTree, type TextChange } from "./core/syntax/documentTree";
 import { QueryStore } from "./core/syntax/queries";
 import { SyntaxRuntime } from "./core/syntax/syntaxRuntime";
+import { WorkspaceSymbols } from "./workspaceSymbols";
 
 /** Context from other files may hold up a completion by at most this much; later results serve the next one. */
 const contextTimeLimitMs = 40;
@@ -17,6 +18,7 @@ export class DocumentTrees implements vscode.Disposable {
   private runtime: SyntaxRuntime | undefined;
   private readonly queries: QueryStore;
   private context: DefinitionContext | undefined;
+  private readonly workspaceSymbols: WorkspaceSymbols;
   private disposed = false;
 
   constructor(
@@ -26,6 +28,7 @@ export class DocumentTrees implements vscode.Disposable {
   ) {
     const grammars = { load: async (fileName: string) => vscode.workspace.fs.readFile(vscode.Uri.joinPath(grammarDir, fileName)) };
     this.queries = new QueryStore(grammars);
+    this.workspaceSymbols = new WorkspaceSymbols(grammarDir, log);
     SyntaxRuntime.create(grammars).then(
       (runtime) => {
         if (this.disposed) return runtime.dispose();
@@ -35,6 +38,7 @@ export class DocumentTrees implements vscode.Disposable {
           queries: this.queries,
           files: { read: (path) => readWorkspaceFile(path) },
           roots: (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.path),
+          symbols: this.workspaceSymbols.index,
           timeLimitMs: contextTimeLimitMs,
         });
         for (const document of vscode.workspace.textDocuments) void this.open(document);
@@ -104,6 +108,7 @@ export class DocumentTrees implements vscode.Disposable {
   dispose(): void {
     this.disposed = true;
     for (const subscription of this.subscriptions) subscription.dispose();
+    this.workspaceSymbols.dispose();
     for (const tree of this.trees.values()) tree.dispose();
     this.trees.clear();
     this.queries.dispose();

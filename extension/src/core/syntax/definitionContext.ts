@@ -1,18 +1,15 @@
 import path from "node:path";
-import type { Node, Tree } from "web-tree-sitter";
+import type { Tree } from "web-tree-sitter";
 import type { ContextSnippet, ScopeHeader } from "../completion/prompt";
+import { parseDefinitions, type Definition } from "./definitions";
 import { importCandidates, isSecretPath, languageOfPath } from "./importResolution";
 import type { LanguageQueries, QueryStore } from "./queries";
+import type { SymbolLookup } from "./symbolIndex";
 import type { SyntaxRuntime } from "./syntaxRuntime";
 
 /** Reads workspace files; undefined when a file does not exist or cannot be read. */
 export interface SourceFiles {
   read(filePath: string): Promise<string | undefined>;
-}
-
-interface Definition {
-  name: string;
-  signature: string;
 }
 
 interface ParsedFile {
@@ -33,6 +30,8 @@ export interface DefinitionContextOptions {
   files: SourceFiles;
   /** Workspace folders, as absolute POSIX paths. */
   roots: readonly string[];
+  /** The workspace's top-level definitions, for names that no import explains. */
+  symbols?: SymbolLookup;
   /** Context building never delays ghost text by more than this; late results land in the cache for the next request. */
   timeLimitMs: number;
 }
@@ -48,9 +47,9 @@ export interface DefinitionRequest {
 const nearBeforeChars = 1500;
 const nearAfterChars = 400;
 const maxSnippets = 6;
-const maxSignatureLines = 12;
-/** Declarations that are their own signature: a struct's fields or an interface's members are what the model needs. */
-const declarationType = /struct|enum|interface|type_alias|type_definition|type_item|type_spec|type_declaration|record|union|trait_item|alias_declaration/;
+/** Names looked up in the workspace index per prompt. */
+const maxIndexedNames = 4;
+const maxDefiningFiles = 3;
 
 /**
  * Query ranges in web-tree-sitter 0.25 are byte offsets of its UTF-16 text, while node indices
@@ -60,43 +59,12 @@ function queryRange(start: number, end: number): { startIndex: number; endIndex:
   return { startIndex: start * 2, endIndex: end * 2 };
 }
 
-function collapse(text: string): string {
-  const lines = text.split("\n");
-  return lines.length <= maxSignatureLines ? text : [...lines.slice(0, maxSignatureLines), "…"].join("\n");
-}
-
-function indentationOf(node: Node, text: string): string {
-  const lineStart = text.lastIndexOf("\n", node.startIndex - 1) + 1;
-  return /^[ \t]*/.exec(text.slice(lineStart, node.startIndex))?.[0] ?? "";
-}
-
-/** The part of a definition a caller needs: its header without the body, or a short declaration whole. */
-function signatureOf(node: Node, text: string, members: readonly Node[]): string {
-  const body = node.childForFieldName("body");
-  const whole = text.slice(node.startIndex, node.endIndex);
-  if (!body || body.startIndex <= node.startIndex) return collapse(whole);
-  if (declarationType.test(node.type) && !/class/.test(node.type)) return collapse(whole);
-  const header = text.slice(node.startIndex, body.startIndex).trimEnd();
-  if (members.length === 0) return header;
-  // A class is summed up by its header and its members' signatures.
-  const memberLines = members.map((member) => indentationOf(member, text) + signatureOf(member, text, []));
-  return collapse([header, ...memberLines].join("\n"));
-}
-
-function parseDefinitions(queries: LanguageQueries, tree: Tree, text: string): Definition[] {
-  const found: Array<{ name: string; node: Node }> = [];
-  for (const match of queries.definitions.matches(tree.rootNode)) {
-    const name = match.captures.find((capture) => capture.name === "name")?.node.text;
-    const node = match.captures.find((capture) => capture.name === "definition")?.node;
-    if (name && node) found.push({ name, node });
-  }
-  return found.map(({ name, node }) => {
-    const members = found
-      .filter((other) => other.node.startIndex > node.startIndex && other.node.endIndex <= node.endIndex && other.node.id !== node.id)
-      .filter((other, _, inside) => !inside.some((outer) => outer.node.id !== other.node.id && outer.node.startIndex < other.node.startIndex && outer.node.endIndex >= other.node.endIndex))
-      .map((other) => other.node);
-    return { name, signature: signatureOf(node, text, members) };
-  });
+/** The distinct identifiers around the cursor, those just before it first, then those after it. */
+function identifiersNearestFirst(queries: LanguageQueries, tree: Tree, cursor: number): string[] {
+  const captures = queries.identifiers.captures(tree.rootNode, queryRange(Math.max(0, cursor - nearBeforeChars), cursor + nearAfterChars));
+  const before = captures.filter((capture) => capture.node.startIndex < cursor).reverse();
+  const after = captures.filter((capture) => capture.node.startIndex >= cursor);
+  return [...new Set([...before, ...after].map((capture) => capture.node.text))];
 }
 
 /** Imports sit at the top of a file or, in Python, near their use: scanning only there keeps a keystroke in a long file cheap. */
@@ -154,27 +122,55 @@ export class DefinitionContext {
     const language = this.options.runtime.loadedLanguage(request.languageId);
     const queries = language ? await this.options.queries.queriesFor(request.languageId, language) : undefined;
     if (!queries) return [];
-    const near = new Set(
-      queries.identifiers
-        .captures(request.tree.rootNode, queryRange(Math.max(0, request.cursor - nearBeforeChars), request.cursor + nearAfterChars))
-        .map((capture) => capture.node.text),
-    );
-    const work = this.collect(request, queries, near);
+    const nearestFirst = identifiersNearestFirst(queries, request.tree, request.cursor);
+    const near = new Set(nearestFirst);
+    // The tree is read only here, before the first await: after a timeout the caller may delete it while the work goes on.
+    const imports = importsOf(queries, request.tree, request.cursor);
+    const importedLocals = new Set(imports.flatMap((imported) => [...imported.names].map((pair) => pair.split("=")[0])));
+    const indexed = this.indexedSnippets(request, nearestFirst.filter((name) => !importedLocals.has(name)));
+    const work = this.collect(request, imports, near);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<ContextSnippet[]>((resolve) => {
       timer = setTimeout(() => resolve([]), this.options.timeLimitMs);
     });
     try {
-      return await Promise.race([work, timeout]);
+      const imported = await Promise.race([work, timeout]);
+      const importedPaths = new Set(imported.map((snippet) => snippet.path));
+      return [...imported, ...indexed.filter((snippet) => !importedPaths.has(snippet.path))].slice(0, maxSnippets);
     } finally {
       clearTimeout(timer);
     }
   }
 
-  private async collect(request: DefinitionRequest, queries: LanguageQueries, near: ReadonlySet<string>): Promise<ContextSnippet[]> {
+  /** Definitions from the workspace index of the names near the cursor that no import explains, nearest name first. */
+  private indexedSnippets(request: DefinitionRequest, names: readonly string[]): ContextSnippet[] {
+    const symbols = this.options.symbols;
+    if (!symbols) return [];
+    const byPath = new Map<string, { names: string[]; signatures: string[] }>();
+    let found = 0;
+    for (const name of names) {
+      if (found >= maxIndexedNames) break;
+      if (name.length < 2) continue;
+      const definitions = symbols.lookup(name).filter((symbol) => symbol.path !== request.path && !isSecretPath(symbol.path));
+      // A name defined in many files (main, run, Config) would more likely mislead than help.
+      if (definitions.length === 0 || definitions.length > maxDefiningFiles) continue;
+      found++;
+      for (const definition of definitions) {
+        const entry = byPath.get(definition.path) ?? { names: [], signatures: [] };
+        byPath.set(definition.path, entry);
+        entry.names.push(name);
+        entry.signatures.push(definition.signature);
+      }
+    }
+    return [...byPath].map(([filePath, entry]) => ({
+      path: this.displayPath(filePath),
+      text: [...new Set(entry.signatures)].join("\n"),
+      reason: `workspace index: ${entry.names.join(", ")}`,
+    }));
+  }
+
+  private async collect(request: DefinitionRequest, imports: readonly ImportedNames[], near: ReadonlySet<string>): Promise<ContextSnippet[]> {
     const snippets: ContextSnippet[] = [];
-    // The tree is read only here, before the first await: after a timeout the caller may delete it while this goes on.
-    const imports = importsOf(queries, request.tree, request.cursor);
     for (const imported of imports) {
       if (snippets.length >= maxSnippets) break;
       const wanted = new Set<string>();

@@ -128,6 +128,9 @@ const languageByExtension: Readonly<Record<string, string>> = {
   ".bash": "shellscript",
 };
 
+/** File extensions (with the dot) of the languages that have a grammar. */
+export const sourceFileExtensions: readonly string[] = Object.keys(languageByExtension);
+
 /** The language of an imported file; a header included from C++ is parsed as C++. */
 export function languageOfPath(filePath: string, importingLanguageId: string): string | undefined {
   const extension = path.posix.extname(filePath).toLowerCase();

@@ -1,0 +1,175 @@
+import path from "node:path";
+import { parseDefinitions } from "./definitions";
+import { IgnoreRules, parseGitignore, type GitignoreRule } from "./gitignore";
+import { isSecretPath, languageOfPath, sourceFileExtensions } from "./importResolution";
+import type { QueryStore } from "./queries";
+import type { SyntaxRuntime } from "./syntaxRuntime";
+
+export interface FileSymbol {
+  name: string;
+  signature: string;
+}
+
+export interface IndexedSymbol extends FileSymbol {
+  /** Absolute POSIX path of the file that defines it. */
+  path: string;
+}
+
+/** What the prompt asks of the index; a Map lookup, so it costs nothing on the keystroke path. */
+export interface SymbolLookup {
+  lookup(name: string): readonly IndexedSymbol[];
+}
+
+/** Files larger than this are generated or data more often than code worth summarising. */
+export const maxIndexedFileBytes = 512 * 1024;
+/** Bounds the index of a huge monorepo; the files VS Code lists first are kept. */
+export const maxIndexedFiles = 5000;
+
+/** Folders that hold other people's code or build output, left out even where no .gitignore says so. */
+export const alwaysExcludedFolders = ["node_modules", ".git", "__pycache__", ".venv", "venv", "dist", "build", "target", "vendor"];
+
+/**
+ * The exclude glob for VS Code's findFiles. Passing any exclude switches off `files.exclude`, so
+ * its enabled patterns (plain `true`; conditional `{ when }` entries are left to VS Code's
+ * explorer) are merged in.
+ */
+export function excludeGlob(filesExclude: Readonly<Record<string, unknown>>): string {
+  const patterns = [
+    ...alwaysExcludedFolders.map((folder) => `**/${folder}/**`),
+    ...Object.entries(filesExclude)
+      .filter(([, enabled]) => enabled === true)
+      .map(([pattern]) => pattern),
+  ];
+  return `{${[...new Set(patterns)].join(",")}}`;
+}
+
+/** The files findFiles should list: those of the languages with a grammar. */
+export function sourceFilesGlob(): string {
+  return `**/*.{${sourceFileExtensions.map((extension) => extension.slice(1)).join(",")}}`;
+}
+
+/** Whether a file's name makes it worth indexing: a served language and no secret. */
+export function isIndexablePath(filePath: string): boolean {
+  return !isSecretPath(filePath) && languageOfPath(filePath, "") !== undefined;
+}
+
+/** A NUL byte in the first 8 KB is how git tells binary files from text. */
+export function looksBinary(bytes: Uint8Array): boolean {
+  return bytes.subarray(0, 8192).includes(0);
+}
+
+/** The symbols defined in the workspace, by name; fed file by file as the indexer reports them. */
+export class WorkspaceSymbolIndex implements SymbolLookup {
+  private readonly byName = new Map<string, Map<string, string>>();
+  private readonly namesByPath = new Map<string, readonly string[]>();
+
+  get fileCount(): number {
+    return this.namesByPath.size;
+  }
+
+  setFile(filePath: string, symbols: readonly FileSymbol[]): void {
+    this.removeFile(filePath);
+    for (const symbol of symbols) {
+      let paths = this.byName.get(symbol.name);
+      if (!paths) {
+        paths = new Map();
+        this.byName.set(symbol.name, paths);
+      }
+      // A name defined twice in one file (overloads, redefinitions) keeps its first signature.
+      if (!paths.has(filePath)) paths.set(filePath, symbol.signature);
+    }
+    this.namesByPath.set(filePath, [...new Set(symbols.map((symbol) => symbol.name))]);
+  }
+
+  removeFile(filePath: string): void {
+    for (const name of this.namesByPath.get(filePath) ?? []) {
+      const paths = this.byName.get(name);
+      paths?.delete(filePath);
+      if (paths?.size === 0) this.byName.delete(name);
+    }
+    this.namesByPath.delete(filePath);
+  }
+
+  paths(): string[] {
+    return [...this.namesByPath.keys()];
+  }
+
+  lookup(name: string): IndexedSymbol[] {
+    const paths = this.byName.get(name);
+    return paths ? [...paths].map(([filePath, signature]) => ({ name, path: filePath, signature })) : [];
+  }
+}
+
+/** The file system as the indexer needs it; undefined for a file that is missing or unreadable. */
+export interface IndexerFiles {
+  size(filePath: string): Promise<number | undefined>;
+  read(filePath: string): Promise<Uint8Array | undefined>;
+}
+
+export type IndexerVerdict = { indexed: true; symbols: FileSymbol[] } | { indexed: false; reason: "ignored" | "notCode" | "tooLarge" | "binary" | "unreadable" };
+
+/**
+ * Summarises workspace files into their top-level definitions, honouring .gitignore files from
+ * the workspace root down. Runs in a worker: it parses whole files.
+ */
+export class SymbolIndexer {
+  private readonly gitignores = new Map<string, Promise<GitignoreRule[]>>();
+  private readonly decoder = new TextDecoder();
+
+  constructor(
+    private readonly runtime: SyntaxRuntime,
+    private readonly queries: QueryStore,
+    private readonly files: IndexerFiles,
+    /** Workspace folders, as absolute POSIX paths. */
+    private readonly roots: readonly string[],
+  ) {}
+
+  async indexFile(filePath: string): Promise<IndexerVerdict> {
+    if (!isIndexablePath(filePath)) return { indexed: false, reason: "notCode" };
+    if (await this.ignored(filePath)) return { indexed: false, reason: "ignored" };
+    const size = await this.files.size(filePath);
+    if (size === undefined) return { indexed: false, reason: "unreadable" };
+    if (size > maxIndexedFileBytes) return { indexed: false, reason: "tooLarge" };
+    const bytes = await this.files.read(filePath);
+    if (!bytes) return { indexed: false, reason: "unreadable" };
+    if (looksBinary(bytes)) return { indexed: false, reason: "binary" };
+    const languageId = languageOfPath(filePath, "");
+    const language = languageId ? await this.runtime.language(languageId) : undefined;
+    const queries = languageId && language ? await this.queries.queriesFor(languageId, language) : undefined;
+    if (!language || !queries) return { indexed: false, reason: "notCode" };
+    const text = this.decoder.decode(bytes);
+    const tree = this.runtime.parse(language, text);
+    try {
+      const symbols = parseDefinitions(queries, tree, text)
+        .filter((definition) => definition.topLevel)
+        .map(({ name, signature }) => ({ name, signature }));
+      return { indexed: true, symbols };
+    } finally {
+      tree.delete();
+    }
+  }
+
+  /** Forget a .gitignore's rules, when it is saved or deleted. */
+  invalidateGitignore(filePath: string): void {
+    this.gitignores.delete(path.posix.dirname(filePath));
+  }
+
+  private async ignored(filePath: string): Promise<boolean> {
+    const root = this.roots.find((candidate) => filePath.startsWith(`${candidate.replace(/\/+$/, "")}/`));
+    if (!root) return true;
+    const rules = new IgnoreRules();
+    const relative = path.posix.relative(root, path.posix.dirname(filePath));
+    const folders = [root, ...relative.split("/").filter(Boolean).map((_, index, parts) => path.posix.join(root, ...parts.slice(0, index + 1)))];
+    for (const folder of folders) rules.add(await this.gitignoreOf(folder));
+    return rules.ignores(filePath);
+  }
+
+  private gitignoreOf(folder: string): Promise<GitignoreRule[]> {
+    let pending = this.gitignores.get(folder);
+    if (!pending) {
+      pending = this.files.read(path.posix.join(folder, ".gitignore")).then((bytes) => (bytes ? parseGitignore(this.decoder.decode(bytes), folder) : []));
+      this.gitignores.set(folder, pending);
+    }
+    return pending;
+  }
+}

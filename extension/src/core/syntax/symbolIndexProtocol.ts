@@ -1,0 +1,56 @@
+// Messages between the extension and the worker thread that builds the workspace symbol index.
+import type { FileSymbol } from "./symbolIndex";
+
+/** Given to the worker when it starts. */
+export interface IndexerWorkerData {
+  /** Folder with the grammar .wasm files and queries/, as a file system path. */
+  grammarDirectory: string;
+  /** Workspace folders on disk, as absolute POSIX paths. */
+  roots: string[];
+}
+
+export type ToIndexer =
+  /** Files listed by VS Code (files.exclude already applied); the worker applies .gitignore and its size limits. */
+  | { kind: "index"; files: string[] }
+  /** A file was saved or created: index it again, before the rest of the queue. */
+  | { kind: "update"; file: string }
+  | { kind: "remove"; file: string }
+  /** Free the parser and queries and let the thread end. */
+  | { kind: "shutdown" };
+
+export type FromIndexer =
+  | { kind: "file"; file: string; symbols: FileSymbol[] }
+  | { kind: "removed"; file: string }
+  | { kind: "idle"; indexedFiles: number; skippedFiles: number; elapsedMs: number }
+  | { kind: "failed"; message: string };
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
+}
+
+export function isToIndexer(value: unknown): value is ToIndexer {
+  if (!isRecord(value)) return false;
+  if (value.kind === "index") return Array.isArray(value.files) && value.files.every((file) => typeof file === "string");
+  if (value.kind === "shutdown") return true;
+  return (value.kind === "update" || value.kind === "remove") && typeof value.file === "string";
+}
+
+export function isFromIndexer(value: unknown): value is FromIndexer {
+  if (!isRecord(value)) return false;
+  switch (value.kind) {
+    case "file":
+      return typeof value.file === "string" && Array.isArray(value.symbols) && value.symbols.every((symbol) => isRecord(symbol) && typeof symbol.name === "string" && typeof symbol.signature === "string");
+    case "removed":
+      return typeof value.file === "string";
+    case "idle":
+      return typeof value.indexedFiles === "number" && typeof value.skippedFiles === "number" && typeof value.elapsedMs === "number";
+    case "failed":
+      return typeof value.message === "string";
+    default:
+      return false;
+  }
+}
+
+export function isIndexerWorkerData(value: unknown): value is IndexerWorkerData {
+  return isRecord(value) && typeof value.grammarDirectory === "string" && Array.isArray(value.roots) && value.roots.every((root) => typeof root === "string");
+}

@@ -1,0 +1,97 @@
+// The worker thread that builds the workspace symbol index: whole-file parses stay off the extension host's thread.
+// web-tree-sitter, not the native `tree-sitter` package: tree-sitter@0.25.0 ships no prebuilds (it compiles at
+// install) and 0.25.1's linux-x64 prebuild needs GLIBCXX_3.4.31, newer than Debian 12's libstdc++.
+import { readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import { parentPort, workerData } from "node:worker_threads";
+import { QueryStore } from "./core/syntax/queries";
+import { SymbolIndexer } from "./core/syntax/symbolIndex";
+import { isIndexerWorkerData, isToIndexer, type FromIndexer } from "./core/syntax/symbolIndexProtocol";
+import { SyntaxRuntime } from "./core/syntax/syntaxRuntime";
+
+async function main(): Promise<void> {
+  const port = parentPort;
+  if (!port) return;
+  const post = (message: FromIndexer): void => port.postMessage(message);
+  if (!isIndexerWorkerData(workerData)) {
+    post({ kind: "failed", message: "the symbol index worker started without its settings" });
+    return;
+  }
+  const { grammarDirectory, roots } = workerData;
+  const grammars = { load: (file: string) => readFile(path.join(grammarDirectory, file)) };
+  const runtime = await SyntaxRuntime.create(grammars);
+  const queries = new QueryStore(grammars);
+  const indexer = new SymbolIndexer(
+    runtime,
+    queries,
+    {
+      size: (file) => stat(file).then((info) => (info.isFile() ? info.size : undefined), () => undefined),
+      read: (file) => readFile(file).catch(() => undefined),
+    },
+    roots,
+  );
+
+  // Saved files jump the queue: the user is looking at them.
+  let backlog: string[] = [];
+  const urgent: string[] = [];
+  let running = false;
+  let indexedFiles = 0;
+  let skippedFiles = 0;
+  let startedAt = performance.now();
+
+  const drain = async (): Promise<void> => {
+    if (running) return;
+    running = true;
+    try {
+      for (let file = urgent.shift() ?? backlog.shift(); file !== undefined; file = urgent.shift() ?? backlog.shift()) {
+        try {
+          const verdict = await indexer.indexFile(file);
+          if (verdict.indexed) {
+            indexedFiles++;
+            post({ kind: "file", file, symbols: verdict.symbols });
+          } else {
+            skippedFiles++;
+            // A file that became ignored, binary or too large must leave the index.
+            post({ kind: "removed", file });
+          }
+        } catch (error) {
+          skippedFiles++;
+          post({ kind: "failed", message: `${file}: ${error instanceof Error ? error.message : String(error)}` });
+        }
+      }
+      post({ kind: "idle", indexedFiles, skippedFiles, elapsedMs: performance.now() - startedAt });
+    } finally {
+      running = false;
+    }
+  };
+
+  port.on("message", (message: unknown) => {
+    if (!isToIndexer(message)) return;
+    switch (message.kind) {
+      case "index":
+        backlog = [...message.files];
+        indexedFiles = 0;
+        skippedFiles = 0;
+        startedAt = performance.now();
+        break;
+      case "update":
+        if (path.posix.basename(message.file) === ".gitignore") indexer.invalidateGitignore(message.file);
+        else urgent.push(message.file);
+        break;
+      case "remove":
+        backlog = backlog.filter((file) => file !== message.file);
+        post({ kind: "removed", file: message.file });
+        break;
+      case "shutdown":
+        backlog = [];
+        urgent.length = 0;
+        queries.dispose();
+        runtime.dispose();
+        port.close();
+        return;
+    }
+    void drain();
+  });
+}
+
+main().catch((error: unknown) => parentPort?.postMessage({ kind: "failed", message: `the symbol index did not start: ${String(error)}` } satisfies FromIndexer));

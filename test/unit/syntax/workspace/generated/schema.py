@@ -1,0 +1,2 @@
+def polygon_area(rows):
+    return len(rows)

@@ -1,0 +1,2 @@
+def kept_helper():
+    return None

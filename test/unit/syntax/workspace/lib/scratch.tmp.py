@@ -1,0 +1,2 @@
+def scratch_only():
+    return None
