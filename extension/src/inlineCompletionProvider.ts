@@ -8,6 +8,7 @@ import { estimateTokens, defaultPromptBudget } from "./core/completion/prompt";
 import { InsertionParser } from "./core/syntax/insertionParser";
 import { CompletionStatusBar, toggleCompletionsCommand } from "./completionStatusBar";
 import type { DocumentTrees } from "./documentTrees";
+import { RecentContextTracker } from "./recentContextTracker";
 
 export interface InlineCompletionDeps {
   /** Backed by HostClient.infill; the signal aborts the host's generation too. */
@@ -30,6 +31,8 @@ export interface InlineCompletionDeps {
 
 /** Characters of context on each side of the cursor for documents with no tree: enough for any token budget. */
 const windowChars = 64_000;
+/** Lines of the current document the prompt shows around the cursor anyway, so recent edits there add nothing. */
+const promptWindowLines = 60;
 
 class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvider {
   private engine: CompletionEngine;
@@ -38,6 +41,7 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
   constructor(
     private readonly deps: InlineCompletionDeps,
     private readonly statusBar: CompletionStatusBar,
+    private readonly recent: RecentContextTracker,
   ) {
     this.engine = this.createEngine();
   }
@@ -107,8 +111,10 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
           syntax,
           scopeHeaders:
             snapshot && definitionContext ? definitionContext.scopeHeaders({ languageId: document.languageId, path: document.uri.path, tree: snapshot, cursor }, text) : [],
-          snippets: async () =>
-            snapshot && definitionContext ? definitionContext.snippetsFor({ languageId: document.languageId, path: document.uri.path, tree: snapshot, cursor }) : [],
+          snippets: async () => [
+            ...(snapshot && definitionContext ? await definitionContext.snippetsFor({ languageId: document.languageId, path: document.uri.path, tree: snapshot, cursor }) : []),
+            ...this.recent.snippetsFor(document, position, promptWindowLines),
+          ],
         },
         controller.signal,
       );
@@ -143,9 +149,11 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
 export function register(deps: InlineCompletionDeps): vscode.Disposable {
   const statusBar = new CompletionStatusBar();
   statusBar.setEnabled(deps.settings().enabled);
-  const provider = new LlamaInlineCompletionProvider(deps, statusBar);
+  const recent = new RecentContextTracker();
+  const provider = new LlamaInlineCompletionProvider(deps, statusBar, recent);
   return vscode.Disposable.from(
     statusBar,
+    recent,
     vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, provider),
     deps.onDidChangeSettings(() => {
       provider.settingsChanged();
