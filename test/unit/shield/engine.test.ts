@@ -62,6 +62,30 @@ describe("Shield engine", () => {
       assert.deepEqual([finding?.startLine, finding?.startColumn, finding?.startIndex], [0, 5, 5]);
     });
 
+    it("reads a fragment that begins inside a docstring as code after the docstring ends", () => {
+      // Read from its start, the fragment's first quotes would open a string that runs to the next docstring.
+      const fragment =
+        "    Returns:\n      the digest of the node\n    \"\"\"\n    hasher = hashlib.sha1()\n    hasher.update(data)\n\n" +
+        "def helper():\n    \"\"\"Does nothing.\"\"\"\n";
+      const findings = shield.scan(fragment, "python");
+      assert.deepEqual(findings.map((f) => [f.ruleId, f.startLine]), [["python.weak-hash", 3]]);
+    });
+
+    it("keeps the code before a docstring when the fragment did not begin inside one", () => {
+      const fragment =
+        "    session['flash'] = message\n\n\n  def hash_pw(pw):\n    return hashlib.md5(pw.encode('utf8')).hexdigest()\n\n\n" +
+        "  def makedirs(path):\n    \'\'\' Shorthand that creates a directory and stays silent when it\n    already exists. \'\'\'\n\n" +
+        "    if not os.path.exists(path):\n      os.makedirs(path)\n";
+      const findings = shield.scan(fragment, "python");
+      assert.deepEqual(findings.map((f) => [f.ruleId, f.startLine]), [["python.weak-hash", 4]]);
+    });
+
+    it("reads a fragment that begins inside a block comment as code after the comment ends", () => {
+      // Read from its start, the backtick in the comment would open a template string that hides the call.
+      const fragment = " * Pass the name in `quotes\n */\nfunction list(dir) {\n  child_process.exec('ls ' + dir);\n}\n// see `docs`\n";
+      assert.deepEqual(shield.scan(fragment, "javascript").map((f) => [f.ruleId, f.startLine]), [["js.child-process", 3]]);
+    });
+
     it("refuses a language it has not loaded", () => {
       assert.throws(() => shield.scan("puts 1", "ruby"), /no grammar loaded for ruby/);
     });

@@ -1,4 +1,4 @@
-import { Language, Parser, Query, type QueryMatch } from "web-tree-sitter";
+import { Language, Parser, Query, type Node, type QueryMatch, type Tree } from "web-tree-sitter";
 import { GRAMMAR_FILES, RUNTIME_WASM } from "./languages";
 import { initTreeSitterRuntime } from "../treeSitterRuntime";
 import { ALL_RULES } from "./rules";
@@ -140,6 +140,91 @@ function openingToAdd(code: string, language: ShieldLanguage): string | undefine
   return /\$[A-Za-z_]\w*|\bfunction\s+\w+\s*\(|;\s*$/m.test(code) ? PHP_OPENING : undefined;
 }
 
+const BLOCK_COMMENT_LANGUAGES: ReadonlySet<ShieldLanguage> = new Set([
+  "javascript",
+  "javascriptreact",
+  "typescript",
+  "typescriptreact",
+  "java",
+  "c",
+  "cpp",
+  "csharp",
+  "go",
+  "rust",
+  "php",
+]);
+
+interface OpenComment {
+  /** The text to blank: up to and including the first closing delimiter (after a PHP opening tag). */
+  readonly blank: TextRange;
+  /** Where that closing delimiter starts. */
+  readonly closingAt: number;
+}
+
+/**
+ * Where a fragment cut out of a file (a completion window, a chat snippet) may begin inside a docstring or block
+ * comment: its first closing delimiter. Only a guess, which the caller checks against the parse.
+ */
+function openCommentAtStart(code: string, language: ShieldLanguage): OpenComment | undefined {
+  if (language === "python") {
+    const quote = /"""|'''/.exec(code);
+    return quote ? { blank: { startIndex: 0, endIndex: quote.index + 3 }, closingAt: quote.index } : undefined;
+  }
+  if (!BLOCK_COMMENT_LANGUAGES.has(language)) return undefined;
+  const close = code.indexOf("*/");
+  if (close < 0) return undefined;
+  const open = code.indexOf("/*");
+  if (open >= 0 && open < close) return undefined;
+  const phpTag = language === "php" ? code.indexOf("<?php") : -1;
+  return { blank: { startIndex: phpTag >= 0 && phpTag < close ? phpTag + 5 : 0, endIndex: close + 2 }, closingAt: close };
+}
+
+/** Blanks a range but keeps line breaks, so every offset, line and column stays where it was. */
+function blank(code: string, range: TextRange): string {
+  return code.slice(0, range.startIndex) + code.slice(range.startIndex, range.endIndex).replace(/[^\r\n]/g, " ") + code.slice(range.endIndex);
+}
+
+/** Where the first syntax error starts; only called on a tree that has one. */
+function firstErrorStart(node: Node): number {
+  if (node.isError || node.isMissing) return node.startIndex;
+  for (const child of node.children) if (child?.hasError || child?.isMissing) return firstErrorStart(child);
+  return node.startIndex;
+}
+
+function errorCount(node: Node): number {
+  if (node.isError || node.isMissing) return 1;
+  let count = 0;
+  for (const child of node.children) if (child?.hasError || child?.isMissing) count += errorCount(child);
+  return count;
+}
+
+/** A tree to query, and the offset before which its matches are not taken. */
+interface Reading {
+  readonly tree: Tree;
+  readonly from: number;
+}
+
+/**
+ * Parses the code. When the tree has errors and the code parses better as a fragment that begins inside a
+ * docstring or block comment, that second reading is queried too, for the code after the comment's end only:
+ * otherwise the code there would be read as the inside of a string.
+ */
+function readings(parser: Parser, code: string, language: ShieldLanguage): Reading[] {
+  const tree = parser.parse(code);
+  if (!tree) throw new Error(`Shield: parsing ${language} failed`);
+  const result: Reading[] = [{ tree, from: 0 }];
+  if (!tree.rootNode.hasError) return result;
+  const comment = openCommentAtStart(code, language);
+  // Prose before the closing delimiter is what fails to parse when a fragment begins inside a comment; an error
+  // only after it is a comment or string the fragment opens and leaves open, which is read right as it is.
+  if (!comment || firstErrorStart(tree.rootNode) >= comment.closingAt) return result;
+  const alternative = parser.parse(blank(code, comment.blank));
+  if (!alternative) return result;
+  if (errorCount(alternative.rootNode) < errorCount(tree.rootNode)) result.push({ tree: alternative, from: comment.blank.endIndex });
+  else alternative.delete();
+  return result;
+}
+
 function shiftFinding(finding: Finding, shift: number): Finding {
   return {
     ...finding,
@@ -203,36 +288,37 @@ class TreeSitterShield implements Shield {
       const findings = this.scanRange(opening + code, language, from + opening.length, to + opening.length, options);
       return findings.map((finding) => shiftFinding(finding, opening.length));
     }
-    const tree = runtime.parser.parse(code);
-    if (!tree) throw new Error(`Shield: parsing ${language} failed`);
+    const parsed = readings(runtime.parser, code, language);
     try {
       const findings: Finding[] = [];
       const seen = new Set<string>();
       const wholeText = from === 0 && to === code.length;
       const lines = new LineIndex(code);
-      for (const match of runtime.query.matches(tree.rootNode)) {
-        const owner = runtime.patternOwners[match.patternIndex];
-        if (!owner || options?.disabledRules?.has(owner.rule.id)) continue;
-        const ruleMatch = toMatch(language, match);
-        const node = ruleMatch.capture("finding");
-        if (!node) continue;
-        const verdict = owner.pattern.accept ? owner.pattern.accept(ruleMatch) : true;
-        if (verdict === false) continue;
-        const range: TextRange = verdict === true ? node : verdict;
-        if (!wholeText && !(range.startIndex < to && range.endIndex > from)) continue;
-        const key = `${owner.rule.id}:${range.startIndex}:${range.endIndex}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        if (verdict === true) {
-          findings.push(toFinding(owner.rule, range, node.startPosition, node.endPosition));
-        } else {
-          findings.push(toFinding(owner.rule, range, lines.positionAt(range.startIndex), lines.positionAt(range.endIndex)));
+      for (const reading of parsed) {
+        for (const match of runtime.query.matches(reading.tree.rootNode)) {
+          const owner = runtime.patternOwners[match.patternIndex];
+          if (!owner || options?.disabledRules?.has(owner.rule.id)) continue;
+          const ruleMatch = toMatch(language, match);
+          const node = ruleMatch.capture("finding");
+          if (!node || node.startIndex < reading.from) continue;
+          const verdict = owner.pattern.accept ? owner.pattern.accept(ruleMatch) : true;
+          if (verdict === false) continue;
+          const range: TextRange = verdict === true ? node : verdict;
+          if (!wholeText && !(range.startIndex < to && range.endIndex > from)) continue;
+          const key = `${owner.rule.id}:${range.startIndex}:${range.endIndex}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          if (verdict === true) {
+            findings.push(toFinding(owner.rule, range, node.startPosition, node.endPosition));
+          } else {
+            findings.push(toFinding(owner.rule, range, lines.positionAt(range.startIndex), lines.positionAt(range.endIndex)));
+          }
         }
       }
       findings.sort((a, b) => a.startIndex - b.startIndex || a.ruleId.localeCompare(b.ruleId));
       return findings;
     } finally {
-      tree.delete();
+      for (const reading of parsed) reading.tree.delete();
     }
   }
 }

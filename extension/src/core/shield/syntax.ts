@@ -290,7 +290,7 @@ export function looksLikeSecretValue(value: string, name = ""): boolean {
   if (/\s/.test(value)) return false;
   if (/[/\\]/.test(value) && !/^[A-Za-z0-9+/=]{20,}$/.test(value)) return false; // paths and URLs
   if (/^[.#:$%{<[]/.test(value) || /[{}<>]/.test(value)) return false; // format strings, templates, selectors
-  if (/^(yes|no|on|off|enabled|disabled|required|optional|none|null|nil|undefined|true|false|password|secret|token|changeme|xxx+|\*+|example|test|dummy|placeholder|your[_-]?\w*|\w*_here|default)$/i.test(value)) return false;
+  if (/^(yes|no|on|off|enabled|disabled|required|optional|none|null|nil|undefined|true|false|password|secret|token|changeme|xxx+|\*+|example|test|dummy|placeholder|your[_-]?\w*|\w*_here|default|include|omit)$/i.test(value)) return false;
   if (/^[A-Z][A-Z0-9_]*$/.test(value) && value.includes("_")) return false; // an environment variable's name
   if (/\.(html?|txt|json|ya?ml|xml|pem|key|crt|cfg|conf|ini)$/i.test(value)) return false;
   return true;

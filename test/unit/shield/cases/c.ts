@@ -70,7 +70,10 @@ export const C_CASES: readonly RuleCase[] = [
   },
   {
     rule: "secret.token-format",
-    positives: [inFunction('const char *body = "{\\"access_token\\":\\"ya29.AHES6ZRN3-HlhAPya30GnW_bHSb_\\"}";')],
+    positives: [
+      inFunction('const char *body = "{\\"access_token\\":\\"ya29.AHES6ZRN3-HlhAPya30GnW_bHSb_\\"}";'),
+      inFunction('static const char response[] =\n  "{\\"access_token\\":\\"ya29.AHES6ZRN3-HlhAPya30GnW_bHSb_\\","\n  " \\"expires_in\\":3599}";'),
+    ],
     negatives: [inFunction('const char *body = "{\\"access_token\\":\\"\\"}";')],
     stringsAreInScope: true,
   },

@@ -23,8 +23,17 @@ export const JAVASCRIPT_CASES: readonly RuleCase[] = [
   },
   {
     rule: "js.new-buffer",
-    positives: ["const b = new Buffer(size);", "const c = Buffer(text);", "function pad(n) { return new Buffer(n); }"],
-    negatives: ["const b = Buffer.alloc(size);", "const c = Buffer.from(text);", "function make(n) { return Buffer.alloc ? Buffer.alloc(n) : new Buffer(n); }", "SafeBuffer.alloc = function (size) { var buf = Buffer(size); buf.fill(0); return buf; };"],
+    positives: ["const b = new Buffer(size);", "const c = Buffer(text);", "function pad(n) { return new Buffer(n); }", "chunks.push(new Buffer(data, encoding));", "const b = new Buffer(header.length + 16);"],
+    negatives: [
+      "const b = Buffer.alloc(size);",
+      "const c = Buffer.from(text);",
+      "function make(n) { return Buffer.alloc ? Buffer.alloc(n) : new Buffer(n); }",
+      "SafeBuffer.alloc = function (size) { var buf = Buffer(size); buf.fill(0); return buf; };",
+      "const b = new Buffer(16);",
+      "const c = new Buffer(payload, 'base64');",
+      "const d = new Buffer([1, 2, 3]);",
+      "stream.push(Buffer(size).fill('abc'));",
+    ],
   },
   {
     rule: "js.unsafe-alloc",
@@ -94,12 +103,12 @@ export const JAVASCRIPT_CASES: readonly RuleCase[] = [
   {
     rule: "secret.hardcoded-password",
     positives: ["const password = 'hunter22';", "const config = { apiKey: 'abcd1234efgh5678' };", "user.password = 'Sup3rS3cret';"],
-    negatives: ["const password = process.env.PASSWORD;", "const PASSWORD_BANNED = 'passwordBanned';", "const passwordLabel = 'Password';", "const tokenType = 'keyword';"],
+    negatives: ["const password = process.env.PASSWORD;", "const PASSWORD_BANNED = 'passwordBanned';", "const passwordLabel = 'Password';", "const tokenType = 'keyword';", "fetch(url, { credentials: 'include' });"],
   },
   {
     rule: "secret.token-format",
     positives: ["const key = 'AIzaSyB3ZvJDuZ2HD-UppgPvY2by-GI0KnessXw';", "const gh = `ghp_abcdefghijklmnopqrstuvwxyz0123456789`;"],
-    negatives: ["const key = process.env.GOOGLE_API_KEY;"],
+    negatives: ["const key = process.env.GOOGLE_API_KEY;", "const documented = { AWSAccessKeyId: 'AKIAIOSFODNN7EXAMPLE' };"],
     stringsAreInScope: true,
   },
 ];

@@ -14,8 +14,20 @@ export const PYTHON_CASES: readonly RuleCase[] = [
       "exec(compile(open(path).read(), path, 'exec'), scope)",
       "def run(arg):\n    expr = 'f({})'.format(arg)\n    return eval(expr)",
       "value = eval(input('> '))",
+      "parts = line.split('-')\nsize = eval(parts[1])",
+      "debug = eval(os.getenv('APP_DEBUG', 'False'))",
+      "f = open(settings_path)\nexec(f)",
+      "model = eval(config.model_name)(num_classes=10)",
     ],
-    negatives: ["result = eval('1 + 2')", "value = ast.literal_eval(text)", "exec('import os')", "exec(code, namespace)"],
+    negatives: [
+      "result = eval('1 + 2')",
+      "value = ast.literal_eval(text)",
+      "exec('import os')",
+      "exec(code, namespace)",
+      "size = ast.literal_eval(parts[1])",
+      "value = eval(('1 + 2', '3')[0])",
+      "model = getattr(models, config.model_name)(num_classes=10)",
+    ],
   },
   {
     rule: "python.os-command",
@@ -94,8 +106,8 @@ export const PYTHON_CASES: readonly RuleCase[] = [
   },
   {
     rule: "secret.token-format",
-    positives: ["key = 'AKIAIOSFODNN7EXAMPLE'", "API = 'AIzaSyBz7r2Kz6x7wO1zV9_O5Rcxmt8NahJ6kos'", "PEM = '''\n-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n'''"],
-    negatives: ["def f():\n    \"\"\"Pass a key like AKIAIOSFODNN7EXAMPLE.\"\"\"", "key = os.environ['AWS_ACCESS_KEY_ID']"],
+    positives: ["key = 'AKIAZ7Q4XJ2M5NWKT3PB'", "API = 'AIzaSyBz7r2Kz6x7wO1zV9_O5Rcxmt8NahJ6kos'", "PEM = '''\n-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n'''"],
+    negatives: ["def f():\n    \"\"\"Pass a key like AKIAZ7Q4XJ2M5NWKT3PB.\"\"\"", "key = os.environ['AWS_ACCESS_KEY_ID']", "key = 'AKIAIOSFODNN7EXAMPLE'"],
     stringsAreInScope: true,
   },
 ];

@@ -260,13 +260,18 @@ const newBuffer: RuleDefinition = {
       languages: JS,
       query: `([(new_expression constructor: (identifier) @ctor arguments: (arguments) @args) (call_expression function: (identifier) @ctor arguments: (arguments (_)) @args)] @finding (#eq? @ctor "Buffer"))`,
       accept: (match) => {
-        // With one argument the same call returns uninitialised memory for a number and a copy for a string;
-        // a literal, an array or an explicit encoding settles which.
+        // The deprecated constructor allocates for a number and copies for a string or array, so what it does
+        // depends on a run-time type. A literal argument (new Buffer(16), new Buffer("abc")) or a literal encoding
+        // (new Buffer(text, "base64"), which throws for a number) fixes that type.
         const args = positionalArguments(match.capture("args"));
-        const only = unwrap(args[0]);
-        if (args.length !== 1 || only === undefined || isStringNode(only) || only.type === "template_string" || only.type === "array") return false;
+        const first = unwrap(args[0]);
+        const second = unwrap(args[1]);
+        if (first === undefined || !isDynamic(first) || first.type === "array") return false;
+        if (second !== undefined && isLiteralString(second)) return false;
         const finding = match.capture("finding");
-        return finding !== undefined && !isOldNodeFallback(finding);
+        if (finding === undefined || isOldNodeFallback(finding)) return false;
+        // Buffer(n).fill(x) overwrites the memory before anything can read it.
+        return !(finding.parent?.type === "member_expression" && finding.parent.childForFieldName("property")?.text === "fill");
       },
     },
   ],

@@ -56,7 +56,7 @@ const weakHash: RuleDefinition = {
 };
 
 /** Calls that bring outside text into the program: files, sockets, requests, the terminal. */
-const OUTSIDE_TEXT = /\b(input|raw_input)\s*\(|\.(read|readline|readlines|recv|recvfrom|get_json|getvalue)\s*\(|\brequest\.|\bsys\.argv\b|\bargs\.|\boptions\./;
+const OUTSIDE_TEXT = /\b(input|raw_input|open|getenv)\s*\(|\.(read|readline|readlines|recv|recvfrom|get_json|getvalue)\s*\(|\brequest\.|\bsys\.argv\b|\bos\.environ\b|\bargs\.|\boptions\./;
 
 /**
  * Code that is assembled (formatting, concatenation, f-strings) or read from outside. A variable that holds a
@@ -102,10 +102,20 @@ const evalCall: RuleDefinition = {
     {
       languages: PY,
       query: `((call function: (identifier) @fn arguments: (argument_list) @args) @finding (#any-of? @fn "eval" "exec"))`,
-      accept: (match) => isInjectedCode(firstArgument(match.capture("args"))),
+      accept: (match) => {
+        const code = firstArgument(match.capture("args"));
+        // eval(fields[2]) parses a value picked out of data; eval(name)(...) looks a function up by a name that
+        // came from data. Both are what ast.literal_eval and a dict of functions are for.
+        if (match.capture("fn")?.text === "eval" && (isPickedFromData(code) || match.capture("finding")?.parent?.type === "call")) return !isConstantExpression(code);
+        return isInjectedCode(code);
+      },
     },
   ],
 };
+
+function isPickedFromData(node: Node | undefined): boolean {
+  return node?.type === "subscript" && !isConstantExpression(node.childForFieldName("value"));
+}
 
 const osCommand: RuleDefinition = {
   id: "python.os-command",
