@@ -25,8 +25,14 @@ export const C_CASES: readonly RuleCase[] = [
   },
   {
     rule: "c.allocation-size-overflow",
-    positives: [inFunction("int *v = malloc(n * sizeof(int));"), inFunction("p = realloc(p, count * size);"), inFunction("char *b = alloca(len * 2);")],
-    negatives: [inFunction("int *v = calloc(n, sizeof(int));"), inFunction("int *v = malloc(16 * sizeof(int));"), inFunction("if (n > SIZE_MAX / sizeof(int)) return;\n  int *v = malloc(n * sizeof(int));")],
+    positives: [inFunction("int *v = malloc(n * sizeof(int));"), inFunction("p = realloc(p, count * size);"), inFunction("char *b = alloca(len * 2);"), inFunction("item_t *items = pool->alloc(pool, count * sizeof(item_t));")],
+    negatives: [
+      inFunction("int *v = calloc(n, sizeof(int));"),
+      inFunction("int *v = malloc(16 * sizeof(int));"),
+      inFunction("if (n > SIZE_MAX / sizeof(int)) return;\n  int *v = malloc(n * sizeof(int));"),
+      inFunction("item_t *items = pool->alloc(pool, 16 * sizeof(item_t));"),
+      inFunction("total = pool->count * size;"),
+    ],
   },
   {
     rule: "c.weak-random",

@@ -79,10 +79,15 @@ export const JAVA_CASES: readonly RuleCase[] = [
       inMethod("DocumentBuilder b = DocumentBuilderFactory.newInstance().newDocumentBuilder();"),
       inMethod("SAXParser p = SAXParserFactory.newInstance().newSAXParser();"),
       inMethod('factory.setFeature("http://xml.org/sax/features/external-general-entities", true);'),
+      inMethod("SAXParser parser = factory.newSAXParser();\n    parser.parse(input, handler);"),
+      inMethod("XMLReader reader = XMLReaderFactory.createXMLReader();\n    reader.parse(source);"),
     ],
     negatives: [
       inMethod('DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();\n    f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);'),
       inMethod('factory.setFeature("http://xml.org/sax/features/external-general-entities", false);'),
+      inMethod('factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);\n    SAXParser parser = factory.newSAXParser();\n    parser.parse(input, handler);'),
+      inMethod("Date date = format.parse(text);\n    int n = Integer.parseInt(text);"),
+      inMethod("SAXParser parser = pool.take();\n    parser.parse(input, handler);"),
     ],
   },
   {

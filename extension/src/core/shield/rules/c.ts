@@ -184,6 +184,15 @@ const allocationOverflow: RuleDefinition = {
       return positionalArguments(match.capture("args")).some((argument) => isVariableProduct(argument)) && !hasOverflowCheck(call);
     }, `(#match? @fn "${ALLOCATOR.source.replace(/\\/g, "\\\\")}")`),
     {
+      // Allocators reached through an object or a table of functions: pool->alloc(n * size), ctx.dev_malloc(...).
+      languages: ["c", "cpp"],
+      query: `((call_expression function: (field_expression field: (field_identifier) @fn) arguments: (argument_list) @args) @finding (#match? @fn "${ALLOCATOR.source.replace(/\\/g, "\\\\")}"))`,
+      accept: (match) => {
+        const call = match.capture("finding");
+        return call !== undefined && positionalArguments(match.capture("args")).some((argument) => isVariableProduct(argument)) && !hasOverflowCheck(call);
+      },
+    },
+    {
       languages: ["cpp"],
       query: `(new_expression declarator: (new_declarator length: (_) @length)) @finding`,
       accept: (match) => {

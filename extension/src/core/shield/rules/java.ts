@@ -297,6 +297,9 @@ const cookieFlags: RuleDefinition = {
 /** Any of these in the same file shows the parser is being configured against external entities. */
 const XML_HARDENING = /setFeature\s*\(|ACCESS_EXTERNAL_(DTD|SCHEMA|STYLESHEET)|setExpandEntityReferences\s*\(\s*false|IS_SUPPORTING_EXTERNAL_ENTITIES|SUPPORT_DTD|disallow-doctype-decl|setXIncludeAware|FEATURE_SECURE_PROCESSING/;
 
+/** Calls that hand out a parser with the factory's defaults, which resolve external entities. */
+const UNHARDENED_PARSER_SOURCE = /\.(newSAXParser|newDocumentBuilder|getXMLReader)\s*\(\s*\)$|^XMLReaderFactory\s*\.\s*createXMLReader\s*\(/;
+
 const xxe: RuleDefinition = {
   id: "java.xxe",
   cwe: "CWE-611",
@@ -321,6 +324,16 @@ const xxe: RuleDefinition = {
     {
       languages: JAVA,
       query: `((method_invocation name: (identifier) @fn arguments: (argument_list (_) @setting . (true))) @finding (#any-of? @fn "setFeature" "setProperty") (#match? @setting "external-general-entities|external-parameter-entities|IS_SUPPORTING_EXTERNAL_ENTITIES|SUPPORT_DTD"))`,
+    },
+    {
+      // The parse itself, on a parser this method took from a default factory: where the document comes in.
+      languages: JAVA,
+      query: `((method_invocation object: (identifier) @parser name: (identifier) @fn) @finding (#eq? @fn "parse"))`,
+      accept: (match) => {
+        const parser = match.capture("parser");
+        if (!parser || XML_HARDENING.test(parser.tree.rootNode.text)) return false;
+        return localAssignedValues(parser).some((value) => UNHARDENED_PARSER_SOURCE.test(value.text));
+      },
     },
   ],
 };
