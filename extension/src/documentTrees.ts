@@ -16,7 +16,10 @@ export class DocumentTrees implements vscode.Disposable {
   private readonly trees = new Map<string, DocumentTree>();
   private readonly subscriptions: vscode.Disposable[] = [];
   private runtime: SyntaxRuntime | undefined;
-  private readonly queries: QueryStore;
+  /** Settles once the runtime has loaded (undefined if it failed or this was disposed first). */
+  private readonly runtimeLoaded: Promise<SyntaxRuntime | undefined>;
+  /** The compiled queries that go with the runtime; refactors share them. */
+  readonly queries: QueryStore;
   private context: DefinitionContext | undefined;
   private readonly workspaceSymbols: WorkspaceSymbols;
   private disposed = false;
@@ -29,9 +32,12 @@ export class DocumentTrees implements vscode.Disposable {
     const grammars = { load: async (fileName: string) => vscode.workspace.fs.readFile(vscode.Uri.joinPath(grammarDir, fileName)) };
     this.queries = new QueryStore(grammars);
     this.workspaceSymbols = new WorkspaceSymbols(grammarDir, log);
-    SyntaxRuntime.create(grammars).then(
+    this.runtimeLoaded = SyntaxRuntime.create(grammars).then(
       (runtime) => {
-        if (this.disposed) return runtime.dispose();
+        if (this.disposed) {
+          runtime.dispose();
+          return undefined;
+        }
         this.runtime = runtime;
         this.context = new DefinitionContext({
           runtime,
@@ -42,8 +48,12 @@ export class DocumentTrees implements vscode.Disposable {
           timeLimitMs: contextTimeLimitMs,
         });
         for (const document of vscode.workspace.textDocuments) void this.open(document);
+        return runtime;
       },
-      (error: unknown) => log.error(`Completions run without syntax trees: the tree-sitter runtime did not load: ${String(error)}`),
+      (error: unknown) => {
+        log.error(`Completions and refactors run without syntax trees: the tree-sitter runtime did not load: ${String(error)}`);
+        return undefined;
+      },
     );
     this.subscriptions.push(
       vscode.workspace.onDidOpenTextDocument((document) => void this.open(document)),
@@ -64,6 +74,11 @@ export class DocumentTrees implements vscode.Disposable {
   /** The runtime, once loaded; completion checks parse through it. */
   get syntaxRuntime(): SyntaxRuntime | undefined {
     return this.runtime;
+  }
+
+  /** The same runtime for callers that can wait for it to load: the extension keeps one per window. */
+  whenRuntimeLoaded(): Promise<SyntaxRuntime | undefined> {
+    return this.runtimeLoaded.then((runtime) => (this.disposed ? undefined : runtime));
   }
 
   /** The document's tree, or undefined (no grammar, too large, still loading). */

@@ -38,6 +38,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const diagnostics = new shieldDiagnostics.ShieldDiagnostics();
   const shieldStatus = new ShieldStatusBar();
   const trees = documentTrees.register(grammars, () => settings.current.completions.maxParsedFileChars, log);
+  const chat = chatView.register(context, host, settings, shield, log);
   // Load the grammars now, off the keystroke path: until they are in, block mode withholds every suggestion.
   void shield.load();
 
@@ -73,8 +74,17 @@ export function activate(context: vscode.ExtensionContext): void {
         arguments: [document.uri, scannedFrom, verdict.findings],
       }),
     }),
-    chatView.register(context, host, settings, shield, log),
-    refactor.register({ host, settings, shield, log, extensionUri: context.extensionUri, globalState: context.globalState }),
+    chat,
+    refactor.register({
+      host,
+      settings,
+      shield,
+      log,
+      globalState: context.globalState,
+      syntax: () => trees.whenRuntimeLoaded(),
+      queries: trees.queries,
+      askInChat: (request) => chat.askInChat(request),
+    }),
     models.register(context, host, settings, log),
   );
 }

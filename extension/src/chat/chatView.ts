@@ -1,5 +1,6 @@
 import * as vscode from "vscode";
 import { randomBytes, randomUUID } from "node:crypto";
+import type { AskInChatRequest } from "../core/chat/conversation";
 import { HistoryFile } from "../core/chat/historyFile";
 import { chatPageHtml } from "../core/chat/html";
 import { classifyLink } from "../core/chat/links";
@@ -42,6 +43,14 @@ function limitsOf(config: LlamaAssistConfig): { maxConversations: number; maxByt
   return { maxConversations: config.chat.maxConversations, maxBytes: config.chat.maxHistoryKilobytes * 1024 };
 }
 
+export type AskInChatResult = { ok: true } | { ok: false; reason: string };
+
+/** What other features may do with the chat: the composition root hands it to them. */
+export interface ChatView extends vscode.Disposable {
+  /** Reveals the view and asks `request` as the user's next turn in the open conversation; the answer streams there. */
+  askInChat(request: AskInChatRequest): Promise<AskInChatResult>;
+}
+
 /** The sidebar chat: webview view, history on disk, attachments, code-block actions and links. */
 export function register(
   context: vscode.ExtensionContext,
@@ -49,7 +58,7 @@ export function register(
   settings: Settings,
   shield: ShieldEngine,
   log: vscode.LogOutputChannel,
-): vscode.Disposable {
+): ChatView {
   const webviewRoot = vscode.Uri.joinPath(context.extensionUri, "dist", "webview");
   // Per workspace when there is one; the global folder is still the extension's own storage.
   const historyFile = new HistoryFile((context.storageUri ?? context.globalStorageUri).fsPath);
@@ -242,7 +251,16 @@ export function register(
     },
   };
 
-  return vscode.Disposable.from(
+  const askInChat = async (request: AskInChatRequest): Promise<AskInChatResult> => {
+    await revealView();
+    const session = await sessionReady();
+    if (session.busy) return { ok: false, reason: "the chat is still answering. Stop it or wait for it, then try again." };
+    // No fallback language: the session then takes the attached code's, which is what the answer is about.
+    session.send(request.prompt, request.attachments);
+    return { ok: true };
+  };
+
+  const registrations = vscode.Disposable.from(
     // Not retained while hidden: see webview/src/chat/main.ts.
     vscode.window.registerWebviewViewProvider(chatViewId, provider),
     codeActions,
@@ -263,4 +281,5 @@ export function register(
     }),
     { dispose: () => void sessionPromise?.then((session) => session.dispose()) },
   );
+  return { askInChat, dispose: () => registrations.dispose() };
 }

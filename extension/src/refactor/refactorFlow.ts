@@ -10,7 +10,9 @@ import { planRefactorPrompt } from "../core/refactor/prompt";
 import type { TargetSnapshot } from "../core/refactor/reapply";
 import { relocateTarget } from "../core/refactor/reapply";
 import { proposalBreaksParse } from "../core/refactor/syntaxCheck";
+import { explainRequest } from "../core/refactor/explain";
 import { enclosingDefinition, normaliseSelection, type OffsetRange } from "../core/refactor/target";
+import type { AskInChatRequest } from "../core/chat/conversation";
 import { testFilePath } from "../core/refactor/testFile";
 import type { GenerationResult } from "../core/protocol/host";
 import type { Finding } from "../core/shield/types";
@@ -22,10 +24,12 @@ import { HostRequestError, type HostClient } from "../hostClient/hostClient";
 import type { Settings } from "../settings";
 import type { ShieldEngine } from "../shieldEngine";
 import { definitionsFor } from "./definitions";
-import type { Explanations } from "./explanations";
 import type { InstructionHistory } from "./instructionHistory";
 import type { PendingRefactor, Previews } from "./previews";
 import { previewScheme } from "./refactorIds";
+
+/** The chat view's entry point for questions from other features (see chat/chatView.ts). */
+export type AskInChat = (request: AskInChatRequest) => Promise<{ ok: true } | { ok: false; reason: string }>;
 
 export interface RefactorServices {
   host: HostClient;
@@ -37,7 +41,7 @@ export interface RefactorServices {
   queries: QueryStore;
   previews: Previews;
   history: InstructionHistory;
-  explanations: Explanations;
+  askInChat: AskInChat;
   /** Marks the target found for a request without a selection, so the user sees what is sent. */
   targetHighlight: vscode.TextEditorDecorationType;
 }
@@ -186,24 +190,27 @@ async function requestAndPreview(services: RefactorServices, request: Request): 
     return;
   }
 
-  const controller = new AbortController();
-  const title = `${prefix}${presetTitles[preset]} (${fileName})`;
   if (outputOf(preset) === "prose") {
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-      const cancel = token.onCancellationRequested(() => controller.abort());
-      try {
-        await services.explanations.stream(services.host, plan.params, `${presetTitles[preset]}: ${fileName}`, fileName, controller.signal, (received) =>
-          progress.report({ message: `${received.length} characters received…` }),
-        );
-      } catch (error) {
-        reportRequestError(error);
-      } finally {
-        cancel.dispose();
-      }
-    });
+    const first = document.positionAt(range.start).line + 1;
+    const end = document.positionAt(range.end);
+    // A selection that ends at the start of a line does not include that line.
+    const last = end.character === 0 && end.line + 1 > first ? end.line : end.line + 1;
+    const asked = await services.askInChat(
+      explainRequest({
+        relativePath: vscode.workspace.asRelativePath(document.uri),
+        languageId: document.languageId,
+        code: targetText,
+        firstLine: first,
+        lastLine: last,
+        context: request.context,
+      }),
+    );
+    if (!asked.ok) warn(asked.reason);
     return;
   }
 
+  const controller = new AbortController();
+  const title = `${prefix}${presetTitles[preset]} (${fileName})`;
   const snapshot: TargetSnapshot = { start: range.start, end: range.end, text: targetText, version: request.version, documentLength: text.length };
   let answer: GenerationResult;
   try {

@@ -23,5 +23,5 @@ export const presetCommands: ReadonlyArray<[string, RefactorPreset]> = [
   [refactorCommandIds.explain, "explain"],
 ];
 
-/** The virtual documents of previews (original and proposal) and of explanations. */
+/** The virtual documents of previews (original and proposal). */
 export const previewScheme = "llama-assist-refactor";

@@ -8,6 +8,12 @@ export interface StoredAttachment {
   content: string;
 }
 
+/** A question another feature puts to the chat (Explain): asked as a normal turn, with its code shown as chips. */
+export interface AskInChatRequest {
+  prompt: string;
+  attachments: StoredAttachment[];
+}
+
 export type StoredMessageStatus = "complete" | "stopped" | "error";
 
 export interface StoredMessage {
