@@ -5,7 +5,7 @@ import { loadShield } from "./harness";
 describe("Shield engine", () => {
   let shield: Shield;
   before(async () => {
-    shield = await loadShield(["python", "javascript", "php", "c"]);
+    shield = await loadShield(["python", "javascript", "php", "c", "rust"]);
   });
   after(() => shield.dispose());
 
@@ -84,6 +84,18 @@ describe("Shield engine", () => {
       // Read from its start, the backtick in the comment would open a template string that hides the call.
       const fragment = " * Pass the name in `quotes\n */\nfunction list(dir) {\n  child_process.exec('ls ' + dir);\n}\n// see `docs`\n";
       assert.deepEqual(shield.scan(fragment, "javascript").map((f) => [f.ruleId, f.startLine]), [["js.child-process", 3]]);
+    });
+
+    it("treats a PHP fragment whose only \"<?\" is inside a string as PHP", () => {
+      const fragment = "function lint($code) {\n  $code = '<?' . $code . '?>';\n  $name = md5($code) . '.php';\n}\n";
+      assert.deepEqual(shield.scan(fragment, "php").map((f) => [f.ruleId, f.startLine]), [["php.weak-hash", 2]]);
+    });
+
+    it("points a finding in a builder chain at the method, not at the chain's first line", () => {
+      const code = "fn client(insecure: bool) -> Client {\n    Client::builder()\n        .danger_accept_invalid_certs(insecure)\n        .build()\n}\n";
+      const [finding] = shield.scan(code, "rust");
+      assert.equal(finding?.ruleId, "rust.tls-verification-off");
+      assert.deepEqual([finding?.startLine, finding?.startColumn], [2, 9]);
     });
 
     it("refuses a language it has not loaded", () => {

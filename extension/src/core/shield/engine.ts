@@ -134,7 +134,8 @@ const PHP_OPENING = "<?php ";
  * call; code that reads as PHP gets the tag added, on the same line, so line numbers stay as they are.
  */
 function openingToAdd(code: string, language: ShieldLanguage): string | undefined {
-  if (language !== "php" || code.includes("<?")) return undefined;
+  // "<?" inside a string ('<?' . $code) is not an opening tag; "<?php", "<?=" and "<? " are.
+  if (language !== "php" || /<\?(php\b|=|\s|$)/.test(code)) return undefined;
   const firstLine = code.trimStart().split("\n", 1)[0] ?? "";
   if (firstLine.startsWith("<") && !firstLine.startsWith("<<<")) return undefined;
   return /\$[A-Za-z_]\w*|\bfunction\s+\w+\s*\(|;\s*$/m.test(code) ? PHP_OPENING : undefined;

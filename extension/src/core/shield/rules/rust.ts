@@ -30,7 +30,12 @@ const tlsVerificationOff: RuleDefinition = {
       query: `((call_expression function: (field_expression field: (field_identifier) @fn) arguments: (arguments) @args) @finding (#any-of? @fn "danger_accept_invalid_certs" "danger_accept_invalid_hostnames" "set_verify"))`,
       accept: (match) => {
         const value = firstArgument(match.capture("args"))?.text ?? "";
-        return match.capture("fn")?.text === "set_verify" ? /SslVerifyMode::NONE/.test(value) : value !== "false";
+        const method = match.capture("fn");
+        const call = match.capture("finding");
+        if (!method || !call) return false;
+        const dangerous = method.text === "set_verify" ? /SslVerifyMode::NONE/.test(value) : value !== "false";
+        // In a builder chain the call starts at the chain's first line; the finding points at this method.
+        return dangerous && { startIndex: method.startIndex, endIndex: call.endIndex };
       },
     },
   ],
