@@ -15,6 +15,7 @@ import {
   resolveChatWrapper,
 } from "node-llama-cpp";
 import { FimBudgetError, cutAtStopStrings, layoutFimPrompt } from "../core/fimLayout";
+import { PrefillPacer } from "../core/prefillPacing";
 import type {
   ChatParams,
   GenerationResult,
@@ -29,8 +30,11 @@ import type {
 import { HostFailure, cancelledFailure, errorText } from "./failure";
 import { checkModelFile, classifyLoadError } from "./modelFile";
 
-/** Prompt tokens are evaluated in chunks this small so that a cancel settles within one chunk (~50 ms on CPU). */
-const prefillChunkTokens = 64;
+/**
+ * A cancel during prompt evaluation waits for the chunk in flight (llama.cpp cannot abort one): chunks are sized to
+ * take this long, which keeps a cancel within the 100 ms users notice, with room for the next request's first step.
+ */
+const prefillChunkTargetMs = 60;
 /** The suffix never takes more than this share of an infill prompt; the prefix matters more to the answer. */
 const maxSuffixTokens = 512;
 /** Cutting the prefix start in whole steps keeps it stable (and cached) while the user types. */
@@ -46,9 +50,14 @@ interface LoadedModel {
   chatWrapper: ChatWrapper;
 }
 
+interface EvaluationLane {
+  sequence: LlamaContextSequence;
+  pacer: PrefillPacer;
+}
+
 interface Lanes {
-  infill: LlamaContextSequence;
-  chat: LlamaContextSequence;
+  infill: EvaluationLane;
+  chat: EvaluationLane;
 }
 
 /**
@@ -153,13 +162,17 @@ export class InferenceEngine {
         );
       }
     };
+    const lane = (sequence: LlamaContextSequence): EvaluationLane => ({
+      sequence,
+      pacer: new PrefillPacer({ targetMs: prefillChunkTargetMs, maxChunkTokens: batchSize, minChunkTokens: 16, firstChunkTokens: 16 }),
+    });
     if (sharedModel) {
       const context = await createContext(this.completionModel.model, 2);
-      this.lanes = { infill: context.getSequence(), chat: context.getSequence() };
+      this.lanes = { infill: lane(context.getSequence()), chat: lane(context.getSequence()) };
     } else {
       const completionContext = await createContext(this.completionModel.model, 1);
       const chatContext = await createContext(this.chatModel.model, 1);
-      this.lanes = { infill: completionContext.getSequence(), chat: chatContext.getSequence() };
+      this.lanes = { infill: lane(completionContext.getSequence()), chat: lane(chatContext.getSequence()) };
     }
     if (!this.fimTokens(this.completionModel.model)) {
       this.log("warn", `This model cannot fill in the middle (it has no FIM tokens): ${completionPath}. Completions use the text before the cursor only.`);
@@ -201,8 +214,8 @@ export class InferenceEngine {
     return {
       gpu,
       threads: this.threads,
-      completionModel: this.modelInfo(completionModel, lanes.infill.contextSize),
-      chatModel: this.modelInfo(chatModel, lanes.chat.contextSize),
+      completionModel: this.modelInfo(completionModel, lanes.infill.sequence.contextSize),
+      chatModel: this.modelInfo(chatModel, lanes.chat.sequence.contextSize),
     };
   }
 
@@ -264,7 +277,7 @@ export class InferenceEngine {
   private async runInfill(params: InfillParams, signal: AbortSignal): Promise<GenerationResult> {
     const { completionModel, lanes } = this.loaded();
     const { model } = completionModel;
-    const sequence = lanes.infill;
+    const { sequence, pacer } = lanes.infill;
     const fim = this.fimTokens(model);
     if (fim === undefined && !this.warnedNoFim) {
       this.warnedNoFim = true;
@@ -286,7 +299,7 @@ export class InferenceEngine {
       throw error;
     }
     const started = performance.now();
-    const tokensEvaluated = await prefill(sequence, tokens, signal);
+    const tokensEvaluated = await prefill(sequence, pacer, tokens, signal);
     const generation = await generate(sequence, tokens, params, signal);
     this.log(
       "debug",
@@ -302,7 +315,7 @@ export class InferenceEngine {
 
   private async runChat(params: ChatParams, onChunk: (text: string) => void, signal: AbortSignal): Promise<GenerationResult> {
     const { chatModel, lanes } = this.loaded();
-    const sequence = lanes.chat;
+    const { sequence, pacer } = lanes.chat;
     const history: ChatHistoryItem[] = [
       { type: "system", text: params.systemPrompt },
       ...params.turns.map((turn): ChatHistoryItem => (turn.role === "user" ? { type: "user", text: turn.text } : { type: "model", response: [turn.text] })),
@@ -316,7 +329,7 @@ export class InferenceEngine {
       );
     }
     const started = performance.now();
-    const tokensEvaluated = await prefill(sequence, tokens, signal);
+    const tokensEvaluated = await prefill(sequence, pacer, tokens, signal);
     let generatedTokens = 0;
     const chat = new LlamaChat({ contextSequence: sequence, chatWrapper: chatModel.chatWrapper, autoDisposeSequence: false });
     try {
@@ -354,16 +367,20 @@ export class InferenceEngine {
 
 /**
  * Brings the sequence's KV cache to `tokens` minus the last one, reusing the longest common start and evaluating
- * the rest in small chunks with an abort check between them (llama.cpp cannot abort a running evaluation).
+ * the rest in paced chunks with an abort check between them (llama.cpp cannot abort a running evaluation).
  * Returns how many prompt tokens this request evaluates, the last one (evaluated by the generation) included.
  */
-async function prefill(sequence: LlamaContextSequence, tokens: readonly Token[], signal: AbortSignal): Promise<number> {
+async function prefill(sequence: LlamaContextSequence, pacer: PrefillPacer, tokens: readonly Token[], signal: AbortSignal): Promise<number> {
   const body = tokens.slice(0, -1);
   await sequence.adaptStateToTokens(body, false);
   const reused = sequence.nextTokenIndex;
-  for (let index = reused; index < body.length; index += prefillChunkTokens) {
+  for (let index = reused; index < body.length; ) {
     if (signal.aborted) throw cancelledFailure();
-    await sequence.evaluateWithoutGeneratingNewTokens(body.slice(index, index + prefillChunkTokens));
+    const chunk = body.slice(index, index + pacer.nextChunkTokens(body.length - index));
+    const started = performance.now();
+    await sequence.evaluateWithoutGeneratingNewTokens(chunk);
+    pacer.record(chunk.length, performance.now() - started);
+    index += chunk.length;
   }
   if (signal.aborted) throw cancelledFailure();
   return body.length - reused + 1;
