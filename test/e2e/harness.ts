@@ -314,6 +314,16 @@ export class Workbench {
     return seen.map(String);
   }
 
+  /** Rests the mouse on an element and returns the text of the hover (a status bar tooltip, say) that VS Code shows. */
+  async hoverText(element: Locator): Promise<string> {
+    await element.hover();
+    const hover = this.page.locator(".workbench-hover, .monaco-hover").filter({ visible: true }).first();
+    await hover.waitFor({ timeout: 10_000 });
+    const text = normalizeSpaces(await hover.innerText());
+    await this.page.mouse.move(0, 0);
+    return text;
+  }
+
   /** Runs a command through the palette by its title, as a user would. */
   async runCommand(title: string): Promise<void> {
     await this.page.keyboard.press("F1");

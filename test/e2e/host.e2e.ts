@@ -1,6 +1,6 @@
 // Issue 5, "Status and resilience": the real extension, the real inference host, a real GGUF, the real VS Code UI.
 import assert from "node:assert/strict";
-import { ensureScriptedModel } from "../fixtures/scriptedModel";
+import { demoModelDescription, demoModelName, ensureScriptedModel, fimCompletion } from "../fixtures/scriptedModel";
 import { codeServerExecutable } from "./install";
 import { timed } from "./phases";
 import { Scenario, hostStatusEntry, isRunning } from "./scenario";
@@ -47,12 +47,12 @@ describe("issue 5, status and resilience: Llama Assist in a real VS Code (code-s
     codeServer = await codeServerExecutable();
   });
 
-  async function start(name: string, file: string): Promise<Scenario> {
+  async function start(name: string, file: string, variant: "standard" | "demo" = "standard"): Promise<Scenario> {
     scenario = await Scenario.start(name, {
       codeServer,
       // gpu "cpu" makes the expected backend the same on every machine.
-      settings: { "llamaAssist.completionModel.path": ensureScriptedModel("standard"), "llamaAssist.gpu": "cpu" },
-      files: { [file]: "def add(a, b):\n    " },
+      settings: { "llamaAssist.completionModel.path": ensureScriptedModel(variant), "llamaAssist.gpu": "cpu" },
+      files: { [file]: "def add(a, b):\n" },
     });
     // The host starts with the first code document.
     await scenario.workbench.openFile(file);
@@ -65,10 +65,15 @@ describe("issue 5, status and resilience: Llama Assist in a real VS Code (code-s
     if (finished) await timed(`${finished.name}: teardown`, () => finished.finish(this.currentTest?.state === "failed"));
   });
 
-  it("the status bar shows the model and CPU", async function () {
-    const { workbench } = await start("status-bar", "status_bar.py");
-    const text = await timed("status-bar: host ready", () => workbench.waitForStatusText(hostStatusEntry, isReadyOnCpu, readyTimeoutMs));
-    assert.match(text, /· CPU$/);
+  it("the status bar shows the model and CPU; npm start's demo model is labelled a DEMO in its text and tooltip", async function () {
+    // The model `npm start` uses when none is configured.
+    const { workbench } = await start("status-bar", "status_bar.py", "demo");
+    const text = await timed("status-bar: host ready", () =>
+      workbench.waitForStatusText(hostStatusEntry, (shown) => shown.endsWith(`${demoModelName} · CPU`), readyTimeoutMs),
+    );
+    assert.match(text, /DEMO model \(scripted: plumbing, not intelligence\) · CPU$/);
+    const tooltip = await workbench.hoverText(workbench.statusBarItem(hostStatusEntry));
+    assert.ok(tooltip.includes(`about: ${demoModelDescription}`), `the tooltip says: ${tooltip}`);
     await workbench.screenshot("ready");
 
     await workbench.runCommand("Llama Assist: Show Host Status");
@@ -76,7 +81,7 @@ describe("issue 5, status and resilience: Llama Assist in a real VS Code (code-s
     await workbench.screenshot("host-status-dialog");
     assert.match(dialog, /the inference host is ready/);
     assert.match(dialog, /Backend: CPU/);
-    assert.match(dialog, /Model: Llama Assist scripted test model \(standard\)/);
+    assert.ok(dialog.includes(`Model: ${demoModelName}`), dialog);
   });
 
   it("Restart Inference Host from the palette replaces the host process and returns to ready", async function () {
@@ -96,7 +101,7 @@ describe("issue 5, status and resilience: Llama Assist in a real VS Code (code-s
     assert.ok(isReadyOnCpu(seen[seen.length - 1]), `not ready at the end of ${JSON.stringify(seen)}`);
   });
 
-  it("SIGKILL the host: it restarts on its own and the status returns to ready", async function () {
+  it("SIGKILL the host: it restarts on its own, the status returns to ready and the next completion works", async function () {
     const current = await start("host-sigkill", "host_sigkill.py");
     const { workbench } = current;
     await workbench.waitForStatusText(hostStatusEntry, isReadyOnCpu, readyTimeoutMs);
@@ -111,6 +116,13 @@ describe("issue 5, status and resilience: Llama Assist in a real VS Code (code-s
     const seen = await workbench.statusTextsSeen();
     assert.ok(seen.some((text) => /Llama Assist: (error|starting|loading)/.test(text)), `the crash never showed in ${JSON.stringify(seen)}`);
     assert.ok(isReadyOnCpu(seen[seen.length - 1]), `not ready at the end of ${JSON.stringify(seen)}`);
-    await workbench.screenshot("ready-again");
+
+    // The next completion goes to the new host.
+    await workbench.page.keyboard.press("Control+End");
+    await workbench.type("    ");
+    const ghost = await timed("host-sigkill: ghost text from the restarted host", () => workbench.waitForGhostText(readyTimeoutMs));
+    await workbench.screenshot("completion-after-restart");
+    assert.equal(ghost, fimCompletion);
+    assert.deepEqual(await current.hostProcesses(), [restarted]);
   });
 });

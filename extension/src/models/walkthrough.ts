@@ -1,3 +1,4 @@
+import { cpus } from "node:os";
 import * as vscode from "vscode";
 import { backendLabel } from "../core/hostStatus";
 import { formatBytes } from "../core/models/progress";
@@ -36,7 +37,10 @@ async function showHardware(models: ModelsContext): Promise<void> {
         : `${backendLabel(report.gpu)}${report.gpu.names.length > 0 ? ` on ${report.gpu.names.join(", ")}` : ""}, ${formatBytes(report.vramFreeBytes)} VRAM free`;
     const cudaUnused = report.availableGpuTypes.includes("cuda") && report.gpu.type !== "cuda";
     const cudaHint = cudaUnused ? " An NVIDIA GPU is present but CUDA is not in use: its binaries are a separate download." : "";
-    const summary = `${formatBytes(hardware.ramBytes)} RAM, ${hardware.cpuCores} CPU math cores, ${gpu}.${cudaHint}`;
+    // The processor's name, from this process: the extension runs on the machine the host runs on.
+    const cpuName = cpus()[0]?.model.trim();
+    const cpu = `${cpuName ? `${cpuName} CPU` : "CPU"} (${hardware.cpuCores} math cores)`;
+    const summary = `${formatBytes(hardware.ramBytes)} RAM, ${cpu}, ${gpu}.${cudaHint}`;
     models.log.info(`Hardware: ${summary}`);
     const choose = "Choose Models…";
     const cuda = "Download CUDA Binaries…";

@@ -1,0 +1,66 @@
+// Issue 5, "Shield": the insecure scripted model's completion (subprocess with shell=True on a variable) through the
+// real provider and the real Shield gate, in Monaco: withheld in block mode, shown with a warning in warn mode.
+import assert from "node:assert/strict";
+import { ensureScriptedModel, insecureCompletion } from "../fixtures/scriptedModel";
+import { codeServerExecutable } from "./install";
+import { extensionId } from "./paths";
+import { timed } from "./phases";
+import { Scenario, hostStatusEntry } from "./scenario";
+
+const shieldStatusEntry = `${extensionId}.llamaAssist.shieldStatus`;
+const completionStatusEntry = `${extensionId}.llamaAssist.completions`;
+const rule = "python.subprocess-shell";
+const timeoutMs = 90_000;
+
+describe("issue 5, Shield on ghost text: Llama Assist in a real VS Code (code-server + Chromium)", function () {
+  this.timeout(240_000);
+  let codeServer: string;
+  let scenario: Scenario | undefined;
+
+  before(async function () {
+    codeServer = await codeServerExecutable();
+  });
+
+  afterEach(async function () {
+    const finished = scenario;
+    scenario = undefined;
+    if (finished) await timed(`${finished.name}: teardown`, () => finished.finish(this.currentTest?.state === "failed"));
+  });
+
+  /** Opens a file whose function takes a command, and types the body's indentation: the model answers with the shell call. */
+  async function typeIntoRunner(name: string, mode: "block" | "warn"): Promise<Scenario> {
+    const file = `${name.replace(/-/g, "_")}.py`;
+    scenario = await Scenario.start(name, {
+      codeServer,
+      settings: { "llamaAssist.completionModel.path": ensureScriptedModel("insecure"), "llamaAssist.gpu": "cpu", "llamaAssist.shield.mode": mode },
+      files: { [file]: "import subprocess\n\ndef run(cmd):\n" },
+    });
+    const { workbench } = scenario;
+    await workbench.openFile(file);
+    await workbench.waitForStatusText(hostStatusEntry, (text) => / · CPU$/.test(text), timeoutMs);
+    await workbench.page.keyboard.press("Control+End");
+    await workbench.type("    ");
+    return scenario;
+  }
+
+  it("block mode: the insecure completion shows no ghost text and the status bar names the rule", async function () {
+    const { workbench } = await typeIntoRunner("shield-block", "block");
+    const status = await timed("shield-block: verdict in the status bar", () =>
+      workbench.waitForStatusText(shieldStatusEntry, (text) => text.includes(rule), timeoutMs),
+    );
+    assert.equal(status, `Shield withheld: ${rule}`);
+    // The request is over once the completions item stops spinning; by then a shown suggestion would be in the editor.
+    await workbench.waitForStatusText(completionStatusEntry, (text) => !text.includes("Completing"), timeoutMs);
+    assert.equal(await workbench.ghostTextFirstLine(), "");
+    await workbench.screenshot("withheld");
+  });
+
+  it("warn mode: the insecure completion appears, with the warning in the status bar", async function () {
+    const { workbench } = await typeIntoRunner("shield-warn", "warn");
+    const ghost = await timed("shield-warn: ghost text", () => workbench.waitForGhostText(timeoutMs));
+    assert.equal(ghost, insecureCompletion);
+    const status = await workbench.waitForStatusText(shieldStatusEntry, (text) => text.includes(rule), timeoutMs);
+    assert.equal(status, `Shield warning: ${rule}`);
+    await workbench.screenshot("warned");
+  });
+});
