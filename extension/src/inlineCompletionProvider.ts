@@ -3,7 +3,9 @@ import * as vscode from "vscode";
 import type { CompletionSettings } from "./core/completion/completionSettings";
 import type { ShieldVerdict } from "./core/shieldGate";
 import { completionSettingKeys } from "./core/completion/completionSettings";
-import { CompletionEngine, type Generate, type SuggestionGate } from "./core/completion/engine";
+import type { Tree } from "web-tree-sitter";
+import { CompletionEngine, type CompletionRequest, type Generate, type SuggestionGate } from "./core/completion/engine";
+import type { TriggerKind } from "./core/completion/trigger";
 import { estimateTokens, defaultPromptBudget } from "./core/completion/prompt";
 import { InsertionParser } from "./core/syntax/insertionParser";
 import { CompletionStatusBar, toggleCompletionsCommand } from "./completionStatusBar";
@@ -31,6 +33,8 @@ export interface InlineCompletionDeps {
 
 /** Characters of context on each side of the cursor for documents with no tree: enough for any token budget. */
 const windowChars = 64_000;
+/** Runs when a suggestion is accepted: the Shield's command for its findings, then the precompute. Not in the palette. */
+const completionAcceptedCommand = "llamaAssist.completions.accepted";
 /** Lines of the current document the prompt shows around the cursor anyway, so recent edits there add nothing. */
 const promptWindowLines = 60;
 
@@ -79,7 +83,51 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
     const controller = new AbortController();
     this.inFlight = controller;
     const cancellation = token.onCancellationRequested(() => controller.abort());
+    const { request, snapshot, offset, cursor } = this.requestAt(document, position, manual ? "manual" : "automatic");
 
+    this.statusBar.requestStarted();
+    let latencyMs: number | undefined;
+    try {
+      const outcome = await this.engine.complete(request, controller.signal);
+      if (outcome.kind === "skipped") {
+        if (outcome.verdict) this.deps.onVerdict(outcome.verdict);
+        if (outcome.reason === "withheld") this.deps.log.info(`A completion was withheld by the Shield${outcome.detail ? `: ${outcome.detail}` : ""}.`);
+        return undefined;
+      }
+      this.deps.onVerdict(outcome.verdict);
+      latencyMs = outcome.latencyMs;
+      if (settings.trace) this.deps.log.trace(`completion (${outcome.source}, ${Math.round(outcome.latencyMs)} ms): ${outcome.trace.join("; ")}`);
+      const scannedFrom = document.positionAt(offset - cursor);
+      // Alternatives come after the first: VS Code shows the first and cycles with Alt+] / Alt+[.
+      return [{ insertion: outcome.insertion, verdict: outcome.verdict }, ...outcome.alternatives].map(({ insertion, verdict }) => {
+        const range = new vscode.Range(position, position.translate(0, insertion.replaceRight));
+        const shieldCommand = verdict.findings.length > 0 ? this.deps.acceptCommand(document, verdict, scannedFrom) : undefined;
+        const accepted: vscode.Command = { title: "Accept completion", command: completionAcceptedCommand, arguments: shieldCommand ? [shieldCommand] : [] };
+        return new vscode.InlineCompletionItem(insertion.text, range, accepted);
+      });
+    } catch (error) {
+      this.deps.log.error(`Completion failed: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    } finally {
+      snapshot?.delete();
+      cancellation.dispose();
+      if (this.inFlight === controller) this.inFlight = undefined;
+      this.statusBar.requestEnded(latencyMs);
+    }
+  }
+
+  /** After an accept: the completion where the cursor now is, computed before the user asks for it. */
+  precomputeAtCursor(): void {
+    const editor = vscode.window.activeTextEditor;
+    const settings = this.deps.settings();
+    if (!editor || !settings.enabled || settings.disabledLanguages.has(editor.document.languageId)) return;
+    const { request, snapshot } = this.requestAt(editor.document, editor.selection.active, "automatic");
+    // The request's tree is used until the precompute settles, whether it is stored, cancelled or fails.
+    void this.engine.precompute(request).finally(() => snapshot?.delete());
+  }
+
+  /** The engine's request for a position; the caller deletes `snapshot` once the request is done with it. */
+  private requestAt(document: vscode.TextDocument, position: vscode.Position, trigger: TriggerKind): { request: CompletionRequest; snapshot: Tree | undefined; offset: number; cursor: number } {
     const offset = document.offsetAt(position);
     const documentTree = this.deps.trees.treeOf(document);
     const runtime = this.deps.trees.syntaxRuntime;
@@ -96,48 +144,22 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
     const definitionContext = this.deps.trees.definitionContext;
     const options = vscode.window.activeTextEditor?.document === document ? vscode.window.activeTextEditor.options : undefined;
     const style = { insertSpaces: options?.insertSpaces !== false, tabSize: typeof options?.tabSize === "number" ? options.tabSize : 4 };
-
-    this.statusBar.requestStarted();
-    let latencyMs: number | undefined;
-    try {
-      const outcome = await this.engine.complete(
-        {
-          languageId: document.languageId,
-          path: vscode.workspace.asRelativePath(document.uri),
-          prefix,
-          suffix,
-          trigger: manual ? "manual" : "automatic",
-          style,
-          syntax,
-          scopeHeaders:
-            snapshot && definitionContext ? definitionContext.scopeHeaders({ languageId: document.languageId, path: document.uri.path, tree: snapshot, cursor }, text) : [],
-          snippets: async () => [
-            ...(snapshot && definitionContext ? await definitionContext.snippetsFor({ languageId: document.languageId, path: document.uri.path, tree: snapshot, cursor }) : []),
-            ...this.recent.snippetsFor(document, position, promptWindowLines),
-          ],
-        },
-        controller.signal,
-      );
-      if (outcome.kind === "skipped") {
-        if (outcome.verdict) this.deps.onVerdict(outcome.verdict);
-        if (outcome.reason === "withheld") this.deps.log.info(`A completion was withheld by the Shield${outcome.detail ? `: ${outcome.detail}` : ""}.`);
-        return undefined;
-      }
-      this.deps.onVerdict(outcome.verdict);
-      latencyMs = outcome.latencyMs;
-      if (settings.trace) this.deps.log.trace(`completion (${outcome.source}, ${Math.round(outcome.latencyMs)} ms): ${outcome.trace.join("; ")}`);
-      const range = new vscode.Range(position, position.translate(0, outcome.insertion.replaceRight));
-      const command = outcome.verdict.findings.length > 0 ? this.deps.acceptCommand(document, outcome.verdict, document.positionAt(offset - cursor)) : undefined;
-      return [new vscode.InlineCompletionItem(outcome.insertion.text, range, command)];
-    } catch (error) {
-      this.deps.log.error(`Completion failed: ${error instanceof Error ? error.message : String(error)}`);
-      return undefined;
-    } finally {
-      snapshot?.delete();
-      cancellation.dispose();
-      if (this.inFlight === controller) this.inFlight = undefined;
-      this.statusBar.requestEnded(latencyMs);
-    }
+    const definitionRequest = snapshot && definitionContext ? { languageId: document.languageId, path: document.uri.path, tree: snapshot, cursor } : undefined;
+    const request: CompletionRequest = {
+      languageId: document.languageId,
+      path: vscode.workspace.asRelativePath(document.uri),
+      prefix,
+      suffix,
+      trigger,
+      style,
+      syntax,
+      scopeHeaders: definitionRequest && definitionContext ? definitionContext.scopeHeaders(definitionRequest, text) : [],
+      snippets: async () => [
+        ...(definitionRequest && definitionContext ? await definitionContext.snippetsFor(definitionRequest) : []),
+        ...this.recent.snippetsFor(document, position, promptWindowLines),
+      ],
+    };
+    return { request, snapshot, offset, cursor };
   }
 }
 
@@ -160,6 +182,10 @@ export function register(deps: InlineCompletionDeps): vscode.Disposable {
       statusBar.setEnabled(deps.settings().enabled);
     }),
     vscode.commands.registerCommand(toggleCompletionsCommand, () => toggleCompletions(deps.settings())),
+    vscode.commands.registerCommand(completionAcceptedCommand, async (shieldCommand?: vscode.Command) => {
+      if (shieldCommand) await vscode.commands.executeCommand(shieldCommand.command, ...(shieldCommand.arguments ?? []));
+      if (deps.settings().precompute) provider.precomputeAtCursor();
+    }),
   );
 }
 

@@ -62,7 +62,13 @@ describe("completions through the real host", function () {
     });
   }
 
-  async function complete(engine: CompletionEngine, prefix: string, suffix: string, signal = new AbortController().signal): Promise<CompletionOutcome> {
+  async function complete(
+    engine: CompletionEngine,
+    prefix: string,
+    suffix: string,
+    signal = new AbortController().signal,
+    trigger: "automatic" | "manual" = "automatic",
+  ): Promise<CompletionOutcome> {
     const language = await runtime.language("python");
     assert.ok(language);
     const tree = runtime.parse(language, prefix + suffix);
@@ -73,7 +79,7 @@ describe("completions through the real host", function () {
           path: "calc.py",
           prefix,
           suffix,
-          trigger: "automatic",
+          trigger,
           style: { insertSpaces: true, tabSize: 4 },
           syntax: new InsertionParser(runtime, language, tree, prefix, suffix),
           snippets: async () => [],
@@ -110,6 +116,46 @@ describe("completions through the real host", function () {
       assert.equal(second.kind === "shown" && second.insertion.text, fimCompletion.slice(8));
       assert.equal(second.kind === "shown" && second.source, "cache");
       assert.equal(requests.length, 1, "typed-ahead text needs no second request");
+    });
+
+    it("asks for sampled alternatives on a manual trigger and shows each distinct suggestion once", async function () {
+      const requests: InfillParams[] = [];
+      const endings: string[] = [];
+      const engine = engineFor(host, requests, endings);
+      const outcome = await complete(engine, "def add(a, b):\n    ", "\n\nprint(add(1, 2))\n", undefined, "manual");
+      assert.deepEqual(requests.map((params) => params.temperature > 0), [false, true, true]);
+      assert.deepEqual(endings, ["eos", "eos", "eos"], "the host samples at a temperature as it decodes greedily");
+      assert.equal(outcome.kind === "shown" && outcome.insertion.text, fimCompletion);
+      assert.deepEqual(outcome.kind === "shown" && outcome.alternatives, [], "the scripted model writes the same text at any temperature");
+    });
+
+    it("precomputes the completion after an accept, and the request there is served from it", async function () {
+      const requests: InfillParams[] = [];
+      const engine = engineFor(host, requests);
+      const prefix = "def add(a, b):\n    return a + b\n\n\ndef mul(a, b):\n    ";
+      const suffix = "\n";
+      const language = await runtime.language("python");
+      assert.ok(language);
+      const tree = runtime.parse(language, prefix + suffix);
+      try {
+        await engine.precompute({
+          languageId: "python",
+          path: "calc.py",
+          prefix,
+          suffix,
+          trigger: "automatic",
+          style: { insertSpaces: true, tabSize: 4 },
+          syntax: new InsertionParser(runtime, language, tree, prefix, suffix),
+          snippets: async () => [],
+        });
+      } finally {
+        tree.delete();
+      }
+      assert.equal(requests.length, 1);
+      const outcome = await complete(engine, prefix, suffix);
+      assert.equal(outcome.kind === "shown" && outcome.source, "cache");
+      assert.equal(outcome.kind === "shown" && outcome.insertion.text, fimCompletion);
+      assert.equal(requests.length, 1, "the request after the accept needs no model call");
     });
   });
 

@@ -8,6 +8,11 @@ describe("completion settings", () => {
     assert.deepEqual(settings.debounce, { kind: "adaptive" });
     assert.equal(settings.maxLines, 12);
     assert.equal(settings.disabledLanguages.size, 0);
+    assert.equal(settings.precompute, true);
+  });
+  it("turns the precompute after an accept off only when set to false", () => {
+    assert.equal(readCompletionSettings({ get: (key) => (key === "completions.precompute" ? false : undefined) }).precompute, false);
+    assert.equal(readCompletionSettings({ get: (key) => (key === "completions.precompute" ? "no" : undefined) }).precompute, true);
   });
   it("reads a fixed debounce, switched-off languages, and rejects out-of-range numbers", () => {
     const values: Record<string, unknown> = {

@@ -90,7 +90,83 @@ describe("completion engine", () => {
     const outcome = await engine.complete(request("va", "lue = 1"), new AbortController().signal);
     assert.deepEqual(outcome, { kind: "skipped", reason: "noTrigger", detail: "midWord" });
     await engine.complete(request("va", "lue = 1", "manual"), new AbortController().signal);
+    assert.ok(requests.length > 0);
+  });
+
+  it("offers different alternatives on a manual trigger: the greedy suggestion first, then sampled ones", async () => {
+    const replies = ["len(xs)", "sum(xs)", "len(xs)"];
+    const { engine, requests } = harness(async () => result(replies[requests.length - 1]));
+    const outcome = await engine.complete(request("n = ", "\n", "manual"), new AbortController().signal);
+    assert.deepEqual(requests.map((params) => params.temperature > 0), [false, true, true]);
+    assert.equal(outcome.kind === "shown" && outcome.insertion.text, "len(xs)");
+    assert.deepEqual(outcome.kind === "shown" && outcome.alternatives.map((alternative) => alternative.insertion.text), ["sum(xs)"]);
+  });
+
+  it("answers the same list again when cycling asks at the same place, without the model", async () => {
+    const replies = ["len(xs)", "sum(xs)", "max(xs)", "min(xs)"];
+    const { engine, requests } = harness(async () => result(replies[requests.length - 1]));
+    await engine.complete(request("n = ", "\n", "manual"), new AbortController().signal);
+    const again = await engine.complete(request("n = ", "\n", "manual"), new AbortController().signal);
+    assert.equal(requests.length, 3);
+    assert.deepEqual(again.kind === "shown" && [again.insertion.text, ...again.alternatives.map((alternative) => alternative.insertion.text)], ["len(xs)", "sum(xs)", "max(xs)"]);
+  });
+
+  it("asks the model once and offers no alternatives on an automatic trigger", async () => {
+    const { engine, requests } = harness(async () => result("len(xs)"));
+    const outcome = await engine.complete(request("n = ", "\n"), new AbortController().signal);
     assert.equal(requests.length, 1);
+    assert.deepEqual(outcome.kind === "shown" && outcome.alternatives, []);
+  });
+
+  it("leaves out alternatives the Shield withholds, and leads with the first one it lets through", async () => {
+    const replies = ["os.system(cmd)", "run(cmd)", "call(cmd)"];
+    const { engine, requests } = harness(
+      async () => result(replies[requests.length - 1]),
+      (input) => (input.suggestion.startsWith("os.system") ? { action: "withhold", findings: [] } : { action: "show", findings: [] }),
+    );
+    const outcome = await engine.complete(request("x = ", "\n", "manual"), new AbortController().signal);
+    assert.equal(outcome.kind === "shown" && outcome.insertion.text, "run(cmd)");
+    assert.deepEqual(outcome.kind === "shown" && outcome.alternatives.map((alternative) => alternative.insertion.text), ["call(cmd)"]);
+  });
+
+  it("precomputes the completion after an accept, so the request that follows is served without the model", async () => {
+    const { engine, requests } = harness(async () => result(requests.length === 1 ? "total(items)" : "print(total)"));
+    await engine.precompute(request("value = ", "\n"));
+    assert.equal(requests.length, 1);
+    const outcome = await engine.complete(request("value = ", "\n"), new AbortController().signal);
+    assert.equal(requests.length, 1);
+    assert.equal(outcome.kind === "shown" && outcome.source, "cache");
+    assert.equal(outcome.kind === "shown" && outcome.insertion.text, "total(items)");
+  });
+
+  it("lets a request at the precomputed position wait for the precompute instead of asking twice", async () => {
+    let release: (() => void) | undefined;
+    const { engine, requests } = harness(() => new Promise((resolve) => (release = () => resolve(result("total(items)")))));
+    const precomputed = engine.precompute(request("value = ", "\n"));
+    const pending = engine.complete(request("value = ", "\n"), new AbortController().signal);
+    await new Promise((resolve) => setImmediate(resolve));
+    release?.();
+    const outcome = await pending;
+    await precomputed;
+    assert.equal(requests.length, 1);
+    assert.equal(outcome.kind === "shown" && outcome.source, "cache");
+  });
+
+  it("cancels a precompute when the next request is somewhere else", async () => {
+    let precomputeSignal: AbortSignal | undefined;
+    const { engine, requests } = harness((_params, signal) => {
+      if (requests.length === 1) {
+        precomputeSignal = signal;
+        return new Promise((resolve) => signal.addEventListener("abort", () => resolve({ ...result(""), stopReason: "abort" })));
+      }
+      return Promise.resolve(result("other()"));
+    });
+    const precomputed = engine.precompute(request("value = ", "\n"));
+    await new Promise((resolve) => setImmediate(resolve));
+    const outcome = await engine.complete(request("elsewhere = ", "\n"), new AbortController().signal);
+    await precomputed;
+    assert.equal(precomputeSignal?.aborted, true);
+    assert.equal(outcome.kind === "shown" && outcome.insertion.text, "other()");
   });
 });
 

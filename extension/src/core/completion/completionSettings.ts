@@ -13,6 +13,8 @@ export interface CompletionSettings {
   maxParsedFileChars: number;
   /** Log what each prompt included and why. */
   trace: boolean;
+  /** After an accept, compute the next completion before it is asked for. */
+  precompute: boolean;
 }
 
 export const completionSettingKeys = {
@@ -24,6 +26,7 @@ export const completionSettingKeys = {
   contextTokens: "completions.contextTokens",
   maxParsedFileChars: "completions.maxParsedFileChars",
   trace: "completions.trace",
+  precompute: "completions.precompute",
 } as const;
 
 function integerIn(value: unknown, min: number, max: number, fallback: number): number {
@@ -48,5 +51,6 @@ export function readCompletionSettings(settings: SettingsReader): CompletionSett
     contextTokens: integerIn(settings.get(completionSettingKeys.contextTokens), 256, 32768, 1536),
     maxParsedFileChars: integerIn(settings.get(completionSettingKeys.maxParsedFileChars), 10_000, 50_000_000, 1_000_000),
     trace: settings.get(completionSettingKeys.trace) === true,
+    precompute: settings.get(completionSettingKeys.precompute) !== false,
   };
 }

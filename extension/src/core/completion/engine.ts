@@ -4,9 +4,9 @@ import type { CompletionSyntax } from "../syntax/insertionParser";
 import { CompletionCache } from "./completionCache";
 import { AdaptiveDebounce, type DebounceMode } from "./debounce";
 import type { IndentationStyle } from "./indentation";
-import { decideMode } from "./mode";
+import { decideMode, type CompletionMode } from "./mode";
 import { postProcess, type DropReason } from "./postProcess";
-import { buildInfillPrompt, generationLimits, type ContextSnippet, type PromptBudget, type ScopeHeader, type TokenCounter } from "./prompt";
+import { buildInfillPrompt, generationLimits, type ContextSnippet, type InfillPrompt, type PromptBudget, type ScopeHeader, type TokenCounter } from "./prompt";
 import type { Insertion } from "./suffixOverlap";
 import { decideTrigger, type TriggerKind } from "./trigger";
 
@@ -42,23 +42,60 @@ export interface CompletionRequest {
   scopeHeaders?: readonly ScopeHeader[];
 }
 
+/** One suggestion as shown: the text and where it goes, and what the Shield said about it. */
+export interface ShownSuggestion {
+  insertion: Insertion;
+  verdict: ShieldVerdict;
+}
+
 export type CompletionOutcome =
-  | { kind: "shown"; insertion: Insertion; source: "model" | "cache"; verdict: ShieldVerdict; latencyMs: number; trace: string[] }
+  | {
+      kind: "shown";
+      insertion: Insertion;
+      source: "model" | "cache";
+      verdict: ShieldVerdict;
+      /** On a manual trigger: other, different suggestions to cycle through (Alt+] / Alt+[). */
+      alternatives: readonly ShownSuggestion[];
+      latencyMs: number;
+      trace: string[];
+    }
   | { kind: "skipped"; reason: "noTrigger" | "cancelled" | DropReason | "withheld"; detail?: string; verdict?: ShieldVerdict };
+
+/** Suggestions asked for on a manual trigger: the greedy one and sampled alternatives. */
+const manualCandidates = 3;
+/** Warm enough to vary the alternatives, cool enough to stay plausible code. */
+const alternativeTemperature = 0.7;
 
 function limitLines(insertion: Insertion, maxLines: number): Insertion {
   const lines = insertion.text.split("\n");
   return lines.length <= maxLines ? insertion : { text: lines.slice(0, maxLines).join("\n"), replaceRight: insertion.replaceRight };
 }
 
+interface PreparedPrompt {
+  mode: CompletionMode;
+  prompt: InfillPrompt;
+}
+
+type Candidate = { kind: "insertion"; insertion: Insertion; trace: string[] } | { kind: "dropped"; reason: DropReason } | { kind: "cancelled" };
+
+interface Precompute {
+  prefix: string;
+  suffix: string;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
 /**
  * The ghost-text pipeline without the editor: trigger, cache, debounce, prompt, model,
  * post-processing, Shield. Each stage is a pure function tested on its own; this class only
- * holds the state that spans keystrokes (typing pace, cache).
+ * holds the state that spans keystrokes (typing pace, cache, a precompute in flight).
  */
 export class CompletionEngine {
   private readonly debounce: AdaptiveDebounce;
   private readonly cache = new CompletionCache(64);
+  private precomputing: Precompute | undefined;
+  /** The suggestions of the last manual trigger: cycling with Alt+] asks again at the same place and must get the same list. */
+  private lastManual: { prefix: string; suffix: string; insertions: Insertion[] } | undefined;
 
   constructor(private readonly options: CompletionEngineOptions) {
     this.debounce = new AdaptiveDebounce(options.debounce);
@@ -71,21 +108,105 @@ export class CompletionEngine {
     const decision = decideTrigger(prefix, suffix, request.trigger);
     if (!decision.trigger) return { kind: "skipped", reason: "noTrigger", detail: decision.reason };
 
-    const cached = request.trigger === "automatic" ? this.cache.lookup(prefix, suffix) : undefined;
-    if (cached) return this.gated(request, cached, "cache", startedAt, ["served from the cache"]);
-
     if (request.trigger === "automatic") {
+      await this.awaitPrecompute(prefix, suffix, signal);
+      const cached = this.cache.lookup(prefix, suffix);
+      if (cached) return this.shown(request, [cached], "cache", startedAt, ["served from the cache"]);
       try {
         await this.options.sleep(this.debounce.delayMs(), signal);
       } catch {
         return { kind: "skipped", reason: "cancelled" };
       }
+      // A precompute may have started during the wait (the accept's command runs after its edit).
+      await this.awaitPrecompute(prefix, suffix, signal);
+      const precomputed = this.cache.lookup(prefix, suffix);
+      if (precomputed) return this.shown(request, [precomputed], "cache", startedAt, ["served from the cache"]);
+    } else {
+      this.cancelPrecompute();
+      const last = this.lastManual;
+      if (last && last.prefix === prefix && last.suffix === suffix) return this.shown(request, last.insertions, "cache", startedAt, ["manual suggestions served again"]);
     }
     if (signal.aborted) return { kind: "skipped", reason: "cancelled" };
 
+    const prepared = await this.preparePrompt(request, signal);
+    if (!prepared) return { kind: "skipped", reason: "cancelled" };
+    const attempts = request.trigger === "manual" ? manualCandidates : 1;
+    const insertions: Insertion[] = [];
+    let trace: string[] = [];
+    let dropped: DropReason | undefined;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      const candidate = await this.generateCandidate(request, prepared, signal, attempt === 0 ? 0 : alternativeTemperature);
+      if (candidate.kind === "cancelled") return { kind: "skipped", reason: "cancelled" };
+      if (candidate.kind === "dropped") {
+        dropped ??= candidate.reason;
+        continue;
+      }
+      if (insertions.length === 0) trace = candidate.trace;
+      if (!insertions.some((other) => other.text === candidate.insertion.text && other.replaceRight === candidate.insertion.replaceRight)) insertions.push(candidate.insertion);
+    }
+    if (insertions.length === 0) return { kind: "skipped", reason: dropped ?? "empty" };
+    if (request.trigger === "manual") this.lastManual = { prefix, suffix, insertions };
+    const outcome = this.shown(request, insertions, "model", startedAt, trace);
+    if (outcome.kind === "shown") this.cache.store(prefix, suffix, outcome.insertion);
+    return outcome;
+  }
+
+  /**
+   * Computes the completion at a position the user is about to reach, typically the end of a
+   * suggestion just accepted, and keeps it in the cache: the next automatic request there is
+   * answered at once. A request elsewhere cancels it. Settles when it is stored or given up, so
+   * the caller knows when the request's syntax tree is free to delete.
+   */
+  precompute(request: CompletionRequest): Promise<void> {
+    this.cancelPrecompute();
+    if (!decideTrigger(request.prefix, request.suffix, "automatic").trigger) return Promise.resolve();
+    if (this.cache.lookup(request.prefix, request.suffix)) return Promise.resolve();
+    const controller = new AbortController();
+    const done = this.preparePrompt(request, controller.signal)
+      .then((prepared) => (prepared ? this.generateCandidate(request, prepared, controller.signal, 0) : undefined))
+      .then(
+        (candidate) => {
+          if (candidate?.kind === "insertion" && !controller.signal.aborted) this.cache.store(request.prefix, request.suffix, candidate.insertion);
+        },
+        // A failed precompute only means that the next request asks the model itself.
+        () => undefined,
+      );
+    const entry: Precompute = { prefix: request.prefix, suffix: request.suffix, controller, done };
+    this.precomputing = entry;
+    return done.finally(() => {
+      if (this.precomputing === entry) this.precomputing = undefined;
+    });
+  }
+
+  /** Forget cached completions, e.g. when the model or the settings change. */
+  clearCache(): void {
+    this.cancelPrecompute();
+    this.lastManual = undefined;
+    this.cache.clear();
+  }
+
+  /** A request where the precompute is heading waits for it; one anywhere else makes it worthless. */
+  private async awaitPrecompute(prefix: string, suffix: string, signal: AbortSignal): Promise<void> {
+    const pending = this.precomputing;
+    if (!pending) return;
+    if (pending.prefix !== prefix || pending.suffix !== suffix) {
+      this.cancelPrecompute();
+      return;
+    }
+    const aborted = new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+    await Promise.race([pending.done, aborted]);
+  }
+
+  private cancelPrecompute(): void {
+    this.precomputing?.controller.abort();
+    this.precomputing = undefined;
+  }
+
+  private async preparePrompt(request: CompletionRequest, signal: AbortSignal): Promise<PreparedPrompt | undefined> {
+    const { prefix, suffix } = request;
     const mode = decideMode(prefix, suffix, request.syntax?.documentTree, request.style.tabSize);
     const snippets = await request.snippets();
-    if (signal.aborted) return { kind: "skipped", reason: "cancelled" };
+    if (signal.aborted) return undefined;
     const prompt = buildInfillPrompt({
       prefix,
       suffix,
@@ -96,38 +217,42 @@ export class CompletionEngine {
       budget: this.options.budget,
       countTokens: this.options.countTokens,
     });
+    return { mode, prompt };
+  }
+
+  private async generateCandidate(request: CompletionRequest, prepared: PreparedPrompt, signal: AbortSignal, temperature: number): Promise<Candidate> {
+    const { mode, prompt } = prepared;
     const limits = generationLimits(mode, this.options.maxLines);
     let result: GenerationResult;
     try {
-      result = await this.options.generate({ prefix: prompt.prefix, suffix: prompt.suffix, ...limits, temperature: 0 }, signal);
+      result = await this.options.generate({ prefix: prompt.prefix, suffix: prompt.suffix, ...limits, temperature }, signal);
     } catch (error) {
-      if (signal.aborted) return { kind: "skipped", reason: "cancelled" };
+      if (signal.aborted) return { kind: "cancelled" };
       throw error;
     }
-    if (signal.aborted || result.stopReason === "abort") return { kind: "skipped", reason: "cancelled" };
-
-    const processed = postProcess({ raw: result.text, prefix, suffix, mode, style: request.style, syntax: request.syntax });
-    if (!processed.show) return { kind: "skipped", reason: processed.reason };
-    const insertion = limitLines(processed.insertion, this.options.maxLines);
+    if (signal.aborted || result.stopReason === "abort") return { kind: "cancelled" };
+    const processed = postProcess({ raw: result.text, prefix: request.prefix, suffix: request.suffix, mode, style: request.style, syntax: request.syntax });
+    if (!processed.show) return { kind: "dropped", reason: processed.reason };
     const trace = [`mode: ${mode}`, ...prompt.included, `model: ${result.generatedTokens} tokens, ${result.tokensEvaluated} evaluated, ${result.stopReason}`];
-    const outcome = this.gated(request, insertion, "model", startedAt, trace);
-    if (outcome.kind === "shown") this.cache.store(prefix, suffix, insertion);
-    return outcome;
+    return { kind: "insertion", insertion: limitLines(processed.insertion, this.options.maxLines), trace };
   }
 
-  /** Forget cached completions, e.g. when the model or the settings change. */
-  clearCache(): void {
-    this.cache.clear();
-  }
-
-  private gated(request: CompletionRequest, insertion: Insertion, source: "model" | "cache", startedAt: number, trace: string[]): CompletionOutcome {
-    const verdict = this.options.gate({
-      prefix: request.prefix,
-      suggestion: insertion.text,
-      suffix: request.suffix.slice(insertion.replaceRight),
-      languageId: request.languageId,
-    });
-    if (verdict.action === "withhold") return { kind: "skipped", reason: "withheld", verdict, detail: verdict.failure };
-    return { kind: "shown", insertion, source, verdict, latencyMs: this.options.now() - startedAt, trace };
+  /** Scans each suggestion; the first the Shield lets through leads, the others become alternatives. */
+  private shown(request: CompletionRequest, insertions: readonly Insertion[], source: "model" | "cache", startedAt: number, trace: string[]): CompletionOutcome {
+    const shown: ShownSuggestion[] = [];
+    let withheld: ShieldVerdict | undefined;
+    for (const insertion of insertions) {
+      const verdict = this.options.gate({
+        prefix: request.prefix,
+        suggestion: insertion.text,
+        suffix: request.suffix.slice(insertion.replaceRight),
+        languageId: request.languageId,
+      });
+      if (verdict.action === "withhold") withheld ??= verdict;
+      else shown.push({ insertion, verdict });
+    }
+    const [first, ...alternatives] = shown;
+    if (!first) return { kind: "skipped", reason: "withheld", verdict: withheld, detail: withheld?.failure };
+    return { kind: "shown", insertion: first.insertion, verdict: first.verdict, source, alternatives, latencyMs: this.options.now() - startedAt, trace };
   }
 }
