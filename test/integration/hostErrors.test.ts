@@ -66,4 +66,36 @@ describe("inference host with bad models and settings", function () {
       await client.dispose();
     }
   });
+
+  it("falls back from a GPU backend that does not exist here, says why, and serves completions", async function () {
+    // Metal exists only on macOS.
+    if (process.platform === "darwin") this.skip();
+    const { client, logs } = createTestHost(hostConfig(ensureScriptedModel("standard"), { gpu: "metal" }));
+    try {
+      const info = await client.start();
+      assert.notEqual(info.gpu.type, "metal");
+      assert.equal(info.gpu.fallback?.requested, "metal");
+      assert.match(info.gpu.fallback?.reason ?? "", /"metal" backend does not exist on/);
+      assert.ok(logs.some((entry) => entry.level === "warn" && /"metal" backend/.test(entry.message)), "the log says why");
+      const result = await client.infill({ prefix: "def add(a, b):\n", suffix: "", maxTokens: 16, stop: [], temperature: 0 });
+      assert.equal(result.text, fimCompletion);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it("falls back from a GPU backend whose binaries cannot load, says why, and serves completions", async function () {
+    const { client } = createTestHost(hostConfig(ensureScriptedModel("standard"), { gpu: "vulkan" }));
+    try {
+      const info = await client.start();
+      // On a machine with a working Vulkan driver there is nothing to fall back from.
+      if (info.gpu.type === "vulkan") this.skip();
+      assert.equal(info.gpu.fallback?.requested, "vulkan");
+      assert.match(info.gpu.fallback?.reason ?? "", /"vulkan" backend cannot be used on this machine: its llama.cpp binaries are missing or do not load/);
+      const result = await client.infill({ prefix: "def add(a, b):\n", suffix: "", maxTokens: 16, stop: [], temperature: 0 });
+      assert.equal(result.text, fimCompletion);
+    } finally {
+      await client.dispose();
+    }
+  });
 });

@@ -49,6 +49,14 @@ describe("host status presentation", () => {
     assert.ok(lines.some((line) => line.startsWith("Chat model: Llama 3.1 8B")));
   });
 
+  it("flags a host that fell back from the GPU the settings ask for, and says why", () => {
+    const reason = 'The "cuda" backend cannot be used on this machine: its llama.cpp binaries are missing or do not load on this system (no driver?)';
+    const info: HostInfo = { ...cpuInfo, gpu: { ...cpuInfo.gpu, fallback: { requested: "cuda", reason } } };
+    const shown = presentHostState({ phase: "ready", info }, true);
+    assert.equal(shown.text, "$(warning) Qwen2.5 Coder 0.5B · CPU");
+    assert.ok(shown.tooltip.split("\n").includes(`CUDA was asked for but could not be used, so the host runs on CPU. ${reason}.`), shown.tooltip);
+  });
+
   it("shows what the model file says about itself, so a demo model is labelled as one", () => {
     const demo: ModelInfo = { ...model, name: "Llama Assist DEMO model (scripted)", description: "A scripted demo model: plumbing, not intelligence." };
     const shown = presentHostState({ phase: "ready", info: { ...cpuInfo, completionModel: demo, chatModel: demo } }, true);

@@ -21,6 +21,10 @@ export function describeHost(info: HostInfo): string[] {
   const lines = [
     `Backend: ${backendLabel(info.gpu)}${info.gpu.names.length > 0 ? ` (${info.gpu.names.join(", ")})` : ""}`,
   ];
+  const { fallback } = info.gpu;
+  if (fallback !== undefined) {
+    lines.push(`${backendLabels[fallback.requested]} was asked for but could not be used, so the host runs on ${backendLabel(info.gpu)}. ${fallback.reason}.`);
+  }
   if (info.gpu.type !== "cpu") {
     lines.push(`VRAM: ${mebibytes(info.gpu.vramUsedBytes)} used of ${mebibytes(info.gpu.vramTotalBytes)}`);
   }
@@ -58,7 +62,8 @@ export function presentHostState(state: HostState, modelConfigured: boolean): St
     }
     case "ready":
       return {
-        text: `$(sparkle) ${state.info.completionModel.name} · ${backendLabel(state.info.gpu)}`,
+        // A fallback is flagged where it is seen: a GPU that is silently unused is what users complain of most.
+        text: `${state.info.gpu.fallback === undefined ? "$(sparkle)" : "$(warning)"} ${state.info.completionModel.name} · ${backendLabel(state.info.gpu)}`,
         tooltip: describeHost(state.info).join("\n"),
         isError: false,
       };

@@ -101,6 +101,7 @@ export class InferenceEngine {
   private readonly infillLane = new Lane();
   private readonly chatLane = new Lane();
   private warnedNoFim = false;
+  private gpuFallback: GpuInfo["fallback"];
   /** llama.cpp explains a failed load only in its log ("Failed to load model" is all the error says). */
   private readonly recentNativeErrors: string[] = [];
 
@@ -180,26 +181,50 @@ export class InferenceEngine {
     return this.info();
   }
 
+  /**
+   * A GPU backend named in the settings that cannot load (missing binaries, no driver) falls back to the best one
+   * that can, and the reason is kept for the status bar: a working CPU host beats a dead CUDA one.
+   */
   private async createLlama(config: HostConfig): Promise<Llama> {
     try {
-      return await getLlama({
-        gpu: config.gpu === "cpu" ? false : config.gpu,
-        build: "never",
-        logLevel: LlamaLogLevel.warn,
-        logger: (level, message) => {
-          const text = message.trim();
-          if (text === "") return;
-          const isError = level === LlamaLogLevel.error || level === LlamaLogLevel.fatal;
-          if (isError) {
-            this.recentNativeErrors.push(text);
-            if (this.recentNativeErrors.length > 10) this.recentNativeErrors.shift();
-          }
-          this.log(isError ? "error" : "warn", `llama.cpp: ${text}`);
-        },
-      });
+      const llama = await this.getLlama(config.gpu);
+      // node-llama-cpp quietly gives the CPU for a backend that does not exist on the platform (Metal off macOS).
+      if (config.gpu !== "auto" && config.gpu !== "cpu" && llama.gpu !== config.gpu) {
+        const reason = `The "${config.gpu}" backend does not exist on ${process.platform}`;
+        this.log("warn", `${reason}. Running on ${llama.gpu === false ? "the CPU" : llama.gpu} instead.`);
+        this.gpuFallback = { requested: config.gpu, reason };
+      }
+      return llama;
     } catch (error) {
-      throw new HostFailure("gpuUnavailable", `The "${config.gpu}" backend cannot be used on this machine: ${errorText(error)}`);
+      const reason = `The "${config.gpu}" backend cannot be used on this machine: ${describeBackendError(error)}`;
+      if (config.gpu === "auto" || config.gpu === "cpu") throw new HostFailure("gpuUnavailable", reason);
+      this.log("warn", `${reason}. Falling back to the best backend that loads.`);
+      try {
+        const llama = await this.getLlama("auto");
+        this.gpuFallback = { requested: config.gpu, reason };
+        return llama;
+      } catch (fallbackError) {
+        throw new HostFailure("gpuUnavailable", `${reason}, and no other backend loads either: ${describeBackendError(fallbackError)}`);
+      }
     }
+  }
+
+  private getLlama(gpu: HostConfig["gpu"]): Promise<Llama> {
+    return getLlama({
+      gpu: gpu === "cpu" ? false : gpu,
+      build: "never",
+      logLevel: LlamaLogLevel.warn,
+      logger: (level, message) => {
+        const text = message.trim();
+        if (text === "") return;
+        const isError = level === LlamaLogLevel.error || level === LlamaLogLevel.fatal;
+        if (isError) {
+          this.recentNativeErrors.push(text);
+          if (this.recentNativeErrors.length > 10) this.recentNativeErrors.shift();
+        }
+        this.log(isError ? "error" : "warn", `llama.cpp: ${text}`);
+      },
+    });
   }
 
   async info(): Promise<HostInfo> {
@@ -210,6 +235,7 @@ export class InferenceEngine {
       names: llama.gpu === false ? [] : await llama.getGpuDeviceNames(),
       vramTotalBytes: vram.total,
       vramUsedBytes: vram.used,
+      ...(this.gpuFallback === undefined ? {} : { fallback: this.gpuFallback }),
     };
     return {
       gpu,
@@ -416,4 +442,10 @@ async function generate(
   }
   if (signal.aborted) throw cancelledFailure();
   return { text, stopReason, generatedTokens: generated.length };
+}
+
+/** node-llama-cpp names a backend without loadable binaries only by its error class. */
+function describeBackendError(error: unknown): string {
+  const text = errorText(error);
+  return /NoBinaryFoundError/.test(text) ? "its llama.cpp binaries are missing or do not load on this system (no driver?)" : text;
 }

@@ -86,6 +86,8 @@ export interface GpuInfo {
   names: string[];
   vramTotalBytes: number;
   vramUsedBytes: number;
+  /** Set when the backend the settings ask for could not be used and the host runs on `type` instead. */
+  fallback?: { requested: Exclude<GpuInfo["type"], "cpu">; reason: string };
 }
 
 /** What a fresh process finds on this machine, for choosing models before any is loaded. */
