@@ -15,6 +15,7 @@ import type {
   ToHost,
 } from "../core/protocol/host";
 import { isFromHost } from "../core/protocol/host";
+import { HostRequestError, type InferenceBackend } from "../core/backend/backend";
 
 
 export interface HostClientOptions {
@@ -24,15 +25,7 @@ export interface HostClientOptions {
   log: (level: LogLevel, message: string) => void;
 }
 
-export class HostRequestError extends Error {
-  constructor(
-    readonly code: HostErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = "HostRequestError";
-  }
-}
+export { HostRequestError };
 
 /** Restart delays after crashes: 0.5 s, 1 s, 2 s … capped; back to the start after a healthy minute. */
 const firstRestartDelayMs = 500;
@@ -54,7 +47,8 @@ interface PendingRequest {
 
 type Listener = (state: HostState) => void;
 
-export class HostClient {
+export class HostClient implements InferenceBackend {
+  readonly kind = "local";
   private config: HostConfig;
   private child: ChildProcess | undefined;
   private currentState: HostState = { phase: "stopped" };
