@@ -35,3 +35,8 @@ export interface InferenceBackend {
   /** A streamed chat answer: `onChunk` gets each piece of text as it arrives; the result has the whole text. */
   chat(params: ChatParams, onChunk: (text: string) => void, signal?: AbortSignal): Promise<GenerationResult>;
 }
+
+export type RemoteKind = Exclude<BackendKind, "local">;
+
+/** How the `openai` backend writes a fill-in-the-middle prompt: the model family's own FIM format, or the user's. */
+export type FimTemplateName = "qwen" | "codellama" | "starcoder" | "deepseek" | "custom";
