@@ -86,6 +86,16 @@ describe("Shield engine", () => {
       assert.deepEqual(shield.scan(fragment, "javascript").map((f) => [f.ruleId, f.startLine]), [["js.child-process", 3]]);
     });
 
+    it("reads a fragment cut off inside a call as if its brackets were closed, and ends findings where the code ends", () => {
+      const fragment =
+        'import { exec } from "child_process"\ntest("watch", (t) => {\n  exec(\n    `${ bin }/run --watch`,\n    (err, stdout) => {\n' +
+        '      t.ok(\n        err,\n        "should fail when " +\n          "`--watch` is passed"';
+      const findings = shield.scan(fragment, "javascript");
+      assert.deepEqual(findings.map((f) => [f.ruleId, f.startLine]), [["js.child-process", 2]]);
+      assert.equal(findings[0]?.endIndex, fragment.length);
+      assert.equal(findings[0]?.endLine, 8);
+    });
+
     it("treats a PHP fragment whose only \"<?\" is inside a string as PHP", () => {
       const fragment = "function lint($code) {\n  $code = '<?' . $code . '?>';\n  $name = md5($code) . '.php';\n}\n";
       assert.deepEqual(shield.scan(fragment, "php").map((f) => [f.ruleId, f.startLine]), [["php.weak-hash", 2]]);

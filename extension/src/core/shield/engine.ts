@@ -215,15 +215,59 @@ function readings(parser: Parser, code: string, language: ShieldLanguage): Readi
   if (!tree) throw new Error(`Shield: parsing ${language} failed`);
   const result: Reading[] = [{ tree, from: 0 }];
   if (!tree.rootNode.hasError) return result;
+  let best: Reading & { text: string } = { tree, from: 0, text: code };
   const comment = openCommentAtStart(code, language);
   // Prose before the closing delimiter is what fails to parse when a fragment begins inside a comment; an error
   // only after it is a comment or string the fragment opens and leaves open, which is read right as it is.
-  if (!comment || firstErrorStart(tree.rootNode) >= comment.closingAt) return result;
-  const alternative = parser.parse(blank(code, comment.blank));
-  if (!alternative) return result;
-  if (errorCount(alternative.rootNode) < errorCount(tree.rootNode)) result.push({ tree: alternative, from: comment.blank.endIndex });
-  else alternative.delete();
+  if (comment && firstErrorStart(tree.rootNode) < comment.closingAt) {
+    const text = blank(code, comment.blank);
+    const alternative = parser.parse(text);
+    if (alternative && errorCount(alternative.rootNode) < errorCount(tree.rootNode)) {
+      best = { tree: alternative, from: comment.blank.endIndex, text };
+      result.push(best);
+    } else alternative?.delete();
+  }
+  // A fragment cut off in the middle of a call or block (the end of a completion window) leaves brackets open,
+  // and error recovery can then swallow the whole statement; closing them at the end, after the scanned text,
+  // moves no offset.
+  const closers = missingClosers(best.text, language);
+  if (closers !== "" && best.tree.rootNode.hasError) {
+    const closed = parser.parse(best.text + closers);
+    if (closed && errorCount(closed.rootNode) < errorCount(best.tree.rootNode)) result.push({ tree: closed, from: best.from });
+    else closed?.delete();
+  }
   return result;
+}
+
+const CLOSER: Readonly<Record<string, string>> = { "(": ")", "[": "]", "{": "}" };
+const HASH_COMMENTS: ReadonlySet<ShieldLanguage> = new Set(["python", "ruby", "shellscript", "php"]);
+
+/**
+ * The brackets a fragment leaves open, closed innermost first. A rough lexer (quotes on one line, line and block
+ * comments) is enough: the result is used only when it parses better than the fragment as it is.
+ */
+function missingClosers(text: string, language: ShieldLanguage): string {
+  const open: string[] = [];
+  const hashComments = HASH_COMMENTS.has(language);
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index] as string;
+    if (char === "\"" || char === "'" || char === "`") {
+      let end = index + 1;
+      while (end < text.length && text[end] !== char && (char === "`" || text[end] !== "\n")) end += text[end] === "\\" ? 2 : 1;
+      index = end;
+    } else if ((char === "/" && text[index + 1] === "/") || (char === "#" && hashComments)) {
+      const end = text.indexOf("\n", index);
+      index = end < 0 ? text.length : end;
+    } else if (char === "/" && text[index + 1] === "*") {
+      const end = text.indexOf("*/", index + 2);
+      index = end < 0 ? text.length : end + 1;
+    } else if (char in CLOSER) {
+      open.push(CLOSER[char] as string);
+    } else if (char === ")" || char === "]" || char === "}") {
+      if (open[open.length - 1] === char) open.pop();
+    }
+  }
+  return open.reverse().join("");
 }
 
 function shiftFinding(finding: Finding, shift: number): Finding {
@@ -304,12 +348,14 @@ class TreeSitterShield implements Shield {
           if (!node || node.startIndex < reading.from) continue;
           const verdict = owner.pattern.accept ? owner.pattern.accept(ruleMatch) : true;
           if (verdict === false) continue;
-          const range: TextRange = verdict === true ? node : verdict;
+          const reported: TextRange = verdict === true ? node : verdict;
+          // A node that ends in brackets a repaired reading added ends, for the caller, where the code ends.
+          const range: TextRange = reported.endIndex > code.length ? { startIndex: reported.startIndex, endIndex: code.length } : reported;
           if (!wholeText && !(range.startIndex < to && range.endIndex > from)) continue;
           const key = `${owner.rule.id}:${range.startIndex}:${range.endIndex}`;
           if (seen.has(key)) continue;
           seen.add(key);
-          if (verdict === true) {
+          if (verdict === true && range === reported) {
             findings.push(toFinding(owner.rule, range, node.startPosition, node.endPosition));
           } else {
             findings.push(toFinding(owner.rule, range, lines.positionAt(range.startIndex), lines.positionAt(range.endIndex)));
