@@ -3,8 +3,13 @@ import type { RuleCase } from "../harness";
 export const PYTHON_CASES: readonly RuleCase[] = [
   {
     rule: "python.weak-hash",
-    positives: ["digest = hashlib.md5(data).hexdigest()", "h = hashlib.sha1()", "h = hashlib.new('md5')", "h = MD5.new()"],
-    negatives: ["digest = hashlib.md5(data, usedforsecurity=False).hexdigest()", "h = hashlib.sha256(data)", "h = hashlib.new('sha256')"],
+    positives: ["digest = hashlib.md5(data).hexdigest()", "h = hashlib.sha1()", "h = hashlib.new('md5')", "h = MD5.new()", "if algorithm == 'sha256':\n    h = hashlib.md5(data)"],
+    negatives: [
+      "digest = hashlib.md5(data, usedforsecurity=False).hexdigest()",
+      "h = hashlib.sha256(data)",
+      "h = hashlib.new('sha256')",
+      "def impl(algorithm):\n    if algorithm == 'MD5':\n        H = lambda x: hashlib.md5(x).hexdigest()\n    elif algorithm == 'SHA':\n        H = lambda x: hashlib.sha1(x).hexdigest()\n    return H",
+    ],
   },
   {
     rule: "python.eval",

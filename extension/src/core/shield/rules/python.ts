@@ -37,6 +37,8 @@ const weakHash: RuleDefinition = {
       accept: (match) => {
         const args = match.capture("args");
         if (isFalse(keywordArgument(args, "usedforsecurity"))) return false;
+        const call = match.capture("finding");
+        if (call && isBranchForAlgorithmName(call)) return false;
         if (match.capture("fn")?.text !== "new") return true;
         const algorithm = firstArgument(args);
         return algorithm !== undefined && isLiteralString(algorithm) && WEAK_HASH_NAMES.has(stringValue(algorithm).toLowerCase().replace("-", ""));
@@ -54,6 +56,23 @@ const weakHash: RuleDefinition = {
     },
   ],
 };
+
+/** `algorithm == "MD5"`: a comparison with the literal name of a weak hash. */
+const WEAK_ALGORITHM_TEST = /(==|!=|\bin)\s*[(\[]?\s*[rbu]?["'](md5|md4|sha|sha-?1)["']|["'](md5|md4|sha|sha-?1)["']\s*(==|!=)/i;
+
+/**
+ * The hash sits in a branch taken when a name compares equal to "MD5" or "SHA": a protocol or a peer chose the
+ * algorithm (HTTP digest auth, APOP, file formats), and the code implements what was asked for.
+ */
+function isBranchForAlgorithmName(call: Node): boolean {
+  for (let current: Node | null = call.parent; current && current.type !== "function_definition"; current = current.parent) {
+    if (current.type === "if_statement" || current.type === "elif_clause" || current.type === "conditional_expression") {
+      const condition = current.childForFieldName("condition") ?? (current.type === "conditional_expression" ? current.namedChildren[1] : null);
+      if (condition && WEAK_ALGORITHM_TEST.test(condition.text)) return true;
+    }
+  }
+  return false;
+}
 
 /** Calls that bring outside text into the program: files, sockets, requests, the terminal. */
 const OUTSIDE_TEXT = /\b(input|raw_input|open|getenv)\s*\(|\.(read|readline|readlines|recv|recvfrom|get_json|getvalue)\s*\(|\brequest\.|\bsys\.argv\b|\bos\.environ\b|\bargs\.|\boptions\./;
