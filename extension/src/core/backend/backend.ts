@@ -12,6 +12,8 @@ export type RemoteErrorCode =
   | "rateLimited"
   | "serverError"
   | "malformedResponse"
+  /** The server's TLS certificate does not chain to the system's roots or the configured extra CA certificates. */
+  | "untrustedCertificate"
   /** The user has not allowed code to go to that server, or the URL is not allowed (plain http off this machine). */
   | "notAllowed";
 
