@@ -18,6 +18,54 @@ describe("config", () => {
     assert.deepEqual(config.chat, { maxAnswerTokens: 1024, maxConversations: 50, maxHistoryKilobytes: 5120 });
   });
 
+  it("uses the local host unless a server is named", () => {
+    const { config, problems } = readConfig(settingsOf({}));
+    assert.deepEqual(problems, []);
+    assert.deepEqual(config.backend, {
+      kind: "local",
+      url: "",
+      model: "",
+      fimTemplate: "qwen",
+      customFimTemplate: "",
+      allowInsecureHttp: false,
+      caCertificatePaths: [],
+    });
+  });
+
+  it("reads a remote server's settings", () => {
+    const { config, problems } = readConfig(
+      settingsOf({
+        backend: "openai",
+        "remote.url": " https://gpu.example.com:8000/ ",
+        "remote.model": "Qwen/Qwen2.5-Coder-7B",
+        "remote.fimTemplate": "starcoder",
+        "remote.allowInsecureHttp": true,
+        "remote.caCertificates": [" /etc/company-ca.pem ", ""],
+      }),
+    );
+    assert.deepEqual(problems, []);
+    assert.equal(config.backend.kind, "openai");
+    assert.equal(config.backend.url, "https://gpu.example.com:8000");
+    assert.equal(config.backend.model, "Qwen/Qwen2.5-Coder-7B");
+    assert.equal(config.backend.fimTemplate, "starcoder");
+    assert.equal(config.backend.allowInsecureHttp, true);
+    assert.deepEqual(config.backend.caCertificatePaths, ["/etc/company-ca.pem"]);
+  });
+
+  for (const [url, problem] of [
+    ["", "llamaAssist.remote.url is empty: set the ollama server's URL"],
+    ["localhost:11434", "llamaAssist.remote.url must be an http or https URL"],
+    ["not a url", "llamaAssist.remote.url is not a URL"],
+    ["file:///etc/passwd", "llamaAssist.remote.url must be an http or https URL"],
+  ]) {
+    it(`refuses the remote URL ${JSON.stringify(url)}`, () => {
+      const { config, problems } = readConfig(settingsOf({ backend: "ollama", "remote.url": url }));
+      assert.equal(config.backend.url, "");
+      assert.equal(problems.length, 1);
+      assert.ok(problems[0].startsWith(problem), problems[0]);
+    });
+  }
+
   it("reads the chat's limits", () => {
     const { config, problems } = readConfig(
       settingsOf({ "chat.maxAnswerTokens": 256, "chat.history.maxConversations": 3, "chat.history.maxKilobytes": 64 }),

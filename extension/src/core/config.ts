@@ -1,5 +1,6 @@
 import type { GpuSetting, HostConfig, LogLevel } from "./protocol/host";
 import { readCompletionSettings, type CompletionSettings } from "./completion/completionSettings";
+import type { BackendKind, FimTemplateName } from "./backend/backend";
 
 /** The one narrow view of the editor's settings that the core needs. Keys are relative to `llamaAssist.`. */
 export interface SettingsReader {
@@ -23,6 +24,21 @@ export interface LlamaAssistConfig {
     /** Language ids the user switched off; every other language is scanned. */
     disabledLanguages: ReadonlySet<string>;
   };
+  /** Where inference runs: the local host process, or a server the user named (machine-scoped settings only). */
+  backend: {
+    kind: BackendKind;
+    /** The server's base URL, e.g. http://127.0.0.1:8080; empty for the local host. */
+    url: string;
+    /** The model name the server should use; empty means its default (llama-server serves one model). */
+    model: string;
+    fimTemplate: FimTemplateName;
+    /** With fimTemplate "custom": the prompt, with {prefix} and {suffix} where the code goes. */
+    customFimTemplate: string;
+    /** Plain http to a host other than this machine sends code unencrypted: only with this opt-in. */
+    allowInsecureHttp: boolean;
+    /** Paths of PEM files with extra certificate authorities for https servers. */
+    caCertificatePaths: readonly string[];
+  };
   chat: {
     /** Longest answer, in tokens; a small context lowers it further (a quarter of the context at most). */
     maxAnswerTokens: number;
@@ -38,6 +54,8 @@ export interface ConfigReadResult {
 }
 
 const gpuSettings: readonly GpuSetting[] = ["auto", "cuda", "vulkan", "metal", "cpu"];
+const backendKinds: readonly BackendKind[] = ["local", "llama-server", "openai", "ollama"];
+const fimTemplates: readonly FimTemplateName[] = ["qwen", "codellama", "starcoder", "deepseek", "custom"];
 const shieldModes: readonly ShieldMode[] = ["block", "warn", "off"];
 
 export const defaultContextSize = 4096;
@@ -80,6 +98,43 @@ export function readConfig(settings: SettingsReader): ConfigReadResult {
     return fallback;
   }
 
+  function flag(key: string, fallback: boolean): boolean {
+    const value = settings.get(key);
+    if (value === undefined || value === null) return fallback;
+    if (typeof value === "boolean") return value;
+    problems.push(`llamaAssist.${key} must be true or false; using ${fallback}.`);
+    return fallback;
+  }
+
+  function stringList(key: string): readonly string[] {
+    const value = settings.get(key);
+    if (value === undefined || value === null) return [];
+    if (Array.isArray(value) && value.every((item) => typeof item === "string")) return value.map((item) => item.trim()).filter((item) => item !== "");
+    problems.push(`llamaAssist.${key} must be a list of strings; it is ignored.`);
+    return [];
+  }
+
+  function serverUrl(key: string, kind: BackendKind): string {
+    const value = text(key);
+    if (kind === "local") return value;
+    if (value === "") {
+      problems.push(`llamaAssist.${key} is empty: set the ${kind} server's URL (for example http://127.0.0.1:8080).`);
+      return "";
+    }
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      problems.push(`llamaAssist.${key} is not a URL: "${value}".`);
+      return "";
+    }
+    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+      problems.push(`llamaAssist.${key} must be an http or https URL, not ${parsed.protocol}`);
+      return "";
+    }
+    return value.replace(/\/+$/, "");
+  }
+
   function stringSet(key: string): ReadonlySet<string> {
     const value = settings.get(key);
     if (value === undefined || value === null) return new Set();
@@ -114,6 +169,18 @@ export function readConfig(settings: SettingsReader): ConfigReadResult {
       disabledRules: stringSet("shield.disabledRules"),
       disabledLanguages: switchedOff("shield.languages"),
     },
+    backend: (() => {
+      const kind = oneOf("backend", backendKinds, "local");
+      return {
+        kind,
+        url: serverUrl("remote.url", kind),
+        model: text("remote.model"),
+        fimTemplate: oneOf("remote.fimTemplate", fimTemplates, "qwen"),
+        customFimTemplate: text("remote.customFimTemplate"),
+        allowInsecureHttp: flag("remote.allowInsecureHttp", false),
+        caCertificatePaths: stringList("remote.caCertificates"),
+      };
+    })(),
     chat: {
       maxAnswerTokens: integer("chat.maxAnswerTokens", 16, 32768, 1024),
       maxConversations: integer("chat.history.maxConversations", 1, 1000, 50),
