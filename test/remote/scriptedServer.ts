@@ -1,0 +1,93 @@
+// A 127.0.0.1 HTTP(S) server whose answers a test scripts, and which records what the client sent: the stand-in for
+// Ollama and vLLM, which do not run here. Bodies go out in small pieces, so the client's decoders meet chunk
+// boundaries in the middle of lines.
+import { readFileSync } from "node:fs";
+import http from "node:http";
+import https from "node:https";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const transcriptsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), "transcripts");
+
+export function transcript(name: string): string {
+  return readFileSync(path.join(transcriptsDir, name), "utf8");
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: unknown;
+}
+
+export type Handler = (request: RecordedRequest, response: http.ServerResponse) => void;
+
+export class ScriptedServer {
+  readonly requests: RecordedRequest[] = [];
+  /** Requests whose connection the client closed before the answer ended. */
+  clientClosedEarly = 0;
+  private handler: Handler = (_request, response) => response.writeHead(500).end("no handler");
+
+  private constructor(
+    private readonly server: http.Server,
+    readonly url: string,
+  ) {}
+
+  static async start(tls?: { key: string; cert: string }): Promise<ScriptedServer> {
+    let scripted: ScriptedServer | undefined;
+    const listener = (request: http.IncomingMessage, response: http.ServerResponse): void => {
+      if (scripted !== undefined) scripted.onRequest(request, response);
+    };
+    const server = tls === undefined ? http.createServer(listener) : https.createServer(tls, listener);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    scripted = new ScriptedServer(server, `${tls === undefined ? "http" : "https"}://127.0.0.1:${port}`);
+    return scripted;
+  }
+
+  respondWith(handler: Handler): void {
+    this.handler = handler;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private onRequest(request: http.IncomingMessage, response: http.ServerResponse): void {
+    const parts: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => parts.push(chunk));
+    request.on("end", () => {
+      const text = Buffer.concat(parts).toString("utf8");
+      const recorded: RecordedRequest = { method: request.method ?? "", path: request.url ?? "", headers: request.headers, body: text === "" ? undefined : JSON.parse(text) };
+      this.requests.push(recorded);
+      response.on("close", () => {
+        if (!response.writableFinished) this.clientClosedEarly++;
+      });
+      this.handler(recorded, response);
+    });
+  }
+}
+
+/** Sends `body` with status 200 in pieces of `pieceBytes`, one per event-loop turn. */
+export function streamInPieces(response: http.ServerResponse, contentType: string, body: string, pieceBytes = 7): void {
+  response.writeHead(200, { "content-type": contentType });
+  const bytes = Buffer.from(body, "utf8");
+  let offset = 0;
+  const next = (): void => {
+    if (response.destroyed) return;
+    if (offset >= bytes.length) {
+      response.end();
+      return;
+    }
+    response.write(bytes.subarray(offset, offset + pieceBytes));
+    offset += pieceBytes;
+    setImmediate(next);
+  };
+  next();
+}
+
+export function json(response: http.ServerResponse, status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}): void {
+  response.writeHead(status, { "content-type": "application/json", ...headers }).end(typeof body === "string" ? body : JSON.stringify(body));
+}
