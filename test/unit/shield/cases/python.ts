@@ -71,13 +71,25 @@ export const PYTHON_CASES: readonly RuleCase[] = [
   },
   {
     rule: "python.tls-verification-off",
-    positives: ["requests.get(url, verify=False)", "ctx = ssl._create_unverified_context()", "ctx.check_hostname = False", "ctx.verify_mode = ssl.CERT_NONE"],
-    negatives: ["requests.get(url, verify=True)", "requests.get(url, verify='/etc/ca.pem')", "ctx = ssl.create_default_context()"],
+    positives: [
+      "requests.get(url, verify=False)",
+      "ctx = ssl._create_unverified_context()",
+      "ctx.check_hostname = False",
+      "ctx.verify_mode = ssl.CERT_NONE",
+      "if not verify:\n    ctx.check_hostname = False",
+    ],
+    negatives: [
+      "requests.get(url, verify=True)",
+      "requests.get(url, verify='/etc/ca.pem')",
+      "ctx = ssl.create_default_context()",
+      "if not server_hostname:\n    ctx.check_hostname = False",
+      "if hostname is None:\n    ctx.check_hostname = False",
+    ],
   },
   {
     rule: "python.insecure-temp-file",
-    positives: ["name = tempfile.mktemp()"],
-    negatives: ["fd, name = tempfile.mkstemp()", "f = tempfile.NamedTemporaryFile()"],
+    positives: ["name = tempfile.mktemp()", "name = tempfile.mktemp(prefix='upload-', dir=root)"],
+    negatives: ["fd, name = tempfile.mkstemp()", "f = tempfile.NamedTemporaryFile()", "address = tempfile.mktemp(prefix=r'\\\\.\\pipe\\app-')"],
   },
   {
     rule: "python.weak-cipher",

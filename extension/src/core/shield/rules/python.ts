@@ -57,6 +57,11 @@ const weakHash: RuleDefinition = {
   ],
 };
 
+function enclosingIfCondition(node: Node | undefined): string | undefined {
+  const block = node?.parent?.parent;
+  return block?.type === "block" && block.parent?.type === "if_statement" ? block.parent.childForFieldName("condition")?.text : undefined;
+}
+
 /** `algorithm == "MD5"`: a comparison with the literal name of a weak hash. */
 const WEAK_ALGORITHM_TEST = /(==|!=|\bin)\s*[(\[]?\s*[rbu]?["'](md5|md4|sha|sha-?1)["']|["'](md5|md4|sha|sha-?1)["']\s*(==|!=)/i;
 
@@ -376,6 +381,8 @@ const tlsVerificationOff: RuleDefinition = {
     {
       languages: PY,
       query: `((assignment left: (attribute attribute: (identifier) @field) right: (false)) @finding (#eq? @field "check_hostname"))`,
+      // Without a host name there is nothing to check the certificate's name against; the chain is still verified.
+      accept: (match) => !/^not\s+\w*host(name)?$|^\w*host(name)?\s+is\s+None$/.test(enclosingIfCondition(match.capture("finding")) ?? ""),
     },
     {
       languages: PY,
@@ -400,8 +407,10 @@ const insecureTempFile: RuleDefinition = {
   patterns: [
     {
       languages: PY,
-      query: `((call function: (attribute object: (identifier) @module attribute: (identifier) @fn)) @finding
+      query: `((call function: (attribute object: (identifier) @module attribute: (identifier) @fn) arguments: (argument_list) @args) @finding
         (#any-of? @module "tempfile" "os") (#any-of? @fn "mktemp" "tempnam" "tmpnam"))`,
+      // A Windows named-pipe name (\\.\pipe\...) is not a file in a shared temporary directory.
+      accept: (match) => !/^[rRbBuU]*["']\\+\.\\+pipe\\+/i.test(keywordArgument(match.capture("args"), "prefix")?.text ?? ""),
     },
   ],
 };
