@@ -42,7 +42,7 @@ describe("remote error mapping", function () {
       '{"error":"input length exceeds the context length"}',
     ];
     for (const body of bodies) assert.equal(codeOf(httpStatusError(request, 400, body)), "contextExceeded", body);
-    assert.equal(codeOf(streamedError(request, '{"code":400,"message":"the request exceeds the available context size"}')), "contextExceeded");
+    assert.equal(codeOf(streamedError(request.server, '{"code":400,"message":"the request exceeds the available context size"}')), "contextExceeded");
   });
 
   it("maps a model without fill-in-the-middle", function () {

@@ -104,7 +104,7 @@ class RemoteClient {
     const decoder = new SseDecoder((event) => {
       if (event.data === "[DONE]") return;
       const data = parseJsonObject(event.data);
-      if (event.event === "error" || data.error !== undefined) throw streamedError(this.failed(path), event.data);
+      if (event.event === "error" || data.error !== undefined) throw streamedError(this.serverName, event.data);
       onData(data);
     });
     await this.decode(path, "POST", body, signal, decoder);
@@ -113,7 +113,7 @@ class RemoteClient {
   /** POSTs `body` and hands each NDJSON line to `onLine`. */
   async postNdjson(path: string, body: JsonObject, signal: AbortSignal | undefined, onLine: (line: JsonObject) => void): Promise<void> {
     const decoder = new NdjsonDecoder((line) => {
-      if (line.error !== undefined) throw streamedError(this.failed(path), JSON.stringify(line));
+      if (line.error !== undefined) throw streamedError(this.serverName, JSON.stringify(line));
       onLine(line);
     });
     await this.decode(path, "POST", body, signal, decoder);
@@ -140,10 +140,6 @@ class RemoteClient {
 
   incomplete(path: string): HostRequestError {
     return new HostRequestError("malformedResponse", `${this.serverName} ended the stream of ${path} without its final message.`);
-  }
-
-  private failed(path: string): { server: string; path: string; model: string; hadApiKey: boolean } {
-    return { server: this.serverName, path, model: this.model, hadApiKey: false };
   }
 
   private async decode(path: string, method: "POST", body: JsonObject, signal: AbortSignal | undefined, decoder: SseDecoder | NdjsonDecoder): Promise<void> {

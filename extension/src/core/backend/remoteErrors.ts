@@ -70,9 +70,9 @@ export function httpStatusError(request: FailedRequest, status: number, body: st
 }
 
 /** An error reported inside a stream that had already begun (an SSE `error` event, an Ollama `{"error": …}` line). */
-export function streamedError(request: FailedRequest, text: string): HostRequestError {
-  if (isContextExceeded(text)) return new HostRequestError("contextExceeded", `The prompt does not fit the context on ${request.server}: ${serverErrorText(text)}`);
-  return new HostRequestError("serverError", `${request.server} reported an error mid-answer: ${serverErrorText(text)}`);
+export function streamedError(server: string, text: string): HostRequestError {
+  if (isContextExceeded(text)) return new HostRequestError("contextExceeded", `The prompt does not fit the context on ${server}: ${serverErrorText(text)}`);
+  return new HostRequestError("serverError", `${server} reported an error mid-answer: ${serverErrorText(text)}`);
 }
 
 const certificateErrorCodes = new Set([
