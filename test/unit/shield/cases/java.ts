@@ -74,6 +74,18 @@ export const JAVA_CASES: readonly RuleCase[] = [
     negatives: [inMethod("cookie.setSecure(true);")],
   },
   {
+    rule: "java.xpath-injection",
+    positives: [
+      inMethod('XPathExpression e = xpath.compile("//user[@name=\'" + name + "\']");'),
+      inMethod('String expr = String.format("//group[@id=\'%s\']", id);\n    Object r = xPath.evaluate(expr, doc, XPathConstants.NODE);'),
+    ],
+    negatives: [
+      inMethod('XPathExpression e = xpath.compile("//user[@name=$name]");'),
+      inMethod("XPathExpression e = xpath.compile(USER_QUERY);"),
+      inMethod('Pattern p = Pattern.compile("^" + prefix);'),
+    ],
+  },
+  {
     rule: "java.xxe",
     positives: [
       inMethod("DocumentBuilder b = DocumentBuilderFactory.newInstance().newDocumentBuilder();"),

@@ -3,8 +3,8 @@ import type { RuleCase } from "../harness";
 export const JAVASCRIPT_CASES: readonly RuleCase[] = [
   {
     rule: "js.eval",
-    positives: ["const value = eval('(' + text + ')');", "const f = new Function('a', 'return a.' + field);", "setTimeout('update(' + id + ')', 100);", "eval(code);", "function run(req) { const body = req.body.code; return new Function(body); }"],
-    negatives: ["const value = eval('1 + 2');", "const f = new Function('a', 'return a + 1');", "const validate = new Function(`${names.scope}`, generatedSource);", "function compile(args, body) { const source = `(${args}) => { ${body} };`; return eval(source); }", "function render(text) { let source = 'var p = [];' + text; return new Function('obj', source); }", "setTimeout(() => update(id), 100);", "const value = JSON.parse(text);"],
+    positives: ["const value = eval('(' + text + ')');", "const f = new Function('a', 'return a.' + field);", "setTimeout('update(' + id + ')', 100);", "eval(code);", "function run(req) { const body = req.body.code; return new Function(body); }", "const compare = new Function('a', 'b', clauses.join(' && '));"],
+    negatives: ["const value = eval('1 + 2');", "const f = new Function('a', 'return a + 1');", "const validate = new Function(`${names.scope}`, generatedSource);", "function compile(args, body) { const source = `(${args}) => { ${body} };`; return eval(source); }", "function render(text) { let source = 'var p = [];' + text; return new Function('obj', source); }", "setTimeout(() => update(id), 100);", "const value = JSON.parse(text);", "const f = new Function(['a', 'b'].join(','), 'return a < b');", "const line = parts.join(' && ');"],
   },
   {
     rule: "js.child-process",

@@ -254,6 +254,38 @@ const sqlFormatting: RuleDefinition = {
   ],
 };
 
+/** A string concatenated from literal text and at least one value, or String.format with values. */
+function isBuiltText(node: Node | undefined): boolean {
+  if (!node) return false;
+  if (node.type === "binary_expression") return !isConstantExpression(node) && /"/.test(node.text);
+  if (node.type === "method_invocation") {
+    const fn = node.childForFieldName("name")?.text;
+    return (fn === "format" || fn === "formatted") && positionalCount(node) > 1;
+  }
+  if (node.type === "identifier") return localAssignedValues(node).some((value) => value.type !== "identifier" && isBuiltText(value));
+  return false;
+}
+
+function positionalCount(call: Node): number {
+  return call.childForFieldName("arguments")?.namedChildren.filter((child) => child !== null && child.type !== "comment").length ?? 0;
+}
+
+const xpathInjection: RuleDefinition = {
+  id: "java.xpath-injection",
+  cwe: "CWE-643",
+  severity: "warn",
+  message: "An XPath expression is built from a non-literal value.",
+  fixHint: "Bind values as XPath variables (XPath.setXPathVariableResolver and $name in the expression).",
+  explanation: "Values spliced into XPath can change the query: ' or '1'='1 selects every node, including other users' data.",
+  patterns: [
+    {
+      languages: JAVA,
+      query: `((method_invocation object: (_) @xpath name: (identifier) @fn arguments: (argument_list . (_) @expression)) @finding (#any-of? @fn "compile" "evaluate" "evaluateExpression"))`,
+      accept: (match) => /xpath/i.test(match.capture("xpath")?.text ?? "") && isBuiltText(match.capture("expression")),
+    },
+  ],
+};
+
 const worldReadable: RuleDefinition = {
   id: "java.world-accessible-file",
   cwe: "CWE-276",
@@ -349,6 +381,7 @@ export const JAVA_RULES: readonly RuleDefinition[] = [
   csrfDisabled,
   tlsVerificationOff,
   sqlFormatting,
+  xpathInjection,
   worldReadable,
   webViewFileAccess,
   cookieFlags,

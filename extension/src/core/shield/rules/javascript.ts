@@ -87,11 +87,18 @@ const OUTSIDE_TEXT = /\b(req|request)\.(body|query|params|headers)|\blocation\.|
 function isInjectedCode(node: Node | undefined): boolean {
   const value = unwrap(node);
   if (!value || !isDynamic(value)) return false;
-  if (isBuiltString(value) || OUTSIDE_TEXT.test(value.text)) return true;
+  if (isBuiltString(value) || isJoinedPieces(value) || OUTSIDE_TEXT.test(value.text)) return true;
   // A name that holds a source the function assembled from its own template is code generation (validators,
   // template engines, wasm glue); only a name holding outside text is reported.
   if (value.type === "identifier") return localAssignedValues(value).some((assigned) => OUTSIDE_TEXT.test(assigned.text));
   return false;
+}
+
+/** pieces.join(separator): code assembled from an array of pieces at run time. */
+function isJoinedPieces(node: Node): boolean {
+  if (node.type !== "call_expression") return false;
+  const callee = node.childForFieldName("function");
+  return callee?.type === "member_expression" && callee.childForFieldName("property")?.text === "join";
 }
 
 /** A local name whose every assignment in this function is a string the function built itself, e.g. `(${args}) => ${body}`. */
