@@ -20,6 +20,9 @@ import * as inlineCompletions from "./inlineCompletionProvider";
 import * as chatView from "./chat/chatView";
 import * as refactor from "./refactor";
 import * as models from "./models";
+import { InferenceRouter } from "./inferenceRouter";
+import * as remoteCommands from "./remoteCommands";
+import * as remoteStatusBar from "./remoteStatusBar";
 
 /** Set while active, so that deactivate can wait for the host to exit; disposables cannot be awaited. */
 let stopHost: (() => Promise<void>) | undefined;
@@ -33,12 +36,14 @@ export function activate(context: vscode.ExtensionContext): void {
     log: (level, message) => writeHostLog(log, level, message),
   });
   stopHost = () => host.dispose();
+  // Completions, chat and refactor reach inference only through the router: the local host or the user's server.
+  const inference = new InferenceRouter(host, settings, context.secrets, context.globalState, log);
   const grammars = vscode.Uri.joinPath(context.extensionUri, "grammars");
   const shield = new ShieldEngine(grammars, log);
   const diagnostics = new shieldDiagnostics.ShieldDiagnostics();
   const shieldStatus = new ShieldStatusBar();
   const trees = documentTrees.register(grammars, () => settings.current.completions.maxParsedFileChars, log);
-  const chat = chatView.register(context, host, settings, shield, log);
+  const chat = chatView.register(context, inference, settings, shield, log);
   // Load the grammars now, off the keystroke path: until they are in, block mode withholds every suggestion.
   void shield.load();
 
@@ -46,7 +51,10 @@ export function activate(context: vscode.ExtensionContext): void {
     log,
     settings,
     hostLifecycle.register(host, settings, log),
+    inference,
     hostStatusBar.register(host, settings),
+    remoteStatusBar.register(inference),
+    remoteCommands.register(inference, settings, context.secrets),
     hostStatusView.register(context.extensionUri, host, settings),
     restartHost.register(host, settings, log),
     showHostStatus.register(host, settings, log),
@@ -58,7 +66,7 @@ export function activate(context: vscode.ExtensionContext): void {
     shieldStatus,
     trees,
     inlineCompletions.register({
-      generate: (params, signal) => host.infill(params, signal),
+      generate: (params, signal) => inference.infill(params, signal),
       gate: (input) => gateSuggestion(shield.ready, input, settings.current.shield),
       trees,
       settings: () => settings.current.completions,
@@ -76,7 +84,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     chat,
     refactor.register({
-      host,
+      host: inference,
       settings,
       shield,
       log,

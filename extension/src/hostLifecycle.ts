@@ -11,7 +11,8 @@ import { hostLogLevel } from "./hostLog";
  */
 export function register(host: HostClient, settings: Settings, log: vscode.LogOutputChannel): vscode.Disposable {
   const startForDocument = (document: vscode.TextDocument): void => {
-    if (host.state.phase !== "stopped" || !settings.current.completionModelPath) return;
+    // A remote server serves: loading a local model too would only take the user's memory.
+    if (host.state.phase !== "stopped" || !settings.current.completionModelPath || settings.current.backend.kind !== "local") return;
     if (document.uri.scheme !== "file" && document.uri.scheme !== "untitled" && document.uri.scheme !== "vscode-remote") return;
     if (!isCodeLanguage(document.languageId)) return;
     host.start().catch((error: unknown) => log.error(`The inference host did not start: ${String(error)}`));

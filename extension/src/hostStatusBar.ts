@@ -21,7 +21,12 @@ export function register(host: HostClient, settings: Settings): vscode.Disposabl
         : commandIds.openWalkthrough;
   };
 
-  render();
-  item.show();
-  return vscode.Disposable.from(item, host.onDidChangeState(render), settings.onDidChange(render));
+  // While a remote server serves, its own item takes this place.
+  const renderAndShow = (): void => {
+    render();
+    if (settings.current.backend.kind === "local") item.show();
+    else item.hide();
+  };
+  renderAndShow();
+  return vscode.Disposable.from(item, host.onDidChangeState(render), settings.onDidChange(renderAndShow));
 }

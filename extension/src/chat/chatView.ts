@@ -9,7 +9,7 @@ import type { LlamaAssistConfig } from "../core/config";
 import type { HostState } from "../core/protocol/host";
 import { type ChatFromWebview, type ChatToWebview, type HostAvailability, isChatFromWebview } from "../core/protocol/webview";
 import { gateSuggestion } from "../core/shieldGate";
-import type { HostClient } from "../hostClient/hostClient";
+import type { ConversationBackend } from "../core/backend/backend";
 import type { Settings } from "../settings";
 import type { ShieldEngine } from "../shieldEngine";
 import { Attachments } from "./attachments";
@@ -54,7 +54,7 @@ export interface ChatView extends vscode.Disposable {
 /** The sidebar chat: webview view, history on disk, attachments, code-block actions and links. */
 export function register(
   context: vscode.ExtensionContext,
-  host: HostClient,
+  host: ConversationBackend,
   settings: Settings,
   shield: ShieldEngine,
   log: vscode.LogOutputChannel,

@@ -1,7 +1,7 @@
 import * as vscode from "vscode";
 import type { QueryStore } from "../core/syntax/queries";
 import type { SyntaxRuntime } from "../core/syntax/syntaxRuntime";
-import type { HostClient } from "../hostClient/hostClient";
+import type { ConversationBackend } from "../core/backend/backend";
 import type { Settings } from "../settings";
 import type { ShieldEngine } from "../shieldEngine";
 import { InstructionHistory } from "./instructionHistory";
@@ -10,7 +10,7 @@ import { acceptRefactor, runRefactor, type AskInChat, type RefactorServices } fr
 import { presetCommands, refactorCommandIds } from "./refactorIds";
 
 export interface RefactorDependencies {
-  host: HostClient;
+  host: ConversationBackend;
   settings: Settings;
   shield: ShieldEngine;
   log: vscode.LogOutputChannel;

@@ -20,7 +20,7 @@ import { gateSuggestion } from "../core/shieldGate";
 import type { QueryStore } from "../core/syntax/queries";
 import type { SyntaxRuntime } from "../core/syntax/syntaxRuntime";
 import { commandIds } from "../commandIds";
-import { HostRequestError, type HostClient } from "../hostClient/hostClient";
+import { HostRequestError, type ConversationBackend } from "../core/backend/backend";
 import type { Settings } from "../settings";
 import type { ShieldEngine } from "../shieldEngine";
 import { definitionsFor } from "./definitions";
@@ -32,7 +32,7 @@ import { previewScheme } from "./refactorIds";
 export type AskInChat = (request: AskInChatRequest) => Promise<{ ok: true } | { ok: false; reason: string }>;
 
 export interface RefactorServices {
-  host: HostClient;
+  host: ConversationBackend;
   settings: Settings;
   shield: ShieldEngine;
   log: vscode.LogOutputChannel;

@@ -1,6 +1,6 @@
 // The one interface every inference backend implements: the local host process, llama-server, OpenAI-compatible
 // servers and Ollama. Completions, chat, refactor and the Shield see only this.
-import type { ChatParams, GenerationResult, HostErrorCode, InfillParams } from "../protocol/host";
+import type { ChatParams, GenerationResult, HostErrorCode, HostState, InfillParams } from "../protocol/host";
 
 export type BackendKind = "local" | "llama-server" | "openai" | "ollama";
 
@@ -42,3 +42,12 @@ export type RemoteKind = Exclude<BackendKind, "local">;
 
 /** How the `openai` backend writes a fill-in-the-middle prompt: the model family's own FIM format, or the user's. */
 export type FimTemplateName = "qwen" | "codellama" | "starcoder" | "deepseek" | "custom";
+
+/**
+ * What chat and refactor need: a backend that chats, and a state that says whether it can answer and with how large a
+ * context. The local host client is one; so is the router that also serves remote servers.
+ */
+export interface ConversationBackend extends Pick<InferenceBackend, "chat"> {
+  readonly state: HostState;
+  onDidChangeState(listener: (state: HostState) => void): { dispose(): void };
+}

@@ -1,0 +1,26 @@
+/** What the status bar shows of a remote server. */
+export type RemoteStatus =
+  | { phase: "checking"; serverName: string }
+  | { phase: "reachable"; serverName: string; model: string }
+  | { phase: "unreachable"; serverName: string; message: string }
+  | { phase: "misconfigured"; message: string };
+
+export interface RemoteStatusPresentation {
+  text: string;
+  tooltip: string;
+  isError: boolean;
+}
+
+export function presentRemoteStatus(status: RemoteStatus): RemoteStatusPresentation {
+  const again = "\nClick to check the server again.";
+  switch (status.phase) {
+    case "checking":
+      return { text: "$(loading~spin) Llama Assist: remote", tooltip: `Checking ${status.serverName}…`, isError: false };
+    case "reachable":
+      return { text: `$(cloud) ${status.model}`, tooltip: `${status.serverName} serves ${status.model}.${again}`, isError: false };
+    case "unreachable":
+      return { text: "$(cloud-offline) Llama Assist: server unreachable", tooltip: `${status.message}${again}`, isError: true };
+    case "misconfigured":
+      return { text: "$(warning) Llama Assist: remote server", tooltip: `${status.message}${again}`, isError: true };
+  }
+}

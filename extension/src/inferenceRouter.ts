@@ -1,0 +1,279 @@
+import * as vscode from "vscode";
+import { readFile } from "node:fs/promises";
+import { HostRequestError, type BackendKind, type ConversationBackend, type InferenceBackend } from "./core/backend/backend";
+import { checkRemoteAccess } from "./core/backend/remoteAccess";
+import { createRemoteBackend, type RemoteBackend } from "./core/backend/remoteBackend";
+import type { RemoteStatus } from "./core/backend/remoteStatus";
+import type { LlamaAssistConfig } from "./core/config";
+import type { ChatParams, GenerationResult, HostState, InfillParams } from "./core/protocol/host";
+import type { HostClient } from "./hostClient/hostClient";
+import type { Settings } from "./settings";
+
+const consentKey = "llamaAssist.remoteConsent";
+
+export function apiKeySecretName(origin: string): string {
+  return `llamaAssist.remote.apiKey/${origin}`;
+}
+
+interface ActiveRemote {
+  backend: RemoteBackend;
+  origin: string;
+  loopback: boolean;
+}
+
+/**
+ * Sends each request to the backend the settings choose: the local host, or the server the user named. A remote
+ * failure is reported as such and never falls back to another backend: the user chose where code may go.
+ */
+export class InferenceRouter implements InferenceBackend, ConversationBackend, vscode.Disposable {
+  private remote: Promise<ActiveRemote> | undefined;
+  private configuredFor: LlamaAssistConfig;
+  private remoteStatus: RemoteStatus | undefined;
+  private readonly statusEmitter = new vscode.EventEmitter<RemoteStatus | undefined>();
+  private readonly pendingConsent = new Map<string, Promise<boolean>>();
+  /** Origins whose "enter the API key" prompt is showing or was dismissed this session: no prompt per keystroke. */
+  private readonly keyPromptShown = new Set<string>();
+  private readonly subscriptions: vscode.Disposable[];
+  readonly onDidChangeRemoteStatus = this.statusEmitter.event;
+
+  constructor(
+    private readonly host: HostClient,
+    private readonly settings: Settings,
+    private readonly secrets: vscode.SecretStorage,
+    private readonly globalState: vscode.Memento,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.subscriptions = [
+      settings.onDidChange(({ config }) => {
+        if (!sameRemote(config, this.configuredFor)) this.reset(config);
+      }),
+      secrets.onDidChange((event) => {
+        if (event.key.startsWith(apiKeySecretName(""))) this.keyPromptShown.clear();
+      }),
+    ];
+    this.configuredFor = settings.current;
+    this.reset(settings.current);
+  }
+
+  get kind(): BackendKind {
+    return this.settings.current.backend.kind;
+  }
+
+  /**
+   * The local host's state while it serves. A remote server has no such state (its status bar item says whether it
+   * answers): "stopped" reads as "answers on the first request", which is what a remote server does.
+   */
+  get state(): HostState {
+    return this.kind === "local" ? this.host.state : { phase: "stopped" };
+  }
+
+  onDidChangeState(listener: (state: HostState) => void): { dispose(): void } {
+    return this.host.onDidChangeState((state) => {
+      if (this.kind === "local") listener(state);
+    });
+  }
+
+  /** undefined while the local host serves. */
+  get status(): RemoteStatus | undefined {
+    return this.remoteStatus;
+  }
+
+  async infill(params: InfillParams, signal?: AbortSignal): Promise<GenerationResult> {
+    if (this.kind === "local") return this.host.infill(params, signal);
+    return this.throughRemote((backend) => backend.infill(params, signal));
+  }
+
+  async chat(params: ChatParams, onChunk: (text: string) => void, signal?: AbortSignal): Promise<GenerationResult> {
+    if (this.kind === "local") return this.host.chat(params, onChunk, signal);
+    return this.throughRemote((backend) => backend.chat(params, onChunk, signal));
+  }
+
+  /** Asks the server again whether it answers (the status bar's click). */
+  async checkRemote(): Promise<void> {
+    const remote = this.remote;
+    if (remote === undefined) return;
+    try {
+      await this.probe(await remote);
+    } catch (error) {
+      this.setStatus({ phase: "misconfigured", message: errorMessage(error) });
+    }
+  }
+
+  /** Forgets which servers the user allowed or refused, so the next request asks again. */
+  async forgetConsent(): Promise<void> {
+    await this.globalState.update(consentKey, undefined);
+  }
+
+  private async throughRemote(request: (backend: RemoteBackend) => Promise<GenerationResult>): Promise<GenerationResult> {
+    const remote = this.remote;
+    if (remote === undefined) throw new HostRequestError("notAllowed", "No remote server is configured.");
+    const active = await remote;
+    if (!(await this.allowed(active))) {
+      throw new HostRequestError(
+        "notAllowed",
+        `You did not allow Llama Assist to send code to ${active.origin}. Set llamaAssist.backend to "local", or run "Llama Assist: Forget Remote Server Permissions" to be asked again.`,
+      );
+    }
+    try {
+      const result = await request(active.backend);
+      if (this.remoteStatus?.phase !== "reachable") void this.probe(active);
+      return result;
+    } catch (error) {
+      if (error instanceof HostRequestError) this.onRemoteError(active, error);
+      throw error;
+    }
+  }
+
+  private onRemoteError(active: ActiveRemote, error: HostRequestError): void {
+    switch (error.code) {
+      case "cancelled":
+        return;
+      case "unauthorized":
+        this.log.warn(error.message);
+        void this.askForKey(active);
+        return;
+      case "connectionRefused":
+      case "timeout":
+        this.log.warn(error.message);
+        this.setStatus({ phase: "unreachable", serverName: active.backend.serverName, message: error.message });
+        return;
+      default:
+        this.log.warn(error.message);
+    }
+  }
+
+  private async askForKey(active: ActiveRemote): Promise<void> {
+    if (this.keyPromptShown.has(active.origin)) return;
+    this.keyPromptShown.add(active.origin);
+    const enter = "Enter API Key…";
+    const choice = await vscode.window.showWarningMessage(`${active.backend.serverName} refused the request: it needs a valid API key.`, enter);
+    if (choice === enter) await vscode.commands.executeCommand("llamaAssist.setRemoteApiKey");
+  }
+
+  /** Loopback servers need no consent; any other origin is asked about once, and the answer is remembered. */
+  private allowed(active: ActiveRemote): Promise<boolean> {
+    if (active.loopback) return Promise.resolve(true);
+    const answers = this.globalState.get<Record<string, boolean>>(consentKey) ?? {};
+    const known = answers[active.origin];
+    if (known !== undefined) return Promise.resolve(known);
+    let pending = this.pendingConsent.get(active.origin);
+    if (pending === undefined) {
+      pending = this.askConsent(active).finally(() => this.pendingConsent.delete(active.origin));
+      this.pendingConsent.set(active.origin, pending);
+    }
+    return pending;
+  }
+
+  private async askConsent(active: ActiveRemote): Promise<boolean> {
+    const allow = "Allow";
+    const choice = await vscode.window.showWarningMessage(
+      `Send your code to ${active.backend.serverName}?`,
+      {
+        modal: true,
+        detail:
+          "Completions, chat and refactors will send the code around the cursor, and what you attach, to this server. " +
+          "Llama Assist asks once per server and remembers the answer.",
+      },
+      allow,
+    );
+    // A dismissed dialog is not an answer: ask again on the next request rather than remembering a refusal.
+    if (choice === undefined) return false;
+    const answers = this.globalState.get<Record<string, boolean>>(consentKey) ?? {};
+    await this.globalState.update(consentKey, { ...answers, [active.origin]: choice === allow });
+    return choice === allow;
+  }
+
+  private reset(config: LlamaAssistConfig): void {
+    this.configuredFor = config;
+    const previous = this.remote;
+    this.remote = undefined;
+    void previous?.then((active) => active.backend.dispose()).catch(() => undefined);
+    if (config.backend.kind === "local") {
+      this.setStatus(undefined);
+      return;
+    }
+    const access = checkRemoteAccess(config.backend.url, config.backend.allowInsecureHttp);
+    if (access.kind === "refused") {
+      this.log.warn(access.message);
+      this.setStatus({ phase: "misconfigured", message: access.message });
+      const refused = Promise.reject(new HostRequestError("notAllowed", access.message));
+      refused.catch(() => undefined);
+      this.remote = refused;
+      return;
+    }
+    const remote = this.createRemote(config, access.origin, access.loopback);
+    remote.catch((error: unknown) => this.setStatus({ phase: "misconfigured", message: errorMessage(error) }));
+    this.remote = remote;
+    void remote.then((active) => this.probe(active)).catch(() => undefined);
+  }
+
+  private async createRemote(config: LlamaAssistConfig, origin: string, loopback: boolean): Promise<ActiveRemote> {
+    const { backend: settings } = config;
+    const extraCaCertificates = await Promise.all(
+      settings.caCertificatePaths.map((file) =>
+        readFile(file, "utf8").catch((error: unknown) => {
+          throw new HostRequestError("badRequest", `Cannot read the certificate file ${file} (llamaAssist.remote.caCertificates): ${errorMessage(error)}`);
+        }),
+      ),
+    );
+    const backend = createRemoteBackend({
+      kind: settings.kind === "local" ? "llama-server" : settings.kind,
+      baseUrl: settings.url,
+      model: settings.model,
+      fimTemplate: settings.fimTemplate,
+      customFimTemplate: settings.customFimTemplate,
+      apiKey: async () => (await this.secrets.get(apiKeySecretName(origin))) || undefined,
+      extraCaCertificates,
+    });
+    this.log.info(`Inference goes to ${backend.serverName}.`);
+    return { backend, origin, loopback };
+  }
+
+  /** A probe sends no code, only asks the server what it serves: it needs no consent. */
+  private async probe(active: ActiveRemote): Promise<void> {
+    if (!(await this.isCurrent(active))) return;
+    this.setStatus({ phase: "checking", serverName: active.backend.serverName });
+    const result = await active.backend.probe();
+    if (!(await this.isCurrent(active))) return;
+    this.setStatus(
+      result.reachable
+        ? { phase: "reachable", serverName: active.backend.serverName, model: result.model }
+        : { phase: "unreachable", serverName: active.backend.serverName, message: result.error.message },
+    );
+  }
+
+  /** A probe that outlived a settings change must not overwrite the new server's status. */
+  private async isCurrent(active: ActiveRemote): Promise<boolean> {
+    return this.remote !== undefined && (await this.remote.catch(() => undefined)) === active;
+  }
+
+  private setStatus(status: RemoteStatus | undefined): void {
+    this.remoteStatus = status;
+    this.statusEmitter.fire(status);
+  }
+
+  dispose(): void {
+    for (const subscription of this.subscriptions) subscription.dispose();
+    this.statusEmitter.dispose();
+    void this.remote?.then((active) => active.backend.dispose()).catch(() => undefined);
+    this.remote = undefined;
+  }
+}
+
+function sameRemote(a: LlamaAssistConfig, b: LlamaAssistConfig): boolean {
+  const x = a.backend;
+  const y = b.backend;
+  return (
+    x.kind === y.kind &&
+    x.url === y.url &&
+    x.model === y.model &&
+    x.fimTemplate === y.fimTemplate &&
+    x.customFimTemplate === y.customFimTemplate &&
+    x.allowInsecureHttp === y.allowInsecureHttp &&
+    x.caCertificatePaths.join("\n") === y.caCertificatePaths.join("\n")
+  );
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

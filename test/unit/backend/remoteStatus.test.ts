@@ -1,0 +1,24 @@
+import assert from "node:assert/strict";
+import { presentRemoteStatus } from "../../../extension/src/core/backend/remoteStatus";
+
+describe("remote server status presentation", function () {
+  it("names the model a reachable server serves, and the server in the tooltip", function () {
+    const shown = presentRemoteStatus({ phase: "reachable", serverName: "llama-server at http://10.0.0.5:8080", model: "qwen2.5-coder-7b" });
+    assert.equal(shown.text, "$(cloud) qwen2.5-coder-7b");
+    assert.match(shown.tooltip, /^llama-server at http:\/\/10\.0\.0\.5:8080 serves qwen2\.5-coder-7b\./);
+    assert.equal(shown.isError, false);
+  });
+
+  it("flags an unreachable server with the reason", function () {
+    const shown = presentRemoteStatus({ phase: "unreachable", serverName: "Ollama at http://127.0.0.1:11434", message: "Connection refused by Ollama at http://127.0.0.1:11434." });
+    assert.equal(shown.text, "$(cloud-offline) Llama Assist: server unreachable");
+    assert.match(shown.tooltip, /^Connection refused by Ollama/);
+    assert.equal(shown.isError, true);
+  });
+
+  it("flags settings that cannot work", function () {
+    const shown = presentRemoteStatus({ phase: "misconfigured", message: "Llama Assist does not send code over plain http to gpu:8080" });
+    assert.equal(shown.isError, true);
+    assert.match(shown.tooltip, /plain http/);
+  });
+});
