@@ -1,9 +1,10 @@
-// npm run bench:peer — our local host against llama.cpp's llama-server /infill with cache_prompt (as llama.vscode
-// drives it: the cursor's line in `prompt`, --cache-reuse 256), on the 0.5B-shaped benchmark model with the same
-// threads, over the same typing session: keystrokes in a 300-line Python file, each prompt built by the extension's
-// own prompt builder with a 1,500-token budget. Per keystroke and side, two requests with identical parameters: the
-// first line (stop at the line break, at most 16 tokens) and then the full completion (48 tokens). Prints p50/p95 and
-// ours/llama-server ratios; asserts nothing. BENCH_PEER_KEYSTROKES=5 for a quick run.
+// npm run bench:peer — our local host against llama.cpp's llama-server /infill with cache_prompt, as llama.vscode
+// drives it (--cache-reuse 256; llama.vscode's `prompt` field, the cursor's line, is appended to input_prefix by this
+// llama-server, so sending the whole prefix as input_prefix builds the same tokens), on the 0.5B-shaped benchmark
+// model with the same threads, over the same typing session: keystrokes in a 300-line Python file, each prompt built
+// by the extension's own prompt builder with a 1,500-token budget. Per keystroke and side, two requests with identical
+// parameters: the first line (stop at the line break, at most 16 tokens), then the full completion (48 tokens).
+// Prints p50/p95 and ours/llama-server ratios; asserts nothing. BENCH_PEER_KEYSTROKES=5 for a quick run.
 import { availableParallelism, cpus, loadavg } from "node:os";
 import type { InferenceBackend } from "../../extension/src/core/backend/backend";
 import { createRemoteBackend } from "../../extension/src/core/backend/remoteBackend";

@@ -41,6 +41,7 @@ describe("remote error mapping", function () {
       '{"object":"error","message":"This model\'s maximum context length is 4096 tokens. However, you requested 5000 tokens","type":"BadRequestError","code":400}',
       '{"error":"input length exceeds the context length"}',
     ];
+    bodies.push('{"error":{"code":400,"message":"input (5000 tokens) is larger than the max context size (4096 tokens). skipping","type":"invalid_request_error"}}');
     for (const body of bodies) assert.equal(codeOf(httpStatusError(request, 400, body)), "contextExceeded", body);
     assert.equal(codeOf(streamedError(request.server, '{"code":400,"message":"the request exceeds the available context size"}')), "contextExceeded");
   });

@@ -259,14 +259,10 @@ class LlamaServerBackend implements RemoteBackend {
     const path = "/infill";
     let text = "";
     let final: JsonObject | undefined;
-    // As llama.vscode does: the cursor's line goes in `prompt`, which llama-server places after the FIM middle token,
-    // so typing on a line changes only the prompt's last tokens and the cached prefix and suffix stay valid.
-    const lineStart = params.prefix.lastIndexOf("\n") + 1;
     await this.client.postSse(
       path,
       {
-        input_prefix: params.prefix.slice(0, lineStart),
-        prompt: params.prefix.slice(lineStart),
+        input_prefix: params.prefix,
         input_suffix: params.suffix,
         input_extra: (params.contextChunks ?? []).map((chunk) => ({ filename: chunk.path, text: chunk.text })),
         n_predict: params.maxTokens,

@@ -13,7 +13,7 @@ export interface FailedRequest {
 }
 
 const contextExceededPattern =
-  /exceeds? the available context size|exceed_context_size|context_length_exceeded|maximum context length|context length|context window|too many tokens|prompt is too long/i;
+  /exceeds? the available context size|larger than the max context size|exceed_context_size|context_length_exceeded|maximum context length|context length|context window|too many tokens|prompt is too long/i;
 
 /** The human part of an error body: OpenAI {error: {message}}, Ollama {error: "…"}, vLLM {message}, FastAPI {detail}. */
 export function serverErrorText(body: string): string {
