@@ -1,6 +1,7 @@
-// Issue 6 in a real VS Code (code-server + Chromium): the chat view with the real extension, host and scripted model.
-// Send a question, see the streamed answer with its Shield-checked code block, Insert at cursor, attach the selection
-// through the command. Finding the conversation again after a window reload is pending (see the last test).
+// Issues 6 and 7 in a real VS Code (code-server + Chromium): the chat view with the real extension, host and scripted
+// model. Send a question, see the streamed answer with its Shield-checked code block, Insert at cursor, attach the
+// selection through the command; Explain from the refactor menu answers in the chat, and that conversation is there
+// again after Developer: Reload Window.
 import assert from "node:assert/strict";
 import path from "node:path";
 import type { Frame, Page } from "playwright-core";
@@ -9,6 +10,7 @@ import { codeServerExecutable } from "./install";
 import { timed } from "./phases";
 import { Scenario, hostStatusEntry } from "./scenario";
 import { fileSettledTo } from "./settle";
+import { readFile } from "node:fs/promises";
 
 const readyTimeoutMs = 90_000;
 const answerTimeoutMs = 90_000;
@@ -39,6 +41,42 @@ async function openChat(scenario: Scenario): Promise<Frame> {
     await containerOpen.waitFor({ state: "detached", timeout: 10_000 });
   }
   throw new Error("the chat webview never appeared");
+}
+
+/**
+ * The outer frame VS Code gives our chat view: its own page (webview/browser/pre/index.html) that registers the webview
+ * service worker and only then creates the inner frame with our HTML.
+ */
+function chatHostFrames(page: Page): Frame[] {
+  return page.frames().filter((frame) => frame.url().includes("/webview/browser/pre/index.html") && frame.url().includes("extensionId=llama-assist.llama-assist"));
+}
+
+/**
+ * A webview whose outer frame has not created the inner one: VS Code 1.100's pre/index.html is still waiting for the
+ * answer to the one "version" message it sends its service worker after `controllerchange`, and never asks again.
+ * In code-server 4.100.3 that answer was lost in 6 of 13 window reloads measured on this machine, with or without a
+ * second webview; the worker itself is alive and answers a second request at once.
+ */
+async function bootstrapStalled(frame: Frame): Promise<boolean> {
+  return frame.evaluate("document.querySelectorAll('iframe').length === 0").catch(() => false) as Promise<boolean>;
+}
+
+/**
+ * The chat after a window reload. Our extension takes no part until VS Code's own webview page has its service worker,
+ * so a stalled handshake there is asked again, the same message VS Code's page sends (logged, so it stays visible);
+ * nothing of the extension is touched.
+ */
+async function chatAfterReload(page: Page): Promise<Frame> {
+  const firstLook = await chatFrame(page, 20_000);
+  if (firstLook !== undefined) return chatReady(firstLook);
+  for (const frame of chatHostFrames(page)) {
+    if (!(await bootstrapStalled(frame))) continue;
+    process.stdout.write("      [e2e platform] VS Code's webview service-worker handshake stalled after the reload; sending its version request again\n");
+    await frame.evaluate("navigator.serviceWorker.controller && navigator.serviceWorker.controller.postMessage({ channel: 'version' })");
+  }
+  const frame = await chatFrame(page, 20_000);
+  if (frame === undefined) throw new Error("the chat webview did not come back after the reload");
+  return chatReady(frame);
 }
 
 /** The page's HTML is there before its script runs; the budget line is filled once the extension has answered. */
@@ -99,7 +137,52 @@ describe("issue 6, chat: Llama Assist in a real VS Code (code-server + Chromium)
     await workbench.screenshot("selection-attached");
   });
 
-  // Pending, not passing: after Developer: Reload Window in code-server 4.100.3 the restored chat view sometimes comes up
-  // unstyled and empty (its stylesheet and history never arrive) until the container is reopened; the cause is not known.
-  it("keeps the conversation across a window reload (pending: the restored chat view can come up unstyled and empty)");
+  it("Explain answers in the chat view with the code as a chip; the conversation is there again after a window reload", async function () {
+    const source = ["import sys", "", "", "def greet(name):", '    return "Hi, " + name', "", "", "print(greet(sys.argv[1]))", ""].join("\n");
+    scenario = await Scenario.start("chat-explain-reload", {
+      codeServer: await codeServerExecutable(),
+      settings: { "llamaAssist.completionModel.path": ensureScriptedModel("standard"), "llamaAssist.gpu": "cpu" },
+      files: { "greet.py": source },
+    });
+    const { workbench } = scenario;
+    const page = workbench.page;
+    await workbench.openFile("greet.py");
+    await workbench.waitForStatusText(hostStatusEntry, (text) => /· CPU$/.test(text), readyTimeoutMs);
+    // No selection: the cursor in greet()'s body makes the function (lines 4-5) the target.
+    await page.keyboard.press("Control+G");
+    await workbench.type("5");
+    await page.keyboard.press("Enter");
+    await workbench.runCommand("Llama Assist: Explain");
+
+    // The command reveals the chat by itself; it was never opened in this window.
+    const chat = await chatReady((await chatFrame(page, 60_000)) ?? (await openChat(scenario)));
+    const question = chat.locator(".message.user").last();
+    await question.waitFor({ timeout: answerTimeoutMs });
+    assert.match(await question.locator(".message-text").innerText(), /^Explain what this code does/);
+    assert.deepEqual(await question.locator(".message-attachments .chip").allInnerTexts().then((texts) => texts.map((text) => text.trim())), [
+      "greet.py (context)",
+      "greet.py:4-5",
+    ]);
+    const answer = chat.locator('.message.assistant[data-status="complete"]').last();
+    await timed("chat-explain-reload: Explain to complete answer in the chat", () => answer.waitFor({ timeout: answerTimeoutMs }));
+    assert.match(await answer.locator(".message-content p").first().innerText(), /Here is your function:/);
+    assert.equal(await chat.locator("#conversation-select option:checked").innerText(), "Explain what this code does, step by step, and point out an…");
+    assert.equal(await page.locator('.tabs-container .tab[aria-label*="Explanation of"]').count(), 0, "no Markdown preview any more");
+    assert.equal(await readFile(path.join(scenario.workspace, "greet.py"), "utf8"), source, "Explain changes nothing");
+    await workbench.screenshot("explained-in-chat");
+
+    await workbench.runCommand("Developer: Reload Window");
+    await workbench.activityBarItem("Llama Assist").waitFor({ timeout: 60_000 });
+    const restored = await chatAfterReload(page);
+    await restored.locator(".message.user", { hasText: "Explain what this code does" }).waitFor({ timeout: 30_000 });
+    assert.deepEqual(await restored.locator(".message.user .chip").allInnerTexts().then((texts) => texts.map((text) => text.trim())), [
+      "greet.py (context)",
+      "greet.py:4-5",
+    ]);
+    assert.match(await restored.locator('.message.assistant[data-status="complete"] .message-content p').first().innerText(), /Here is your function:/);
+    assert.equal(await restored.locator("#conversation-select option:checked").innerText(), "Explain what this code does, step by step, and point out an…");
+    // Styled: the stylesheet from the webview's resource origin applied (the composer is a flex row, not inline text).
+    assert.equal(await restored.evaluate("getComputedStyle(document.getElementById('composer-actions')).display"), "flex");
+    await workbench.screenshot("after-reload");
+  });
 });
