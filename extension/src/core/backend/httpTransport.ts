@@ -61,9 +61,16 @@ export class HttpTransport {
 
   /** Runs the exchange, retrying a 429 twice (after Retry-After when the server gives one). */
   async run(exchange: Exchange): Promise<void> {
+    let staleSocketRetried = false;
     for (let attempt = 0; ; attempt++) {
       const outcome = await this.once(exchange);
       if (outcome.kind === "done") return;
+      if (outcome.kind === "staleSocket") {
+        if (staleSocketRetried) throw networkError(this.describe(exchange), outcome.error);
+        staleSocketRetried = true;
+        attempt--;
+        continue;
+      }
       const failed = this.describe(exchange);
       if (outcome.status !== 429 || attempt >= rateLimitRetryWaitsMs.length) throw httpStatusError(failed, outcome.status, outcome.body);
       const waitMs = retryAfterMs(outcome.retryAfter) ?? rateLimitRetryWaitsMs[attempt];
@@ -81,7 +88,9 @@ export class HttpTransport {
     return { server: this.options.serverName, path: exchange.path, model: exchange.model, hadApiKey: exchange.apiKey !== undefined };
   }
 
-  private once(exchange: Exchange): Promise<{ kind: "done" } | { kind: "status"; status: number; body: string; retryAfter: string | undefined }> {
+  private once(
+    exchange: Exchange,
+  ): Promise<{ kind: "done" } | { kind: "status"; status: number; body: string; retryAfter: string | undefined } | { kind: "staleSocket"; error: NodeJS.ErrnoException }> {
     const { signal } = exchange;
     if (signal?.aborted) return Promise.reject(cancelledError());
     const url = new URL(joinPath(this.options.baseUrl.pathname, exchange.path), this.options.baseUrl);
@@ -125,8 +134,18 @@ export class HttpTransport {
         else if (socket.connecting) socket.once("connect", connected);
         else connected();
       });
-      request.on("error", (error: NodeJS.ErrnoException) => fail(networkError(this.describe(exchange), error)));
+      let answered = false;
+      request.on("error", (error: NodeJS.ErrnoException) => {
+        // A kept-alive connection that the server closed while idle (llama-server after 5 s) fails on reuse before
+        // any answer; Node's documentation advises sending the request again on a new connection.
+        if (request.reusedSocket && !answered && error.code === "ECONNRESET") {
+          finish(() => resolve({ kind: "staleSocket", error }));
+          return;
+        }
+        fail(networkError(this.describe(exchange), error));
+      });
       request.on("response", (response) => {
+        answered = true;
         if (timer !== undefined) clearTimeout(timer);
         timer = undefined;
         const status = response.statusCode ?? 0;
