@@ -203,6 +203,23 @@ describe("remote backends against recorded transcripts", function () {
       }
     });
 
+    it("sends a request again on a new connection when a kept-alive one turns out closed", async function () {
+      let dropNext = false;
+      server.respondWith((_request, response) => {
+        if (dropNext) {
+          dropNext = false;
+          response.socket?.destroy();
+          return;
+        }
+        streamInPieces(response, sse, transcript("vllm-completions.sse"));
+      });
+      backend = backendFor(server, { kind: "openai", model: "m" });
+      assert.equal((await backend.infill(params)).text, "return a + b");
+      dropNext = true;
+      assert.equal((await backend.infill(params)).text, "return a + b");
+      assert.equal(server.requests.length, 3);
+    });
+
     it("times out when the server does not start answering", async function () {
       server.respondWith(() => undefined);
       backend = backendFor(server, { kind: "openai", model: "m", firstByteTimeoutMs: 300 });
