@@ -53,7 +53,7 @@ const defaultFirstByteTimeoutMs = 60_000;
 
 const serverLabels: Readonly<Record<RemoteKind, string>> = {
   "llama-server": "llama-server",
-  openai: "the OpenAI-compatible server",
+  openai: "OpenAI-compatible server",
   ollama: "Ollama",
 };
 
