@@ -2,7 +2,7 @@
 // the "truth as the model" truncation accuracy, on real code from node_modules and the Python stdlib.
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { Language, Node } from "web-tree-sitter";
@@ -17,8 +17,9 @@ import type { GenerationResult, InfillParams } from "../../extension/src/core/pr
 import { createTestHost, hostConfig } from "../fixtures/hostHarness";
 import { ensureScriptedModel } from "../fixtures/scriptedModel";
 import { ensureBenchModel } from "../fixtures/benchModel";
-import { DocumentTree, pointAfter } from "../../extension/src/core/syntax/documentTree";
+import { DocumentTree } from "../../extension/src/core/syntax/documentTree";
 import { InsertionParser } from "../../extension/src/core/syntax/insertionParser";
+import { SymbolIndexer, WorkspaceSymbolIndex } from "../../extension/src/core/syntax/symbolIndex";
 import { SyntaxRuntime } from "../../extension/src/core/syntax/syntaxRuntime";
 
 const root = path.resolve(__dirname, "../..");
@@ -46,15 +47,17 @@ function pythonStdlib(): string {
 
 interface Corpus {
   languageId: string;
+  /** The folder the files come from, the workspace of the index. */
+  root: string;
   files: string[];
 }
 
 function corpora(): Corpus[] {
   const stdlib = pythonStdlib();
   return [
-    { languageId: "python", files: ["typing.py", "inspect.py", "argparse.py", "tarfile.py", "textwrap.py", "dataclasses.py", "functools.py", "shutil.py", "json/decoder.py", "json/encoder.py", "csv.py", "enum.py"].map((f) => path.join(stdlib, f)) },
-    { languageId: "typescript", files: filesUnder(path.join(root, "node_modules/@azure/msal-browser/src"), ".ts", 120) },
-    { languageId: "javascript", files: filesUnder(path.join(root, "node_modules/mocha/lib"), ".js", 60) },
+    { languageId: "python", root: stdlib, files: ["typing.py", "inspect.py", "argparse.py", "tarfile.py", "textwrap.py", "dataclasses.py", "functools.py", "shutil.py", "json/decoder.py", "json/encoder.py", "csv.py", "enum.py"].map((f) => path.join(stdlib, f)) },
+    { languageId: "typescript", root: path.join(root, "node_modules/@azure/msal-browser/src"), files: filesUnder(path.join(root, "node_modules/@azure/msal-browser/src"), ".ts", 120) },
+    { languageId: "javascript", root: path.join(root, "node_modules/mocha/lib"), files: filesUnder(path.join(root, "node_modules/mocha/lib"), ".js", 60) },
   ];
 }
 
@@ -85,33 +88,55 @@ function seededRandom(seed: number): () => number {
   };
 }
 
+/** CPU milliseconds of this process between two readings: wall times swing with the load of the shared cores, CPU times less. */
+function cpuMs(from: NodeJS.CpuUsage, to: NodeJS.CpuUsage): number {
+  return (to.user - from.user + (to.system - from.system)) / 1000;
+}
+
+/** The workspace index the prompt reads, built here from the corpus's own files as the worker would. */
+async function corpusIndex(runtime: SyntaxRuntime, queries: QueryStore, corpus: Corpus): Promise<WorkspaceSymbolIndex> {
+  const index = new WorkspaceSymbolIndex();
+  const roots = [corpus.root];
+  const indexer = new SymbolIndexer(runtime, queries, { size: (file) => stat(file).then((info) => info.size, () => undefined), read: (file) => readFile(file).catch(() => undefined) }, roots);
+  for (const file of corpus.files) {
+    const verdict = await indexer.indexFile(file);
+    if (verdict.indexed) index.setFile(file, verdict.symbols);
+  }
+  return index;
+}
+
 async function keystrokeCost(runtime: SyntaxRuntime, queries: QueryStore, corpus: Corpus, language: Language): Promise<void> {
-  let text = fileOfLines(corpus, 5000);
+  const lines = fileOfLines(corpus, 5000).split("\n");
+  let text = lines.join("\n");
   // The file stands where its first part lives, so that its relative imports resolve to real files.
   const documentPath = corpus.files[0];
-  const definitions = new DefinitionContext({ runtime, queries, files: { read: (file) => readFile(file, "utf8").catch(() => undefined) }, roots: [path.dirname(documentPath)], timeLimitMs: 1000 });
+  const symbols = await corpusIndex(runtime, queries, corpus);
+  const definitions = new DefinitionContext({ runtime, queries, files: { read: (file) => readFile(file, "utf8").catch(() => undefined) }, roots: [path.dirname(documentPath)], symbols, timeLimitMs: 1000 });
   await queries.queriesFor(corpus.languageId, language);
   let snippetCount = 0;
+  let indexedCount = 0;
   const document = new DocumentTree(runtime, language, text, 50_000_000);
   const random = seededRandom(42);
-  const parse: number[] = [];
-  const context: number[] = [];
-  const post: number[] = [];
-  const total: number[] = [];
-  const cpu: number[] = [];
+  const stages = { parse: [] as number[], context: [] as number[], post: [] as number[], total: [] as number[] };
+  const cpu = { parse: [] as number[], context: [] as number[], post: [] as number[], total: [] as number[] };
   try {
     for (let sample = 0; sample < 60; sample++) {
       // Type a short word at the end of a random line, one keystroke at a time.
       let offset = text.indexOf("\n", Math.floor(random() * text.length));
       if (offset < 0) offset = text.length;
+      const row = text.slice(0, offset).split("\n").length - 1;
       for (const char of "value") {
-        const change = { rangeOffset: offset, rangeLength: 0, start: pointAfter({ row: 0, column: 0 }, text.slice(0, offset)), end: pointAfter({ row: 0, column: 0 }, text.slice(0, offset)), text: char };
-        text = text.slice(0, offset) + char + text.slice(offset);
+        const column = lines[row].length;
+        const change = { rangeOffset: offset, rangeLength: 0, start: { row, column }, end: { row, column }, text: char };
+        lines[row] += char;
         offset++;
-        const cpuBefore = process.cpuUsage();
+        const cpu0 = process.cpuUsage();
         const t0 = performance.now();
+        // What the extension does on a change: read the document's text (VS Code's getText() joins its lines), re-parse.
+        text = lines.join("\n");
         document.update([change], text);
         const t1 = performance.now();
+        const cpu1 = process.cpuUsage();
         const prefix = text.slice(0, offset);
         const suffix = text.slice(offset);
         decideTrigger(prefix, suffix, "manual");
@@ -121,29 +146,37 @@ async function keystrokeCost(runtime: SyntaxRuntime, queries: QueryStore, corpus
         const request = { languageId: corpus.languageId, path: documentPath, tree, cursor: offset };
         const snippets = await definitions.snippetsFor(request);
         snippetCount += snippets.length;
+        indexedCount += snippets.filter((snippet) => snippet.reason.startsWith("workspace index")).length;
         const scopeHeaders = definitions.scopeHeaders(request, text);
         buildInfillPrompt({ prefix, suffix, languageId: corpus.languageId, path: "bench", snippets, scopeHeaders, budget: defaultPromptBudget, countTokens: estimateTokens });
         const t2 = performance.now();
+        const cpu2 = process.cpuUsage();
         const syntax = new InsertionParser(runtime, language, tree, prefix, suffix);
         const raw = suffix.slice(0, 200).replace(/^[^\n]*\n/, "s = 1\n");
         postProcess({ raw, prefix, suffix, mode, style, syntax });
         const t3 = performance.now();
-        const cpuUsed = process.cpuUsage(cpuBefore);
-        cpu.push((cpuUsed.user + cpuUsed.system) / 1000);
-        parse.push(t1 - t0);
-        context.push(t2 - t1);
-        post.push(t3 - t2);
-        total.push(t3 - t0);
+        const cpu3 = process.cpuUsage();
+        cpu.parse.push(cpuMs(cpu0, cpu1));
+        cpu.context.push(cpuMs(cpu1, cpu2));
+        cpu.post.push(cpuMs(cpu2, cpu3));
+        cpu.total.push(cpuMs(cpu0, cpu3));
+        stages.parse.push(t1 - t0);
+        stages.context.push(t2 - t1);
+        stages.post.push(t3 - t2);
+        stages.total.push(t3 - t0);
       }
     }
   } finally {
     document.dispose();
   }
-  console.log(`  ${corpus.languageId.padEnd(10)} ${text.split("\n").length} lines, ${parse.length} keystrokes, ${(snippetCount / parse.length).toFixed(1)} imported-definition snippets per prompt`);
-  console.log(`    incremental parse  ${format(parse)}`);
-  console.log(`    context + prompt   ${format(context)} (trigger, mode, scopes, imported definitions, token budget)`);
-  console.log(`    post-processing    ${format(post)}`);
-  console.log(`    total              ${format(total)}; CPU time ${format(cpu)}`);
+  const count = stages.parse.length;
+  console.log(
+    `  ${corpus.languageId.padEnd(10)} ${lines.length} lines, ${count} keystrokes, ${(snippetCount / count).toFixed(1)} snippets per prompt (${(indexedCount / count).toFixed(1)} from the workspace index of ${symbols.fileCount} files)`,
+  );
+  console.log(`    incremental parse  ${format(stages.parse)}; CPU ${format(cpu.parse)}`);
+  console.log(`    context + prompt   ${format(stages.context)}; CPU ${format(cpu.context)} (trigger, mode, scopes, imported and indexed definitions, token budget)`);
+  console.log(`    post-processing    ${format(stages.post)}; CPU ${format(cpu.post)}`);
+  console.log(`    total              ${format(stages.total)}; CPU ${format(cpu.total)}`);
 }
 
 interface Sample {
