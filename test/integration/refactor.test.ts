@@ -16,7 +16,10 @@ import { gateSuggestion } from "../../extension/src/core/shieldGate";
 import { SyntaxRuntime } from "../../extension/src/core/syntax/syntaxRuntime";
 import { HostRequestError } from "../../extension/src/hostClient/hostClient";
 import { type TestHost, createTestHost, hostConfig } from "../fixtures/hostHarness";
-import { chatAnswerCode, ensureScriptedModel, repoRoot } from "../fixtures/scriptedModel";
+import { chatAnswer, chatAnswerCode, ensureScriptedModel, repoRoot } from "../fixtures/scriptedModel";
+import type { AskInChatRequest } from "../../extension/src/core/chat/conversation";
+import { explainRequest } from "../../extension/src/core/refactor/explain";
+import { answerEnded, createChatRig } from "./chatHarness";
 
 const grammarDirectory = path.join(repoRoot, "grammars");
 const contextSize = 2048;
@@ -193,6 +196,43 @@ describe("refactor through the real host with the scripted model", function () {
     const run = await refactorAtCursor(host, engines, unchanged, "Hello", "custom");
     assert.equal(run.outcome.kind, "failed");
     assert.ok(run.outcome.kind === "failed" && run.outcome.failure === "unchanged");
+  });
+
+  it("Explain asks in the chat: the function at the cursor as a chip, the answer streamed as a conversation turn", async function () {
+    const language = await engines.runtime.language("python");
+    assert.ok(language);
+    const tree = engines.runtime.parse(language, moduleSource);
+    let request: AskInChatRequest;
+    try {
+      const target = enclosingDefinition(tree, "python", moduleSource, moduleSource.indexOf('"Hi, "'));
+      assert.ok(target);
+      request = explainRequest({
+        relativePath: "greet.py",
+        languageId: "python",
+        code: moduleSource.slice(target.start, target.end),
+        firstLine: 4,
+        lastLine: 5,
+        context: surroundingContext(tree, "python", moduleSource, target),
+      });
+    } finally {
+      tree.delete();
+    }
+    const chat = createChatRig(host.client, engines.shield);
+    assert.equal(chat.session.send(request.prompt, request.attachments), true);
+    const ended = await answerEnded(chat.posted);
+    assert.equal(ended.status, "complete");
+    const added = chat.posted.filter((message) => message.kind === "messageAdded").map((message) => message.message);
+    assert.deepEqual(
+      added.map(({ role, attachments }) => ({ role, attachments })),
+      [
+        { role: "user", attachments: ["greet.py (context)", "greet.py:4-5"] },
+        { role: "assistant", attachments: [] },
+      ],
+    );
+    const streamed = chat.posted.flatMap((message) => (message.kind === "answerDelta" ? [message.text] : []));
+    assert.ok(streamed.length > 1, "the answer streamed in several chunks");
+    assert.equal(streamed.join(""), chatAnswer);
+    assert.equal(chat.persisted.at(-1)?.[0].messages[0].attachments[1].content, 'def greet(name):\n    return "Hi, " + name');
   });
 });
 
