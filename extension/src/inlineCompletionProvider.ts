@@ -144,7 +144,7 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
     const definitionContext = this.deps.trees.definitionContext;
     const options = vscode.window.activeTextEditor?.document === document ? vscode.window.activeTextEditor.options : undefined;
     const style = { insertSpaces: options?.insertSpaces !== false, tabSize: typeof options?.tabSize === "number" ? options.tabSize : 4 };
-    const definitionRequest = snapshot && definitionContext ? { languageId: document.languageId, path: document.uri.path, tree: snapshot, cursor } : undefined;
+    const definitionRequest = snapshot && definitionContext ? { languageId: document.languageId, path: document.uri.path, tree: snapshot, cursor, text } : undefined;
     const request: CompletionRequest = {
       languageId: document.languageId,
       path: vscode.workspace.asRelativePath(document.uri),

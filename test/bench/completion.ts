@@ -143,7 +143,7 @@ async function keystrokeCost(runtime: SyntaxRuntime, queries: QueryStore, corpus
         const tree = document.tree;
         if (!tree) throw new Error("the bench file should be parsed");
         const mode = decideMode(prefix, suffix, tree, style.tabSize);
-        const request = { languageId: corpus.languageId, path: documentPath, tree, cursor: offset };
+        const request = { languageId: corpus.languageId, path: documentPath, tree, cursor: offset, text };
         const snippets = await definitions.snippetsFor(request);
         snippetCount += snippets.length;
         indexedCount += snippets.filter((snippet) => snippet.reason.startsWith("workspace index")).length;

@@ -85,6 +85,27 @@ describe("definition context on a fixture workspace", () => {
     }
   });
 
+  it("finds the imports at the top again when they change, not only when the tree does", async () => {
+    const filePath = `${workspace}/py/report.py`;
+    const runtime = await testRuntime();
+    const language = await grammar("python");
+    const snippetsOf = async (text: string) => {
+      const tree = runtime.parse(language, text);
+      try {
+        return await context.snippetsFor({ languageId: "python", path: filePath, tree, cursor: text.length, text });
+      } finally {
+        tree.delete();
+      }
+    };
+    const body = "\n\ndef build():\n    return slugify(";
+    assert.deepEqual(await snippetsOf(`import os${body}`), []);
+    assert.deepEqual(await snippetsOf(`import os${body}x, `), [], "typing below the imports reuses what they resolved to");
+    const withImport = await snippetsOf(`from .text_utils import slugify${body}`);
+    assert.equal(withImport.length, 1);
+    assert.match(withImport[0].text, /def slugify/);
+    assert.deepEqual(await snippetsOf(`import os${body}`), [], "an import removed at the top is gone");
+  });
+
   it("lists the headers of the scopes around the cursor, outermost first", async () => {
     const filePath = `${workspace}/py/text_utils.py`;
     const text = await readFile(filePath, "utf8");

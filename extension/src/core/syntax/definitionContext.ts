@@ -42,6 +42,8 @@ export interface DefinitionRequest {
   path: string;
   tree: Tree;
   cursor: number;
+  /** The text `tree` was parsed from; with it, the imports at the top are found again only when that part changed. */
+  text?: string;
 }
 
 const nearBeforeChars = 1500;
@@ -70,18 +72,29 @@ function identifiersNearestFirst(queries: LanguageQueries, tree: Tree, cursor: n
 /** Imports sit at the top of a file or, in Python, near their use: scanning only there keeps a keystroke in a long file cheap. */
 const importHeaderChars = 20_000;
 
-function importsOf(queries: LanguageQueries, tree: Tree, cursor: number): ImportedNames[] {
-  const bySource = new Map<string, ImportedNames>();
-  const ranges = [queryRange(0, importHeaderChars)];
-  if (cursor - nearBeforeChars > importHeaderChars) ranges.push(queryRange(cursor - nearBeforeChars, cursor + nearAfterChars));
-  const matches = ranges.flatMap((range) => queries.imports.matches(tree.rootNode, range));
-  for (const match of matches) {
+interface ImportMatch {
+  source: string;
+  name?: string;
+  alias?: string;
+}
+
+function importMatches(queries: LanguageQueries, tree: Tree, start: number, end: number): ImportMatch[] {
+  const found: ImportMatch[] = [];
+  for (const match of queries.imports.matches(tree.rootNode, queryRange(start, end))) {
     const source = match.captures.find((capture) => capture.name === "source")?.node.text;
     if (!source) continue;
-    const entry = bySource.get(source) ?? { source, names: new Set<string>(), wholeModule: false };
-    bySource.set(source, entry);
     const name = match.captures.find((capture) => capture.name === "name")?.node.text;
     const alias = match.captures.find((capture) => capture.name === "alias")?.node.text;
+    found.push({ source, name, alias });
+  }
+  return found;
+}
+
+function groupImports(matches: readonly ImportMatch[]): ImportedNames[] {
+  const bySource = new Map<string, ImportedNames>();
+  for (const { source, name, alias } of matches) {
+    const entry = bySource.get(source) ?? { source, names: new Set<string>(), wholeModule: false };
+    bySource.set(source, entry);
     if (name) entry.names.add(`${alias ?? name}=${name}`);
     else entry.wholeModule = true;
   }
@@ -95,6 +108,8 @@ function importsOf(queries: LanguageQueries, tree: Tree, cursor: number): Import
  */
 export class DefinitionContext {
   private readonly parsed = new Map<string, Promise<ParsedFile | undefined>>();
+  /** The imports of the top of the document typed in last: querying 20,000 characters costs about a millisecond a keystroke. */
+  private headerImports: { path: string; languageId: string; header: string; matches: ImportMatch[] } | undefined;
 
   constructor(private readonly options: DefinitionContextOptions) {}
 
@@ -125,7 +140,7 @@ export class DefinitionContext {
     const nearestFirst = identifiersNearestFirst(queries, request.tree, request.cursor);
     const near = new Set(nearestFirst);
     // The tree is read only here, before the first await: after a timeout the caller may delete it while the work goes on.
-    const imports = importsOf(queries, request.tree, request.cursor);
+    const imports = this.importsOf(request, queries);
     const importedLocals = new Set(imports.flatMap((imported) => [...imported.names].map((pair) => pair.split("=")[0])));
     const indexed = this.indexedSnippets(request, nearestFirst.filter((name) => !importedLocals.has(name)));
     const work = this.collect(request, imports, near);
@@ -140,6 +155,21 @@ export class DefinitionContext {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** The imports at the top of the document and, in a long one, those near the cursor (Python imports where it uses). */
+  private importsOf(request: DefinitionRequest, queries: LanguageQueries): ImportedNames[] {
+    const { path: documentPath, languageId, text, tree, cursor } = request;
+    const header = text?.slice(0, importHeaderChars);
+    const cached = this.headerImports;
+    let matches: ImportMatch[];
+    if (header !== undefined && cached && cached.path === documentPath && cached.languageId === languageId && cached.header === header) matches = cached.matches;
+    else {
+      matches = importMatches(queries, tree, 0, importHeaderChars);
+      this.headerImports = header === undefined ? undefined : { path: documentPath, languageId, header, matches };
+    }
+    const near = cursor - nearBeforeChars > importHeaderChars ? importMatches(queries, tree, cursor - nearBeforeChars, cursor + nearAfterChars) : [];
+    return groupImports([...matches, ...near]);
   }
 
   /** Definitions from the workspace index of the names near the cursor that no import explains, nearest name first. */
