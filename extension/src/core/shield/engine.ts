@@ -185,58 +185,70 @@ function blank(code: string, range: TextRange): string {
   return code.slice(0, range.startIndex) + code.slice(range.startIndex, range.endIndex).replace(/[^\r\n]/g, " ") + code.slice(range.endIndex);
 }
 
-/** Where the first syntax error starts; only called on a tree that has one. */
-function firstErrorStart(node: Node): number {
-  if (node.isError || node.isMissing) return node.startIndex;
-  for (const child of node.children) if (child?.hasError || child?.isMissing) return firstErrorStart(child);
-  return node.startIndex;
+/** The first syntax error, outermost; only called on a tree that has one. */
+function firstError(node: Node): Node {
+  if (node.isError || node.isMissing) return node;
+  for (const child of node.children) if (child?.hasError || child?.isMissing) return firstError(child);
+  return node;
 }
 
-function errorCount(node: Node): number {
-  if (node.isError || node.isMissing) return 1;
-  let count = 0;
-  for (const child of node.children) if (child?.hasError || child?.isMissing) count += errorCount(child);
-  return count;
+/** How much of the text error recovery gave up on: the length of every outermost error, and 1 per missing token. */
+function errorSize(node: Node): number {
+  if (node.isMissing) return 1;
+  if (node.isError) return Math.max(1, node.endIndex - node.startIndex);
+  let size = 0;
+  for (const child of node.children) if (child?.hasError || child?.isMissing) size += errorSize(child);
+  return size;
 }
 
 /** A tree to query, and the offset before which its matches are not taken. */
 interface Reading {
   readonly tree: Tree;
   readonly from: number;
+  /** Rows before this one read the same as in an earlier reading, so the query skips them. */
+  readonly fromRow: number;
 }
 
 /**
- * Parses the code. When the tree has errors and the code parses better as a fragment that begins inside a
- * docstring or block comment, that second reading is queried too, for the code after the comment's end only:
- * otherwise the code there would be read as the inside of a string.
+ * Parses the code, and when the tree has errors, also the readings of it as a fragment that parse better: one that
+ * begins inside a docstring or block comment (queried after the comment's end only, where the code would otherwise
+ * be read as the inside of a string), and one cut off inside a call.
  */
 function readings(parser: Parser, code: string, language: ShieldLanguage): Reading[] {
   const tree = parser.parse(code);
   if (!tree) throw new Error(`Shield: parsing ${language} failed`);
-  const result: Reading[] = [{ tree, from: 0 }];
+  const result: Reading[] = [{ tree, from: 0, fromRow: 0 }];
   if (!tree.rootNode.hasError) return result;
-  let best: Reading & { text: string } = { tree, from: 0, text: code };
+  let best: Reading & { text: string } = { tree, from: 0, fromRow: 0, text: code };
   const comment = openCommentAtStart(code, language);
   // Prose before the closing delimiter is what fails to parse when a fragment begins inside a comment; an error
   // only after it is a comment or string the fragment opens and leaves open, which is read right as it is.
-  if (comment && firstErrorStart(tree.rootNode) < comment.closingAt) {
+  if (comment && firstError(tree.rootNode).startIndex < comment.closingAt) {
     const text = blank(code, comment.blank);
     const alternative = parser.parse(text);
-    if (alternative && errorCount(alternative.rootNode) < errorCount(tree.rootNode)) {
-      best = { tree: alternative, from: comment.blank.endIndex, text };
+    if (alternative && errorSize(alternative.rootNode) < errorSize(tree.rootNode)) {
+      best = { tree: alternative, from: comment.blank.endIndex, fromRow: rowAt(code, comment.blank.endIndex), text };
       result.push(best);
     } else alternative?.delete();
   }
-  // A fragment cut off in the middle of a call or block (the end of a completion window) leaves brackets open,
-  // and error recovery can then swallow the whole statement; closing them at the end, after the scanned text,
-  // moves no offset.
+  // A fragment cut off inside a call or list (the end of a completion window) can make error recovery swallow the
+  // whole statement; closing the brackets at the end, after the scanned text, moves no offset. An open block alone
+  // usually costs one missing "}" and is not worth a second parse. Before the first error the reading is the same,
+  // so only the rest is queried.
   const closers = missingClosers(best.text, language);
-  if (closers !== "" && best.tree.rootNode.hasError) {
+  if ((closers.startsWith(")") || closers.startsWith("]")) && best.tree.rootNode.hasError) {
     const closed = parser.parse(best.text + closers);
-    if (closed && errorCount(closed.rootNode) < errorCount(best.tree.rootNode)) result.push({ tree: closed, from: best.from });
-    else closed?.delete();
+    if (closed && errorSize(closed.rootNode) < errorSize(best.tree.rootNode)) {
+      result.push({ tree: closed, from: best.from, fromRow: Math.max(best.fromRow, firstError(best.tree.rootNode).startPosition.row) });
+    } else closed?.delete();
   }
   return result;
+}
+
+function rowAt(text: string, index: number): number {
+  let row = 0;
+  for (let at = text.indexOf("\n"); at >= 0 && at < index; at = text.indexOf("\n", at + 1)) row++;
+  return row;
 }
 
 const CLOSER: Readonly<Record<string, string>> = { "(": ")", "[": "]", "{": "}" };
@@ -340,7 +352,8 @@ class TreeSitterShield implements Shield {
       const wholeText = from === 0 && to === code.length;
       const lines = new LineIndex(code);
       for (const reading of parsed) {
-        for (const match of runtime.query.matches(reading.tree.rootNode)) {
+        const range = reading.fromRow > 0 ? { startPosition: { row: reading.fromRow, column: 0 } } : undefined;
+        for (const match of runtime.query.matches(reading.tree.rootNode, range)) {
           const owner = runtime.patternOwners[match.patternIndex];
           if (!owner || options?.disabledRules?.has(owner.rule.id)) continue;
           const ruleMatch = toMatch(language, match);
