@@ -1,4 +1,6 @@
 // A local HTTP file server for the download tests: 127.0.0.1 only, with Range support and scripted misbehaviour.
+// Misbehaviour applies to Range requests only: node-llama-cpp's downloader fetches every byte with them, and its first
+// whole-file GET only reads the headers.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
@@ -7,12 +9,14 @@ export type Misbehaviour =
   | { kind: "none" }
   /** Answers 404 for every path. */
   | { kind: "notFound" }
-  /** Announces the full length, sends `bytes` of it, then ends the response cleanly. */
+  /** Announces the full length of each response, sends `bytes` of it, then ends the response cleanly. */
   | { kind: "truncate"; bytes: number }
-  /** Sends `bytes` bytes, then destroys the socket and closes the server: the server dies mid-transfer. */
-  | { kind: "die"; bytes: number }
-  /** Sends `bytes` bytes, then nothing more while keeping the connection open. */
-  | { kind: "stall"; bytes: number };
+  /** Once `responses` answers are complete, destroys the sockets and closes the server: it dies mid-transfer. */
+  | { kind: "die"; responses: number }
+  /** Sends `bytes` bytes of each response, then nothing more while keeping the connection open. */
+  | { kind: "stall"; bytes: number }
+  /** Answers 416 to every Range request. */
+  | { kind: "rangeNotSatisfiable" };
 
 export interface ServedFile {
   body: Buffer;
@@ -24,6 +28,8 @@ export interface FileServer {
   url(pathName: string): string;
   /** Range requests seen, as "start-" or "full", in order. */
   readonly requests: string[];
+  /** Bytes of file data sent in answer to Range requests. */
+  readonly rangeBytesSent: number;
   misbehaviour: Misbehaviour;
   close(): Promise<void>;
 }
@@ -34,10 +40,15 @@ export async function startFileServer(files: ReadonlyMap<string, ServedFile>): P
   const sockets = new Set<Socket>();
   const requests: string[] = [];
   let closed = false;
+  let rangeBytesSent = 0;
+  let rangeResponsesCompleted = 0;
   const server: Server = createServer((request, response) => void serve(request, response));
   const state: FileServer = {
     url: (pathName) => `http://127.0.0.1:${(server.address() as AddressInfo).port}${pathName}`,
     requests,
+    get rangeBytesSent() {
+      return rangeBytesSent;
+    },
     misbehaviour: { kind: "none" },
     close: async () => {
       if (closed) return;
@@ -64,7 +75,7 @@ export async function startFileServer(files: ReadonlyMap<string, ServedFile>): P
     if (range !== null) {
       start = Number(range[1]);
       if (range[2] !== "") end = Math.min(Number(range[2]), size - 1);
-      if (start >= size || start > end) {
+      if (start >= size || start > end || state.misbehaviour.kind === "rangeNotSatisfiable") {
         response.writeHead(416, { "content-range": `bytes */${size}` }).end();
         return;
       }
@@ -81,23 +92,33 @@ export async function startFileServer(files: ReadonlyMap<string, ServedFile>): P
       response.end();
       return;
     }
-    const misbehaviour = state.misbehaviour;
+    const misbehaviour = range === null ? { kind: "none" as const } : state.misbehaviour;
     let sent = 0;
     for (let offset = start; offset <= end; offset += chunkBytes) {
       if (response.destroyed) return;
       const chunk = file.body.subarray(offset, Math.min(offset + chunkBytes, end + 1));
-      if (misbehaviour.kind !== "none" && sent + chunk.length > misbehaviour.bytes) {
-        response.write(chunk.subarray(0, Math.max(0, misbehaviour.bytes - sent)));
+      if (misbehaviour.kind === "die" && rangeResponsesCompleted >= misbehaviour.responses) {
+        await state.close();
+        return;
+      }
+      const allowed = misbehaviour.kind === "truncate" || misbehaviour.kind === "stall" ? misbehaviour.bytes - sent : chunk.length;
+      if (chunk.length > allowed) {
+        const part = chunk.subarray(0, Math.max(0, allowed));
+        response.write(part);
+        rangeBytesSent += part.length;
         if (misbehaviour.kind === "truncate") response.socket?.end();
-        if (misbehaviour.kind === "die") await state.close();
         // "stall": leave the response open; close() destroys the socket.
         return;
       }
       if (!response.write(chunk)) await new Promise((resolve) => response.once("drain", resolve));
       sent += chunk.length;
+      if (range !== null) rangeBytesSent += chunk.length;
       if (file.chunkDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, file.chunkDelayMs));
     }
-    response.end();
+    // Counted once the last bytes are handed to the operating system, which still delivers them if the server dies.
+    response.end(() => {
+      if (range !== null) rangeResponsesCompleted++;
+    });
   }
 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));

@@ -15,10 +15,11 @@ describe("installed models folder", function () {
 
   it("lists installed, partial and rejected models with their sizes, and nothing else", async function () {
     writeFileSync(path.join(directory, "a.gguf"), Buffer.alloc(10));
-    writeFileSync(path.join(directory, "b.gguf.partial"), Buffer.alloc(4));
-    writeFileSync(path.join(directory, "b.gguf.partial.json"), "{}");
+    writeFileSync(path.join(directory, "b.gguf.download.ipull"), Buffer.alloc(4));
     writeFileSync(path.join(directory, "c.gguf.rejected"), Buffer.alloc(3));
+    writeFileSync(path.join(directory, "d.gguf.download"), Buffer.alloc(5));
     writeFileSync(path.join(directory, "notes.txt"), "x");
+    writeFileSync(path.join(directory, "e.bin.ipull"), "x");
     const files = await listModelFiles(directory);
     assert.deepEqual(
       files.map(({ fileName, sizeBytes, state }) => [fileName, sizeBytes, state]),
@@ -26,17 +27,18 @@ describe("installed models folder", function () {
         ["a.gguf", 10, "installed"],
         ["b.gguf", 4, "partial"],
         ["c.gguf", 3, "rejected"],
+        ["d.gguf", 5, "partial"],
       ],
     );
   });
 
-  it("deletes a partial download together with its resume record", async function () {
-    writeFileSync(path.join(directory, "b.gguf.partial"), Buffer.alloc(4));
-    writeFileSync(path.join(directory, "b.gguf.partial.json"), "{}");
+  it("deletes a partial download together with a finished but unchecked copy", async function () {
+    writeFileSync(path.join(directory, "b.gguf.download.ipull"), Buffer.alloc(4));
+    writeFileSync(path.join(directory, "b.gguf.download"), Buffer.alloc(4));
     const [partial] = await listModelFiles(directory);
     await deleteModelFile(partial);
-    assert.equal(existsSync(path.join(directory, "b.gguf.partial")), false);
-    assert.equal(existsSync(path.join(directory, "b.gguf.partial.json")), false);
+    assert.equal(existsSync(path.join(directory, "b.gguf.download.ipull")), false);
+    assert.equal(existsSync(path.join(directory, "b.gguf.download")), false);
   });
 
   it("lists an absent folder as empty", async function () {

@@ -48,7 +48,7 @@ const unreachableCodes = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENE
 const diskFullCodes = new Set(["ENOSPC", "EDQUOT"]);
 const fileErrorCodes = new Set(["EACCES", "EPERM", "EROFS", "EIO", "EISDIR", "ENOENT", "EMFILE", "ENFILE", "EBUSY"]);
 
-export function partialPathOf(destination: string): string {
+function partialPathOf(destination: string): string {
   return `${destination}.partial`;
 }
 
@@ -90,10 +90,10 @@ interface Response {
   url: URL;
 }
 
-function request(url: URL, headers: Record<string, string>, options: HttpDownloadOptions, redirects = 0): Promise<Response> {
+function request(url: URL, headers: Record<string, string>, options: HttpDownloadOptions, redirects = 0, method = "GET"): Promise<Response> {
   return new Promise((resolve, reject) => {
     const client = url.protocol === "https:" ? https : http;
-    const outgoing = client.get(url, { headers, signal: options.signal }, (message) => {
+    const outgoing = client.request(url, { method, headers, signal: options.signal }, (message) => {
       // The connect timeout ends with the answer; the body has its own stall watchdog.
       outgoing.setTimeout(0);
       const status = message.statusCode ?? 0;
@@ -104,7 +104,7 @@ function request(url: URL, headers: Record<string, string>, options: HttpDownloa
           reject(new DownloadError("httpStatus", `${url.host} redirected more than ${maxRedirects} times.`));
           return;
         }
-        request(new URL(location, url), headers, options, redirects + 1).then(resolve, reject);
+        request(new URL(location, url), headers, options, redirects + 1, method).then(resolve, reject);
         return;
       }
       resolve({ message, url });
@@ -124,6 +124,7 @@ function request(url: URL, headers: Record<string, string>, options: HttpDownloa
           : new DownloadError("connectionDropped", `The connection to ${url.host} failed (${error.message}).`),
       );
     });
+    outgoing.end();
   });
 }
 
@@ -240,8 +241,17 @@ export async function fetchJson(url: string, options: Pick<HttpDownloadOptions, 
   }
 }
 
-export async function sha256OfFile(file: string): Promise<string> {
-  return digestOfFile(file, "sha256", "hex");
+export interface UrlProbe {
+  status: number;
+  /** The host that answered, after redirects. */
+  host: string;
+}
+
+/** A HEAD request that follows redirects: whether a file is there, answered within the connect timeout. */
+export async function probeUrl(url: string, options: Pick<HttpDownloadOptions, "signal" | "connectTimeoutMs"> = {}): Promise<UrlProbe> {
+  const { message, url: finalUrl } = await request(new URL(url), { "user-agent": "llama-assist" }, { url, destination: "", ...options }, 0, "HEAD");
+  message.resume();
+  return { status: message.statusCode ?? 0, host: finalUrl.host };
 }
 
 export async function digestOfFile(file: string, algorithm: string, encoding: "hex" | "base64"): Promise<string> {

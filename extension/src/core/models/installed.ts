@@ -1,7 +1,7 @@
 // The models folder in the extension's global storage: what is installed, what is half downloaded, what was rejected.
 import { readdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
-import { discardPartial } from "./httpDownload";
+import { discardDownload, downloadedPathOf, partialPathOf, rejectedPathOf } from "./modelDownload";
 
 export interface ModelFile {
   path: string;
@@ -10,25 +10,25 @@ export interface ModelFile {
   state: "installed" | "partial" | "rejected";
 }
 
-const partialSuffix = ".gguf.partial";
-const rejectedSuffix = ".gguf.rejected";
+// Suffixes after a model's ".gguf" name, longest first: a download in progress, a finished one not yet checked (both
+// "partial" to the user, deleted together), and one that failed its checks.
+const suffixes: readonly [string, ModelFile["state"]][] = [
+  [partialPathOf(""), "partial"],
+  [downloadedPathOf(""), "partial"],
+  [rejectedPathOf(""), "rejected"],
+];
 
 export async function listModelFiles(directory: string): Promise<ModelFile[]> {
   const names = await readdir(directory).catch(() => [] as string[]);
   const files: ModelFile[] = [];
   for (const name of names.sort()) {
-    let fileName: string;
-    let state: ModelFile["state"];
-    if (name.endsWith(".gguf")) {
-      fileName = name;
-      state = "installed";
-    } else if (name.endsWith(partialSuffix)) {
-      fileName = name.slice(0, -".partial".length);
-      state = "partial";
-    } else if (name.endsWith(rejectedSuffix)) {
-      fileName = name.slice(0, -".rejected".length);
-      state = "rejected";
-    } else {
+    let fileName = name;
+    let state: ModelFile["state"] = "installed";
+    const suffix = suffixes.find(([ending]) => name.endsWith(`.gguf${ending}`));
+    if (suffix !== undefined) {
+      fileName = name.slice(0, -suffix[0].length);
+      state = suffix[1];
+    } else if (!name.endsWith(".gguf")) {
       continue;
     }
     const stats = await stat(path.join(directory, name)).catch(() => undefined);
@@ -37,8 +37,8 @@ export async function listModelFiles(directory: string): Promise<ModelFile[]> {
   return files;
 }
 
-/** Deletes a model file; a partial download goes with its resume record. */
+/** Deletes a model file; a partial download goes together with a finished but unchecked copy. */
 export async function deleteModelFile(file: ModelFile): Promise<void> {
-  if (file.state === "partial") await discardPartial(path.join(path.dirname(file.path), file.fileName));
+  if (file.state === "partial") await discardDownload(path.join(path.dirname(file.path), file.fileName));
   else await rm(file.path, { force: true });
 }
