@@ -107,7 +107,8 @@ describe("model download", function () {
   });
 
   it("recovers from truncated bodies by fetching the missing range again", async function () {
-    // Each answer stops after 6 MiB of the 7.4 MiB its range asked for: the downloader asks again for what is missing.
+    // Each answer stops after 6 MiB: the one for the last 7.2 MiB of the file falls short, and the downloader asks again
+    // for what is missing.
     server.misbehaviour = { kind: "truncate", bytes: 6 * 1024 * 1024 };
     const result = await downloadModel({ url: server.url("/large.gguf"), directory, fileName: "large.gguf", sha256: largeSha256, stallTimeoutMs: 10000 });
     assert.equal(result.kind, "installed", JSON.stringify(result));
