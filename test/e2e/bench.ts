@@ -1,16 +1,22 @@
 // npm run bench:e2e — keystroke to visible ghost text, measured inside the browser (keydown to the first animation
 // frame after Monaco inserts the ghost text), in a real VS Code (code-server + Chromium) with the real extension and
-// host: the scripted fixture model, then the Qwen2.5-Coder-0.5B-shaped benchmark model warm and cold.
-// Prints figures; asserts nothing.
+// host: the scripted fixture model, then the Qwen2.5-Coder-0.5B-shaped benchmark model warm and cold. Then, with each
+// model, send to the first token visible in the chat view (Enter in the message box to the first frame that shows
+// answer text). Prints figures; asserts nothing.
+import os from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Page } from "playwright-core";
+import type { Frame, Page } from "playwright-core";
 import { ensureBenchModel } from "../fixtures/benchModel";
 import { ensureScriptedModel } from "../fixtures/scriptedModel";
+import { openChat } from "./chatView";
 import { codeServerExecutable } from "./install";
 import { Scenario, hostStatusEntry } from "./scenario";
 
 const warmSamples = 30;
 const coldSamples = 5;
+const chatSamples = 10;
+/** The benchmark model's answers are gibberish; only the first token counts, so they are kept short. */
+const chatAnswerTokens = 16;
 const ghostTimeoutMs = 120_000;
 const benchFile = "bench_latency.py";
 const functionHeader = "def add(a, b):\n";
@@ -31,16 +37,58 @@ const latencyProbe = `
   }).observe(document, { childList: true, subtree: true });
 `;
 
+// Runs in the chat webview's own document: Enter in the message box starts the clock, and the first frame in which the
+// new answer shows any text records one sample.
+const chatProbe = `
+  window.__chatLatency = { armed: false, sentAt: 0, answersBefore: 0, samples: [] };
+  const answers = () => document.querySelectorAll(".message.assistant");
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || event.shiftKey || !(event.target instanceof HTMLElement) || event.target.id !== "input") return;
+    Object.assign(window.__chatLatency, { armed: true, sentAt: performance.now(), answersBefore: answers().length });
+  }, true);
+  new MutationObserver(() => {
+    const probe = window.__chatLatency;
+    const answer = probe.armed ? answers()[probe.answersBefore] : undefined;
+    if (!answer || (answer.querySelector(".message-content")?.textContent ?? "").trim() === "") return;
+    probe.armed = false;
+    const sentAt = probe.sentAt;
+    requestAnimationFrame(() => probe.samples.push(performance.now() - sentAt));
+  }).observe(document, { childList: true, subtree: true, characterData: true });
+`;
+
+/** Sends one question and returns send-to-first-visible-token in milliseconds, once the answer has ended. */
+async function measureChatOnce(chat: Frame, question: string): Promise<number> {
+  const before = Number(await chat.evaluate("window.__chatLatency.samples.length"));
+  const answersBefore = await chat.locator(".message.assistant").count();
+  await chat.locator("#input").fill(question);
+  await chat.locator("#input").press("Enter");
+  // A function, not a string: the webview's CSP forbids the eval a string predicate needs.
+  await chat.waitForFunction(
+    (count) => (globalThis as unknown as { __chatLatency: { samples: number[] } }).__chatLatency.samples.length > count,
+    before,
+    { timeout: ghostTimeoutMs, polling: 50 },
+  );
+  await chat.locator(".message.assistant").nth(answersBefore).and(chat.locator(":not([data-status='streaming'])")).waitFor({ timeout: ghostTimeoutMs });
+  return Number(await chat.evaluate(`window.__chatLatency.samples[${before}]`));
+}
+
 async function sampleCount(page: Page): Promise<number> {
   return Number(await page.evaluate("window.__ghostLatency.samples.length"));
 }
 
-/** Types the indentation of the function body and returns keystroke-to-ghost-text in milliseconds. */
-async function measureOnce(scenario: Scenario): Promise<number> {
+/**
+ * Renames the function (so the extension's completion cache cannot answer and the model must), then types the
+ * indentation of its body and returns keystroke-to-ghost-text in milliseconds.
+ */
+async function measureOnce(scenario: Scenario, sample: number): Promise<number> {
   const { page } = scenario.workbench;
+  await page.keyboard.press("Control+Home");
+  await page.keyboard.press("Shift+End");
+  await page.keyboard.insertText(`def add${sample}(a, b):`);
+  await page.keyboard.press("Control+End");
+  await waitForNoGhostText(scenario);
   const before = await sampleCount(page);
   await page.evaluate("window.__ghostLatency.keyAt = 0; window.__ghostLatency.armed = true");
-  await page.keyboard.press("Control+End");
   await scenario.workbench.type("    ");
   await page.waitForFunction(`window.__ghostLatency.samples.length > ${before}`, undefined, { timeout: ghostTimeoutMs, polling: 50 });
   const latency = Number(await page.evaluate(`window.__ghostLatency.samples[${before}]`));
@@ -54,6 +102,12 @@ async function clearBody(scenario: Scenario): Promise<void> {
   await page.keyboard.press("Escape");
   await page.keyboard.press("Shift+Home");
   await page.keyboard.press("Backspace");
+  await waitForNoGhostText(scenario);
+}
+
+/** Dismisses ghost text until none has shown for three checks in a row, so no late answer counts as a sample. */
+async function waitForNoGhostText(scenario: Scenario): Promise<void> {
+  const { page } = scenario.workbench;
   for (let quietChecks = 0; quietChecks < 3; ) {
     await sleep(200);
     if ((await scenario.workbench.ghostTextFirstLine()) === "") quietChecks++;
@@ -89,10 +143,22 @@ function summary(label: string, values: readonly number[]): string {
   return `${label}: p50 ${percentile(values, 0.5).toFixed(0)} ms, p95 ${percentile(values, 0.95).toFixed(0)} ms (n=${values.length}, min ${Math.min(...values).toFixed(0)}, max ${Math.max(...values).toFixed(0)})`;
 }
 
-async function benchModel(codeServer: string, label: string, modelPath: string, cold: boolean): Promise<void> {
-  const scenario = await Scenario.start(`bench-${label}`, {
+interface BenchOptions {
+  /** Also measure the first completion after each of a few host restarts. */
+  cold: boolean;
+  settings: Record<string, unknown>;
+}
+
+async function benchModel(codeServer: string, label: string, modelPath: string, options: BenchOptions): Promise<void> {
+  const { cold } = options;
+  const scenario = await Scenario.start(`bench-${label.replace(/ /g, "-")}`, {
     codeServer,
-    settings: { "llamaAssist.completionModel.path": modelPath, "llamaAssist.gpu": "cpu" },
+    settings: {
+      "llamaAssist.completionModel.path": modelPath,
+      "llamaAssist.gpu": "cpu",
+      "llamaAssist.chat.maxAnswerTokens": chatAnswerTokens,
+      ...options.settings,
+    },
     files: { [benchFile]: functionHeader },
   });
   let failed = true;
@@ -100,19 +166,27 @@ async function benchModel(codeServer: string, label: string, modelPath: string, 
     await scenario.workbench.page.evaluate(latencyProbe);
     await scenario.workbench.openFile(benchFile);
     await waitForReady(scenario);
+    let sample = 0;
     if (cold) {
       // Cold: the first completion after the host has (re)loaded the model, its KV cache empty.
       const coldValues: number[] = [];
       for (let i = 0; i < coldSamples; i++) {
         await restartHost(scenario);
-        coldValues.push(await measureOnce(scenario));
+        coldValues.push(await measureOnce(scenario, sample++));
       }
       console.log(summary(`${label}, cold (first completion after a host restart)`, coldValues));
     }
     const warmValues: number[] = [];
-    await measureOnce(scenario);
-    for (let i = 0; i < warmSamples; i++) warmValues.push(await measureOnce(scenario));
-    console.log(summary(`${label}, warm`, warmValues));
+    await measureOnce(scenario, sample++);
+    for (let i = 0; i < warmSamples; i++) warmValues.push(await measureOnce(scenario, sample++));
+    console.log(summary(`${label}, warm (model loaded, a new function each time: no cache hit)`, warmValues));
+
+    const chat = await openChat(scenario);
+    await chat.evaluate(chatProbe);
+    const chatValues: number[] = [];
+    await measureChatOnce(chat, "Write a greeting function.");
+    for (let i = 0; i < chatSamples; i++) chatValues.push(await measureChatOnce(chat, `Write a greeting function, take ${i + 2}.`));
+    console.log(summary(`${label}, chat: send to first token visible`, chatValues));
     failed = false;
   } finally {
     await scenario.finish(failed);
@@ -121,9 +195,15 @@ async function benchModel(codeServer: string, label: string, modelPath: string, 
 
 async function main(): Promise<void> {
   const codeServer = await codeServerExecutable();
-  console.log("keystroke to visible ghost text, in the browser (code-server 4.100.3, Chromium, CPU backend):");
-  await benchModel(codeServer, "scripted fixture model", ensureScriptedModel("standard"), false);
-  await benchModel(codeServer, "0.5B-shaped benchmark model", ensureBenchModel((message) => console.log(message)), true);
+  // Other processes share the cores: wall times are only comparable at a similar load.
+  const load = (): string => os.loadavg().map((value) => value.toFixed(1)).join(" ");
+  console.log(`in the browser (code-server 4.100.3, Chromium, CPU backend; load average ${load()} on ${os.cpus().length} cores):`);
+  console.log("keystroke to visible ghost text, and chat send to first visible token");
+  await benchModel(codeServer, "scripted fixture model", ensureScriptedModel("standard"), { cold: false, settings: {} });
+  const benchModelPath = ensureBenchModel((message) => console.log(message));
+  console.log("0.5B-shaped benchmark model: random weights, so every completion runs to the 24-token cap of completions.maxLines 1");
+  await benchModel(codeServer, "0.5B-shaped benchmark model", benchModelPath, { cold: true, settings: { "llamaAssist.completions.maxLines": 1 } });
+  console.log(`load average at the end: ${load()}`);
 }
 
 main().catch((error: unknown) => {
