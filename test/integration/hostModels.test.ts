@@ -19,6 +19,21 @@ describe("inference host with other models", function () {
     }
   });
 
+  it("chooses the context size from node-llama-cpp's memory estimate when it is auto, and honours explicit GPU layers", async function () {
+    const { client } = createTestHost(hostConfig(ensureScriptedModel("standard"), { contextSize: "auto", gpuLayers: 0 }));
+    try {
+      const info = await client.start();
+      const { contextSize, trainContextSize, offloadedLayers } = info.completionModel;
+      // This machine has gigabytes free and the fixture's KV cache is tiny: the estimate allows the top of the range.
+      assert.equal(contextSize, Math.min(trainContextSize, 32768), `context ${contextSize} of ${trainContextSize}`);
+      assert.equal(offloadedLayers, 0, "gpuLayers 0 keeps every layer on the CPU");
+      const result = await client.infill({ prefix: "def add(a, b):\n", suffix: "", maxTokens: 16, stop: [], temperature: 0 });
+      assert.equal(result.text, fimCompletion);
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it("loads the third-party llama-2 tiny model and generates with it", async function () {
     const { client } = createTestHost(hostConfig(llama2TinyRandomModel));
     try {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { changeNeedsHostRestart, defaultContextSize, hostConfigOf, readConfig } from "../../extension/src/core/config";
+import { changeNeedsHostRestart, hostConfigOf, readConfig } from "../../extension/src/core/config";
 
 function settingsOf(values: Record<string, unknown>) {
   return { get: (key: string) => values[key] };
@@ -11,7 +11,8 @@ describe("config", () => {
     assert.deepEqual(problems, []);
     assert.equal(config.completionModelPath, "");
     assert.equal(config.gpu, "auto");
-    assert.equal(config.contextSize, defaultContextSize);
+    assert.equal(config.contextSize, "auto", "node-llama-cpp's memory estimate picks it");
+    assert.equal(config.gpuLayers, "auto", "node-llama-cpp's memory estimate picks them");
     assert.equal(config.threads, 0);
     assert.equal(config.shield.mode, "block");
     assert.equal(config.shield.disabledRules.size, 0);
@@ -102,7 +103,10 @@ describe("config", () => {
 
   const invalid: Array<[string, unknown, string]> = [
     ["gpu", "rocm", "llamaAssist.gpu must be one of"],
-    ["contextSize", 100, "llamaAssist.contextSize must be a whole number from 512"],
+    ["contextSize", 100, "llamaAssist.contextSize must be 0 (auto) or at least 512"],
+    ["contextSize", -5, "llamaAssist.contextSize must be a whole number from 0"],
+    ["gpuLayers", -2, "llamaAssist.gpuLayers must be a whole number from -1"],
+    ["gpuLayers", "all", "llamaAssist.gpuLayers must be a whole number from -1"],
     ["contextSize", 4096.5, "llamaAssist.contextSize must be a whole number"],
     ["threads", -1, "llamaAssist.threads must be a whole number"],
     ["completionModel.path", 42, "llamaAssist.completionModel.path must be a string"],
@@ -127,6 +131,7 @@ describe("config", () => {
     assert.equal(changeNeedsHostRestart((key) => key === "llamaAssist.completionModel.path"), true);
     assert.equal(changeNeedsHostRestart((key) => key === "llamaAssist.gpu"), true);
     assert.equal(changeNeedsHostRestart((key) => key === "llamaAssist.contextSize"), true);
+    assert.equal(changeNeedsHostRestart((key) => key === "llamaAssist.gpuLayers"), true);
     assert.equal(changeNeedsHostRestart((key) => key === "llamaAssist.shield.mode"), false);
   });
 
@@ -137,8 +142,16 @@ describe("config", () => {
       chatModelPath: "",
       gpu: "cpu",
       contextSize: 2048,
+      gpuLayers: "auto",
       threads: 1,
       logLevel: "info",
     });
+  });
+
+  it("reads explicit GPU layers, 0 keeping the model on the CPU", () => {
+    assert.equal(readConfig(settingsOf({ gpuLayers: 0 })).config.gpuLayers, 0);
+    assert.equal(readConfig(settingsOf({ gpuLayers: 20 })).config.gpuLayers, 20);
+    assert.equal(readConfig(settingsOf({ gpuLayers: -1 })).config.gpuLayers, "auto");
+    assert.equal(readConfig(settingsOf({ contextSize: 0 })).config.contextSize, "auto");
   });
 });

@@ -38,12 +38,15 @@ describe("host protocol guards", function () {
     assert.ok(!isChatParams({ ...chat, systemPrompt: 1 }));
   });
 
-  const config = { completionModelPath: "/m.gguf", chatModelPath: "", gpu: "auto", contextSize: 4096, threads: 0, logLevel: "info" };
+  const config = { completionModelPath: "/m.gguf", chatModelPath: "", gpu: "auto", contextSize: 4096, gpuLayers: "auto", threads: 0, logLevel: "info" };
   it("check the host configuration", function () {
     assert.ok(isHostConfig(config));
     assert.ok(!isHostConfig({ ...config, completionModelPath: "" }));
     assert.ok(!isHostConfig({ ...config, gpu: "rocm" }));
     assert.ok(!isHostConfig({ ...config, contextSize: 0 }));
+    assert.ok(isHostConfig({ ...config, contextSize: "auto", gpuLayers: 12 }));
+    assert.ok(!isHostConfig({ ...config, contextSize: "big" }));
+    assert.ok(!isHostConfig({ ...config, gpuLayers: -1 }));
     assert.ok(!isHostConfig({ ...config, threads: -1 }));
     assert.ok(!isHostConfig({ ...config, logLevel: "verbose" }));
   });

@@ -14,7 +14,8 @@ export interface LlamaAssistConfig {
   chatModelPath: string;
   completions: CompletionSettings;
   gpu: GpuSetting;
-  contextSize: number;
+  contextSize: number | "auto";
+  gpuLayers: number | "auto";
   threads: number;
   /** A folder with the CUDA packages' .tgz files, for machines without the npm registry; empty: the registry. */
   gpuRuntimeLocalCopy: string;
@@ -58,7 +59,8 @@ const backendKinds: readonly BackendKind[] = ["local", "llama-server", "openai",
 const fimTemplates: readonly FimTemplateName[] = ["qwen", "codellama", "starcoder", "deepseek", "custom"];
 const shieldModes: readonly ShieldMode[] = ["block", "warn", "off"];
 
-export const defaultContextSize = 4096;
+/** What prompt budgets assume before the host reports the context it really made (with contextSize "auto"). */
+export const assumedContextSize = 4096;
 const minContextSize = 512;
 const maxContextSize = 131072;
 
@@ -68,6 +70,7 @@ export const hostRestartKeys: readonly string[] = [
   "chatModel.path",
   "gpu",
   "contextSize",
+  "gpuLayers",
   "threads",
 ];
 
@@ -96,6 +99,21 @@ export function readConfig(settings: SettingsReader): ConfigReadResult {
     if (typeof value === "number" && Number.isInteger(value) && value >= min && value <= max) return value;
     problems.push(`llamaAssist.${key} must be a whole number from ${min} to ${max}; using ${fallback}.`);
     return fallback;
+  }
+
+  /** The settings UI has no good editor for "a number or a word": 0 is `auto` for the context size. */
+  function contextSizeSetting(): number | "auto" {
+    const value = integer("contextSize", 0, maxContextSize, 0);
+    if (value === 0) return "auto";
+    if (value >= minContextSize) return value;
+    problems.push(`llamaAssist.contextSize must be 0 (auto) or at least ${minContextSize}; using auto.`);
+    return "auto";
+  }
+
+  /** -1 is `auto`, for the same reason; 0 keeps every layer on the CPU. */
+  function gpuLayersSetting(): number | "auto" {
+    const value = integer("gpuLayers", -1, 10000, -1);
+    return value === -1 ? "auto" : value;
   }
 
   function flag(key: string, fallback: boolean): boolean {
@@ -161,7 +179,8 @@ export function readConfig(settings: SettingsReader): ConfigReadResult {
     chatModelPath: text("chatModel.path"),
     completions: readCompletionSettings(settings),
     gpu: oneOf("gpu", gpuSettings, "auto"),
-    contextSize: integer("contextSize", minContextSize, maxContextSize, defaultContextSize),
+    contextSize: contextSizeSetting(),
+    gpuLayers: gpuLayersSetting(),
     threads: integer("threads", 0, 1024, 0),
     gpuRuntimeLocalCopy: text("gpuRuntime.localCopy"),
     shield: {
@@ -196,6 +215,7 @@ export function hostConfigOf(config: LlamaAssistConfig, logLevel: LogLevel): Hos
     chatModelPath: config.chatModelPath,
     gpu: config.gpu,
     contextSize: config.contextSize,
+    gpuLayers: config.gpuLayers,
     threads: config.threads,
     logLevel,
   };

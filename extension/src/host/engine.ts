@@ -35,6 +35,9 @@ import { checkModelFile, classifyLoadError } from "./modelFile";
  * take this long, which keeps a cancel within the 100 ms users notice, with room for the next request's first step.
  */
 const prefillChunkTargetMs = 60;
+/** The range a context of size "auto" is chosen from. */
+const autoContextMin = 2048;
+const autoContextMax = 32768;
 /** The suffix never takes more than this share of an infill prompt; the prefix matters more to the answer. */
 const maxSuffixTokens = 512;
 /** Cutting the prefix start in whole steps keeps it stable (and cached) while the user types. */
@@ -132,6 +135,7 @@ export class InferenceEngine {
       const model = await llama
         .loadModel({
           modelPath,
+          gpuLayers: config.gpuLayers,
           onLoadProgress: (progress) => {
             // llama.cpp reports hundreds of steps; a few are enough for a status bar.
             if (progress - lastReported < 0.05 && progress < 1) return;
@@ -149,17 +153,22 @@ export class InferenceEngine {
 
     const batchSize = llama.gpu === false ? 128 : 512;
     const createContext = async (model: LlamaModel, sequences: number): Promise<LlamaContext> => {
-      if (config.contextSize > model.trainContextSize) {
+      if (config.contextSize !== "auto" && config.contextSize > model.trainContextSize) {
         this.log("warn", `The context size ${config.contextSize} exceeds the model's training context ${model.trainContextSize}.`);
       }
+      // "auto": node-llama-cpp's estimate picks the largest context the free memory holds; a long training context
+      // (128k) is capped, since code prompts never need it and the KV cache would take the memory from everything else.
+      const contextSize = config.contextSize === "auto" ? { min: autoContextMin, max: Math.min(model.trainContextSize, autoContextMax) } : config.contextSize;
       try {
-        const context = await model.createContext({ contextSize: config.contextSize, sequences, threads: this.threads, batchSize });
+        const context = await model.createContext({ contextSize, sequences, threads: this.threads, batchSize });
         this.contexts.push(context);
         return context;
       } catch (error) {
         throw new HostFailure(
           "outOfMemory",
-          `Not enough memory for a context of ${config.contextSize} tokens (${errorText(error)}). Choose a smaller context size or a smaller model.`,
+          config.contextSize === "auto"
+            ? `Not enough memory for even a ${autoContextMin}-token context (${errorText(error)}). Choose a smaller model, or fewer GPU layers.`
+            : `Not enough memory for a context of ${config.contextSize} tokens (${errorText(error)}). Choose a smaller context size or a smaller model.`,
         );
       }
     };

@@ -37,13 +37,9 @@ async function chooseModels(models: ModelsContext): Promise<void> {
   const chatPath = await chooseFor(models, "chat", hardware, recommendation, contextSize, completionPath);
   if (chatPath === undefined) return;
   const shared = chatPath === completionPath || chatPath === "";
-  // The recommendation's fit was worked out for its context size; a pair the user chose otherwise keeps the setting.
-  const tookRecommendation =
-    recommendation !== undefined &&
-    completionPath === models.pathOf(recommendation.completion.model) &&
-    (shared ? recommendation.shared : chatPath === models.pathOf(recommendation.chat.model));
-  const contextNote = tookRecommendation && models.settings.current.contextSize !== contextSize ? ` Context size: ${contextSize} tokens.` : "";
-  if (contextNote !== "") await models.useContextSize(contextSize);
+  // The context size is left to the host: with llamaAssist.contextSize at 0 (auto), node-llama-cpp's memory estimate
+  // for the loaded model picks it, and the status tooltip shows what it chose.
+  const contextNote = models.settings.current.contextSize === "auto" ? " The context size follows the free memory." : "";
   await models.use("completion", completionPath);
   await models.use("chat", shared ? "" : chatPath);
   void vscode.window.showInformationMessage(

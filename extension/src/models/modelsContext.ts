@@ -73,11 +73,6 @@ export class ModelsContext {
     return undefined;
   }
 
-  async useContextSize(contextSize: number): Promise<void> {
-    await vscode.workspace.getConfiguration("llamaAssist").update("contextSize", contextSize, vscode.ConfigurationTarget.Global);
-    this.log.info(`Context size set to ${contextSize} tokens, as recommended for the chosen models.`);
-  }
-
   /** Writes the model setting for this machine; the host restarts on the change. An empty chat path shares the completion model. */
   async use(role: ModelRole, filePath: string): Promise<void> {
     await vscode.workspace.getConfiguration("llamaAssist").update(settingKeys[role], filePath, vscode.ConfigurationTarget.Global);

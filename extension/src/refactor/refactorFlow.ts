@@ -21,6 +21,7 @@ import type { QueryStore } from "../core/syntax/queries";
 import type { SyntaxRuntime } from "../core/syntax/syntaxRuntime";
 import { commandIds } from "../commandIds";
 import { HostRequestError, type ConversationBackend } from "../core/backend/backend";
+import { assumedContextSize } from "../core/config";
 import type { Settings } from "../settings";
 import type { ShieldEngine } from "../shieldEngine";
 import { definitionsFor } from "./definitions";
@@ -170,7 +171,8 @@ async function requestAndPreview(services: RefactorServices, request: Request): 
     await services.history.remember(asked);
   }
   const host = services.host.state;
-  const contextSize = host.phase === "ready" ? host.info.chatModel.contextSize : services.settings.current.contextSize;
+  const configured = services.settings.current.contextSize;
+  const contextSize = host.phase === "ready" ? host.info.chatModel.contextSize : configured === "auto" ? assumedContextSize : configured;
   const targetText = text.slice(range.start, range.end);
   const plan = planRefactorPrompt({
     preset,

@@ -11,7 +11,10 @@ export interface HostConfig {
   /** Empty means "use the completion model". */
   chatModelPath: string;
   gpu: GpuSetting;
-  contextSize: number;
+  /** "auto": the largest context node-llama-cpp's memory estimate fits, up to the model's training context. */
+  contextSize: number | "auto";
+  /** "auto": as many layers on the GPU as node-llama-cpp's memory estimate fits. */
+  gpuLayers: number | "auto";
   /** 0 means "let the host decide", which is never more than llama's cpuMathCores. */
   threads: number;
   logLevel: LogLevel;
@@ -232,7 +235,8 @@ export function isHostConfig(value: unknown): value is HostConfig {
     value.completionModelPath !== "" &&
     typeof value.chatModelPath === "string" &&
     (value.gpu === "auto" || value.gpu === "cuda" || value.gpu === "vulkan" || value.gpu === "metal" || value.gpu === "cpu") &&
-    isCount(value.contextSize, 1) &&
+    (value.contextSize === "auto" || isCount(value.contextSize, 1)) &&
+    (value.gpuLayers === "auto" || isCount(value.gpuLayers, 0)) &&
     isCount(value.threads, 0) &&
     (value.logLevel === "trace" || value.logLevel === "debug" || value.logLevel === "info" || value.logLevel === "warn" || value.logLevel === "error")
   );
