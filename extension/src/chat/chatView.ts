@@ -90,7 +90,7 @@ export function register(
     const session = new ChatSession(
       {
         chat: (params, onChunk, signal) => {
-          if (settings.current.completionModelPath === "") {
+          if (settings.current.backend.kind === "local" && settings.current.completionModelPath === "") {
             return Promise.reject(new Error("no model is set. Choose a GGUF file in the setting llamaAssist.completionModel.path."));
           }
           return host.chat(params, onChunk, signal);
