@@ -5,6 +5,7 @@
 // by the extension's own prompt builder with a 1,500-token budget. Per keystroke and side, two requests with identical
 // parameters: the first line (stop at the line break, at most 16 tokens), then the full completion (48 tokens).
 // Prints p50/p95 and ours/llama-server ratios; asserts nothing. BENCH_PEER_KEYSTROKES=5 for a quick run.
+// A cold 1,500-token prompt can take minutes on a loaded 2-core machine: the remote backend waits up to 10 minutes.
 import { availableParallelism, cpus, loadavg } from "node:os";
 import type { InferenceBackend } from "../../extension/src/core/backend/backend";
 import { createRemoteBackend } from "../../extension/src/core/backend/remoteBackend";
@@ -15,7 +16,8 @@ import { createTestHost, hostConfig } from "../fixtures/hostHarness";
 import { startLlamaServer } from "../remote/llamaServer";
 
 const keystrokes = Math.max(1, Number(process.env.BENCH_PEER_KEYSTROKES ?? 50));
-const threads = availableParallelism();
+/** Both sides get the same; BENCH_PEER_THREADS=1 avoids llama.cpp's spinning thread barriers on a machine busy with other work. */
+const threads = Math.max(1, Number(process.env.BENCH_PEER_THREADS ?? availableParallelism()));
 const contextSize = 4096;
 const promptBudget = { totalTokens: 1500, suffixShare: 0.25, snippetShare: 0.3 };
 const firstLine = { maxTokens: 16, stop: ["\n"] };
@@ -89,13 +91,16 @@ async function main(): Promise<void> {
     return { prefix: prompt.prefix, suffix: prompt.suffix };
   };
 
+  const started = performance.now();
+  const progress = (message: string): void => console.log(`[${((performance.now() - started) / 1000).toFixed(0)} s] ${message}`);
   const { client } = createTestHost(hostConfig(modelPath, { gpu: "cpu", contextSize, threads }));
   // llama.vscode recommends --cache-reuse 256 (and -b/-ub 1024, which would cut /infill's prefix to 768 tokens: the
   // default batch keeps the whole 1,500-token prompt, like ours).
   const server = await startLlamaServer({ modelPath, threads, contextSize, extraArgs: ["--cache-reuse", "256"] });
-  const remote = createRemoteBackend({ kind: "llama-server", baseUrl: server.url, model: "", fimTemplate: "qwen", customFimTemplate: "", apiKey: async () => undefined, extraCaCertificates: [] });
+  const remote = createRemoteBackend({ kind: "llama-server", baseUrl: server.url, model: "", fimTemplate: "qwen", customFimTemplate: "", apiKey: async () => undefined, extraCaCertificates: [], firstByteTimeoutMs: 600_000 });
   try {
     await client.start();
+    progress(`host and llama-server ready (llama-server: ${server.url}); evaluating the cold prompt on both sides`);
     const ours: Side = { name: "ours", backend: client, firstLineMs: [], fullMs: [], tokensEvaluated: [], promptTokens: [] };
     const peer: Side = { name: "llama-server", backend: remote, firstLineMs: [], fullMs: [], tokensEvaluated: [], promptTokens: [] };
     // The cold prompt is not part of the session: both sides evaluate the file once first.
@@ -104,6 +109,7 @@ async function main(): Promise<void> {
       const prompt = promptAt(typedText.slice(0, ((index - 1) % typedText.length) + 1));
       // Alternate who goes first, so a change in machine load hits both alike.
       for (const side of index % 2 === 0 ? [ours, peer] : [peer, ours]) await keystroke(side, prompt);
+      if (index % 10 === 0 || index === 1) progress(`keystroke ${index} of ${keystrokes}`);
     }
 
     const row = (label: string, pick: (side: Side) => number[], unit: string): string => {

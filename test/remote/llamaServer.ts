@@ -29,6 +29,7 @@ export interface RunningLlamaServer {
   stop: () => Promise<void>;
 }
 
+const setpriv = "/usr/bin/setpriv";
 const readyTimeoutMs = 120_000;
 const stopGraceMs = 5_000;
 const maxLogChars = 64 * 1024;
@@ -57,7 +58,11 @@ export async function startLlamaServer(options: LlamaServerOptions): Promise<Run
     "--parallel", "1",
     ...(options.extraArgs ?? []),
   ];
-  const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
+  // setpriv's parent-death signal kills the server even when this process is killed outright, which no exit
+  // handler survives.
+  const child = existsSync(setpriv)
+    ? spawn(setpriv, ["--pdeathsig", "KILL", "--", binary, ...args], { stdio: ["ignore", "pipe", "pipe"] })
+    : spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   const collect = (data: Buffer): void => {
     output = (output + data.toString("utf8")).slice(-maxLogChars);
@@ -65,7 +70,7 @@ export async function startLlamaServer(options: LlamaServerOptions): Promise<Run
   child.stdout?.on("data", collect);
   child.stderr?.on("data", collect);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  // A test run that ends without stop() (a crash, Ctrl+C) must not leave the server running.
+  // Where setpriv is missing: a test run that exits without stop() must not leave the server running.
   const killOnExit = (): void => {
     child.kill("SIGKILL");
   };
