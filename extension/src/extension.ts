@@ -66,7 +66,9 @@ export function activate(context: vscode.ExtensionContext): void {
     shieldStatus,
     trees,
     inlineCompletions.register({
-      generate: (params, signal) => inference.infill(params, signal),
+      // A fast server can answer before the Shield's grammars are in; the first suggestion waits for them rather than
+      // being withheld by the fail-closed gate.
+      generate: async (params, signal) => (await Promise.all([inference.infill(params, signal), shield.load()]))[0],
       gate: (input) => gateSuggestion(shield.ready, input, settings.current.shield),
       trees,
       settings: () => settings.current.completions,

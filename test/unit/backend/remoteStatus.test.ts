@@ -9,6 +9,12 @@ describe("remote server status presentation", function () {
     assert.equal(shown.isError, false);
   });
 
+  it("shows only the file name of a model the server names by its path", function () {
+    const shown = presentRemoteStatus({ phase: "reachable", serverName: "llama-server at http://127.0.0.1:8080", model: "/srv/models/qwen2.5-coder-7b-q8_0.gguf" });
+    assert.equal(shown.text, "$(cloud) qwen2.5-coder-7b-q8_0.gguf");
+    assert.match(shown.tooltip, /serves \/srv\/models\/qwen2\.5-coder-7b-q8_0\.gguf\./);
+  });
+
   it("flags an unreachable server with the reason", function () {
     const shown = presentRemoteStatus({ phase: "unreachable", serverName: "Ollama at http://127.0.0.1:11434", message: "Connection refused by Ollama at http://127.0.0.1:11434." });
     assert.equal(shown.text, "$(cloud-offline) Llama Assist: server unreachable");

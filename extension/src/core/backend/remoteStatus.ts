@@ -17,7 +17,8 @@ export function presentRemoteStatus(status: RemoteStatus): RemoteStatusPresentat
     case "checking":
       return { text: "$(loading~spin) Llama Assist: remote", tooltip: `Checking ${status.serverName}…`, isError: false };
     case "reachable":
-      return { text: `$(cloud) ${status.model}`, tooltip: `${status.serverName} serves ${status.model}.${again}`, isError: false };
+      // llama-server names its model by the path it was started with: the file name is what fits a status bar.
+      return { text: `$(cloud) ${status.model.split(/[\\/]/).pop() ?? status.model}`, tooltip: `${status.serverName} serves ${status.model}.${again}`, isError: false };
     case "unreachable":
       return { text: "$(cloud-offline) Llama Assist: server unreachable", tooltip: `${status.message}${again}`, isError: true };
     case "misconfigured":
