@@ -1,6 +1,7 @@
 // The model downloader (node-llama-cpp's createModelDownloader, wrapped) against a local HTTP server on 127.0.0.1 that
 // serves fixture GGUF files, with Range support and scripted failures. Nothing leaves the machine.
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -187,5 +188,26 @@ describe("model download", function () {
     assert.equal(result.kind === "failed" && result.code, "offline");
     assert.match(result.kind === "failed" ? result.message : "", /Use a local GGUF file/);
     assert.ok(Date.now() - started < 5000);
+  });
+
+  it("fails with a specific message when the disk is full, naming the file and the fix", async function () {
+    // A real full disk: a 1 MiB tmpfs (root only; a machine that cannot mount one has nothing to say here).
+    const full = mkdtempSync(path.join(tmpdir(), "llama-assist-full-disk-"));
+    try {
+      execFileSync("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", full], { stdio: "ignore" });
+    } catch {
+      rmSync(full, { recursive: true, force: true });
+      this.skip();
+    }
+    try {
+      const result = await downloadModel({ url: server.url("/large.gguf"), directory: full, fileName: "large.gguf", sizeBytes: large.length, stallTimeoutMs: 5_000 });
+      assert.equal(result.kind, "failed", JSON.stringify(result));
+      assert.equal(result.kind === "failed" ? result.code : "", "diskFull", JSON.stringify(result));
+      assert.match(result.kind === "failed" ? result.message : "", /large\.gguf.*disk is full.*Free some space/s);
+      assert.equal(existsSync(path.join(full, "large.gguf")), false, "nothing is installed");
+    } finally {
+      execFileSync("umount", [full], { stdio: "ignore" });
+      rmSync(full, { recursive: true, force: true });
+    }
   });
 });
