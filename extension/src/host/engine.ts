@@ -15,7 +15,6 @@ import {
   resolveChatWrapper,
 } from "node-llama-cpp";
 import { FimBudgetError, cutAtStopStrings, layoutFimPrompt } from "../core/fimLayout";
-import { PrefillPacer } from "../core/prefillPacing";
 import type {
   ChatParams,
   GenerationResult,
@@ -31,10 +30,12 @@ import { HostFailure, cancelledFailure, errorText } from "./failure";
 import { checkModelFile, classifyLoadError } from "./modelFile";
 
 /**
- * A cancel during prompt evaluation waits for the chunk in flight (llama.cpp cannot abort one): chunks are sized to
- * take this long, which keeps a cancel within the 100 ms users notice, with room for the next request's first step.
+ * Prompt tokens are evaluated in chunks, with an abort check between them (llama.cpp cannot abort a running
+ * evaluation), so a cancel waits for one chunk. Each evaluation also has a fixed cost of about 50 ms for a 0.5B model on
+ * 2 CPU cores: pacing chunks to a 60 ms or 250 ms target measured 0.58 and 0.62 of an unchunked evaluation's speed,
+ * 64-token chunks 0.94 (bench:host), at about 300 ms per chunk there.
  */
-const prefillChunkTargetMs = 60;
+const prefillChunkTokens = 64;
 /** The range a context of size "auto" is chosen from. */
 const autoContextMin = 2048;
 const autoContextMax = 32768;
@@ -53,14 +54,9 @@ interface LoadedModel {
   chatWrapper: ChatWrapper;
 }
 
-interface EvaluationLane {
-  sequence: LlamaContextSequence;
-  pacer: PrefillPacer;
-}
-
 interface Lanes {
-  infill: EvaluationLane;
-  chat: EvaluationLane;
+  infill: LlamaContextSequence;
+  chat: LlamaContextSequence;
 }
 
 /**
@@ -172,17 +168,13 @@ export class InferenceEngine {
         );
       }
     };
-    const lane = (sequence: LlamaContextSequence): EvaluationLane => ({
-      sequence,
-      pacer: new PrefillPacer({ targetMs: prefillChunkTargetMs, maxChunkTokens: batchSize, minChunkTokens: 16, firstChunkTokens: 16 }),
-    });
     if (sharedModel) {
       const context = await createContext(this.completionModel.model, 2);
-      this.lanes = { infill: lane(context.getSequence()), chat: lane(context.getSequence()) };
+      this.lanes = { infill: context.getSequence(), chat: context.getSequence() };
     } else {
       const completionContext = await createContext(this.completionModel.model, 1);
       const chatContext = await createContext(this.chatModel.model, 1);
-      this.lanes = { infill: lane(completionContext.getSequence()), chat: lane(chatContext.getSequence()) };
+      this.lanes = { infill: completionContext.getSequence(), chat: chatContext.getSequence() };
     }
     if (!this.fimTokens(this.completionModel.model)) {
       this.log("warn", `This model cannot fill in the middle (it has no FIM tokens): ${completionPath}. Completions use the text before the cursor only.`);
@@ -249,8 +241,8 @@ export class InferenceEngine {
     return {
       gpu,
       threads: this.threads,
-      completionModel: this.modelInfo(completionModel, lanes.infill.sequence.contextSize),
-      chatModel: this.modelInfo(chatModel, lanes.chat.sequence.contextSize),
+      completionModel: this.modelInfo(completionModel, lanes.infill.contextSize),
+      chatModel: this.modelInfo(chatModel, lanes.chat.contextSize),
     };
   }
 
@@ -312,7 +304,7 @@ export class InferenceEngine {
   private async runInfill(params: InfillParams, signal: AbortSignal): Promise<GenerationResult> {
     const { completionModel, lanes } = this.loaded();
     const { model } = completionModel;
-    const { sequence, pacer } = lanes.infill;
+    const sequence = lanes.infill;
     const fim = this.fimTokens(model);
     if (fim === undefined && !this.warnedNoFim) {
       this.warnedNoFim = true;
@@ -334,7 +326,7 @@ export class InferenceEngine {
       throw error;
     }
     const started = performance.now();
-    const tokensEvaluated = await prefill(sequence, pacer, tokens, signal);
+    const tokensEvaluated = await prefill(sequence, tokens, signal);
     const generation = await generate(sequence, tokens, params, signal);
     this.log(
       "debug",
@@ -350,7 +342,7 @@ export class InferenceEngine {
 
   private async runChat(params: ChatParams, onChunk: (text: string) => void, signal: AbortSignal): Promise<GenerationResult> {
     const { chatModel, lanes } = this.loaded();
-    const { sequence, pacer } = lanes.chat;
+    const sequence = lanes.chat;
     const history: ChatHistoryItem[] = [
       { type: "system", text: params.systemPrompt },
       ...params.turns.map((turn): ChatHistoryItem => (turn.role === "user" ? { type: "user", text: turn.text } : { type: "model", response: [turn.text] })),
@@ -364,7 +356,7 @@ export class InferenceEngine {
       );
     }
     const started = performance.now();
-    const tokensEvaluated = await prefill(sequence, pacer, tokens, signal);
+    const tokensEvaluated = await prefill(sequence, tokens, signal);
     let generatedTokens = 0;
     const chat = new LlamaChat({ contextSequence: sequence, chatWrapper: chatModel.chatWrapper, autoDisposeSequence: false });
     try {
@@ -402,20 +394,16 @@ export class InferenceEngine {
 
 /**
  * Brings the sequence's KV cache to `tokens` minus the last one, reusing the longest common start and evaluating
- * the rest in paced chunks with an abort check between them (llama.cpp cannot abort a running evaluation).
+ * the rest in small chunks with an abort check between them (llama.cpp cannot abort a running evaluation).
  * Returns how many prompt tokens this request evaluates, the last one (evaluated by the generation) included.
  */
-async function prefill(sequence: LlamaContextSequence, pacer: PrefillPacer, tokens: readonly Token[], signal: AbortSignal): Promise<number> {
+async function prefill(sequence: LlamaContextSequence, tokens: readonly Token[], signal: AbortSignal): Promise<number> {
   const body = tokens.slice(0, -1);
   await sequence.adaptStateToTokens(body, false);
   const reused = sequence.nextTokenIndex;
-  for (let index = reused; index < body.length; ) {
+  for (let index = reused; index < body.length; index += prefillChunkTokens) {
     if (signal.aborted) throw cancelledFailure();
-    const chunk = body.slice(index, index + pacer.nextChunkTokens(body.length - index));
-    const started = performance.now();
-    await sequence.evaluateWithoutGeneratingNewTokens(chunk);
-    pacer.record(chunk.length, performance.now() - started);
-    index += chunk.length;
+    await sequence.evaluateWithoutGeneratingNewTokens(body.slice(index, index + prefillChunkTokens));
   }
   if (signal.aborted) throw cancelledFailure();
   return body.length - reused + 1;
