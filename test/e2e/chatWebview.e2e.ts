@@ -277,6 +277,8 @@ describe("chat webview in a real browser (issue 6)", function () {
     await view.page.keyboard.type("explain @app");
     assert.deepEqual((await postedOfKind(view, "searchFiles")).at(-1), { kind: "searchFiles", query: "app" });
     await view.send({ kind: "fileMatches", query: "app", paths: ["src/app.py", "src/app_test.py"] });
+    // window.postMessage delivers later than send() returns: wait for the list before counting it.
+    await view.page.getByRole("option").nth(1).waitFor({ timeout: 10_000 });
     assert.equal(await view.page.getByRole("option").count(), 2);
     await view.page.keyboard.press("ArrowDown");
     await view.page.keyboard.press("Enter");

@@ -222,7 +222,16 @@ export async function openChatWebview(options: { width?: number; height?: number
   return {
     page,
     posted: () => page.evaluate(() => window.__posted as ChatFromWebview[]),
-    send: (message) => page.evaluate((data) => window.postMessage(data, "*"), message),
+    // window.postMessage dispatches later: resolve once the page's own handler (registered first) has run.
+    send: (message) =>
+      page.evaluate(
+        (data) =>
+          new Promise<void>((resolve) => {
+            window.addEventListener("message", () => resolve(), { once: true });
+            window.postMessage(data, "*");
+          }),
+        message,
+      ),
     setTheme: (theme) =>
       page.evaluate((variables) => {
         // VS Code sets these on the root element; through the CSSOM, as it does, the CSP does not apply.
