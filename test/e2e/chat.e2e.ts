@@ -10,6 +10,7 @@ import { codeServerExecutable } from "./install";
 import { timed } from "./phases";
 import { Scenario, hostStatusEntry } from "./scenario";
 import { fileSettledTo } from "./settle";
+import { chatScriptRan } from "./chatView";
 import { readFile } from "node:fs/promises";
 
 const readyTimeoutMs = 90_000;
@@ -36,7 +37,7 @@ async function openChat(scenario: Scenario): Promise<Frame> {
   for (let attempt = 0; attempt < 3; attempt++) {
     if ((await containerOpen.count()) === 0) await scenario.workbench.activityBarItem("Llama Assist").click();
     const frame = await chatFrame(page, 20_000);
-    if (frame !== undefined) return chatReady(frame);
+    if (frame !== undefined && (await chatScriptRan(frame, 40_000))) return frame;
     if (await containerOpen.count()) await scenario.workbench.activityBarItem("Llama Assist").click();
     await containerOpen.waitFor({ state: "detached", timeout: 10_000 });
   }

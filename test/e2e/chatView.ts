@@ -14,6 +14,17 @@ async function chatFrame(page: Page, waitMs: number): Promise<Frame | undefined>
   }
 }
 
+/**
+ * Whether the chat page's script ran and the extension answered (the budget line is filled). In code-server 4.100.3 a
+ * webview's stylesheet and script sometimes never arrive through VS Code's webview service worker (see
+ * ../shared/notes/vscode-e2e.md): that view stays HTML-only, and only a fresh webview recovers. Logged, so it stays seen.
+ */
+export async function chatScriptRan(frame: Frame, waitMs: number): Promise<boolean> {
+  const ran = await frame.locator("#budget", { hasText: "tokens" }).waitFor({ timeout: waitMs }).then(() => true, () => false);
+  if (!ran) process.stdout.write("      [e2e platform] the chat webview's script never arrived; opening the view afresh\n");
+  return ran;
+}
+
 /** Opens the Llama Assist container unless VS Code restored it open (a click would then close it). */
 export async function openChat(scenario: Scenario): Promise<Frame> {
   const page = scenario.workbench.page;
@@ -23,11 +34,7 @@ export async function openChat(scenario: Scenario): Promise<Frame> {
   for (let attempt = 0; attempt < 3; attempt++) {
     if ((await containerOpen.count()) === 0) await scenario.workbench.activityBarItem("Llama Assist").click();
     const frame = await chatFrame(page, 20_000);
-    if (frame !== undefined) {
-      // The page's HTML is there before its script runs; the budget line is filled once the extension has answered.
-      await frame.locator("#budget", { hasText: "tokens" }).waitFor({ timeout: 60_000 });
-      return frame;
-    }
+    if (frame !== undefined && (await chatScriptRan(frame, 40_000))) return frame;
     if (await containerOpen.count()) await scenario.workbench.activityBarItem("Llama Assist").click();
     await containerOpen.waitFor({ state: "detached", timeout: 10_000 });
   }
