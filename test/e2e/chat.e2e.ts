@@ -10,39 +10,11 @@ import { codeServerExecutable } from "./install";
 import { timed } from "./phases";
 import { Scenario, hostStatusEntry } from "./scenario";
 import { fileSettledTo } from "./settle";
-import { chatScriptRan } from "./chatView";
+import { chatFrame, openChat } from "./chatView";
 import { readFile } from "node:fs/promises";
 
 const readyTimeoutMs = 90_000;
 const answerTimeoutMs = 90_000;
-
-/** VS Code nests each webview's document two iframes deep; the chat's is the one with the message box. */
-async function chatFrame(page: Page, waitMs: number): Promise<Frame | undefined> {
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    for (const frame of page.frames()) {
-      if (await frame.locator("#input").count().catch(() => 0)) return frame;
-    }
-    if (Date.now() > deadline) return undefined;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-/** Opens the Llama Assist container unless VS Code restored it open (a click would then close it). */
-async function openChat(scenario: Scenario): Promise<Frame> {
-  const page = scenario.workbench.page;
-  const containerOpen = page.locator('.activitybar .action-item.checked .action-label[aria-label^="Llama Assist"]');
-  // A click toggles the container, and a close requested just before may not have landed yet: look again each try,
-  // and close a container whose chat stayed blank so that the next try opens it afresh.
-  for (let attempt = 0; attempt < 3; attempt++) {
-    if ((await containerOpen.count()) === 0) await scenario.workbench.activityBarItem("Llama Assist").click();
-    const frame = await chatFrame(page, 20_000);
-    if (frame !== undefined && (await chatScriptRan(frame, 40_000))) return frame;
-    if (await containerOpen.count()) await scenario.workbench.activityBarItem("Llama Assist").click();
-    await containerOpen.waitFor({ state: "detached", timeout: 10_000 });
-  }
-  throw new Error("the chat webview never appeared");
-}
 
 /**
  * The outer frame VS Code gives our chat view: its own page (webview/browser/pre/index.html) that registers the webview

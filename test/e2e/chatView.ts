@@ -3,7 +3,7 @@ import type { Frame, Page } from "playwright-core";
 import type { Scenario } from "./scenario";
 
 /** VS Code nests each webview's document two iframes deep; the chat's is the one with the message box. */
-async function chatFrame(page: Page, waitMs: number): Promise<Frame | undefined> {
+export async function chatFrame(page: Page, waitMs: number): Promise<Frame | undefined> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     for (const frame of page.frames()) {
