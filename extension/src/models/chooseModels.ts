@@ -118,7 +118,7 @@ async function chooseFor(
     const items = itemsFor(models, role, hardware, recommendation, contextSize, completionPath);
     const chosen = await vscode.window.showQuickPick(items, {
       title: `Llama Assist: ${roleTitles[role]}`,
-      placeHolder: recommendation === undefined ? "No catalog model fits this machine's memory; a small local GGUF file may." : "The recommended model comes first",
+      placeHolder: placeHolderFor(role, recommendation),
       matchOnDescription: true,
       matchOnDetail: true,
       ignoreFocusOut: true,
@@ -128,6 +128,14 @@ async function chooseFor(
     const filePath = await resolvePick(models, role, pick, completionPath);
     if (filePath !== undefined) return filePath;
   }
+}
+
+function placeHolderFor(role: ModelRole, recommendation: Recommendation | undefined): string {
+  if (recommendation === undefined) return "No catalog model fits this machine's memory; a small local GGUF file may.";
+  if (role === "chat" && recommendation.chat === undefined) {
+    return "No chat model fits beside the completion model in this memory: sharing the completion model keeps chat working, with weaker answers.";
+  }
+  return "The recommended model comes first";
 }
 
 async function resolvePick(models: ModelsContext, role: ModelRole, pick: Pick, completionPath: string | undefined): Promise<string | undefined> {

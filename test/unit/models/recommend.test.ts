@@ -16,12 +16,21 @@ interface Row {
   profile: string;
   hardware: Hardware;
   completion: string;
-  chat: string;
+  /** undefined: no chat model fits beside the completion model. */
+  chat: string | undefined;
   placement: "gpu" | "cpu";
   reason: RegExp;
 }
 
 const table: Row[] = [
+  {
+    profile: "CPU only, 4 GB RAM, 2 cores",
+    hardware: { ramBytes: 4 * gib, cpuCores: 2, gpu: noGpu },
+    completion: "qwen2.5-coder-0.5b-q8_0",
+    chat: undefined,
+    placement: "cpu",
+    reason: /runs on the CPU in 4 GB RAM with an 8k context; no chat model fits beside it in this memory/,
+  },
   {
     profile: "CPU only, 8 GB RAM, 4 cores",
     hardware: { ramBytes: 8 * gib, cpuCores: 4, gpu: noGpu },
@@ -66,14 +75,14 @@ const table: Row[] = [
 
 describe("model recommendation", function () {
   for (const row of table) {
-    it(`${row.profile}: ${row.completion} for completion, ${row.chat} for chat`, function () {
+    it(`${row.profile}: ${row.completion} for completion, ${row.chat ?? "no model"} for chat`, function () {
       const recommendation = recommend(models, row.hardware);
       assert.ok(recommendation !== undefined);
       assert.equal(recommendation.completion.model.id, row.completion);
-      assert.equal(recommendation.chat.model.id, row.chat);
+      assert.equal(recommendation.chat?.model.id, row.chat);
       assert.equal(recommendation.shared, false);
       assert.equal(recommendation.completion.placement.kind, row.placement);
-      assert.equal(recommendation.chat.placement.kind, row.placement);
+      if (recommendation.chat !== undefined) assert.equal(recommendation.chat.placement.kind, row.placement);
       assert.match(recommendation.completion.reason, row.reason);
     });
   }
@@ -82,8 +91,8 @@ describe("model recommendation", function () {
     for (const row of table) {
       const recommendation = recommend(models, row.hardware);
       assert.ok(recommendation !== undefined);
-      const need =
-        memoryNeededBytes(recommendation.completion.model, recommendation.contextSize) + memoryNeededBytes(recommendation.chat.model, recommendation.contextSize);
+      const { completion, chat, contextSize } = recommendation;
+      const need = memoryNeededBytes(completion.model, contextSize) + (chat === undefined ? 0 : memoryNeededBytes(chat.model, contextSize));
       const available = row.hardware.gpu.type === "cpu" ? row.hardware.ramBytes / 2 : row.hardware.gpu.type === "metal" ? row.hardware.ramBytes * 0.65 : row.hardware.gpu.vramFreeBytes;
       assert.ok(need <= available, `${row.profile}: ${(need / gib).toFixed(1)} GiB > ${(available / gib).toFixed(1)} GiB`);
     }
@@ -93,9 +102,23 @@ describe("model recommendation", function () {
     const recommendation = recommend(models, { ramBytes: 4 * gib, cpuCores: 8, gpu: noGpu });
     assert.ok(recommendation !== undefined);
     assert.equal(recommendation.shared, true);
-    assert.equal(recommendation.completion.model, recommendation.chat.model);
+    assert.equal(recommendation.completion.model, recommendation.chat?.model);
     assert.ok(recommendation.completion.model.roles.includes("completion") && recommendation.completion.model.roles.includes("chat"));
-    assert.match(recommendation.chat.reason, /one model for completion and chat/);
+    assert.match(recommendation.chat?.reason ?? "", /one model for completion and chat/);
+  });
+
+  it("a machine that holds only the smallest completion model gets it, at the largest context that fits", function () {
+    // 1.5 GiB of RAM for models (half of 3 GiB): the 0.5B model fits even at 8k, no chat model fits beside it, and
+    // a 2-core CPU is too slow for a shared 1.5B model on every keystroke.
+    const recommendation = recommend(models, { ramBytes: 3 * gib, cpuCores: 2, gpu: noGpu });
+    assert.ok(recommendation !== undefined);
+    assert.equal(recommendation.completion.model.id, "qwen2.5-coder-0.5b-q8_0");
+    assert.equal(recommendation.chat, undefined);
+    assert.equal(recommendation.contextSize, 8192);
+    const tight = recommend(models, { ramBytes: 1.7 * gib, cpuCores: 2, gpu: noGpu });
+    assert.ok(tight !== undefined);
+    assert.equal(tight.completion.model.id, "qwen2.5-coder-0.5b-q8_0");
+    assert.ok(tight.contextSize < 8192, `context ${tight.contextSize}`);
   });
 
   it("recommends nothing on a machine too small for any model", function () {

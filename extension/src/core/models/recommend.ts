@@ -31,7 +31,11 @@ export interface RoleChoice {
 export interface Recommendation {
   contextSize: number;
   completion: RoleChoice;
-  chat: RoleChoice;
+  /**
+   * Undefined when no chat model fits beside the completion model (and none can serve both roles at a usable speed):
+   * ghost text, used on every keystroke, is worth more than a chat that would not fit.
+   */
+  chat: RoleChoice | undefined;
   /** One model serves both roles, loaded once, because memory does not allow two. */
   shared: boolean;
 }
@@ -164,11 +168,11 @@ export function assessModel(model: CatalogModel, role: ModelRole, hardware: Hard
 
 interface Plan {
   completion: { model: CatalogModel; placement: Placement };
-  chat: { model: CatalogModel; placement: Placement };
+  chat: { model: CatalogModel; placement: Placement } | undefined;
   score: number;
 }
 
-function bestPlan(models: readonly CatalogModel[], hardware: Hardware, contextSize: number): Plan | undefined {
+function bestPlan(models: readonly CatalogModel[], hardware: Hardware, contextSize: number, withChat: boolean): Plan | undefined {
   const budget = budgetOf(hardware);
   let best: Plan | undefined;
   const consider = (plan: Plan): void => {
@@ -180,6 +184,10 @@ function bestPlan(models: readonly CatalogModel[], hardware: Hardware, contextSi
     const completionValue = value(completionModel, "completion", first.placement, hardware);
     if (completionValue === 0) continue;
     const completion = { model: completionModel, placement: first.placement };
+    if (!withChat) {
+      consider({ completion, chat: undefined, score: completionValue });
+      continue;
+    }
     if (completionModel.roles.includes("chat")) {
       const chatValue = value(completionModel, "chat", first.placement, hardware);
       // A shared model counts a little less than two good ones, so it wins only when two do not fit.
@@ -194,17 +202,26 @@ function bestPlan(models: readonly CatalogModel[], hardware: Hardware, contextSi
   return best;
 }
 
-/** The recommended completion and chat models for this machine, or undefined when nothing in the catalog fits. */
+/**
+ * The recommended completion and chat models for this machine: both roles at the largest context that allows them,
+ * else the completion model alone, else undefined when nothing in the catalog fits.
+ */
 export function recommend(models: readonly CatalogModel[], hardware: Hardware): Recommendation | undefined {
-  for (const contextSize of candidateContextSizes) {
-    const plan = bestPlan(models, hardware, contextSize);
-    if (plan === undefined) continue;
-    const shared = plan.completion.model === plan.chat.model;
-    const choice = (part: Plan["completion"]): RoleChoice => ({
-      ...part,
-      reason: `${describePlacement(part.model, part.placement, hardware, contextSize)}${shared ? "; one model for completion and chat, as memory does not allow two" : ""}`,
-    });
-    return { contextSize, completion: choice(plan.completion), chat: choice(plan.chat), shared };
+  for (const withChat of [true, false]) {
+    for (const contextSize of candidateContextSizes) {
+      const plan = bestPlan(models, hardware, contextSize, withChat);
+      if (plan !== undefined) return recommendationOf(plan, hardware, contextSize);
+    }
   }
   return undefined;
+}
+
+function recommendationOf(plan: Plan, hardware: Hardware, contextSize: number): Recommendation {
+  const shared = plan.completion.model === plan.chat?.model;
+  const note = plan.chat === undefined ? "; no chat model fits beside it in this memory" : shared ? "; one model for completion and chat, as memory does not allow two" : "";
+  const choice = (part: NonNullable<Plan["chat"]>): RoleChoice => ({
+    ...part,
+    reason: `${describePlacement(part.model, part.placement, hardware, contextSize)}${note}`,
+  });
+  return { contextSize, completion: choice(plan.completion), chat: plan.chat === undefined ? undefined : choice(plan.chat), shared };
 }
