@@ -15,6 +15,7 @@ import {
   resolveChatWrapper,
 } from "node-llama-cpp";
 import { FimBudgetError, cutAtStopStrings, layoutFimPrompt } from "../core/fimLayout";
+import { PrefillSpeed, defaultPrefillPacing } from "../core/prefillPacing";
 import type {
   ChatParams,
   GenerationResult,
@@ -29,13 +30,6 @@ import type {
 import { HostFailure, cancelledFailure, errorText } from "./failure";
 import { checkModelFile, classifyLoadError } from "./modelFile";
 
-/**
- * Prompt tokens are evaluated in chunks, with an abort check between them (llama.cpp cannot abort a running
- * evaluation), so a cancel waits for one chunk. Each evaluation also has a fixed cost of about 50 ms for a 0.5B model on
- * 2 CPU cores: pacing chunks to a 60 ms or 250 ms target measured 0.58 and 0.62 of an unchunked evaluation's speed,
- * 64-token chunks 0.94 (bench:host), at about 300 ms per chunk there.
- */
-const prefillChunkTokens = 64;
 /** The range a context of size "auto" is chosen from. */
 const autoContextMin = 2048;
 const autoContextMax = 32768;
@@ -57,6 +51,8 @@ interface LoadedModel {
 interface Lanes {
   infill: LlamaContextSequence;
   chat: LlamaContextSequence;
+  infillPrefill: PrefillSpeed;
+  chatPrefill: PrefillSpeed;
 }
 
 /**
@@ -168,13 +164,17 @@ export class InferenceEngine {
         );
       }
     };
+    const prefillSpeeds = (): Pick<Lanes, "infillPrefill" | "chatPrefill"> => ({
+      infillPrefill: new PrefillSpeed({ ...defaultPrefillPacing, maxTokens: batchSize }),
+      chatPrefill: new PrefillSpeed({ ...defaultPrefillPacing, maxTokens: batchSize }),
+    });
     if (sharedModel) {
       const context = await createContext(this.completionModel.model, 2);
-      this.lanes = { infill: context.getSequence(), chat: context.getSequence() };
+      this.lanes = { infill: context.getSequence(), chat: context.getSequence(), ...prefillSpeeds() };
     } else {
       const completionContext = await createContext(this.completionModel.model, 1);
       const chatContext = await createContext(this.chatModel.model, 1);
-      this.lanes = { infill: completionContext.getSequence(), chat: chatContext.getSequence() };
+      this.lanes = { infill: completionContext.getSequence(), chat: chatContext.getSequence(), ...prefillSpeeds() };
     }
     if (!this.fimTokens(this.completionModel.model)) {
       this.log("warn", `This model cannot fill in the middle (it has no FIM tokens): ${completionPath}. Completions use the text before the cursor only.`);
@@ -326,7 +326,7 @@ export class InferenceEngine {
       throw error;
     }
     const started = performance.now();
-    const tokensEvaluated = await prefill(sequence, tokens, signal);
+    const tokensEvaluated = await prefill(sequence, lanes.infillPrefill, tokens, signal);
     const generation = await generate(sequence, tokens, params, signal);
     this.log(
       "debug",
@@ -356,7 +356,7 @@ export class InferenceEngine {
       );
     }
     const started = performance.now();
-    const tokensEvaluated = await prefill(sequence, tokens, signal);
+    const tokensEvaluated = await prefill(sequence, lanes.chatPrefill, tokens, signal);
     let generatedTokens = 0;
     const chat = new LlamaChat({ contextSequence: sequence, chatWrapper: chatModel.chatWrapper, autoDisposeSequence: false });
     try {
@@ -394,16 +394,22 @@ export class InferenceEngine {
 
 /**
  * Brings the sequence's KV cache to `tokens` minus the last one, reusing the longest common start and evaluating
- * the rest in small chunks with an abort check between them (llama.cpp cannot abort a running evaluation).
+ * the rest in chunks paced by `speed`, with an abort check between them.
  * Returns how many prompt tokens this request evaluates, the last one (evaluated by the generation) included.
  */
-async function prefill(sequence: LlamaContextSequence, tokens: readonly Token[], signal: AbortSignal): Promise<number> {
+async function prefill(sequence: LlamaContextSequence, speed: PrefillSpeed, tokens: readonly Token[], signal: AbortSignal): Promise<number> {
   const body = tokens.slice(0, -1);
   await sequence.adaptStateToTokens(body, false);
   const reused = sequence.nextTokenIndex;
-  for (let index = reused; index < body.length; index += prefillChunkTokens) {
+  for (let index = reused; index < body.length; ) {
     if (signal.aborted) throw cancelledFailure();
-    await sequence.evaluateWithoutGeneratingNewTokens(body.slice(index, index + prefillChunkTokens));
+    const size = speed.nextChunkTokens();
+    const chunk = body.slice(index, index + size);
+    const started = performance.now();
+    await sequence.evaluateWithoutGeneratingNewTokens(chunk);
+    // A short last chunk is mostly the evaluation's fixed cost: it would understate the speed.
+    if (chunk.length === size) speed.record(size, performance.now() - started);
+    index += chunk.length;
   }
   if (signal.aborted) throw cancelledFailure();
   return body.length - reused + 1;
