@@ -1,5 +1,5 @@
 import type { Node } from "web-tree-sitter";
-import { destinationName, firstArgument, isConstantExpression, isLiteralString, keywordArgument, localAssignedValues, namesSecurityValue, nthArgument, positionalArguments, stringValue } from "../syntax";
+import { destinationName, firstArgument, isConstantExpression, isLiteralString, isUnassignedParameter, keywordArgument, localAssignedValues, namesSecurityValue, nthArgument, positionalArguments, stringValue } from "../syntax";
 import type { RuleDefinition, RuleMatch } from "../types";
 import { anyOf, looksLikeSql } from "./shared";
 
@@ -13,9 +13,68 @@ function isTrue(node: Node | undefined): boolean {
   return node?.type === "true";
 }
 
+/**
+ * A command built in this function from values that are not all shell-quoted. Commands that arrive whole from a
+ * caller or from another function's result are judged where they are built: that needs data flow across functions.
+ */
 function firstArgumentIsDynamic(match: RuleMatch): boolean {
   const first = firstArgument(match.capture("args"));
-  return first !== undefined && first.type !== "list_splat" && !isConstantExpression(first);
+  return first !== undefined && first.type !== "list_splat" && !isConstantExpression(first) && !isHandedOver(first) && !isShellQuoted(first);
+}
+
+/** Calls that assemble text from their arguments, so their result is built here rather than handed over. */
+const STRING_BUILDING_CALLS = /(^|\.)(format|join|replace|strip|rstrip|lstrip|lower|upper|encode|decode|substitute)$|^(str|repr|bytes)$/;
+
+/** The value is a caller's parameter or another function's result, passed on as it came. */
+function isHandedOver(node: Node, depth = 0): boolean {
+  if (node.type === "call") {
+    const callee = node.childForFieldName("function")?.text ?? "";
+    return !STRING_BUILDING_CALLS.test(callee) && !OUTSIDE_TEXT.test(node.text);
+  }
+  if (node.type !== "identifier" || depth > 1) return false;
+  if (isUnassignedParameter(node)) return true;
+  const values = localAssignedValues(node);
+  if (values.length > 0) return values.every((value) => isHandedOver(value, depth + 1));
+  const unpacked = unpackedFrom(node);
+  return unpacked !== undefined && isHandedOver(unpacked, depth + 1);
+}
+
+/** `command, flags = findmatch(...)`: the value a name got by tuple unpacking earlier in the same function. */
+function unpackedFrom(identifier: Node): Node | undefined {
+  let scope: Node | null = identifier.parent;
+  while (scope && scope.type !== "function_definition" && scope.type !== "module") scope = scope.parent;
+  for (const assignment of scope?.descendantsOfType("assignment") ?? []) {
+    if (!assignment || assignment.startIndex >= identifier.startIndex) continue;
+    const left = assignment.childForFieldName("left");
+    if ((left?.type === "pattern_list" || left?.type === "tuple_pattern") && left.namedChildren.some((name) => name?.text === identifier.text)) {
+      return assignment.childForFieldName("right") ?? undefined;
+    }
+  }
+  return undefined;
+}
+
+/** shlex.quote(x), pipes.quote(x), or x.replace("'", ...): a value escaped for the shell before it is spliced in. */
+function isQuotedForShell(node: Node): boolean {
+  if (node.type !== "call") return false;
+  const callee = node.childForFieldName("function");
+  if (/(^|\.)quote$/.test(callee?.text ?? "")) return true;
+  const quoteChar = firstArgument(node.childForFieldName("arguments"));
+  return /\.replace$/.test(callee?.text ?? "") && quoteChar !== undefined && isLiteralString(quoteChar) && stringValue(quoteChar) === "'";
+}
+
+/** Every value spliced into the command text is shell-quoted (the template may come from configuration). */
+function isShellQuoted(node: Node, depth = 0): boolean {
+  if (node.type === "identifier") {
+    // The assignment nearest before the call decides what the name holds there.
+    const latest = depth === 0 ? localAssignedValues(node).at(-1) : undefined;
+    return latest !== undefined && isShellQuoted(latest, depth + 1);
+  }
+  if (node.type === "binary_operator" && node.childForFieldName("operator")?.text === "%") {
+    const right = node.childForFieldName("right");
+    const inserted = right?.type === "tuple" ? right.namedChildren : [right];
+    return inserted.every((value) => value !== null && (isConstantExpression(value) || isQuotedForShell(value)));
+  }
+  return false;
 }
 
 const WEAK_HASH_NAMES = new Set(["md5", "sha1", "md4", "md2", "sha"]);
@@ -131,11 +190,44 @@ const evalCall: RuleDefinition = {
         // eval(fields[2]) parses a value picked out of data; eval(name)(...) looks a function up by a name that
         // came from data. Both are what ast.literal_eval and a dict of functions are for.
         if (match.capture("fn")?.text === "eval" && (isPickedFromData(code) || match.capture("finding")?.parent?.type === "call")) return !isConstantExpression(code);
+        if (match.capture("fn")?.text === "exec" && code !== undefined && definesFunctionFromTemplate(code)) return false;
         return isInjectedCode(code);
       },
     },
   ],
 };
+
+/** A statement that opens a definition: the template is the program's own source for a function or class. */
+const DEFINITION_TEMPLATE = /^\s*(async\s+)?(def|class)\s/m;
+
+/**
+ * exec('def %s(self): ...' % name, namespace): a factory that writes a function from its own template and splices
+ * in names (namedtuple-style code generation). The template is a literal, here or in a module-level constant.
+ */
+function definesFunctionFromTemplate(code: Node, depth = 0): boolean {
+  let template: Node | null | undefined;
+  if (code.type === "binary_operator" && code.childForFieldName("operator")?.text === "%") template = code.childForFieldName("left");
+  else if (code.type === "call" && code.childForFieldName("function")?.type === "attribute" && code.childForFieldName("function")?.childForFieldName("attribute")?.text === "format") {
+    template = code.childForFieldName("function")?.childForFieldName("object");
+  } else if (code.type === "identifier" && depth === 0) {
+    const latest = localAssignedValues(code).at(-1);
+    return latest !== undefined && definesFunctionFromTemplate(latest, depth + 1);
+  }
+  if (!template) return false;
+  if (template.type === "identifier") template = moduleConstant(template);
+  return template !== undefined && template !== null && isLiteralString(template) && DEFINITION_TEMPLATE.test(stringValue(template));
+}
+
+/** The literal a module-level NAME = "..." assigns, for a name used inside a function. */
+function moduleConstant(identifier: Node): Node | undefined {
+  let root: Node | null = identifier;
+  while (root?.parent) root = root.parent;
+  for (const statement of root?.namedChildren ?? []) {
+    const assignment = statement?.type === "expression_statement" ? statement.namedChildren[0] : undefined;
+    if (assignment?.type === "assignment" && assignment.childForFieldName("left")?.text === identifier.text) return assignment.childForFieldName("right") ?? undefined;
+  }
+  return undefined;
+}
 
 function isPickedFromData(node: Node | undefined): boolean {
   return node?.type === "subscript" && !isConstantExpression(node.childForFieldName("value"));
