@@ -56,13 +56,18 @@ export const C_CASES: readonly RuleCase[] = [
   },
   {
     rule: "c.weak-hash",
-    positives: [inFunction("const EVP_MD *md = EVP_md5();"), inFunction("SHA1_Init(&ctx);")],
-    negatives: [inFunction("const EVP_MD *md = EVP_sha256();"), "const EVP_MD *EVP_md5(void);"],
+    positives: [inFunction("const EVP_MD *md = EVP_md5();"), inFunction("SHA1_Init(&ctx);"), "const EVP_MD *EVP_md5(void);", "int MD4_Init(MD4_CTX *c);"],
+    negatives: [inFunction("const EVP_MD *md = EVP_sha256();"), "const EVP_MD *EVP_sha256(void);", "int SHA256_Init(SHA256_CTX *c);"],
   },
   {
     rule: "c.weak-cipher",
-    positives: [inFunction("EVP_EncryptInit_ex(ctx, EVP_des_ede3_cbc(), NULL, key, iv);"), inFunction("const EVP_CIPHER *c = EVP_aes_128_ecb();")],
-    negatives: [inFunction("EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, iv);")],
+    positives: [
+      inFunction("EVP_EncryptInit_ex(ctx, EVP_des_ede3_cbc(), NULL, key, iv);"),
+      inFunction("const EVP_CIPHER *c = EVP_aes_128_ecb();"),
+      "const EVP_CIPHER *EVP_des_ecb(void);",
+      "void BF_encrypt(BF_LONG *data, const BF_KEY *key);",
+    ],
+    negatives: [inFunction("EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, iv);"), "const EVP_CIPHER *EVP_aes_256_gcm(void);"],
   },
   {
     rule: "crypto.unauthenticated-mode",

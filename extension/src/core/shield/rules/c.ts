@@ -259,6 +259,18 @@ const command: RuleDefinition = {
   }),
 };
 
+/**
+ * Calls to a broken primitive, and the prototypes that declare one: a header or wrapper that offers MD5 or DES as an
+ * API (`const EVP_MD *EVP_md5(void);`) spreads it to every caller, who never sees the name of the algorithm again.
+ */
+function weakPrimitivePatterns(predicate: string): RulePattern[] {
+  return [
+    ...callPatterns([], undefined, predicate),
+    { languages: ["c", "cpp"], query: `((declaration declarator: (_ declarator: (function_declarator declarator: (identifier) @fn))) @finding ${predicate})` },
+    { languages: ["c", "cpp"], query: `((declaration declarator: (function_declarator declarator: (identifier) @fn)) @finding ${predicate})` },
+  ];
+}
+
 const weakHash: RuleDefinition = {
   id: "c.weak-hash",
   cwe: "CWE-328",
@@ -266,7 +278,7 @@ const weakHash: RuleDefinition = {
   message: WEAK_HASH_MESSAGE,
   fixHint: WEAK_HASH_FIX,
   explanation: WEAK_HASH_EXPLANATION,
-  patterns: callPatterns([], undefined, `(#match? @fn "^(EVP_md5|EVP_md4|EVP_md2|EVP_sha1|EVP_md5_sha1|MD5|MD4|MD2|SHA1|MD5_Init|MD4_Init|MD2_Init|SHA1_Init|SHA_Init|CC_MD5|CC_SHA1|CC_MD5_Init|CC_SHA1_Init|mbedtls_md5\\\\w*|mbedtls_sha1\\\\w*|wc_InitMd5|wc_InitSha|gcry_md_hash_buffer)$")`),
+  patterns: weakPrimitivePatterns(`(#match? @fn "^(EVP_md5|EVP_md4|EVP_md2|EVP_sha1|EVP_md5_sha1|MD5|MD4|MD2|SHA1|MD5_Init|MD4_Init|MD2_Init|SHA1_Init|SHA_Init|CC_MD5|CC_SHA1|CC_MD5_Init|CC_SHA1_Init|mbedtls_md5\\\\w*|mbedtls_sha1\\\\w*|wc_InitMd5|wc_InitSha|gcry_md_hash_buffer)$")`),
 };
 
 const weakCipher: RuleDefinition = {
@@ -276,7 +288,7 @@ const weakCipher: RuleDefinition = {
   message: WEAK_CIPHER_MESSAGE,
   fixHint: WEAK_CIPHER_FIX,
   explanation: WEAK_CIPHER_EXPLANATION,
-  patterns: callPatterns([], undefined, `(#match? @fn "^(EVP_des_\\\\w+|EVP_des_ede\\\\w*|EVP_desx_cbc|EVP_rc4\\\\w*|EVP_rc2_\\\\w+|EVP_bf_\\\\w+|EVP_cast5_\\\\w+|EVP_idea_\\\\w+|EVP_\\\\w+_ecb|DES_\\\\w*crypt\\\\w*|DES_set_key\\\\w*|BF_encrypt|BF_decrypt|BF_set_key|BF_\\\\w+_encrypt|RC4|RC4_set_key|RC2_\\\\w+|AES_ecb_encrypt)$")`),
+  patterns: weakPrimitivePatterns(`(#match? @fn "^(EVP_des_\\\\w+|EVP_des_ede\\\\w*|EVP_desx_cbc|EVP_rc4\\\\w*|EVP_rc2_\\\\w+|EVP_bf_\\\\w+|EVP_cast5_\\\\w+|EVP_idea_\\\\w+|EVP_\\\\w+_ecb|DES_\\\\w*crypt\\\\w*|DES_set_key\\\\w*|BF_encrypt|BF_decrypt|BF_set_key|BF_\\\\w+_encrypt|RC4|RC4_set_key|RC2_\\\\w+|AES_ecb_encrypt)$")`),
 };
 
 const autoPtr: RuleDefinition = {
