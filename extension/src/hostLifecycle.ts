@@ -1,7 +1,7 @@
 import * as vscode from "vscode";
 import { isCodeLanguage } from "./core/languages";
 import { hostConfigOf } from "./core/config";
-import type { HostClient } from "./hostClient/hostClient";
+import { type HostClient, HostRequestError } from "./hostClient/hostClient";
 import type { Settings } from "./settings";
 import { hostLogLevel } from "./hostLog";
 
@@ -29,7 +29,13 @@ export function register(host: HostClient, settings: Settings, log: vscode.LogOu
         return;
       }
       log.info("A model or hardware setting changed: restarting the inference host.");
-      host.restart(hostConfigOf(config, hostLogLevel(log))).catch((error: unknown) => log.error(`Restart failed: ${String(error)}`));
+      host.restart(hostConfigOf(config, hostLogLevel(log))).catch((error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        log.error(`Restart failed: ${message}`);
+        // The user just changed the setting: say once, now, why it did not take (and which model still runs). A restart
+        // that a newer change stopped ("notReady") has nothing to say.
+        if (!(error instanceof HostRequestError && error.code === "notReady")) void vscode.window.showErrorMessage(`Llama Assist: ${message}`);
+      });
     }),
   );
 }

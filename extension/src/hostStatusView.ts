@@ -1,6 +1,6 @@
 import * as vscode from "vscode";
 import { randomBytes } from "node:crypto";
-import { describeHost } from "./core/hostStatus";
+import { describeFailedChange, describeHost } from "./core/hostStatus";
 import { isFromWebview, type ToWebview } from "./core/protocol/webview";
 import type { HostClient } from "./hostClient/hostClient";
 import type { Settings } from "./settings";
@@ -21,7 +21,7 @@ export function register(extensionUri: vscode.Uri, host: HostClient, settings: S
           kind: "hostState",
           state,
           modelConfigured: settings.current.completionModelPath !== "",
-          details: state.phase === "ready" ? describeHost(state.info) : [],
+          details: state.phase === "ready" ? [...(state.failedChange === undefined ? [] : [describeFailedChange(state.failedChange)]), ...describeHost(state.info)] : [],
         };
         void view.webview.postMessage(message);
       };

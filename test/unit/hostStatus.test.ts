@@ -57,6 +57,16 @@ describe("host status presentation", () => {
     assert.ok(shown.tooltip.split("\n").includes(`CUDA was asked for but could not be used, so the host runs on CPU. ${reason}.`), shown.tooltip);
   });
 
+  it("flags a model change that did not load, names the model still in use, and says why", () => {
+    const failedChange = { code: "unsupportedArchitecture" as const, message: 'The model architecture "mamba9" of /models/new.gguf is not supported by this llama.cpp build.' };
+    const shown = presentHostState({ phase: "ready", info: cpuInfo, failedChange }, true);
+    assert.equal(shown.text, "$(warning) Qwen2.5 Coder 0.5B · CPU");
+    assert.equal(shown.isError, false);
+    const lines = shown.tooltip.split("\n");
+    assert.equal(lines[0], `The new model settings did not load, so the previous model stays in use. ${failedChange.message}`);
+    assert.ok(lines.some((line) => line.startsWith("Model: Qwen2.5 Coder 0.5B")), shown.tooltip);
+  });
+
   it("shows what the model file says about itself, so a demo model is labelled as one", () => {
     const demo: ModelInfo = { ...model, name: "Llama Assist DEMO model (scripted)", description: "A scripted demo model: plumbing, not intelligence." };
     const shown = presentHostState({ phase: "ready", info: { ...cpuInfo, completionModel: demo, chatModel: demo } }, true);

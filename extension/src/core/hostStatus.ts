@@ -1,4 +1,4 @@
-import type { GpuInfo, HostInfo, HostState } from "./protocol/host";
+import type { GpuInfo, HostError, HostInfo, HostState } from "./protocol/host";
 
 export interface StatusPresentation {
   text: string;
@@ -43,6 +43,11 @@ export function describeHost(info: HostInfo): string[] {
   return lines;
 }
 
+/** Why the models the settings name are not the ones in use, for a host that kept its previous models. */
+export function describeFailedChange(error: HostError): string {
+  return `The new model settings did not load, so the previous model stays in use. ${error.message}`;
+}
+
 export function presentHostState(state: HostState, modelConfigured: boolean): StatusPresentation {
   if (!modelConfigured) {
     return {
@@ -60,13 +65,16 @@ export function presentHostState(state: HostState, modelConfigured: boolean): St
       const percent = Math.round(state.progress * 100);
       return { text: `$(loading~spin) Llama Assist: loading ${percent}%`, tooltip: `Loading the model: ${percent}%`, isError: false };
     }
-    case "ready":
+    case "ready": {
+      // A fallback is flagged where it is seen: a GPU that is silently unused is what users complain of most, and a
+      // model change that did not take must not pass for one that did.
+      const flagged = state.info.gpu.fallback !== undefined || state.failedChange !== undefined;
       return {
-        // A fallback is flagged where it is seen: a GPU that is silently unused is what users complain of most.
-        text: `${state.info.gpu.fallback === undefined ? "$(sparkle)" : "$(warning)"} ${state.info.completionModel.name} · ${backendLabel(state.info.gpu)}`,
-        tooltip: describeHost(state.info).join("\n"),
+        text: `${flagged ? "$(warning)" : "$(sparkle)"} ${state.info.completionModel.name} · ${backendLabel(state.info.gpu)}`,
+        tooltip: [...(state.failedChange === undefined ? [] : [describeFailedChange(state.failedChange)]), ...describeHost(state.info)].join("\n"),
         isError: false,
       };
+    }
     case "error": {
       const retry = state.restartInMs === undefined ? "" : ` Restarting in ${Math.ceil(state.restartInMs / 1000)} s.`;
       return {

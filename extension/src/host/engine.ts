@@ -156,11 +156,12 @@ export class InferenceEngine {
         this.contexts.push(context);
         return context;
       } catch (error) {
+        const modelPath = model === this.chatModel?.model ? chatPath : completionPath;
         throw new HostFailure(
           "outOfMemory",
           config.contextSize === "auto"
-            ? `Not enough memory for even a ${autoContextMin}-token context (${errorText(error)}). Choose a smaller model, or fewer GPU layers.`
-            : `Not enough memory for a context of ${config.contextSize} tokens (${errorText(error)}). Choose a smaller context size or a smaller model.`,
+            ? `Not enough memory for ${modelPath} with even a ${autoContextMin}-token context (${errorText(error)}). Choose a smaller model, or fewer GPU layers (llamaAssist.gpuLayers).`
+            : `Not enough memory for ${modelPath} with a context of ${config.contextSize} tokens (${errorText(error)}). Choose a smaller context size (llamaAssist.contextSize; 0 fits it to the free memory) or a smaller model.`,
         );
       }
     };

@@ -47,7 +47,10 @@ export function classifyLoadError(modelPath: string, architecture: string, error
   if (error instanceof HostFailure) return error;
   const text = [errorText(error), nativeLog].filter((part) => part !== "").join(": ");
   if (/unknown model architecture|unsupported model architecture/i.test(text)) {
-    return new HostFailure("unsupportedArchitecture", `The model architecture "${architecture}" of ${modelPath} is not supported by this llama.cpp build (${text}).`);
+    return new HostFailure(
+      "unsupportedArchitecture",
+      `The model architecture "${architecture}" of ${modelPath} is not supported by this llama.cpp build (${text}). Choose a model of another architecture ("Llama Assist: Choose Models" lists ones that run), or update Llama Assist.`,
+    );
   }
   if (/out of memory|failed to allocate|cannot allocate|insufficient memory|too large for the available/i.test(text)) {
     return new HostFailure("outOfMemory", `Not enough memory to load ${modelPath}: ${text} Choose a smaller model or context size.`);

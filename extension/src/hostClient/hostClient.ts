@@ -1,6 +1,7 @@
 // The extension's side of the inference host: forks it, speaks the IPC protocol, restarts it after a crash.
 // Plain Node (no vscode import), so integration tests and the benchmark drive the real host through it.
 import { type ChildProcess, fork } from "node:child_process";
+import path from "node:path";
 import type {
   ChatParams,
   FromHost,
@@ -58,6 +59,10 @@ export class HostClient implements InferenceBackend {
   private starting: Promise<HostInfo> | undefined;
   private settleStart: { resolve: (info: HostInfo) => void; reject: (error: HostRequestError) => void } | undefined;
   private loadFailure: HostError | undefined;
+  /** The last configuration the host loaded: a new one that fails to load is replaced by it. */
+  private lastWorkingConfig: HostConfig | undefined;
+  /** Why the configuration asked for last was replaced by lastWorkingConfig; cleared by the next restart or stop. */
+  private failedChange: HostError | undefined;
   private restartAttempt = 0;
   private crashesWhileLoading = 0;
   private restartTimer: NodeJS.Timeout | undefined;
@@ -109,17 +114,25 @@ export class HostClient implements InferenceBackend {
     return (await this.request({ kind: "info" })) as HostInfo;
   }
 
-  /** Stops the host and starts it again, with a new config if given; clears a load failure. */
+  /**
+   * Stops the host and starts it again, with a new config if given; clears a load failure. When the new config does
+   * not load but an earlier one did, the host serves the earlier one again and this rejects with the reason.
+   */
   async restart(config?: HostConfig): Promise<void> {
     if (config !== undefined) this.config = config;
     await this.stop();
-    await this.start();
+    const info = await this.start();
+    const failed = this.failedChange;
+    if (failed === undefined) return;
+    const models = [...new Set([info.completionModel.path, info.chatModel.path])].map((file) => path.basename(file)).join(" and ");
+    throw new HostRequestError(failed.code, `${failed.message} The previous model stays in use: ${models}.`);
   }
 
   /** Stops the host (state "stopped") until the next start() or request; clears a load failure. */
   async stop(): Promise<void> {
     await this.shutDownHost("The inference host was stopped.");
     this.loadFailure = undefined;
+    this.failedChange = undefined;
     this.restartAttempt = 0;
     this.crashesWhileLoading = 0;
   }
@@ -225,20 +238,27 @@ export class HostClient implements InferenceBackend {
         return;
       case "ready":
         this.crashesWhileLoading = 0;
+        this.lastWorkingConfig = this.config;
         this.healthyTimer = setTimeout(() => {
           this.restartAttempt = 0;
         }, healthyAfterMs);
         this.healthyTimer.unref();
-        this.setState({ phase: "ready", info: message.info });
+        this.setState({ phase: "ready", info: message.info, ...(this.failedChange === undefined ? {} : { failedChange: this.failedChange }) });
         this.finishStart((start) => start.resolve(message.info));
         return;
-      case "loadFailed":
+      case "loadFailed": {
+        if (this.canFallBack()) {
+          void this.fallBack(message.error);
+          return;
+        }
         // A bad model stays bad: no restart loop. The host is stopped until restart() or a new config.
-        this.loadFailure = message.error;
-        this.setState({ phase: "error", error: message.error });
-        this.finishStart((start) => start.reject(new HostRequestError(message.error.code, message.error.message)));
-        void this.shutDownHost(message.error.message, false);
+        const error = this.withFailedChange(message.error);
+        this.loadFailure = error;
+        this.setState({ phase: "error", error });
+        this.finishStart((start) => start.reject(new HostRequestError(error.code, error.message)));
+        void this.shutDownHost(error.message, false);
         return;
+      }
       case "chunk": {
         const request = this.pending.get(message.id);
         if (request !== undefined && !request.aborted) request.onChunk?.(message.text);
@@ -265,7 +285,13 @@ export class HostClient implements InferenceBackend {
     this.failPending("hostCrashed", `The inference host ${how}; it is being restarted.`);
     if (wasLoading) this.crashesWhileLoading++;
     if (this.crashesWhileLoading >= maxCrashesWhileLoading) {
-      const error: HostError = { code: "hostCrashed", message: `The inference host ${how} ${this.crashesWhileLoading} times while loading; giving up until restarted.` };
+      const crashed: HostError = { code: "hostCrashed", message: `The inference host ${how} ${this.crashesWhileLoading} times while loading ${this.config.completionModelPath}.` };
+      if (this.canFallBack()) {
+        this.crashesWhileLoading = 0;
+        void this.fallBack(crashed);
+        return;
+      }
+      const error = this.withFailedChange({ ...crashed, message: `${crashed.message} Giving up until restarted.` });
       this.loadFailure = error;
       this.setState({ phase: "error", error });
       this.finishStart((start) => start.reject(new HostRequestError(error.code, error.message)));
@@ -285,6 +311,38 @@ export class HostClient implements InferenceBackend {
     this.restartTimer = setTimeout(() => this.spawn(), delay);
   }
 
+  /** A config that fails to load while one that loaded earlier is known, and someone waits for the host. */
+  private canFallBack(): boolean {
+    return this.starting !== undefined && this.lastWorkingConfig !== undefined && !sameConfig(this.lastWorkingConfig, this.config);
+  }
+
+  /**
+   * Loads the last working config again in place of one that failed: the waiting start() and the requests behind it
+   * are answered by the previous model, and the state says why the new one is not in use. Restarting the process
+   * (rather than loading the new model beside the old one) never needs memory for both.
+   */
+  private async fallBack(error: HostError): Promise<void> {
+    const working = this.lastWorkingConfig;
+    const starting = this.starting;
+    if (working === undefined) return;
+    this.options.log("warn", `${error.message} Loading the previous model again: ${working.completionModelPath}.`);
+    this.failedChange = error;
+    this.config = working;
+    const child = this.child;
+    this.child = undefined;
+    await endProcess(child);
+    // A stop() or restart() meanwhile has settled that start and decided what runs next.
+    if (this.disposed || this.starting !== starting) return;
+    this.spawn();
+  }
+
+  /** A failure of the last working config while it stood in for a failed change reports both. */
+  private withFailedChange(error: HostError): HostError {
+    const failed = this.failedChange;
+    this.failedChange = undefined;
+    return failed === undefined ? error : { code: failed.code, message: `${failed.message} The previous model did not load either: ${error.message}` };
+  }
+
   private async shutDownHost(reason: string, announce = true): Promise<void> {
     if (this.restartTimer !== undefined) clearTimeout(this.restartTimer);
     this.restartTimer = undefined;
@@ -293,13 +351,7 @@ export class HostClient implements InferenceBackend {
     this.finishStart((start) => start.reject(new HostRequestError("notReady", reason)));
     const child = this.child;
     this.child = undefined;
-    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-      if (child.connected) child.send({ kind: "shutdown" } satisfies ToHost);
-      const killTimer = setTimeout(() => child.kill("SIGKILL"), exitGraceMs);
-      await exited;
-      clearTimeout(killTimer);
-    }
+    await endProcess(child);
     if (announce) this.setState({ phase: "stopped" });
   }
 
@@ -325,6 +377,20 @@ export class HostClient implements InferenceBackend {
     this.currentState = state;
     for (const listener of [...this.listeners]) listener(state);
   }
+}
+
+/** Asks a host process to shut down and waits for it to exit, killing it after a grace period. */
+async function endProcess(child: ChildProcess | undefined): Promise<void> {
+  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  if (child.connected) child.send({ kind: "shutdown" } satisfies ToHost);
+  const killTimer = setTimeout(() => child.kill("SIGKILL"), exitGraceMs);
+  await exited;
+  clearTimeout(killTimer);
+}
+
+function sameConfig(a: HostConfig, b: HostConfig): boolean {
+  return (Object.keys(a) as (keyof HostConfig)[]).every((key) => a[key] === b[key]);
 }
 
 function cancelledError(): HostRequestError {

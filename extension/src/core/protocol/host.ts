@@ -247,5 +247,9 @@ export type HostState =
   | { phase: "stopped" }
   | { phase: "starting" }
   | { phase: "loading"; progress: number }
-  | { phase: "ready"; info: HostInfo }
+  /**
+   * `failedChange`: the configuration asked for last did not load, for this reason, and the host serves the last one
+   * that did (info names its models): a bad model or context size never leaves the user without a working one.
+   */
+  | { phase: "ready"; info: HostInfo; failedChange?: HostError }
   | { phase: "error"; error: HostError; restartInMs?: number };
