@@ -86,6 +86,21 @@ export const JAVA_CASES: readonly RuleCase[] = [
     ],
   },
   {
+    rule: "java.servlet-response-xss",
+    positives: [
+      inMethod('resp.getWriter().write("<p>Hello " + request.getParameter("name") + "</p>");'),
+      inMethod('response.getWriter().println(param + ": " + context.getInitParameter(param));'),
+      inMethod('resp.sendError(500, "Exception trying to perform action=" + action);'),
+    ],
+    negatives: [
+      inMethod("resp.getWriter().write(json);"),
+      inMethod('resp.getWriter().write("<p>Hello</p>" + "</body>");'),
+      inMethod('resp.getWriter().write("<p>Hello " + Encode.forHtml(name) + "</p>");'),
+      inMethod('resp.sendError(404, "Not found");'),
+      inMethod('log.write("value: " + value);'),
+    ],
+  },
+  {
     rule: "java.xxe",
     positives: [
       inMethod("DocumentBuilder b = DocumentBuilderFactory.newInstance().newDocumentBuilder();"),

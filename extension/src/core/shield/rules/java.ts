@@ -370,6 +370,52 @@ const xxe: RuleDefinition = {
   ],
 };
 
+/** The operands of a chain of +, left to right. */
+function concatenatedParts(node: Node): Node[] {
+  if (node.type !== "binary_expression" || node.childForFieldName("operator")?.text !== "+") return [node];
+  const left = node.childForFieldName("left");
+  const right = node.childForFieldName("right");
+  return [...(left ? concatenatedParts(left) : []), ...(right ? concatenatedParts(right) : [])];
+}
+
+/** Encode.forHtml(x), StringEscapeUtils.escapeHtml4(x), HtmlUtils.htmlEscape(x): a value made safe for HTML. */
+const HTML_ESCAPER = /(escape|encode|sanitize|forHtml)\w*$/i;
+
+/** Text assembled with + from literals and at least one unescaped value: HTML written with data spliced in. */
+function isConcatenatedWithValue(node: Node | undefined): boolean {
+  if (node?.type !== "binary_expression" || node.childForFieldName("operator")?.text !== "+") return false;
+  const parts = concatenatedParts(node);
+  const hasText = parts.some((part) => part.type === "string_literal");
+  const unescaped = parts.some((part) => !isConstantExpression(part) && !(part.type === "method_invocation" && HTML_ESCAPER.test(part.childForFieldName("name")?.text ?? "")));
+  return hasText && unescaped;
+}
+
+const servletResponseXss: RuleDefinition = {
+  id: "java.servlet-response-xss",
+  cwe: "CWE-79",
+  severity: "warn",
+  message: "Text concatenated with a value is written into the HTTP response without HTML escaping.",
+  fixHint: "Escape every value for HTML (OWASP Encoder's Encode.forHtml, or a template engine that escapes by default).",
+  explanation:
+    "A servlet's writer and sendError's message go to the browser as HTML. A request parameter or an exception message " +
+    "spliced into that text can carry <script> and run in the user's session. Writing a value alone (a JSON body, a " +
+    "fixed page) is not reported; text built with + around a value is.",
+  patterns: [
+    {
+      languages: JAVA,
+      query: `((method_invocation object: (method_invocation name: (identifier) @writer) name: (identifier) @fn arguments: (argument_list . (_) @text .)) @finding
+        (#eq? @writer "getWriter") (#any-of? @fn "write" "print" "println" "append" "printf" "format"))`,
+      accept: (match) => isConcatenatedWithValue(match.capture("text")),
+    },
+    {
+      languages: JAVA,
+      query: `((method_invocation object: (identifier) @response name: (identifier) @fn arguments: (argument_list (_) . (_) @text .)) @finding
+        (#eq? @fn "sendError") (#match? @response "^(resp|response|res|httpResponse|servletResponse)$"))`,
+      accept: (match) => isConcatenatedWithValue(match.capture("text")),
+    },
+  ],
+};
+
 export const JAVA_RULES: readonly RuleDefinition[] = [
   weakHash,
   weakCipher,
@@ -386,4 +432,5 @@ export const JAVA_RULES: readonly RuleDefinition[] = [
   webViewFileAccess,
   cookieFlags,
   xxe,
+  servletResponseXss,
 ];
