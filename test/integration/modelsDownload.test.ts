@@ -43,7 +43,8 @@ describe("model download", function () {
       directory,
       fileName: "model.gguf",
       sha256: modelSha256,
-      sizeBytes: model.length,
+      // The catalog's sizes are approximate: a few percent off is still the file it means.
+      approximateSizeBytes: Math.round(model.length * 1.05),
       onProgress: (received, total) => events.push([received, total]),
     });
     assert.equal(result.kind, "installed", JSON.stringify(result));
@@ -93,10 +94,43 @@ describe("model download", function () {
     assert.ok(readFileSync(rejectedPathOf(path.join(directory, "model.gguf"))).equals(model));
   });
 
-  it("rejects a size that differs from the catalog's", async function () {
-    const result = await downloadModel({ url: server.url("/model.gguf"), directory, fileName: "model.gguf", sizeBytes: model.length + 1 });
+  it("rejects a file far from the catalog's approximate size, as not the file the catalog means", async function () {
+    const result = await downloadModel({ url: server.url("/model.gguf"), directory, fileName: "model.gguf", approximateSizeBytes: model.length * 2 });
     assert.equal(result.kind === "failed" && result.code, "sizeMismatch");
+    assert.match(result.kind === "failed" ? result.message : "", /^model\.gguf failed its check and was not installed: it has \d+ bytes, far from the catalog's .*not the file the catalog means/);
     assert.equal(existsSync(path.join(directory, "model.gguf")), false);
+    assert.ok(existsSync(rejectedPathOf(path.join(directory, "model.gguf"))), "moved aside");
+  });
+
+  it("starts over when the file changed length on the server since the partial download, and installs the new file whole", async function () {
+    const files = new Map([["/large.gguf", { body: large, chunkDelayMs: 0 }]]);
+    const changing = await startFileServer(files);
+    try {
+      changing.misbehaviour = { kind: "stall", bytes: 5.5 * 1024 * 1024 };
+      const destination = path.join(directory, "large.gguf");
+      const controller = new AbortController();
+      const cancelWhenRecorded = setInterval(() => {
+        if (existsSync(partialPathOf(destination)) && statSync(partialPathOf(destination)).size > large.length) controller.abort();
+      }, 20);
+      const first = await downloadModel({ url: changing.url("/large.gguf"), directory, fileName: "large.gguf", signal: controller.signal }).finally(() =>
+        clearInterval(cancelWhenRecorded),
+      );
+      assert.equal(first.kind, "cancelled", JSON.stringify(first));
+
+      // A new upload under the same name, changed inside the part already downloaded, and longer: a resume that kept
+      // the old bytes would install a mix of both versions.
+      const replaced = Buffer.concat([large, Buffer.alloc(1024 * 1024, 7)]);
+      replaced.fill(9, 1024 * 1024, 1024 * 1024 + 100);
+      files.set("/large.gguf", { body: replaced, chunkDelayMs: 0 });
+      changing.misbehaviour = { kind: "none" };
+      const sentBefore = changing.rangeBytesSent;
+      const second = await downloadModel({ url: changing.url("/large.gguf"), directory, fileName: "large.gguf", sha256: createHash("sha256").update(replaced).digest("hex") });
+      assert.equal(second.kind, "installed", JSON.stringify(second));
+      assert.ok(readFileSync(destination).equals(replaced));
+      assert.equal(changing.rangeBytesSent - sentBefore, replaced.length, "every byte was fetched again");
+    } finally {
+      await changing.close();
+    }
   });
 
   it("rejects a file that is not GGUF, naming it", async function () {
@@ -200,7 +234,7 @@ describe("model download", function () {
       this.skip();
     }
     try {
-      const result = await downloadModel({ url: server.url("/large.gguf"), directory: full, fileName: "large.gguf", sizeBytes: large.length, stallTimeoutMs: 5_000 });
+      const result = await downloadModel({ url: server.url("/large.gguf"), directory: full, fileName: "large.gguf", approximateSizeBytes: large.length, stallTimeoutMs: 5_000 });
       assert.equal(result.kind, "failed", JSON.stringify(result));
       assert.equal(result.kind === "failed" ? result.code : "", "diskFull", JSON.stringify(result));
       assert.match(result.kind === "failed" ? result.message : "", /large\.gguf.*disk is full.*Free some space/s);

@@ -31,6 +31,7 @@ async function run(models: ModelsContext, model: CatalogModel): Promise<string |
         url: model.url,
         directory: models.modelsDirectory,
         fileName: model.fileName,
+        approximateSizeBytes: model.sizeBytes,
         sha256: model.sha256,
         signal: controller.signal,
         onProgress: (receivedBytes, totalBytes) => {

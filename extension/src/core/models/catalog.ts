@@ -10,7 +10,10 @@ export interface CatalogModel {
   /** A full https://huggingface.co/<repo>/resolve/main/<file> URL: no API call is needed to resolve it. */
   url: string;
   fileName: string;
-  /** Approximate download size; the download itself checks the exact length the server announces. */
+  /**
+   * Approximate download size (see the data file's sizeNote): the download checks the exact length the server
+   * announces, and this only as a sanity bound.
+   */
   sizeBytes: number;
   licence: string;
   parametersBillions: number;

@@ -19,8 +19,12 @@ export interface ModelDownloadOptions {
   url: string;
   directory: string;
   fileName: string;
-  /** Exact byte count, when known; the announced length is always checked. */
-  sizeBytes?: number;
+  /**
+   * The catalog's size, which is approximate (no exact sizes can be fetched ahead of time): only a sanity bound, a
+   * file more than approximateSizeTolerance away from it is not the file the catalog means. The exact check is
+   * against the length the server announces.
+   */
+  approximateSizeBytes?: number;
   sha256?: string;
   signal?: AbortSignal;
   onProgress?: (receivedBytes: number, totalBytes: number) => void;
@@ -37,6 +41,11 @@ const resumeAdvice = " Download again: it resumes where it stopped.";
 const diskFullAdvice = " Free some space, then download again: it resumes where it stopped.";
 const diskFullCodes = new Set(["ENOSPC", "EDQUOT"]);
 const fileErrorCodes = new Set(["EACCES", "EPERM", "EROFS", "EIO", "EISDIR", "EMFILE", "ENFILE", "EBUSY"]);
+/**
+ * The catalog's sizes are rounded to three digits, so this leaves room for a size written down wrong, while the
+ * nearest other quantization of a model (Q6_K beside Q8_0) is about a quarter smaller.
+ */
+const approximateSizeTolerance = 0.2;
 
 /** Where a file that failed a check is moved: never loaded, but kept for the user to inspect. */
 export function rejectedPathOf(modelPath: string): string {
@@ -137,6 +146,10 @@ async function restorePartial(destination: string): Promise<void> {
   if (existsSync(downloadedPath) && !existsSync(partialPath)) await rename(downloadedPath, partialPath);
 }
 
+/**
+ * `announcedBytes`: the file's length as the server announced it (Content-Length; 0 when it did not say), which the
+ * downloader records when it starts and checks again on a resume, starting over when the file changed on the server.
+ */
 async function installChecked(options: ModelDownloadOptions, destination: string, downloadedPath: string, announcedBytes: number): Promise<ModelDownloadResult> {
   const reject = async (code: ModelDownloadFailureCode, problem: string): Promise<ModelDownloadResult> => {
     await rename(downloadedPath, rejectedPathOf(destination));
@@ -150,8 +163,9 @@ async function installChecked(options: ModelDownloadOptions, destination: string
   if (announcedBytes > 0 && fileBytes !== announcedBytes) {
     return reject("sizeMismatch", `it has ${fileBytes} bytes, the server announced ${announcedBytes}.`);
   }
-  if (options.sizeBytes !== undefined && fileBytes !== options.sizeBytes) {
-    return reject("sizeMismatch", `it has ${fileBytes} bytes, the catalog expects ${options.sizeBytes}.`);
+  const approximate = options.approximateSizeBytes;
+  if (approximate !== undefined && Math.abs(fileBytes - approximate) > approximate * approximateSizeTolerance) {
+    return reject("sizeMismatch", `it has ${fileBytes} bytes, far from the catalog's ${formatBytes(approximate)}: it is not the file the catalog means.`);
   }
   if (options.sha256 !== undefined) {
     const actual = await digestOfFile(downloadedPath, "sha256", "hex");
