@@ -3,7 +3,8 @@ import { readFile } from "node:fs/promises";
 import { HostRequestError, type BackendKind, type ConversationBackend, type InferenceBackend } from "./core/backend/backend";
 import { checkRemoteAccess } from "./core/backend/remoteAccess";
 import { createRemoteBackend, type RemoteBackend } from "./core/backend/remoteBackend";
-import type { RemoteStatus } from "./core/backend/remoteStatus";
+import { BackendRouting, type ConsentStore, RemoteGate, type RemotePrompts, type RemoteTarget, type Route } from "./core/backend/remoteGate";
+import { statusAfterFailure, type RemoteStatus } from "./core/backend/remoteStatus";
 import type { LlamaAssistConfig } from "./core/config";
 import type { ChatParams, GenerationResult, HostState, InfillParams } from "./core/protocol/host";
 import type { HostClient } from "./hostClient/hostClient";
@@ -17,22 +18,21 @@ export function apiKeySecretName(origin: string): string {
 
 interface ActiveRemote {
   backend: RemoteBackend;
-  origin: string;
-  loopback: boolean;
+  target: RemoteTarget;
 }
 
 /**
  * Sends each request to the backend the settings choose: the local host, or the server the user named. A remote
- * failure is reported as such and never falls back to another backend: the user chose where code may go.
+ * failure is reported as such and never falls back to another backend: the user chose where code may go. The decisions
+ * (consent, 401, routing) live in core/backend/remoteGate.ts; this class supplies VS Code's storage and dialogs.
  */
 export class InferenceRouter implements InferenceBackend, ConversationBackend, vscode.Disposable {
   private remote: Promise<ActiveRemote> | undefined;
   private configuredFor: LlamaAssistConfig;
   private remoteStatus: RemoteStatus | undefined;
   private readonly statusEmitter = new vscode.EventEmitter<RemoteStatus | undefined>();
-  private readonly pendingConsent = new Map<string, Promise<boolean>>();
-  /** Origins whose "enter the API key" prompt is showing or was dismissed this session: no prompt per keystroke. */
-  private readonly keyPromptShown = new Set<string>();
+  private readonly gate: RemoteGate;
+  private readonly routing: BackendRouting<ActiveRemote>;
   private readonly subscriptions: vscode.Disposable[];
   readonly onDidChangeRemoteStatus = this.statusEmitter.event;
 
@@ -43,12 +43,14 @@ export class InferenceRouter implements InferenceBackend, ConversationBackend, v
     private readonly globalState: vscode.Memento,
     private readonly log: vscode.LogOutputChannel,
   ) {
+    this.gate = new RemoteGate(this.consentStore(), this.prompts());
+    this.routing = new BackendRouting<ActiveRemote>(host, this.gate, () => this.route(), (remote, error) => this.onRemoteOutcome(remote, error));
     this.subscriptions = [
       settings.onDidChange(({ config }) => {
         if (!sameRemote(config, this.configuredFor)) this.reset(config);
       }),
       secrets.onDidChange((event) => {
-        if (event.key.startsWith(apiKeySecretName(""))) this.keyPromptShown.clear();
+        if (event.key.startsWith(apiKeySecretName(""))) this.gate.keyChanged();
       }),
     ];
     this.configuredFor = settings.current;
@@ -78,14 +80,12 @@ export class InferenceRouter implements InferenceBackend, ConversationBackend, v
     return this.remoteStatus;
   }
 
-  async infill(params: InfillParams, signal?: AbortSignal): Promise<GenerationResult> {
-    if (this.kind === "local") return this.host.infill(params, signal);
-    return this.throughRemote((backend) => backend.infill(params, signal));
+  infill(params: InfillParams, signal?: AbortSignal): Promise<GenerationResult> {
+    return this.routing.infill(params, signal);
   }
 
-  async chat(params: ChatParams, onChunk: (text: string) => void, signal?: AbortSignal): Promise<GenerationResult> {
-    if (this.kind === "local") return this.host.chat(params, onChunk, signal);
-    return this.throughRemote((backend) => backend.chat(params, onChunk, signal));
+  chat(params: ChatParams, onChunk: (text: string) => void, signal?: AbortSignal): Promise<GenerationResult> {
+    return this.routing.chat(params, onChunk, signal);
   }
 
   /** Asks the server again whether it answers (the status bar's click). */
@@ -104,83 +104,60 @@ export class InferenceRouter implements InferenceBackend, ConversationBackend, v
     await this.globalState.update(consentKey, undefined);
   }
 
-  private async throughRemote(request: (backend: RemoteBackend) => Promise<GenerationResult>): Promise<GenerationResult> {
+  private route(): Route<ActiveRemote> {
     const remote = this.remote;
-    if (remote === undefined) throw new HostRequestError("notAllowed", "No remote server is configured.");
-    const active = await remote;
-    if (!(await this.allowed(active))) {
-      throw new HostRequestError(
-        "notAllowed",
-        `You did not allow Llama Assist to send code to ${active.origin}. Set llamaAssist.backend to "local", or run "Llama Assist: Forget Remote Server Permissions" to be asked again.`,
-      );
-    }
-    try {
-      const result = await request(active.backend);
+    if (this.kind === "local") return { kind: "local" };
+    return { kind: "remote", remote: remote ?? Promise.reject(new HostRequestError("notAllowed", "No remote server is configured.")) };
+  }
+
+  private onRemoteOutcome(active: ActiveRemote, error: unknown): void {
+    if (error === undefined) {
       if (this.remoteStatus?.phase !== "reachable") void this.probe(active);
-      return result;
-    } catch (error) {
-      if (error instanceof HostRequestError) this.onRemoteError(active, error);
-      throw error;
+      return;
     }
+    if (!(error instanceof HostRequestError) || error.code === "cancelled") return;
+    this.log.warn(error.message);
+    const status = statusAfterFailure(active.backend.serverName, error.code, error.message);
+    if (status !== undefined) this.setStatus(status);
   }
 
-  private onRemoteError(active: ActiveRemote, error: HostRequestError): void {
-    switch (error.code) {
-      case "cancelled":
-        return;
-      case "unauthorized":
-        this.log.warn(error.message);
-        void this.askForKey(active);
-        return;
-      case "connectionRefused":
-      case "timeout":
-        this.log.warn(error.message);
-        this.setStatus({ phase: "unreachable", serverName: active.backend.serverName, message: error.message });
-        return;
-      default:
-        this.log.warn(error.message);
-    }
-  }
-
-  private async askForKey(active: ActiveRemote): Promise<void> {
-    if (this.keyPromptShown.has(active.origin)) return;
-    this.keyPromptShown.add(active.origin);
-    const enter = "Enter API Key…";
-    const choice = await vscode.window.showWarningMessage(`${active.backend.serverName} refused the request: it needs a valid API key.`, enter);
-    if (choice === enter) await vscode.commands.executeCommand("llamaAssist.setRemoteApiKey");
-  }
-
-  /** Loopback servers need no consent; any other origin is asked about once, and the answer is remembered. */
-  private allowed(active: ActiveRemote): Promise<boolean> {
-    if (active.loopback) return Promise.resolve(true);
-    const answers = this.globalState.get<Record<string, boolean>>(consentKey) ?? {};
-    const known = answers[active.origin];
-    if (known !== undefined) return Promise.resolve(known);
-    let pending = this.pendingConsent.get(active.origin);
-    if (pending === undefined) {
-      pending = this.askConsent(active).finally(() => this.pendingConsent.delete(active.origin));
-      this.pendingConsent.set(active.origin, pending);
-    }
-    return pending;
-  }
-
-  private async askConsent(active: ActiveRemote): Promise<boolean> {
-    const allow = "Allow";
-    const choice = await vscode.window.showWarningMessage(
-      `Send your code to ${active.backend.serverName}?`,
-      {
-        modal: true,
-        detail:
-          "Completions, chat and refactors will send the code around the cursor, and what you attach, to this server. " +
-          "Llama Assist asks once per server and remembers the answer.",
+  private consentStore(): ConsentStore {
+    const answers = (): Record<string, boolean> => this.globalState.get<Record<string, boolean>>(consentKey) ?? {};
+    return {
+      get: (origin) => answers()[origin],
+      remember: async (origin, allowed) => {
+        await this.globalState.update(consentKey, { ...answers(), [origin]: allowed });
       },
-      allow,
-    );
-    // A dismissed dialog is not an answer: ask again on the next request rather than remembering a refusal.
-    if (choice === undefined) return false;
-    const answers = this.globalState.get<Record<string, boolean>>(consentKey) ?? {};
-    await this.globalState.update(consentKey, { ...answers, [active.origin]: choice === allow });
-    return choice === allow;
+    };
+  }
+
+  private prompts(): RemotePrompts {
+    return {
+      askConsent: async (serverName) => {
+        const allow = "Allow";
+        const choice = await vscode.window.showWarningMessage(
+          `Send your code to ${serverName}?`,
+          {
+            modal: true,
+            detail:
+              "Completions, chat and refactors will send the code around the cursor, and what you attach, to this server. " +
+              "Llama Assist asks once per server and remembers the answer.",
+          },
+          allow,
+          "Don't Allow",
+        );
+        return choice === undefined ? undefined : choice === allow;
+      },
+      askForApiKey: async (serverName, origin) => {
+        const enter = "Enter API Key…";
+        const choice = await vscode.window.showWarningMessage(`${serverName} refused the request: it needs a valid API key.`, enter);
+        if (choice !== enter) return false;
+        const before = await this.secrets.get(apiKeySecretName(origin));
+        await vscode.commands.executeCommand("llamaAssist.setRemoteApiKey");
+        const after = await this.secrets.get(apiKeySecretName(origin));
+        return after !== undefined && after !== "" && after !== before;
+      },
+    };
   }
 
   private reset(config: LlamaAssistConfig): void {
@@ -201,13 +178,13 @@ export class InferenceRouter implements InferenceBackend, ConversationBackend, v
       this.remote = refused;
       return;
     }
-    const remote = this.createRemote(config, access.origin, access.loopback);
+    const remote = this.createRemote(config, access);
     remote.catch((error: unknown) => this.setStatus({ phase: "misconfigured", message: errorMessage(error) }));
     this.remote = remote;
     void remote.then((active) => this.probe(active)).catch(() => undefined);
   }
 
-  private async createRemote(config: LlamaAssistConfig, origin: string, loopback: boolean): Promise<ActiveRemote> {
+  private async createRemote(config: LlamaAssistConfig, access: RemoteTarget["access"] & { kind: "allowed" }): Promise<ActiveRemote> {
     const { backend: settings } = config;
     const extraCaCertificates = await Promise.all(
       settings.caCertificatePaths.map((file) =>
@@ -222,11 +199,11 @@ export class InferenceRouter implements InferenceBackend, ConversationBackend, v
       model: settings.model,
       fimTemplate: settings.fimTemplate,
       customFimTemplate: settings.customFimTemplate,
-      apiKey: async () => (await this.secrets.get(apiKeySecretName(origin))) || undefined,
+      apiKey: async () => (await this.secrets.get(apiKeySecretName(access.origin))) || undefined,
       extraCaCertificates,
     });
     this.log.info(`Inference goes to ${backend.serverName}.`);
-    return { backend, origin, loopback };
+    return { backend, target: { access, serverName: backend.serverName } };
   }
 
   /** A probe sends no code, only asks the server what it serves: it needs no consent. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { presentRemoteStatus } from "../../../extension/src/core/backend/remoteStatus";
+import { presentRemoteStatus, statusAfterFailure } from "../../../extension/src/core/backend/remoteStatus";
 
 describe("remote server status presentation", function () {
   it("names the model a reachable server serves, and the server in the tooltip", function () {
@@ -26,5 +26,14 @@ describe("remote server status presentation", function () {
     const shown = presentRemoteStatus({ phase: "misconfigured", message: "Llama Assist does not send code over plain http to gpu:8080" });
     assert.equal(shown.isError, true);
     assert.match(shown.tooltip, /plain http/);
+  });
+
+  it("marks the server unreachable after a refused or timed-out connection, and keeps the status after other failures", function () {
+    const server = "llama-server at http://10.0.0.5:8080";
+    assert.deepEqual(statusAfterFailure(server, "connectionRefused", "refused"), { phase: "unreachable", serverName: server, message: "refused" });
+    assert.deepEqual(statusAfterFailure(server, "timeout", "slow"), { phase: "unreachable", serverName: server, message: "slow" });
+    for (const code of ["unauthorized", "serverError", "rateLimited", "cancelled", "malformedResponse"] as const) {
+      assert.equal(statusAfterFailure(server, code, code), undefined);
+    }
   });
 });

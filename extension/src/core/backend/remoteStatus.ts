@@ -1,3 +1,5 @@
+import type { BackendErrorCode } from "./backend";
+
 /** What the status bar shows of a remote server. */
 export type RemoteStatus =
   | { phase: "checking"; serverName: string }
@@ -24,4 +26,9 @@ export function presentRemoteStatus(status: RemoteStatus): RemoteStatusPresentat
     case "misconfigured":
       return { text: "$(warning) Llama Assist: remote server", tooltip: `${status.message}${again}`, isError: true };
   }
+}
+
+/** What a failed request says about the server: unreachable after a refused or timed-out connection; else nothing new. */
+export function statusAfterFailure(serverName: string, code: BackendErrorCode, message: string): RemoteStatus | undefined {
+  return code === "connectionRefused" || code === "timeout" ? { phase: "unreachable", serverName, message } : undefined;
 }
