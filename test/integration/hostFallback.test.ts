@@ -65,6 +65,35 @@ describe("inference host: a model change that does not load", function () {
     }
   });
 
+  it("keeps the previous model when the host crashes every time it loads the new one", async function () {
+    const previous = ensureScriptedModel("insecure");
+    const crashing = ensureScriptedModel("standard");
+    const { client } = createTestHost(hostConfig(previous));
+    try {
+      await client.start();
+      // Every host started for the new model is killed as soon as it exists, as a crash in llama.cpp's load would
+      // end it; the one started for the previous model after the third crash is left alone.
+      let kills = 0;
+      client.onDidChangeState((state) => {
+        if (state.phase !== "starting" || kills >= 3) return;
+        kills++;
+        setImmediate(() => {
+          if (client.pid !== undefined) process.kill(client.pid, "SIGKILL");
+        });
+      });
+      await assert.rejects(
+        client.restart(hostConfig(crashing)),
+        expectFailedChange("hostCrashed", new RegExp(`killed \\(SIGKILL\\) 3 times while loading ${escape(crashing)}\\. The previous model stays in use: ${escape(path.basename(previous))}\\.$`)),
+      );
+      assert.equal(kills, 3);
+      const state = client.state;
+      assert.equal(state.phase === "ready" && state.info.completionModel.path, previous);
+      assert.equal((await client.infill(infillParams)).text, insecureCompletion, "the previous model answers");
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it("takes the next good change, and forgets the failed one", async function () {
     const { client } = createTestHost(hostConfig(ensureScriptedModel("insecure")));
     const phases: HostState["phase"][] = [];
