@@ -23,6 +23,7 @@ export const PYTHON_CASES: readonly RuleCase[] = [
       "debug = eval(os.getenv('APP_DEBUG', 'False'))",
       "f = open(settings_path)\nexec(f)",
       "model = eval(config.model_name)(num_classes=10)",
+      "def get(self):\n    expr = self.get_argument('expr')\n    return eval(expr)",
     ],
     negatives: [
       "result = eval('1 + 2')",

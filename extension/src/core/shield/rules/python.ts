@@ -139,7 +139,7 @@ function isBranchForAlgorithmName(call: Node): boolean {
 }
 
 /** Calls that bring outside text into the program: files, sockets, requests, the terminal. */
-const OUTSIDE_TEXT = /\b(input|raw_input|open|getenv)\s*\(|\.(read|readline|readlines|recv|recvfrom|get_json|getvalue)\s*\(|\brequest\.|\bsys\.argv\b|\bos\.environ\b|\bargs\.|\boptions\./;
+const OUTSIDE_TEXT = /\b(input|raw_input|open|getenv|get_?arg(ument|val|v)?s?)\s*\(|\.(read|readline|readlines|recv|recvfrom|get_json|getvalue)\s*\(|\brequest\.|\bsys\.argv\b|\bos\.environ\b|\bargs\.|\boptions\./;
 
 /**
  * Code that is assembled (formatting, concatenation, f-strings) or read from outside. A variable that holds a
