@@ -101,6 +101,12 @@ describe("Shield engine", () => {
       assert.deepEqual(shield.scan(fragment, "php").map((f) => [f.ruleId, f.startLine]), [["php.weak-hash", 2]]);
     });
 
+    it("reads a PHP file's markup fragment, with its inline script, as markup rather than as PHP", () => {
+      const key = "AIza" + "SyA665aDyAPFDgxFO5H4t12jyRqIQX-6x6I";
+      const fragment = `      var numValue = latLng + "";\n    </script>\n    <script async defer\n    src="https://maps.googleapis.com/maps/api/js?key=${key}">\n    </script>\n`;
+      assert.deepEqual(shield.scan(fragment, "php").map((f) => [f.ruleId, f.startLine]), [["secret.token-format", 3]]);
+    });
+
     it("points a finding in a builder chain at the method, not at the chain's first line", () => {
       const code = "fn client(insecure: bool) -> Client {\n    Client::builder()\n        .danger_accept_invalid_certs(insecure)\n        .build()\n}\n";
       const [finding] = shield.scan(code, "rust");

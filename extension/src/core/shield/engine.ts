@@ -138,6 +138,8 @@ function openingToAdd(code: string, language: ShieldLanguage): string | undefine
   if (language !== "php" || /<\?(php\b|=|\s|$)/.test(code)) return undefined;
   const firstLine = code.trimStart().split("\n", 1)[0] ?? "";
   if (firstLine.startsWith("<") && !firstLine.startsWith("<<<")) return undefined;
+  // Markup lines with no "?>" before them: the fragment is the HTML (and its inline script) around PHP, not PHP.
+  if (!code.includes("?>") && !code.includes("<<<") && /^\s*<\/?[a-zA-Z][\w-]*[\s>]/m.test(code)) return undefined;
   return /\$[A-Za-z_]\w*|\bfunction\s+\w+\s*\(|;\s*$/m.test(code) ? PHP_OPENING : undefined;
 }
 
