@@ -150,6 +150,7 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
       path: vscode.workspace.asRelativePath(document.uri),
       prefix,
       suffix,
+      cursorLine: position.line,
       trigger,
       style,
       syntax,

@@ -340,7 +340,7 @@ async function endToEnd(runtime: SyntaxRuntime, label: string, modelPath: string
           evaluated = 0;
           const t0 = performance.now();
           await engine.complete(
-            { languageId: "python", path: "bench.py", prefix, suffix: document.suffix, trigger: "automatic", style, syntax: new InsertionParser(runtime, language, tree, prefix, document.suffix), snippets: async () => [] },
+            { languageId: "python", path: "bench.py", prefix, suffix: document.suffix, cursorLine: prefix.split("\n").length - 1, trigger: "automatic", style, syntax: new InsertionParser(runtime, language, tree, prefix, document.suffix), snippets: async () => [] },
             new AbortController().signal,
           );
           const total = performance.now() - t0;

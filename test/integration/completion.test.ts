@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import type { InfillParams } from "../../extension/src/core/protocol/host";
+import type { GenerationResult, InfillParams } from "../../extension/src/core/protocol/host";
 import { HostRequestError } from "../../extension/src/hostClient/hostClient";
 import { CompletionEngine, type CompletionOutcome } from "../../extension/src/core/completion/engine";
 import { defaultPromptBudget, estimateTokens } from "../../extension/src/core/completion/prompt";
@@ -32,12 +32,13 @@ describe("completions through the real host", function () {
   });
 
   /** How each host request ended: its stop reason, or the error code it was rejected with. */
-  function engineFor(host: TestHost, requests: InfillParams[], endings: string[] = []): CompletionEngine {
+  function engineFor(host: TestHost, requests: InfillParams[], endings: string[] = [], results: GenerationResult[] = [], budget = defaultPromptBudget): CompletionEngine {
     return new CompletionEngine({
       generate: async (params, signal) => {
         requests.push(params);
         try {
           const result = await host.client.infill(params, signal);
+          results.push(result);
           endings.push(result.stopReason);
           return result;
         } catch (error) {
@@ -47,7 +48,7 @@ describe("completions through the real host", function () {
       },
       gate: (input) => gateSuggestion(shield, input, { mode: "block", disabledRules: new Set(), disabledLanguages: new Set() }),
       debounce: { kind: "fixed", milliseconds: 10 },
-      budget: defaultPromptBudget,
+      budget,
       maxLines: 12,
       countTokens: estimateTokens,
       now: () => performance.now(),
@@ -79,6 +80,7 @@ describe("completions through the real host", function () {
           path: "calc.py",
           prefix,
           suffix,
+          cursorLine: prefix.split("\n").length - 1,
           trigger,
           style: { insertSpaces: true, tabSize: 4 },
           syntax: new InsertionParser(runtime, language, tree, prefix, suffix),
@@ -118,6 +120,58 @@ describe("completions through the real host", function () {
       assert.equal(requests.length, 1, "typed-ahead text needs no second request");
     });
 
+    it("fits the prompt to its budget in the model's own tokens, and a character typed after it re-evaluates only a few", async function () {
+      const requests: InfillParams[] = [];
+      const results: GenerationResult[] = [];
+      const budget = { totalTokens: 700, suffixShare: 0.25, snippetShare: 0.3 };
+      const engine = engineFor(host, requests, [], results, budget);
+      const lines = (tag: string, count: number) => Array.from({ length: count }, (_, i) => `    total_${tag}_${i} = compute(values[${i}], index + ${i})\n`).join("");
+      const prefix = `from billing import compute\n\n\ndef process(values, index):\n${lines("before", 300)}    `;
+      const suffix = `\n${lines("after", 200)}`;
+      const snippets = [{ path: "billing.py", text: "def compute(value, offset):", reason: "imported compute" }];
+      const language = await runtime.language("python");
+      assert.ok(language);
+      const ask = async (typed: string): Promise<CompletionOutcome> => {
+        const tree = runtime.parse(language, prefix + typed + suffix);
+        try {
+          return await engine.complete(
+            {
+              languageId: "python",
+              path: "process.py",
+              prefix: prefix + typed,
+              suffix,
+              cursorLine: prefix.split("\n").length - 1,
+              trigger: "automatic",
+              style: { insertSpaces: true, tabSize: 4 },
+              syntax: new InsertionParser(runtime, language, tree, prefix + typed, suffix),
+              snippets: async () => snippets,
+              scopeHeaders: [{ offset: prefix.indexOf("def process"), line: 3, text: "def process(values, index):" }],
+            },
+            new AbortController().signal,
+          );
+        } finally {
+          tree.delete();
+        }
+      };
+      const first = await ask("");
+      assert.equal(first.kind, "shown", JSON.stringify(first));
+      const fimControlTokens = 3;
+      const textTokens = results[0].promptTokens - fimControlTokens;
+      assert.ok(textTokens <= budget.totalTokens, `${textTokens} tokens of text for a budget of ${budget.totalTokens}`);
+      // Less at most the blocks of 8 lines the prefix is cut in (about 200 of the fixture's small-vocabulary tokens).
+      assert.ok(textTokens >= budget.totalTokens * 0.7, `${textTokens} tokens of text: the budget should be nearly full`);
+      const trace = first.kind === "shown" ? first.trace : [];
+      assert.ok(trace.includes(`prompt: ${textTokens} of ${budget.totalTokens} tokens, counted with the model's tokenizer`), trace.join("; "));
+      assert.ok(trace.some((line) => /^billing\.py \(imported compute\): \d+ tokens$/.test(line)), trace.join("; "));
+      assert.ok(trace.some((line) => line.startsWith("enclosing scopes above the window: 1,")), trace.join("; "));
+      assert.ok(requests[0].context && requests[0].context.prefix.length > requests[0].prefix.length, "the host gets more text than the estimate kept");
+
+      // What post-processing makes of the answer after "z" does not matter here, only what the host evaluated.
+      await ask("z");
+      assert.equal(results.length, 2, "the typed character is a new request, not served from the cache");
+      assert.ok(results[1].tokensEvaluated <= 5, `one typed character re-evaluated ${results[1].tokensEvaluated} of ${results[1].promptTokens} tokens`);
+    });
+
     it("asks for sampled alternatives on a manual trigger and shows each distinct suggestion once", async function () {
       const requests: InfillParams[] = [];
       const endings: string[] = [];
@@ -143,6 +197,7 @@ describe("completions through the real host", function () {
           path: "calc.py",
           prefix,
           suffix,
+          cursorLine: prefix.split("\n").length - 1,
           trigger: "automatic",
           style: { insertSpaces: true, tabSize: 4 },
           syntax: new InsertionParser(runtime, language, tree, prefix, suffix),
@@ -170,7 +225,8 @@ describe("completions through the real host", function () {
     });
 
     it("withholds the suggestion in block mode", async function () {
-      const outcome = await complete(engineFor(host, []), "import subprocess\n\ndef run(cmd):\n    ", "\n");
+      // A command spliced from a value; one handed over whole by the caller is the caller's to check, and not reported.
+      const outcome = await complete(engineFor(host, []), "import subprocess\n\ndef run(name):\n    cmd = 'ls ' + name\n    ", "\n");
       assert.equal(outcome.kind, "skipped");
       assert.equal(outcome.kind === "skipped" && outcome.reason, "withheld");
       assert.deepEqual(outcome.kind === "skipped" && outcome.verdict?.findings.map((finding) => finding.ruleId), ["python.subprocess-shell"]);

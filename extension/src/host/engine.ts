@@ -14,6 +14,7 @@ import {
   getLlama,
   resolveChatWrapper,
 } from "node-llama-cpp";
+import { fitInfillContext } from "../core/completion/promptFit";
 import { FimBudgetError, cutAtStopStrings, layoutFimPrompt } from "../core/fimLayout";
 import { PrefillSpeed, defaultPrefillPacing } from "../core/prefillPacing";
 import type {
@@ -313,9 +314,13 @@ export class InferenceEngine {
     }
     const bos = model.tokens.bos;
     const leading = model.tokens.shouldPrependBosToken && bos !== null ? [bos] : [];
+    // With the prompt's pieces, the budget is counted in this model's tokens; the units are tokenized one by one.
+    const fitted = params.context === undefined ? undefined : fitInfillContext(params.context, (text) => model.tokenize(text));
     let tokens: Token[];
     try {
-      tokens = layoutFimPrompt(model.tokenize(params.prefix), model.tokenize(params.suffix), fim, leading, {
+      const prefix = fitted?.prefix ?? model.tokenize(params.prefix);
+      const suffix = fitted?.suffix ?? model.tokenize(params.suffix);
+      tokens = layoutFimPrompt(prefix, suffix, fim, leading, {
         maxPromptTokens: sequence.contextSize - params.maxTokens,
         maxSuffixTokens,
         prefixTrimStep,
@@ -327,17 +332,22 @@ export class InferenceEngine {
       throw error;
     }
     const started = performance.now();
-    const tokensEvaluated = await prefill(sequence, lanes.infillPrefill, tokens, signal);
-    const generation = await generate(sequence, tokens, params, signal);
+    const { evaluated: tokensEvaluated, tailStart } = await prefill(sequence, lanes.infillPrefill, tokens, signal, true);
+    const { firstTokenAt, ...generation } = await generate(sequence, tokens, tailStart, params, signal);
+    // As llama-server counts: the prompt until the first token is sampled, the generation after it.
+    const finished = performance.now();
+    const timings = { promptMs: (firstTokenAt ?? finished) - started, generationMs: finished - (firstTokenAt ?? finished) };
     this.log(
       "debug",
-      `infill: ${tokens.length} prompt tokens, ${tokensEvaluated} evaluated, ${generation.generatedTokens} generated, ${Math.round(performance.now() - started)} ms`,
+      `infill: ${tokens.length} prompt tokens, ${tokensEvaluated} evaluated, ${generation.generatedTokens} generated, ${Math.round(timings.promptMs)} ms prompt, ${Math.round(timings.generationMs)} ms generation`,
     );
     return {
       ...generation,
       promptTokens: tokens.length,
       tokensEvaluated,
+      timings,
       ...(fim === undefined ? { fallback: "prefixOnly" as const } : {}),
+      ...(fitted === undefined ? {} : { promptFit: fitted.included }),
     };
   }
 
@@ -357,7 +367,7 @@ export class InferenceEngine {
       );
     }
     const started = performance.now();
-    const tokensEvaluated = await prefill(sequence, lanes.chatPrefill, tokens, signal);
+    const { evaluated: tokensEvaluated } = await prefill(sequence, lanes.chatPrefill, tokens, signal);
     let generatedTokens = 0;
     const chat = new LlamaChat({ contextSequence: sequence, chatWrapper: chatModel.chatWrapper, autoDisposeSequence: false });
     try {
@@ -394,42 +404,54 @@ export class InferenceEngine {
 }
 
 /**
- * Brings the sequence's KV cache to `tokens` minus the last one, reusing the longest common start and evaluating
- * the rest in chunks paced by `speed`, with an abort check between them.
- * Returns how many prompt tokens this request evaluates, the last one (evaluated by the generation) included.
+ * Brings the sequence's KV cache to `tokens` minus a tail, reusing the longest common start and evaluating the rest in
+ * chunks paced by `speed`, with an abort check between them. The tail is the last token, or with `batchTail` up to one
+ * chunk: the generation then evaluates it in the same batch as its first token. A keystroke changes only a few tokens,
+ * and a separate evaluation of those cost as much as generating a token (about 25 ms for a 0.5B model on 2 cores).
+ * Returns how many prompt tokens this request evaluates, the tail included, and where the tail starts.
  */
-async function prefill(sequence: LlamaContextSequence, speed: PrefillSpeed, tokens: readonly Token[], signal: AbortSignal): Promise<number> {
-  const body = tokens.slice(0, -1);
-  await sequence.adaptStateToTokens(body, false);
+async function prefill(
+  sequence: LlamaContextSequence,
+  speed: PrefillSpeed,
+  tokens: readonly Token[],
+  signal: AbortSignal,
+  batchTail = false,
+): Promise<{ evaluated: number; tailStart: number }> {
+  await sequence.adaptStateToTokens(tokens.slice(0, -1), false);
   const reused = sequence.nextTokenIndex;
-  for (let index = reused; index < body.length; ) {
+  let index = reused;
+  for (;;) {
     if (signal.aborted) throw cancelledFailure();
     const size = speed.nextChunkTokens();
-    const chunk = body.slice(index, index + size);
+    if (tokens.length - index <= (batchTail ? size : 1)) break;
+    const chunk = tokens.slice(index, Math.min(index + size, tokens.length - 1));
     const started = performance.now();
     await sequence.evaluateWithoutGeneratingNewTokens(chunk);
     // A short last chunk is mostly the evaluation's fixed cost: it would understate the speed.
     if (chunk.length === size) speed.record(size, performance.now() - started);
     index += chunk.length;
   }
-  if (signal.aborted) throw cancelledFailure();
-  return body.length - reused + 1;
+  return { evaluated: tokens.length - reused, tailStart: index };
 }
 
+/** Evaluates the prompt from `tailStart` on and generates; `firstTokenAt` is when the first token came (performance.now()). */
 async function generate(
   sequence: LlamaContextSequence,
   prompt: readonly Token[],
+  tailStart: number,
   params: InfillParams,
   signal: AbortSignal,
-): Promise<Pick<GenerationResult, "text" | "stopReason" | "generatedTokens">> {
+): Promise<Pick<GenerationResult, "text" | "stopReason" | "generatedTokens"> & { firstTokenAt: number | undefined }> {
   const { model } = sequence;
   const generated: Token[] = [];
   const contextTail = prompt.slice(-8);
   let text = "";
   let stopReason: StopReason = "maxTokens";
+  let firstTokenAt: number | undefined;
   // No repeat penalty: code legitimately repeats tokens (indentation, brackets), and FIM answers are short.
-  const evaluation = sequence.evaluate([prompt[prompt.length - 1]], { temperature: params.temperature, yieldEogToken: true });
+  const evaluation = sequence.evaluate(prompt.slice(tailStart), { temperature: params.temperature, yieldEogToken: true });
   for await (const token of evaluation) {
+    firstTokenAt ??= performance.now();
     if (signal.aborted) throw cancelledFailure();
     if (model.isEogToken(token)) {
       stopReason = "eos";
@@ -445,7 +467,7 @@ async function generate(
     if (generated.length >= params.maxTokens || sequence.nextTokenIndex >= sequence.contextSize - 1) break;
   }
   if (signal.aborted) throw cancelledFailure();
-  return { text, stopReason, generatedTokens: generated.length };
+  return { text, stopReason, generatedTokens: generated.length, firstTokenAt };
 }
 
 /** node-llama-cpp names a backend without loadable binaries only by its error class. */

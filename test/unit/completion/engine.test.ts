@@ -33,10 +33,24 @@ function harness(reply: (params: InfillParams, signal: AbortSignal) => Promise<G
 }
 
 function request(prefix: string, suffix: string, trigger: "automatic" | "manual" = "automatic"): CompletionRequest {
-  return { languageId: "python", path: "app.py", prefix, suffix, trigger, style: { insertSpaces: true, tabSize: 4 }, snippets: async () => [] };
+  return { languageId: "python", path: "app.py", prefix, suffix, cursorLine: prefix.split("\n").length - 1, trigger, style: { insertSpaces: true, tabSize: 4 }, snippets: async () => [] };
 }
 
 describe("completion engine", () => {
+  it("sends the prompt's pieces for an exact fit, and traces the fit the backend reports or says the counts are estimated", async () => {
+    const exact = harness(async () => ({ ...result("len(xs)"), promptFit: ["prompt: 9 of 1536 tokens, counted with the model's tokenizer"] }));
+    const shown = await exact.engine.complete(request("def f(xs):\n    n = ", "\n"), new AbortController().signal);
+    const context = exact.requests[0].context;
+    assert.equal(context?.prefix, "def f(xs):\n    n = ");
+    assert.equal(context?.prefixFirstLine, 0);
+    assert.equal(context?.pathComment, "# Path: app.py\n");
+    assert.deepEqual(shown.kind === "shown" && shown.trace.slice(1, -1), ["prompt: 9 of 1536 tokens, counted with the model's tokenizer"]);
+
+    const estimated = harness(async () => result("len(xs)"));
+    const traced = await estimated.engine.complete(request("def f(xs):\n    n = ", "\n"), new AbortController().signal);
+    assert.ok(traced.kind === "shown" && traced.trace.includes("token counts estimated from characters: this backend does not count the model's tokens"));
+  });
+
   it("sends the prompt with the file path and shows the processed text", async () => {
     const { engine, requests } = harness(async () => result("len(xs)\nprint(n)"));
     const outcome = await engine.complete(request("def f(xs):\n    n = ", "\n"), new AbortController().signal);

@@ -40,7 +40,7 @@ describe("prompt assembly", () => {
 
   it("keeps the headers of the function and class the window starts inside", () => {
     const prefix = "type Store struct{}\n\nfunc (s *Store) Load() {\n" + manyLines("p", 100) + "\tresult := ";
-    const prompt = buildInfillPrompt(input({ prefix, scopeHeaders: [{ offset: prefix.indexOf("func"), text: "func (s *Store) Load() {" }] }));
+    const prompt = buildInfillPrompt(input({ prefix, scopeHeaders: [{ offset: prefix.indexOf("func"), line: 2, text: "func (s *Store) Load() {" }] }));
     assert.match(prompt.prefix, /^\/\/ Path: main\.go\nfunc \(s \*Store\) Load\(\) \{\n\tvaluep\d+/);
     assert.ok(estimateTokens(prompt.prefix) <= budget.totalTokens);
   });

@@ -6,7 +6,8 @@ import { AdaptiveDebounce, type DebounceMode } from "./debounce";
 import type { IndentationStyle } from "./indentation";
 import { decideMode, type CompletionMode } from "./mode";
 import { postProcess, type DropReason } from "./postProcess";
-import { buildInfillPrompt, generationLimits, type ContextSnippet, type InfillPrompt, type PromptBudget, type ScopeHeader, type TokenCounter } from "./prompt";
+import type { InfillContext } from "../protocol/host";
+import { buildInfillContext, buildInfillPrompt, generationLimits, type ContextSnippet, type InfillPrompt, type PromptBudget, type ScopeHeader, type TokenCounter } from "./prompt";
 import type { Insertion } from "./suffixOverlap";
 import { decideTrigger, type TriggerKind } from "./trigger";
 
@@ -32,6 +33,8 @@ export interface CompletionRequest {
   path: string;
   prefix: string;
   suffix: string;
+  /** The document line of the cursor, 0-based: the prompt's blocks are aligned to document lines. */
+  cursorLine: number;
   trigger: TriggerKind;
   style: IndentationStyle;
   /** Absent without a grammar or for a document over the size limit. */
@@ -73,7 +76,10 @@ function limitLines(insertion: Insertion, maxLines: number): Insertion {
 
 interface PreparedPrompt {
   mode: CompletionMode;
+  /** Fitted by a character estimate, for backends without the model's tokenizer. */
   prompt: InfillPrompt;
+  /** The same pieces for a backend that fits them with the model's tokenizer. */
+  context: InfillContext;
 }
 
 type Candidate = { kind: "insertion"; insertion: Insertion; trace: string[] } | { kind: "dropped"; reason: DropReason } | { kind: "cancelled" };
@@ -207,25 +213,17 @@ export class CompletionEngine {
     const mode = decideMode(prefix, suffix, request.syntax?.documentTree, request.style.tabSize);
     const snippets = await request.snippets();
     if (signal.aborted) return undefined;
-    const prompt = buildInfillPrompt({
-      prefix,
-      suffix,
-      languageId: request.languageId,
-      path: request.path,
-      snippets,
-      scopeHeaders: request.scopeHeaders,
-      budget: this.options.budget,
-      countTokens: this.options.countTokens,
-    });
-    return { mode, prompt };
+    const pieces = { prefix, suffix, languageId: request.languageId, path: request.path, snippets, scopeHeaders: request.scopeHeaders, budget: this.options.budget };
+    const prompt = buildInfillPrompt({ ...pieces, countTokens: this.options.countTokens });
+    return { mode, prompt, context: buildInfillContext(pieces, request.cursorLine) };
   }
 
   private async generateCandidate(request: CompletionRequest, prepared: PreparedPrompt, signal: AbortSignal, temperature: number): Promise<Candidate> {
-    const { mode, prompt } = prepared;
+    const { mode, prompt, context } = prepared;
     const limits = generationLimits(mode, this.options.maxLines);
     let result: GenerationResult;
     try {
-      result = await this.options.generate({ prefix: prompt.prefix, suffix: prompt.suffix, ...limits, temperature }, signal);
+      result = await this.options.generate({ prefix: prompt.prefix, suffix: prompt.suffix, ...limits, temperature, context }, signal);
     } catch (error) {
       if (signal.aborted) return { kind: "cancelled" };
       throw error;
@@ -233,7 +231,8 @@ export class CompletionEngine {
     if (signal.aborted || result.stopReason === "abort") return { kind: "cancelled" };
     const processed = postProcess({ raw: result.text, prefix: request.prefix, suffix: request.suffix, mode, style: request.style, syntax: request.syntax });
     if (!processed.show) return { kind: "dropped", reason: processed.reason };
-    const trace = [`mode: ${mode}`, ...prompt.included, `model: ${result.generatedTokens} tokens, ${result.tokensEvaluated} evaluated, ${result.stopReason}`];
+    const fit = result.promptFit ?? [...prompt.included, "token counts estimated from characters: this backend does not count the model's tokens"];
+    const trace = [`mode: ${mode}`, ...fit, `model: ${result.generatedTokens} tokens, ${result.tokensEvaluated} evaluated, ${result.stopReason}`];
     return { kind: "insertion", insertion: limitLines(processed.insertion, this.options.maxLines), trace };
   }
 

@@ -1,4 +1,8 @@
+import type { InfillContext, InfillContextPiece, PromptBudget } from "../protocol/host";
+import { blockLines } from "./promptFit";
 import type { CompletionMode } from "./mode";
+
+export type { PromptBudget };
 
 /** A piece of other code the model should see: the definition of an imported symbol, or a recently edited range. */
 export interface ContextSnippet {
@@ -11,16 +15,9 @@ export interface ContextSnippet {
 /** The first line of a function or class that encloses the cursor, and where it starts in the document. */
 export interface ScopeHeader {
   offset: number;
+  /** The document line of `offset`, 0-based. */
+  line: number;
   text: string;
-}
-
-export interface PromptBudget {
-  /** Tokens for everything: prefix, suffix and snippets. */
-  totalTokens: number;
-  /** At most this share of the total goes to the suffix. */
-  suffixShare: number;
-  /** At most this share of the total goes to snippets from other files. */
-  snippetShare: number;
 }
 
 export const defaultPromptBudget: PromptBudget = { totalTokens: 1536, suffixShare: 0.25, snippetShare: 0.3 };
@@ -58,6 +55,11 @@ const lineCommentByLanguage: Readonly<Record<string, string>> = {
 /** A line comment in the document's language; C-style covers the rest of the languages served. */
 export function commentLine(languageId: string, text: string): string {
   return `${lineCommentByLanguage[languageId] ?? "//"} ${text}`;
+}
+
+/** A snippet as it goes into the prompt: its file's path as a comment, the code, a blank line. */
+export function contextPiece(languageId: string, snippet: ContextSnippet): InfillContextPiece {
+  return { text: `${commentLine(languageId, `Path: ${snippet.path}`)}\n${snippet.text.trimEnd()}\n\n`, label: `${snippet.path} (${snippet.reason})` };
 }
 
 /** Lines from the end of `text` that fit in `budget` tokens; never splits a line except the cursor's own. */
@@ -116,16 +118,16 @@ export function buildInfillPrompt(input: PromptInput): InfillPrompt {
   let snippetBudget = Math.floor(budget.totalTokens * budget.snippetShare);
   const snippetBlocks: string[] = [];
   for (const snippet of input.snippets) {
-    const block = `${commentLine(input.languageId, `Path: ${snippet.path}`)}\n${snippet.text.trimEnd()}\n\n`;
-    const cost = countTokens(block);
+    const piece = contextPiece(input.languageId, snippet);
+    const cost = countTokens(piece.text);
     if (cost > snippetBudget) {
-      included.push(`skipped ${snippet.path} (${snippet.reason}): ${cost} tokens over the snippet budget`);
+      included.push(`skipped ${piece.label}: ${cost} tokens over the snippet budget`);
       continue;
     }
     snippetBudget -= cost;
     remaining -= cost;
-    snippetBlocks.push(block);
-    included.push(`${snippet.path} (${snippet.reason}): ${cost} tokens`);
+    snippetBlocks.push(piece.text);
+    included.push(`${piece.label}: ${cost} tokens`);
   }
 
   const header = `${commentLine(input.languageId, `Path: ${input.path}`)}\n`;
@@ -140,6 +142,63 @@ export function buildInfillPrompt(input: PromptInput): InfillPrompt {
   }
   included.push(`prefix: ${prefix.length} of ${input.prefix.length} chars`);
   return { prefix: snippetBlocks.join("") + header + cutScopes.join("") + prefix, suffix, included };
+}
+
+/**
+ * Characters of code sent per token of the budget: more than code takes (3 to 4 characters a token, more for deep
+ * indentation), so the host's exact fit never runs short of text.
+ */
+const contextCharsPerToken = 8;
+
+function countNewlines(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) count++;
+  return count;
+}
+
+/**
+ * The end of `prefix` that the budget could need, from the start of a line divisible by blockLines (or the start of
+ * `prefix`): a window start that moved with every line typed would shift the blocks the host cuts the prefix into.
+ */
+function prefixWindow(prefix: string, cursorLine: number, chars: number): { text: string; firstLine: number } {
+  if (prefix.length <= chars) return { text: prefix, firstLine: cursorLine - countNewlines(prefix) };
+  let start = prefix.length - chars;
+  const lineEnd = prefix.indexOf("\n", start - 1);
+  // A cursor line longer than the window: the window starts inside it.
+  if (lineEnd >= 0) start = lineEnd + 1;
+  let firstLine = cursorLine - countNewlines(prefix.slice(start));
+  while (firstLine % blockLines !== 0) {
+    const next = prefix.indexOf("\n", start);
+    if (next < 0) break;
+    start = next + 1;
+    firstLine++;
+  }
+  return { text: prefix.slice(start), firstLine };
+}
+
+/** The start of `suffix` that the budget could need, up to a line end. */
+function suffixWindow(suffix: string, chars: number): string {
+  if (suffix.length <= chars) return suffix;
+  const lineEnd = suffix.indexOf("\n", chars);
+  return lineEnd < 0 ? suffix : suffix.slice(0, lineEnd + 1);
+}
+
+/**
+ * The prompt's pieces for a backend that fits them with the model's tokenizer (fitInfillContext): windows around the
+ * cursor with more text than the budget holds, the snippets in priority order, and the enclosing scopes.
+ */
+export function buildInfillContext(input: Omit<PromptInput, "countTokens">, cursorLine: number): InfillContext {
+  const { budget } = input;
+  const window = prefixWindow(input.prefix, cursorLine, budget.totalTokens * contextCharsPerToken);
+  return {
+    budget,
+    prefix: window.text,
+    prefixFirstLine: window.firstLine,
+    suffix: suffixWindow(input.suffix, Math.ceil(budget.totalTokens * budget.suffixShare) * contextCharsPerToken),
+    pathComment: `${commentLine(input.languageId, `Path: ${input.path}`)}\n`,
+    pieces: input.snippets.map((snippet) => contextPiece(input.languageId, snippet)),
+    scopes: (input.scopeHeaders ?? []).map((scope) => ({ line: scope.line, text: scope.text })),
+  };
 }
 
 /** Single-line requests stop at the line break; multi-line ones get room for a body. */

@@ -27,11 +27,60 @@ export interface HostConfig {
  * KV-cache reuse. It fails with "contextExceeded" only when maxTokens leaves no room for a prompt.
  */
 export interface InfillParams {
+  /**
+   * With `context`: the prompt fitted to its budget by a character estimate, for backends that cannot count the
+   * model's tokens per keystroke (OpenAI-compatible servers, Ollama, llama-server); the local host ignores it.
+   */
   prefix: string;
   suffix: string;
   maxTokens: number;
   stop: string[];
   temperature: number;
+  /** The prompt's pieces and budget, for a backend that has the model's tokenizer to fit them exactly. */
+  context?: InfillContext;
+}
+
+/** Shares of a completion prompt's token budget; the FIM control tokens come on top of `totalTokens`. */
+export interface PromptBudget {
+  /** Tokens for everything: prefix, suffix and pieces from other files. */
+  totalTokens: number;
+  /** At most this share of the total goes to the suffix. */
+  suffixShare: number;
+  /** At most this share of the total goes to pieces from other files. */
+  snippetShare: number;
+}
+
+/** Code from elsewhere for the prompt: an imported definition, a recently edited range, a viewed file. */
+export interface InfillContextPiece {
+  /** The code, its file-path comment first, as it goes into the prompt. */
+  text: string;
+  /** Why it is there, for the trace. */
+  label: string;
+}
+
+/** The first line of a function or class that encloses the cursor. */
+export interface InfillScope {
+  /** The document line it is on, 0-based. */
+  line: number;
+  text: string;
+}
+
+/**
+ * What a completion prompt is made of, most important first, for the host to fit into `budget` with the model's own
+ * tokenizer (fitInfillContext). The text around the cursor is sent beyond what the budget can hold.
+ */
+export interface InfillContext {
+  budget: PromptBudget;
+  /** The code before the cursor, from the start of line `prefixFirstLine`. */
+  prefix: string;
+  prefixFirstLine: number;
+  /** The code after the cursor, from the cursor on. */
+  suffix: string;
+  /** The document's path as a comment line, with its line break. */
+  pathComment: string;
+  pieces: InfillContextPiece[];
+  /** Outermost first; their headers are kept when the prefix is cut inside them. */
+  scopes: InfillScope[];
 }
 
 export type ChatRole = "user" | "assistant";
@@ -66,6 +115,17 @@ export interface GenerationResult {
   generatedTokens: number;
   /** Set when the model has no FIM tokens and the host fell back to prefix-only completion. */
   fallback?: "prefixOnly";
+  /** What the host kept of InfillParams.context and the tokens each part took, counted with the model's tokenizer. */
+  promptFit?: string[];
+  /** Where the request's time went, by the server's own clock; absent where a server does not say. */
+  timings?: GenerationTimings;
+}
+
+export interface GenerationTimings {
+  /** Evaluating the prompt tokens that were not cached. */
+  promptMs: number;
+  /** Generating the answer, from the first generated token's evaluation to the last. */
+  generationMs: number;
 }
 
 export interface ModelInfo {
@@ -202,6 +262,29 @@ function isTemperature(value: unknown): value is number {
   return typeof value === "number" && Number.isFinite(value) && value >= 0;
 }
 
+function isShare(value: unknown): value is number {
+  return typeof value === "number" && value >= 0 && value <= 1;
+}
+
+function isPromptBudget(value: unknown): value is PromptBudget {
+  return isRecord(value) && isCount(value.totalTokens, 1) && isShare(value.suffixShare) && isShare(value.snippetShare);
+}
+
+function isInfillContext(value: unknown): value is InfillContext {
+  return (
+    isRecord(value) &&
+    isPromptBudget(value.budget) &&
+    typeof value.prefix === "string" &&
+    isCount(value.prefixFirstLine, 0) &&
+    typeof value.suffix === "string" &&
+    typeof value.pathComment === "string" &&
+    Array.isArray(value.pieces) &&
+    value.pieces.every((piece) => isRecord(piece) && typeof piece.text === "string" && typeof piece.label === "string") &&
+    Array.isArray(value.scopes) &&
+    value.scopes.every((scope) => isRecord(scope) && isCount(scope.line, 0) && typeof scope.text === "string")
+  );
+}
+
 /** The host checks request parameters with these before use: `kind` alone says nothing about the payload. */
 export function isInfillParams(value: unknown): value is InfillParams {
   return (
@@ -211,7 +294,8 @@ export function isInfillParams(value: unknown): value is InfillParams {
     isCount(value.maxTokens, 1) &&
     Array.isArray(value.stop) &&
     value.stop.every((stop) => typeof stop === "string") &&
-    isTemperature(value.temperature)
+    isTemperature(value.temperature) &&
+    (value.context === undefined || isInfillContext(value.context))
   );
 }
 

@@ -128,7 +128,7 @@ export class DefinitionContext {
       if (node.startIndex >= request.cursor || node.endIndex <= request.cursor) continue;
       const lineStart = text.lastIndexOf("\n", node.startIndex - 1) + 1;
       const lineEnd = text.indexOf("\n", node.startIndex);
-      headers.push({ offset: lineStart, text: text.slice(lineStart, lineEnd < 0 ? text.length : lineEnd) });
+      headers.push({ offset: lineStart, line: node.startPosition.row, text: text.slice(lineStart, lineEnd < 0 ? text.length : lineEnd) });
     }
     return headers.sort((a, b) => a.offset - b.offset).filter((header, index, all) => index === 0 || all[index - 1].offset !== header.offset);
   }

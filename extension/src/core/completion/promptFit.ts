@@ -1,0 +1,184 @@
+// Fits a completion prompt's pieces into its token budget, counted with the model's own tokenizer. The host runs it,
+// since it holds the tokenizer: the extension sends more text than the budget holds, and no keystroke waits for a
+// round trip to count tokens.
+//
+// The prompt is the concatenation of separately tokenized units, so its length is exactly the sum of theirs. The text
+// around the cursor is cut into blocks that start at document lines divisible by `blockLines`: the kept prefix then
+// starts at the same line across keystrokes, and the tokens of the blocks above the cursor stay the same, which is
+// what lets the host reuse its KV cache while the user types (fimLayout.ts puts the suffix first for the same reason).
+import type { InfillContext } from "../protocol/host";
+
+/** The model's tokenizer, or a stand-in; a unit costs as many tokens as the array it returns. */
+export type Tokenize<Token> = (text: string) => readonly Token[];
+
+export interface FittedInfill<Token> {
+  /** Pieces from other files, the path comment, cut-off scope headers and the code before the cursor, in order. */
+  prefix: Token[];
+  suffix: Token[];
+  /** One line per part and what it cost, for the trace log. */
+  included: string[];
+}
+
+/**
+ * The kept prefix starts at a multiple of this many lines, so it moves only after the user has typed about a block's
+ * worth of tokens; at most a block's worth of the budget stays unused.
+ */
+export const blockLines = 8;
+
+/** Splits `text`, whose first line is document line `firstLine`, before each line divisible by blockLines. */
+export function blocksOf(text: string, firstLine: number): string[] {
+  const blocks: string[] = [];
+  let start = 0;
+  let line = firstLine;
+  for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) {
+    line++;
+    if (line % blockLines === 0) {
+      blocks.push(text.slice(start, at + 1));
+      start = at + 1;
+    }
+  }
+  if (start < text.length) blocks.push(text.slice(start));
+  return blocks;
+}
+
+function linesOf(text: string): string[] {
+  return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+}
+
+function newlines(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) count++;
+  return count;
+}
+
+interface Taken<Token> {
+  tokens: Token[];
+  /** Characters of the text the tokens cover. */
+  chars: number;
+}
+
+/** Whole blocks from the start of `blocks` within `budget`, then whole lines of the first block that does not fit. */
+function takeFromStart<Token>(blocks: readonly string[], budget: number, tokenize: Tokenize<Token>): Taken<Token> {
+  const taken: Taken<Token> = { tokens: [], chars: 0 };
+  const take = (text: string): boolean => {
+    const tokens = tokenize(text);
+    if (taken.tokens.length + tokens.length > budget) return false;
+    taken.tokens.push(...tokens);
+    taken.chars += text.length;
+    return true;
+  };
+  for (const block of blocks) {
+    if (take(block)) continue;
+    for (const line of linesOf(block)) if (!take(line)) break;
+    break;
+  }
+  return taken;
+}
+
+/**
+ * Whole blocks from the end of `blocks` within `budget`. The cursor's own block is cut line by line if it alone is too
+ * long, and its last line by characters: the code right before the cursor is the last thing a prompt may lose.
+ */
+function takeFromEnd<Token>(blocks: readonly string[], budget: number, tokenize: Tokenize<Token>): Taken<Token> {
+  const parts: (readonly Token[])[] = [];
+  let used = 0;
+  let chars = 0;
+  for (let index = blocks.length - 1; index >= 0; index--) {
+    const tokens = tokenize(blocks[index]);
+    if (used + tokens.length <= budget) {
+      parts.unshift(tokens);
+      used += tokens.length;
+      chars += blocks[index].length;
+      continue;
+    }
+    if (index === blocks.length - 1) {
+      const lines = linesOf(blocks[index]);
+      for (let lineIndex = lines.length - 1; lineIndex >= 0; lineIndex--) {
+        const lineTokens = tokenize(lines[lineIndex]);
+        if (used + lineTokens.length <= budget) {
+          parts.unshift(lineTokens);
+          used += lineTokens.length;
+          chars += lines[lineIndex].length;
+          continue;
+        }
+        if (lineIndex === lines.length - 1) {
+          const tail = longestTailWithin(lines[lineIndex], budget, tokenize);
+          parts.unshift(tail.tokens);
+          chars += tail.chars;
+        }
+        break;
+      }
+    }
+    break;
+  }
+  return { tokens: parts.flat(), chars };
+}
+
+/** The longest end of `line` within `budget` tokens, found by bisection: one line longer than a whole budget is rare. */
+function longestTailWithin<Token>(line: string, budget: number, tokenize: Tokenize<Token>): Taken<Token> {
+  let best: Taken<Token> = { tokens: [], chars: 0 };
+  let low = 1;
+  let high = line.length;
+  while (low <= high) {
+    const middle = Math.floor((low + high) / 2);
+    const tokens = tokenize(line.slice(line.length - middle));
+    if (tokens.length <= budget) {
+      best = { tokens: [...tokens], chars: middle };
+      low = middle + 1;
+    } else high = middle - 1;
+  }
+  return best;
+}
+
+/**
+ * The prompt within `context.budget`: the suffix first gets up to its share, pieces from other files theirs (in the
+ * order given, skipping one that does not fit), and the code before the cursor the rest, since it predicts the next
+ * tokens best. Headers of enclosing scopes the kept prefix starts inside replace some of its first lines.
+ */
+export function fitInfillContext<Token>(context: InfillContext, tokenize: Tokenize<Token>): FittedInfill<Token> {
+  const { budget } = context;
+  const included: string[] = [];
+  const cursorLine = context.prefixFirstLine + newlines(context.prefix);
+
+  const suffix = takeFromStart(blocksOf(context.suffix, cursorLine), Math.floor(budget.totalTokens * budget.suffixShare), tokenize);
+  included.push(`suffix: ${newlines(context.suffix.slice(0, suffix.chars))} lines, ${suffix.tokens.length} tokens`);
+  let remaining = budget.totalTokens - suffix.tokens.length;
+
+  let pieceBudget = Math.min(remaining, Math.floor(budget.totalTokens * budget.snippetShare));
+  const pieces: Token[] = [];
+  for (const piece of context.pieces) {
+    const tokens = tokenize(piece.text);
+    if (tokens.length > pieceBudget) {
+      included.push(`skipped ${piece.label}: ${tokens.length} tokens over the budget for other files`);
+      continue;
+    }
+    pieceBudget -= tokens.length;
+    pieces.push(...tokens);
+    included.push(`${piece.label}: ${tokens.length} tokens`);
+  }
+  remaining -= pieces.length;
+
+  const pathTokens = tokenize(context.pathComment);
+  const pathComment = pathTokens.length <= remaining ? pathTokens : [];
+  remaining -= pathComment.length;
+
+  const blocks = blocksOf(context.prefix, context.prefixFirstLine);
+  let prefix = takeFromEnd(blocks, remaining, tokenize);
+  const firstKeptLine = (kept: Taken<Token>): number => {
+    const start = context.prefix.length - kept.chars;
+    const startsLine = start === 0 || context.prefix[start - 1] === "\n";
+    return context.prefixFirstLine + newlines(context.prefix.slice(0, start)) + (startsLine ? 0 : 1);
+  };
+  const cutScopes = context.scopes.filter((scope) => scope.line < firstKeptLine(prefix));
+  const scopes = cutScopes.flatMap((scope) => [...tokenize(`${scope.text}\n`)]);
+  if (cutScopes.length > 0 && scopes.length <= remaining) {
+    // The headers replace lines at the top of the window, so the total stays within the budget.
+    prefix = takeFromEnd(blocks, remaining - scopes.length, tokenize);
+    included.push(`enclosing scopes above the window: ${cutScopes.length}, ${scopes.length} tokens`);
+  } else scopes.length = 0;
+  included.push(`prefix: from line ${firstKeptLine(prefix) + 1}, ${prefix.tokens.length} tokens`);
+
+  const prefixTokens = [...pieces, ...pathComment, ...scopes, ...prefix.tokens];
+  included.push(`prompt: ${prefixTokens.length + suffix.tokens.length} of ${budget.totalTokens} tokens, counted with the model's tokenizer`);
+  return { prefix: prefixTokens, suffix: suffix.tokens, included };
+}

@@ -1,0 +1,142 @@
+import assert from "node:assert/strict";
+import { blockLines, blocksOf, fitInfillContext, type Tokenize } from "../../../extension/src/core/completion/promptFit";
+import { buildInfillContext, defaultPromptBudget } from "../../../extension/src/core/completion/prompt";
+import type { InfillContext } from "../../../extension/src/core/protocol/host";
+
+/** A stand-in tokenizer whose tokens are the text's words, runs of spaces and single symbols: joined, they give the text back. */
+const words: Tokenize<string> = (text) => text.match(/\s+|\w+|[^\s\w]/g) ?? [];
+/** Another tokenizer, one token per character: the same pieces cost about three times as much. */
+const characters: Tokenize<string> = (text) => [...text];
+
+const budget = { totalTokens: 400, suffixShare: 0.25, snippetShare: 0.3 };
+
+const codeLines = (tag: string, from: number, count: number): string =>
+  Array.from({ length: count }, (_, index) => `    value_${tag}_${from + index} = compute(items[${from + index}])\n`).join("");
+
+function context(overrides: Partial<InfillContext> = {}): InfillContext {
+  return {
+    budget,
+    prefix: `def run(items):\n${codeLines("p", 0, 199)}    result = `,
+    prefixFirstLine: 0,
+    suffix: `\n${codeLines("s", 0, 200)}    return result\n`,
+    pathComment: "# Path: app/run.py\n",
+    pieces: [],
+    scopes: [],
+    ...overrides,
+  };
+}
+
+function texts(fitted: { prefix: string[]; suffix: string[] }): { prefix: string; suffix: string } {
+  return { prefix: fitted.prefix.join(""), suffix: fitted.suffix.join("") };
+}
+
+describe("prompt fitting with the model's tokenizer", () => {
+  it("cuts the text into blocks at document lines divisible by the block size", () => {
+    const text = Array.from({ length: 20 }, (_, index) => `line ${index + 5}\n`).join("");
+    const blocks = blocksOf(text, 5);
+    assert.equal(blocks.join(""), text);
+    assert.equal(blocks[0], "line 5\nline 6\nline 7\n");
+    assert.ok(blocks[1].startsWith(`line ${blockLines}\n`), blocks[1]);
+    assert.ok(blocks[2].startsWith(`line ${2 * blockLines}\n`), blocks[2]);
+  });
+
+  it("fills the budget exactly as the given tokenizer counts, whichever it is", () => {
+    const large = { ...budget, totalTokens: 2000 };
+    for (const tokenize of [words, characters]) {
+      const fitted = fitInfillContext(context({ budget: large }), tokenize);
+      const total = fitted.prefix.length + fitted.suffix.length;
+      assert.ok(total <= large.totalTokens, `${total} tokens`);
+      // A block of the prefix and a line of the suffix are the most that may stay unused.
+      const slack = tokenize(codeLines("p", 100, blockLines)).length + tokenize(codeLines("s", 100, 1)).length;
+      assert.ok(total >= large.totalTokens - slack, `${total} tokens`);
+      assert.ok(fitted.suffix.length <= large.totalTokens * large.suffixShare);
+      assert.match(fitted.included.at(-1) ?? "", new RegExp(`^prompt: ${total} of 2000 tokens`));
+    }
+  });
+
+  it("keeps whole lines nearest the cursor, the path comment before the code, and the suffix's first lines", () => {
+    const { prefix, suffix } = texts(fitInfillContext(context(), words));
+    assert.ok(prefix.startsWith("# Path: app/run.py\n    value_p_"), prefix.slice(0, 60));
+    assert.ok(prefix.endsWith("    value_p_198 = compute(items[198])\n    result = "));
+    assert.ok(suffix.startsWith("\n    value_s_0 = compute(items[0])\n"));
+    assert.ok(suffix.endsWith(")\n"));
+    const firstLine = /value_p_(\d+)/.exec(prefix)?.[1];
+    // Line 1 holds the def, so value_p_N is on document line N + 1.
+    assert.equal((Number(firstLine) + 1) % blockLines, 0, `the kept prefix starts at line ${Number(firstLine) + 1}`);
+  });
+
+  it("keeps the start of the prompt while the user types, so the KV cache is reused", () => {
+    let typed = "";
+    let previous = texts(fitInfillContext(context(), words));
+    let moves = 0;
+    for (const char of "compute_the_final_total(items, weights, offset) + adjust(value_p_1)") {
+      typed += char;
+      const base = context();
+      const next = texts(fitInfillContext({ ...base, prefix: base.prefix + typed }, words));
+      assert.equal(next.suffix, previous.suffix);
+      const unchanged = next.prefix.startsWith(previous.prefix.slice(0, -12));
+      if (!unchanged) moves++;
+      previous = next;
+    }
+    assert.ok(moves <= 1, `the prefix start moved ${moves} times in 68 keystrokes`);
+  });
+
+  it("puts pieces from other files first, in order, and skips one over their share", () => {
+    const pieces = [
+      { text: "# Path: app/util.py\ndef compute(item):\n\n", label: "app/util.py (imported compute)" },
+      { text: `# Path: big.py\n${"x = 1\n".repeat(200)}\n`, label: "big.py (recently edited)" },
+      { text: "# Path: app/model.py\nclass Item:\n\n", label: "app/model.py (recently viewed)" },
+    ];
+    const fitted = fitInfillContext(context({ pieces }), words);
+    const { prefix } = texts(fitted);
+    assert.ok(prefix.startsWith("# Path: app/util.py\ndef compute(item):\n\n# Path: app/model.py\nclass Item:\n\n# Path: app/run.py\n"), prefix.slice(0, 120));
+    assert.ok(fitted.included.some((line) => /^skipped big\.py \(recently edited\): \d+ tokens over the budget/.test(line)));
+    assert.ok(fitted.prefix.length + fitted.suffix.length <= budget.totalTokens);
+  });
+
+  it("keeps the header of a function the kept prefix starts inside, within the budget", () => {
+    const fitted = fitInfillContext(context({ scopes: [{ line: 0, text: "def run(items):" }] }), words);
+    const { prefix } = texts(fitted);
+    assert.match(prefix, /^# Path: app\/run\.py\ndef run\(items\):\n {4}value_p_\d+/);
+    assert.ok(fitted.prefix.length + fitted.suffix.length <= budget.totalTokens);
+    assert.ok(fitted.included.includes(`enclosing scopes above the window: 1, ${words("def run(items):\n").length} tokens`));
+  });
+
+  it("leaves out the header of a scope whose first line is in the prompt anyway", () => {
+    const short = context({ prefix: "def run(items):\n    result = ", suffix: "\n", scopes: [{ line: 0, text: "def run(items):" }] });
+    assert.equal(texts(fitInfillContext(short, words)).prefix, "# Path: app/run.py\ndef run(items):\n    result = ");
+  });
+
+  it("keeps the end of a cursor line longer than the whole budget", () => {
+    const line = `data = [${Array.from({ length: 2000 }, (_, index) => index).join(", ")}, `;
+    const fitted = fitInfillContext(context({ prefix: line, suffix: "]\n" }), words);
+    const { prefix } = texts(fitted);
+    assert.ok(prefix.endsWith("1998, 1999, "));
+    assert.ok(fitted.prefix.length + fitted.suffix.length <= budget.totalTokens);
+    assert.ok(fitted.prefix.length > budget.totalTokens * 0.9, `${fitted.prefix.length} tokens`);
+  });
+});
+
+describe("prompt pieces for the host", () => {
+  const prefix = `def run(items):\n${codeLines("p", 0, 3000)}    result = `;
+  const cursorLine = 3001;
+
+  it("sends more than the budget holds, from a block's first line", () => {
+    const sent = buildInfillContext({ prefix, suffix: `\n${codeLines("s", 0, 3000)}`, languageId: "python", path: "app/run.py", snippets: [], budget: defaultPromptBudget }, cursorLine);
+    assert.ok(prefix.endsWith(sent.prefix));
+    assert.equal(sent.prefixFirstLine % blockLines, 0);
+    assert.equal(sent.prefixFirstLine, cursorLine - (sent.prefix.match(/\n/g) ?? []).length);
+    assert.ok(characters(sent.prefix).length > defaultPromptBudget.totalTokens * 4, "room for any tokenizer's fit");
+    assert.ok(sent.prefix.length < prefix.length / 4, "but not the whole document");
+    assert.ok(sent.suffix.endsWith("\n") && sent.suffix.length > defaultPromptBudget.totalTokens * defaultPromptBudget.suffixShare * 4);
+    assert.equal(sent.pathComment, "# Path: app/run.py\n");
+  });
+
+  it("keeps the window's start while the user types on the cursor's line", () => {
+    const input = { suffix: "\n", languageId: "python", path: "app/run.py", snippets: [], budget: defaultPromptBudget };
+    const before = buildInfillContext({ ...input, prefix }, cursorLine);
+    const after = buildInfillContext({ ...input, prefix: `${prefix}compute_total(items)` }, cursorLine);
+    assert.equal(after.prefixFirstLine, before.prefixFirstLine);
+    assert.equal(after.prefix, `${before.prefix}compute_total(items)`);
+  });
+});
