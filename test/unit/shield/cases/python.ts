@@ -24,6 +24,7 @@ export const PYTHON_CASES: readonly RuleCase[] = [
       "f = open(settings_path)\nexec(f)",
       "model = eval(config.model_name)(num_classes=10)",
       "def get(self):\n    expr = self.get_argument('expr')\n    return eval(expr)",
+      "def run(name, body):\n    txt = f'{body}\\ndef {name}(self): pass'\n    exec(txt, namespace)",
     ],
     negatives: [
       "result = eval('1 + 2')",
@@ -34,6 +35,8 @@ export const PYTHON_CASES: readonly RuleCase[] = [
       "value = eval(('1 + 2', '3')[0])",
       "model = getattr(models, config.model_name)(num_classes=10)",
       "def make_getter(name):\n    exec('def %s(self):\\n    return self._%s' % (name, name), namespace)",
+      "def make(name, args, body):\n    txt = f'def {name}({args}):\\n{body}'\n    exec(txt, globals, namespace)",
+      "BODY = ('def %(method)s(self, *args): return ' +\n        'self.%(attribute)s.%(method)s(*args)')\ndef forward(method, attribute):\n    exec(BODY % {'method': method, 'attribute': attribute}, namespace)",
       "TEMPLATE = '''def %(name)s(self):\n    return self._%(name)s\n'''\ndef make_getter(name):\n    exec(TEMPLATE % {'name': name}, namespace)",
     ],
   },

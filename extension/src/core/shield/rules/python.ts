@@ -206,6 +206,8 @@ const DEFINITION_TEMPLATE = /^\s*(async\s+)?(def|class)\s/m;
  */
 function definesFunctionFromTemplate(code: Node, depth = 0): boolean {
   let template: Node | null | undefined;
+  // f"def {name}(self): ...": the literal text around the interpolations is the template.
+  if (code.type === "string") return DEFINITION_TEMPLATE.test(stringValue(code));
   if (code.type === "binary_operator" && code.childForFieldName("operator")?.text === "%") template = code.childForFieldName("left");
   else if (code.type === "call" && code.childForFieldName("function")?.type === "attribute" && code.childForFieldName("function")?.childForFieldName("attribute")?.text === "format") {
     template = code.childForFieldName("function")?.childForFieldName("object");
@@ -215,6 +217,9 @@ function definesFunctionFromTemplate(code: Node, depth = 0): boolean {
   }
   if (!template) return false;
   if (template.type === "identifier") template = moduleConstant(template);
+  while (template?.type === "parenthesized_expression") template = template.namedChildren[0];
+  // ('def %(method)s(self): ' + 'return ...'): a constant joined from pieces starts with its first piece.
+  while (template?.type === "binary_operator" && isConstantExpression(template)) template = template.childForFieldName("left");
   return template !== undefined && template !== null && isLiteralString(template) && DEFINITION_TEMPLATE.test(stringValue(template));
 }
 
