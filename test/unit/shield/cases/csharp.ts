@@ -97,6 +97,18 @@ export const CSHARP_CASES: readonly RuleCase[] = [
     negatives: [inMethod('var h = HashAlgorithm.Create("SHA256");')],
   },
   {
+    rule: "csharp.weak-password-policy",
+    positives: [
+      inMethod("manager.PasswordValidator = new PasswordValidator\n    {\n      RequiredLength = 6,\n      RequireDigit = false,\n    };"),
+      inMethod("options.Password.RequiredLength = 4;"),
+    ],
+    negatives: [
+      inMethod("manager.PasswordValidator = new PasswordValidator\n    {\n      RequiredLength = 12,\n      RequireDigit = false,\n    };"),
+      inMethod("options.Password.RequiredLength = 10;"),
+      inMethod("var pager = new PageOptions { RequiredLength = 6 };"),
+    ],
+  },
+  {
     rule: "secret.hardcoded-password",
     positives: [inMethod('string password = "hunter22";')],
     negatives: [inMethod('string password = Environment.GetEnvironmentVariable("PW");')],

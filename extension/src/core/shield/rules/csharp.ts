@@ -370,6 +370,39 @@ const xmlDocumentResolver: RuleDefinition = {
   ],
 };
 
+/** NIST SP 800-63B asks for at least 8 characters when the password is the only factor. */
+const MINIMUM_PASSWORD_LENGTH = 8;
+
+function isShortLength(node: Node | undefined): boolean {
+  return node?.type === "integer_literal" && Number(node.text) < MINIMUM_PASSWORD_LENGTH;
+}
+
+const weakPasswordPolicy: RuleDefinition = {
+  id: "csharp.weak-password-policy",
+  cwe: "CWE-521",
+  severity: "warn",
+  message: `ASP.NET Identity accepts passwords shorter than ${MINIMUM_PASSWORD_LENGTH} characters.`,
+  fixHint: `Set RequiredLength to ${MINIMUM_PASSWORD_LENGTH} or more (12+ without other rules) and check new passwords against a breached-password list.`,
+  explanation:
+    "Short passwords fall to online guessing and to offline cracking of a leaked hash within hours. Length is what makes " +
+    "a password strong; NIST SP 800-63B sets 8 characters as the floor.",
+  patterns: [
+    {
+      // new PasswordValidator { RequiredLength = 6, ... }: the policy object as a whole is what is too weak.
+      languages: CS,
+      query: `((object_creation_expression type: (_) @type initializer: (initializer_expression (assignment_expression left: (identifier) @setting right: (integer_literal) @length))) @finding
+        (#match? @type "Password(Validator|Options)$") (#eq? @setting "RequiredLength"))`,
+      accept: (match) => isShortLength(match.capture("length")),
+    },
+    {
+      // options.Password.RequiredLength = 6;
+      languages: CS,
+      query: `((assignment_expression left: (member_access_expression expression: (_) @owner name: (identifier) @setting) right: (integer_literal) @length) @finding (#eq? @setting "RequiredLength") (#match? @owner "Password$"))`,
+      accept: (match) => isShortLength(match.capture("length")),
+    },
+  ],
+};
+
 export const CSHARP_RULES: readonly RuleDefinition[] = [
   xmlDocumentResolver,
   weakHash,
@@ -385,4 +418,5 @@ export const CSHARP_RULES: readonly RuleDefinition[] = [
   tlsVerificationOff,
   cookieFlags,
   weakCipherByName,
+  weakPasswordPolicy,
 ];
