@@ -6,7 +6,7 @@
 import os from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Frame, Page } from "playwright-core";
-import { ensureBenchModel } from "../fixtures/benchModel";
+import { benchCompletion, ensureScriptedBenchModel } from "../fixtures/benchModel";
 import { ensureScriptedModel } from "../fixtures/scriptedModel";
 import { openChat } from "./chatView";
 import { codeServerExecutable } from "./install";
@@ -15,7 +15,7 @@ import { Scenario, hostStatusEntry } from "./scenario";
 const warmSamples = 30;
 const coldSamples = 5;
 const chatSamples = 10;
-/** The benchmark model's answers are gibberish; only the first token counts, so they are kept short. */
+/** Only the first token counts for chat latency, so answers are kept short. */
 const chatAnswerTokens = 16;
 const ghostTimeoutMs = 120_000;
 const benchFile = "bench_latency.py";
@@ -200,9 +200,9 @@ async function main(): Promise<void> {
   console.log(`in the browser (code-server 4.100.3, Chromium, CPU backend; load average ${load()} on ${os.cpus().length} cores):`);
   console.log("keystroke to visible ghost text, and chat send to first visible token");
   await benchModel(codeServer, "scripted fixture model", ensureScriptedModel("standard"), { cold: false, settings: {} });
-  const benchModelPath = ensureBenchModel((message) => console.log(message));
-  console.log("0.5B-shaped benchmark model: random weights, so every completion runs to the 24-token cap of completions.maxLines 1");
-  await benchModel(codeServer, "0.5B-shaped benchmark model", benchModelPath, { cold: true, settings: { "llamaAssist.completions.maxLines": 1 } });
+  const benchModelPath = ensureScriptedBenchModel((message) => console.log(message));
+  console.log(`0.5B-shaped benchmark model: Qwen2.5-Coder-0.5B's compute per token, a scripted ${benchCompletion.length}-character line as its answer`);
+  await benchModel(codeServer, "0.5B-shaped benchmark model", benchModelPath, { cold: true, settings: {} });
   console.log(`load average at the end: ${load()}`);
 }
 
