@@ -8,7 +8,7 @@ import type { Frame, Page } from "playwright-core";
 import { ensureScriptedModel } from "../fixtures/scriptedModel";
 import { codeServerExecutable } from "./install";
 import { timed } from "./phases";
-import { Scenario, hostStatusEntry } from "./scenario";
+import { scenarioPerTest, hostStatusEntry } from "./scenario";
 import { fileSettledTo } from "./settle";
 import { chatFrame, openChat } from "./chatView";
 import { readFile } from "node:fs/promises";
@@ -60,16 +60,10 @@ async function chatReady(frame: Frame): Promise<Frame> {
 
 describe("issue 6, chat: Llama Assist in a real VS Code (code-server + Chromium)", function () {
   this.timeout(300_000);
-  let scenario: Scenario | undefined;
-
-  afterEach(async function () {
-    const finished = scenario;
-    scenario = undefined;
-    if (finished) await timed(`${finished.name}: teardown`, () => finished.finish(this.currentTest?.state === "failed"));
-  });
+  const startScenario = scenarioPerTest();
 
   it("asks in the chat view, inserts the answer's code at the cursor, and attaches the selection", async function () {
-    scenario = await Scenario.start("chat", {
+    const scenario = await startScenario("chat", {
       codeServer: await codeServerExecutable(),
       settings: { "llamaAssist.completionModel.path": ensureScriptedModel("standard"), "llamaAssist.gpu": "cpu" },
       files: { "chat_demo.py": "import sys\n\n\n" },
@@ -112,7 +106,7 @@ describe("issue 6, chat: Llama Assist in a real VS Code (code-server + Chromium)
 
   it("Explain answers in the chat view with the code as a chip; the conversation is there again after a window reload", async function () {
     const source = ["import sys", "", "", "def greet(name):", '    return "Hi, " + name', "", "", "print(greet(sys.argv[1]))", ""].join("\n");
-    scenario = await Scenario.start("chat-explain-reload", {
+    const scenario = await startScenario("chat-explain-reload", {
       codeServer: await codeServerExecutable(),
       settings: { "llamaAssist.completionModel.path": ensureScriptedModel("standard"), "llamaAssist.gpu": "cpu" },
       files: { "greet.py": source },

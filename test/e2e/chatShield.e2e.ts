@@ -5,23 +5,17 @@ import { ensureScriptedModel } from "../fixtures/scriptedModel";
 import { openChat } from "./chatView";
 import { codeServerExecutable } from "./install";
 import { timed } from "./phases";
-import { Scenario, hostStatusEntry } from "./scenario";
+import { scenarioPerTest, hostStatusEntry } from "./scenario";
 
 const timeoutMs = 90_000;
 const rule = "python.subprocess-shell";
 
 describe("issue 5, the Shield in the chat: Llama Assist in a real VS Code (code-server + Chromium)", function () {
   this.timeout(240_000);
-  let scenario: Scenario | undefined;
-
-  afterEach(async function () {
-    const finished = scenario;
-    scenario = undefined;
-    if (finished) await timed(`${finished.name}: teardown`, () => finished.finish(this.currentTest?.state === "failed"));
-  });
+  const startScenario = scenarioPerTest();
 
   it("the Shield banner appears on an insecure block, which stays withheld until Show anyway", async function () {
-    scenario = await Scenario.start("chat-shield", {
+    const scenario = await startScenario("chat-shield", {
       codeServer: await codeServerExecutable(),
       settings: { "llamaAssist.completionModel.path": ensureScriptedModel("insecureChat"), "llamaAssist.gpu": "cpu" },
       files: { "runner.py": "import sys\n" },

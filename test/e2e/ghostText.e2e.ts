@@ -5,7 +5,7 @@ import path from "node:path";
 import { ensureScriptedModel, fimCompletion } from "../fixtures/scriptedModel";
 import { codeServerExecutable } from "./install";
 import { timed } from "./phases";
-import { Scenario, hostStatusEntry } from "./scenario";
+import { type Scenario, scenarioPerTest, hostStatusEntry } from "./scenario";
 
 const functionHeader = "def add(a, b):\n";
 const indentation = "    ";
@@ -14,7 +14,7 @@ const ghostTimeoutMs = 60_000;
 describe("ghost text: Llama Assist in a real VS Code (code-server + Chromium)", function () {
   this.timeout(240_000);
   let codeServer: string;
-  let scenario: Scenario | undefined;
+  const startScenario = scenarioPerTest();
 
   before(async function () {
     codeServer = await codeServerExecutable();
@@ -22,7 +22,7 @@ describe("ghost text: Llama Assist in a real VS Code (code-server + Chromium)", 
 
   /** Opens the scenario's own file, the cursor on the empty line under the header, and types the indentation. */
   async function typeIntoFunctionBody(name: string, file: string): Promise<Scenario> {
-    scenario = await Scenario.start(name, {
+    const scenario = await startScenario(name, {
       codeServer,
       settings: { "llamaAssist.completionModel.path": ensureScriptedModel("standard"), "llamaAssist.gpu": "cpu" },
       files: { [file]: functionHeader },
@@ -35,12 +35,6 @@ describe("ghost text: Llama Assist in a real VS Code (code-server + Chromium)", 
     await workbench.type(indentation);
     return scenario;
   }
-
-  afterEach(async function () {
-    const finished = scenario;
-    scenario = undefined;
-    if (finished) await timed(`${finished.name}: teardown`, () => finished.finish(this.currentTest?.state === "failed"));
-  });
 
   it("type in a Python file; the scripted model's completion appears as ghost text", async function () {
     const { workbench } = await typeIntoFunctionBody("ghost-text-appears", "ghost_appears.py");

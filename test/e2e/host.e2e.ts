@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { demoModelDescription, demoModelName, ensureScriptedModel, fimCompletion } from "../fixtures/scriptedModel";
 import { codeServerExecutable } from "./install";
 import { timed } from "./phases";
-import { Scenario, hostStatusEntry, isRunning } from "./scenario";
+import { type Scenario, scenarioPerTest, hostStatusEntry, isRunning } from "./scenario";
 
 const readyTimeoutMs = 90_000;
 
@@ -41,14 +41,14 @@ async function waitForRestartedHost(scenario: Scenario, previous: number): Promi
 describe("issue 5, status and resilience: Llama Assist in a real VS Code (code-server + Chromium)", function () {
   this.timeout(240_000);
   let codeServer: string;
-  let scenario: Scenario | undefined;
+  const startScenario = scenarioPerTest();
 
   before(async function () {
     codeServer = await codeServerExecutable();
   });
 
   async function start(name: string, file: string, variant: "standard" | "demo" = "standard"): Promise<Scenario> {
-    scenario = await Scenario.start(name, {
+    const scenario = await startScenario(name, {
       codeServer,
       // gpu "cpu" makes the expected backend the same on every machine.
       settings: { "llamaAssist.completionModel.path": ensureScriptedModel(variant), "llamaAssist.gpu": "cpu" },
@@ -58,12 +58,6 @@ describe("issue 5, status and resilience: Llama Assist in a real VS Code (code-s
     await scenario.workbench.openFile(file);
     return scenario;
   }
-
-  afterEach(async function () {
-    const finished = scenario;
-    scenario = undefined;
-    if (finished) await timed(`${finished.name}: teardown`, () => finished.finish(this.currentTest?.state === "failed"));
-  });
 
   it("the status bar shows the model and CPU; npm start's demo model is labelled a DEMO in its text and tooltip", async function () {
     // The model `npm start` uses when none is configured.

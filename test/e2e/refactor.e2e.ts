@@ -6,7 +6,7 @@ import path from "node:path";
 import { ensureScriptedModel } from "../fixtures/scriptedModel";
 import { codeServerExecutable } from "./install";
 import { timed } from "./phases";
-import { Scenario, hostStatusEntry } from "./scenario";
+import { type Scenario, scenarioPerTest, hostStatusEntry } from "./scenario";
 import { fileSettledTo, textMatching } from "./settle";
 
 const readyTimeoutMs = 90_000;
@@ -17,16 +17,10 @@ const source = ["import sys", "", "", "def greet(name):", '    return "Hi, " + n
 
 describe("issue 7, refactor: Llama Assist in a real VS Code (code-server + Chromium)", function () {
   this.timeout(300_000);
-  let scenario: Scenario | undefined;
-
-  afterEach(async function () {
-    const finished = scenario;
-    scenario = undefined;
-    if (finished) await timed(`${finished.name}: teardown`, () => finished.finish(this.currentTest?.state === "failed"));
-  });
+  const startScenario = scenarioPerTest();
 
   it("Refactor Selection… on the enclosing function opens a diff; Accept changes the file in one undo step", async function () {
-    scenario = await Scenario.start("refactor-accept-undo", {
+    const scenario = await startScenario("refactor-accept-undo", {
       codeServer: await codeServerExecutable(),
       settings: { "llamaAssist.completionModel.path": ensureScriptedModel("standard"), "llamaAssist.gpu": "cpu" },
       files: { "greet.py": source },
@@ -71,7 +65,7 @@ describe("issue 7, refactor: Llama Assist in a real VS Code (code-server + Chrom
   });
 
   async function startWithGreet(name: string): Promise<Scenario> {
-    const started = await Scenario.start(name, {
+    return startScenario(name, {
       codeServer: await codeServerExecutable(),
       files: { "greet.py": source, "locked.py": source },
       settings: {
@@ -80,8 +74,6 @@ describe("issue 7, refactor: Llama Assist in a real VS Code (code-server + Chrom
         "files.readonlyInclude": { "**/locked.py": true },
       },
     });
-    scenario = started;
-    return started;
   }
 
   it("a read-only editor is refused before sending; Escape rejects and leaves the file alone; Generate Tests creates the test file", async function () {

@@ -8,7 +8,7 @@ import { type RunningLlamaServer, startLlamaServer } from "../remote/llamaServer
 import { codeServerExecutable } from "./install";
 import { extensionId } from "./paths";
 import { timed } from "./phases";
-import { Scenario, hostStatusEntry } from "./scenario";
+import { scenarioPerTest, hostStatusEntry } from "./scenario";
 
 const remoteStatusEntry = `${extensionId}.llamaAssist.remoteStatus`;
 const ghostTimeoutMs = 60_000;
@@ -16,7 +16,7 @@ const ghostTimeoutMs = 60_000;
 describe("issue 9, remote servers: Llama Assist in a real VS Code against a real llama-server", function () {
   this.timeout(300_000);
   let server: RunningLlamaServer | undefined;
-  let scenario: Scenario | undefined;
+  const startScenario = scenarioPerTest();
 
   before(async function () {
     server = await startLlamaServer({ modelPath: ensureScriptedModel("standard"), threads: 1, contextSize: 4096 });
@@ -26,16 +26,10 @@ describe("issue 9, remote servers: Llama Assist in a real VS Code against a real
     await server?.stop();
   });
 
-  afterEach(async function () {
-    const finished = scenario;
-    scenario = undefined;
-    if (finished) await timed(`${finished.name}: teardown`, () => finished.finish(this.currentTest?.state === "failed"));
-  });
-
   it("ghost text comes from llama-server, and the status bar names the server's model instead of a local host", async function () {
     if (server === undefined) throw new Error("llama-server did not start");
     const modelFile = path.basename(ensureScriptedModel("standard"));
-    scenario = await Scenario.start("remote-llama-server", {
+    const scenario = await startScenario("remote-llama-server", {
       codeServer: await codeServerExecutable(),
       settings: { "llamaAssist.backend": "llama-server", "llamaAssist.remote.url": server.url },
       files: { "remote.py": "def add(a, b):\n" },

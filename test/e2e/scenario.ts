@@ -90,3 +90,20 @@ export function isRunning(pid: number): boolean {
     return false;
   }
 }
+
+/**
+ * Registers, in the calling `describe`, the teardown of the scenario each test starts (screenshots and logs kept when
+ * the test failed), and returns the function that starts one.
+ */
+export function scenarioPerTest(): (name: string, options: ScenarioOptions) => Promise<Scenario> {
+  let current: Scenario | undefined;
+  afterEach(async function () {
+    const finished = current;
+    current = undefined;
+    if (finished) await timed(`${finished.name}: teardown`, () => finished.finish(this.currentTest?.state === "failed"));
+  });
+  return async (name, options) => {
+    current = await Scenario.start(name, options);
+    return current;
+  };
+}

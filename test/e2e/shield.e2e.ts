@@ -5,7 +5,7 @@ import { ensureScriptedModel, insecureCompletion } from "../fixtures/scriptedMod
 import { codeServerExecutable } from "./install";
 import { extensionId } from "./paths";
 import { timed } from "./phases";
-import { Scenario, hostStatusEntry } from "./scenario";
+import { type Scenario, scenarioPerTest, hostStatusEntry } from "./scenario";
 
 const shieldStatusEntry = `${extensionId}.llamaAssist.shieldStatus`;
 const completionStatusEntry = `${extensionId}.llamaAssist.completions`;
@@ -15,22 +15,16 @@ const timeoutMs = 90_000;
 describe("issue 5, Shield on ghost text: Llama Assist in a real VS Code (code-server + Chromium)", function () {
   this.timeout(240_000);
   let codeServer: string;
-  let scenario: Scenario | undefined;
+  const startScenario = scenarioPerTest();
 
   before(async function () {
     codeServer = await codeServerExecutable();
   });
 
-  afterEach(async function () {
-    const finished = scenario;
-    scenario = undefined;
-    if (finished) await timed(`${finished.name}: teardown`, () => finished.finish(this.currentTest?.state === "failed"));
-  });
-
   /** Opens a file whose function takes a command, and types the body's indentation: the model answers with the shell call. */
   async function typeIntoRunner(name: string, mode: "block" | "warn"): Promise<Scenario> {
     const file = `${name.replace(/-/g, "_")}.py`;
-    scenario = await Scenario.start(name, {
+    const scenario = await startScenario(name, {
       codeServer,
       settings: { "llamaAssist.completionModel.path": ensureScriptedModel("insecure"), "llamaAssist.gpu": "cpu", "llamaAssist.shield.mode": mode },
       files: { [file]: "import subprocess\n\ndef run(cmd):\n" },

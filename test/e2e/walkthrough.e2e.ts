@@ -5,23 +5,17 @@ import { cpus, totalmem } from "node:os";
 import { formatBytes } from "../../extension/src/core/models/progress";
 import { codeServerExecutable } from "./install";
 import { timed } from "./phases";
-import { Scenario } from "./scenario";
+import { scenarioPerTest } from "./scenario";
 
 const timeoutMs = 60_000;
 
 describe("issue 5, walkthrough: Llama Assist in a real VS Code (code-server + Chromium)", function () {
   this.timeout(240_000);
-  let scenario: Scenario | undefined;
-
-  afterEach(async function () {
-    const finished = scenario;
-    scenario = undefined;
-    if (finished) await timed(`${finished.name}: teardown`, () => finished.finish(this.currentTest?.state === "failed"));
-  });
+  const startScenario = scenarioPerTest();
 
   it("the walkthrough opens and its hardware step shows this machine's CPU and RAM", async function () {
     // No model configured: the state a first run is in.
-    scenario = await Scenario.start("walkthrough", { codeServer: await codeServerExecutable(), settings: { "llamaAssist.gpu": "cpu" }, files: {} });
+    const scenario = await startScenario("walkthrough", { codeServer: await codeServerExecutable(), settings: { "llamaAssist.gpu": "cpu" }, files: {} });
     const { workbench } = scenario;
     const page = workbench.page;
 
