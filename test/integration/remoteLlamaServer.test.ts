@@ -44,7 +44,9 @@ describe("remote backends against the real llama-server", function () {
     let server: RunningLlamaServer;
     const backends: RemoteBackend[] = [];
     before(async function () {
-      server = await startLlamaServer({ modelPath: ensureScriptedModel("standard"), threads, contextSize: 2048 });
+      // /infill fills only the context beyond its logical batch with input_extra: the default batch (2,048) would leave
+      // none of this context for it.
+      server = await startLlamaServer({ modelPath: ensureScriptedModel("standard"), threads, contextSize: 2048, extraArgs: ["--batch-size", "1024"] });
     });
     after(async function () {
       for (const backend of backends) backend.dispose();
@@ -65,6 +67,27 @@ describe("remote backends against the real llama-server", function () {
       const again = await backend.infill(fimParams);
       assert.equal(again.text, fimCompletion);
       assert.ok(again.tokensEvaluated < first.promptTokens / 2, `cache_prompt: ${again.tokensEvaluated} of ${again.promptTokens} evaluated again`);
+    });
+
+    it("sends the completion's context pieces as input_extra: the server's prompt grows by exactly their repo-level form", async function () {
+      const backend = make("llama-server");
+      const chunk = { path: "lib/geometry.py", text: "def area(width, height):\n    return width * height\n" };
+      const piece = { text: `# Path: ${chunk.path}\n${chunk.text}\n`, label: `${chunk.path} (imported area)` };
+      const without = await backend.infill(fimParams);
+      const context = { budget: { totalTokens: 1500, suffixShare: 0.25, snippetShare: 0.3 }, prefix: fimParams.prefix, prefixFirstLine: 0, suffix: fimParams.suffix, pathComment: "", pieces: [piece], scopes: [] };
+      const withPiece = await backend.infill({ ...fimParams, prefix: piece.text + fimParams.prefix, context });
+      const named = await backend.infill({ ...fimParams, contextChunks: [chunk] });
+      const count = async (text: string): Promise<number> => {
+        const tokens = await backend.countTokens(text);
+        assert.ok(tokens !== undefined);
+        return tokens;
+      };
+      const filename = await count(`${chunk.path}\n`);
+      const code = await count(chunk.text);
+      // <|file_sep|>, the file name's line, the code; the piece's path comment is no longer in the prefix.
+      assert.equal(withPiece.promptTokens - without.promptTokens, 1 + filename + code, JSON.stringify({ without, withPiece }));
+      assert.equal(named.promptTokens, withPiece.promptTokens);
+      assert.equal(withPiece.text, fimCompletion);
     });
 
     it("streams a chat through /v1/chat/completions", async function () {

@@ -1,9 +1,10 @@
 // Inference on a remote server: llama.cpp's llama-server, any OpenAI-compatible server (vLLM, LM Studio, TGI,
 // llama-server's /v1) and Ollama, behind the same InferenceBackend interface as the local host.
-import type { ChatParams, GenerationResult, InfillParams, StopReason } from "../protocol/host";
+import type { ChatParams, GenerationResult, GenerationTimings, InfillParams, StopReason } from "../protocol/host";
 import { type FimTemplateName, HostRequestError, type InferenceBackend, type RemoteKind } from "./backend";
 import { buildFimPrompt, customFimTemplateProblem, fimTemplates } from "./fimTemplates";
 import { HttpTransport } from "./httpTransport";
+import { llamaServerInfillInput } from "./infillExtra";
 import { streamedError } from "./remoteErrors";
 import { type JsonObject, MalformedStreamError, NdjsonDecoder, SseDecoder, parseJsonObject } from "./streams";
 
@@ -25,12 +26,16 @@ export interface RemoteBackendOptions {
   firstByteTimeoutMs?: number;
 }
 
-/** Code from other files for llama-server's `input_extra`; the other kinds get it inside the prefix. */
+/** Code from other files for llama-server's `input_extra`, apart from the prefix; the other kinds get it inside the prefix. */
 export interface ContextChunk {
   path: string;
   text: string;
 }
 
+/**
+ * `contextChunks` names the pieces for input_extra outright; without it, llama-server takes the pieces of
+ * InfillParams.context that lead the prefix (infillExtra.ts).
+ */
 export type RemoteInfillParams = InfillParams & { contextChunks?: readonly ContextChunk[] };
 
 export type ProbeResult = { reachable: true; model: string } | { reachable: false; error: HostRequestError };
@@ -166,6 +171,13 @@ function recordOf(value: unknown): JsonObject | undefined {
   return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as JsonObject) : undefined;
 }
 
+/** llama-server's `timings` (also on its /v1 answers); other servers send none. */
+function serverTimings(timings: JsonObject | undefined): { timings: GenerationTimings } | Record<string, never> {
+  const promptMs = numberOf(timings?.prompt_ms);
+  const generationMs = numberOf(timings?.predicted_ms);
+  return promptMs === undefined || generationMs === undefined ? {} : { timings: { promptMs, generationMs } };
+}
+
 function firstChoice(data: JsonObject): JsonObject | undefined {
   return Array.isArray(data.choices) ? recordOf(data.choices[0]) : undefined;
 }
@@ -223,7 +235,14 @@ function openAiResult(text: string, stopReason: StopReason, usage: JsonObject | 
   const cached = numberOf(recordOf(usage?.prompt_tokens_details)?.cached_tokens);
   // llama-server says exactly what it evaluated; vLLM with prefix caching reports the cached part.
   const tokensEvaluated = numberOf(timings?.prompt_n) ?? (cached === undefined ? promptTokens : promptTokens - cached);
-  return { text, stopReason, tokensEvaluated, promptTokens, generatedTokens: numberOf(usage?.completion_tokens) ?? numberOf(timings?.predicted_n) ?? 0 };
+  return {
+    text,
+    stopReason,
+    tokensEvaluated,
+    promptTokens,
+    generatedTokens: numberOf(usage?.completion_tokens) ?? numberOf(timings?.predicted_n) ?? 0,
+    ...serverTimings(timings),
+  };
 }
 
 /** The model list of /v1/models; for a configured model that is not in it, modelNotFound naming what is served. */
@@ -259,12 +278,13 @@ class LlamaServerBackend implements RemoteBackend {
     const path = "/infill";
     let text = "";
     let final: JsonObject | undefined;
+    const input = llamaServerInfillInput(params);
     await this.client.postSse(
       path,
       {
-        input_prefix: params.prefix,
+        input_prefix: input.prefix,
         input_suffix: params.suffix,
-        input_extra: (params.contextChunks ?? []).map((chunk) => ({ filename: chunk.path, text: chunk.text })),
+        input_extra: input.chunks.map((chunk) => ({ filename: chunk.path, text: chunk.text })),
         n_predict: params.maxTokens,
         stop: params.stop,
         temperature: params.temperature,
@@ -287,6 +307,7 @@ class LlamaServerBackend implements RemoteBackend {
       tokensEvaluated: numberOf(timings?.prompt_n) ?? 0,
       promptTokens: numberOf(final.tokens_evaluated) ?? 0,
       generatedTokens: numberOf(final.tokens_predicted) ?? numberOf(timings?.predicted_n) ?? 0,
+      ...serverTimings(timings),
     };
   }
 
