@@ -135,28 +135,37 @@ function accept(documentText: string, run: Run, currentText = documentText, vers
   return applyReplacements(currentText, shifted);
 }
 
-describe("refactor through the real host with the scripted model", function () {
-  let host: TestHost;
-  let engines: Engines;
+interface Rig {
+  host: TestHost;
+  engines: Engines;
+}
 
+/** Starts, in the calling `describe`, the real host on `variant` with the syntax runtime and the Shield, for its tests. */
+function hostWithEngines(variant: "standard" | "endless"): Rig {
+  const rig: Partial<Rig> = {};
   before(async function () {
-    host = createTestHost(hostConfig(ensureScriptedModel("standard"), { contextSize }));
+    rig.host = createTestHost(hostConfig(ensureScriptedModel(variant), { contextSize }));
     const [runtime, shield] = await Promise.all([
       SyntaxRuntime.create({ load: (file) => readFile(path.join(grammarDirectory, file)) }),
       createShield({ grammars: fileGrammarSource(grammarDirectory) }),
-      host.client.start(),
+      rig.host.client.start(),
     ]);
-    engines = { runtime, shield };
+    rig.engines = { runtime, shield };
   });
-
   after(async function () {
-    await host?.client.dispose();
-    engines?.shield.dispose();
-    engines?.runtime.dispose();
+    await rig.host?.client.dispose();
+    rig.engines?.shield.dispose();
+    rig.engines?.runtime.dispose();
   });
+  // The tests run after `before`, when both are set.
+  return rig as Rig;
+}
+
+describe("refactor through the real host with the scripted model", function () {
+  const rig = hostWithEngines("standard");
 
   it("finds the function from the cursor, streams the answer and proposes a diff of exactly the changed line", async function () {
-    const run = await refactorAtCursor(host, engines, moduleSource, '"Hi, "', "custom");
+    const run = await refactorAtCursor(rig.host, rig.engines, moduleSource, '"Hi, "', "custom");
     assert.ok(run.chunks.length > 1, "the answer streamed in several chunks");
     assert.ok(run.userTurn.includes('```python\ndef greet(name):\n    return "Hi, " + name\n```'), run.userTurn);
     assert.ok(run.userTurn.includes("```python\nimport sys\n```"), "the imports are in the prompt");
@@ -173,7 +182,7 @@ describe("refactor through the real host with the scripted model", function () {
   });
 
   it("accepting applies every line of the diff in one edit, and only over unchanged target text", async function () {
-    const run = await refactorAtCursor(host, engines, moduleSource, '"Hi, "', "simplify");
+    const run = await refactorAtCursor(rig.host, rig.engines, moduleSource, '"Hi, "', "simplify");
     const expected = moduleSource.replace('"Hi, "', '"Hello, "');
     assert.equal(accept(moduleSource, run), expected);
     const editedAbove = `#!/usr/bin/env python3\n${moduleSource}`;
@@ -183,7 +192,7 @@ describe("refactor through the real host with the scripted model", function () {
   });
 
   it("fits the answer into a class method of a CRLF file: indentation and line endings kept", async function () {
-    const run = await refactorAtCursor(host, engines, classSource, '"Hi, "', "custom");
+    const run = await refactorAtCursor(rig.host, rig.engines, classSource, '"Hi, "', "custom");
     assert.equal(run.outcome.kind, "proposal");
     if (run.outcome.kind !== "proposal") return;
     assert.ok(run.userTurn.includes("inside `class Greeter:`"), "the enclosing class is in the prompt");
@@ -193,15 +202,15 @@ describe("refactor through the real host with the scripted model", function () {
 
   it("reports an answer that is the original unchanged, and changes nothing", async function () {
     const unchanged = `${chatAnswerCode}\n`;
-    const run = await refactorAtCursor(host, engines, unchanged, "Hello", "custom");
+    const run = await refactorAtCursor(rig.host, rig.engines, unchanged, "Hello", "custom");
     assert.equal(run.outcome.kind, "failed");
     assert.ok(run.outcome.kind === "failed" && run.outcome.failure === "unchanged");
   });
 
   it("Explain asks in the chat: the function at the cursor as a chip, the answer streamed as a conversation turn", async function () {
-    const language = await engines.runtime.language("python");
+    const language = await rig.engines.runtime.language("python");
     assert.ok(language);
-    const tree = engines.runtime.parse(language, moduleSource);
+    const tree = rig.engines.runtime.parse(language, moduleSource);
     let request: AskInChatRequest;
     try {
       const target = enclosingDefinition(tree, "python", moduleSource, moduleSource.indexOf('"Hi, "'));
@@ -217,7 +226,7 @@ describe("refactor through the real host with the scripted model", function () {
     } finally {
       tree.delete();
     }
-    const chat = createChatRig(host.client, engines.shield);
+    const chat = createChatRig(rig.host.client, rig.engines.shield);
     assert.equal(chat.session.send(request.prompt, request.attachments), true);
     const ended = await answerEnded(chat.posted);
     assert.equal(ended.status, "complete");
@@ -237,27 +246,10 @@ describe("refactor through the real host with the scripted model", function () {
 });
 
 describe("refactor through the real host: answers that must change nothing", function () {
-  let host: TestHost;
-  let engines: Engines;
-
-  before(async function () {
-    host = createTestHost(hostConfig(ensureScriptedModel("endless"), { contextSize }));
-    const [runtime, shield] = await Promise.all([
-      SyntaxRuntime.create({ load: (file) => readFile(path.join(grammarDirectory, file)) }),
-      createShield({ grammars: fileGrammarSource(grammarDirectory) }),
-      host.client.start(),
-    ]);
-    engines = { runtime, shield };
-  });
-
-  after(async function () {
-    await host?.client.dispose();
-    engines?.shield.dispose();
-    engines?.runtime.dispose();
-  });
+  const rig = hostWithEngines("endless");
 
   it("an answer cut off at the token limit is reported as truncated", async function () {
-    const run = await refactorAtCursor(host, engines, moduleSource, '"Hi, "', "custom");
+    const run = await refactorAtCursor(rig.host, rig.engines, moduleSource, '"Hi, "', "custom");
     assert.equal(run.outcome.kind, "failed");
     if (run.outcome.kind !== "failed") return;
     assert.equal(run.outcome.failure, "truncated");
@@ -267,24 +259,24 @@ describe("refactor through the real host: answers that must change nothing", fun
   it("a host crash mid-stream rejects the request with hostCrashed; the next refactor is served", async function () {
     let killed = false;
     const killOnFirstChunk = (): void => {
-      const pid = host.client.pid;
+      const pid = rig.host.client.pid;
       if (killed || pid === undefined) return;
       killed = true;
       process.kill(pid, "SIGKILL");
     };
-    await assert.rejects(refactorAtCursor(host, engines, moduleSource, '"Hi, "', "custom", killOnFirstChunk), (error: unknown) => {
+    await assert.rejects(refactorAtCursor(rig.host, rig.engines, moduleSource, '"Hi, "', "custom", killOnFirstChunk), (error: unknown) => {
       assert.ok(error instanceof HostRequestError);
       assert.equal(error.code, "hostCrashed");
       return true;
     });
     assert.ok(killed, "the host was killed while the answer streamed");
-    const after = await refactorAtCursor(host, engines, moduleSource, '"Hi, "', "custom");
+    const after = await refactorAtCursor(rig.host, rig.engines, moduleSource, '"Hi, "', "custom");
     assert.ok(after.outcome.kind === "failed" && after.outcome.failure === "truncated");
   });
 
   it("a request cancelled mid-stream rejects with cancelled", async function () {
     const controller = new AbortController();
-    await assert.rejects(refactorAtCursor(host, engines, moduleSource, '"Hi, "', "custom", () => controller.abort(), controller.signal), (error: unknown) => {
+    await assert.rejects(refactorAtCursor(rig.host, rig.engines, moduleSource, '"Hi, "', "custom", () => controller.abort(), controller.signal), (error: unknown) => {
       assert.ok(error instanceof HostRequestError);
       assert.equal(error.code, "cancelled");
       return true;
