@@ -81,9 +81,10 @@ export class DocumentTrees implements vscode.Disposable {
     return this.runtimeLoaded.then((runtime) => (this.disposed ? undefined : runtime));
   }
 
-  /** The document's tree, or undefined (no grammar, too large, still loading). */
-  treeOf(document: vscode.TextDocument): DocumentTree | undefined {
-    return this.trees.get(document.uri.toString());
+  /** The document's tree, re-parsed when a request asks for it; undefined without a grammar, still loading, or too large. */
+  parsedTreeOf(document: vscode.TextDocument): DocumentTree | undefined {
+    const tree = this.trees.get(document.uri.toString());
+    return tree && documentLength(document) <= this.maxParsedFileChars() ? tree : undefined;
   }
 
   private async open(document: vscode.TextDocument): Promise<void> {
@@ -94,7 +95,17 @@ export class DocumentTrees implements vscode.Disposable {
       const language = await runtime.language(document.languageId);
       if (!language || this.disposed || this.trees.has(key) || document.isClosed) return;
       const text = documentLength(document) > this.maxParsedFileChars() ? undefined : document.getText();
-      this.trees.set(key, new DocumentTree(runtime, language, text, this.maxParsedFileChars()));
+      const tree = new DocumentTree(runtime, language, text, this.maxParsedFileChars());
+      this.trees.set(key, tree);
+      // A copy, because the next change edits the document's tree while the prefetch waits for its queries.
+      const parsed = text === undefined ? undefined : tree.treeFor(text)?.copy();
+      if (parsed && text !== undefined && this.context) {
+        void this.context
+          .prefetchImports({ languageId: document.languageId, path: document.uri.path, tree: parsed, cursor: 0, text })
+          // A failed prefetch leaves the reading to the first request that needs the file.
+          .catch(() => undefined)
+          .finally(() => parsed.delete());
+      } else parsed?.delete();
     } catch (error) {
       this.log.warn(`No syntax tree for ${document.languageId}: ${String(error)}`);
     }
@@ -110,8 +121,9 @@ export class DocumentTrees implements vscode.Disposable {
       end: { row: change.range.end.line, column: change.range.end.character },
       text: change.text,
     }));
+    // Only an edit here: the re-parse waits for a completion request, and reads the text that request reads anyway.
     if (documentLength(event.document) > this.maxParsedFileChars()) tree.dropTree();
-    else tree.update(changes, event.document.getText());
+    else tree.edit(changes);
   }
 
   private close(document: vscode.TextDocument): void {

@@ -83,7 +83,7 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
     const controller = new AbortController();
     this.inFlight = controller;
     const cancellation = token.onCancellationRequested(() => controller.abort());
-    const { request, snapshot, offset, cursor } = this.requestAt(document, position, manual ? "manual" : "automatic");
+    const { request, release, offset, cursor } = this.requestAt(document, position, manual ? "manual" : "automatic");
 
     this.statusBar.requestStarted();
     let latencyMs: number | undefined;
@@ -109,7 +109,7 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
       this.deps.log.error(`Completion failed: ${error instanceof Error ? error.message : String(error)}`);
       return undefined;
     } finally {
-      snapshot?.delete();
+      release();
       cancellation.dispose();
       if (this.inFlight === controller) this.inFlight = undefined;
       this.statusBar.requestEnded(latencyMs);
@@ -121,30 +121,42 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
     const editor = vscode.window.activeTextEditor;
     const settings = this.deps.settings();
     if (!editor || !settings.enabled || settings.disabledLanguages.has(editor.document.languageId)) return;
-    const { request, snapshot } = this.requestAt(editor.document, editor.selection.active, "automatic");
+    const { request, release } = this.requestAt(editor.document, editor.selection.active, "automatic");
     // The request's tree is used until the precompute settles, whether it is stored, cancelled or fails.
-    void this.engine.precompute(request).finally(() => snapshot?.delete());
+    void this.engine.precompute(request).finally(release);
   }
 
-  /** The engine's request for a position; the caller deletes `snapshot` once the request is done with it. */
-  private requestAt(document: vscode.TextDocument, position: vscode.Position, trigger: TriggerKind): { request: CompletionRequest; snapshot: Tree | undefined; offset: number; cursor: number } {
+  /** The engine's request for a position; the caller calls `release` once the request is done with it. */
+  private requestAt(document: vscode.TextDocument, position: vscode.Position, trigger: TriggerKind): { request: CompletionRequest; release: () => void; offset: number; cursor: number } {
     const offset = document.offsetAt(position);
-    const documentTree = this.deps.trees.treeOf(document);
+    const documentTree = this.deps.trees.parsedTreeOf(document);
     const runtime = this.deps.trees.syntaxRuntime;
-    // A copy, because the next keystroke's update deletes the document's tree while this request may still use it.
-    const snapshot = runtime ? documentTree?.tree?.copy() : undefined;
     // A parsed document's checks need all of its text; one too large to parse is only read around the cursor.
-    const text = snapshot
+    const text = documentTree
       ? document.getText()
       : document.getText(new vscode.Range(document.positionAt(Math.max(0, offset - windowChars)), document.positionAt(offset + windowChars)));
-    const cursor = snapshot ? offset : Math.min(offset, windowChars);
+    const cursor = documentTree ? offset : Math.min(offset, windowChars);
     const prefix = text.slice(0, cursor);
     const suffix = text.slice(cursor);
-    const syntax = snapshot && runtime && documentTree ? new InsertionParser(runtime, documentTree.language, snapshot, prefix, suffix) : undefined;
+    const version = document.version;
+    let snapshot: Tree | undefined;
+    let parsed = false;
+    // Parsed when the engine first asks, after the debounce. A copy, because the next keystroke edits the document's
+    // tree while this request may still use it; none once the document has changed again, as the request is stale.
+    const tree = (): Tree | undefined => {
+      if (!parsed) {
+        parsed = true;
+        if (documentTree && document.version === version) snapshot = documentTree.treeFor(text)?.copy();
+      }
+      return snapshot;
+    };
     const definitionContext = this.deps.trees.definitionContext;
+    const definitionRequest = () => {
+      const current = tree();
+      return current && definitionContext ? { languageId: document.languageId, path: document.uri.path, tree: current, cursor, text } : undefined;
+    };
     const options = vscode.window.activeTextEditor?.document === document ? vscode.window.activeTextEditor.options : undefined;
     const style = { insertSpaces: options?.insertSpaces !== false, tabSize: typeof options?.tabSize === "number" ? options.tabSize : 4 };
-    const definitionRequest = snapshot && definitionContext ? { languageId: document.languageId, path: document.uri.path, tree: snapshot, cursor, text } : undefined;
     const request: CompletionRequest = {
       languageId: document.languageId,
       path: vscode.workspace.asRelativePath(document.uri),
@@ -153,14 +165,20 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
       cursorLine: position.line,
       trigger,
       style,
-      syntax,
-      scopeHeaders: definitionRequest && definitionContext ? definitionContext.scopeHeaders(definitionRequest, text) : [],
-      snippets: async () => [
-        ...(definitionRequest && definitionContext ? await definitionContext.snippetsFor(definitionRequest) : []),
-        ...this.recent.snippetsFor(document, position, promptWindowLines),
-      ],
+      syntax: () => {
+        const current = tree();
+        return current && runtime && documentTree ? new InsertionParser(runtime, documentTree.language, current, prefix, suffix) : undefined;
+      },
+      scopeHeaders: () => {
+        const asked = definitionRequest();
+        return asked && definitionContext ? definitionContext.scopeHeaders(asked, text) : [];
+      },
+      snippets: async () => {
+        const asked = definitionRequest();
+        return [...(asked && definitionContext ? await definitionContext.snippetsFor(asked) : []), ...this.recent.snippetsFor(document, position, promptWindowLines)];
+      },
     };
-    return { request, snapshot, offset, cursor };
+    return { request, release: () => snapshot?.delete(), offset, cursor };
   }
 }
 

@@ -83,7 +83,7 @@ describe("completions through the real host", function () {
           cursorLine: prefix.split("\n").length - 1,
           trigger,
           style: { insertSpaces: true, tabSize: 4 },
-          syntax: new InsertionParser(runtime, language, tree, prefix, suffix),
+          syntax: () => new InsertionParser(runtime, language, tree, prefix, suffix),
           snippets: async () => [],
         },
         signal,
@@ -143,9 +143,9 @@ describe("completions through the real host", function () {
               cursorLine: prefix.split("\n").length - 1,
               trigger: "automatic",
               style: { insertSpaces: true, tabSize: 4 },
-              syntax: new InsertionParser(runtime, language, tree, prefix + typed, suffix),
+              syntax: () => new InsertionParser(runtime, language, tree, prefix + typed, suffix),
               snippets: async () => snippets,
-              scopeHeaders: [{ offset: prefix.indexOf("def process"), line: 3, text: "def process(values, index):" }],
+              scopeHeaders: () => [{ offset: prefix.indexOf("def process"), line: 3, text: "def process(values, index):" }],
             },
             new AbortController().signal,
           );
@@ -200,7 +200,7 @@ describe("completions through the real host", function () {
           cursorLine: prefix.split("\n").length - 1,
           trigger: "automatic",
           style: { insertSpaces: true, tabSize: 4 },
-          syntax: new InsertionParser(runtime, language, tree, prefix, suffix),
+          syntax: () => new InsertionParser(runtime, language, tree, prefix, suffix),
           snippets: async () => [],
         });
       } finally {

@@ -106,6 +106,36 @@ describe("definition context on a fixture workspace", () => {
     assert.deepEqual(await snippetsOf(`import os${body}`), [], "an import removed at the top is gone");
   });
 
+  it("reads the imported files when the document opens, so the keystrokes near imported names read none", async () => {
+    const opened: string[] = [];
+    const prefetching = new DefinitionContext({
+      runtime: await testRuntime(),
+      queries: store,
+      files: {
+        read: async (filePath) => {
+          opened.push(path.posix.basename(filePath));
+          return readFile(filePath, "utf8").catch(() => undefined);
+        },
+      },
+      roots: [workspace],
+      timeLimitMs: 5000,
+    });
+    const filePath = `${workspace}/shop/checkout.ts`;
+    const text = await readFile(filePath, "utf8");
+    const tree = (await testRuntime()).parse(await grammar("typescript"), text);
+    try {
+      await prefetching.prefetchImports({ languageId: "typescript", path: filePath, tree, cursor: 0, text });
+      assert.ok(opened.includes("billing.ts"), `read: ${opened.join(", ")}`);
+      assert.ok(!opened.some((name) => name.startsWith(".env")), `read: ${opened.join(", ")}`);
+      const readAtOpen = opened.length;
+      const snippets = await prefetching.snippetsFor({ languageId: "typescript", path: filePath, tree, cursor: text.indexOf("const total = ") + 14, text });
+      assert.ok(snippets.some((snippet) => snippet.path === "shop/billing.ts"));
+      assert.equal(opened.length, readAtOpen, "no file is read at the keystroke");
+    } finally {
+      tree.delete();
+    }
+  });
+
   it("lists the headers of the scopes around the cursor, outermost first", async () => {
     const filePath = `${workspace}/py/text_utils.py`;
     const text = await readFile(filePath, "utf8");
@@ -114,6 +144,7 @@ describe("definition context on a fixture workspace", () => {
       const cursor = text.indexOf('return "/"');
       const headers = context.scopeHeaders({ languageId: "python", path: filePath, tree, cursor }, text);
       assert.deepEqual(headers.map((header) => header.text), ["class Page:", "    def url(self) -> str:"]);
+      assert.deepEqual(headers.map((header) => text.split("\n")[header.line]), ["class Page:", "    def url(self) -> str:"]);
     } finally {
       tree.delete();
     }

@@ -36,8 +36,8 @@ async function main(): Promise<void> {
       const offset = Math.floor(text.length / 2);
       const start = pointAfter({ row: 0, column: 0 }, text.slice(0, offset));
       text = text.slice(0, offset) + "x" + text.slice(offset);
-      document.update([{ rangeOffset: offset, rangeLength: 0, start, end: start, text: "x" }], text);
-      const tree = document.tree;
+      document.edit([{ rangeOffset: offset, rangeLength: 0, start, end: start, text: "x" }]);
+      const tree = document.treeFor(text);
       if (!tree) throw new Error("the document should be parsed");
       const checked = new InsertionParser(runtime, language, tree, text.slice(0, offset + 1), text.slice(offset + 1)).parseWithInsertion("value;");
       if (!leak) checked.delete();

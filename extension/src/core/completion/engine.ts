@@ -37,12 +37,15 @@ export interface CompletionRequest {
   cursorLine: number;
   trigger: TriggerKind;
   style: IndentationStyle;
-  /** Absent without a grammar or for a document over the size limit. */
-  syntax?: CompletionSyntax;
+  /**
+   * The document's syntax, asked (and the document re-parsed) only once the debounce has passed, so keystrokes the
+   * next one supersedes cost no parse. Absent, or undefined, without a grammar or for a document over the size limit.
+   */
+  syntax?: () => CompletionSyntax | undefined;
   /** Context from other files; asked only once the debounce has passed, so skipped keystrokes cost nothing. */
   snippets: () => Promise<readonly ContextSnippet[]>;
-  /** Functions and classes around the cursor, for when the prompt window starts inside them. */
-  scopeHeaders?: readonly ScopeHeader[];
+  /** Functions and classes around the cursor, for when the prompt window starts inside them; asked after syntax(). */
+  scopeHeaders?: () => readonly ScopeHeader[];
 }
 
 /** One suggestion as shown: the text and where it goes, and what the Shield said about it. */
@@ -76,6 +79,7 @@ function limitLines(insertion: Insertion, maxLines: number): Insertion {
 
 interface PreparedPrompt {
   mode: CompletionMode;
+  syntax: CompletionSyntax | undefined;
   /** Fitted by a character estimate, for backends without the model's tokenizer. */
   prompt: InfillPrompt;
   /** The same pieces for a backend that fits them with the model's tokenizer. */
@@ -210,16 +214,18 @@ export class CompletionEngine {
 
   private async preparePrompt(request: CompletionRequest, signal: AbortSignal): Promise<PreparedPrompt | undefined> {
     const { prefix, suffix } = request;
-    const mode = decideMode(prefix, suffix, request.syntax?.documentTree, request.style.tabSize);
+    const syntax = request.syntax?.();
+    const mode = decideMode(prefix, suffix, syntax?.documentTree, request.style.tabSize);
+    const scopeHeaders = request.scopeHeaders?.();
     const snippets = await request.snippets();
     if (signal.aborted) return undefined;
-    const pieces = { prefix, suffix, languageId: request.languageId, path: request.path, snippets, scopeHeaders: request.scopeHeaders, budget: this.options.budget };
+    const pieces = { prefix, suffix, languageId: request.languageId, path: request.path, snippets, scopeHeaders, budget: this.options.budget };
     const prompt = buildInfillPrompt({ ...pieces, countTokens: this.options.countTokens });
-    return { mode, prompt, context: buildInfillContext(pieces, request.cursorLine) };
+    return { mode, syntax, prompt, context: buildInfillContext(pieces, request.cursorLine) };
   }
 
   private async generateCandidate(request: CompletionRequest, prepared: PreparedPrompt, signal: AbortSignal, temperature: number): Promise<Candidate> {
-    const { mode, prompt, context } = prepared;
+    const { mode, syntax, prompt, context } = prepared;
     const limits = generationLimits(mode, this.options.maxLines);
     let result: GenerationResult;
     try {
@@ -229,7 +235,7 @@ export class CompletionEngine {
       throw error;
     }
     if (signal.aborted || result.stopReason === "abort") return { kind: "cancelled" };
-    const processed = postProcess({ raw: result.text, prefix: request.prefix, suffix: request.suffix, mode, style: request.style, syntax: request.syntax });
+    const processed = postProcess({ raw: result.text, prefix: request.prefix, suffix: request.suffix, mode, style: request.style, syntax });
     if (!processed.show) return { kind: "dropped", reason: processed.reason };
     const fit = result.promptFit ?? [...prompt.included, "token counts estimated from characters: this backend does not count the model's tokens"];
     const trace = [`mode: ${mode}`, ...fit, `model: ${result.generatedTokens} tokens, ${result.tokensEvaluated} evaluated, ${result.stopReason}`];

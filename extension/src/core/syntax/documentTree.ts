@@ -32,12 +32,15 @@ export function editOf(change: TextChange): Edit {
 }
 
 /**
- * The parse tree of one open document, kept current by incremental re-parses. Documents above
- * the size limit get no tree: a 5 MB file must never freeze the editor, and their context falls
- * back to a text window around the cursor.
+ * The parse tree of one open document. Each change only edits the tree (cheap: it shifts positions); the re-parse
+ * waits until a request needs the tree, so keystrokes that the next one supersedes before the completion debounce
+ * passes cost no parse. Documents above the size limit get no tree: a 5 MB file must never freeze the editor, and
+ * their context falls back to a text window around the cursor.
  */
 export class DocumentTree {
   private current: Tree | undefined;
+  /** The tree has edits that no parse has followed yet. */
+  private stale = false;
 
   constructor(
     private readonly runtime: SyntaxRuntime,
@@ -49,35 +52,39 @@ export class DocumentTree {
     this.current = text !== undefined && text.length <= maxChars ? runtime.parse(language, text) : undefined;
   }
 
-  get tree(): Tree | undefined {
-    return this.current;
+  /** `changes` in the order the editor applied them. */
+  edit(changes: readonly TextChange[]): void {
+    if (!this.current) return;
+    for (const change of changes) this.current.edit(editOf(change));
+    this.stale = true;
   }
 
-  /** `changes` in the order the editor applied them; `text` is the document after all of them. */
-  update(changes: readonly TextChange[], text: string): void {
+  /**
+   * The tree of `text`, the document after every change given to edit(), re-parsed incrementally if needed; undefined
+   * for a document over the size limit. The tree stays owned here: copy it to keep it past the next edit.
+   */
+  treeFor(text: string): Tree | undefined {
     if (text.length > this.maxChars) {
-      this.current?.delete();
-      this.current = undefined;
-      return;
+      this.dropTree();
+      return undefined;
     }
     const previous = this.current;
-    if (!previous) {
-      this.current = this.runtime.parse(this.language, text);
-      return;
-    }
-    for (const change of changes) previous.edit(editOf(change));
+    if (previous && !this.stale) return previous;
     this.current = undefined;
+    this.stale = false;
     try {
       this.current = this.runtime.parse(this.language, text, previous);
     } finally {
-      previous.delete();
+      previous?.delete();
     }
+    return this.current;
   }
 
-  /** For a document that grew past the limit: its text is not even read, and the next update parses afresh. */
+  /** For a document that grew past the limit: its text is not even read, and the next request parses afresh. */
   dropTree(): void {
     this.current?.delete();
     this.current = undefined;
+    this.stale = false;
   }
 
   dispose(): void {

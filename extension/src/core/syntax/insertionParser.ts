@@ -15,7 +15,8 @@ export interface CompletionSyntax {
  * tree, so that checking a completion costs a small re-parse, not a full one.
  */
 export class InsertionParser implements CompletionSyntax {
-  private readonly cursorPoint: Point;
+  /** Counted on first use: finding it reads the whole prefix, and many completions are never parsed. */
+  private cursorPoint: Point | undefined;
 
   constructor(
     private readonly runtime: SyntaxRuntime,
@@ -23,12 +24,11 @@ export class InsertionParser implements CompletionSyntax {
     readonly documentTree: Tree,
     private readonly prefix: string,
     private readonly suffix: string,
-  ) {
-    this.cursorPoint = pointAfter({ row: 0, column: 0 }, prefix);
-  }
+  ) {}
 
   parseWithInsertion(text: string, replaceRight = 0): Tree {
     const cursor = this.prefix.length;
+    this.cursorPoint ??= pointAfter({ row: 0, column: 0 }, this.prefix);
     const edited = this.documentTree.copy();
     try {
       edited.edit({
