@@ -332,8 +332,8 @@ export class InferenceEngine {
       throw error;
     }
     const started = performance.now();
-    const { evaluated: tokensEvaluated, tailStart } = await prefill(sequence, lanes.infillPrefill, tokens, signal, true);
-    const { firstTokenAt, ...generation } = await generate(sequence, tokens, tailStart, params, signal);
+    const tokensEvaluated = await prefill(sequence, lanes.infillPrefill, tokens, signal);
+    const { firstTokenAt, ...generation } = await generate(sequence, tokens, params, signal);
     // As llama-server counts: the prompt until the first token is sampled, the generation after it.
     const finished = performance.now();
     const timings = { promptMs: (firstTokenAt ?? finished) - started, generationMs: finished - (firstTokenAt ?? finished) };
@@ -367,7 +367,7 @@ export class InferenceEngine {
       );
     }
     const started = performance.now();
-    const { evaluated: tokensEvaluated } = await prefill(sequence, lanes.chatPrefill, tokens, signal);
+    const tokensEvaluated = await prefill(sequence, lanes.chatPrefill, tokens, signal);
     let generatedTokens = 0;
     const chat = new LlamaChat({ contextSequence: sequence, chatWrapper: chatModel.chatWrapper, autoDisposeSequence: false });
     try {
@@ -404,41 +404,32 @@ export class InferenceEngine {
 }
 
 /**
- * Brings the sequence's KV cache to `tokens` minus a tail, reusing the longest common start and evaluating the rest in
- * chunks paced by `speed`, with an abort check between them. The tail is the last token, or with `batchTail` up to one
- * chunk: the generation then evaluates it in the same batch as its first token. A keystroke changes only a few tokens,
- * and a separate evaluation of those cost as much as generating a token (about 25 ms for a 0.5B model on 2 cores).
- * Returns how many prompt tokens this request evaluates, the tail included, and where the tail starts.
+ * Brings the sequence's KV cache to `tokens` minus the last one, reusing the longest common start and evaluating
+ * the rest in chunks paced by `speed`, with an abort check between them.
+ * Returns how many prompt tokens this request evaluates, the last one (evaluated by the generation) included.
  */
-async function prefill(
-  sequence: LlamaContextSequence,
-  speed: PrefillSpeed,
-  tokens: readonly Token[],
-  signal: AbortSignal,
-  batchTail = false,
-): Promise<{ evaluated: number; tailStart: number }> {
-  await sequence.adaptStateToTokens(tokens.slice(0, -1), false);
+async function prefill(sequence: LlamaContextSequence, speed: PrefillSpeed, tokens: readonly Token[], signal: AbortSignal): Promise<number> {
+  const body = tokens.slice(0, -1);
+  await sequence.adaptStateToTokens(body, false);
   const reused = sequence.nextTokenIndex;
-  let index = reused;
-  for (;;) {
+  for (let index = reused; index < body.length; ) {
     if (signal.aborted) throw cancelledFailure();
     const size = speed.nextChunkTokens();
-    if (tokens.length - index <= (batchTail ? size : 1)) break;
-    const chunk = tokens.slice(index, Math.min(index + size, tokens.length - 1));
+    const chunk = body.slice(index, index + size);
     const started = performance.now();
     await sequence.evaluateWithoutGeneratingNewTokens(chunk);
     // A short last chunk is mostly the evaluation's fixed cost: it would understate the speed.
     if (chunk.length === size) speed.record(size, performance.now() - started);
     index += chunk.length;
   }
-  return { evaluated: tokens.length - reused, tailStart: index };
+  if (signal.aborted) throw cancelledFailure();
+  return body.length - reused + 1;
 }
 
-/** Evaluates the prompt from `tailStart` on and generates; `firstTokenAt` is when the first token came (performance.now()). */
+/** Evaluates the prompt's last token and generates; `firstTokenAt` is when the first token came (performance.now()). */
 async function generate(
   sequence: LlamaContextSequence,
   prompt: readonly Token[],
-  tailStart: number,
   params: InfillParams,
   signal: AbortSignal,
 ): Promise<Pick<GenerationResult, "text" | "stopReason" | "generatedTokens"> & { firstTokenAt: number | undefined }> {
@@ -449,7 +440,7 @@ async function generate(
   let stopReason: StopReason = "maxTokens";
   let firstTokenAt: number | undefined;
   // No repeat penalty: code legitimately repeats tokens (indentation, brackets), and FIM answers are short.
-  const evaluation = sequence.evaluate(prompt.slice(tailStart), { temperature: params.temperature, yieldEogToken: true });
+  const evaluation = sequence.evaluate([prompt[prompt.length - 1]], { temperature: params.temperature, yieldEogToken: true });
   for await (const token of evaluation) {
     firstTokenAt ??= performance.now();
     if (signal.aborted) throw cancelledFailure();
