@@ -6,7 +6,7 @@ import { completionSettingKeys } from "./core/completion/completionSettings";
 import type { Tree } from "web-tree-sitter";
 import { CompletionEngine, type CompletionRequest, type Generate, type SuggestionGate } from "./core/completion/engine";
 import type { TriggerKind } from "./core/completion/trigger";
-import { estimateTokens, defaultPromptBudget } from "./core/completion/prompt";
+import { estimateTokens, defaultPromptBudget, promptWindowChars, type PromptBudget } from "./core/completion/prompt";
 import { InsertionParser } from "./core/syntax/insertionParser";
 import { CompletionStatusBar, toggleCompletionsCommand } from "./completionStatusBar";
 import type { DocumentTrees } from "./documentTrees";
@@ -33,6 +33,11 @@ export interface InlineCompletionDeps {
 
 /** Characters of context on each side of the cursor for documents with no tree: enough for any token budget. */
 const windowChars = 64_000;
+/**
+ * Characters on each side of the cursor read on every keystroke in a parsed document (at least what the prompt
+ * budget can use): enough for the text checks of post-processing and the Shield.
+ */
+const parsedWindowChars = 16_000;
 /** Runs when a suggestion is accepted: the Shield's command for its findings, then the precompute. Not in the palette. */
 const completionAcceptedCommand = "llamaAssist.completions.accepted";
 /** Lines of the current document the prompt shows around the cursor anyway, so recent edits there add nothing. */
@@ -54,13 +59,17 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
     this.engine = this.createEngine();
   }
 
+  private get budget(): PromptBudget {
+    return { ...defaultPromptBudget, totalTokens: this.deps.settings().contextTokens };
+  }
+
   private createEngine(): CompletionEngine {
     const settings = this.deps.settings();
     return new CompletionEngine({
       generate: this.deps.generate,
       gate: this.deps.gate,
       debounce: settings.debounce,
-      budget: { ...defaultPromptBudget, totalTokens: settings.contextTokens },
+      budget: this.budget,
       maxLines: settings.maxLines,
       countTokens: estimateTokens,
       now: () => performance.now(),
@@ -131,29 +140,32 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
     const offset = document.offsetAt(position);
     const documentTree = this.deps.trees.parsedTreeOf(document);
     const runtime = this.deps.trees.syntaxRuntime;
-    // A parsed document's checks need all of its text; one too large to parse is only read around the cursor.
-    const text = documentTree
-      ? document.getText()
-      : document.getText(new vscode.Range(document.positionAt(Math.max(0, offset - windowChars)), document.positionAt(offset + windowChars)));
-    const cursor = documentTree ? offset : Math.min(offset, windowChars);
+    // Every keystroke reads only the text around the cursor that the prompt and the text checks use. A parsed
+    // document is read whole only once the request has passed the debounce, for its parse and syntax checks.
+    const aroundChars = documentTree ? Math.max(parsedWindowChars, promptWindowChars(this.budget)) : windowChars;
+    const windowStart = Math.max(0, offset - aroundChars);
+    const text = document.getText(new vscode.Range(document.positionAt(windowStart), document.positionAt(offset + aroundChars)));
+    const cursor = offset - windowStart;
     const prefix = text.slice(0, cursor);
     const suffix = text.slice(cursor);
     const version = document.version;
-    let snapshot: Tree | undefined;
+    let snapshot: { tree: Tree; text: string } | undefined;
     let parsed = false;
-    // Parsed when the engine first asks, after the debounce. A copy, because the next keystroke edits the document's
-    // tree while this request may still use it; none once the document has changed again, as the request is stale.
-    const tree = (): Tree | undefined => {
+    // Parsed when the engine first asks. A copy, because the next keystroke edits the document's tree while this
+    // request may still use it; none once the document has changed again, as the request is stale then.
+    const parsedDocument = (): { tree: Tree; text: string } | undefined => {
       if (!parsed) {
         parsed = true;
-        if (documentTree && document.version === version) snapshot = documentTree.treeFor(text)?.copy();
+        const wholeText = documentTree && document.version === version ? document.getText() : undefined;
+        const tree = wholeText === undefined ? undefined : documentTree?.treeFor(wholeText)?.copy();
+        if (tree && wholeText !== undefined) snapshot = { tree, text: wholeText };
       }
       return snapshot;
     };
     const definitionContext = this.deps.trees.definitionContext;
     const definitionRequest = () => {
-      const current = tree();
-      return current && definitionContext ? { languageId: document.languageId, path: document.uri.path, tree: current, cursor, text } : undefined;
+      const whole = parsedDocument();
+      return whole && definitionContext ? { languageId: document.languageId, path: document.uri.path, tree: whole.tree, cursor: offset, text: whole.text } : undefined;
     };
     const options = vscode.window.activeTextEditor?.document === document ? vscode.window.activeTextEditor.options : undefined;
     const style = { insertSpaces: options?.insertSpaces !== false, tabSize: typeof options?.tabSize === "number" ? options.tabSize : 4 };
@@ -166,19 +178,20 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
       trigger,
       style,
       syntax: () => {
-        const current = tree();
-        return current && runtime && documentTree ? new InsertionParser(runtime, documentTree.language, current, prefix, suffix) : undefined;
+        const whole = parsedDocument();
+        return whole && runtime && documentTree ? new InsertionParser(runtime, documentTree.language, whole.tree, whole.text.slice(0, offset), whole.text.slice(offset)) : undefined;
       },
       scopeHeaders: () => {
         const asked = definitionRequest();
-        return asked && definitionContext ? definitionContext.scopeHeaders(asked, text) : [];
+        // Offsets in the prefix as sent, which starts at windowStart (a scope above the window has a negative one).
+        return asked && definitionContext ? definitionContext.scopeHeaders(asked, asked.text).map((scope) => ({ ...scope, offset: scope.offset - windowStart })) : [];
       },
       snippets: async () => {
         const asked = definitionRequest();
         return [...(asked && definitionContext ? await definitionContext.snippetsFor(asked) : []), ...this.recent.snippetsFor(document, position, promptWindowLines)];
       },
     };
-    return { request, release: () => snapshot?.delete(), offset, cursor };
+    return { request, release: () => snapshot?.tree.delete(), offset, cursor };
   }
 }
 

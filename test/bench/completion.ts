@@ -93,6 +93,23 @@ function cpuMs(from: NodeJS.CpuUsage, to: NodeJS.CpuUsage): number {
   return (to.user - from.user + (to.system - from.system)) / 1000;
 }
 
+/** What the provider reads around the cursor on every keystroke of a parsed document (inlineCompletionProvider.ts). */
+const keystrokeWindowChars = 16_000;
+
+/** The text around (row, column) as getText(range) gives it: whole lines, at least `chars` on each side where there are. */
+function textAround(lines: readonly string[], row: number, column: number, chars: number): { prefix: string; suffix: string; windowStart: number } {
+  let first = row;
+  let before = column;
+  while (first > 0 && before < chars) before += lines[--first].length + 1;
+  let last = row;
+  let after = lines[row].length - column;
+  while (last < lines.length - 1 && after < chars) after += lines[++last].length + 1;
+  const text = lines.slice(first, last + 1).join("\n");
+  let windowStart = 0;
+  for (let index = 0; index < first; index++) windowStart += lines[index].length + 1;
+  return { prefix: text.slice(0, before), suffix: text.slice(before), windowStart };
+}
+
 /** The workspace index the prompt reads, built here from the corpus's own files as the worker would. */
 async function corpusIndex(runtime: SyntaxRuntime, queries: QueryStore, corpus: Corpus): Promise<WorkspaceSymbolIndex> {
   const index = new WorkspaceSymbolIndex();
@@ -146,27 +163,27 @@ async function keystrokeCost(runtime: SyntaxRuntime, queries: QueryStore, corpus
         // The document's change event: the tree is only edited.
         document.edit([change]);
         mark();
-        // The provider, on every keystroke: the document's text (VS Code's getText() joins its lines), the trigger.
-        text = lines.join("\n");
-        const prefix = text.slice(0, offset);
-        const suffix = text.slice(offset);
+        // The provider, on every keystroke: the text around the cursor (VS Code's getText(range) joins those lines), the trigger.
+        const { prefix, suffix, windowStart } = textAround(lines, row, column + 1, keystrokeWindowChars);
         decideTrigger(prefix, suffix, "automatic");
         mark();
-        // Once the debounce has passed: the re-parse the request needs, then its context and post-processing.
+        // Once the debounce has passed: the whole text (getText() joins every line) and the re-parse the request needs,
+        // then its context and post-processing.
+        text = lines.join("\n");
         const tree = document.treeFor(text);
         if (!tree) throw new Error("the bench file should be parsed");
         mark();
-        const mode = decideMode(prefix, suffix, tree, style.tabSize);
+        const mode = decideMode(prefix, suffix, tree, style.tabSize, offset);
         const request = { languageId: corpus.languageId, path: documentPath, tree, cursor: offset, text };
         const snippets = await definitions.snippetsFor(request);
         snippetCount += snippets.length;
         indexedCount += snippets.filter((snippet) => snippet.reason.startsWith("workspace index")).length;
-        const scopeHeaders = definitions.scopeHeaders(request, text);
+        const scopeHeaders = definitions.scopeHeaders(request, text).map((scope) => ({ ...scope, offset: scope.offset - windowStart }));
         const pieces = { prefix, suffix, languageId: corpus.languageId, path: "bench", snippets, scopeHeaders, budget: defaultPromptBudget };
         buildInfillPrompt({ ...pieces, countTokens: estimateTokens });
         buildInfillContext(pieces, row);
         mark();
-        const syntax = new InsertionParser(runtime, language, tree, prefix, suffix);
+        const syntax = new InsertionParser(runtime, language, tree, text.slice(0, offset), text.slice(offset));
         const raw = suffix.slice(0, 200).replace(/^[^\n]*\n/, "s = 1\n");
         postProcess({ raw, prefix, suffix, mode, style, syntax });
         mark();
@@ -195,8 +212,8 @@ async function keystrokeCost(runtime: SyntaxRuntime, queries: QueryStore, corpus
   );
   const line = (label: string, name: (typeof names)[number], note = ""): void => console.log(`    ${label.padEnd(19)}${format(wall[name])}; CPU ${format(cpu[name])}${note}`);
   line("edit", "edit", " (every keystroke: tree.edit)");
-  line("text + trigger", "text", " (every keystroke: getText(), trigger)");
-  line("incremental parse", "parse", " (once the debounce has passed)");
+  line("text + trigger", "text", " (every keystroke: the text around the cursor, trigger)");
+  line("incremental parse", "parse", " (once the debounce has passed: the whole text and its re-parse)");
   line("context + prompt", "context", " (mode, scopes, imported and indexed definitions, prompt pieces and estimate)");
   line("post-processing", "post");
   line("superseded", "superseded", " (a keystroke the next one cancels before the debounce passes)");

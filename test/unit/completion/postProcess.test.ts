@@ -113,6 +113,24 @@ describe("completion pipeline on real code", () => {
       });
       assert.equal(text, "if (x < lo) {\n        return lo;\n    }\n    return Math.min(x, hi);");
     });
+    it("works the same on the text around the cursor as on the whole document, given the cursor's place in it", async () => {
+      const filler = Array.from({ length: 300 }, (_, index) => `export const limit${index} = ${index};\n`).join("");
+      const { prefix, suffix } = atCursor(`${filler}export function clamp(x: number, lo: number, hi: number): number {\n    █\n}\n${filler}`);
+      const raw = "if (x < lo) {\n        return lo;\n    }\n    return Math.min(x, hi);\n}\n\nexport const next = 1;\n";
+      const syntax = await insertionParserFor("typescript", prefix, suffix);
+      const style = { insertSpaces: true, tabSize: 4 };
+      try {
+        const window = { prefix: prefix.slice(-300), suffix: suffix.slice(0, 300) };
+        const mode = decideMode(window.prefix, window.suffix, syntax.tree, style.tabSize, syntax.parser.cursor);
+        assert.equal(mode, "multiLine");
+        const around = postProcess({ raw, ...window, mode, style, syntax: syntax.parser });
+        const whole = postProcess({ raw, prefix, suffix, mode: decideMode(prefix, suffix, syntax.tree, style.tabSize), style, syntax: syntax.parser });
+        assert.deepEqual(around, whole);
+        assert.ok(around.show && around.insertion.text === "if (x < lo) {\n        return lo;\n    }\n    return Math.min(x, hi);");
+      } finally {
+        syntax.dispose();
+      }
+    });
     it("Go: a multi-line completion is not cut at a nested block's closer (cut early)", async () => {
       const text = await shown({
         languageId: "go",

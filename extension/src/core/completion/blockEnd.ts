@@ -34,11 +34,11 @@ export function truncateByIndentation(completion: string, prefix: string, tabSiz
 
 /**
  * Truncates a multi-line completion at the end of the syntactic block it fills. `tree` is the
- * parse of prefix + completion + suffix, so the model's own closing bracket ends the block; text
- * the model went on to write after it is dropped.
+ * parse of the document with the completion at `cursor` (the end of `prefix` when that starts the
+ * document), so the model's own closing bracket ends the block; text the model went on to write
+ * after it is dropped.
  */
-export function truncateAtBlockEnd(completion: string, prefix: string, tree: Tree | undefined, tabSize: number): string {
-  const cursor = prefix.length;
+export function truncateAtBlockEnd(completion: string, prefix: string, tree: Tree | undefined, tabSize: number, cursor = prefix.length): string {
   const node = tree ? enclosingNode(tree, cursor) : undefined;
   if (!node || node.hasError || node.type === "ERROR" || node.parent === null) {
     return truncateByIndentation(completion, prefix, tabSize);

@@ -31,6 +31,7 @@ export interface CompletionEngineOptions {
 export interface CompletionRequest {
   languageId: string;
   path: string;
+  /** The text before and after the cursor: the whole document, or a window around the cursor that syntax() knows the place of. */
   prefix: string;
   suffix: string;
   /** The document line of the cursor, 0-based: the prompt's blocks are aligned to document lines. */
@@ -215,7 +216,7 @@ export class CompletionEngine {
   private async preparePrompt(request: CompletionRequest, signal: AbortSignal): Promise<PreparedPrompt | undefined> {
     const { prefix, suffix } = request;
     const syntax = request.syntax?.();
-    const mode = decideMode(prefix, suffix, syntax?.documentTree, request.style.tabSize);
+    const mode = decideMode(prefix, suffix, syntax?.documentTree, request.style.tabSize, syntax?.cursor);
     const scopeHeaders = request.scopeHeaders?.();
     const snippets = await request.snippets();
     if (signal.aborted) return undefined;

@@ -23,10 +23,11 @@ function insideLiteral(tree: Tree, cursor: number): boolean {
 /**
  * Multi-line only where a block is starting and still empty: right after an opener, or on the
  * first line of a body that has nothing below it at its depth. Anywhere else the user is
- * finishing a line, and a second line would be a guess.
+ * finishing a line, and a second line would be a guess. `cursor` is the cursor's index in
+ * `tree`, for a `prefix` that is only the end of the text before the cursor.
  */
-export function decideMode(prefix: string, suffix: string, tree: Tree | undefined, tabSize: number): CompletionMode {
-  if (tree && insideLiteral(tree, prefix.length)) return "singleLine";
+export function decideMode(prefix: string, suffix: string, tree: Tree | undefined, tabSize: number, cursor = prefix.length): CompletionMode {
+  if (tree && insideLiteral(tree, cursor)) return "singleLine";
   const before = lineBefore(prefix);
   const after = lineAfter(suffix);
   if (!isClosersOnly(after)) return "singleLine";

@@ -40,7 +40,7 @@ export function postProcess(input: PostProcessInput): PostProcessResult {
   } else {
     const tree = syntax?.parseWithInsertion(text);
     try {
-      text = truncateAtBlockEnd(text, prefix, tree, input.style.tabSize);
+      text = truncateAtBlockEnd(text, prefix, tree, input.style.tabSize, syntax?.cursor);
     } finally {
       tree?.delete();
     }

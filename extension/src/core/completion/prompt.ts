@@ -176,6 +176,11 @@ function prefixWindow(prefix: string, cursorLine: number, chars: number): { text
   return { text: prefix.slice(start), firstLine };
 }
 
+/** Characters on each side of the cursor that the prompt can use, at most, with this budget. */
+export function promptWindowChars(budget: PromptBudget): number {
+  return budget.totalTokens * contextCharsPerToken;
+}
+
 /** The start of `suffix` that the budget could need, up to a line end. */
 function suffixWindow(suffix: string, chars: number): string {
   if (suffix.length <= chars) return suffix;
@@ -189,7 +194,7 @@ function suffixWindow(suffix: string, chars: number): string {
  */
 export function buildInfillContext(input: Omit<PromptInput, "countTokens">, cursorLine: number): InfillContext {
   const { budget } = input;
-  const window = prefixWindow(input.prefix, cursorLine, budget.totalTokens * contextCharsPerToken);
+  const window = prefixWindow(input.prefix, cursorLine, promptWindowChars(budget));
   return {
     budget,
     prefix: window.text,

@@ -6,6 +6,8 @@ import type { SyntaxRuntime } from "./syntaxRuntime";
 export interface CompletionSyntax {
   /** The tree of the document as it is, before any completion. */
   readonly documentTree: Tree;
+  /** The cursor's index in the document: a completion request may carry only the text around it. */
+  readonly cursor: number;
   /** Parses the document with `text` inserted at the cursor, replacing `replaceRight` characters; the caller deletes the tree. */
   parseWithInsertion(text: string, replaceRight?: number): Tree;
 }
@@ -25,6 +27,10 @@ export class InsertionParser implements CompletionSyntax {
     private readonly prefix: string,
     private readonly suffix: string,
   ) {}
+
+  get cursor(): number {
+    return this.prefix.length;
+  }
 
   parseWithInsertion(text: string, replaceRight = 0): Tree {
     const cursor = this.prefix.length;
