@@ -1,5 +1,6 @@
 import * as vscode from "vscode";
-import { DefinitionContext } from "./core/syntax/definitionContext";
+import { DefinitionContext, importHeaderChars } from "./core/syntax/definitionContext";
+import { linesReader, textReader, type DocumentReader } from "./core/syntax/documentReader";
 import { DocumentTree, type TextChange } from "./core/syntax/documentTree";
 import { QueryStore } from "./core/syntax/queries";
 import { SyntaxRuntime } from "./core/syntax/syntaxRuntime";
@@ -98,10 +99,10 @@ export class DocumentTrees implements vscode.Disposable {
       const tree = new DocumentTree(runtime, language, text, this.maxParsedFileChars());
       this.trees.set(key, tree);
       // A copy, because the next change edits the document's tree while the prefetch waits for its queries.
-      const parsed = text === undefined ? undefined : tree.treeFor(text)?.copy();
+      const parsed = text === undefined ? undefined : tree.treeFor(textReader(text), text.length)?.copy();
       if (parsed && text !== undefined && this.context) {
         void this.context
-          .prefetchImports({ languageId: document.languageId, path: document.uri.path, tree: parsed, cursor: 0, text })
+          .prefetchImports({ languageId: document.languageId, path: document.uri.path, tree: parsed, cursor: 0, header: text.slice(0, importHeaderChars) })
           // A failed prefetch leaves the reading to the first request that needs the file.
           .catch(() => undefined)
           .finally(() => parsed.delete());
@@ -148,6 +149,19 @@ export class DocumentTrees implements vscode.Disposable {
 /** The document's length without copying its text, which for a 5 MB file would cost more than the keystroke. */
 export function documentLength(document: vscode.TextDocument): number {
   return document.offsetAt(document.lineAt(document.lineCount - 1).range.end);
+}
+
+/** Reads a document line by line, without getText()'s copy of all of it; lines past its end read as its end. */
+export function documentReader(document: vscode.TextDocument): DocumentReader {
+  return linesReader({
+    line: (row) => (row < document.lineCount ? document.lineAt(row).text : undefined),
+    // VS Code's positionAt puts the "\n" of a "\r\n" at the line's end, where its "\r" is.
+    positionAt: (index) => {
+      const row = document.positionAt(index).line;
+      return { row, column: index - document.offsetAt(new vscode.Position(row, 0)) };
+    },
+    eol: document.eol === vscode.EndOfLine.CRLF ? "\r\n" : "\n",
+  });
 }
 
 /** Workspace files are read from the first workspace folder's file system, so virtual workspaces work too. */

@@ -9,7 +9,8 @@ import type { TriggerKind } from "./core/completion/trigger";
 import { estimateTokens, defaultPromptBudget, promptWindowChars, type PromptBudget } from "./core/completion/prompt";
 import { InsertionParser } from "./core/syntax/insertionParser";
 import { CompletionStatusBar, toggleCompletionsCommand } from "./completionStatusBar";
-import type { DocumentTrees } from "./documentTrees";
+import { documentLength, documentReader, type DocumentTrees } from "./documentTrees";
+import { importHeaderChars } from "./core/syntax/definitionContext";
 import { RecentContextTracker } from "./recentContextTracker";
 
 export interface InlineCompletionDeps {
@@ -140,8 +141,8 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
     const offset = document.offsetAt(position);
     const documentTree = this.deps.trees.parsedTreeOf(document);
     const runtime = this.deps.trees.syntaxRuntime;
-    // Every keystroke reads only the text around the cursor that the prompt and the text checks use. A parsed
-    // document is read whole only once the request has passed the debounce, for its parse and syntax checks.
+    // Every keystroke reads only the text around the cursor that the prompt and the text checks use; the parse and
+    // the syntax checks, once the request has passed the debounce, read the document line by line where they need.
     const aroundChars = documentTree ? Math.max(parsedWindowChars, promptWindowChars(this.budget)) : windowChars;
     const windowStart = Math.max(0, offset - aroundChars);
     const text = document.getText(new vscode.Range(document.positionAt(windowStart), document.positionAt(offset + aroundChars)));
@@ -149,23 +150,24 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
     const prefix = text.slice(0, cursor);
     const suffix = text.slice(cursor);
     const version = document.version;
-    let snapshot: { tree: Tree; text: string } | undefined;
+    let snapshot: Tree | undefined;
     let parsed = false;
-    // Parsed when the engine first asks. A copy, because the next keystroke edits the document's tree while this
-    // request may still use it; none once the document has changed again, as the request is stale then.
-    const parsedDocument = (): { tree: Tree; text: string } | undefined => {
+    // Parsed when the engine first asks, reading the document only around its changes. A copy, because the next
+    // keystroke edits the document's tree while this request may still use it; none once the document has changed
+    // again, as the request is stale then.
+    const parsedTree = (): Tree | undefined => {
       if (!parsed) {
         parsed = true;
-        const wholeText = documentTree && document.version === version ? document.getText() : undefined;
-        const tree = wholeText === undefined ? undefined : documentTree?.treeFor(wholeText)?.copy();
-        if (tree && wholeText !== undefined) snapshot = { tree, text: wholeText };
+        if (documentTree && document.version === version) snapshot = documentTree.treeFor(documentReader(document), documentLength(document))?.copy();
       }
       return snapshot;
     };
     const definitionContext = this.deps.trees.definitionContext;
     const definitionRequest = () => {
-      const whole = parsedDocument();
-      return whole && definitionContext ? { languageId: document.languageId, path: document.uri.path, tree: whole.tree, cursor: offset, text: whole.text } : undefined;
+      const tree = parsedTree();
+      if (!tree || !definitionContext) return undefined;
+      const header = document.getText(new vscode.Range(new vscode.Position(0, 0), document.positionAt(importHeaderChars)));
+      return { languageId: document.languageId, path: document.uri.path, tree, cursor: offset, header };
     };
     const options = vscode.window.activeTextEditor?.document === document ? vscode.window.activeTextEditor.options : undefined;
     const style = { insertSpaces: options?.insertSpaces !== false, tabSize: typeof options?.tabSize === "number" ? options.tabSize : 4 };
@@ -178,20 +180,22 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
       trigger,
       style,
       syntax: () => {
-        const whole = parsedDocument();
-        return whole && runtime && documentTree ? new InsertionParser(runtime, documentTree.language, whole.tree, whole.text.slice(0, offset), whole.text.slice(offset)) : undefined;
+        const tree = parsedTree();
+        const at = { read: documentReader(document), cursor: offset, cursorPoint: { row: position.line, column: position.character }, after: suffix };
+        return tree && runtime && documentTree ? new InsertionParser(runtime, documentTree.language, tree, at) : undefined;
       },
       scopeHeaders: () => {
         const asked = definitionRequest();
+        const lineAt = (row: number): string => document.lineAt(row).text;
         // Offsets in the prefix as sent, which starts at windowStart (a scope above the window has a negative one).
-        return asked && definitionContext ? definitionContext.scopeHeaders(asked, asked.text).map((scope) => ({ ...scope, offset: scope.offset - windowStart })) : [];
+        return asked && definitionContext ? definitionContext.scopeHeaders(asked, lineAt).map((scope) => ({ ...scope, offset: scope.offset - windowStart })) : [];
       },
       snippets: async () => {
         const asked = definitionRequest();
         return [...(asked && definitionContext ? await definitionContext.snippetsFor(asked) : []), ...this.recent.snippetsFor(document, position, promptWindowLines)];
       },
     };
-    return { request, release: () => snapshot?.tree.delete(), offset, cursor };
+    return { request, release: () => snapshot?.delete(), offset, cursor };
   }
 }
 

@@ -11,14 +11,15 @@ import { postProcess } from "../../extension/src/core/completion/postProcess";
 import { buildInfillContext, buildInfillPrompt, defaultPromptBudget, estimateTokens } from "../../extension/src/core/completion/prompt";
 import { decideTrigger } from "../../extension/src/core/completion/trigger";
 import { CompletionEngine } from "../../extension/src/core/completion/engine";
-import { DefinitionContext } from "../../extension/src/core/syntax/definitionContext";
+import { DefinitionContext, importHeaderChars } from "../../extension/src/core/syntax/definitionContext";
 import { QueryStore } from "../../extension/src/core/syntax/queries";
 import type { GenerationResult, InfillParams } from "../../extension/src/core/protocol/host";
 import { createTestHost, hostConfig } from "../fixtures/hostHarness";
 import { ensureScriptedModel } from "../fixtures/scriptedModel";
 import { ensureBenchModel } from "../fixtures/benchModel";
 import { DocumentTree } from "../../extension/src/core/syntax/documentTree";
-import { InsertionParser } from "../../extension/src/core/syntax/insertionParser";
+import { cursorInText, InsertionParser } from "../../extension/src/core/syntax/insertionParser";
+import { linesReader, textReader } from "../../extension/src/core/syntax/documentReader";
 import { SymbolIndexer, WorkspaceSymbolIndex } from "../../extension/src/core/syntax/symbolIndex";
 import { SyntaxRuntime } from "../../extension/src/core/syntax/syntaxRuntime";
 
@@ -133,11 +134,28 @@ async function keystrokeCost(runtime: SyntaxRuntime, queries: QueryStore, corpus
   let snippetCount = 0;
   let indexedCount = 0;
   const document = new DocumentTree(runtime, language, text, 50_000_000);
-  const opened = document.treeFor(text);
+  const opened = document.treeFor(textReader(text), text.length);
   if (!opened) throw new Error("the bench file should be parsed");
   // What the extension does when the document opens: read and parse the files it imports.
   const prefetchCpu = process.cpuUsage();
-  await definitions.prefetchImports({ languageId: corpus.languageId, path: documentPath, tree: opened, cursor: 0, text });
+  await definitions.prefetchImports({ languageId: corpus.languageId, path: documentPath, tree: opened, cursor: 0, header: text });
+  // The document as VS Code's model keeps it: lines, and where each starts (kept up to date by VS Code itself).
+  const lineStarts: number[] = [];
+  for (let row = 0, start = 0; row < lines.length; start += lines[row].length + 1, row++) lineStarts.push(start);
+  const reader = linesReader({
+    line: (row) => lines[row],
+    positionAt: (index) => {
+      let low = 0;
+      let high = lineStarts.length - 1;
+      while (low < high) {
+        const middle = Math.ceil((low + high) / 2);
+        if (lineStarts[middle] <= index) low = middle;
+        else high = middle - 1;
+      }
+      return { row: low, column: index - lineStarts[low] };
+    },
+    eol: "\n",
+  });
   const prefetchMs = cpuMs(prefetchCpu, process.cpuUsage());
   const random = seededRandom(42);
   const names = ["edit", "text", "parse", "context", "post", "superseded", "total"] as const;
@@ -145,6 +163,7 @@ async function keystrokeCost(runtime: SyntaxRuntime, queries: QueryStore, corpus
   const cpu = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<(typeof names)[number], number[]>;
   try {
     for (let sample = 0; sample < 60; sample++) {
+      text = lines.join("\n");
       // Type a short word at the end of a random line, one keystroke at a time.
       let offset = text.indexOf("\n", Math.floor(random() * text.length));
       if (offset < 0) offset = text.length;
@@ -153,6 +172,7 @@ async function keystrokeCost(runtime: SyntaxRuntime, queries: QueryStore, corpus
         const column = lines[row].length;
         const change = { rangeOffset: offset, rangeLength: 0, start: { row, column }, end: { row, column }, text: char };
         lines[row] += char;
+        for (let later = row + 1; later < lineStarts.length; later++) lineStarts[later]++;
         offset++;
         const cpuAt = [process.cpuUsage()];
         const wallAt = [performance.now()];
@@ -167,23 +187,25 @@ async function keystrokeCost(runtime: SyntaxRuntime, queries: QueryStore, corpus
         const { prefix, suffix, windowStart } = textAround(lines, row, column + 1, keystrokeWindowChars);
         decideTrigger(prefix, suffix, "automatic");
         mark();
-        // Once the debounce has passed: the whole text (getText() joins every line) and the re-parse the request needs,
-        // then its context and post-processing.
-        text = lines.join("\n");
-        const tree = document.treeFor(text);
+        // Once the debounce has passed: the re-parse the request needs, reading lines where it re-lexes, then the
+        // request's context (with the top of the document for its imports) and post-processing.
+        const length = lineStarts[lines.length - 1] + lines[lines.length - 1].length;
+        const tree = document.treeFor(reader, length);
         if (!tree) throw new Error("the bench file should be parsed");
         mark();
         const mode = decideMode(prefix, suffix, tree, style.tabSize, offset);
-        const request = { languageId: corpus.languageId, path: documentPath, tree, cursor: offset, text };
+        const headerRows = lineStarts.findIndex((start) => start >= importHeaderChars);
+        const header = lines.slice(0, headerRows < 0 ? lines.length : headerRows).join("\n");
+        const request = { languageId: corpus.languageId, path: documentPath, tree, cursor: offset, header };
         const snippets = await definitions.snippetsFor(request);
         snippetCount += snippets.length;
         indexedCount += snippets.filter((snippet) => snippet.reason.startsWith("workspace index")).length;
-        const scopeHeaders = definitions.scopeHeaders(request, text).map((scope) => ({ ...scope, offset: scope.offset - windowStart }));
+        const scopeHeaders = definitions.scopeHeaders(request, (at) => lines[at]).map((scope) => ({ ...scope, offset: scope.offset - windowStart }));
         const pieces = { prefix, suffix, languageId: corpus.languageId, path: "bench", snippets, scopeHeaders, budget: defaultPromptBudget };
         buildInfillPrompt({ ...pieces, countTokens: estimateTokens });
         buildInfillContext(pieces, row);
         mark();
-        const syntax = new InsertionParser(runtime, language, tree, text.slice(0, offset), text.slice(offset));
+        const syntax = new InsertionParser(runtime, language, tree, { read: reader, cursor: offset, cursorPoint: { row, column: column + 1 }, after: suffix });
         const raw = suffix.slice(0, 200).replace(/^[^\n]*\n/, "s = 1\n");
         postProcess({ raw, prefix, suffix, mode, style, syntax });
         mark();
@@ -213,8 +235,8 @@ async function keystrokeCost(runtime: SyntaxRuntime, queries: QueryStore, corpus
   const line = (label: string, name: (typeof names)[number], note = ""): void => console.log(`    ${label.padEnd(19)}${format(wall[name])}; CPU ${format(cpu[name])}${note}`);
   line("edit", "edit", " (every keystroke: tree.edit)");
   line("text + trigger", "text", " (every keystroke: the text around the cursor, trigger)");
-  line("incremental parse", "parse", " (once the debounce has passed: the whole text and its re-parse)");
-  line("context + prompt", "context", " (mode, scopes, imported and indexed definitions, prompt pieces and estimate)");
+  line("incremental parse", "parse", " (once the debounce has passed, reading the lines it re-lexes)");
+  line("context + prompt", "context", " (mode, the document's top, scopes, imported and indexed definitions, prompt pieces and estimate)");
   line("post-processing", "post");
   line("superseded", "superseded", " (a keystroke the next one cancels before the debounce passes)");
   line("total", "total", " (a keystroke whose request runs)");
@@ -294,7 +316,7 @@ async function accuracy(runtime: SyntaxRuntime, corpus: Corpus, language: Langua
       for (const sample of samples) {
         const documentTree = runtime.parse(language, sample.prefix + sample.suffix);
         try {
-          const syntax = new InsertionParser(runtime, language, documentTree, sample.prefix, sample.suffix);
+          const syntax = new InsertionParser(runtime, language, documentTree, cursorInText(sample.prefix, sample.suffix));
           const mode = decideMode(sample.prefix, sample.suffix, documentTree, style.tabSize);
           const result = postProcess({ raw: sample.raw, prefix: sample.prefix, suffix: sample.suffix, mode, style, syntax });
           const produced = result.show ? result.insertion.text + sample.suffix.slice(result.insertion.replaceRight) : sample.suffix;
@@ -381,7 +403,7 @@ async function endToEnd(runtime: SyntaxRuntime, label: string, modelPath: string
           evaluated = 0;
           const t0 = performance.now();
           await engine.complete(
-            { languageId: "python", path: "bench.py", prefix, suffix: document.suffix, cursorLine: prefix.split("\n").length - 1, trigger: "automatic", style, syntax: () => new InsertionParser(runtime, language, tree, prefix, document.suffix), snippets: async () => [] },
+            { languageId: "python", path: "bench.py", prefix, suffix: document.suffix, cursorLine: prefix.split("\n").length - 1, trigger: "automatic", style, syntax: () => new InsertionParser(runtime, language, tree, cursorInText(prefix, document.suffix)), snippets: async () => [] },
             new AbortController().signal,
           );
           const total = performance.now() - t0;

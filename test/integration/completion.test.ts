@@ -10,7 +10,7 @@ import { defaultPromptBudget, estimateTokens } from "../../extension/src/core/co
 import { createShield } from "../../extension/src/core/shield/engine";
 import type { Shield } from "../../extension/src/core/shield/types";
 import { gateSuggestion } from "../../extension/src/core/shieldGate";
-import { InsertionParser } from "../../extension/src/core/syntax/insertionParser";
+import { cursorInText, InsertionParser } from "../../extension/src/core/syntax/insertionParser";
 import { SyntaxRuntime } from "../../extension/src/core/syntax/syntaxRuntime";
 import { type TestHost, createTestHost, hostConfig } from "../fixtures/hostHarness";
 import { ensureScriptedModel, fimCompletion, repoRoot } from "../fixtures/scriptedModel";
@@ -83,7 +83,7 @@ describe("completions through the real host", function () {
           cursorLine: prefix.split("\n").length - 1,
           trigger,
           style: { insertSpaces: true, tabSize: 4 },
-          syntax: () => new InsertionParser(runtime, language, tree, prefix, suffix),
+          syntax: () => new InsertionParser(runtime, language, tree, cursorInText(prefix, suffix)),
           snippets: async () => [],
         },
         signal,
@@ -143,7 +143,7 @@ describe("completions through the real host", function () {
               cursorLine: prefix.split("\n").length - 1,
               trigger: "automatic",
               style: { insertSpaces: true, tabSize: 4 },
-              syntax: () => new InsertionParser(runtime, language, tree, prefix + typed, suffix),
+              syntax: () => new InsertionParser(runtime, language, tree, cursorInText(prefix + typed, suffix)),
               snippets: async () => snippets,
               scopeHeaders: () => [{ offset: prefix.indexOf("def process"), line: 3, text: "def process(values, index):" }],
             },
@@ -200,7 +200,7 @@ describe("completions through the real host", function () {
           cursorLine: prefix.split("\n").length - 1,
           trigger: "automatic",
           style: { insertSpaces: true, tabSize: 4 },
-          syntax: () => new InsertionParser(runtime, language, tree, prefix, suffix),
+          syntax: () => new InsertionParser(runtime, language, tree, cursorInText(prefix, suffix)),
           snippets: async () => [],
         });
       } finally {

@@ -92,7 +92,7 @@ describe("definition context on a fixture workspace", () => {
     const snippetsOf = async (text: string) => {
       const tree = runtime.parse(language, text);
       try {
-        return await context.snippetsFor({ languageId: "python", path: filePath, tree, cursor: text.length, text });
+        return await context.snippetsFor({ languageId: "python", path: filePath, tree, cursor: text.length, header: text });
       } finally {
         tree.delete();
       }
@@ -124,11 +124,11 @@ describe("definition context on a fixture workspace", () => {
     const text = await readFile(filePath, "utf8");
     const tree = (await testRuntime()).parse(await grammar("typescript"), text);
     try {
-      await prefetching.prefetchImports({ languageId: "typescript", path: filePath, tree, cursor: 0, text });
+      await prefetching.prefetchImports({ languageId: "typescript", path: filePath, tree, cursor: 0, header: text });
       assert.ok(opened.includes("billing.ts"), `read: ${opened.join(", ")}`);
       assert.ok(!opened.some((name) => name.startsWith(".env")), `read: ${opened.join(", ")}`);
       const readAtOpen = opened.length;
-      const snippets = await prefetching.snippetsFor({ languageId: "typescript", path: filePath, tree, cursor: text.indexOf("const total = ") + 14, text });
+      const snippets = await prefetching.snippetsFor({ languageId: "typescript", path: filePath, tree, cursor: text.indexOf("const total = ") + 14, header: text });
       assert.ok(snippets.some((snippet) => snippet.path === "shop/billing.ts"));
       assert.equal(opened.length, readAtOpen, "no file is read at the keystroke");
     } finally {
@@ -142,9 +142,10 @@ describe("definition context on a fixture workspace", () => {
     const tree = (await testRuntime()).parse(await grammar("python"), text);
     try {
       const cursor = text.indexOf('return "/"');
-      const headers = context.scopeHeaders({ languageId: "python", path: filePath, tree, cursor }, text);
+      const headers = context.scopeHeaders({ languageId: "python", path: filePath, tree, cursor }, (row) => text.split("\n")[row]);
       assert.deepEqual(headers.map((header) => header.text), ["class Page:", "    def url(self) -> str:"]);
       assert.deepEqual(headers.map((header) => text.split("\n")[header.line]), ["class Page:", "    def url(self) -> str:"]);
+      assert.deepEqual(headers.map((header) => text.slice(header.offset, header.offset + header.text.length)), ["class Page:", "    def url(self) -> str:"]);
     } finally {
       tree.delete();
     }

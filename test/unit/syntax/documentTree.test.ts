@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { linesReader, textReader, type DocumentLines } from "../../../extension/src/core/syntax/documentReader";
 import { DocumentTree, pointAfter, type TextChange } from "../../../extension/src/core/syntax/documentTree";
 import { grammar, testRuntime } from "./testRuntime";
 
@@ -62,11 +63,11 @@ describe("document trees", () => {
           for (const change of changes) text = apply(text, change);
           document.edit(changes);
           // A request re-parses after one keystroke or after several that the debounce let pass.
-          if (random() < 0.4) document.treeFor(text);
+          if (random() < 0.4) document.treeFor(textReader(text), text.length);
           if (edit % 100 === 0) {
             const fresh = runtime.parse(language, text);
             try {
-              assert.equal(document.treeFor(text)?.rootNode.toString(), fresh.rootNode.toString(), `after edit ${edit}`);
+              assert.equal(document.treeFor(textReader(text), text.length)?.rootNode.toString(), fresh.rootNode.toString(), `after edit ${edit}`);
             } finally {
               fresh.delete();
             }
@@ -78,16 +79,49 @@ describe("document trees", () => {
     });
   }
 
+  /** A document held as lines, as an editor's model holds it. */
+  function documentLines(text: string, eol: string): DocumentLines {
+    const lines = text.split(eol);
+    const lineStarts = lines.map((_, row) => lines.slice(0, row).reduce((sum, line) => sum + line.length + eol.length, 0));
+    return {
+      line: (row) => lines[row],
+      positionAt: (index) => {
+        let row = lineStarts.length - 1;
+        while (row > 0 && lineStarts[row] > index) row--;
+        return { row, column: index - lineStarts[row] };
+      },
+      eol,
+    };
+  }
+
+  for (const eol of ["\n", "\r\n"]) {
+    it(`parses a document read line by line (${JSON.stringify(eol)} line ends) as it parses its text, and reads long nodes whole`, async () => {
+      const runtime = await testRuntime();
+      const language = await grammar("python");
+      const longString = `"${"x".repeat(700)}"`;
+      const text = ["def total(values):", "    # a comment", `    label = ${longString}`, "", "    return sum(values)", ""].join(eol);
+      const fromText = runtime.parse(language, text);
+      const fromLines = runtime.parse(language, linesReader(documentLines(text, eol)));
+      try {
+        assert.equal(fromLines.rootNode.toString(), fromText.rootNode.toString());
+        assert.equal(fromLines.rootNode.descendantsOfType("string")[0]?.text, longString);
+      } finally {
+        fromText.delete();
+        fromLines.delete();
+      }
+    });
+  }
+
   it("gives no tree to a document above the size limit, and one once it shrinks", async () => {
     const runtime = await testRuntime();
     const language = await grammar("python");
     const big = "x = 1\n".repeat(1000);
     const document = new DocumentTree(runtime, language, big, 5000);
     try {
-      assert.equal(document.treeFor(big), undefined);
+      assert.equal(document.treeFor(textReader(big), big.length), undefined);
       const small = "x = 1\n";
       document.edit([changeAt(big, 6, big.length - 6, "")]);
-      assert.equal(document.treeFor(small)?.rootNode.toString(), "(module (expression_statement (assignment left: (identifier) right: (integer))))");
+      assert.equal(document.treeFor(textReader(small), small.length)?.rootNode.toString(), "(module (expression_statement (assignment left: (identifier) right: (integer))))");
     } finally {
       document.dispose();
     }

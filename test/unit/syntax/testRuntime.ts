@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Language, Tree } from "web-tree-sitter";
-import { InsertionParser } from "../../../extension/src/core/syntax/insertionParser";
+import { cursorInText, InsertionParser } from "../../../extension/src/core/syntax/insertionParser";
 import { SyntaxRuntime } from "../../../extension/src/core/syntax/syntaxRuntime";
 
 /** The grammars `npm run build` copies; the tests read the same files the extension ships. */
@@ -26,5 +26,5 @@ export async function insertionParserFor(languageId: string, prefix: string, suf
   const runtime = await testRuntime();
   const language = await grammar(languageId);
   const tree = runtime.parse(language, prefix + suffix);
-  return { parser: new InsertionParser(runtime, language, tree, prefix, suffix), tree, dispose: () => tree.delete() };
+  return { parser: new InsertionParser(runtime, language, tree, cursorInText(prefix, suffix)), tree, dispose: () => tree.delete() };
 }

@@ -3,8 +3,9 @@
 import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { textReader } from "../../../extension/src/core/syntax/documentReader";
 import { DocumentTree, pointAfter } from "../../../extension/src/core/syntax/documentTree";
-import { InsertionParser } from "../../../extension/src/core/syntax/insertionParser";
+import { cursorInText, InsertionParser } from "../../../extension/src/core/syntax/insertionParser";
 import { SyntaxRuntime } from "../../../extension/src/core/syntax/syntaxRuntime";
 
 let memory: WebAssembly.Memory | undefined;
@@ -37,9 +38,9 @@ async function main(): Promise<void> {
       const start = pointAfter({ row: 0, column: 0 }, text.slice(0, offset));
       text = text.slice(0, offset) + "x" + text.slice(offset);
       document.edit([{ rangeOffset: offset, rangeLength: 0, start, end: start, text: "x" }]);
-      const tree = document.treeFor(text);
+      const tree = document.treeFor(textReader(text), text.length);
       if (!tree) throw new Error("the document should be parsed");
-      const checked = new InsertionParser(runtime, language, tree, text.slice(0, offset + 1), text.slice(offset + 1)).parseWithInsertion("value;");
+      const checked = new InsertionParser(runtime, language, tree, cursorInText(text.slice(0, offset + 1), text.slice(offset + 1))).parseWithInsertion("value;");
       if (!leak) checked.delete();
     }
     if (!leak) document.dispose();

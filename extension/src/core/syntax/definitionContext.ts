@@ -42,8 +42,11 @@ export interface DefinitionRequest {
   path: string;
   tree: Tree;
   cursor: number;
-  /** The text `tree` was parsed from; with it, the imports at the top are found again only when that part changed. */
-  text?: string;
+  /**
+   * The start of the text `tree` was parsed from (at least importHeaderChars characters, or all of it); with it, the
+   * imports at the top are found again only when that part changed.
+   */
+  header?: string;
 }
 
 const nearBeforeChars = 1500;
@@ -70,7 +73,7 @@ function identifiersNearestFirst(queries: LanguageQueries, tree: Tree, cursor: n
 }
 
 /** Imports sit at the top of a file or, in Python, near their use: scanning only there keeps a keystroke in a long file cheap. */
-const importHeaderChars = 20_000;
+export const importHeaderChars = 20_000;
 
 interface ImportMatch {
   source: string;
@@ -118,17 +121,19 @@ export class DefinitionContext {
     this.parsed.delete(filePath);
   }
 
-  /** The first lines of the functions and classes around the cursor, outermost first; empty until the queries are compiled. */
-  scopeHeaders(request: DefinitionRequest, text: string): ScopeHeader[] {
+  /**
+   * The first lines of the functions and classes around the cursor, outermost first; empty until the queries are
+   * compiled. `lineAt` gives a line of the document's text, without its line break.
+   */
+  scopeHeaders(request: DefinitionRequest, lineAt: (row: number) => string): ScopeHeader[] {
     const queries = this.options.queries.loaded(request.languageId);
     if (!queries) return [];
     const headers: ScopeHeader[] = [];
     for (const capture of queries.scopes.captures(request.tree.rootNode, queryRange(request.cursor, request.cursor + 1))) {
       const node = capture.node;
       if (node.startIndex >= request.cursor || node.endIndex <= request.cursor) continue;
-      const lineStart = text.lastIndexOf("\n", node.startIndex - 1) + 1;
-      const lineEnd = text.indexOf("\n", node.startIndex);
-      headers.push({ offset: lineStart, line: node.startPosition.row, text: text.slice(lineStart, lineEnd < 0 ? text.length : lineEnd) });
+      const { row, column } = node.startPosition;
+      headers.push({ offset: node.startIndex - column, line: row, text: lineAt(row) });
     }
     return headers.sort((a, b) => a.offset - b.offset).filter((header, index, all) => index === 0 || all[index - 1].offset !== header.offset);
   }
@@ -172,8 +177,8 @@ export class DefinitionContext {
 
   /** The imports at the top of the document and, in a long one, those near the cursor (Python imports where it uses). */
   private importsOf(request: DefinitionRequest, queries: LanguageQueries): ImportedNames[] {
-    const { path: documentPath, languageId, text, tree, cursor } = request;
-    const header = text?.slice(0, importHeaderChars);
+    const { path: documentPath, languageId, tree, cursor } = request;
+    const header = request.header?.slice(0, importHeaderChars);
     const cached = this.headerImports;
     let matches: ImportMatch[];
     if (header !== undefined && cached && cached.path === documentPath && cached.languageId === languageId && cached.header === header) matches = cached.matches;

@@ -1,4 +1,5 @@
 import type { Edit, Language, Point, Tree } from "web-tree-sitter";
+import type { DocumentReader } from "./documentReader";
 import type { SyntaxRuntime } from "./syntaxRuntime";
 
 /** One change as editors report it: a range of the text before the change, replaced by `text`. */
@@ -60,11 +61,12 @@ export class DocumentTree {
   }
 
   /**
-   * The tree of `text`, the document after every change given to edit(), re-parsed incrementally if needed; undefined
-   * for a document over the size limit. The tree stays owned here: copy it to keep it past the next edit.
+   * The tree of the document after every change given to edit(), re-parsed incrementally if needed from `read` (which
+   * reads only around the changes); undefined for a document over the size limit. The tree stays owned here: copy it
+   * to keep it past the next edit.
    */
-  treeFor(text: string): Tree | undefined {
-    if (text.length > this.maxChars) {
+  treeFor(read: DocumentReader, length: number): Tree | undefined {
+    if (length > this.maxChars) {
       this.dropTree();
       return undefined;
     }
@@ -73,7 +75,7 @@ export class DocumentTree {
     this.current = undefined;
     this.stale = false;
     try {
-      this.current = this.runtime.parse(this.language, text, previous);
+      this.current = this.runtime.parse(this.language, read, previous);
     } finally {
       previous?.delete();
     }

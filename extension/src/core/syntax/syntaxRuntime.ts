@@ -1,10 +1,8 @@
 import { Language, Parser, type Tree } from "web-tree-sitter";
 import { isCodeLanguage } from "../languages";
 import { initTreeSitterRuntime } from "../treeSitterRuntime";
+import { textReader, type DocumentReader } from "./documentReader";
 import { grammarFileByLanguage, runtimeWasmFile, type GrammarSource } from "./grammars";
-
-/** Characters handed to the parser per read; see parse(). */
-const parseChunkChars = 256;
 
 /**
  * Loads grammars on first use and owns one Parser for all of them: parsing is synchronous, so
@@ -42,13 +40,11 @@ export class SyntaxRuntime {
   }
 
   /** The caller owns the returned Tree and must delete() it. */
-  parse(language: Language, text: string, previous?: Tree): Tree {
+  parse(language: Language, text: string | DocumentReader, previous?: Tree): Tree {
     if (this.disposed) throw new Error("SyntaxRuntime is disposed");
     this.parser.setLanguage(language);
-    // Given a string, web-tree-sitter answers every read with the whole rest of the document and copies up to 5,120
-    // characters of it into WASM memory one by one, although an incremental parse reads a few tokens at each place
-    // it re-lexes: short chunks halve the p95 of a keystroke's parse in a 5,000-line file (bench:completion).
-    const tree = this.parser.parse((index) => text.slice(index, index + parseChunkChars), previous);
+    // Given a string, web-tree-sitter answers every read with the whole rest of the document: see documentReader.ts.
+    const tree = this.parser.parse(typeof text === "string" ? textReader(text) : text, previous);
     if (!tree) throw new Error(`tree-sitter could not parse ${language.name ?? "a document"}`);
     return tree;
   }
