@@ -35,8 +35,8 @@ export interface InlineCompletionDeps {
 /** Characters of context on each side of the cursor for documents with no tree: enough for any token budget. */
 const windowChars = 64_000;
 /**
- * Characters on each side of the cursor read on every keystroke in a parsed document (at least what the prompt
- * budget can use): enough for the text checks of post-processing and the Shield.
+ * Characters on each side of the cursor read on every keystroke in a parsed document, on top of what the prompt
+ * budget can use: enough for the text checks of post-processing and the Shield.
  */
 const parsedWindowChars = 16_000;
 /** Runs when a suggestion is accepted: the Shield's command for its findings, then the precompute. Not in the palette. */
@@ -143,7 +143,8 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
     const runtime = this.deps.trees.syntaxRuntime;
     // Every keystroke reads only the text around the cursor that the prompt and the text checks use; the parse and
     // the syntax checks, once the request has passed the debounce, read the document line by line where they need.
-    const aroundChars = documentTree ? Math.max(parsedWindowChars, promptWindowChars(this.budget)) : windowChars;
+    // Beyond what the prompt can use, so that a prefix no longer than that is the document's start (buildInfillContext).
+    const aroundChars = documentTree ? promptWindowChars(this.budget) + parsedWindowChars : windowChars;
     const windowStart = Math.max(0, offset - aroundChars);
     const text = document.getText(new vscode.Range(document.positionAt(windowStart), document.positionAt(offset + aroundChars)));
     const cursor = offset - windowStart;

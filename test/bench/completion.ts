@@ -8,7 +8,7 @@ import path from "node:path";
 import type { Language, Node } from "web-tree-sitter";
 import { decideMode } from "../../extension/src/core/completion/mode";
 import { postProcess } from "../../extension/src/core/completion/postProcess";
-import { buildInfillContext, buildInfillPrompt, defaultPromptBudget, estimateTokens } from "../../extension/src/core/completion/prompt";
+import { buildInfillContext, buildInfillPrompt, defaultPromptBudget, estimateTokens, promptWindowChars } from "../../extension/src/core/completion/prompt";
 import { decideTrigger } from "../../extension/src/core/completion/trigger";
 import { CompletionEngine } from "../../extension/src/core/completion/engine";
 import { DefinitionContext, importHeaderChars } from "../../extension/src/core/syntax/definitionContext";
@@ -95,7 +95,7 @@ function cpuMs(from: NodeJS.CpuUsage, to: NodeJS.CpuUsage): number {
 }
 
 /** What the provider reads around the cursor on every keystroke of a parsed document (inlineCompletionProvider.ts). */
-const keystrokeWindowChars = 16_000;
+const keystrokeWindowChars = promptWindowChars(defaultPromptBudget) + 16_000;
 
 /** The text around (row, column) as getText(range) gives it: whole lines, at least `chars` on each side where there are. */
 function textAround(lines: readonly string[], row: number, column: number, chars: number): { prefix: string; suffix: string; windowStart: number } {

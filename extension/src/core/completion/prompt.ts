@@ -190,7 +190,8 @@ function suffixWindow(suffix: string, chars: number): string {
 
 /**
  * The prompt's pieces for a backend that fits them with the model's tokenizer (fitInfillContext): windows around the
- * cursor with more text than the budget holds, the snippets in priority order, and the enclosing scopes.
+ * cursor with more text than the budget holds, the snippets in priority order, and the enclosing scopes. A `prefix`
+ * of at most promptWindowChars characters is taken to start the document, so a window must be longer than that.
  */
 export function buildInfillContext(input: Omit<PromptInput, "countTokens">, cursorLine: number): InfillContext {
   const { budget } = input;
