@@ -34,6 +34,14 @@ describe("prefill pacing", () => {
     assert.equal(speed.nextChunkTokens(), 64);
   });
 
+  it("believes a faster chunk at once: a first chunk slowed by kernel compilation does not hold the size down", () => {
+    const speed = new PrefillSpeed(pacing);
+    speed.record(64, 9000);
+    assert.equal(speed.nextChunkTokens(), 64);
+    speed.record(64, 5);
+    assert.equal(speed.nextChunkTokens(), 512);
+  });
+
   it("ignores an empty measurement", () => {
     const speed = new PrefillSpeed(pacing);
     speed.record(0, 100);

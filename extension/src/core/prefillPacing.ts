@@ -22,8 +22,10 @@ export function prefillChunkTokens(msPerToken: number | undefined, pacing: Prefi
 }
 
 /**
- * The evaluation speed seen so far, smoothed so that one slow chunk (a page fault, a busy machine) does not halve the
- * chunk size, while a lasting change (another model, the GPU shared with a game) is followed within a few chunks.
+ * The evaluation speed seen so far. A faster chunk is believed at once: slow ones are the exceptions (a GPU compiling
+ * its kernels for a batch shape it has not run yet, which took seconds on a fresh machine; a page fault; a busy
+ * machine). A slower chunk is averaged in, so one outlier halves the chunk size at most, while a lasting slowdown (the
+ * GPU shared with a game) is followed within a few chunks.
  */
 export class PrefillSpeed {
   private msPerToken: number | undefined;
@@ -37,6 +39,6 @@ export class PrefillSpeed {
   record(tokens: number, elapsedMs: number): void {
     if (tokens <= 0) return;
     const measured = elapsedMs / tokens;
-    this.msPerToken = this.msPerToken === undefined ? measured : this.msPerToken * 0.5 + measured * 0.5;
+    this.msPerToken = this.msPerToken === undefined || measured < this.msPerToken ? measured : this.msPerToken * 0.5 + measured * 0.5;
   }
 }
