@@ -136,8 +136,8 @@ async function main(): Promise<void> {
     for (const side of [ours, peer]) await side.backend.infill({ ...promptAt(""), ...requestKinds.firstLine.params, temperature: 0 });
     // Each side types a block of keystrokes in turn, and the sides take turns going first, so a change in machine load
     // hits both alike. Not keystroke by keystroke: a request right after the other server's measured up to 3 times
-    // slower in its first tens of milliseconds (caches of a 2-core machine filled by the other process), which
-    // penalised whichever side is faster; one session per machine is what a user runs.
+    // slower in its first tens of milliseconds, although llama-server used no CPU meanwhile (presumably caches the
+    // other process filled), which penalised whichever side is faster; a user runs one of the two, not both.
     for (let blockStart = 1; blockStart <= keystrokes; blockStart += keystrokeBlock) {
       const block = Array.from({ length: Math.min(keystrokeBlock, keystrokes - blockStart + 1) }, (_, offset) => blockStart + offset);
       for (const side of Math.floor(blockStart / keystrokeBlock) % 2 === 0 ? [ours, peer] : [peer, ours]) {
