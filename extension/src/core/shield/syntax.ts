@@ -499,24 +499,3 @@ export function localAssignedValues(identifier: Node): Node[] {
   }
   return values;
 }
-
-const PARAMETER_LIST_FIELDS = ["parameters", "formal_parameters"];
-
-/**
- * A name that arrives as a parameter of the enclosing function and is not assigned again inside it: its value is
- * chosen by the callers, so judging it needs data flow across functions, which the Shield leaves out.
- */
-export function isUnassignedParameter(identifier: Node): boolean {
-  if (identifier.type !== "identifier") return false;
-  let scope: Node | null = identifier.parent;
-  while (scope && !SCOPE_TYPES.has(scope.type)) scope = scope.parent;
-  if (!scope) return false;
-  const parameters = PARAMETER_LIST_FIELDS.map((field) => scope.childForFieldName(field)).find((node) => node !== null);
-  if (!parameters) return false;
-  const declared = parameters.namedChildren.some((parameter) => {
-    if (!parameter) return false;
-    const name = parameter.type === "identifier" ? parameter : (parameter.childForFieldName("name") ?? parameter.childForFieldName("pattern") ?? parameter.namedChildren.find((child) => child?.type === "identifier"));
-    return name?.text === identifier.text;
-  });
-  return declared && localAssignedValues(identifier).length === 0;
-}

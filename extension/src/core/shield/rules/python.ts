@@ -1,5 +1,5 @@
 import type { Node } from "web-tree-sitter";
-import { destinationName, firstArgument, isConstantExpression, isLiteralString, isUnassignedParameter, keywordArgument, localAssignedValues, namesSecurityValue, nthArgument, positionalArguments, stringValue } from "../syntax";
+import { destinationName, firstArgument, isConstantExpression, isLiteralString, keywordArgument, localAssignedValues, namesSecurityValue, nthArgument, positionalArguments, stringValue } from "../syntax";
 import type { RuleDefinition, RuleMatch } from "../types";
 import { anyOf, looksLikeSql } from "./shared";
 
@@ -14,43 +14,13 @@ function isTrue(node: Node | undefined): boolean {
 }
 
 /**
- * A command built in this function from values that are not all shell-quoted. Commands that arrive whole from a
- * caller or from another function's result are judged where they are built: that needs data flow across functions.
+ * A command that is not a constant, unless every value spliced into it is shell-quoted. A command that arrives whole,
+ * as a parameter or another function's result, is reported: the wrapper that runs it through a shell is where
+ * injection happens, and telling its callers apart would need data flow across functions.
  */
 function firstArgumentIsDynamic(match: RuleMatch): boolean {
   const first = firstArgument(match.capture("args"));
-  return first !== undefined && first.type !== "list_splat" && !isConstantExpression(first) && !isHandedOver(first) && !isShellQuoted(first);
-}
-
-/** Calls that assemble text from their arguments, so their result is built here rather than handed over. */
-const STRING_BUILDING_CALLS = /(^|\.)(format|join|replace|strip|rstrip|lstrip|lower|upper|encode|decode|substitute)$|^(str|repr|bytes)$/;
-
-/** The value is a caller's parameter or another function's result, passed on as it came. */
-function isHandedOver(node: Node, depth = 0): boolean {
-  if (node.type === "call") {
-    const callee = node.childForFieldName("function")?.text ?? "";
-    return !STRING_BUILDING_CALLS.test(callee) && !OUTSIDE_TEXT.test(node.text);
-  }
-  if (node.type !== "identifier" || depth > 1) return false;
-  if (isUnassignedParameter(node)) return true;
-  const values = localAssignedValues(node);
-  if (values.length > 0) return values.every((value) => isHandedOver(value, depth + 1));
-  const unpacked = unpackedFrom(node);
-  return unpacked !== undefined && isHandedOver(unpacked, depth + 1);
-}
-
-/** `command, flags = findmatch(...)`: the value a name got by tuple unpacking earlier in the same function. */
-function unpackedFrom(identifier: Node): Node | undefined {
-  let scope: Node | null = identifier.parent;
-  while (scope && scope.type !== "function_definition" && scope.type !== "module") scope = scope.parent;
-  for (const assignment of scope?.descendantsOfType("assignment") ?? []) {
-    if (!assignment || assignment.startIndex >= identifier.startIndex) continue;
-    const left = assignment.childForFieldName("left");
-    if ((left?.type === "pattern_list" || left?.type === "tuple_pattern") && left.namedChildren.some((name) => name?.text === identifier.text)) {
-      return assignment.childForFieldName("right") ?? undefined;
-    }
-  }
-  return undefined;
+  return first !== undefined && first.type !== "list_splat" && !isConstantExpression(first) && !isShellQuoted(first);
 }
 
 /** shlex.quote(x), pipes.quote(x), or x.replace("'", ...): a value escaped for the shell before it is spliced in. */
