@@ -10,7 +10,7 @@ import { benchCompletion, ensureScriptedBenchModel } from "../fixtures/benchMode
 import { ensureScriptedModel } from "../fixtures/scriptedModel";
 import { openChat } from "./chatView";
 import { codeServerExecutable } from "./install";
-import { Scenario, hostStatusEntry } from "./scenario";
+import { Scenario, waitForHostOnCpu } from "./scenario";
 
 const warmSamples = 30;
 const coldSamples = 5;
@@ -119,7 +119,7 @@ async function waitForNoGhostText(scenario: Scenario): Promise<void> {
 }
 
 async function waitForReady(scenario: Scenario): Promise<void> {
-  await scenario.workbench.waitForStatusText(hostStatusEntry, (text) => / · CPU$/.test(text), ghostTimeoutMs);
+  await waitForHostOnCpu(scenario.workbench, ghostTimeoutMs);
 }
 
 /** Restarts the host from the palette and waits for the new process to be ready. */

@@ -5,10 +5,9 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import type { Frame, Page } from "playwright-core";
-import { ensureScriptedModel } from "../fixtures/scriptedModel";
 import { codeServerExecutable } from "./install";
 import { timed } from "./phases";
-import { scenarioPerTest, hostStatusEntry } from "./scenario";
+import { scenarioPerTest, scriptedModelSettings, waitForHostOnCpu } from "./scenario";
 import { fileSettledTo } from "./settle";
 import { chatFrame, openChat } from "./chatView";
 import { readFile } from "node:fs/promises";
@@ -65,13 +64,13 @@ describe("issue 6, chat: Llama Assist in a real VS Code (code-server + Chromium)
   it("asks in the chat view, inserts the answer's code at the cursor, and attaches the selection", async function () {
     const scenario = await startScenario("chat", {
       codeServer: await codeServerExecutable(),
-      settings: { "llamaAssist.completionModel.path": ensureScriptedModel("standard"), "llamaAssist.gpu": "cpu" },
+      settings: scriptedModelSettings("standard"),
       files: { "chat_demo.py": "import sys\n\n\n" },
     });
     const { workbench } = scenario;
     const page = workbench.page;
     await workbench.openFile("chat_demo.py");
-    await workbench.waitForStatusText(hostStatusEntry, (text) => /· CPU$/.test(text), readyTimeoutMs);
+    await waitForHostOnCpu(workbench, readyTimeoutMs);
     // The cursor at the end of the file, where Insert at cursor will put the code.
     await page.locator(".monaco-editor .view-lines").first().click();
     await page.keyboard.press("Control+End");
@@ -108,13 +107,13 @@ describe("issue 6, chat: Llama Assist in a real VS Code (code-server + Chromium)
     const source = ["import sys", "", "", "def greet(name):", '    return "Hi, " + name', "", "", "print(greet(sys.argv[1]))", ""].join("\n");
     const scenario = await startScenario("chat-explain-reload", {
       codeServer: await codeServerExecutable(),
-      settings: { "llamaAssist.completionModel.path": ensureScriptedModel("standard"), "llamaAssist.gpu": "cpu" },
+      settings: scriptedModelSettings("standard"),
       files: { "greet.py": source },
     });
     const { workbench } = scenario;
     const page = workbench.page;
     await workbench.openFile("greet.py");
-    await workbench.waitForStatusText(hostStatusEntry, (text) => /· CPU$/.test(text), readyTimeoutMs);
+    await waitForHostOnCpu(workbench, readyTimeoutMs);
     // No selection: the cursor in greet()'s body makes the function (lines 4-5) the target.
     await page.keyboard.press("Control+G");
     await workbench.type("5");

@@ -1,11 +1,10 @@
 // Issue 5, "Chat": the Shield banner on an insecure code block of a streamed answer, in the real chat view. The
 // insecureChat scripted model answers with a Python block that runs a variable through the shell.
 import assert from "node:assert/strict";
-import { ensureScriptedModel } from "../fixtures/scriptedModel";
 import { openChat } from "./chatView";
 import { codeServerExecutable } from "./install";
 import { timed } from "./phases";
-import { scenarioPerTest, hostStatusEntry } from "./scenario";
+import { scenarioPerTest, scriptedModelSettings, waitForHostOnCpu } from "./scenario";
 
 const timeoutMs = 90_000;
 const rule = "python.subprocess-shell";
@@ -17,12 +16,12 @@ describe("issue 5, the Shield in the chat: Llama Assist in a real VS Code (code-
   it("the Shield banner appears on an insecure block, which stays withheld until Show anyway", async function () {
     const scenario = await startScenario("chat-shield", {
       codeServer: await codeServerExecutable(),
-      settings: { "llamaAssist.completionModel.path": ensureScriptedModel("insecureChat"), "llamaAssist.gpu": "cpu" },
+      settings: scriptedModelSettings("insecureChat"),
       files: { "runner.py": "import sys\n" },
     });
     const { workbench } = scenario;
     await workbench.openFile("runner.py");
-    await workbench.waitForStatusText(hostStatusEntry, (text) => /· CPU$/.test(text), timeoutMs);
+    await waitForHostOnCpu(workbench, timeoutMs);
 
     const chat = await openChat(scenario);
     await chat.locator("#input").fill("How do I run a shell command from Python?");

@@ -2,10 +2,10 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { ensureScriptedModel, fimCompletion } from "../fixtures/scriptedModel";
+import { fimCompletion } from "../fixtures/scriptedModel";
 import { codeServerExecutable } from "./install";
 import { timed } from "./phases";
-import { type Scenario, scenarioPerTest, hostStatusEntry } from "./scenario";
+import { type Scenario, scenarioPerTest, scriptedModelSettings, waitForHostOnCpu } from "./scenario";
 
 const functionHeader = "def add(a, b):\n";
 const indentation = "    ";
@@ -24,13 +24,13 @@ describe("ghost text: Llama Assist in a real VS Code (code-server + Chromium)", 
   async function typeIntoFunctionBody(name: string, file: string): Promise<Scenario> {
     const scenario = await startScenario(name, {
       codeServer,
-      settings: { "llamaAssist.completionModel.path": ensureScriptedModel("standard"), "llamaAssist.gpu": "cpu" },
+      settings: scriptedModelSettings("standard"),
       files: { [file]: functionHeader },
     });
     const { workbench } = scenario;
     await workbench.openFile(file);
     // As a user would: the file opened the host, and the status bar says it is ready.
-    await workbench.waitForStatusText(hostStatusEntry, (text) => / · CPU$/.test(text), ghostTimeoutMs);
+    await waitForHostOnCpu(workbench, ghostTimeoutMs);
     await workbench.page.keyboard.press("Control+End");
     await workbench.type(indentation);
     return scenario;

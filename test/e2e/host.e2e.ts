@@ -1,9 +1,9 @@
 // Issue 5, "Status and resilience": the real extension, the real inference host, a real GGUF, the real VS Code UI.
 import assert from "node:assert/strict";
-import { demoModelDescription, demoModelName, ensureScriptedModel, fimCompletion } from "../fixtures/scriptedModel";
+import { demoModelDescription, demoModelName, fimCompletion } from "../fixtures/scriptedModel";
 import { codeServerExecutable } from "./install";
 import { timed } from "./phases";
-import { type Scenario, scenarioPerTest, hostStatusEntry, isRunning } from "./scenario";
+import { type Scenario, hostStatusEntry, isRunning, scenarioPerTest, scriptedModelSettings } from "./scenario";
 
 const readyTimeoutMs = 90_000;
 
@@ -51,7 +51,7 @@ describe("issue 5, status and resilience: Llama Assist in a real VS Code (code-s
     const scenario = await startScenario(name, {
       codeServer,
       // gpu "cpu" makes the expected backend the same on every machine.
-      settings: { "llamaAssist.completionModel.path": ensureScriptedModel(variant), "llamaAssist.gpu": "cpu" },
+      settings: scriptedModelSettings(variant),
       files: { [file]: "def add(a, b):\n" },
     });
     // The host starts with the first code document.

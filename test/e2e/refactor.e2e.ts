@@ -3,10 +3,9 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { ensureScriptedModel } from "../fixtures/scriptedModel";
 import { codeServerExecutable } from "./install";
 import { timed } from "./phases";
-import { type Scenario, scenarioPerTest, hostStatusEntry } from "./scenario";
+import { type Scenario, scenarioPerTest, scriptedModelSettings, waitForHostOnCpu } from "./scenario";
 import { fileSettledTo, textMatching } from "./settle";
 
 const readyTimeoutMs = 90_000;
@@ -22,14 +21,14 @@ describe("issue 7, refactor: Llama Assist in a real VS Code (code-server + Chrom
   it("Refactor Selection… on the enclosing function opens a diff; Accept changes the file in one undo step", async function () {
     const scenario = await startScenario("refactor-accept-undo", {
       codeServer: await codeServerExecutable(),
-      settings: { "llamaAssist.completionModel.path": ensureScriptedModel("standard"), "llamaAssist.gpu": "cpu" },
+      settings: scriptedModelSettings("standard"),
       files: { "greet.py": source },
     });
     const { workbench } = scenario;
     const page = workbench.page;
     const file = path.join(scenario.workspace, "greet.py");
     await workbench.openFile("greet.py");
-    await workbench.waitForStatusText(hostStatusEntry, (text) => /· CPU$/.test(text), readyTimeoutMs);
+    await waitForHostOnCpu(workbench, readyTimeoutMs);
 
     // No selection: the cursor on the function's body line makes greet() the target.
     await page.keyboard.press("Control+G");
@@ -69,8 +68,7 @@ describe("issue 7, refactor: Llama Assist in a real VS Code (code-server + Chrom
       codeServer: await codeServerExecutable(),
       files: { "greet.py": source, "locked.py": source },
       settings: {
-        "llamaAssist.completionModel.path": ensureScriptedModel("standard"),
-        "llamaAssist.gpu": "cpu",
+        ...scriptedModelSettings("standard"),
         "files.readonlyInclude": { "**/locked.py": true },
       },
     });
@@ -84,7 +82,7 @@ describe("issue 7, refactor: Llama Assist in a real VS Code (code-server + Chrom
 
     // An editor that is read-only by setting (files.readonlyInclude): told before anything is sent, buffer untouched.
     await workbench.openFile("locked.py");
-    await workbench.waitForStatusText(hostStatusEntry, (text) => /· CPU$/.test(text), readyTimeoutMs);
+    await waitForHostOnCpu(workbench, readyTimeoutMs);
     await page.keyboard.press("Control+G");
     await workbench.type("5");
     await page.keyboard.press("Enter");

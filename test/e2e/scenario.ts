@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { type ScriptedVariant, ensureScriptedModel } from "../fixtures/scriptedModel";
 import { CodeServer, Workbench, freshWorkspace, groupIsAlive } from "./harness";
 import { artifactsDir, extensionId, repoRoot, sampleWorkspace } from "./paths";
 import { timed } from "./phases";
@@ -106,4 +107,14 @@ export function scenarioPerTest(): (name: string, options: ScenarioOptions) => P
     current = await Scenario.start(name, options);
     return current;
   };
+}
+
+/** A scripted model on the CPU: known answers, and the same backend on every machine. */
+export function scriptedModelSettings(variant: ScriptedVariant): Record<string, unknown> {
+  return { "llamaAssist.completionModel.path": ensureScriptedModel(variant), "llamaAssist.gpu": "cpu" };
+}
+
+/** Waits until the status bar says the host is ready on the CPU, as a user would see it. */
+export function waitForHostOnCpu(workbench: Workbench, timeoutMs: number): Promise<string> {
+  return workbench.waitForStatusText(hostStatusEntry, (text) => / · CPU$/.test(text), timeoutMs);
 }

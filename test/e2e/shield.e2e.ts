@@ -1,11 +1,11 @@
 // Issue 5, "Shield": the insecure scripted model's completion (subprocess with shell=True on a variable) through the
 // real provider and the real Shield gate, in Monaco: withheld in block mode, shown with a warning in warn mode.
 import assert from "node:assert/strict";
-import { ensureScriptedModel, insecureCompletion } from "../fixtures/scriptedModel";
+import { insecureCompletion } from "../fixtures/scriptedModel";
 import { codeServerExecutable } from "./install";
 import { extensionId } from "./paths";
 import { timed } from "./phases";
-import { type Scenario, scenarioPerTest, hostStatusEntry } from "./scenario";
+import { type Scenario, scenarioPerTest, scriptedModelSettings, waitForHostOnCpu } from "./scenario";
 
 const shieldStatusEntry = `${extensionId}.llamaAssist.shieldStatus`;
 const completionStatusEntry = `${extensionId}.llamaAssist.completions`;
@@ -26,12 +26,12 @@ describe("issue 5, Shield on ghost text: Llama Assist in a real VS Code (code-se
     const file = `${name.replace(/-/g, "_")}.py`;
     const scenario = await startScenario(name, {
       codeServer,
-      settings: { "llamaAssist.completionModel.path": ensureScriptedModel("insecure"), "llamaAssist.gpu": "cpu", "llamaAssist.shield.mode": mode },
+      settings: { ...scriptedModelSettings("insecure"), "llamaAssist.shield.mode": mode },
       files: { [file]: "import subprocess\n\ndef run(cmd):\n" },
     });
     const { workbench } = scenario;
     await workbench.openFile(file);
-    await workbench.waitForStatusText(hostStatusEntry, (text) => / · CPU$/.test(text), timeoutMs);
+    await waitForHostOnCpu(workbench, timeoutMs);
     await workbench.page.keyboard.press("Control+End");
     await workbench.type("    ");
     return scenario;

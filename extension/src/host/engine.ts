@@ -49,11 +49,14 @@ interface LoadedModel {
   chatWrapper: ChatWrapper;
 }
 
+interface EvaluationLane {
+  sequence: LlamaContextSequence;
+  prefillSpeed: PrefillSpeed;
+}
+
 interface Lanes {
-  infill: LlamaContextSequence;
-  chat: LlamaContextSequence;
-  infillPrefill: PrefillSpeed;
-  chatPrefill: PrefillSpeed;
+  infill: EvaluationLane;
+  chat: EvaluationLane;
 }
 
 /**
@@ -166,17 +169,17 @@ export class InferenceEngine {
         );
       }
     };
-    const prefillSpeeds = (): Pick<Lanes, "infillPrefill" | "chatPrefill"> => ({
-      infillPrefill: new PrefillSpeed({ ...defaultPrefillPacing, maxTokens: batchSize }),
-      chatPrefill: new PrefillSpeed({ ...defaultPrefillPacing, maxTokens: batchSize }),
+    const lane = (sequence: LlamaContextSequence): EvaluationLane => ({
+      sequence,
+      prefillSpeed: new PrefillSpeed({ ...defaultPrefillPacing, maxTokens: batchSize }),
     });
     if (sharedModel) {
       const context = await createContext(this.completionModel.model, 2);
-      this.lanes = { infill: context.getSequence(), chat: context.getSequence(), ...prefillSpeeds() };
+      this.lanes = { infill: lane(context.getSequence()), chat: lane(context.getSequence()) };
     } else {
       const completionContext = await createContext(this.completionModel.model, 1);
       const chatContext = await createContext(this.chatModel.model, 1);
-      this.lanes = { infill: completionContext.getSequence(), chat: chatContext.getSequence(), ...prefillSpeeds() };
+      this.lanes = { infill: lane(completionContext.getSequence()), chat: lane(chatContext.getSequence()) };
     }
     if (!this.fimTokens(this.completionModel.model)) {
       this.log("warn", `This model cannot fill in the middle (it has no FIM tokens): ${completionPath}. Completions use the text before the cursor only.`);
@@ -243,8 +246,8 @@ export class InferenceEngine {
     return {
       gpu,
       threads: this.threads,
-      completionModel: this.modelInfo(completionModel, lanes.infill.contextSize),
-      chatModel: this.modelInfo(chatModel, lanes.chat.contextSize),
+      completionModel: this.modelInfo(completionModel, lanes.infill.sequence.contextSize),
+      chatModel: this.modelInfo(chatModel, lanes.chat.sequence.contextSize),
     };
   }
 
@@ -306,7 +309,7 @@ export class InferenceEngine {
   private async runInfill(params: InfillParams, signal: AbortSignal): Promise<GenerationResult> {
     const { completionModel, lanes } = this.loaded();
     const { model } = completionModel;
-    const sequence = lanes.infill;
+    const { sequence, prefillSpeed } = lanes.infill;
     const fim = this.fimTokens(model);
     if (fim === undefined && !this.warnedNoFim) {
       this.warnedNoFim = true;
@@ -332,7 +335,7 @@ export class InferenceEngine {
       throw error;
     }
     const started = performance.now();
-    const tokensEvaluated = await prefill(sequence, lanes.infillPrefill, tokens, signal);
+    const tokensEvaluated = await prefill(sequence, prefillSpeed, tokens, signal);
     const { firstTokenAt, ...generation } = await generate(sequence, tokens, params, signal);
     // As llama-server counts: the prompt until the first token is sampled, the generation after it.
     const finished = performance.now();
@@ -353,7 +356,7 @@ export class InferenceEngine {
 
   private async runChat(params: ChatParams, onChunk: (text: string) => void, signal: AbortSignal): Promise<GenerationResult> {
     const { chatModel, lanes } = this.loaded();
-    const sequence = lanes.chat;
+    const { sequence, prefillSpeed } = lanes.chat;
     const history: ChatHistoryItem[] = [
       { type: "system", text: params.systemPrompt },
       ...params.turns.map((turn): ChatHistoryItem => (turn.role === "user" ? { type: "user", text: turn.text } : { type: "model", response: [turn.text] })),
@@ -367,7 +370,7 @@ export class InferenceEngine {
       );
     }
     const started = performance.now();
-    const tokensEvaluated = await prefill(sequence, lanes.chatPrefill, tokens, signal);
+    const tokensEvaluated = await prefill(sequence, prefillSpeed, tokens, signal);
     let generatedTokens = 0;
     const chat = new LlamaChat({ contextSequence: sequence, chatWrapper: chatModel.chatWrapper, autoDisposeSequence: false });
     try {

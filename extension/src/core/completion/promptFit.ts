@@ -83,24 +83,20 @@ function takeFromEnd<Token>(blocks: readonly string[], budget: number, tokenize:
   const parts: (readonly Token[])[] = [];
   let used = 0;
   let chars = 0;
+  const prepend = (text: string): boolean => {
+    const tokens = tokenize(text);
+    if (used + tokens.length > budget) return false;
+    parts.unshift(tokens);
+    used += tokens.length;
+    chars += text.length;
+    return true;
+  };
   for (let index = blocks.length - 1; index >= 0; index--) {
-    const tokens = tokenize(blocks[index]);
-    if (used + tokens.length <= budget) {
-      parts.unshift(tokens);
-      used += tokens.length;
-      chars += blocks[index].length;
-      continue;
-    }
+    if (prepend(blocks[index])) continue;
     if (index === blocks.length - 1) {
       const lines = linesOf(blocks[index]);
       for (let lineIndex = lines.length - 1; lineIndex >= 0; lineIndex--) {
-        const lineTokens = tokenize(lines[lineIndex]);
-        if (used + lineTokens.length <= budget) {
-          parts.unshift(lineTokens);
-          used += lineTokens.length;
-          chars += lines[lineIndex].length;
-          continue;
-        }
+        if (prepend(lines[lineIndex])) continue;
         if (lineIndex === lines.length - 1) {
           const tail = longestTailWithin(lines[lineIndex], budget, tokenize);
           parts.unshift(tail.tokens);
