@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { blockLines, blocksOf, fitInfillContext, type Tokenize } from "../../../extension/src/core/completion/promptFit";
+import { blockLines, blocksOf, fitInfillContext, fitInfillContextCounted, type Tokenize } from "../../../extension/src/core/completion/promptFit";
 import { buildInfillContext, defaultPromptBudget } from "../../../extension/src/core/completion/prompt";
 import type { InfillContext } from "../../../extension/src/core/protocol/host";
 
@@ -114,6 +114,106 @@ describe("prompt fitting with the model's tokenizer", () => {
     assert.ok(prefix.endsWith("1998, 1999, "));
     assert.ok(fitted.prefix.length + fitted.suffix.length <= budget.totalTokens);
     assert.ok(fitted.prefix.length > budget.totalTokens * 0.9, `${fitted.prefix.length} tokens`);
+  });
+});
+
+describe("the fitted prompt as text", () => {
+  const pieces = [
+    { text: "# Path: app/util.py\ndef compute(item):\n\n", label: "app/util.py (imported compute)" },
+    { text: `# Path: big.py\n${"x = 1\n".repeat(200)}\n`, label: "big.py (recently edited)" },
+    { text: "# Path: app/model.py\nclass Item:\n\n", label: "app/model.py (recently viewed)" },
+  ];
+  const longLine = `data = [${Array.from({ length: 2000 }, (_, index) => index).join(", ")}, `;
+  const contexts: Record<string, InfillContext> = {
+    plain: context(),
+    "pieces, one skipped": context({ pieces }),
+    "a cut scope": context({ scopes: [{ line: 0, text: "def run(items):" }] }),
+    "a scope in the window": context({ prefix: "def run(items):\n    result = ", suffix: "\n", scopes: [{ line: 0, text: "def run(items):" }] }),
+    "a cursor line over the budget": context({ prefix: longLine, suffix: "]\n" }),
+    "no room for the path comment": context({ budget: { ...budget, totalTokens: 3 } }),
+  };
+
+  for (const [name, input] of Object.entries(contexts)) {
+    it(`is the text of the kept tokens: ${name}`, () => {
+      // The stand-in tokenizer's tokens join back to their text, so the kept tokens spell the prompt exactly.
+      const fitted = fitInfillContext(input, words);
+      assert.deepEqual(fitted.text, texts(fitted));
+    });
+  }
+
+  it("says in its last trace line where the counts came from", () => {
+    assert.match(fitInfillContext(context(), words).included.at(-1) ?? "", /, counted with the model's tokenizer$/);
+    assert.match(fitInfillContext(context(), words, "counted with the server").included.at(-1) ?? "", /^prompt: \d+ of 400 tokens, counted with the server$/);
+  });
+});
+
+describe("prompt fitting with a tokenizer behind a round trip", () => {
+  /** Counts with `tokenize`, recording each round's texts, the way llama-server's /tokenize would answer. */
+  function countingServer(tokenize: Tokenize<string>) {
+    const rounds: string[][] = [];
+    const cache = new Map<string, number>();
+    return {
+      rounds,
+      cache,
+      known: (text: string) => cache.get(text),
+      count: async (texts: readonly string[]) => {
+        rounds.push([...texts]);
+        const counts = texts.map((text) => tokenize(text).length);
+        texts.forEach((text, index) => cache.set(text, counts[index]));
+        return counts;
+      },
+    };
+  }
+
+  const cases: Record<string, InfillContext> = {
+    plain: context(),
+    "pieces and a cut scope": context({
+      pieces: [{ text: "# Path: app/util.py\ndef compute(item):\n\n", label: "app/util.py (imported compute)" }],
+      scopes: [{ line: 0, text: "def run(items):" }],
+    }),
+    "a cursor line over the budget": context({ prefix: `data = [${Array.from({ length: 2000 }, (_, index) => index).join(", ")}, `, suffix: "]\n" }),
+  };
+
+  for (const [name, input] of Object.entries(cases)) {
+    for (const [tokenizerName, tokenize] of [["words", words], ["characters", characters]] as const) {
+      it(`keeps exactly what the fit with the tokenizer itself keeps: ${name}, ${tokenizerName}`, async () => {
+        const server = countingServer(tokenize);
+        const counted = await fitInfillContextCounted(input, server.known, server.count, "counted by the server");
+        const direct = fitInfillContext(input, tokenize, "counted by the server");
+        assert.deepEqual(counted.text, direct.text);
+        assert.deepEqual(counted.included, direct.included);
+        assert.equal(counted.prefix.length, direct.prefix.length);
+      });
+    }
+  }
+
+  it("counts only the cursor's block, in one round, for a keystroke after a counted prompt", async () => {
+    const server = countingServer(words);
+    const base = context();
+    await fitInfillContextCounted(base, server.known, server.count, "counted by the server");
+    const cold = server.rounds.flat().length;
+    assert.ok(cold > 10, `${cold} texts counted for the first prompt`);
+    server.rounds.length = 0;
+    const typed = { ...base, prefix: `${base.prefix}compute(` };
+    const fitted = await fitInfillContextCounted(typed, server.known, server.count, "counted by the server");
+    const cursorBlock = blocksOf(typed.prefix, typed.prefixFirstLine).at(-1);
+    assert.deepEqual(server.rounds, [[cursorBlock]]);
+    assert.deepEqual(fitted.text, fitInfillContext(typed, words).text);
+  });
+
+  it("asks for each text once, even when the caller keeps no counts", async () => {
+    const server = countingServer(words);
+    await fitInfillContextCounted(context(), () => undefined, server.count, "counted by the server");
+    const asked = server.rounds.flat();
+    assert.equal(new Set(asked).size, asked.length);
+  });
+
+  it("ends with the counter's failure", async () => {
+    const failure = new Error("no /tokenize here");
+    await assert.rejects(
+      fitInfillContextCounted(context(), () => undefined, () => Promise.reject(failure), "counted by the server"),
+      (error) => error === failure,
+    );
   });
 });
 

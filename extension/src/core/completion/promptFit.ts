@@ -1,6 +1,7 @@
 // Fits a completion prompt's pieces into its token budget, counted with the model's own tokenizer. The host runs it,
 // since it holds the tokenizer: the extension sends more text than the budget holds, and no keystroke waits for a
-// round trip to count tokens.
+// round trip to count tokens. The llama-server backend runs the same fit with the server's tokenizer, through
+// fitInfillContextCounted, which counts only the texts its caller has no count for.
 //
 // The prompt is the concatenation of separately tokenized units, so its length is exactly the sum of theirs. The text
 // around the cursor is cut into blocks that start at document lines divisible by `blockLines`: the kept prefix then
@@ -15,6 +16,8 @@ export interface FittedInfill<Token> {
   /** Pieces from other files, the path comment, cut-off scope headers and the code before the cursor, in order. */
   prefix: Token[];
   suffix: Token[];
+  /** The same prompt as text, for a backend that sends text and counts with a remote tokenizer (llama-server). */
+  text: { prefix: string; suffix: string };
   /** One line per part and what it cost, for the trace log. */
   included: string[];
 }
@@ -130,8 +133,9 @@ function longestTailWithin<Token>(line: string, budget: number, tokenize: Tokeni
  * The prompt within `context.budget`: the suffix first gets up to its share, pieces from other files theirs (in the
  * order given, skipping one that does not fit), and the code before the cursor the rest, since it predicts the next
  * tokens best. Headers of enclosing scopes the kept prefix starts inside replace some of its first lines.
+ * `countedWith` ends the trace's last line: where the counts came from.
  */
-export function fitInfillContext<Token>(context: InfillContext, tokenize: Tokenize<Token>): FittedInfill<Token> {
+export function fitInfillContext<Token>(context: InfillContext, tokenize: Tokenize<Token>, countedWith = "counted with the model's tokenizer"): FittedInfill<Token> {
   const { budget } = context;
   const included: string[] = [];
   const cursorLine = context.prefixFirstLine + newlines(context.prefix);
@@ -142,6 +146,7 @@ export function fitInfillContext<Token>(context: InfillContext, tokenize: Tokeni
 
   let pieceBudget = Math.min(remaining, Math.floor(budget.totalTokens * budget.snippetShare));
   const pieces: Token[] = [];
+  let piecesText = "";
   for (const piece of context.pieces) {
     const tokens = tokenize(piece.text);
     if (tokens.length > pieceBudget) {
@@ -150,12 +155,14 @@ export function fitInfillContext<Token>(context: InfillContext, tokenize: Tokeni
     }
     pieceBudget -= tokens.length;
     pieces.push(...tokens);
+    piecesText += piece.text;
     included.push(`${piece.label}: ${tokens.length} tokens`);
   }
   remaining -= pieces.length;
 
   const pathTokens = tokenize(context.pathComment);
-  const pathComment = pathTokens.length <= remaining ? pathTokens : [];
+  const keepsPathComment = pathTokens.length <= remaining;
+  const pathComment = keepsPathComment ? pathTokens : [];
   remaining -= pathComment.length;
 
   const blocks = blocksOf(context.prefix, context.prefixFirstLine);
@@ -167,7 +174,9 @@ export function fitInfillContext<Token>(context: InfillContext, tokenize: Tokeni
   };
   const cutScopes = context.scopes.filter((scope) => scope.line < firstKeptLine(prefix));
   const scopes = cutScopes.flatMap((scope) => [...tokenize(`${scope.text}\n`)]);
+  let scopesText = "";
   if (cutScopes.length > 0 && scopes.length <= remaining) {
+    scopesText = cutScopes.map((scope) => `${scope.text}\n`).join("");
     // The headers replace lines at the top of the window, so the total stays within the budget.
     prefix = takeFromEnd(blocks, remaining - scopes.length, tokenize);
     included.push(`enclosing scopes above the window: ${cutScopes.length}, ${scopes.length} tokens`);
@@ -175,6 +184,58 @@ export function fitInfillContext<Token>(context: InfillContext, tokenize: Tokeni
   included.push(`prefix: from line ${firstKeptLine(prefix) + 1}, ${prefix.tokens.length} tokens`);
 
   const prefixTokens = [...pieces, ...pathComment, ...scopes, ...prefix.tokens];
-  included.push(`prompt: ${prefixTokens.length + suffix.tokens.length} of ${budget.totalTokens} tokens, counted with the model's tokenizer`);
-  return { prefix: prefixTokens, suffix: suffix.tokens, included };
+  included.push(`prompt: ${prefixTokens.length + suffix.tokens.length} of ${budget.totalTokens} tokens, ${countedWith}`);
+  const prefixText = piecesText + (keepsPathComment ? context.pathComment : "") + scopesText + context.prefix.slice(context.prefix.length - prefix.chars);
+  return { prefix: prefixTokens, suffix: suffix.tokens, text: { prefix: prefixText, suffix: context.suffix.slice(0, suffix.chars) }, included };
+}
+
+/** Counts the tokens of each text, in order, with a tokenizer behind a round trip (llama-server's /tokenize). */
+export type CountTokens = (texts: readonly string[]) => Promise<readonly number[]>;
+
+/**
+ * A stand-in for a count not known yet: low, so a run with it looks at least as far as the exact run will (a unit that
+ * costs more only stops the walk sooner). Code rarely packs more than 6 characters into a token.
+ */
+function lowTokenEstimate(text: string): number {
+  return Math.floor(text.length / 6);
+}
+
+/**
+ * fitInfillContext with a tokenizer that only counts, behind a round trip: the same fit, with no round trip per unit.
+ * Each run uses the counts known so far (`known`, the caller's cache, and what this call has counted) and a low stand-in
+ * for the rest; the units the run met uncounted are counted together, and it runs again until it met none, so the
+ * result is exact. While the user types, the blocks above the cursor are known, so one round counts the cursor's block.
+ * `count` rejects to end the fit (an abort, a failed request). The server tokenizes the joined text, whose merges across
+ * the units' boundaries (a blank line after a block) make it, in practice, no longer than the sum of the units.
+ */
+export async function fitInfillContextCounted(
+  context: InfillContext,
+  known: (text: string) => number | undefined,
+  count: CountTokens,
+  countedWith: string,
+): Promise<FittedInfill<null>> {
+  const counted = new Map<string, number>();
+  for (;;) {
+    const uncounted = new Set<string>();
+    const fitted = fitInfillContext(
+      context,
+      (text) => {
+        const tokens = counted.get(text) ?? known(text);
+        if (tokens !== undefined) return placeholderTokens(tokens);
+        uncounted.add(text);
+        return placeholderTokens(lowTokenEstimate(text));
+      },
+      countedWith,
+    );
+    if (uncounted.size === 0) return fitted;
+    const texts = [...uncounted];
+    const counts = await count(texts);
+    if (counts.length !== texts.length) throw new Error(`asked for ${texts.length} token counts, got ${counts.length}`);
+    texts.forEach((text, index) => counted.set(text, counts[index]));
+  }
+}
+
+/** Tokens that stand for a count, for a tokenizer that only counts: the fit needs only how many there are. */
+export function placeholderTokens(count: number): null[] {
+  return new Array<null>(count).fill(null);
 }
