@@ -6,6 +6,7 @@ import { buildFimPrompt, customFimTemplateProblem, fimTemplates } from "./fimTem
 import { HttpTransport } from "./httpTransport";
 import { llamaServerInfillInput } from "./infillExtra";
 import { streamedError } from "./remoteErrors";
+import { ServerPromptFitter } from "./serverPromptFit";
 import { type JsonObject, MalformedStreamError, NdjsonDecoder, SseDecoder, parseJsonObject } from "./streams";
 
 export interface RemoteBackendOptions {
@@ -267,23 +268,33 @@ async function probeOpenAiModels(client: RemoteClient, signal: AbortSignal | und
 
 class LlamaServerBackend implements RemoteBackend {
   readonly kind = "llama-server";
+  private readonly promptFitter: ServerPromptFitter;
+  /** The model the last answer named: the token counts kept belong to it. */
+  private servedModel: string | undefined;
 
-  constructor(private readonly client: RemoteClient) {}
+  constructor(private readonly client: RemoteClient) {
+    this.promptFitter = new ServerPromptFitter({ tokenizerName: "llama-server's tokenizer (/tokenize)", countOnServer: (text, signal) => this.countTokens(text, signal) });
+  }
 
   get serverName(): string {
     return this.client.serverName;
   }
 
+  /**
+   * With InfillParams.context, the prompt is fitted to its budget with the server's own tokenizer (by the character
+   * estimate where /tokenize fails, and the trace says so); without it, the prefix and suffix go as they are.
+   */
   async infill(params: RemoteInfillParams, signal?: AbortSignal): Promise<GenerationResult> {
     const path = "/infill";
     let text = "";
     let final: JsonObject | undefined;
-    const input = llamaServerInfillInput(params);
+    const fitted = params.context === undefined ? undefined : await this.promptFitter.fit(params.context, signal);
+    const input = llamaServerInfillInput(fitted === undefined ? params : { ...params, prefix: fitted.prefix });
     await this.client.postSse(
       path,
       {
         input_prefix: input.prefix,
-        input_suffix: params.suffix,
+        input_suffix: fitted?.suffix ?? params.suffix,
         input_extra: input.chunks.map((chunk) => ({ filename: chunk.path, text: chunk.text })),
         n_predict: params.maxTokens,
         stop: params.stop,
@@ -299,6 +310,7 @@ class LlamaServerBackend implements RemoteBackend {
       },
     );
     if (final === undefined) throw this.client.incomplete(path);
+    this.noteServedModel(final.model);
     const timings = recordOf(final.timings);
     const stopType = final.stop_type;
     return {
@@ -308,7 +320,15 @@ class LlamaServerBackend implements RemoteBackend {
       promptTokens: numberOf(final.tokens_evaluated) ?? 0,
       generatedTokens: numberOf(final.tokens_predicted) ?? numberOf(timings?.predicted_n) ?? 0,
       ...serverTimings(timings),
+      ...(fitted === undefined ? {} : { promptFit: fitted.promptFit }),
     };
+  }
+
+  /** A server restarted with another model behind the same URL tokenizes differently. */
+  private noteServedModel(model: unknown): void {
+    if (typeof model !== "string") return;
+    if (this.servedModel !== undefined && this.servedModel !== model) this.promptFitter.forgetCounts();
+    this.servedModel = model;
   }
 
   chat(params: ChatParams, onChunk: (text: string) => void, signal?: AbortSignal): Promise<GenerationResult> {
@@ -321,7 +341,8 @@ class LlamaServerBackend implements RemoteBackend {
   }
 
   async countTokens(text: string, signal?: AbortSignal): Promise<number> {
-    const answer = await this.client.requestJson("POST", "/tokenize", { content: text }, signal);
+    // /infill reads its input as plain text: text that looks like a control token is counted as such text too.
+    const answer = await this.client.requestJson("POST", "/tokenize", { content: text, parse_special: false }, signal);
     if (!Array.isArray(answer.tokens)) throw this.client.malformed("/tokenize", new Error("no tokens array"));
     return answer.tokens.length;
   }
@@ -390,6 +411,8 @@ class OpenAiBackend implements RemoteBackend {
     return probeOpenAiModels(this.client, signal, true);
   }
 
+  // The OpenAI completions API has no tokenizer endpoint (vLLM's /tokenize is vLLM's own, not shared by LM Studio or
+  // TGI), so infill sends the prompt the engine fitted by the character estimate, and the trace says so.
   async countTokens(): Promise<undefined> {
     return undefined;
   }
@@ -483,6 +506,8 @@ class OllamaBackend implements RemoteBackend {
     }
   }
 
+  // Ollama's documented API (docs/api.md) has no tokenizer endpoint: infill sends the prompt the engine fitted by the
+  // character estimate, and the trace says so.
   async countTokens(): Promise<undefined> {
     return undefined;
   }

@@ -29,7 +29,7 @@ export interface HostConfig {
 export interface InfillParams {
   /**
    * With `context`: the prompt fitted to its budget by a character estimate, for backends that cannot count the
-   * model's tokens per keystroke (OpenAI-compatible servers, Ollama, llama-server); the local host ignores it.
+   * model's tokens (OpenAI-compatible servers, Ollama); the local host and llama-server fit `context` themselves.
    */
   prefix: string;
   suffix: string;
