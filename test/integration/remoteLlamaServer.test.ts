@@ -4,9 +4,12 @@ import assert from "node:assert/strict";
 import { availableParallelism } from "node:os";
 import { HostRequestError } from "../../extension/src/core/backend/backend";
 import { type RemoteBackend, type RemoteBackendOptions, createRemoteBackend } from "../../extension/src/core/backend/remoteBackend";
-import type { ChatParams } from "../../extension/src/core/protocol/host";
+import { buildInfillContext, buildInfillPrompt, estimateTokens } from "../../extension/src/core/completion/prompt";
+import { blocksOf } from "../../extension/src/core/completion/promptFit";
+import type { ChatParams, InfillParams } from "../../extension/src/core/protocol/host";
 import { chatAnswer, endlessPiece, ensureScriptedModel, fimCompletion } from "../fixtures/scriptedModel";
 import { type RunningLlamaServer, slotBusy, startLlamaServer } from "../remote/llamaServer";
+import { ScriptedServer, forwardTo, json } from "../remote/scriptedServer";
 
 const threads = Math.min(2, availableParallelism());
 const fimParams = { prefix: "def add(a, b):\n    ", suffix: "\n\nprint(add(1, 2))\n", maxTokens: 16, stop: [], temperature: 0 };
@@ -23,6 +26,24 @@ function backendFor(server: RunningLlamaServer, kind: "llama-server" | "openai",
     extraCaCertificates: [],
     ...overrides,
   });
+}
+
+/**
+ * A 400-line Python module with the cursor at the end of line 300: far more text than the budget holds. Short lines
+ * keep a block small against the budget, so the test can tell a tight fit from a merely safe one. The budget leaves
+ * the prompt within what this server's /infill keeps (3/4 of its batch for the prefix, 1/4 for the suffix).
+ */
+const overBudget = (() => {
+  const lines = Array.from({ length: 400 }, (_, index) => `    t${index} = f(a${index})\n`);
+  return { prefix: `def run(a):\n${lines.slice(0, 300).join("")}    result = `, suffix: `\n${lines.slice(300).join("")}    return result\n`, cursorLine: 301 };
+})();
+const smallBudget = { totalTokens: 1000, suffixShare: 0.24, snippetShare: 0.3 };
+
+/** InfillParams as the completion engine sends them: the prompt fitted by the character estimate, and its pieces. */
+function engineParams(typed = ""): InfillParams {
+  const input = { prefix: overBudget.prefix + typed, suffix: overBudget.suffix, languageId: "python", path: "app/run.py", snippets: [], budget: smallBudget };
+  const estimated = buildInfillPrompt({ ...input, countTokens: estimateTokens });
+  return { prefix: estimated.prefix, suffix: estimated.suffix, maxTokens: 16, stop: [], temperature: 0, context: buildInfillContext(input, overBudget.cursorLine) };
 }
 
 function isCode(code: string): (error: unknown) => boolean {
@@ -88,6 +109,77 @@ describe("remote backends against the real llama-server", function () {
       assert.equal(withPiece.promptTokens - without.promptTokens, 1 + filename + code, JSON.stringify({ without, withPiece }));
       assert.equal(named.promptTokens, withPiece.promptTokens);
       assert.equal(withPiece.text, fimCompletion);
+    });
+
+    it("fits a prompt over its budget with llama-server's own tokenizer: the server's prompt is within the budget, and the trace says so", async function () {
+      const backend = make("llama-server");
+      const count = async (text: string): Promise<number> => {
+        const tokens = await backend.countTokens(text);
+        assert.ok(tokens !== undefined);
+        return tokens;
+      };
+      const params = engineParams();
+      // What the server adds around any prompt: the FIM control tokens and its repo-level header.
+      const frame = (await backend.infill({ prefix: "", suffix: "", maxTokens: 16, stop: [], temperature: 0 })).promptTokens;
+      // The character estimate's prompt overflows the budget with this vocabulary: sent as it is, it would fail below.
+      const estimatedTokens = (await count(params.prefix)) + (await count(params.suffix));
+      assert.ok(estimatedTokens > smallBudget.totalTokens, `the estimate's prompt has ${estimatedTokens} tokens`);
+
+      const result = await backend.infill(params);
+      assert.equal(result.text, fimCompletion);
+      const traced = /^prompt: (\d+) of 1000 tokens, counted with llama-server's tokenizer \(\/tokenize\)$/.exec(result.promptFit?.at(-1) ?? "");
+      assert.ok(traced !== null, JSON.stringify(result.promptFit));
+      const promptTokens = result.promptTokens - frame;
+      assert.ok(promptTokens <= Number(traced[1]) && Number(traced[1]) <= smallBudget.totalTokens, `llama-server evaluated ${promptTokens} prompt tokens; the trace says ${traced[1]}`);
+      // Tight, not merely safe: at most a block of the prefix and a line of the suffix stay unused.
+      const context = params.context;
+      assert.ok(context !== undefined);
+      const block = Math.max(...(await Promise.all(blocksOf(context.prefix, context.prefixFirstLine).slice(0, -1).map(count))));
+      const line = await count(overBudget.suffix.split("\n")[1] + "\n");
+      assert.ok(promptTokens >= smallBudget.totalTokens - block - line, `${promptTokens} tokens: more than a block (${block}) and a line (${line}) unused`);
+    });
+
+    it("asks /tokenize only for the cursor's block on the next keystroke", async function () {
+      const recorder = await ScriptedServer.start();
+      recorder.respondWith((request, response) => void forwardTo(server.url, request, response));
+      const backend = createRemoteBackend({ kind: "llama-server", baseUrl: recorder.url, model: "", fimTemplate: "qwen", customFimTemplate: "", apiKey: async () => undefined, extraCaCertificates: [] });
+      backends.push(backend);
+      try {
+        const tokenized = (): string[] => recorder.requests.filter((request) => request.path === "/tokenize").map((request) => (request.body as { content: string }).content);
+        const cold = await backend.infill(engineParams());
+        assert.match(cold.promptFit?.at(-1) ?? "", /counted with llama-server's tokenizer/);
+        const coldCounts = tokenized().length;
+        assert.ok(coldCounts > 5, `${coldCounts} texts counted for the first prompt`);
+        recorder.requests.length = 0;
+        const typed = await backend.infill(engineParams("c"));
+        assert.match(typed.promptFit?.at(-1) ?? "", /counted with llama-server's tokenizer/);
+        assert.equal(tokenized().length, 1, JSON.stringify(tokenized()));
+        assert.ok(tokenized()[0].endsWith("    result = c"), tokenized()[0]);
+        assert.deepEqual(recorder.requests.map((request) => request.path), ["/tokenize", "/infill"]);
+      } finally {
+        await recorder.close();
+      }
+    });
+
+    it("falls back to the character estimate in front of a server without /tokenize, says so, and stops asking", async function () {
+      const olderServer = await ScriptedServer.start();
+      olderServer.respondWith((request, response) => {
+        if (request.path === "/tokenize") json(response, 404, { error: { code: 404, message: "File Not Found", type: "not_found_error" } });
+        else void forwardTo(server.url, request, response);
+      });
+      const backend = createRemoteBackend({ kind: "llama-server", baseUrl: olderServer.url, model: "", fimTemplate: "qwen", customFimTemplate: "", apiKey: async () => undefined, extraCaCertificates: [] });
+      backends.push(backend);
+      try {
+        const first = await backend.infill(engineParams());
+        assert.equal(first.text, fimCompletion);
+        assert.match(first.promptFit?.at(-1) ?? "", /^prompt: \d+ of 1000 tokens, estimated from characters, since llama-server's tokenizer \(\/tokenize\) failed: .*404 for \/tokenize/);
+        const asked = olderServer.requests.filter((request) => request.path === "/tokenize").length;
+        const second = await backend.infill(engineParams("c"));
+        assert.match(second.promptFit?.at(-1) ?? "", /estimated from characters/);
+        assert.equal(olderServer.requests.filter((request) => request.path === "/tokenize").length, asked);
+      } finally {
+        await olderServer.close();
+      }
     });
 
     it("streams a chat through /v1/chat/completions", async function () {

@@ -91,3 +91,18 @@ export function streamInPieces(response: http.ServerResponse, contentType: strin
 export function json(response: http.ServerResponse, status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}): void {
   response.writeHead(status, { "content-type": "application/json", ...headers }).end(typeof body === "string" ? body : JSON.stringify(body));
 }
+
+/**
+ * Passes a recorded request on to a real server at `targetUrl` and streams its answer back: a ScriptedServer in front
+ * of llama-server then records which requests the client made, or stands in for chosen paths only.
+ */
+export async function forwardTo(targetUrl: string, request: RecordedRequest, response: http.ServerResponse): Promise<void> {
+  const answer = await fetch(`${targetUrl}${request.path}`, {
+    method: request.method,
+    headers: request.body === undefined ? {} : { "content-type": "application/json" },
+    body: request.body === undefined ? undefined : JSON.stringify(request.body),
+  });
+  response.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "application/octet-stream" });
+  if (answer.body !== null) for await (const chunk of answer.body) response.write(chunk);
+  response.end();
+}
