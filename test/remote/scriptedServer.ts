@@ -103,6 +103,7 @@ export async function forwardTo(targetUrl: string, request: RecordedRequest, res
     body: request.body === undefined ? undefined : JSON.stringify(request.body),
   });
   response.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "application/octet-stream" });
-  if (answer.body !== null) for await (const chunk of answer.body) response.write(chunk);
+  const reader = answer.body?.getReader();
+  if (reader !== undefined) for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) response.write(chunk.value);
   response.end();
 }

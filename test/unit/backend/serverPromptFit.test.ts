@@ -95,6 +95,20 @@ describe("the completion prompt fitted with a server's tokenizer", function () {
     assert.equal(tokenizer.maxInFlight, 3);
   });
 
+  it("asks for fewer texts after a jump elsewhere once it knows the server's tokens per character", async function () {
+    // Nothing in common with context(): every text must be counted anew.
+    const elsewhere: InfillContext = { ...context(), prefix: `def other(items):\n${codeLines("q", 150)}    other = `, suffix: `\n${codeLines("r", 150)}`, pathComment: "# Path: app/other.py\n", pieces: [] };
+    const fresh = new FakeTokenizer();
+    const freshFit = await fitterFor(fresh).fit(elsewhere);
+    const warm = new FakeTokenizer();
+    const warmFitter = fitterFor(warm);
+    await warmFitter.fit(context());
+    const warmAsked = warm.asked.length;
+    const warmFit = await warmFitter.fit(elsewhere);
+    assert.deepEqual(warmFit, freshFit);
+    assert.ok(warm.asked.length - warmAsked < fresh.asked.length, `${warm.asked.length - warmAsked} texts against ${fresh.asked.length}`);
+  });
+
   it("starts afresh after forgetting the counts (another model)", async function () {
     const tokenizer = new FakeTokenizer();
     const fitter = fitterFor(tokenizer);

@@ -208,6 +208,14 @@ describe("prompt fitting with a tokenizer behind a round trip", () => {
     assert.equal(new Set(asked).size, asked.length);
   });
 
+  it("stays exact with a stand-in far above the counts, at the cost of more rounds", async () => {
+    const server = countingServer(words);
+    const input = cases["pieces and a cut scope"];
+    const counted = await fitInfillContextCounted(input, server.known, server.count, "counted by the server", (text) => text.length * 10);
+    assert.deepEqual(counted.text, fitInfillContext(input, words).text);
+    assert.ok(server.rounds.length > 2, `${server.rounds.length} rounds`);
+  });
+
   it("ends with the counter's failure", async () => {
     const failure = new Error("no /tokenize here");
     await assert.rejects(

@@ -3,7 +3,7 @@
 // counts of the texts seen are kept: the blocks above the cursor stay the same while the user types, and a keystroke
 // usually costs one short /tokenize, for the block that holds the cursor.
 import { estimateTokens } from "../completion/prompt";
-import { fitInfillContext, fitInfillContextCounted, placeholderTokens } from "../completion/promptFit";
+import { fitInfillContext, fitInfillContextCounted, lowTokenEstimate, placeholderTokens } from "../completion/promptFit";
 import type { InfillContext } from "../protocol/host";
 import { HostRequestError } from "./backend";
 import { cancelledError } from "./httpTransport";
@@ -58,6 +58,11 @@ export interface ServerPromptFitterOptions {
 
 const defaultCacheCapacity = 1024;
 const defaultConcurrency = 4;
+/**
+ * The stand-in for an uncounted text is this share of what the server's average tokens per character predicts: blocks
+ * denser than the average are common, and a stand-in above the count costs another round of requests.
+ */
+const standInShare = 0.75;
 
 /**
  * Failures that say the server has no usable tokenizer endpoint (404 from an older server or a proxy in front of it,
@@ -70,6 +75,9 @@ export class ServerPromptFitter {
   private readonly concurrency: number;
   /** Why the server's tokenizer is not used any more, once it failed for good. */
   private unusable: string | undefined;
+  /** What the server has counted so far, for a stand-in close to its vocabulary (code models' differ widely). */
+  private countedChars = 0;
+  private countedTokens = 0;
 
   constructor(private readonly options: ServerPromptFitterOptions) {
     this.counts = new TokenCountCache(options.cacheCapacity ?? defaultCacheCapacity);
@@ -84,7 +92,13 @@ export class ServerPromptFitter {
     let fallbackReason = this.unusable;
     if (fallbackReason === undefined) {
       try {
-        const fitted = await fitInfillContextCounted(context, (text) => this.counts.get(text), (texts) => this.countAll(texts, signal), `counted with ${this.options.tokenizerName}`);
+        const fitted = await fitInfillContextCounted(
+          context,
+          (text) => this.counts.get(text),
+          (texts) => this.countAll(texts, signal),
+          `counted with ${this.options.tokenizerName}`,
+          (text) => this.standIn(text),
+        );
         return { ...fitted.text, promptFit: fitted.included };
       } catch (error) {
         if (signal?.aborted === true) throw cancelledError();
@@ -99,6 +113,13 @@ export class ServerPromptFitter {
   /** The counts depend on the model: another model behind the same server starts afresh. */
   forgetCounts(): void {
     this.counts.clear();
+    this.countedChars = 0;
+    this.countedTokens = 0;
+  }
+
+  private standIn(text: string): number {
+    if (this.countedChars === 0) return lowTokenEstimate(text);
+    return Math.floor((text.length * this.countedTokens * standInShare) / this.countedChars);
   }
 
   /** Counts `texts` with at most `concurrency` requests in flight; the first failure cancels the others. */
@@ -114,6 +135,8 @@ export class ServerPromptFitter {
         const index = next++;
         counts[index] = await this.options.countOnServer(texts[index], siblings.signal);
         this.counts.set(texts[index], counts[index]);
+        this.countedChars += texts[index].length;
+        this.countedTokens += counts[index];
       }
     };
     const failFast = (error: unknown): never => {

@@ -196,7 +196,7 @@ export type CountTokens = (texts: readonly string[]) => Promise<readonly number[
  * A stand-in for a count not known yet: low, so a run with it looks at least as far as the exact run will (a unit that
  * costs more only stops the walk sooner). Code rarely packs more than 6 characters into a token.
  */
-function lowTokenEstimate(text: string): number {
+export function lowTokenEstimate(text: string): number {
   return Math.floor(text.length / 6);
 }
 
@@ -207,12 +207,15 @@ function lowTokenEstimate(text: string): number {
  * result is exact. While the user types, the blocks above the cursor are known, so one round counts the cursor's block.
  * `count` rejects to end the fit (an abort, a failed request). The server tokenizes the joined text, whose merges across
  * the units' boundaries (a blank line after a block) make it, in practice, no longer than the sum of the units.
+ * `standIn` trades requests for rounds: the lower, the more units the first run counts that the exact one skips; a
+ * stand-in above a unit's count costs another round, never exactness.
  */
 export async function fitInfillContextCounted(
   context: InfillContext,
   known: (text: string) => number | undefined,
   count: CountTokens,
   countedWith: string,
+  standIn: (text: string) => number = lowTokenEstimate,
 ): Promise<FittedInfill<null>> {
   const counted = new Map<string, number>();
   for (;;) {
@@ -223,7 +226,7 @@ export async function fitInfillContextCounted(
         const tokens = counted.get(text) ?? known(text);
         if (tokens !== undefined) return placeholderTokens(tokens);
         uncounted.add(text);
-        return placeholderTokens(lowTokenEstimate(text));
+        return placeholderTokens(standIn(text));
       },
       countedWith,
     );
