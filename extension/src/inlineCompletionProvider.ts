@@ -168,7 +168,7 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
       const tree = parsedTree();
       if (!tree || !definitionContext) return undefined;
       const header = document.getText(new vscode.Range(new vscode.Position(0, 0), document.positionAt(importHeaderChars)));
-      return { languageId: document.languageId, path: document.uri.path, tree, cursor: offset, header };
+      return { languageId: document.languageId, path: document.uri.path, tree, cursor: offset, header, around: { start: windowStart, text } };
     };
     const options = vscode.window.activeTextEditor?.document === document ? vscode.window.activeTextEditor.options : undefined;
     const style = { insertSpaces: options?.insertSpaces !== false, tabSize: typeof options?.tabSize === "number" ? options.tabSize : 4 };

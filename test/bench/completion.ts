@@ -196,7 +196,7 @@ async function keystrokeCost(runtime: SyntaxRuntime, queries: QueryStore, corpus
         const mode = decideMode(prefix, suffix, tree, style.tabSize, offset);
         const headerRows = lineStarts.findIndex((start) => start >= importHeaderChars);
         const header = lines.slice(0, headerRows < 0 ? lines.length : headerRows).join("\n");
-        const request = { languageId: corpus.languageId, path: documentPath, tree, cursor: offset, header };
+        const request = { languageId: corpus.languageId, path: documentPath, tree, cursor: offset, header, around: { start: windowStart, text: prefix + suffix } };
         const snippets = await definitions.snippetsFor(request);
         snippetCount += snippets.length;
         indexedCount += snippets.filter((snippet) => snippet.reason.startsWith("workspace index")).length;

@@ -54,6 +54,26 @@ describe("definition context on a fixture workspace", () => {
     assert.doesNotMatch(prompt.prefix, /unrelatedHelper/, "only symbols used near the cursor");
   });
 
+  it("reads the names near the cursor from the text around it, when the request has it", async () => {
+    const filePath = `${workspace}/shop/checkout.ts`;
+    const text = await readFile(filePath, "utf8");
+    const tree = (await testRuntime()).parse(await grammar("typescript"), text);
+    try {
+      const cursor = text.indexOf("const total = ") + 14;
+      const start = Math.max(0, cursor - 300);
+      const request = { languageId: "typescript", path: filePath, tree, cursor };
+      const fromTree = await context.snippetsFor(request);
+      assert.ok(fromTree.some((snippet) => /computeTotal/.test(snippet.text)));
+      assert.deepEqual(await context.snippetsFor({ ...request, around: { start, text: text.slice(start, cursor + 300) } }), fromTree);
+      // Proof that the names come from the window: one that names something else finds no such import.
+      const renamed = text.slice(start, cursor + 300).replace(/computeTotal/g, "computeTotaX");
+      const fromWindow = await context.snippetsFor({ ...request, around: { start, text: renamed } });
+      assert.ok(!fromWindow.some((snippet) => /computeTotal/.test(snippet.text)), JSON.stringify(fromWindow));
+    } finally {
+      tree.delete();
+    }
+  });
+
   it("never reads or prompts a .env file, even when the code imports it", async () => {
     const { snippets, prefix, suffix } = await snippetsAt("shop/checkout.ts", "typescript", "const total = ");
     const prompt = buildInfillPrompt({ prefix, suffix, languageId: "typescript", path: "shop/checkout.ts", snippets, budget: defaultPromptBudget, countTokens: estimateTokens });

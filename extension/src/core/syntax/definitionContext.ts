@@ -47,6 +47,11 @@ export interface DefinitionRequest {
    * imports at the top are found again only when that part changed.
    */
   header?: string;
+  /**
+   * The document's text from `start` on, around the cursor (the prompt's window): the names there are sliced from it,
+   * since each node.text reads the document again through the parser's input callback.
+   */
+  around?: { start: number; text: string };
 }
 
 const nearBeforeChars = 1500;
@@ -65,11 +70,17 @@ function queryRange(start: number, end: number): { startIndex: number; endIndex:
 }
 
 /** The distinct identifiers around the cursor, those just before it first, then those after it. */
-function identifiersNearestFirst(queries: LanguageQueries, tree: Tree, cursor: number): string[] {
-  const captures = queries.identifiers.captures(tree.rootNode, queryRange(Math.max(0, cursor - nearBeforeChars), cursor + nearAfterChars));
-  const before = captures.filter((capture) => capture.node.startIndex < cursor).reverse();
-  const after = captures.filter((capture) => capture.node.startIndex >= cursor);
-  return [...new Set([...before, ...after].map((capture) => capture.node.text))];
+function identifiersNearestFirst(queries: LanguageQueries, request: DefinitionRequest): string[] {
+  const { tree, cursor, around } = request;
+  const named = queries.identifiers.captures(tree.rootNode, queryRange(Math.max(0, cursor - nearBeforeChars), cursor + nearAfterChars)).map(({ node }) => {
+    const { startIndex, endIndex } = node;
+    const from = around ? startIndex - around.start : -1;
+    const to = around ? endIndex - around.start : -1;
+    return { startIndex, text: around && from >= 0 && to <= around.text.length ? around.text.slice(from, to) : node.text };
+  });
+  const before = named.filter((name) => name.startIndex < cursor).reverse();
+  const after = named.filter((name) => name.startIndex >= cursor);
+  return [...new Set([...before, ...after].map((name) => name.text))];
 }
 
 /** Imports sit at the top of a file or, in Python, near their use: scanning only there keeps a keystroke in a long file cheap. */
@@ -155,7 +166,7 @@ export class DefinitionContext {
     const language = this.options.runtime.loadedLanguage(request.languageId);
     const queries = language ? await this.options.queries.queriesFor(request.languageId, language) : undefined;
     if (!queries) return [];
-    const nearestFirst = identifiersNearestFirst(queries, request.tree, request.cursor);
+    const nearestFirst = identifiersNearestFirst(queries, request);
     const near = new Set(nearestFirst);
     // The tree is read only here, before the first await: after a timeout the caller may delete it while the work goes on.
     const imports = this.importsOf(request, queries);
