@@ -39,12 +39,12 @@ const builds = [
   },
   {
     ...common,
-    // The workspace symbol index parses in this worker thread, off the extension host's thread.
+    // The workspace symbol index parses in this worker thread, off the extension host's thread, with native
+    // tree-sitter: the runtime and the grammars' .node bindings load from node_modules at run time.
     entryPoints: ["extension/src/symbolIndexWorker.ts"],
     outfile: "dist/symbolIndexWorker.js",
     format: "cjs",
-    define: importMetaUrlForCjs.define,
-    banner: { js: importMetaUrlForCjs.bannerLine },
+    external: ["tree-sitter", "tree-sitter-*"],
   },
   {
     ...common,

@@ -1,13 +1,15 @@
 // The worker thread that builds the workspace symbol index: whole-file parses stay off the extension host's thread.
-// web-tree-sitter, not the native `tree-sitter` package: tree-sitter@0.25.0 ships no prebuilds (it compiles at
-// install) and 0.25.1's linux-x64 prebuild needs GLIBCXX_3.4.31, newer than Debian 12's libstdc++.
+// It parses with native tree-sitter (node_modules, outside the bundle); the extension host keeps web-tree-sitter.
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
-import { QueryStore } from "./core/syntax/queries";
-import { SymbolIndexer } from "./core/syntax/symbolIndex";
+import { nativeDefinitionsLoader } from "./core/syntax/nativeDefinitions";
+import { DefinitionsByLanguage, SymbolIndexer } from "./core/syntax/symbolIndex";
 import { isIndexerWorkerData, isToIndexer, type FromIndexer } from "./core/syntax/symbolIndexProtocol";
-import { SyntaxRuntime } from "./core/syntax/syntaxRuntime";
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
 
 async function main(): Promise<void> {
   const port = parentPort;
@@ -18,12 +20,12 @@ async function main(): Promise<void> {
     return;
   }
   const { grammarDirectory, roots } = workerData;
-  const grammars = { load: (file: string) => readFile(path.join(grammarDirectory, file)) };
-  const runtime = await SyntaxRuntime.create(grammars);
-  const queries = new QueryStore(grammars);
+  const definitions = new DefinitionsByLanguage(
+    await nativeDefinitionsLoader({ load: (file) => readFile(path.join(grammarDirectory, file)) }),
+    (languageId, error) => post({ kind: "failed", message: `the ${languageId} grammar did not load, so ${languageId} files are not indexed: ${messageOf(error)}` }),
+  );
   const indexer = new SymbolIndexer(
-    runtime,
-    queries,
+    definitions,
     {
       size: (file) => stat(file).then((info) => (info.isFile() ? info.size : undefined), () => undefined),
       read: (file) => readFile(file).catch(() => undefined),
@@ -56,7 +58,7 @@ async function main(): Promise<void> {
           }
         } catch (error) {
           skippedFiles++;
-          post({ kind: "failed", message: `${file}: ${error instanceof Error ? error.message : String(error)}` });
+          post({ kind: "failed", message: `${file}: ${messageOf(error)}` });
         }
       }
       post({ kind: "idle", indexedFiles, skippedFiles, elapsedMs: performance.now() - startedAt });
@@ -85,8 +87,7 @@ async function main(): Promise<void> {
       case "shutdown":
         backlog = [];
         urgent.length = 0;
-        queries.dispose();
-        runtime.dispose();
+        // Native parsers, trees and queries are the garbage collector's to free: closing the port ends the thread.
         port.close();
         return;
     }
@@ -94,4 +95,4 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((error: unknown) => parentPort?.postMessage({ kind: "failed", message: `the symbol index did not start: ${String(error)}` } satisfies FromIndexer));
+main().catch((error: unknown) => parentPort?.postMessage({ kind: "failed", message: `the symbol index did not start: ${messageOf(error)}` } satisfies FromIndexer));

@@ -108,7 +108,7 @@ export class WorkspaceSymbols implements vscode.Disposable {
     this.worker = undefined;
     if (!worker) return;
     worker.postMessage({ kind: "shutdown" } satisfies ToIndexer);
-    // The worker ends by itself once it has freed its parser; this bounds a worker stuck in a parse.
+    // The worker ends by itself once its queue is dropped; this bounds a worker stuck in a parse.
     setTimeout(() => void worker.terminate(), 2000).unref();
   }
 

@@ -20,7 +20,10 @@ import { ensureBenchModel } from "../fixtures/benchModel";
 import { DocumentTree } from "../../extension/src/core/syntax/documentTree";
 import { cursorInText, InsertionParser } from "../../extension/src/core/syntax/insertionParser";
 import { linesReader, textReader } from "../../extension/src/core/syntax/documentReader";
-import { SymbolIndexer, WorkspaceSymbolIndex } from "../../extension/src/core/syntax/symbolIndex";
+import { DefinitionsByLanguage, SymbolIndexer, WorkspaceSymbolIndex, type DefinitionParser, type IndexerFiles, type LanguageDefinitions } from "../../extension/src/core/syntax/symbolIndex";
+import { parseDefinitions } from "../../extension/src/core/syntax/definitions";
+import { nativeDefinitionsLoader } from "../../extension/src/core/syntax/nativeDefinitions";
+import type { CodeLanguage } from "../../extension/src/core/languages";
 import { SyntaxRuntime } from "../../extension/src/core/syntax/syntaxRuntime";
 
 const root = path.resolve(__dirname, "../..");
@@ -111,16 +114,60 @@ function textAround(lines: readonly string[], row: number, column: number, chars
   return { prefix: text.slice(0, before), suffix: text.slice(before), windowStart };
 }
 
-/** The workspace index the prompt reads, built here from the corpus's own files as the worker would. */
+/** The same definitions through web-tree-sitter, what the worker parsed with before native tree-sitter: timed beside it. */
+function wasmDefinitions(runtime: SyntaxRuntime, queries: QueryStore): DefinitionParser {
+  const load = async (languageId: CodeLanguage): Promise<LanguageDefinitions> => {
+    const language = await runtime.language(languageId);
+    const languageQueries = language && (await queries.queriesFor(languageId, language));
+    if (!language || !languageQueries) throw new Error(`no grammar for ${languageId}`);
+    return {
+      definitionsOf: (text) => {
+        const tree = runtime.parse(language, text);
+        try {
+          return parseDefinitions(languageQueries, tree, text);
+        } finally {
+          tree.delete();
+        }
+      },
+    };
+  };
+  return new DefinitionsByLanguage(load, (languageId, error) => {
+    throw new Error(`${languageId}: ${String(error)}`);
+  });
+}
+
+/**
+ * The workspace index the prompt reads, built here from the corpus's own files as the worker builds it (native
+ * tree-sitter). Prints the indexing time of the same files with native tree-sitter and with web-tree-sitter, each
+ * the better of two runs after a run that loads the grammars and warms the file cache.
+ */
 async function corpusIndex(runtime: SyntaxRuntime, queries: QueryStore, corpus: Corpus): Promise<WorkspaceSymbolIndex> {
-  const index = new WorkspaceSymbolIndex();
-  const roots = [corpus.root];
-  const indexer = new SymbolIndexer(runtime, queries, { size: (file) => stat(file).then((info) => info.size, () => undefined), read: (file) => readFile(file).catch(() => undefined) }, roots);
-  for (const file of corpus.files) {
-    const verdict = await indexer.indexFile(file);
-    if (verdict.indexed) index.setFile(file, verdict.symbols);
-  }
-  return index;
+  const files: IndexerFiles = { size: (file) => stat(file).then((info) => info.size, () => undefined), read: (file) => readFile(file).catch(() => undefined) };
+  const native = new DefinitionsByLanguage(await nativeDefinitionsLoader({ load: (file) => readFile(path.join(root, "grammars", file)) }), (languageId, error) => {
+    throw new Error(`${languageId}: ${String(error)}`);
+  });
+  const wasm = wasmDefinitions(runtime, queries);
+  const build = async (parser: DefinitionParser): Promise<{ index: WorkspaceSymbolIndex; ms: number }> => {
+    const index = new WorkspaceSymbolIndex();
+    const indexer = new SymbolIndexer(parser, files, [corpus.root]);
+    const start = performance.now();
+    for (const file of corpus.files) {
+      const verdict = await indexer.indexFile(file);
+      if (verdict.indexed) index.setFile(file, verdict.symbols);
+    }
+    return { index, ms: performance.now() - start };
+  };
+  await build(native);
+  await build(wasm);
+  const runs = { native: [await build(native)], wasm: [await build(wasm)] };
+  runs.native.push(await build(native));
+  runs.wasm.push(await build(wasm));
+  const best = (list: Array<{ ms: number }>): string => `${Math.min(...list.map((run) => run.ms)).toFixed(0)} ms`;
+  const bytes = (await Promise.all(corpus.files.map((file) => stat(file).then((info) => info.size)))).reduce((sum, size) => sum + size, 0);
+  console.log(
+    `  ${corpus.languageId.padEnd(10)} workspace index of ${corpus.files.length} files (${(bytes / 1024).toFixed(0)} KB): native tree-sitter ${best(runs.native)}, web-tree-sitter ${best(runs.wasm)}`,
+  );
+  return runs.native[0].index;
 }
 
 async function keystrokeCost(runtime: SyntaxRuntime, queries: QueryStore, corpus: Corpus, language: Language): Promise<void> {

@@ -1,9 +1,12 @@
 // The bundled symbol index worker (dist/symbolIndexWorker.js, from `npm run build`) on a copy of the fixture
-// workspace: it indexes in its own thread, honours .gitignore, re-indexes a saved file and ends on shutdown.
+// workspace: it parses with native tree-sitter in its own thread, honours .gitignore, re-indexes a saved file and
+// ends on shutdown; and it runs from the files the .vsix ships (`vsce ls`), loading every grammar from there.
 import assert from "node:assert/strict";
-import { cp, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import { Worker } from "node:worker_threads";
 import { isFromIndexer, type FromIndexer, type IndexerWorkerData, type ToIndexer } from "../../extension/src/core/syntax/symbolIndexProtocol";
 import { WorkspaceSymbolIndex } from "../../extension/src/core/syntax/symbolIndex";
@@ -14,75 +17,163 @@ async function filesUnder(directory: string): Promise<string[]> {
   return entries.filter((entry) => entry.isFile()).map((entry) => path.join(entry.parentPath, entry.name).replace(/\\/g, "/"));
 }
 
-describe("workspace symbol index worker", function () {
-  let workspace: string;
-  let worker: Worker;
-  const index = new WorkspaceSymbolIndex();
-  const messages: FromIndexer[] = [];
-  let waiters: Array<() => void> = [];
+/** One top-level symbol per language of test/unit/syntax/workspace/polyglot, with the signature the prompt gets. */
+const polyglotSignatures: ReadonlyArray<{ file: string; name: string; signature: string }> = [
+  { file: "geometry.py", name: "hypotenuse", signature: "def hypotenuse(a: float, b: float) -> float:" },
+  { file: "cart.js", name: "cartTotal", signature: "function cartTotal(items, taxRate)" },
+  { file: "button.jsx", name: "FancyButton", signature: "function FancyButton({ label })" },
+  { file: "ledger.ts", name: "ledgerBalance", signature: "function ledgerBalance(entries: LedgerEntry[]): number" },
+  { file: "panel.tsx", name: "SidePanel", signature: "function SidePanel(props: PanelProps): JSX.Element" },
+  { file: "Inventory.java", name: "Inventory", signature: "public class Inventory\n    public int restock(int amount)" },
+  { file: "vector.c", name: "vec2_dot", signature: "double vec2_dot(struct vec2 a, struct vec2 b)" },
+  { file: "matrix.cpp", name: "matrixTrace", signature: "int matrixTrace(const Matrix& m)" },
+  { file: "Invoice.cs", name: "Invoice", signature: "public class Invoice\n    public decimal Amount { get; set; }\n    public decimal WithTax(decimal rate)" },
+  { file: "server.go", name: "StartHealthServer", signature: "func StartHealthServer(port int) *HealthServer" },
+  { file: "shapes.rs", name: "hexagon_area", signature: "pub fn hexagon_area(side: f64) -> f64" },
+  { file: "page.php", name: "slugify_title", signature: "function slugify_title(string $title): string" },
+  { file: "account.rb", name: "format_balance", signature: "def format_balance(amount)" },
+  { file: "deploy.sh", name: "deploy_release", signature: "deploy_release()" },
+];
 
-  function post(message: ToIndexer): void {
-    worker.postMessage(message);
+/** A worker thread and the index its messages build, as WorkspaceSymbols keeps them. */
+class IndexerWorker {
+  readonly index = new WorkspaceSymbolIndex();
+  readonly messages: FromIndexer[] = [];
+  private readonly worker: Worker;
+  private waiters: Array<() => void> = [];
+
+  constructor(script: string, data: IndexerWorkerData) {
+    this.worker = new Worker(script, { workerData: data });
+    this.worker.on("message", (message: unknown) => {
+      assert.ok(isFromIndexer(message), `unexpected message ${JSON.stringify(message)}`);
+      this.messages.push(message);
+      if (message.kind === "file") this.index.setFile(message.file, message.symbols);
+      if (message.kind === "removed") this.index.removeFile(message.file);
+      const pending = this.waiters;
+      this.waiters = [];
+      for (const waiter of pending) waiter();
+    });
   }
 
-  function until(predicate: () => boolean): Promise<void> {
+  post(message: ToIndexer): void {
+    this.worker.postMessage(message);
+  }
+
+  until(predicate: () => boolean): Promise<void> {
     return new Promise((resolve) => {
       const check = (): void => {
         if (predicate()) resolve();
-        else waiters.push(check);
+        else this.waiters.push(check);
       };
       check();
     });
   }
 
+  idleCount(): number {
+    return this.messages.filter((message) => message.kind === "idle").length;
+  }
+
+  exited(): Promise<number> {
+    return new Promise((resolve) => this.worker.once("exit", resolve));
+  }
+
+  terminate(): Promise<number> {
+    return this.worker.terminate();
+  }
+}
+
+function assertEveryLanguageIndexed(index: WorkspaceSymbolIndex, polyglot: string): void {
+  for (const { file, name, signature } of polyglotSignatures) {
+    assert.deepEqual(index.lookup(name), [{ name, path: `${polyglot}/${file}`, signature }], file);
+  }
+}
+
+describe("workspace symbol index worker", function () {
+  let scratch: string;
+  let workspace: string;
+  let worker: IndexerWorker;
+
   before(async function () {
-    workspace = (await mkdtemp(path.join(os.tmpdir(), "symbol-worker-"))).replace(/\\/g, "/");
+    scratch = (await mkdtemp(path.join(os.tmpdir(), "symbol-worker-"))).replace(/\\/g, "/");
+    workspace = `${scratch}/workspace`;
     await cp(path.join(repoRoot, "test/unit/syntax/workspace"), workspace, { recursive: true });
-    const data: IndexerWorkerData = { grammarDirectory: path.join(repoRoot, "grammars"), roots: [workspace] };
-    worker = new Worker(path.join(repoRoot, "dist/symbolIndexWorker.js"), { workerData: data });
-    worker.on("message", (message: unknown) => {
-      assert.ok(isFromIndexer(message), `unexpected message ${JSON.stringify(message)}`);
-      messages.push(message);
-      if (message.kind === "file") index.setFile(message.file, message.symbols);
-      if (message.kind === "removed") index.removeFile(message.file);
-      const pending = waiters;
-      waiters = [];
-      for (const waiter of pending) waiter();
-    });
+    // Only the queries, no .wasm grammar: what the worker parses with must be native tree-sitter.
+    const queriesOnly = `${scratch}/grammars`;
+    await cp(path.join(repoRoot, "grammars/queries"), `${queriesOnly}/queries`, { recursive: true });
+    worker = new IndexerWorker(path.join(repoRoot, "dist/symbolIndexWorker.js"), { grammarDirectory: queriesOnly, roots: [workspace] });
   });
 
   after(async function () {
     await worker?.terminate();
-    await rm(workspace, { recursive: true, force: true });
+    await rm(scratch, { recursive: true, force: true });
   });
 
   it("indexes the workspace's code files and skips ignored, binary and secret ones", async function () {
-    post({ kind: "index", files: await filesUnder(workspace) });
-    await until(() => messages.some((message) => message.kind === "idle"));
-    assert.deepEqual(messages.filter((message) => message.kind === "failed"), []);
-    const area = index.lookup("polygon_area");
+    worker.post({ kind: "index", files: await filesUnder(workspace) });
+    await worker.until(() => worker.idleCount() > 0);
+    assert.deepEqual(worker.messages.filter((message) => message.kind === "failed"), []);
+    const area = worker.index.lookup("polygon_area");
     assert.deepEqual(area.map((symbol) => symbol.path), [`${workspace}/lib/geometry.py`]);
     assert.equal(area[0].signature, "def polygon_area(shape: Shape, length: float) -> float:");
-    assert.equal(index.lookup("computeTotal").length, 1);
-    assert.deepEqual(index.lookup("blob_symbol"), []);
-    assert.deepEqual(index.lookup("scratch_only"), []);
-    assert.ok(!index.paths().some((file) => file.includes(".env")));
+    assert.equal(worker.index.lookup("computeTotal").length, 1);
+    assert.deepEqual(worker.index.lookup("blob_symbol"), []);
+    assert.deepEqual(worker.index.lookup("scratch_only"), []);
+    assert.ok(!worker.index.paths().some((file) => file.includes(".env")));
+  });
+
+  it("parses every language natively: each one's top-level signatures arrive", function () {
+    assertEveryLanguageIndexed(worker.index, `${workspace}/polyglot`);
   });
 
   it("re-indexes a saved file", async function () {
-    const idleBefore = messages.filter((message) => message.kind === "idle").length;
+    const idleBefore = worker.idleCount();
     await writeFile(`${workspace}/lib/geometry.py`, "def polygon_area(sides: int, length: float, unit: str) -> float:\n    return 0.0\n");
-    post({ kind: "update", file: `${workspace}/lib/geometry.py` });
-    await until(() => messages.filter((message) => message.kind === "idle").length > idleBefore);
-    assert.equal(index.lookup("polygon_area")[0].signature, "def polygon_area(sides: int, length: float, unit: str) -> float:");
-    assert.deepEqual(index.lookup("Shape"), []);
+    worker.post({ kind: "update", file: `${workspace}/lib/geometry.py` });
+    await worker.until(() => worker.idleCount() > idleBefore);
+    assert.equal(worker.index.lookup("polygon_area")[0].signature, "def polygon_area(sides: int, length: float, unit: str) -> float:");
+    assert.deepEqual(worker.index.lookup("Shape"), []);
   });
 
   it("drops a deleted file and ends its thread on shutdown", async function () {
-    post({ kind: "remove", file: `${workspace}/lib/geometry.py` });
-    await until(() => index.lookup("polygon_area").length === 0);
-    const exited = new Promise<number>((resolve) => worker.once("exit", resolve));
-    post({ kind: "shutdown" });
+    worker.post({ kind: "remove", file: `${workspace}/lib/geometry.py` });
+    await worker.until(() => worker.index.lookup("polygon_area").length === 0);
+    const exited = worker.exited();
+    worker.post({ kind: "shutdown" });
     assert.equal(await exited, 0);
+  });
+});
+
+describe("the packaged symbol index worker", function () {
+  let extensionFolder: string;
+  let workspace: string;
+  let worker: IndexerWorker | undefined;
+
+  before(async function () {
+    this.timeout(180_000);
+    // `vsce ls` applies .vscodeignore to the production dependencies: the files an unpacked .vsix holds.
+    const { stdout } = await promisify(execFile)(path.join(repoRoot, "node_modules/.bin/vsce"), ["ls"], { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024 });
+    const packaged = stdout.split("\n").filter((line) => line.length > 0);
+    assert.ok(packaged.includes("dist/symbolIndexWorker.js"), "vsce ls lists the worker");
+    const scratch = (await mkdtemp(path.join(os.tmpdir(), "packaged-worker-"))).replace(/\\/g, "/");
+    extensionFolder = `${scratch}/extension`;
+    workspace = `${scratch}/workspace`;
+    for (const file of packaged) {
+      await mkdir(path.dirname(path.join(extensionFolder, file)), { recursive: true });
+      await cp(path.join(repoRoot, file), path.join(extensionFolder, file));
+    }
+    await cp(path.join(repoRoot, "test/unit/syntax/workspace/polyglot"), `${workspace}/polyglot`, { recursive: true });
+  });
+
+  after(async function () {
+    await worker?.terminate();
+    if (extensionFolder) await rm(path.dirname(extensionFolder), { recursive: true, force: true });
+  });
+
+  it("loads every grammar from the packaged files and indexes each language", async function () {
+    worker = new IndexerWorker(`${extensionFolder}/dist/symbolIndexWorker.js`, { grammarDirectory: `${extensionFolder}/grammars`, roots: [workspace] });
+    worker.post({ kind: "index", files: await filesUnder(workspace) });
+    await worker.until(() => worker?.idleCount() !== 0);
+    assert.deepEqual(worker.messages.filter((message) => message.kind === "failed"), []);
+    assertEveryLanguageIndexed(worker.index, `${workspace}/polyglot`);
   });
 });

@@ -15,7 +15,7 @@ import {
   WorkspaceSymbolIndex,
   type IndexerFiles,
 } from "../../../extension/src/core/syntax/symbolIndex";
-import { grammar, grammarDirectory, testRuntime } from "./testRuntime";
+import { grammar, grammarDirectory, nativeTestDefinitions, testRuntime } from "./testRuntime";
 
 const workspace = path.resolve(__dirname, "workspace").replace(/\\/g, "/");
 
@@ -89,14 +89,11 @@ describe("workspace symbol index", () => {
   });
 
   describe("indexer on the fixture workspace", () => {
-    let store: QueryStore;
     let indexer: SymbolIndexer;
 
     before(async () => {
-      store = new QueryStore({ load: (file) => readFile(path.join(grammarDirectory, file)) });
-      indexer = new SymbolIndexer(await testRuntime(), store, diskFiles, [workspace]);
+      indexer = new SymbolIndexer(await nativeTestDefinitions(), diskFiles, [workspace]);
     });
-    after(() => store.dispose());
 
     it("keeps top-level definitions with their signatures, a class summed up by its members", async () => {
       const verdict = await indexer.indexFile(`${workspace}/lib/geometry.py`);
@@ -133,7 +130,7 @@ describe("workspace symbol index", () => {
       try {
         await writeFile(`${directory}/big.py`, "x = 1\n".repeat(Math.ceil(maxIndexedFileBytes / 6) + 1));
         const reads: string[] = [];
-        const big = new SymbolIndexer(await testRuntime(), store, { size: diskFiles.size, read: (file) => (reads.push(file), diskFiles.read(file)) }, [directory]);
+        const big = new SymbolIndexer(await nativeTestDefinitions(), { size: diskFiles.size, read: (file) => (reads.push(file), diskFiles.read(file)) }, [directory]);
         assert.deepEqual(await big.indexFile(`${directory}/big.py`), { indexed: false, reason: "tooLarge" });
         assert.ok(!reads.includes(`${directory}/big.py`));
       } finally {
@@ -148,7 +145,7 @@ describe("workspace symbol index", () => {
 
     before(async () => {
       store = new QueryStore({ load: (file) => readFile(path.join(grammarDirectory, file)) });
-      const indexer = new SymbolIndexer(await testRuntime(), store, diskFiles, [workspace]);
+      const indexer = new SymbolIndexer(await nativeTestDefinitions(), diskFiles, [workspace]);
       for (const file of ["lib/geometry.py", "generated/schema.py", "py/text_utils.py", "shop/billing.ts"]) {
         const verdict = await indexer.indexFile(`${workspace}/${file}`);
         if (verdict.indexed) index.setFile(`${workspace}/${file}`, verdict.symbols);

@@ -2,6 +2,8 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Language, Tree } from "web-tree-sitter";
 import { cursorInText, InsertionParser } from "../../../extension/src/core/syntax/insertionParser";
+import { nativeDefinitionsLoader } from "../../../extension/src/core/syntax/nativeDefinitions";
+import { DefinitionsByLanguage } from "../../../extension/src/core/syntax/symbolIndex";
 import { SyntaxRuntime } from "../../../extension/src/core/syntax/syntaxRuntime";
 
 /** The grammars `npm run build` copies; the tests read the same files the extension ships. */
@@ -27,4 +29,17 @@ export async function insertionParserFor(languageId: string, prefix: string, suf
   const language = await grammar(languageId);
   const tree = runtime.parse(language, prefix + suffix);
   return { parser: new InsertionParser(runtime, language, tree, cursorInText(prefix, suffix)), tree, dispose: () => tree.delete() };
+}
+
+let sharedNative: Promise<DefinitionsByLanguage> | undefined;
+
+/** The symbol index worker's parser: native tree-sitter with the same queries. A grammar that does not load fails the test. */
+export function nativeTestDefinitions(): Promise<DefinitionsByLanguage> {
+  sharedNative ??= nativeDefinitionsLoader({ load: (file) => readFile(path.join(grammarDirectory, file)) }).then(
+    (load) =>
+      new DefinitionsByLanguage(load, (languageId, error) => {
+        throw new Error(`the native ${languageId} grammar did not load: ${String(error)}`);
+      }),
+  );
+  return sharedNative;
 }

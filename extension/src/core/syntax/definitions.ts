@@ -1,5 +1,21 @@
-import type { Node, Tree } from "web-tree-sitter";
-import type { LanguageQueries } from "./queries";
+/**
+ * The parts of a syntax node the definitions algorithm reads. web-tree-sitter's Node (the extension
+ * host) and native tree-sitter's SyntaxNode (the symbol index worker) both have them, so both run
+ * the same algorithm. Indices count UTF-16 code units in both.
+ */
+export interface SyntaxNodeLike {
+  readonly id: number;
+  readonly type: string;
+  readonly startIndex: number;
+  readonly endIndex: number;
+  readonly text: string;
+  childForFieldName(fieldName: string): SyntaxNodeLike | null;
+}
+
+/** A compiled definitions.scm, from either library. */
+export interface DefinitionsQuery {
+  matches(node: SyntaxNodeLike): ReadonlyArray<{ readonly captures: ReadonlyArray<{ readonly name: string; readonly node: SyntaxNodeLike }> }>;
+}
 
 export interface Definition {
   name: string;
@@ -17,13 +33,13 @@ function collapse(text: string): string {
   return lines.length <= maxSignatureLines ? text : [...lines.slice(0, maxSignatureLines), "…"].join("\n");
 }
 
-function indentationOf(node: Node, text: string): string {
+function indentationOf(node: SyntaxNodeLike, text: string): string {
   const lineStart = text.lastIndexOf("\n", node.startIndex - 1) + 1;
   return /^[ \t]*/.exec(text.slice(lineStart, node.startIndex))?.[0] ?? "";
 }
 
 /** The part of a definition a caller needs: its header without the body, or a short declaration whole. */
-function signatureOf(node: Node, text: string, members: readonly Node[]): string {
+function signatureOf(node: SyntaxNodeLike, text: string, members: readonly SyntaxNodeLike[]): string {
   const body = node.childForFieldName("body");
   const whole = text.slice(node.startIndex, node.endIndex);
   if (!body || body.startIndex <= node.startIndex) return collapse(whole);
@@ -35,13 +51,13 @@ function signatureOf(node: Node, text: string, members: readonly Node[]): string
   return collapse([header, ...memberLines].join("\n"));
 }
 
-function contains(outer: Node, inner: Node): boolean {
+function contains(outer: SyntaxNodeLike, inner: SyntaxNodeLike): boolean {
   return outer.id !== inner.id && outer.startIndex <= inner.startIndex && outer.endIndex >= inner.endIndex;
 }
 
 /** Every definition the language's definitions.scm finds, with its signature; a class's signature lists its members'. */
-export function parseDefinitions(queries: LanguageQueries, tree: Tree, text: string): Definition[] {
-  const found: Array<{ name: string; node: Node }> = [];
+export function parseDefinitions(queries: { readonly definitions: DefinitionsQuery }, tree: { readonly rootNode: SyntaxNodeLike }, text: string): Definition[] {
+  const found: Array<{ name: string; node: SyntaxNodeLike }> = [];
   for (const match of queries.definitions.matches(tree.rootNode)) {
     const name = match.captures.find((capture) => capture.name === "name")?.node.text;
     const node = match.captures.find((capture) => capture.name === "definition")?.node;

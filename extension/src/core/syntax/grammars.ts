@@ -24,3 +24,31 @@ export const grammarFileByLanguage: Readonly<Record<CodeLanguage, string>> = {
 };
 
 export const runtimeWasmFile = "tree-sitter.wasm";
+
+// The query files' places are here, apart from either tree-sitter library: web-tree-sitter's QueryStore and the
+// native symbol index worker both read them.
+export const queryKinds = ["imports", "definitions", "identifiers", "scopes"] as const;
+export type QueryKind = (typeof queryKinds)[number];
+
+/** Languages that share a grammar family share their .scm files (TSX adds JSX nodes only). */
+const queryDirectoryByLanguage: Readonly<Record<CodeLanguage, string>> = {
+  python: "python",
+  javascript: "javascript",
+  javascriptreact: "javascript",
+  typescript: "typescript",
+  typescriptreact: "typescript",
+  java: "java",
+  c: "c",
+  cpp: "cpp",
+  csharp: "csharp",
+  go: "go",
+  rust: "rust",
+  php: "php",
+  ruby: "ruby",
+  shellscript: "bash",
+};
+
+/** Where a query file sits next to the grammars: `queries/<language>/<kind>.scm`. */
+export function queryFile(languageId: CodeLanguage, kind: QueryKind): string {
+  return `queries/${queryDirectoryByLanguage[languageId]}/${kind}.scm`;
+}

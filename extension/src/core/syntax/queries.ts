@@ -1,32 +1,6 @@
 import { Query, type Language } from "web-tree-sitter";
 import { isCodeLanguage, type CodeLanguage } from "../languages";
-import { grammarFileByLanguage, type GrammarSource } from "./grammars";
-
-export const queryKinds = ["imports", "definitions", "identifiers", "scopes"] as const;
-export type QueryKind = (typeof queryKinds)[number];
-
-/** Languages that share a grammar family share their .scm files (TSX adds JSX nodes only). */
-const queryDirectoryByLanguage: Readonly<Record<CodeLanguage, string>> = {
-  python: "python",
-  javascript: "javascript",
-  javascriptreact: "javascript",
-  typescript: "typescript",
-  typescriptreact: "typescript",
-  java: "java",
-  c: "c",
-  cpp: "cpp",
-  csharp: "csharp",
-  go: "go",
-  rust: "rust",
-  php: "php",
-  ruby: "ruby",
-  shellscript: "bash",
-};
-
-/** Where a query file sits next to the grammars: `queries/<language>/<kind>.scm`. */
-export function queryFile(languageId: CodeLanguage, kind: QueryKind): string {
-  return `queries/${queryDirectoryByLanguage[languageId]}/${kind}.scm`;
-}
+import { grammarFileByLanguage, queryFile, queryKinds, type GrammarSource, type QueryKind } from "./grammars";
 
 export type LanguageQueries = Readonly<Record<QueryKind, Query>>;
 

@@ -1,9 +1,9 @@
 import path from "node:path";
-import { parseDefinitions } from "./definitions";
+import { isCodeLanguage, type CodeLanguage } from "../languages";
+import type { Definition } from "./definitions";
 import { IgnoreRules, parseGitignore, type GitignoreRule } from "./gitignore";
+import { grammarFileByLanguage } from "./grammars";
 import { isSecretPath, languageOfPath, sourceFileExtensions } from "./importResolution";
-import type { QueryStore } from "./queries";
-import type { SyntaxRuntime } from "./syntaxRuntime";
 
 export interface FileSymbol {
   name: string;
@@ -106,7 +106,46 @@ export interface IndexerFiles {
   read(filePath: string): Promise<Uint8Array | undefined>;
 }
 
-export type IndexerVerdict = { indexed: true; symbols: FileSymbol[] } | { indexed: false; reason: "ignored" | "notCode" | "tooLarge" | "binary" | "unreadable" };
+export type IndexerVerdict = { indexed: true; symbols: FileSymbol[] } | { indexed: false; reason: "ignored" | "notCode" | "noGrammar" | "tooLarge" | "binary" | "unreadable" };
+
+/** Parses a file's text into its definitions, whichever tree-sitter build does the parsing. */
+export interface DefinitionParser {
+  /** Undefined when the language has no grammar, or its grammar did not load. */
+  definitionsOf(languageId: string, text: string): Promise<Definition[] | undefined>;
+}
+
+/** One language's grammar with its compiled definitions query, ready to parse. */
+export interface LanguageDefinitions {
+  definitionsOf(text: string): Definition[];
+}
+
+/**
+ * Loads each grammar on first use, once. A grammar that fails to load is reported once and its
+ * language is left out, so its files are skipped while the other languages are still indexed.
+ */
+export class DefinitionsByLanguage implements DefinitionParser {
+  /** Keyed by grammar: languages that share one (JavaScript and JSX) share its load. */
+  private readonly loads = new Map<string, Promise<LanguageDefinitions | undefined>>();
+
+  constructor(
+    private readonly load: (languageId: CodeLanguage) => Promise<LanguageDefinitions>,
+    private readonly grammarFailed: (languageId: CodeLanguage, error: unknown) => void,
+  ) {}
+
+  async definitionsOf(languageId: string, text: string): Promise<Definition[] | undefined> {
+    if (!isCodeLanguage(languageId)) return undefined;
+    const grammar = grammarFileByLanguage[languageId];
+    let pending = this.loads.get(grammar);
+    if (!pending) {
+      pending = this.load(languageId).catch((error: unknown) => {
+        this.grammarFailed(languageId, error);
+        return undefined;
+      });
+      this.loads.set(grammar, pending);
+    }
+    return (await pending)?.definitionsOf(text);
+  }
+}
 
 /**
  * Summarises workspace files into their top-level definitions, honouring .gitignore files from
@@ -117,8 +156,7 @@ export class SymbolIndexer {
   private readonly decoder = new TextDecoder();
 
   constructor(
-    private readonly runtime: SyntaxRuntime,
-    private readonly queries: QueryStore,
+    private readonly parser: DefinitionParser,
     private readonly files: IndexerFiles,
     /** Workspace folders, as absolute POSIX paths. */
     private readonly roots: readonly string[],
@@ -134,19 +172,11 @@ export class SymbolIndexer {
     if (!bytes) return { indexed: false, reason: "unreadable" };
     if (looksBinary(bytes)) return { indexed: false, reason: "binary" };
     const languageId = languageOfPath(filePath, "");
-    const language = languageId ? await this.runtime.language(languageId) : undefined;
-    const queries = languageId && language ? await this.queries.queriesFor(languageId, language) : undefined;
-    if (!language || !queries) return { indexed: false, reason: "notCode" };
-    const text = this.decoder.decode(bytes);
-    const tree = this.runtime.parse(language, text);
-    try {
-      const symbols = parseDefinitions(queries, tree, text)
-        .filter((definition) => definition.topLevel)
-        .map(({ name, signature }) => ({ name, signature }));
-      return { indexed: true, symbols };
-    } finally {
-      tree.delete();
-    }
+    if (!languageId) return { indexed: false, reason: "notCode" };
+    const definitions = await this.parser.definitionsOf(languageId, this.decoder.decode(bytes));
+    if (!definitions) return { indexed: false, reason: "noGrammar" };
+    const symbols = definitions.filter((definition) => definition.topLevel).map(({ name, signature }) => ({ name, signature }));
+    return { indexed: true, symbols };
   }
 
   /** Forget a .gitignore's rules, when it is saved or deleted. */

@@ -3,7 +3,7 @@ import type { FileSymbol } from "./symbolIndex";
 
 /** Given to the worker when it starts. */
 export interface IndexerWorkerData {
-  /** Folder with the grammar .wasm files and queries/, as a file system path. */
+  /** The grammars folder, whose queries/ the worker reads (it parses with native tree-sitter, not the .wasm files). */
   grammarDirectory: string;
   /** Workspace folders on disk, as absolute POSIX paths. */
   roots: string[];
@@ -15,7 +15,7 @@ export type ToIndexer =
   /** A file was saved or created: index it again, before the rest of the queue. */
   | { kind: "update"; file: string }
   | { kind: "remove"; file: string }
-  /** Free the parser and queries and let the thread end. */
+  /** Stop indexing and let the thread end. */
   | { kind: "shutdown" };
 
 export type FromIndexer =

@@ -1,0 +1,133 @@
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { codeLanguages, type CodeLanguage } from "../../../extension/src/core/languages";
+import { parseDefinitions, type Definition } from "../../../extension/src/core/syntax/definitions";
+import { QueryStore } from "../../../extension/src/core/syntax/queries";
+import { DefinitionsByLanguage, SymbolIndexer, type IndexerFiles, type LanguageDefinitions } from "../../../extension/src/core/syntax/symbolIndex";
+import { grammar, grammarDirectory, nativeTestDefinitions, testRuntime } from "./testRuntime";
+
+const polyglot = path.resolve(__dirname, "workspace/polyglot");
+
+/** One fixture file per language, each opening with non-ASCII text, and the top-level names the index must keep. */
+const samples: Readonly<Record<CodeLanguage, { file: string; topLevel: string[] }>> = {
+  python: { file: "geometry.py", topLevel: ["Triangle", "hypotenuse"] },
+  javascript: { file: "cart.js", topLevel: ["ShoppingCart", "cartTotal"] },
+  javascriptreact: { file: "button.jsx", topLevel: ["FancyButton"] },
+  typescript: { file: "ledger.ts", topLevel: ["LedgerEntry", "Ledger", "ledgerBalance"] },
+  typescriptreact: { file: "panel.tsx", topLevel: ["PanelProps", "SidePanel"] },
+  java: { file: "Inventory.java", topLevel: ["Inventory"] },
+  c: { file: "vector.c", topLevel: ["vec2", "vec2_dot"] },
+  cpp: { file: "matrix.cpp", topLevel: ["Matrix", "matrixTrace"] },
+  csharp: { file: "Invoice.cs", topLevel: ["Invoice"] },
+  go: { file: "server.go", topLevel: ["HealthServer", "Address", "StartHealthServer"] },
+  rust: { file: "shapes.rs", topLevel: ["Hexagon", "Tiling", "hexagon_area"] },
+  php: { file: "page.php", topLevel: ["PageRenderer", "slugify_title"] },
+  ruby: { file: "account.rb", topLevel: ["BankAccount", "format_balance"] },
+  shellscript: { file: "deploy.sh", topLevel: ["DEPLOY_TARGET", "deploy_release"] },
+};
+
+describe("native tree-sitter definitions (the symbol index worker's parser)", () => {
+  let store: QueryStore;
+  before(() => {
+    store = new QueryStore({ load: (file) => readFile(path.join(grammarDirectory, file)) });
+  });
+  after(() => store.dispose());
+
+  async function wasmDefinitions(languageId: CodeLanguage, text: string): Promise<Definition[]> {
+    const language = await grammar(languageId);
+    const queries = await store.queriesFor(languageId, language);
+    assert.ok(queries);
+    const tree = (await testRuntime()).parse(language, text);
+    try {
+      return parseDefinitions(queries, tree, text);
+    } finally {
+      tree.delete();
+    }
+  }
+
+  for (const languageId of codeLanguages) {
+    it(`${languageId}: finds what web-tree-sitter finds, with the same signatures`, async () => {
+      const { file, topLevel } = samples[languageId];
+      const text = await readFile(path.join(polyglot, file), "utf8");
+      const native = await (await nativeTestDefinitions()).definitionsOf(languageId, text);
+      assert.ok(native, `no native grammar for ${languageId}`);
+      assert.deepEqual(
+        native.filter((definition) => definition.topLevel).map((definition) => definition.name),
+        topLevel,
+      );
+      assert.deepEqual(native, await wasmDefinitions(languageId, text));
+    });
+  }
+
+  it("keeps a class's member signatures after non-ASCII text (offsets count UTF-16 units, not bytes)", async () => {
+    const text = await readFile(path.join(polyglot, "geometry.py"), "utf8");
+    const definitions = (await (await nativeTestDefinitions()).definitionsOf("python", text)) ?? [];
+    assert.equal(
+      definitions.find((definition) => definition.name === "Triangle")?.signature,
+      "class Triangle:\n    def __init__(self, base: float, height: float) -> None:\n    def surface(self) -> float:",
+    );
+    assert.equal(definitions.find((definition) => definition.name === "hypotenuse")?.signature, "def hypotenuse(a: float, b: float) -> float:");
+  });
+});
+
+describe("definitions by language", () => {
+  const fakeGrammar = (languageId: CodeLanguage): LanguageDefinitions => ({
+    definitionsOf: (text) => [{ name: `${languageId}:${text}`, signature: text, topLevel: true }],
+  });
+
+  it("skips a language whose grammar fails to load, says so once, and goes on with the others", async () => {
+    const failures: string[] = [];
+    const loads: CodeLanguage[] = [];
+    const parser = new DefinitionsByLanguage(
+      async (languageId) => {
+        loads.push(languageId);
+        if (languageId === "rust") throw new Error("tree-sitter-rust.node: invalid ELF header");
+        return fakeGrammar(languageId);
+      },
+      (languageId, error) => failures.push(`${languageId}: ${error instanceof Error ? error.message : String(error)}`),
+    );
+    assert.equal(await parser.definitionsOf("rust", "fn a() {}"), undefined);
+    assert.equal(await parser.definitionsOf("rust", "fn b() {}"), undefined);
+    assert.deepEqual(await parser.definitionsOf("python", "area"), [{ name: "python:area", signature: "area", topLevel: true }]);
+    assert.equal(await parser.definitionsOf("markdown", "# notes"), undefined);
+    assert.deepEqual(failures, ["rust: tree-sitter-rust.node: invalid ELF header"]);
+    assert.deepEqual(loads, ["rust", "python"], "a failed grammar is not loaded again");
+  });
+
+  it("loads a grammar once for the languages that share it", async () => {
+    const loads: CodeLanguage[] = [];
+    const parser = new DefinitionsByLanguage(
+      async (languageId) => {
+        loads.push(languageId);
+        return fakeGrammar(languageId);
+      },
+      () => assert.fail("no grammar fails here"),
+    );
+    await Promise.all([parser.definitionsOf("javascript", "a"), parser.definitionsOf("javascriptreact", "b"), parser.definitionsOf("javascript", "c")]);
+    await parser.definitionsOf("typescript", "d");
+    await parser.definitionsOf("typescriptreact", "e");
+    assert.deepEqual(loads, ["javascript", "typescript", "typescriptreact"]);
+  });
+
+  it("leaves the files of a language without a grammar out of the index, and indexes the rest", async () => {
+    const parser = new DefinitionsByLanguage(
+      async (languageId) => {
+        if (languageId === "rust") throw new Error("no binding");
+        return fakeGrammar(languageId);
+      },
+      () => undefined,
+    );
+    const texts = new Map([
+      ["/w/src/lib.rs", "fn area() {}"],
+      ["/w/app.py", "area"],
+    ]);
+    const files: IndexerFiles = {
+      size: async (file) => texts.get(file)?.length,
+      read: async (file) => (texts.has(file) ? new TextEncoder().encode(texts.get(file)) : undefined),
+    };
+    const indexer = new SymbolIndexer(parser, files, ["/w"]);
+    assert.deepEqual(await indexer.indexFile("/w/src/lib.rs"), { indexed: false, reason: "noGrammar" });
+    assert.deepEqual(await indexer.indexFile("/w/app.py"), { indexed: true, symbols: [{ name: "python:area", signature: "area" }] });
+  });
+});
