@@ -33,42 +33,60 @@ function collapse(text: string): string {
   return lines.length <= maxSignatureLines ? text : [...lines.slice(0, maxSignatureLines), "…"].join("\n");
 }
 
-function indentationOf(node: SyntaxNodeLike, text: string): string {
-  const lineStart = text.lastIndexOf("\n", node.startIndex - 1) + 1;
-  return /^[ \t]*/.exec(text.slice(lineStart, node.startIndex))?.[0] ?? "";
+/**
+ * A captured node with its place read once: native tree-sitter answers each node property with a call into the
+ * addon, and the containment checks below compare every definition with every other.
+ */
+interface Located {
+  node: SyntaxNodeLike;
+  id: number;
+  start: number;
+  end: number;
+}
+
+function located(node: SyntaxNodeLike): Located {
+  return { node, id: node.id, start: node.startIndex, end: node.endIndex };
+}
+
+function indentationOf(definition: Located, text: string): string {
+  const lineStart = text.lastIndexOf("\n", definition.start - 1) + 1;
+  return /^[ \t]*/.exec(text.slice(lineStart, definition.start))?.[0] ?? "";
 }
 
 /** The part of a definition a caller needs: its header without the body, or a short declaration whole. */
-function signatureOf(node: SyntaxNodeLike, text: string, members: readonly SyntaxNodeLike[]): string {
+function signatureOf(definition: Located, text: string, members: readonly Located[]): string {
+  const { node, start, end } = definition;
   const body = node.childForFieldName("body");
-  const whole = text.slice(node.startIndex, node.endIndex);
-  if (!body || body.startIndex <= node.startIndex) return collapse(whole);
-  if (declarationType.test(node.type) && !/class/.test(node.type)) return collapse(whole);
-  const header = text.slice(node.startIndex, body.startIndex).trimEnd();
+  const whole = text.slice(start, end);
+  const bodyStart = body?.startIndex;
+  if (bodyStart === undefined || bodyStart <= start) return collapse(whole);
+  const type = node.type;
+  if (declarationType.test(type) && !/class/.test(type)) return collapse(whole);
+  const header = text.slice(start, bodyStart).trimEnd();
   if (members.length === 0) return header;
   // A class is summed up by its header and its members' signatures.
   const memberLines = members.map((member) => indentationOf(member, text) + signatureOf(member, text, []));
   return collapse([header, ...memberLines].join("\n"));
 }
 
-function contains(outer: SyntaxNodeLike, inner: SyntaxNodeLike): boolean {
-  return outer.id !== inner.id && outer.startIndex <= inner.startIndex && outer.endIndex >= inner.endIndex;
+function contains(outer: Located, inner: Located): boolean {
+  return outer.id !== inner.id && outer.start <= inner.start && outer.end >= inner.end;
 }
 
 /** Every definition the language's definitions.scm finds, with its signature; a class's signature lists its members'. */
 export function parseDefinitions(queries: { readonly definitions: DefinitionsQuery }, tree: { readonly rootNode: SyntaxNodeLike }, text: string): Definition[] {
-  const found: Array<{ name: string; node: SyntaxNodeLike }> = [];
+  const found: Array<{ name: string; definition: Located }> = [];
   for (const match of queries.definitions.matches(tree.rootNode)) {
     const name = match.captures.find((capture) => capture.name === "name")?.node.text;
     const node = match.captures.find((capture) => capture.name === "definition")?.node;
-    if (name && node) found.push({ name, node });
+    if (name && node) found.push({ name, definition: located(node) });
   }
-  return found.map(({ name, node }) => {
+  return found.map(({ name, definition }) => {
     const members = found
-      .filter((other) => other.node.startIndex > node.startIndex && other.node.endIndex <= node.endIndex && other.node.id !== node.id)
-      .filter((other, _, inside) => !inside.some((outer) => outer.node.id !== other.node.id && outer.node.startIndex < other.node.startIndex && outer.node.endIndex >= other.node.endIndex))
-      .map((other) => other.node);
-    const topLevel = !found.some((outer) => contains(outer.node, node));
-    return { name, signature: signatureOf(node, text, members), topLevel };
+      .map((other) => other.definition)
+      .filter((other) => other.start > definition.start && other.end <= definition.end && other.id !== definition.id)
+      .filter((other, _, inside) => !inside.some((outer) => outer.id !== other.id && outer.start < other.start && outer.end >= other.end));
+    const topLevel = !found.some((outer) => contains(outer.definition, definition));
+    return { name, signature: signatureOf(definition, text, members), topLevel };
   });
 }
