@@ -1,5 +1,5 @@
 import * as vscode from "vscode";
-import { DefinitionContext, importHeaderChars } from "./core/syntax/definitionContext";
+import { DefinitionContext } from "./core/syntax/definitionContext";
 import { linesReader, textReader, type DocumentReader } from "./core/syntax/documentReader";
 import { DocumentTree, type TextChange } from "./core/syntax/documentTree";
 import { QueryStore } from "./core/syntax/queries";
@@ -102,7 +102,7 @@ export class DocumentTrees implements vscode.Disposable {
       const parsed = text === undefined ? undefined : tree.treeFor(textReader(text), text.length)?.copy();
       if (parsed && text !== undefined && this.context) {
         void this.context
-          .prefetchImports({ languageId: document.languageId, path: document.uri.path, tree: parsed, cursor: 0, header: text.slice(0, importHeaderChars) })
+          .prefetchImports({ languageId: document.languageId, path: document.uri.path, tree: parsed, cursor: 0, parse: tree.lastParse })
           // A failed prefetch leaves the reading to the first request that needs the file.
           .catch(() => undefined)
           .finally(() => parsed.delete());

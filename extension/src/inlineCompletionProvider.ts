@@ -8,9 +8,9 @@ import { CompletionEngine, type CompletionRequest, type Generate, type Suggestio
 import type { TriggerKind } from "./core/completion/trigger";
 import { estimateTokens, defaultPromptBudget, promptWindowChars, type PromptBudget } from "./core/completion/prompt";
 import { InsertionParser } from "./core/syntax/insertionParser";
+import type { ParseGeneration } from "./core/syntax/documentTree";
 import { CompletionStatusBar, toggleCompletionsCommand } from "./completionStatusBar";
 import { documentLength, documentReader, type DocumentTrees } from "./documentTrees";
-import { importHeaderChars } from "./core/syntax/definitionContext";
 import { RecentContextTracker } from "./recentContextTracker";
 
 export interface InlineCompletionDeps {
@@ -152,6 +152,7 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
     const suffix = text.slice(cursor);
     const version = document.version;
     let snapshot: Tree | undefined;
+    let snapshotParse: ParseGeneration | undefined;
     let parsed = false;
     // Parsed when the engine first asks, reading the document only around its changes. A copy, because the next
     // keystroke edits the document's tree while this request may still use it; none once the document has changed
@@ -159,7 +160,10 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
     const parsedTree = (): Tree | undefined => {
       if (!parsed) {
         parsed = true;
-        if (documentTree && document.version === version) snapshot = documentTree.treeFor(documentReader(document), documentLength(document))?.copy();
+        if (documentTree && document.version === version) {
+          snapshot = documentTree.treeFor(documentReader(document), documentLength(document))?.copy();
+          snapshotParse = documentTree.lastParse;
+        }
       }
       return snapshot;
     };
@@ -167,8 +171,7 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
     const definitionRequest = () => {
       const tree = parsedTree();
       if (!tree || !definitionContext) return undefined;
-      const header = document.getText(new vscode.Range(new vscode.Position(0, 0), document.positionAt(importHeaderChars)));
-      return { languageId: document.languageId, path: document.uri.path, tree, cursor: offset, header, around: { start: windowStart, text } };
+      return { languageId: document.languageId, path: document.uri.path, tree, cursor: offset, parse: snapshotParse, around: { start: windowStart, text } };
     };
     const options = vscode.window.activeTextEditor?.document === document ? vscode.window.activeTextEditor.options : undefined;
     const style = { insertSpaces: options?.insertSpaces !== false, tabSize: typeof options?.tabSize === "number" ? options.tabSize : 4 };

@@ -11,7 +11,7 @@ import { postProcess } from "../../extension/src/core/completion/postProcess";
 import { buildInfillContext, buildInfillPrompt, defaultPromptBudget, estimateTokens, promptWindowChars } from "../../extension/src/core/completion/prompt";
 import { decideTrigger } from "../../extension/src/core/completion/trigger";
 import { CompletionEngine } from "../../extension/src/core/completion/engine";
-import { DefinitionContext, importHeaderChars } from "../../extension/src/core/syntax/definitionContext";
+import { DefinitionContext } from "../../extension/src/core/syntax/definitionContext";
 import { QueryStore } from "../../extension/src/core/syntax/queries";
 import type { GenerationResult, InfillParams } from "../../extension/src/core/protocol/host";
 import { createTestHost, hostConfig } from "../fixtures/hostHarness";
@@ -191,7 +191,7 @@ async function keystrokeCost(runtime: SyntaxRuntime, queries: QueryStore, corpus
   if (!opened) throw new Error("the bench file should be parsed");
   // What the extension does when the document opens: read and parse the files it imports.
   const prefetchCpu = process.cpuUsage();
-  await definitions.prefetchImports({ languageId: corpus.languageId, path: documentPath, tree: opened, cursor: 0, header: text });
+  await definitions.prefetchImports({ languageId: corpus.languageId, path: documentPath, tree: opened, cursor: 0, parse: document.lastParse });
   // The document as VS Code's model keeps it: lines, and where each starts (kept up to date by VS Code itself).
   const lineStarts: number[] = [];
   for (let row = 0, start = 0; row < lines.length; start += lines[row].length + 1, row++) lineStarts.push(start);
@@ -247,9 +247,7 @@ async function keystrokeCost(runtime: SyntaxRuntime, queries: QueryStore, corpus
         if (!tree) throw new Error("the bench file should be parsed");
         mark();
         const mode = decideMode(prefix, suffix, tree, style.tabSize, offset);
-        const headerRows = lineStarts.findIndex((start) => start >= importHeaderChars);
-        const header = lines.slice(0, headerRows < 0 ? lines.length : headerRows).join("\n");
-        const request = { languageId: corpus.languageId, path: documentPath, tree, cursor: offset, header, around: { start: windowStart, text: prefix + suffix } };
+        const request = { languageId: corpus.languageId, path: documentPath, tree, cursor: offset, parse: document.lastParse, around: { start: windowStart, text: prefix + suffix } };
         const snippets = await definitions.snippetsFor(request);
         snippetCount += snippets.length;
         indexedCount += snippets.filter((snippet) => snippet.reason.startsWith("workspace index")).length;

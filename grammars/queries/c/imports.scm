@@ -1,1 +1,1 @@
-(preproc_include path: (string_literal (string_content) @source))
+(preproc_include path: (string_literal (string_content) @source)) @import

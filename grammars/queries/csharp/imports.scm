@@ -1,2 +1,2 @@
-(using_directive (qualified_name) @source)
-(using_directive (identifier) @source .)
+(using_directive (qualified_name) @source) @import
+(using_directive (identifier) @source .) @import

@@ -1,1 +1,1 @@
-(import_declaration (scoped_identifier name: (identifier) @name) @source)
+(import_declaration (scoped_identifier name: (identifier) @name) @source) @import

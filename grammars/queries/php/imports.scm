@@ -1,5 +1,5 @@
-(require_once_expression (_ (string_content) @source))
-(require_expression (_ (string_content) @source))
-(include_expression (_ (string_content) @source))
-(include_once_expression (_ (string_content) @source))
-(namespace_use_clause (qualified_name (name) @name) @source)
+(require_once_expression (_ (string_content) @source)) @import
+(require_expression (_ (string_content) @source)) @import
+(include_expression (_ (string_content) @source)) @import
+(include_once_expression (_ (string_content) @source)) @import
+(namespace_use_clause (qualified_name (name) @name) @source) @import

@@ -1,2 +1,2 @@
-((call method: (identifier) @_method arguments: (argument_list (string (string_content) @source)))
+((call method: (identifier) @_method arguments: (argument_list (string (string_content) @source))) @import
  (#match? @_method "^(require|require_relative|load)$"))

@@ -3,6 +3,8 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { buildInfillPrompt, defaultPromptBudget, estimateTokens } from "../../../extension/src/core/completion/prompt";
 import { DefinitionContext } from "../../../extension/src/core/syntax/definitionContext";
+import { textReader } from "../../../extension/src/core/syntax/documentReader";
+import { DocumentTree, pointAfter } from "../../../extension/src/core/syntax/documentTree";
 import { isSecretPath } from "../../../extension/src/core/syntax/importResolution";
 import { QueryStore } from "../../../extension/src/core/syntax/queries";
 import { grammar, grammarDirectory, testRuntime } from "./testRuntime";
@@ -105,25 +107,37 @@ describe("definition context on a fixture workspace", () => {
     }
   });
 
-  it("finds the imports at the top again when they change, not only when the tree does", async () => {
+  it("finds the imports at the top again when an edit changes them, and keeps them while typing elsewhere", async () => {
     const filePath = `${workspace}/py/report.py`;
     const runtime = await testRuntime();
     const language = await grammar("python");
-    const snippetsOf = async (text: string) => {
-      const tree = runtime.parse(language, text);
-      try {
-        return await context.snippetsFor({ languageId: "python", path: filePath, tree, cursor: text.length, header: text });
-      } finally {
-        tree.delete();
-      }
+    let text = "import os\n\ndef build():\n    return slugify(";
+    const document = new DocumentTree(runtime, language, text, 1_000_000);
+    const edit = (offset: number, length: number, inserted: string) => {
+      const origin = { row: 0, column: 0 };
+      document.edit([{ rangeOffset: offset, rangeLength: length, start: pointAfter(origin, text.slice(0, offset)), end: pointAfter(origin, text.slice(0, offset + length)), text: inserted }]);
+      text = text.slice(0, offset) + inserted + text.slice(offset + length);
     };
-    const body = "\n\ndef build():\n    return slugify(";
-    assert.deepEqual(await snippetsOf(`import os${body}`), []);
-    assert.deepEqual(await snippetsOf(`import os${body}x, `), [], "typing below the imports reuses what they resolved to");
-    const withImport = await snippetsOf(`from .text_utils import slugify${body}`);
-    assert.equal(withImport.length, 1);
-    assert.match(withImport[0].text, /def slugify/);
-    assert.deepEqual(await snippetsOf(`import os${body}`), [], "an import removed at the top is gone");
+    const snippets = async () => {
+      const tree = document.treeFor(textReader(text), text.length);
+      assert.ok(tree);
+      return context.snippetsFor({ languageId: "python", path: filePath, tree, cursor: text.length, parse: document.lastParse });
+    };
+    try {
+      assert.deepEqual(await snippets(), []);
+      edit(text.length, 0, "x, ");
+      assert.deepEqual(await snippets(), [], "typing below the imports");
+      edit(0, "import os".length, "from .text_utils import slugify");
+      const withImport = await snippets();
+      assert.equal(withImport.length, 1);
+      assert.match(withImport[0].text, /def slugify/);
+      edit(text.length, 0, "y");
+      assert.equal((await snippets()).length, 1, "the import is kept while typing below it");
+      edit(0, 0, "# ");
+      assert.deepEqual(await snippets(), [], "an import commented out is gone");
+    } finally {
+      document.dispose();
+    }
   });
 
   it("reads the imported files when the document opens, so the keystrokes near imported names read none", async () => {
@@ -144,11 +158,11 @@ describe("definition context on a fixture workspace", () => {
     const text = await readFile(filePath, "utf8");
     const tree = (await testRuntime()).parse(await grammar("typescript"), text);
     try {
-      await prefetching.prefetchImports({ languageId: "typescript", path: filePath, tree, cursor: 0, header: text });
+      await prefetching.prefetchImports({ languageId: "typescript", path: filePath, tree, cursor: 0 });
       assert.ok(opened.includes("billing.ts"), `read: ${opened.join(", ")}`);
       assert.ok(!opened.some((name) => name.startsWith(".env")), `read: ${opened.join(", ")}`);
       const readAtOpen = opened.length;
-      const snippets = await prefetching.snippetsFor({ languageId: "typescript", path: filePath, tree, cursor: text.indexOf("const total = ") + 14, header: text });
+      const snippets = await prefetching.snippetsFor({ languageId: "typescript", path: filePath, tree, cursor: text.indexOf("const total = ") + 14 });
       assert.ok(snippets.some((snippet) => snippet.path === "shop/billing.ts"));
       assert.equal(opened.length, readAtOpen, "no file is read at the keystroke");
     } finally {

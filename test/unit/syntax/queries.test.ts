@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { codeLanguages } from "../../../extension/src/core/languages";
+import { importHeaderChars, importMatches } from "../../../extension/src/core/syntax/headerImports";
 import { QueryStore } from "../../../extension/src/core/syntax/queries";
 import { grammar, grammarDirectory, testRuntime } from "./testRuntime";
 
@@ -16,7 +17,7 @@ const samples: Record<string, { code: string; imports: string[]; definitions: st
   c: { code: '#include "util.h"\nint twice(int x) { return 2 * x; }\nstruct point { int x; };\n', imports: ["util.h"], definitions: ["twice", "point"] },
   cpp: { code: '#include "util.hpp"\nclass Box { public: int area() { return 0; } };\nint twice(int x) { return 2 * x; }\n', imports: ["util.hpp"], definitions: ["Box", "area", "twice"] },
   csharp: { code: "using System.IO;\nclass Store { public int Size() { return 0; } }\n", imports: ["System.IO"], definitions: ["Store", "Size"] },
-  go: { code: 'package main\n\nimport "strings"\n\nfunc Upper(s string) string { return strings.ToUpper(s) }\n\ntype Point struct{ X int }\n', imports: ["strings"], definitions: ["Upper", "Point"] },
+  go: { code: 'package main\n\nimport "os"\n\nimport (\n\t"fmt"\n\tstr "strings"\n)\n\nfunc Upper(s string) string { return str.ToUpper(s) }\n\ntype Point struct{ X int }\n', imports: ["os", "fmt", "strings"], definitions: ["Upper", "Point"] },
   rust: { code: "use crate::util::{slug, title as t};\nmod shapes;\nfn area(r: f64) -> f64 { r * r }\nstruct Circle { r: f64 }\n", imports: ["crate::util::{slug, title as t}", "shapes"], definitions: ["area", "Circle"] },
   php: { code: '<?php\nrequire_once "util.php";\nfunction slug($s) { return $s; }\nclass Page {}\n', imports: ["util.php"], definitions: ["slug", "Page"] },
   ruby: { code: 'require_relative "util"\ndef slug(s)\n  s\nend\nclass Page\nend\n', imports: ["util"], definitions: ["slug", "Page"] },
@@ -38,8 +39,10 @@ describe("syntax queries", () => {
       assert.ok(queries);
       const tree = (await testRuntime()).parse(language, sample.code);
       try {
-        const sources = new Set(queries.imports.captures(tree.rootNode).filter((c) => c.name === "source").map((c) => c.node.text));
-        assert.deepEqual([...sources], sample.imports);
+        // Through the function the completions use: a pattern without its @import statement would find nothing.
+        const imports = importMatches(queries, tree, 0, importHeaderChars);
+        assert.deepEqual([...new Set(imports.map((match) => match.source))], sample.imports);
+        for (const match of imports) assert.ok(sample.code.slice(match.start, match.end).includes(match.source), `${match.source} in its statement`);
         const names = queries.definitions.captures(tree.rootNode).filter((c) => c.name === "name").map((c) => c.node.text);
         for (const name of sample.definitions) assert.ok(names.includes(name), `${name} in ${JSON.stringify(names)}`);
         assert.ok(queries.identifiers.captures(tree.rootNode).length > 0);

@@ -3,6 +3,8 @@ import type { Tree } from "web-tree-sitter";
 import type { ContextSnippet, ScopeHeader } from "../completion/prompt";
 import { parseDefinitions, type Definition } from "./definitions";
 import { importCandidates, isSecretPath, languageOfPath } from "./importResolution";
+import type { ParseGeneration } from "./documentTree";
+import { HeaderImportCache, importHeaderChars, importMatches, queryRange, type ImportMatch } from "./headerImports";
 import type { LanguageQueries, QueryStore } from "./queries";
 import type { SymbolLookup } from "./symbolIndex";
 import type { SyntaxRuntime } from "./syntaxRuntime";
@@ -42,11 +44,8 @@ export interface DefinitionRequest {
   path: string;
   tree: Tree;
   cursor: number;
-  /**
-   * The start of the text `tree` was parsed from (at least importHeaderChars characters, or all of it); with it, the
-   * imports at the top are found again only when that part changed.
-   */
-  header?: string;
+  /** The document's parse that made `tree`: with it, the imports at the top are looked for again only where it changed. */
+  parse?: ParseGeneration;
   /**
    * The document's text from `start` on, around the cursor (the prompt's window): the names there are sliced from it,
    * since each node.text reads the document again through the parser's input callback.
@@ -61,14 +60,6 @@ const maxSnippets = 6;
 const maxIndexedNames = 4;
 const maxDefiningFiles = 3;
 
-/**
- * Query ranges in web-tree-sitter 0.25 are byte offsets of its UTF-16 text, while node indices
- * are code units: a range of code units must be doubled.
- */
-function queryRange(start: number, end: number): { startIndex: number; endIndex: number } {
-  return { startIndex: start * 2, endIndex: end * 2 };
-}
-
 /** The distinct identifiers around the cursor, those just before it first, then those after it. */
 function identifiersNearestFirst(queries: LanguageQueries, request: DefinitionRequest): string[] {
   const { tree, cursor, around } = request;
@@ -81,27 +72,6 @@ function identifiersNearestFirst(queries: LanguageQueries, request: DefinitionRe
   const before = named.filter((name) => name.startIndex < cursor).reverse();
   const after = named.filter((name) => name.startIndex >= cursor);
   return [...new Set([...before, ...after].map((name) => name.text))];
-}
-
-/** Imports sit at the top of a file or, in Python, near their use: scanning only there keeps a keystroke in a long file cheap. */
-export const importHeaderChars = 20_000;
-
-interface ImportMatch {
-  source: string;
-  name?: string;
-  alias?: string;
-}
-
-function importMatches(queries: LanguageQueries, tree: Tree, start: number, end: number): ImportMatch[] {
-  const found: ImportMatch[] = [];
-  for (const match of queries.imports.matches(tree.rootNode, queryRange(start, end))) {
-    const source = match.captures.find((capture) => capture.name === "source")?.node.text;
-    if (!source) continue;
-    const name = match.captures.find((capture) => capture.name === "name")?.node.text;
-    const alias = match.captures.find((capture) => capture.name === "alias")?.node.text;
-    found.push({ source, name, alias });
-  }
-  return found;
 }
 
 function groupImports(matches: readonly ImportMatch[]): ImportedNames[] {
@@ -122,8 +92,7 @@ function groupImports(matches: readonly ImportMatch[]): ImportedNames[] {
  */
 export class DefinitionContext {
   private readonly parsed = new Map<string, Promise<ParsedFile | undefined>>();
-  /** The imports of the top of the document typed in last: querying 20,000 characters costs about a millisecond a keystroke. */
-  private headerImports: { path: string; languageId: string; header: string; matches: ImportMatch[] } | undefined;
+  private readonly headerImports = new HeaderImportCache();
 
   constructor(private readonly options: DefinitionContextOptions) {}
 
@@ -188,15 +157,8 @@ export class DefinitionContext {
 
   /** The imports at the top of the document and, in a long one, those near the cursor (Python imports where it uses). */
   private importsOf(request: DefinitionRequest, queries: LanguageQueries): ImportedNames[] {
-    const { path: documentPath, languageId, tree, cursor } = request;
-    const header = request.header?.slice(0, importHeaderChars);
-    const cached = this.headerImports;
-    let matches: ImportMatch[];
-    if (header !== undefined && cached && cached.path === documentPath && cached.languageId === languageId && cached.header === header) matches = cached.matches;
-    else {
-      matches = importMatches(queries, tree, 0, importHeaderChars);
-      this.headerImports = header === undefined ? undefined : { path: documentPath, languageId, header, matches };
-    }
+    const { path: documentPath, languageId, tree, cursor, parse } = request;
+    const matches = parse ? this.headerImports.importsOf(documentPath, languageId, queries, tree, parse) : importMatches(queries, tree, 0, importHeaderChars);
     const near = cursor - nearBeforeChars > importHeaderChars ? importMatches(queries, tree, cursor - nearBeforeChars, cursor + nearAfterChars) : [];
     return groupImports([...matches, ...near]);
   }

@@ -32,6 +32,24 @@ export function editOf(change: TextChange): Edit {
   };
 }
 
+/** What one re-parse changed: for callers that keep what they found in the tree before it. */
+export interface ParseDelta {
+  /** The editor's changes since the parse before, in the order they were applied. */
+  changes: readonly TextChange[];
+  /**
+   * Where the syntax of the two trees differs (tree-sitter's changed ranges), as offsets in the new tree; computed when
+   * asked (it costs a tenth of a parse), and undefined once a later parse has replaced the two trees.
+   */
+  changedRanges(): ReadonlyArray<{ startIndex: number; endIndex: number }> | undefined;
+}
+
+/** A parse of a document: its number among the document's parses, and what changed since the one before, if known. */
+export interface ParseGeneration {
+  generation: number;
+  /** Undefined after a parse from scratch. */
+  delta?: ParseDelta;
+}
+
 /**
  * The parse tree of one open document. Each change only edits the tree (cheap: it shifts positions); the re-parse
  * waits until a request needs the tree, so keystrokes that the next one supersedes before the completion debounce
@@ -42,6 +60,11 @@ export class DocumentTree {
   private current: Tree | undefined;
   /** The tree has edits that no parse has followed yet. */
   private stale = false;
+  private editsSinceParse: TextChange[] = [];
+  private parseGeneration: ParseGeneration = { generation: 0 };
+  /** The tree before the last parse, edited to match it, kept for the parse's changed ranges. */
+  private beforeLastParse: Tree | undefined;
+  private lastChangedRanges: ReadonlyArray<{ startIndex: number; endIndex: number }> | undefined;
 
   constructor(
     private readonly runtime: SyntaxRuntime,
@@ -51,13 +74,22 @@ export class DocumentTree {
     private readonly maxChars: number,
   ) {
     this.current = text !== undefined && text.length <= maxChars ? runtime.parse(language, text) : undefined;
+    if (this.current) this.parseGeneration = { generation: 1 };
+  }
+
+  /** The parse that made the tree treeFor() returned last. */
+  get lastParse(): ParseGeneration {
+    return this.parseGeneration;
   }
 
   /** `changes` in the order the editor applied them. */
   edit(changes: readonly TextChange[]): void {
     if (!this.current) return;
     for (const change of changes) this.current.edit(editOf(change));
+    this.editsSinceParse.push(...changes);
     this.stale = true;
+    // The kept tree and the current one no longer line up.
+    this.forgetLastParse();
   }
 
   /**
@@ -74,19 +106,40 @@ export class DocumentTree {
     if (previous && !this.stale) return previous;
     this.current = undefined;
     this.stale = false;
+    const changes = this.editsSinceParse;
+    this.editsSinceParse = [];
+    this.forgetLastParse();
     try {
       this.current = this.runtime.parse(this.language, read, previous);
-    } finally {
+    } catch (error) {
       previous?.delete();
+      throw error;
     }
+    const generation = this.parseGeneration.generation + 1;
+    this.beforeLastParse = previous;
+    this.parseGeneration = { generation, delta: previous ? { changes, changedRanges: () => this.changedRangesOf(generation) } : undefined };
     return this.current;
   }
 
   /** For a document that grew past the limit: its text is not even read, and the next request parses afresh. */
   dropTree(): void {
+    this.forgetLastParse();
     this.current?.delete();
     this.current = undefined;
     this.stale = false;
+    this.editsSinceParse = [];
+  }
+
+  private changedRangesOf(generation: number): ReadonlyArray<{ startIndex: number; endIndex: number }> | undefined {
+    if (generation !== this.parseGeneration.generation || !this.beforeLastParse || !this.current) return undefined;
+    this.lastChangedRanges ??= this.beforeLastParse.getChangedRanges(this.current).map(({ startIndex, endIndex }) => ({ startIndex, endIndex }));
+    return this.lastChangedRanges;
+  }
+
+  private forgetLastParse(): void {
+    this.beforeLastParse?.delete();
+    this.beforeLastParse = undefined;
+    this.lastChangedRanges = undefined;
   }
 
   dispose(): void {
