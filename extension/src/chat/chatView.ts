@@ -25,6 +25,16 @@ export const chatCommandIds = {
 /** Answers are mostly deterministic code help; a little temperature keeps regenerate useful. */
 const chatTemperature = 0.2;
 
+/**
+ * How long a shown chat page may take to say "ready" before it is loaded again. In code-server (VS Code for the Web) a
+ * webview's frame is sometimes created while VS Code's webview service worker is being replaced, typically as a window
+ * reload brings back two webview views at once: the frame's requests for chat.js and chat.css then miss the worker and
+ * fail, and the page stays unstyled and dead. Only new HTML, which makes VS Code create a new frame, brings it back.
+ */
+const pageReadyTimeoutMs = 15_000;
+/** Loads in a row of a page that never said "ready", after which the log says the view is broken. */
+const maxSilentPageReloads = 2;
+
 function availabilityOf(state: HostState): { availability: HostAvailability; message: string } {
   switch (state.phase) {
     case "ready":
@@ -223,18 +233,43 @@ export function register(
     resolveWebviewView(webviewView) {
       view = webviewView;
       webviewView.webview.options = { enableScripts: true, localResourceRoots: [webviewRoot] };
-      const nonce = randomBytes(16).toString("base64");
-      webviewView.webview.html = chatPageHtml({
-        nonce,
-        cspSource: webviewView.webview.cspSource,
-        scriptUri: webviewView.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, "chat.js")).toString(),
-        styleUri: webviewView.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, "chat.css")).toString(),
-      });
+      let readyTimer: NodeJS.Timeout | undefined;
+      let silentReloads = 0;
+      const stopWaitingForReady = (): void => clearTimeout(readyTimer);
+      // A page is loaded when it gets its HTML and again each time the view is shown (it is discarded while hidden).
+      const waitForReady = (): void => {
+        stopWaitingForReady();
+        readyTimer = setTimeout(() => {
+          if (!webviewView.visible) return;
+          if (silentReloads === maxSilentPageReloads) {
+            log.error(`The chat view's page did not start after ${maxSilentPageReloads + 1} loads. Close the view and open it again.`);
+            return;
+          }
+          silentReloads++;
+          log.warn(`The chat view's page did not start within ${pageReadyTimeoutMs / 1000} s; loading it again.`);
+          render();
+        }, pageReadyTimeoutMs);
+      };
+      // A fresh nonce each time, so the HTML differs and VS Code builds a new frame.
+      const render = (): void => {
+        webviewView.webview.html = chatPageHtml({
+          nonce: randomBytes(16).toString("base64"),
+          cspSource: webviewView.webview.cspSource,
+          scriptUri: webviewView.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, "chat.js")).toString(),
+          styleUri: webviewView.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, "chat.css")).toString(),
+        });
+        waitForReady();
+      };
+      render();
       const subscriptions: vscode.Disposable = vscode.Disposable.from(
         webviewView.webview.onDidReceiveMessage((message: unknown) => {
           if (!isChatFromWebview(message)) {
             log.warn("Ignoring a malformed message from the chat view.");
             return;
+          }
+          if (message.kind === "ready") {
+            stopWaitingForReady();
+            silentReloads = 0;
           }
           sessionReady()
             .then((session) => handle(session, message))
@@ -243,7 +278,9 @@ export function register(
               post({ kind: "notice", level: "error", text: `Something went wrong: ${error instanceof Error ? error.message : String(error)}` });
             });
         }),
+        webviewView.onDidChangeVisibility(() => (webviewView.visible ? waitForReady() : stopWaitingForReady())),
         webviewView.onDidDispose(() => {
+          stopWaitingForReady();
           subscriptions.dispose();
           if (view === webviewView) view = undefined;
         }),
