@@ -9,7 +9,7 @@ import { codeServerExecutable } from "./install";
 import { timed } from "./phases";
 import { scenarioPerTest, scriptedModelSettings, waitForHostOnCpu } from "./scenario";
 import { fileSettledTo } from "./settle";
-import { chatFrame, openChat } from "./chatView";
+import { chatFrame, openChat, runningChat } from "./chatView";
 import { readFile } from "node:fs/promises";
 
 const readyTimeoutMs = 90_000;
@@ -36,25 +36,18 @@ async function bootstrapStalled(frame: Frame): Promise<boolean> {
 /**
  * The chat after a window reload. Our extension takes no part until VS Code's own webview page has its service worker,
  * so a stalled handshake there is asked again, the same message VS Code's page sends (logged, so it stays visible);
- * nothing of the extension is touched.
+ * nothing of the extension is touched. Once our page exists, starting it is the extension's job.
  */
 async function chatAfterReload(page: Page): Promise<Frame> {
-  const firstLook = await chatFrame(page, 20_000);
-  if (firstLook !== undefined) return chatReady(firstLook);
-  for (const frame of chatHostFrames(page)) {
-    if (!(await bootstrapStalled(frame))) continue;
-    process.stdout.write("      [e2e platform] VS Code's webview service-worker handshake stalled after the reload; sending its version request again\n");
-    await frame.evaluate("navigator.serviceWorker.controller && navigator.serviceWorker.controller.postMessage({ channel: 'version' })");
+  if ((await chatFrame(page, 20_000)) === undefined) {
+    for (const frame of chatHostFrames(page)) {
+      if (!(await bootstrapStalled(frame))) continue;
+      process.stdout.write("      [e2e platform] VS Code's webview service-worker handshake stalled after the reload; sending its version request again\n");
+      await frame.evaluate("navigator.serviceWorker.controller && navigator.serviceWorker.controller.postMessage({ channel: 'version' })");
+    }
+    if ((await chatFrame(page, 20_000)) === undefined) throw new Error("the chat webview did not come back after the reload");
   }
-  const frame = await chatFrame(page, 20_000);
-  if (frame === undefined) throw new Error("the chat webview did not come back after the reload");
-  return chatReady(frame);
-}
-
-/** The page's HTML is there before its script runs; the budget line is filled once the extension has answered. */
-async function chatReady(frame: Frame): Promise<Frame> {
-  await frame.locator("#budget", { hasText: "tokens" }).waitFor({ timeout: 60_000 });
-  return frame;
+  return runningChat(page, 60_000);
 }
 
 describe("issue 6, chat: Llama Assist in a real VS Code (code-server + Chromium)", function () {
@@ -103,6 +96,36 @@ describe("issue 6, chat: Llama Assist in a real VS Code (code-server + Chromium)
     await workbench.screenshot("selection-attached");
   });
 
+  it("a chat page whose script and stylesheet never arrived is loaded again by the extension", async function () {
+    const scenario = await startScenario("chat-page-reloaded", {
+      codeServer: await codeServerExecutable(),
+      settings: scriptedModelSettings("standard"),
+      files: {},
+    });
+    const { workbench } = scenario;
+    const page = workbench.page;
+    // What code-server now and then does to a webview frame created while its service worker is being replaced (see
+    // extension/src/chat/chatView.ts), on purpose: the page's requests go past the worker, to a host that does not exist.
+    const devtools = await page.context().newCDPSession(page);
+    await devtools.send("Network.enable");
+    await devtools.send("Network.setBypassServiceWorker", { bypass: true });
+    await workbench.activityBarItem("Llama Assist").click();
+    const deadPage = await chatFrame(page, 60_000);
+    assert.ok(deadPage, "the chat page appeared");
+    await deadPage.waitForLoadState("load");
+    assert.equal(await deadPage.locator("#budget").innerText(), "", "its script did not run");
+    assert.notEqual(await deadPage.evaluate("getComputedStyle(document.getElementById('composer-actions')).display"), "flex", "its stylesheet did not apply");
+    await devtools.send("Network.setBypassServiceWorker", { bypass: false });
+
+    const chat = await timed("chat-page-reloaded: dead page to a running one", () => runningChat(page, 60_000));
+    assert.notEqual(chat, deadPage, "a new page");
+    assert.equal(await chat.evaluate("getComputedStyle(document.getElementById('composer-actions')).display"), "flex");
+    await chat.locator("#input").fill("Write a greeting function.");
+    await chat.locator("#input").press("Enter");
+    await chat.locator('.message.assistant[data-status="complete"] pre code').waitFor({ timeout: answerTimeoutMs });
+    await workbench.screenshot("reloaded-page-answers");
+  });
+
   it("Explain answers in the chat view with the code as a chip; the conversation is there again after a window reload", async function () {
     const source = ["import sys", "", "", "def greet(name):", '    return "Hi, " + name', "", "", "print(greet(sys.argv[1]))", ""].join("\n");
     const scenario = await startScenario("chat-explain-reload", {
@@ -121,7 +144,7 @@ describe("issue 6, chat: Llama Assist in a real VS Code (code-server + Chromium)
     await workbench.runCommand("Llama Assist: Explain");
 
     // The command reveals the chat by itself; it was never opened in this window.
-    const chat = await chatReady((await chatFrame(page, 60_000)) ?? (await openChat(scenario)));
+    const chat = (await chatFrame(page, 60_000)) === undefined ? await openChat(scenario) : await runningChat(page, 60_000);
     const question = chat.locator(".message.user").last();
     await question.waitFor({ timeout: answerTimeoutMs });
     assert.match(await question.locator(".message-text").innerText(), /^Explain what this code does/);
