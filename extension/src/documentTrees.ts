@@ -2,6 +2,7 @@ import * as vscode from "vscode";
 import { DefinitionContext } from "./core/syntax/definitionContext";
 import { linesReader, textReader, type DocumentReader } from "./core/syntax/documentReader";
 import { DocumentTree, type TextChange } from "./core/syntax/documentTree";
+import type { ImportedDefinitions } from "./core/syntax/importedDefinitions";
 import { QueryStore } from "./core/syntax/queries";
 import { SyntaxRuntime } from "./core/syntax/syntaxRuntime";
 import { WorkspaceSymbols } from "./workspaceSymbols";
@@ -43,7 +44,7 @@ export class DocumentTrees implements vscode.Disposable {
         this.context = new DefinitionContext({
           runtime,
           queries: this.queries,
-          files: { read: (path) => readWorkspaceFile(path) },
+          imported: this.workspaceSymbols.importedDefinitions,
           roots: (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.path),
           symbols: this.workspaceSymbols.index,
           timeLimitMs: contextTimeLimitMs,
@@ -65,6 +66,11 @@ export class DocumentTrees implements vscode.Disposable {
       vscode.workspace.onDidDeleteFiles((event) => event.files.forEach((uri) => this.context?.invalidate(uri.path))),
       vscode.workspace.onDidRenameFiles((event) => event.files.forEach(({ oldUri, newUri }) => [oldUri, newUri].forEach((uri) => this.context?.invalidate(uri.path)))),
     );
+  }
+
+  /** The worker that reads and parses imported files, for refactors' definitions too. */
+  get importedDefinitions(): ImportedDefinitions {
+    return this.workspaceSymbols.importedDefinitions;
   }
 
   /** Signatures of imported symbols, once the runtime has loaded. */
@@ -162,17 +168,6 @@ export function documentReader(document: vscode.TextDocument): DocumentReader {
     },
     eol: document.eol === vscode.EndOfLine.CRLF ? "\r\n" : "\n",
   });
-}
-
-/** Workspace files are read from the first workspace folder's file system, so virtual workspaces work too. */
-async function readWorkspaceFile(path: string): Promise<string | undefined> {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  if (!folder) return undefined;
-  try {
-    return new TextDecoder().decode(await vscode.workspace.fs.readFile(folder.uri.with({ path })));
-  } catch {
-    return undefined;
-  }
 }
 
 export function register(grammarDir: vscode.Uri, maxParsedFileChars: () => number, log: vscode.LogOutputChannel): DocumentTrees {

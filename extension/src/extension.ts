@@ -93,6 +93,7 @@ export function activate(context: vscode.ExtensionContext): void {
       globalState: context.globalState,
       syntax: () => trees.whenRuntimeLoaded(),
       queries: trees.queries,
+      importedDefinitions: trees.importedDefinitions,
       askInChat: (request) => chat.askInChat(request),
     }),
     models.register(context, host, settings, log),

@@ -70,6 +70,18 @@ async function main(): Promise<void> {
   port.on("message", (message: unknown) => {
     if (!isToIndexer(message)) return;
     switch (message.kind) {
+      case "definitions": {
+        // A completion is waiting: answered beside the indexing queue, not after it.
+        const { id, file, languageId } = message;
+        indexer.importedDefinitions(file, languageId).then(
+          (definitions) => post({ kind: "definitions", id, definitions: definitions ?? null }),
+          (error: unknown) => {
+            post({ kind: "definitions", id, definitions: null });
+            post({ kind: "failed", message: `${file}: ${messageOf(error)}` });
+          },
+        );
+        return;
+      }
       case "index":
         backlog = [...message.files];
         indexedFiles = 0;

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import * as vscode from "vscode";
+import { IndexerDefinitions } from "./core/syntax/importedDefinitions";
 import { excludeGlob, maxIndexedFiles, sourceFilesGlob, WorkspaceSymbolIndex } from "./core/syntax/symbolIndex";
 import { isFromIndexer, type IndexerWorkerData, type ToIndexer } from "./core/syntax/symbolIndexProtocol";
 
@@ -10,10 +11,12 @@ const workerScript = path.join(__dirname, "symbolIndexWorker.js");
 /**
  * Keeps a worker thread that parses the workspace's files into their top-level definitions, and
  * mirrors its results in a WorkspaceSymbolIndex that the prompt reads synchronously. Only folders
- * on disk are indexed; the worker reads files itself.
+ * on disk are indexed; the worker reads files itself. The same worker parses the files a document
+ * imports, for the completion's context, even where no folder is open.
  */
 export class WorkspaceSymbols implements vscode.Disposable {
   readonly index = new WorkspaceSymbolIndex();
+  readonly importedDefinitions = new IndexerDefinitions();
   private worker: Worker | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
   private scan: vscode.CancellationTokenSource | undefined;
@@ -58,10 +61,11 @@ export class WorkspaceSymbols implements vscode.Disposable {
   private restart(): void {
     this.stopWorker();
     const roots = this.roots();
-    if (roots.length === 0 || this.grammarDirectory.scheme !== "file") return;
+    if (this.grammarDirectory.scheme !== "file") return;
     const data: IndexerWorkerData = { grammarDirectory: this.grammarDirectory.fsPath, roots };
     const worker = new Worker(workerScript, { workerData: data });
     this.worker = worker;
+    this.importedDefinitions.attach((message) => worker.postMessage(message));
     worker.on("message", (message: unknown) => {
       if (this.worker !== worker || !isFromIndexer(message)) return;
       switch (message.kind) {
@@ -77,10 +81,16 @@ export class WorkspaceSymbols implements vscode.Disposable {
         case "failed":
           this.log.warn(`Workspace symbol index: ${message.message}`);
           break;
+        case "definitions":
+          this.importedDefinitions.receive(message);
+          break;
       }
     });
-    worker.on("error", (error) => this.log.warn(`The workspace symbol index stopped: ${error.message}`));
-    void this.rescan();
+    worker.on("error", (error) => {
+      this.log.warn(`The workspace symbol index stopped: ${error.message}`);
+      if (this.worker === worker) this.importedDefinitions.attach(undefined);
+    });
+    if (roots.length > 0) void this.rescan();
   }
 
   /** Lists the workspace's source files again (files.exclude applies) and has the worker index them. */
@@ -106,6 +116,7 @@ export class WorkspaceSymbols implements vscode.Disposable {
   private stopWorker(): void {
     const worker = this.worker;
     this.worker = undefined;
+    this.importedDefinitions.attach(undefined);
     if (!worker) return;
     worker.postMessage({ kind: "shutdown" } satisfies ToIndexer);
     // The worker ends by itself once its queue is dropped; this bounds a worker stuck in a parse.

@@ -9,6 +9,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { Worker } from "node:worker_threads";
 import { isFromIndexer, type FromIndexer, type IndexerWorkerData, type ToIndexer } from "../../extension/src/core/syntax/symbolIndexProtocol";
+import { IndexerDefinitions } from "../../extension/src/core/syntax/importedDefinitions";
 import { WorkspaceSymbolIndex } from "../../extension/src/core/syntax/symbolIndex";
 import { repoRoot } from "../fixtures/scriptedModel";
 
@@ -35,20 +36,24 @@ const polyglotSignatures: ReadonlyArray<{ file: string; name: string; signature:
   { file: "deploy.sh", name: "deploy_release", signature: "deploy_release()" },
 ];
 
-/** A worker thread and the index its messages build, as WorkspaceSymbols keeps them. */
+/** A worker thread, the index its messages build and its answers for imported files, as WorkspaceSymbols keeps them. */
 class IndexerWorker {
   readonly index = new WorkspaceSymbolIndex();
+  readonly importedDefinitions = new IndexerDefinitions();
   readonly messages: FromIndexer[] = [];
   private readonly worker: Worker;
   private waiters: Array<() => void> = [];
 
   constructor(script: string, data: IndexerWorkerData) {
-    this.worker = new Worker(script, { workerData: data });
+    const worker = new Worker(script, { workerData: data });
+    this.worker = worker;
+    this.importedDefinitions.attach((message) => worker.postMessage(message));
     this.worker.on("message", (message: unknown) => {
       assert.ok(isFromIndexer(message), `unexpected message ${JSON.stringify(message)}`);
       this.messages.push(message);
       if (message.kind === "file") this.index.setFile(message.file, message.symbols);
       if (message.kind === "removed") this.index.removeFile(message.file);
+      if (message.kind === "definitions") this.importedDefinitions.receive(message);
       const pending = this.waiters;
       this.waiters = [];
       for (const waiter of pending) waiter();
@@ -123,6 +128,21 @@ describe("workspace symbol index worker", function () {
 
   it("parses every language natively: each one's top-level signatures arrive", function () {
     assertEveryLanguageIndexed(worker.index, `${workspace}/polyglot`);
+  });
+
+  it("answers the definitions of an imported file, members too, while it indexes; none for a secret, binary or missing file", async function () {
+    const idleBefore = worker.idleCount();
+    worker.post({ kind: "index", files: await filesUnder(workspace) });
+    const geometry = await worker.importedDefinitions.definitionsOf(`${workspace}/lib/geometry.py`, "python");
+    assert.ok(worker.idleCount() === idleBefore, "answered before the queue ran out");
+    assert.deepEqual(
+      geometry?.map(({ name, topLevel }) => `${name}${topLevel ? "" : " (member)"}`),
+      ["Shape", "__init__ (member)", "perimeter (member)", "polygon_area"],
+    );
+    assert.equal(await worker.importedDefinitions.definitionsOf(`${workspace}/shop/.env`, "typescript"), undefined);
+    assert.equal(await worker.importedDefinitions.definitionsOf(`${workspace}/lib/blob.py`, "python"), undefined);
+    assert.equal(await worker.importedDefinitions.definitionsOf(`${workspace}/lib/missing.py`, "python"), undefined);
+    await worker.until(() => worker.idleCount() > idleBefore);
   });
 
   it("re-indexes a saved file", async function () {

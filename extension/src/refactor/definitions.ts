@@ -3,6 +3,7 @@ import type { Language } from "web-tree-sitter";
 import type { DefinitionSnippet } from "../core/refactor/context";
 import type { OffsetRange } from "../core/refactor/target";
 import { DefinitionContext } from "../core/syntax/definitionContext";
+import type { ImportedDefinitions } from "../core/syntax/importedDefinitions";
 import type { QueryStore } from "../core/syntax/queries";
 import type { SyntaxRuntime } from "../core/syntax/syntaxRuntime";
 
@@ -17,6 +18,7 @@ export async function definitionsFor(
   runtime: SyntaxRuntime,
   language: Language,
   queries: QueryStore,
+  imported: ImportedDefinitions,
   document: vscode.TextDocument,
   text: string,
   target: OffsetRange,
@@ -26,7 +28,7 @@ export async function definitionsFor(
     const engine = new DefinitionContext({
       runtime,
       queries,
-      files: { read: readWorkspaceFile },
+      imported,
       roots: (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.path),
       timeLimitMs: definitionTimeLimitMs,
     });
@@ -34,15 +36,5 @@ export async function definitionsFor(
     return snippets.map((snippet) => ({ path: vscode.workspace.asRelativePath(snippet.path, false), text: snippet.text }));
   } finally {
     tree.delete();
-  }
-}
-
-async function readWorkspaceFile(path: string): Promise<string | undefined> {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  if (folder === undefined) return undefined;
-  try {
-    return new TextDecoder().decode(await vscode.workspace.fs.readFile(folder.uri.with({ path })));
-  } catch {
-    return undefined;
   }
 }

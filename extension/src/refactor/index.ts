@@ -1,4 +1,5 @@
 import * as vscode from "vscode";
+import type { ImportedDefinitions } from "../core/syntax/importedDefinitions";
 import type { QueryStore } from "../core/syntax/queries";
 import type { SyntaxRuntime } from "../core/syntax/syntaxRuntime";
 import type { ConversationBackend } from "../core/backend/backend";
@@ -19,6 +20,8 @@ export interface RefactorDependencies {
   syntax: () => Promise<SyntaxRuntime | undefined>;
   /** The compiled .scm queries that go with it. */
   queries: QueryStore;
+  /** Reads and parses the files the code imports, off the extension host's thread. */
+  importedDefinitions: ImportedDefinitions;
   /** Explain's answers go to the chat view. */
   askInChat: AskInChat;
 }
@@ -39,6 +42,7 @@ export function register(dependencies: RefactorDependencies): vscode.Disposable 
     log: dependencies.log,
     syntax: dependencies.syntax,
     queries: dependencies.queries,
+    importedDefinitions: dependencies.importedDefinitions,
     previews,
     history: new InstructionHistory(dependencies.globalState),
     askInChat: dependencies.askInChat,

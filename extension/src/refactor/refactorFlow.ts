@@ -17,6 +17,7 @@ import { testFilePath } from "../core/refactor/testFile";
 import type { GenerationResult } from "../core/protocol/host";
 import type { Finding } from "../core/shield/types";
 import { gateSuggestion } from "../core/shieldGate";
+import type { ImportedDefinitions } from "../core/syntax/importedDefinitions";
 import type { QueryStore } from "../core/syntax/queries";
 import type { SyntaxRuntime } from "../core/syntax/syntaxRuntime";
 import { commandIds } from "../commandIds";
@@ -40,6 +41,8 @@ export interface RefactorServices {
   syntax: () => Promise<SyntaxRuntime | undefined>;
   /** The compiled .scm queries the definition engine runs; shared across requests. */
   queries: QueryStore;
+  /** Reads and parses the files the code imports, off the extension host's thread. */
+  importedDefinitions: ImportedDefinitions;
   previews: Previews;
   history: InstructionHistory;
   askInChat: AskInChat;
@@ -106,7 +109,7 @@ export async function runRefactor(services: RefactorServices, preset: RefactorPr
   }
   try {
     const definitions =
-      syntax === undefined ? [] : await definitionsFor(syntax.runtime, syntax.language, services.queries, document, text, range).catch((error: unknown) => {
+      syntax === undefined ? [] : await definitionsFor(syntax.runtime, syntax.language, services.queries, services.importedDefinitions, document, text, range).catch((error: unknown) => {
         services.log.warn(`Refactor: no definitions from other files: ${String(error)}`);
         return [];
       });

@@ -7,7 +7,7 @@ import { textReader } from "../../../extension/src/core/syntax/documentReader";
 import { DocumentTree, pointAfter } from "../../../extension/src/core/syntax/documentTree";
 import { isSecretPath } from "../../../extension/src/core/syntax/importResolution";
 import { QueryStore } from "../../../extension/src/core/syntax/queries";
-import { grammar, grammarDirectory, testRuntime } from "./testRuntime";
+import { grammar, grammarDirectory, inProcessImportedDefinitions, testRuntime } from "./testRuntime";
 
 const workspace = path.resolve(__dirname, "workspace").replace(/\\/g, "/");
 
@@ -21,12 +21,7 @@ describe("definition context on a fixture workspace", () => {
     context = new DefinitionContext({
       runtime: await testRuntime(),
       queries: store,
-      files: {
-        read: async (filePath) => {
-          reads.push(filePath);
-          return readFile(filePath, "utf8").catch(() => undefined);
-        },
-      },
+      imported: await inProcessImportedDefinitions((filePath) => reads.push(filePath)),
       roots: [workspace],
       timeLimitMs: 5000,
     });
@@ -145,12 +140,7 @@ describe("definition context on a fixture workspace", () => {
     const prefetching = new DefinitionContext({
       runtime: await testRuntime(),
       queries: store,
-      files: {
-        read: async (filePath) => {
-          opened.push(path.posix.basename(filePath));
-          return readFile(filePath, "utf8").catch(() => undefined);
-        },
-      },
+      imported: await inProcessImportedDefinitions((filePath) => opened.push(path.posix.basename(filePath))),
       roots: [workspace],
       timeLimitMs: 5000,
     });

@@ -15,7 +15,7 @@ import {
   WorkspaceSymbolIndex,
   type IndexerFiles,
 } from "../../../extension/src/core/syntax/symbolIndex";
-import { grammar, grammarDirectory, nativeTestDefinitions, testRuntime } from "./testRuntime";
+import { grammar, grammarDirectory, inProcessImportedDefinitions, nativeTestDefinitions, testRuntime } from "./testRuntime";
 
 const workspace = path.resolve(__dirname, "workspace").replace(/\\/g, "/");
 
@@ -157,7 +157,7 @@ describe("workspace symbol index", () => {
       const context = new DefinitionContext({
         runtime: await testRuntime(),
         queries: store,
-        files: { read: (file) => readFile(file, "utf8").catch(() => undefined) },
+        imported: await inProcessImportedDefinitions(),
         roots: [workspace],
         symbols: withIndex ? index : undefined,
         timeLimitMs: 5000,

@@ -1,9 +1,10 @@
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Language, Tree } from "web-tree-sitter";
 import { cursorInText, InsertionParser } from "../../../extension/src/core/syntax/insertionParser";
 import { nativeDefinitionsLoader } from "../../../extension/src/core/syntax/nativeDefinitions";
-import { DefinitionsByLanguage } from "../../../extension/src/core/syntax/symbolIndex";
+import type { ImportedDefinitions } from "../../../extension/src/core/syntax/importedDefinitions";
+import { DefinitionsByLanguage, SymbolIndexer } from "../../../extension/src/core/syntax/symbolIndex";
 import { SyntaxRuntime } from "../../../extension/src/core/syntax/syntaxRuntime";
 
 /** The grammars `npm run build` copies; the tests read the same files the extension ships. */
@@ -42,4 +43,23 @@ export function nativeTestDefinitions(): Promise<DefinitionsByLanguage> {
       }),
   );
   return sharedNative;
+}
+
+/**
+ * What the symbol index worker does for the files a document imports, on this thread: the same reading (size and
+ * binary checks) and native parsing. `onRead` sees each file read.
+ */
+export async function inProcessImportedDefinitions(onRead?: (filePath: string) => void): Promise<ImportedDefinitions> {
+  const indexer = new SymbolIndexer(
+    await nativeTestDefinitions(),
+    {
+      size: (filePath) => stat(filePath).then((info) => (info.isFile() ? info.size : undefined), () => undefined),
+      read: (filePath) => {
+        onRead?.(filePath);
+        return readFile(filePath).catch(() => undefined);
+      },
+    },
+    [],
+  );
+  return { definitionsOf: (filePath, languageId) => indexer.importedDefinitions(filePath, languageId) };
 }

@@ -1,18 +1,14 @@
 import path from "node:path";
 import type { Tree } from "web-tree-sitter";
 import type { ContextSnippet, ScopeHeader } from "../completion/prompt";
-import { parseDefinitions, type Definition } from "./definitions";
+import type { Definition } from "./definitions";
 import { importCandidates, isSecretPath, languageOfPath } from "./importResolution";
 import type { ParseGeneration } from "./documentTree";
 import { HeaderImportCache, importHeaderChars, importMatches, queryRange, type ImportMatch } from "./headerImports";
 import type { LanguageQueries, QueryStore } from "./queries";
+import type { ImportedDefinitions } from "./importedDefinitions";
 import type { SymbolLookup } from "./symbolIndex";
 import type { SyntaxRuntime } from "./syntaxRuntime";
-
-/** Reads workspace files; undefined when a file does not exist or cannot be read. */
-export interface SourceFiles {
-  read(filePath: string): Promise<string | undefined>;
-}
 
 interface ParsedFile {
   definitions: Definition[];
@@ -29,7 +25,8 @@ interface ImportedNames {
 export interface DefinitionContextOptions {
   runtime: SyntaxRuntime;
   queries: QueryStore;
-  files: SourceFiles;
+  /** Reads and parses the files a document imports, off this thread. */
+  imported: ImportedDefinitions;
   /** Workspace folders, as absolute POSIX paths. */
   roots: readonly string[];
   /** The workspace's top-level definitions, for names that no import explains. */
@@ -119,8 +116,8 @@ export class DefinitionContext {
   }
 
   /**
-   * Reads and parses the workspace files the document imports, e.g. when it opens: otherwise the first keystroke
-   * near each imported name pays for parsing that file (tens of milliseconds for a large one).
+   * Has the workspace files the document imports read and parsed, e.g. when it opens: otherwise the first keystroke
+   * near each imported name waits for that file's parse.
    */
   async prefetchImports(request: DefinitionRequest): Promise<void> {
     const language = this.options.runtime.loadedLanguage(request.languageId);
@@ -222,7 +219,12 @@ export class DefinitionContext {
   private load(filePath: string, importingLanguageId: string): Promise<ParsedFile | undefined> {
     let pending = this.parsed.get(filePath);
     if (!pending) {
-      pending = this.parse(filePath, importingLanguageId);
+      const loading = this.parse(filePath, importingLanguageId).catch(() => {
+        // Nothing could answer (the worker is starting or stopped): a later request asks again.
+        if (this.parsed.get(filePath) === loading) this.parsed.delete(filePath);
+        return undefined;
+      });
+      pending = loading;
       this.parsed.set(filePath, pending);
     }
     return pending;
@@ -232,17 +234,8 @@ export class DefinitionContext {
     if (isSecretPath(filePath)) return undefined;
     const languageId = languageOfPath(filePath, importingLanguageId);
     if (!languageId) return undefined;
-    const text = await this.options.files.read(filePath);
-    if (text === undefined) return undefined;
-    const language = await this.options.runtime.language(languageId);
-    const queries = language ? await this.options.queries.queriesFor(languageId, language) : undefined;
-    if (!language || !queries) return undefined;
-    const tree = this.options.runtime.parse(language, text);
-    try {
-      return { definitions: parseDefinitions(queries, tree, text) };
-    } finally {
-      tree.delete();
-    }
+    const definitions = await this.options.imported.definitionsOf(filePath, languageId);
+    return definitions ? { definitions } : undefined;
   }
 
   private displayPath(filePath: string): string {

@@ -179,6 +179,20 @@ export class SymbolIndexer {
     return { indexed: true, symbols };
   }
 
+  /**
+   * Every definition of a file that a document imports (members too, not only the top level), for the completion's
+   * context; undefined for a file the index would skip as unreadable, too large, binary or without a grammar. Ignore
+   * rules do not apply: the code imports the file. `languageId` is the one it is read as (a .h file in C++ code).
+   */
+  async importedDefinitions(filePath: string, languageId: string): Promise<Definition[] | undefined> {
+    if (isSecretPath(filePath)) return undefined;
+    const size = await this.files.size(filePath);
+    if (size === undefined || size > maxIndexedFileBytes) return undefined;
+    const bytes = await this.files.read(filePath);
+    if (!bytes || looksBinary(bytes)) return undefined;
+    return this.parser.definitionsOf(languageId, this.decoder.decode(bytes));
+  }
+
   /** Forget a .gitignore's rules, when it is saved or deleted. */
   invalidateGitignore(filePath: string): void {
     this.gitignores.delete(path.posix.dirname(filePath));

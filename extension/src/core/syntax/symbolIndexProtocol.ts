@@ -1,4 +1,5 @@
 // Messages between the extension and the worker thread that builds the workspace symbol index.
+import type { Definition } from "./definitions";
 import type { FileSymbol } from "./symbolIndex";
 
 /** Given to the worker when it starts. */
@@ -15,6 +16,8 @@ export type ToIndexer =
   /** A file was saved or created: index it again, before the rest of the queue. */
   | { kind: "update"; file: string }
   | { kind: "remove"; file: string }
+  /** The definitions of a file the document being typed in imports, read as `languageId`; answered before any indexing. */
+  | { kind: "definitions"; id: number; file: string; languageId: string }
   /** Stop indexing and let the thread end. */
   | { kind: "shutdown" };
 
@@ -22,7 +25,9 @@ export type FromIndexer =
   | { kind: "file"; file: string; symbols: FileSymbol[] }
   | { kind: "removed"; file: string }
   | { kind: "idle"; indexedFiles: number; skippedFiles: number; elapsedMs: number }
-  | { kind: "failed"; message: string };
+  | { kind: "failed"; message: string }
+  /** The answer to the request `id`: null for a file that cannot be read, is too large or binary, or has no grammar. */
+  | { kind: "definitions"; id: number; definitions: Definition[] | null };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null;
@@ -32,6 +37,7 @@ export function isToIndexer(value: unknown): value is ToIndexer {
   if (!isRecord(value)) return false;
   if (value.kind === "index") return Array.isArray(value.files) && value.files.every((file) => typeof file === "string");
   if (value.kind === "shutdown") return true;
+  if (value.kind === "definitions") return typeof value.id === "number" && typeof value.file === "string" && typeof value.languageId === "string";
   return (value.kind === "update" || value.kind === "remove") && typeof value.file === "string";
 }
 
@@ -46,6 +52,12 @@ export function isFromIndexer(value: unknown): value is FromIndexer {
       return typeof value.indexedFiles === "number" && typeof value.skippedFiles === "number" && typeof value.elapsedMs === "number";
     case "failed":
       return typeof value.message === "string";
+    case "definitions":
+      return (
+        typeof value.id === "number" &&
+        (value.definitions === null ||
+          (Array.isArray(value.definitions) && value.definitions.every((definition) => isRecord(definition) && typeof definition.name === "string" && typeof definition.signature === "string" && typeof definition.topLevel === "boolean")))
+      );
     default:
       return false;
   }
