@@ -134,33 +134,23 @@ describe("the imports at the top of a document, kept from one parse to the next"
     let text = "import os\nfrom json import dumps\n\n\ndef build(items):\n    \n";
     const document = new DocumentTree(runtime, language, text, 1_000_000);
     const cache = new HeaderImportCache();
-    try {
-      let cursor = text.indexOf("    \n") + 4;
-      const typed = "total = sum(item.price for item in items)";
-      for (const char of typed) {
+    let cursor = text.indexOf("    \n") + 4;
+    /** Types `typed` at the cursor one character at a time, each parsed as a request would; the imports after each. */
+    const type = (typed: string): string[][] =>
+      [...typed].map((char) => {
         document.edit([changeAt(text, cursor, 0, char)]);
         text = text.slice(0, cursor) + char + text.slice(cursor);
         cursor++;
         const tree = document.treeFor(textReader(text), text.length);
         assert.ok(tree);
-        assert.deepEqual(described(cache.importsOf("/w/build.py", "python", queries, tree, document.lastParse)), ["json dumps ", "os  "]);
-      }
+        return described(cache.importsOf("/w/build.py", "python", queries, tree, document.lastParse));
+      });
+    try {
+      for (const imports of type("total = sum(item.price for item in items)")) assert.deepEqual(imports, ["json dumps ", "os  "]);
       // The first parse queries; after it, none of these keystrokes forms or touches an import.
       assert.equal(count(), 1);
-      const beforeImport = count();
-      const line = "\nimport re";
-      for (const char of line) {
-        document.edit([changeAt(text, cursor, 0, char)]);
-        text = text.slice(0, cursor) + char + text.slice(cursor);
-        cursor++;
-        const tree = document.treeFor(textReader(text), text.length);
-        assert.ok(tree);
-        cache.importsOf("/w/build.py", "python", queries, tree, document.lastParse);
-      }
-      const tree = document.treeFor(textReader(text), text.length);
-      assert.ok(tree);
-      assert.deepEqual(described(cache.importsOf("/w/build.py", "python", queries, tree, document.lastParse)), ["json dumps ", "os  ", "re  "]);
-      assert.ok(count() > beforeImport, "typing an import queried again");
+      assert.deepEqual(type("\nimport re").at(-1), ["json dumps ", "os  ", "re  "]);
+      assert.ok(count() > 1, "typing an import queried again");
     } finally {
       document.dispose();
     }
