@@ -107,4 +107,8 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((error: unknown) => parentPort?.postMessage({ kind: "failed", message: `the symbol index did not start: ${messageOf(error)}` } satisfies FromIndexer));
+main().catch((error: unknown) => {
+  parentPort?.postMessage({ kind: "failed", message: `the symbol index did not start: ${messageOf(error)}` } satisfies FromIndexer);
+  // Ending the thread tells the extension that no request will be answered.
+  parentPort?.close();
+});

@@ -86,9 +86,12 @@ export class WorkspaceSymbols implements vscode.Disposable {
           break;
       }
     });
-    worker.on("error", (error) => {
-      this.log.warn(`The workspace symbol index stopped: ${error.message}`);
-      if (this.worker === worker) this.importedDefinitions.attach(undefined);
+    worker.on("error", (error) => this.log.warn(`The workspace symbol index stopped: ${error.message}`));
+    worker.on("exit", () => {
+      if (this.worker !== worker) return;
+      // Completions go on without other files' definitions rather than wait for answers that will not come.
+      this.worker = undefined;
+      this.importedDefinitions.attach(undefined);
     });
     if (roots.length > 0) void this.rescan();
   }
