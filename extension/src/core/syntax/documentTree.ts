@@ -65,6 +65,8 @@ export class DocumentTree {
   /** The tree before the last parse, edited to match it, kept for the parse's changed ranges. */
   private beforeLastParse: Tree | undefined;
   private lastChangedRanges: ReadonlyArray<{ startIndex: number; endIndex: number }> | undefined;
+  /** An edit came after the last parse: its changed ranges can no longer be computed. */
+  private lastParseEdited = false;
 
   constructor(
     private readonly runtime: SyntaxRuntime,
@@ -88,8 +90,9 @@ export class DocumentTree {
     for (const change of changes) this.current.edit(editOf(change));
     this.editsSinceParse.push(...changes);
     this.stale = true;
-    // The kept tree and the current one no longer line up.
-    this.forgetLastParse();
+    // The kept tree and the current one no longer line up; it is deleted at the next parse, off the keystroke.
+    this.lastChangedRanges = undefined;
+    this.lastParseEdited = true;
   }
 
   /**
@@ -131,7 +134,7 @@ export class DocumentTree {
   }
 
   private changedRangesOf(generation: number): ReadonlyArray<{ startIndex: number; endIndex: number }> | undefined {
-    if (generation !== this.parseGeneration.generation || !this.beforeLastParse || !this.current) return undefined;
+    if (generation !== this.parseGeneration.generation || this.lastParseEdited || !this.beforeLastParse || !this.current) return undefined;
     this.lastChangedRanges ??= this.beforeLastParse.getChangedRanges(this.current).map(({ startIndex, endIndex }) => ({ startIndex, endIndex }));
     return this.lastChangedRanges;
   }
@@ -140,6 +143,7 @@ export class DocumentTree {
     this.beforeLastParse?.delete();
     this.beforeLastParse = undefined;
     this.lastChangedRanges = undefined;
+    this.lastParseEdited = false;
   }
 
   dispose(): void {
