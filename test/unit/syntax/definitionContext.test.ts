@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { buildInfillPrompt, defaultPromptBudget, estimateTokens } from "../../../extension/src/core/completion/prompt";
 import { DefinitionContext } from "../../../extension/src/core/syntax/definitionContext";
@@ -157,6 +158,27 @@ describe("definition context on a fixture workspace", () => {
       assert.equal(opened.length, readAtOpen, "no file is read at the keystroke");
     } finally {
       tree.delete();
+    }
+  });
+
+  it("resolves an import again once the file it names is created", async () => {
+    const scratch = (await mkdtemp(path.join(os.tmpdir(), "definition-context-"))).replace(/\\/g, "/");
+    const fresh = new DefinitionContext({ runtime: await testRuntime(), queries: store, imported: await inProcessImportedDefinitions(), roots: [scratch], timeLimitMs: 5000 });
+    const filePath = `${scratch}/main.ts`;
+    const text = 'import { later } from "./later";\n\nconst value = later(';
+    const tree = (await testRuntime()).parse(await grammar("typescript"), text);
+    try {
+      const request = { languageId: "typescript", path: filePath, tree, cursor: text.length };
+      assert.deepEqual(await fresh.snippetsFor(request), [], "nothing to resolve yet");
+      await writeFile(`${scratch}/later.ts`, "export function later(count: number): string {\n  return String(count);\n}\n");
+      assert.deepEqual(await fresh.snippetsFor(request), [], "the resolution is kept until a file event says otherwise");
+      fresh.invalidate(`${scratch}/later.ts`);
+      const snippets = await fresh.snippetsFor(request);
+      assert.equal(snippets.length, 1);
+      assert.match(snippets[0].text, /function later\(count: number\): string/);
+    } finally {
+      tree.delete();
+      await rm(scratch, { recursive: true, force: true });
     }
   });
 

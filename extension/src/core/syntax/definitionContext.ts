@@ -10,6 +10,9 @@ import type { ImportedDefinitions } from "./importedDefinitions";
 import type { SymbolLookup } from "./symbolIndex";
 import type { SyntaxRuntime } from "./syntaxRuntime";
 
+/** No answer came: the worker was starting or had stopped, so the file may well exist. */
+type Unanswered = "unanswered";
+
 interface ParsedFile {
   definitions: Definition[];
 }
@@ -88,7 +91,8 @@ function groupImports(matches: readonly ImportMatch[]): ImportedNames[] {
  * (.env, keys) are never read.
  */
 export class DefinitionContext {
-  private readonly parsed = new Map<string, Promise<ParsedFile | undefined>>();
+  private readonly parsed = new Map<string, Promise<ParsedFile | undefined | Unanswered>>();
+  private readonly resolved = new Map<string, Promise<{ path: string; file: ParsedFile } | undefined>>();
   private readonly headerImports = new HeaderImportCache();
 
   constructor(private readonly options: DefinitionContextOptions) {}
@@ -96,6 +100,8 @@ export class DefinitionContext {
   /** Forget a file's definitions, e.g. when it is saved. */
   invalidate(filePath: string): void {
     this.parsed.delete(filePath);
+    // A file that appeared or went away may change what an import resolves to.
+    this.resolved.clear();
   }
 
   /**
@@ -208,21 +214,38 @@ export class DefinitionContext {
     return snippets;
   }
 
-  private async resolve(request: DefinitionRequest, source: string): Promise<{ path: string; file: ParsedFile } | undefined> {
+  /** Kept per document and import: a whole-module import is resolved at every keystroke near any name. */
+  private resolve(request: DefinitionRequest, source: string): Promise<{ path: string; file: ParsedFile } | undefined> {
+    const key = `${request.languageId}\0${request.path}\0${source}`;
+    let pending = this.resolved.get(key);
+    if (!pending) {
+      const resolving = this.resolveCandidates(request, source).then((found) => {
+        if (found !== "unanswered") return found;
+        if (this.resolved.get(key) === resolving) this.resolved.delete(key);
+        return undefined;
+      });
+      pending = resolving;
+      this.resolved.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async resolveCandidates(request: DefinitionRequest, source: string): Promise<{ path: string; file: ParsedFile } | undefined | Unanswered> {
     for (const candidate of importCandidates(request.languageId, request.path, source, this.options.roots)) {
       const file = await this.load(candidate, request.languageId);
+      if (file === "unanswered") return file;
       if (file) return { path: candidate, file };
     }
     return undefined;
   }
 
-  private load(filePath: string, importingLanguageId: string): Promise<ParsedFile | undefined> {
+  private load(filePath: string, importingLanguageId: string): Promise<ParsedFile | undefined | Unanswered> {
     let pending = this.parsed.get(filePath);
     if (!pending) {
-      const loading = this.parse(filePath, importingLanguageId).catch(() => {
+      const loading = this.parse(filePath, importingLanguageId).catch((): Unanswered => {
         // Nothing could answer (the worker is starting or stopped): a later request asks again.
         if (this.parsed.get(filePath) === loading) this.parsed.delete(filePath);
-        return undefined;
+        return "unanswered";
       });
       pending = loading;
       this.parsed.set(filePath, pending);
