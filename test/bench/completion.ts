@@ -207,6 +207,7 @@ async function keystrokeCost(runtime: SyntaxRuntime, queries: QueryStore, corpus
   // What the extension does when the document opens: have the worker read and parse the files it imports.
   const prefetchStart = performance.now();
   await definitions.prefetchImports({ languageId: corpus.languageId, path: documentPath, tree: opened, cursor: 0, parse: document.lastParse });
+  const prefetchMs = performance.now() - prefetchStart;
   // The document as VS Code's model keeps it: lines, and where each starts (kept up to date by VS Code itself).
   const lineStarts: number[] = [];
   for (let row = 0, start = 0; row < lines.length; start += lines[row].length + 1, row++) lineStarts.push(start);
@@ -224,7 +225,6 @@ async function keystrokeCost(runtime: SyntaxRuntime, queries: QueryStore, corpus
     },
     eol: "\n",
   });
-  const prefetchMs = performance.now() - prefetchStart;
   const random = seededRandom(42);
   const names = ["edit", "text", "parse", "context", "post", "superseded", "total"] as const;
   const wall = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<(typeof names)[number], number[]>;

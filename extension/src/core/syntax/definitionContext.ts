@@ -1,17 +1,29 @@
 import path from "node:path";
-import type { Tree } from "web-tree-sitter";
+import type { Node, Tree } from "web-tree-sitter";
 import type { ContextSnippet, ScopeHeader } from "../completion/prompt";
 import type { Definition } from "./definitions";
 import { importCandidates, isSecretPath, languageOfPath } from "./importResolution";
 import type { ParseGeneration } from "./documentTree";
-import { HeaderImportCache, importHeaderChars, importMatches, queryRange, type ImportMatch } from "./headerImports";
-import type { LanguageQueries, QueryStore } from "./queries";
+import { HeaderImportCache, importHeaderChars, importMatches, type ImportMatch } from "./headerImports";
+import { queryRange, type LanguageQueries, type QueryStore } from "./queries";
 import type { ImportedDefinitions } from "./importedDefinitions";
 import type { SymbolLookup } from "./symbolIndex";
 import type { SyntaxRuntime } from "./syntaxRuntime";
 
 /** No answer came: the worker was starting or had stopped, so the file may well exist. */
 type Unanswered = "unanswered";
+
+/** The promise kept for `key`, started by `start` if there is none; one that ends unanswered is forgotten, so that a later request asks again. */
+function keptUnlessUnanswered<T>(kept: Map<string, Promise<T | Unanswered>>, key: string, start: () => Promise<T | Unanswered>): Promise<T | Unanswered> {
+  const pending = kept.get(key);
+  if (pending) return pending;
+  const started = start().then((result) => {
+    if (result === "unanswered" && kept.get(key) === started) kept.delete(key);
+    return result;
+  });
+  kept.set(key, started);
+  return started;
+}
 
 interface ParsedFile {
   definitions: Definition[];
@@ -63,11 +75,14 @@ const maxDefiningFiles = 3;
 /** The distinct identifiers around the cursor, those just before it first, then those after it. */
 function identifiersNearestFirst(queries: LanguageQueries, request: DefinitionRequest): string[] {
   const { tree, cursor, around } = request;
+  const textOf = (node: Node, startIndex: number, endIndex: number): string => {
+    const from = startIndex - (around?.start ?? 0);
+    const to = endIndex - (around?.start ?? 0);
+    return around && from >= 0 && to <= around.text.length ? around.text.slice(from, to) : node.text;
+  };
   const named = queries.identifiers.captures(tree.rootNode, queryRange(Math.max(0, cursor - nearBeforeChars), cursor + nearAfterChars)).map(({ node }) => {
     const { startIndex, endIndex } = node;
-    const from = around ? startIndex - around.start : -1;
-    const to = around ? endIndex - around.start : -1;
-    return { startIndex, text: around && from >= 0 && to <= around.text.length ? around.text.slice(from, to) : node.text };
+    return { startIndex, text: textOf(node, startIndex, endIndex) };
   });
   const before = named.filter((name) => name.startIndex < cursor).reverse();
   const after = named.filter((name) => name.startIndex >= cursor);
@@ -92,7 +107,7 @@ function groupImports(matches: readonly ImportMatch[]): ImportedNames[] {
  */
 export class DefinitionContext {
   private readonly parsed = new Map<string, Promise<ParsedFile | undefined | Unanswered>>();
-  private readonly resolved = new Map<string, Promise<{ path: string; file: ParsedFile } | undefined>>();
+  private readonly resolved = new Map<string, Promise<{ path: string; file: ParsedFile } | undefined | Unanswered>>();
   private readonly headerImports = new HeaderImportCache();
 
   constructor(private readonly options: DefinitionContextOptions) {}
@@ -215,19 +230,10 @@ export class DefinitionContext {
   }
 
   /** Kept per document and import: a whole-module import is resolved at every keystroke near any name. */
-  private resolve(request: DefinitionRequest, source: string): Promise<{ path: string; file: ParsedFile } | undefined> {
+  private async resolve(request: DefinitionRequest, source: string): Promise<{ path: string; file: ParsedFile } | undefined> {
     const key = `${request.languageId}\0${request.path}\0${source}`;
-    let pending = this.resolved.get(key);
-    if (!pending) {
-      const resolving = this.resolveCandidates(request, source).then((found) => {
-        if (found !== "unanswered") return found;
-        if (this.resolved.get(key) === resolving) this.resolved.delete(key);
-        return undefined;
-      });
-      pending = resolving;
-      this.resolved.set(key, pending);
-    }
-    return pending;
+    const found = await keptUnlessUnanswered(this.resolved, key, () => this.resolveCandidates(request, source));
+    return found === "unanswered" ? undefined : found;
   }
 
   private async resolveCandidates(request: DefinitionRequest, source: string): Promise<{ path: string; file: ParsedFile } | undefined | Unanswered> {
@@ -240,17 +246,8 @@ export class DefinitionContext {
   }
 
   private load(filePath: string, importingLanguageId: string): Promise<ParsedFile | undefined | Unanswered> {
-    let pending = this.parsed.get(filePath);
-    if (!pending) {
-      const loading = this.parse(filePath, importingLanguageId).catch((): Unanswered => {
-        // Nothing could answer (the worker is starting or stopped): a later request asks again.
-        if (this.parsed.get(filePath) === loading) this.parsed.delete(filePath);
-        return "unanswered";
-      });
-      pending = loading;
-      this.parsed.set(filePath, pending);
-    }
-    return pending;
+    // A rejection means that nothing could answer (the worker is starting or stopped).
+    return keptUnlessUnanswered(this.parsed, filePath, () => this.parse(filePath, importingLanguageId).catch((): Unanswered => "unanswered"));
   }
 
   private async parse(filePath: string, importingLanguageId: string): Promise<ParsedFile | undefined> {

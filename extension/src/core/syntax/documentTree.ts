@@ -58,15 +58,12 @@ export interface ParseGeneration {
  */
 export class DocumentTree {
   private current: Tree | undefined;
-  /** The tree has edits that no parse has followed yet. */
-  private stale = false;
+  /** Edits of the tree that no parse has followed yet. */
   private editsSinceParse: TextChange[] = [];
   private parseGeneration: ParseGeneration = { generation: 0 };
   /** The tree before the last parse, edited to match it, kept for the parse's changed ranges. */
   private beforeLastParse: Tree | undefined;
   private lastChangedRanges: ReadonlyArray<{ startIndex: number; endIndex: number }> | undefined;
-  /** An edit came after the last parse: its changed ranges can no longer be computed. */
-  private lastParseEdited = false;
 
   constructor(
     private readonly runtime: SyntaxRuntime,
@@ -88,11 +85,9 @@ export class DocumentTree {
   edit(changes: readonly TextChange[]): void {
     if (!this.current) return;
     for (const change of changes) this.current.edit(editOf(change));
+    // Once edited, the current tree no longer lines up with the one kept for the last parse's changed ranges; that one
+    // is deleted at the next parse, off the keystroke.
     this.editsSinceParse.push(...changes);
-    this.stale = true;
-    // The kept tree and the current one no longer line up; it is deleted at the next parse, off the keystroke.
-    this.lastChangedRanges = undefined;
-    this.lastParseEdited = true;
   }
 
   /**
@@ -106,9 +101,8 @@ export class DocumentTree {
       return undefined;
     }
     const previous = this.current;
-    if (previous && !this.stale) return previous;
+    if (previous && this.editsSinceParse.length === 0) return previous;
     this.current = undefined;
-    this.stale = false;
     const changes = this.editsSinceParse;
     this.editsSinceParse = [];
     this.forgetLastParse();
@@ -129,12 +123,11 @@ export class DocumentTree {
     this.forgetLastParse();
     this.current?.delete();
     this.current = undefined;
-    this.stale = false;
     this.editsSinceParse = [];
   }
 
   private changedRangesOf(generation: number): ReadonlyArray<{ startIndex: number; endIndex: number }> | undefined {
-    if (generation !== this.parseGeneration.generation || this.lastParseEdited || !this.beforeLastParse || !this.current) return undefined;
+    if (generation !== this.parseGeneration.generation || this.editsSinceParse.length > 0 || !this.beforeLastParse || !this.current) return undefined;
     this.lastChangedRanges ??= this.beforeLastParse.getChangedRanges(this.current).map(({ startIndex, endIndex }) => ({ startIndex, endIndex }));
     return this.lastChangedRanges;
   }
@@ -143,7 +136,6 @@ export class DocumentTree {
     this.beforeLastParse?.delete();
     this.beforeLastParse = undefined;
     this.lastChangedRanges = undefined;
-    this.lastParseEdited = false;
   }
 
   dispose(): void {

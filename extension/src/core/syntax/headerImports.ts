@@ -2,19 +2,11 @@
 // first 20,000 characters costs about a millisecond, and in a file shorter than that every keystroke changes them; an
 // edit that touches no import and forms none leaves them where they were, shifted.
 import type { Tree } from "web-tree-sitter";
-import type { ParseGeneration, TextChange } from "./documentTree";
-import type { LanguageQueries } from "./queries";
+import type { ParseDelta, ParseGeneration, TextChange } from "./documentTree";
+import { queryRange, type LanguageQueries } from "./queries";
 
 /** Imports sit at the top of a file or, in Python, near their use: scanning only there keeps a keystroke in a long file cheap. */
 export const importHeaderChars = 20_000;
-
-/**
- * Query ranges in web-tree-sitter 0.25 are byte offsets of its UTF-16 text, while node indices
- * are code units: a range of code units must be doubled.
- */
-export function queryRange(start: number, end: number): { startIndex: number; endIndex: number } {
-  return { startIndex: start * 2, endIndex: end * 2 };
-}
 
 export interface ImportMatch {
   source: string;
@@ -63,10 +55,10 @@ function touches(a: Span, b: Span): boolean {
  * they touched an import, or the syntax changed where there is one now (a statement typed, or a comment or string that
  * swallowed or gave back lines).
  */
-function importsAfterParse(queries: LanguageQueries, tree: Tree, before: readonly ImportMatch[], parse: Required<ParseGeneration>): ImportMatch[] | undefined {
+function importsAfterParse(queries: LanguageQueries, tree: Tree, before: readonly ImportMatch[], delta: ParseDelta): ImportMatch[] | undefined {
   let matches: ImportMatch[] = [...before];
   const edited: Span[] = [];
-  for (const change of parse.delta.changes) {
+  for (const change of delta.changes) {
     matches = matches.map((match) => ({ ...match, start: offsetAfter(match.start, change), end: offsetAfter(match.end, change) }));
     for (const span of edited) {
       span.start = offsetAfter(span.start, change);
@@ -76,11 +68,11 @@ function importsAfterParse(queries: LanguageQueries, tree: Tree, before: readonl
   }
   // Edits well below the header leave it as it was (nothing is parsed differently that far before them).
   if (edited.every((span) => span.start >= importHeaderChars + farBelowHeaderChars)) return matches;
-  const changedRanges = parse.delta.changedRanges();
+  const changedRanges = delta.changedRanges();
   if (!changedRanges) return undefined;
   const changed = [...edited, ...changedRanges.map(({ startIndex, endIndex }) => ({ start: startIndex, end: endIndex }))];
   // Text that a shorter document pulled up into the header has not been looked at yet.
-  const shrunk = parse.delta.changes.reduce((total, change) => total + change.rangeLength - change.text.length, 0);
+  const shrunk = delta.changes.reduce((total, change) => total + change.rangeLength - change.text.length, 0);
   if (shrunk > 0) changed.push({ start: importHeaderChars - shrunk, end: importHeaderChars });
   for (const span of changed) {
     if (span.start >= importHeaderChars) continue;
@@ -99,7 +91,7 @@ export class HeaderImportCache {
     const cached = this.cached?.path === documentPath && this.cached.languageId === languageId ? this.cached : undefined;
     let matches: ImportMatch[] | undefined;
     if (cached?.generation === parse.generation) matches = cached.matches;
-    else if (cached && parse.delta && cached.generation === parse.generation - 1) matches = importsAfterParse(queries, tree, cached.matches, { generation: parse.generation, delta: parse.delta });
+    else if (cached && parse.delta && cached.generation === parse.generation - 1) matches = importsAfterParse(queries, tree, cached.matches, parse.delta);
     matches ??= importMatches(queries, tree, 0, importHeaderChars);
     this.cached = { path: documentPath, languageId, generation: parse.generation, matches };
     return matches;

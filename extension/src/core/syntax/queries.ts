@@ -2,6 +2,14 @@ import { Query, type Language } from "web-tree-sitter";
 import { isCodeLanguage, type CodeLanguage } from "../languages";
 import { grammarFileByLanguage, queryFile, queryKinds, type GrammarSource, type QueryKind } from "./grammars";
 
+/**
+ * Query ranges in web-tree-sitter 0.25 are byte offsets of its UTF-16 text, while node indices
+ * are code units: a range of code units must be doubled.
+ */
+export function queryRange(start: number, end: number): { startIndex: number; endIndex: number } {
+  return { startIndex: start * 2, endIndex: end * 2 };
+}
+
 export type LanguageQueries = Readonly<Record<QueryKind, Query>>;
 
 /** Compiles each language's queries once, against the grammar they run on, and deletes them on dispose. */
