@@ -127,7 +127,10 @@ describe("model download", function () {
       const second = await downloadModel({ url: changing.url("/large.gguf"), directory, fileName: "large.gguf", sha256: createHash("sha256").update(replaced).digest("hex") });
       assert.equal(second.kind, "installed", JSON.stringify(second));
       assert.ok(readFileSync(destination).equals(replaced));
-      assert.equal(changing.rangeBytesSent - sentBefore, replaced.length, "every byte was fetched again");
+      // At least every byte: node-llama-cpp's downloader may split a slow range onto a fresh connection, so a few
+      // bytes can be sent twice; a resume that kept the old part would send fewer than the whole file.
+      const sentAgain = changing.rangeBytesSent - sentBefore;
+      assert.ok(sentAgain >= replaced.length, `every byte was fetched again: ${sentAgain} of ${replaced.length}`);
     } finally {
       await changing.close();
     }
