@@ -19,6 +19,9 @@ const quietEditorSettings = {
   "workbench.startupEditor": "none",
   "security.workspace.trust.enabled": false,
   "workbench.editor.enablePreview": false,
+  // code-server saves after a delay by default, and VS Code then never marks a tab dirty, so save() could not tell
+  // when its own save has finished.
+  "files.autoSave": "off",
   "telemetry.telemetryLevel": "off",
   "extensions.autoCheckUpdates": false,
   "extensions.autoUpdate": false,
@@ -358,10 +361,12 @@ export class Workbench {
     await this.page.locator(".monaco-editor .ghost-text-decoration").first().waitFor({ state: "detached", timeout: timeoutMs });
   }
 
-  /** Saves the active editor and waits until its tab is no longer dirty. */
+  /** Saves the active editor, which must have unsaved changes, and waits until its tab is no longer dirty. */
   async save(): Promise<void> {
+    const dirtyTab = this.page.locator(".tabs-container .tab.active.dirty");
+    await dirtyTab.waitFor({ timeout: 5_000 });
     await this.page.keyboard.press("Control+S");
-    await this.page.locator(".tabs-container .tab.active.dirty").waitFor({ state: "detached" });
+    await dirtyTab.waitFor({ state: "detached" });
   }
 
   /** The modal dialog VS Code shows for a modal message; its text holds the message, the detail and the buttons. */

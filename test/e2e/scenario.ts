@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { rm, writeFile } from "node:fs/promises";
+import { readFile, readdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { type ScriptedVariant, ensureScriptedModel } from "../fixtures/scriptedModel";
 import { CodeServer, Workbench, freshWorkspace, groupIsAlive } from "./harness";
@@ -73,7 +73,10 @@ export class Scenario {
       await this.workbench.screenshot(failed ? "failed" : "end");
     } finally {
       await this.workbench.close();
-      if (failed) await this.server.saveLogs(path.join(this.artifacts, "logs"));
+      if (failed) {
+        await this.server.saveLogs(path.join(this.artifacts, "logs"));
+        await printExtensionLog(this.name, path.join(this.artifacts, "logs"));
+      }
       await this.server.stop();
       await rm(this.workspace, { recursive: true, force: true });
     }
@@ -81,6 +84,22 @@ export class Scenario {
     const survivors = hostPids.filter(isRunning);
     if (survivors.length > 0) throw new Error(`${this.name}: inference host processes outlived teardown: ${survivors.join(", ")}`);
   }
+}
+
+const extensionLogName = "Llama Assist.log";
+const printedLogLines = 40;
+
+/** CI keeps only what the tests print, so a failed scenario prints the end of the extension's own log. */
+async function printExtensionLog(scenarioName: string, logsDir: string): Promise<void> {
+  const files = await readdir(logsDir, { recursive: true }).catch(() => [] as string[]);
+  const logFile = files.find((file) => path.basename(file) === extensionLogName);
+  if (logFile === undefined) {
+    console.log(`      [${scenarioName}] no ${extensionLogName} under ${logsDir}`);
+    return;
+  }
+  const lines = (await readFile(path.join(logsDir, logFile), "utf8")).trimEnd().split("\n");
+  console.log(`      [${scenarioName}] the last ${Math.min(lines.length, printedLogLines)} lines of ${extensionLogName}:`);
+  for (const line of lines.slice(-printedLogLines)) console.log(`        ${line}`);
 }
 
 export function isRunning(pid: number): boolean {
