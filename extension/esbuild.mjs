@@ -40,11 +40,14 @@ const builds = [
   {
     ...common,
     // The workspace symbol index parses in this worker thread, off the extension host's thread, with native
-    // tree-sitter: the runtime and the grammars' .node bindings load from node_modules at run time.
+    // tree-sitter: the runtime and the grammars' .node bindings load from node_modules at run time. Where they have
+    // no binary for the platform, it parses with web-tree-sitter, bundled.
     entryPoints: ["extension/src/symbolIndexWorker.ts"],
     outfile: "dist/symbolIndexWorker.js",
     format: "cjs",
     external: ["tree-sitter", "tree-sitter-*"],
+    define: importMetaUrlForCjs.define,
+    banner: { js: importMetaUrlForCjs.bannerLine },
   },
   {
     ...common,

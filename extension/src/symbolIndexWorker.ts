@@ -1,11 +1,13 @@
 // The worker thread that builds the workspace symbol index: whole-file parses stay off the extension host's thread.
-// It parses with native tree-sitter (node_modules, outside the bundle); the extension host keeps web-tree-sitter.
+// It parses with native tree-sitter (node_modules, outside the bundle), and with web-tree-sitter where that has no
+// binary for the platform; the extension host keeps web-tree-sitter.
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
-import { nativeDefinitionsLoader } from "./core/syntax/nativeDefinitions";
+import { nativeDefinitionsLoader, nativeOrFallback } from "./core/syntax/nativeDefinitions";
 import { DefinitionsByLanguage, SymbolIndexer } from "./core/syntax/symbolIndex";
 import { isIndexerWorkerData, isToIndexer, type FromIndexer } from "./core/syntax/symbolIndexProtocol";
+import { WasmDefinitions } from "./core/syntax/wasmDefinitions";
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -20,8 +22,10 @@ async function main(): Promise<void> {
     return;
   }
   const { grammarDirectory, roots } = workerData;
+  const grammars = { load: (file: string) => readFile(path.join(grammarDirectory, file)) };
+  const wasm = new WasmDefinitions(grammars);
   const definitions = new DefinitionsByLanguage(
-    await nativeDefinitionsLoader({ load: (file) => readFile(path.join(grammarDirectory, file)) }),
+    await nativeOrFallback(() => nativeDefinitionsLoader(grammars), wasm.load, (message) => post({ kind: "failed", message })),
     (languageId, error) => post({ kind: "failed", message: `the ${languageId} grammar did not load, so ${languageId} files are not indexed: ${messageOf(error)}` }),
   );
   const indexer = new SymbolIndexer(
@@ -99,7 +103,8 @@ async function main(): Promise<void> {
       case "shutdown":
         backlog = [];
         urgent.length = 0;
-        // Native parsers, trees and queries are the garbage collector's to free: closing the port ends the thread.
+        // Native parsers, trees and queries are the garbage collector's to free, and a file being indexed may still
+        // parse with web-tree-sitter: closing the port ends the thread, and its WASM memory with it.
         port.close();
         return;
     }

@@ -1,6 +1,7 @@
 // The bundled symbol index worker (dist/symbolIndexWorker.js, from `npm run build`) on a copy of the fixture
 // workspace: it parses with native tree-sitter in its own thread, honours .gitignore, re-indexes a saved file and
-// ends on shutdown; and it runs from the files the .vsix ships (`vsce ls`), loading every grammar from there.
+// ends on shutdown; and it runs from the files the .vsix ships (`vsce ls`), loading every grammar from there, natively
+// or, without the native binaries, with web-tree-sitter.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
@@ -194,6 +195,21 @@ describe("the packaged symbol index worker", function () {
     worker.post({ kind: "index", files: await filesUnder(workspace) });
     await worker.until(() => worker?.idleCount() !== 0);
     assert.deepEqual(worker.messages.filter((message) => message.kind === "failed"), []);
+    assertEveryLanguageIndexed(worker.index, `${workspace}/polyglot`);
+  });
+
+  it("parses every language with web-tree-sitter where the .vsix has no native binary for the platform, and says so once", async function () {
+    await worker?.terminate();
+    // A .vsix built on Linux carries only linux-x64 binaries: elsewhere none of them is there to load.
+    const binaries = (await filesUnder(`${extensionFolder}/node_modules`)).filter((file) => /\/tree-sitter[^/]*\/.*\.node$/.test(file));
+    assert.equal(binaries.length, 13, "tree-sitter's binding and the 12 grammar packages' binaries");
+    for (const binary of binaries) await rm(binary);
+    worker = new IndexerWorker(`${extensionFolder}/dist/symbolIndexWorker.js`, { grammarDirectory: `${extensionFolder}/grammars`, roots: [workspace] });
+    worker.post({ kind: "index", files: await filesUnder(workspace) });
+    await worker.until(() => worker?.idleCount() !== 0);
+    const failures = worker.messages.filter((message) => message.kind === "failed").map((message) => message.message);
+    assert.equal(failures.length, 1, failures.join("\n"));
+    assert.match(failures[0], /^native tree-sitter did not load \(.+\), so every file is parsed with web-tree-sitter, which is slower$/);
     assertEveryLanguageIndexed(worker.index, `${workspace}/polyglot`);
   });
 });

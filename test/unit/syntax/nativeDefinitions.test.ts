@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { codeLanguages, type CodeLanguage } from "../../../extension/src/core/languages";
-import { parseDefinitions, type Definition } from "../../../extension/src/core/syntax/definitions";
-import { QueryStore } from "../../../extension/src/core/syntax/queries";
+import { nativeOrFallback } from "../../../extension/src/core/syntax/nativeDefinitions";
 import { DefinitionsByLanguage, SymbolIndexer, type IndexerFiles, type LanguageDefinitions } from "../../../extension/src/core/syntax/symbolIndex";
-import { grammar, grammarDirectory, nativeTestDefinitions, testRuntime } from "./testRuntime";
+import { WasmDefinitions } from "../../../extension/src/core/syntax/wasmDefinitions";
+import { grammarDirectory, nativeTestDefinitions } from "./testRuntime";
 
 const polyglot = path.resolve(__dirname, "workspace/polyglot");
 
@@ -28,23 +28,11 @@ const samples: Readonly<Record<CodeLanguage, { file: string; topLevel: string[] 
 };
 
 describe("native tree-sitter definitions (the symbol index worker's parser)", () => {
-  let store: QueryStore;
+  let wasm: WasmDefinitions;
   before(() => {
-    store = new QueryStore({ load: (file) => readFile(path.join(grammarDirectory, file)) });
+    wasm = new WasmDefinitions({ load: (file) => readFile(path.join(grammarDirectory, file)) });
   });
-  after(() => store.dispose());
-
-  async function wasmDefinitions(languageId: CodeLanguage, text: string): Promise<Definition[]> {
-    const language = await grammar(languageId);
-    const queries = await store.queriesFor(languageId, language);
-    assert.ok(queries);
-    const tree = (await testRuntime()).parse(language, text);
-    try {
-      return parseDefinitions(queries, tree, text);
-    } finally {
-      tree.delete();
-    }
-  }
+  after(() => wasm.dispose());
 
   for (const languageId of codeLanguages) {
     it(`${languageId}: finds what web-tree-sitter finds, with the same signatures`, async () => {
@@ -56,7 +44,7 @@ describe("native tree-sitter definitions (the symbol index worker's parser)", ()
         native.filter((definition) => definition.topLevel).map((definition) => definition.name),
         topLevel,
       );
-      assert.deepEqual(native, await wasmDefinitions(languageId, text));
+      assert.deepEqual(native, (await wasm.load(languageId)).definitionsOf(text));
     });
   }
 
@@ -129,5 +117,55 @@ describe("definitions by language", () => {
     const indexer = new SymbolIndexer(parser, files, ["/w"]);
     assert.deepEqual(await indexer.indexFile("/w/src/lib.rs"), { indexed: false, reason: "noGrammar" });
     assert.deepEqual(await indexer.indexFile("/w/app.py"), { indexed: true, symbols: [{ name: "python:area", signature: "area" }] });
+  });
+});
+
+describe("native definitions, or web-tree-sitter's where they do not load", () => {
+  const grammarOf =
+    (parsedBy: string) =>
+    (languageId: CodeLanguage): LanguageDefinitions => ({
+      definitionsOf: (text) => [{ name: `${parsedBy} ${languageId}`, signature: text, topLevel: true }],
+    });
+
+  it("uses the fallback for every language, and says so once, when tree-sitter itself does not load", async () => {
+    const told: string[] = [];
+    const load = await nativeOrFallback(
+      async () => {
+        throw new Error("No native build was found for platform=darwin arch=arm64");
+      },
+      async (languageId) => grammarOf("wasm")(languageId),
+      (message) => told.push(message),
+    );
+    assert.equal((await load("python")).definitionsOf("a")[0].name, "wasm python");
+    assert.equal((await load("rust")).definitionsOf("b")[0].name, "wasm rust");
+    assert.deepEqual(told, ["native tree-sitter did not load (No native build was found for platform=darwin arch=arm64), so every file is parsed with web-tree-sitter, which is slower"]);
+  });
+
+  it("uses the fallback only for a language whose native binding does not load, and names it", async () => {
+    const told: string[] = [];
+    const load = await nativeOrFallback(
+      async () => async (languageId) => {
+        if (languageId === "csharp") throw new Error("tree-sitter-c-sharp.node: invalid ELF header");
+        return grammarOf("native")(languageId);
+      },
+      async (languageId) => grammarOf("wasm")(languageId),
+      (message) => told.push(message),
+    );
+    assert.equal((await load("python")).definitionsOf("a")[0].name, "native python");
+    assert.equal((await load("csharp")).definitionsOf("b")[0].name, "wasm csharp");
+    assert.deepEqual(told, ["the native csharp grammar did not load (tree-sitter-c-sharp.node: invalid ELF header), so csharp files are parsed with web-tree-sitter, which is slower"]);
+  });
+
+  it("fails a language that neither loader can load", async () => {
+    const load = await nativeOrFallback(
+      async () => async () => {
+        throw new Error("native: missing");
+      },
+      async () => {
+        throw new Error("wasm: missing");
+      },
+      () => undefined,
+    );
+    await assert.rejects(load("go"), /wasm: missing/);
   });
 });

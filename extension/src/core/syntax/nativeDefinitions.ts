@@ -58,3 +58,33 @@ export async function nativeDefinitionsLoader(queries: GrammarSource): Promise<(
     return { definitionsOf: (text) => parseDefinitions({ definitions }, parser.parse(text), text) };
   };
 }
+
+type DefinitionsLoader = (languageId: CodeLanguage) => Promise<LanguageDefinitions>;
+
+/** On one line: node-gyp-build's message spreads over several. */
+function messageOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, " ").trim();
+}
+
+/**
+ * The native loader where native tree-sitter and a language's binding load, and `fallback` where they do not: a
+ * .vsix built on Linux carries only linux-x64 binaries. Each fallback is told once, for all languages when
+ * tree-sitter itself did not load.
+ */
+export async function nativeOrFallback(native: () => Promise<DefinitionsLoader>, fallback: DefinitionsLoader, fellBack: (message: string) => void): Promise<DefinitionsLoader> {
+  let preferred: DefinitionsLoader;
+  try {
+    preferred = await native();
+  } catch (error) {
+    fellBack(`native tree-sitter did not load (${messageOf(error)}), so every file is parsed with web-tree-sitter, which is slower`);
+    return fallback;
+  }
+  return async (languageId) => {
+    try {
+      return await preferred(languageId);
+    } catch (error) {
+      fellBack(`the native ${languageId} grammar did not load (${messageOf(error)}), so ${languageId} files are parsed with web-tree-sitter, which is slower`);
+      return fallback(languageId);
+    }
+  };
+}
