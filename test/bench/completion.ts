@@ -5,7 +5,8 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { performance as loopPerformance } from "node:perf_hooks";
+import { performance as loopPerformance, PerformanceObserver, constants as perfConstants } from "node:perf_hooks";
+import v8 from "node:v8";
 import { Worker } from "node:worker_threads";
 import type { Language, Node } from "web-tree-sitter";
 import { decideMode } from "../../extension/src/core/completion/mode";
@@ -22,12 +23,11 @@ import { ensureBenchModel } from "../fixtures/benchModel";
 import { DocumentTree } from "../../extension/src/core/syntax/documentTree";
 import { cursorInText, InsertionParser } from "../../extension/src/core/syntax/insertionParser";
 import { linesReader, textReader } from "../../extension/src/core/syntax/documentReader";
-import { DefinitionsByLanguage, SymbolIndexer, WorkspaceSymbolIndex, type DefinitionParser, type IndexerFiles, type LanguageDefinitions } from "../../extension/src/core/syntax/symbolIndex";
-import { parseDefinitions } from "../../extension/src/core/syntax/definitions";
+import { DefinitionsByLanguage, SymbolIndexer, WorkspaceSymbolIndex, type DefinitionParser, type IndexerFiles } from "../../extension/src/core/syntax/symbolIndex";
 import { nativeDefinitionsLoader } from "../../extension/src/core/syntax/nativeDefinitions";
-import type { CodeLanguage } from "../../extension/src/core/languages";
 import { SyntaxRuntime } from "../../extension/src/core/syntax/syntaxRuntime";
 import { IndexerDefinitions } from "../../extension/src/core/syntax/importedDefinitions";
+import { WasmDefinitions } from "../../extension/src/core/syntax/wasmDefinitions";
 import { isFromIndexer, type IndexerWorkerData } from "../../extension/src/core/syntax/symbolIndexProtocol";
 
 const root = path.resolve(__dirname, "../..");
@@ -105,11 +105,37 @@ function busyMs(): number {
   return performance.now() - loopPerformance.eventLoopUtilization().idle;
 }
 
+/** Bytes on V8's heap now; a stage's difference is what it allocated, unless a collection ran in between. */
+function heapBytes(): number {
+  return v8.getHeapStatistics().used_heap_size;
+}
+
+/** The garbage collections that run while `during` does, by kind, with their pauses in ms. */
+async function collectionsDuring<T>(during: () => Promise<T>): Promise<{ result: T; scavenges: number[]; fullCollections: number[] }> {
+  const scavenges: number[] = [];
+  const fullCollections: number[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+      (kind === perfConstants.NODE_PERFORMANCE_GC_MINOR ? scavenges : fullCollections).push(entry.duration);
+    }
+  });
+  observer.observe({ entryTypes: ["gc"] });
+  try {
+    const result = await during();
+    // Entries are delivered asynchronously.
+    await new Promise((resolve) => setImmediate(resolve));
+    return { result, scavenges, fullCollections };
+  } finally {
+    observer.disconnect();
+  }
+}
+
 /** What the provider reads around the cursor on every keystroke of a parsed document (inlineCompletionProvider.ts). */
 const keystrokeWindowChars = promptWindowChars(defaultPromptBudget) + 16_000;
 
 /** The text around (row, column) as getText(range) gives it: whole lines, at least `chars` on each side where there are. */
-function textAround(lines: readonly string[], row: number, column: number, chars: number): { prefix: string; suffix: string; windowStart: number } {
+function textAround(lines: readonly string[], row: number, column: number, chars: number): { text: string; prefix: string; suffix: string; windowStart: number } {
   let first = row;
   let before = column;
   while (first > 0 && before < chars) before += lines[--first].length + 1;
@@ -119,29 +145,7 @@ function textAround(lines: readonly string[], row: number, column: number, chars
   const text = lines.slice(first, last + 1).join("\n");
   let windowStart = 0;
   for (let index = 0; index < first; index++) windowStart += lines[index].length + 1;
-  return { prefix: text.slice(0, before), suffix: text.slice(before), windowStart };
-}
-
-/** The same definitions through web-tree-sitter, what the worker parsed with before native tree-sitter: timed beside it. */
-function wasmDefinitions(runtime: SyntaxRuntime, queries: QueryStore): DefinitionParser {
-  const load = async (languageId: CodeLanguage): Promise<LanguageDefinitions> => {
-    const language = await runtime.language(languageId);
-    const languageQueries = language && (await queries.queriesFor(languageId, language));
-    if (!language || !languageQueries) throw new Error(`no grammar for ${languageId}`);
-    return {
-      definitionsOf: (text) => {
-        const tree = runtime.parse(language, text);
-        try {
-          return parseDefinitions(languageQueries, tree, text);
-        } finally {
-          tree.delete();
-        }
-      },
-    };
-  };
-  return new DefinitionsByLanguage(load, (languageId, error) => {
-    throw new Error(`${languageId}: ${String(error)}`);
-  });
+  return { text, prefix: text.slice(0, before), suffix: text.slice(before), windowStart };
 }
 
 /**
@@ -149,12 +153,15 @@ function wasmDefinitions(runtime: SyntaxRuntime, queries: QueryStore): Definitio
  * tree-sitter). Prints the indexing time of the same files with native tree-sitter and with web-tree-sitter, each
  * the better of two runs after a run that loads the grammars and warms the file cache.
  */
-async function corpusIndex(runtime: SyntaxRuntime, queries: QueryStore, corpus: Corpus): Promise<WorkspaceSymbolIndex> {
+async function corpusIndex(corpus: Corpus): Promise<WorkspaceSymbolIndex> {
   const files: IndexerFiles = { size: (file) => stat(file).then((info) => info.size, () => undefined), read: (file) => readFile(file).catch(() => undefined) };
-  const native = new DefinitionsByLanguage(await nativeDefinitionsLoader({ load: (file) => readFile(path.join(root, "grammars", file)) }), (languageId, error) => {
+  const grammars = { load: (file: string) => readFile(path.join(root, "grammars", file)) };
+  const failed = (languageId: string, error: unknown): never => {
     throw new Error(`${languageId}: ${String(error)}`);
-  });
-  const wasm = wasmDefinitions(runtime, queries);
+  };
+  const native = new DefinitionsByLanguage(await nativeDefinitionsLoader(grammars), failed);
+  const wasmDefinitions = new WasmDefinitions(grammars);
+  const wasm = new DefinitionsByLanguage(wasmDefinitions.load, failed);
   const cpuMs = (): number => {
     const usage = process.cpuUsage();
     return (usage.user + usage.system) / 1000;
@@ -175,6 +182,7 @@ async function corpusIndex(runtime: SyntaxRuntime, queries: QueryStore, corpus: 
   const runs = { native: [await build(native)], wasm: [await build(wasm)] };
   runs.native.push(await build(native));
   runs.wasm.push(await build(wasm));
+  wasmDefinitions.dispose();
   const best = (list: Array<{ ms: number; cpuMs: number }>): string =>
     `${Math.min(...list.map((run) => run.ms)).toFixed(0)} ms (CPU ${Math.min(...list.map((run) => run.cpuMs)).toFixed(0)} ms)`;
   const bytes = (await Promise.all(corpus.files.map((file) => stat(file).then((info) => info.size)))).reduce((sum, size) => sum + size, 0);
@@ -189,7 +197,7 @@ async function keystrokeCost(runtime: SyntaxRuntime, queries: QueryStore, corpus
   let text = lines.join("\n");
   // The file stands where its first part lives, so that its relative imports resolve to real files.
   const documentPath = corpus.files[0];
-  const symbols = await corpusIndex(runtime, queries, corpus);
+  const symbols = await corpusIndex(corpus);
   // Imported files are read and parsed by the symbol index worker, as in the extension: not on this thread.
   const worker = new Worker(path.join(root, "dist/symbolIndexWorker.js"), { workerData: { grammarDirectory: path.join(root, "grammars"), roots: [corpus.root] } satisfies IndexerWorkerData });
   const imported = new IndexerDefinitions();
@@ -229,68 +237,76 @@ async function keystrokeCost(runtime: SyntaxRuntime, queries: QueryStore, corpus
   const names = ["edit", "text", "parse", "context", "post", "superseded", "total"] as const;
   const wall = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<(typeof names)[number], number[]>;
   const busy = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<(typeof names)[number], number[]>;
+  const allocated = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<(typeof names)[number], number[]>;
+  let collections: Awaited<ReturnType<typeof collectionsDuring>>;
   try {
-    for (let sample = 0; sample < 60; sample++) {
-      text = lines.join("\n");
-      // Type a short word at the end of a random line, one keystroke at a time.
-      let offset = text.indexOf("\n", Math.floor(random() * text.length));
-      if (offset < 0) offset = text.length;
-      const row = text.slice(0, offset).split("\n").length - 1;
-      for (const char of "value") {
-        const column = lines[row].length;
-        const change = { rangeOffset: offset, rangeLength: 0, start: { row, column }, end: { row, column }, text: char };
-        lines[row] += char;
-        for (let later = row + 1; later < lineStarts.length; later++) lineStarts[later]++;
-        offset++;
-        const busyAt = [busyMs()];
-        const wallAt = [performance.now()];
-        const mark = (): void => {
-          busyAt.push(busyMs());
-          wallAt.push(performance.now());
-        };
-        // The document's change event: the tree is only edited.
-        document.edit([change]);
-        mark();
-        // The provider, on every keystroke: the text around the cursor (VS Code's getText(range) joins those lines), the trigger.
-        const { prefix, suffix, windowStart } = textAround(lines, row, column + 1, keystrokeWindowChars);
-        decideTrigger(prefix, suffix, "automatic");
-        mark();
-        // Once the debounce has passed: the re-parse the request needs, reading lines where it re-lexes, then the
-        // request's context (with the top of the document for its imports) and post-processing.
-        const length = lineStarts[lines.length - 1] + lines[lines.length - 1].length;
-        const tree = document.treeFor(reader, length);
-        if (!tree) throw new Error("the bench file should be parsed");
-        mark();
-        const mode = decideMode(prefix, suffix, tree, style.tabSize, offset);
-        const request = { languageId: corpus.languageId, path: documentPath, tree, cursor: offset, parse: document.lastParse, around: { start: windowStart, text: prefix + suffix } };
-        const snippets = await definitions.snippetsFor(request);
-        snippetCount += snippets.length;
-        indexedCount += snippets.filter((snippet) => snippet.reason.startsWith("workspace index")).length;
-        const scopeHeaders = definitions.scopeHeaders(request, (at) => lines[at]).map((scope) => ({ ...scope, offset: scope.offset - windowStart }));
-        const pieces = { prefix, suffix, languageId: corpus.languageId, path: "bench", snippets, scopeHeaders, budget: defaultPromptBudget };
-        buildInfillPrompt({ ...pieces, countTokens: estimateTokens });
-        buildInfillContext(pieces, row);
-        mark();
-        const syntax = new InsertionParser(runtime, language, tree, { read: reader, cursor: offset, cursorPoint: { row, column: column + 1 }, after: suffix });
-        const raw = suffix.slice(0, 200).replace(/^[^\n]*\n/, "s = 1\n");
-        postProcess({ raw, prefix, suffix, mode, style, syntax });
-        mark();
-        const stageOf = (from: number, to: number): [number, number] => [busyAt[to] - busyAt[from], wallAt[to] - wallAt[from]];
-        const measured: Array<[(typeof names)[number], [number, number]]> = [
-          ["edit", stageOf(0, 1)],
-          ["text", stageOf(1, 2)],
-          ["parse", stageOf(2, 3)],
-          ["context", stageOf(3, 4)],
-          ["post", stageOf(4, 5)],
-          ["superseded", stageOf(0, 2)],
-          ["total", stageOf(0, 5)],
-        ];
-        for (const [name, [busyTime, wallTime]] of measured) {
-          busy[name].push(busyTime);
-          wall[name].push(wallTime);
+    collections = await collectionsDuring(async () => {
+      for (let sample = 0; sample < 60; sample++) {
+        text = lines.join("\n");
+        // Type a short word at the end of a random line, one keystroke at a time.
+        let offset = text.indexOf("\n", Math.floor(random() * text.length));
+        if (offset < 0) offset = text.length;
+        const row = text.slice(0, offset).split("\n").length - 1;
+        for (const char of "value") {
+          const column = lines[row].length;
+          const change = { rangeOffset: offset, rangeLength: 0, start: { row, column }, end: { row, column }, text: char };
+          lines[row] += char;
+          for (let later = row + 1; later < lineStarts.length; later++) lineStarts[later]++;
+          offset++;
+          const heapAt = [heapBytes()];
+          const busyAt = [busyMs()];
+          const wallAt = [performance.now()];
+          const mark = (): void => {
+            busyAt.push(busyMs());
+            wallAt.push(performance.now());
+            heapAt.push(heapBytes());
+          };
+          // The document's change event: the tree is only edited.
+          document.edit([change]);
+          mark();
+          // The provider, on every keystroke: the text around the cursor (VS Code's getText(range) joins those lines), the trigger.
+          const { text: windowText, prefix, suffix, windowStart } = textAround(lines, row, column + 1, keystrokeWindowChars);
+          decideTrigger(prefix, suffix, "automatic");
+          mark();
+          // Once the debounce has passed: the re-parse the request needs, reading lines where it re-lexes, then the
+          // request's context (with the top of the document for its imports) and post-processing.
+          const length = lineStarts[lines.length - 1] + lines[lines.length - 1].length;
+          const tree = document.treeFor(reader, length);
+          if (!tree) throw new Error("the bench file should be parsed");
+          mark();
+          const mode = decideMode(prefix, suffix, tree, style.tabSize, offset);
+          const request = { languageId: corpus.languageId, path: documentPath, tree, cursor: offset, parse: document.lastParse, around: { start: windowStart, text: windowText } };
+          const snippets = await definitions.snippetsFor(request);
+          snippetCount += snippets.length;
+          indexedCount += snippets.filter((snippet) => snippet.reason.startsWith("workspace index")).length;
+          const scopeHeaders = definitions.scopeHeaders(request, (at) => lines[at]).map((scope) => ({ ...scope, offset: scope.offset - windowStart }));
+          const pieces = { prefix, suffix, languageId: corpus.languageId, path: "bench", snippets, scopeHeaders, budget: defaultPromptBudget };
+          buildInfillPrompt({ ...pieces, countTokens: estimateTokens });
+          buildInfillContext(pieces, row);
+          mark();
+          const syntax = new InsertionParser(runtime, language, tree, { read: reader, cursor: offset, cursorPoint: { row, column: column + 1 }, after: suffix });
+          const raw = suffix.slice(0, 200).replace(/^[^\n]*\n/, "s = 1\n");
+          postProcess({ raw, prefix, suffix, mode, style, syntax });
+          mark();
+          const stageOf = (from: number, to: number): [number, number, number] => [busyAt[to] - busyAt[from], wallAt[to] - wallAt[from], heapAt[to] - heapAt[from]];
+          const measured: Array<[(typeof names)[number], [number, number, number]]> = [
+            ["edit", stageOf(0, 1)],
+            ["text", stageOf(1, 2)],
+            ["parse", stageOf(2, 3)],
+            ["context", stageOf(3, 4)],
+            ["post", stageOf(4, 5)],
+            ["superseded", stageOf(0, 2)],
+            ["total", stageOf(0, 5)],
+          ];
+          for (const [name, [busyTime, wallTime, heapGrowth]] of measured) {
+            busy[name].push(busyTime);
+            wall[name].push(wallTime);
+            // A collection in between shrinks the heap: that stage's allocation is not known.
+            if (heapGrowth >= 0) allocated[name].push(heapGrowth);
+          }
         }
       }
-    }
+    });
   } finally {
     document.dispose();
     await worker.terminate();
@@ -299,7 +315,9 @@ async function keystrokeCost(runtime: SyntaxRuntime, queries: QueryStore, corpus
   console.log(
     `  ${corpus.languageId.padEnd(10)} ${lines.length} lines, ${count} keystrokes, ${(snippetCount / count).toFixed(1)} snippets per prompt (${(indexedCount / count).toFixed(1)} from the workspace index of ${symbols.fileCount} files); the worker parsed the imported files at open in ${prefetchMs.toFixed(0)} ms`,
   );
-  const line = (label: string, name: (typeof names)[number], note = ""): void => console.log(`    ${label.padEnd(19)}${format(wall[name])}; busy ${format(busy[name])}${note}`);
+  const kilobytes = (name: (typeof names)[number]): string => `${(percentile(allocated[name], 50) / 1024).toFixed(0)} KB`;
+  const line = (label: string, name: (typeof names)[number], note = ""): void =>
+    console.log(`    ${label.padEnd(19)}${format(wall[name])}; busy ${format(busy[name])}; allocates ${kilobytes(name)}${note}`);
   line("edit", "edit", " (every keystroke: tree.edit)");
   line("text + trigger", "text", " (every keystroke: the text around the cursor, trigger)");
   line("incremental parse", "parse", " (once the debounce has passed, reading the lines it re-lexes)");
@@ -307,6 +325,9 @@ async function keystrokeCost(runtime: SyntaxRuntime, queries: QueryStore, corpus
   line("post-processing", "post");
   line("superseded", "superseded", " (a keystroke the next one cancels before the debounce passes)");
   line("total", "total", " (a keystroke whose request runs)");
+  const pauses = (durations: number[]): string =>
+    durations.length === 0 ? "none" : `${durations.length} (p50 ${percentile(durations, 50).toFixed(1)} ms, max ${Math.max(...durations).toFixed(1)} ms)`;
+  console.log(`    garbage collections during the ${count} keystrokes: scavenges ${pauses(collections.scavenges)}, full ${pauses(collections.fullCollections)}`);
 }
 
 interface Sample {
