@@ -22,6 +22,11 @@ describe("issue 9, remote servers: Llama Assist in a real VS Code against a real
     server = await startLlamaServer({ modelPath: ensureScriptedModel("standard"), threads: 1, contextSize: 4096 });
   });
 
+  afterEach(function () {
+    // CI keeps only what the tests print.
+    if (this.currentTest?.state === "failed" && server) console.log(`      llama-server's log, the end:\n${server.log().slice(-3000)}`);
+  });
+
   after(async function () {
     await server?.stop();
   });
