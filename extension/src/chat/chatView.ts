@@ -278,7 +278,12 @@ export function register(
               post({ kind: "notice", level: "error", text: `Something went wrong: ${error instanceof Error ? error.message : String(error)}` });
             });
         }),
-        webviewView.onDidChangeVisibility(() => (webviewView.visible ? waitForReady() : stopWaitingForReady())),
+        webviewView.onDidChangeVisibility(() => {
+          if (!webviewView.visible) return stopWaitingForReady();
+          // Shown again, the view gets a new page from VS Code, and that page its own tries.
+          silentReloads = 0;
+          waitForReady();
+        }),
         webviewView.onDidDispose(() => {
           stopWaitingForReady();
           subscriptions.dispose();
