@@ -55,7 +55,7 @@ export function activate(context: vscode.ExtensionContext): void {
     hostStatusBar.register(host, settings),
     remoteStatusBar.register(inference),
     remoteCommands.register(inference, settings, context.secrets),
-    hostStatusView.register(context.extensionUri, host, settings),
+    hostStatusView.register(context.extensionUri, host, settings, log),
     restartHost.register(host, settings, log),
     showHostStatus.register(host, settings, log),
     showLog.register(log),

@@ -5,16 +5,18 @@ import { isFromWebview, type ToWebview } from "./core/protocol/webview";
 import type { HostClient } from "./hostClient/hostClient";
 import type { Settings } from "./settings";
 import { commandIds } from "./commandIds";
+import { reloadUntilReady } from "./webviewPageReload";
 
 export const hostStatusViewId = "llamaAssist.hostStatus";
 
 /** The sidebar's host panel: what is loaded, on which hardware, and buttons to restart or read the log. */
-export function register(extensionUri: vscode.Uri, host: HostClient, settings: Settings): vscode.Disposable {
+export function register(extensionUri: vscode.Uri, host: HostClient, settings: Settings, log: vscode.LogOutputChannel): vscode.Disposable {
   const webviewRoot = vscode.Uri.joinPath(extensionUri, "dist", "webview");
   const provider: vscode.WebviewViewProvider = {
     resolveWebviewView(view) {
       view.webview.options = { enableScripts: true, localResourceRoots: [webviewRoot] };
-      view.webview.html = renderHtml(view.webview, webviewRoot);
+      const page = reloadUntilReady(view, () => renderHtml(view.webview, webviewRoot), "Inference Host view", log);
+      page.render();
       const post = (): void => {
         const state = host.state;
         const message: ToWebview = {
@@ -26,12 +28,14 @@ export function register(extensionUri: vscode.Uri, host: HostClient, settings: S
         void view.webview.postMessage(message);
       };
       const viewSubscriptions = vscode.Disposable.from(
+        page,
         host.onDidChangeState(post),
         settings.onDidChange(post),
         view.webview.onDidReceiveMessage((message: unknown) => {
           if (!isFromWebview(message)) return;
           switch (message.kind) {
             case "ready":
+              page.ready();
               post();
               break;
             case "restartHost":
@@ -46,7 +50,10 @@ export function register(extensionUri: vscode.Uri, host: HostClient, settings: S
           }
         }),
       );
-      view.onDidDispose(() => viewSubscriptions.dispose());
+      const disposed = view.onDidDispose(() => {
+        viewSubscriptions.dispose();
+        disposed.dispose();
+      });
     },
   };
   return vscode.window.registerWebviewViewProvider(hostStatusViewId, provider);

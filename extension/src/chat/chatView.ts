@@ -14,6 +14,7 @@ import type { Settings } from "../settings";
 import type { ShieldEngine } from "../shieldEngine";
 import { Attachments } from "./attachments";
 import { CodeActions } from "./codeActions";
+import { reloadUntilReady } from "../webviewPageReload";
 
 export const chatViewId = "llamaAssist.chat";
 export const chatCommandIds = {
@@ -25,15 +26,6 @@ export const chatCommandIds = {
 /** Answers are mostly deterministic code help; a little temperature keeps regenerate useful. */
 const chatTemperature = 0.2;
 
-/**
- * How long a shown chat page may take to say "ready" before it is loaded again. In code-server (VS Code for the Web) a
- * webview's frame is sometimes created while VS Code's webview service worker is being replaced, typically as a window
- * reload brings back two webview views at once: the frame's requests for chat.js and chat.css then miss the worker and
- * fail, and the page stays unstyled and dead. Only new HTML, which makes VS Code create a new frame, brings it back.
- */
-const pageReadyTimeoutMs = 15_000;
-/** Loads in a row of a page that never said "ready", after which the log says the view is broken. */
-const maxSilentPageReloads = 2;
 
 function availabilityOf(state: HostState): { availability: HostAvailability; message: string } {
   switch (state.phase) {
@@ -233,44 +225,28 @@ export function register(
     resolveWebviewView(webviewView) {
       view = webviewView;
       webviewView.webview.options = { enableScripts: true, localResourceRoots: [webviewRoot] };
-      let readyTimer: NodeJS.Timeout | undefined;
-      let silentReloads = 0;
-      const stopWaitingForReady = (): void => clearTimeout(readyTimer);
-      // A page is loaded when it gets its HTML and again each time the view is shown (it is discarded while hidden).
-      const waitForReady = (): void => {
-        stopWaitingForReady();
-        readyTimer = setTimeout(() => {
-          if (!webviewView.visible) return;
-          if (silentReloads === maxSilentPageReloads) {
-            log.error(`The chat view's page did not start after ${maxSilentPageReloads + 1} loads. Close the view and open it again.`);
-            return;
-          }
-          silentReloads++;
-          log.warn(`The chat view's page did not start within ${pageReadyTimeoutMs / 1000} s; loading it again.`);
-          render();
-        }, pageReadyTimeoutMs);
-      };
       // A fresh nonce each time, so the HTML differs and VS Code builds a new frame.
-      const render = (): void => {
-        webviewView.webview.html = chatPageHtml({
-          nonce: randomBytes(16).toString("base64"),
-          cspSource: webviewView.webview.cspSource,
-          scriptUri: webviewView.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, "chat.js")).toString(),
-          styleUri: webviewView.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, "chat.css")).toString(),
-        });
-        waitForReady();
-      };
-      render();
+      const page = reloadUntilReady(
+        webviewView,
+        () =>
+          chatPageHtml({
+            nonce: randomBytes(16).toString("base64"),
+            cspSource: webviewView.webview.cspSource,
+            scriptUri: webviewView.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, "chat.js")).toString(),
+            styleUri: webviewView.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, "chat.css")).toString(),
+          }),
+        "chat view",
+        log,
+      );
+      page.render();
       const subscriptions: vscode.Disposable = vscode.Disposable.from(
+        page,
         webviewView.webview.onDidReceiveMessage((message: unknown) => {
           if (!isChatFromWebview(message)) {
             log.warn("Ignoring a malformed message from the chat view.");
             return;
           }
-          if (message.kind === "ready") {
-            stopWaitingForReady();
-            silentReloads = 0;
-          }
+          if (message.kind === "ready") page.ready();
           sessionReady()
             .then((session) => handle(session, message))
             .catch((error: unknown) => {
@@ -278,14 +254,7 @@ export function register(
               post({ kind: "notice", level: "error", text: `Something went wrong: ${error instanceof Error ? error.message : String(error)}` });
             });
         }),
-        webviewView.onDidChangeVisibility(() => {
-          if (!webviewView.visible) return stopWaitingForReady();
-          // Shown again, the view gets a new page from VS Code, and that page its own tries.
-          silentReloads = 0;
-          waitForReady();
-        }),
         webviewView.onDidDispose(() => {
-          stopWaitingForReady();
           subscriptions.dispose();
           if (view === webviewView) view = undefined;
         }),
