@@ -49,11 +49,8 @@ export function register(extensionUri: vscode.Uri, host: HostClient, settings: S
               break;
           }
         }),
+        view.onDidDispose(() => viewSubscriptions.dispose()),
       );
-      const disposed = view.onDidDispose(() => {
-        viewSubscriptions.dispose();
-        disposed.dispose();
-      });
     },
   };
   return vscode.window.registerWebviewViewProvider(hostStatusViewId, provider);

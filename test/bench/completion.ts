@@ -111,7 +111,7 @@ function heapBytes(): number {
 }
 
 /** The garbage collections that run while `during` does, by kind, with their pauses in ms. */
-async function collectionsDuring<T>(during: () => Promise<T>): Promise<{ result: T; scavenges: number[]; fullCollections: number[] }> {
+async function collectionsDuring(during: () => Promise<void>): Promise<{ scavenges: number[]; fullCollections: number[] }> {
   const scavenges: number[] = [];
   const fullCollections: number[] = [];
   const observer = new PerformanceObserver((list) => {
@@ -122,10 +122,10 @@ async function collectionsDuring<T>(during: () => Promise<T>): Promise<{ result:
   });
   observer.observe({ entryTypes: ["gc"] });
   try {
-    const result = await during();
+    await during();
     // Entries are delivered asynchronously.
     await new Promise((resolve) => setImmediate(resolve));
-    return { result, scavenges, fullCollections };
+    return { scavenges, fullCollections };
   } finally {
     observer.disconnect();
   }

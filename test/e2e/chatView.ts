@@ -52,7 +52,7 @@ export async function chatFrameNudged(page: Page, waitMs: number, when: string):
 /**
  * The chat page once its script ran and the extension answered (the budget line is filled). The page's HTML is there
  * before its script runs, and the extension loads a page that never said "ready" again in a new frame (in code-server
- * a page's script sometimes never arrives; see extension/src/chat/chatView.ts), so the frame is looked up afresh until
+ * a page's script sometimes never arrives; see extension/src/webviewPageReload.ts), so the frame is looked up afresh until
  * one has started. Throws when none did within `waitMs`.
  */
 export async function runningChat(page: Page, waitMs: number): Promise<Frame> {
@@ -74,7 +74,7 @@ export async function openChatPage(scenario: Scenario): Promise<Frame> {
   const containerOpen = page.locator('.activitybar .action-item.checked .action-label[aria-label^="Llama Assist"]');
   // A click toggles the container, and a close requested just before may not have landed yet: look again each try.
   // A view that shows no chat page at all is closed so that the next try opens it afresh: VS Code's own webview
-  // bootstrap can stall before our page exists (see chat.e2e.ts). A page that appeared is the extension's to start.
+  // bootstrap can stall before our page exists (see bootstrapStalled). A page that appeared is the extension's to start.
   for (let attempt = 0; attempt < 3; attempt++) {
     if ((await containerOpen.count()) === 0) await scenario.workbench.activityBarItem("Llama Assist").click();
     const frame = await chatFrameNudged(page, 30_000, "as the view opened");

@@ -26,7 +26,6 @@ export const chatCommandIds = {
 /** Answers are mostly deterministic code help; a little temperature keeps regenerate useful. */
 const chatTemperature = 0.2;
 
-
 function availabilityOf(state: HostState): { availability: HostAvailability; message: string } {
   switch (state.phase) {
     case "ready":
