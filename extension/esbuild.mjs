@@ -42,7 +42,7 @@ const builds = [
     // The workspace symbol index parses in this worker thread, off the extension host's thread, with native
     // tree-sitter: the runtime and the grammars' .node bindings load from node_modules at run time. Where they have
     // no binary for the platform, it parses with web-tree-sitter, bundled.
-    entryPoints: ["extension/src/symbolIndexWorker.ts"],
+    entryPoints: ["extension/src/node/syntax/symbolIndexWorker.ts"],
     outfile: "dist/symbolIndexWorker.js",
     format: "cjs",
     external: ["tree-sitter", "tree-sitter-*"],
@@ -60,7 +60,7 @@ const builds = [
   },
   {
     ...common,
-    entryPoints: ["extension/src/cli/shield.ts"],
+    entryPoints: ["extension/src/node/shield/cli.ts"],
     outfile: "dist/cli/shield.js",
     format: "cjs",
     define: importMetaUrlForCjs.define,

@@ -3,9 +3,9 @@
 // for an edit at the cursor, cancellation latency, and the host's peak memory. Prints figures; asserts nothing.
 import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
-import { layoutFimPrompt } from "../../extension/src/core/fimLayout";
+import { layoutFimPrompt } from "../../extension/src/core/completion/fimLayout";
 import type { InfillParams } from "../../extension/src/core/protocol/host";
-import type { HostClient } from "../../extension/src/hostClient/hostClient";
+import type { HostClient } from "../../extension/src/node/host/hostClient";
 import { ensureBenchModel } from "../fixtures/benchModel";
 import { createTestHost, hostConfig } from "../fixtures/hostHarness";
 

@@ -13,8 +13,8 @@
 // Prints p50/p95 and ours/llama-server ratios; asserts nothing. BENCH_PEER_KEYSTROKES=6 for a quick run.
 // A cold 1,500-token prompt can take minutes on a loaded 2-core machine: the remote backend waits up to 10 minutes.
 import { availableParallelism, cpus, loadavg } from "node:os";
-import type { InferenceBackend } from "../../extension/src/core/backend/backend";
-import { createRemoteBackend } from "../../extension/src/core/backend/remoteBackend";
+import type { InferenceBackend } from "../../extension/src/core/protocol/backend";
+import { createRemoteBackend } from "../../extension/src/node/remote/remoteBackend";
 import { buildInfillContext, buildInfillPrompt } from "../../extension/src/core/completion/prompt";
 import type { GenerationResult, InfillParams } from "../../extension/src/core/protocol/host";
 import { ensureBenchModel } from "../fixtures/benchModel";

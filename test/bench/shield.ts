@@ -8,7 +8,8 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createShield, fileGrammarSource, languageForFileName, type Finding, type Shield, type ShieldLanguage } from "../../extension/src/core/shield";
+import { createShield, languageForFileName, type Finding, type Shield, type ShieldLanguage } from "../../extension/src/core/shield";
+import { fileGrammarSource } from "../../extension/src/node/shield/fileGrammarSource";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const datasetPath = path.resolve(repoRoot, "../shared/bench/cyberseceval/autocomplete-dev.json");

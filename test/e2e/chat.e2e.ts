@@ -76,7 +76,7 @@ describe("issue 6, chat: Llama Assist in a real VS Code (code-server + Chromium)
     const { workbench } = scenario;
     const page = workbench.page;
     // What code-server now and then does to a webview frame created while its service worker is being replaced (see
-    // extension/src/webviewPageReload.ts), on purpose: the page's requests go past the worker, to a host that does not exist.
+    // extension/src/vscode/webviewPageReload.ts), on purpose: the page's requests go past the worker, to a host that does not exist.
     const devtools = await page.context().newCDPSession(page);
     await devtools.send("Network.enable");
     await devtools.send("Network.setBypassServiceWorker", { bypass: true });

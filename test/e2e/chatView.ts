@@ -52,7 +52,7 @@ export async function chatFrameNudged(page: Page, waitMs: number, when: string):
 /**
  * The chat page once its script ran and the extension answered (the budget line is filled). The page's HTML is there
  * before its script runs, and the extension loads a page that never said "ready" again in a new frame (in code-server
- * a page's script sometimes never arrives; see extension/src/webviewPageReload.ts), so the frame is looked up afresh until
+ * a page's script sometimes never arrives; see extension/src/vscode/webviewPageReload.ts), so the frame is looked up afresh until
  * one has started. Throws when none did within `waitMs`.
  */
 export async function runningChat(page: Page, waitMs: number): Promise<Frame> {

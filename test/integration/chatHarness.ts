@@ -5,9 +5,10 @@ import { randomUUID } from "node:crypto";
 import type { Conversation } from "../../extension/src/core/chat/conversation";
 import { ChatSession, type CodeScan } from "../../extension/src/core/chat/session";
 import type { ChatToWebview } from "../../extension/src/core/protocol/webview";
-import { createShield, fileGrammarSource, type Shield } from "../../extension/src/core/shield";
-import { gateSuggestion } from "../../extension/src/core/shieldGate";
-import type { HostClient } from "../../extension/src/hostClient/hostClient";
+import { createShield, type Shield } from "../../extension/src/core/shield";
+import { fileGrammarSource } from "../../extension/src/node/shield/fileGrammarSource";
+import { gateSuggestion } from "../../extension/src/core/shield/gate";
+import type { HostClient } from "../../extension/src/node/host/hostClient";
 import { repoRoot } from "../fixtures/scriptedModel";
 
 export function loadChatShield(): Promise<Shield> {

@@ -1,7 +1,7 @@
 // The real inference host with the scripted fixture model: exact infill and chat output, streaming, KV-cache reuse,
 // request-level errors, and a log that never carries user code.
 import assert from "node:assert/strict";
-import { HostRequestError } from "../../extension/src/hostClient/hostClient";
+import { HostRequestError } from "../../extension/src/node/host/hostClient";
 import type { InfillParams } from "../../extension/src/core/protocol/host";
 import { type TestHost, createTestHost, hostConfig } from "../fixtures/hostHarness";
 import { chatAnswer, ensureScriptedModel, fimCompletion } from "../fixtures/scriptedModel";

@@ -1,7 +1,7 @@
 // Cancellation through an AbortSignal: during prompt evaluation (which the host chunks so it can stop between
 // chunks) and during generation.
 import assert from "node:assert/strict";
-import { HostRequestError } from "../../extension/src/hostClient/hostClient";
+import { HostRequestError } from "../../extension/src/node/host/hostClient";
 import { type TestHost, createTestHost, hostConfig } from "../fixtures/hostHarness";
 import { endlessPiece, ensureScriptedModel, fimCompletion } from "../fixtures/scriptedModel";
 

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import type { HostErrorCode } from "../../extension/src/core/protocol/host";
-import { HostRequestError } from "../../extension/src/hostClient/hostClient";
+import { HostRequestError } from "../../extension/src/node/host/hostClient";
 import type { HostState } from "../../extension/src/core/protocol/host";
 import { createTestHost, hostConfig } from "../fixtures/hostHarness";
 import { ensureNotGgufFile, ensureScriptedModel, ensureTruncatedModel, fimCompletion, modelCacheDir } from "../fixtures/scriptedModel";

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { once } from "node:events";
-import { HostRequestError } from "../../extension/src/hostClient/hostClient";
+import { HostRequestError } from "../../extension/src/node/host/hostClient";
 import { createTestHost, hostConfig } from "../fixtures/hostHarness";
 import { ensureScriptedModel, fimCompletion, repoRoot } from "../fixtures/scriptedModel";
 

@@ -1,8 +1,8 @@
 // The structural GGUF check must agree with llama.cpp: what it accepts loads in the real host with the same
 // architecture and FIM support, and what it rejects as truncated the host cannot load either.
 import assert from "node:assert/strict";
-import { checkGgufFile } from "../../extension/src/core/models/ggufCheck";
-import { HostRequestError } from "../../extension/src/hostClient/hostClient";
+import { checkGgufFile } from "../../extension/src/node/models/ggufCheck";
+import { HostRequestError } from "../../extension/src/node/host/hostClient";
 import { createTestHost, hostConfig, llama2TinyRandomModel } from "../fixtures/hostHarness";
 import { ensureScriptedModel, ensureTruncatedModel } from "../fixtures/scriptedModel";
 

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { downloadModel, downloadedPathOf, partialPathOf, rejectedPathOf } from "../../extension/src/core/models/modelDownload";
+import { downloadModel, downloadedPathOf, partialPathOf, rejectedPathOf } from "../../extension/src/node/models/modelDownload";
 import { ensureNotGgufFile, ensureScriptedModel } from "../fixtures/scriptedModel";
 import { type FileServer, startFileServer } from "./modelsServer";
 

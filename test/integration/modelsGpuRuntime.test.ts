@@ -4,7 +4,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type RuntimePackage, fetchGpuRuntime, packageDirectoryOf, tarballFileName } from "../../extension/src/core/models/gpuRuntime";
+import { type RuntimePackage, fetchGpuRuntime, packageDirectoryOf, tarballFileName } from "../../extension/src/node/models/gpuRuntime";
 import { type FileServer, type ServedFile, startFileServer } from "./modelsServer";
 import { npmTarball } from "./modelsTarball";
 

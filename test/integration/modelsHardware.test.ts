@@ -1,7 +1,7 @@
 // The hardware probe through the real host bundle: a fresh host process answers without a model, then exits.
 import assert from "node:assert/strict";
 import { totalmem } from "node:os";
-import { probeHardware } from "../../extension/src/core/models/hardwareProbe";
+import { probeHardware } from "../../extension/src/node/models/hardwareProbe";
 import { hostScript } from "../fixtures/hostHarness";
 
 describe("hardware probe", function () {

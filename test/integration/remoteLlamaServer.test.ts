@@ -2,8 +2,8 @@
 // ships (test/remote/build-llama-server.sh) and started here on 127.0.0.1 with the scripted fixture models.
 import assert from "node:assert/strict";
 import { availableParallelism } from "node:os";
-import { HostRequestError } from "../../extension/src/core/backend/backend";
-import { type RemoteBackend, type RemoteBackendOptions, createRemoteBackend } from "../../extension/src/core/backend/remoteBackend";
+import { HostRequestError } from "../../extension/src/core/protocol/backend";
+import { type RemoteBackend, type RemoteBackendOptions, createRemoteBackend } from "../../extension/src/node/remote/remoteBackend";
 import { buildInfillContext, buildInfillPrompt, estimateTokens } from "../../extension/src/core/completion/prompt";
 import { blocksOf } from "../../extension/src/core/completion/promptFit";
 import type { ChatParams, InfillParams } from "../../extension/src/core/protocol/host";

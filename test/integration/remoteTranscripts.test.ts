@@ -7,8 +7,8 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { HostRequestError } from "../../extension/src/core/backend/backend";
-import { type RemoteBackend, type RemoteBackendOptions, createRemoteBackend } from "../../extension/src/core/backend/remoteBackend";
+import { HostRequestError } from "../../extension/src/core/protocol/backend";
+import { type RemoteBackend, type RemoteBackendOptions, createRemoteBackend } from "../../extension/src/node/remote/remoteBackend";
 import { ScriptedServer, json, streamInPieces, transcript } from "../remote/scriptedServer";
 
 const ndjson = "application/x-ndjson";

@@ -2,7 +2,7 @@
 // answer is insecure code. Through the real host, the real chat session and the real Shield.
 import assert from "node:assert/strict";
 import type { Shield } from "../../extension/src/core/shield";
-import { describeHost, presentHostState } from "../../extension/src/core/hostStatus";
+import { describeHost, presentHostState } from "../../extension/src/core/host/hostStatus";
 import { type TestHost, createTestHost, hostConfig } from "../fixtures/hostHarness";
 import { demoModelDescription, demoModelName, ensureScriptedModel, insecureChatAnswer } from "../fixtures/scriptedModel";
 import { answerEnded, createChatRig, loadChatShield } from "./chatHarness";

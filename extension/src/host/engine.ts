@@ -15,8 +15,8 @@ import {
   resolveChatWrapper,
 } from "node-llama-cpp";
 import { fitInfillContext } from "../core/completion/promptFit";
-import { FimBudgetError, cutAtStopStrings, layoutFimPrompt } from "../core/fimLayout";
-import { PrefillSpeed, defaultPrefillPacing } from "../core/prefillPacing";
+import { FimBudgetError, cutAtStopStrings, layoutFimPrompt } from "../core/completion/fimLayout";
+import { PrefillSpeed, defaultPrefillPacing } from "../core/host/prefillPacing";
 import type {
   ChatParams,
   GenerationResult,

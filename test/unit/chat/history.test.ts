@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Conversation } from "../../../extension/src/core/chat/conversation";
 import { boundHistory, parseHistory, serializeHistory } from "../../../extension/src/core/chat/history";
-import { HistoryFile, historyFileName } from "../../../extension/src/core/chat/historyFile";
+import { HistoryFile, historyFileName } from "../../../extension/src/node/chat/historyFile";
 
 function conversation(id: string, updatedAt: number, messageCount = 2, size = 10): Conversation {
   return {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { GenerationResult, InfillParams } from "../../../extension/src/core/protocol/host";
-import type { ShieldVerdict, SuggestionInContext } from "../../../extension/src/core/shieldGate";
+import type { ShieldVerdict, SuggestionInContext } from "../../../extension/src/core/shield/gate";
 import { AdaptiveDebounce } from "../../../extension/src/core/completion/debounce";
 import { CompletionEngine, type CompletionRequest } from "../../../extension/src/core/completion/engine";
 import { defaultPromptBudget, estimateTokens } from "../../../extension/src/core/completion/prompt";

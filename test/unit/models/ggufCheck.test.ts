@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { checkGgufFile } from "../../../extension/src/core/models/ggufCheck";
+import { checkGgufFile } from "../../../extension/src/node/models/ggufCheck";
 import { ensureNotGgufFile, ensureScriptedModel, ensureTruncatedModel } from "../../fixtures/scriptedModel";
 
 describe("structural GGUF check", function () {

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { cudaRuntimePackages, tarballFileName } from "../../../extension/src/core/models/gpuRuntime";
-import { extractTarball } from "../../../extension/src/core/models/tarball";
+import { cudaRuntimePackages, tarballFileName } from "../../../extension/src/node/models/gpuRuntime";
+import { extractTarball } from "../../../extension/src/node/models/tarball";
 import { npmTarball } from "../../integration/modelsTarball";
 import { repoRoot } from "../../fixtures/scriptedModel";
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { deleteModelFile, listModelFiles } from "../../../extension/src/core/models/installed";
+import { deleteModelFile, listModelFiles } from "../../../extension/src/node/models/installed";
 
 describe("installed models folder", function () {
   let directory: string;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import path from "node:path";
-import { createShield, fileGrammarSource, type Shield, type ShieldLanguage } from "../../../extension/src/core/shield";
+import { createShield, type Shield, type ShieldLanguage } from "../../../extension/src/core/shield";
+import { fileGrammarSource } from "../../../extension/src/node/shield/fileGrammarSource";
 
 /** The grammars `npm run build` copies; the tests read the same files the extension ships. */
 export const grammarDirectory = path.resolve(__dirname, "../../../grammars");

@@ -42,7 +42,7 @@ function apply(text: string, change: TextChange): string {
 }
 
 const sources: Record<string, string> = {
-  typescript: readFileSync(path.resolve(__dirname, "../../../extension/src/core/config.ts"), "utf8"),
+  typescript: readFileSync(path.resolve(__dirname, "../../../extension/src/core/config/config.ts"), "utf8"),
   python: "import os\n\n\nclass Store:\n    def __init__(self, root):\n        self.root = root\n\n    def path(self, name):\n        return os.path.join(self.root, name)\n\n\ndef main():\n    s = Store('/tmp')\n    print(s.path('x'))\n",
 };
 

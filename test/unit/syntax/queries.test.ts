@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { codeLanguages } from "../../../extension/src/core/languages";
+import { codeLanguages } from "../../../extension/src/core/config/codeLanguages";
 import { importHeaderChars, importMatches } from "../../../extension/src/core/syntax/headerImports";
 import { QueryStore } from "../../../extension/src/core/syntax/queries";
 import { grammar, grammarDirectory, testRuntime } from "./testRuntime";

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const runtime = await SyntaxRuntime.create({ load: (file) => readFile(path.join(root, "grammars", file)) });
   const language = await runtime.language("typescript");
   if (!language || !memory) throw new Error("no WASM memory found");
-  const source = readFileSync(path.join(root, "extension/src/core/config.ts"), "utf8");
+  const source = readFileSync(path.join(root, "extension/src/core/config/config.ts"), "utf8");
 
   // One editing session: open a document, type into it with a completion check per keystroke, close it.
   const session = (): void => {

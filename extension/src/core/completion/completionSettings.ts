@@ -1,4 +1,4 @@
-import type { SettingsReader } from "../config";
+import type { SettingsReader } from "../config/config";
 import type { DebounceMode } from "./debounce";
 
 /** `llamaAssist.completions.*`, validated; invalid values fall back to the defaults. */

@@ -1,5 +1,5 @@
 import type { GenerationResult, InfillParams } from "../protocol/host";
-import type { ShieldVerdict, SuggestionInContext } from "../shieldGate";
+import type { ShieldVerdict, SuggestionInContext } from "../shield/gate";
 import type { CompletionSyntax } from "../syntax/insertionParser";
 import { CompletionCache } from "./completionCache";
 import { AdaptiveDebounce, type DebounceMode } from "./debounce";

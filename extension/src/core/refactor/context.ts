@@ -1,5 +1,5 @@
 import type { Tree } from "web-tree-sitter";
-import { isCodeLanguage, type CodeLanguage } from "../languages";
+import { isCodeLanguage, type CodeLanguage } from "../config/codeLanguages";
 import { enclosingClass, type OffsetRange } from "./target";
 
 /** What the model sees around the target but must not rewrite. */

@@ -1,4 +1,4 @@
-import type { CodeLanguage } from "../languages";
+import type { CodeLanguage } from "../config/codeLanguages";
 
 /** One fenced block of a markdown answer. `closed` is false when the answer ended inside it. */
 export interface FencedBlock {

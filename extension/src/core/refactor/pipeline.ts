@@ -1,5 +1,5 @@
 import type { ChatParams, GenerationResult } from "../protocol/host";
-import type { ShieldVerdict } from "../shieldGate";
+import type { ShieldVerdict } from "../shield/gate";
 import type { Finding } from "../shield/types";
 import { extractCode } from "./extract";
 import { lineReplacements, type TextReplacement } from "./lineDiff";

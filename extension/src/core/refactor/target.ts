@@ -1,6 +1,6 @@
 import type { Node, Tree } from "web-tree-sitter";
-import type { CodeLanguage } from "../languages";
-import { isCodeLanguage } from "../languages";
+import type { CodeLanguage } from "../config/codeLanguages";
+import { isCodeLanguage } from "../config/codeLanguages";
 
 /** A range of the document, in UTF-16 offsets. */
 export interface OffsetRange {

@@ -1,6 +1,6 @@
 import { Language, Parser, Query, type Node, type QueryMatch, type Tree } from "web-tree-sitter";
 import { GRAMMAR_FILES, RUNTIME_WASM } from "./languages";
-import { initTreeSitterRuntime } from "../treeSitterRuntime";
+import { initTreeSitterRuntime } from "../syntax/treeSitterRuntime";
 import { ALL_RULES } from "./rules";
 import {
   SHIELD_LANGUAGES,

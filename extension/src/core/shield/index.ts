@@ -1,5 +1,4 @@
 export { createShield, type ShieldOptions } from "./engine";
-export { fileGrammarSource } from "./fileGrammarSource";
 export { GRAMMAR_FILES, isShieldLanguage, languageForFileName } from "./languages";
 export {
   SHIELD_LANGUAGES,

@@ -1,6 +1,6 @@
 import type { ShieldLanguage } from "./types";
 
-export { isCodeLanguage as isShieldLanguage } from "../languages";
+export { isCodeLanguage as isShieldLanguage } from "../config/codeLanguages";
 
 export { grammarFileByLanguage as GRAMMAR_FILES, runtimeWasmFile as RUNTIME_WASM } from "../syntax/grammars";
 

@@ -1,5 +1,5 @@
 import type { Node } from "web-tree-sitter";
-import { codeLanguages, type CodeLanguage } from "../languages";
+import { codeLanguages, type CodeLanguage } from "../config/codeLanguages";
 
 /** The Shield covers every language Llama Assist serves. */
 export const SHIELD_LANGUAGES = codeLanguages;

@@ -1,4 +1,4 @@
-import type { CodeLanguage } from "../languages";
+import type { CodeLanguage } from "../config/codeLanguages";
 
 /** Where grammar .wasm files come from; the same shape as the Shield's, so one loader serves both. */
 export interface GrammarSource {

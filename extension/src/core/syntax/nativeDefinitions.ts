@@ -1,7 +1,7 @@
 // Definitions parsed by the native `tree-sitter` package (compiled at install) and the grammar packages' own native
 // bindings, for the symbol index worker. The extension host keeps web-tree-sitter; both run parseDefinitions.
 import type Parser from "tree-sitter";
-import type { CodeLanguage } from "../languages";
+import type { CodeLanguage } from "../config/codeLanguages";
 import { parseDefinitions } from "./definitions";
 import { queryFile, type GrammarSource } from "./grammars";
 import type { LanguageDefinitions } from "./symbolIndex";

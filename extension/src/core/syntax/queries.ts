@@ -1,5 +1,5 @@
 import { Query, type Language } from "web-tree-sitter";
-import { isCodeLanguage, type CodeLanguage } from "../languages";
+import { isCodeLanguage, type CodeLanguage } from "../config/codeLanguages";
 import { grammarFileByLanguage, queryFile, queryKinds, type GrammarSource, type QueryKind } from "./grammars";
 
 /**

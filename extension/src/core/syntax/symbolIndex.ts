@@ -1,5 +1,5 @@
 import path from "node:path";
-import { isCodeLanguage, type CodeLanguage } from "../languages";
+import { isCodeLanguage, type CodeLanguage } from "../config/codeLanguages";
 import type { Definition } from "./definitions";
 import { IgnoreRules, parseGitignore, type GitignoreRule } from "./gitignore";
 import { grammarFileByLanguage } from "./grammars";

@@ -1,6 +1,6 @@
 import { Language, Parser, type Tree } from "web-tree-sitter";
-import { isCodeLanguage } from "../languages";
-import { initTreeSitterRuntime } from "../treeSitterRuntime";
+import { isCodeLanguage } from "../config/codeLanguages";
+import { initTreeSitterRuntime } from "./treeSitterRuntime";
 import { textReader, type DocumentReader } from "./documentReader";
 import { grammarFileByLanguage, runtimeWasmFile, type GrammarSource } from "./grammars";
 

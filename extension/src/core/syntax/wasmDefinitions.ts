@@ -1,6 +1,6 @@
 // Definitions parsed by web-tree-sitter and the .wasm grammars: what the symbol index worker parses with where native
 // tree-sitter has no binary for the platform (a .vsix built on Linux carries only linux-x64 ones).
-import type { CodeLanguage } from "../languages";
+import type { CodeLanguage } from "../config/codeLanguages";
 import { parseDefinitions } from "./definitions";
 import type { GrammarSource } from "./grammars";
 import { QueryStore } from "./queries";

@@ -1,0 +1,50 @@
+import type { ShieldMode } from "../config/config";
+import type { Finding, Shield, ShieldLanguage } from "./types";
+import { isShieldLanguage } from "./languages";
+
+export interface ShieldPolicy {
+  mode: ShieldMode;
+  disabledRules: ReadonlySet<string>;
+  disabledLanguages: ReadonlySet<string>;
+}
+
+export interface SuggestionInContext {
+  prefix: string;
+  suggestion: string;
+  suffix: string;
+  languageId: string;
+}
+
+/**
+ * What to do with one suggestion. `withhold` carries the findings that caused it, or the scan failure; `show` carries
+ * the findings the user should still be warned about.
+ */
+export type ShieldVerdict =
+  | { action: "show"; findings: Finding[]; failure?: string }
+  | { action: "withhold"; findings: Finding[]; failure?: string };
+
+/**
+ * The single gate every suggestion passes (ghost text, chat code blocks, refactors). It fails closed: when the scan
+ * throws in block mode the suggestion is withheld; either way the failure comes back for the log.
+ */
+export function gateSuggestion(shield: Shield | undefined, input: SuggestionInContext, policy: ShieldPolicy): ShieldVerdict {
+  if (policy.mode === "off" || policy.disabledLanguages.has(input.languageId) || !isShieldLanguage(input.languageId)) {
+    return { action: "show", findings: [] };
+  }
+  const language: ShieldLanguage = input.languageId;
+  let findings: Finding[];
+  try {
+    if (!shield) throw new Error("the Shield is not loaded");
+    findings = shield.scanSuggestion(
+      { prefix: input.prefix, suggestion: input.suggestion, suffix: input.suffix, language },
+      { disabledRules: policy.disabledRules },
+    );
+  } catch (error) {
+    const failure = `Shield scan failed: ${error instanceof Error ? error.message : String(error)}`;
+    return { action: policy.mode === "block" ? "withhold" : "show", findings: [], failure };
+  }
+  if (policy.mode === "block" && findings.some((finding) => finding.severity === "block")) {
+    return { action: "withhold", findings: findings.filter((finding) => finding.severity === "block") };
+  }
+  return { action: "show", findings };
+}

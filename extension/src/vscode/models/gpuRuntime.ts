@@ -1,0 +1,73 @@
+import * as vscode from "vscode";
+import path from "node:path";
+import { cudaRuntimePackages, fetchGpuRuntime } from "../../node/models/gpuRuntime";
+import { ProgressThrottle } from "../../core/models/progress";
+import type { ModelsContext } from "./modelsContext";
+
+const registryUrl = "https://registry.npmjs.org";
+const platformKey = `${process.platform === "win32" ? "win" : process.platform}-${process.arch}`;
+
+export function register(models: ModelsContext, extensionContext: vscode.ExtensionContext): vscode.Disposable {
+  return vscode.commands.registerCommand("llamaAssist.downloadCudaRuntime", () => downloadCudaRuntime(models, extensionContext));
+}
+
+/** Fetches the CUDA binaries with the user's consent, then switches the host to CUDA (which restarts it). */
+async function downloadCudaRuntime(models: ModelsContext, extensionContext: vscode.ExtensionContext): Promise<void> {
+  const packages = cudaRuntimePackages[platformKey];
+  if (packages === undefined) {
+    void vscode.window.showInformationMessage(`Llama Assist has no CUDA binaries to fetch for ${platformKey}.`);
+    return;
+  }
+  const localCopy = models.settings.current.gpuRuntimeLocalCopy;
+  const download = "Download";
+  const consent = await vscode.window.showInformationMessage(
+    localCopy === ""
+      ? `Download node-llama-cpp's CUDA binaries (about 540 MB, ${packages.map((pkg) => pkg.name).join(" and ")} ${packages[0].version}) from registry.npmjs.org?`
+      : `Install node-llama-cpp's CUDA binaries from ${localCopy}?`,
+    { modal: true, detail: "Each package is checked against its registry hash before it is used." },
+    download,
+  );
+  if (consent !== download) return;
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: "Llama Assist: fetching the CUDA binaries", cancellable: true },
+    (progress, token) => {
+      const controller = new AbortController();
+      const cancellation = token.onCancellationRequested(() => controller.abort());
+      let throttle = new ProgressThrottle(300);
+      let current = "";
+      return fetchGpuRuntime({
+        registryUrl,
+        packages,
+        // node-llama-cpp resolves its binary packages from its own folder: the extension's node_modules.
+        directory: extensionContext.extensionPath,
+        downloadDirectory: path.join(extensionContext.globalStorageUri.fsPath, "downloads"),
+        localTarballDirectory: localCopy === "" ? undefined : localCopy,
+        signal: controller.signal,
+        onProgress: (name, receivedBytes, totalBytes) => {
+          if (name !== current) {
+            current = name;
+            throttle = new ProgressThrottle(300);
+          }
+          // The bar covers all packages: each package's percentage is its share of it.
+          const report = throttle.update({ receivedBytes, totalBytes });
+          if (report !== undefined) progress.report({ increment: report.increment / packages.length, message: `${name}: ${report.message}` });
+        },
+      }).finally(() => cancellation.dispose());
+    },
+  );
+  switch (result.kind) {
+    case "installed":
+      models.log.info(`CUDA binaries installed: ${result.packageDirectories.join(", ")}.`);
+      await vscode.workspace.getConfiguration("llamaAssist").update("gpu", "cuda", vscode.ConfigurationTarget.Global);
+      return;
+    case "cancelled":
+      void vscode.window.showInformationMessage("The CUDA download is paused; run the command again to resume it.");
+      return;
+    case "failed":
+      models.log.error(result.message);
+      void vscode.window.showErrorMessage(
+        `${result.message}${result.code === "offline" ? " On an offline machine, set llamaAssist.gpuRuntime.localCopy to a folder with the packages' .tgz files." : ""}`,
+      );
+      return;
+  }
+}

@@ -1,0 +1,63 @@
+import * as vscode from "vscode";
+import type { ImportedDefinitions } from "../../core/syntax/importedDefinitions";
+import type { QueryStore } from "../../core/syntax/queries";
+import type { SyntaxRuntime } from "../../core/syntax/syntaxRuntime";
+import type { ConversationBackend } from "../../core/protocol/backend";
+import type { Settings } from "../settings";
+import type { ShieldEngine } from "../shield/shieldEngine";
+import { InstructionHistory } from "./instructionHistory";
+import { Previews } from "./previews";
+import { acceptRefactor, runRefactor, type AskInChat, type RefactorServices } from "./refactorFlow";
+import { presetCommands, refactorCommandIds } from "./refactorIds";
+
+export interface RefactorDependencies {
+  host: ConversationBackend;
+  settings: Settings;
+  shield: ShieldEngine;
+  log: vscode.LogOutputChannel;
+  globalState: vscode.Memento;
+  /** The extension's one tree-sitter runtime (shared with the completions); undefined when it failed to load. */
+  syntax: () => Promise<SyntaxRuntime | undefined>;
+  /** The compiled .scm queries that go with it. */
+  queries: QueryStore;
+  /** Reads and parses the files the code imports, off the extension host's thread. */
+  importedDefinitions: ImportedDefinitions;
+  /** Explain's answers go to the chat view. */
+  askInChat: AskInChat;
+}
+
+/** Refactor commands from the palette and the editor menu, their diff previews, and Accept / Reject. */
+export function register(dependencies: RefactorDependencies): vscode.Disposable {
+  const previews = new Previews();
+  const targetHighlight = vscode.window.createTextEditorDecorationType({
+    backgroundColor: new vscode.ThemeColor("editor.findMatchHighlightBackground"),
+    borderColor: new vscode.ThemeColor("editor.findMatchHighlightBorder"),
+    borderStyle: "solid",
+    borderWidth: "1px",
+  });
+  const services: RefactorServices = {
+    host: dependencies.host,
+    settings: dependencies.settings,
+    shield: dependencies.shield,
+    log: dependencies.log,
+    syntax: dependencies.syntax,
+    queries: dependencies.queries,
+    importedDefinitions: dependencies.importedDefinitions,
+    previews,
+    history: new InstructionHistory(dependencies.globalState),
+    askInChat: dependencies.askInChat,
+    targetHighlight,
+  };
+  const previewOf = (uri: unknown) => (uri instanceof vscode.Uri ? previews.byUri(uri) : undefined) ?? previews.active();
+  return vscode.Disposable.from(
+    previews,
+    targetHighlight,
+    ...presetCommands.map(([command, preset]) => vscode.commands.registerCommand(command, () => runRefactor(services, preset))),
+    // Editor title actions pass the diff editor's resource; the palette and keybindings pass nothing.
+    vscode.commands.registerCommand(refactorCommandIds.accept, (uri: unknown) => acceptRefactor(services, previewOf(uri))),
+    vscode.commands.registerCommand(refactorCommandIds.reject, async (uri: unknown) => {
+      const pending = previewOf(uri);
+      if (pending !== undefined) await previews.discard(pending);
+    }),
+  );
+}
