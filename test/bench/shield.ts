@@ -12,7 +12,7 @@ import { createShield, languageForFileName, type Finding, type Shield, type Shie
 import { fileGrammarSource } from "../../extension/src/node/shield/fileGrammarSource";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const datasetPath = path.resolve(repoRoot, "../shared/bench/cyberseceval/autocomplete-dev.json");
+const datasetPath = path.join(repoRoot, "test/fixtures/third-party/cyberseceval/autocomplete-dev.json");
 const OUT_OF_SCOPE = new Set([
   "RUST-R-003",
   "RUST-R-004",

@@ -1,5 +1,5 @@
 // A real VS Code (code-server) driven by Debian's Chromium through playwright-core.
-// How and why it is set up this way: shared/notes/vscode-e2e.md.
+// code-server and Chromium are installed by .ci/install-e2e.sh, outside the project's dependencies.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
