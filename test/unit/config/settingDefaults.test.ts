@@ -6,7 +6,7 @@ import { hostRestartKeys, readConfig } from "../../../extension/src/core/config/
 import { settingChoices, settingDefaults } from "../../../extension/src/core/config/settingDefaults";
 
 interface Manifest {
-  contributes: { configuration: { properties: Record<string, { default: unknown; enum?: unknown[] }> } };
+  contributes: { configuration: { properties: Record<string, { default: unknown; enum?: unknown[]; minimum?: number; maximum?: number }> } };
 }
 
 const manifest: Manifest = JSON.parse(readFileSync(path.resolve(__dirname, "../../../package.json"), "utf8"));
@@ -16,9 +16,10 @@ const declared = new Map(
 );
 const known = new Set<string>(Object.keys(settingDefaults));
 
-describe("setting defaults", () => {
+describe("settings in code and in package.json", () => {
   it("covers exactly the settings package.json declares", () => {
-    assert.ok([...declared.keys()].every((key) => !key.startsWith("llamaAssist.")), "a setting outside llamaAssist.");
+    const outside = Object.keys(manifest.contributes.configuration.properties).filter((key) => !key.startsWith("llamaAssist."));
+    assert.deepEqual(outside, []);
     assert.deepEqual([...known].sort(), [...declared.keys()].sort());
   });
 
@@ -38,6 +39,22 @@ describe("setting defaults", () => {
     assert.deepEqual(explicit.problems, []);
     assert.deepEqual(explicit.config, readConfig({ get: () => undefined }).config);
   });
+
+  // A fixed debounce, or completions.debounceMs would not be read at all.
+  const base: Record<string, unknown> = { "completions.debounce": "fixed" };
+  const readWith = (key: string, value: number) => readConfig({ get: (name) => (name === key ? value : base[name]) });
+  const baseConfig = readConfig({ get: (name) => base[name] }).config;
+  for (const [key, { default: fallback, minimum, maximum }] of declared) {
+    if (minimum === undefined || maximum === undefined) continue;
+    it(`accepts ${key} from ${minimum} to ${maximum}, as package.json does, and no further`, () => {
+      for (const value of [minimum, maximum]) {
+        const { config, problems } = readWith(key, value);
+        assert.deepEqual(problems, [], `${key}: ${value}`);
+        if (value !== fallback) assert.notDeepEqual(config, baseConfig, `${key}: ${value} is ignored`);
+      }
+      for (const value of [minimum - 1, maximum + 1]) assert.deepEqual(readWith(key, value).config, baseConfig, `${key}: ${value}`);
+    });
+  }
 
   it("restarts the host only for real settings", () => {
     for (const key of hostRestartKeys) assert.ok(known.has(key) && declared.has(key), key);
