@@ -1,4 +1,7 @@
-/** Command ids, kept apart so adapters can point at each other's commands without importing each other. */
+/**
+ * Every command id the extension registers, in one place so that adapters can point at each other's commands without
+ * importing each other, and so that a unit test can hold this list against package.json.
+ */
 export const commandIds = {
   restartHost: "llamaAssist.restartHost",
   showHostStatus: "llamaAssist.showHostStatus",
@@ -6,6 +9,31 @@ export const commandIds = {
   scanFileWithShield: "llamaAssist.scanFileWithShield",
   showShieldRule: "llamaAssist.shield.showRule",
   recordAcceptedFindings: "llamaAssist.shield.recordAcceptedFindings",
+  toggleCompletions: "llamaAssist.toggleCompletions",
+  askAboutSelection: "llamaAssist.chat.askAboutSelection",
+  attachFile: "llamaAssist.chat.attachFile",
+  newChat: "llamaAssist.chat.newChat",
+  refactorSelection: "llamaAssist.refactor.selection",
+  refactorSimplify: "llamaAssist.refactor.simplify",
+  refactorAddTypes: "llamaAssist.refactor.addTypes",
+  refactorAddDocs: "llamaAssist.refactor.addDocs",
+  refactorFix: "llamaAssist.refactor.fix",
+  refactorGenerateTests: "llamaAssist.refactor.generateTests",
+  refactorExplain: "llamaAssist.refactor.explain",
+  acceptRefactor: "llamaAssist.refactor.accept",
+  rejectRefactor: "llamaAssist.refactor.reject",
   chooseModels: "llamaAssist.chooseModels",
+  manageModels: "llamaAssist.manageModels",
+  detectHardware: "llamaAssist.detectHardware",
   openWalkthrough: "llamaAssist.openWalkthrough",
+  openSampleFile: "llamaAssist.openSampleFile",
+  downloadCudaRuntime: "llamaAssist.downloadCudaRuntime",
+  setRemoteApiKey: "llamaAssist.setRemoteApiKey",
+  forgetRemoteConsent: "llamaAssist.forgetRemoteConsent",
+  checkRemoteServer: "llamaAssist.checkRemoteServer",
+} as const;
+
+/** Registered but not in package.json: only the extension runs them (an accepted suggestion's follow-up). */
+export const internalCommandIds = {
+  completionAccepted: "llamaAssist.completions.accepted",
 } as const;

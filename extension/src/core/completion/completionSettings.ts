@@ -1,4 +1,5 @@
-import type { SettingsReader } from "../config/config";
+import type { SettingsReader } from "../config/checkedSettings";
+import { settingDefaults } from "../config/settingDefaults";
 import type { DebounceMode } from "./debounce";
 
 /** `llamaAssist.completions.*`, validated; invalid values fall back to the defaults. */
@@ -41,15 +42,15 @@ export function readCompletionSettings(settings: SettingsReader): CompletionSett
   }
   const debounce: DebounceMode =
     settings.get(completionSettingKeys.debounce) === "fixed"
-      ? { kind: "fixed", milliseconds: integerIn(settings.get(completionSettingKeys.debounceMs), 0, 2000, 150) }
+      ? { kind: "fixed", milliseconds: integerIn(settings.get(completionSettingKeys.debounceMs), 0, 2000, settingDefaults["completions.debounceMs"]) }
       : { kind: "adaptive" };
   return {
     enabled: settings.get(completionSettingKeys.enabled) !== false,
     disabledLanguages,
     debounce,
-    maxLines: integerIn(settings.get(completionSettingKeys.maxLines), 1, 200, 12),
-    contextTokens: integerIn(settings.get(completionSettingKeys.contextTokens), 256, 32768, 1536),
-    maxParsedFileChars: integerIn(settings.get(completionSettingKeys.maxParsedFileChars), 10_000, 50_000_000, 1_000_000),
+    maxLines: integerIn(settings.get(completionSettingKeys.maxLines), 1, 200, settingDefaults["completions.maxLines"]),
+    contextTokens: integerIn(settings.get(completionSettingKeys.contextTokens), 256, 32768, settingDefaults["completions.contextTokens"]),
+    maxParsedFileChars: integerIn(settings.get(completionSettingKeys.maxParsedFileChars), 10_000, 50_000_000, settingDefaults["completions.maxParsedFileChars"]),
     trace: settings.get(completionSettingKeys.trace) === true,
     precompute: settings.get(completionSettingKeys.precompute) !== false,
   };

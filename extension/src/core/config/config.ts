@@ -1,13 +1,8 @@
 import type { GpuSetting, HostConfig, LogLevel } from "../protocol/host";
 import { readCompletionSettings, type CompletionSettings } from "../completion/completionSettings";
 import type { BackendKind, FimTemplateName } from "../protocol/backend";
-
-/** The one narrow view of the editor's settings that the core needs. Keys are relative to `llamaAssist.`. */
-export interface SettingsReader {
-  get(key: string): unknown;
-}
-
-export type ShieldMode = "block" | "warn" | "off";
+import { CheckedSettings, type SettingsReader } from "./checkedSettings";
+import type { SettingKey, ShieldMode } from "./settingDefaults";
 
 export interface LlamaAssistConfig {
   completionModelPath: string;
@@ -54,18 +49,13 @@ export interface ConfigReadResult {
   problems: string[];
 }
 
-const gpuSettings: readonly GpuSetting[] = ["auto", "cuda", "vulkan", "metal", "cpu"];
-const backendKinds: readonly BackendKind[] = ["local", "llama-server", "openai", "ollama"];
-const fimTemplates: readonly FimTemplateName[] = ["qwen", "codellama", "starcoder", "deepseek", "custom"];
-const shieldModes: readonly ShieldMode[] = ["block", "warn", "off"];
-
 /** What prompt budgets assume before the host reports the context it really made (with contextSize "auto"). */
 export const assumedContextSize = 4096;
 const minContextSize = 512;
 const maxContextSize = 131072;
 
 /** Settings the running host was started with; changing any of them means a host restart. */
-export const hostRestartKeys: readonly string[] = [
+export const hostRestartKeys: readonly SettingKey[] = [
   "completionModel.path",
   "chatModel.path",
   "gpu",
@@ -75,138 +65,95 @@ export const hostRestartKeys: readonly string[] = [
 ];
 
 export function readConfig(settings: SettingsReader): ConfigReadResult {
-  const problems: string[] = [];
+  const values = new CheckedSettings(settings);
+  const config: LlamaAssistConfig = {
+    ...readLocalHostSettings(values),
+    completions: readCompletionSettings(settings),
+    shield: readShieldSettings(values),
+    backend: readBackendSettings(values),
+    chat: readChatSettings(values),
+  };
+  return { config, problems: values.problems };
+}
 
-  function text(key: string): string {
-    const value = settings.get(key);
-    if (value === undefined || value === null) return "";
-    if (typeof value === "string") return value.trim();
-    problems.push(`llamaAssist.${key} must be a string; it is ignored.`);
+type LocalHostSettings = Pick<
+  LlamaAssistConfig,
+  "completionModelPath" | "chatModelPath" | "gpu" | "contextSize" | "gpuLayers" | "threads" | "gpuRuntimeLocalCopy"
+>;
+
+function readLocalHostSettings(values: CheckedSettings): LocalHostSettings {
+  return {
+    completionModelPath: values.text("completionModel.path"),
+    chatModelPath: values.text("chatModel.path"),
+    gpu: values.oneOf("gpu"),
+    contextSize: readContextSize(values),
+    gpuLayers: readGpuLayers(values),
+    threads: values.integer("threads", 0, 1024),
+    gpuRuntimeLocalCopy: values.text("gpuRuntime.localCopy"),
+  };
+}
+
+function readContextSize(values: CheckedSettings): number | "auto" {
+  const value = values.integer("contextSize", 0, maxContextSize);
+  if (value === 0) return "auto";
+  if (value >= minContextSize) return value;
+  values.reject("contextSize", `must be 0 (auto) or at least ${minContextSize}; using auto.`);
+  return "auto";
+}
+
+function readGpuLayers(values: CheckedSettings): number | "auto" {
+  const value = values.integer("gpuLayers", -1, 10000);
+  return value === -1 ? "auto" : value;
+}
+
+function readShieldSettings(values: CheckedSettings): LlamaAssistConfig["shield"] {
+  return {
+    mode: values.oneOf("shield.mode"),
+    disabledRules: values.stringSet("shield.disabledRules"),
+    disabledLanguages: values.switchedOff("shield.languages"),
+  };
+}
+
+function readBackendSettings(values: CheckedSettings): LlamaAssistConfig["backend"] {
+  const kind = values.oneOf("backend");
+  return {
+    kind,
+    url: readServerUrl(values, kind),
+    model: values.text("remote.model"),
+    fimTemplate: values.oneOf("remote.fimTemplate"),
+    customFimTemplate: values.text("remote.customFimTemplate"),
+    allowInsecureHttp: values.flag("remote.allowInsecureHttp"),
+    caCertificatePaths: values.stringList("remote.caCertificates"),
+  };
+}
+
+function readServerUrl(values: CheckedSettings, kind: BackendKind): string {
+  const value = values.text("remote.url");
+  if (kind === "local") return value;
+  if (value === "") {
+    values.reject("remote.url", `is empty: set the ${kind} server's URL (for example http://127.0.0.1:8080).`);
     return "";
   }
-
-  function oneOf<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
-    const value = settings.get(key);
-    if (value === undefined || value === null) return fallback;
-    if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
-    problems.push(`llamaAssist.${key} must be one of ${allowed.join(", ")}; using "${fallback}".`);
-    return fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    values.reject("remote.url", `is not a URL: "${value}".`);
+    return "";
   }
-
-  function integer(key: string, min: number, max: number, fallback: number): number {
-    const value = settings.get(key);
-    if (value === undefined || value === null) return fallback;
-    if (typeof value === "number" && Number.isInteger(value) && value >= min && value <= max) return value;
-    problems.push(`llamaAssist.${key} must be a whole number from ${min} to ${max}; using ${fallback}.`);
-    return fallback;
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    values.reject("remote.url", `must be an http or https URL, not ${parsed.protocol}`);
+    return "";
   }
+  return value.replace(/\/+$/, "");
+}
 
-  /** The settings UI has no good editor for "a number or a word": 0 is `auto` for the context size. */
-  function contextSizeSetting(): number | "auto" {
-    const value = integer("contextSize", 0, maxContextSize, 0);
-    if (value === 0) return "auto";
-    if (value >= minContextSize) return value;
-    problems.push(`llamaAssist.contextSize must be 0 (auto) or at least ${minContextSize}; using auto.`);
-    return "auto";
-  }
-
-  /** -1 is `auto`, for the same reason; 0 keeps every layer on the CPU. */
-  function gpuLayersSetting(): number | "auto" {
-    const value = integer("gpuLayers", -1, 10000, -1);
-    return value === -1 ? "auto" : value;
-  }
-
-  function flag(key: string, fallback: boolean): boolean {
-    const value = settings.get(key);
-    if (value === undefined || value === null) return fallback;
-    if (typeof value === "boolean") return value;
-    problems.push(`llamaAssist.${key} must be true or false; using ${fallback}.`);
-    return fallback;
-  }
-
-  function stringList(key: string): readonly string[] {
-    const value = settings.get(key);
-    if (value === undefined || value === null) return [];
-    if (Array.isArray(value) && value.every((item) => typeof item === "string")) return value.map((item) => item.trim()).filter((item) => item !== "");
-    problems.push(`llamaAssist.${key} must be a list of strings; it is ignored.`);
-    return [];
-  }
-
-  function serverUrl(key: string, kind: BackendKind): string {
-    const value = text(key);
-    if (kind === "local") return value;
-    if (value === "") {
-      problems.push(`llamaAssist.${key} is empty: set the ${kind} server's URL (for example http://127.0.0.1:8080).`);
-      return "";
-    }
-    let parsed: URL;
-    try {
-      parsed = new URL(value);
-    } catch {
-      problems.push(`llamaAssist.${key} is not a URL: "${value}".`);
-      return "";
-    }
-    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-      problems.push(`llamaAssist.${key} must be an http or https URL, not ${parsed.protocol}`);
-      return "";
-    }
-    return value.replace(/\/+$/, "");
-  }
-
-  function stringSet(key: string): ReadonlySet<string> {
-    const value = settings.get(key);
-    if (value === undefined || value === null) return new Set();
-    if (Array.isArray(value) && value.every((item) => typeof item === "string")) return new Set(value);
-    problems.push(`llamaAssist.${key} must be a list of strings; it is ignored.`);
-    return new Set();
-  }
-
-  function switchedOff(key: string): ReadonlySet<string> {
-    const value = settings.get(key);
-    if (value === undefined || value === null) return new Set();
-    if (typeof value === "object" && !Array.isArray(value)) {
-      const entries = Object.entries(value as Record<string, unknown>);
-      if (entries.every(([, enabled]) => typeof enabled === "boolean")) {
-        return new Set(entries.filter(([, enabled]) => enabled === false).map(([language]) => language));
-      }
-    }
-    problems.push(`llamaAssist.${key} must map language ids to true or false; it is ignored.`);
-    return new Set();
-  }
-
-  const config: LlamaAssistConfig = {
-    completionModelPath: text("completionModel.path"),
-    chatModelPath: text("chatModel.path"),
-    completions: readCompletionSettings(settings),
-    gpu: oneOf("gpu", gpuSettings, "auto"),
-    contextSize: contextSizeSetting(),
-    gpuLayers: gpuLayersSetting(),
-    threads: integer("threads", 0, 1024, 0),
-    gpuRuntimeLocalCopy: text("gpuRuntime.localCopy"),
-    shield: {
-      mode: oneOf("shield.mode", shieldModes, "block"),
-      disabledRules: stringSet("shield.disabledRules"),
-      disabledLanguages: switchedOff("shield.languages"),
-    },
-    backend: (() => {
-      const kind = oneOf("backend", backendKinds, "local");
-      return {
-        kind,
-        url: serverUrl("remote.url", kind),
-        model: text("remote.model"),
-        fimTemplate: oneOf("remote.fimTemplate", fimTemplates, "qwen"),
-        customFimTemplate: text("remote.customFimTemplate"),
-        allowInsecureHttp: flag("remote.allowInsecureHttp", false),
-        caCertificatePaths: stringList("remote.caCertificates"),
-      };
-    })(),
-    chat: {
-      maxAnswerTokens: integer("chat.maxAnswerTokens", 16, 32768, 1024),
-      maxConversations: integer("chat.history.maxConversations", 1, 1000, 50),
-      maxHistoryKilobytes: integer("chat.history.maxKilobytes", 64, 1048576, 5120),
-    },
+function readChatSettings(values: CheckedSettings): LlamaAssistConfig["chat"] {
+  return {
+    maxAnswerTokens: values.integer("chat.maxAnswerTokens", 16, 32768),
+    maxConversations: values.integer("chat.history.maxConversations", 1, 1000),
+    maxHistoryKilobytes: values.integer("chat.history.maxKilobytes", 64, 1048576),
   };
-  return { config, problems };
 }
 
 export function hostConfigOf(config: LlamaAssistConfig, logLevel: LogLevel): HostConfig {

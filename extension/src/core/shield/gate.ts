@@ -1,4 +1,4 @@
-import type { ShieldMode } from "../config/config";
+import type { ShieldMode } from "../config/settingDefaults";
 import type { Finding, Shield, ShieldLanguage } from "./types";
 import { isShieldLanguage } from "./languages";
 

@@ -15,12 +15,13 @@ import type { ShieldEngine } from "../shield/shieldEngine";
 import { Attachments } from "./attachments";
 import { CodeActions } from "./codeActions";
 import { reloadUntilReady } from "../webviewPageReload";
+import { commandIds } from "../commandIds";
 
 export const chatViewId = "llamaAssist.chat";
 export const chatCommandIds = {
-  askAboutSelection: "llamaAssist.chat.askAboutSelection",
-  attachFile: "llamaAssist.chat.attachFile",
-  newChat: "llamaAssist.chat.newChat",
+  askAboutSelection: commandIds.askAboutSelection,
+  attachFile: commandIds.attachFile,
+  newChat: commandIds.newChat,
 } as const;
 
 /** Answers are mostly deterministic code help; a little temperature keeps regenerate useful. */

@@ -1,6 +1,5 @@
 import * as vscode from "vscode";
-
-export const toggleCompletionsCommand = "llamaAssist.toggleCompletions";
+import { commandIds } from "../commandIds";
 
 /** A spinner while a completion request runs, the last latency after it; a click turns completions on or off. */
 export class CompletionStatusBar implements vscode.Disposable {
@@ -11,7 +10,7 @@ export class CompletionStatusBar implements vscode.Disposable {
 
   constructor() {
     this.item.name = "Llama Assist Completions";
-    this.item.command = toggleCompletionsCommand;
+    this.item.command = commandIds.toggleCompletions;
     this.render();
     this.item.show();
   }

@@ -9,9 +9,10 @@ import type { TriggerKind } from "../../core/completion/trigger";
 import { estimateTokens, defaultPromptBudget, promptWindowChars, type PromptBudget } from "../../core/completion/prompt";
 import { InsertionParser } from "../../core/syntax/insertionParser";
 import type { ParseGeneration } from "../../core/syntax/documentTree";
-import { CompletionStatusBar, toggleCompletionsCommand } from "./completionStatusBar";
+import { CompletionStatusBar } from "./completionStatusBar";
 import { documentLength, documentReader, type DocumentTrees } from "../syntax/documentTrees";
 import { RecentContextTracker } from "./recentContextTracker";
+import { commandIds, internalCommandIds } from "../commandIds";
 
 export interface InlineCompletionDeps {
   /** Backed by HostClient.infill; the signal aborts the host's generation too. */
@@ -39,8 +40,6 @@ const windowChars = 64_000;
  * budget can use: enough for the text checks of post-processing and the Shield.
  */
 const parsedWindowChars = 16_000;
-/** Runs when a suggestion is accepted: the Shield's command for its findings, then the precompute. Not in the palette. */
-const completionAcceptedCommand = "llamaAssist.completions.accepted";
 /** Lines of the current document the prompt shows around the cursor anyway, so recent edits there add nothing. */
 const promptWindowLines = 60;
 
@@ -112,7 +111,7 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
       return [{ insertion: outcome.insertion, verdict: outcome.verdict }, ...outcome.alternatives].map(({ insertion, verdict }) => {
         const range = new vscode.Range(position, position.translate(0, insertion.replaceRight));
         const shieldCommand = verdict.findings.length > 0 ? this.deps.acceptCommand(document, verdict, scannedFrom) : undefined;
-        const accepted: vscode.Command = { title: "Accept completion", command: completionAcceptedCommand, arguments: shieldCommand ? [shieldCommand] : [] };
+        const accepted: vscode.Command = { title: "Accept completion", command: internalCommandIds.completionAccepted, arguments: shieldCommand ? [shieldCommand] : [] };
         return new vscode.InlineCompletionItem(insertion.text, range, accepted);
       });
     } catch (error) {
@@ -221,8 +220,9 @@ export function register(deps: InlineCompletionDeps): vscode.Disposable {
       provider.settingsChanged();
       statusBar.setEnabled(deps.settings().enabled);
     }),
-    vscode.commands.registerCommand(toggleCompletionsCommand, () => toggleCompletions(deps.settings())),
-    vscode.commands.registerCommand(completionAcceptedCommand, async (shieldCommand?: vscode.Command) => {
+    vscode.commands.registerCommand(commandIds.toggleCompletions, () => toggleCompletions(deps.settings())),
+    // Runs when a suggestion is accepted: the Shield's command for its findings, then the precompute.
+    vscode.commands.registerCommand(internalCommandIds.completionAccepted, async (shieldCommand?: vscode.Command) => {
       if (shieldCommand) await vscode.commands.executeCommand(shieldCommand.command, ...(shieldCommand.arguments ?? []));
       if (deps.settings().precompute) provider.precomputeAtCursor();
     }),

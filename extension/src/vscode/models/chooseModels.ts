@@ -6,6 +6,7 @@ import { formatBytes } from "../../core/models/progress";
 import { type Assessment, type Hardware, type Recommendation, assessModel, candidateContextSizes, recommend } from "../../core/models/recommend";
 import { downloadWithProgress } from "./downloadWithProgress";
 import type { ModelsContext } from "./modelsContext";
+import { commandIds } from "../commandIds";
 
 type Pick =
   | { kind: "catalog"; model: CatalogModel }
@@ -24,7 +25,7 @@ const fitLabels: Record<Assessment["fit"], string> = {
 const roleTitles: Record<ModelRole, string> = { completion: "Completion model (ghost text)", chat: "Chat and refactor model" };
 
 export function register(models: ModelsContext): vscode.Disposable {
-  return vscode.commands.registerCommand("llamaAssist.chooseModels", () => chooseModels(models));
+  return vscode.commands.registerCommand(commandIds.chooseModels, () => chooseModels(models));
 }
 
 async function chooseModels(models: ModelsContext): Promise<void> {

@@ -3,6 +3,7 @@ import type { CatalogModel } from "../../core/models/catalog";
 import { downloadModel } from "../../node/models/modelDownload";
 import { ProgressThrottle, formatBytes } from "../../core/models/progress";
 import type { ModelsContext } from "./modelsContext";
+import { commandIds } from "../commandIds";
 
 /** Progress notifications update at most this often: a download reports thousands of chunks. */
 const progressIntervalMs = 300;
@@ -53,7 +54,7 @@ async function run(models: ModelsContext, model: CatalogModel): Promise<string |
       models.log.error(result.message);
       const useLocal = "Use a Local GGUF File…";
       const choice = await vscode.window.showErrorMessage(result.message, ...(result.code === "offline" ? [useLocal] : []));
-      if (choice === useLocal) await vscode.commands.executeCommand("llamaAssist.chooseModels");
+      if (choice === useLocal) await vscode.commands.executeCommand(commandIds.chooseModels);
       return undefined;
     }
   }

@@ -3,12 +3,13 @@ import path from "node:path";
 import { cudaRuntimePackages, fetchGpuRuntime } from "../../node/models/gpuRuntime";
 import { ProgressThrottle } from "../../core/models/progress";
 import type { ModelsContext } from "./modelsContext";
+import { commandIds } from "../commandIds";
 
 const registryUrl = "https://registry.npmjs.org";
 const platformKey = `${process.platform === "win32" ? "win" : process.platform}-${process.arch}`;
 
 export function register(models: ModelsContext, extensionContext: vscode.ExtensionContext): vscode.Disposable {
-  return vscode.commands.registerCommand("llamaAssist.downloadCudaRuntime", () => downloadCudaRuntime(models, extensionContext));
+  return vscode.commands.registerCommand(commandIds.downloadCudaRuntime, () => downloadCudaRuntime(models, extensionContext));
 }
 
 /** Fetches the CUDA binaries with the user's consent, then switches the host to CUDA (which restarts it). */

@@ -4,6 +4,7 @@ import { type ModelFile, deleteModelFile, listModelFiles } from "../../node/mode
 import { formatBytes } from "../../core/models/progress";
 import { downloadWithProgress } from "./downloadWithProgress";
 import type { ModelsContext } from "./modelsContext";
+import { commandIds } from "../commandIds";
 
 type FileItem = vscode.QuickPickItem & { file: ModelFile };
 
@@ -14,7 +15,7 @@ const stateLabels: Record<ModelFile["state"], string> = {
 };
 
 export function register(models: ModelsContext): vscode.Disposable {
-  return vscode.commands.registerCommand("llamaAssist.manageModels", () => manageModels(models));
+  return vscode.commands.registerCommand(commandIds.manageModels, () => manageModels(models));
 }
 
 function rolesOf(models: ModelsContext, file: ModelFile): string[] {
@@ -30,7 +31,7 @@ async function manageModels(models: ModelsContext): Promise<void> {
   if (files.length === 0) {
     const choose = "Choose Models…";
     const choice = await vscode.window.showInformationMessage(`No models are installed in ${models.modelsDirectory}.`, choose);
-    if (choice === choose) await vscode.commands.executeCommand("llamaAssist.chooseModels");
+    if (choice === choose) await vscode.commands.executeCommand(commandIds.chooseModels);
     return;
   }
   const total = files.reduce((sum, file) => sum + file.sizeBytes, 0);

@@ -3,6 +3,7 @@ import * as vscode from "vscode";
 import { backendLabel } from "../../core/host/hostStatus";
 import { formatBytes } from "../../core/models/progress";
 import type { ModelsContext } from "./modelsContext";
+import { commandIds } from "../commandIds";
 
 export const walkthroughId = "llama-assist.llama-assist#llamaAssist.getStarted";
 
@@ -18,9 +19,9 @@ const sampleCode = [
 
 export function register(models: ModelsContext): vscode.Disposable {
   return vscode.Disposable.from(
-    vscode.commands.registerCommand("llamaAssist.openWalkthrough", () => vscode.commands.executeCommand("workbench.action.openWalkthrough", walkthroughId, false)),
-    vscode.commands.registerCommand("llamaAssist.detectHardware", () => showHardware(models)),
-    vscode.commands.registerCommand("llamaAssist.openSampleFile", openSampleFile),
+    vscode.commands.registerCommand(commandIds.openWalkthrough, () => vscode.commands.executeCommand("workbench.action.openWalkthrough", walkthroughId, false)),
+    vscode.commands.registerCommand(commandIds.detectHardware, () => showHardware(models)),
+    vscode.commands.registerCommand(commandIds.openSampleFile, openSampleFile),
   );
 }
 
@@ -45,8 +46,8 @@ async function showHardware(models: ModelsContext): Promise<void> {
     const choose = "Choose Models…";
     const cuda = "Download CUDA Binaries…";
     const choice = await vscode.window.showInformationMessage(`Llama Assist found: ${summary}`, ...(cudaUnused ? [cuda] : []), choose);
-    if (choice === choose) await vscode.commands.executeCommand("llamaAssist.chooseModels");
-    if (choice === cuda) await vscode.commands.executeCommand("llamaAssist.downloadCudaRuntime");
+    if (choice === choose) await vscode.commands.executeCommand(commandIds.chooseModels);
+    if (choice === cuda) await vscode.commands.executeCommand(commandIds.downloadCudaRuntime);
   } catch (error) {
     void vscode.window.showErrorMessage(`Llama Assist could not detect the hardware: ${(error as Error).message}`);
   }

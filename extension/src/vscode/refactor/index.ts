@@ -8,7 +8,8 @@ import type { ShieldEngine } from "../shield/shieldEngine";
 import { InstructionHistory } from "./instructionHistory";
 import { Previews } from "./previews";
 import { acceptRefactor, runRefactor, type AskInChat, type RefactorServices } from "./refactorFlow";
-import { presetCommands, refactorCommandIds } from "./refactorIds";
+import { presetCommands } from "./refactorIds";
+import { commandIds } from "../commandIds";
 
 export interface RefactorDependencies {
   host: ConversationBackend;
@@ -54,8 +55,8 @@ export function register(dependencies: RefactorDependencies): vscode.Disposable 
     targetHighlight,
     ...presetCommands.map(([command, preset]) => vscode.commands.registerCommand(command, () => runRefactor(services, preset))),
     // Editor title actions pass the diff editor's resource; the palette and keybindings pass nothing.
-    vscode.commands.registerCommand(refactorCommandIds.accept, (uri: unknown) => acceptRefactor(services, previewOf(uri))),
-    vscode.commands.registerCommand(refactorCommandIds.reject, async (uri: unknown) => {
+    vscode.commands.registerCommand(commandIds.acceptRefactor, (uri: unknown) => acceptRefactor(services, previewOf(uri))),
+    vscode.commands.registerCommand(commandIds.rejectRefactor, async (uri: unknown) => {
       const pending = previewOf(uri);
       if (pending !== undefined) await previews.discard(pending);
     }),

@@ -1,26 +1,15 @@
 import type { RefactorPreset } from "../../core/refactor/presets";
+import { commandIds } from "../commandIds";
 
-/** The refactor commands; package.json names the same ids. */
-export const refactorCommandIds = {
-  refactorSelection: "llamaAssist.refactor.selection",
-  simplify: "llamaAssist.refactor.simplify",
-  addTypes: "llamaAssist.refactor.addTypes",
-  addDocs: "llamaAssist.refactor.addDocs",
-  fix: "llamaAssist.refactor.fix",
-  generateTests: "llamaAssist.refactor.generateTests",
-  explain: "llamaAssist.refactor.explain",
-  accept: "llamaAssist.refactor.accept",
-  reject: "llamaAssist.refactor.reject",
-} as const;
-
+/** The refactor commands and the preset each one runs. */
 export const presetCommands: ReadonlyArray<[string, RefactorPreset]> = [
-  [refactorCommandIds.refactorSelection, "custom"],
-  [refactorCommandIds.simplify, "simplify"],
-  [refactorCommandIds.addTypes, "addTypes"],
-  [refactorCommandIds.addDocs, "addDocs"],
-  [refactorCommandIds.fix, "fix"],
-  [refactorCommandIds.generateTests, "generateTests"],
-  [refactorCommandIds.explain, "explain"],
+  [commandIds.refactorSelection, "custom"],
+  [commandIds.refactorSimplify, "simplify"],
+  [commandIds.refactorAddTypes, "addTypes"],
+  [commandIds.refactorAddDocs, "addDocs"],
+  [commandIds.refactorFix, "fix"],
+  [commandIds.refactorGenerateTests, "generateTests"],
+  [commandIds.refactorExplain, "explain"],
 ];
 
 /** The virtual documents of previews (original and proposal). */

@@ -9,6 +9,7 @@ import type { LlamaAssistConfig } from "../../core/config/config";
 import type { ChatParams, GenerationResult, HostState, InfillParams } from "../../core/protocol/host";
 import type { HostClient } from "../../node/host/hostClient";
 import type { Settings } from "../settings";
+import { commandIds } from "../commandIds";
 
 const consentKey = "llamaAssist.remoteConsent";
 
@@ -153,7 +154,7 @@ export class InferenceRouter implements InferenceBackend, ConversationBackend, v
         const choice = await vscode.window.showWarningMessage(`${serverName} refused the request: it needs a valid API key.`, enter);
         if (choice !== enter) return false;
         const before = await this.secrets.get(apiKeySecretName(origin));
-        await vscode.commands.executeCommand("llamaAssist.setRemoteApiKey");
+        await vscode.commands.executeCommand(commandIds.setRemoteApiKey);
         const after = await this.secrets.get(apiKeySecretName(origin));
         return after !== undefined && after !== "" && after !== before;
       },

@@ -1,12 +1,13 @@
 import * as vscode from "vscode";
 import { presentRemoteStatus, type RemoteStatus } from "../../core/remote/remoteStatus";
 import type { InferenceRouter } from "./inferenceRouter";
+import { commandIds } from "../commandIds";
 
 /** While a remote server serves, this item replaces the local host's: the server, its model and whether it answers. */
 export function register(router: InferenceRouter): vscode.Disposable {
   const item = vscode.window.createStatusBarItem("llamaAssist.remoteStatus", vscode.StatusBarAlignment.Right, 100);
   item.name = "Llama Assist Remote Server";
-  item.command = "llamaAssist.checkRemoteServer";
+  item.command = commandIds.checkRemoteServer;
 
   const render = (status: RemoteStatus | undefined): void => {
     if (status === undefined) {
@@ -24,6 +25,6 @@ export function register(router: InferenceRouter): vscode.Disposable {
   return vscode.Disposable.from(
     item,
     router.onDidChangeRemoteStatus(render),
-    vscode.commands.registerCommand("llamaAssist.checkRemoteServer", () => router.checkRemote()),
+    vscode.commands.registerCommand(commandIds.checkRemoteServer, () => router.checkRemote()),
   );
 }
