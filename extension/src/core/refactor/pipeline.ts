@@ -1,4 +1,4 @@
-import type { ChatParams, GenerationResult } from "../protocol/host";
+import type { GenerationResult } from "../protocol/host";
 import type { ShieldVerdict } from "../shield/gate";
 import type { Finding } from "../shield/types";
 import { extractCode } from "./extract";
@@ -6,8 +6,6 @@ import { lineReplacements, type TextReplacement } from "./lineDiff";
 import { outputOf, type RefactorPreset } from "./presets";
 import type { OffsetRange } from "./target";
 import type { LineEnding } from "./text";
-
-export type ChatFunction = (params: ChatParams, onChunk: (text: string) => void, signal?: AbortSignal) => Promise<GenerationResult>;
 
 /** One request as sent: the document as it was, and where the target is in it. */
 export interface RefactorJob {
