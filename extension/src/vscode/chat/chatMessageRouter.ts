@@ -36,29 +36,25 @@ export class ChatMessageRouter {
       case "send":
         return this.send(session, message);
       case "stop":
-        session.stop();
-        return;
+        return this.stop(session);
       case "regenerate":
-        session.regenerate();
-        return;
+        return this.regenerate(session);
       case "newChat":
-        session.newChat();
-        return;
+        return this.newChat(session);
       case "openConversation":
-        session.open(message.conversationId);
-        return;
+        return this.openConversation(session, message);
       case "renameConversation":
         return this.renameConversation(session, message);
       case "deleteConversation":
         return this.deleteConversation(session, message);
       case "attachCurrentFile":
-        return this.page.report(this.attachments.addDocument(vscode.window.activeTextEditor?.document));
+        return this.attachCurrentFile();
       case "attachSelection":
-        return this.page.report(this.attachments.addSelection(vscode.window.activeTextEditor));
+        return this.attachSelection();
       case "searchFiles":
         return this.searchFiles(message);
       case "attachFile":
-        return this.page.report(await this.attachments.addWorkspaceFile(message.path));
+        return this.attachFile(message);
       case "removeAttachment":
         return this.removeAttachment(message);
       case "codeAction":
@@ -92,6 +88,22 @@ export class ChatMessageRouter {
     this.page.postAttachments();
   }
 
+  private stop(session: ChatSession): void {
+    session.stop();
+  }
+
+  private regenerate(session: ChatSession): void {
+    session.regenerate();
+  }
+
+  private newChat(session: ChatSession): void {
+    session.newChat();
+  }
+
+  private openConversation(session: ChatSession, message: ChatMessage<"openConversation">): void {
+    session.open(message.conversationId);
+  }
+
   private async renameConversation(session: ChatSession, message: ChatMessage<"renameConversation">): Promise<void> {
     const title = await vscode.window.showInputBox({ prompt: "Name of this chat", validateInput: (value) => (value.trim() === "" ? "Enter a name." : undefined) });
     if (title !== undefined) session.rename(message.conversationId, title.slice(0, 200));
@@ -102,8 +114,20 @@ export class ChatMessageRouter {
     if (choice === "Delete") session.delete(message.conversationId);
   }
 
+  private attachCurrentFile(): void {
+    this.page.report(this.attachments.addDocument(vscode.window.activeTextEditor?.document));
+  }
+
+  private attachSelection(): void {
+    this.page.report(this.attachments.addSelection(vscode.window.activeTextEditor));
+  }
+
   private async searchFiles(message: ChatMessage<"searchFiles">): Promise<void> {
     this.page.post({ kind: "fileMatches", query: message.query, paths: await this.attachments.search(message.query) });
+  }
+
+  private async attachFile(message: ChatMessage<"attachFile">): Promise<void> {
+    this.page.report(await this.attachments.addWorkspaceFile(message.path));
   }
 
   private removeAttachment(message: ChatMessage<"removeAttachment">): void {
