@@ -3,16 +3,16 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { AskInChatRequest } from "../../core/chat/conversation";
 import { HistoryFile } from "../../node/chat/historyFile";
 import { chatPageHtml } from "../../core/chat/html";
-import { classifyLink } from "../../core/chat/links";
 import { ChatSession, type CodeScan } from "../../core/chat/session";
 import type { LlamaAssistConfig } from "../../core/config/config";
 import type { HostState } from "../../core/protocol/host";
-import { type ChatFromWebview, type ChatToWebview, type HostAvailability, isChatFromWebview } from "../../core/protocol/webview";
+import { type ChatToWebview, type HostAvailability, isChatFromWebview } from "../../core/protocol/webview";
 import { gateSuggestion } from "../../core/shield/gate";
 import type { ConversationBackend } from "../../core/protocol/backend";
 import type { Settings } from "../settings";
 import type { ShieldEngine } from "../shield/shieldEngine";
-import { Attachments } from "./attachments";
+import { type AttachResult, Attachments } from "./attachments";
+import { type ChatPage, ChatMessageRouter } from "./chatMessageRouter";
 import { CodeActions } from "./codeActions";
 import { reloadUntilReady } from "../webviewPageReload";
 import { commandIds } from "../commandIds";
@@ -61,236 +61,176 @@ export function register(
   shield: ShieldEngine,
   log: vscode.LogOutputChannel,
 ): ChatView {
-  const webviewRoot = vscode.Uri.joinPath(context.extensionUri, "dist", "webview");
-  // Per workspace when there is one; the global folder is still the extension's own storage.
-  const historyFile = new HistoryFile((context.storageUri ?? context.globalStorageUri).fsPath);
-  const attachments = new Attachments();
-  const codeActions = new CodeActions();
-  let view: vscode.WebviewView | undefined;
-  /** The user's unsent text; the webview is discarded while hidden. */
-  let draft = "";
+  const provider = new ChatViewProvider(context, host, settings, shield, log);
+  const registrations = vscode.Disposable.from(
+    // Not retained while hidden: see webview/src/chat/main.ts.
+    vscode.window.registerWebviewViewProvider(chatViewId, provider),
+    provider,
+    vscode.commands.registerCommand(chatCommandIds.askAboutSelection, () => provider.askAboutSelection()),
+    vscode.commands.registerCommand(chatCommandIds.attachFile, () => provider.attachActiveFile()),
+    vscode.commands.registerCommand(chatCommandIds.newChat, () => provider.newChat()),
+  );
+  return { askInChat: (request) => provider.askInChat(request), dispose: () => registrations.dispose() };
+}
 
-  const post = (message: ChatToWebview): void => {
-    void view?.webview.postMessage(message);
-  };
-  const scanCode = (code: string, languageId: string | undefined): CodeScan => {
-    const verdict = gateSuggestion(shield.ready, { prefix: "", suggestion: code, suffix: "", languageId: languageId ?? "plaintext" }, settings.current.shield);
-    if (verdict.failure !== undefined) log.warn(verdict.failure);
-    return {
-      action: verdict.action,
-      findings: verdict.findings.map(({ ruleId, cwe, severity, message }) => ({ ruleId, cwe, severity, message })),
-      failure: verdict.failure,
-    };
-  };
+/** The chat view's page and the one chat session behind it; the page's messages go to the router. */
+class ChatViewProvider implements vscode.WebviewViewProvider, ChatPage, vscode.Disposable {
+  private readonly webviewRoot: vscode.Uri;
+  private readonly historyFile: HistoryFile;
+  private readonly attachments = new Attachments();
+  private readonly codeActions = new CodeActions();
+  private readonly router: ChatMessageRouter;
+  private readonly hostStateListener: vscode.Disposable;
+  private view: vscode.WebviewView | undefined;
+  // Created on first use, not at activation: most windows never open the chat.
+  private sessionPromise: Promise<ChatSession> | undefined;
+
+  constructor(
+    context: vscode.ExtensionContext,
+    private readonly host: ConversationBackend,
+    private readonly settings: Settings,
+    private readonly shield: ShieldEngine,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.webviewRoot = vscode.Uri.joinPath(context.extensionUri, "dist", "webview");
+    // Per workspace when there is one; the global folder is still the extension's own storage.
+    this.historyFile = new HistoryFile((context.storageUri ?? context.globalStorageUri).fsPath);
+    this.router = new ChatMessageRouter(this, this.attachments, this.codeActions);
+    this.hostStateListener = host.onDidChangeState((state) => this.post({ kind: "hostAvailability", ...availabilityOf(state) }));
+  }
+
+  resolveWebviewView(webviewView: vscode.WebviewView): void {
+    this.view = webviewView;
+    webviewView.webview.options = { enableScripts: true, localResourceRoots: [this.webviewRoot] };
+    // A fresh nonce each time, so the HTML differs and VS Code builds a new frame.
+    const page = reloadUntilReady(
+      webviewView,
+      () =>
+        chatPageHtml({
+          nonce: randomBytes(16).toString("base64"),
+          cspSource: webviewView.webview.cspSource,
+          scriptUri: webviewView.webview.asWebviewUri(vscode.Uri.joinPath(this.webviewRoot, "chat.js")).toString(),
+          styleUri: webviewView.webview.asWebviewUri(vscode.Uri.joinPath(this.webviewRoot, "chat.css")).toString(),
+        }),
+      "chat view",
+      this.log,
+    );
+    page.render();
+    const subscriptions: vscode.Disposable = vscode.Disposable.from(
+      page,
+      webviewView.webview.onDidReceiveMessage((message: unknown) => {
+        if (!isChatFromWebview(message)) {
+          this.log.warn("Ignoring a malformed message from the chat view.");
+          return;
+        }
+        if (message.kind === "ready") page.ready();
+        this.sessionReady()
+          .then((session) => this.router.route(session, message))
+          .catch((error: unknown) => {
+            this.log.error(`Chat: ${message.kind} failed: ${String(error)}`);
+            this.post({ kind: "notice", level: "error", text: `Something went wrong: ${error instanceof Error ? error.message : String(error)}` });
+          });
+      }),
+      webviewView.onDidDispose(() => {
+        subscriptions.dispose();
+        if (this.view === webviewView) this.view = undefined;
+      }),
+    );
+  }
+
+  post(message: ChatToWebview): void {
+    void this.view?.webview.postMessage(message);
+  }
+
+  postAttachments(): void {
+    this.post({ kind: "attachments", chips: this.attachments.chips() });
+  }
+
+  postHostAvailability(): void {
+    this.post({ kind: "hostAvailability", ...availabilityOf(this.host.state) });
+  }
+
+  report(result: AttachResult): void {
+    if (result.ok) this.postAttachments();
+    else this.post({ kind: "notice", level: "warning", text: result.reason });
+  }
+
+  async askInChat(request: AskInChatRequest): Promise<AskInChatResult> {
+    await revealView();
+    const session = await this.sessionReady();
+    if (session.busy) return { ok: false, reason: "the chat is still answering. Stop it or wait for it, then try again." };
+    // No fallback language: the session then takes the attached code's, which is what the answer is about.
+    session.send(request.prompt, request.attachments);
+    return { ok: true };
+  }
+
+  async askAboutSelection(): Promise<void> {
+    const result = this.attachments.addSelection(vscode.window.activeTextEditor);
+    await revealView();
+    this.report(result);
+  }
+
+  async attachActiveFile(): Promise<void> {
+    const result = this.attachments.addDocument(vscode.window.activeTextEditor?.document);
+    await revealView();
+    this.report(result);
+  }
+
+  async newChat(): Promise<void> {
+    await revealView();
+    (await this.sessionReady()).newChat();
+  }
+
+  dispose(): void {
+    this.codeActions.dispose();
+    this.hostStateListener.dispose();
+    void this.sessionPromise?.then((session) => session.dispose());
+  }
+
+  private sessionReady(): Promise<ChatSession> {
+    return (this.sessionPromise ??= this.createSession());
+  }
 
   // The session exists once the history is read and the Shield is loaded, so no block is ever shown unscanned.
-  const createSession = (): Promise<ChatSession> => Promise.all([historyFile.load(), shield.load()]).then(([history]) => {
+  private async createSession(): Promise<ChatSession> {
+    const [history] = await Promise.all([this.historyFile.load(), this.shield.load()]);
     if (history.problem !== undefined) {
-      log.warn(history.problem);
+      this.log.warn(history.problem);
       void vscode.window.showWarningMessage(`Llama Assist: ${history.problem}`);
     }
-    const session = new ChatSession(
+    return new ChatSession(
       {
         chat: (params, onChunk, signal) => {
-          if (settings.current.backend.kind === "local" && settings.current.completionModelPath === "") {
+          if (this.settings.current.backend.kind === "local" && this.settings.current.completionModelPath === "") {
             return Promise.reject(new Error("no model is set. Choose a GGUF file in the setting llamaAssist.completionModel.path."));
           }
-          return host.chat(params, onChunk, signal);
+          return this.host.chat(params, onChunk, signal);
         },
-        contextSize: () => (host.state.phase === "ready" ? host.state.info.chatModel.contextSize : undefined),
-        scanCode,
-        post,
+        contextSize: () => (this.host.state.phase === "ready" ? this.host.state.info.chatModel.contextSize : undefined),
+        scanCode: (code, languageId) => this.scanCode(code, languageId),
+        post: (message) => this.post(message),
         persist: (conversations) => {
-          historyFile.save(conversations).catch((error: unknown) => log.error(`The chat history could not be saved: ${String(error)}`));
+          this.historyFile.save(conversations).catch((error: unknown) => this.log.error(`The chat history could not be saved: ${String(error)}`));
         },
         newId: () => randomUUID(),
         now: () => Date.now(),
       },
       history.conversations,
-      () => ({ maxAnswerTokens: settings.current.chat.maxAnswerTokens, temperature: chatTemperature, limits: limitsOf(settings.current) }),
+      () => ({ maxAnswerTokens: this.settings.current.chat.maxAnswerTokens, temperature: chatTemperature, limits: limitsOf(this.settings.current) }),
     );
-    return session;
-  });
-
-  // Created on first use, not at activation: most windows never open the chat.
-  let sessionPromise: Promise<ChatSession> | undefined;
-  const sessionReady = (): Promise<ChatSession> => (sessionPromise ??= createSession());
-  const postAttachments = (): void => post({ kind: "attachments", chips: attachments.chips() });
-  const report = (result: { ok: true } | { ok: false; reason: string }): void => {
-    if (result.ok) postAttachments();
-    else post({ kind: "notice", level: "warning", text: result.reason });
-  };
-  const revealView = async (): Promise<void> => {
-    await vscode.commands.executeCommand(`${chatViewId}.focus`);
-  };
-
-  async function openLink(href: string): Promise<void> {
-    const decision = classifyLink(href);
-    if (decision.kind === "refuse") {
-      void vscode.window.showWarningMessage(`Llama Assist did not open the link: ${decision.reason}`);
-      return;
-    }
-    if (decision.kind === "external") {
-      const choice = await vscode.window.showInformationMessage(`Open this web page in your browser?`, { modal: true, detail: decision.url }, "Open");
-      if (choice === "Open") await vscode.env.openExternal(vscode.Uri.parse(decision.url, true));
-      return;
-    }
-    const folders = vscode.workspace.workspaceFolders ?? [];
-    const candidates = decision.path.startsWith("/") || /^[a-zA-Z]:[\\/]/.test(decision.path)
-      ? [vscode.Uri.file(decision.path)]
-      : folders.map((folder) => vscode.Uri.joinPath(folder.uri, decision.path));
-    for (const uri of candidates) {
-      try {
-        await vscode.workspace.fs.stat(uri);
-      } catch {
-        continue;
-      }
-      const line = Math.max(0, (decision.line ?? 1) - 1);
-      await vscode.window.showTextDocument(uri, { selection: new vscode.Range(line, 0, line, 0), preview: true });
-      return;
-    }
-    void vscode.window.showWarningMessage(`Llama Assist: ${decision.path} was not found in the workspace.`);
   }
 
-  async function handle(session: ChatSession, message: ChatFromWebview): Promise<void> {
-    switch (message.kind) {
-      case "ready":
-        session.postState();
-        postAttachments();
-        post({ kind: "hostAvailability", ...availabilityOf(host.state) });
-        if (draft !== "") post({ kind: "restoreDraft", text: draft });
-        return;
-      case "draftChanged":
-        draft = message.text;
-        return;
-      case "send": {
-        if (session.busy) return;
-        draft = "";
-        const languageId = vscode.window.activeTextEditor?.document.languageId;
-        session.send(message.text, attachments.take(), languageId);
-        postAttachments();
-        return;
-      }
-      case "stop":
-        session.stop();
-        return;
-      case "regenerate":
-        session.regenerate();
-        return;
-      case "newChat":
-        session.newChat();
-        return;
-      case "openConversation":
-        session.open(message.conversationId);
-        return;
-      case "renameConversation": {
-        const title = await vscode.window.showInputBox({ prompt: "Name of this chat", validateInput: (value) => (value.trim() === "" ? "Enter a name." : undefined) });
-        if (title !== undefined) session.rename(message.conversationId, title.slice(0, 200));
-        return;
-      }
-      case "deleteConversation": {
-        const choice = await vscode.window.showWarningMessage("Delete this chat?", { modal: true }, "Delete");
-        if (choice === "Delete") session.delete(message.conversationId);
-        return;
-      }
-      case "attachCurrentFile":
-        report(attachments.addDocument(vscode.window.activeTextEditor?.document));
-        return;
-      case "attachSelection":
-        report(attachments.addSelection(vscode.window.activeTextEditor));
-        return;
-      case "searchFiles":
-        post({ kind: "fileMatches", query: message.query, paths: await attachments.search(message.query) });
-        return;
-      case "attachFile":
-        report(await attachments.addWorkspaceFile(message.path));
-        return;
-      case "removeAttachment":
-        attachments.remove(message.attachmentId);
-        postAttachments();
-        return;
-      case "codeAction": {
-        const block = session.codeBlock(message.messageId, message.index);
-        if (block === undefined) return;
-        await codeActions.run(message.action, block);
-        return;
-      }
-      case "openLink":
-        await openLink(message.href);
-        return;
-    }
+  private scanCode(code: string, languageId: string | undefined): CodeScan {
+    const verdict = gateSuggestion(this.shield.ready, { prefix: "", suggestion: code, suffix: "", languageId: languageId ?? "plaintext" }, this.settings.current.shield);
+    if (verdict.failure !== undefined) this.log.warn(verdict.failure);
+    return {
+      action: verdict.action,
+      findings: verdict.findings.map(({ ruleId, cwe, severity, message }) => ({ ruleId, cwe, severity, message })),
+      failure: verdict.failure,
+    };
   }
+}
 
-  const provider: vscode.WebviewViewProvider = {
-    resolveWebviewView(webviewView) {
-      view = webviewView;
-      webviewView.webview.options = { enableScripts: true, localResourceRoots: [webviewRoot] };
-      // A fresh nonce each time, so the HTML differs and VS Code builds a new frame.
-      const page = reloadUntilReady(
-        webviewView,
-        () =>
-          chatPageHtml({
-            nonce: randomBytes(16).toString("base64"),
-            cspSource: webviewView.webview.cspSource,
-            scriptUri: webviewView.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, "chat.js")).toString(),
-            styleUri: webviewView.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, "chat.css")).toString(),
-          }),
-        "chat view",
-        log,
-      );
-      page.render();
-      const subscriptions: vscode.Disposable = vscode.Disposable.from(
-        page,
-        webviewView.webview.onDidReceiveMessage((message: unknown) => {
-          if (!isChatFromWebview(message)) {
-            log.warn("Ignoring a malformed message from the chat view.");
-            return;
-          }
-          if (message.kind === "ready") page.ready();
-          sessionReady()
-            .then((session) => handle(session, message))
-            .catch((error: unknown) => {
-              log.error(`Chat: ${message.kind} failed: ${String(error)}`);
-              post({ kind: "notice", level: "error", text: `Something went wrong: ${error instanceof Error ? error.message : String(error)}` });
-            });
-        }),
-        webviewView.onDidDispose(() => {
-          subscriptions.dispose();
-          if (view === webviewView) view = undefined;
-        }),
-      );
-    },
-  };
-
-  const askInChat = async (request: AskInChatRequest): Promise<AskInChatResult> => {
-    await revealView();
-    const session = await sessionReady();
-    if (session.busy) return { ok: false, reason: "the chat is still answering. Stop it or wait for it, then try again." };
-    // No fallback language: the session then takes the attached code's, which is what the answer is about.
-    session.send(request.prompt, request.attachments);
-    return { ok: true };
-  };
-
-  const registrations = vscode.Disposable.from(
-    // Not retained while hidden: see webview/src/chat/main.ts.
-    vscode.window.registerWebviewViewProvider(chatViewId, provider),
-    codeActions,
-    host.onDidChangeState((state) => post({ kind: "hostAvailability", ...availabilityOf(state) })),
-    vscode.commands.registerCommand(chatCommandIds.askAboutSelection, async () => {
-      const result = attachments.addSelection(vscode.window.activeTextEditor);
-      await revealView();
-      report(result);
-    }),
-    vscode.commands.registerCommand(chatCommandIds.attachFile, async () => {
-      const result = attachments.addDocument(vscode.window.activeTextEditor?.document);
-      await revealView();
-      report(result);
-    }),
-    vscode.commands.registerCommand(chatCommandIds.newChat, async () => {
-      await revealView();
-      (await sessionReady()).newChat();
-    }),
-    { dispose: () => void sessionPromise?.then((session) => session.dispose()) },
-  );
-  return { askInChat, dispose: () => registrations.dispose() };
+async function revealView(): Promise<void> {
+  await vscode.commands.executeCommand(`${chatViewId}.focus`);
 }

@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import { access, constants } from "node:fs/promises";
 import path from "node:path";
 import { surroundingContext, type SurroundingContext } from "../../core/refactor/context";
-import { proposalFromAnswer, type ProposalChecks, type RefactorJob } from "../../core/refactor/pipeline";
+import { proposalFromAnswer, type Proposal, type ProposalChecks, type RefactorJob } from "../../core/refactor/pipeline";
 import { outputOf, presetTitles, type RefactorPreset } from "../../core/refactor/presets";
 import { planRefactorPrompt } from "../../core/refactor/prompt";
 import type { TargetSnapshot } from "../../core/refactor/reapply";
@@ -14,7 +14,7 @@ import { explainRequest } from "../../core/refactor/explain";
 import { enclosingDefinition, normaliseSelection, type OffsetRange } from "../../core/refactor/target";
 import type { AskInChatRequest } from "../../core/chat/conversation";
 import { testFilePath } from "../../core/refactor/testFile";
-import type { GenerationResult } from "../../core/protocol/host";
+import type { ChatParams, GenerationResult } from "../../core/protocol/host";
 import type { Finding } from "../../core/shield/types";
 import { gateSuggestion } from "../../core/shield/gate";
 import type { ImportedDefinitions } from "../../core/syntax/importedDefinitions";
@@ -164,25 +164,51 @@ interface Request {
   syntax: SyntaxForDocument | undefined;
 }
 
+/** From the target to its preview; a stage that returns undefined has told the user why, or the user cancelled. */
 async function requestAndPreview(services: RefactorServices, request: Request): Promise<void> {
-  const { preset, document, fileName, text, range } = request;
-  let instruction = "";
-  if (preset === "custom") {
-    const asked = await services.history.ask();
-    if (asked === undefined) return;
-    instruction = asked;
-    await services.history.remember(asked);
+  const instruction = request.preset === "custom" ? await askInstruction(services) : "";
+  if (instruction === undefined) return;
+  const params = planPrompt(services, request, instruction);
+  if (params === undefined) return;
+  if (outputOf(request.preset) === "prose") {
+    await explainInChat(services, request);
+    return;
   }
+  const answer = await generate(services, request, params);
+  if (answer === undefined) return;
+  if (request.document.isClosed) {
+    warn(`${request.fileName} was closed before the answer arrived. Nothing was changed.`);
+    return;
+  }
+  const proposal = await checkProposal(services, request, answer);
+  if (proposal === undefined) return;
+  await preview(services, request, proposal);
+}
+
+/** The custom preset's instruction, remembered for next time; undefined when the user cancelled. */
+async function askInstruction(services: RefactorServices): Promise<string | undefined> {
+  const asked = await services.history.ask();
+  if (asked !== undefined) await services.history.remember(asked);
+  return asked;
+}
+
+function targetOf(request: Request): string {
+  return request.text.slice(request.range.start, request.range.end);
+}
+
+/** The prompt for the model's context size; undefined, after a warning, when the selection cannot fit. */
+function planPrompt(services: RefactorServices, request: Request, instruction: string): ChatParams | undefined {
+  const { preset, document, range } = request;
   const host = services.host.state;
   const configured = services.settings.current.contextSize;
   const contextSize = host.phase === "ready" ? host.info.chatModel.contextSize : configured === "auto" ? assumedContextSize : configured;
-  const targetText = text.slice(range.start, range.end);
+  const targetText = targetOf(request);
   const plan = planRefactorPrompt({
     preset,
     languageId: document.languageId,
     instruction,
     diagnostics: preset === "fix" ? diagnosticsOn(document, range) : [],
-    sourceFileName: fileName,
+    sourceFileName: request.fileName,
     target: targetText,
     context: request.context,
     contextSize,
@@ -192,40 +218,43 @@ async function requestAndPreview(services: RefactorServices, request: Request): 
     warn(
       `the ${lines}-line selection needs about ${plan.estimatedTokens} tokens with its answer, more than the model's context of ${plan.contextSize}. Select a smaller part of the code (one function or class) and try again. Nothing was sent.`,
     );
-    return;
+    return undefined;
   }
+  return plan.params;
+}
 
-  if (outputOf(preset) === "prose") {
-    const first = document.positionAt(range.start).line + 1;
-    const end = document.positionAt(range.end);
-    // A selection that ends at the start of a line does not include that line.
-    const last = end.character === 0 && end.line + 1 > first ? end.line : end.line + 1;
-    const asked = await services.askInChat(
-      explainRequest({
-        relativePath: vscode.workspace.asRelativePath(document.uri),
-        languageId: document.languageId,
-        code: targetText,
-        firstLine: first,
-        lastLine: last,
-        context: request.context,
-      }),
-    );
-    if (!asked.ok) warn(asked.reason);
-    return;
-  }
+/** Explain's answer is prose, so it streams into the chat view instead of a preview. */
+async function explainInChat(services: RefactorServices, request: Request): Promise<void> {
+  const { document, range } = request;
+  const first = document.positionAt(range.start).line + 1;
+  const end = document.positionAt(range.end);
+  // A selection that ends at the start of a line does not include that line.
+  const last = end.character === 0 && end.line + 1 > first ? end.line : end.line + 1;
+  const asked = await services.askInChat(
+    explainRequest({
+      relativePath: vscode.workspace.asRelativePath(document.uri),
+      languageId: document.languageId,
+      code: targetOf(request),
+      firstLine: first,
+      lastLine: last,
+      context: request.context,
+    }),
+  );
+  if (!asked.ok) warn(asked.reason);
+}
 
+/** The model's answer, streamed under a cancellable notification; undefined, after a message, when the request failed. */
+async function generate(services: RefactorServices, request: Request, params: ChatParams): Promise<GenerationResult | undefined> {
   const controller = new AbortController();
-  const title = `${prefix}${presetTitles[preset]} (${fileName})`;
-  const snapshot: TargetSnapshot = { start: range.start, end: range.end, text: targetText, version: request.version, documentLength: text.length };
-  let answer: GenerationResult;
+  const title = `${prefix}${presetTitles[request.preset]} (${request.fileName})`;
   try {
-    answer = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+    return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
       const cancel = token.onCancellationRequested(() => controller.abort());
       progress.report({ message: "waiting for the model…" });
       let received = "";
       try {
         return await services.host.chat(
-          plan.params,
+          params,
           (chunk) => {
             received += chunk;
             progress.report({ message: `${received.split("\n").length} lines received…` });
@@ -238,12 +267,13 @@ async function requestAndPreview(services: RefactorServices, request: Request): 
     });
   } catch (error) {
     reportRequestError(error);
-    return;
+    return undefined;
   }
-  if (document.isClosed) {
-    warn(`${fileName} was closed before the answer arrived. Nothing was changed.`);
-    return;
-  }
+}
+
+/** The answer as a proposal, checked by the Shield and the parser; undefined, after a warning, when it holds none. */
+async function checkProposal(services: RefactorServices, request: Request, answer: GenerationResult): Promise<Proposal | undefined> {
+  const { preset, document, text, range } = request;
   const shield = await services.shield.load();
   const job: RefactorJob = { preset, languageId: document.languageId, documentText: text, target: range, documentLineEnding: document.eol === vscode.EndOfLine.CRLF ? "\r\n" : "\n" };
   const checks: ProposalChecks = {
@@ -253,11 +283,16 @@ async function requestAndPreview(services: RefactorServices, request: Request): 
   const outcome = proposalFromAnswer(job, answer, checks);
   if (outcome.kind === "failed") {
     warn(outcome.message);
-    return;
+    return undefined;
   }
   const proposal = outcome.proposal;
   if (proposal.shieldFailure !== undefined) services.log.warn(proposal.shieldFailure);
+  return proposal;
+}
 
+/** Opens the proposal's diff editor and says what to check before accepting it. */
+async function preview(services: RefactorServices, request: Request, proposal: Proposal): Promise<void> {
+  const { preset, document, fileName, text, range } = request;
   const notes = [
     ...(proposal.breaksParse ? ["does not parse"] : []),
     ...(proposal.findings.length > 0 ? [`${proposal.findings.length} Shield finding${proposal.findings.length === 1 ? "" : "s"}`] : []),
@@ -270,6 +305,7 @@ async function requestAndPreview(services: RefactorServices, request: Request): 
       newName,
     );
   } else {
+    const snapshot: TargetSnapshot = { start: range.start, end: range.end, text: targetOf(request), version: request.version, documentLength: text.length };
     await services.previews.open(
       {
         title: `${fileName} ↔ ${presetTitles[preset]} (proposed)${notes.length > 0 ? ` · ${notes.join(" · ")}` : ""}`,

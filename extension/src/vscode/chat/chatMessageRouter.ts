@@ -1,0 +1,143 @@
+import * as vscode from "vscode";
+import type { ChatSession } from "../../core/chat/session";
+import type { ChatFromWebview, ChatToWebview } from "../../core/protocol/webview";
+import type { AttachResult, Attachments } from "./attachments";
+import type { CodeActions } from "./codeActions";
+import { openLink } from "./openLink";
+
+type ChatMessage<Kind extends ChatFromWebview["kind"]> = Extract<ChatFromWebview, { kind: Kind }>;
+
+/** The chat view as the message handlers see it: the page they answer. */
+export interface ChatPage {
+  post(message: ChatToWebview): void;
+  postAttachments(): void;
+  postHostAvailability(): void;
+  /** The new chips after an attachment was added, or why it was refused. */
+  report(result: AttachResult): void;
+}
+
+/** Acts on the chat page's messages (checked by isChatFromWebview first), one handler per kind. */
+export class ChatMessageRouter {
+  /** The user's unsent text; the webview is discarded while hidden. */
+  private draft = "";
+
+  constructor(
+    private readonly page: ChatPage,
+    private readonly attachments: Attachments,
+    private readonly codeActions: CodeActions,
+  ) {}
+
+  async route(session: ChatSession, message: ChatFromWebview): Promise<void> {
+    switch (message.kind) {
+      case "ready":
+        return this.ready(session);
+      case "draftChanged":
+        return this.draftChanged(message);
+      case "send":
+        return this.send(session, message);
+      case "stop":
+        return this.stop(session);
+      case "regenerate":
+        return this.regenerate(session);
+      case "newChat":
+        return this.newChat(session);
+      case "openConversation":
+        return this.openConversation(session, message);
+      case "renameConversation":
+        return this.renameConversation(session, message);
+      case "deleteConversation":
+        return this.deleteConversation(session, message);
+      case "attachCurrentFile":
+        return this.attachCurrentFile();
+      case "attachSelection":
+        return this.attachSelection();
+      case "searchFiles":
+        return this.searchFiles(message);
+      case "attachFile":
+        return this.attachFile(message);
+      case "removeAttachment":
+        return this.removeAttachment(message);
+      case "codeAction":
+        return this.codeAction(session, message);
+      case "openLink":
+        return openLink(message.href);
+      default: {
+        // Fails to compile when ChatFromWebview gains a kind without a case above.
+        const unhandled: never = message;
+        throw new Error(`The chat view has no handler for ${JSON.stringify(unhandled)}.`);
+      }
+    }
+  }
+
+  private ready(session: ChatSession): void {
+    session.postState();
+    this.page.postAttachments();
+    this.page.postHostAvailability();
+    if (this.draft !== "") this.page.post({ kind: "restoreDraft", text: this.draft });
+  }
+
+  private draftChanged(message: ChatMessage<"draftChanged">): void {
+    this.draft = message.text;
+  }
+
+  private send(session: ChatSession, message: ChatMessage<"send">): void {
+    if (session.busy) return;
+    this.draft = "";
+    const languageId = vscode.window.activeTextEditor?.document.languageId;
+    session.send(message.text, this.attachments.take(), languageId);
+    this.page.postAttachments();
+  }
+
+  private stop(session: ChatSession): void {
+    session.stop();
+  }
+
+  private regenerate(session: ChatSession): void {
+    session.regenerate();
+  }
+
+  private newChat(session: ChatSession): void {
+    session.newChat();
+  }
+
+  private openConversation(session: ChatSession, message: ChatMessage<"openConversation">): void {
+    session.open(message.conversationId);
+  }
+
+  private async renameConversation(session: ChatSession, message: ChatMessage<"renameConversation">): Promise<void> {
+    const title = await vscode.window.showInputBox({ prompt: "Name of this chat", validateInput: (value) => (value.trim() === "" ? "Enter a name." : undefined) });
+    if (title !== undefined) session.rename(message.conversationId, title.slice(0, 200));
+  }
+
+  private async deleteConversation(session: ChatSession, message: ChatMessage<"deleteConversation">): Promise<void> {
+    const choice = await vscode.window.showWarningMessage("Delete this chat?", { modal: true }, "Delete");
+    if (choice === "Delete") session.delete(message.conversationId);
+  }
+
+  private attachCurrentFile(): void {
+    this.page.report(this.attachments.addDocument(vscode.window.activeTextEditor?.document));
+  }
+
+  private attachSelection(): void {
+    this.page.report(this.attachments.addSelection(vscode.window.activeTextEditor));
+  }
+
+  private async searchFiles(message: ChatMessage<"searchFiles">): Promise<void> {
+    this.page.post({ kind: "fileMatches", query: message.query, paths: await this.attachments.search(message.query) });
+  }
+
+  private async attachFile(message: ChatMessage<"attachFile">): Promise<void> {
+    this.page.report(await this.attachments.addWorkspaceFile(message.path));
+  }
+
+  private removeAttachment(message: ChatMessage<"removeAttachment">): void {
+    this.attachments.remove(message.attachmentId);
+    this.page.postAttachments();
+  }
+
+  private async codeAction(session: ChatSession, message: ChatMessage<"codeAction">): Promise<void> {
+    const block = session.codeBlock(message.messageId, message.index);
+    if (block === undefined) return;
+    await this.codeActions.run(message.action, block);
+  }
+}
