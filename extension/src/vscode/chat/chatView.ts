@@ -18,11 +18,6 @@ import { reloadUntilReady } from "../webviewPageReload";
 import { commandIds } from "../commandIds";
 
 export const chatViewId = "llamaAssist.chat";
-export const chatCommandIds = {
-  askAboutSelection: commandIds.askAboutSelection,
-  attachFile: commandIds.attachFile,
-  newChat: commandIds.newChat,
-} as const;
 
 /** Answers are mostly deterministic code help; a little temperature keeps regenerate useful. */
 const chatTemperature = 0.2;
@@ -66,9 +61,9 @@ export function register(
     // Not retained while hidden: see webview/src/chat/main.ts.
     vscode.window.registerWebviewViewProvider(chatViewId, provider),
     provider,
-    vscode.commands.registerCommand(chatCommandIds.askAboutSelection, () => provider.askAboutSelection()),
-    vscode.commands.registerCommand(chatCommandIds.attachFile, () => provider.attachActiveFile()),
-    vscode.commands.registerCommand(chatCommandIds.newChat, () => provider.newChat()),
+    vscode.commands.registerCommand(commandIds.askAboutSelection, () => provider.askAboutSelection()),
+    vscode.commands.registerCommand(commandIds.attachFile, () => provider.attachActiveFile()),
+    vscode.commands.registerCommand(commandIds.newChat, () => provider.newChat()),
   );
   return { askInChat: (request) => provider.askInChat(request), dispose: () => registrations.dispose() };
 }
