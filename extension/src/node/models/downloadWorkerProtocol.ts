@@ -23,7 +23,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 export function isDownloadWorkerData(value: unknown): value is DownloadWorkerData {
-  return isRecord(value) && typeof value.url === "string" && typeof value.directory === "string" && typeof value.fileName === "string";
+  if (!isRecord(value)) return false;
+  return typeof value.url === "string" && typeof value.directory === "string" && typeof value.fileName === "string";
 }
 
 export function isFromDownloadWorker(value: unknown): value is FromDownloadWorker {
