@@ -80,7 +80,11 @@ export class HttpResponse {
 const redirectStatuses = new Set([301, 302, 303, 307, 308]);
 
 /** Sends a request and resolves with the answer's head, following redirects when asked to. */
-export function sendRequest(options: HttpRequest, redirects = 0): Promise<HttpResponse> {
+export function sendRequest(options: HttpRequest): Promise<HttpResponse> {
+  return send(options, 0);
+}
+
+function send(options: HttpRequest, redirects: number): Promise<HttpResponse> {
   const { url, signal } = options;
   if (signal?.aborted) return Promise.reject(new HttpFailure("aborted", url, "the request was aborted"));
   return new Promise((resolve, reject) => {
@@ -135,7 +139,7 @@ export function sendRequest(options: HttpRequest, redirects = 0): Promise<HttpRe
         }
         const next = new URL(location, url);
         const hop = { ...options, url: next, agent: next.protocol === url.protocol ? agent : undefined };
-        settle(() => sendRequest(hop, redirects + 1).then(resolve, reject));
+        settle(() => send(hop, redirects + 1).then(resolve, reject));
         return;
       }
       settle(() => resolve(new HttpResponse(request, message, url)));
