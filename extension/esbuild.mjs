@@ -60,6 +60,15 @@ const builds = [
   },
   {
     ...common,
+    // One model download runs in this worker thread through node-llama-cpp, which is an ES module only and stays
+    // external: an ES module bundle imports it by name, from the extension's node_modules.
+    entryPoints: ["extension/src/node/models/downloadWorker.ts"],
+    outfile: "dist/models/downloadWorker.mjs",
+    format: "esm",
+    external: ["node-llama-cpp"],
+  },
+  {
+    ...common,
     entryPoints: ["extension/src/node/shield/cli.ts"],
     outfile: "dist/cli/shield.js",
     format: "cjs",

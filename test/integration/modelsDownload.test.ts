@@ -1,14 +1,28 @@
-// The model downloader (node-llama-cpp's createModelDownloader, wrapped) against a local HTTP server on 127.0.0.1 that
-// serves fixture GGUF files, with Range support and scripted failures. Nothing leaves the machine.
+// The model downloader (node-llama-cpp's createModelDownloader, wrapped, in its thread as `npm run build` bundles it)
+// against a local HTTP server on 127.0.0.1 that serves fixture GGUF files, with Range support and scripted failures.
+// Nothing leaves the machine.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { downloadModel, downloadedPathOf, partialPathOf, rejectedPathOf } from "../../extension/src/node/models/modelDownload";
-import { ensureNotGgufFile, ensureScriptedModel } from "../fixtures/scriptedModel";
+import {
+  type ModelDownloadOptions,
+  type ModelDownloadResult,
+  downloadModel,
+  downloadedPathOf,
+  partialPathOf,
+  rejectedPathOf,
+} from "../../extension/src/node/models/modelDownload";
+import { ensureNotGgufFile, ensureScriptedModel, repoRoot } from "../fixtures/scriptedModel";
 import { type FileServer, startFileServer } from "./modelsServer";
+
+const workerScript = path.join(repoRoot, "dist/models/downloadWorker.mjs");
+
+function download(options: Omit<ModelDownloadOptions, "workerScript">): Promise<ModelDownloadResult> {
+  return downloadModel({ ...options, workerScript });
+}
 
 describe("model download", function () {
   const model = readFileSync(ensureScriptedModel("standard"));
@@ -38,7 +52,7 @@ describe("model download", function () {
 
   it("reports progress and installs an identical file after its checks", async function () {
     const events: [number, number][] = [];
-    const result = await downloadModel({
+    const result = await download({
       url: server.url("/model.gguf"),
       directory,
       fileName: "model.gguf",
@@ -68,7 +82,7 @@ describe("model download", function () {
     const cancelWhenRecorded = setInterval(() => {
       if (existsSync(partial) && statSync(partial).size > large.length) controller.abort();
     }, 20);
-    const first = await downloadModel({ url: server.url("/large.gguf"), directory, fileName: "large.gguf", signal: controller.signal }).finally(() =>
+    const first = await download({ url: server.url("/large.gguf"), directory, fileName: "large.gguf", signal: controller.signal }).finally(() =>
       clearInterval(cancelWhenRecorded),
     );
     assert.equal(first.kind, "cancelled", JSON.stringify(first));
@@ -78,7 +92,7 @@ describe("model download", function () {
 
     server.misbehaviour = { kind: "none" };
     const sentBeforeResume = server.rangeBytesSent;
-    const second = await downloadModel({ url: server.url("/large.gguf"), directory, fileName: "large.gguf", sha256: largeSha256 });
+    const second = await download({ url: server.url("/large.gguf"), directory, fileName: "large.gguf", sha256: largeSha256 });
     assert.equal(second.kind, "installed", JSON.stringify(second));
     assert.ok(readFileSync(destination).equals(large));
     const resumedBytes = server.rangeBytesSent - sentBeforeResume;
@@ -87,7 +101,7 @@ describe("model download", function () {
   });
 
   it("moves a file with the wrong sha256 aside and does not install it", async function () {
-    const result = await downloadModel({ url: server.url("/model.gguf"), directory, fileName: "model.gguf", sha256: "0".repeat(64) });
+    const result = await download({ url: server.url("/model.gguf"), directory, fileName: "model.gguf", sha256: "0".repeat(64) });
     assert.equal(result.kind, "failed");
     assert.equal(result.kind === "failed" && result.code, "sha256Mismatch");
     assert.equal(existsSync(path.join(directory, "model.gguf")), false);
@@ -95,7 +109,7 @@ describe("model download", function () {
   });
 
   it("rejects a file far from the catalog's approximate size, as not the file the catalog means", async function () {
-    const result = await downloadModel({ url: server.url("/model.gguf"), directory, fileName: "model.gguf", approximateSizeBytes: model.length * 2 });
+    const result = await download({ url: server.url("/model.gguf"), directory, fileName: "model.gguf", approximateSizeBytes: model.length * 2 });
     assert.equal(result.kind === "failed" && result.code, "sizeMismatch");
     assert.match(result.kind === "failed" ? result.message : "", /^model\.gguf failed its check and was not installed: it has \d+ bytes, far from the catalog's .*not the file the catalog means/);
     assert.equal(existsSync(path.join(directory, "model.gguf")), false);
@@ -112,7 +126,7 @@ describe("model download", function () {
       const cancelWhenRecorded = setInterval(() => {
         if (existsSync(partialPathOf(destination)) && statSync(partialPathOf(destination)).size > large.length) controller.abort();
       }, 20);
-      const first = await downloadModel({ url: changing.url("/large.gguf"), directory, fileName: "large.gguf", signal: controller.signal }).finally(() =>
+      const first = await download({ url: changing.url("/large.gguf"), directory, fileName: "large.gguf", signal: controller.signal }).finally(() =>
         clearInterval(cancelWhenRecorded),
       );
       assert.equal(first.kind, "cancelled", JSON.stringify(first));
@@ -124,7 +138,7 @@ describe("model download", function () {
       files.set("/large.gguf", { body: replaced, chunkDelayMs: 0 });
       changing.misbehaviour = { kind: "none" };
       const sentBefore = changing.rangeBytesSent;
-      const second = await downloadModel({ url: changing.url("/large.gguf"), directory, fileName: "large.gguf", sha256: createHash("sha256").update(replaced).digest("hex") });
+      const second = await download({ url: changing.url("/large.gguf"), directory, fileName: "large.gguf", sha256: createHash("sha256").update(replaced).digest("hex") });
       assert.equal(second.kind, "installed", JSON.stringify(second));
       assert.ok(readFileSync(destination).equals(replaced));
       // At least every byte: node-llama-cpp's downloader may split a slow range onto a fresh connection, so a few
@@ -137,7 +151,7 @@ describe("model download", function () {
   });
 
   it("rejects a file that is not GGUF, naming it", async function () {
-    const result = await downloadModel({ url: server.url("/page.gguf"), directory, fileName: "page.gguf" });
+    const result = await download({ url: server.url("/page.gguf"), directory, fileName: "page.gguf" });
     assert.equal(result.kind === "failed" && result.code, "notGguf");
     assert.match(result.kind === "failed" ? result.message : "", /^page\.gguf failed its check and was not installed: page\.gguf is not a GGUF model file/);
     assert.equal(existsSync(path.join(directory, "page.gguf")), false);
@@ -148,7 +162,7 @@ describe("model download", function () {
     // Each answer stops after 6 MiB: the one for the last 7.2 MiB of the file falls short, and the downloader asks again
     // for what is missing.
     server.misbehaviour = { kind: "truncate", bytes: 6 * 1024 * 1024 };
-    const result = await downloadModel({ url: server.url("/large.gguf"), directory, fileName: "large.gguf", sha256: largeSha256, stallTimeoutMs: 10000 });
+    const result = await download({ url: server.url("/large.gguf"), directory, fileName: "large.gguf", sha256: largeSha256, stallTimeoutMs: 10000 });
     assert.equal(result.kind, "installed", JSON.stringify(result));
     assert.ok(readFileSync(path.join(directory, "large.gguf")).equals(large));
     const rangeRequests = server.requests.filter((entry) => entry !== "full");
@@ -158,19 +172,19 @@ describe("model download", function () {
   it("gives up on a body that is cut short every time, and downloads it later", async function () {
     // No answer brings a whole 5 MiB chunk, so there is nothing to keep: the downloader keeps only finished chunks.
     server.misbehaviour = { kind: "truncate", bytes: 1024 * 1024 };
-    const first = await downloadModel({ url: server.url("/large.gguf"), directory, fileName: "large.gguf", stallTimeoutMs: 1500 });
+    const first = await download({ url: server.url("/large.gguf"), directory, fileName: "large.gguf", stallTimeoutMs: 1500 });
     assert.equal(first.kind === "failed" && first.code, "stalled", JSON.stringify(first));
     assert.match(first.kind === "failed" ? first.message : "", /no new data arrived for 2 s .* Download again: it resumes where it stopped/);
 
     server.misbehaviour = { kind: "none" };
-    const second = await downloadModel({ url: server.url("/large.gguf"), directory, fileName: "large.gguf", sha256: largeSha256 });
+    const second = await download({ url: server.url("/large.gguf"), directory, fileName: "large.gguf", sha256: largeSha256 });
     assert.equal(second.kind, "installed", JSON.stringify(second));
     assert.ok(readFileSync(path.join(directory, "large.gguf")).equals(large));
   });
 
   it("fails with a 404 and leaves nothing behind", async function () {
     server.misbehaviour = { kind: "notFound" };
-    const result = await downloadModel({ url: server.url("/model.gguf"), directory, fileName: "model.gguf" });
+    const result = await download({ url: server.url("/model.gguf"), directory, fileName: "model.gguf" });
     assert.equal(result.kind === "failed" && result.code, "notFound");
     assert.match(result.kind === "failed" ? result.message : "", /HTTP 404/);
     assert.equal(existsSync(path.join(directory, "model.gguf")), false);
@@ -179,7 +193,7 @@ describe("model download", function () {
 
   it("fails when the server dies mid-transfer, keeping what arrived", async function () {
     server.misbehaviour = { kind: "die", responses: 1 };
-    const result = await downloadModel({ url: server.url("/large.gguf"), directory, fileName: "large.gguf", stallTimeoutMs: 1000 });
+    const result = await download({ url: server.url("/large.gguf"), directory, fileName: "large.gguf", stallTimeoutMs: 1000 });
     assert.equal(result.kind === "failed" && result.code, "connectionDropped", JSON.stringify(result));
     assert.match(result.kind === "failed" ? result.message : "", /127\.0\.0\.1:\d+ stopped answering after .* Download again: it resumes where it stopped/);
     assert.ok(existsSync(partialPathOf(path.join(directory, "large.gguf"))), "the partial file is kept");
@@ -188,7 +202,7 @@ describe("model download", function () {
 
     const revived = await startFileServer(new Map([["/large.gguf", { body: large, chunkDelayMs: 0 }]]));
     try {
-      const again = await downloadModel({ url: revived.url("/large.gguf"), directory, fileName: "large.gguf", sha256: largeSha256 });
+      const again = await download({ url: revived.url("/large.gguf"), directory, fileName: "large.gguf", sha256: largeSha256 });
       assert.equal(again.kind, "installed", JSON.stringify(again));
       assert.ok(readFileSync(path.join(directory, "large.gguf")).equals(large));
       assert.ok(revived.rangeBytesSent < large.length, `the resume fetched ${revived.rangeBytesSent} of ${large.length} bytes`);
@@ -199,7 +213,7 @@ describe("model download", function () {
 
   it("gives up on a server that stops sending", async function () {
     server.misbehaviour = { kind: "stall", bytes: 200_000 };
-    const result = await downloadModel({ url: server.url("/model.gguf"), directory, fileName: "model.gguf", stallTimeoutMs: 500 });
+    const result = await download({ url: server.url("/model.gguf"), directory, fileName: "model.gguf", stallTimeoutMs: 500 });
     assert.equal(result.kind === "failed" && result.code, "stalled", JSON.stringify(result));
     assert.match(result.kind === "failed" ? result.message : "", /no new data arrived for 1 s .* Download again: it resumes where it stopped/);
     assert.equal(existsSync(path.join(directory, "model.gguf")), false);
@@ -208,12 +222,12 @@ describe("model download", function () {
   it("starts over, with a clear message, when the server answers a range request with 416", async function () {
     const destination = path.join(directory, "model.gguf");
     server.misbehaviour = { kind: "rangeNotSatisfiable" };
-    const result = await downloadModel({ url: server.url("/model.gguf"), directory, fileName: "model.gguf" });
+    const result = await download({ url: server.url("/model.gguf"), directory, fileName: "model.gguf" });
     assert.equal(result.kind === "failed" && result.code, "rangeNotSatisfiable", JSON.stringify(result));
     assert.match(result.kind === "failed" ? result.message : "", /HTTP 416\). The partial file was removed, so the next try starts over/);
     assert.equal(existsSync(partialPathOf(destination)), false);
     server.misbehaviour = { kind: "none" };
-    const again = await downloadModel({ url: server.url("/model.gguf"), directory, fileName: "model.gguf", sha256: modelSha256 });
+    const again = await download({ url: server.url("/model.gguf"), directory, fileName: "model.gguf", sha256: modelSha256 });
     assert.equal(again.kind, "installed");
   });
 
@@ -221,7 +235,7 @@ describe("model download", function () {
     const url = server.url("/model.gguf");
     await server.close();
     const started = Date.now();
-    const result = await downloadModel({ url, directory, fileName: "model.gguf" });
+    const result = await download({ url, directory, fileName: "model.gguf" });
     assert.equal(result.kind === "failed" && result.code, "offline");
     assert.match(result.kind === "failed" ? result.message : "", /Use a local GGUF file/);
     assert.ok(Date.now() - started < 5000);
@@ -237,7 +251,7 @@ describe("model download", function () {
       this.skip();
     }
     try {
-      const result = await downloadModel({ url: server.url("/large.gguf"), directory: full, fileName: "large.gguf", approximateSizeBytes: large.length, stallTimeoutMs: 5_000 });
+      const result = await download({ url: server.url("/large.gguf"), directory: full, fileName: "large.gguf", approximateSizeBytes: large.length, stallTimeoutMs: 5_000 });
       assert.equal(result.kind, "failed", JSON.stringify(result));
       assert.equal(result.kind === "failed" ? result.code : "", "diskFull", JSON.stringify(result));
       assert.match(result.kind === "failed" ? result.message : "", /large\.gguf.*disk is full.*Free some space/s);

@@ -1,7 +1,7 @@
 // The bundled symbol index worker (dist/symbolIndexWorker.js, from `npm run build`) on a copy of the fixture
 // workspace: it parses with native tree-sitter in its own thread, honours .gitignore, re-indexes a saved file and
 // ends on shutdown; and it runs from the files the .vsix ships (`vsce ls`), loading every grammar from there, natively
-// or, without the native binaries, with web-tree-sitter.
+// or, without the native binaries, with web-tree-sitter. Then SymbolIndexClient, which runs it for the extension.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
@@ -12,6 +12,7 @@ import { Worker } from "node:worker_threads";
 import { isFromIndexer, type FromIndexer, type IndexerWorkerData, type ToIndexer } from "../../extension/src/core/syntax/symbolIndexProtocol";
 import { IndexerDefinitions } from "../../extension/src/core/syntax/importedDefinitions";
 import { WorkspaceSymbolIndex } from "../../extension/src/core/syntax/symbolIndex";
+import { SymbolIndexClient } from "../../extension/src/node/syntax/symbolIndexClient";
 import { repoRoot } from "../fixtures/scriptedModel";
 
 async function filesUnder(directory: string): Promise<string[]> {
@@ -211,5 +212,64 @@ describe("the packaged symbol index worker", function () {
     assert.equal(failures.length, 1, failures.join("\n"));
     assert.match(failures[0], /^native tree-sitter did not load \(.+\), so every file is parsed with web-tree-sitter, which is slower$/);
     assertEveryLanguageIndexed(worker.index, `${workspace}/polyglot`);
+  });
+});
+
+describe("the symbol index client", function () {
+  let scratch: string;
+  let polyglot: string;
+  let client: SymbolIndexClient;
+  const logged: Array<{ level: "info" | "warn"; message: string }> = [];
+
+  const until = async (predicate: () => boolean): Promise<void> => {
+    while (!predicate()) await new Promise((resolve) => setTimeout(resolve, 20));
+  };
+  const idleCount = (): number => logged.filter(({ message }) => /^Workspace symbol index: .* ms\.$/.test(message)).length;
+
+  before(async function () {
+    scratch = (await mkdtemp(path.join(os.tmpdir(), "symbol-client-"))).replace(/\\/g, "/");
+    polyglot = `${scratch}/polyglot`;
+    await cp(path.join(repoRoot, "test/unit/syntax/workspace/polyglot"), polyglot, { recursive: true });
+    client = new SymbolIndexClient(path.join(repoRoot, "dist/symbolIndexWorker.js"), {
+      info: (message) => logged.push({ level: "info", message }),
+      warn: (message) => logged.push({ level: "warn", message }),
+    });
+    client.start({ grammarDirectory: path.join(repoRoot, "grammars"), roots: [scratch] });
+  });
+
+  after(async function () {
+    client?.stop();
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  it("starts the thread, mirrors its index and says when it is idle", async function () {
+    client.indexFiles(await filesUnder(polyglot));
+    await until(() => idleCount() > 0);
+    assert.deepEqual(logged.filter(({ level }) => level === "warn"), []);
+    assert.match(logged[0].message, /^Workspace symbol index: 14 files \(0 skipped\) in \d+ ms\.$/);
+    assertEveryLanguageIndexed(client.index, polyglot);
+  });
+
+  it("answers requests for an imported file's definitions by id", async function () {
+    const [python, go] = await Promise.all([
+      client.importedDefinitions.definitionsOf(`${polyglot}/geometry.py`, "python"),
+      client.importedDefinitions.definitionsOf(`${polyglot}/server.go`, "go"),
+    ]);
+    assert.ok(python?.some((definition) => definition.name === "hypotenuse"));
+    assert.ok(go?.some((definition) => definition.name === "StartHealthServer"));
+  });
+
+  it("drops from the index the files a new listing no longer has", async function () {
+    const idleBefore = idleCount();
+    client.indexFiles([`${polyglot}/geometry.py`]);
+    assert.deepEqual(client.index.paths(), [`${polyglot}/geometry.py`]);
+    await until(() => idleCount() > idleBefore);
+  });
+
+  it("fails the requests it had not answered when stopped, and every one after", async function () {
+    const pending = client.importedDefinitions.definitionsOf(`${polyglot}/geometry.py`, "python");
+    client.stop();
+    await assert.rejects(pending, /stopped before it answered/);
+    await assert.rejects(client.importedDefinitions.definitionsOf(`${polyglot}/geometry.py`, "python"), /not running/);
   });
 });

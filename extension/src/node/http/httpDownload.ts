@@ -3,11 +3,10 @@
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
-import http from "node:http";
-import https from "node:https";
 import path from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { HttpFailure, type HttpResponse, sendRequest } from "./httpClient";
 
 export type DownloadFailureCode =
   | "offline"
@@ -85,47 +84,27 @@ export class DownloadError extends Error {
   }
 }
 
-interface Response {
-  message: http.IncomingMessage;
-  url: URL;
-}
-
-function request(url: URL, headers: Record<string, string>, options: HttpDownloadOptions, redirects = 0, method = "GET"): Promise<Response> {
-  return new Promise((resolve, reject) => {
-    const client = url.protocol === "https:" ? https : http;
-    const outgoing = client.request(url, { method, headers, signal: options.signal }, (message) => {
-      // The connect timeout ends with the answer; the body has its own stall watchdog.
-      outgoing.setTimeout(0);
-      const status = message.statusCode ?? 0;
-      const location = message.headers.location;
-      if ([301, 302, 303, 307, 308].includes(status) && location !== undefined) {
-        message.resume();
-        if (redirects >= maxRedirects) {
-          reject(new DownloadError("httpStatus", `${url.host} redirected more than ${maxRedirects} times.`));
-          return;
-        }
-        request(new URL(location, url), headers, options, redirects + 1, method).then(resolve, reject);
-        return;
-      }
-      resolve({ message, url });
-    });
-    outgoing.setTimeout(options.connectTimeoutMs ?? 15000, () => {
-      outgoing.destroy(Object.assign(new Error(`no answer within ${options.connectTimeoutMs ?? 15000} ms`), { code: "ETIMEDOUT" }));
-    });
-    outgoing.on("error", (error: NodeJS.ErrnoException) => {
-      if (options.signal?.aborted) {
-        reject(error);
-        return;
-      }
-      const code = error.code ?? "";
-      reject(
-        unreachableCodes.has(code)
-          ? new DownloadError("offline", `Cannot reach ${url.host} (${code}).`)
-          : new DownloadError("connectionDropped", `The connection to ${url.host} failed (${error.message}).`),
-      );
-    });
-    outgoing.end();
-  });
+/** Sends a request through the HTTP client, following redirects; a failure without an answer becomes a DownloadError. */
+async function request(
+  url: URL,
+  headers: Record<string, string>,
+  options: Pick<HttpDownloadOptions, "signal" | "connectTimeoutMs">,
+  method: "GET" | "HEAD" = "GET",
+): Promise<HttpResponse> {
+  // The connect timeout ends with the answer; the body has its own stall watchdog.
+  const timeoutMs = options.connectTimeoutMs ?? 15000;
+  const { signal } = options;
+  try {
+    return await sendRequest({ url, method, headers, signal, connectTimeoutMs: timeoutMs, firstByteTimeoutMs: timeoutMs, maxRedirects });
+  } catch (error) {
+    if (!(error instanceof HttpFailure) || options.signal?.aborted) throw error;
+    const host = error.url.host;
+    if (error.reason === "tooManyRedirects") throw new DownloadError("httpStatus", `${host} redirected more than ${maxRedirects} times.`);
+    const code = error.reason === "network" ? (error.networkError?.code ?? "") : "ETIMEDOUT";
+    throw unreachableCodes.has(code)
+      ? new DownloadError("offline", `Cannot reach ${host} (${code}).`)
+      : new DownloadError("connectionDropped", `The connection to ${host} failed (${error.message}).`);
+  }
 }
 
 export async function httpDownload(options: HttpDownloadOptions): Promise<HttpDownloadResult> {
@@ -147,9 +126,10 @@ export async function httpDownload(options: HttpDownloadOptions): Promise<HttpDo
   let stalled = false;
   let stallTimer: NodeJS.Timeout | undefined;
   try {
-    const { message, url: finalUrl } = await request(new URL(url), headers, options);
-    const host = finalUrl.host;
-    const status = message.statusCode ?? 0;
+    const response = await request(new URL(url), headers, options);
+    const message = response.body;
+    const host = response.url.host;
+    const status = response.status;
     if (status === 404) {
       message.resume();
       throw new DownloadError("notFound", `${host} has no file at ${url} (HTTP 404).`);
@@ -228,10 +208,11 @@ export async function httpDownload(options: HttpDownloadOptions): Promise<HttpDo
 
 /** GETs a small JSON document (registry metadata), following redirects; unreachable hosts fail as "offline". */
 export async function fetchJson(url: string, options: Pick<HttpDownloadOptions, "signal" | "connectTimeoutMs"> = {}): Promise<unknown> {
-  const { message, url: finalUrl } = await request(new URL(url), { accept: "application/json", "user-agent": "llama-assist" }, { url, destination: "", ...options });
+  const response = await request(new URL(url), { accept: "application/json", "user-agent": "llama-assist" }, options);
+  const finalUrl = response.url;
   const chunks: Buffer[] = [];
-  for await (const chunk of message) chunks.push(chunk as Buffer);
-  const status = message.statusCode ?? 0;
+  for await (const chunk of response.body) chunks.push(chunk as Buffer);
+  const status = response.status;
   if (status === 404) throw new DownloadError("notFound", `${finalUrl.host} has nothing at ${url} (HTTP 404).`);
   if (status !== 200) throw new DownloadError("httpStatus", `${finalUrl.host} answered HTTP ${status} for ${url}.`);
   try {
@@ -249,9 +230,9 @@ export interface UrlProbe {
 
 /** A HEAD request that follows redirects: whether a file is there, answered within the connect timeout. */
 export async function probeUrl(url: string, options: Pick<HttpDownloadOptions, "signal" | "connectTimeoutMs"> = {}): Promise<UrlProbe> {
-  const { message, url: finalUrl } = await request(new URL(url), { "user-agent": "llama-assist" }, { url, destination: "", ...options }, 0, "HEAD");
-  message.resume();
-  return { status: message.statusCode ?? 0, host: finalUrl.host };
+  const response = await request(new URL(url), { "user-agent": "llama-assist" }, options, "HEAD");
+  response.body.resume();
+  return { status: response.status, host: response.url.host };
 }
 
 export async function digestOfFile(file: string, algorithm: string, encoding: "hex" | "base64"): Promise<string> {

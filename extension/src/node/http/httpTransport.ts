@@ -1,12 +1,9 @@
-// One HTTP exchange with a remote inference server, through node:http / node:https: those honour custom CA
-// certificates and the system-certificate support VS Code patches into the https module, which fetch does not.
-// The body streams to the caller; an AbortSignal destroys the socket, so the server sees the client go away and frees
-// its slot.
-import http from "node:http";
-import https from "node:https";
-import { TLSSocket, rootCertificates } from "node:tls";
+// One HTTP exchange with a remote inference server, through the extension's HTTP client. The body streams to the
+// caller; an AbortSignal destroys the socket, so the server sees the client go away and frees its slot.
+import type http from "node:http";
 import { HostRequestError, cancelledError } from "../../core/protocol/backend";
 import { type FailedRequest, httpStatusError, networkError } from "../../core/remote/remoteErrors";
+import { HttpFailure, type HttpResponse, keepAliveAgent, sendRequest } from "./httpClient";
 
 export interface TransportOptions {
   baseUrl: URL;
@@ -30,6 +27,11 @@ export interface Exchange {
   onData: (chunk: Buffer) => void;
 }
 
+type Outcome =
+  | { kind: "done" }
+  | { kind: "status"; status: number; body: string; retryAfter: string | undefined }
+  | { kind: "staleSocket"; error: NodeJS.ErrnoException };
+
 /** Retries of a 429 answer, and the waits when the server sends no Retry-After. */
 const rateLimitRetryWaitsMs = [1000, 3000];
 /** A Retry-After longer than this is not waited out: the user is typing, a completion that late is useless. */
@@ -39,17 +41,10 @@ const maxErrorBodyBytes = 64 * 1024;
 
 export class HttpTransport {
   private readonly agent: http.Agent;
-  private readonly secure: boolean;
 
   constructor(private readonly options: TransportOptions) {
-    this.secure = options.baseUrl.protocol === "https:";
     // Keep-alive spares a TCP (and TLS) handshake per keystroke.
-    this.agent = this.secure
-      ? new https.Agent({
-          keepAlive: true,
-          ...(options.extraCaCertificates.length > 0 ? { ca: [...rootCertificates, ...options.extraCaCertificates] } : {}),
-        })
-      : new http.Agent({ keepAlive: true });
+    this.agent = keepAliveAgent({ secure: options.baseUrl.protocol === "https:", extraCaCertificates: options.extraCaCertificates });
   }
 
   get serverName(): string {
@@ -85,11 +80,8 @@ export class HttpTransport {
     return { server: this.options.serverName, path: exchange.path, model: exchange.model, hadApiKey: exchange.apiKey !== undefined };
   }
 
-  private once(
-    exchange: Exchange,
-  ): Promise<{ kind: "done" } | { kind: "status"; status: number; body: string; retryAfter: string | undefined } | { kind: "staleSocket"; error: NodeJS.ErrnoException }> {
-    const { signal } = exchange;
-    if (signal?.aborted) return Promise.reject(cancelledError());
+  private async once(exchange: Exchange): Promise<Outcome> {
+    const { connectTimeoutMs, firstByteTimeoutMs, serverName } = this.options;
     const url = new URL(joinPath(this.options.baseUrl.pathname, exchange.path), this.options.baseUrl);
     const payload = exchange.body === undefined ? undefined : Buffer.from(JSON.stringify(exchange.body), "utf8");
     const headers: http.OutgoingHttpHeaders = { accept: "text/event-stream, application/x-ndjson, application/json" };
@@ -99,82 +91,81 @@ export class HttpTransport {
     }
     if (exchange.apiKey !== undefined) headers.authorization = `Bearer ${exchange.apiKey}`;
 
+    let response: HttpResponse;
+    try {
+      const { method, signal } = exchange;
+      response = await sendRequest({ url, method, headers, body: payload, agent: this.agent, signal, connectTimeoutMs, firstByteTimeoutMs });
+    } catch (error) {
+      if (!(error instanceof HttpFailure)) throw error;
+      switch (error.reason) {
+        case "aborted":
+          throw cancelledError();
+        case "connectTimeout":
+          throw new HostRequestError("timeout", `${serverName} did not accept the connection within ${connectTimeoutMs} ms.`);
+        case "firstByteTimeout":
+          throw new HostRequestError("timeout", `${serverName} did not start answering ${exchange.path} within ${firstByteTimeoutMs} ms.`);
+        default: {
+          const cause: NodeJS.ErrnoException = error.networkError ?? error;
+          // A kept-alive connection that the server closed while idle (llama-server after 5 s) fails on reuse before
+          // any answer; Node's documentation advises sending the request again on a new connection.
+          if (error.onReusedSocket && cause.code === "ECONNRESET") return { kind: "staleSocket", error: cause };
+          throw networkError(this.describe(exchange), cause);
+        }
+      }
+    }
+    return this.receive(exchange, response);
+  }
+
+  private receive(exchange: Exchange, response: HttpResponse): Promise<Outcome> {
+    const { signal } = exchange;
     return new Promise((resolve, reject) => {
       let settled = false;
-      let timer: NodeJS.Timeout | undefined;
       const finish = (action: () => void): void => {
         if (settled) return;
         settled = true;
-        if (timer !== undefined) clearTimeout(timer);
         signal?.removeEventListener("abort", onAbort);
         action();
       };
       const fail = (error: HostRequestError): void => {
         finish(() => reject(error));
-        request.destroy();
-      };
-      const startTimer = (ms: number, message: string): void => {
-        if (timer !== undefined) clearTimeout(timer);
-        timer = setTimeout(() => fail(new HostRequestError("timeout", message)), ms);
+        response.destroy();
       };
       const onAbort = (): void => fail(cancelledError());
-
-      const request = (this.secure ? https : http).request(url, { method: exchange.method, headers, agent: this.agent });
+      if (signal?.aborted) {
+        onAbort();
+        return;
+      }
       signal?.addEventListener("abort", onAbort, { once: true });
-      startTimer(this.options.connectTimeoutMs, `${this.options.serverName} did not accept the connection within ${this.options.connectTimeoutMs} ms.`);
-      request.on("socket", (socket) => {
-        const connected = (): void =>
-          startTimer(this.options.firstByteTimeoutMs, `${this.options.serverName} did not start answering ${exchange.path} within ${this.options.firstByteTimeoutMs} ms.`);
-        // A kept-alive socket is connected already; a new one is ready for the request after its (TLS) handshake.
-        if (request.reusedSocket) connected();
-        else if (socket instanceof TLSSocket) socket.once("secureConnect", connected);
-        else if (socket.connecting) socket.once("connect", connected);
-        else connected();
-      });
-      let answered = false;
-      request.on("error", (error: NodeJS.ErrnoException) => {
-        // A kept-alive connection that the server closed while idle (llama-server after 5 s) fails on reuse before
-        // any answer; Node's documentation advises sending the request again on a new connection.
-        if (request.reusedSocket && !answered && error.code === "ECONNRESET") {
-          finish(() => resolve({ kind: "staleSocket", error }));
-          return;
-        }
-        fail(networkError(this.describe(exchange), error));
-      });
-      request.on("response", (response) => {
-        answered = true;
-        if (timer !== undefined) clearTimeout(timer);
-        timer = undefined;
-        const status = response.statusCode ?? 0;
-        if (status < 200 || status >= 300) {
-          const parts: Buffer[] = [];
-          let size = 0;
-          response.on("data", (chunk: Buffer) => {
-            if (size < maxErrorBodyBytes) parts.push(chunk);
-            size += chunk.length;
-          });
-          response.on("end", () => {
-            const retryAfter = response.headers["retry-after"];
-            finish(() => resolve({ kind: "status", status, body: Buffer.concat(parts).toString("utf8"), retryAfter }));
-          });
-          response.on("error", (error: NodeJS.ErrnoException) => fail(networkError(this.describe(exchange), error)));
-          return;
-        }
-        response.on("data", (chunk: Buffer) => {
-          if (settled) return;
-          try {
-            exchange.onData(chunk);
-          } catch (error) {
-            fail(error instanceof HostRequestError ? error : new HostRequestError("internal", String(error)));
-          }
+      response.onConnectionError((error) => fail(networkError(this.describe(exchange), error)));
+
+      const { body, status } = response;
+      if (status < 200 || status >= 300) {
+        const parts: Buffer[] = [];
+        let size = 0;
+        body.on("data", (chunk: Buffer) => {
+          if (size < maxErrorBodyBytes) parts.push(chunk);
+          size += chunk.length;
         });
-        response.on("end", () => finish(() => resolve({ kind: "done" })));
-        response.on("error", (error: NodeJS.ErrnoException) => fail(networkError(this.describe(exchange), error)));
-        response.on("close", () => {
-          if (!response.complete) fail(new HostRequestError("serverError", `${this.options.serverName} closed the connection in the middle of the answer.`));
+        body.on("end", () => {
+          const retryAfter = response.headers["retry-after"];
+          finish(() => resolve({ kind: "status", status, body: Buffer.concat(parts).toString("utf8"), retryAfter }));
         });
+        body.on("error", (error: NodeJS.ErrnoException) => fail(networkError(this.describe(exchange), error)));
+        return;
+      }
+      body.on("data", (chunk: Buffer) => {
+        if (settled) return;
+        try {
+          exchange.onData(chunk);
+        } catch (error) {
+          fail(error instanceof HostRequestError ? error : new HostRequestError("internal", String(error)));
+        }
       });
-      request.end(payload);
+      body.on("end", () => finish(() => resolve({ kind: "done" })));
+      body.on("error", (error: NodeJS.ErrnoException) => fail(networkError(this.describe(exchange), error)));
+      body.on("close", () => {
+        if (!body.complete) fail(new HostRequestError("serverError", `${this.options.serverName} closed the connection in the middle of the answer.`));
+      });
     });
   }
 }

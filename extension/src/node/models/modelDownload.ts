@@ -32,6 +32,8 @@ export interface ModelDownloadOptions {
   stallTimeoutMs?: number;
   /** Give up when the server does not answer for this long: an offline machine should hear so quickly. */
   connectTimeoutMs?: number;
+  /** Absolute path of the bundled download thread, dist/models/downloadWorker.mjs. */
+  workerScript: string;
 }
 
 const offlineAdvice =
@@ -103,6 +105,7 @@ export async function downloadModel(options: ModelDownloadOptions): Promise<Mode
     signal: options.signal,
     onProgress: options.onProgress,
     stallTimeoutMs,
+    workerScript: options.workerScript,
   });
   if (result.kind !== "complete") await restorePartial(destination);
   switch (result.kind) {

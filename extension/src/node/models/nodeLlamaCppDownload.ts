@@ -6,6 +6,7 @@
 // does not keep a loop of connection attempts alive in the background. A stall watchdog here stops a download whose
 // furthest byte has not moved for stallTimeoutMs: ipull alone would keep retrying.
 import { Worker } from "node:worker_threads";
+import { type DownloadWorkerData, type ToDownloadWorker, isFromDownloadWorker } from "./downloadWorkerProtocol";
 
 export type LibraryDownloadResult =
   | { kind: "complete"; path: string; totalBytes: number }
@@ -21,15 +22,9 @@ export interface LibraryDownloadOptions {
   signal?: AbortSignal;
   onProgress?: (receivedBytes: number, totalBytes: number) => void;
   stallTimeoutMs: number;
+  /** Absolute path of the bundled thread, dist/models/downloadWorker.mjs. */
+  workerScript: string;
 }
-
-type WorkerMessage =
-  /** node-llama-cpp is loaded and asks the server about the file: from here on, silence means a stall. */
-  | { type: "resolving" }
-  | { type: "progress"; downloadedSize: number; totalSize: number }
-  | { type: "complete"; path: string }
-  | { type: "cancelled" }
-  | { type: "failed"; message: string; statusCode?: number; code?: string };
 
 /** ipull keeps its resume record inside the partial file, after the data. */
 export function ipullPartialPathOf(file: string): string {
@@ -39,71 +34,10 @@ export function ipullPartialPathOf(file: string): string {
 /** How long a cancelled download may take to close its file before the thread is terminated anyway. */
 const closeGraceMs = 5000;
 
-// Plain JavaScript, run by the worker with `eval`: the extension is one CommonJS bundle and node-llama-cpp is an
-// ES module outside it, so the thread imports it by its resolved path.
-const workerSource = `
-const { parentPort, workerData } = require("node:worker_threads");
-const { pathToFileURL } = require("node:url");
-let downloader;
-let cancelling = false;
-function fail(error) {
-  parentPort.postMessage({
-    type: "failed",
-    message: error instanceof Error ? error.message : String(error),
-    statusCode: typeof error?.statusCode === "number" ? error.statusCode : undefined,
-    code: typeof error?.code === "string" ? error.code : undefined,
-  });
-}
-// ipull leaves a failed disk write (ENOSPC) as an unhandled rejection; in this thread it is the download's failure.
-process.on("unhandledRejection", fail);
-parentPort.on("message", () => {
-  cancelling = true;
-  if (downloader === undefined) parentPort.postMessage({ type: "cancelled" });
-  else downloader.cancel().then(() => parentPort.postMessage({ type: "cancelled" }), fail);
-});
-async function main() {
-  const { createModelDownloader } = await import(pathToFileURL(workerData.nodeLlamaCppEntry).href);
-  parentPort.postMessage({ type: "resolving" });
-  downloader = await createModelDownloader({
-    modelUri: workerData.url,
-    dirPath: workerData.directory,
-    fileName: workerData.fileName,
-    deleteTempFileOnCancel: false,
-    skipExisting: true,
-    onProgress: ({ downloadedSize, totalSize }) => parentPort.postMessage({ type: "progress", downloadedSize, totalSize }),
-  });
-  if (cancelling) return downloader.cancel().then(() => parentPort.postMessage({ type: "cancelled" }));
-  await downloader.download();
-  // download() also resolves after a cancel, with a path that does not exist.
-  if (!cancelling) parentPort.postMessage({ type: "complete", path: downloader.entrypointFilePath });
-}
-main().catch(fail);
-`;
-
-function isWorkerMessage(value: unknown): value is WorkerMessage {
-  if (typeof value !== "object" || value === null || !("type" in value)) return false;
-  const message = value as Record<string, unknown>;
-  switch (message.type) {
-    case "progress":
-      return typeof message.downloadedSize === "number" && typeof message.totalSize === "number";
-    case "complete":
-      return typeof message.path === "string";
-    case "resolving":
-    case "cancelled":
-      return true;
-    case "failed":
-      return typeof message.message === "string";
-    default:
-      return false;
-  }
-}
-
 export function downloadWithNodeLlamaCpp(options: LibraryDownloadOptions): Promise<LibraryDownloadResult> {
   return new Promise((resolve) => {
-    const worker = new Worker(workerSource, {
-      eval: true,
-      workerData: { nodeLlamaCppEntry: require.resolve("node-llama-cpp"), url: options.url, directory: options.directory, fileName: options.fileName },
-    });
+    const { url, directory, fileName } = options;
+    const worker = new Worker(options.workerScript, { workerData: { url, directory, fileName } satisfies DownloadWorkerData });
     let receivedBytes = 0;
     let totalBytes = 0;
     let furthestBytes = -1;
@@ -127,7 +61,7 @@ export function downloadWithNodeLlamaCpp(options: LibraryDownloadOptions): Promi
       if (stopReason !== undefined || settled) return;
       stopReason = reason;
       clearTimeout(stallTimer);
-      worker.postMessage("cancel");
+      worker.postMessage("cancel" satisfies ToDownloadWorker);
       graceTimer = setTimeout(() => finish(stoppedResult()), closeGraceMs);
     };
     const armStallTimer = (): void => {
@@ -139,7 +73,7 @@ export function downloadWithNodeLlamaCpp(options: LibraryDownloadOptions): Promi
     }
 
     worker.on("message", (message: unknown) => {
-      if (!isWorkerMessage(message)) return;
+      if (!isFromDownloadWorker(message)) return;
       switch (message.type) {
         case "resolving":
           if (stopReason === undefined) armStallTimer();

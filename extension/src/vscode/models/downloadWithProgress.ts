@@ -35,6 +35,7 @@ async function run(models: ModelsContext, model: CatalogModel): Promise<string |
         approximateSizeBytes: model.sizeBytes,
         sha256: model.sha256,
         signal: controller.signal,
+        workerScript: models.downloadWorker,
         onProgress: (receivedBytes, totalBytes) => {
           const report = throttle.update({ receivedBytes, totalBytes });
           if (report !== undefined) progress.report({ increment: report.increment, message: report.message });

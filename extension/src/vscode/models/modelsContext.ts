@@ -13,6 +13,8 @@ const settingKeys: Record<ModelRole, string> = { completion: "completionModel.pa
 export class ModelsContext {
   readonly catalog = builtInCatalog();
   readonly modelsDirectory: string;
+  /** The bundled thread that runs a model download. */
+  readonly downloadWorker: string;
   private hardware: Promise<ProbedHardware> | undefined;
 
   constructor(
@@ -23,6 +25,7 @@ export class ModelsContext {
   ) {
     // Global storage, never the user's home folder: the models go when the extension is uninstalled.
     this.modelsDirectory = path.join(extensionContext.globalStorageUri.fsPath, "models");
+    this.downloadWorker = extensionContext.asAbsolutePath("dist/models/downloadWorker.mjs");
   }
 
   pathOf(model: CatalogModel): string {

@@ -1,23 +1,23 @@
 import path from "node:path";
-import { Worker } from "node:worker_threads";
 import * as vscode from "vscode";
-import { IndexerDefinitions } from "../../core/syntax/importedDefinitions";
-import { excludeGlob, maxIndexedFiles, sourceFilesGlob, WorkspaceSymbolIndex } from "../../core/syntax/symbolIndex";
-import { isFromIndexer, type IndexerWorkerData, type ToIndexer } from "../../core/syntax/symbolIndexProtocol";
+import type { IndexerDefinitions } from "../../core/syntax/importedDefinitions";
+import { excludeGlob, maxIndexedFiles, sourceFilesGlob, type WorkspaceSymbolIndex } from "../../core/syntax/symbolIndex";
+import type { ToIndexer } from "../../core/syntax/symbolIndexProtocol";
+import { SymbolIndexClient } from "../../node/syntax/symbolIndexClient";
 
 /** The bundled worker sits next to dist/extension.js. */
 const workerScript = path.join(__dirname, "symbolIndexWorker.js");
 
 /**
- * Keeps a worker thread that parses the workspace's files into their top-level definitions, and
- * mirrors its results in a WorkspaceSymbolIndex that the prompt reads synchronously. Only folders
- * on disk are indexed; the worker reads files itself. The same worker parses the files a document
- * imports, for the completion's context, even where no folder is open.
+ * Keeps the workspace symbol index's worker thread (SymbolIndexClient) told of the workspace: its folders, its files
+ * as VS Code lists them, and the files saved, created, deleted and renamed. Only folders on disk are indexed; the
+ * worker reads files itself. The same worker parses the files a document imports, for the completion's context, even
+ * where no folder is open.
  */
 export class WorkspaceSymbols implements vscode.Disposable {
-  readonly index = new WorkspaceSymbolIndex();
-  readonly importedDefinitions = new IndexerDefinitions();
-  private worker: Worker | undefined;
+  readonly index: WorkspaceSymbolIndex;
+  readonly importedDefinitions: IndexerDefinitions;
+  private readonly client: SymbolIndexClient;
   private readonly subscriptions: vscode.Disposable[] = [];
   private scan: vscode.CancellationTokenSource | undefined;
 
@@ -25,7 +25,10 @@ export class WorkspaceSymbols implements vscode.Disposable {
     private readonly grammarDirectory: vscode.Uri,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    const post = (message: ToIndexer): void => this.worker?.postMessage(message);
+    this.client = new SymbolIndexClient(workerScript, log);
+    this.index = this.client.index;
+    this.importedDefinitions = this.client.importedDefinitions;
+    const post = (message: ToIndexer): void => this.client.post(message);
     this.subscriptions.push(
       vscode.workspace.onDidSaveTextDocument((document) => {
         if (!this.covers(document.uri)) return;
@@ -59,40 +62,10 @@ export class WorkspaceSymbols implements vscode.Disposable {
   }
 
   private restart(): void {
-    this.stopWorker();
+    this.client.stop();
     const roots = this.roots();
     if (this.grammarDirectory.scheme !== "file") return;
-    const data: IndexerWorkerData = { grammarDirectory: this.grammarDirectory.fsPath, roots };
-    const worker = new Worker(workerScript, { workerData: data });
-    this.worker = worker;
-    this.importedDefinitions.attach((message) => worker.postMessage(message));
-    worker.on("message", (message: unknown) => {
-      if (this.worker !== worker || !isFromIndexer(message)) return;
-      switch (message.kind) {
-        case "file":
-          this.index.setFile(message.file, message.symbols);
-          break;
-        case "removed":
-          this.index.removeFile(message.file);
-          break;
-        case "idle":
-          this.log.info(`Workspace symbol index: ${this.index.fileCount} files (${message.skippedFiles} skipped) in ${Math.round(message.elapsedMs)} ms.`);
-          break;
-        case "failed":
-          this.log.warn(`Workspace symbol index: ${message.message}`);
-          break;
-        case "definitions":
-          this.importedDefinitions.receive(message);
-          break;
-      }
-    });
-    worker.on("error", (error) => this.log.warn(`The workspace symbol index stopped: ${error.message}`));
-    worker.on("exit", () => {
-      if (this.worker !== worker) return;
-      // Completions go on without other files' definitions rather than wait for answers that will not come.
-      this.worker = undefined;
-      this.importedDefinitions.attach(undefined);
-    });
+    this.client.start({ grammarDirectory: this.grammarDirectory.fsPath, roots });
     if (roots.length > 0) void this.rescan();
   }
 
@@ -106,30 +79,16 @@ export class WorkspaceSymbols implements vscode.Disposable {
     try {
       const uris = await vscode.workspace.findFiles(sourceFilesGlob(), excludeGlob(filesExclude), maxIndexedFiles, scan.token);
       if (scan.token.isCancellationRequested) return;
-      const files = uris.filter((uri) => this.covers(uri)).map((uri) => uri.path);
-      const listed = new Set(files);
-      const gone = this.index.paths().filter((file) => !listed.has(file));
-      for (const file of gone) this.index.removeFile(file);
-      this.worker?.postMessage({ kind: "index", files } satisfies ToIndexer);
+      this.client.indexFiles(uris.filter((uri) => this.covers(uri)).map((uri) => uri.path));
     } catch (error) {
       this.log.warn(`Workspace symbol index: could not list the workspace's files: ${String(error)}`);
     }
-  }
-
-  private stopWorker(): void {
-    const worker = this.worker;
-    this.worker = undefined;
-    this.importedDefinitions.attach(undefined);
-    if (!worker) return;
-    worker.postMessage({ kind: "shutdown" } satisfies ToIndexer);
-    // The worker ends by itself once its queue is dropped; this bounds a worker stuck in a parse.
-    setTimeout(() => void worker.terminate(), 2000).unref();
   }
 
   dispose(): void {
     this.scan?.cancel();
     this.scan?.dispose();
     for (const subscription of this.subscriptions) subscription.dispose();
-    this.stopWorker();
+    this.client.stop();
   }
 }

@@ -1,0 +1,87 @@
+// The extension's side of the workspace symbol index's worker thread (symbolIndexWorker.ts): it starts and stops the
+// thread, mirrors what the thread sends in a WorkspaceSymbolIndex that the prompt reads synchronously, and passes the
+// thread's answers about imported files to the requests waiting for them.
+import { Worker } from "node:worker_threads";
+import { IndexerDefinitions } from "../../core/syntax/importedDefinitions";
+import { WorkspaceSymbolIndex } from "../../core/syntax/symbolIndex";
+import { isFromIndexer, type IndexerWorkerData, type ToIndexer } from "../../core/syntax/symbolIndexProtocol";
+
+export interface SymbolIndexLog {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+/** How long a thread asked to shut down may take before it is terminated: it may be stuck in a parse. */
+const shutdownGraceMs = 2000;
+
+export class SymbolIndexClient {
+  readonly index = new WorkspaceSymbolIndex();
+  readonly importedDefinitions = new IndexerDefinitions();
+  private worker: Worker | undefined;
+
+  constructor(
+    /** Absolute path of the bundled thread, dist/symbolIndexWorker.js. */
+    private readonly workerScript: string,
+    private readonly log: SymbolIndexLog,
+  ) {}
+
+  /** Starts a thread for these folders in place of the running one; the index keeps its files till the next listing. */
+  start(data: IndexerWorkerData): void {
+    this.stop();
+    const worker = new Worker(this.workerScript, { workerData: data });
+    this.worker = worker;
+    this.importedDefinitions.attach((message) => worker.postMessage(message));
+    worker.on("message", (message: unknown) => {
+      if (this.worker !== worker || !isFromIndexer(message)) return;
+      switch (message.kind) {
+        case "file":
+          this.index.setFile(message.file, message.symbols);
+          break;
+        case "removed":
+          this.index.removeFile(message.file);
+          break;
+        case "idle": {
+          const elapsedMs = Math.round(message.elapsedMs);
+          this.log.info(`Workspace symbol index: ${this.index.fileCount} files (${message.skippedFiles} skipped) in ${elapsedMs} ms.`);
+          break;
+        }
+        case "failed":
+          this.log.warn(`Workspace symbol index: ${message.message}`);
+          break;
+        case "definitions":
+          this.importedDefinitions.receive(message);
+          break;
+      }
+    });
+    worker.on("error", (error) => this.log.warn(`The workspace symbol index stopped: ${error.message}`));
+    worker.on("exit", () => {
+      if (this.worker !== worker) return;
+      // Completions go on without other files' definitions rather than wait for answers that will not come.
+      this.worker = undefined;
+      this.importedDefinitions.attach(undefined);
+    });
+  }
+
+  /** Tells the running thread, if there is one, of a saved, created or deleted file. */
+  post(message: ToIndexer): void {
+    this.worker?.postMessage(message);
+  }
+
+  /** The workspace's files as listed anew: files no longer listed leave the index, the thread indexes the others. */
+  indexFiles(files: string[]): void {
+    const listed = new Set(files);
+    for (const file of this.index.paths().filter((indexed) => !listed.has(indexed))) this.index.removeFile(file);
+    this.post({ kind: "index", files });
+  }
+
+  /** Asks the running thread to end; requests it had not answered fail. */
+  stop(): void {
+    const worker = this.worker;
+    this.worker = undefined;
+    this.importedDefinitions.attach(undefined);
+    if (!worker) return;
+    worker.postMessage({ kind: "shutdown" } satisfies ToIndexer);
+    // The thread ends by itself once its queue is dropped; this bounds one stuck in a parse.
+    setTimeout(() => void worker.terminate(), shutdownGraceMs).unref();
+  }
+}
