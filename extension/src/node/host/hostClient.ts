@@ -15,7 +15,7 @@ import type {
   LogLevel,
   ToHost,
 } from "../../core/protocol/host";
-import { isFromHost } from "../../core/protocol/host";
+import { checkFromHost } from "../../core/protocol/host";
 import { HostRequestError, type InferenceBackend, cancelledError } from "../../core/protocol/backend";
 
 
@@ -218,7 +218,8 @@ export class HostClient implements InferenceBackend {
     forwardLines(child.stderr, (line) => this.options.log("warn", `host: ${line}`));
     child.on("message", (message: unknown) => {
       if (this.child !== child) return;
-      if (isFromHost(message)) this.onMessage(message);
+      const checked = checkFromHost(message);
+      if (checked.ok) this.onMessage(checked.message);
       else this.options.log("warn", "Ignoring a malformed message from the inference host.");
     });
     child.on("error", (error) => this.options.log("error", `Inference host process error: ${error.message}`));
