@@ -45,6 +45,7 @@ export interface HostSupervisorOptions<P extends SupervisedProcess> {
 type Run<P> =
   /** Nothing runs and nothing is scheduled: stopped, failed, or between a failed process and its replacement. */
   | { name: "idle" }
+  /** `healthy`: set once the process is ready, to start the backoff over if it stays up a minute. */
   | { name: "running"; process: P; healthy?: Timer }
   | { name: "backoff"; timer: Timer };
 
