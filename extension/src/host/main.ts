@@ -1,6 +1,6 @@
 // Entry point of the inference host process (dist/host/main.mjs), forked by HostClient with an IPC channel.
 // It talks only over IPC; its stdout/stderr (where libraries print) end up in the extension's log.
-import { type FromHost, type LogLevel, type ToHost, isChatParams, isHostConfig, isInfillParams, isToHost } from "../core/protocol/host";
+import { type FromHost, type LogLevel, type Malformed, type ToHost, checkToHost } from "../core/protocol/host";
 import { InferenceEngine } from "./engine";
 import { hardwareReport } from "./hardware";
 import { HostFailure, errorText, toHostError } from "./failure";
@@ -25,19 +25,16 @@ function notReady(): HostFailure {
   return new HostFailure("notReady", "The inference host is still loading its models.");
 }
 
+function isFirstInit(): boolean {
+  if (phase === "waiting") return true;
+  log("warn", "Ignoring a second init message; restart the host to change its configuration.");
+  return false;
+}
+
 async function handle(message: ToHost): Promise<void> {
   switch (message.kind) {
     case "init": {
-      if (phase !== "waiting") {
-        log("warn", "Ignoring a second init message; restart the host to change its configuration.");
-        return;
-      }
-      if (!isHostConfig(message.config)) {
-        phase = "failed";
-        loadError = new HostFailure("badRequest", "The host configuration is malformed.");
-        send({ kind: "loadFailed", error: loadError.toHostError() });
-        return;
-      }
+      if (!isFirstInit()) return;
       logThreshold = message.config.logLevel;
       phase = "loading";
       const started = performance.now();
@@ -84,11 +81,9 @@ async function serve(request: Extract<ToHost, { kind: "infill" | "chat" | "info"
         send({ kind: "info", id, info: await engine.info() });
         return;
       case "infill":
-        if (!isInfillParams(request.params)) throw new HostFailure("badRequest", "Malformed infill parameters.");
         send({ kind: "result", id, result: await engine.infill(id, request.params) });
         return;
       case "chat":
-        if (!isChatParams(request.params)) throw new HostFailure("badRequest", "Malformed chat parameters (the last turn must be the user's).");
         send({ kind: "result", id, result: await engine.chat(id, request.params, (text) => send({ kind: "chunk", id, text })) });
         return;
     }
@@ -97,6 +92,34 @@ async function serve(request: Extract<ToHost, { kind: "infill" | "chat" | "info"
     if (hostError.code === "internal") log("error", `${request.kind} request failed: ${hostError.message}`);
     send({ kind: "error", id, error: hostError });
   }
+}
+
+const malformedRequests: Record<"infill" | "chat" | "hardware", string> = {
+  infill: "Malformed infill parameters.",
+  chat: "Malformed chat parameters (the last turn must be the user's).",
+  hardware: "Malformed hardware request.",
+};
+
+/** A malformed request that names its id gets an answer, so the extension does not wait for one in vain. */
+function refuse({ kind, id }: Malformed<ToHost["kind"]>): void {
+  if (kind === "init") {
+    refuseConfig();
+    return;
+  }
+  if (id !== undefined && (kind === "infill" || kind === "chat" || kind === "hardware")) {
+    // As for a well-formed request, a host that cannot serve models says so first.
+    const failure = kind !== "hardware" && phase !== "ready" ? notReady() : new HostFailure("badRequest", malformedRequests[kind]);
+    send({ kind: "error", id, error: failure.toHostError() });
+    return;
+  }
+  log("warn", "Ignoring a malformed message from the extension.");
+}
+
+function refuseConfig(): void {
+  if (!isFirstInit()) return;
+  phase = "failed";
+  loadError = new HostFailure("badRequest", "The host configuration is malformed.");
+  send({ kind: "loadFailed", error: loadError.toHostError() });
 }
 
 async function shutDown(): Promise<void> {
@@ -113,11 +136,9 @@ if (process.send === undefined) {
 // The parent died (or closed the channel): nobody can use our answers. SIGKILL, because process.exit() waits for an
 // in-flight decode for seconds.
 process.on("disconnect", () => process.kill(process.pid, "SIGKILL"));
-process.on("message", (message: unknown) => {
-  if (!isToHost(message)) {
-    log("warn", "Ignoring a malformed message from the extension.");
-    return;
-  }
-  void handle(message);
+process.on("message", (value: unknown) => {
+  const checked = checkToHost(value);
+  if (checked.ok) void handle(checked.message);
+  else refuse(checked);
 });
 process.on("unhandledRejection", (reason) => log("error", `Unhandled rejection: ${errorText(reason)}`));

@@ -1,5 +1,18 @@
 import assert from "node:assert/strict";
-import { isChatParams, isFromHost, isHostConfig, isInfillParams, isToHost } from "../../../extension/src/core/protocol/host";
+import {
+  type FromHost,
+  type ToHost,
+  checkFromHost,
+  checkToHost,
+  isChatParams,
+  isFromHost,
+  isHostConfig,
+  isInfillParams,
+  isToHost,
+  requestMessage,
+  resultOf,
+} from "../../../extension/src/core/protocol/host";
+import { generationResult, hostInfo } from "./hostFakes";
 
 describe("host protocol guards", function () {
   it("accept each message kind of their direction only", function () {
@@ -54,5 +67,75 @@ describe("host protocol guards", function () {
     assert.ok(!isHostConfig({ ...config, gpuLayers: -1 }));
     assert.ok(!isHostConfig({ ...config, threads: -1 }));
     assert.ok(!isHostConfig({ ...config, logLevel: "verbose" }));
+  });
+});
+
+describe("host protocol checks", function () {
+  const info = hostInfo();
+  const result = generationResult("x");
+
+  it("accept every well-formed message from the host", function () {
+    const messages: FromHost[] = [
+      { kind: "loading", progress: 0.5, modelPath: "/m.gguf" },
+      { kind: "ready", info },
+      { kind: "ready", info: { ...info, gpu: { ...info.gpu, fallback: { requested: "vulkan", reason: "no driver" } } } },
+      { kind: "loadFailed", error: { code: "notGguf", message: "Not a GGUF file." } },
+      { kind: "chunk", id: 1, text: "a" },
+      { kind: "result", id: 1, result },
+      { kind: "result", id: 1, result: { ...result, fallback: "prefixOnly", promptFit: ["prefix 10"], timings: { promptMs: 1, generationMs: 2 } } },
+      { kind: "info", id: 2, info },
+      { kind: "hardware", id: 1, report: { gpu: info.gpu, vramFreeBytes: 0, availableGpuTypes: ["vulkan"], cpuMathCores: 4 } },
+      { kind: "error", id: 3, error: { code: "cancelled", message: "The request was cancelled." } },
+      { kind: "log", level: "warn", message: "careful" },
+    ];
+    for (const message of messages) assert.deepEqual(checkFromHost(message), { ok: true, message }, message.kind);
+  });
+
+  it("refuse a malformed message from the host, keeping the kind and id it had", function () {
+    assert.deepEqual(checkFromHost({ kind: "ready", info: {} }), { ok: false, kind: "ready", id: undefined });
+    assert.deepEqual(checkFromHost({ kind: "result", id: 4, result: { ...result, stopReason: "tired" } }), { ok: false, kind: "result", id: 4 });
+    assert.deepEqual(checkFromHost({ kind: "error", id: 5, error: { code: "oops", message: "?" } }), { ok: false, kind: "error", id: 5 });
+    assert.deepEqual(checkFromHost({ kind: "chunk", id: -1, text: "a" }), { ok: false, kind: "chunk", id: undefined });
+    assert.deepEqual(checkFromHost({ kind: "info", id: 2, info: { ...info, chatModel: { ...info.chatModel, layers: "2" } } }), { ok: false, kind: "info", id: 2 });
+    assert.deepEqual(checkFromHost({ kind: "log", level: "verbose", message: "m" }), { ok: false, kind: "log", id: undefined });
+    assert.deepEqual(checkFromHost({ kind: "infill", id: 1 }), { ok: false, kind: undefined, id: 1 });
+    assert.deepEqual(checkFromHost("ready"), { ok: false, kind: undefined, id: undefined });
+  });
+
+  const config = { completionModelPath: "/m.gguf", chatModelPath: "", gpu: "auto", contextSize: 4096, gpuLayers: "auto", threads: 0, logLevel: "info" } as const;
+  const infill = { prefix: "a", suffix: "", maxTokens: 8, stop: [], temperature: 0 };
+  const chat = { systemPrompt: "s", turns: [{ role: "user", text: "hi" }], maxTokens: 8, temperature: 0.2 } as const;
+
+  it("accept every well-formed message to the host", function () {
+    const messages: ToHost[] = [
+      { kind: "init", config },
+      { kind: "infill", id: 1, params: infill },
+      { kind: "chat", id: 2, params: { ...chat, turns: [...chat.turns] } },
+      { kind: "info", id: 3 },
+      { kind: "cancel", id: 1 },
+      { kind: "shutdown" },
+      { kind: "hardware", id: 1, gpu: "cuda" },
+    ];
+    for (const message of messages) assert.deepEqual(checkToHost(message), { ok: true, message }, message.kind);
+  });
+
+  it("refuse a malformed message to the host, keeping the kind and id it had", function () {
+    assert.deepEqual(checkToHost({ kind: "init", config: {} }), { ok: false, kind: "init", id: undefined });
+    assert.deepEqual(checkToHost({ kind: "chat", id: 7, params: { ...chat, turns: [{ role: "assistant", text: "last" }] } }), { ok: false, kind: "chat", id: 7 });
+    assert.deepEqual(checkToHost({ kind: "infill", id: 8, params: { ...infill, maxTokens: 0 } }), { ok: false, kind: "infill", id: 8 });
+    assert.deepEqual(checkToHost({ kind: "infill", params: infill }), { ok: false, kind: "infill", id: undefined });
+    assert.deepEqual(checkToHost({ kind: "hardware", id: 1, gpu: "rocm" }), { ok: false, kind: "hardware", id: 1 });
+    assert.deepEqual(checkToHost({ kind: "cancel", id: "1" }), { ok: false, kind: "cancel", id: undefined });
+    assert.deepEqual(checkToHost({ kind: "ready", info }), { ok: false, kind: undefined, id: undefined });
+  });
+
+  it("build each request's message and read its result only from the reply its kind gets", function () {
+    assert.deepEqual(requestMessage("infill", 1, infill), { kind: "infill", id: 1, params: infill });
+    assert.deepEqual(requestMessage("info", 2, undefined), { kind: "info", id: 2 });
+    assert.deepEqual(resultOf("chat", { kind: "result", id: 1, result }), result);
+    assert.equal(resultOf("chat", { kind: "info", id: 1, info }), undefined);
+    assert.deepEqual(resultOf("info", { kind: "info", id: 1, info }), info);
+    assert.equal(resultOf("info", { kind: "result", id: 1, result }), undefined);
+    assert.equal(resultOf("infill", { kind: "error", id: 1, error: { code: "internal", message: "?" } }), undefined);
   });
 });

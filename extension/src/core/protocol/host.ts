@@ -170,13 +170,25 @@ export interface HostInfo {
   chatModel: ModelInfo;
 }
 
+/**
+ * Each request the extension makes of a loaded host: what it sends, and what the reply that settles it carries. A
+ * request is also settled by an `error` message with its id.
+ */
+export interface HostRequestMap {
+  infill: { params: InfillParams; result: GenerationResult };
+  chat: { params: ChatParams; result: GenerationResult };
+  info: { params: undefined; result: HostInfo };
+}
+
+export type RequestKind = keyof HostRequestMap;
+export type RequestParams<K extends RequestKind> = HostRequestMap[K]["params"];
+export type RequestResult<K extends RequestKind> = HostRequestMap[K]["result"];
+
 export type HostRequest =
-  | { kind: "infill"; id: number; params: InfillParams }
-  | { kind: "chat"; id: number; params: ChatParams }
+  | { kind: "infill"; id: number; params: RequestParams<"infill"> }
+  | { kind: "chat"; id: number; params: RequestParams<"chat"> }
   | { kind: "info"; id: number }
   | { kind: "cancel"; id: number };
-
-export type RequestKind = Exclude<HostRequest["kind"], "cancel">;
 
 /**
  * Messages from the extension to the host. `init` is sent once, right after the fork. `hardware` needs no init: a
@@ -219,35 +231,55 @@ export type FromHost =
   | { kind: "error"; id: number; error: HostError }
   | { kind: "log"; level: LogLevel; message: string };
 
-const requestKinds: ReadonlySet<string> = new Set<ToHost["kind"]>(["init", "infill", "chat", "info", "cancel", "shutdown", "hardware"]);
-const replyKinds: ReadonlySet<string> = new Set<FromHost["kind"]>([
-  "loading",
-  "ready",
-  "loadFailed",
-  "chunk",
-  "result",
-  "info",
-  "hardware",
-  "error",
-  "log",
-]);
+/** The messages that settle a request: the host sends each with the request's id. */
+export type ReplyMessage = Extract<FromHost, { kind: "result" | "info" | "error" }>;
 
-function hasKind(value: unknown, kinds: ReadonlySet<string>): boolean {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    typeof (value as { kind?: unknown }).kind === "string" &&
-    kinds.has((value as { kind: string }).kind)
-  );
+/** The host's own news, which belongs to no request. */
+export type LifecycleMessage = Extract<FromHost, { kind: "loading" | "ready" | "loadFailed" }>;
+
+const requestBuilders: { [K in RequestKind]: (id: number, params: RequestParams<K>) => HostRequest } = {
+  infill: (id, params) => ({ kind: "infill", id, params }),
+  chat: (id, params) => ({ kind: "chat", id, params }),
+  info: (id) => ({ kind: "info", id }),
+};
+
+export function requestMessage<K extends RequestKind>(kind: K, id: number, params: RequestParams<K>): HostRequest {
+  const build: (id: number, params: RequestParams<K>) => HostRequest = requestBuilders[kind];
+  return build(id, params);
 }
 
-/** IPC delivers `unknown`; these guards are the only way either side narrows it. */
-export function isToHost(value: unknown): value is ToHost {
-  return hasKind(value, requestKinds);
+const resultReaders: { [K in RequestKind]: (reply: ReplyMessage) => RequestResult<K> | undefined } = {
+  infill: (reply) => (reply.kind === "result" ? reply.result : undefined),
+  chat: (reply) => (reply.kind === "result" ? reply.result : undefined),
+  info: (reply) => (reply.kind === "info" ? reply.info : undefined),
+};
+
+/** What a reply carries for a request of `kind`; undefined when it is not the kind of reply that request gets. */
+export function resultOf<K extends RequestKind>(kind: K, reply: ReplyMessage): RequestResult<K> | undefined {
+  const read: (reply: ReplyMessage) => RequestResult<K> | undefined = resultReaders[kind];
+  return read(reply);
 }
 
-export function isFromHost(value: unknown): value is FromHost {
-  return hasKind(value, replyKinds);
+const toHostKinds: readonly ToHost["kind"][] = ["init", "infill", "chat", "info", "cancel", "shutdown", "hardware"];
+const fromHostKinds: readonly FromHost["kind"][] = ["loading", "ready", "loadFailed", "chunk", "result", "info", "hardware", "error", "log"];
+
+/** A message of a known kind whose other fields are still unchecked. */
+export type Envelope<K extends string> = { kind: K } & Record<string, unknown>;
+
+function isOneOf<T extends string>(value: unknown, options: readonly T[]): value is T {
+  return options.some((option) => option === value);
+}
+
+/**
+ * IPC delivers `unknown`. These say only that a value is a message of their direction, of a known kind;
+ * checkToHost and checkFromHost say whether its fields are what that kind needs.
+ */
+export function isToHost(value: unknown): value is Envelope<ToHost["kind"]> {
+  return isRecord(value) && isOneOf(value.kind, toHostKinds);
+}
+
+export function isFromHost(value: unknown): value is Envelope<FromHost["kind"]> {
+  return isRecord(value) && isOneOf(value.kind, fromHostKinds);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -337,3 +369,168 @@ export type HostState =
    */
   | { phase: "ready"; info: HostInfo; failedChange?: HostError }
   | { phase: "error"; error: HostError; restartInMs?: number };
+
+/** A message checked against the protocol: well-formed, or malformed with the kind and request id it did carry. */
+export type Checked<M extends { kind: string }> = { ok: true; message: M } | Malformed<M["kind"]>;
+
+export interface Malformed<K extends string> {
+  ok: false;
+  kind: K | undefined;
+  id: number | undefined;
+}
+
+/** The host checks each message with this before it acts on it. */
+export function checkToHost(value: unknown): Checked<ToHost> {
+  if (isWellFormedToHost(value)) return { ok: true, message: value };
+  return malformed(value, isToHost(value) ? value.kind : undefined);
+}
+
+/** The extension checks each message from a host process with this before it acts on it. */
+export function checkFromHost(value: unknown): Checked<FromHost> {
+  if (isWellFormedFromHost(value)) return { ok: true, message: value };
+  return malformed(value, isFromHost(value) ? value.kind : undefined);
+}
+
+function malformed<K extends string>(value: unknown, kind: K | undefined): Malformed<K> {
+  return { ok: false, kind, id: isRecord(value) && isId(value.id) ? value.id : undefined };
+}
+
+function isWellFormedToHost(value: unknown): value is ToHost {
+  if (!isToHost(value)) return false;
+  switch (value.kind) {
+    case "init":
+      return isHostConfig(value.config);
+    case "infill":
+      return isId(value.id) && isInfillParams(value.params);
+    case "chat":
+      return isId(value.id) && isChatParams(value.params);
+    case "info":
+    case "cancel":
+      return isId(value.id);
+    case "shutdown":
+      return true;
+    case "hardware":
+      return isId(value.id) && isOneOf(value.gpu, gpuSettings);
+  }
+}
+
+function isWellFormedFromHost(value: unknown): value is FromHost {
+  if (!isFromHost(value)) return false;
+  switch (value.kind) {
+    case "loading":
+      return typeof value.progress === "number" && typeof value.modelPath === "string";
+    case "ready":
+      return isHostInfo(value.info);
+    case "loadFailed":
+      return isHostError(value.error);
+    case "chunk":
+      return isId(value.id) && typeof value.text === "string";
+    case "result":
+      return isId(value.id) && isGenerationResult(value.result);
+    case "info":
+      return isId(value.id) && isHostInfo(value.info);
+    case "hardware":
+      return isId(value.id) && isHardwareReport(value.report);
+    case "error":
+      return isId(value.id) && isHostError(value.error);
+    case "log":
+      return isOneOf(value.level, logLevels) && typeof value.message === "string";
+  }
+}
+
+const gpuSettings: readonly GpuSetting[] = ["auto", "cuda", "vulkan", "metal", "cpu"];
+const gpuBackends: readonly Exclude<GpuInfo["type"], "cpu">[] = ["cuda", "vulkan", "metal"];
+const gpuTypes: readonly GpuInfo["type"][] = [...gpuBackends, "cpu"];
+const logLevels: readonly LogLevel[] = ["trace", "debug", "info", "warn", "error"];
+const stopReasons: readonly StopReason[] = ["eos", "maxTokens", "stop", "abort"];
+const hostErrorCodes: readonly HostErrorCode[] = [
+  "modelNotFound",
+  "notGguf",
+  "corruptModel",
+  "unsupportedArchitecture",
+  "outOfMemory",
+  "contextExceeded",
+  "noFillInTheMiddle",
+  "gpuUnavailable",
+  "cancelled",
+  "notReady",
+  "hostCrashed",
+  "badRequest",
+  "internal",
+];
+
+function isId(value: unknown): value is number {
+  return isCount(value, 0);
+}
+
+function isNumber(value: unknown): value is number {
+  return typeof value === "number";
+}
+
+function isStrings(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === "string");
+}
+
+function isHostError(value: unknown): value is HostError {
+  return isRecord(value) && isOneOf(value.code, hostErrorCodes) && typeof value.message === "string";
+}
+
+function isGpuInfo(value: unknown): value is GpuInfo {
+  if (!isRecord(value)) return false;
+  const fallback = value.fallback;
+  return (
+    isOneOf(value.type, gpuTypes) &&
+    isStrings(value.names) &&
+    isNumber(value.vramTotalBytes) &&
+    isNumber(value.vramUsedBytes) &&
+    (fallback === undefined || (isRecord(fallback) && isOneOf(fallback.requested, gpuBackends) && typeof fallback.reason === "string"))
+  );
+}
+
+function isModelInfo(value: unknown): value is ModelInfo {
+  return (
+    isRecord(value) &&
+    typeof value.path === "string" &&
+    typeof value.name === "string" &&
+    (value.description === undefined || typeof value.description === "string") &&
+    typeof value.architecture === "string" &&
+    isNumber(value.sizeBytes) &&
+    (value.parameters === undefined || isNumber(value.parameters)) &&
+    isNumber(value.trainContextSize) &&
+    isNumber(value.contextSize) &&
+    isNumber(value.layers) &&
+    isNumber(value.offloadedLayers) &&
+    typeof value.fillInTheMiddle === "boolean" &&
+    typeof value.chatWrapper === "string"
+  );
+}
+
+function isHostInfo(value: unknown): value is HostInfo {
+  return isRecord(value) && isGpuInfo(value.gpu) && isNumber(value.threads) && isModelInfo(value.completionModel) && isModelInfo(value.chatModel);
+}
+
+function isGenerationResult(value: unknown): value is GenerationResult {
+  if (!isRecord(value)) return false;
+  const timings = value.timings;
+  return (
+    typeof value.text === "string" &&
+    isOneOf(value.stopReason, stopReasons) &&
+    isNumber(value.tokensEvaluated) &&
+    isNumber(value.promptTokens) &&
+    isNumber(value.generatedTokens) &&
+    (value.fallback === undefined || value.fallback === "prefixOnly") &&
+    (value.promptFit === undefined || isStrings(value.promptFit)) &&
+    (timings === undefined || (isRecord(timings) && isNumber(timings.promptMs) && isNumber(timings.generationMs)))
+  );
+}
+
+function isHardwareReport(value: unknown): value is HardwareReport {
+  return (
+    isRecord(value) &&
+    isGpuInfo(value.gpu) &&
+    isNumber(value.vramFreeBytes) &&
+    Array.isArray(value.availableGpuTypes) &&
+    value.availableGpuTypes.every((type) => isOneOf(type, gpuBackends)) &&
+    isNumber(value.cpuMathCores)
+  );
+}

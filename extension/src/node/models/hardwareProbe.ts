@@ -2,7 +2,7 @@
 // running host to ask, and llama.cpp's GPU detection belongs in a host process, not in the editor's.
 import { fork } from "node:child_process";
 import { totalmem } from "node:os";
-import { type GpuSetting, type HardwareReport, type HostError, isFromHost } from "../../core/protocol/host";
+import { type GpuSetting, type HardwareReport, type HostError, checkFromHost } from "../../core/protocol/host";
 import type { Hardware } from "../../core/models/recommend";
 
 export interface ProbedHardware {
@@ -33,8 +33,10 @@ export function probeHardware(hostScript: string, gpu: GpuSetting, timeoutMs = 3
       child.kill("SIGKILL");
       finish(() => reject(new Error(`The hardware probe did not answer within ${timeoutMs / 1000} s.`)));
     }, timeoutMs);
-    child.on("message", (message: unknown) => {
-      if (!isFromHost(message)) return;
+    child.on("message", (value: unknown) => {
+      const checked = checkFromHost(value);
+      if (!checked.ok) return;
+      const message = checked.message;
       if (message.kind === "hardware" && message.id === probeRequestId) {
         const report = message.report;
         finish(() => resolve({ report, hardware: hardwareOf(report) }));
