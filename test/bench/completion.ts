@@ -319,7 +319,7 @@ async function keystrokeCost(runtime: SyntaxRuntime, queries: QueryStore, corpus
   line("edit", "edit", " (every keystroke: tree.edit)");
   line("text + trigger", "text", " (every keystroke: the text around the cursor, trigger)");
   line("incremental parse", "parse", " (once the debounce has passed, reading the lines it re-lexes)");
-  line("context + prompt", "context", " (mode, the document's top, scopes, imported and indexed definitions, prompt pieces and estimate)");
+  line("context + prompt", "context", " (mode, the document's top, scopes, imported and indexed definitions, prompt pieces)");
   line("post-processing", "post");
   line("superseded", "superseded", " (a keystroke the next one cancels before the debounce passes)");
   line("total", "total", " (a keystroke whose request runs)");

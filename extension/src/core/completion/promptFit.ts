@@ -13,13 +13,13 @@ import type { InfillContext, InfillContextPiece, InfillParams } from "../protoco
 /** A completion request's prompt: the windows around the cursor, and the other pieces with the budget. */
 export type PromptPieces = Pick<InfillParams, "prefix" | "suffix"> & { context: InfillContext };
 
-export type TokenCounter = (text: string) => number;
-
 /**
  * Code averages about 3.5 characters per token with the BPE vocabularies of code models; this
  * errs on the side of more tokens so that the estimate never overflows a budget.
  */
-export const estimateTokens: TokenCounter = (text) => Math.ceil(text.length / 3);
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 3);
+}
 
 const lineCommentByLanguage: Readonly<Record<string, string>> = {
   python: "#",
