@@ -11,7 +11,7 @@ import { Worker } from "node:worker_threads";
 import type { Language, Node } from "web-tree-sitter";
 import { decideMode } from "../../extension/src/core/completion/mode";
 import { postProcess } from "../../extension/src/core/completion/postProcess";
-import { buildInfillContext, buildInfillPrompt, defaultPromptBudget, estimateTokens, promptWindowChars } from "../../extension/src/core/completion/prompt";
+import { buildPromptPieces, defaultPromptBudget, promptWindowChars } from "../../extension/src/core/completion/prompt";
 import { decideTrigger } from "../../extension/src/core/completion/trigger";
 import { CompletionEngine } from "../../extension/src/core/completion/engine";
 import { DefinitionContext } from "../../extension/src/core/syntax/definitionContext";
@@ -279,10 +279,8 @@ async function keystrokeCost(runtime: SyntaxRuntime, queries: QueryStore, corpus
           const snippets = await definitions.snippetsFor(request);
           snippetCount += snippets.length;
           indexedCount += snippets.filter((snippet) => snippet.reason.startsWith("workspace index")).length;
-          const scopeHeaders = definitions.scopeHeaders(request, (at) => lines[at]).map((scope) => ({ ...scope, offset: scope.offset - windowStart }));
-          const pieces = { prefix, suffix, languageId: corpus.languageId, path: "bench", snippets, scopeHeaders, budget: defaultPromptBudget };
-          buildInfillPrompt({ ...pieces, countTokens: estimateTokens });
-          buildInfillContext(pieces, row);
+          const scopeHeaders = definitions.scopeHeaders(request, (at) => lines[at]);
+          buildPromptPieces({ prefix, suffix, cursorLine: row, languageId: corpus.languageId, path: "bench", snippets, scopeHeaders, budget: defaultPromptBudget });
           mark();
           const syntax = new InsertionParser(runtime, language, tree, { read: reader, cursor: offset, cursorPoint: { row, column: column + 1 }, after: suffix });
           const raw = suffix.slice(0, 200).replace(/^[^\n]*\n/, "s = 1\n");
@@ -321,7 +319,7 @@ async function keystrokeCost(runtime: SyntaxRuntime, queries: QueryStore, corpus
   line("edit", "edit", " (every keystroke: tree.edit)");
   line("text + trigger", "text", " (every keystroke: the text around the cursor, trigger)");
   line("incremental parse", "parse", " (once the debounce has passed, reading the lines it re-lexes)");
-  line("context + prompt", "context", " (mode, the document's top, scopes, imported and indexed definitions, prompt pieces and estimate)");
+  line("context + prompt", "context", " (mode, the document's top, scopes, imported and indexed definitions, prompt pieces)");
   line("post-processing", "post");
   line("superseded", "superseded", " (a keystroke the next one cancels before the debounce passes)");
   line("total", "total", " (a keystroke whose request runs)");
@@ -425,16 +423,18 @@ async function accuracy(runtime: SyntaxRuntime, corpus: Corpus, language: Langua
 
 /** A document too large to parse: the prompt comes from a window, and no keystroke may stall on it. */
 function hugeFileCost(): void {
-  const text = "x = compute(a, b)  # a long generated data file\n".repeat(110_000);
+  const line = "x = compute(a, b)  # a long generated data file\n";
+  const text = line.repeat(110_000);
   const costs: number[] = [];
   for (let sample = 0; sample < 50; sample++) {
     const offset = Math.floor((sample / 50) * text.length);
+    const cursorLine = Math.floor(offset / line.length);
     const t0 = performance.now();
     const windowChars = 64_000;
     const prefix = text.slice(Math.max(0, offset - windowChars), offset);
     const suffix = text.slice(offset, offset + windowChars);
     const mode = decideMode(prefix, suffix, undefined, style.tabSize);
-    buildInfillPrompt({ prefix, suffix, languageId: "python", path: "huge.py", snippets: [], budget: defaultPromptBudget, countTokens: estimateTokens });
+    buildPromptPieces({ prefix, suffix, cursorLine, languageId: "python", path: "huge.py", snippets: [], budget: defaultPromptBudget });
     postProcess({ raw: "value)\nmore()", prefix, suffix, mode, style });
     costs.push(performance.now() - t0);
   }
@@ -475,7 +475,6 @@ async function endToEnd(runtime: SyntaxRuntime, label: string, modelPath: string
     debounce: { kind: "fixed", milliseconds: 0 },
     budget: defaultPromptBudget,
     maxLines: 12,
-    countTokens: estimateTokens,
     now: () => performance.now(),
     sleep: async () => undefined,
   });

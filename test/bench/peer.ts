@@ -15,8 +15,9 @@
 import { availableParallelism, cpus, loadavg } from "node:os";
 import type { InferenceBackend } from "../../extension/src/core/protocol/backend";
 import { createRemoteBackend } from "../../extension/src/node/remote/remoteBackend";
-import { buildInfillContext, buildInfillPrompt } from "../../extension/src/core/completion/prompt";
-import type { GenerationResult, InfillParams } from "../../extension/src/core/protocol/host";
+import { buildPromptPieces } from "../../extension/src/core/completion/prompt";
+import type { PromptPieces } from "../../extension/src/core/completion/promptFit";
+import type { GenerationResult } from "../../extension/src/core/protocol/host";
 import { ensureBenchModel } from "../fixtures/benchModel";
 import { createTestHost, hostConfig } from "../fixtures/hostHarness";
 import { startLlamaServer } from "../remote/llamaServer";
@@ -82,7 +83,7 @@ interface Side {
   samples: Record<RequestKind, Sample[]>;
 }
 
-async function measure(side: Side, kind: RequestKind, prompt: Pick<InfillParams, "prefix" | "suffix" | "context">): Promise<void> {
+async function measure(side: Side, kind: RequestKind, prompt: PromptPieces): Promise<void> {
   const started = performance.now();
   const result = await side.backend.infill({ ...prompt, ...requestKinds[kind].params, temperature: 0 });
   side.samples[kind].push({ wallMs: performance.now() - started, result });
@@ -97,17 +98,11 @@ function stopReasons(samples: readonly Sample[]): string {
 async function main(): Promise<void> {
   const modelPath = ensureBenchModel((message) => console.log(message));
   const { before, after } = sourceFile();
-  // The budget is in the model's tokens: the bench model's small vocabulary needs more tokens per character than the
-  // extension's estimate assumes, and llama-server's /infill would cut a longer prompt (to 3/4 and 1/4 of its batch).
-  let charsPerToken = 3;
-  const countTokens = (text: string): number => Math.ceil(text.length / charsPerToken);
-  // The same request to both sides, as the completion engine sends it: the prompt fitted by a character estimate (what
-  // llama-server gets), and its pieces for the host to fit with the model's own tokenizer.
-  const promptAt = (typed: string): Pick<InfillParams, "prefix" | "suffix" | "context"> => {
-    const input = { prefix: before + typed, suffix: after, languageId: "python", path: "inventory/service.py", snippets: [], budget: promptBudget };
-    const prompt = buildInfillPrompt({ ...input, countTokens });
-    const cursorLine = input.prefix.split("\n").length - 1;
-    return { prefix: prompt.prefix, suffix: prompt.suffix, context: buildInfillContext(input, cursorLine) };
+  // The same request to both sides, as the completion engine sends it: the prompt's pieces, which each side fits with
+  // the model's own tokenizer (llama-server's through /tokenize).
+  const promptAt = (typed: string): PromptPieces => {
+    const prefix = before + typed;
+    return buildPromptPieces({ prefix, suffix: after, cursorLine: prefix.split("\n").length - 1, languageId: "python", path: "inventory/service.py", snippets: [], budget: promptBudget });
   };
 
   const started = performance.now();
@@ -128,7 +123,7 @@ async function main(): Promise<void> {
     await client.start();
     const fileTokens = await remote.countTokens(before + after);
     if (fileTokens === undefined) throw new Error("llama-server did not count tokens");
-    charsPerToken = (before + after).length / fileTokens;
+    const charsPerToken = (before + after).length / fileTokens;
     progress(`host and llama-server ready (llama-server: ${server.url}); evaluating the cold prompt on both sides`);
     const ours: Side = { name: "ours", backend: client, samples: { firstLine: [], full: [] } };
     const peer: Side = { name: "llama-server", backend: remote, samples: { firstLine: [], full: [] } };

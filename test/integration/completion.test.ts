@@ -6,7 +6,7 @@ import path from "node:path";
 import type { GenerationResult, InfillParams } from "../../extension/src/core/protocol/host";
 import { HostRequestError } from "../../extension/src/node/host/hostClient";
 import { CompletionEngine, type CompletionOutcome } from "../../extension/src/core/completion/engine";
-import { defaultPromptBudget, estimateTokens } from "../../extension/src/core/completion/prompt";
+import { defaultPromptBudget } from "../../extension/src/core/completion/prompt";
 import { createShield } from "../../extension/src/core/shield/engine";
 import type { Shield } from "../../extension/src/core/shield/types";
 import { gateSuggestion } from "../../extension/src/core/shield/gate";
@@ -50,7 +50,6 @@ describe("completions through the real host", function () {
       debounce: { kind: "fixed", milliseconds: 10 },
       budget,
       maxLines: 12,
-      countTokens: estimateTokens,
       now: () => performance.now(),
       sleep: (ms, signal) =>
         new Promise((resolve, reject) => {
@@ -164,7 +163,10 @@ describe("completions through the real host", function () {
       assert.ok(trace.includes(`prompt: ${textTokens} of ${budget.totalTokens} tokens, counted with the model's tokenizer`), trace.join("; "));
       assert.ok(trace.some((line) => /^billing\.py \(imported compute\): \d+ tokens$/.test(line)), trace.join("; "));
       assert.ok(trace.some((line) => line.startsWith("enclosing scopes above the window: 1,")), trace.join("; "));
-      assert.ok(requests[0].context && requests[0].context.prefix.length > requests[0].prefix.length, "the host gets more text than the estimate kept");
+      // The extension sends the code as it is, from further up than the host's fit keeps.
+      const keptFrom = Number(/^prefix: from line (\d+),/.exec(trace.find((line) => line.startsWith("prefix: from line")) ?? "")?.[1]);
+      assert.ok(requests[0].context !== undefined && requests[0].context.prefixFirstLine + 1 < keptFrom, `the host kept the code from line ${keptFrom}`);
+      assert.ok(!requests[0].prefix.includes("# Path:"), "the host renders the path comments itself");
 
       // What post-processing makes of the answer after "z" does not matter here, only what the host evaluated.
       await ask("z");

@@ -4,9 +4,9 @@ import assert from "node:assert/strict";
 import { availableParallelism } from "node:os";
 import { HostRequestError } from "../../extension/src/core/protocol/backend";
 import { type RemoteBackend, type RemoteBackendOptions, createRemoteBackend } from "../../extension/src/node/remote/remoteBackend";
-import { buildInfillContext, buildInfillPrompt, estimateTokens } from "../../extension/src/core/completion/prompt";
-import { blocksOf } from "../../extension/src/core/completion/promptFit";
-import type { ChatParams, InfillParams } from "../../extension/src/core/protocol/host";
+import { buildPromptPieces } from "../../extension/src/core/completion/prompt";
+import { type PromptPieces, blocksOf, fitInfillContextEstimated } from "../../extension/src/core/completion/promptFit";
+import type { ChatParams, InfillContextPiece, InfillParams } from "../../extension/src/core/protocol/host";
 import { chatAnswer, endlessPiece, ensureScriptedModel, fimCompletion } from "../fixtures/scriptedModel";
 import { type RunningLlamaServer, slotBusy, startLlamaServer } from "../remote/llamaServer";
 import { ScriptedServer, forwardTo, json } from "../remote/scriptedServer";
@@ -39,11 +39,10 @@ const overBudget = (() => {
 })();
 const smallBudget = { totalTokens: 1000, suffixShare: 0.24, snippetShare: 0.3 };
 
-/** InfillParams as the completion engine sends them: the prompt fitted by the character estimate, and its pieces. */
-function engineParams(typed = ""): InfillParams {
-  const input = { prefix: overBudget.prefix + typed, suffix: overBudget.suffix, languageId: "python", path: "app/run.py", snippets: [], budget: smallBudget };
-  const estimated = buildInfillPrompt({ ...input, countTokens: estimateTokens });
-  return { prefix: estimated.prefix, suffix: estimated.suffix, maxTokens: 16, stop: [], temperature: 0, context: buildInfillContext(input, overBudget.cursorLine) };
+/** InfillParams as the completion engine sends them: the code around the cursor and the prompt's other pieces. */
+function engineParams(typed = ""): InfillParams & PromptPieces {
+  const pieces = buildPromptPieces({ prefix: overBudget.prefix + typed, suffix: overBudget.suffix, cursorLine: overBudget.cursorLine, languageId: "python", path: "app/run.py", snippets: [], budget: smallBudget });
+  return { ...pieces, maxTokens: 16, stop: [], temperature: 0 };
 }
 
 function isCode(code: string): (error: unknown) => boolean {
@@ -92,22 +91,23 @@ describe("remote backends against the real llama-server", function () {
 
     it("sends the completion's context pieces as input_extra: the server's prompt grows by exactly their repo-level form", async function () {
       const backend = make("llama-server");
-      const chunk = { path: "lib/geometry.py", text: "def area(width, height):\n    return width * height\n" };
-      const piece = { text: `# Path: ${chunk.path}\n${chunk.text}\n`, label: `${chunk.path} (imported area)` };
-      const without = await backend.infill(fimParams);
-      const context = { budget: { totalTokens: 1500, suffixShare: 0.25, snippetShare: 0.3 }, prefix: fimParams.prefix, prefixFirstLine: 0, suffix: fimParams.suffix, pathComment: "", pieces: [piece], scopes: [] };
-      const withPiece = await backend.infill({ ...fimParams, prefix: piece.text + fimParams.prefix, context });
-      const named = await backend.infill({ ...fimParams, contextChunks: [chunk] });
+      const piece = { path: "lib/geometry.py", text: "def area(width, height):\n    return width * height\n", reason: "imported area" };
+      const withPieces = (pieces: InfillContextPiece[]): InfillParams => ({
+        ...fimParams,
+        context: { budget: { totalTokens: 1500, suffixShare: 0.25, snippetShare: 0.3 }, prefixFirstLine: 0, languageId: "python", path: "app/shapes.py", pieces, scopes: [] },
+      });
+      const without = await backend.infill(withPieces([]));
+      const withPiece = await backend.infill(withPieces([piece]));
       const count = async (text: string): Promise<number> => {
         const tokens = await backend.countTokens(text);
         assert.ok(tokens !== undefined);
         return tokens;
       };
-      const filename = await count(`${chunk.path}\n`);
-      const code = await count(chunk.text);
-      // <|file_sep|>, the file name's line, the code; the piece's path comment is no longer in the prefix.
+      const filename = await count(`${piece.path}\n`);
+      const code = await count(piece.text);
+      // <|file_sep|>, the file name's line, the code; the piece's path comment is not in the prefix.
       assert.equal(withPiece.promptTokens - without.promptTokens, 1 + filename + code, JSON.stringify({ without, withPiece }));
-      assert.equal(named.promptTokens, withPiece.promptTokens);
+      assert.ok(withPiece.promptFit?.some((line) => /^lib\/geometry\.py \(imported area\): \d+ tokens$/.test(line)), JSON.stringify(withPiece.promptFit));
       assert.equal(withPiece.text, fimCompletion);
     });
 
@@ -122,7 +122,8 @@ describe("remote backends against the real llama-server", function () {
       // What the server adds around any prompt: the FIM control tokens and its repo-level header.
       const frame = (await backend.infill({ prefix: "", suffix: "", maxTokens: 16, stop: [], temperature: 0 })).promptTokens;
       // The character estimate's prompt overflows the budget with this vocabulary: sent as it is, it would fail below.
-      const estimatedTokens = (await count(params.prefix)) + (await count(params.suffix));
+      const estimated = fitInfillContextEstimated(params, "estimated from characters").text;
+      const estimatedTokens = (await count(estimated.prefix)) + (await count(estimated.suffix));
       assert.ok(estimatedTokens > smallBudget.totalTokens, `the estimate's prompt has ${estimatedTokens} tokens`);
 
       const result = await backend.infill(params);
@@ -132,9 +133,7 @@ describe("remote backends against the real llama-server", function () {
       const promptTokens = result.promptTokens - frame;
       assert.ok(promptTokens <= Number(traced[1]) && Number(traced[1]) <= smallBudget.totalTokens, `llama-server evaluated ${promptTokens} prompt tokens; the trace says ${traced[1]}`);
       // Tight, not merely safe: at most a block of the prefix and a line of the suffix stay unused.
-      const context = params.context;
-      assert.ok(context !== undefined);
-      const block = Math.max(...(await Promise.all(blocksOf(context.prefix, context.prefixFirstLine).slice(0, -1).map(count))));
+      const block = Math.max(...(await Promise.all(blocksOf(params.prefix, params.context.prefixFirstLine).slice(0, -1).map(count))));
       const line = await count(overBudget.suffix.split("\n")[1] + "\n");
       assert.ok(promptTokens >= smallBudget.totalTokens - block - line, `${promptTokens} tokens: more than a block (${block}) and a line (${line}) unused`);
     });

@@ -8,11 +8,30 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { HostRequestError } from "../../extension/src/core/protocol/backend";
+import type { InfillParams } from "../../extension/src/core/protocol/host";
 import { type RemoteBackend, type RemoteBackendOptions, createRemoteBackend } from "../../extension/src/node/remote/remoteBackend";
 import { ScriptedServer, json, streamInPieces, transcript } from "../remote/scriptedServer";
 
 const ndjson = "application/x-ndjson";
 const sse = "text/event-stream";
+/** A completion request as the engine sends it: the code around the cursor, and a piece from another file. */
+const engineParams: InfillParams = {
+  prefix: "def add(a, b):\n    ",
+  suffix: "\n\nprint(add(1, 2))\n",
+  maxTokens: 16,
+  stop: ["\n\n"],
+  temperature: 0,
+  context: {
+    budget: { totalTokens: 1536, suffixShare: 0.25, snippetShare: 0.3 },
+    prefixFirstLine: 0,
+    languageId: "python",
+    path: "app/calc.py",
+    pieces: [{ path: "lib/ops.py", text: "def sub(a, b):\n    return a - b\n", reason: "imported sub" }],
+    scopes: [],
+  },
+};
+/** What the fit by the character estimate makes of engineParams' prefix: the piece and the path as comments. */
+const engineParamsPrefix = "# Path: lib/ops.py\ndef sub(a, b):\n    return a - b\n\n# Path: app/calc.py\ndef add(a, b):\n    ";
 const chatParams = { systemPrompt: "Be brief.", turns: [{ role: "user" as const, text: "Why is the sky blue?" }], maxTokens: 8, temperature: 0 };
 
 function backendFor(server: ScriptedServer, options: Partial<RemoteBackendOptions> & Pick<RemoteBackendOptions, "kind" | "model">): RemoteBackend {
@@ -52,6 +71,16 @@ describe("remote backends against recorded transcripts", function () {
         path: "/api/generate",
         body: { model: "codellama:code", prompt: "def compute_gcd(a, b):", suffix: "    return result", stream: true, options: { num_predict: 64, temperature: 0, stop: ["\n\n"] } },
       });
+    });
+
+    it("fits a completion request's pieces by the character estimate into the prompt, and the trace says so", async function () {
+      server.respondWith((_request, response) => streamInPieces(response, ndjson, transcript("ollama-generate-suffix.ndjson")));
+      backend = backendFor(server, { kind: "ollama", model: "codellama:code" });
+      const result = await backend.infill(engineParams);
+      assert.match(result.promptFit?.at(-1) ?? "", /^prompt: \d+ of 1536 tokens, estimated from characters: Ollama's API has no tokenizer endpoint$/);
+      assert.ok(result.promptFit?.some((line) => /^lib\/ops\.py \(imported sub\): \d+ tokens$/.test(line)), JSON.stringify(result.promptFit));
+      const body = server.requests[0].body as { prompt: string; suffix: string };
+      assert.deepEqual({ prompt: body.prompt, suffix: body.suffix }, { prompt: engineParamsPrefix, suffix: engineParams.suffix });
     });
 
     it("streams a chat through /api/chat", async function () {
@@ -117,6 +146,15 @@ describe("remote backends against recorded transcripts", function () {
         stream: true,
         stream_options: { include_usage: true },
       });
+    });
+
+    it("fits a completion request's pieces by the character estimate into the FIM prompt, and the trace says so", async function () {
+      server.respondWith((_request, response) => streamInPieces(response, sse, transcript("vllm-completions.sse")));
+      backend = backendFor(server, { kind: "openai", model: "Qwen/Qwen2.5-Coder-1.5B", baseUrl: `${server.url}/v1` });
+      const result = await backend.infill(engineParams);
+      assert.match(result.promptFit?.at(-1) ?? "", /^prompt: \d+ of 1536 tokens, estimated from characters: the OpenAI completions API has no tokenizer endpoint$/);
+      const body = server.requests[0].body as { prompt: string };
+      assert.equal(body.prompt, `<|fim_prefix|>${engineParamsPrefix}<|fim_suffix|>${engineParams.suffix}<|fim_middle|>`);
     });
 
     it("streams a chat through /v1/chat/completions", async function () {

@@ -318,7 +318,8 @@ export class InferenceEngine {
     const bos = model.tokens.bos;
     const leading = model.tokens.shouldPrependBosToken && bos !== null ? [bos] : [];
     // With the prompt's pieces, the budget is counted in this model's tokens; the units are tokenized one by one.
-    const fitted = params.context === undefined ? undefined : fitInfillContext(params.context, (text) => model.tokenize(text));
+    const { context } = params;
+    const fitted = context === undefined ? undefined : fitInfillContext({ ...params, context }, (text) => model.tokenize(text));
     let tokens: Token[];
     try {
       const prefix = fitted?.prefix ?? model.tokenize(params.prefix);

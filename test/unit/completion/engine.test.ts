@@ -3,7 +3,8 @@ import type { GenerationResult, InfillParams } from "../../../extension/src/core
 import type { ShieldVerdict, SuggestionInContext } from "../../../extension/src/core/shield/gate";
 import { AdaptiveDebounce } from "../../../extension/src/core/completion/debounce";
 import { CompletionEngine, type CompletionRequest } from "../../../extension/src/core/completion/engine";
-import { defaultPromptBudget, estimateTokens } from "../../../extension/src/core/completion/prompt";
+import { defaultPromptBudget } from "../../../extension/src/core/completion/prompt";
+import { fitInfillContextEstimated } from "../../../extension/src/core/completion/promptFit";
 
 function result(text: string): GenerationResult {
   return { text, stopReason: "eos", tokensEvaluated: 10, promptTokens: 10, generatedTokens: 3 };
@@ -25,7 +26,6 @@ function harness(reply: (params: InfillParams, signal: AbortSignal) => Promise<G
     debounce: { kind: "fixed", milliseconds: 0 },
     budget: defaultPromptBudget,
     maxLines: 20,
-    countTokens: estimateTokens,
     now: () => clock++,
     sleep: (_ms, signal) => (signal.aborted ? Promise.reject(new Error("aborted")) : Promise.resolve()),
   });
@@ -37,18 +37,14 @@ function request(prefix: string, suffix: string, trigger: "automatic" | "manual"
 }
 
 describe("completion engine", () => {
-  it("sends the prompt's pieces for an exact fit, and traces the fit the backend reports or says the counts are estimated", async () => {
+  it("sends the prompt's pieces once, unfitted, and traces the fit the backend reports", async () => {
     const exact = harness(async () => ({ ...result("len(xs)"), promptFit: ["prompt: 9 of 1536 tokens, counted with the model's tokenizer"] }));
     const shown = await exact.engine.complete(request("def f(xs):\n    n = ", "\n"), new AbortController().signal);
-    const context = exact.requests[0].context;
-    assert.equal(context?.prefix, "def f(xs):\n    n = ");
-    assert.equal(context?.prefixFirstLine, 0);
-    assert.equal(context?.pathComment, "# Path: app.py\n");
+    const sent = exact.requests[0];
+    assert.equal(sent.prefix, "def f(xs):\n    n = ");
+    assert.equal(sent.suffix, "\n");
+    assert.deepEqual(sent.context, { budget: defaultPromptBudget, prefixFirstLine: 0, languageId: "python", path: "app.py", pieces: [], scopes: [] });
     assert.deepEqual(shown.kind === "shown" && shown.trace.slice(1, -1), ["prompt: 9 of 1536 tokens, counted with the model's tokenizer"]);
-
-    const estimated = harness(async () => result("len(xs)"));
-    const traced = await estimated.engine.complete(request("def f(xs):\n    n = ", "\n"), new AbortController().signal);
-    assert.ok(traced.kind === "shown" && traced.trace.includes("token counts estimated from characters: this backend does not count the model's tokens"));
   });
 
   it("sends the prompt with the file path and shows the processed text", async () => {
@@ -56,7 +52,9 @@ describe("completion engine", () => {
     const outcome = await engine.complete(request("def f(xs):\n    n = ", "\n"), new AbortController().signal);
     assert.equal(outcome.kind, "shown");
     assert.equal(outcome.kind === "shown" && outcome.insertion.text, "len(xs)");
-    assert.equal(requests[0].prefix, "# Path: app.py\ndef f(xs):\n    n = ");
+    const { prefix, suffix, context } = requests[0];
+    assert.ok(context);
+    assert.equal(fitInfillContextEstimated({ prefix, suffix, context }, "estimated").text.prefix, "# Path: app.py\ndef f(xs):\n    n = ");
     assert.deepEqual(requests[0].stop, ["\n"]);
   });
 

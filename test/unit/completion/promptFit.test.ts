@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { blockLines, blocksOf, fitInfillContext, fitInfillContextCounted, type Tokenize } from "../../../extension/src/core/completion/promptFit";
-import { buildInfillContext, defaultPromptBudget } from "../../../extension/src/core/completion/prompt";
+import { blockLines, blocksOf, fitInfillContext, fitInfillContextCounted, pieceText, type PromptPieces, type Tokenize } from "../../../extension/src/core/completion/promptFit";
+import { buildPromptPieces, defaultPromptBudget } from "../../../extension/src/core/completion/prompt";
 import type { InfillContext } from "../../../extension/src/core/protocol/host";
 
 /** A stand-in tokenizer whose tokens are the text's words, runs of spaces and single symbols: joined, they give the text back. */
@@ -13,18 +13,16 @@ const budget = { totalTokens: 400, suffixShare: 0.25, snippetShare: 0.3 };
 const codeLines = (tag: string, from: number, count: number): string =>
   Array.from({ length: count }, (_, index) => `    value_${tag}_${from + index} = compute(items[${from + index}])\n`).join("");
 
-function context(overrides: Partial<InfillContext> = {}): InfillContext {
-  return {
-    budget,
-    prefix: `def run(items):\n${codeLines("p", 0, 199)}    result = `,
-    prefixFirstLine: 0,
-    suffix: `\n${codeLines("s", 0, 200)}    return result\n`,
-    pathComment: "# Path: app/run.py\n",
-    pieces: [],
-    scopes: [],
-    ...overrides,
-  };
+function context(overrides: Partial<Pick<PromptPieces, "prefix" | "suffix"> & InfillContext> = {}): PromptPieces {
+  const { prefix = `def run(items):\n${codeLines("p", 0, 199)}    result = `, suffix = `\n${codeLines("s", 0, 200)}    return result\n`, ...rest } = overrides;
+  return { prefix, suffix, context: { budget, prefixFirstLine: 0, languageId: "python", path: "app/run.py", pieces: [], scopes: [], ...rest } };
 }
+
+const pieces = [
+  { path: "app/util.py", text: "def compute(item):", reason: "imported compute" },
+  { path: "big.py", text: "x = 1\n".repeat(200), reason: "recently edited" },
+  { path: "app/model.py", text: "class Item:\n", reason: "recently viewed" },
+];
 
 function texts(fitted: { prefix: string[]; suffix: string[] }): { prefix: string; suffix: string } {
   return { prefix: fitted.prefix.join(""), suffix: fitted.suffix.join("") };
@@ -82,15 +80,15 @@ describe("prompt fitting with the model's tokenizer", () => {
   });
 
   it("puts pieces from other files first, in order, and skips one over their share", () => {
-    const pieces = [
-      { text: "# Path: app/util.py\ndef compute(item):\n\n", label: "app/util.py (imported compute)" },
-      { text: `# Path: big.py\n${"x = 1\n".repeat(200)}\n`, label: "big.py (recently edited)" },
-      { text: "# Path: app/model.py\nclass Item:\n\n", label: "app/model.py (recently viewed)" },
-    ];
     const fitted = fitInfillContext(context({ pieces }), words);
     const { prefix } = texts(fitted);
     assert.ok(prefix.startsWith("# Path: app/util.py\ndef compute(item):\n\n# Path: app/model.py\nclass Item:\n\n# Path: app/run.py\n"), prefix.slice(0, 120));
     assert.ok(fitted.included.some((line) => /^skipped big\.py \(recently edited\): \d+ tokens over the budget/.test(line)));
+    assert.deepEqual(
+      fitted.text.pieces.map((piece) => piece.path),
+      ["app/util.py", "app/model.py"],
+    );
+    assert.ok(fitted.text.documentPrefix.startsWith("# Path: app/run.py\n    value_p_"), fitted.text.documentPrefix.slice(0, 60));
     assert.ok(fitted.prefix.length + fitted.suffix.length <= budget.totalTokens);
   });
 
@@ -118,13 +116,8 @@ describe("prompt fitting with the model's tokenizer", () => {
 });
 
 describe("the fitted prompt as text", () => {
-  const pieces = [
-    { text: "# Path: app/util.py\ndef compute(item):\n\n", label: "app/util.py (imported compute)" },
-    { text: `# Path: big.py\n${"x = 1\n".repeat(200)}\n`, label: "big.py (recently edited)" },
-    { text: "# Path: app/model.py\nclass Item:\n\n", label: "app/model.py (recently viewed)" },
-  ];
   const longLine = `data = [${Array.from({ length: 2000 }, (_, index) => index).join(", ")}, `;
-  const contexts: Record<string, InfillContext> = {
+  const contexts: Record<string, PromptPieces> = {
     plain: context(),
     "pieces, one skipped": context({ pieces }),
     "a cut scope": context({ scopes: [{ line: 0, text: "def run(items):" }] }),
@@ -137,7 +130,9 @@ describe("the fitted prompt as text", () => {
     it(`is the text of the kept tokens: ${name}`, () => {
       // The stand-in tokenizer's tokens join back to their text, so the kept tokens spell the prompt exactly.
       const fitted = fitInfillContext(input, words);
-      assert.deepEqual(fitted.text, texts(fitted));
+      assert.deepEqual({ prefix: fitted.text.prefix, suffix: fitted.text.suffix }, texts(fitted));
+      const keptPieces = fitted.text.pieces.map((piece) => pieceText("python", piece)).join("");
+      assert.equal(fitted.text.prefix, keptPieces + fitted.text.documentPrefix);
     });
   }
 
@@ -165,10 +160,10 @@ describe("prompt fitting with a tokenizer behind a round trip", () => {
     };
   }
 
-  const cases: Record<string, InfillContext> = {
+  const cases: Record<string, PromptPieces> = {
     plain: context(),
     "pieces and a cut scope": context({
-      pieces: [{ text: "# Path: app/util.py\ndef compute(item):\n\n", label: "app/util.py (imported compute)" }],
+      pieces: [{ path: "app/util.py", text: "def compute(item):", reason: "imported compute" }],
       scopes: [{ line: 0, text: "def run(items):" }],
     }),
     "a cursor line over the budget": context({ prefix: `data = [${Array.from({ length: 2000 }, (_, index) => index).join(", ")}, `, suffix: "]\n" }),
@@ -196,7 +191,7 @@ describe("prompt fitting with a tokenizer behind a round trip", () => {
     server.rounds.length = 0;
     const typed = { ...base, prefix: `${base.prefix}compute(` };
     const fitted = await fitInfillContextCounted(typed, server.known, server.count, "counted by the server");
-    const cursorBlock = blocksOf(typed.prefix, typed.prefixFirstLine).at(-1);
+    const cursorBlock = blocksOf(typed.prefix, typed.context.prefixFirstLine).at(-1);
     assert.deepEqual(server.rounds, [[cursorBlock]]);
     assert.deepEqual(fitted.text, fitInfillContext(typed, words).text);
   });
@@ -225,26 +220,34 @@ describe("prompt fitting with a tokenizer behind a round trip", () => {
   });
 });
 
-describe("prompt pieces for the host", () => {
+describe("prompt pieces as the extension sends them", () => {
   const prefix = `def run(items):\n${codeLines("p", 0, 3000)}    result = `;
   const cursorLine = 3001;
+  const input = { cursorLine, languageId: "python", path: "app/run.py", snippets: [], budget: defaultPromptBudget };
 
   it("sends more than the budget holds, from a block's first line", () => {
-    const sent = buildInfillContext({ prefix, suffix: `\n${codeLines("s", 0, 3000)}`, languageId: "python", path: "app/run.py", snippets: [], budget: defaultPromptBudget }, cursorLine);
+    const sent = buildPromptPieces({ ...input, prefix, suffix: `\n${codeLines("s", 0, 3000)}` });
     assert.ok(prefix.endsWith(sent.prefix));
-    assert.equal(sent.prefixFirstLine % blockLines, 0);
-    assert.equal(sent.prefixFirstLine, cursorLine - (sent.prefix.match(/\n/g) ?? []).length);
+    assert.equal(sent.context.prefixFirstLine % blockLines, 0);
+    assert.equal(sent.context.prefixFirstLine, cursorLine - (sent.prefix.match(/\n/g) ?? []).length);
     assert.ok(characters(sent.prefix).length > defaultPromptBudget.totalTokens * 4, "room for any tokenizer's fit");
     assert.ok(sent.prefix.length < prefix.length / 4, "but not the whole document");
     assert.ok(sent.suffix.endsWith("\n") && sent.suffix.length > defaultPromptBudget.totalTokens * defaultPromptBudget.suffixShare * 4);
-    assert.equal(sent.pathComment, "# Path: app/run.py\n");
+    assert.ok(texts(fitInfillContext(sent, words)).prefix.startsWith("# Path: app/run.py\n"));
   });
 
   it("keeps the window's start while the user types on the cursor's line", () => {
-    const input = { suffix: "\n", languageId: "python", path: "app/run.py", snippets: [], budget: defaultPromptBudget };
-    const before = buildInfillContext({ ...input, prefix }, cursorLine);
-    const after = buildInfillContext({ ...input, prefix: `${prefix}compute_total(items)` }, cursorLine);
-    assert.equal(after.prefixFirstLine, before.prefixFirstLine);
+    const before = buildPromptPieces({ ...input, prefix, suffix: "\n" });
+    const after = buildPromptPieces({ ...input, prefix: `${prefix}compute_total(items)`, suffix: "\n" });
+    assert.equal(after.context.prefixFirstLine, before.context.prefixFirstLine);
     assert.equal(after.prefix, `${before.prefix}compute_total(items)`);
+  });
+
+  it("sends the pieces from other files and the enclosing scopes as they are, for each backend to render", () => {
+    const snippet = { path: "app/util.py", text: "def compute(item):\n", reason: "imported compute" };
+    const sent = buildPromptPieces({ ...input, prefix, suffix: "\n", snippets: [snippet], scopeHeaders: [{ offset: 0, line: 0, text: "def run(items):" }] });
+    assert.deepEqual(sent.context.pieces, [snippet]);
+    assert.deepEqual(sent.context.scopes, [{ line: 0, text: "def run(items):" }]);
+    assert.ok(!sent.prefix.includes("Path:"), "the prefix is the document's code alone");
   });
 });

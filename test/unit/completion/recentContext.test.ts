@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { buildInfillPrompt, defaultPromptBudget, estimateTokens } from "../../../extension/src/core/completion/prompt";
+import { buildPromptPieces, defaultPromptBudget } from "../../../extension/src/core/completion/prompt";
+import { fitInfillContextEstimated } from "../../../extension/src/core/completion/promptFit";
 import { RecentEdits, RecentViews, recentSnippets, type OpenDocuments } from "../../../extension/src/core/completion/recentContext";
 
 const files: Record<string, { path: string; lines: string[] }> = {
@@ -86,7 +87,8 @@ describe("recent context snippets", () => {
     const snippets = recentSnippets(request(edits, views));
     assert.deepEqual(snippets.map((snippet) => snippet.path), ["util.py"]);
     assert.match(snippets[0].text, /^def helper\(a, b\):\n {4}return a \+ b\n\ndef other\(\):\n {4}pass$/);
-    const prompt = buildInfillPrompt({ prefix: "x = ", suffix: "", languageId: "python", path: "app.py", snippets, budget: defaultPromptBudget, countTokens: estimateTokens });
+    const pieces = buildPromptPieces({ prefix: "x = ", suffix: "", cursorLine: 0, languageId: "python", path: "app.py", snippets, budget: defaultPromptBudget });
+    const prompt = fitInfillContextEstimated(pieces, "estimated from characters").text;
     assert.match(prompt.prefix, /^# Path: util\.py\ndef helper/);
     assert.doesNotMatch(prompt.prefix, /sk_live/);
   });

@@ -39,10 +39,11 @@ describe("host protocol guards", function () {
     assert.ok(!isInfillParams({ ...infill, stop: [1] }));
     assert.ok(!isInfillParams({ ...infill, temperature: -1 }));
     assert.ok(!isInfillParams({ ...infill, prefix: undefined }));
-    const context = { budget: { totalTokens: 1536, suffixShare: 0.25, snippetShare: 0.3 }, prefix: "a", prefixFirstLine: 0, suffix: "", pathComment: "# a.py\n", pieces: [{ text: "b", label: "b.py" }], scopes: [{ line: 0, text: "def f():" }] };
+    const context = { budget: { totalTokens: 1536, suffixShare: 0.25, snippetShare: 0.3 }, prefixFirstLine: 0, languageId: "python", path: "a.py", pieces: [{ path: "b.py", text: "b", reason: "import" }], scopes: [{ line: 0, text: "def f():" }] };
     assert.ok(isInfillParams({ ...infill, context }));
     assert.ok(!isInfillParams({ ...infill, context: { ...context, budget: { ...context.budget, suffixShare: 2 } } }));
-    assert.ok(!isInfillParams({ ...infill, context: { ...context, pieces: [{ text: "b" }] } }));
+    assert.ok(!isInfillParams({ ...infill, context: { ...context, pieces: [{ path: "b.py", text: "b" }] } }));
+    assert.ok(!isInfillParams({ ...infill, context: { ...context, languageId: undefined } }));
     assert.ok(!isInfillParams({ ...infill, context: { ...context, scopes: [{ line: -1, text: "def f():" }] } }));
   });
 

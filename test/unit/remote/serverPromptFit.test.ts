@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
 import { HostRequestError } from "../../../extension/src/core/protocol/backend";
 import { type CountOnServer, ServerPromptFitter, TokenCountCache } from "../../../extension/src/core/remote/serverPromptFit";
-import { estimateTokens } from "../../../extension/src/core/completion/prompt";
-import { fitInfillContext } from "../../../extension/src/core/completion/promptFit";
-import type { InfillContext } from "../../../extension/src/core/protocol/host";
+import { estimateTokens, fitInfillContext, type PromptPieces } from "../../../extension/src/core/completion/promptFit";
 
 /** A stand-in tokenizer: words, runs of spaces and single symbols. */
 const words = (text: string): string[] => text.match(/\s+|\w+|[^\s\w]/g) ?? [];
@@ -11,15 +9,18 @@ const words = (text: string): string[] => text.match(/\s+|\w+|[^\s\w]/g) ?? [];
 const codeLines = (tag: string, count: number): string =>
   Array.from({ length: count }, (_, index) => `    value_${tag}_${index} = compute(items[${index}])\n`).join("");
 
-function context(typed = ""): InfillContext {
+function context(typed = ""): PromptPieces {
   return {
-    budget: { totalTokens: 400, suffixShare: 0.25, snippetShare: 0.3 },
     prefix: `def run(items):\n${codeLines("p", 199)}    result = ${typed}`,
-    prefixFirstLine: 0,
     suffix: `\n${codeLines("s", 200)}    return result\n`,
-    pathComment: "# Path: app/run.py\n",
-    pieces: [{ text: "# Path: app/util.py\ndef compute(item):\n\n", label: "app/util.py (imported compute)" }],
-    scopes: [],
+    context: {
+      budget: { totalTokens: 400, suffixShare: 0.25, snippetShare: 0.3 },
+      prefixFirstLine: 0,
+      languageId: "python",
+      path: "app/run.py",
+      pieces: [{ path: "app/util.py", text: "def compute(item):\n", reason: "imported compute" }],
+      scopes: [],
+    },
   };
 }
 
@@ -71,7 +72,7 @@ describe("the completion prompt fitted with a server's tokenizer", function () {
     const tokenizer = new FakeTokenizer();
     const fitted = await fitterFor(tokenizer).fit(context());
     const exact = fitInfillContext(context(), words, "counted with the test server's tokenizer");
-    assert.deepEqual({ prefix: fitted.prefix, suffix: fitted.suffix }, exact.text);
+    assert.deepEqual(fitted.text, exact.text);
     assert.deepEqual(fitted.promptFit, exact.included);
     assert.match(fitted.promptFit.at(-1) ?? "", /^prompt: \d+ of 400 tokens, counted with the test server's tokenizer$/);
   });
@@ -97,7 +98,12 @@ describe("the completion prompt fitted with a server's tokenizer", function () {
 
   it("asks for fewer texts after a jump elsewhere once it knows the server's tokens per character", async function () {
     // Nothing in common with context(): every text must be counted anew.
-    const elsewhere: InfillContext = { ...context(), prefix: `def other(items):\n${codeLines("q", 150)}    other = `, suffix: `\n${codeLines("r", 150)}`, pathComment: "# Path: app/other.py\n", pieces: [] };
+    const base = context();
+    const elsewhere: PromptPieces = {
+      prefix: `def other(items):\n${codeLines("q", 150)}    other = `,
+      suffix: `\n${codeLines("r", 150)}`,
+      context: { ...base.context, path: "app/other.py", pieces: [] },
+    };
     const fresh = new FakeTokenizer();
     const freshFit = await fitterFor(fresh).fit(elsewhere);
     const warm = new FakeTokenizer();
@@ -125,7 +131,7 @@ describe("the completion prompt fitted with a server's tokenizer", function () {
     const fitter = fitterFor(tokenizer);
     const fitted = await fitter.fit(context());
     const estimated = fitInfillContext(context(), (text) => Array.from({ length: estimateTokens(text) }, () => 0));
-    assert.deepEqual({ prefix: fitted.prefix, suffix: fitted.suffix }, estimated.text);
+    assert.deepEqual(fitted.text, estimated.text);
     assert.match(fitted.promptFit.at(-1) ?? "", /tokens, estimated from characters, since the test server's tokenizer failed: llama-server failed with HTTP 500$/);
     // The first failure cancels the requests still in flight.
     assert.ok(tokenizer.signals.every((signal) => signal.aborted));

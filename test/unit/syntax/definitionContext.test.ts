@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { buildInfillPrompt, defaultPromptBudget, estimateTokens } from "../../../extension/src/core/completion/prompt";
+import { buildPromptPieces, defaultPromptBudget } from "../../../extension/src/core/completion/prompt";
+import { fitInfillContextEstimated } from "../../../extension/src/core/completion/promptFit";
 import { DefinitionContext } from "../../../extension/src/core/syntax/definitionContext";
 import { textReader } from "../../../extension/src/core/syntax/documentReader";
 import { DocumentTree, pointAfter } from "../../../extension/src/core/syntax/documentTree";
@@ -44,7 +45,8 @@ describe("definition context on a fixture workspace", () => {
 
   it("puts the signature of an imported TypeScript function in the prompt, without its body", async () => {
     const { snippets, prefix, suffix } = await snippetsAt("shop/checkout.ts", "typescript", "const total = ");
-    const prompt = buildInfillPrompt({ prefix, suffix, languageId: "typescript", path: "shop/checkout.ts", snippets, budget: defaultPromptBudget, countTokens: estimateTokens });
+    const pieces = buildPromptPieces({ prefix, suffix, cursorLine: prefix.split("\n").length - 1, languageId: "typescript", path: "shop/checkout.ts", snippets, budget: defaultPromptBudget });
+    const prompt = fitInfillContextEstimated(pieces, "estimated from characters").text;
     assert.match(prompt.prefix, /\/\/ Path: shop\/billing\.ts\n/);
     assert.match(prompt.prefix, /function computeTotal\(items: LineItem\[\], taxRate: number\): number/);
     assert.match(prompt.prefix, /interface LineItem \{\n {2}price: number;/);
@@ -74,7 +76,8 @@ describe("definition context on a fixture workspace", () => {
 
   it("never reads or prompts a .env file, even when the code imports it", async () => {
     const { snippets, prefix, suffix } = await snippetsAt("shop/checkout.ts", "typescript", "const total = ");
-    const prompt = buildInfillPrompt({ prefix, suffix, languageId: "typescript", path: "shop/checkout.ts", snippets, budget: defaultPromptBudget, countTokens: estimateTokens });
+    const pieces = buildPromptPieces({ prefix, suffix, cursorLine: prefix.split("\n").length - 1, languageId: "typescript", path: "shop/checkout.ts", snippets, budget: defaultPromptBudget });
+    const prompt = fitInfillContextEstimated(pieces, "estimated from characters").text;
     assert.doesNotMatch(prompt.prefix + prompt.suffix, /sk_live/);
     assert.ok(!reads.some((filePath) => filePath.includes(".env")), `read: ${reads.join(", ")}`);
     assert.ok(isSecretPath("/w/.env.production") && isSecretPath("/w/certs/server.pem") && !isSecretPath("/w/env.ts"));

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { buildInfillPrompt, defaultPromptBudget, estimateTokens } from "../../../extension/src/core/completion/prompt";
+import { buildPromptPieces, defaultPromptBudget } from "../../../extension/src/core/completion/prompt";
+import { fitInfillContextEstimated } from "../../../extension/src/core/completion/promptFit";
 import { DefinitionContext } from "../../../extension/src/core/syntax/definitionContext";
 import { IgnoreRules, parseGitignore } from "../../../extension/src/core/syntax/gitignore";
 import { QueryStore } from "../../../extension/src/core/syntax/queries";
@@ -168,7 +169,8 @@ describe("workspace symbol index", () => {
       try {
         const cursor = text.length;
         const snippets = await context.snippetsFor({ languageId, path: filePath, tree, cursor });
-        const prompt = buildInfillPrompt({ prefix: text, suffix: "", languageId, path: relativePath, snippets, budget: defaultPromptBudget, countTokens: estimateTokens });
+        const pieces = buildPromptPieces({ prefix: text, suffix: "", cursorLine: text.split("\n").length - 1, languageId, path: relativePath, snippets, budget: defaultPromptBudget });
+        const prompt = fitInfillContextEstimated(pieces, "estimated from characters").text;
         return { snippets, prompt };
       } finally {
         tree.delete();

@@ -6,8 +6,8 @@ import { AdaptiveDebounce, type DebounceMode } from "./debounce";
 import type { IndentationStyle } from "./indentation";
 import { decideMode, type CompletionMode } from "./mode";
 import { postProcess, type DropReason } from "./postProcess";
-import type { InfillContext } from "../protocol/host";
-import { buildInfillContext, buildInfillPrompt, generationLimits, type ContextSnippet, type InfillPrompt, type PromptBudget, type ScopeHeader, type TokenCounter } from "./prompt";
+import { buildPromptPieces, generationLimits, type ContextSnippet, type PromptBudget, type ScopeHeader } from "./prompt";
+import type { PromptPieces } from "./promptFit";
 import type { Insertion } from "./suffixOverlap";
 import { decideTrigger, type TriggerKind } from "./trigger";
 
@@ -22,7 +22,6 @@ export interface CompletionEngineOptions {
   debounce: DebounceMode;
   budget: PromptBudget;
   maxLines: number;
-  countTokens: TokenCounter;
   now: () => number;
   /** Resolves after `ms`, or rejects once `signal` aborts. */
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -81,10 +80,8 @@ function limitLines(insertion: Insertion, maxLines: number): Insertion {
 interface PreparedPrompt {
   mode: CompletionMode;
   syntax: CompletionSyntax | undefined;
-  /** Fitted by a character estimate, for backends without the model's tokenizer. */
-  prompt: InfillPrompt;
-  /** The same pieces for a backend that fits them with the model's tokenizer. */
-  context: InfillContext;
+  /** Fitted by the backend, with its own token counts. */
+  pieces: PromptPieces;
 }
 
 type Candidate = { kind: "insertion"; insertion: Insertion; trace: string[] } | { kind: "dropped"; reason: DropReason } | { kind: "cancelled" };
@@ -220,17 +217,16 @@ export class CompletionEngine {
     const scopeHeaders = request.scopeHeaders?.();
     const snippets = await request.snippets();
     if (signal.aborted) return undefined;
-    const pieces = { prefix, suffix, languageId: request.languageId, path: request.path, snippets, scopeHeaders, budget: this.options.budget };
-    const prompt = buildInfillPrompt({ ...pieces, countTokens: this.options.countTokens });
-    return { mode, syntax, prompt, context: buildInfillContext(pieces, request.cursorLine) };
+    const pieces = buildPromptPieces({ prefix, suffix, cursorLine: request.cursorLine, languageId: request.languageId, path: request.path, snippets, scopeHeaders, budget: this.options.budget });
+    return { mode, syntax, pieces };
   }
 
   private async generateCandidate(request: CompletionRequest, prepared: PreparedPrompt, signal: AbortSignal, temperature: number): Promise<Candidate> {
-    const { mode, syntax, prompt, context } = prepared;
+    const { mode, syntax, pieces } = prepared;
     const limits = generationLimits(mode, this.options.maxLines);
     let result: GenerationResult;
     try {
-      result = await this.options.generate({ prefix: prompt.prefix, suffix: prompt.suffix, ...limits, temperature, context }, signal);
+      result = await this.options.generate({ ...pieces, ...limits, temperature }, signal);
     } catch (error) {
       if (signal.aborted) return { kind: "cancelled" };
       throw error;
@@ -238,8 +234,7 @@ export class CompletionEngine {
     if (signal.aborted || result.stopReason === "abort") return { kind: "cancelled" };
     const processed = postProcess({ raw: result.text, prefix: request.prefix, suffix: request.suffix, mode, style: request.style, syntax });
     if (!processed.show) return { kind: "dropped", reason: processed.reason };
-    const fit = result.promptFit ?? [...prompt.included, "token counts estimated from characters: this backend does not count the model's tokens"];
-    const trace = [`mode: ${mode}`, ...fit, `model: ${result.generatedTokens} tokens, ${result.tokensEvaluated} evaluated, ${result.stopReason}`];
+    const trace = [`mode: ${mode}`, ...(result.promptFit ?? []), `model: ${result.generatedTokens} tokens, ${result.tokensEvaluated} evaluated, ${result.stopReason}`];
     return { kind: "insertion", insertion: limitLines(processed.insertion, this.options.maxLines), trace };
   }
 

@@ -1,23 +1,74 @@
-// Fits a completion prompt's pieces into its token budget, counted with the model's own tokenizer. The host runs it,
-// since it holds the tokenizer: the extension sends more text than the budget holds, and no keystroke waits for a
-// round trip to count tokens. The llama-server backend runs the same fit with the server's tokenizer, through
-// fitInfillContextCounted, which counts only the texts its caller has no count for.
+// Fits a completion prompt's pieces into its token budget. The extension sends the pieces once, as they are, and the
+// backend that serves the request fits them with its own counts: the host with the model's tokenizer, llama-server
+// with its /tokenize (fitInfillContextCounted, which counts only the texts its caller has no count for), and servers
+// without a tokenizer endpoint with the character estimate. No keystroke waits for a round trip to count tokens
+// before the request goes out, and no backend has to take apart a prompt another one put together.
 //
 // The prompt is the concatenation of separately tokenized units, so its length is exactly the sum of theirs. The text
 // around the cursor is cut into blocks that start at document lines divisible by `blockLines`: the kept prefix then
 // starts at the same line across keystrokes, and the tokens of the blocks above the cursor stay the same, which is
 // what lets the host reuse its KV cache while the user types (fimLayout.ts puts the suffix first for the same reason).
-import type { InfillContext } from "../protocol/host";
+import type { InfillContext, InfillContextPiece, InfillParams } from "../protocol/host";
+
+/** A completion request's prompt: the windows around the cursor, and the other pieces with the budget. */
+export type PromptPieces = Pick<InfillParams, "prefix" | "suffix"> & { context: InfillContext };
+
+/**
+ * Code averages about 3.5 characters per token with the BPE vocabularies of code models; this
+ * errs on the side of more tokens so that the estimate never overflows a budget.
+ */
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 3);
+}
+
+const lineCommentByLanguage: Readonly<Record<string, string>> = {
+  python: "#",
+  ruby: "#",
+  shellscript: "#",
+  perl: "#",
+  r: "#",
+  yaml: "#",
+  dockerfile: "#",
+  makefile: "#",
+  powershell: "#",
+  lua: "--",
+  sql: "--",
+  haskell: "--",
+};
+
+/** A line comment in the document's language; C-style covers the rest of the languages served. */
+export function commentLine(languageId: string, text: string): string {
+  return `${lineCommentByLanguage[languageId] ?? "//"} ${text}`;
+}
+
+function pathComment(languageId: string, path: string): string {
+  return `${commentLine(languageId, `Path: ${path}`)}\n`;
+}
+
+/** A piece as it goes into the prompt text: its file's path as a comment, the code, a blank line. */
+export function pieceText(languageId: string, piece: InfillContextPiece): string {
+  return `${pathComment(languageId, piece.path)}${piece.text.trimEnd()}\n\n`;
+}
 
 /** The model's tokenizer, or a stand-in; a unit costs as many tokens as the array it returns. */
 export type Tokenize<Token> = (text: string) => readonly Token[];
 
+/** The fitted prompt as text, for a backend that sends text (the remote servers). */
+export interface FittedText {
+  /** The kept pieces from other files (pieceText), the path comment, cut-off scope headers and the code before the cursor. */
+  prefix: string;
+  suffix: string;
+  /** The pieces from other files that the budget kept, in order; llama-server sends them apart from the prefix. */
+  pieces: InfillContextPiece[];
+  /** `prefix` after the kept pieces. */
+  documentPrefix: string;
+}
+
 export interface FittedInfill<Token> {
-  /** Pieces from other files, the path comment, cut-off scope headers and the code before the cursor, in order. */
+  /** The same units as text.prefix, in order. */
   prefix: Token[];
   suffix: Token[];
-  /** The same prompt as text, for a backend that sends text and counts with a remote tokenizer (llama-server). */
-  text: { prefix: string; suffix: string };
+  text: FittedText;
   /** One line per part and what it cost, for the trace log. */
   included: string[];
 }
@@ -130,47 +181,54 @@ function longestTailWithin<Token>(line: string, budget: number, tokenize: Tokeni
 }
 
 /**
- * The prompt within `context.budget`: the suffix first gets up to its share, pieces from other files theirs (in the
- * order given, skipping one that does not fit), and the code before the cursor the rest, since it predicts the next
- * tokens best. Headers of enclosing scopes the kept prefix starts inside replace some of its first lines.
- * `countedWith` ends the trace's last line: where the counts came from.
+ * The prompt within its budget: the suffix first gets up to its share, pieces from other files theirs (in the order
+ * given, skipping one that does not fit), and the code before the cursor the rest, since it predicts the next tokens
+ * best. Headers of enclosing scopes the kept prefix starts inside replace some of its first lines. Each piece is
+ * counted as pieceText renders it, whichever way the backend sends it, so every backend keeps the same pieces for the
+ * same counts. `countedWith` ends the trace's last line: where the counts came from.
  */
-export function fitInfillContext<Token>(context: InfillContext, tokenize: Tokenize<Token>, countedWith = "counted with the model's tokenizer"): FittedInfill<Token> {
+export function fitInfillContext<Token>(prompt: PromptPieces, tokenize: Tokenize<Token>, countedWith = "counted with the model's tokenizer"): FittedInfill<Token> {
+  const { context } = prompt;
   const { budget } = context;
   const included: string[] = [];
-  const cursorLine = context.prefixFirstLine + newlines(context.prefix);
+  const cursorLine = context.prefixFirstLine + newlines(prompt.prefix);
 
-  const suffix = takeFromStart(blocksOf(context.suffix, cursorLine), Math.floor(budget.totalTokens * budget.suffixShare), tokenize);
-  included.push(`suffix: ${newlines(context.suffix.slice(0, suffix.chars))} lines, ${suffix.tokens.length} tokens`);
+  const suffix = takeFromStart(blocksOf(prompt.suffix, cursorLine), Math.floor(budget.totalTokens * budget.suffixShare), tokenize);
+  included.push(`suffix: ${newlines(prompt.suffix.slice(0, suffix.chars))} lines, ${suffix.tokens.length} tokens`);
   let remaining = budget.totalTokens - suffix.tokens.length;
 
   let pieceBudget = Math.min(remaining, Math.floor(budget.totalTokens * budget.snippetShare));
-  const pieces: Token[] = [];
+  const pieceTokens: Token[] = [];
+  const keptPieces: InfillContextPiece[] = [];
   let piecesText = "";
   for (const piece of context.pieces) {
-    const tokens = tokenize(piece.text);
+    const text = pieceText(context.languageId, piece);
+    const tokens = tokenize(text);
+    const label = `${piece.path} (${piece.reason})`;
     if (tokens.length > pieceBudget) {
-      included.push(`skipped ${piece.label}: ${tokens.length} tokens over the budget for other files`);
+      included.push(`skipped ${label}: ${tokens.length} tokens over the budget for other files`);
       continue;
     }
     pieceBudget -= tokens.length;
-    pieces.push(...tokens);
-    piecesText += piece.text;
-    included.push(`${piece.label}: ${tokens.length} tokens`);
+    pieceTokens.push(...tokens);
+    keptPieces.push(piece);
+    piecesText += text;
+    included.push(`${label}: ${tokens.length} tokens`);
   }
-  remaining -= pieces.length;
+  remaining -= pieceTokens.length;
 
-  const pathTokens = tokenize(context.pathComment);
+  const pathText = pathComment(context.languageId, context.path);
+  const pathTokens = tokenize(pathText);
   const keepsPathComment = pathTokens.length <= remaining;
-  const pathComment = keepsPathComment ? pathTokens : [];
-  remaining -= pathComment.length;
+  const pathCommentTokens = keepsPathComment ? pathTokens : [];
+  remaining -= pathCommentTokens.length;
 
-  const blocks = blocksOf(context.prefix, context.prefixFirstLine);
+  const blocks = blocksOf(prompt.prefix, context.prefixFirstLine);
   let prefix = takeFromEnd(blocks, remaining, tokenize);
   const firstKeptLine = (kept: Taken<Token>): number => {
-    const start = context.prefix.length - kept.chars;
-    const startsLine = start === 0 || context.prefix[start - 1] === "\n";
-    return context.prefixFirstLine + newlines(context.prefix.slice(0, start)) + (startsLine ? 0 : 1);
+    const start = prompt.prefix.length - kept.chars;
+    const startsLine = start === 0 || prompt.prefix[start - 1] === "\n";
+    return context.prefixFirstLine + newlines(prompt.prefix.slice(0, start)) + (startsLine ? 0 : 1);
   };
   const cutScopes = context.scopes.filter((scope) => scope.line < firstKeptLine(prefix));
   const scopes = cutScopes.flatMap((scope) => [...tokenize(`${scope.text}\n`)]);
@@ -183,10 +241,20 @@ export function fitInfillContext<Token>(context: InfillContext, tokenize: Tokeni
   } else scopes.length = 0;
   included.push(`prefix: from line ${firstKeptLine(prefix) + 1}, ${prefix.tokens.length} tokens`);
 
-  const prefixTokens = [...pieces, ...pathComment, ...scopes, ...prefix.tokens];
+  const prefixTokens = [...pieceTokens, ...pathCommentTokens, ...scopes, ...prefix.tokens];
   included.push(`prompt: ${prefixTokens.length + suffix.tokens.length} of ${budget.totalTokens} tokens, ${countedWith}`);
-  const prefixText = piecesText + (keepsPathComment ? context.pathComment : "") + scopesText + context.prefix.slice(context.prefix.length - prefix.chars);
-  return { prefix: prefixTokens, suffix: suffix.tokens, text: { prefix: prefixText, suffix: context.suffix.slice(0, suffix.chars) }, included };
+  const documentPrefix = (keepsPathComment ? pathText : "") + scopesText + prompt.prefix.slice(prompt.prefix.length - prefix.chars);
+  return {
+    prefix: prefixTokens,
+    suffix: suffix.tokens,
+    text: { prefix: piecesText + documentPrefix, suffix: prompt.suffix.slice(0, suffix.chars), pieces: keptPieces, documentPrefix },
+    included,
+  };
+}
+
+/** The fit by the character estimate, for a backend that cannot count the model's tokens. */
+export function fitInfillContextEstimated(prompt: PromptPieces, countedWith: string): FittedInfill<null> {
+  return fitInfillContext(prompt, (text) => placeholderTokens(estimateTokens(text)), countedWith);
 }
 
 /** Counts the tokens of each text, in order, with a tokenizer behind a round trip (llama-server's /tokenize). */
@@ -211,7 +279,7 @@ export function lowTokenEstimate(text: string): number {
  * stand-in above a unit's count costs another round, never exactness.
  */
 export async function fitInfillContextCounted(
-  context: InfillContext,
+  prompt: PromptPieces,
   known: (text: string) => number | undefined,
   count: CountTokens,
   countedWith: string,
@@ -221,7 +289,7 @@ export async function fitInfillContextCounted(
   for (;;) {
     const uncounted = new Set<string>();
     const fitted = fitInfillContext(
-      context,
+      prompt,
       (text) => {
         const tokens = counted.get(text) ?? known(text);
         if (tokens !== undefined) return placeholderTokens(tokens);

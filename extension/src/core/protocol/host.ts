@@ -28,15 +28,16 @@ export interface HostConfig {
  */
 export interface InfillParams {
   /**
-   * With `context`: the prompt fitted to its budget by a character estimate, for backends that cannot count the
-   * model's tokens (OpenAI-compatible servers, Ollama); the local host and llama-server fit `context` themselves.
+   * The code before and after the cursor. Without `context`, they are the prompt as it goes to the model. With it,
+   * they are windows around the cursor with more text than the budget holds, and the backend that serves the request
+   * fits them and the context's pieces into the budget, counting with its own tokenizer (completion/promptFit.ts).
    */
   prefix: string;
   suffix: string;
   maxTokens: number;
   stop: string[];
   temperature: number;
-  /** The prompt's pieces and budget, for a backend that has the model's tokenizer to fit them exactly. */
+  /** The rest of a completion prompt, as structured pieces, and its budget. */
   context?: InfillContext;
 }
 
@@ -52,10 +53,11 @@ export interface PromptBudget {
 
 /** Code from elsewhere for the prompt: an imported definition, a recently edited range, a viewed file. */
 export interface InfillContextPiece {
-  /** The code, its file-path comment first, as it goes into the prompt. */
+  /** The file it comes from, relative to the workspace. */
+  path: string;
   text: string;
   /** Why it is there, for the trace. */
-  label: string;
+  reason: string;
 }
 
 /** The first line of a function or class that encloses the cursor. */
@@ -66,18 +68,17 @@ export interface InfillScope {
 }
 
 /**
- * What a completion prompt is made of, most important first, for the host to fit into `budget` with the model's own
- * tokenizer (fitInfillContext). The text around the cursor is sent beyond what the budget can hold.
+ * What a completion prompt is made of besides the code around the cursor, most important first. Each backend renders
+ * the pieces its own way: into the prompt text with their paths as comments, or apart from it (llama-server).
  */
 export interface InfillContext {
   budget: PromptBudget;
-  /** The code before the cursor, from the start of line `prefixFirstLine`. */
-  prefix: string;
+  /** The document line InfillParams.prefix starts on, 0-based: the fit cuts the code into blocks of document lines. */
   prefixFirstLine: number;
-  /** The code after the cursor, from the cursor on. */
-  suffix: string;
-  /** The document's path as a comment line, with its line break. */
-  pathComment: string;
+  /** The document's language, whose line comments carry the file paths in the prompt. */
+  languageId: string;
+  /** The document's path relative to the workspace. */
+  path: string;
   pieces: InfillContextPiece[];
   /** Outermost first; their headers are kept when the prefix is cut inside them. */
   scopes: InfillScope[];
@@ -115,7 +116,7 @@ export interface GenerationResult {
   generatedTokens: number;
   /** Set when the model has no FIM tokens and the host fell back to prefix-only completion. */
   fallback?: "prefixOnly";
-  /** What the host kept of InfillParams.context and the tokens each part took, counted with the model's tokenizer. */
+  /** With InfillParams.context: what the fit kept and the tokens each part took; its last line says how they were counted. */
   promptFit?: string[];
   /** Where the request's time went, by the server's own clock; absent where a server does not say. */
   timings?: GenerationTimings;
@@ -306,12 +307,11 @@ function isInfillContext(value: unknown): value is InfillContext {
   return (
     isRecord(value) &&
     isPromptBudget(value.budget) &&
-    typeof value.prefix === "string" &&
     isCount(value.prefixFirstLine, 0) &&
-    typeof value.suffix === "string" &&
-    typeof value.pathComment === "string" &&
+    typeof value.languageId === "string" &&
+    typeof value.path === "string" &&
     Array.isArray(value.pieces) &&
-    value.pieces.every((piece) => isRecord(piece) && typeof piece.text === "string" && typeof piece.label === "string") &&
+    value.pieces.every((piece) => isRecord(piece) && typeof piece.path === "string" && typeof piece.text === "string" && typeof piece.reason === "string") &&
     Array.isArray(value.scopes) &&
     value.scopes.every((scope) => isRecord(scope) && isCount(scope.line, 0) && typeof scope.text === "string")
   );

@@ -2,9 +2,7 @@
 // by the same block-wise fit as the local host (completion/promptFit.ts). Counting costs a round trip per text, so the
 // counts of the texts seen are kept: the blocks above the cursor stay the same while the user types, and a keystroke
 // usually costs one short /tokenize, for the block that holds the cursor.
-import { estimateTokens } from "../completion/prompt";
-import { fitInfillContext, fitInfillContextCounted, lowTokenEstimate, placeholderTokens } from "../completion/promptFit";
-import type { InfillContext } from "../protocol/host";
+import { type FittedText, type PromptPieces, fitInfillContextCounted, fitInfillContextEstimated, lowTokenEstimate } from "../completion/promptFit";
 import { HostRequestError, cancelledError } from "../protocol/backend";
 
 /** Text → token count, forgetting the least recently used beyond `capacity` entries. */
@@ -39,8 +37,7 @@ export class TokenCountCache {
 export type CountOnServer = (text: string, signal: AbortSignal) => Promise<number>;
 
 export interface ServerFittedPrompt {
-  prefix: string;
-  suffix: string;
+  text: FittedText;
   /** What the fit kept and what it cost, for the trace: its last line says where the counts came from. */
   promptFit: string[];
 }
@@ -84,29 +81,29 @@ export class ServerPromptFitter {
   }
 
   /**
-   * The prompt of `context` within its budget, counted by the server; if the server cannot count, by the character
-   * estimate, and the trace says so. Rejects only when `signal` aborts.
+   * The prompt within its budget, counted by the server; if the server cannot count, by the character estimate, and
+   * the trace says so. Rejects only when `signal` aborts.
    */
-  async fit(context: InfillContext, signal?: AbortSignal): Promise<ServerFittedPrompt> {
+  async fit(prompt: PromptPieces, signal?: AbortSignal): Promise<ServerFittedPrompt> {
     let fallbackReason = this.unusable;
     if (fallbackReason === undefined) {
       try {
         const fitted = await fitInfillContextCounted(
-          context,
+          prompt,
           (text) => this.counts.get(text),
           (texts) => this.countAll(texts, signal),
           `counted with ${this.options.tokenizerName}`,
           (text) => this.standIn(text),
         );
-        return { ...fitted.text, promptFit: fitted.included };
+        return { text: fitted.text, promptFit: fitted.included };
       } catch (error) {
         if (signal?.aborted === true) throw cancelledError();
         fallbackReason = errorMessage(error);
         if (error instanceof HostRequestError && permanentFailures.has(error.code)) this.unusable = fallbackReason;
       }
     }
-    const estimated = fitInfillContext(context, (text) => placeholderTokens(estimateTokens(text)), `estimated from characters, since ${this.options.tokenizerName} failed: ${fallbackReason}`);
-    return { ...estimated.text, promptFit: estimated.included };
+    const estimated = fitInfillContextEstimated(prompt, `estimated from characters, since ${this.options.tokenizerName} failed: ${fallbackReason}`);
+    return { text: estimated.text, promptFit: estimated.included };
   }
 
   /** The counts depend on the model: another model behind the same server starts afresh. */

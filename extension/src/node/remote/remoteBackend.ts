@@ -1,10 +1,11 @@
 // Inference on a remote server: llama.cpp's llama-server, any OpenAI-compatible server (vLLM, LM Studio, TGI,
 // llama-server's /v1) and Ollama, behind the same InferenceBackend interface as the local host.
-import type { ChatParams, GenerationResult, GenerationTimings, StopReason } from "../../core/protocol/host";
+import type { ChatParams, GenerationResult, GenerationTimings, InfillParams, StopReason } from "../../core/protocol/host";
 import { type FimTemplateName, HostRequestError, type InferenceBackend, type RemoteKind } from "../../core/protocol/backend";
 import { buildFimPrompt, customFimTemplateProblem, fimTemplates } from "../../core/remote/fimTemplates";
 import { HttpTransport } from "../http/httpTransport";
-import { type RemoteInfillParams, llamaServerInfillInput } from "../../core/remote/infillExtra";
+import { llamaServerInfillInput } from "../../core/remote/infillExtra";
+import { fitInfillContextEstimated } from "../../core/completion/promptFit";
 import { streamedError } from "../../core/remote/remoteErrors";
 import { ServerPromptFitter } from "../../core/remote/serverPromptFit";
 import { type JsonObject, MalformedStreamError, NdjsonDecoder, SseDecoder, parseJsonObject } from "../../core/remote/streams";
@@ -33,7 +34,7 @@ export interface RemoteBackend extends InferenceBackend {
   readonly kind: RemoteKind;
   /** "llama-server at http://10.0.0.5:8080", for the status bar and messages. */
   readonly serverName: string;
-  infill(params: RemoteInfillParams, signal?: AbortSignal): Promise<GenerationResult>;
+  infill(params: InfillParams, signal?: AbortSignal): Promise<GenerationResult>;
   /** Whether the server answers, and which model it serves (the configured one, checked against its list). */
   probe(signal?: AbortSignal): Promise<ProbeResult>;
   /** The prompt's size in the server's tokens; undefined where the server has no tokenizer endpoint. */
@@ -254,6 +255,24 @@ async function probeOpenAiModels(client: RemoteClient, signal: AbortSignal | und
   }
 }
 
+interface EstimatedPrompt {
+  prefix: string;
+  suffix: string;
+  /** For the result: the fit's trace, where there was a fit. */
+  fit: Pick<GenerationResult, "promptFit">;
+}
+
+/**
+ * The prompt for a server without a tokenizer endpoint: with InfillParams.context, fitted by the character estimate,
+ * and the trace says why; without it, the prefix and suffix as they are.
+ */
+function estimatedPrompt(params: InfillParams, why: string): EstimatedPrompt {
+  const { context } = params;
+  if (context === undefined) return { prefix: params.prefix, suffix: params.suffix, fit: {} };
+  const fitted = fitInfillContextEstimated({ ...params, context }, `estimated from characters: ${why}`);
+  return { prefix: fitted.text.prefix, suffix: fitted.text.suffix, fit: { promptFit: fitted.included } };
+}
+
 class LlamaServerBackend implements RemoteBackend {
   readonly kind = "llama-server";
   private readonly promptFitter: ServerPromptFitter;
@@ -272,18 +291,19 @@ class LlamaServerBackend implements RemoteBackend {
    * With InfillParams.context, the prompt is fitted to its budget with the server's own tokenizer (by the character
    * estimate where /tokenize fails, and the trace says so); without it, the prefix and suffix go as they are.
    */
-  async infill(params: RemoteInfillParams, signal?: AbortSignal): Promise<GenerationResult> {
+  async infill(params: InfillParams, signal?: AbortSignal): Promise<GenerationResult> {
     const path = "/infill";
     let text = "";
     let final: JsonObject | undefined;
-    const fitted = params.context === undefined ? undefined : await this.promptFitter.fit(params.context, signal);
-    const input = llamaServerInfillInput(fitted === undefined ? params : { ...params, prefix: fitted.prefix });
+    const { context } = params;
+    const fitted = context === undefined ? undefined : await this.promptFitter.fit({ ...params, context }, signal);
+    const input = llamaServerInfillInput(params, fitted?.text);
     await this.client.postSse(
       path,
       {
         input_prefix: input.prefix,
-        input_suffix: fitted?.suffix ?? params.suffix,
-        input_extra: input.chunks.map((chunk) => ({ filename: chunk.path, text: chunk.text })),
+        input_suffix: input.suffix,
+        input_extra: input.extra,
         n_predict: params.maxTokens,
         stop: params.stop,
         temperature: params.temperature,
@@ -361,8 +381,9 @@ class OpenAiBackend implements RemoteBackend {
     return this.client.serverName;
   }
 
-  async infill(params: RemoteInfillParams, signal?: AbortSignal): Promise<GenerationResult> {
+  async infill(params: InfillParams, signal?: AbortSignal): Promise<GenerationResult> {
     const path = "/v1/completions";
+    const prompt = estimatedPrompt(params, "the OpenAI completions API has no tokenizer endpoint");
     let text = "";
     let finish: { reason: unknown; stop: unknown } | undefined;
     let usage: JsonObject | undefined;
@@ -371,7 +392,7 @@ class OpenAiBackend implements RemoteBackend {
       path,
       {
         ...withoutEmptyModel(this.client.model),
-        prompt: buildFimPrompt(this.template, params.prefix, params.suffix),
+        prompt: buildFimPrompt(this.template, prompt.prefix, prompt.suffix),
         max_tokens: params.maxTokens,
         temperature: params.temperature,
         ...(params.stop.length > 0 ? { stop: params.stop } : {}),
@@ -388,7 +409,7 @@ class OpenAiBackend implements RemoteBackend {
       },
     );
     if (finish === undefined) throw this.client.incomplete(path);
-    return openAiResult(text, openAiStopReason(finish.reason, finish.stop), usage, timings);
+    return { ...openAiResult(text, openAiStopReason(finish.reason, finish.stop), usage, timings), ...prompt.fit };
   }
 
   chat(params: ChatParams, onChunk: (text: string) => void, signal?: AbortSignal): Promise<GenerationResult> {
@@ -400,7 +421,7 @@ class OpenAiBackend implements RemoteBackend {
   }
 
   // The OpenAI completions API has no tokenizer endpoint (vLLM's /tokenize is vLLM's own, not shared by LM Studio or
-  // TGI), so infill sends the prompt the engine fitted by the character estimate, and the trace says so.
+  // TGI), so infill fits the prompt by the character estimate, and the trace says so.
   async countTokens(): Promise<undefined> {
     return undefined;
   }
@@ -430,16 +451,17 @@ class OllamaBackend implements RemoteBackend {
     return this.client.serverName;
   }
 
-  async infill(params: RemoteInfillParams, signal?: AbortSignal): Promise<GenerationResult> {
+  async infill(params: InfillParams, signal?: AbortSignal): Promise<GenerationResult> {
     const path = "/api/generate";
+    const prompt = estimatedPrompt(params, "Ollama's API has no tokenizer endpoint");
     let text = "";
     let final: JsonObject | undefined;
     await this.client.postNdjson(
       path,
       {
         model: this.client.model,
-        prompt: params.prefix,
-        suffix: params.suffix,
+        prompt: prompt.prefix,
+        suffix: prompt.suffix,
         stream: true,
         options: { num_predict: params.maxTokens, temperature: params.temperature, stop: params.stop },
       },
@@ -450,7 +472,7 @@ class OllamaBackend implements RemoteBackend {
       },
     );
     if (final === undefined) throw this.client.incomplete(path);
-    return ollamaResult(text, final);
+    return { ...ollamaResult(text, final), ...prompt.fit };
   }
 
   async chat(params: ChatParams, onChunk: (text: string) => void, signal?: AbortSignal): Promise<GenerationResult> {
@@ -494,8 +516,8 @@ class OllamaBackend implements RemoteBackend {
     }
   }
 
-  // Ollama's documented API (docs/api.md) has no tokenizer endpoint: infill sends the prompt the engine fitted by the
-  // character estimate, and the trace says so.
+  // Ollama's documented API (docs/api.md) has no tokenizer endpoint: infill fits the prompt by the character estimate,
+  // and the trace says so.
   async countTokens(): Promise<undefined> {
     return undefined;
   }

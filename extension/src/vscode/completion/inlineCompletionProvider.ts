@@ -6,7 +6,7 @@ import { completionSettingKeys } from "../../core/completion/completionSettings"
 import type { Tree } from "web-tree-sitter";
 import { CompletionEngine, type CompletionRequest, type Generate, type SuggestionGate } from "../../core/completion/engine";
 import type { TriggerKind } from "../../core/completion/trigger";
-import { estimateTokens, defaultPromptBudget, promptWindowChars, type PromptBudget } from "../../core/completion/prompt";
+import { defaultPromptBudget, promptWindowChars, type PromptBudget } from "../../core/completion/prompt";
 import { InsertionParser } from "../../core/syntax/insertionParser";
 import type { ParseGeneration } from "../../core/syntax/documentTree";
 import { CompletionStatusBar } from "./completionStatusBar";
@@ -71,7 +71,6 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
       debounce: settings.debounce,
       budget: this.budget,
       maxLines: settings.maxLines,
-      countTokens: estimateTokens,
       now: () => performance.now(),
       sleep: (ms, signal) => delay(ms, undefined, { signal }),
     });
@@ -142,7 +141,7 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
     const runtime = this.deps.trees.syntaxRuntime;
     // Every keystroke reads only the text around the cursor that the prompt and the text checks use; the parse and
     // the syntax checks, once the request has passed the debounce, read the document line by line where they need.
-    // Beyond what the prompt can use, so that a prefix no longer than that is the document's start (buildInfillContext).
+    // Beyond what the prompt can use, so that a prefix no longer than that is the document's start (buildPromptPieces).
     const aroundChars = documentTree ? promptWindowChars(this.budget) + parsedWindowChars : windowChars;
     const windowStart = Math.max(0, offset - aroundChars);
     const text = document.getText(new vscode.Range(document.positionAt(windowStart), document.positionAt(offset + aroundChars)));
@@ -190,8 +189,7 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
       scopeHeaders: () => {
         const asked = definitionRequest();
         const lineAt = (row: number): string => document.lineAt(row).text;
-        // Offsets in the prefix as sent, which starts at windowStart (a scope above the window has a negative one).
-        return asked && definitionContext ? definitionContext.scopeHeaders(asked, lineAt).map((scope) => ({ ...scope, offset: scope.offset - windowStart })) : [];
+        return asked && definitionContext ? definitionContext.scopeHeaders(asked, lineAt) : [];
       },
       snippets: async () => {
         const asked = definitionRequest();
