@@ -24,7 +24,7 @@ import { DocumentTree } from "../../extension/src/core/syntax/documentTree";
 import { cursorInText, InsertionParser } from "../../extension/src/core/syntax/insertionParser";
 import { linesReader, textReader } from "../../extension/src/core/syntax/documentReader";
 import { DefinitionsByLanguage, SymbolIndexer, WorkspaceSymbolIndex, type DefinitionParser, type IndexerFiles } from "../../extension/src/core/syntax/symbolIndex";
-import { nativeDefinitionsLoader } from "../../extension/src/core/syntax/nativeDefinitions";
+import { nativeDefinitionsLoader } from "../../extension/src/node/syntax/nativeDefinitions";
 import { SyntaxRuntime } from "../../extension/src/core/syntax/syntaxRuntime";
 import { IndexerDefinitions } from "../../extension/src/core/syntax/importedDefinitions";
 import { WasmDefinitions } from "../../extension/src/core/syntax/wasmDefinitions";

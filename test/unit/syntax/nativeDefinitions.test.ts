@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { codeLanguages, type CodeLanguage } from "../../../extension/src/core/config/codeLanguages";
-import { nativeOrFallback } from "../../../extension/src/core/syntax/nativeDefinitions";
+import { nativeOrFallback } from "../../../extension/src/node/syntax/nativeDefinitions";
 import { DefinitionsByLanguage, SymbolIndexer, type IndexerFiles, type LanguageDefinitions } from "../../../extension/src/core/syntax/symbolIndex";
 import { WasmDefinitions } from "../../../extension/src/core/syntax/wasmDefinitions";
 import { grammarDirectory, nativeTestDefinitions } from "./testRuntime";

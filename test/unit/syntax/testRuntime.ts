@@ -2,7 +2,7 @@ import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Language, Tree } from "web-tree-sitter";
 import { cursorInText, InsertionParser } from "../../../extension/src/core/syntax/insertionParser";
-import { nativeDefinitionsLoader } from "../../../extension/src/core/syntax/nativeDefinitions";
+import { nativeDefinitionsLoader } from "../../../extension/src/node/syntax/nativeDefinitions";
 import type { ImportedDefinitions } from "../../../extension/src/core/syntax/importedDefinitions";
 import { DefinitionsByLanguage, SymbolIndexer } from "../../../extension/src/core/syntax/symbolIndex";
 import { SyntaxRuntime } from "../../../extension/src/core/syntax/syntaxRuntime";

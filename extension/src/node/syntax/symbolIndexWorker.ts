@@ -4,7 +4,7 @@
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
-import { nativeDefinitionsLoader, nativeOrFallback } from "../../core/syntax/nativeDefinitions";
+import { nativeDefinitionsLoader, nativeOrFallback } from "./nativeDefinitions";
 import { DefinitionsByLanguage, SymbolIndexer } from "../../core/syntax/symbolIndex";
 import { isIndexerWorkerData, isToIndexer, type FromIndexer } from "../../core/syntax/symbolIndexProtocol";
 import { WasmDefinitions } from "../../core/syntax/wasmDefinitions";

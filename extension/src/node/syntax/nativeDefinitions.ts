@@ -1,10 +1,10 @@
 // Definitions parsed by the native `tree-sitter` package (compiled at install) and the grammar packages' own native
 // bindings, for the symbol index worker. The extension host keeps web-tree-sitter; both run parseDefinitions.
 import type Parser from "tree-sitter";
-import type { CodeLanguage } from "../config/codeLanguages";
-import { parseDefinitions } from "./definitions";
-import { queryFile, type GrammarSource } from "./grammars";
-import type { LanguageDefinitions } from "./symbolIndex";
+import type { CodeLanguage } from "../../core/config/codeLanguages";
+import { parseDefinitions } from "../../core/syntax/definitions";
+import { queryFile, type GrammarSource } from "../../core/syntax/grammars";
+import type { LanguageDefinitions } from "../../core/syntax/symbolIndex";
 
 /**
  * Each language's native grammar, loaded on first use so that one broken binding costs only its language.
