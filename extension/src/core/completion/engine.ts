@@ -6,6 +6,7 @@ import { AdaptiveDebounce, type DebounceMode } from "./debounce";
 import type { IndentationStyle } from "./indentation";
 import { decideMode, type CompletionMode } from "./mode";
 import { postProcess, type DropReason } from "./postProcess";
+import { stopPolicySpec } from "./stopPolicy";
 import type { InfillContext } from "../protocol/host";
 import { buildInfillContext, buildInfillPrompt, generationLimits, type ContextSnippet, type InfillPrompt, type PromptBudget, type ScopeHeader, type TokenCounter } from "./prompt";
 import type { Insertion } from "./suffixOverlap";
@@ -26,6 +27,8 @@ export interface CompletionEngineOptions {
   now: () => number;
   /** Resolves after `ms`, or rejects once `signal` aborts. */
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Generation stops this long after its first token once a full line exists; 0 or absent: no cap. */
+  generationTimeCapMs?: number;
 }
 
 export interface CompletionRequest {
@@ -230,7 +233,16 @@ export class CompletionEngine {
     const limits = generationLimits(mode, this.options.maxLines);
     let result: GenerationResult;
     try {
-      result = await this.options.generate({ prefix: prompt.prefix, suffix: prompt.suffix, ...limits, temperature, context }, signal);
+      const stopPolicy = stopPolicySpec({
+        prefix: request.prefix,
+        suffix: request.suffix,
+        mode,
+        maxLines: this.options.maxLines,
+        tabSize: request.style.tabSize,
+        checksSyntax: syntax !== undefined && !syntax.documentTree.rootNode.hasError,
+        timeCapMs: this.options.generationTimeCapMs ?? 0,
+      });
+      result = await this.options.generate({ prefix: prompt.prefix, suffix: prompt.suffix, ...limits, temperature, context, stopPolicy }, signal);
     } catch (error) {
       if (signal.aborted) return { kind: "cancelled" };
       throw error;

@@ -55,6 +55,31 @@ export function stopPolicySpec(request: StopPolicyRequest): StopPolicySpec {
   };
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The host checks what arrives over IPC before it builds a policy from it. */
+export function isStopPolicySpec(value: unknown): value is StopPolicySpec {
+  if (!isRecord(value)) return false;
+  const { mode, maxLines, tabSize, lineAbove, suffixHead, checksSyntax, timeCapMs } = value;
+  return (
+    (mode === "singleLine" || mode === "multiLine") &&
+    typeof maxLines === "number" &&
+    Number.isInteger(maxLines) &&
+    maxLines >= 1 &&
+    typeof tabSize === "number" &&
+    Number.isInteger(tabSize) &&
+    tabSize >= 1 &&
+    typeof value.lineBefore === "string" &&
+    (lineAbove === undefined || typeof lineAbove === "string") &&
+    (suffixHead === undefined || (isRecord(suffixHead) && typeof suffixHead.text === "string" && typeof suffixHead.onCursorLine === "boolean")) &&
+    typeof checksSyntax === "boolean" &&
+    typeof timeCapMs === "number" &&
+    timeCapMs >= 0
+  );
+}
+
 /** "complete": post-processing's result is known; "timeLimit": the time cap kept the full lines written so far. */
 export interface StopDecision {
   reason: "complete" | "timeLimit";
