@@ -3,7 +3,7 @@ import type { CompletionMode } from "./mode";
 import { isTrivial, lineAbove, longestLoop } from "./repetition";
 import { findSpecialToken } from "./specialTokens";
 import { headOfSuffix, sameLine, type SuffixLine } from "./suffixOverlap";
-import { indentWidth, isBlank, isClosersOnly, isClosingLine, lineBefore } from "./text";
+import { indentWidth, isBlank, isClosersOnly, isClosingLine, isCommentLine, lineBefore } from "./text";
 
 /**
  * What a backend needs to stop generating once post-processing's result can no longer change: plain data, so the
@@ -97,6 +97,9 @@ function mayBeClosing(partial: string): boolean {
   return closingKeywords.some((keyword) => keyword.startsWith(text) || (text.startsWith(keyword) && !/\w/.test(text.charAt(keyword.length))));
 }
 
+/** A line that may turn out to be only a comment (isCommentLine on the whole line). */
+const mayBeComment = /^\s*[#/*-]/;
+
 /** A line that ends in what may become a control token: post-processing would cut the line there instead. */
 const controlTokenStart = /<[\w|｜▁/]*$/;
 
@@ -187,8 +190,9 @@ export class StopPolicy {
       // Post-processing then drops the whole suggestion.
       return above !== undefined && !this.trivial[0] && this.keys[0] === above.trim();
     }
-    // The block ends here: the rules after it only look at the lines before it, which are all known.
-    if (!isBlank(line) && indentWidth(line, this.spec.tabSize) <= this.limit) return true;
+    // The block ends here: the rules after it only look at the lines before it, which are all known. A syntax tree
+    // may keep a comment in the block, though, so only code after it decides.
+    if (!isBlank(line) && !isCommentLine(line) && indentWidth(line, this.spec.tabSize) <= this.limit) return true;
     this.findLoopsEndingAt(index);
     this.noteSuffixRepeat(index, line);
     return this.decided() || (index >= this.spec.maxLines && !isBlank(line) && this.maxLinesDecides());
@@ -249,7 +253,7 @@ export class StopPolicy {
   private partialLineDecides(partial: string): boolean {
     const index = this.lines.length;
     if (index === 0 || isBlank(partial) || controlTokenStart.test(partial)) return false;
-    if (indentWidth(partial, this.spec.tabSize) <= this.limit && !mayBeClosing(partial)) return true;
+    if (indentWidth(partial, this.spec.tabSize) <= this.limit && !mayBeClosing(partial) && !mayBeComment.test(partial)) return true;
     return index >= this.spec.maxLines && this.maxLinesDecides();
   }
 
