@@ -557,7 +557,7 @@ async function main(): Promise<void> {
     }
     const python = await runtime.language("python");
     if (!process.argv.includes("--no-host") && python) {
-      console.log(`  through the real host, python, maxLines 12 (288 tokens at most), 1 thread (two contend with other processes here); load average ${os.loadavg()[0].toFixed(1)}:`);
+      console.log(`  through the real backends, python, maxLines 12 (288 tokens at most), 1 thread (two contend with other processes here); load average ${os.loadavg()[0].toFixed(1)}:`);
       await earlyStopThroughHost(runtime, python, { small: 5, bench: 5 });
     }
   } finally {

@@ -12,6 +12,9 @@ import type { Language } from "web-tree-sitter";
 import { ensureScriptedBenchModel } from "../fixtures/benchModel";
 import { codeTokens, streamThroughPolicy } from "../fixtures/earlyStop";
 import { createTestHost, hostConfig } from "../fixtures/hostHarness";
+import { llamaServerBinary, startLlamaServer } from "../remote/llamaServer";
+import { createRemoteBackend } from "../../extension/src/node/remote/remoteBackend";
+import { existsSync } from "node:fs";
 import { ensureScriptedModel, fimTokens, longLineScript, type LoopingScript, ramblingScript, repeatingScript, type ScriptedVariant } from "../fixtures/scriptedModel";
 
 const maxLines = 12;
@@ -186,6 +189,47 @@ function report({ label, early, baseline, rawTokens }: Comparison): { speedup: n
   return { speedup, perShown };
 }
 
+/** A backend for one model: the local host or llama-server, started and stopped around the measurements. */
+interface BackendRig {
+  label: string;
+  start(modelPath: string): Promise<{ generate: Backend; stop(): Promise<void> }>;
+}
+
+const localHost: BackendRig = {
+  label: "local host",
+  async start(modelPath) {
+    const host = createTestHost(hostConfig(modelPath, { contextSize: 4096, threads: 1 }));
+    await host.client.start();
+    return { generate: (params, signal) => host.client.infill(params, signal), stop: () => host.client.dispose() };
+  },
+};
+
+const llamaServer: BackendRig = {
+  label: "llama-server",
+  async start(modelPath) {
+    const server = await startLlamaServer({ modelPath, threads: 1, contextSize: 4096 });
+    const backend = createRemoteBackend({ kind: "llama-server", baseUrl: server.url, model: "", fimTemplate: "qwen", customFimTemplate: "", apiKey: async () => undefined, extraCaCertificates: [] });
+    return {
+      generate: (params, signal) => backend.infill(params, signal),
+      stop: async () => {
+        backend.dispose();
+        await server.stop();
+      },
+    };
+  },
+};
+
+async function compare(rig: BackendRig, modelPath: string, label: string, rawTokens: readonly string[], runtime: SyntaxRuntime, language: Language, rounds: number) {
+  const backend = await rig.start(modelPath);
+  try {
+    const early = await measure(runtime, language, backend.generate, rounds, true);
+    const baseline = await measure(runtime, language, backend.generate, rounds, false);
+    return report({ label: `${rig.label}, ${label}`, early, baseline, rawTokens });
+  } finally {
+    await backend.stop();
+  }
+}
+
 export async function earlyStopThroughHost(runtime: SyntaxRuntime, language: Language, rounds: { small: number; bench: number }): Promise<void> {
   const scripts: Record<Extract<ScriptedVariant, "standard" | "rambling" | "repeating" | "longLine">, readonly string[] | LoopingScript> = {
     standard: fimTokens,
@@ -193,27 +237,15 @@ export async function earlyStopThroughHost(runtime: SyntaxRuntime, language: Lan
     repeating: repeatingScript,
     longLine: longLineScript,
   };
-  for (const variant of ["standard", "rambling", "repeating", "longLine"] as const) {
-    const host = createTestHost(hostConfig(ensureScriptedModel(variant), { contextSize: 4096, threads: 1 }));
-    await host.client.start();
-    try {
-      const generate: Backend = (params, signal) => host.client.infill(params, signal);
-      const early = await measure(runtime, language, generate, rounds.small, true);
-      const baseline = await measure(runtime, language, generate, rounds.small, false);
-      report({ label: `local host, scripted ${variant}`, early, baseline, rawTokens: unrolled(scripts[variant]) });
-    } finally {
-      await host.client.dispose();
+  const rigs = existsSync(llamaServerBinary()) ? [localHost, llamaServer] : [localHost];
+  if (rigs.length === 1) console.log(`  (no llama-server at ${llamaServerBinary()}: run bash test/remote/build-llama-server.sh)`);
+  for (const rig of rigs) {
+    for (const variant of ["standard", "rambling", "repeating", "longLine"] as const) {
+      await compare(rig, ensureScriptedModel(variant), `scripted ${variant}`, unrolled(scripts[variant]), runtime, language, rounds.small);
     }
   }
-  const host = createTestHost(hostConfig(ensureScriptedBenchModel((message) => console.log(`  ${message}`), "rambling"), { contextSize: 4096, threads: 1 }));
-  await host.client.start();
-  try {
-    const generate: Backend = (params, signal) => host.client.infill(params, signal);
-    const early = await measure(runtime, language, generate, rounds.bench, true);
-    const baseline = await measure(runtime, language, generate, rounds.bench, false);
-    const { speedup, perShown } = report({ label: "local host, 0.5B-shaped rambling", early, baseline, rawTokens: unrolled(ramblingScript) });
-    console.log(`early stop: rambling p50 speedup ${speedup.toFixed(1)}x, tokens generated per shown token ${perShown.toFixed(2)}`);
-  } finally {
-    await host.client.dispose();
-  }
+  const benchModel = ensureScriptedBenchModel((message) => console.log(`  ${message}`), "rambling");
+  const headline = await compare(localHost, benchModel, "0.5B-shaped rambling", unrolled(ramblingScript), runtime, language, rounds.bench);
+  if (rigs.includes(llamaServer)) await compare(llamaServer, benchModel, "0.5B-shaped rambling", unrolled(ramblingScript), runtime, language, rounds.bench);
+  console.log(`early stop: rambling p50 speedup ${headline.speedup.toFixed(1)}x, tokens generated per shown token ${headline.perShown.toFixed(2)}`);
 }
