@@ -1,5 +1,7 @@
 // npm run bench:completion — per-keystroke cost of the completion pipeline (no model time) and
-// the "truth as the model" truncation accuracy, on real code from node_modules and the Python stdlib.
+// the "truth as the model" truncation accuracy, on real code from node_modules and the Python stdlib; last, early stop
+// (earlyStop.ts). Flags: --no-host skips everything that needs a model; --early-stop runs only the truncation corpus
+// and the early-stop section.
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
