@@ -1,5 +1,7 @@
 // npm run bench:completion — per-keystroke cost of the completion pipeline (no model time) and
-// the "truth as the model" truncation accuracy, on real code from node_modules and the Python stdlib.
+// the "truth as the model" truncation accuracy, on real code from node_modules and the Python stdlib; last, early stop
+// (earlyStop.ts). Flags: --no-host skips everything that needs a model; --early-stop runs only the truncation corpus
+// and the early-stop section.
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
@@ -20,6 +22,7 @@ import type { GenerationResult, InfillParams } from "../../extension/src/core/pr
 import { createTestHost, hostConfig } from "../fixtures/hostHarness";
 import { ensureScriptedModel } from "../fixtures/scriptedModel";
 import { ensureBenchModel } from "../fixtures/benchModel";
+import { EarlyStopAccuracy, earlyStopThroughHost, perTokenCost } from "./earlyStop";
 import { DocumentTree } from "../../extension/src/core/syntax/documentTree";
 import { cursorInText, InsertionParser } from "../../extension/src/core/syntax/insertionParser";
 import { linesReader, textReader } from "../../extension/src/core/syntax/documentReader";
@@ -386,7 +389,7 @@ function lineSamples(text: string, random: () => number, limit: number): Sample[
   return samples;
 }
 
-async function accuracy(runtime: SyntaxRuntime, corpus: Corpus, language: Language): Promise<void> {
+async function accuracy(runtime: SyntaxRuntime, corpus: Corpus, language: Language, earlyStop: EarlyStopAccuracy): Promise<void> {
   const random = seededRandom(7);
   const results = { block: [0, 0], line: [0, 0] };
   const misses: string[] = [];
@@ -404,7 +407,9 @@ async function accuracy(runtime: SyntaxRuntime, corpus: Corpus, language: Langua
         try {
           const syntax = new InsertionParser(runtime, language, documentTree, cursorInText(sample.prefix, sample.suffix));
           const mode = decideMode(sample.prefix, sample.suffix, documentTree, style.tabSize);
-          const result = postProcess({ raw: sample.raw, prefix: sample.prefix, suffix: sample.suffix, mode, style, syntax });
+          const input = { raw: sample.raw, prefix: sample.prefix, suffix: sample.suffix, mode, style, syntax };
+          const result = postProcess(input);
+          earlyStop.check(input, !documentTree.rootNode.hasError);
           const produced = result.show ? result.insertion.text + sample.suffix.slice(result.insertion.replaceRight) : sample.suffix;
           const exact = produced.replace(/[ \t]+$/gm, "") === (sample.truth + sample.suffix).replace(/[ \t]+$/gm, "");
           results[kind][1]++;
@@ -522,23 +527,39 @@ async function main(): Promise<void> {
   const queries = new QueryStore(grammars);
   try {
     const all = corpora();
+    // --early-stop: only what the early-stop section needs (the truncation corpus), then that section.
+    const earlyStopOnly = process.argv.includes("--early-stop");
     // Other processes share the cores: wall and busy times are only comparable at a similar load.
     console.log(`load average ${os.loadavg().map((load) => load.toFixed(1)).join(" ")} on ${os.cpus().length} cores`);
-    console.log("Per-keystroke cost, no model time (5,000-line files):");
-    for (const corpus of all) {
-      const language = await runtime.language(corpus.languageId);
-      if (language) await keystrokeCost(runtime, queries, corpus, language);
+    if (!earlyStopOnly) {
+      console.log("Per-keystroke cost, no model time (5,000-line files):");
+      for (const corpus of all) {
+        const language = await runtime.language(corpus.languageId);
+        if (language) await keystrokeCost(runtime, queries, corpus, language);
+      }
+      hugeFileCost();
     }
-    hugeFileCost();
     console.log("Truncation accuracy, truth as the model (exact result):");
+    const earlyStop = new EarlyStopAccuracy();
     for (const corpus of all) {
       const language = await runtime.language(corpus.languageId);
-      if (language) await accuracy(runtime, corpus, language);
+      if (language) await accuracy(runtime, corpus, language, earlyStop);
     }
-    if (!process.argv.includes("--no-host")) {
+    if (!process.argv.includes("--no-host") && !earlyStopOnly) {
       console.log(`End-to-end provider latency through the real host (CPU; prompt budget 1,536 tokens, counted with the model's tokenizer; load average ${os.loadavg()[0].toFixed(1)}):`);
       await endToEnd(runtime, "scripted fixture model", ensureScriptedModel("standard"), 10);
       await endToEnd(runtime, "0.5B-shaped benchmark model", ensureBenchModel(), 3);
+    }
+    console.log("Early stop (the policy checked while tokens arrive, against post-processing the whole output):");
+    earlyStop.print();
+    for (const corpus of all) {
+      const language = await runtime.language(corpus.languageId);
+      if (language) perTokenCost(fileOfLines(corpus, 5000), runtime, language, corpus.languageId);
+    }
+    const python = await runtime.language("python");
+    if (!process.argv.includes("--no-host") && python) {
+      console.log(`  through the real backends, python, maxLines 12 (288 tokens at most), 1 thread (two contend with other processes here); load average ${os.loadavg()[0].toFixed(1)}:`);
+      await earlyStopThroughHost(runtime, python, { small: 5, bench: 5 });
     }
   } finally {
     queries.dispose();

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { fimCompletion } from "../fixtures/scriptedModel";
+import { fimCompletion, type ScriptedVariant } from "../fixtures/scriptedModel";
 import { codeServerExecutable } from "./install";
 import { timed } from "./phases";
 import { type Scenario, scenarioPerTest, scriptedModelSettings, waitForHostOnCpu } from "./scenario";
@@ -21,10 +21,10 @@ describe("ghost text: Llama Assist in a real VS Code (code-server + Chromium)", 
   });
 
   /** Opens the scenario's own file, the cursor on the empty line under the header, and types the indentation. */
-  async function typeIntoFunctionBody(name: string, file: string): Promise<Scenario> {
+  async function typeIntoFunctionBody(name: string, file: string, variant: ScriptedVariant = "standard"): Promise<Scenario> {
     const scenario = await startScenario(name, {
       codeServer,
-      settings: scriptedModelSettings("standard"),
+      settings: scriptedModelSettings(variant),
       files: { [file]: functionHeader },
     });
     const { workbench } = scenario;
@@ -40,6 +40,13 @@ describe("ghost text: Llama Assist in a real VS Code (code-server + Chromium)", 
     const { workbench } = await typeIntoFunctionBody("ghost-text-appears", "ghost_appears.py");
     const ghost = await timed("ghost-text-appears: first ghost text", () => workbench.waitForGhostText(ghostTimeoutMs));
     await workbench.screenshot("ghost-text");
+    assert.equal(ghost, fimCompletion);
+  });
+
+  it("a model that rambles on into the next function, never ending, shows the body alone", async function () {
+    const { workbench } = await typeIntoFunctionBody("ghost-text-rambling", "ghost_rambling.py", "rambling");
+    const ghost = await timed("ghost-text-rambling: first ghost text", () => workbench.waitForGhostText(ghostTimeoutMs));
+    await workbench.screenshot("ghost-text-rambling");
     assert.equal(ghost, fimCompletion);
   });
 

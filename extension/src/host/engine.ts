@@ -16,6 +16,7 @@ import {
 } from "node-llama-cpp";
 import { fitInfillContext } from "../core/completion/promptFit";
 import { FimBudgetError, cutAtStopStrings, layoutFimPrompt } from "../core/completion/fimLayout";
+import { StopPolicy } from "../core/completion/stopPolicy";
 import { PrefillSpeed, defaultPrefillPacing } from "../core/host/prefillPacing";
 import type {
   ChatParams,
@@ -443,6 +444,7 @@ async function generate(
   let text = "";
   let stopReason: StopReason = "maxTokens";
   let firstTokenAt: number | undefined;
+  const policy = params.stopPolicy === undefined ? undefined : new StopPolicy(params.stopPolicy);
   // No repeat penalty: code legitimately repeats tokens (indentation, brackets), and FIM answers are short.
   const evaluation = sequence.evaluate([prompt[prompt.length - 1]], { temperature: params.temperature, yieldEogToken: true });
   for await (const token of evaluation) {
@@ -457,6 +459,12 @@ async function generate(
     text = cut.text;
     if (cut.stopped) {
       stopReason = "stop";
+      break;
+    }
+    const decision = policy?.update(text, performance.now() - firstTokenAt);
+    if (decision !== undefined) {
+      text = decision.text;
+      stopReason = decision.reason;
       break;
     }
     if (generated.length >= params.maxTokens || sequence.nextTokenIndex >= sequence.contextSize - 1) break;

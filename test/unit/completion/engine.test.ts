@@ -58,6 +58,21 @@ describe("completion engine", () => {
     assert.deepEqual(requests[0].stop, ["\n"]);
   });
 
+  it("sends the stop policy of the request: the cursor's line, the line above, the suffix's first line, maxLines", async () => {
+    const { engine, requests } = harness(async () => result("return n"));
+    await engine.complete(request("def f(xs):\n    n = len(xs)\n    ", "\nprint(f([]))\n"), new AbortController().signal);
+    assert.deepEqual(requests[0].stopPolicy, {
+      mode: "singleLine",
+      maxLines: 20,
+      tabSize: 4,
+      lineBefore: "    ",
+      lineAbove: "    n = len(xs)",
+      suffixHead: { text: "print(f([]))", onCursorLine: false },
+      checksSyntax: false,
+      timeCapMs: 0,
+    });
+  });
+
   it("serves what the user types ahead from the cache without asking the model", async () => {
     const { engine, requests } = harness(async () => result("compute_total(items)"));
     await engine.complete(request("total = ", "\n"), new AbortController().signal);

@@ -14,14 +14,18 @@ function trimTrailingBlankLines(text: string): string {
   return lines.join("\n");
 }
 
+/** A line of the completion indented no deeper than this ends the block the cursor's line opened or stands in. */
+export function blockIndentLimit(cursorLine: string, tabSize: number): number {
+  // On a blank line the cursor stands at the body's indentation; after an opener, the block is deeper than its line.
+  return isBlank(cursorLine) ? indentWidth(cursorLine, tabSize) - 1 : indentWidth(cursorLine, tabSize);
+}
+
 /**
  * Without a usable tree, the block ends at the first line indented no deeper than the line that
  * opened it; a line that only closes (`}`, `end`, `fi`) belongs to the block, anything else does not.
  */
 export function truncateByIndentation(completion: string, prefix: string, tabSize: number): string {
-  const cursorLine = lineBefore(prefix);
-  // On a blank line the cursor stands at the body's indentation; after an opener, the block is deeper than its line.
-  const limit = isBlank(cursorLine) ? indentWidth(cursorLine, tabSize) - 1 : indentWidth(cursorLine, tabSize);
+  const limit = blockIndentLimit(lineBefore(prefix), tabSize);
   const lines = completion.split("\n");
   for (let index = 1; index < lines.length; index++) {
     const line = lines[index];

@@ -9,6 +9,8 @@ export interface CompletionSettings {
   disabledLanguages: ReadonlySet<string>;
   debounce: DebounceMode;
   maxLines: number;
+  /** Generation stops this long after its first token once a full line exists; 0: no cap. */
+  timeCapMs: number;
   contextTokens: number;
   /** Documents longer than this (in characters) are not parsed; their context is a window around the cursor. */
   maxParsedFileChars: number;
@@ -24,6 +26,7 @@ export const completionSettingKeys = {
   debounce: "completions.debounce",
   debounceMs: "completions.debounceMs",
   maxLines: "completions.maxLines",
+  timeCapMs: "completions.timeCapMs",
   contextTokens: "completions.contextTokens",
   maxParsedFileChars: "completions.maxParsedFileChars",
   trace: "completions.trace",
@@ -49,6 +52,7 @@ export function readCompletionSettings(settings: SettingsReader): CompletionSett
     disabledLanguages,
     debounce,
     maxLines: integerIn(settings.get(completionSettingKeys.maxLines), 1, 200, settingDefaults["completions.maxLines"]),
+    timeCapMs: integerIn(settings.get(completionSettingKeys.timeCapMs), 0, 60_000, settingDefaults["completions.timeCapMs"]),
     contextTokens: integerIn(settings.get(completionSettingKeys.contextTokens), 256, 32768, settingDefaults["completions.contextTokens"]),
     maxParsedFileChars: integerIn(settings.get(completionSettingKeys.maxParsedFileChars), 10_000, 50_000_000, settingDefaults["completions.maxParsedFileChars"]),
     trace: settings.get(completionSettingKeys.trace) === true,

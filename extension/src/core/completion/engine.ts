@@ -8,6 +8,7 @@ import { decideMode, type CompletionMode } from "./mode";
 import { postProcess, type DropReason } from "./postProcess";
 import { buildPromptPieces, generationLimits, type ContextSnippet, type PromptBudget, type ScopeHeader } from "./prompt";
 import type { PromptPieces } from "./promptFit";
+import { stopPolicySpec } from "./stopPolicy";
 import type { Insertion } from "./suffixOverlap";
 import { decideTrigger, type TriggerKind } from "./trigger";
 
@@ -25,6 +26,8 @@ export interface CompletionEngineOptions {
   now: () => number;
   /** Resolves after `ms`, or rejects once `signal` aborts. */
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Generation stops this long after its first token once a full line exists; 0 or absent: no cap. */
+  generationTimeCapMs?: number;
 }
 
 export interface CompletionRequest {
@@ -226,7 +229,16 @@ export class CompletionEngine {
     const limits = generationLimits(mode, this.options.maxLines);
     let result: GenerationResult;
     try {
-      result = await this.options.generate({ ...pieces, ...limits, temperature }, signal);
+      const stopPolicy = stopPolicySpec({
+        prefix: request.prefix,
+        suffix: request.suffix,
+        mode,
+        maxLines: this.options.maxLines,
+        tabSize: request.style.tabSize,
+        checksSyntax: syntax !== undefined && !syntax.documentTree.rootNode.hasError,
+        timeCapMs: this.options.generationTimeCapMs ?? 0,
+      });
+      result = await this.options.generate({ ...pieces, ...limits, temperature, stopPolicy }, signal);
     } catch (error) {
       if (signal.aborted) return { kind: "cancelled" };
       throw error;

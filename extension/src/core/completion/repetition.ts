@@ -1,12 +1,14 @@
 import { isBlank, isClosingLine, lineBefore } from "./text";
 
-const longestLoop = 4;
+/** The longest run of lines that counts as a loop when it repeats the run before it. */
+export const longestLoop = 4;
 
-function isTrivial(line: string): boolean {
+/** Lines that legitimately repeat: blank lines and lines that only close blocks. */
+export function isTrivial(line: string): boolean {
   return isBlank(line) || isClosingLine(line);
 }
 
-function lineAbove(prefix: string): string | undefined {
+export function lineAbove(prefix: string): string | undefined {
   const cursorLineStart = prefix.lastIndexOf("\n");
   if (cursorLineStart < 0) return undefined;
   return prefix.slice(prefix.lastIndexOf("\n", cursorLineStart - 1) + 1, cursorLineStart);

@@ -31,13 +31,13 @@ function isSubsequence(needle: string, haystack: string): boolean {
   return true;
 }
 
-interface SuffixLine {
+export interface SuffixLine {
   text: string;
   /** True for the rest of the cursor's own line. */
   onCursorLine: boolean;
 }
 
-function headOfSuffix(suffix: string, count: number): SuffixLine[] {
+export function headOfSuffix(suffix: string, count: number): SuffixLine[] {
   const lines = suffix.split("\n", count + 64);
   const head: SuffixLine[] = [];
   lines.forEach((text, index) => {
@@ -47,7 +47,7 @@ function headOfSuffix(suffix: string, count: number): SuffixLine[] {
 }
 
 /** Lines match with their indentation, since the same statement one level deeper is different code. */
-function sameLine(completionLine: string, suffixLine: SuffixLine): boolean {
+export function sameLine(completionLine: string, suffixLine: SuffixLine): boolean {
   // The rest of the cursor's line has no indentation of its own to compare.
   const ours = suffixLine.onCursorLine ? completionLine.trim() : completionLine.trimEnd();
   const theirs = suffixLine.onCursorLine ? suffixLine.text.trim() : suffixLine.text.trimEnd();

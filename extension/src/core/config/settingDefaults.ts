@@ -23,6 +23,7 @@ export interface SettingValues {
   "completions.debounce": DebounceMode["kind"];
   "completions.debounceMs": number;
   "completions.maxLines": number;
+  "completions.timeCapMs": number;
   "completions.contextTokens": number;
   "completions.maxParsedFileChars": number;
   "completions.trace": boolean;
@@ -61,6 +62,7 @@ export const settingDefaults: Readonly<SettingValues> = {
   "completions.debounce": "adaptive",
   "completions.debounceMs": 150,
   "completions.maxLines": 12,
+  "completions.timeCapMs": 1500,
   "completions.contextTokens": 1536,
   "completions.maxParsedFileChars": 1_000_000,
   "completions.trace": false,

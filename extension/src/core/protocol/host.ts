@@ -1,5 +1,6 @@
 // The one protocol between the extension and the inference host process.
 // Both sides import this file; the IPC channel carries these objects as-is.
+import { isStopPolicySpec, type StopDecision, type StopPolicySpec } from "../completion/stopPolicy";
 
 export type GpuSetting = "auto" | "cuda" | "vulkan" | "metal" | "cpu";
 
@@ -39,6 +40,8 @@ export interface InfillParams {
   temperature: number;
   /** The rest of a completion prompt, as structured pieces, and its budget. */
   context?: InfillContext;
+  /** When to stop before maxTokens: the moment post-processing's result is final (StopPolicy). */
+  stopPolicy?: StopPolicySpec;
 }
 
 /** Shares of a completion prompt's token budget; the FIM control tokens come on top of `totalTokens`. */
@@ -105,7 +108,7 @@ export interface ChatParams {
  * `result`: the host answers an `error` with code "cancelled". Chat text streamed before that stays with the caller.
  * "abort" is therefore never sent by the host; it remains for callers that record why their own stream ended.
  */
-export type StopReason = "eos" | "maxTokens" | "stop" | "abort";
+export type StopReason = "eos" | "maxTokens" | "stop" | "abort" | StopDecision["reason"];
 
 export interface GenerationResult {
   text: string;
@@ -327,7 +330,8 @@ export function isInfillParams(value: unknown): value is InfillParams {
     Array.isArray(value.stop) &&
     value.stop.every((stop) => typeof stop === "string") &&
     isTemperature(value.temperature) &&
-    (value.context === undefined || isInfillContext(value.context))
+    (value.context === undefined || isInfillContext(value.context)) &&
+    (value.stopPolicy === undefined || isStopPolicySpec(value.stopPolicy))
   );
 }
 

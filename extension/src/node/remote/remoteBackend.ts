@@ -7,6 +7,8 @@ import { HttpTransport } from "../http/httpTransport";
 import { llamaServerInfillInput } from "../../core/remote/infillExtra";
 import { fitInfillContextEstimated } from "../../core/completion/promptFit";
 import { streamedError } from "../../core/remote/remoteErrors";
+import { StreamStop } from "../../core/remote/earlyStop";
+import type { StopDecision } from "../../core/completion/stopPolicy";
 import { ServerPromptFitter } from "../../core/remote/serverPromptFit";
 import { type JsonObject, MalformedStreamError, NdjsonDecoder, SseDecoder, parseJsonObject } from "../../core/remote/streams";
 
@@ -151,6 +153,11 @@ class RemoteClient {
     await this.transport.run({ method, path, body, apiKey, model: this.model, signal, onData: (chunk) => guarded(() => decoder.push(chunk)) });
     guarded(() => decoder.end());
   }
+}
+
+/** A stream the stop policy closed: its final message, with the server's counts, never came. */
+function stoppedResult({ decision, pieces }: { decision: StopDecision; pieces: number }): GenerationResult {
+  return { text: decision.text, stopReason: decision.reason, tokensEvaluated: 0, promptTokens: 0, generatedTokens: pieces };
 }
 
 function numberOf(value: unknown): number | undefined {
@@ -298,7 +305,9 @@ class LlamaServerBackend implements RemoteBackend {
     const { context } = params;
     const fitted = context === undefined ? undefined : await this.promptFitter.fit({ ...params, context }, signal);
     const input = llamaServerInfillInput(params, fitted?.text);
-    await this.client.postSse(
+    const stream = new StreamStop(params.stopPolicy, signal);
+    const timeCapMs = params.stopPolicy?.timeCapMs ?? 0;
+    const stopped = await stream.run((requestSignal) => this.client.postSse(
       path,
       {
         input_prefix: input.prefix,
@@ -309,18 +318,29 @@ class LlamaServerBackend implements RemoteBackend {
         temperature: params.temperature,
         // Keeps the evaluated prompt in the slot, so the next keystroke's request evaluates only what changed.
         cache_prompt: true,
+        // The server's own time cap, with the policy's meaning: from the first token, once a line break exists.
+        ...(timeCapMs > 0 ? { t_max_predict_ms: timeCapMs } : {}),
         stream: true,
       },
-      signal,
+      requestSignal,
       (data) => {
-        if (typeof data.content === "string") text += data.content;
+        if (typeof data.content === "string") {
+          text += data.content;
+          stream.push(text);
+        }
         if (data.stop === true) final = data;
       },
-    );
+    ));
+    if (stopped !== undefined) return { ...stoppedResult(stopped), ...(fitted === undefined ? {} : { promptFit: fitted.promptFit }) };
     if (final === undefined) throw this.client.incomplete(path);
     this.noteServedModel(final.model);
     const timings = recordOf(final.timings);
     const stopType = final.stop_type;
+    const generatedTokens = numberOf(final.tokens_predicted) ?? numberOf(timings?.predicted_n) ?? 0;
+    // "limit" before n_predict is t_max_predict_ms: the full lines are kept, as with the policy's own cap.
+    if (stopType === "limit" && timeCapMs > 0 && generatedTokens < params.maxTokens) {
+      return { ...stoppedResult({ decision: { reason: "timeLimit", text: text.slice(0, Math.max(0, text.lastIndexOf("\n"))) }, pieces: generatedTokens }), ...serverTimings(timings) };
+    }
     return {
       text,
       stopReason: stopType === "limit" ? "maxTokens" : stopType === "word" ? "stop" : "eos",
@@ -388,7 +408,8 @@ class OpenAiBackend implements RemoteBackend {
     let finish: { reason: unknown; stop: unknown } | undefined;
     let usage: JsonObject | undefined;
     let timings: JsonObject | undefined;
-    await this.client.postSse(
+    const stream = new StreamStop(params.stopPolicy, signal);
+    const stopped = await stream.run((requestSignal) => this.client.postSse(
       path,
       {
         ...withoutEmptyModel(this.client.model),
@@ -399,15 +420,19 @@ class OpenAiBackend implements RemoteBackend {
         stream: true,
         stream_options: { include_usage: true },
       },
-      signal,
+      requestSignal,
       (data) => {
         const choice = firstChoice(data);
-        if (typeof choice?.text === "string") text += choice.text;
+        if (typeof choice?.text === "string") {
+          text += choice.text;
+          stream.push(text);
+        }
         if (choice?.finish_reason !== undefined && choice.finish_reason !== null) finish = { reason: choice.finish_reason, stop: choice.stop_reason };
         usage = recordOf(data.usage) ?? usage;
         timings = recordOf(data.timings) ?? timings;
       },
-    );
+    ));
+    if (stopped !== undefined) return stoppedResult(stopped);
     if (finish === undefined) throw this.client.incomplete(path);
     return { ...openAiResult(text, openAiStopReason(finish.reason, finish.stop), usage, timings), ...prompt.fit };
   }
@@ -456,7 +481,8 @@ class OllamaBackend implements RemoteBackend {
     const prompt = estimatedPrompt(params, "Ollama's API has no tokenizer endpoint");
     let text = "";
     let final: JsonObject | undefined;
-    await this.client.postNdjson(
+    const stream = new StreamStop(params.stopPolicy, signal);
+    const stopped = await stream.run((requestSignal) => this.client.postNdjson(
       path,
       {
         model: this.client.model,
@@ -465,12 +491,16 @@ class OllamaBackend implements RemoteBackend {
         stream: true,
         options: { num_predict: params.maxTokens, temperature: params.temperature, stop: params.stop },
       },
-      signal,
+      requestSignal,
       (line) => {
-        if (typeof line.response === "string") text += line.response;
+        if (typeof line.response === "string") {
+          text += line.response;
+          stream.push(text);
+        }
         if (line.done === true) final = line;
       },
-    );
+    ));
+    if (stopped !== undefined) return stoppedResult(stopped);
     if (final === undefined) throw this.client.incomplete(path);
     return { ...ollamaResult(text, final), ...prompt.fit };
   }

@@ -71,6 +71,7 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
       debounce: settings.debounce,
       budget: this.budget,
       maxLines: settings.maxLines,
+      generationTimeCapMs: settings.timeCapMs,
       now: () => performance.now(),
       sleep: (ms, signal) => delay(ms, undefined, { signal }),
     });
