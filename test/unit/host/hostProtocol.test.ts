@@ -84,6 +84,9 @@ describe("host protocol checks", function () {
       { kind: "chunk", id: 1, text: "a" },
       { kind: "result", id: 1, result },
       { kind: "result", id: 1, result: { ...result, fallback: "prefixOnly", promptFit: ["prefix 10"], timings: { promptMs: 1, generationMs: 2 } } },
+      ...(["eos", "maxTokens", "stop", "abort", "complete", "timeLimit"] as const).map(
+        (stopReason): FromHost => ({ kind: "result", id: 1, result: { ...result, stopReason } }),
+      ),
       { kind: "info", id: 2, info },
       { kind: "hardware", id: 1, report: { gpu: info.gpu, vramFreeBytes: 0, availableGpuTypes: ["vulkan"], cpuMathCores: 4 } },
       { kind: "error", id: 3, error: { code: "cancelled", message: "The request was cancelled." } },

@@ -442,26 +442,38 @@ function isWellFormedFromHost(value: unknown): value is FromHost {
   }
 }
 
-const gpuSettings: readonly GpuSetting[] = ["auto", "cuda", "vulkan", "metal", "cpu"];
-const gpuBackends: readonly Exclude<GpuInfo["type"], "cpu">[] = ["cuda", "vulkan", "metal"];
+/** The members of a string union, listed through a record so that a member added to the union fails to compile here. */
+function membersOf<T extends string>(members: Record<T, true>): readonly T[] {
+  return Object.keys(members).filter((key): key is T => key in members);
+}
+
+const gpuSettings = membersOf<GpuSetting>({ auto: true, cuda: true, vulkan: true, metal: true, cpu: true });
+const gpuBackends = membersOf<Exclude<GpuInfo["type"], "cpu">>({ cuda: true, vulkan: true, metal: true });
 const gpuTypes: readonly GpuInfo["type"][] = [...gpuBackends, "cpu"];
-const logLevels: readonly LogLevel[] = ["trace", "debug", "info", "warn", "error"];
-const stopReasons: readonly StopReason[] = ["eos", "maxTokens", "stop", "abort"];
-const hostErrorCodes: readonly HostErrorCode[] = [
-  "modelNotFound",
-  "notGguf",
-  "corruptModel",
-  "unsupportedArchitecture",
-  "outOfMemory",
-  "contextExceeded",
-  "noFillInTheMiddle",
-  "gpuUnavailable",
-  "cancelled",
-  "notReady",
-  "hostCrashed",
-  "badRequest",
-  "internal",
-];
+const logLevels = membersOf<LogLevel>({ trace: true, debug: true, info: true, warn: true, error: true });
+const stopReasons = membersOf<StopReason>({
+  eos: true,
+  maxTokens: true,
+  stop: true,
+  abort: true,
+  complete: true,
+  timeLimit: true,
+});
+const hostErrorCodes = membersOf<HostErrorCode>({
+  modelNotFound: true,
+  notGguf: true,
+  corruptModel: true,
+  unsupportedArchitecture: true,
+  outOfMemory: true,
+  contextExceeded: true,
+  noFillInTheMiddle: true,
+  gpuUnavailable: true,
+  cancelled: true,
+  notReady: true,
+  hostCrashed: true,
+  badRequest: true,
+  internal: true,
+});
 
 function isId(value: unknown): value is number {
   return isCount(value, 0);
