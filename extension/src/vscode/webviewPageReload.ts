@@ -1,4 +1,4 @@
-import * as vscode from "vscode";
+import type * as vscode from "vscode";
 
 /**
  * How long a shown page may take to say "ready" before it is loaded again. In code-server (VS Code for the Web) a

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { HostRequestError } from "../../../extension/src/core/protocol/backend";
+import { type HostRequestError } from "../../../extension/src/core/protocol/backend";
 import { joinPath, retryAfterMs } from "../../../extension/src/node/http/httpTransport";
 import { type FailedRequest, httpStatusError, networkError, serverErrorText, streamedError } from "../../../extension/src/core/remote/remoteErrors";
 

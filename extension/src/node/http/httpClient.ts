@@ -139,7 +139,7 @@ function send(options: HttpRequest, redirects: number): Promise<HttpResponse> {
         }
         const next = new URL(location, url);
         const hop = { ...options, url: next, agent: next.protocol === url.protocol ? agent : undefined };
-        settle(() => send(hop, redirects + 1).then(resolve, reject));
+        settle(() => void send(hop, redirects + 1).then(resolve, reject));
         return;
       }
       settle(() => resolve(new HttpResponse(request, message, url)));
