@@ -2,11 +2,12 @@
 // Usage: node extension/package.mjs [--target T]... | --all      (default: the build machine's target)
 //
 // node_modules holds the build machine's binaries only, so each target is staged in .cache/package/<target>/: the
-// files `vsce ls` lists for this machine, with node-llama-cpp's, reflink's and the tree-sitter grammars' binaries
+// files vsce lists for this machine, with node-llama-cpp's, reflink's and the tree-sitter grammars' binaries
 // swapped for the target's. The target's npm packages come from the registry (`npm pack`, cached in .cache/npm-pack/
 // and checked against package-lock.json's hashes); nothing is installed into node_modules. vsce then packages the
 // staging folder with --target.
-import { execFile, execFileSync } from "node:child_process";
+import { createVSIX, listFiles } from "@vscode/vsce";
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   copyFileSync,
@@ -20,13 +21,11 @@ import {
 } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const cacheDir = path.join(root, ".cache");
 const packCache = path.join(cacheDir, "npm-pack");
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-const vsce = path.join(root, "node_modules/@vscode/vsce/vsce");
 
 /**
  * Per VS Code target: node-llama-cpp's prebuilt package (Metal on Apple Silicon, the CPU build elsewhere) and
@@ -154,10 +153,7 @@ async function packageTarget(target, baseFiles) {
   const started = Date.now();
   const staging = stage(target, baseFiles);
   const out = vsixPath(target);
-  await promisify(execFile)(process.execPath, [vsce, "package", "--target", target, "--out", out], {
-    cwd: staging,
-    maxBuffer: 64 << 20,
-  });
+  await createVSIX({ cwd: staging, target, packagePath: out });
   const files = run("unzip", ["-Z1", out]).split("\n").filter(Boolean).length;
   const size = statSync(out).size;
   console.log(
@@ -190,28 +186,26 @@ function sourceFingerprint() {
 
 const stampPath = (target) => `${vsixPath(target)}.stamp`;
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const argv = process.argv.slice(2);
-  const fingerprint = sourceFingerprint();
-  const chosen = parseTargets(argv).filter(
-    (target) =>
-      !argv.includes("--reuse") ||
-      !existsSync(stampPath(target)) ||
-      readFileSync(stampPath(target), "utf8") !== fingerprint,
+const argv = process.argv.slice(2);
+const fingerprint = sourceFingerprint();
+const chosen = parseTargets(argv).filter(
+  (target) =>
+    !argv.includes("--reuse") ||
+    !existsSync(stampPath(target)) ||
+    readFileSync(stampPath(target), "utf8") !== fingerprint,
+);
+if (chosen.length > 0) {
+  const esbuild = path.join(root, "extension/esbuild.mjs");
+  run(process.execPath, [esbuild, "--production"]);
+  const baseFiles = await listFiles({ cwd: root });
+  // vsce spends most of its time waiting on `npm ls` and the disk, so the targets package side by side.
+  await Promise.all(
+    chosen.map(async (target) => {
+      rmSync(stampPath(target), { force: true });
+      await packageTarget(target, baseFiles);
+      writeFileSync(stampPath(target), fingerprint);
+    }),
   );
-  if (chosen.length > 0) {
-    const esbuild = path.join(root, "extension/esbuild.mjs");
-    run(process.execPath, [esbuild, "--production"]);
-    const baseFiles = run(process.execPath, [vsce, "ls"]).split("\n").filter(Boolean);
-    // vsce spends most of its time waiting on `npm ls` and the disk, so the targets package side by side.
-    await Promise.all(
-      chosen.map(async (target) => {
-        rmSync(stampPath(target), { force: true });
-        await packageTarget(target, baseFiles);
-        writeFileSync(stampPath(target), fingerprint);
-      }),
-    );
-    // Back to the development bundles (with source maps) that the tests and `npm start` run.
-    run(process.execPath, [esbuild]);
-  }
+  // Back to the development bundles (with source maps) that the tests and `npm start` run.
+  run(process.execPath, [esbuild]);
 }
