@@ -112,7 +112,7 @@ function magicOf(head: Buffer): string {
 const nativeFile = /\.(node|so|dylib|dll|exe)$|\.so\.\d/;
 
 describe("the .vsix files (npm run package:all)", function () {
-  // A clean clone packages all six (about five minutes on two cores); later runs reuse them until a source changes.
+  // A clean clone packages all six (about three minutes on two busy cores); later runs reuse them until a source changes.
   this.timeout(15 * 60_000);
 
   const listings = new Map<Target, string[]>();
