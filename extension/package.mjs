@@ -25,7 +25,6 @@ import { fileURLToPath } from "node:url";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const cacheDir = path.join(root, ".cache");
 const packCache = path.join(cacheDir, "npm-pack");
-const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 
 /**
  * Per VS Code target: node-llama-cpp's prebuilt package (Metal on Apple Silicon, the CPU build elsewhere) and
@@ -80,7 +79,7 @@ function packedTarball(name) {
   const file = path.join(packCache, `${name.replace(/^@/, "").replace("/", "-")}-${version}.tgz`);
   if (!existsSync(file)) {
     mkdirSync(packCache, { recursive: true });
-    run(npm, ["pack", `${name}@${version}`, "--pack-destination", packCache, "--silent"]);
+    run("npm", ["pack", `${name}@${version}`, "--pack-destination", packCache, "--silent"]);
   }
   const [algorithm, expected] = integrity.split("-", 2);
   const actual = createHash(algorithm).update(readFileSync(file)).digest("base64");

@@ -6,8 +6,6 @@ import path from "node:path";
 
 const repoRoot = path.resolve(__dirname, "../..");
 const packageDir = path.join(repoRoot, "packages/shield");
-const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-const npx = process.platform === "win32" ? "npx.cmd" : "npx";
 
 interface PackedFile {
   path: string;
@@ -22,7 +20,7 @@ describe("the llama-assist-shield npm package (packages/shield)", function () {
   before(() => {
     scratch = mkdtempSync(path.join(os.tmpdir(), "shield-package-"));
     const packed = JSON.parse(
-      execFileSync(npm, ["pack", "--json", "--silent", "--pack-destination", scratch], {
+      execFileSync("npm", ["pack", "--json", "--silent", "--pack-destination", scratch], {
         cwd: packageDir,
         encoding: "utf8",
         stdio: ["ignore", "pipe", "inherit"],
@@ -57,7 +55,7 @@ describe("the llama-assist-shield npm package (packages/shield)", function () {
     const project = path.join(scratch, "project");
     mkdirSync(project);
     // --offline: the tarball must carry everything; a dependency to fetch would fail the install.
-    execFileSync(npm, ["install", "--offline", "--no-audit", "--no-fund", "--loglevel=error", tarball], {
+    execFileSync("npm", ["install", "--offline", "--no-audit", "--no-fund", "--loglevel=error", tarball], {
       cwd: project,
       stdio: ["ignore", "ignore", "inherit"],
     });
@@ -66,7 +64,7 @@ describe("the llama-assist-shield npm package (packages/shield)", function () {
       "import subprocess\n\ndef run(cmd):\n    subprocess.call(cmd, shell=True)\n",
     );
     const scan = spawnSync(
-      npx,
+      "npx",
       ["--offline", "--no-install", "llama-assist-shield", "scan", "--format", "json", "runner.py"],
       {
         cwd: project,
