@@ -153,6 +153,8 @@ async function packageTarget(target, baseFiles) {
   const staging = stage(target, baseFiles);
   const out = vsixPath(target);
   await createVSIX({ cwd: staging, target, packagePath: out });
+  // About 150 MB a target, unpacked: the .vsix is what stays.
+  rmSync(staging, { recursive: true, force: true });
   const files = run("unzip", ["-Z1", out]).split("\n").filter(Boolean).length;
   const size = statSync(out).size;
   console.log(
