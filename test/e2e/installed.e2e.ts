@@ -14,6 +14,14 @@ import { scenarioPerTest, scriptedModelSettings, waitForHostOnCpu } from "./scen
 
 const timeoutMs = 90_000;
 const vsix = path.join(repoRoot, "dist/llama-assist-linux-x64.vsix");
+/** Runs in the chat page: each status the newest assistant message takes, in order. */
+const statusRecorder = `(() => {
+  const seen = (window.__answerStatuses = []);
+  new MutationObserver(() => {
+    const status = [...document.querySelectorAll(".message.assistant")].at(-1)?.dataset.status;
+    if (status && seen.at(-1) !== status) seen.push(status);
+  }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-status"] });
+})()`;
 
 describe("issue 19, the installed linux-x64 .vsix: Llama Assist in a real VS Code (code-server + Chromium)", function () {
   this.timeout(15 * 60_000);
@@ -54,6 +62,8 @@ describe("issue 19, the installed linux-x64 .vsix: Llama Assist in a real VS Cod
     await workbench.screenshot("ghost-text");
 
     const chat = await openChat(scenario);
+    // The statuses the answer goes through: it must be shown while it streams, not only once it is complete.
+    await chat.evaluate(statusRecorder);
     await chat.locator("#input").fill("How do I run a shell command from Python?");
     await chat.locator("#input").press("Enter");
     const answer = chat.locator(".message.assistant").last();
@@ -61,6 +71,7 @@ describe("issue 19, the installed linux-x64 .vsix: Llama Assist in a real VS Cod
       chat.locator('.message.assistant[data-status="complete"]').waitFor({ timeout: timeoutMs }),
     );
     assert.match(await answer.locator(".message-content p").first().innerText(), /Run it like this:/);
+    assert.deepEqual(await chat.evaluate("window.__answerStatuses"), ["streaming", "complete"]);
     assert.match(await answer.locator(".shield-banner").innerText(), /python\.subprocess-shell \(CWE-78\)/);
     assert.equal(await answer.locator("pre code").count(), 0, "the Shield withholds the insecure block");
     await workbench.screenshot("chat-shield");
