@@ -32,7 +32,9 @@ export interface CodeServerOptions {
   executable: string;
   workspace: string;
   /** The extension's folder, loaded in development mode (no packaging needed). */
-  extensionPath: string;
+  extensionPath?: string;
+  /** Instead of extensionPath: a .vsix, installed into the fresh extensions folder with --install-extension. */
+  vsix?: string;
   /** llamaAssist.* settings. They are machine-scoped, so they go in both the user and the machine settings. */
   settings: Record<string, unknown>;
   /** code-server's stdout and stderr go here. */
@@ -108,11 +110,27 @@ export async function freshWorkspace(template: string): Promise<string> {
   return workspace;
 }
 
-/** The workbench with the workspace open and the extension loaded in development mode. */
-export function workbenchUrl(port: number, workspace: string, extensionPath: string): string {
+/** The workbench with the workspace open, and the extension loaded in development mode when a path is given. */
+export function workbenchUrl(port: number, workspace: string, extensionPath: string | undefined): string {
   const authority = `127.0.0.1:${port}`;
+  const folder = `http://${authority}/?folder=${encodeURIComponent(workspace)}`;
+  if (extensionPath === undefined) return folder;
   const payload = [["extensionDevelopmentPath", `vscode-remote://${authority}${extensionPath}`]];
-  return `http://${authority}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  return `${folder}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+}
+
+/** Runs code-server once with these arguments (no server), its output going to the log. */
+function runCodeServer(executable: string, args: readonly string[], log: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(executable, args, { stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.pipe(log, { end: false });
+    child.stderr.pipe(log, { end: false });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code === 0) resolve();
+      else reject(new Error(`code-server ${args.join(" ")} failed with exit code ${String(code)}`));
+    });
+  });
 }
 
 export class CodeServer {
@@ -123,7 +141,7 @@ export class CodeServer {
     readonly port: number,
     readonly userDataDir: string,
     readonly workspace: string,
-    readonly extensionPath: string,
+    readonly extensionPath: string | undefined,
     /** Resolves when the code-server process itself exits, with its exit code or the signal that ended it. */
     readonly exited: Promise<string>,
   ) {}
@@ -138,6 +156,12 @@ export class CodeServer {
     }
     await mkdir(path.dirname(options.logFile), { recursive: true });
     const log = createWriteStream(options.logFile);
+    const extensionsDir = path.join(userDataDir, "extensions");
+    if ((options.vsix === undefined) === (options.extensionPath === undefined)) throw new Error("give either extensionPath or vsix");
+    if (options.vsix !== undefined) {
+      const install = ["--user-data-dir", userDataDir, "--extensions-dir", extensionsDir, "--install-extension", options.vsix];
+      await runCodeServer(options.executable, install, log);
+    }
     // Its own process group, so teardown reaches every descendant (extension host, inference host)
     // and Ctrl+C in a terminal reaches only us, who then stop it in order.
     const server = spawn(
@@ -146,7 +170,7 @@ export class CodeServer {
         "--auth", "none",
         "--bind-addr", `127.0.0.1:${port}`,
         "--user-data-dir", userDataDir,
-        "--extensions-dir", path.join(userDataDir, "extensions"),
+        "--extensions-dir", extensionsDir,
         "--disable-telemetry",
         "--disable-update-check",
         "--disable-workspace-trust",

@@ -16,6 +16,8 @@ export interface ScenarioOptions {
   settings: Record<string, unknown>;
   /** The scenario's own files, written into its fresh copy of the sample workspace. */
   files: Record<string, string>;
+  /** Runs this .vsix, installed as a user would, instead of the repository's folder in development mode. */
+  vsix?: string;
 }
 
 /** One scenario: its own workspace copy, a fresh user-data dir, its own code-server and browser. */
@@ -29,7 +31,9 @@ export class Scenario {
   ) {}
 
   static async start(name: string, options: ScenarioOptions): Promise<Scenario> {
-    if (!existsSync(path.join(repoRoot, "dist/extension.js"))) throw new Error("dist/extension.js is missing: run `npm run build` first");
+    if (options.vsix === undefined && !existsSync(path.join(repoRoot, "dist/extension.js"))) {
+      throw new Error("dist/extension.js is missing: run `npm run build` first");
+    }
     const artifacts = path.join(artifactsDir, name);
     await rm(artifacts, { recursive: true, force: true });
     const workspace = await freshWorkspace(sampleWorkspace);
@@ -38,7 +42,7 @@ export class Scenario {
       CodeServer.start({
         executable: options.codeServer,
         workspace,
-        extensionPath: repoRoot,
+        ...(options.vsix === undefined ? { extensionPath: repoRoot } : { vsix: options.vsix }),
         settings: options.settings,
         logFile: path.join(artifacts, "code-server.log"),
       }),
