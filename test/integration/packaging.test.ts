@@ -80,6 +80,7 @@ const bundles = [
   "dist/extension.js",
   "dist/symbolIndexWorker.js",
   "dist/host/main.mjs",
+  "dist/models/downloadWorker.mjs",
   "dist/cli/shield.js",
   "dist/webview/main.js",
   "dist/webview/main.css",
