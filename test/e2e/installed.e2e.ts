@@ -23,7 +23,7 @@ const statusRecorder = `(() => {
   }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-status"] });
 })()`;
 
-describe("issue 19, the installed linux-x64 .vsix: Llama Assist in a real VS Code (code-server + Chromium)", function () {
+describe("the installed linux-x64 .vsix: Llama Assist in a real VS Code (code-server + Chromium)", function () {
   this.timeout(15 * 60_000);
   const startScenario = scenarioPerTest();
 
