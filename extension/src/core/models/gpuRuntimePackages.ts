@@ -11,7 +11,7 @@ export interface RuntimePackage {
 
 export type GpuRuntimeBackend = "cuda" | "vulkan";
 
-export interface GpuRuntimeDownload {
+interface GpuRuntimeDownload {
   /** The command palette's title, as package.json has it. */
   commandTitle: string;
   label: string;
