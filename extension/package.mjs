@@ -28,11 +28,11 @@ const packCache = path.join(cacheDir, "npm-pack");
 
 /**
  * Per VS Code target: node-llama-cpp's prebuilt package (Metal on Apple Silicon, the CPU build elsewhere) and
- * reflink's. CUDA is downloaded on demand (Llama Assist: Download CUDA Binaries). linux-x64 keeps the Vulkan build
- * it always shipped, since no command downloads Vulkan later.
+ * reflink's. CUDA and Vulkan are too large to ship to everyone: Llama Assist: Download CUDA Binaries and Download
+ * Vulkan Binaries fetch them on demand (linux-x64, win32-x64).
  */
 const targets = {
-  "linux-x64": { llama: ["linux-x64", "linux-x64-vulkan"], reflink: "linux-x64-gnu" },
+  "linux-x64": { llama: ["linux-x64"], reflink: "linux-x64-gnu" },
   "linux-arm64": { llama: ["linux-arm64"], reflink: "linux-arm64-gnu" },
   "darwin-arm64": { llama: ["mac-arm64-metal"], reflink: "darwin-arm64" },
   "darwin-x64": { llama: ["mac-x64"], reflink: "darwin-x64" },

@@ -1,10 +1,12 @@
-// The CUDA runtime fetch against a local registry on 127.0.0.1 serving package metadata and a tarball made here.
+// The GPU runtime fetch (CUDA, Vulkan) against a local registry on 127.0.0.1 serving package metadata and tarballs made
+// here.
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type RuntimePackage, fetchGpuRuntime, packageDirectoryOf, tarballFileName } from "../../extension/src/node/models/gpuRuntime";
+import { type RuntimePackage, gpuRuntimePackagesFor } from "../../extension/src/core/models/gpuRuntimePackages";
+import { fetchGpuRuntime, packageDirectoryOf, tarballFileName } from "../../extension/src/node/models/gpuRuntime";
 import { type FileServer, type ServedFile, startFileServer } from "./modelsServer";
 import { npmTarball } from "./modelsTarball";
 
@@ -111,5 +113,54 @@ describe("GPU runtime fetch", function () {
     const again = await fetchGpuRuntime({ registryUrl: server.url(""), packages: [pkg], directory });
     assert.equal(again.kind, "installed");
     assert.equal(server.requests.length, requests);
+  });
+
+  /** Serves each package's metadata and a tarball holding its manifest and one library, pinned to that tarball's hash. */
+  const serveRegistry = (packages: readonly RuntimePackage[]): { pinned: RuntimePackage[]; libraries: Map<string, Buffer> } => {
+    const libraries = new Map<string, Buffer>();
+    const pinned = packages.map((runtime) => {
+      const library = randomBytes(200_000);
+      const body = npmTarball(
+        new Map([
+          ["package.json", Buffer.from(JSON.stringify({ name: runtime.name, version: runtime.version }))],
+          ["bins/library.bin", library],
+        ]),
+      );
+      const tarballPath = `/tarballs/${tarballFileName(runtime)}`;
+      files.set(tarballPath, { body, chunkDelayMs: 0 });
+      const metadata = { name: runtime.name, version: runtime.version, dist: { tarball: server.url(tarballPath), integrity: integrityOf(body) } };
+      files.set(`/${runtime.name.replace("/", "%2f")}/${runtime.version}`, { body: Buffer.from(JSON.stringify(metadata)), chunkDelayMs: 0 });
+      libraries.set(runtime.name, library);
+      return { ...runtime, pinnedIntegrity: integrityOf(body) };
+    });
+    return { pinned, libraries };
+  };
+
+  it("installs the Vulkan package the table lists for linux-x64", async function () {
+    const packages = gpuRuntimePackagesFor("vulkan", "linux-x64") ?? [];
+    assert.deepEqual(packages.map((runtime) => runtime.name), ["@node-llama-cpp/linux-x64-vulkan"]);
+    const { pinned, libraries } = serveRegistry(packages);
+    const result = await fetchGpuRuntime({ registryUrl: server.url(""), packages: pinned, directory });
+    assert.equal(result.kind, "installed", JSON.stringify(result));
+    const installed = path.join(directory, "node_modules/@node-llama-cpp/linux-x64-vulkan");
+    assert.deepEqual(result.kind === "installed" && result.packageDirectories, [installed]);
+    assert.ok(readFileSync(path.join(installed, "bins/library.bin")).equals(libraries.get("@node-llama-cpp/linux-x64-vulkan") ?? Buffer.alloc(0)));
+  });
+
+  it("installs win32-x64's CUDA and Vulkan packages where node-llama-cpp looks for them", async function () {
+    const cuda = gpuRuntimePackagesFor("cuda", "win-x64") ?? [];
+    const vulkan = gpuRuntimePackagesFor("vulkan", "win-x64") ?? [];
+    assert.deepEqual(cuda.map((runtime) => runtime.name), ["@node-llama-cpp/win-x64-cuda", "@node-llama-cpp/win-x64-cuda-ext"]);
+    assert.deepEqual(vulkan.map((runtime) => runtime.name), ["@node-llama-cpp/win-x64-vulkan"]);
+    for (const packages of [cuda, vulkan]) {
+      const { pinned, libraries } = serveRegistry(packages);
+      const result = await fetchGpuRuntime({ registryUrl: server.url(""), packages: pinned, directory });
+      assert.equal(result.kind, "installed", JSON.stringify(result));
+      for (const runtime of packages) {
+        const installed = path.join(directory, "node_modules", runtime.name);
+        assert.ok(readFileSync(path.join(installed, "bins/library.bin")).equals(libraries.get(runtime.name) ?? Buffer.alloc(0)), runtime.name);
+      }
+    }
+    assert.deepEqual(readdirSync(path.join(directory, "node_modules/@node-llama-cpp")).sort(), ["win-x64-cuda", "win-x64-cuda-ext", "win-x64-vulkan"]);
   });
 });

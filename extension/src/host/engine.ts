@@ -12,12 +12,14 @@ import {
   type LlamaModel,
   type Token,
   getLlama,
+  getLlamaGpuTypes,
   resolveChatWrapper,
 } from "node-llama-cpp";
 import { fitInfillContext } from "../core/completion/promptFit";
 import { FimBudgetError, cutAtStopStrings, layoutFimPrompt } from "../core/completion/fimLayout";
 import { StopPolicy } from "../core/completion/stopPolicy";
 import { PrefillSpeed, defaultPrefillPacing } from "../core/host/prefillPacing";
+import { gpuRuntimeDownloadHint, runtimePlatform } from "../core/models/gpuRuntimePackages";
 import type {
   ChatParams,
   GenerationResult,
@@ -201,9 +203,10 @@ export class InferenceEngine {
         this.log("warn", `${reason}. Running on ${llama.gpu === false ? "the CPU" : llama.gpu} instead.`);
         this.gpuFallback = { requested: config.gpu, reason };
       }
+      if (config.gpu === "auto" && llama.gpu === false) await this.logMissingGpuRuntime();
       return llama;
     } catch (error) {
-      const reason = `The "${config.gpu}" backend cannot be used on this machine: ${describeBackendError(error)}`;
+      const reason = `The "${config.gpu}" backend cannot be used on this machine: ${describeBackendError(error, config.gpu)}`;
       if (config.gpu === "auto" || config.gpu === "cpu") throw new HostFailure("gpuUnavailable", reason);
       this.log("warn", `${reason}. Falling back to the best backend that loads.`);
       try {
@@ -211,8 +214,22 @@ export class InferenceEngine {
         this.gpuFallback = { requested: config.gpu, reason };
         return llama;
       } catch (fallbackError) {
-        throw new HostFailure("gpuUnavailable", `${reason}, and no other backend loads either: ${describeBackendError(fallbackError)}`);
+        throw new HostFailure("gpuUnavailable", `${reason}, and no other backend loads either: ${describeBackendError(fallbackError, "auto")}`);
       }
+    }
+  }
+
+  /**
+   * "auto" settles on the CPU without an error when a GPU's build is not installed (no .vsix carries CUDA or Vulkan),
+   * so the log says which download would put the GPU to use.
+   */
+  private async logMissingGpuRuntime(): Promise<void> {
+    const platform = runtimePlatform(process.platform, process.arch);
+    for (const backend of await getLlamaGpuTypes("supported")) {
+      const hint = backend === false ? undefined : gpuRuntimeDownloadHint(backend, platform);
+      if (hint === undefined) continue;
+      this.log("warn", `A ${backend} driver is present but the host runs on the CPU; ${hint}.`);
+      return;
     }
   }
 
@@ -474,7 +491,10 @@ async function generate(
 }
 
 /** node-llama-cpp names a backend without loadable binaries only by its error class. */
-function describeBackendError(error: unknown): string {
+function describeBackendError(error: unknown, backend: HostConfig["gpu"]): string {
   const text = errorText(error);
-  return /NoBinaryFoundError/.test(text) ? "its llama.cpp binaries are missing or do not load on this system (no driver?)" : text;
+  if (!/NoBinaryFoundError/.test(text)) return text;
+  // No .vsix carries the CUDA or Vulkan build: missing binaries there usually mean the download was never run.
+  const hint = gpuRuntimeDownloadHint(backend, runtimePlatform(process.platform, process.arch));
+  return `its llama.cpp binaries are missing or do not load on this system (no driver?)${hint === undefined ? "" : `; ${hint}`}`;
 }

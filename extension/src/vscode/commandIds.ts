@@ -28,6 +28,7 @@ export const commandIds = {
   openWalkthrough: "llamaAssist.openWalkthrough",
   openSampleFile: "llamaAssist.openSampleFile",
   downloadCudaRuntime: "llamaAssist.downloadCudaRuntime",
+  downloadVulkanRuntime: "llamaAssist.downloadVulkanRuntime",
   setRemoteApiKey: "llamaAssist.setRemoteApiKey",
   forgetRemoteConsent: "llamaAssist.forgetRemoteConsent",
   checkRemoteServer: "llamaAssist.checkRemoteServer",

@@ -2,21 +2,67 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { cudaRuntimePackages, tarballFileName } from "../../../extension/src/node/models/gpuRuntime";
+import {
+  type GpuRuntimeBackend,
+  gpuRuntimeDownloadHint,
+  gpuRuntimeDownloads,
+  gpuRuntimePackagesFor,
+  runtimePlatform,
+} from "../../../extension/src/core/models/gpuRuntimePackages";
+import { tarballFileName } from "../../../extension/src/node/models/gpuRuntime";
+import { commandIds } from "../../../extension/src/vscode/commandIds";
 import { extractTarball } from "../../../extension/src/node/models/tarball";
 import { npmTarball } from "../../integration/modelsTarball";
 import { repoRoot } from "../../fixtures/scriptedModel";
 
+const backends = Object.keys(gpuRuntimeDownloads) as GpuRuntimeBackend[];
+
 describe("GPU runtime packages", function () {
-  it("pins the CUDA packages at node-llama-cpp's installed version with the lock file's hashes", function () {
-    const lock = JSON.parse(readFileSync(path.join(repoRoot, "package-lock.json"), "utf8")) as { packages: Record<string, { version: string; integrity?: string }> };
+  it("pins every package at node-llama-cpp's installed version with the lock file's hash", function () {
+    const lock = JSON.parse(readFileSync(path.join(repoRoot, "package-lock.json"), "utf8")) as { packages: Record<string, { version: string; integrity?: string } | undefined> };
     const nodeLlamaCpp = lock.packages["node_modules/node-llama-cpp"];
-    for (const pkg of cudaRuntimePackages["linux-x64"]) {
-      const locked = lock.packages[`node_modules/${pkg.name}`];
-      assert.equal(pkg.version, nodeLlamaCpp.version, pkg.name);
-      assert.equal(locked.version, pkg.version, pkg.name);
-      assert.equal(pkg.pinnedIntegrity, locked.integrity, pkg.name);
+    let checked = 0;
+    for (const backend of backends) {
+      for (const packages of Object.values(gpuRuntimeDownloads[backend].packages)) {
+        for (const pkg of packages ?? []) {
+          const locked = lock.packages[`node_modules/${pkg.name}`];
+          assert.equal(pkg.version, nodeLlamaCpp?.version, pkg.name);
+          assert.equal(locked?.version, pkg.version, pkg.name);
+          assert.equal(pkg.pinnedIntegrity, locked?.integrity, pkg.name);
+          checked++;
+        }
+      }
     }
+    assert.equal(checked, 6);
+  });
+
+  it("offers CUDA and Vulkan on linux-x64 and win32-x64 only, each as node-llama-cpp names its packages", function () {
+    const offered = backends.flatMap((backend) => Object.keys(gpuRuntimeDownloads[backend].packages).map((platform) => `${backend} ${platform}`));
+    assert.deepEqual(offered.sort(), ["cuda linux-x64", "cuda win-x64", "vulkan linux-x64", "vulkan win-x64"]);
+    for (const backend of backends) {
+      for (const [platform, packages] of Object.entries(gpuRuntimeDownloads[backend].packages)) {
+        const base = `@node-llama-cpp/${platform}-${backend}`;
+        assert.deepEqual(packages?.map((pkg) => pkg.name), backend === "cuda" ? [base, `${base}-ext`] : [base]);
+      }
+    }
+    assert.equal(runtimePlatform("win32", "x64"), "win-x64");
+    assert.equal(gpuRuntimePackagesFor("vulkan", runtimePlatform("linux", "arm64")), undefined);
+  });
+
+  it("names each download command by its title in package.json", function () {
+    const manifest = JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { contributes: { commands: Array<{ command: string; title: string; category?: string }> } };
+    const ids: Record<GpuRuntimeBackend, string> = { cuda: commandIds.downloadCudaRuntime, vulkan: commandIds.downloadVulkanRuntime };
+    for (const backend of backends) {
+      const contributed = manifest.contributes.commands.find((command) => command.command === ids[backend]);
+      assert.equal(`${contributed?.category}: ${contributed?.title}`, gpuRuntimeDownloads[backend].commandTitle);
+    }
+  });
+
+  it("points a missing backend at its download only where one exists", function () {
+    assert.match(gpuRuntimeDownloadHint("vulkan", "linux-x64") ?? "", /run "Llama Assist: Download Vulkan Binaries"/);
+    assert.match(gpuRuntimeDownloadHint("cuda", "win-x64") ?? "", /run "Llama Assist: Download CUDA Binaries"/);
+    assert.equal(gpuRuntimeDownloadHint("vulkan", "linux-arm64"), undefined);
+    assert.equal(gpuRuntimeDownloadHint("metal", "mac-arm64"), undefined);
   });
 
   it("names tarballs as npm pack does", function () {

@@ -12,7 +12,7 @@ export interface LlamaAssistConfig {
   contextSize: number | "auto";
   gpuLayers: number | "auto";
   threads: number;
-  /** A folder with the CUDA packages' .tgz files, for machines without the npm registry; empty: the registry. */
+  /** A folder with the GPU packages' .tgz files (CUDA, Vulkan), for machines without the npm registry; empty: the registry. */
   gpuRuntimeLocalCopy: string;
   shield: {
     mode: ShieldMode;

@@ -1,18 +1,12 @@
-// Fetches node-llama-cpp's CUDA binaries (about 540 MB, too big for the .vsix) on first use: the npm registry's
-// tarballs of @node-llama-cpp/<platform>-cuda and -cuda-ext at the pinned version, each checked against the
+// Fetches node-llama-cpp's GPU binaries (CUDA, Vulkan: too big for the .vsix) on first use: the npm registry's
+// tarballs of the packages core/models/gpuRuntimePackages.ts lists at the pinned version, each checked against the
 // registry's integrity hash and the hash this extension was built with (from package-lock.json).
 import { existsSync } from "node:fs";
 import { readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { DownloadError, type DownloadFailureCode, digestOfFile, discardPartial, fetchJson, httpDownload } from "../http/httpDownload";
+import type { RuntimePackage } from "../../core/models/gpuRuntimePackages";
 import { extractTarball } from "./tarball";
-
-export interface RuntimePackage {
-  name: string;
-  version: string;
-  /** The Subresource Integrity string ("sha512-<base64>") recorded when the extension was built, if known. */
-  pinnedIntegrity?: string;
-}
 
 export type GpuRuntimeFailureCode = DownloadFailureCode | "integrity" | "metadata" | "extract" | "missingLocalCopy";
 
@@ -38,22 +32,6 @@ export interface GpuRuntimeOptions {
   stallTimeoutMs?: number;
   connectTimeoutMs?: number;
 }
-
-/** node-llama-cpp's CUDA packages for this platform at its installed version, with their lock-file hashes. */
-export const cudaRuntimePackages: Readonly<Record<string, readonly RuntimePackage[]>> = {
-  "linux-x64": [
-    {
-      name: "@node-llama-cpp/linux-x64-cuda",
-      version: "3.21.1",
-      pinnedIntegrity: "sha512-idsE55VoD/FbvLhnBC9krUJaUoC0XnebseAAnCpm/brKf61HEbu+idgbb5eN6mxkjLSrHtILprJ0nDcUJjVrFg==",
-    },
-    {
-      name: "@node-llama-cpp/linux-x64-cuda-ext",
-      version: "3.21.1",
-      pinnedIntegrity: "sha512-1PuURowccBcks3CCoMe1mTHh5vD0V5bFHMUEgtbI/OSDjpP+Pdbn+lf42CGUrepTzR8kCH1HovQ7d8q6/vuIKA==",
-    },
-  ],
-};
 
 class RuntimeFailure extends Error {
   constructor(

@@ -1,36 +1,41 @@
 import * as vscode from "vscode";
 import path from "node:path";
-import { cudaRuntimePackages, fetchGpuRuntime } from "../../node/models/gpuRuntime";
+import { fetchGpuRuntime } from "../../node/models/gpuRuntime";
+import { type GpuRuntimeBackend, gpuRuntimeDownloads, gpuRuntimePackagesFor, runtimePlatform } from "../../core/models/gpuRuntimePackages";
 import { ProgressThrottle } from "../../core/models/progress";
 import type { ModelsContext } from "./modelsContext";
 import { commandIds } from "../commandIds";
 
 const registryUrl = "https://registry.npmjs.org";
-const platformKey = `${process.platform === "win32" ? "win" : process.platform}-${process.arch}`;
+const platform = runtimePlatform(process.platform, process.arch);
 
 export function register(models: ModelsContext, extensionContext: vscode.ExtensionContext): vscode.Disposable {
-  return vscode.commands.registerCommand(commandIds.downloadCudaRuntime, () => downloadCudaRuntime(models, extensionContext));
+  return vscode.Disposable.from(
+    vscode.commands.registerCommand(commandIds.downloadCudaRuntime, () => downloadGpuRuntime("cuda", models, extensionContext)),
+    vscode.commands.registerCommand(commandIds.downloadVulkanRuntime, () => downloadGpuRuntime("vulkan", models, extensionContext)),
+  );
 }
 
-/** Fetches the CUDA binaries with the user's consent, then switches the host to CUDA (which restarts it). */
-async function downloadCudaRuntime(models: ModelsContext, extensionContext: vscode.ExtensionContext): Promise<void> {
-  const packages = cudaRuntimePackages[platformKey];
+/** Fetches a GPU backend's binaries with the user's consent, then switches the host to it (which restarts it). */
+async function downloadGpuRuntime(backend: GpuRuntimeBackend, models: ModelsContext, extensionContext: vscode.ExtensionContext): Promise<void> {
+  const { label, approximateSize } = gpuRuntimeDownloads[backend];
+  const packages = gpuRuntimePackagesFor(backend, platform);
   if (packages === undefined) {
-    void vscode.window.showInformationMessage(`Llama Assist has no CUDA binaries to fetch for ${platformKey}.`);
+    void vscode.window.showInformationMessage(`Llama Assist has no ${label} binaries to fetch for ${platform}.`);
     return;
   }
   const localCopy = models.settings.current.gpuRuntimeLocalCopy;
   const download = "Download";
   const consent = await vscode.window.showInformationMessage(
     localCopy === ""
-      ? `Download node-llama-cpp's CUDA binaries (about 540 MB, ${packages.map((pkg) => pkg.name).join(" and ")} ${packages[0].version}) from registry.npmjs.org?`
-      : `Install node-llama-cpp's CUDA binaries from ${localCopy}?`,
+      ? `Download node-llama-cpp's ${label} binaries (${approximateSize}, ${packages.map((pkg) => pkg.name).join(" and ")} ${packages[0].version}) from registry.npmjs.org?`
+      : `Install node-llama-cpp's ${label} binaries from ${localCopy}?`,
     { modal: true, detail: "Each package is checked against its registry hash before it is used." },
     download,
   );
   if (consent !== download) return;
   const result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: "Llama Assist: fetching the CUDA binaries", cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: `Llama Assist: fetching the ${label} binaries`, cancellable: true },
     (progress, token) => {
       const controller = new AbortController();
       const cancellation = token.onCancellationRequested(() => controller.abort());
@@ -58,11 +63,11 @@ async function downloadCudaRuntime(models: ModelsContext, extensionContext: vsco
   );
   switch (result.kind) {
     case "installed":
-      models.log.info(`CUDA binaries installed: ${result.packageDirectories.join(", ")}.`);
-      await vscode.workspace.getConfiguration("llamaAssist").update("gpu", "cuda", vscode.ConfigurationTarget.Global);
+      models.log.info(`${label} binaries installed: ${result.packageDirectories.join(", ")}.`);
+      await vscode.workspace.getConfiguration("llamaAssist").update("gpu", backend, vscode.ConfigurationTarget.Global);
       return;
     case "cancelled":
-      void vscode.window.showInformationMessage("The CUDA download is paused; run the command again to resume it.");
+      void vscode.window.showInformationMessage(`The ${label} download is paused; run the command again to resume it.`);
       return;
     case "failed":
       models.log.error(result.message);

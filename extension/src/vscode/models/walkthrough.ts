@@ -1,6 +1,7 @@
 import { cpus } from "node:os";
 import * as vscode from "vscode";
 import { backendLabel } from "../../core/host/hostStatus";
+import { gpuRuntimeDownloads, gpuRuntimePackagesFor, runtimePlatform } from "../../core/models/gpuRuntimePackages";
 import { formatBytes } from "../../core/models/progress";
 import type { ModelsContext } from "./modelsContext";
 import { commandIds } from "../commandIds";
@@ -36,18 +37,27 @@ async function showHardware(models: ModelsContext): Promise<void> {
       report.gpu.type === "cpu"
         ? "no usable GPU backend, the CPU runs the models"
         : `${backendLabel(report.gpu)}${report.gpu.names.length > 0 ? ` on ${report.gpu.names.join(", ")}` : ""}, ${formatBytes(report.vramFreeBytes)} VRAM free`;
-    const cudaUnused = report.availableGpuTypes.includes("cuda") && report.gpu.type !== "cuda";
-    const cudaHint = cudaUnused ? " An NVIDIA GPU is present but CUDA is not in use: its binaries are a separate download." : "";
+    // CUDA beats Vulkan on an NVIDIA card, and either beats the CPU; both are separate downloads.
+    const platform = runtimePlatform(process.platform, process.arch);
+    const unused = (["cuda", "vulkan"] as const).find(
+      (backend) =>
+        report.availableGpuTypes.includes(backend) &&
+        (backend === "cuda" ? report.gpu.type !== "cuda" : report.gpu.type === "cpu") &&
+        gpuRuntimePackagesFor(backend, platform) !== undefined,
+    );
+    const unusedLabel = unused === undefined ? "" : gpuRuntimeDownloads[unused].label;
+    const present = unused === "cuda" ? "An NVIDIA GPU" : "A Vulkan driver";
+    const downloadHint = unused === undefined ? "" : ` ${present} is present but ${unusedLabel} is not in use: its binaries are a separate download.`;
     // The processor's name, from this process: the extension runs on the machine the host runs on.
     const cpuName = cpus()[0]?.model.trim();
     const cpu = `${cpuName ? `${cpuName} CPU` : "CPU"} (${hardware.cpuCores} math cores)`;
-    const summary = `${formatBytes(hardware.ramBytes)} RAM, ${cpu}, ${gpu}.${cudaHint}`;
+    const summary = `${formatBytes(hardware.ramBytes)} RAM, ${cpu}, ${gpu}.${downloadHint}`;
     models.log.info(`Hardware: ${summary}`);
     const choose = "Choose Models…";
-    const cuda = "Download CUDA Binaries…";
-    const choice = await vscode.window.showInformationMessage(`Llama Assist found: ${summary}`, ...(cudaUnused ? [cuda] : []), choose);
+    const download = `Download ${unusedLabel} Binaries…`;
+    const choice = await vscode.window.showInformationMessage(`Llama Assist found: ${summary}`, ...(unused === undefined ? [] : [download]), choose);
     if (choice === choose) await vscode.commands.executeCommand(commandIds.chooseModels);
-    if (choice === cuda) await vscode.commands.executeCommand(commandIds.downloadCudaRuntime);
+    if (choice === download) await vscode.commands.executeCommand(unused === "vulkan" ? commandIds.downloadVulkanRuntime : commandIds.downloadCudaRuntime);
   } catch (error) {
     void vscode.window.showErrorMessage(`Llama Assist could not detect the hardware: ${(error as Error).message}`);
   }
