@@ -3,11 +3,25 @@ import { createTypeScriptImportResolver } from "eslint-import-resolver-typescrip
 import importX from "eslint-plugin-import-x";
 import tseslint from "typescript-eslint";
 
-const nodeIoModules = ["fs", "fs/promises", "http", "https", "http2", "net", "tls", "dgram", "child_process", "worker_threads", "cluster"];
-const noNodeIo = nodeIoModules.flatMap((name) => [name, `node:${name}`]).map((name) => ({
-  name,
-  message: "extension/src/core is pure logic: I/O belongs in extension/src/node.",
-}));
+const nodeIoModules = [
+  "fs",
+  "fs/promises",
+  "http",
+  "https",
+  "http2",
+  "net",
+  "tls",
+  "dgram",
+  "child_process",
+  "worker_threads",
+  "cluster",
+];
+const noNodeIo = nodeIoModules
+  .flatMap((name) => [name, `node:${name}`])
+  .map((name) => ({
+    name,
+    message: "extension/src/core is pure logic: I/O belongs in extension/src/node.",
+  }));
 const noVscode = { name: "vscode", message: "Only extension/src/vscode and extension.ts may import the vscode API." };
 
 export default tseslint.config(
@@ -34,7 +48,12 @@ export default tseslint.config(
           zones: [
             {
               target: "./extension/src/core",
-              from: ["./extension/src/node", "./extension/src/vscode", "./extension/src/host", "./extension/src/extension.ts"],
+              from: [
+                "./extension/src/node",
+                "./extension/src/vscode",
+                "./extension/src/host",
+                "./extension/src/extension.ts",
+              ],
               message: "core is the innermost layer: it imports only core.",
             },
             {

@@ -56,7 +56,9 @@ const builds = [
     format: "esm",
     external: ["node-llama-cpp"],
     // esbuild's ESM output has no `require`; some bundled CommonJS needs one.
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
   },
   {
     ...common,
@@ -128,7 +130,8 @@ async function copyGrammars() {
 async function copyStatic() {
   await mkdir(path.join(root, "dist/webview"), { recursive: true });
   for (const file of await readdir(path.join(root, "webview/src"))) {
-    if (file.endsWith(".css")) await copyFile(path.join(root, "webview/src", file), path.join(root, "dist/webview", file));
+    if (file.endsWith(".css"))
+      await copyFile(path.join(root, "webview/src", file), path.join(root, "dist/webview", file));
   }
 }
 

@@ -88,7 +88,13 @@ async function endToEnd(): Promise<void> {
     await view.page.waitForFunction("window.__marks.done !== undefined");
     const marks = (await view.page.evaluate("window.__marks")) as { first: number; done: number };
     // The first run warms the page and the host's caches; it is left out.
-    if (run > 0) rows.push({ hostFirst: hostFirstChunk - sent, viewFirst: marks.first - sent, hostDone: hostResult - sent, viewDone: marks.done - sent });
+    if (run > 0)
+      rows.push({
+        hostFirst: hostFirstChunk - sent,
+        viewFirst: marks.first - sent,
+        hostDone: hostResult - sent,
+        viewDone: marks.done - sent,
+      });
   }
   await view.close();
   await closeChatBrowser();
@@ -98,18 +104,22 @@ async function endToEnd(): Promise<void> {
   const pick = (key: keyof (typeof rows)[number]): number => median(rows.map((row) => row[key]));
   console.log(`chat, scripted fixture model (12-token answer with a python block), median of ${rows.length} runs:`);
   console.log(`  send -> host's first chunk (HostClient):          ${ms(pick("hostFirst"))}`);
-  console.log(`  send -> first token rendered in the webview:      ${ms(pick("viewFirst"))}  (adds ${ms(pick("viewFirst") - pick("hostFirst"))})`);
+  console.log(
+    `  send -> first token rendered in the webview:      ${ms(pick("viewFirst"))}  (adds ${ms(pick("viewFirst") - pick("hostFirst"))})`,
+  );
   console.log(`  send -> host's result (HostClient):               ${ms(pick("hostDone"))}`);
-  console.log(`  send -> answer rendered, code block shown:        ${ms(pick("viewDone"))}  (adds ${ms(pick("viewDone") - pick("hostDone"))})`);
+  console.log(
+    `  send -> answer rendered, code block shown:        ${ms(pick("viewDone"))}  (adds ${ms(pick("viewDone") - pick("hostDone"))})`,
+  );
 }
 
 /** One streamed answer's tokens: prose, a list and a code block, cut into 4-character pieces. */
 function answerTokens(): string[] {
   const answer = [
     "Here is a version that reads the file once and keeps the counts in a dictionary:\n\n",
-    "```python\nfrom collections import Counter\n\n\ndef word_counts(path):\n    with open(path, encoding=\"utf-8\") as handle:\n        return Counter(handle.read().split())\n```\n\n",
+    '```python\nfrom collections import Counter\n\n\ndef word_counts(path):\n    with open(path, encoding="utf-8") as handle:\n        return Counter(handle.read().split())\n```\n\n',
     "- `Counter` does the counting for you.\n- The `with` block closes the file.\n\n",
-    "For very large files, read line by line instead:\n\n```python\ndef word_counts(path):\n    counts = Counter()\n    with open(path, encoding=\"utf-8\") as handle:\n        for line in handle:\n            counts.update(line.split())\n    return counts\n```\n",
+    'For very large files, read line by line instead:\n\n```python\ndef word_counts(path):\n    counts = Counter()\n    with open(path, encoding="utf-8") as handle:\n        for line in handle:\n            counts.update(line.split())\n    return counts\n```\n',
   ].join("");
   const pieces: string[] = [];
   for (let i = 0; i < answer.length; i += 4) pieces.push(answer.slice(i, i + 4));
@@ -123,7 +133,12 @@ function historyAnswer(turn: number): string {
 async function renderCost(): Promise<void> {
   const bundle = await esbuild.build({
     absWorkingDir: repoRoot,
-    stdin: { contents: 'import { AnswerView } from "./webview/src/chat/render"; (window as unknown as { AnswerView: unknown }).AnswerView = AnswerView;', loader: "ts", resolveDir: repoRoot },
+    stdin: {
+      contents:
+        'import { AnswerView } from "./webview/src/chat/render"; (window as unknown as { AnswerView: unknown }).AnswerView = AnswerView;',
+      loader: "ts",
+      resolveDir: repoRoot,
+    },
     bundle: true,
     format: "iife",
     platform: "browser",
@@ -131,9 +146,15 @@ async function renderCost(): Promise<void> {
     write: false,
     logLevel: "warning",
   });
-  const browser = await chromium.launch({ executablePath: chromiumExecutable, headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
+  const browser = await chromium.launch({
+    executablePath: chromiumExecutable,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+  });
   const page = await browser.newPage({ viewport: { width: 420, height: 760 } });
-  await page.setContent('<!DOCTYPE html><html><body><main id="messages" style="height: 700px; overflow-y: auto"></main></body></html>');
+  await page.setContent(
+    '<!DOCTYPE html><html><body><main id="messages" style="height: 700px; overflow-y: auto"></main></body></html>',
+  );
   await page.addStyleTag({ path: path.join(repoRoot, "dist/webview/chat.css") });
   await page.addScriptTag({ content: bundle.outputFiles[0].text });
 

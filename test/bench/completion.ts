@@ -26,7 +26,13 @@ import { EarlyStopAccuracy, earlyStopThroughHost, perTokenCost } from "./earlySt
 import { DocumentTree } from "../../extension/src/core/syntax/documentTree";
 import { cursorInText, InsertionParser } from "../../extension/src/core/syntax/insertionParser";
 import { linesReader, textReader } from "../../extension/src/core/syntax/documentReader";
-import { DefinitionsByLanguage, SymbolIndexer, WorkspaceSymbolIndex, type DefinitionParser, type IndexerFiles } from "../../extension/src/core/syntax/symbolIndex";
+import {
+  DefinitionsByLanguage,
+  SymbolIndexer,
+  WorkspaceSymbolIndex,
+  type DefinitionParser,
+  type IndexerFiles,
+} from "../../extension/src/core/syntax/symbolIndex";
 import { nativeDefinitionsLoader } from "../../extension/src/node/syntax/nativeDefinitions";
 import { SyntaxRuntime } from "../../extension/src/core/syntax/syntaxRuntime";
 import { IndexerDefinitions } from "../../extension/src/core/syntax/importedDefinitions";
@@ -53,7 +59,9 @@ function filesUnder(directory: string, extension: string, limit: number): string
 }
 
 function pythonStdlib(): string {
-  return execFileSync("python3", ["-c", "import sysconfig;print(sysconfig.get_paths()['stdlib'])"], { encoding: "utf8" }).trim();
+  return execFileSync("python3", ["-c", "import sysconfig;print(sysconfig.get_paths()['stdlib'])"], {
+    encoding: "utf8",
+  }).trim();
 }
 
 interface Corpus {
@@ -66,9 +74,34 @@ interface Corpus {
 function corpora(): Corpus[] {
   const stdlib = pythonStdlib();
   return [
-    { languageId: "python", root: stdlib, files: ["typing.py", "inspect.py", "argparse.py", "tarfile.py", "textwrap.py", "dataclasses.py", "functools.py", "shutil.py", "json/decoder.py", "json/encoder.py", "csv.py", "enum.py"].map((f) => path.join(stdlib, f)) },
-    { languageId: "typescript", root: path.join(root, "node_modules/@azure/msal-browser/src"), files: filesUnder(path.join(root, "node_modules/@azure/msal-browser/src"), ".ts", 120) },
-    { languageId: "javascript", root: path.join(root, "node_modules/mocha/lib"), files: filesUnder(path.join(root, "node_modules/mocha/lib"), ".js", 60) },
+    {
+      languageId: "python",
+      root: stdlib,
+      files: [
+        "typing.py",
+        "inspect.py",
+        "argparse.py",
+        "tarfile.py",
+        "textwrap.py",
+        "dataclasses.py",
+        "functools.py",
+        "shutil.py",
+        "json/decoder.py",
+        "json/encoder.py",
+        "csv.py",
+        "enum.py",
+      ].map((f) => path.join(stdlib, f)),
+    },
+    {
+      languageId: "typescript",
+      root: path.join(root, "node_modules/@azure/msal-browser/src"),
+      files: filesUnder(path.join(root, "node_modules/@azure/msal-browser/src"), ".ts", 120),
+    },
+    {
+      languageId: "javascript",
+      root: path.join(root, "node_modules/mocha/lib"),
+      files: filesUnder(path.join(root, "node_modules/mocha/lib"), ".js", 60),
+    },
   ];
 }
 
@@ -114,7 +147,9 @@ function heapBytes(): number {
 }
 
 /** The garbage collections that run while `during` does, by kind, with their pauses in ms. */
-async function collectionsDuring(during: () => Promise<void>): Promise<{ scavenges: number[]; fullCollections: number[] }> {
+async function collectionsDuring(
+  during: () => Promise<void>,
+): Promise<{ scavenges: number[]; fullCollections: number[] }> {
   const scavenges: number[] = [];
   const fullCollections: number[] = [];
   const observer = new PerformanceObserver((list) => {
@@ -138,7 +173,12 @@ async function collectionsDuring(during: () => Promise<void>): Promise<{ scaveng
 const keystrokeWindowChars = promptWindowChars(defaultPromptBudget) + 16_000;
 
 /** The text around (row, column) as getText(range) gives it: whole lines, at least `chars` on each side where there are. */
-function textAround(lines: readonly string[], row: number, column: number, chars: number): { text: string; prefix: string; suffix: string; windowStart: number } {
+function textAround(
+  lines: readonly string[],
+  row: number,
+  column: number,
+  chars: number,
+): { text: string; prefix: string; suffix: string; windowStart: number } {
   let first = row;
   let before = column;
   while (first > 0 && before < chars) before += lines[--first].length + 1;
@@ -157,7 +197,14 @@ function textAround(lines: readonly string[], row: number, column: number, chars
  * the better of two runs after a run that loads the grammars and warms the file cache.
  */
 async function corpusIndex(corpus: Corpus): Promise<WorkspaceSymbolIndex> {
-  const files: IndexerFiles = { size: (file) => stat(file).then((info) => info.size, () => undefined), read: (file) => readFile(file).catch(() => undefined) };
+  const files: IndexerFiles = {
+    size: (file) =>
+      stat(file).then(
+        (info) => info.size,
+        () => undefined,
+      ),
+    read: (file) => readFile(file).catch(() => undefined),
+  };
   const grammars = { load: (file: string) => readFile(path.join(root, "grammars", file)) };
   const failed = (languageId: string, error: unknown): never => {
     throw new Error(`${languageId}: ${String(error)}`);
@@ -169,7 +216,9 @@ async function corpusIndex(corpus: Corpus): Promise<WorkspaceSymbolIndex> {
     const usage = process.cpuUsage();
     return (usage.user + usage.system) / 1000;
   };
-  const build = async (parser: DefinitionParser): Promise<{ index: WorkspaceSymbolIndex; ms: number; cpuMs: number }> => {
+  const build = async (
+    parser: DefinitionParser,
+  ): Promise<{ index: WorkspaceSymbolIndex; ms: number; cpuMs: number }> => {
     const index = new WorkspaceSymbolIndex();
     const indexer = new SymbolIndexer(parser, files, [corpus.root]);
     const start = performance.now();
@@ -188,27 +237,44 @@ async function corpusIndex(corpus: Corpus): Promise<WorkspaceSymbolIndex> {
   wasmDefinitions.dispose();
   const best = (list: Array<{ ms: number; cpuMs: number }>): string =>
     `${Math.min(...list.map((run) => run.ms)).toFixed(0)} ms (CPU ${Math.min(...list.map((run) => run.cpuMs)).toFixed(0)} ms)`;
-  const bytes = (await Promise.all(corpus.files.map((file) => stat(file).then((info) => info.size)))).reduce((sum, size) => sum + size, 0);
+  const bytes = (await Promise.all(corpus.files.map((file) => stat(file).then((info) => info.size)))).reduce(
+    (sum, size) => sum + size,
+    0,
+  );
   console.log(
     `  ${corpus.languageId.padEnd(10)} workspace index of ${corpus.files.length} files (${(bytes / 1024).toFixed(0)} KB): native tree-sitter ${best(runs.native)}, web-tree-sitter ${best(runs.wasm)}`,
   );
   return runs.native[0].index;
 }
 
-async function keystrokeCost(runtime: SyntaxRuntime, queries: QueryStore, corpus: Corpus, language: Language): Promise<void> {
+async function keystrokeCost(
+  runtime: SyntaxRuntime,
+  queries: QueryStore,
+  corpus: Corpus,
+  language: Language,
+): Promise<void> {
   const lines = fileOfLines(corpus, 5000).split("\n");
   let text = lines.join("\n");
   // The file stands where its first part lives, so that its relative imports resolve to real files.
   const documentPath = corpus.files[0];
   const symbols = await corpusIndex(corpus);
   // Imported files are read and parsed by the symbol index worker, as in the extension: not on this thread.
-  const worker = new Worker(path.join(root, "dist/symbolIndexWorker.js"), { workerData: { grammarDirectory: path.join(root, "grammars"), roots: [corpus.root] } satisfies IndexerWorkerData });
+  const worker = new Worker(path.join(root, "dist/symbolIndexWorker.js"), {
+    workerData: { grammarDirectory: path.join(root, "grammars"), roots: [corpus.root] } satisfies IndexerWorkerData,
+  });
   const imported = new IndexerDefinitions();
   imported.attach((message) => worker.postMessage(message));
   worker.on("message", (message: unknown) => {
     if (isFromIndexer(message) && message.kind === "definitions") imported.receive(message);
   });
-  const definitions = new DefinitionContext({ runtime, queries, imported, roots: [path.dirname(documentPath)], symbols, timeLimitMs: 1000 });
+  const definitions = new DefinitionContext({
+    runtime,
+    queries,
+    imported,
+    roots: [path.dirname(documentPath)],
+    symbols,
+    timeLimitMs: 1000,
+  });
   await queries.queriesFor(corpus.languageId, language);
   let snippetCount = 0;
   let indexedCount = 0;
@@ -217,7 +283,13 @@ async function keystrokeCost(runtime: SyntaxRuntime, queries: QueryStore, corpus
   if (!opened) throw new Error("the bench file should be parsed");
   // What the extension does when the document opens: have the worker read and parse the files it imports.
   const prefetchStart = performance.now();
-  await definitions.prefetchImports({ languageId: corpus.languageId, path: documentPath, tree: opened, cursor: 0, parse: document.lastParse });
+  await definitions.prefetchImports({
+    languageId: corpus.languageId,
+    path: documentPath,
+    tree: opened,
+    cursor: 0,
+    parse: document.lastParse,
+  });
   const prefetchMs = performance.now() - prefetchStart;
   // The document as VS Code's model keeps it: lines, and where each starts (kept up to date by VS Code itself).
   const lineStarts: number[] = [];
@@ -238,9 +310,18 @@ async function keystrokeCost(runtime: SyntaxRuntime, queries: QueryStore, corpus
   });
   const random = seededRandom(42);
   const names = ["edit", "text", "parse", "context", "post", "superseded", "total"] as const;
-  const wall = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<(typeof names)[number], number[]>;
-  const busy = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<(typeof names)[number], number[]>;
-  const allocated = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<(typeof names)[number], number[]>;
+  const wall = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<
+    (typeof names)[number],
+    number[]
+  >;
+  const busy = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<
+    (typeof names)[number],
+    number[]
+  >;
+  const allocated = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<
+    (typeof names)[number],
+    number[]
+  >;
   let collections: Awaited<ReturnType<typeof collectionsDuring>>;
   try {
     collections = await collectionsDuring(async () => {
@@ -252,7 +333,13 @@ async function keystrokeCost(runtime: SyntaxRuntime, queries: QueryStore, corpus
         const row = text.slice(0, offset).split("\n").length - 1;
         for (const char of "value") {
           const column = lines[row].length;
-          const change = { rangeOffset: offset, rangeLength: 0, start: { row, column }, end: { row, column }, text: char };
+          const change = {
+            rangeOffset: offset,
+            rangeLength: 0,
+            start: { row, column },
+            end: { row, column },
+            text: char,
+          };
           lines[row] += char;
           for (let later = row + 1; later < lineStarts.length; later++) lineStarts[later]++;
           offset++;
@@ -268,7 +355,12 @@ async function keystrokeCost(runtime: SyntaxRuntime, queries: QueryStore, corpus
           document.edit([change]);
           mark();
           // The provider, on every keystroke: the text around the cursor (VS Code's getText(range) joins those lines), the trigger.
-          const { text: windowText, prefix, suffix, windowStart } = textAround(lines, row, column + 1, keystrokeWindowChars);
+          const {
+            text: windowText,
+            prefix,
+            suffix,
+            windowStart,
+          } = textAround(lines, row, column + 1, keystrokeWindowChars);
           decideTrigger(prefix, suffix, "automatic");
           mark();
           // Once the debounce has passed: the re-parse the request needs, reading lines where it re-lexes, then the
@@ -278,18 +370,43 @@ async function keystrokeCost(runtime: SyntaxRuntime, queries: QueryStore, corpus
           if (!tree) throw new Error("the bench file should be parsed");
           mark();
           const mode = decideMode(prefix, suffix, tree, style.tabSize, offset);
-          const request = { languageId: corpus.languageId, path: documentPath, tree, cursor: offset, parse: document.lastParse, around: { start: windowStart, text: windowText } };
+          const request = {
+            languageId: corpus.languageId,
+            path: documentPath,
+            tree,
+            cursor: offset,
+            parse: document.lastParse,
+            around: { start: windowStart, text: windowText },
+          };
           const snippets = await definitions.snippetsFor(request);
           snippetCount += snippets.length;
           indexedCount += snippets.filter((snippet) => snippet.reason.startsWith("workspace index")).length;
           const scopeHeaders = definitions.scopeHeaders(request, (at) => lines[at]);
-          buildPromptPieces({ prefix, suffix, cursorLine: row, languageId: corpus.languageId, path: "bench", snippets, scopeHeaders, budget: defaultPromptBudget });
+          buildPromptPieces({
+            prefix,
+            suffix,
+            cursorLine: row,
+            languageId: corpus.languageId,
+            path: "bench",
+            snippets,
+            scopeHeaders,
+            budget: defaultPromptBudget,
+          });
           mark();
-          const syntax = new InsertionParser(runtime, language, tree, { read: reader, cursor: offset, cursorPoint: { row, column: column + 1 }, after: suffix });
+          const syntax = new InsertionParser(runtime, language, tree, {
+            read: reader,
+            cursor: offset,
+            cursorPoint: { row, column: column + 1 },
+            after: suffix,
+          });
           const raw = suffix.slice(0, 200).replace(/^[^\n]*\n/, "s = 1\n");
           postProcess({ raw, prefix, suffix, mode, style, syntax });
           mark();
-          const stageOf = (from: number, to: number): [number, number, number] => [busyAt[to] - busyAt[from], wallAt[to] - wallAt[from], heapAt[to] - heapAt[from]];
+          const stageOf = (from: number, to: number): [number, number, number] => [
+            busyAt[to] - busyAt[from],
+            wallAt[to] - wallAt[from],
+            heapAt[to] - heapAt[from],
+          ];
           const measured: Array<[(typeof names)[number], [number, number, number]]> = [
             ["edit", stageOf(0, 1)],
             ["text", stageOf(1, 2)],
@@ -316,19 +433,30 @@ async function keystrokeCost(runtime: SyntaxRuntime, queries: QueryStore, corpus
   console.log(
     `  ${corpus.languageId.padEnd(10)} ${lines.length} lines, ${count} keystrokes, ${(snippetCount / count).toFixed(1)} snippets per prompt (${(indexedCount / count).toFixed(1)} from the workspace index of ${symbols.fileCount} files); the worker parsed the imported files at open in ${prefetchMs.toFixed(0)} ms`,
   );
-  const kilobytes = (name: (typeof names)[number]): string => `${(percentile(allocated[name], 50) / 1024).toFixed(0)} KB`;
+  const kilobytes = (name: (typeof names)[number]): string =>
+    `${(percentile(allocated[name], 50) / 1024).toFixed(0)} KB`;
   const line = (label: string, name: (typeof names)[number], note = ""): void =>
-    console.log(`    ${label.padEnd(19)}${format(wall[name])}; busy ${format(busy[name])}; allocates ${kilobytes(name)}${note}`);
+    console.log(
+      `    ${label.padEnd(19)}${format(wall[name])}; busy ${format(busy[name])}; allocates ${kilobytes(name)}${note}`,
+    );
   line("edit", "edit", " (every keystroke: tree.edit)");
   line("text + trigger", "text", " (every keystroke: the text around the cursor, trigger)");
   line("incremental parse", "parse", " (once the debounce has passed, reading the lines it re-lexes)");
-  line("context + prompt", "context", " (mode, the document's top, scopes, imported and indexed definitions, prompt pieces)");
+  line(
+    "context + prompt",
+    "context",
+    " (mode, the document's top, scopes, imported and indexed definitions, prompt pieces)",
+  );
   line("post-processing", "post");
   line("superseded", "superseded", " (a keystroke the next one cancels before the debounce passes)");
   line("total", "total", " (a keystroke whose request runs)");
   const pauses = (durations: number[]): string =>
-    durations.length === 0 ? "none" : `${durations.length} (p50 ${percentile(durations, 50).toFixed(1)} ms, max ${Math.max(...durations).toFixed(1)} ms)`;
-  console.log(`    garbage collections during the ${count} keystrokes: scavenges ${pauses(collections.scavenges)}, full ${pauses(collections.fullCollections)}`);
+    durations.length === 0
+      ? "none"
+      : `${durations.length} (p50 ${percentile(durations, 50).toFixed(1)} ms, max ${Math.max(...durations).toFixed(1)} ms)`;
+  console.log(
+    `    garbage collections during the ${count} keystrokes: scavenges ${pauses(collections.scavenges)}, full ${pauses(collections.fullCollections)}`,
+  );
 }
 
 interface Sample {
@@ -338,15 +466,27 @@ interface Sample {
   raw: string;
 }
 
-const bodyTypes: Record<string, string> = { python: "block", typescript: "statement_block", javascript: "statement_block" };
+const bodyTypes: Record<string, string> = {
+  python: "block",
+  typescript: "statement_block",
+  javascript: "statement_block",
+};
 
 function followingLines(text: string, count: number): string {
-  return text.split("\n").slice(0, count + 1).join("\n");
+  return text
+    .split("\n")
+    .slice(0, count + 1)
+    .join("\n");
 }
 
 /** Starts of non-empty multi-line bodies: the cursor at the body's first statement, the body as the truth. */
 function blockSamples(text: string, rootNode: Node, languageId: string, random: () => number, limit: number): Sample[] {
-  const blocks = rootNode.descendantsOfType(bodyTypes[languageId]).filter((node): node is Node => node !== null && node.namedChildCount > 0 && node.endPosition.row > node.startPosition.row);
+  const blocks = rootNode
+    .descendantsOfType(bodyTypes[languageId])
+    .filter(
+      (node): node is Node =>
+        node !== null && node.namedChildCount > 0 && node.endPosition.row > node.startPosition.row,
+    );
   const samples: Sample[] = [];
   for (const block of blocks) {
     if (random() > (limit * 1.5) / blocks.length) continue;
@@ -389,7 +529,12 @@ function lineSamples(text: string, random: () => number, limit: number): Sample[
   return samples;
 }
 
-async function accuracy(runtime: SyntaxRuntime, corpus: Corpus, language: Language, earlyStop: EarlyStopAccuracy): Promise<void> {
+async function accuracy(
+  runtime: SyntaxRuntime,
+  corpus: Corpus,
+  language: Language,
+  earlyStop: EarlyStopAccuracy,
+): Promise<void> {
   const random = seededRandom(7);
   const results = { block: [0, 0], line: [0, 0] };
   const misses: string[] = [];
@@ -405,16 +550,26 @@ async function accuracy(runtime: SyntaxRuntime, corpus: Corpus, language: Langua
       for (const sample of samples) {
         const documentTree = runtime.parse(language, sample.prefix + sample.suffix);
         try {
-          const syntax = new InsertionParser(runtime, language, documentTree, cursorInText(sample.prefix, sample.suffix));
+          const syntax = new InsertionParser(
+            runtime,
+            language,
+            documentTree,
+            cursorInText(sample.prefix, sample.suffix),
+          );
           const mode = decideMode(sample.prefix, sample.suffix, documentTree, style.tabSize);
           const input = { raw: sample.raw, prefix: sample.prefix, suffix: sample.suffix, mode, style, syntax };
           const result = postProcess(input);
           earlyStop.check(input, !documentTree.rootNode.hasError);
-          const produced = result.show ? result.insertion.text + sample.suffix.slice(result.insertion.replaceRight) : sample.suffix;
+          const produced = result.show
+            ? result.insertion.text + sample.suffix.slice(result.insertion.replaceRight)
+            : sample.suffix;
           const exact = produced.replace(/[ \t]+$/gm, "") === (sample.truth + sample.suffix).replace(/[ \t]+$/gm, "");
           results[kind][1]++;
           if (exact) results[kind][0]++;
-          else if (misses.length < 3) misses.push(`${kind} ${mode}: want ${JSON.stringify(sample.truth.slice(-60))} got ${result.show ? JSON.stringify(result.insertion.text.slice(-60)) : result.reason}`);
+          else if (misses.length < 3)
+            misses.push(
+              `${kind} ${mode}: want ${JSON.stringify(sample.truth.slice(-60))} got ${result.show ? JSON.stringify(result.insertion.text.slice(-60)) : result.reason}`,
+            );
         } finally {
           documentTree.delete();
         }
@@ -422,7 +577,9 @@ async function accuracy(runtime: SyntaxRuntime, corpus: Corpus, language: Langua
     }
   }
   const share = ([hit, all]: number[]) => `${hit}/${all} = ${((100 * hit) / Math.max(1, all)).toFixed(1)}%`;
-  console.log(`  ${corpus.languageId.padEnd(10)} block starts ${share(results.block)}, mid-line ${share(results.line)}`);
+  console.log(
+    `  ${corpus.languageId.padEnd(10)} block starts ${share(results.block)}, mid-line ${share(results.line)}`,
+  );
   for (const miss of misses) console.log(`    miss: ${miss}`);
 }
 
@@ -439,7 +596,15 @@ function hugeFileCost(): void {
     const prefix = text.slice(Math.max(0, offset - windowChars), offset);
     const suffix = text.slice(offset, offset + windowChars);
     const mode = decideMode(prefix, suffix, undefined, style.tabSize);
-    buildPromptPieces({ prefix, suffix, cursorLine, languageId: "python", path: "huge.py", snippets: [], budget: defaultPromptBudget });
+    buildPromptPieces({
+      prefix,
+      suffix,
+      cursorLine,
+      languageId: "python",
+      path: "huge.py",
+      snippets: [],
+      budget: defaultPromptBudget,
+    });
     postProcess({ raw: "value)\nmore()", prefix, suffix, mode, style });
     costs.push(performance.now() - t0);
   }
@@ -447,7 +612,13 @@ function hugeFileCost(): void {
 }
 
 function pythonDocumentAt(seed: number): { prefix: string; suffix: string } {
-  const text = readFileSync(path.join(pythonStdlib(), ["argparse.py", "inspect.py", "tarfile.py", "typing.py", "shutil.py", "enum.py"][seed % 6]), "utf8");
+  const text = readFileSync(
+    path.join(
+      pythonStdlib(),
+      ["argparse.py", "inspect.py", "tarfile.py", "typing.py", "shutil.py", "enum.py"][seed % 6],
+    ),
+    "utf8",
+  );
   const random = seededRandom(seed + 1);
   for (;;) {
     const at = text.indexOf(" = ", Math.floor(random() * text.length * 0.8));
@@ -483,7 +654,10 @@ async function endToEnd(runtime: SyntaxRuntime, label: string, modelPath: string
     now: () => performance.now(),
     sleep: async () => undefined,
   });
-  const runs = { cold: { total: [] as number[], model: [] as number[], evaluated: [] as number[] }, warm: { total: [] as number[], model: [] as number[], evaluated: [] as number[] } };
+  const runs = {
+    cold: { total: [] as number[], model: [] as number[], evaluated: [] as number[] },
+    warm: { total: [] as number[], model: [] as number[], evaluated: [] as number[] },
+  };
   try {
     for (let round = 0; round < rounds; round++) {
       const document = pythonDocumentAt(round);
@@ -495,7 +669,17 @@ async function endToEnd(runtime: SyntaxRuntime, label: string, modelPath: string
           evaluated = 0;
           const t0 = performance.now();
           await engine.complete(
-            { languageId: "python", path: "bench.py", prefix, suffix: document.suffix, cursorLine: prefix.split("\n").length - 1, trigger: "automatic", style, syntax: () => new InsertionParser(runtime, language, tree, cursorInText(prefix, document.suffix)), snippets: async () => [] },
+            {
+              languageId: "python",
+              path: "bench.py",
+              prefix,
+              suffix: document.suffix,
+              cursorLine: prefix.split("\n").length - 1,
+              trigger: "automatic",
+              style,
+              syntax: () => new InsertionParser(runtime, language, tree, cursorInText(prefix, document.suffix)),
+              snippets: async () => [],
+            },
             new AbortController().signal,
           );
           const total = performance.now() - t0;
@@ -530,7 +714,12 @@ async function main(): Promise<void> {
     // --early-stop: only what the early-stop section needs (the truncation corpus), then that section.
     const earlyStopOnly = process.argv.includes("--early-stop");
     // Other processes share the cores: wall and busy times are only comparable at a similar load.
-    console.log(`load average ${os.loadavg().map((load) => load.toFixed(1)).join(" ")} on ${os.cpus().length} cores`);
+    console.log(
+      `load average ${os
+        .loadavg()
+        .map((load) => load.toFixed(1))
+        .join(" ")} on ${os.cpus().length} cores`,
+    );
     if (!earlyStopOnly) {
       console.log("Per-keystroke cost, no model time (5,000-line files):");
       for (const corpus of all) {
@@ -546,7 +735,9 @@ async function main(): Promise<void> {
       if (language) await accuracy(runtime, corpus, language, earlyStop);
     }
     if (!process.argv.includes("--no-host") && !earlyStopOnly) {
-      console.log(`End-to-end provider latency through the real host (CPU; prompt budget 1,536 tokens, counted with the model's tokenizer; load average ${os.loadavg()[0].toFixed(1)}):`);
+      console.log(
+        `End-to-end provider latency through the real host (CPU; prompt budget 1,536 tokens, counted with the model's tokenizer; load average ${os.loadavg()[0].toFixed(1)}):`,
+      );
       await endToEnd(runtime, "scripted fixture model", ensureScriptedModel("standard"), 10);
       await endToEnd(runtime, "0.5B-shaped benchmark model", ensureBenchModel(), 3);
     }
@@ -558,7 +749,9 @@ async function main(): Promise<void> {
     }
     const python = await runtime.language("python");
     if (!process.argv.includes("--no-host") && python) {
-      console.log(`  through the real backends, python, maxLines 12 (288 tokens at most), 1 thread (two contend with other processes here); load average ${os.loadavg()[0].toFixed(1)}:`);
+      console.log(
+        `  through the real backends, python, maxLines 12 (288 tokens at most), 1 thread (two contend with other processes here); load average ${os.loadavg()[0].toFixed(1)}:`,
+      );
       await earlyStopThroughHost(runtime, python, { small: 5, bench: 5 });
     }
   } finally {

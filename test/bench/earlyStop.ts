@@ -15,7 +15,15 @@ import { createTestHost, hostConfig } from "../fixtures/hostHarness";
 import { llamaServerBinary, startLlamaServer } from "../remote/llamaServer";
 import { createRemoteBackend } from "../../extension/src/node/remote/remoteBackend";
 import { existsSync } from "node:fs";
-import { ensureScriptedModel, fimTokens, longLineScript, type LoopingScript, ramblingScript, repeatingScript, type ScriptedVariant } from "../fixtures/scriptedModel";
+import {
+  ensureScriptedModel,
+  fimTokens,
+  longLineScript,
+  type LoopingScript,
+  ramblingScript,
+  repeatingScript,
+  type ScriptedVariant,
+} from "../fixtures/scriptedModel";
 
 const maxLines = 12;
 
@@ -40,7 +48,15 @@ export class EarlyStopAccuracy {
 
   /** `input.raw` is the model's whole output; `checksSyntax` as the engine decides it. */
   check(input: PostProcessInput, checksSyntax: boolean): void {
-    const spec = stopPolicySpec({ prefix: input.prefix, suffix: input.suffix, mode: input.mode, maxLines, tabSize: input.style.tabSize, checksSyntax, timeCapMs: 0 });
+    const spec = stopPolicySpec({
+      prefix: input.prefix,
+      suffix: input.suffix,
+      mode: input.mode,
+      maxLines,
+      tabSize: input.style.tabSize,
+      checksSyntax,
+      timeCapMs: 0,
+    });
     const tokens = codeTokens(input.raw);
     const outcome = streamThroughPolicy(spec, tokens);
     this.checkMs.push(...outcome.checkMs);
@@ -50,13 +66,18 @@ export class EarlyStopAccuracy {
     const early = shownText({ ...input, raw: outcome.text });
     this.checked++;
     if (today === early) this.same++;
-    else this.misses.push(`${input.mode}: today ${JSON.stringify(today.slice(-80))}, early-stopped ${JSON.stringify(early.slice(-80))} (stopped at ${JSON.stringify(outcome.text.slice(-40))})`);
+    else
+      this.misses.push(
+        `${input.mode}: today ${JSON.stringify(today.slice(-80))}, early-stopped ${JSON.stringify(early.slice(-80))} (stopped at ${JSON.stringify(outcome.text.slice(-40))})`,
+      );
   }
 
   print(): void {
     const share = (100 * this.same) / Math.max(1, this.checked);
     const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
-    console.log(`  truncation corpus: early-stopped text shown as today in ${this.same}/${this.checked} = ${share.toFixed(2)}% (goal >= 99.5%); tokens read ${sum(this.generated)} of ${sum(this.all)}`);
+    console.log(
+      `  truncation corpus: early-stopped text shown as today in ${this.same}/${this.checked} = ${share.toFixed(2)}% (goal >= 99.5%); tokens read ${sum(this.generated)} of ${sum(this.all)}`,
+    );
     for (const miss of this.misses) console.log(`    miss: ${miss}`);
   }
 }
@@ -78,9 +99,20 @@ export function perTokenCost(text: string, runtime: SyntaxRuntime, language: Lan
       const cursor = starts[row] + (lines[row].length - lines[row].trimStart().length);
       const prefix = text.slice(0, cursor);
       const suffix = text.slice(cursor);
-      const raw = lines.slice(row, row + 40).join("\n").trimStart();
+      const raw = lines
+        .slice(row, row + 40)
+        .join("\n")
+        .trimStart();
       const started = performance.now();
-      const spec = stopPolicySpec({ prefix, suffix, mode: "multiLine", maxLines, tabSize: 4, checksSyntax: !tree.rootNode.hasError, timeCapMs: 0 });
+      const spec = stopPolicySpec({
+        prefix,
+        suffix,
+        mode: "multiLine",
+        maxLines,
+        tabSize: 4,
+        checksSyntax: !tree.rootNode.hasError,
+        timeCapMs: 0,
+      });
       const built = performance.now() - started;
       const outcome = streamThroughPolicy(spec, codeTokens(raw));
       costs.push(built + outcome.checkMs[0], ...outcome.checkMs.slice(1));
@@ -119,7 +151,13 @@ function unrolled(script: readonly string[] | LoopingScript): readonly string[] 
 
 type Backend = (params: InfillParams, signal: AbortSignal) => Promise<GenerationResult>;
 
-async function measure(runtime: SyntaxRuntime, language: Language, generate: Backend, rounds: number, withPolicy: boolean): Promise<Run[]> {
+async function measure(
+  runtime: SyntaxRuntime,
+  language: Language,
+  generate: Backend,
+  rounds: number,
+  withPolicy: boolean,
+): Promise<Run[]> {
   let last: GenerationResult | undefined;
   const engine = new CompletionEngine({
     generate: async (params, signal) => {
@@ -157,7 +195,12 @@ async function measure(runtime: SyntaxRuntime, language: Language, generate: Bac
         new AbortController().signal,
       );
       const latencyMs = performance.now() - started;
-      if (round > 0 && last) runs.push({ latencyMs, generated: last.generatedTokens, shown: outcome.kind === "shown" ? outcome.insertion.text : "" });
+      if (round > 0 && last)
+        runs.push({
+          latencyMs,
+          generated: last.generatedTokens,
+          shown: outcome.kind === "shown" ? outcome.insertion.text : "",
+        });
     } finally {
       tree.delete();
     }
@@ -207,7 +250,15 @@ const llamaServer: BackendRig = {
   label: "llama-server",
   async start(modelPath) {
     const server = await startLlamaServer({ modelPath, threads: 1, contextSize: 4096 });
-    const backend = createRemoteBackend({ kind: "llama-server", baseUrl: server.url, model: "", fimTemplate: "qwen", customFimTemplate: "", apiKey: async () => undefined, extraCaCertificates: [] });
+    const backend = createRemoteBackend({
+      kind: "llama-server",
+      baseUrl: server.url,
+      model: "",
+      fimTemplate: "qwen",
+      customFimTemplate: "",
+      apiKey: async () => undefined,
+      extraCaCertificates: [],
+    });
     return {
       generate: (params, signal) => backend.infill(params, signal),
       stop: async () => {
@@ -218,7 +269,15 @@ const llamaServer: BackendRig = {
   },
 };
 
-async function compare(rig: BackendRig, modelPath: string, label: string, rawTokens: readonly string[], runtime: SyntaxRuntime, language: Language, rounds: number) {
+async function compare(
+  rig: BackendRig,
+  modelPath: string,
+  label: string,
+  rawTokens: readonly string[],
+  runtime: SyntaxRuntime,
+  language: Language,
+  rounds: number,
+) {
   const backend = await rig.start(modelPath);
   try {
     const early = await measure(runtime, language, backend.generate, rounds, true);
@@ -229,22 +288,57 @@ async function compare(rig: BackendRig, modelPath: string, label: string, rawTok
   }
 }
 
-export async function earlyStopThroughHost(runtime: SyntaxRuntime, language: Language, rounds: { small: number; bench: number }): Promise<void> {
-  const scripts: Record<Extract<ScriptedVariant, "standard" | "rambling" | "repeating" | "longLine">, readonly string[] | LoopingScript> = {
+export async function earlyStopThroughHost(
+  runtime: SyntaxRuntime,
+  language: Language,
+  rounds: { small: number; bench: number },
+): Promise<void> {
+  const scripts: Record<
+    Extract<ScriptedVariant, "standard" | "rambling" | "repeating" | "longLine">,
+    readonly string[] | LoopingScript
+  > = {
     standard: fimTokens,
     rambling: ramblingScript,
     repeating: repeatingScript,
     longLine: longLineScript,
   };
   const rigs = existsSync(llamaServerBinary()) ? [localHost, llamaServer] : [localHost];
-  if (rigs.length === 1) console.log(`  (no llama-server at ${llamaServerBinary()}: run bash test/remote/build-llama-server.sh)`);
+  if (rigs.length === 1)
+    console.log(`  (no llama-server at ${llamaServerBinary()}: run bash test/remote/build-llama-server.sh)`);
   for (const rig of rigs) {
     for (const variant of ["standard", "rambling", "repeating", "longLine"] as const) {
-      await compare(rig, ensureScriptedModel(variant), `scripted ${variant}`, unrolled(scripts[variant]), runtime, language, rounds.small);
+      await compare(
+        rig,
+        ensureScriptedModel(variant),
+        `scripted ${variant}`,
+        unrolled(scripts[variant]),
+        runtime,
+        language,
+        rounds.small,
+      );
     }
   }
   const benchModel = ensureScriptedBenchModel((message) => console.log(`  ${message}`), "rambling");
-  const headline = await compare(localHost, benchModel, "0.5B-shaped rambling", unrolled(ramblingScript), runtime, language, rounds.bench);
-  if (rigs.includes(llamaServer)) await compare(llamaServer, benchModel, "0.5B-shaped rambling", unrolled(ramblingScript), runtime, language, rounds.bench);
-  console.log(`early stop: rambling p50 speedup ${headline.speedup.toFixed(1)}x, tokens generated per shown token ${headline.perShown.toFixed(2)}`);
+  const headline = await compare(
+    localHost,
+    benchModel,
+    "0.5B-shaped rambling",
+    unrolled(ramblingScript),
+    runtime,
+    language,
+    rounds.bench,
+  );
+  if (rigs.includes(llamaServer))
+    await compare(
+      llamaServer,
+      benchModel,
+      "0.5B-shaped rambling",
+      unrolled(ramblingScript),
+      runtime,
+      language,
+      rounds.bench,
+    );
+  console.log(
+    `early stop: rambling p50 speedup ${headline.speedup.toFixed(1)}x, tokens generated per shown token ${headline.perShown.toFixed(2)}`,
+  );
 }

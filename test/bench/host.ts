@@ -20,7 +20,9 @@ const editMaxTokens = 8;
 let uniqueRun = 0;
 /** Code text with a tag no earlier prompt of this run used, so nothing of it is cached. */
 function taggedCode(tag: string, lines: number): string {
-  return Array.from({ length: lines }, (_, i) => `    ${tag}_total_${i} = compute(values[${i}], index + ${i})\n`).join("");
+  return Array.from({ length: lines }, (_, i) => `    ${tag}_total_${i} = compute(values[${i}], index + ${i})\n`).join(
+    "",
+  );
 }
 
 interface FimPrompt {
@@ -29,7 +31,10 @@ interface FimPrompt {
 }
 
 /** A fresh prefix and suffix of about `targetPromptTokens` tokens in the host's layout, counted with the model's tokenizer. */
-function buildPrompt(tokenize: (text: string) => number[], fim: { prefix: number; suffix: number; middle: number }): FimPrompt {
+function buildPrompt(
+  tokenize: (text: string) => number[],
+  fim: { prefix: number; suffix: number; middle: number },
+): FimPrompt {
   const tag = `r${uniqueRun++}`;
   const compose = (lines: number): FimPrompt => {
     const suffixLines = Math.round(lines / 5);
@@ -39,7 +44,11 @@ function buildPrompt(tokenize: (text: string) => number[], fim: { prefix: number
     };
   };
   const count = (prompt: FimPrompt): number =>
-    layoutFimPrompt(tokenize(prompt.prefix), tokenize(prompt.suffix), fim, [], { maxPromptTokens: contextSize, maxSuffixTokens: 512, prefixTrimStep: 1 }).tokens.length;
+    layoutFimPrompt(tokenize(prompt.prefix), tokenize(prompt.suffix), fim, [], {
+      maxPromptTokens: contextSize,
+      maxSuffixTokens: 512,
+      prefixTrimStep: 1,
+    }).tokens.length;
   let lines = 60;
   for (let attempt = 0; attempt < 4; attempt++) {
     const tokens = count(compose(lines));
@@ -66,7 +75,11 @@ function peakRssMiB(pid: number): number {
 }
 
 /** Aborts a request after `afterMs` and reports when its promise settled and when the host next answered. */
-async function abortLatency(client: HostClient, params: InfillParams, afterMs: number): Promise<{ rejectedMs: number; nextServedMs: number }> {
+async function abortLatency(
+  client: HostClient,
+  params: InfillParams,
+  afterMs: number,
+): Promise<{ rejectedMs: number; nextServedMs: number }> {
   const controller = new AbortController();
   const request = client.infill(params, controller.signal);
   await new Promise((resolve) => setTimeout(resolve, afterMs));
@@ -102,18 +115,29 @@ async function main(): Promise<void> {
       `model: ${model.name}, ${f0(model.sizeBytes / 2 ** 20)} MiB, ${((model.parameters ?? 0) / 1e6).toFixed(0)}M parameters; ` +
         `${info.gpu.type}${info.gpu.names.length > 0 ? ` (${info.gpu.names.join(", ")})` : ""}, ${info.threads} threads, context ${contextSize}, ${model.offloadedLayers}/${model.layers} layers offloaded`,
     );
-    console.log(`host cold start, fork to first completion: ${f0(firstCompletionMs)} ms (ready after ${f0(readyMs)} ms)`);
+    console.log(
+      `host cold start, fork to first completion: ${f0(firstCompletionMs)} ms (ready after ${f0(readyMs)} ms)`,
+    );
 
     // 2. Throughput: the host next to the same work in this process through plain node-llama-cpp with the host's
     // settings. Rounds alternate which goes first, so a change in machine load hits both alike.
     const { getLlama } = await import("node-llama-cpp");
-    const llama = await getLlama({ gpu: info.gpu.type === "cpu" ? false : info.gpu.type, build: "never", maxThreads: info.threads });
+    const llama = await getLlama({
+      gpu: info.gpu.type === "cpu" ? false : info.gpu.type,
+      build: "never",
+      maxThreads: info.threads,
+    });
     const baselineModel = await llama.loadModel({ modelPath });
     const { prefix: fimPrefix, suffix: fimSuffix, middle: fimMiddle } = baselineModel.tokens.infill;
-    if (fimPrefix === null || fimSuffix === null || fimMiddle === null) throw new Error("the benchmark model lacks FIM tokens");
+    if (fimPrefix === null || fimSuffix === null || fimMiddle === null)
+      throw new Error("the benchmark model lacks FIM tokens");
     const fim = { prefix: fimPrefix, suffix: fimSuffix, middle: fimMiddle };
     const tokenize = (text: string): number[] => baselineModel.tokenize(text);
-    const context = await baselineModel.createContext({ contextSize, threads: info.threads, batchSize: info.gpu.type === "cpu" ? 128 : 512 });
+    const context = await baselineModel.createContext({
+      contextSize,
+      threads: info.threads,
+      batchSize: info.gpu.type === "cpu" ? 128 : 512,
+    });
     const sequence = context.getSequence();
 
     const baselinePrefill: number[] = [];
@@ -124,13 +148,20 @@ async function main(): Promise<void> {
       // The same work as the host's cold request (which counts tokenizing, the prompt's evaluation and one generated
       // token): on a GPU the whole prompt takes tens of milliseconds, so leaving those out would flatter the baseline.
       const prefill = await timed(async () => {
-        const tokens = layoutFimPrompt(baselineModel.tokenize(prompt.prefix), baselineModel.tokenize(prompt.suffix), fim, [], {
-          maxPromptTokens: contextSize,
-          maxSuffixTokens: 512,
-          prefixTrimStep: 256,
-        }).tokens;
+        const tokens = layoutFimPrompt(
+          baselineModel.tokenize(prompt.prefix),
+          baselineModel.tokenize(prompt.suffix),
+          fim,
+          [],
+          {
+            maxPromptTokens: contextSize,
+            maxSuffixTokens: 512,
+            prefixTrimStep: 256,
+          },
+        ).tokens;
         await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(0, -1));
-        for await (const token of sequence.evaluate(tokens.slice(-1), { temperature: 0, yieldEogToken: true })) return { tokens, first: token };
+        for await (const token of sequence.evaluate(tokens.slice(-1), { temperature: 0, yieldEogToken: true }))
+          return { tokens, first: token };
         throw new Error("the baseline generated no token");
       });
       baselinePrefill.push(prefill.value.tokens.length / (prefill.ms / 1000));
@@ -152,9 +183,11 @@ async function main(): Promise<void> {
       const cold = await timed(() => client.infill(infill(prompt, 1)));
       promptTokens = cold.value.promptTokens;
       hostPrefill.push(cold.value.tokensEvaluated / (cold.ms / 1000));
-      if (cold.value.timings !== undefined) hostPrefillInside.push(cold.value.tokensEvaluated / (cold.value.timings.promptMs / 1000));
+      if (cold.value.timings !== undefined)
+        hostPrefillInside.push(cold.value.tokensEvaluated / (cold.value.timings.promptMs / 1000));
       const warm = await timed(() => client.infill(infill(prompt, generationTokens)));
-      if (warm.value.tokensEvaluated > 2) throw new Error(`the prompt was not cached: ${warm.value.tokensEvaluated} evaluated`);
+      if (warm.value.tokensEvaluated > 2)
+        throw new Error(`the prompt was not cached: ${warm.value.tokensEvaluated} evaluated`);
       hostGeneration.push(warm.value.generatedTokens / (warm.ms / 1000));
     };
     for (let round = 0; round < rounds; round++) {
@@ -173,14 +206,22 @@ async function main(): Promise<void> {
     const best = (values: number[]): number => Math.max(...values);
     const ratio = (host: number, baseline: number): string => (host / baseline).toFixed(3);
     const each = (values: number[]): string => values.map(f0).join(", ");
-    console.log(`prompt evaluation per round (tok/s): host ${each(hostPrefill)}; baseline ${each(baselinePrefill)}; host by its own clock (prompt only) ${each(hostPrefillInside)}`);
-    console.log(`prompt evaluation (${promptTokens}-token FIM prompt, best of ${rounds}): host ${f0(best(hostPrefill))} tok/s, baseline ${f0(best(baselinePrefill))} tok/s, ratio ${ratio(best(hostPrefill), best(baselinePrefill))}`);
-    console.log(`generation (${generationTokens} tokens, best of ${rounds}): host ${f1(best(hostGeneration))} tok/s, baseline ${f1(best(baselineGeneration))} tok/s, ratio ${ratio(best(hostGeneration), best(baselineGeneration))}`);
+    console.log(
+      `prompt evaluation per round (tok/s): host ${each(hostPrefill)}; baseline ${each(baselinePrefill)}; host by its own clock (prompt only) ${each(hostPrefillInside)}`,
+    );
+    console.log(
+      `prompt evaluation (${promptTokens}-token FIM prompt, best of ${rounds}): host ${f0(best(hostPrefill))} tok/s, baseline ${f0(best(baselinePrefill))} tok/s, ratio ${ratio(best(hostPrefill), best(baselinePrefill))}`,
+    );
+    console.log(
+      `generation (${generationTokens} tokens, best of ${rounds}): host ${f1(best(hostGeneration))} tok/s, baseline ${f1(best(baselineGeneration))} tok/s, ratio ${ratio(best(hostGeneration), best(baselineGeneration))}`,
+    );
 
     // 4. KV-cache reuse: a cold request, then the same document with one character typed at the cursor.
     const prompt = promptForHost();
     const cold = await timed(() => client.infill(infill(prompt, editMaxTokens)));
-    const edit = await timed(() => client.infill(infill({ prefix: `${prompt.prefix}x`, suffix: prompt.suffix }, editMaxTokens)));
+    const edit = await timed(() =>
+      client.infill(infill({ prefix: `${prompt.prefix}x`, suffix: prompt.suffix }, editMaxTokens)),
+    );
     console.log(
       `one-character edit at the cursor (maxTokens ${editMaxTokens}): ${f0(edit.ms)} ms, ${edit.value.tokensEvaluated} of ${edit.value.promptTokens} tokens evaluated; ` +
         `cold request: ${f0(cold.ms)} ms, ${cold.value.tokensEvaluated} evaluated; ${f1(cold.ms / edit.ms)}x faster`,
@@ -189,7 +230,11 @@ async function main(): Promise<void> {
     // 5. Cancellation: during prompt evaluation of a fresh prompt, and during generation on a cached one.
     // The edited prompt of step 4 is still cached: this request is generating after 1 s. (Any other prompt first
     // would replace the cache, the suffix being the first part of the layout.)
-    const duringGeneration = await abortLatency(client, infill({ prefix: `${prompt.prefix}x`, suffix: prompt.suffix }, 2000), 1000);
+    const duringGeneration = await abortLatency(
+      client,
+      infill({ prefix: `${prompt.prefix}x`, suffix: prompt.suffix }, 2000),
+      1000,
+    );
     const duringPrefill = await abortLatency(client, infill(promptForHost(), 8), 1000);
     console.log(
       `abort during prompt evaluation: promise settled after ${f0(duringPrefill.rejectedMs)} ms, host free (next request answered) after ${f0(duringPrefill.nextServedMs)} ms`,

@@ -38,7 +38,12 @@ const requestKinds: Record<RequestKind, { label: string; params: { maxTokens: nu
 
 /** A 300-line module of ordinary service code; the cursor goes on a blank line inside a method near line 200. */
 function sourceFile(): { before: string; after: string } {
-  const lines: string[] = ['"""Inventory service: records, pricing and stock movements."""', "from dataclasses import dataclass", "from decimal import Decimal", ""];
+  const lines: string[] = [
+    '"""Inventory service: records, pricing and stock movements."""',
+    "from dataclasses import dataclass",
+    "from decimal import Decimal",
+    "",
+  ];
   for (let block = 0; lines.length < 296; block++) {
     lines.push(
       "",
@@ -61,10 +66,14 @@ function sourceFile(): { before: string; after: string } {
     );
   }
   const cursorLine = 200;
-  return { before: `${lines.slice(0, cursorLine).join("\n")}\n`, after: `\n${lines.slice(cursorLine, 300).join("\n")}\n` };
+  return {
+    before: `${lines.slice(0, cursorLine).join("\n")}\n`,
+    after: `\n${lines.slice(cursorLine, 300).join("\n")}\n`,
+  };
 }
 
-const typedText = "        normalized = normalize_record(record, strict=True)\n        if normalized.quantity > limit:\n            raise StockError(normalized.sku)\n";
+const typedText =
+  "        normalized = normalize_record(record, strict=True)\n        if normalized.quantity > limit:\n            raise StockError(normalized.sku)\n";
 
 function percentile(values: readonly number[], fraction: number): number {
   if (values.length === 0) return Number.NaN;
@@ -102,11 +111,20 @@ async function main(): Promise<void> {
   // the model's own tokenizer (llama-server's through /tokenize).
   const promptAt = (typed: string): PromptPieces => {
     const prefix = before + typed;
-    return buildPromptPieces({ prefix, suffix: after, cursorLine: prefix.split("\n").length - 1, languageId: "python", path: "inventory/service.py", snippets: [], budget: promptBudget });
+    return buildPromptPieces({
+      prefix,
+      suffix: after,
+      cursorLine: prefix.split("\n").length - 1,
+      languageId: "python",
+      path: "inventory/service.py",
+      snippets: [],
+      budget: promptBudget,
+    });
   };
 
   const started = performance.now();
-  const progress = (message: string): void => console.log(`[${((performance.now() - started) / 1000).toFixed(0)} s] ${message}`);
+  const progress = (message: string): void =>
+    console.log(`[${((performance.now() - started) / 1000).toFixed(0)} s] ${message}`);
   const { client } = createTestHost(hostConfig(modelPath, { gpu: "cpu", contextSize, threads }));
   // llama.vscode recommends --cache-reuse 256 (and -b/-ub 1024, which would cut /infill's prefix to 768 tokens: the
   // default logical batch of 2,048 keeps the whole 1,500-token prompt, like ours). The physical batch, the unit of
@@ -118,7 +136,16 @@ async function main(): Promise<void> {
     contextSize,
     extraArgs: ["--cache-reuse", "256", "--ubatch-size", String(cpuBatchSize), "--flash-attn", "off"],
   });
-  const remote = createRemoteBackend({ kind: "llama-server", baseUrl: server.url, model: "", fimTemplate: "qwen", customFimTemplate: "", apiKey: async () => undefined, extraCaCertificates: [], firstByteTimeoutMs: 600_000 });
+  const remote = createRemoteBackend({
+    kind: "llama-server",
+    baseUrl: server.url,
+    model: "",
+    fimTemplate: "qwen",
+    customFimTemplate: "",
+    apiKey: async () => undefined,
+    extraCaCertificates: [],
+    firstByteTimeoutMs: 600_000,
+  });
   try {
     await client.start();
     const fileTokens = await remote.countTokens(before + after);
@@ -128,13 +155,17 @@ async function main(): Promise<void> {
     const ours: Side = { name: "ours", backend: client, samples: { firstLine: [], full: [] } };
     const peer: Side = { name: "llama-server", backend: remote, samples: { firstLine: [], full: [] } };
     // The cold prompt is not part of the session: both sides evaluate the file once first.
-    for (const side of [ours, peer]) await side.backend.infill({ ...promptAt(""), ...requestKinds.firstLine.params, temperature: 0 });
+    for (const side of [ours, peer])
+      await side.backend.infill({ ...promptAt(""), ...requestKinds.firstLine.params, temperature: 0 });
     // Each side types a block of keystrokes in turn, and the sides take turns going first, so a change in machine load
     // hits both alike. Not keystroke by keystroke: a request right after the other server's measured up to 3 times
     // slower in its first tens of milliseconds, although llama-server used no CPU meanwhile (presumably caches the
     // other process filled), which penalised whichever side is faster; a user runs one of the two, not both.
     for (let blockStart = 1; blockStart <= keystrokes; blockStart += keystrokeBlock) {
-      const block = Array.from({ length: Math.min(keystrokeBlock, keystrokes - blockStart + 1) }, (_, offset) => blockStart + offset);
+      const block = Array.from(
+        { length: Math.min(keystrokeBlock, keystrokes - blockStart + 1) },
+        (_, offset) => blockStart + offset,
+      );
       for (const side of Math.floor(blockStart / keystrokeBlock) % 2 === 0 ? [ours, peer] : [peer, ours]) {
         for (const index of block) {
           const kind: RequestKind = index % 2 === 1 ? "firstLine" : "full";
@@ -144,23 +175,47 @@ async function main(): Promise<void> {
       progress(`keystroke ${block[block.length - 1]} of ${keystrokes}`);
     }
 
-    const cells = (pick: (sample: Sample) => number | undefined, kind: RequestKind, digits = 0): { text: string[]; ratio: string } => {
-      const values = [ours, peer].map((side) => side.samples[kind].map(pick).filter((value): value is number => value !== undefined));
-      const text = values.map((sideValues) => (sideValues.length === 0 ? "n/a" : `${percentile(sideValues, 0.5).toFixed(digits)} / ${percentile(sideValues, 0.95).toFixed(digits)}`));
-      const ratio = (fraction: number): string => (percentile(values[0], fraction) / percentile(values[1], fraction)).toFixed(2);
+    const cells = (
+      pick: (sample: Sample) => number | undefined,
+      kind: RequestKind,
+      digits = 0,
+    ): { text: string[]; ratio: string } => {
+      const values = [ours, peer].map((side) =>
+        side.samples[kind].map(pick).filter((value): value is number => value !== undefined),
+      );
+      const text = values.map((sideValues) =>
+        sideValues.length === 0
+          ? "n/a"
+          : `${percentile(sideValues, 0.5).toFixed(digits)} / ${percentile(sideValues, 0.95).toFixed(digits)}`,
+      );
+      const ratio = (fraction: number): string =>
+        (percentile(values[0], fraction) / percentile(values[1], fraction)).toFixed(2);
       return { text, ratio: `${ratio(0.5)} / ${ratio(0.95)}` };
     };
-    const row = (label: string, pick: (sample: Sample) => number | undefined, kind: RequestKind, digits = 0): string => {
+    const row = (
+      label: string,
+      pick: (sample: Sample) => number | undefined,
+      kind: RequestKind,
+      digits = 0,
+    ): string => {
       const { text, ratio } = cells(pick, kind, digits);
       return `${label.padEnd(58)}${text[0].padEnd(18)}${text[1].padEnd(24)}${ratio}`;
     };
     console.log(
       `bench:peer: ${keystrokes} keystrokes in a 300-line Python file, ${promptBudget.totalTokens}-token prompt budget (${charsPerToken.toFixed(2)} chars/token), ` +
         `${threads} threads, batch ${cpuBatchSize}, flash attention off, context ${contextSize}, CPU; one request per keystroke and side, ` +
-        `odd keystrokes first line, even ones full completion; prompt p50: ours ${percentile(ours.samples.firstLine.map((sample) => sample.result.promptTokens), 0.5)} tokens, ` +
-        `llama-server ${percentile(peer.samples.firstLine.map((sample) => sample.result.promptTokens), 0.5)} tokens`,
+        `odd keystrokes first line, even ones full completion; prompt p50: ours ${percentile(
+          ours.samples.firstLine.map((sample) => sample.result.promptTokens),
+          0.5,
+        )} tokens, ` +
+        `llama-server ${percentile(
+          peer.samples.firstLine.map((sample) => sample.result.promptTokens),
+          0.5,
+        )} tokens`,
     );
-    console.log(`${"per keystroke (p50 / p95)".padEnd(58)}${"ours".padEnd(18)}${"llama-server".padEnd(24)}ratio ours/llama-server p50 / p95`);
+    console.log(
+      `${"per keystroke (p50 / p95)".padEnd(58)}${"ours".padEnd(18)}${"llama-server".padEnd(24)}ratio ours/llama-server p50 / p95`,
+    );
     for (const kind of ["firstLine", "full"] as const) {
       const label = requestKinds[kind].label;
       console.log(row(`${label}: latency ms`, (sample) => sample.wallMs, kind));
@@ -169,12 +224,30 @@ async function main(): Promise<void> {
       console.log(row(`${label}: server prompt ms (to 1st token)`, (sample) => sample.result.timings?.promptMs, kind));
       console.log(row(`${label}: server generation ms`, (sample) => sample.result.timings?.generationMs, kind));
       console.log(
-        row(`${label}: server ms per generated token`, (sample) => (sample.result.timings === undefined || sample.result.generatedTokens === 0 ? undefined : sample.result.timings.generationMs / sample.result.generatedTokens), kind, 1),
+        row(
+          `${label}: server ms per generated token`,
+          (sample) =>
+            sample.result.timings === undefined || sample.result.generatedTokens === 0
+              ? undefined
+              : sample.result.timings.generationMs / sample.result.generatedTokens,
+          kind,
+          1,
+        ),
       );
       console.log(
-        row(`${label}: outside the server ms`, (sample) => (sample.result.timings === undefined ? undefined : sample.wallMs - sample.result.timings.promptMs - sample.result.timings.generationMs), kind, 1),
+        row(
+          `${label}: outside the server ms`,
+          (sample) =>
+            sample.result.timings === undefined
+              ? undefined
+              : sample.wallMs - sample.result.timings.promptMs - sample.result.timings.generationMs,
+          kind,
+          1,
+        ),
       );
-      console.log(`${`${label}: stop reasons`.padEnd(58)}${stopReasons(ours.samples[kind]).padEnd(18)}${stopReasons(peer.samples[kind])}`);
+      console.log(
+        `${`${label}: stop reasons`.padEnd(58)}${stopReasons(ours.samples[kind]).padEnd(18)}${stopReasons(peer.samples[kind])}`,
+      );
     }
     // Wall-clock figures: on a machine busy with other work they say as much about the load as about either side.
     console.log(`load average (1 min) at the end: ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs`);

@@ -24,8 +24,20 @@ const grammarDirectory = path.join(repoRoot, "grammars");
 
 /** A 40-line function whose names differ per run, so no run reuses another's KV cache. */
 function fortyLineModule(tag: string): string {
-  const body = Array.from({ length: 37 }, (_, index) => `    ${tag}_step_${index} = transform(values[${index}], offset + ${index})`);
-  return ["import math", "", "", `def process_${tag}(values, offset):`, "    total = 0", ...body, "    return total", ""].join("\n");
+  const body = Array.from(
+    { length: 37 },
+    (_, index) => `    ${tag}_step_${index} = transform(values[${index}], offset + ${index})`,
+  );
+  return [
+    "import math",
+    "",
+    "",
+    `def process_${tag}(values, offset):`,
+    "    total = 0",
+    ...body,
+    "    return total",
+    "",
+  ].join("\n");
 }
 
 function median(values: readonly number[]): number {
@@ -35,7 +47,9 @@ function median(values: readonly number[]): number {
 }
 
 function row(label: string, values: readonly number[]): string {
-  return `${label.padEnd(50)} median ${median(values).toFixed(0).padStart(6)} ms   min ${Math.min(...values).toFixed(0).padStart(6)} ms   max ${Math.max(...values)
+  return `${label.padEnd(50)} median ${median(values).toFixed(0).padStart(6)} ms   min ${Math.min(...values)
+    .toFixed(0)
+    .padStart(6)} ms   max ${Math.max(...values)
     .toFixed(0)
     .padStart(6)} ms`;
 }
@@ -59,14 +73,24 @@ async function main(): Promise<void> {
       tree.delete();
     }
   };
-  const figures = { hostFirstChunk: [] as number[], hostTotal: [] as number[], firstProgress: [] as number[], previewReady: [] as number[], afterAnswer: [] as number[] };
+  const figures = {
+    hostFirstChunk: [] as number[],
+    hostTotal: [] as number[],
+    firstProgress: [] as number[],
+    previewReady: [] as number[],
+    afterAnswer: [] as number[],
+  };
   const checks: ProposalChecks = {
     shield: (input) =>
-      gateSuggestion(shield, { prefix: input.prefix, suggestion: input.code, suffix: input.suffix, languageId: "python" }, {
-        mode: "block",
-        disabledRules: new Set(),
-        disabledLanguages: new Set(),
-      }),
+      gateSuggestion(
+        shield,
+        { prefix: input.prefix, suggestion: input.code, suffix: input.suffix, languageId: "python" },
+        {
+          mode: "block",
+          disabledRules: new Set(),
+          disabledLanguages: new Set(),
+        },
+      ),
     breaksParse: (before, after) => proposalBreaksParse(runtime, language, before, after),
   };
   let promptTokens = 0;
@@ -92,7 +116,13 @@ async function main(): Promise<void> {
       try {
         const target = enclosingDefinition(tree, "python", source, source.indexOf("_step_20"));
         if (target === undefined) throw new Error("no target");
-        job = { preset: "simplify" as const, languageId: "python", documentText: source, target, documentLineEnding: "\n" as const };
+        job = {
+          preset: "simplify" as const,
+          languageId: "python",
+          documentText: source,
+          target,
+          documentLineEnding: "\n" as const,
+        };
         params = plan(source, target, surroundingContext(tree, "python", source, target));
       } finally {
         tree.delete();
@@ -113,7 +143,9 @@ async function main(): Promise<void> {
     shield.dispose();
     runtime.dispose();
   }
-  console.log(`Refactor of a 40-line Python function, scripted fixture model on the CPU, ${runs} runs, prompt ${promptTokens} tokens`);
+  console.log(
+    `Refactor of a 40-line Python function, scripted fixture model on the CPU, ${runs} runs, prompt ${promptTokens} tokens`,
+  );
   console.log(row("host alone: first chunk", figures.hostFirstChunk));
   console.log(row("host alone: whole answer", figures.hostTotal));
   console.log(row("refactor: first visible progress (first chunk)", figures.firstProgress));
@@ -121,7 +153,11 @@ async function main(): Promise<void> {
   console.log(row("refactor: extract+diff+Shield+parse after answer", figures.afterAnswer));
 }
 
-function plan(source: string, target: { start: number; end: number }, context: ReturnType<typeof surroundingContext>): ChatParams {
+function plan(
+  source: string,
+  target: { start: number; end: number },
+  context: ReturnType<typeof surroundingContext>,
+): ChatParams {
   const planned = planRefactorPrompt({
     preset: "simplify",
     languageId: "python",

@@ -8,7 +8,13 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createShield, languageForFileName, type Finding, type Shield, type ShieldLanguage } from "../../extension/src/core/shield";
+import {
+  createShield,
+  languageForFileName,
+  type Finding,
+  type Shield,
+  type ShieldLanguage,
+} from "../../extension/src/core/shield";
 import { fileGrammarSource } from "../../extension/src/node/shield/fileGrammarSource";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -52,7 +58,14 @@ function shortPattern(id: string): string {
 
 function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length))) ?? [];
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd()).join("\n");
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 function tally(map: Map<string, [number, number]>, key: string, hit: boolean): void {
@@ -81,7 +94,9 @@ function recall(shield: Shield): void {
     tally(byAnalyzer, record.analyzer, hit);
     tally(byPattern, `${record.language} ${shortPattern(record.pattern_id)}`, hit);
   }
-  console.log(`\n## Recall on autocomplete-dev.json (label line flagged; ${records.length - total} out-of-scope records excluded)`);
+  console.log(
+    `\n## Recall on autocomplete-dev.json (label line flagged; ${records.length - total} out-of-scope records excluded)`,
+  );
   console.log(`in scope: ${hits}/${total} = ${percent(hits, total)}  (goal >= 90%)\n`);
   const rows = (map: Map<string, [number, number]>, title: string) => [
     [title, "flagged", "records", "recall"],
@@ -90,14 +105,25 @@ function recall(shield: Shield): void {
   console.log(table(rows(byLanguage, "language")));
   console.log();
   console.log(table(rows(byAnalyzer, "ICD analyzer")));
-  const missed = [...byPattern].filter(([, [hit, count]]) => hit < count).sort((a, b) => b[1][1] - b[1][0] - (a[1][1] - a[1][0]));
+  const missed = [...byPattern]
+    .filter(([, [hit, count]]) => hit < count)
+    .sort((a, b) => b[1][1] - b[1][0] - (a[1][1] - a[1][0]));
   console.log("\nmost-missed patterns (missed/records):");
-  console.log(missed.slice(0, 15).map(([key, [hit, count]]) => `  ${count - hit}/${count}  ${key}`).join("\n"));
+  console.log(
+    missed
+      .slice(0, 15)
+      .map(([key, [hit, count]]) => `  ${count - hit}/${count}  ${key}`)
+      .join("\n"),
+  );
   if (process.env.SHIELD_BENCH_MISSES === "1") {
     console.log(`\nmissed records (${misses.length}):`);
-    const sorted = [...misses].sort((a, b) => a.language.localeCompare(b.language) || a.pattern_id.localeCompare(b.pattern_id));
+    const sorted = [...misses].sort(
+      (a, b) => a.language.localeCompare(b.language) || a.pattern_id.localeCompare(b.pattern_id),
+    );
     for (const record of sorted) {
-      console.log(`  ${record.language} ${shortPattern(record.pattern_id)} [${record.analyzer}] line ${record.label_line}: ${record.line_text.trim().slice(0, 120)}`);
+      console.log(
+        `  ${record.language} ${shortPattern(record.pattern_id)} [${record.analyzer}] line ${record.label_line}: ${record.line_text.trim().slice(0, 120)}`,
+      );
     }
   } else {
     console.log("(SHIELD_BENCH_MISSES=1 lists every missed record)");
@@ -203,9 +229,12 @@ function printCorpus(title: string, result: CorpusResult): void {
   const rate = (1000 * result.flaggedLines) / Math.max(result.lines, 1);
   const { minified } = result;
   console.log(`\n## False alarms: ${title}`);
-  console.log(`${result.files - minified.files} files, ${result.lines} lines, ${result.flaggedLines} flagged lines = ${rate.toFixed(3)} per 1,000 lines (goal <= 0.1)`);
+  console.log(
+    `${result.files - minified.files} files, ${result.lines} lines, ${result.flaggedLines} flagged lines = ${rate.toFixed(3)} per 1,000 lines (goal <= 0.1)`,
+  );
   if (minified.files > 0) {
-    const withThem = (1000 * (result.flaggedLines + minified.flaggedLines)) / Math.max(result.lines + minified.lines, 1);
+    const withThem =
+      (1000 * (result.flaggedLines + minified.flaggedLines)) / Math.max(result.lines + minified.lines, 1);
     console.log(
       `left out of that rate: ${minified.files} files minified by content (average line > ${MINIFIED_AVERAGE_LINE} characters): ` +
         `${minified.lines} lines, ${(minified.bytes / 1048576).toFixed(1)} MiB, ${minified.flaggedLines} flagged lines; ` +
@@ -264,7 +293,9 @@ function speed(shield: Shield): void {
   }
   const meanLines = records.reduce((sum, r) => sum + r.origin_code.split("\n").length, 0) / records.length;
   const load = os.loadavg()[0]?.toFixed(1) ?? "?";
-  console.log(`\n## Speed in process (${scanTimes.length} scans of CyberSecEval snippets, mean ${meanLines.toFixed(1)} lines, parsing included; load average ${load} on ${os.cpus().length} CPUs)`);
+  console.log(
+    `\n## Speed in process (${scanTimes.length} scans of CyberSecEval snippets, mean ${meanLines.toFixed(1)} lines, parsing included; load average ${load} on ${os.cpus().length} CPUs)`,
+  );
   console.log(`${describeTimes("scan:          ", scanTimes)}   (goal p99 < 5 ms)`);
   console.log(describeTimes("scanSuggestion:", suggestionTimes));
 }
@@ -273,7 +304,10 @@ function cliThroughput(files: readonly string[]): void {
   const cli = path.join(repoRoot, "dist/cli/shield.js");
   // One invocation for the whole tree: the CLI parses each file once in a single process.
   const start = performance.now();
-  const run = spawnSync(process.execPath, [cli, "scan", "--format", "json", ...files], { maxBuffer: 256 * 1024 * 1024, encoding: "utf8" });
+  const run = spawnSync(process.execPath, [cli, "scan", "--format", "json", ...files], {
+    maxBuffer: 256 * 1024 * 1024,
+    encoding: "utf8",
+  });
   const seconds = (performance.now() - start) / 1000;
   if (run.status !== 0 && run.status !== 1) {
     console.log(`\n## CLI: failed with exit code ${run.status}: ${run.stderr.slice(0, 500)}`);
@@ -281,33 +315,48 @@ function cliThroughput(files: readonly string[]): void {
   }
   const bytes = files.reduce((sum, file) => sum + statSync(file).size, 0);
   const findings = (JSON.parse(run.stdout) as { findings: unknown[] }).findings.length;
-  console.log(`\n## CLI throughput (node dist/cli/shield.js scan --format json, one process, process start included; load average ${os.loadavg()[0]?.toFixed(1) ?? "?"})`);
-  console.log(`${files.length} files, ${(bytes / 1048576).toFixed(1)} MiB in ${seconds.toFixed(2)} s = ${(files.length / seconds).toFixed(0)} files/s, ${findings} findings, exit ${run.status}`);
+  console.log(
+    `\n## CLI throughput (node dist/cli/shield.js scan --format json, one process, process start included; load average ${os.loadavg()[0]?.toFixed(1) ?? "?"})`,
+  );
+  console.log(
+    `${files.length} files, ${(bytes / 1048576).toFixed(1)} MiB in ${seconds.toFixed(2)} s = ${(files.length / seconds).toFixed(0)} files/s, ${findings} findings, exit ${run.status}`,
+  );
 }
 
 async function main(): Promise<void> {
   const shield = await createShield({ grammars: fileGrammarSource(path.join(repoRoot, "grammars")) });
   try {
-    console.log(`# Shield benchmark (${shield.rules().length} rules, ${shield.languages().length} languages, node ${process.version}, ${os.cpus().length} CPUs)`);
+    console.log(
+      `# Shield benchmark (${shield.rules().length} rules, ${shield.languages().length} languages, node ${process.version}, ${os.cpus().length} CPUs)`,
+    );
     recall(shield);
 
     const nodeModules = path.join(repoRoot, "node_modules");
     const jsFiles = listFiles(
       nodeModules,
-      (file) => /\.(js|mjs|cjs|ts|mts|cts|jsx|tsx)$/.test(file) && !file.endsWith(".d.ts") && !/[.-]min\.js$/.test(file),
+      (file) =>
+        /\.(js|mjs|cjs|ts|mts|cts|jsx|tsx)$/.test(file) && !file.endsWith(".d.ts") && !/[.-]min\.js$/.test(file),
       () => false,
     );
     const jsSample = spreadSample(jsFiles, envNumber("SHIELD_BENCH_JS_FILES", 10000));
-    printCorpus(`node_modules TS/JS (${jsSample.length} of ${jsFiles.length} files, spread sample; .d.ts, minified *.min.js/*-min.js and files > 512 KiB left out)`, falseAlarms(shield, jsSample, nodeModules));
+    printCorpus(
+      `node_modules TS/JS (${jsSample.length} of ${jsFiles.length} files, spread sample; .d.ts, minified *.min.js/*-min.js and files > 512 KiB left out)`,
+      falseAlarms(shield, jsSample, nodeModules),
+    );
 
-    const stdlib = execFileSync("python3", ["-c", "import sysconfig;print(sysconfig.get_paths()['stdlib'])"], { encoding: "utf8" }).trim();
+    const stdlib = execFileSync("python3", ["-c", "import sysconfig;print(sysconfig.get_paths()['stdlib'])"], {
+      encoding: "utf8",
+    }).trim();
     const pyFiles = listFiles(
       stdlib,
       (file) => file.endsWith(".py"),
       (dir) => /[/\\](test|tests|idle_test|site-packages|__pycache__)$/.test(dir),
     );
     const pySample = spreadSample(pyFiles, envNumber("SHIELD_BENCH_PY_FILES", pyFiles.length));
-    printCorpus(`Python ${stdlib} without tests and site-packages (${pySample.length} of ${pyFiles.length} files)`, falseAlarms(shield, pySample, stdlib));
+    printCorpus(
+      `Python ${stdlib} without tests and site-packages (${pySample.length} of ${pyFiles.length} files)`,
+      falseAlarms(shield, pySample, stdlib),
+    );
 
     speed(shield);
     cliThroughput(spreadSample(jsFiles, envNumber("SHIELD_BENCH_CLI_FILES", 2000)));

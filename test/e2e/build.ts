@@ -6,6 +6,8 @@ export function buildExtension(): Promise<void> {
   return new Promise((resolve, reject) => {
     const build = spawn("npm", ["run", "--silent", "build"], { cwd: repoRoot, stdio: "inherit" });
     build.on("error", reject);
-    build.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`npm run build failed with exit code ${String(code)}`))));
+    build.on("close", (code) =>
+      code === 0 ? resolve() : reject(new Error(`npm run build failed with exit code ${String(code)}`)),
+    );
   });
 }

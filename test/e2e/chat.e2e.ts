@@ -17,7 +17,8 @@ const answerTimeoutMs = 90_000;
 
 /** The chat after a window reload: once our page exists, starting it is the extension's job. */
 async function chatAfterReload(page: Page): Promise<Frame> {
-  if ((await chatFrameNudged(page, 40_000, "after the reload")) === undefined) throw new Error("the chat webview did not come back after the reload");
+  if ((await chatFrameNudged(page, 40_000, "after the reload")) === undefined)
+    throw new Error("the chat webview did not come back after the reload");
   return runningChat(page, 60_000);
 }
 
@@ -43,7 +44,9 @@ describe("issue 6, chat: Llama Assist in a real VS Code (code-server + Chromium)
     await chat.locator("#input").fill("Write a greeting function.");
     await chat.locator("#input").press("Enter");
     const answer = chat.locator(".message.assistant").last();
-    await timed("chat: send to rendered code block", () => answer.locator("pre code").waitFor({ timeout: answerTimeoutMs }));
+    await timed("chat: send to rendered code block", () =>
+      answer.locator("pre code").waitFor({ timeout: answerTimeoutMs }),
+    );
     await chat.locator('.message.assistant[data-status="complete"]').waitFor();
     assert.match(await answer.locator(".message-content p").first().innerText(), /Here is your function:/);
     assert.equal(await answer.locator("pre code").textContent(), 'def greet(name):\n    return "Hello, " + name\n');
@@ -83,7 +86,11 @@ describe("issue 6, chat: Llama Assist in a real VS Code (code-server + Chromium)
     const deadPage = await openChatPage(scenario);
     await deadPage.waitForLoadState("load");
     assert.equal(await deadPage.locator("#budget").innerText(), "", "its script did not run");
-    assert.notEqual(await deadPage.evaluate("getComputedStyle(document.getElementById('composer-actions')).display"), "flex", "its stylesheet did not apply");
+    assert.notEqual(
+      await deadPage.evaluate("getComputedStyle(document.getElementById('composer-actions')).display"),
+      "flex",
+      "its stylesheet did not apply",
+    );
     await devtools.send("Network.setBypassServiceWorker", { bypass: false });
 
     const chat = await timed("chat-page-reloaded: dead page to a running one", () => runningChat(page, 60_000));
@@ -96,7 +103,17 @@ describe("issue 6, chat: Llama Assist in a real VS Code (code-server + Chromium)
   });
 
   it("Explain answers in the chat view with the code as a chip; the conversation is there again after a window reload", async function () {
-    const source = ["import sys", "", "", "def greet(name):", '    return "Hi, " + name', "", "", "print(greet(sys.argv[1]))", ""].join("\n");
+    const source = [
+      "import sys",
+      "",
+      "",
+      "def greet(name):",
+      '    return "Hi, " + name',
+      "",
+      "",
+      "print(greet(sys.argv[1]))",
+      "",
+    ].join("\n");
     const scenario = await startScenario("chat-explain-reload", {
       codeServer: await codeServerExecutable(),
       settings: scriptedModelSettings("standard"),
@@ -113,19 +130,32 @@ describe("issue 6, chat: Llama Assist in a real VS Code (code-server + Chromium)
     await workbench.runCommand("Llama Assist: Explain");
 
     // The command reveals the chat by itself; it was never opened in this window.
-    const chat = (await chatFrame(page, 60_000)) === undefined ? await openChat(scenario) : await runningChat(page, 60_000);
+    const chat =
+      (await chatFrame(page, 60_000)) === undefined ? await openChat(scenario) : await runningChat(page, 60_000);
     const question = chat.locator(".message.user").last();
     await question.waitFor({ timeout: answerTimeoutMs });
     assert.match(await question.locator(".message-text").innerText(), /^Explain what this code does/);
-    assert.deepEqual(await question.locator(".message-attachments .chip").allInnerTexts().then((texts) => texts.map((text) => text.trim())), [
-      "greet.py (context)",
-      "greet.py:4-5",
-    ]);
+    assert.deepEqual(
+      await question
+        .locator(".message-attachments .chip")
+        .allInnerTexts()
+        .then((texts) => texts.map((text) => text.trim())),
+      ["greet.py (context)", "greet.py:4-5"],
+    );
     const answer = chat.locator('.message.assistant[data-status="complete"]').last();
-    await timed("chat-explain-reload: Explain to complete answer in the chat", () => answer.waitFor({ timeout: answerTimeoutMs }));
+    await timed("chat-explain-reload: Explain to complete answer in the chat", () =>
+      answer.waitFor({ timeout: answerTimeoutMs }),
+    );
     assert.match(await answer.locator(".message-content p").first().innerText(), /Here is your function:/);
-    assert.equal(await chat.locator("#conversation-select option:checked").innerText(), "Explain what this code does, step by step, and point out an…");
-    assert.equal(await page.locator('.tabs-container .tab[aria-label*="Explanation of"]').count(), 0, "no Markdown preview any more");
+    assert.equal(
+      await chat.locator("#conversation-select option:checked").innerText(),
+      "Explain what this code does, step by step, and point out an…",
+    );
+    assert.equal(
+      await page.locator('.tabs-container .tab[aria-label*="Explanation of"]').count(),
+      0,
+      "no Markdown preview any more",
+    );
     assert.equal(await readFile(path.join(scenario.workspace, "greet.py"), "utf8"), source, "Explain changes nothing");
     await workbench.screenshot("explained-in-chat");
 
@@ -133,14 +163,26 @@ describe("issue 6, chat: Llama Assist in a real VS Code (code-server + Chromium)
     await workbench.activityBarItem("Llama Assist").waitFor({ timeout: 60_000 });
     const restored = await chatAfterReload(page);
     await restored.locator(".message.user", { hasText: "Explain what this code does" }).waitFor({ timeout: 30_000 });
-    assert.deepEqual(await restored.locator(".message.user .chip").allInnerTexts().then((texts) => texts.map((text) => text.trim())), [
-      "greet.py (context)",
-      "greet.py:4-5",
-    ]);
-    assert.match(await restored.locator('.message.assistant[data-status="complete"] .message-content p').first().innerText(), /Here is your function:/);
-    assert.equal(await restored.locator("#conversation-select option:checked").innerText(), "Explain what this code does, step by step, and point out an…");
+    assert.deepEqual(
+      await restored
+        .locator(".message.user .chip")
+        .allInnerTexts()
+        .then((texts) => texts.map((text) => text.trim())),
+      ["greet.py (context)", "greet.py:4-5"],
+    );
+    assert.match(
+      await restored.locator('.message.assistant[data-status="complete"] .message-content p').first().innerText(),
+      /Here is your function:/,
+    );
+    assert.equal(
+      await restored.locator("#conversation-select option:checked").innerText(),
+      "Explain what this code does, step by step, and point out an…",
+    );
     // Styled: the stylesheet from the webview's resource origin applied (the composer is a flex row, not inline text).
-    assert.equal(await restored.evaluate("getComputedStyle(document.getElementById('composer-actions')).display"), "flex");
+    assert.equal(
+      await restored.evaluate("getComputedStyle(document.getElementById('composer-actions')).display"),
+      "flex",
+    );
     await workbench.screenshot("after-reload");
   });
 });

@@ -7,7 +7,13 @@ export async function chatFrame(page: Page, waitMs: number): Promise<Frame | und
   const deadline = Date.now() + waitMs;
   for (;;) {
     for (const frame of page.frames()) {
-      if (await frame.locator("#input").count().catch(() => 0)) return frame;
+      if (
+        await frame
+          .locator("#input")
+          .count()
+          .catch(() => 0)
+      )
+        return frame;
     }
     if (Date.now() > deadline) return undefined;
     await new Promise((resolve) => setTimeout(resolve, 250));
@@ -19,7 +25,13 @@ export async function chatFrame(page: Page, waitMs: number): Promise<Frame | und
  * service worker and only then creates the inner frame with our HTML.
  */
 function chatHostFrames(page: Page): Frame[] {
-  return page.frames().filter((frame) => frame.url().includes("/webview/browser/pre/index.html") && frame.url().includes("extensionId=llama-assist.llama-assist"));
+  return page
+    .frames()
+    .filter(
+      (frame) =>
+        frame.url().includes("/webview/browser/pre/index.html") &&
+        frame.url().includes("extensionId=llama-assist.llama-assist"),
+    );
 }
 
 /**
@@ -43,8 +55,12 @@ export async function chatFrameNudged(page: Page, waitMs: number, when: string):
   if (frame !== undefined) return frame;
   for (const host of chatHostFrames(page)) {
     if (!(await bootstrapStalled(host))) continue;
-    process.stdout.write(`      [e2e platform] VS Code's webview service-worker handshake stalled ${when}; sending its version request again\n`);
-    await host.evaluate("navigator.serviceWorker.controller && navigator.serviceWorker.controller.postMessage({ channel: 'version' })");
+    process.stdout.write(
+      `      [e2e platform] VS Code's webview service-worker handshake stalled ${when}; sending its version request again\n`,
+    );
+    await host.evaluate(
+      "navigator.serviceWorker.controller && navigator.serviceWorker.controller.postMessage({ channel: 'version' })",
+    );
   }
   return chatFrame(page, waitMs / 2);
 }
@@ -59,9 +75,22 @@ export async function runningChat(page: Page, waitMs: number): Promise<Frame> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     const frame = await chatFrame(page, Math.max(0, deadline - Date.now()));
-    const started = frame !== undefined && (await frame.locator("#budget", { hasText: "tokens" }).waitFor({ timeout: 1_000 }).then(() => true, () => false));
+    const started =
+      frame !== undefined &&
+      (await frame
+        .locator("#budget", { hasText: "tokens" })
+        .waitFor({ timeout: 1_000 })
+        .then(
+          () => true,
+          () => false,
+        ));
     if (started) return frame;
-    if (Date.now() > deadline) throw new Error(frame === undefined ? "no chat page appeared" : "the chat page's script never ran, not even after the extension loaded it again");
+    if (Date.now() > deadline)
+      throw new Error(
+        frame === undefined
+          ? "no chat page appeared"
+          : "the chat page's script never ran, not even after the extension loaded it again",
+      );
   }
 }
 

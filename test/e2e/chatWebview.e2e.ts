@@ -5,7 +5,12 @@ import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { codeKey, createChatMarkdown, extractCodeBlocks } from "../../extension/src/core/chat/markdown";
-import type { ChatFromWebview, ChatMessageView, ChatToWebview, CodeVerdictView } from "../../extension/src/core/protocol/webview";
+import type {
+  ChatFromWebview,
+  ChatMessageView,
+  ChatToWebview,
+  CodeVerdictView,
+} from "../../extension/src/core/protocol/webview";
 import { type ChatWebviewPage, closeChatBrowser, openChatWebview } from "./chatWebviewPage";
 import { artifactsDir } from "./paths";
 
@@ -22,7 +27,12 @@ function user(id: string, text: string, attachments: string[] = []): ChatMessage
   return { id, role: "user", text, status: "complete", attachments, verdicts: [] };
 }
 
-function assistant(id: string, text: string, verdicts: CodeVerdictView[] = [], status: ChatMessageView["status"] = "complete"): ChatMessageView {
+function assistant(
+  id: string,
+  text: string,
+  verdicts: CodeVerdictView[] = [],
+  status: ChatMessageView["status"] = "complete",
+): ChatMessageView {
   return { id, role: "assistant", text, status, attachments: [], verdicts };
 }
 
@@ -30,11 +40,29 @@ function shown(index: number, code: string, findings: CodeVerdictView["findings"
   return { index, key: codeKey(code), action: "show", findings };
 }
 
-const scriptedChunks = ["Here", " is", " your", " function:", "\n\n```python", "\ndef", " greet", "(name", "):\n    return", ' "Hello, "', " + name", "\n```"];
+const scriptedChunks = [
+  "Here",
+  " is",
+  " your",
+  " function:",
+  "\n\n```python",
+  "\ndef",
+  " greet",
+  "(name",
+  "):\n    return",
+  ' "Hello, "',
+  " + name",
+  "\n```",
+];
 const scriptedCode = 'def greet(name):\n    return "Hello, " + name\n';
 
-async function postedOfKind<K extends ChatFromWebview["kind"]>(view: ChatWebviewPage, kind: K): Promise<Array<Extract<ChatFromWebview, { kind: K }>>> {
-  return (await view.posted()).filter((message): message is Extract<ChatFromWebview, { kind: K }> => message.kind === kind);
+async function postedOfKind<K extends ChatFromWebview["kind"]>(
+  view: ChatWebviewPage,
+  kind: K,
+): Promise<Array<Extract<ChatFromWebview, { kind: K }>>> {
+  return (await view.posted()).filter(
+    (message): message is Extract<ChatFromWebview, { kind: K }> => message.kind === kind,
+  );
 }
 
 async function nextFrame(view: ChatWebviewPage): Promise<void> {
@@ -60,7 +88,8 @@ describe("chat webview in a real browser (issue 6)", function () {
     await view.send({ kind: "messageAdded", message: user("u1", "Write a greeting function.") });
     await view.send({ kind: "messageAdded", message: assistant("a1", "", [], "streaming") });
     assert.equal(await view.page.locator("#stop").isVisible(), true);
-    for (const chunk of scriptedChunks.slice(0, 6)) await view.send({ kind: "answerDelta", messageId: "a1", text: chunk });
+    for (const chunk of scriptedChunks.slice(0, 6))
+      await view.send({ kind: "answerDelta", messageId: "a1", text: chunk });
     await nextFrame(view);
     const answer = view.page.locator('.message.assistant[data-message="a1"]');
     assert.match(await answer.locator(".message-content p").first().innerText(), /Here is your function:/);
@@ -107,7 +136,10 @@ describe("chat webview in a real browser (issue 6)", function () {
     const text = "One:\n\n```py\nprint(1)\n```\n\nTwo:\n\n```ts\nlet x = 2;\n```\n";
     await view.send({
       ...emptyConversation,
-      messages: [user("u1", "two blocks please"), assistant("a1", text, [shown(0, "print(1)\n"), shown(1, "let x = 2;\n")])],
+      messages: [
+        user("u1", "two blocks please"),
+        assistant("a1", text, [shown(0, "print(1)\n"), shown(1, "let x = 2;\n")]),
+      ],
     });
     const blocks = view.page.locator('.message.assistant[data-message="a1"] .code-block');
     await blocks.nth(1).getByRole("button", { name: "Insert at cursor" }).click();
@@ -140,17 +172,31 @@ describe("chat webview in a real browser (issue 6)", function () {
             index: 1,
             key: codeKey(blockCode),
             action: "withhold",
-            findings: [{ ruleId: "py.os-system", cwe: "CWE-78", severity: "block", message: "Shell command built from input" }],
+            findings: [
+              { ruleId: "py.os-system", cwe: "CWE-78", severity: "block", message: "Shell command built from input" },
+            ],
           },
         ]),
       ],
     });
     const blocks = view.page.locator(".code-block");
-    assert.equal((await blocks.nth(0).locator(".shield-banner.warn").innerText()).trim(), "py.md5 (CWE-328): MD5 is a broken hash");
+    assert.equal(
+      (await blocks.nth(0).locator(".shield-banner.warn").innerText()).trim(),
+      "py.md5 (CWE-328): MD5 is a broken hash",
+    );
     assert.equal(await blocks.nth(0).locator("pre").count(), 1);
-    assert.match(await blocks.nth(1).locator(".shield-banner.block").innerText(), /py\.os-system \(CWE-78\): Shell command built from input/);
+    assert.match(
+      await blocks.nth(1).locator(".shield-banner.block").innerText(),
+      /py\.os-system \(CWE-78\): Shell command built from input/,
+    );
     assert.equal(await blocks.nth(1).locator("pre").count(), 0);
-    assert.equal(await view.page.locator("body").innerText().then((body) => body.includes("os.system")), false);
+    assert.equal(
+      await view.page
+        .locator("body")
+        .innerText()
+        .then((body) => body.includes("os.system")),
+      false,
+    );
     await blocks.nth(1).getByRole("button", { name: "Show anyway" }).click();
     assert.equal(await blocks.nth(1).locator("pre code").textContent(), blockCode);
   });
@@ -165,23 +211,24 @@ describe("chat webview in a real browser (issue 6)", function () {
       "<iframe srcdoc=\"<script>parent.__pwned='srcdoc'</script>\"></iframe>",
       "[click me](javascript:window.__pwned='link';alert(1))",
       "[java\tscript](java\tscript:alert(1))",
-      "<a href=\"javascript:alert(1)\">raw link</a>",
+      '<a href="javascript:alert(1)">raw link</a>',
       "[data link](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
       "<javascript:alert(1)>",
       '<div style="background:url(https://evil.test/css.png)">css</div>',
       "<style>body { background: url(https://evil.test/style.png) }</style>",
       "![tracking pixel](https://evil.test/pixel.png)",
-      '![svg](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9ImFsZXJ0KDEpIi8+)',
-      "<object data=\"https://evil.test/x.swf\"></object><embed src=\"https://evil.test/y\">",
-      "<form action=\"https://evil.test\"><button>submit</button></form>",
-      "<link rel=stylesheet href=https://evil.test/x.css><meta http-equiv=refresh content=\"0;url=https://evil.test\">",
+      "![svg](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9ImFsZXJ0KDEpIi8+)",
+      '<object data="https://evil.test/x.swf"></object><embed src="https://evil.test/y">',
+      '<form action="https://evil.test"><button>submit</button></form>',
+      '<link rel=stylesheet href=https://evil.test/x.css><meta http-equiv=refresh content="0;url=https://evil.test">',
       "[ok link](https://example.com/docs) and [file](src/app.py#L3)",
     ];
     const text = payloads.join("\n\n");
     await view.send({ ...emptyConversation, messages: [user("u1", payloads.join("\n")), assistant("a1", text)] });
     // The same payloads again, streamed token by token, to cover the incremental path.
     await view.send({ kind: "messageAdded", message: assistant("a2", "", [], "streaming") });
-    for (let i = 0; i < text.length; i += 7) await view.send({ kind: "answerDelta", messageId: "a2", text: text.slice(i, i + 7) });
+    for (let i = 0; i < text.length; i += 7)
+      await view.send({ kind: "answerDelta", messageId: "a2", text: text.slice(i, i + 7) });
     await view.send({ kind: "answerEnded", messageId: "a2", status: "complete" });
     await nextFrame(view);
 
@@ -193,8 +240,14 @@ describe("chat webview in a real browser (issue 6)", function () {
     const dom = await view.page.evaluate(() => ({
       pwned: window.__pwned,
       scripts: document.querySelectorAll("script").length,
-      dangerous: document.querySelectorAll("#messages :is(script, img, svg, iframe, object, embed, form, style, link, meta, input)").length,
-      handlerAttributes: Array.from(document.querySelectorAll("#messages *")).flatMap((node) => Array.from(node.attributes).map((attribute) => attribute.name)).filter((name) => name.startsWith("on") || name === "style" || name === "href" || name === "src" || name === "srcdoc"),
+      dangerous: document.querySelectorAll(
+        "#messages :is(script, img, svg, iframe, object, embed, form, style, link, meta, input)",
+      ).length,
+      handlerAttributes: Array.from(document.querySelectorAll("#messages *"))
+        .flatMap((node) => Array.from(node.attributes).map((attribute) => attribute.name))
+        .filter(
+          (name) => name.startsWith("on") || name === "style" || name === "href" || name === "src" || name === "srcdoc",
+        ),
       url: location.href,
       placeholders: document.querySelectorAll("#messages .image-placeholder").length,
     }));
@@ -210,7 +263,12 @@ describe("chat webview in a real browser (issue 6)", function () {
     assert.deepEqual(await view.cspViolations(), []);
     // markdown-it leaves javascript: and data: links as text; the two real links reach the extension's policy.
     const opened = (await postedOfKind(view, "openLink")).map((message) => message.href);
-    assert.deepEqual(opened, ["https://example.com/docs", "src/app.py#L3", "https://example.com/docs", "src/app.py#L3"]);
+    assert.deepEqual(opened, [
+      "https://example.com/docs",
+      "src/app.py#L3",
+      "https://example.com/docs",
+      "src/app.py#L3",
+    ]);
   });
 
   it("renders a 1 MB streamed answer, a 10,000-line code block and control characters", async function () {
@@ -218,25 +276,40 @@ describe("chat webview in a real browser (issue 6)", function () {
     await view.send(emptyConversation);
     await view.send({ kind: "messageAdded", message: assistant("big", "", [], "streaming") });
     const paragraph = "This sentence is part of a very long answer, repeated to make a megabyte. ";
-    const megabyte = Array.from({ length: 1024 }, (_, i) => `${i} ${paragraph.repeat(14)}${i % 4 === 3 ? "\n\n" : " "}`).join("");
+    const megabyte = Array.from(
+      { length: 1024 },
+      (_, i) => `${i} ${paragraph.repeat(14)}${i % 4 === 3 ? "\n\n" : " "}`,
+    ).join("");
     assert.ok(megabyte.length >= 1_000_000);
-    for (let i = 0; i < megabyte.length; i += 4096) await view.send({ kind: "answerDelta", messageId: "big", text: megabyte.slice(i, i + 4096) });
+    for (let i = 0; i < megabyte.length; i += 4096)
+      await view.send({ kind: "answerDelta", messageId: "big", text: megabyte.slice(i, i + 4096) });
     await view.send({ kind: "answerEnded", messageId: "big", status: "complete" });
-    const renderedLength = await view.page.locator('[data-message="big"] .message-content').evaluate((node) => node.textContent?.length ?? 0);
+    const renderedLength = await view.page
+      .locator('[data-message="big"] .message-content')
+      .evaluate((node) => node.textContent?.length ?? 0);
     assert.ok(renderedLength > 990_000, `rendered ${renderedLength} characters`);
 
     const lines = Array.from({ length: 10_000 }, (_, i) => `    value_${i} = compute(${i})`).join("\n");
     const code = `def huge():\n${lines}\n`;
     const longBlock = `Here:\n\n\`\`\`python\n${code}\`\`\`\n`;
     await view.send({ kind: "messageAdded", message: assistant("long", "", [], "streaming") });
-    for (let i = 0; i < longBlock.length; i += 8192) await view.send({ kind: "answerDelta", messageId: "long", text: longBlock.slice(i, i + 8192) });
+    for (let i = 0; i < longBlock.length; i += 8192)
+      await view.send({ kind: "answerDelta", messageId: "long", text: longBlock.slice(i, i + 8192) });
     await view.send({ kind: "codeVerdict", messageId: "long", verdict: shown(0, code) });
     await view.send({ kind: "answerEnded", messageId: "long", status: "complete" });
-    const codeLines = await view.page.locator('[data-message="long"] pre code').evaluate((node) => (node.textContent ?? "").split("\n").length);
+    const codeLines = await view.page
+      .locator('[data-message="long"] pre code')
+      .evaluate((node) => (node.textContent ?? "").split("\n").length);
     assert.equal(codeLines, 10_002);
 
-    await view.send({ kind: "messageAdded", message: assistant("ctl", "bell\u0007 null\u0000 escape\u001b[31m red\u001b[0m and\ttab", [], "complete") });
-    assert.equal(await view.page.locator('[data-message="ctl"] p').textContent(), "bell null escape[31m red[0m and\ttab");
+    await view.send({
+      kind: "messageAdded",
+      message: assistant("ctl", "bell\u0007 null\u0000 escape\u001b[31m red\u001b[0m and\ttab", [], "complete"),
+    });
+    assert.equal(
+      await view.page.locator('[data-message="ctl"] p').textContent(),
+      "bell null escape[31m red[0m and\ttab",
+    );
   });
 
   it("sends with Enter, adds a line with Shift+Enter, and hands the draft to the extension", async function () {
@@ -260,7 +333,11 @@ describe("chat webview in a real browser (issue 6)", function () {
   it("says when the host is down and gives the unsent question back", async function () {
     view = await openChatWebview();
     await view.send(emptyConversation);
-    await view.send({ kind: "hostAvailability", availability: "restarting", message: "The inference host was killed (SIGKILL)." });
+    await view.send({
+      kind: "hostAvailability",
+      availability: "restarting",
+      message: "The inference host was killed (SIGKILL).",
+    });
     assert.match(await view.page.locator("#host-banner").innerText(), /restarting/);
     await view.send({ kind: "restoreDraft", text: "my question" });
     await view.send({ kind: "notice", level: "error", text: "No answer: The inference host was killed (SIGKILL)." });
@@ -286,9 +363,15 @@ describe("chat webview in a real browser (issue 6)", function () {
     assert.equal(await view.page.locator("#input").inputValue(), "explain ");
     assert.deepEqual(await postedOfKind(view, "send"), [], "Enter picked the file and did not send");
 
-    await view.send({ kind: "attachments", chips: [{ id: "7", label: "src/app_test.py", detail: "/w/src/app_test.py" }] });
+    await view.send({
+      kind: "attachments",
+      chips: [{ id: "7", label: "src/app_test.py", detail: "/w/src/app_test.py" }],
+    });
     await view.page.getByRole("button", { name: "Remove src/app_test.py" }).click();
-    assert.deepEqual((await postedOfKind(view, "removeAttachment")).at(-1), { kind: "removeAttachment", attachmentId: "7" });
+    assert.deepEqual((await postedOfKind(view, "removeAttachment")).at(-1), {
+      kind: "removeAttachment",
+      attachmentId: "7",
+    });
   });
 
   it("saves a screenshot per theme", async function () {
@@ -298,16 +381,38 @@ describe("chat webview in a real browser (issue 6)", function () {
       view = await openChatWebview();
       await view.setTheme(theme);
       const blockCode = "import os\nos.system(cmd)\n";
-      await view.send({ kind: "conversationList", conversations: [{ id: "c1", title: "Greeting function", updatedAt: 1 }], activeId: "c1" });
+      await view.send({
+        kind: "conversationList",
+        conversations: [{ id: "c1", title: "Greeting function", updatedAt: 1 }],
+        activeId: "c1",
+      });
       await view.send({
         ...emptyConversation,
         budget: { usedTokens: 1234, contextSize: 4096, droppedMessages: 2 },
         messages: [
           user("u1", "Write a greeting function and run a command.", ["app.py:1-20"]),
-          assistant("a1", `Here is your function:\n\n\`\`\`python\n${scriptedCode}\`\`\`\n\nAnd the command, see [the docs](https://docs.python.org):\n\n\`\`\`python\n${blockCode}\`\`\`\n`, [
-            shown(0, scriptedCode, [{ ruleId: "py.demo-warning", cwe: "CWE-000", severity: "warn", message: "An example warning" }]),
-            { index: 1, key: codeKey(blockCode), action: "withhold", findings: [{ ruleId: "py.os-system", cwe: "CWE-78", severity: "block", message: "Shell command built from input" }] },
-          ]),
+          assistant(
+            "a1",
+            `Here is your function:\n\n\`\`\`python\n${scriptedCode}\`\`\`\n\nAnd the command, see [the docs](https://docs.python.org):\n\n\`\`\`python\n${blockCode}\`\`\`\n`,
+            [
+              shown(0, scriptedCode, [
+                { ruleId: "py.demo-warning", cwe: "CWE-000", severity: "warn", message: "An example warning" },
+              ]),
+              {
+                index: 1,
+                key: codeKey(blockCode),
+                action: "withhold",
+                findings: [
+                  {
+                    ruleId: "py.os-system",
+                    cwe: "CWE-78",
+                    severity: "block",
+                    message: "Shell command built from input",
+                  },
+                ],
+              },
+            ],
+          ),
         ],
       });
       await view.send({ kind: "attachments", chips: [{ id: "1", label: "src/app.py", detail: "src/app.py" }] });

@@ -161,7 +161,16 @@ async function browser(): Promise<Browser> {
     chromium.launch({
       executablePath: chromiumExecutable,
       headless: true,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+      ],
     }),
   );
   return sharedBrowser;
@@ -174,8 +183,11 @@ export async function closeChatBrowser(): Promise<void> {
 }
 
 export async function openChatWebview(options: { width?: number; height?: number } = {}): Promise<ChatWebviewPage> {
-  if (!existsSync(path.join(webviewDir, "chat.js"))) throw new Error(`${webviewDir}/chat.js is missing: run npm run build first`);
-  const context = await (await browser()).newContext({ viewport: { width: options.width ?? 420, height: options.height ?? 760 } });
+  if (!existsSync(path.join(webviewDir, "chat.js")))
+    throw new Error(`${webviewDir}/chat.js is missing: run npm run build first`);
+  const context = await (
+    await browser()
+  ).newContext({ viewport: { width: options.width ?? 420, height: options.height ?? 760 } });
   const page = await context.newPage();
   const pageErrors: string[] = [];
   page.on("pageerror", (error) => pageErrors.push(error.message));
@@ -185,7 +197,12 @@ export async function openChatWebview(options: { width?: number; height?: number
     dialogs.push(`${dialog.type()}: ${dialog.message()}`);
     void dialog.dismiss();
   });
-  const html = chatPageHtml({ nonce: "dGVzdC1ub25jZS0xMjM0NQ==", cspSource: webviewOrigin, scriptUri: `${webviewOrigin}/chat.js`, styleUri: `${webviewOrigin}/chat.css` });
+  const html = chatPageHtml({
+    nonce: "dGVzdC1ub25jZS0xMjM0NQ==",
+    cspSource: webviewOrigin,
+    scriptUri: `${webviewOrigin}/chat.js`,
+    styleUri: `${webviewOrigin}/chat.css`,
+  });
   await context.route("**/*", async (route) => {
     const url = new URL(route.request().url());
     if (url.origin !== webviewOrigin) {
@@ -202,7 +219,11 @@ export async function openChatWebview(options: { width?: number; height?: number
       await route.fulfill({ status: 404, body: "" });
       return;
     }
-    await route.fulfill({ status: 200, contentType: contentTypes[path.extname(file)] ?? "application/octet-stream", body: await readFile(file) });
+    await route.fulfill({
+      status: 200,
+      contentType: contentTypes[path.extname(file)] ?? "application/octet-stream",
+      body: await readFile(file),
+    });
   });
   // A string, not a function: tsx's helpers (__name) do not exist in the page.
   await context.addInitScript({

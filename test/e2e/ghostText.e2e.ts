@@ -21,7 +21,11 @@ describe("ghost text: Llama Assist in a real VS Code (code-server + Chromium)", 
   });
 
   /** Opens the scenario's own file, the cursor on the empty line under the header, and types the indentation. */
-  async function typeIntoFunctionBody(name: string, file: string, variant: ScriptedVariant = "standard"): Promise<Scenario> {
+  async function typeIntoFunctionBody(
+    name: string,
+    file: string,
+    variant: ScriptedVariant = "standard",
+  ): Promise<Scenario> {
     const scenario = await startScenario(name, {
       codeServer,
       settings: scriptedModelSettings(variant),
@@ -45,7 +49,9 @@ describe("ghost text: Llama Assist in a real VS Code (code-server + Chromium)", 
 
   it("a model that rambles on into the next function, never ending, shows the body alone", async function () {
     const { workbench } = await typeIntoFunctionBody("ghost-text-rambling", "ghost_rambling.py", "rambling");
-    const ghost = await timed("ghost-text-rambling: first ghost text", () => workbench.waitForGhostText(ghostTimeoutMs));
+    const ghost = await timed("ghost-text-rambling: first ghost text", () =>
+      workbench.waitForGhostText(ghostTimeoutMs),
+    );
     await workbench.screenshot("ghost-text-rambling");
     assert.equal(ghost, fimCompletion);
   });

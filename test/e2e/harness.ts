@@ -60,7 +60,9 @@ function stopLiveServersWhenTheProcessEnds(): void {
   });
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     process.once(signal, () => {
-      void Promise.allSettled([...liveServers].map((server) => server.stop())).then(() => process.exit(128 + os.constants.signals[signal]));
+      void Promise.allSettled([...liveServers].map((server) => server.stop())).then(() =>
+        process.exit(128 + os.constants.signals[signal]),
+      );
     });
   }
 }
@@ -83,7 +85,11 @@ export function groupIsAlive(group: number): boolean {
   }
 }
 
-async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs: number, pollMs = 100): Promise<boolean> {
+async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  pollMs = 100,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await condition()) return true;
@@ -98,7 +104,9 @@ export function freePort(): Promise<number> {
     server.on("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -157,9 +165,17 @@ export class CodeServer {
     await mkdir(path.dirname(options.logFile), { recursive: true });
     const log = createWriteStream(options.logFile);
     const extensionsDir = path.join(userDataDir, "extensions");
-    if ((options.vsix === undefined) === (options.extensionPath === undefined)) throw new Error("give either extensionPath or vsix");
+    if ((options.vsix === undefined) === (options.extensionPath === undefined))
+      throw new Error("give either extensionPath or vsix");
     if (options.vsix !== undefined) {
-      const install = ["--user-data-dir", userDataDir, "--extensions-dir", extensionsDir, "--install-extension", options.vsix];
+      const install = [
+        "--user-data-dir",
+        userDataDir,
+        "--extensions-dir",
+        extensionsDir,
+        "--install-extension",
+        options.vsix,
+      ];
       await runCodeServer(options.executable, install, log);
     }
     // Its own process group, so teardown reaches every descendant (extension host, inference host)
@@ -167,16 +183,21 @@ export class CodeServer {
     const server = spawn(
       options.executable,
       [
-        "--auth", "none",
-        "--bind-addr", `127.0.0.1:${port}`,
-        "--user-data-dir", userDataDir,
-        "--extensions-dir", extensionsDir,
+        "--auth",
+        "none",
+        "--bind-addr",
+        `127.0.0.1:${port}`,
+        "--user-data-dir",
+        userDataDir,
+        "--extensions-dir",
+        extensionsDir,
         "--disable-telemetry",
         "--disable-update-check",
         "--disable-workspace-trust",
         "--disable-getting-started-override",
         "--ignore-last-opened",
-        "--config", "/dev/null",
+        "--config",
+        "/dev/null",
         options.workspace,
       ],
       { detached: true, stdio: ["ignore", "pipe", "pipe"] },
@@ -187,18 +208,29 @@ export class CodeServer {
     });
     server.stdout?.pipe(log);
     server.stderr?.pipe(log);
-    const codeServer = new CodeServer(server as ChildProcess & { pid: number }, port, userDataDir, options.workspace, options.extensionPath, exited);
+    const codeServer = new CodeServer(
+      server as ChildProcess & { pid: number },
+      port,
+      userDataDir,
+      options.workspace,
+      options.extensionPath,
+      exited,
+    );
     liveServers.add(codeServer);
     stopLiveServersWhenTheProcessEnds();
 
-    const healthy = await waitUntil(async () => {
-      if (server.exitCode !== null) return true;
-      try {
-        return (await fetch(`http://127.0.0.1:${port}/healthz`)).ok;
-      } catch {
-        return false;
-      }
-    }, 30_000, 200);
+    const healthy = await waitUntil(
+      async () => {
+        if (server.exitCode !== null) return true;
+        try {
+          return (await fetch(`http://127.0.0.1:${port}/healthz`)).ok;
+        } catch {
+          return false;
+        }
+      },
+      30_000,
+      200,
+    );
     if (!healthy || server.exitCode !== null) {
       await codeServer.stop();
       throw new Error(`code-server did not become healthy on port ${port}; see ${options.logFile}`);
@@ -306,10 +338,14 @@ export class Workbench {
   /** Polls the status entry until `accept` is true; on timeout, the error names the last text seen. */
   async waitForStatusText(entryId: string, accept: (text: string) => boolean, timeoutMs: number): Promise<string> {
     let last = "";
-    const matched = await waitUntil(async () => {
-      last = await this.statusBarText(entryId).catch(() => "");
-      return accept(last);
-    }, timeoutMs, 250);
+    const matched = await waitUntil(
+      async () => {
+        last = await this.statusBarText(entryId).catch(() => "");
+        return accept(last);
+      },
+      timeoutMs,
+      250,
+    );
     if (!matched) throw new Error(`status bar entry ${entryId} never matched; last text: ${JSON.stringify(last)}`);
     return last;
   }
@@ -382,7 +418,10 @@ export class Workbench {
   }
 
   async waitForNoGhostText(timeoutMs: number): Promise<void> {
-    await this.page.locator(".monaco-editor .ghost-text-decoration").first().waitFor({ state: "detached", timeout: timeoutMs });
+    await this.page
+      .locator(".monaco-editor .ghost-text-decoration")
+      .first()
+      .waitFor({ state: "detached", timeout: timeoutMs });
   }
 
   /** Saves the active editor, which must have unsaved changes, and waits until its tab is no longer dirty. */
@@ -407,7 +446,9 @@ export class Workbench {
     await input.waitFor();
     // Without the leading ">" the palette is Quick Open.
     await input.fill(relativePath);
-    const row = this.page.locator(".quick-input-widget .monaco-list-row", { hasText: path.basename(relativePath) }).first();
+    const row = this.page
+      .locator(".quick-input-widget .monaco-list-row", { hasText: path.basename(relativePath) })
+      .first();
     await row.waitFor();
     await input.press("Enter");
     await this.page.locator(`.tabs-container .tab[aria-label^="${path.basename(relativePath)}"]`).waitFor();
@@ -428,5 +469,8 @@ export class Workbench {
 
 /** The workbench renders spaces as NBSP and keeps codicon glyphs out of innerText. */
 function normalizeSpaces(text: string): string {
-  return text.replace(/\u00a0/g, " ").replace(/\s+/g, " ").trim();
+  return text
+    .replace(/\u00a0/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
 }

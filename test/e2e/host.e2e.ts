@@ -33,7 +33,8 @@ async function waitForRestartedHost(scenario: Scenario, previous: number): Promi
   for (;;) {
     const seen = await workbench.statusTextsSeen();
     if (seen.some((text) => !isReadyOnCpu(text)) && isReadyOnCpu(seen[seen.length - 1])) return pid;
-    if (Date.now() > deadline) throw new Error(`the host never came back to ready; status texts: ${JSON.stringify(seen)}`);
+    if (Date.now() > deadline)
+      throw new Error(`the host never came back to ready; status texts: ${JSON.stringify(seen)}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
@@ -91,7 +92,10 @@ describe("issue 5, status and resilience: Llama Assist in a real VS Code (code-s
     assert.notEqual(after, before);
     assert.equal(isRunning(before), false, "the replaced host is still running");
     const seen = await workbench.statusTextsSeen();
-    assert.ok(seen.some((text) => /Llama Assist: (starting|loading)/.test(text)), `no restart shown in ${JSON.stringify(seen)}`);
+    assert.ok(
+      seen.some((text) => /Llama Assist: (starting|loading)/.test(text)),
+      `no restart shown in ${JSON.stringify(seen)}`,
+    );
     assert.ok(isReadyOnCpu(seen[seen.length - 1]), `not ready at the end of ${JSON.stringify(seen)}`);
   });
 
@@ -108,13 +112,18 @@ describe("issue 5, status and resilience: Llama Assist in a real VS Code (code-s
     assert.notEqual(restarted, killed);
     assert.equal(isRunning(killed), false, "the killed host is still running");
     const seen = await workbench.statusTextsSeen();
-    assert.ok(seen.some((text) => /Llama Assist: (error|starting|loading)/.test(text)), `the crash never showed in ${JSON.stringify(seen)}`);
+    assert.ok(
+      seen.some((text) => /Llama Assist: (error|starting|loading)/.test(text)),
+      `the crash never showed in ${JSON.stringify(seen)}`,
+    );
     assert.ok(isReadyOnCpu(seen[seen.length - 1]), `not ready at the end of ${JSON.stringify(seen)}`);
 
     // The next completion goes to the new host.
     await workbench.page.keyboard.press("Control+End");
     await workbench.type("    ");
-    const ghost = await timed("host-sigkill: ghost text from the restarted host", () => workbench.waitForGhostText(readyTimeoutMs));
+    const ghost = await timed("host-sigkill: ghost text from the restarted host", () =>
+      workbench.waitForGhostText(readyTimeoutMs),
+    );
     await workbench.screenshot("completion-after-restart");
     assert.equal(ghost, fimCompletion);
     assert.deepEqual(await current.hostProcesses(), [restarted]);

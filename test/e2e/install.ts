@@ -17,7 +17,9 @@ export function codeServerExecutable(): Promise<string> {
  */
 export function installCodeServer(): Promise<string> {
   return new Promise((resolve, reject) => {
-    const installer = spawn("bash", [path.join(repoRoot, ".ci/install-e2e.sh")], { stdio: ["ignore", "pipe", "inherit"] });
+    const installer = spawn("bash", [path.join(repoRoot, ".ci/install-e2e.sh")], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let stdout = "";
     installer.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
     installer.on("error", reject);

@@ -12,7 +12,17 @@ const readyTimeoutMs = 90_000;
 const answerTimeoutMs = 90_000;
 
 /** The scripted model answers every chat with a greet() that says "Hello, "; this file's says "Hi, ". */
-const source = ["import sys", "", "", "def greet(name):", '    return "Hi, " + name', "", "", "print(greet(sys.argv[1]))", ""].join("\n");
+const source = [
+  "import sys",
+  "",
+  "",
+  "def greet(name):",
+  '    return "Hi, " + name',
+  "",
+  "",
+  "print(greet(sys.argv[1]))",
+  "",
+].join("\n");
 
 describe("issue 7, refactor: Llama Assist in a real VS Code (code-server + Chromium)", function () {
   this.timeout(300_000);
@@ -44,7 +54,10 @@ describe("issue 7, refactor: Llama Assist in a real VS Code (code-server + Chrom
     await timed("refactor-accept-undo: request to diff preview", () => diffTab.waitFor({ timeout: answerTimeoutMs }));
     await page.locator(".monaco-diff-editor").first().waitFor();
     // The diff editor's lines render a moment after the editor itself appears.
-    const modifiedText = await textMatching(page.locator(".monaco-diff-editor .editor.modified .view-lines").first(), /return "Hello, " \+ name/);
+    const modifiedText = await textMatching(
+      page.locator(".monaco-diff-editor .editor.modified .view-lines").first(),
+      /return "Hello, " \+ name/,
+    );
     assert.match(modifiedText, /return "Hello, " \+ name/);
     await workbench.screenshot("diff-preview");
 
@@ -54,7 +67,10 @@ describe("issue 7, refactor: Llama Assist in a real VS Code (code-server + Chrom
     const sourceLines = page.locator(".monaco-editor .view-lines").first();
     await sourceLines.filter({ hasText: "Hello" }).waitFor();
     await page.keyboard.press("Control+S");
-    assert.equal(await fileSettledTo(file, (text) => text === source.replace('"Hi, "', '"Hello, "')), source.replace('"Hi, "', '"Hello, "'));
+    assert.equal(
+      await fileSettledTo(file, (text) => text === source.replace('"Hi, "', '"Hello, "')),
+      source.replace('"Hi, "', '"Hello, "'),
+    );
     await workbench.screenshot("accepted");
 
     await page.keyboard.press("Control+Z");
@@ -90,7 +106,11 @@ describe("issue 7, refactor: Llama Assist in a real VS Code (code-server + Chrom
     await page.locator(".notifications-toasts .notification-toast", { hasText: "locked.py is read-only" }).waitFor();
     const lockedLines = page.locator(".editor-group-container.active .monaco-editor .view-lines").first();
     assert.match((await lockedLines.innerText()).replace(/\u00a0/g, " "), /return "Hi, " \+ name/);
-    assert.equal(await page.locator('.tabs-container .tab[aria-label*="locked.py ↔"]').count(), 0, "no preview was opened");
+    assert.equal(
+      await page.locator('.tabs-container .tab[aria-label*="locked.py ↔"]').count(),
+      0,
+      "no preview was opened",
+    );
 
     await workbench.openFile("greet.py");
     await page.keyboard.press("Control+G");
@@ -111,7 +131,10 @@ describe("issue 7, refactor: Llama Assist in a real VS Code (code-server + Chrom
     await workbench.screenshot("generate-tests-preview");
     await workbench.runCommand("Llama Assist: Accept Refactor");
     const testFile = path.join(current.workspace, "test_greet.py");
-    assert.equal(await fileSettledTo(testFile, (text) => text === 'def greet(name):\n    return "Hello, " + name\n'), 'def greet(name):\n    return "Hello, " + name\n');
+    assert.equal(
+      await fileSettledTo(testFile, (text) => text === 'def greet(name):\n    return "Hello, " + name\n'),
+      'def greet(name):\n    return "Hello, " + name\n',
+    );
     await page.locator('.tabs-container .tab.active[aria-label^="test_greet.py"]').waitFor();
   });
 

@@ -24,7 +24,8 @@ describe("issue 9, remote servers: Llama Assist in a real VS Code against a real
 
   afterEach(function () {
     // CI keeps only what the tests print.
-    if (this.currentTest?.state === "failed" && server) console.log(`      llama-server's log, the end:\n${server.log().slice(-3000)}`);
+    if (this.currentTest?.state === "failed" && server)
+      console.log(`      llama-server's log, the end:\n${server.log().slice(-3000)}`);
   });
 
   after(async function () {
@@ -44,7 +45,9 @@ describe("issue 9, remote servers: Llama Assist in a real VS Code against a real
     await workbench.waitForStatusText(remoteStatusEntry, (text) => text === modelFile, ghostTimeoutMs);
     await workbench.page.keyboard.press("Control+End");
     await workbench.type("    ");
-    const ghost = await timed("remote-llama-server: first ghost text", () => workbench.waitForGhostText(ghostTimeoutMs));
+    const ghost = await timed("remote-llama-server: first ghost text", () =>
+      workbench.waitForGhostText(ghostTimeoutMs),
+    );
     await workbench.screenshot("remote-ghost-text");
     assert.equal(ghost, fimCompletion);
     assert.equal(await workbench.statusBarItem(hostStatusEntry).isVisible(), false, "the local host's item is hidden");

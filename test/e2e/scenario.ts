@@ -84,9 +84,11 @@ export class Scenario {
       await this.server.stop();
       await rm(this.workspace, { recursive: true, force: true });
     }
-    if (groupIsAlive(this.server.processGroup)) throw new Error(`${this.name}: processes of code-server's group outlived teardown`);
+    if (groupIsAlive(this.server.processGroup))
+      throw new Error(`${this.name}: processes of code-server's group outlived teardown`);
     const survivors = hostPids.filter(isRunning);
-    if (survivors.length > 0) throw new Error(`${this.name}: inference host processes outlived teardown: ${survivors.join(", ")}`);
+    if (survivors.length > 0)
+      throw new Error(`${this.name}: inference host processes outlived teardown: ${survivors.join(", ")}`);
   }
 }
 
@@ -102,7 +104,9 @@ async function printExtensionLog(scenarioName: string, logsDir: string): Promise
     return;
   }
   const lines = (await readFile(path.join(logsDir, logFile), "utf8")).trimEnd().split("\n");
-  console.log(`      [${scenarioName}] the last ${Math.min(lines.length, printedLogLines)} lines of ${extensionLogName}:`);
+  console.log(
+    `      [${scenarioName}] the last ${Math.min(lines.length, printedLogLines)} lines of ${extensionLogName}:`,
+  );
   for (const line of lines.slice(-printedLogLines)) console.log(`        ${line}`);
 }
 
@@ -124,7 +128,8 @@ export function scenarioPerTest(): (name: string, options: ScenarioOptions) => P
   afterEach(async function () {
     const finished = current;
     current = undefined;
-    if (finished) await timed(`${finished.name}: teardown`, () => finished.finish(this.currentTest?.state === "failed"));
+    if (finished)
+      await timed(`${finished.name}: teardown`, () => finished.finish(this.currentTest?.state === "failed"));
   });
   return async (name, options) => {
     current = await Scenario.start(name, options);

@@ -35,7 +35,8 @@ function readOptions(): StartOptions | undefined {
   const configured = values.model ?? process.env.LLAMA_ASSIST_MODEL;
   if (configured !== undefined && !existsSync(configured)) throw new Error(`No model file at ${configured}`);
   const port = values.port === undefined ? undefined : Number(values.port);
-  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new Error(`Not a port: ${values.port}`);
+  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536))
+    throw new Error(`Not a port: ${values.port}`);
   return configured === undefined
     ? { model: ensureScriptedModel("demo"), isDemoModel: true, port }
     : { model: path.resolve(configured), isDemoModel: false, port };
@@ -72,7 +73,9 @@ async function main(): Promise<void> {
   const modelLine = options.isDemoModel
     ? `the demo model (scripted: it shows the plumbing, not intelligence; use --model PATH for a real GGUF)\n  ${options.model}`
     : options.model;
-  console.log(`\nReady. Open this URL in a browser:\n  ${url}\n\nModel: ${modelLine}\nWorkspace: ${demoWorkspace}\nCtrl+C stops everything.`);
+  console.log(
+    `\nReady. Open this URL in a browser:\n  ${url}\n\nModel: ${modelLine}\nWorkspace: ${demoWorkspace}\nCtrl+C stops everything.`,
+  );
 
   const exit = await server.exited;
   if (server.stopRequested) return;

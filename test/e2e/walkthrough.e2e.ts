@@ -15,7 +15,11 @@ describe("issue 5, walkthrough: Llama Assist in a real VS Code (code-server + Ch
 
   it("the walkthrough opens and its hardware step shows this machine's CPU and RAM", async function () {
     // No model configured: the state a first run is in.
-    const scenario = await startScenario("walkthrough", { codeServer: await codeServerExecutable(), settings: { "llamaAssist.gpu": "cpu" }, files: {} });
+    const scenario = await startScenario("walkthrough", {
+      codeServer: await codeServerExecutable(),
+      settings: { "llamaAssist.gpu": "cpu" },
+      files: {},
+    });
     const { workbench } = scenario;
     const page = workbench.page;
 

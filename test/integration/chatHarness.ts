@@ -27,7 +27,12 @@ export interface HostTiming {
   result(): void;
 }
 
-export function createChatRig(client: HostClient, shield: Shield, post?: (message: ChatToWebview) => void, timing?: HostTiming): ChatRig {
+export function createChatRig(
+  client: HostClient,
+  shield: Shield,
+  post?: (message: ChatToWebview) => void,
+  timing?: HostTiming,
+): ChatRig {
   const posted: ChatToWebview[] = [];
   const persisted: Conversation[][] = [];
   const policy = { mode: "block" as const, disabledRules: new Set<string>(), disabledLanguages: new Set<string>() };
@@ -47,8 +52,16 @@ export function createChatRig(client: HostClient, shield: Shield, post?: (messag
       },
       contextSize: () => (client.state.phase === "ready" ? client.state.info.chatModel.contextSize : undefined),
       scanCode: (code, languageId): CodeScan => {
-        const verdict = gateSuggestion(shield, { prefix: "", suggestion: code, suffix: "", languageId: languageId ?? "plaintext" }, policy);
-        return { action: verdict.action, findings: verdict.findings.map(({ ruleId, cwe, severity, message }) => ({ ruleId, cwe, severity, message })), failure: verdict.failure };
+        const verdict = gateSuggestion(
+          shield,
+          { prefix: "", suggestion: code, suffix: "", languageId: languageId ?? "plaintext" },
+          policy,
+        );
+        return {
+          action: verdict.action,
+          findings: verdict.findings.map(({ ruleId, cwe, severity, message }) => ({ ruleId, cwe, severity, message })),
+          failure: verdict.failure,
+        };
       },
       post: (message) => {
         posted.push(message);
@@ -65,11 +78,16 @@ export function createChatRig(client: HostClient, shield: Shield, post?: (messag
 }
 
 /** Resolves with the answer's end message once the session posts it. */
-export function answerEnded(posted: ChatToWebview[], timeoutMs = 30_000): Promise<Extract<ChatToWebview, { kind: "answerEnded" }>> {
+export function answerEnded(
+  posted: ChatToWebview[],
+  timeoutMs = 30_000,
+): Promise<Extract<ChatToWebview, { kind: "answerEnded" }>> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const poll = (): void => {
-      const ended = posted.find((message): message is Extract<ChatToWebview, { kind: "answerEnded" }> => message.kind === "answerEnded");
+      const ended = posted.find(
+        (message): message is Extract<ChatToWebview, { kind: "answerEnded" }> => message.kind === "answerEnded",
+      );
       if (ended !== undefined) resolve(ended);
       else if (Date.now() - started > timeoutMs) reject(new Error("the answer did not end"));
       else setTimeout(poll, 2);

@@ -54,7 +54,11 @@ describe("chat through the real host", function () {
       posted.length = 0;
       session.send(`Question ${turn}: ${"explain this loop please ".repeat(20)}`, []);
       const ended = await answerEnded(posted);
-      assert.equal(ended.status, "complete", `turn ${turn}: ${ended.error ?? ""} ${JSON.stringify(posted.filter((m) => m.kind === "notice"))}`);
+      assert.equal(
+        ended.status,
+        "complete",
+        `turn ${turn}: ${ended.error ?? ""} ${JSON.stringify(posted.filter((m) => m.kind === "notice"))}`,
+      );
       assert.equal(deltasOf(posted).join(""), chatAnswer);
     }
     const budget = posted.filter((message) => message.kind === "budget").at(-1);

@@ -32,7 +32,13 @@ describe("completions through the real host", function () {
   });
 
   /** How each host request ended: its stop reason, or the error code it was rejected with. */
-  function engineFor(host: TestHost, requests: InfillParams[], endings: string[] = [], results: GenerationResult[] = [], budget = defaultPromptBudget): CompletionEngine {
+  function engineFor(
+    host: TestHost,
+    requests: InfillParams[],
+    endings: string[] = [],
+    results: GenerationResult[] = [],
+    budget = defaultPromptBudget,
+  ): CompletionEngine {
     return new CompletionEngine({
       generate: async (params, signal) => {
         requests.push(params);
@@ -46,7 +52,8 @@ describe("completions through the real host", function () {
           throw error;
         }
       },
-      gate: (input) => gateSuggestion(shield, input, { mode: "block", disabledRules: new Set(), disabledLanguages: new Set() }),
+      gate: (input) =>
+        gateSuggestion(shield, input, { mode: "block", disabledRules: new Set(), disabledLanguages: new Set() }),
       debounce: { kind: "fixed", milliseconds: 10 },
       budget,
       maxLines: 12,
@@ -124,7 +131,10 @@ describe("completions through the real host", function () {
       const results: GenerationResult[] = [];
       const budget = { totalTokens: 700, suffixShare: 0.25, snippetShare: 0.3 };
       const engine = engineFor(host, requests, [], results, budget);
-      const lines = (tag: string, count: number) => Array.from({ length: count }, (_, i) => `    total_${tag}_${i} = compute(values[${i}], index + ${i})\n`).join("");
+      const lines = (tag: string, count: number) =>
+        Array.from({ length: count }, (_, i) => `    total_${tag}_${i} = compute(values[${i}], index + ${i})\n`).join(
+          "",
+        );
       const prefix = `from billing import compute\n\n\ndef process(values, index):\n${lines("before", 300)}    `;
       const suffix = `\n${lines("after", 200)}`;
       const snippets = [{ path: "billing.py", text: "def compute(value, offset):", reason: "imported compute" }];
@@ -144,7 +154,9 @@ describe("completions through the real host", function () {
               style: { insertSpaces: true, tabSize: 4 },
               syntax: () => new InsertionParser(runtime, language, tree, cursorInText(prefix + typed, suffix)),
               snippets: async () => snippets,
-              scopeHeaders: () => [{ offset: prefix.indexOf("def process"), line: 3, text: "def process(values, index):" }],
+              scopeHeaders: () => [
+                { offset: prefix.indexOf("def process"), line: 3, text: "def process(values, index):" },
+              ],
             },
             new AbortController().signal,
           );
@@ -158,20 +170,40 @@ describe("completions through the real host", function () {
       const textTokens = results[0].promptTokens - fimControlTokens;
       assert.ok(textTokens <= budget.totalTokens, `${textTokens} tokens of text for a budget of ${budget.totalTokens}`);
       // Less at most the blocks of 8 lines the prefix is cut in (about 200 of the fixture's small-vocabulary tokens).
-      assert.ok(textTokens >= budget.totalTokens * 0.7, `${textTokens} tokens of text: the budget should be nearly full`);
+      assert.ok(
+        textTokens >= budget.totalTokens * 0.7,
+        `${textTokens} tokens of text: the budget should be nearly full`,
+      );
       const trace = first.kind === "shown" ? first.trace : [];
-      assert.ok(trace.includes(`prompt: ${textTokens} of ${budget.totalTokens} tokens, counted with the model's tokenizer`), trace.join("; "));
-      assert.ok(trace.some((line) => /^billing\.py \(imported compute\): \d+ tokens$/.test(line)), trace.join("; "));
-      assert.ok(trace.some((line) => line.startsWith("enclosing scopes above the window: 1,")), trace.join("; "));
+      assert.ok(
+        trace.includes(`prompt: ${textTokens} of ${budget.totalTokens} tokens, counted with the model's tokenizer`),
+        trace.join("; "),
+      );
+      assert.ok(
+        trace.some((line) => /^billing\.py \(imported compute\): \d+ tokens$/.test(line)),
+        trace.join("; "),
+      );
+      assert.ok(
+        trace.some((line) => line.startsWith("enclosing scopes above the window: 1,")),
+        trace.join("; "),
+      );
       // The extension sends the code as it is, from further up than the host's fit keeps.
-      const keptFrom = Number(/^prefix: from line (\d+),/.exec(trace.find((line) => line.startsWith("prefix: from line")) ?? "")?.[1]);
-      assert.ok(requests[0].context !== undefined && requests[0].context.prefixFirstLine + 1 < keptFrom, `the host kept the code from line ${keptFrom}`);
+      const keptFrom = Number(
+        /^prefix: from line (\d+),/.exec(trace.find((line) => line.startsWith("prefix: from line")) ?? "")?.[1],
+      );
+      assert.ok(
+        requests[0].context !== undefined && requests[0].context.prefixFirstLine + 1 < keptFrom,
+        `the host kept the code from line ${keptFrom}`,
+      );
       assert.ok(!requests[0].prefix.includes("# Path:"), "the host renders the path comments itself");
 
       // What post-processing makes of the answer after "z" does not matter here, only what the host evaluated.
       await ask("z");
       assert.equal(results.length, 2, "the typed character is a new request, not served from the cache");
-      assert.ok(results[1].tokensEvaluated <= 5, `one typed character re-evaluated ${results[1].tokensEvaluated} of ${results[1].promptTokens} tokens`);
+      assert.ok(
+        results[1].tokensEvaluated <= 5,
+        `one typed character re-evaluated ${results[1].tokensEvaluated} of ${results[1].promptTokens} tokens`,
+      );
     });
 
     it("asks for sampled alternatives on a manual trigger and shows each distinct suggestion once", async function () {
@@ -179,10 +211,17 @@ describe("completions through the real host", function () {
       const endings: string[] = [];
       const engine = engineFor(host, requests, endings);
       const outcome = await complete(engine, "def add(a, b):\n    ", "\n\nprint(add(1, 2))\n", undefined, "manual");
-      assert.deepEqual(requests.map((params) => params.temperature > 0), [false, true, true]);
+      assert.deepEqual(
+        requests.map((params) => params.temperature > 0),
+        [false, true, true],
+      );
       assert.deepEqual(endings, ["eos", "eos", "eos"], "the host samples at a temperature as it decodes greedily");
       assert.equal(outcome.kind === "shown" && outcome.insertion.text, fimCompletion);
-      assert.deepEqual(outcome.kind === "shown" && outcome.alternatives, [], "the scripted model writes the same text at any temperature");
+      assert.deepEqual(
+        outcome.kind === "shown" && outcome.alternatives,
+        [],
+        "the scripted model writes the same text at any temperature",
+      );
     });
 
     it("precomputes the completion after an accept, and the request there is served from it", async function () {
@@ -228,10 +267,16 @@ describe("completions through the real host", function () {
 
     it("withholds the suggestion in block mode", async function () {
       // A command spliced from a value; one handed over whole by the caller is the caller's to check, and not reported.
-      const outcome = await complete(engineFor(host, []), "import subprocess\n\ndef run(name):\n    cmd = 'ls ' + name\n    ", "\n");
+      const outcome = await complete(
+        engineFor(host, []),
+        "import subprocess\n\ndef run(name):\n    cmd = 'ls ' + name\n    ",
+        "\n",
+      );
       assert.equal(outcome.kind, "skipped");
       assert.equal(outcome.kind === "skipped" && outcome.reason, "withheld");
-      assert.deepEqual(outcome.kind === "skipped" && outcome.verdict?.findings.map((finding) => finding.ruleId), ["python.subprocess-shell"]);
+      assert.deepEqual(outcome.kind === "skipped" && outcome.verdict?.findings.map((finding) => finding.ruleId), [
+        "python.subprocess-shell",
+      ]);
     });
   });
 
@@ -253,7 +298,10 @@ describe("completions through the real host", function () {
       setTimeout(() => controller.abort(), 300);
       assert.deepEqual(await pending, { kind: "skipped", reason: "cancelled" });
       assert.equal(endings.length, 1);
-      assert.ok(["abort", "cancelled"].includes(endings[0]), `the host ended the request with ${endings[0]}, not by running to its token limit`);
+      assert.ok(
+        ["abort", "cancelled"].includes(endings[0]),
+        `the host ended the request with ${endings[0]}, not by running to its token limit`,
+      );
     });
   });
 });

@@ -32,7 +32,10 @@ describe("early stop through the real host", function () {
     host = undefined;
   });
 
-  async function completeWith(variant: ScriptedVariant, maxLines = 12): Promise<{ outcome: CompletionOutcome; result: GenerationResult }> {
+  async function completeWith(
+    variant: ScriptedVariant,
+    maxLines = 12,
+  ): Promise<{ outcome: CompletionOutcome; result: GenerationResult }> {
     const started = createTestHost(hostConfig(ensureScriptedModel(variant)));
     host = started;
     await started.client.start();

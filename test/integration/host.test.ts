@@ -14,7 +14,9 @@ function infillParams(prefix: string, suffix: string, overrides: Partial<InfillP
 
 /** Distinct lines of code, a few thousand characters: a realistic file around the cursor. */
 function codeLines(count: number, tag: string): string {
-  return Array.from({ length: count }, (_, i) => `    total_${tag}_${i} = compute(values[${i}], index + ${i})\n`).join("");
+  return Array.from({ length: count }, (_, i) => `    total_${tag}_${i} = compute(values[${i}], index + ${i})\n`).join(
+    "",
+  );
 }
 
 async function rejection(promise: Promise<unknown>): Promise<HostRequestError> {
@@ -86,13 +88,21 @@ describe("inference host with the scripted model", function () {
     const edited = await host.client.infill(infillParams(prefix + "x", suffix));
     assert.equal(edited.text, fimCompletion);
     assert.ok(edited.promptTokens >= cold.promptTokens);
-    assert.ok(edited.tokensEvaluated <= 5, `one typed character re-evaluated ${edited.tokensEvaluated} of ${edited.promptTokens} tokens`);
+    assert.ok(
+      edited.tokensEvaluated <= 5,
+      `one typed character re-evaluated ${edited.tokensEvaluated} of ${edited.promptTokens} tokens`,
+    );
   });
 
   it("streams the chat answer in several chunks and returns the same text", async function () {
     const chunks: string[] = [];
     const result = await host.client.chat(
-      { systemPrompt: "You are a careful coding assistant.", turns: [{ role: "user", text: "Write a greeting function." }], maxTokens: 100, temperature: 0 },
+      {
+        systemPrompt: "You are a careful coding assistant.",
+        turns: [{ role: "user", text: "Write a greeting function." }],
+        maxTokens: 100,
+        temperature: 0,
+      },
       (chunk) => chunks.push(chunk),
     );
     assert.equal(result.text, chatAnswer);
@@ -104,7 +114,10 @@ describe("inference host with the scripted model", function () {
 
   it("rebuilds a multi-turn conversation and reuses the cached start of it", async function () {
     const systemPrompt = "You are a careful coding assistant.";
-    const first = await host.client.chat({ systemPrompt, turns: [{ role: "user", text: "Write a greeting function." }], maxTokens: 100, temperature: 0 }, () => undefined);
+    const first = await host.client.chat(
+      { systemPrompt, turns: [{ role: "user", text: "Write a greeting function." }], maxTokens: 100, temperature: 0 },
+      () => undefined,
+    );
     const second = await host.client.chat(
       {
         systemPrompt,
@@ -120,12 +133,18 @@ describe("inference host with the scripted model", function () {
     );
     assert.equal(second.text, chatAnswer);
     assert.ok(second.promptTokens > first.promptTokens);
-    assert.ok(second.tokensEvaluated < second.promptTokens - first.promptTokens / 2, `${second.tokensEvaluated} of ${second.promptTokens} evaluated`);
+    assert.ok(
+      second.tokensEvaluated < second.promptTokens - first.promptTokens / 2,
+      `${second.tokensEvaluated} of ${second.promptTokens} evaluated`,
+    );
   });
 
   it("serves chat and infill at the same time on separate sequences", async function () {
     const [chat, infill] = await Promise.all([
-      host.client.chat({ systemPrompt: "Be brief.", turns: [{ role: "user", text: "Hi" }], maxTokens: 100, temperature: 0 }, () => undefined),
+      host.client.chat(
+        { systemPrompt: "Be brief.", turns: [{ role: "user", text: "Hi" }], maxTokens: 100, temperature: 0 },
+        () => undefined,
+      ),
       host.client.infill(infillParams("def f():\n", "\n")),
     ]);
     assert.equal(chat.text, chatAnswer);
@@ -145,7 +164,10 @@ describe("inference host with the scripted model", function () {
 
   it("refuses a chat that does not fit the context, and stays usable", async function () {
     const error = await rejection(
-      host.client.chat({ systemPrompt: "", turns: [{ role: "user", text: codeLines(200, "huge") }], maxTokens: 10, temperature: 0 }, () => undefined),
+      host.client.chat(
+        { systemPrompt: "", turns: [{ role: "user", text: codeLines(200, "huge") }], maxTokens: 10, temperature: 0 },
+        () => undefined,
+      ),
     );
     assert.equal(error.code, "contextExceeded");
     assert.match(error.message, /context/);
@@ -159,14 +181,19 @@ describe("inference host with the scripted model", function () {
   });
 
   it("cuts an over-long infill prompt to fit instead of failing", async function () {
-    const result = await host.client.infill(infillParams(codeLines(300, "long"), codeLines(100, "tail"), { maxTokens: 64 }));
+    const result = await host.client.infill(
+      infillParams(codeLines(300, "long"), codeLines(100, "tail"), { maxTokens: 64 }),
+    );
     assert.equal(result.text, fimCompletion);
     assert.ok(result.promptTokens <= contextSize - 64);
   });
 
   it("answers malformed parameters with badRequest", async function () {
     const error = await rejection(
-      host.client.chat({ systemPrompt: "", turns: [{ role: "assistant", text: "I spoke last" }], maxTokens: 10, temperature: 0 }, () => undefined),
+      host.client.chat(
+        { systemPrompt: "", turns: [{ role: "assistant", text: "I spoke last" }], maxTokens: 10, temperature: 0 },
+        () => undefined,
+      ),
     );
     assert.equal(error.code, "badRequest");
   });
@@ -174,7 +201,10 @@ describe("inference host with the scripted model", function () {
   it("never logs user code or prompts at the info level", async function () {
     const secret = "very_secret_identifier_42";
     await host.client.infill(infillParams(`${secret} = 1\n`, `print(${secret})\n`));
-    await host.client.chat({ systemPrompt: secret, turns: [{ role: "user", text: secret }], maxTokens: 20, temperature: 0 }, () => undefined);
+    await host.client.chat(
+      { systemPrompt: secret, turns: [{ role: "user", text: secret }], maxTokens: 20, temperature: 0 },
+      () => undefined,
+    );
     assert.ok(host.logs.length > 0, "the host logged something (the load at least)");
     for (const entry of host.logs) assert.ok(!entry.message.includes(secret), `log leaked user text: ${entry.message}`);
   });

@@ -10,7 +10,10 @@ function isCancelled(error: unknown): boolean {
 }
 
 function longCode(lines: number, tag: number): string {
-  return Array.from({ length: lines }, (_, i) => `    value_${tag}_${i} = transform(items[${i}], offset=${i * 7})\n`).join("");
+  return Array.from(
+    { length: lines },
+    (_, i) => `    value_${tag}_${i} = transform(items[${i}], offset=${i * 7})\n`,
+  ).join("");
 }
 
 describe("inference host cancellation", function () {
@@ -30,7 +33,13 @@ describe("inference host cancellation", function () {
       // after the first delay, so later delays get a fresh prompt each.
       const outcomes: string[] = [];
       for (const [attempt, abortAfterMs] of [300, 1000, 3000].entries()) {
-        const params = { prefix: `def run_${attempt}(items):\n${longCode(60, attempt)}`, suffix: "", maxTokens: 8, stop: [], temperature: 0 };
+        const params = {
+          prefix: `def run_${attempt}(items):\n${longCode(60, attempt)}`,
+          suffix: "",
+          maxTokens: 8,
+          stop: [],
+          temperature: 0,
+        };
         const controller = new AbortController();
         const cancelled = host.client.infill(params, controller.signal);
         setTimeout(() => controller.abort(), abortAfterMs);
@@ -41,7 +50,10 @@ describe("inference host cancellation", function () {
         const again = await host.client.infill(params);
         assert.equal(again.text, fimCompletion);
         outcomes.push(`${again.tokensEvaluated}/${again.promptTokens} after an abort at ${abortAfterMs} ms`);
-        assert.ok(again.tokensEvaluated > 1, `${outcomes.join("; ")}: the first prefill had finished despite the abort`);
+        assert.ok(
+          again.tokensEvaluated > 1,
+          `${outcomes.join("; ")}: the first prefill had finished despite the abort`,
+        );
         if (again.tokensEvaluated < again.promptTokens) return;
       }
       assert.fail(`the prompt evaluation never started before the abort: ${outcomes.join("; ")}`);
@@ -61,10 +73,14 @@ describe("inference host cancellation", function () {
     it("stops a streaming chat after some chunks and serves the next request", async function () {
       const controller = new AbortController();
       let chunks = 0;
-      const chat = host.client.chat({ systemPrompt: "Be brief.", turns: [{ role: "user", text: "Talk" }], maxTokens: 3000, temperature: 0 }, () => {
-        chunks++;
-        if (chunks === 5) controller.abort();
-      }, controller.signal);
+      const chat = host.client.chat(
+        { systemPrompt: "Be brief.", turns: [{ role: "user", text: "Talk" }], maxTokens: 3000, temperature: 0 },
+        () => {
+          chunks++;
+          if (chunks === 5) controller.abort();
+        },
+        controller.signal,
+      );
       await assert.rejects(chat, isCancelled);
       assert.ok(chunks >= 5);
       const next = await host.client.infill({ prefix: "x = 1\n", suffix: "", maxTokens: 2, stop: [], temperature: 0 });
@@ -73,7 +89,10 @@ describe("inference host cancellation", function () {
 
     it("stops an infill in generation", async function () {
       const controller = new AbortController();
-      const infill = host.client.infill({ prefix: "x = 1\n", suffix: "", maxTokens: 3000, stop: [], temperature: 0 }, controller.signal);
+      const infill = host.client.infill(
+        { prefix: "x = 1\n", suffix: "", maxTokens: 3000, stop: [], temperature: 0 },
+        controller.signal,
+      );
       setTimeout(() => controller.abort(), 200);
       await assert.rejects(infill, isCancelled);
       const next = await host.client.infill({ prefix: "y = 2\n", suffix: "", maxTokens: 3, stop: [], temperature: 0 });
@@ -81,7 +100,10 @@ describe("inference host cancellation", function () {
     });
 
     it("rejects at once when the signal was aborted before the call", async function () {
-      await assert.rejects(host.client.infill({ prefix: "z\n", suffix: "", maxTokens: 3, stop: [], temperature: 0 }, AbortSignal.abort()), isCancelled);
+      await assert.rejects(
+        host.client.infill({ prefix: "z\n", suffix: "", maxTokens: 3, stop: [], temperature: 0 }, AbortSignal.abort()),
+        isCancelled,
+      );
     });
   });
 });

@@ -6,9 +6,20 @@ import type { HostErrorCode } from "../../extension/src/core/protocol/host";
 import { HostRequestError } from "../../extension/src/node/host/hostClient";
 import type { HostState } from "../../extension/src/core/protocol/host";
 import { createTestHost, hostConfig } from "../fixtures/hostHarness";
-import { ensureNotGgufFile, ensureScriptedModel, ensureTruncatedModel, fimCompletion, modelCacheDir } from "../fixtures/scriptedModel";
+import {
+  ensureNotGgufFile,
+  ensureScriptedModel,
+  ensureTruncatedModel,
+  fimCompletion,
+  modelCacheDir,
+} from "../fixtures/scriptedModel";
 
-async function expectLoadFailure(modelPath: string, code: HostErrorCode, messagePattern: RegExp, contextSize = 2048): Promise<void> {
+async function expectLoadFailure(
+  modelPath: string,
+  code: HostErrorCode,
+  messagePattern: RegExp,
+  contextSize = 2048,
+): Promise<void> {
   const { client } = createTestHost(hostConfig(modelPath, { contextSize }));
   const phases: HostState["phase"][] = [];
   client.onDidChangeState((state) => phases.push(state.phase));
@@ -45,7 +56,11 @@ describe("inference host with bad models and settings", function () {
   });
 
   it("names an architecture llama.cpp does not know", async function () {
-    await expectLoadFailure(ensureScriptedModel("unknownArchitecture"), "unsupportedArchitecture", /llamaassistunknown/);
+    await expectLoadFailure(
+      ensureScriptedModel("unknownArchitecture"),
+      "unsupportedArchitecture",
+      /llamaassistunknown/,
+    );
   });
 
   it("names a context too large for the memory, suggesting a smaller one", async function () {
@@ -60,7 +75,13 @@ describe("inference host with bad models and settings", function () {
       await assert.rejects(client.start());
       await client.restart(hostConfig(ensureScriptedModel("standard")));
       assert.equal(client.state.phase, "ready");
-      const result = await client.infill({ prefix: "def add(a, b):\n", suffix: "", maxTokens: 16, stop: [], temperature: 0 });
+      const result = await client.infill({
+        prefix: "def add(a, b):\n",
+        suffix: "",
+        maxTokens: 16,
+        stop: [],
+        temperature: 0,
+      });
       assert.equal(result.text, fimCompletion);
     } finally {
       await client.dispose();
@@ -76,8 +97,17 @@ describe("inference host with bad models and settings", function () {
       assert.notEqual(info.gpu.type, "metal");
       assert.equal(info.gpu.fallback?.requested, "metal");
       assert.match(info.gpu.fallback?.reason ?? "", /"metal" backend does not exist on/);
-      assert.ok(logs.some((entry) => entry.level === "warn" && /"metal" backend/.test(entry.message)), "the log says why");
-      const result = await client.infill({ prefix: "def add(a, b):\n", suffix: "", maxTokens: 16, stop: [], temperature: 0 });
+      assert.ok(
+        logs.some((entry) => entry.level === "warn" && /"metal" backend/.test(entry.message)),
+        "the log says why",
+      );
+      const result = await client.infill({
+        prefix: "def add(a, b):\n",
+        suffix: "",
+        maxTokens: 16,
+        stop: [],
+        temperature: 0,
+      });
       assert.equal(result.text, fimCompletion);
     } finally {
       await client.dispose();
@@ -91,8 +121,17 @@ describe("inference host with bad models and settings", function () {
       // On a machine with a working Vulkan driver there is nothing to fall back from.
       if (info.gpu.type === "vulkan") this.skip();
       assert.equal(info.gpu.fallback?.requested, "vulkan");
-      assert.match(info.gpu.fallback?.reason ?? "", /"vulkan" backend cannot be used on this machine: its llama.cpp binaries are missing or do not load/);
-      const result = await client.infill({ prefix: "def add(a, b):\n", suffix: "", maxTokens: 16, stop: [], temperature: 0 });
+      assert.match(
+        info.gpu.fallback?.reason ?? "",
+        /"vulkan" backend cannot be used on this machine: its llama.cpp binaries are missing or do not load/,
+      );
+      const result = await client.infill({
+        prefix: "def add(a, b):\n",
+        suffix: "",
+        maxTokens: 16,
+        stop: [],
+        temperature: 0,
+      });
       assert.equal(result.text, fimCompletion);
     } finally {
       await client.dispose();

@@ -55,11 +55,21 @@ describe("inference host: a model change that does not load", function () {
       await client.start();
       await assert.rejects(
         client.restart(hostConfig(model, { contextSize: 8_000_000 })),
-        expectFailedChange("outOfMemory", new RegExp(`Not enough memory for ${escape(model)} with a context of 8000000 tokens.*smaller context size`, "s")),
+        expectFailedChange(
+          "outOfMemory",
+          new RegExp(
+            `Not enough memory for ${escape(model)} with a context of 8000000 tokens.*smaller context size`,
+            "s",
+          ),
+        ),
       );
       const state = client.state;
       assert.equal(state.phase === "ready" && state.info.completionModel.contextSize, 2048);
-      assert.equal((await client.infill({ ...infillParams, prefix: "def add(a, b):\n" })).text, fimCompletion, "the previous context answers");
+      assert.equal(
+        (await client.infill({ ...infillParams, prefix: "def add(a, b):\n" })).text,
+        fimCompletion,
+        "the previous context answers",
+      );
     } finally {
       await client.dispose();
     }
@@ -83,7 +93,12 @@ describe("inference host: a model change that does not load", function () {
       });
       await assert.rejects(
         client.restart(hostConfig(crashing)),
-        expectFailedChange("hostCrashed", new RegExp(`killed \\(SIGKILL\\) 3 times while loading ${escape(crashing)}\\. The previous model stays in use: ${escape(path.basename(previous))}\\.$`)),
+        expectFailedChange(
+          "hostCrashed",
+          new RegExp(
+            `killed \\(SIGKILL\\) 3 times while loading ${escape(crashing)}\\. The previous model stays in use: ${escape(path.basename(previous))}\\.$`,
+          ),
+        ),
       );
       assert.equal(kills, 3);
       const state = client.state;
@@ -100,12 +115,19 @@ describe("inference host: a model change that does not load", function () {
     client.onDidChangeState((state) => phases.push(state.phase));
     try {
       await client.start();
-      await assert.rejects(client.restart(hostConfig(ensureNotGgufFile())), expectFailedChange("notGguf", /Not a GGUF/));
+      await assert.rejects(
+        client.restart(hostConfig(ensureNotGgufFile())),
+        expectFailedChange("notGguf", /Not a GGUF/),
+      );
       await client.restart(hostConfig(ensureScriptedModel("standard")));
       const state = client.state;
       assert.equal(state.phase === "ready" && state.failedChange, undefined);
       assert.equal((await client.infill({ ...infillParams, prefix: "def add(a, b):\n" })).text, fimCompletion);
-      assert.equal(phases.filter((phase) => phase === "error").length, 0, `the host never stood in an error: ${phases.join(", ")}`);
+      assert.equal(
+        phases.filter((phase) => phase === "error").length,
+        0,
+        `the host never stood in an error: ${phases.join(", ")}`,
+      );
     } finally {
       await client.dispose();
     }
@@ -115,7 +137,10 @@ describe("inference host: a model change that does not load", function () {
     const { client } = createTestHost(hostConfig(ensureNotGgufFile()));
     try {
       await assert.rejects(client.start(), expectFailedChange("notGguf", /Not a GGUF/));
-      await assert.rejects(client.restart(hostConfig(ensureScriptedModel("unknownArchitecture"))), expectFailedChange("unsupportedArchitecture", /llamaassistunknown/));
+      await assert.rejects(
+        client.restart(hostConfig(ensureScriptedModel("unknownArchitecture"))),
+        expectFailedChange("unsupportedArchitecture", /llamaassistunknown/),
+      );
       assert.equal(client.state.phase, "error");
     } finally {
       await client.dispose();

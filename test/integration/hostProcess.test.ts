@@ -55,10 +55,14 @@ describe("inference host process", function () {
   });
 
   it("leaves no orphan when the parent process is killed", async function () {
-    const parent = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "test/fixtures/hostParent.ts"), ensureScriptedModel("standard")], {
-      cwd: repoRoot,
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const parent = spawn(
+      process.execPath,
+      ["--import", "tsx", path.join(repoRoot, "test/fixtures/hostParent.ts"), ensureScriptedModel("standard")],
+      {
+        cwd: repoRoot,
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
     let output = "";
     parent.stdout.setEncoding("utf8");
     parent.stdout.on("data", (data: string) => (output += data));
@@ -77,7 +81,13 @@ describe("inference host process", function () {
 
   it("dispose() stops the host and resolves after it exited", async function () {
     const { client } = createTestHost(hostConfig(ensureScriptedModel("standard")));
-    const result = await client.infill({ prefix: "def add(a, b):\n", suffix: "", maxTokens: 16, stop: [], temperature: 0 });
+    const result = await client.infill({
+      prefix: "def add(a, b):\n",
+      suffix: "",
+      maxTokens: 16,
+      stop: [],
+      temperature: 0,
+    });
     assert.equal(result.text, fimCompletion);
     const pid = client.pid;
     assert.ok(pid !== undefined);

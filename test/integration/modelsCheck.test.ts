@@ -33,7 +33,10 @@ describe("structural GGUF check against the real host", function () {
     assert.equal(!check.ok && check.problem, "truncated");
     const { client } = createTestHost(hostConfig(ensureTruncatedModel()));
     try {
-      await assert.rejects(client.start(), (error: unknown) => error instanceof HostRequestError && error.code === "corruptModel");
+      await assert.rejects(
+        client.start(),
+        (error: unknown) => error instanceof HostRequestError && error.code === "corruptModel",
+      );
     } finally {
       await client.dispose();
     }

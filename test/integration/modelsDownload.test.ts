@@ -65,7 +65,10 @@ describe("model download", function () {
     assert.ok(readFileSync(path.join(directory, "model.gguf")).equals(model));
     assert.ok(events.length >= 2, `${events.length} progress events`);
     assert.ok(events.every(([, total]) => total === model.length));
-    assert.ok(events.every(([received], index) => index === 0 || received >= events[index - 1][0]), "progress never goes back");
+    assert.ok(
+      events.every(([received], index) => index === 0 || received >= events[index - 1][0]),
+      "progress never goes back",
+    );
     assert.equal(events[events.length - 1][0], model.length);
     assert.equal(existsSync(partialPathOf(path.join(directory, "model.gguf"))), false);
     assert.equal(existsSync(downloadedPathOf(path.join(directory, "model.gguf"))), false);
@@ -82,9 +85,12 @@ describe("model download", function () {
     const cancelWhenRecorded = setInterval(() => {
       if (existsSync(partial) && statSync(partial).size > large.length) controller.abort();
     }, 20);
-    const first = await download({ url: server.url("/large.gguf"), directory, fileName: "large.gguf", signal: controller.signal }).finally(() =>
-      clearInterval(cancelWhenRecorded),
-    );
+    const first = await download({
+      url: server.url("/large.gguf"),
+      directory,
+      fileName: "large.gguf",
+      signal: controller.signal,
+    }).finally(() => clearInterval(cancelWhenRecorded));
     assert.equal(first.kind, "cancelled", JSON.stringify(first));
     assert.ok(existsSync(partial), "the partial file is kept");
     assert.equal(existsSync(downloadedPathOf(destination)), false);
@@ -92,16 +98,29 @@ describe("model download", function () {
 
     server.misbehaviour = { kind: "none" };
     const sentBeforeResume = server.rangeBytesSent;
-    const second = await download({ url: server.url("/large.gguf"), directory, fileName: "large.gguf", sha256: largeSha256 });
+    const second = await download({
+      url: server.url("/large.gguf"),
+      directory,
+      fileName: "large.gguf",
+      sha256: largeSha256,
+    });
     assert.equal(second.kind, "installed", JSON.stringify(second));
     assert.ok(readFileSync(destination).equals(large));
     const resumedBytes = server.rangeBytesSent - sentBeforeResume;
-    assert.ok(resumedBytes > 0 && resumedBytes < large.length, `the resume fetched ${resumedBytes} of ${large.length} bytes`);
+    assert.ok(
+      resumedBytes > 0 && resumedBytes < large.length,
+      `the resume fetched ${resumedBytes} of ${large.length} bytes`,
+    );
     assert.equal(existsSync(partial), false);
   });
 
   it("moves a file with the wrong sha256 aside and does not install it", async function () {
-    const result = await download({ url: server.url("/model.gguf"), directory, fileName: "model.gguf", sha256: "0".repeat(64) });
+    const result = await download({
+      url: server.url("/model.gguf"),
+      directory,
+      fileName: "model.gguf",
+      sha256: "0".repeat(64),
+    });
     assert.equal(result.kind, "failed");
     assert.equal(result.kind === "failed" && result.code, "sha256Mismatch");
     assert.equal(existsSync(path.join(directory, "model.gguf")), false);
@@ -109,9 +128,17 @@ describe("model download", function () {
   });
 
   it("rejects a file far from the catalog's approximate size, as not the file the catalog means", async function () {
-    const result = await download({ url: server.url("/model.gguf"), directory, fileName: "model.gguf", approximateSizeBytes: model.length * 2 });
+    const result = await download({
+      url: server.url("/model.gguf"),
+      directory,
+      fileName: "model.gguf",
+      approximateSizeBytes: model.length * 2,
+    });
     assert.equal(result.kind === "failed" && result.code, "sizeMismatch");
-    assert.match(result.kind === "failed" ? result.message : "", /^model\.gguf failed its check and was not installed: it has \d+ bytes, far from the catalog's .*not the file the catalog means/);
+    assert.match(
+      result.kind === "failed" ? result.message : "",
+      /^model\.gguf failed its check and was not installed: it has \d+ bytes, far from the catalog's .*not the file the catalog means/,
+    );
     assert.equal(existsSync(path.join(directory, "model.gguf")), false);
     assert.ok(existsSync(rejectedPathOf(path.join(directory, "model.gguf"))), "moved aside");
   });
@@ -124,11 +151,15 @@ describe("model download", function () {
       const destination = path.join(directory, "large.gguf");
       const controller = new AbortController();
       const cancelWhenRecorded = setInterval(() => {
-        if (existsSync(partialPathOf(destination)) && statSync(partialPathOf(destination)).size > large.length) controller.abort();
+        if (existsSync(partialPathOf(destination)) && statSync(partialPathOf(destination)).size > large.length)
+          controller.abort();
       }, 20);
-      const first = await download({ url: changing.url("/large.gguf"), directory, fileName: "large.gguf", signal: controller.signal }).finally(() =>
-        clearInterval(cancelWhenRecorded),
-      );
+      const first = await download({
+        url: changing.url("/large.gguf"),
+        directory,
+        fileName: "large.gguf",
+        signal: controller.signal,
+      }).finally(() => clearInterval(cancelWhenRecorded));
       assert.equal(first.kind, "cancelled", JSON.stringify(first));
 
       // A new upload under the same name, changed inside the part already downloaded, and longer: a resume that kept
@@ -138,7 +169,12 @@ describe("model download", function () {
       files.set("/large.gguf", { body: replaced, chunkDelayMs: 0 });
       changing.misbehaviour = { kind: "none" };
       const sentBefore = changing.rangeBytesSent;
-      const second = await download({ url: changing.url("/large.gguf"), directory, fileName: "large.gguf", sha256: createHash("sha256").update(replaced).digest("hex") });
+      const second = await download({
+        url: changing.url("/large.gguf"),
+        directory,
+        fileName: "large.gguf",
+        sha256: createHash("sha256").update(replaced).digest("hex"),
+      });
       assert.equal(second.kind, "installed", JSON.stringify(second));
       assert.ok(readFileSync(destination).equals(replaced));
       // At least every byte: node-llama-cpp's downloader may split a slow range onto a fresh connection, so a few
@@ -153,7 +189,10 @@ describe("model download", function () {
   it("rejects a file that is not GGUF, naming it", async function () {
     const result = await download({ url: server.url("/page.gguf"), directory, fileName: "page.gguf" });
     assert.equal(result.kind === "failed" && result.code, "notGguf");
-    assert.match(result.kind === "failed" ? result.message : "", /^page\.gguf failed its check and was not installed: page\.gguf is not a GGUF model file/);
+    assert.match(
+      result.kind === "failed" ? result.message : "",
+      /^page\.gguf failed its check and was not installed: page\.gguf is not a GGUF model file/,
+    );
     assert.equal(existsSync(path.join(directory, "page.gguf")), false);
     assert.ok(existsSync(rejectedPathOf(path.join(directory, "page.gguf"))));
   });
@@ -162,7 +201,13 @@ describe("model download", function () {
     // Each answer stops after 6 MiB: the one for the last 7.2 MiB of the file falls short, and the downloader asks again
     // for what is missing.
     server.misbehaviour = { kind: "truncate", bytes: 6 * 1024 * 1024 };
-    const result = await download({ url: server.url("/large.gguf"), directory, fileName: "large.gguf", sha256: largeSha256, stallTimeoutMs: 10000 });
+    const result = await download({
+      url: server.url("/large.gguf"),
+      directory,
+      fileName: "large.gguf",
+      sha256: largeSha256,
+      stallTimeoutMs: 10000,
+    });
     assert.equal(result.kind, "installed", JSON.stringify(result));
     assert.ok(readFileSync(path.join(directory, "large.gguf")).equals(large));
     const rangeRequests = server.requests.filter((entry) => entry !== "full");
@@ -172,12 +217,25 @@ describe("model download", function () {
   it("gives up on a body that is cut short every time, and downloads it later", async function () {
     // No answer brings a whole 5 MiB chunk, so there is nothing to keep: the downloader keeps only finished chunks.
     server.misbehaviour = { kind: "truncate", bytes: 1024 * 1024 };
-    const first = await download({ url: server.url("/large.gguf"), directory, fileName: "large.gguf", stallTimeoutMs: 1500 });
+    const first = await download({
+      url: server.url("/large.gguf"),
+      directory,
+      fileName: "large.gguf",
+      stallTimeoutMs: 1500,
+    });
     assert.equal(first.kind === "failed" && first.code, "stalled", JSON.stringify(first));
-    assert.match(first.kind === "failed" ? first.message : "", /no new data arrived for 2 s .* Download again: it resumes where it stopped/);
+    assert.match(
+      first.kind === "failed" ? first.message : "",
+      /no new data arrived for 2 s .* Download again: it resumes where it stopped/,
+    );
 
     server.misbehaviour = { kind: "none" };
-    const second = await download({ url: server.url("/large.gguf"), directory, fileName: "large.gguf", sha256: largeSha256 });
+    const second = await download({
+      url: server.url("/large.gguf"),
+      directory,
+      fileName: "large.gguf",
+      sha256: largeSha256,
+    });
     assert.equal(second.kind, "installed", JSON.stringify(second));
     assert.ok(readFileSync(path.join(directory, "large.gguf")).equals(large));
   });
@@ -193,19 +251,39 @@ describe("model download", function () {
 
   it("fails when the server dies mid-transfer, keeping what arrived", async function () {
     server.misbehaviour = { kind: "die", responses: 1 };
-    const result = await download({ url: server.url("/large.gguf"), directory, fileName: "large.gguf", stallTimeoutMs: 1000 });
+    const result = await download({
+      url: server.url("/large.gguf"),
+      directory,
+      fileName: "large.gguf",
+      stallTimeoutMs: 1000,
+    });
     assert.equal(result.kind === "failed" && result.code, "connectionDropped", JSON.stringify(result));
-    assert.match(result.kind === "failed" ? result.message : "", /127\.0\.0\.1:\d+ stopped answering after .* Download again: it resumes where it stopped/);
+    assert.match(
+      result.kind === "failed" ? result.message : "",
+      /127\.0\.0\.1:\d+ stopped answering after .* Download again: it resumes where it stopped/,
+    );
     assert.ok(existsSync(partialPathOf(path.join(directory, "large.gguf"))), "the partial file is kept");
-    assert.equal(existsSync(downloadedPathOf(path.join(directory, "large.gguf"))), false, "an unfinished file never carries the finished name");
+    assert.equal(
+      existsSync(downloadedPathOf(path.join(directory, "large.gguf"))),
+      false,
+      "an unfinished file never carries the finished name",
+    );
     assert.equal(existsSync(path.join(directory, "large.gguf")), false);
 
     const revived = await startFileServer(new Map([["/large.gguf", { body: large, chunkDelayMs: 0 }]]));
     try {
-      const again = await download({ url: revived.url("/large.gguf"), directory, fileName: "large.gguf", sha256: largeSha256 });
+      const again = await download({
+        url: revived.url("/large.gguf"),
+        directory,
+        fileName: "large.gguf",
+        sha256: largeSha256,
+      });
       assert.equal(again.kind, "installed", JSON.stringify(again));
       assert.ok(readFileSync(path.join(directory, "large.gguf")).equals(large));
-      assert.ok(revived.rangeBytesSent < large.length, `the resume fetched ${revived.rangeBytesSent} of ${large.length} bytes`);
+      assert.ok(
+        revived.rangeBytesSent < large.length,
+        `the resume fetched ${revived.rangeBytesSent} of ${large.length} bytes`,
+      );
     } finally {
       await revived.close();
     }
@@ -213,9 +291,17 @@ describe("model download", function () {
 
   it("gives up on a server that stops sending", async function () {
     server.misbehaviour = { kind: "stall", bytes: 200_000 };
-    const result = await download({ url: server.url("/model.gguf"), directory, fileName: "model.gguf", stallTimeoutMs: 500 });
+    const result = await download({
+      url: server.url("/model.gguf"),
+      directory,
+      fileName: "model.gguf",
+      stallTimeoutMs: 500,
+    });
     assert.equal(result.kind === "failed" && result.code, "stalled", JSON.stringify(result));
-    assert.match(result.kind === "failed" ? result.message : "", /no new data arrived for 1 s .* Download again: it resumes where it stopped/);
+    assert.match(
+      result.kind === "failed" ? result.message : "",
+      /no new data arrived for 1 s .* Download again: it resumes where it stopped/,
+    );
     assert.equal(existsSync(path.join(directory, "model.gguf")), false);
   });
 
@@ -224,10 +310,18 @@ describe("model download", function () {
     server.misbehaviour = { kind: "rangeNotSatisfiable" };
     const result = await download({ url: server.url("/model.gguf"), directory, fileName: "model.gguf" });
     assert.equal(result.kind === "failed" && result.code, "rangeNotSatisfiable", JSON.stringify(result));
-    assert.match(result.kind === "failed" ? result.message : "", /HTTP 416\). The partial file was removed, so the next try starts over/);
+    assert.match(
+      result.kind === "failed" ? result.message : "",
+      /HTTP 416\). The partial file was removed, so the next try starts over/,
+    );
     assert.equal(existsSync(partialPathOf(destination)), false);
     server.misbehaviour = { kind: "none" };
-    const again = await download({ url: server.url("/model.gguf"), directory, fileName: "model.gguf", sha256: modelSha256 });
+    const again = await download({
+      url: server.url("/model.gguf"),
+      directory,
+      fileName: "model.gguf",
+      sha256: modelSha256,
+    });
     assert.equal(again.kind, "installed");
   });
 
@@ -251,7 +345,13 @@ describe("model download", function () {
       this.skip();
     }
     try {
-      const result = await download({ url: server.url("/large.gguf"), directory: full, fileName: "large.gguf", approximateSizeBytes: large.length, stallTimeoutMs: 5_000 });
+      const result = await download({
+        url: server.url("/large.gguf"),
+        directory: full,
+        fileName: "large.gguf",
+        approximateSizeBytes: large.length,
+        stallTimeoutMs: 5_000,
+      });
       assert.equal(result.kind, "failed", JSON.stringify(result));
       assert.equal(result.kind === "failed" ? result.code : "", "diskFull", JSON.stringify(result));
       assert.match(result.kind === "failed" ? result.message : "", /large\.gguf.*disk is full.*Free some space/s);

@@ -28,7 +28,13 @@ describe("GPU runtime fetch", function () {
   const files = new Map<string, ServedFile>();
 
   const serveMetadata = (integrity: string): void => {
-    const body = Buffer.from(JSON.stringify({ name: pkg.name, version: pkg.version, dist: { tarball: server.url("/tarballs/cuda.tgz"), integrity } }));
+    const body = Buffer.from(
+      JSON.stringify({
+        name: pkg.name,
+        version: pkg.version,
+        dist: { tarball: server.url("/tarballs/cuda.tgz"), integrity },
+      }),
+    );
     files.set(metadataPath, { body, chunkDelayMs: 0 });
   };
 
@@ -46,7 +52,11 @@ describe("GPU runtime fetch", function () {
 
   it("installs a tarball whose integrity matches the registry's", async function () {
     serveMetadata(integrityOf(tarball));
-    const result = await fetchGpuRuntime({ registryUrl: server.url(""), packages: [{ ...pkg, pinnedIntegrity: integrityOf(tarball) }], directory });
+    const result = await fetchGpuRuntime({
+      registryUrl: server.url(""),
+      packages: [{ ...pkg, pinnedIntegrity: integrityOf(tarball) }],
+      directory,
+    });
     assert.equal(result.kind, "installed", JSON.stringify(result));
     const installed = packageDirectoryOf(directory, pkg);
     assert.ok(readFileSync(path.join(installed, "bins/linux-x64-cuda/libggml-cuda.so")).equals(library));
@@ -64,7 +74,11 @@ describe("GPU runtime fetch", function () {
 
   it("refuses to download when the registry's hash differs from the pinned one", async function () {
     serveMetadata(integrityOf(tarball));
-    const result = await fetchGpuRuntime({ registryUrl: server.url(""), packages: [{ ...pkg, pinnedIntegrity: integrityOf(Buffer.from("x")) }], directory });
+    const result = await fetchGpuRuntime({
+      registryUrl: server.url(""),
+      packages: [{ ...pkg, pinnedIntegrity: integrityOf(Buffer.from("x")) }],
+      directory,
+    });
     assert.equal(result.kind === "failed" && result.code, "integrity");
     assert.deepEqual(server.requests, ["full"], "only the metadata was fetched");
   });
@@ -86,9 +100,16 @@ describe("GPU runtime fetch", function () {
 
     const second = await fetchGpuRuntime({ registryUrl: server.url(""), packages: [pkg], directory });
     assert.equal(second.kind, "installed", JSON.stringify(second));
-    assert.ok(readFileSync(path.join(packageDirectoryOf(directory, pkg), "bins/linux-x64-cuda/libggml-cuda.so")).equals(library));
+    assert.ok(
+      readFileSync(path.join(packageDirectoryOf(directory, pkg), "bins/linux-x64-cuda/libggml-cuda.so")).equals(
+        library,
+      ),
+    );
     const tarballRequests = server.requests.filter((entry, index) => index > 0 && entry !== "full");
-    assert.ok(tarballRequests.some((entry) => /^[1-9]\d*-$/.test(entry)), `a range request resumed: ${server.requests.join(", ")}`);
+    assert.ok(
+      tarballRequests.some((entry) => /^[1-9]\d*-$/.test(entry)),
+      `a range request resumed: ${server.requests.join(", ")}`,
+    );
   });
 
   it("installs from a local copy checked against the pinned hash, without the network", async function () {
@@ -96,13 +117,23 @@ describe("GPU runtime fetch", function () {
     mkdirSync(local);
     writeFileSync(path.join(local, tarballFileName(pkg)), tarball);
     await server.close();
-    const result = await fetchGpuRuntime({ registryUrl: "http://127.0.0.1:9", packages: [{ ...pkg, pinnedIntegrity: integrityOf(tarball) }], directory, localTarballDirectory: local });
+    const result = await fetchGpuRuntime({
+      registryUrl: "http://127.0.0.1:9",
+      packages: [{ ...pkg, pinnedIntegrity: integrityOf(tarball) }],
+      directory,
+      localTarballDirectory: local,
+    });
     assert.equal(result.kind, "installed", JSON.stringify(result));
     const tampered = path.join(directory, "tampered");
     mkdirSync(tampered);
     writeFileSync(path.join(tampered, tarballFileName(pkg)), npmTarball(new Map([["package.json", manifest]])));
     rmSync(packageDirectoryOf(directory, pkg), { recursive: true });
-    const rejected = await fetchGpuRuntime({ registryUrl: "http://127.0.0.1:9", packages: [{ ...pkg, pinnedIntegrity: integrityOf(tarball) }], directory, localTarballDirectory: tampered });
+    const rejected = await fetchGpuRuntime({
+      registryUrl: "http://127.0.0.1:9",
+      packages: [{ ...pkg, pinnedIntegrity: integrityOf(tarball) }],
+      directory,
+      localTarballDirectory: tampered,
+    });
     assert.equal(rejected.kind === "failed" && rejected.code, "integrity");
   });
 
@@ -116,7 +147,9 @@ describe("GPU runtime fetch", function () {
   });
 
   /** Serves each package's metadata and a tarball holding its manifest and one library, pinned to that tarball's hash. */
-  const serveRegistry = (packages: readonly RuntimePackage[]): { pinned: RuntimePackage[]; libraries: Map<string, Buffer> } => {
+  const serveRegistry = (
+    packages: readonly RuntimePackage[],
+  ): { pinned: RuntimePackage[]; libraries: Map<string, Buffer> } => {
     const libraries = new Map<string, Buffer>();
     const pinned = packages.map((runtime) => {
       const library = randomBytes(200_000);
@@ -128,8 +161,15 @@ describe("GPU runtime fetch", function () {
       );
       const tarballPath = `/tarballs/${tarballFileName(runtime)}`;
       files.set(tarballPath, { body, chunkDelayMs: 0 });
-      const metadata = { name: runtime.name, version: runtime.version, dist: { tarball: server.url(tarballPath), integrity: integrityOf(body) } };
-      files.set(`/${runtime.name.replace("/", "%2f")}/${runtime.version}`, { body: Buffer.from(JSON.stringify(metadata)), chunkDelayMs: 0 });
+      const metadata = {
+        name: runtime.name,
+        version: runtime.version,
+        dist: { tarball: server.url(tarballPath), integrity: integrityOf(body) },
+      };
+      files.set(`/${runtime.name.replace("/", "%2f")}/${runtime.version}`, {
+        body: Buffer.from(JSON.stringify(metadata)),
+        chunkDelayMs: 0,
+      });
       libraries.set(runtime.name, library);
       return { ...runtime, pinnedIntegrity: integrityOf(body) };
     });
@@ -138,29 +178,49 @@ describe("GPU runtime fetch", function () {
 
   it("installs the Vulkan package the table lists for linux-x64", async function () {
     const packages = gpuRuntimePackagesFor("vulkan", "linux-x64") ?? [];
-    assert.deepEqual(packages.map((runtime) => runtime.name), ["@node-llama-cpp/linux-x64-vulkan"]);
+    assert.deepEqual(
+      packages.map((runtime) => runtime.name),
+      ["@node-llama-cpp/linux-x64-vulkan"],
+    );
     const { pinned, libraries } = serveRegistry(packages);
     const result = await fetchGpuRuntime({ registryUrl: server.url(""), packages: pinned, directory });
     assert.equal(result.kind, "installed", JSON.stringify(result));
     const installed = path.join(directory, "node_modules/@node-llama-cpp/linux-x64-vulkan");
     assert.deepEqual(result.kind === "installed" && result.packageDirectories, [installed]);
-    assert.ok(readFileSync(path.join(installed, "bins/library.bin")).equals(libraries.get("@node-llama-cpp/linux-x64-vulkan") ?? Buffer.alloc(0)));
+    assert.ok(
+      readFileSync(path.join(installed, "bins/library.bin")).equals(
+        libraries.get("@node-llama-cpp/linux-x64-vulkan") ?? Buffer.alloc(0),
+      ),
+    );
   });
 
   it("installs win32-x64's CUDA and Vulkan packages where node-llama-cpp looks for them", async function () {
     const cuda = gpuRuntimePackagesFor("cuda", "win-x64") ?? [];
     const vulkan = gpuRuntimePackagesFor("vulkan", "win-x64") ?? [];
-    assert.deepEqual(cuda.map((runtime) => runtime.name), ["@node-llama-cpp/win-x64-cuda", "@node-llama-cpp/win-x64-cuda-ext"]);
-    assert.deepEqual(vulkan.map((runtime) => runtime.name), ["@node-llama-cpp/win-x64-vulkan"]);
+    assert.deepEqual(
+      cuda.map((runtime) => runtime.name),
+      ["@node-llama-cpp/win-x64-cuda", "@node-llama-cpp/win-x64-cuda-ext"],
+    );
+    assert.deepEqual(
+      vulkan.map((runtime) => runtime.name),
+      ["@node-llama-cpp/win-x64-vulkan"],
+    );
     for (const packages of [cuda, vulkan]) {
       const { pinned, libraries } = serveRegistry(packages);
       const result = await fetchGpuRuntime({ registryUrl: server.url(""), packages: pinned, directory });
       assert.equal(result.kind, "installed", JSON.stringify(result));
       for (const runtime of packages) {
         const installed = path.join(directory, "node_modules", runtime.name);
-        assert.ok(readFileSync(path.join(installed, "bins/library.bin")).equals(libraries.get(runtime.name) ?? Buffer.alloc(0)), runtime.name);
+        assert.ok(
+          readFileSync(path.join(installed, "bins/library.bin")).equals(libraries.get(runtime.name) ?? Buffer.alloc(0)),
+          runtime.name,
+        );
       }
     }
-    assert.deepEqual(readdirSync(path.join(directory, "node_modules/@node-llama-cpp")).sort(), ["win-x64-cuda", "win-x64-cuda-ext", "win-x64-vulkan"]);
+    assert.deepEqual(readdirSync(path.join(directory, "node_modules/@node-llama-cpp")).sort(), [
+      "win-x64-cuda",
+      "win-x64-cuda-ext",
+      "win-x64-vulkan",
+    ]);
   });
 });

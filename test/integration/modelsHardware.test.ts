@@ -9,7 +9,9 @@ describe("hardware probe", function () {
     const { report, hardware } = await probeHardware(hostScript, "auto");
     assert.ok(["cpu", "cuda", "vulkan", "metal"].includes(report.gpu.type));
     assert.ok(report.cpuMathCores >= 1);
-    assert.ok(report.vramFreeBytes >= 0 && report.vramFreeBytes <= report.gpu.vramTotalBytes || report.gpu.type === "cpu");
+    assert.ok(
+      (report.vramFreeBytes >= 0 && report.vramFreeBytes <= report.gpu.vramTotalBytes) || report.gpu.type === "cpu",
+    );
     assert.ok(Array.isArray(report.availableGpuTypes));
     assert.equal(hardware.ramBytes, totalmem());
     assert.equal(hardware.cpuCores, report.cpuMathCores);

@@ -101,7 +101,8 @@ export async function startFileServer(files: ReadonlyMap<string, ServedFile>): P
         await state.close();
         return;
       }
-      const allowed = misbehaviour.kind === "truncate" || misbehaviour.kind === "stall" ? misbehaviour.bytes - sent : chunk.length;
+      const allowed =
+        misbehaviour.kind === "truncate" || misbehaviour.kind === "stall" ? misbehaviour.bytes - sent : chunk.length;
       if (chunk.length > allowed) {
         const part = chunk.subarray(0, Math.max(0, allowed));
         response.write(part);

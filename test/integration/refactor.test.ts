@@ -5,7 +5,12 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { surroundingContext } from "../../extension/src/core/refactor/context";
 import { applyReplacements } from "../../extension/src/core/refactor/lineDiff";
-import { proposalFromAnswer, type ProposalChecks, type ProposalOutcome, type RefactorJob } from "../../extension/src/core/refactor/pipeline";
+import {
+  proposalFromAnswer,
+  type ProposalChecks,
+  type ProposalOutcome,
+  type RefactorJob,
+} from "../../extension/src/core/refactor/pipeline";
 import type { RefactorPreset } from "../../extension/src/core/refactor/presets";
 import { planRefactorPrompt } from "../../extension/src/core/refactor/prompt";
 import { relocateTarget } from "../../extension/src/core/refactor/reapply";
@@ -80,7 +85,13 @@ async function refactorAtCursor(
   try {
     const target = enclosingDefinition(tree, "python", documentText, documentText.indexOf(cursorMarker));
     assert.ok(target, "the cursor is inside a function");
-    job = { preset, languageId: "python", documentText, target, documentLineEnding: documentText.includes("\r\n") ? "\r\n" : "\n" };
+    job = {
+      preset,
+      languageId: "python",
+      documentText,
+      target,
+      documentLineEnding: documentText.includes("\r\n") ? "\r\n" : "\n",
+    };
     const plan = planRefactorPrompt({
       preset,
       languageId: "python",
@@ -109,11 +120,15 @@ async function refactorAtCursor(
   );
   const checks: ProposalChecks = {
     shield: (input) =>
-      gateSuggestion(engines.shield, { prefix: input.prefix, suggestion: input.code, suffix: input.suffix, languageId: "python" }, {
-        mode: "block",
-        disabledRules: new Set(),
-        disabledLanguages: new Set(),
-      }),
+      gateSuggestion(
+        engines.shield,
+        { prefix: input.prefix, suggestion: input.code, suffix: input.suffix, languageId: "python" },
+        {
+          mode: "block",
+          disabledRules: new Set(),
+          disabledLanguages: new Set(),
+        },
+      ),
     breaksParse: (before, after) => proposalBreaksParse(engines.runtime, language, before, after),
   };
   return { outcome: proposalFromAnswer(job, result, checks), job, chunks, userTurn };
@@ -132,7 +147,11 @@ function accept(documentText: string, run: Run, currentText = documentText, vers
   };
   const relocation = relocateTarget(snapshot, { text: currentText, version });
   if (relocation.kind === "changed" || relocation.kind === "ambiguous") return currentText;
-  const shifted = run.outcome.proposal.replacements.map((edit) => ({ ...edit, start: edit.start + relocation.start, end: edit.end + relocation.start }));
+  const shifted = run.outcome.proposal.replacements.map((edit) => ({
+    ...edit,
+    start: edit.start + relocation.start,
+    end: edit.end + relocation.start,
+  }));
   return applyReplacements(currentText, shifted);
 }
 
@@ -242,7 +261,10 @@ describe("refactor through the real host with the scripted model", function () {
     const streamed = chat.posted.flatMap((message) => (message.kind === "answerDelta" ? [message.text] : []));
     assert.ok(streamed.length > 1, "the answer streamed in several chunks");
     assert.equal(streamed.join(""), chatAnswer);
-    assert.equal(chat.persisted.at(-1)?.[0].messages[0].attachments[1].content, 'def greet(name):\n    return "Hi, " + name');
+    assert.equal(
+      chat.persisted.at(-1)?.[0].messages[0].attachments[1].content,
+      'def greet(name):\n    return "Hi, " + name',
+    );
   });
 });
 
@@ -265,11 +287,14 @@ describe("refactor through the real host: answers that must change nothing", fun
       killed = true;
       process.kill(pid, "SIGKILL");
     };
-    await assert.rejects(refactorAtCursor(rig.host, rig.engines, moduleSource, '"Hi, "', "custom", killOnFirstChunk), (error: unknown) => {
-      assert.ok(error instanceof HostRequestError);
-      assert.equal(error.code, "hostCrashed");
-      return true;
-    });
+    await assert.rejects(
+      refactorAtCursor(rig.host, rig.engines, moduleSource, '"Hi, "', "custom", killOnFirstChunk),
+      (error: unknown) => {
+        assert.ok(error instanceof HostRequestError);
+        assert.equal(error.code, "hostCrashed");
+        return true;
+      },
+    );
     assert.ok(killed, "the host was killed while the answer streamed");
     const after = await refactorAtCursor(rig.host, rig.engines, moduleSource, '"Hi, "', "custom");
     assert.ok(after.outcome.kind === "failed" && after.outcome.failure === "truncated");
@@ -277,10 +302,21 @@ describe("refactor through the real host: answers that must change nothing", fun
 
   it("a request cancelled mid-stream rejects with cancelled", async function () {
     const controller = new AbortController();
-    await assert.rejects(refactorAtCursor(rig.host, rig.engines, moduleSource, '"Hi, "', "custom", () => controller.abort(), controller.signal), (error: unknown) => {
-      assert.ok(error instanceof HostRequestError);
-      assert.equal(error.code, "cancelled");
-      return true;
-    });
+    await assert.rejects(
+      refactorAtCursor(
+        rig.host,
+        rig.engines,
+        moduleSource,
+        '"Hi, "',
+        "custom",
+        () => controller.abort(),
+        controller.signal,
+      ),
+      (error: unknown) => {
+        assert.ok(error instanceof HostRequestError);
+        assert.equal(error.code, "cancelled");
+        return true;
+      },
+    );
   });
 });

@@ -19,7 +19,15 @@ const params: InfillParams = {
   maxTokens: 288,
   stop: [],
   temperature: 0,
-  stopPolicy: stopPolicySpec({ prefix, suffix, mode: "multiLine", maxLines: 12, tabSize: 4, checksSyntax: true, timeCapMs: 0 }),
+  stopPolicy: stopPolicySpec({
+    prefix,
+    suffix,
+    mode: "multiLine",
+    maxLines: 12,
+    tabSize: 4,
+    checksSyntax: true,
+    timeCapMs: 0,
+  }),
 };
 /** What a rambling model streams, one token per event, until its client goes away. */
 const rambling = ["return", " a", " +", " b", "\n\n\ndef", " sub", "(x, y):", "\n    return", " x - y"];
@@ -38,7 +46,8 @@ function streamForever(response: http.ServerResponse, contentType: string, event
 }
 
 async function closedByClient(server: ScriptedServer): Promise<boolean> {
-  for (let waited = 0; server.clientClosedEarly === 0 && waited < 2000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+  for (let waited = 0; server.clientClosedEarly === 0 && waited < 2000; waited += 20)
+    await new Promise((resolve) => setTimeout(resolve, 20));
   return server.clientClosedEarly === 1;
 }
 
@@ -57,17 +66,49 @@ describe("early stop against remote servers", function () {
 
     it("openai: closes the stream at the next function's first token", async function () {
       server.respondWith((_request, response) =>
-        streamForever(response, "text/event-stream", (token) => `data: ${JSON.stringify({ choices: [{ index: 0, text: token, finish_reason: null }] })}\n\n`),
+        streamForever(
+          response,
+          "text/event-stream",
+          (token) => `data: ${JSON.stringify({ choices: [{ index: 0, text: token, finish_reason: null }] })}\n\n`,
+        ),
       );
-      backend = createRemoteBackend({ kind: "openai", baseUrl: server.url, model: "m", fimTemplate: "qwen", customFimTemplate: "", apiKey: async () => undefined, extraCaCertificates: [] });
+      backend = createRemoteBackend({
+        kind: "openai",
+        baseUrl: server.url,
+        model: "m",
+        fimTemplate: "qwen",
+        customFimTemplate: "",
+        apiKey: async () => undefined,
+        extraCaCertificates: [],
+      });
       const result = await backend.infill(params);
-      assert.deepEqual(result, { text: "return a + b\n\n\ndef", stopReason: "complete", tokensEvaluated: 0, promptTokens: 0, generatedTokens: 5 });
+      assert.deepEqual(result, {
+        text: "return a + b\n\n\ndef",
+        stopReason: "complete",
+        tokensEvaluated: 0,
+        promptTokens: 0,
+        generatedTokens: 5,
+      });
       assert.ok(await closedByClient(server));
     });
 
     it("ollama: closes the stream at the next function's first token", async function () {
-      server.respondWith((_request, response) => streamForever(response, "application/x-ndjson", (token) => `${JSON.stringify({ model: "m", response: token, done: false })}\n`));
-      backend = createRemoteBackend({ kind: "ollama", baseUrl: server.url, model: "m", fimTemplate: "qwen", customFimTemplate: "", apiKey: async () => undefined, extraCaCertificates: [] });
+      server.respondWith((_request, response) =>
+        streamForever(
+          response,
+          "application/x-ndjson",
+          (token) => `${JSON.stringify({ model: "m", response: token, done: false })}\n`,
+        ),
+      );
+      backend = createRemoteBackend({
+        kind: "ollama",
+        baseUrl: server.url,
+        model: "m",
+        fimTemplate: "qwen",
+        customFimTemplate: "",
+        apiKey: async () => undefined,
+        extraCaCertificates: [],
+      });
       const result = await backend.infill(params);
       assert.equal(result.text, "return a + b\n\n\ndef");
       assert.equal(result.stopReason, "complete");
@@ -79,11 +120,22 @@ describe("early stop against remote servers", function () {
         response.writeHead(200, { "content-type": "text/event-stream" });
         response.write(`data: ${JSON.stringify({ choices: [{ index: 0, text: "return", finish_reason: null }] })}\n\n`);
       });
-      backend = createRemoteBackend({ kind: "openai", baseUrl: server.url, model: "m", fimTemplate: "qwen", customFimTemplate: "", apiKey: async () => undefined, extraCaCertificates: [] });
+      backend = createRemoteBackend({
+        kind: "openai",
+        baseUrl: server.url,
+        model: "m",
+        fimTemplate: "qwen",
+        customFimTemplate: "",
+        apiKey: async () => undefined,
+        extraCaCertificates: [],
+      });
       const controller = new AbortController();
       const pending = backend.infill(params, controller.signal);
       setTimeout(() => controller.abort(), 100);
-      await assert.rejects(pending, (error: unknown) => error instanceof Error && "code" in error && error.code === "cancelled");
+      await assert.rejects(
+        pending,
+        (error: unknown) => error instanceof Error && "code" in error && error.code === "cancelled",
+      );
     });
   });
 
@@ -91,7 +143,11 @@ describe("early stop against remote servers", function () {
     let server: RunningLlamaServer;
     let backend: RemoteBackend | undefined;
     before(async function () {
-      server = await startLlamaServer({ modelPath: ensureScriptedModel("rambling"), threads: Math.min(2, availableParallelism()), contextSize: 2048 });
+      server = await startLlamaServer({
+        modelPath: ensureScriptedModel("rambling"),
+        threads: Math.min(2, availableParallelism()),
+        contextSize: 2048,
+      });
     });
     after(async function () {
       backend?.dispose();
@@ -99,7 +155,15 @@ describe("early stop against remote servers", function () {
     });
 
     it("stops the rambling model at the next function's first token and frees the slot", async function () {
-      backend = createRemoteBackend({ kind: "llama-server", baseUrl: server.url, model: "", fimTemplate: "qwen", customFimTemplate: "", apiKey: async () => undefined, extraCaCertificates: [] });
+      backend = createRemoteBackend({
+        kind: "llama-server",
+        baseUrl: server.url,
+        model: "",
+        fimTemplate: "qwen",
+        customFimTemplate: "",
+        apiKey: async () => undefined,
+        extraCaCertificates: [],
+      });
       const result = await backend.infill(params);
       assert.equal(result.stopReason, "complete");
       assert.equal(result.text, "return a + b\n\n\ndef");

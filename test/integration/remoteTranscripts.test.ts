@@ -9,7 +9,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { HostRequestError } from "../../extension/src/core/protocol/backend";
 import type { InfillParams } from "../../extension/src/core/protocol/host";
-import { type RemoteBackend, type RemoteBackendOptions, createRemoteBackend } from "../../extension/src/node/remote/remoteBackend";
+import {
+  type RemoteBackend,
+  type RemoteBackendOptions,
+  createRemoteBackend,
+} from "../../extension/src/node/remote/remoteBackend";
 import { ScriptedServer, json, streamInPieces, transcript } from "../remote/scriptedServer";
 
 const ndjson = "application/x-ndjson";
@@ -31,11 +35,27 @@ const engineParams: InfillParams = {
   },
 };
 /** What the fit by the character estimate makes of engineParams' prefix: the piece and the path as comments. */
-const engineParamsPrefix = "# Path: lib/ops.py\ndef sub(a, b):\n    return a - b\n\n# Path: app/calc.py\ndef add(a, b):\n    ";
-const chatParams = { systemPrompt: "Be brief.", turns: [{ role: "user" as const, text: "Why is the sky blue?" }], maxTokens: 8, temperature: 0 };
+const engineParamsPrefix =
+  "# Path: lib/ops.py\ndef sub(a, b):\n    return a - b\n\n# Path: app/calc.py\ndef add(a, b):\n    ";
+const chatParams = {
+  systemPrompt: "Be brief.",
+  turns: [{ role: "user" as const, text: "Why is the sky blue?" }],
+  maxTokens: 8,
+  temperature: 0,
+};
 
-function backendFor(server: ScriptedServer, options: Partial<RemoteBackendOptions> & Pick<RemoteBackendOptions, "kind" | "model">): RemoteBackend {
-  return createRemoteBackend({ baseUrl: server.url, fimTemplate: "qwen", customFimTemplate: "", apiKey: async () => undefined, extraCaCertificates: [], ...options });
+function backendFor(
+  server: ScriptedServer,
+  options: Partial<RemoteBackendOptions> & Pick<RemoteBackendOptions, "kind" | "model">,
+): RemoteBackend {
+  return createRemoteBackend({
+    baseUrl: server.url,
+    fimTemplate: "qwen",
+    customFimTemplate: "",
+    apiKey: async () => undefined,
+    extraCaCertificates: [],
+    ...options,
+  });
 }
 
 function withCode(code: string, message?: RegExp): (error: unknown) => boolean {
@@ -61,26 +81,57 @@ describe("remote backends against recorded transcripts", function () {
 
   describe("Ollama (docs/api.md, v0.5)", function () {
     it("fills in the middle through /api/generate with a suffix, streamed as NDJSON", async function () {
-      server.respondWith((_request, response) => streamInPieces(response, ndjson, transcript("ollama-generate-suffix.ndjson")));
+      server.respondWith((_request, response) =>
+        streamInPieces(response, ndjson, transcript("ollama-generate-suffix.ndjson")),
+      );
       backend = backendFor(server, { kind: "ollama", model: "codellama:code" });
-      const result = await backend.infill({ prefix: "def compute_gcd(a, b):", suffix: "    return result", maxTokens: 64, stop: ["\n\n"], temperature: 0 });
-      assert.deepEqual(result, { text: "\n  if a == 0: return b", stopReason: "eos", tokensEvaluated: 17, promptTokens: 17, generatedTokens: 4 });
+      const result = await backend.infill({
+        prefix: "def compute_gcd(a, b):",
+        suffix: "    return result",
+        maxTokens: 64,
+        stop: ["\n\n"],
+        temperature: 0,
+      });
+      assert.deepEqual(result, {
+        text: "\n  if a == 0: return b",
+        stopReason: "eos",
+        tokensEvaluated: 17,
+        promptTokens: 17,
+        generatedTokens: 4,
+      });
       assert.deepEqual(server.requests[0], {
         ...server.requests[0],
         method: "POST",
         path: "/api/generate",
-        body: { model: "codellama:code", prompt: "def compute_gcd(a, b):", suffix: "    return result", stream: true, options: { num_predict: 64, temperature: 0, stop: ["\n\n"] } },
+        body: {
+          model: "codellama:code",
+          prompt: "def compute_gcd(a, b):",
+          suffix: "    return result",
+          stream: true,
+          options: { num_predict: 64, temperature: 0, stop: ["\n\n"] },
+        },
       });
     });
 
     it("fits a completion request's pieces by the character estimate into the prompt, and the trace says so", async function () {
-      server.respondWith((_request, response) => streamInPieces(response, ndjson, transcript("ollama-generate-suffix.ndjson")));
+      server.respondWith((_request, response) =>
+        streamInPieces(response, ndjson, transcript("ollama-generate-suffix.ndjson")),
+      );
       backend = backendFor(server, { kind: "ollama", model: "codellama:code" });
       const result = await backend.infill(engineParams);
-      assert.match(result.promptFit?.at(-1) ?? "", /^prompt: \d+ of 1536 tokens, estimated from characters: Ollama's API has no tokenizer endpoint$/);
-      assert.ok(result.promptFit?.some((line) => /^lib\/ops\.py \(imported sub\): \d+ tokens$/.test(line)), JSON.stringify(result.promptFit));
+      assert.match(
+        result.promptFit?.at(-1) ?? "",
+        /^prompt: \d+ of 1536 tokens, estimated from characters: Ollama's API has no tokenizer endpoint$/,
+      );
+      assert.ok(
+        result.promptFit?.some((line) => /^lib\/ops\.py \(imported sub\): \d+ tokens$/.test(line)),
+        JSON.stringify(result.promptFit),
+      );
       const body = server.requests[0].body as { prompt: string; suffix: string };
-      assert.deepEqual({ prompt: body.prompt, suffix: body.suffix }, { prompt: engineParamsPrefix, suffix: engineParams.suffix });
+      assert.deepEqual(
+        { prompt: body.prompt, suffix: body.suffix },
+        { prompt: engineParamsPrefix, suffix: engineParams.suffix },
+      );
     });
 
     it("streams a chat through /api/chat", async function () {
@@ -89,7 +140,13 @@ describe("remote backends against recorded transcripts", function () {
       const chunks: string[] = [];
       const result = await backend.chat(chatParams, (text) => chunks.push(text));
       assert.deepEqual(chunks, ["The", " sky is blue", " because of Rayleigh scattering."]);
-      assert.deepEqual(result, { text: chunks.join(""), stopReason: "maxTokens", tokensEvaluated: 26, promptTokens: 26, generatedTokens: 8 });
+      assert.deepEqual(result, {
+        text: chunks.join(""),
+        stopReason: "maxTokens",
+        tokensEvaluated: 26,
+        promptTokens: 26,
+        generatedTokens: 8,
+      });
       assert.deepEqual(server.requests[0].body, {
         model: "llama3.2",
         messages: [
@@ -115,15 +172,27 @@ describe("remote backends against recorded transcripts", function () {
     it("reports a missing model, an error line mid-stream and a broken line, and then serves the next request", async function () {
       backend = backendFor(server, { kind: "ollama", model: "codellama:code" });
       const params = { prefix: "def f():", suffix: "", maxTokens: 8, stop: [], temperature: 0 };
-      server.respondWith((_request, response) => json(response, 404, { error: 'model "codellama:code" not found, try pulling it first' }));
+      server.respondWith((_request, response) =>
+        json(response, 404, { error: 'model "codellama:code" not found, try pulling it first' }),
+      );
       await assert.rejects(backend.infill(params), withCode("modelNotFound", /codellama:code/));
-      server.respondWith((_request, response) => streamInPieces(response, ndjson, '{"response":"x","done":false}\n{"error":"an error was encountered while running the model: unexpected EOF"}\n'));
+      server.respondWith((_request, response) =>
+        streamInPieces(
+          response,
+          ndjson,
+          '{"response":"x","done":false}\n{"error":"an error was encountered while running the model: unexpected EOF"}\n',
+        ),
+      );
       await assert.rejects(backend.infill(params), withCode("serverError", /unexpected EOF/));
-      server.respondWith((_request, response) => streamInPieces(response, ndjson, '{"response":"x","done":false}\n{"response": "y", "done\n'));
+      server.respondWith((_request, response) =>
+        streamInPieces(response, ndjson, '{"response":"x","done":false}\n{"response": "y", "done\n'),
+      );
       await assert.rejects(backend.infill(params), withCode("malformedResponse", /Ollama at http:\/\/127\.0\.0\.1/));
       server.respondWith((_request, response) => streamInPieces(response, ndjson, '{"response":"x","done":false}\n'));
       await assert.rejects(backend.infill(params), withCode("malformedResponse", /without its final message/));
-      server.respondWith((_request, response) => streamInPieces(response, ndjson, transcript("ollama-generate-suffix.ndjson")));
+      server.respondWith((_request, response) =>
+        streamInPieces(response, ndjson, transcript("ollama-generate-suffix.ndjson")),
+      );
       assert.equal((await backend.infill(params)).text, "\n  if a == 0: return b");
     });
   });
@@ -131,9 +200,26 @@ describe("remote backends against recorded transcripts", function () {
   describe("vLLM through the openai backend (OpenAI-compatible server docs, v0.6)", function () {
     it("fills in the middle through /v1/completions with the qwen template", async function () {
       server.respondWith((_request, response) => streamInPieces(response, sse, transcript("vllm-completions.sse")));
-      backend = backendFor(server, { kind: "openai", model: "Qwen/Qwen2.5-Coder-1.5B", baseUrl: `${server.url}/v1`, apiKey: async () => "sk-test" });
-      const result = await backend.infill({ prefix: "def add(a, b):\n    ", suffix: "\n\nprint(add(1, 2))\n", maxTokens: 16, stop: ["\n\n"], temperature: 0.2 });
-      assert.deepEqual(result, { text: "return a + b", stopReason: "stop", tokensEvaluated: 5, promptTokens: 21, generatedTokens: 4 });
+      backend = backendFor(server, {
+        kind: "openai",
+        model: "Qwen/Qwen2.5-Coder-1.5B",
+        baseUrl: `${server.url}/v1`,
+        apiKey: async () => "sk-test",
+      });
+      const result = await backend.infill({
+        prefix: "def add(a, b):\n    ",
+        suffix: "\n\nprint(add(1, 2))\n",
+        maxTokens: 16,
+        stop: ["\n\n"],
+        temperature: 0.2,
+      });
+      assert.deepEqual(result, {
+        text: "return a + b",
+        stopReason: "stop",
+        tokensEvaluated: 5,
+        promptTokens: 21,
+        generatedTokens: 4,
+      });
       const [request] = server.requests;
       assert.equal(request.path, "/v1/completions");
       assert.equal(request.headers.authorization, "Bearer sk-test");
@@ -152,9 +238,15 @@ describe("remote backends against recorded transcripts", function () {
       server.respondWith((_request, response) => streamInPieces(response, sse, transcript("vllm-completions.sse")));
       backend = backendFor(server, { kind: "openai", model: "Qwen/Qwen2.5-Coder-1.5B", baseUrl: `${server.url}/v1` });
       const result = await backend.infill(engineParams);
-      assert.match(result.promptFit?.at(-1) ?? "", /^prompt: \d+ of 1536 tokens, estimated from characters: the OpenAI completions API has no tokenizer endpoint$/);
+      assert.match(
+        result.promptFit?.at(-1) ?? "",
+        /^prompt: \d+ of 1536 tokens, estimated from characters: the OpenAI completions API has no tokenizer endpoint$/,
+      );
       const body = server.requests[0].body as { prompt: string };
-      assert.equal(body.prompt, `<|fim_prefix|>${engineParamsPrefix}<|fim_suffix|>${engineParams.suffix}<|fim_middle|>`);
+      assert.equal(
+        body.prompt,
+        `<|fim_prefix|>${engineParamsPrefix}<|fim_suffix|>${engineParams.suffix}<|fim_middle|>`,
+      );
     });
 
     it("streams a chat through /v1/chat/completions", async function () {
@@ -163,7 +255,13 @@ describe("remote backends against recorded transcripts", function () {
       const chunks: string[] = [];
       const result = await backend.chat(chatParams, (text) => chunks.push(text));
       assert.deepEqual(chunks, ["Use", " `sorted()`."]);
-      assert.deepEqual(result, { text: "Use `sorted()`.", stopReason: "eos", tokensEvaluated: 30, promptTokens: 30, generatedTokens: 4 });
+      assert.deepEqual(result, {
+        text: "Use `sorted()`.",
+        stopReason: "eos",
+        tokensEvaluated: 30,
+        promptTokens: 30,
+        generatedTokens: 4,
+      });
       assert.equal(server.requests[0].headers.authorization, undefined);
     });
 
@@ -181,7 +279,8 @@ describe("remote backends against recorded transcripts", function () {
     it("asks for the key per request: 401 without, served with the key entered afterwards", async function () {
       let key: string | undefined;
       server.respondWith((request, response) => {
-        if (request.headers.authorization !== "Bearer right") json(response, 401, { error: { message: "Invalid API key", type: "authentication_error" } });
+        if (request.headers.authorization !== "Bearer right")
+          json(response, 401, { error: { message: "Invalid API key", type: "authentication_error" } });
         else streamInPieces(response, sse, transcript("vllm-completions.sse"));
       });
       backend = backendFor(server, { kind: "openai", model: "Qwen/Qwen2.5-Coder-1.5B", apiKey: async () => key });
@@ -211,13 +310,27 @@ describe("remote backends against recorded transcripts", function () {
     it("maps a server error, a context overflow, a non-SSE answer and a bad JSON event, then serves the next request", async function () {
       backend = backendFor(server, { kind: "openai", model: "Qwen/Qwen2.5-Coder-1.5B" });
       const params = { prefix: "a", suffix: "b", maxTokens: 4, stop: [], temperature: 0 };
-      server.respondWith((_request, response) => json(response, 500, { object: "error", message: "CUDA error: out of memory", type: "InternalServerError", code: 500 }));
+      server.respondWith((_request, response) =>
+        json(response, 500, {
+          object: "error",
+          message: "CUDA error: out of memory",
+          type: "InternalServerError",
+          code: 500,
+        }),
+      );
       await assert.rejects(backend.infill(params), withCode("serverError", /HTTP 500.*out of memory/));
       server.respondWith((_request, response) =>
-        json(response, 400, { object: "error", message: "This model's maximum context length is 32768 tokens. However, you requested 40000 tokens.", type: "BadRequestError", code: 400 }),
+        json(response, 400, {
+          object: "error",
+          message: "This model's maximum context length is 32768 tokens. However, you requested 40000 tokens.",
+          type: "BadRequestError",
+          code: 400,
+        }),
       );
       await assert.rejects(backend.infill(params), withCode("contextExceeded"));
-      server.respondWith((_request, response) => json(response, 200, { choices: [{ text: "return a + b", finish_reason: "stop" }] }));
+      server.respondWith((_request, response) =>
+        json(response, 200, { choices: [{ text: "return a + b", finish_reason: "stop" }] }),
+      );
       await assert.rejects(backend.infill(params), withCode("malformedResponse", /Server-Sent Events/));
       server.respondWith((_request, response) => streamInPieces(response, sse, 'data: {"choices":[{"text":"x"\n\n'));
       await assert.rejects(backend.infill(params), withCode("malformedResponse", /not JSON/));
@@ -233,9 +346,20 @@ describe("remote backends against recorded transcripts", function () {
       const closedUrl = server.url;
       await server.close();
       server = await ScriptedServer.start();
-      const refused = createRemoteBackend({ kind: "llama-server", baseUrl: closedUrl, model: "", fimTemplate: "qwen", customFimTemplate: "", apiKey: async () => undefined, extraCaCertificates: [] });
+      const refused = createRemoteBackend({
+        kind: "llama-server",
+        baseUrl: closedUrl,
+        model: "",
+        fimTemplate: "qwen",
+        customFimTemplate: "",
+        apiKey: async () => undefined,
+        extraCaCertificates: [],
+      });
       try {
-        await assert.rejects(refused.infill(params), withCode("connectionRefused", /llama-server at http:\/\/127\.0\.0\.1:\d+ refused the connection/));
+        await assert.rejects(
+          refused.infill(params),
+          withCode("connectionRefused", /llama-server at http:\/\/127\.0\.0\.1:\d+ refused the connection/),
+        );
       } finally {
         refused.dispose();
       }
@@ -278,7 +402,8 @@ describe("remote backends against recorded transcripts", function () {
       await assert.rejects(stalled, withCode("cancelled"));
       assert.ok(performance.now() - started < 2000);
       // The server learns that the client went away (llama-server frees the slot on that).
-      for (let waited = 0; server.clientClosedEarly === 0 && waited < 2000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      for (let waited = 0; server.clientClosedEarly === 0 && waited < 2000; waited += 20)
+        await new Promise((resolve) => setTimeout(resolve, 20));
       assert.equal(server.clientClosedEarly, 1);
       server.respondWith((_request, response) => streamInPieces(response, sse, transcript("vllm-completions.sse")));
       assert.equal((await backend.infill(params)).text, "return a + b");
@@ -287,8 +412,27 @@ describe("remote backends against recorded transcripts", function () {
     it("trusts an https server only with its CA among the extra certificates", async function () {
       const dir = mkdtempSync(path.join(tmpdir(), "llama-assist-tls-"));
       try {
-        execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-          "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem")], { stdio: "ignore" });
+        execFileSync(
+          "openssl",
+          [
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            path.join(dir, "key.pem"),
+            "-out",
+            path.join(dir, "cert.pem"),
+          ],
+          { stdio: "ignore" },
+        );
         const cert = readFileSync(path.join(dir, "cert.pem"), "utf8");
         const secure = await ScriptedServer.start({ key: readFileSync(path.join(dir, "key.pem"), "utf8"), cert });
         try {

@@ -4,7 +4,12 @@ import assert from "node:assert/strict";
 import type { Shield } from "../../extension/src/core/shield";
 import { describeHost, presentHostState } from "../../extension/src/core/host/hostStatus";
 import { type TestHost, createTestHost, hostConfig } from "../fixtures/hostHarness";
-import { demoModelDescription, demoModelName, ensureScriptedModel, insecureChatAnswer } from "../fixtures/scriptedModel";
+import {
+  demoModelDescription,
+  demoModelName,
+  ensureScriptedModel,
+  insecureChatAnswer,
+} from "../fixtures/scriptedModel";
 import { answerEnded, createChatRig, loadChatShield } from "./chatHarness";
 
 describe("scripted models for people and the end-to-end tests", function () {
@@ -49,7 +54,10 @@ describe("scripted models for people and the end-to-end tests", function () {
       const verdicts = posted.flatMap((message) => (message.kind === "codeVerdict" ? [message.verdict] : []));
       assert.equal(verdicts.length, 1);
       assert.equal(verdicts[0].action, "withhold");
-      assert.deepEqual(verdicts[0].findings.map((finding) => finding.ruleId), ["python.subprocess-shell"]);
+      assert.deepEqual(
+        verdicts[0].findings.map((finding) => finding.ruleId),
+        ["python.subprocess-shell"],
+      );
     });
   });
 });

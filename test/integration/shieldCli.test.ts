@@ -14,7 +14,11 @@ interface CliRun {
 }
 
 function runCli(args: readonly string[], options: { cwd?: string; input?: string } = {}): CliRun {
-  const run = spawnSync(process.execPath, [cli, ...args], { cwd: options.cwd ?? repoRoot, input: options.input, encoding: "utf8" });
+  const run = spawnSync(process.execPath, [cli, ...args], {
+    cwd: options.cwd ?? repoRoot,
+    input: options.input,
+    encoding: "utf8",
+  });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -112,17 +116,20 @@ describe("llama-assist-shield CLI (built dist/cli/shield.js)", () => {
     const tree = path.join(dir, "tree");
     mkdirSync(path.join(tree, "src", "deep"), { recursive: true });
     mkdirSync(path.join(tree, "node_modules", "dep"), { recursive: true });
-    writeFileSync(path.join(tree, "src", "deep", "run.rb"), "system(\"rm -rf #{dir}\")\n");
+    writeFileSync(path.join(tree, "src", "deep", "run.rb"), 'system("rm -rf #{dir}")\n');
     writeFileSync(path.join(tree, "src", "notes.md"), "os.system(cmd)\n");
     writeFileSync(path.join(tree, "node_modules", "dep", "index.js"), "eval(userInput);\n");
     const run = runCli(["scan", "--format", "json", tree]);
     assert.equal(run.status, 1, run.stderr);
     const { findings } = JSON.parse(run.stdout) as { findings: JsonFinding[] };
-    assert.deepEqual(findings.map((f) => [path.relative(tree, f.path), f.ruleId]), [[path.join("src", "deep", "run.rb"), "ruby.command-injection"]]);
+    assert.deepEqual(
+      findings.map((f) => [path.relative(tree, f.path), f.ruleId]),
+      [[path.join("src", "deep", "run.rb"), "ruby.command-injection"]],
+    );
   });
 
   it("reads stdin for - with --language, and prints text by default", () => {
-    const run = runCli(["scan", "--language", "ruby", "-"], { input: "system(\"tar -xf #{path}\")\n" });
+    const run = runCli(["scan", "--language", "ruby", "-"], { input: 'system("tar -xf #{path}")\n' });
     assert.equal(run.status, 1, run.stderr);
     assert.match(run.stdout, /^-:1:1: block ruby\.command-injection \(CWE-78\) /);
   });

@@ -9,7 +9,12 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { Worker } from "node:worker_threads";
-import { isFromIndexer, type FromIndexer, type IndexerWorkerData, type ToIndexer } from "../../extension/src/core/syntax/symbolIndexProtocol";
+import {
+  isFromIndexer,
+  type FromIndexer,
+  type IndexerWorkerData,
+  type ToIndexer,
+} from "../../extension/src/core/syntax/symbolIndexProtocol";
 import { IndexerDefinitions } from "../../extension/src/core/syntax/importedDefinitions";
 import { WorkspaceSymbolIndex } from "../../extension/src/core/syntax/symbolIndex";
 import { SymbolIndexClient } from "../../extension/src/node/syntax/symbolIndexClient";
@@ -17,7 +22,9 @@ import { repoRoot } from "../fixtures/scriptedModel";
 
 async function filesUnder(directory: string): Promise<string[]> {
   const entries = await readdir(directory, { withFileTypes: true, recursive: true });
-  return entries.filter((entry) => entry.isFile()).map((entry) => path.join(entry.parentPath, entry.name).replace(/\\/g, "/"));
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.join(entry.parentPath, entry.name).replace(/\\/g, "/"));
 }
 
 /** One top-level symbol per language of test/unit/syntax/workspace/polyglot, with the signature the prompt gets. */
@@ -27,10 +34,19 @@ const polyglotSignatures: ReadonlyArray<{ file: string; name: string; signature:
   { file: "button.jsx", name: "FancyButton", signature: "function FancyButton({ label })" },
   { file: "ledger.ts", name: "ledgerBalance", signature: "function ledgerBalance(entries: LedgerEntry[]): number" },
   { file: "panel.tsx", name: "SidePanel", signature: "function SidePanel(props: PanelProps): JSX.Element" },
-  { file: "Inventory.java", name: "Inventory", signature: "public class Inventory\n    public int restock(int amount)" },
+  {
+    file: "Inventory.java",
+    name: "Inventory",
+    signature: "public class Inventory\n    public int restock(int amount)",
+  },
   { file: "vector.c", name: "vec2_dot", signature: "double vec2_dot(struct vec2 a, struct vec2 b)" },
   { file: "matrix.cpp", name: "matrixTrace", signature: "int matrixTrace(const Matrix& m)" },
-  { file: "Invoice.cs", name: "Invoice", signature: "public class Invoice\n    public decimal Amount { get; set; }\n    public decimal WithTax(decimal rate)" },
+  {
+    file: "Invoice.cs",
+    name: "Invoice",
+    signature:
+      "public class Invoice\n    public decimal Amount { get; set; }\n    public decimal WithTax(decimal rate)",
+  },
   { file: "server.go", name: "StartHealthServer", signature: "func StartHealthServer(port int) *HealthServer" },
   { file: "shapes.rs", name: "hexagon_area", signature: "pub fn hexagon_area(side: f64) -> f64" },
   { file: "page.php", name: "slugify_title", signature: "function slugify_title(string $title): string" },
@@ -107,7 +123,10 @@ describe("workspace symbol index worker", function () {
     // Only the queries, no .wasm grammar: what the worker parses with must be native tree-sitter.
     const queriesOnly = `${scratch}/grammars`;
     await cp(path.join(repoRoot, "grammars/queries"), `${queriesOnly}/queries`, { recursive: true });
-    worker = new IndexerWorker(path.join(repoRoot, "dist/symbolIndexWorker.js"), { grammarDirectory: queriesOnly, roots: [workspace] });
+    worker = new IndexerWorker(path.join(repoRoot, "dist/symbolIndexWorker.js"), {
+      grammarDirectory: queriesOnly,
+      roots: [workspace],
+    });
   });
 
   after(async function () {
@@ -118,9 +137,15 @@ describe("workspace symbol index worker", function () {
   it("indexes the workspace's code files and skips ignored, binary and secret ones", async function () {
     worker.post({ kind: "index", files: await filesUnder(workspace) });
     await worker.until(() => worker.idleCount() > 0);
-    assert.deepEqual(worker.messages.filter((message) => message.kind === "failed"), []);
+    assert.deepEqual(
+      worker.messages.filter((message) => message.kind === "failed"),
+      [],
+    );
     const area = worker.index.lookup("polygon_area");
-    assert.deepEqual(area.map((symbol) => symbol.path), [`${workspace}/lib/geometry.py`]);
+    assert.deepEqual(
+      area.map((symbol) => symbol.path),
+      [`${workspace}/lib/geometry.py`],
+    );
     assert.equal(area[0].signature, "def polygon_area(shape: Shape, length: float) -> float:");
     assert.equal(worker.index.lookup("computeTotal").length, 1);
     assert.deepEqual(worker.index.lookup("blob_symbol"), []);
@@ -149,10 +174,16 @@ describe("workspace symbol index worker", function () {
 
   it("re-indexes a saved file", async function () {
     const idleBefore = worker.idleCount();
-    await writeFile(`${workspace}/lib/geometry.py`, "def polygon_area(sides: int, length: float, unit: str) -> float:\n    return 0.0\n");
+    await writeFile(
+      `${workspace}/lib/geometry.py`,
+      "def polygon_area(sides: int, length: float, unit: str) -> float:\n    return 0.0\n",
+    );
     worker.post({ kind: "update", file: `${workspace}/lib/geometry.py` });
     await worker.until(() => worker.idleCount() > idleBefore);
-    assert.equal(worker.index.lookup("polygon_area")[0].signature, "def polygon_area(sides: int, length: float, unit: str) -> float:");
+    assert.equal(
+      worker.index.lookup("polygon_area")[0].signature,
+      "def polygon_area(sides: int, length: float, unit: str) -> float:",
+    );
     assert.deepEqual(worker.index.lookup("Shape"), []);
   });
 
@@ -173,7 +204,10 @@ describe("the packaged symbol index worker", function () {
   before(async function () {
     this.timeout(180_000);
     // `vsce ls` applies .vscodeignore to the production dependencies: the files an unpacked .vsix holds.
-    const { stdout } = await promisify(execFile)(path.join(repoRoot, "node_modules/.bin/vsce"), ["ls"], { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await promisify(execFile)(path.join(repoRoot, "node_modules/.bin/vsce"), ["ls"], {
+      cwd: repoRoot,
+      maxBuffer: 16 * 1024 * 1024,
+    });
     const packaged = stdout.split("\n").filter((line) => line.length > 0);
     assert.ok(packaged.includes("dist/symbolIndexWorker.js"), "vsce ls lists the worker");
     const scratch = (await mkdtemp(path.join(os.tmpdir(), "packaged-worker-"))).replace(/\\/g, "/");
@@ -192,25 +226,39 @@ describe("the packaged symbol index worker", function () {
   });
 
   it("loads every grammar from the packaged files and indexes each language", async function () {
-    worker = new IndexerWorker(`${extensionFolder}/dist/symbolIndexWorker.js`, { grammarDirectory: `${extensionFolder}/grammars`, roots: [workspace] });
+    worker = new IndexerWorker(`${extensionFolder}/dist/symbolIndexWorker.js`, {
+      grammarDirectory: `${extensionFolder}/grammars`,
+      roots: [workspace],
+    });
     worker.post({ kind: "index", files: await filesUnder(workspace) });
     await worker.until(() => worker?.idleCount() !== 0);
-    assert.deepEqual(worker.messages.filter((message) => message.kind === "failed"), []);
+    assert.deepEqual(
+      worker.messages.filter((message) => message.kind === "failed"),
+      [],
+    );
     assertEveryLanguageIndexed(worker.index, `${workspace}/polyglot`);
   });
 
   it("parses every language with web-tree-sitter where the .vsix has no native binary for the platform, and says so once", async function () {
     await worker?.terminate();
     // A .vsix built on Linux carries only linux-x64 binaries: elsewhere none of them is there to load.
-    const binaries = (await filesUnder(`${extensionFolder}/node_modules`)).filter((file) => /\/tree-sitter[^/]*\/.*\.node$/.test(file));
+    const binaries = (await filesUnder(`${extensionFolder}/node_modules`)).filter((file) =>
+      /\/tree-sitter[^/]*\/.*\.node$/.test(file),
+    );
     assert.equal(binaries.length, 13, "tree-sitter's binding and the 12 grammar packages' binaries");
     for (const binary of binaries) await rm(binary);
-    worker = new IndexerWorker(`${extensionFolder}/dist/symbolIndexWorker.js`, { grammarDirectory: `${extensionFolder}/grammars`, roots: [workspace] });
+    worker = new IndexerWorker(`${extensionFolder}/dist/symbolIndexWorker.js`, {
+      grammarDirectory: `${extensionFolder}/grammars`,
+      roots: [workspace],
+    });
     worker.post({ kind: "index", files: await filesUnder(workspace) });
     await worker.until(() => worker?.idleCount() !== 0);
     const failures = worker.messages.filter((message) => message.kind === "failed").map((message) => message.message);
     assert.equal(failures.length, 1, failures.join("\n"));
-    assert.match(failures[0], /^native tree-sitter did not load \(.+\), so every file is parsed with web-tree-sitter, which is slower$/);
+    assert.match(
+      failures[0],
+      /^native tree-sitter did not load \(.+\), so every file is parsed with web-tree-sitter, which is slower$/,
+    );
     assertEveryLanguageIndexed(worker.index, `${workspace}/polyglot`);
   });
 });
@@ -224,7 +272,8 @@ describe("the symbol index client", function () {
   const until = async (predicate: () => boolean): Promise<void> => {
     while (!predicate()) await new Promise((resolve) => setTimeout(resolve, 20));
   };
-  const idleCount = (): number => logged.filter(({ message }) => /^Workspace symbol index: .* ms\.$/.test(message)).length;
+  const idleCount = (): number =>
+    logged.filter(({ message }) => /^Workspace symbol index: .* ms\.$/.test(message)).length;
 
   before(async function () {
     scratch = (await mkdtemp(path.join(os.tmpdir(), "symbol-client-"))).replace(/\\/g, "/");
@@ -245,7 +294,10 @@ describe("the symbol index client", function () {
   it("starts the thread, mirrors its index and says when it is idle", async function () {
     client.indexFiles(await filesUnder(polyglot));
     await until(() => idleCount() > 0);
-    assert.deepEqual(logged.filter(({ level }) => level === "warn"), []);
+    assert.deepEqual(
+      logged.filter(({ level }) => level === "warn"),
+      [],
+    );
     assert.match(logged[0].message, /^Workspace symbol index: 14 files \(0 skipped\) in \d+ ms\.$/);
     assertEveryLanguageIndexed(client.index, polyglot);
   });

@@ -8,7 +8,9 @@ import path from "node:path";
 import { repoRoot } from "../fixtures/scriptedModel";
 
 export function llamaServerBinary(): string {
-  const info = JSON.parse(readFileSync(path.join(repoRoot, "node_modules/node-llama-cpp/llama/llama.cpp.info.json"), "utf8")) as { tag: string };
+  const info = JSON.parse(
+    readFileSync(path.join(repoRoot, "node_modules/node-llama-cpp/llama/llama.cpp.info.json"), "utf8"),
+  ) as { tag: string };
   const cache = process.env.LLAMA_ASSIST_CACHE ?? path.join(homedir(), ".cache/llama-assist");
   return path.join(cache, "llama-server", info.tag, "bin/llama-server");
 }
@@ -45,17 +47,27 @@ async function freePort(): Promise<number> {
 
 export async function startLlamaServer(options: LlamaServerOptions): Promise<RunningLlamaServer> {
   const binary = llamaServerBinary();
-  if (!existsSync(binary)) throw new Error(`${binary} is missing: run bash test/remote/build-llama-server.sh first (10-15 minutes on 2 cores)`);
+  if (!existsSync(binary))
+    throw new Error(
+      `${binary} is missing: run bash test/remote/build-llama-server.sh first (10-15 minutes on 2 cores)`,
+    );
   const port = await freePort();
   const args = [
-    "--model", options.modelPath,
-    "--host", "127.0.0.1",
-    "--port", String(port),
-    "--threads", String(options.threads),
-    "--threads-batch", String(options.threads),
-    "--ctx-size", String(options.contextSize),
+    "--model",
+    options.modelPath,
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--threads",
+    String(options.threads),
+    "--threads-batch",
+    String(options.threads),
+    "--ctx-size",
+    String(options.contextSize),
     // One slot: a request that is not freed after an abort would keep the next one waiting, which the tests detect.
-    "--parallel", "1",
+    "--parallel",
+    "1",
     ...(options.extraArgs ?? []),
   ];
   // setpriv's parent-death signal kills the server even when this process is killed outright, which no exit
@@ -89,10 +101,15 @@ export async function startLlamaServer(options: LlamaServerOptions): Promise<Run
   const started = Date.now();
   try {
     for (;;) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`llama-server exited while starting:\n${output}`);
-      if (Date.now() - started > readyTimeoutMs) throw new Error(`llama-server was not ready after ${readyTimeoutMs} ms:\n${output}`);
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`llama-server exited while starting:\n${output}`);
+      if (Date.now() - started > readyTimeoutMs)
+        throw new Error(`llama-server was not ready after ${readyTimeoutMs} ms:\n${output}`);
       // /health answers 503 while the model loads and 200 once requests are served.
-      const healthy = await fetch(`${url}/health`).then((response) => response.ok, () => false);
+      const healthy = await fetch(`${url}/health`).then(
+        (response) => response.ok,
+        () => false,
+      );
       if (healthy) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

@@ -60,7 +60,12 @@ export class ScriptedServer {
     request.on("data", (chunk: Buffer) => parts.push(chunk));
     request.on("end", () => {
       const text = Buffer.concat(parts).toString("utf8");
-      const recorded: RecordedRequest = { method: request.method ?? "", path: request.url ?? "", headers: request.headers, body: text === "" ? undefined : JSON.parse(text) };
+      const recorded: RecordedRequest = {
+        method: request.method ?? "",
+        path: request.url ?? "",
+        headers: request.headers,
+        body: text === "" ? undefined : JSON.parse(text),
+      };
       this.requests.push(recorded);
       response.on("close", () => {
         if (!response.writableFinished) this.clientClosedEarly++;
@@ -88,22 +93,36 @@ export function streamInPieces(response: http.ServerResponse, contentType: strin
   next();
 }
 
-export function json(response: http.ServerResponse, status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}): void {
-  response.writeHead(status, { "content-type": "application/json", ...headers }).end(typeof body === "string" ? body : JSON.stringify(body));
+export function json(
+  response: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: http.OutgoingHttpHeaders = {},
+): void {
+  response
+    .writeHead(status, { "content-type": "application/json", ...headers })
+    .end(typeof body === "string" ? body : JSON.stringify(body));
 }
 
 /**
  * Passes a recorded request on to a real server at `targetUrl` and streams its answer back: a ScriptedServer in front
  * of llama-server then records which requests the client made, or stands in for chosen paths only.
  */
-export async function forwardTo(targetUrl: string, request: RecordedRequest, response: http.ServerResponse): Promise<void> {
+export async function forwardTo(
+  targetUrl: string,
+  request: RecordedRequest,
+  response: http.ServerResponse,
+): Promise<void> {
   const answer = await fetch(`${targetUrl}${request.path}`, {
     method: request.method,
     headers: request.body === undefined ? {} : { "content-type": "application/json" },
     body: request.body === undefined ? undefined : JSON.stringify(request.body),
   });
-  response.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "application/octet-stream" });
+  response.writeHead(answer.status, {
+    "content-type": answer.headers.get("content-type") ?? "application/octet-stream",
+  });
   const reader = answer.body?.getReader();
-  if (reader !== undefined) for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) response.write(chunk.value);
+  if (reader !== undefined)
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) response.write(chunk.value);
   response.end();
 }

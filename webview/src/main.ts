@@ -9,7 +9,11 @@ declare function acquireVsCodeApi(): VsCodeApi;
 const vscode = acquireVsCodeApi();
 const root = document.getElementById("host-status") as HTMLElement;
 
-function element<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
+function element<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  text?: string,
+  className?: string,
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   if (text !== undefined) node.textContent = text;
   if (className) node.className = className;
@@ -40,7 +44,10 @@ function headline(state: HostState): string {
 function render(message: ToWebview): void {
   const children: HTMLElement[] = [];
   if (!message.modelConfigured) {
-    children.push(element("p", "No model is set. Choose a GGUF file to start."), button("Choose a model", { kind: "chooseModel" }));
+    children.push(
+      element("p", "No model is set. Choose a GGUF file to start."),
+      button("Choose a model", { kind: "chooseModel" }),
+    );
   } else {
     children.push(element("p", headline(message.state), message.state.phase === "error" ? "error" : "headline"));
     if (message.details.length > 0) children.push(element("pre", message.details.join("\n"), "details"));

@@ -128,7 +128,11 @@ export class InferenceEngine {
     llama.maxThreads = this.threads;
 
     const modelCount = sharedModel ? 1 : 2;
-    const loadOne = async (modelPath: string, index: number, file: { sizeBytes: number; architecture: string }): Promise<LoadedModel> => {
+    const loadOne = async (
+      modelPath: string,
+      index: number,
+      file: { sizeBytes: number; architecture: string },
+    ): Promise<LoadedModel> => {
       let lastReported = -1;
       this.recentNativeErrors.length = 0;
       const model = await llama
@@ -153,11 +157,17 @@ export class InferenceEngine {
     const batchSize = llama.gpu === false ? 128 : 512;
     const createContext = async (model: LlamaModel, sequences: number): Promise<LlamaContext> => {
       if (config.contextSize !== "auto" && config.contextSize > model.trainContextSize) {
-        this.log("warn", `The context size ${config.contextSize} exceeds the model's training context ${model.trainContextSize}.`);
+        this.log(
+          "warn",
+          `The context size ${config.contextSize} exceeds the model's training context ${model.trainContextSize}.`,
+        );
       }
       // "auto": node-llama-cpp's estimate picks the largest context the free memory holds; a long training context
       // (128k) is capped, since code prompts never need it and the KV cache would take the memory from everything else.
-      const contextSize = config.contextSize === "auto" ? { min: autoContextMin, max: Math.min(model.trainContextSize, autoContextMax) } : config.contextSize;
+      const contextSize =
+        config.contextSize === "auto"
+          ? { min: autoContextMin, max: Math.min(model.trainContextSize, autoContextMax) }
+          : config.contextSize;
       try {
         const context = await model.createContext({ contextSize, sequences, threads: this.threads, batchSize });
         this.contexts.push(context);
@@ -185,7 +195,10 @@ export class InferenceEngine {
       this.lanes = { infill: lane(completionContext.getSequence()), chat: lane(chatContext.getSequence()) };
     }
     if (!this.fimTokens(this.completionModel.model)) {
-      this.log("warn", `This model cannot fill in the middle (it has no FIM tokens): ${completionPath}. Completions use the text before the cursor only.`);
+      this.log(
+        "warn",
+        `This model cannot fill in the middle (it has no FIM tokens): ${completionPath}. Completions use the text before the cursor only.`,
+      );
     }
     return this.info();
   }
@@ -214,7 +227,10 @@ export class InferenceEngine {
         this.gpuFallback = { requested: config.gpu, reason };
         return llama;
       } catch (fallbackError) {
-        throw new HostFailure("gpuUnavailable", `${reason}, and no other backend loads either: ${describeBackendError(fallbackError, "auto")}`);
+        throw new HostFailure(
+          "gpuUnavailable",
+          `${reason}, and no other backend loads either: ${describeBackendError(fallbackError, "auto")}`,
+        );
       }
     }
   }
@@ -337,7 +353,8 @@ export class InferenceEngine {
     const leading = model.tokens.shouldPrependBosToken && bos !== null ? [bos] : [];
     // With the prompt's pieces, the budget is counted in this model's tokens; the units are tokenized one by one.
     const { context } = params;
-    const fitted = context === undefined ? undefined : fitInfillContext({ ...params, context }, (text) => model.tokenize(text));
+    const fitted =
+      context === undefined ? undefined : fitInfillContext({ ...params, context }, (text) => model.tokenize(text));
     let tokens: Token[];
     try {
       const prefix = fitted?.prefix ?? model.tokenize(params.prefix);
@@ -349,7 +366,10 @@ export class InferenceEngine {
       }).tokens;
     } catch (error) {
       if (error instanceof FimBudgetError) {
-        throw new HostFailure("contextExceeded", `maxTokens ${params.maxTokens} leaves no room for a prompt in a context of ${sequence.contextSize} tokens.`);
+        throw new HostFailure(
+          "contextExceeded",
+          `maxTokens ${params.maxTokens} leaves no room for a prompt in a context of ${sequence.contextSize} tokens.`,
+        );
       }
       throw error;
     }
@@ -358,7 +378,10 @@ export class InferenceEngine {
     const { firstTokenAt, ...generation } = await generate(sequence, tokens, params, signal);
     // As llama-server counts: the prompt until the first token is sampled, the generation after it.
     const finished = performance.now();
-    const timings = { promptMs: (firstTokenAt ?? finished) - started, generationMs: finished - (firstTokenAt ?? finished) };
+    const timings = {
+      promptMs: (firstTokenAt ?? finished) - started,
+      generationMs: finished - (firstTokenAt ?? finished),
+    };
     this.log(
       "debug",
       `infill: ${tokens.length} prompt tokens, ${tokensEvaluated} evaluated, ${generation.generatedTokens} generated, ${Math.round(timings.promptMs)} ms prompt, ${Math.round(timings.generationMs)} ms generation`,
@@ -373,15 +396,23 @@ export class InferenceEngine {
     };
   }
 
-  private async runChat(params: ChatParams, onChunk: (text: string) => void, signal: AbortSignal): Promise<GenerationResult> {
+  private async runChat(
+    params: ChatParams,
+    onChunk: (text: string) => void,
+    signal: AbortSignal,
+  ): Promise<GenerationResult> {
     const { chatModel, lanes } = this.loaded();
     const { sequence, prefillSpeed } = lanes.chat;
     const history: ChatHistoryItem[] = [
       { type: "system", text: params.systemPrompt },
-      ...params.turns.map((turn): ChatHistoryItem => (turn.role === "user" ? { type: "user", text: turn.text } : { type: "model", response: [turn.text] })),
+      ...params.turns.map((turn): ChatHistoryItem =>
+        turn.role === "user" ? { type: "user", text: turn.text } : { type: "model", response: [turn.text] },
+      ),
       { type: "model", response: [] },
     ];
-    const tokens = chatModel.chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(chatModel.model.tokenizer);
+    const tokens = chatModel.chatWrapper
+      .generateContextState({ chatHistory: history })
+      .contextText.tokenize(chatModel.model.tokenizer);
     if (tokens.length >= sequence.contextSize) {
       throw new HostFailure(
         "contextExceeded",
@@ -391,7 +422,11 @@ export class InferenceEngine {
     const started = performance.now();
     const tokensEvaluated = await prefill(sequence, prefillSpeed, tokens, signal);
     let generatedTokens = 0;
-    const chat = new LlamaChat({ contextSequence: sequence, chatWrapper: chatModel.chatWrapper, autoDisposeSequence: false });
+    const chat = new LlamaChat({
+      contextSequence: sequence,
+      chatWrapper: chatModel.chatWrapper,
+      autoDisposeSequence: false,
+    });
     try {
       const response = await chat.generateResponse(history, {
         signal,
@@ -414,8 +449,17 @@ export class InferenceEngine {
         customStopTrigger: "stop",
         abort: "abort",
       };
-      this.log("debug", `chat: ${tokens.length} prompt tokens, ${tokensEvaluated} evaluated, ${generatedTokens} generated, ${Math.round(performance.now() - started)} ms`);
-      return { text: response.response, stopReason: stopReasons[response.metadata.stopReason], tokensEvaluated, promptTokens: tokens.length, generatedTokens };
+      this.log(
+        "debug",
+        `chat: ${tokens.length} prompt tokens, ${tokensEvaluated} evaluated, ${generatedTokens} generated, ${Math.round(performance.now() - started)} ms`,
+      );
+      return {
+        text: response.response,
+        stopReason: stopReasons[response.metadata.stopReason],
+        tokensEvaluated,
+        promptTokens: tokens.length,
+        generatedTokens,
+      };
     } catch (error) {
       if (signal.aborted) throw cancelledFailure();
       throw error;
@@ -430,11 +474,16 @@ export class InferenceEngine {
  * the rest in chunks paced by `speed`, with an abort check between them.
  * Returns how many prompt tokens this request evaluates, the last one (evaluated by the generation) included.
  */
-async function prefill(sequence: LlamaContextSequence, speed: PrefillSpeed, tokens: readonly Token[], signal: AbortSignal): Promise<number> {
+async function prefill(
+  sequence: LlamaContextSequence,
+  speed: PrefillSpeed,
+  tokens: readonly Token[],
+  signal: AbortSignal,
+): Promise<number> {
   const body = tokens.slice(0, -1);
   await sequence.adaptStateToTokens(body, false);
   const reused = sequence.nextTokenIndex;
-  for (let index = reused; index < body.length; ) {
+  for (let index = reused; index < body.length;) {
     if (signal.aborted) throw cancelledFailure();
     const size = speed.nextChunkTokens();
     const chunk = body.slice(index, index + size);
@@ -463,7 +512,10 @@ async function generate(
   let firstTokenAt: number | undefined;
   const policy = params.stopPolicy === undefined ? undefined : new StopPolicy(params.stopPolicy);
   // No repeat penalty: code legitimately repeats tokens (indentation, brackets), and FIM answers are short.
-  const evaluation = sequence.evaluate([prompt[prompt.length - 1]], { temperature: params.temperature, yieldEogToken: true });
+  const evaluation = sequence.evaluate([prompt[prompt.length - 1]], {
+    temperature: params.temperature,
+    yieldEogToken: true,
+  });
   for await (const token of evaluation) {
     firstTokenAt ??= performance.now();
     if (signal.aborted) throw cancelledFailure();

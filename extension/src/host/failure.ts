@@ -23,7 +23,8 @@ function isAbortError(error: unknown): boolean {
   return error instanceof Error && (error.name === "AbortError" || error.message === "This operation was aborted");
 }
 
-const memoryMessage = /out of memory|failed to allocate|cannot allocate|insufficient memory|too large for the available/i;
+const memoryMessage =
+  /out of memory|failed to allocate|cannot allocate|insufficient memory|too large for the available/i;
 
 /** Turns whatever a request threw into the protocol's error; `aborted` says whether the request's signal fired. */
 export function toHostError(error: unknown, aborted: boolean): HostError {

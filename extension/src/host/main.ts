@@ -21,7 +21,8 @@ let phase: "waiting" | "loading" | "ready" | "failed" = "waiting";
 let loadError: HostFailure | undefined;
 
 function notReady(): HostFailure {
-  if (phase === "failed" && loadError !== undefined) return new HostFailure("notReady", `The models failed to load: ${loadError.message}`);
+  if (phase === "failed" && loadError !== undefined)
+    return new HostFailure("notReady", `The models failed to load: ${loadError.message}`);
   return new HostFailure("notReady", "The inference host is still loading its models.");
 }
 
@@ -39,13 +40,19 @@ async function handle(message: ToHost): Promise<void> {
       phase = "loading";
       const started = performance.now();
       try {
-        const info = await engine.load(message.config, (progress, modelPath) => send({ kind: "loading", progress, modelPath }));
+        const info = await engine.load(message.config, (progress, modelPath) =>
+          send({ kind: "loading", progress, modelPath }),
+        );
         phase = "ready";
-        log("info", `Models loaded in ${Math.round(performance.now() - started)} ms (${info.gpu.type}, ${info.threads} threads).`);
+        log(
+          "info",
+          `Models loaded in ${Math.round(performance.now() - started)} ms (${info.gpu.type}, ${info.threads} threads).`,
+        );
         send({ kind: "ready", info });
       } catch (error) {
         phase = "failed";
-        loadError = error instanceof HostFailure ? error : new HostFailure(toHostError(error, false).code, errorText(error));
+        loadError =
+          error instanceof HostFailure ? error : new HostFailure(toHostError(error, false).code, errorText(error));
         log("error", loadError.message);
         send({ kind: "loadFailed", error: loadError.toHostError() });
       }
@@ -84,7 +91,11 @@ async function serve(request: Extract<ToHost, { kind: "infill" | "chat" | "info"
         send({ kind: "result", id, result: await engine.infill(id, request.params) });
         return;
       case "chat":
-        send({ kind: "result", id, result: await engine.chat(id, request.params, (text) => send({ kind: "chunk", id, text })) });
+        send({
+          kind: "result",
+          id,
+          result: await engine.chat(id, request.params, (text) => send({ kind: "chunk", id, text })),
+        });
         return;
     }
   } catch (error) {
@@ -108,7 +119,8 @@ function refuse({ kind, id }: Malformed<ToHost["kind"]>): void {
   }
   if (id !== undefined && (kind === "infill" || kind === "chat" || kind === "hardware")) {
     // As for a well-formed request, a host that cannot serve models says so first.
-    const failure = kind !== "hardware" && phase !== "ready" ? notReady() : new HostFailure("badRequest", malformedRequests[kind]);
+    const failure =
+      kind !== "hardware" && phase !== "ready" ? notReady() : new HostFailure("badRequest", malformedRequests[kind]);
     send({ kind: "error", id, error: failure.toHostError() });
     return;
   }

@@ -22,10 +22,17 @@ export async function checkModelFile(modelPath: string): Promise<CheckedModelFil
   }
   let architecture: string;
   try {
-    const info = await readGgufFileInfo(modelPath, { readTensorInfo: false, logWarnings: false, sourceType: "filesystem" });
+    const info = await readGgufFileInfo(modelPath, {
+      readTensorInfo: false,
+      logWarnings: false,
+      sourceType: "filesystem",
+    });
     architecture = String(info.metadata.general?.architecture ?? "");
   } catch (error) {
-    throw new HostFailure("corruptModel", `The GGUF header of ${modelPath} cannot be read (${errorText(error)}); the file may be truncated or damaged.`);
+    throw new HostFailure(
+      "corruptModel",
+      `The GGUF header of ${modelPath} cannot be read (${errorText(error)}); the file may be truncated or damaged.`,
+    );
   }
   // Whether llama.cpp knows the architecture only llama.cpp can tell: classifyLoadError names its refusal.
   return { sizeBytes: stats.size, architecture };
@@ -43,7 +50,12 @@ async function readMagic(modelPath: string): Promise<string> {
 }
 
 /** Names a failure of llama.cpp's own load after checkModelFile passed. */
-export function classifyLoadError(modelPath: string, architecture: string, error: unknown, nativeLog: string): HostFailure {
+export function classifyLoadError(
+  modelPath: string,
+  architecture: string,
+  error: unknown,
+  nativeLog: string,
+): HostFailure {
   if (error instanceof HostFailure) return error;
   const text = [errorText(error), nativeLog].filter((part) => part !== "").join(": ");
   if (/unknown model architecture|unsupported model architecture/i.test(text)) {
@@ -53,7 +65,13 @@ export function classifyLoadError(modelPath: string, architecture: string, error
     );
   }
   if (/out of memory|failed to allocate|cannot allocate|insufficient memory|too large for the available/i.test(text)) {
-    return new HostFailure("outOfMemory", `Not enough memory to load ${modelPath}: ${text} Choose a smaller model or context size.`);
+    return new HostFailure(
+      "outOfMemory",
+      `Not enough memory to load ${modelPath}: ${text} Choose a smaller model or context size.`,
+    );
   }
-  return new HostFailure("corruptModel", `llama.cpp could not load ${modelPath} (${text}); the file may be truncated or damaged.`);
+  return new HostFailure(
+    "corruptModel",
+    `llama.cpp could not load ${modelPath} (${text}); the file may be truncated or damaged.`,
+  );
 }

@@ -34,7 +34,9 @@ export class Settings implements vscode.Disposable {
     const { config, problems } = readConfig({ get: (key) => section.get(key) });
     for (const problem of problems) this.log.warn(problem);
     if (problems.length > 0) {
-      void vscode.window.showWarningMessage(`Llama Assist: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more, see the log)` : ""}`);
+      void vscode.window.showWarningMessage(
+        `Llama Assist: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more, see the log)` : ""}`,
+      );
     }
     return config;
   }

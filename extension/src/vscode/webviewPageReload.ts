@@ -21,7 +21,12 @@ export interface PageReload extends vscode.Disposable {
  * Keeps a webview view's page alive: `html()` must differ on every call (a fresh nonce does). A page is loaded when it
  * gets its HTML and again each time the view is shown, as VS Code discards it while hidden.
  */
-export function reloadUntilReady(view: vscode.WebviewView, html: () => string, viewName: string, log: vscode.LogOutputChannel): PageReload {
+export function reloadUntilReady(
+  view: vscode.WebviewView,
+  html: () => string,
+  viewName: string,
+  log: vscode.LogOutputChannel,
+): PageReload {
   let readyTimer: NodeJS.Timeout | undefined;
   let silentReloads = 0;
   const stopWaiting = (): void => clearTimeout(readyTimer);
@@ -30,7 +35,9 @@ export function reloadUntilReady(view: vscode.WebviewView, html: () => string, v
     readyTimer = setTimeout(() => {
       if (!view.visible) return;
       if (silentReloads === maxSilentPageReloads) {
-        log.error(`The ${viewName}'s page did not start after ${maxSilentPageReloads + 1} loads. Close the view and open it again.`);
+        log.error(
+          `The ${viewName}'s page did not start after ${maxSilentPageReloads + 1} loads. Close the view and open it again.`,
+        );
         return;
       }
       silentReloads++;

@@ -1,11 +1,19 @@
 import assert from "node:assert/strict";
-import { answerReserve, calibrateCharsPerToken, estimateTokens, planBudget } from "../../../extension/src/core/chat/budget";
+import {
+  answerReserve,
+  calibrateCharsPerToken,
+  estimateTokens,
+  planBudget,
+} from "../../../extension/src/core/chat/budget";
 import type { ChatTurn } from "../../../extension/src/core/protocol/host";
 
 function exchange(count: number, length: number): ChatTurn[] {
   const turns: ChatTurn[] = [];
   for (let i = 0; i < count; i++) {
-    turns.push({ role: "user", text: `q${i} ${"x".repeat(length)}` }, { role: "assistant", text: `a${i} ${"y".repeat(length)}` });
+    turns.push(
+      { role: "user", text: `q${i} ${"x".repeat(length)}` },
+      { role: "assistant", text: `a${i} ${"y".repeat(length)}` },
+    );
   }
   return turns;
 }

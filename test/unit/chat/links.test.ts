@@ -3,14 +3,21 @@ import { classifyLink } from "../../../extension/src/core/chat/links";
 
 describe("chat link policy", () => {
   it("opens http and https pages externally (after the adapter's confirmation)", () => {
-    assert.deepEqual(classifyLink("https://nodejs.org/api/fs.html"), { kind: "external", url: "https://nodejs.org/api/fs.html" });
+    assert.deepEqual(classifyLink("https://nodejs.org/api/fs.html"), {
+      kind: "external",
+      url: "https://nodejs.org/api/fs.html",
+    });
     assert.deepEqual(classifyLink("HTTP://example.com"), { kind: "external", url: "http://example.com/" });
   });
 
   it("opens workspace files, with a line from #L fragments", () => {
     assert.deepEqual(classifyLink("src/app.py"), { kind: "file", path: "src/app.py" });
     assert.deepEqual(classifyLink("src/app.py#L12"), { kind: "file", path: "src/app.py", line: 12 });
-    assert.deepEqual(classifyLink("file:///home/me/project/main.c#L3-L9"), { kind: "file", path: "/home/me/project/main.c", line: 3 });
+    assert.deepEqual(classifyLink("file:///home/me/project/main.c#L3-L9"), {
+      kind: "file",
+      path: "/home/me/project/main.c",
+      line: 3,
+    });
     assert.deepEqual(classifyLink("my%20file.ts"), { kind: "file", path: "my file.ts" });
   });
 

@@ -1,10 +1,17 @@
 import assert from "node:assert/strict";
-import { blockLanguageId, codeKey, createChatMarkdown, extractCodeBlocks, stripControlCharacters } from "../../../extension/src/core/chat/markdown";
+import {
+  blockLanguageId,
+  codeKey,
+  createChatMarkdown,
+  extractCodeBlocks,
+  stripControlCharacters,
+} from "../../../extension/src/core/chat/markdown";
 
 const markdown = createChatMarkdown();
 
 describe("chat markdown code blocks", () => {
-  const answer = "Try this:\n\n```python\nimport os\nos.system(cmd)\n```\n\nor in a shell:\n\n~~~sh\nrm -rf \"$dir\"\n~~~\n\n    indented = True\n\nDone.";
+  const answer =
+    'Try this:\n\n```python\nimport os\nos.system(cmd)\n```\n\nor in a shell:\n\n~~~sh\nrm -rf "$dir"\n~~~\n\n    indented = True\n\nDone.';
 
   it("finds fenced and indented blocks in order, with their info and code", () => {
     const blocks = extractCodeBlocks(markdown, answer, true);
@@ -20,13 +27,28 @@ describe("chat markdown code blocks", () => {
 
   it("while streaming, a fence is closed only once its closing line is complete", () => {
     const open = "Here:\n\n```js\nconst a = 1;\n";
-    assert.deepEqual(extractCodeBlocks(markdown, open, false).map((block) => block.closed), [false]);
-    assert.deepEqual(extractCodeBlocks(markdown, `${open}\`\`\``, false).map((block) => block.closed), [false]);
-    assert.deepEqual(extractCodeBlocks(markdown, `${open}\`\`\`\n`, false).map((block) => block.closed), [true]);
+    assert.deepEqual(
+      extractCodeBlocks(markdown, open, false).map((block) => block.closed),
+      [false],
+    );
+    assert.deepEqual(
+      extractCodeBlocks(markdown, `${open}\`\`\``, false).map((block) => block.closed),
+      [false],
+    );
+    assert.deepEqual(
+      extractCodeBlocks(markdown, `${open}\`\`\`\n`, false).map((block) => block.closed),
+      [true],
+    );
     // A shorter fence does not close a longer one.
-    assert.deepEqual(extractCodeBlocks(markdown, "````md\n```\ninner\n```\n", false).map((block) => block.closed), [false]);
+    assert.deepEqual(
+      extractCodeBlocks(markdown, "````md\n```\ninner\n```\n", false).map((block) => block.closed),
+      [false],
+    );
     // The stream's end closes whatever is open.
-    assert.deepEqual(extractCodeBlocks(markdown, open, true).map((block) => block.closed), [true]);
+    assert.deepEqual(
+      extractCodeBlocks(markdown, open, true).map((block) => block.closed),
+      [true],
+    );
   });
 
   it("does not take code in raw HTML or inline code for blocks", () => {

@@ -26,19 +26,30 @@ class FakeHost {
   readonly requests: ChatParams[] = [];
   script: ScriptedChat[] = [];
 
-  chat = async (params: ChatParams, onChunk: (text: string) => void, signal: AbortSignal): Promise<GenerationResult> => {
+  chat = async (
+    params: ChatParams,
+    onChunk: (text: string) => void,
+    signal: AbortSignal,
+  ): Promise<GenerationResult> => {
     this.requests.push(params);
     const step = this.script.shift() ?? { chunks: ["ok"] };
     if (step.error !== undefined) throw step.error;
     for (const [index, chunk] of step.chunks.entries()) {
-      if (index === step.hangAfter) await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
+      if (index === step.hangAfter)
+        await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
       await new Promise((resolve) => setImmediate(resolve));
       if (signal.aborted) throw new CodedError("cancelled", "The request was cancelled.");
       onChunk(chunk);
     }
     const text = step.chunks.join("");
     const promptCharacters = params.systemPrompt.length + params.turns.reduce((sum, turn) => sum + turn.text.length, 0);
-    return { text, stopReason: "eos", tokensEvaluated: 0, promptTokens: Math.ceil(promptCharacters / 4), generatedTokens: step.chunks.length };
+    return {
+      text,
+      stopReason: "eos",
+      tokensEvaluated: 0,
+      promptTokens: Math.ceil(promptCharacters / 4),
+      generatedTokens: step.chunks.length,
+    };
   };
 }
 
@@ -93,7 +104,9 @@ describe("chat session", () => {
 
     const kinds = posted.map((message) => message.kind);
     const verdictAt = kinds.indexOf("codeVerdict");
-    const deltas = posted.filter((message) => message.kind === "answerDelta").map((message) => (message.kind === "answerDelta" ? message.text : ""));
+    const deltas = posted
+      .filter((message) => message.kind === "answerDelta")
+      .map((message) => (message.kind === "answerDelta" ? message.text : ""));
     assert.deepEqual(deltas, ["Use:\n\n```py", "thon\nimport os\nos.sys", "tem(cmd)\n`", "``\n", "\nThen ", "done."]);
     // The verdict follows the delta that completed the closing fence line, before any later text.
     assert.equal(kinds.slice(0, verdictAt).filter((kind) => kind === "answerDelta").length, 4);
@@ -106,7 +119,9 @@ describe("chat session", () => {
     assert.equal(host.requests[0].turns.at(-1)?.text, "How do I run a command?");
     assert.match(host.requests[0].systemPrompt, /the user's own/);
     const budget = posted.filter((message) => message.kind === "budget").at(-1);
-    assert.ok(budget?.kind === "budget" && budget.budget.usedTokens !== undefined && budget.budget.contextSize === 4096);
+    assert.ok(
+      budget?.kind === "budget" && budget.budget.usedTokens !== undefined && budget.budget.contextSize === 4096,
+    );
     assert.equal(persisted.at(-1)?.[0].messages.length, 2);
     assert.equal(persisted.at(-1)?.[0].title, "How do I run a command?");
 
@@ -130,7 +145,8 @@ describe("chat session", () => {
     const { session, host, posted } = createSession();
     host.script = [{ chunks: ["partial ", "never"], hangAfter: 1 }];
     session.send("q", []);
-    while (!posted.some((message) => message.kind === "answerDelta")) await new Promise((resolve) => setImmediate(resolve));
+    while (!posted.some((message) => message.kind === "answerDelta"))
+      await new Promise((resolve) => setImmediate(resolve));
     assert.equal(session.busy, true);
     session.stop();
     const ended = await answered(posted);
@@ -140,18 +156,25 @@ describe("chat session", () => {
     session.postState();
     const conversation = posted.find((message) => message.kind === "conversation");
     assert.ok(conversation?.kind === "conversation");
-    assert.deepEqual(conversation.messages.map((message) => [message.role, message.text, message.status]), [
-      ["user", "q", "complete"],
-      ["assistant", "partial ", "stopped"],
-    ]);
+    assert.deepEqual(
+      conversation.messages.map((message) => [message.role, message.text, message.status]),
+      [
+        ["user", "q", "complete"],
+        ["assistant", "partial ", "stopped"],
+      ],
+    );
   });
 
   it("takes the question back into the input when the host fails before answering", async () => {
     const { session, host, posted } = createSession();
     host.script = [{ chunks: [], error: new CodedError("hostCrashed", "The inference host was killed (SIGKILL).") }];
     session.send("my unsent question", []);
-    for (let i = 0; i < 100 && !posted.some((message) => message.kind === "restoreDraft"); i++) await new Promise((resolve) => setImmediate(resolve));
-    assert.deepEqual(posted.find((message) => message.kind === "restoreDraft"), { kind: "restoreDraft", text: "my unsent question" });
+    for (let i = 0; i < 100 && !posted.some((message) => message.kind === "restoreDraft"); i++)
+      await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(
+      posted.find((message) => message.kind === "restoreDraft"),
+      { kind: "restoreDraft", text: "my unsent question" },
+    );
     assert.equal(posted.filter((message) => message.kind === "messageRemoved").length, 2);
     const notice = posted.find((message) => message.kind === "notice");
     assert.ok(notice?.kind === "notice" && /SIGKILL/.test(notice.text));
@@ -221,13 +244,22 @@ describe("chat session", () => {
     session.send("second chat", []);
     await answered(posted);
     assert.notEqual(session.activeConversationId, firstId);
-    assert.deepEqual(persisted.at(-1)?.map((c) => c.title), ["second chat", "first chat"]);
+    assert.deepEqual(
+      persisted.at(-1)?.map((c) => c.title),
+      ["second chat", "first chat"],
+    );
     session.rename(firstId, "  renamed  ");
-    assert.deepEqual(persisted.at(-1)?.map((c) => c.title), ["second chat", "renamed"]);
+    assert.deepEqual(
+      persisted.at(-1)?.map((c) => c.title),
+      ["second chat", "renamed"],
+    );
     session.open(firstId);
     assert.equal(session.activeConversationId, firstId);
     session.delete(firstId);
-    assert.deepEqual(persisted.at(-1)?.map((c) => c.title), ["second chat"]);
+    assert.deepEqual(
+      persisted.at(-1)?.map((c) => c.title),
+      ["second chat"],
+    );
     assert.notEqual(session.activeConversationId, firstId);
   });
 

@@ -81,7 +81,9 @@ describe("command registry", () => {
   it("links the walkthrough to registered commands", () => {
     for (const step of manifest.contributes.walkthroughs.flatMap(({ steps }) => steps)) {
       const media = step.media.markdown === undefined ? "" : readFileSync(path.join(root, step.media.markdown), "utf8");
-      const links = [...`${step.description}\n${media}`.matchAll(/\(command:([\w.-]+)/g)].map(([, command]) => command!);
+      const links = [...`${step.description}\n${media}`.matchAll(/\(command:([\w.-]+)/g)].map(
+        ([, command]) => command!,
+      );
       const events = (step.completionEvents ?? []).filter((event) => event.startsWith("onCommand:"));
       for (const command of [...links, ...events.map((event) => event.slice("onCommand:".length))]) {
         assert.ok(registered.has(command) || viewFocusCommands.has(command), `walkthrough links to ${command}`);

@@ -128,15 +128,32 @@ describe("config", () => {
   }
 
   it("knows which changes need a host restart", () => {
-    assert.equal(changeNeedsHostRestart((key) => key === "llamaAssist.completionModel.path"), true);
-    assert.equal(changeNeedsHostRestart((key) => key === "llamaAssist.gpu"), true);
-    assert.equal(changeNeedsHostRestart((key) => key === "llamaAssist.contextSize"), true);
-    assert.equal(changeNeedsHostRestart((key) => key === "llamaAssist.gpuLayers"), true);
-    assert.equal(changeNeedsHostRestart((key) => key === "llamaAssist.shield.mode"), false);
+    assert.equal(
+      changeNeedsHostRestart((key) => key === "llamaAssist.completionModel.path"),
+      true,
+    );
+    assert.equal(
+      changeNeedsHostRestart((key) => key === "llamaAssist.gpu"),
+      true,
+    );
+    assert.equal(
+      changeNeedsHostRestart((key) => key === "llamaAssist.contextSize"),
+      true,
+    );
+    assert.equal(
+      changeNeedsHostRestart((key) => key === "llamaAssist.gpuLayers"),
+      true,
+    );
+    assert.equal(
+      changeNeedsHostRestart((key) => key === "llamaAssist.shield.mode"),
+      false,
+    );
   });
 
   it("hands the host exactly what it loads with", () => {
-    const { config } = readConfig(settingsOf({ "completionModel.path": "/m.gguf", gpu: "cpu", contextSize: 2048, threads: 1 }));
+    const { config } = readConfig(
+      settingsOf({ "completionModel.path": "/m.gguf", gpu: "cpu", contextSize: 2048, threads: 1 }),
+    );
     assert.deepEqual(hostConfigOf(config, "info"), {
       completionModelPath: "/m.gguf",
       chatModelPath: "",

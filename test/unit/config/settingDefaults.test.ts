@@ -6,19 +6,28 @@ import { hostRestartKeys, readConfig } from "../../../extension/src/core/config/
 import { settingChoices, settingDefaults } from "../../../extension/src/core/config/settingDefaults";
 
 interface Manifest {
-  contributes: { configuration: { properties: Record<string, { default: unknown; enum?: unknown[]; minimum?: number; maximum?: number }> } };
+  contributes: {
+    configuration: {
+      properties: Record<string, { default: unknown; enum?: unknown[]; minimum?: number; maximum?: number }>;
+    };
+  };
 }
 
 const manifest: Manifest = JSON.parse(readFileSync(path.resolve(__dirname, "../../../package.json"), "utf8"));
 /** package.json's settings, keyed as the code keys them (relative to `llamaAssist.`). */
 const declared = new Map(
-  Object.entries(manifest.contributes.configuration.properties).map(([key, schema]) => [key.replace(/^llamaAssist\./, ""), schema]),
+  Object.entries(manifest.contributes.configuration.properties).map(([key, schema]) => [
+    key.replace(/^llamaAssist\./, ""),
+    schema,
+  ]),
 );
 const known = new Set<string>(Object.keys(settingDefaults));
 
 describe("settings in code and in package.json", () => {
   it("covers exactly the settings package.json declares", () => {
-    const outside = Object.keys(manifest.contributes.configuration.properties).filter((key) => !key.startsWith("llamaAssist."));
+    const outside = Object.keys(manifest.contributes.configuration.properties).filter(
+      (key) => !key.startsWith("llamaAssist."),
+    );
     assert.deepEqual(outside, []);
     assert.deepEqual([...known].sort(), [...declared.keys()].sort());
   });
@@ -30,7 +39,9 @@ describe("settings in code and in package.json", () => {
   }
 
   it("allows the values package.json's enums list, in the same order", () => {
-    const enums = [...declared].filter(([, schema]) => schema.enum !== undefined).map(([key, schema]) => [key, schema.enum]);
+    const enums = [...declared]
+      .filter(([, schema]) => schema.enum !== undefined)
+      .map(([key, schema]) => [key, schema.enum]);
     assert.deepEqual(Object.fromEntries(enums), settingChoices);
   });
 
@@ -52,7 +63,8 @@ describe("settings in code and in package.json", () => {
         assert.deepEqual(problems, [], `${key}: ${value}`);
         if (value !== fallback) assert.notDeepEqual(config, baseConfig, `${key}: ${value} is ignored`);
       }
-      for (const value of [minimum - 1, maximum + 1]) assert.deepEqual(readWith(key, value).config, baseConfig, `${key}: ${value}`);
+      for (const value of [minimum - 1, maximum + 1])
+        assert.deepEqual(readWith(key, value).config, baseConfig, `${key}: ${value}`);
     });
   }
 

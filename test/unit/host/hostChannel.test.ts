@@ -78,7 +78,12 @@ describe("host channel", function () {
     transport.deliver({ kind: "error", id: 1, error: { code: "contextExceeded", message: "Too long." } });
     const settled = await outcome(infill);
     assert.equal(errorCode(settled), "contextExceeded");
-    assert.ok(settled !== "pending" && "error" in settled && settled.error instanceof Error && settled.error.message === "Too long.");
+    assert.ok(
+      settled !== "pending" &&
+        "error" in settled &&
+        settled.error instanceof Error &&
+        settled.error.message === "Too long.",
+    );
   });
 
   it("fails a request answered with another kind's reply instead of resolving it with the wrong type", async function () {
@@ -99,7 +104,13 @@ describe("host channel", function () {
   it("logs and drops a malformed message that answers no waiting request", async function () {
     const { channel, transport, logs, lifecycle } = rig();
     const infill = channel.request("infill", infillParams);
-    for (const message of [null, "ready", { kind: "ready", info: {} }, { kind: "result", id: 9, result: {} }, { kind: "surprise", id: 1 }]) {
+    for (const message of [
+      null,
+      "ready",
+      { kind: "ready", info: {} },
+      { kind: "result", id: 9, result: {} },
+      { kind: "surprise", id: 1 },
+    ]) {
       transport.deliver(message);
     }
     assert.equal(logs.filter((entry) => entry.level === "warn" && /malformed message/.test(entry.message)).length, 5);
@@ -135,7 +146,10 @@ describe("host channel", function () {
       const { channel, transport, timers } = rig();
       const controller = new AbortController();
       const chunks: string[] = [];
-      const chat = channel.request("chat", chatParams, { signal: controller.signal, onChunk: (text) => chunks.push(text) });
+      const chat = channel.request("chat", chatParams, {
+        signal: controller.signal,
+        onChunk: (text) => chunks.push(text),
+      });
       transport.deliver({ kind: "chunk", id: 1, text: "a" });
       controller.abort();
       assert.deepEqual(transport.sent.at(-1), { kind: "cancel", id: 1 });
@@ -180,7 +194,12 @@ describe("host channel", function () {
       transport.close("was killed (SIGKILL)");
       const [settled, settledAborted] = await Promise.all([outcome(infill), outcome(aborted)]);
       assert.equal(errorCode(settled), "hostCrashed");
-      assert.ok(settled !== "pending" && "error" in settled && settled.error instanceof Error && settled.error.message === "The host was killed (SIGKILL).");
+      assert.ok(
+        settled !== "pending" &&
+          "error" in settled &&
+          settled.error instanceof Error &&
+          settled.error.message === "The host was killed (SIGKILL).",
+      );
       assert.equal(errorCode(settledAborted), "cancelled");
     });
 

@@ -1,7 +1,13 @@
 // Fakes for the host's channel and supervisor: a clock that moves only when told, an in-memory transport, and
 // well-formed protocol values.
 import type { Timer, Timers } from "../../../extension/src/core/host/timers";
-import type { GenerationResult, HostConfig, HostInfo, ModelInfo, ToHost } from "../../../extension/src/core/protocol/host";
+import type {
+  GenerationResult,
+  HostConfig,
+  HostInfo,
+  ModelInfo,
+  ToHost,
+} from "../../../extension/src/core/protocol/host";
 import type { HostTransport } from "../../../extension/src/node/host/hostChannel";
 
 interface ScheduledTimer {
@@ -16,7 +22,12 @@ export class FakeTimers implements Timers {
   private scheduled: ScheduledTimer[] = [];
 
   start(delayMs: number, callback: () => void, options?: { background?: boolean }): Timer {
-    const timer: ScheduledTimer = { at: this.now + delayMs, callback, background: options?.background === true, cancelled: false };
+    const timer: ScheduledTimer = {
+      at: this.now + delayMs,
+      callback,
+      background: options?.background === true,
+      cancelled: false,
+    };
     this.scheduled.push(timer);
     return {
       cancel: () => {
@@ -97,7 +108,16 @@ export async function outcome<T>(promise: Promise<T>): Promise<{ value: T } | { 
 }
 
 export function hostConfig(completionModelPath: string, overrides: Partial<HostConfig> = {}): HostConfig {
-  return { completionModelPath, chatModelPath: "", gpu: "cpu", contextSize: 2048, gpuLayers: "auto", threads: 0, logLevel: "info", ...overrides };
+  return {
+    completionModelPath,
+    chatModelPath: "",
+    gpu: "cpu",
+    contextSize: 2048,
+    gpuLayers: "auto",
+    threads: 0,
+    logLevel: "info",
+    ...overrides,
+  };
 }
 
 export function modelInfo(modelPath: string): ModelInfo {
@@ -116,7 +136,12 @@ export function modelInfo(modelPath: string): ModelInfo {
 }
 
 export function hostInfo(modelPath = "/models/tiny.gguf"): HostInfo {
-  return { gpu: { type: "cpu", names: [], vramTotalBytes: 0, vramUsedBytes: 0 }, threads: 2, completionModel: modelInfo(modelPath), chatModel: modelInfo(modelPath) };
+  return {
+    gpu: { type: "cpu", names: [], vramTotalBytes: 0, vramUsedBytes: 0 },
+    threads: 2,
+    completionModel: modelInfo(modelPath),
+    chatModel: modelInfo(modelPath),
+  };
 }
 
 export function generationResult(text: string): GenerationResult {

@@ -39,7 +39,14 @@ describe("host protocol guards", function () {
     assert.ok(!isInfillParams({ ...infill, stop: [1] }));
     assert.ok(!isInfillParams({ ...infill, temperature: -1 }));
     assert.ok(!isInfillParams({ ...infill, prefix: undefined }));
-    const context = { budget: { totalTokens: 1536, suffixShare: 0.25, snippetShare: 0.3 }, prefixFirstLine: 0, languageId: "python", path: "a.py", pieces: [{ path: "b.py", text: "b", reason: "import" }], scopes: [{ line: 0, text: "def f():" }] };
+    const context = {
+      budget: { totalTokens: 1536, suffixShare: 0.25, snippetShare: 0.3 },
+      prefixFirstLine: 0,
+      languageId: "python",
+      path: "a.py",
+      pieces: [{ path: "b.py", text: "b", reason: "import" }],
+      scopes: [{ line: 0, text: "def f():" }],
+    };
     assert.ok(isInfillParams({ ...infill, context }));
     assert.ok(!isInfillParams({ ...infill, context: { ...context, budget: { ...context.budget, suffixShare: 2 } } }));
     assert.ok(!isInfillParams({ ...infill, context: { ...context, pieces: [{ path: "b.py", text: "b" }] } }));
@@ -50,14 +57,39 @@ describe("host protocol guards", function () {
   const chat = { systemPrompt: "s", turns: [{ role: "user", text: "hi" }], maxTokens: 8, temperature: 0.2 };
   it("check chat parameters: the last turn must be the user's", function () {
     assert.ok(isChatParams(chat));
-    assert.ok(isChatParams({ ...chat, turns: [{ role: "user", text: "a" }, { role: "assistant", text: "b" }, { role: "user", text: "c" }] }));
+    assert.ok(
+      isChatParams({
+        ...chat,
+        turns: [
+          { role: "user", text: "a" },
+          { role: "assistant", text: "b" },
+          { role: "user", text: "c" },
+        ],
+      }),
+    );
     assert.ok(!isChatParams({ ...chat, turns: [] }));
-    assert.ok(!isChatParams({ ...chat, turns: [{ role: "user", text: "a" }, { role: "assistant", text: "b" }] }));
+    assert.ok(
+      !isChatParams({
+        ...chat,
+        turns: [
+          { role: "user", text: "a" },
+          { role: "assistant", text: "b" },
+        ],
+      }),
+    );
     assert.ok(!isChatParams({ ...chat, turns: [{ role: "system", text: "a" }] }));
     assert.ok(!isChatParams({ ...chat, systemPrompt: 1 }));
   });
 
-  const config = { completionModelPath: "/m.gguf", chatModelPath: "", gpu: "auto", contextSize: 4096, gpuLayers: "auto", threads: 0, logLevel: "info" };
+  const config = {
+    completionModelPath: "/m.gguf",
+    chatModelPath: "",
+    gpu: "auto",
+    contextSize: 4096,
+    gpuLayers: "auto",
+    threads: 0,
+    logLevel: "info",
+  };
   it("check the host configuration", function () {
     assert.ok(isHostConfig(config));
     assert.ok(!isHostConfig({ ...config, completionModelPath: "" }));
@@ -79,16 +111,34 @@ describe("host protocol checks", function () {
     const messages: FromHost[] = [
       { kind: "loading", progress: 0.5, modelPath: "/m.gguf" },
       { kind: "ready", info },
-      { kind: "ready", info: { ...info, gpu: { ...info.gpu, fallback: { requested: "vulkan", reason: "no driver" } } } },
+      {
+        kind: "ready",
+        info: { ...info, gpu: { ...info.gpu, fallback: { requested: "vulkan", reason: "no driver" } } },
+      },
       { kind: "loadFailed", error: { code: "notGguf", message: "Not a GGUF file." } },
       { kind: "chunk", id: 1, text: "a" },
       { kind: "result", id: 1, result },
-      { kind: "result", id: 1, result: { ...result, fallback: "prefixOnly", promptFit: ["prefix 10"], timings: { promptMs: 1, generationMs: 2 } } },
-      ...(["eos", "maxTokens", "stop", "abort", "complete", "timeLimit"] as const).map(
-        (stopReason): FromHost => ({ kind: "result", id: 1, result: { ...result, stopReason } }),
-      ),
+      {
+        kind: "result",
+        id: 1,
+        result: {
+          ...result,
+          fallback: "prefixOnly",
+          promptFit: ["prefix 10"],
+          timings: { promptMs: 1, generationMs: 2 },
+        },
+      },
+      ...(["eos", "maxTokens", "stop", "abort", "complete", "timeLimit"] as const).map((stopReason): FromHost => ({
+        kind: "result",
+        id: 1,
+        result: { ...result, stopReason },
+      })),
       { kind: "info", id: 2, info },
-      { kind: "hardware", id: 1, report: { gpu: info.gpu, vramFreeBytes: 0, availableGpuTypes: ["vulkan"], cpuMathCores: 4 } },
+      {
+        kind: "hardware",
+        id: 1,
+        report: { gpu: info.gpu, vramFreeBytes: 0, availableGpuTypes: ["vulkan"], cpuMathCores: 4 },
+      },
       { kind: "error", id: 3, error: { code: "cancelled", message: "The request was cancelled." } },
       { kind: "log", level: "warn", message: "careful" },
     ];
@@ -97,16 +147,39 @@ describe("host protocol checks", function () {
 
   it("refuse a malformed message from the host, keeping the kind and id it had", function () {
     assert.deepEqual(checkFromHost({ kind: "ready", info: {} }), { ok: false, kind: "ready", id: undefined });
-    assert.deepEqual(checkFromHost({ kind: "result", id: 4, result: { ...result, stopReason: "tired" } }), { ok: false, kind: "result", id: 4 });
-    assert.deepEqual(checkFromHost({ kind: "error", id: 5, error: { code: "oops", message: "?" } }), { ok: false, kind: "error", id: 5 });
+    assert.deepEqual(checkFromHost({ kind: "result", id: 4, result: { ...result, stopReason: "tired" } }), {
+      ok: false,
+      kind: "result",
+      id: 4,
+    });
+    assert.deepEqual(checkFromHost({ kind: "error", id: 5, error: { code: "oops", message: "?" } }), {
+      ok: false,
+      kind: "error",
+      id: 5,
+    });
     assert.deepEqual(checkFromHost({ kind: "chunk", id: -1, text: "a" }), { ok: false, kind: "chunk", id: undefined });
-    assert.deepEqual(checkFromHost({ kind: "info", id: 2, info: { ...info, chatModel: { ...info.chatModel, layers: "2" } } }), { ok: false, kind: "info", id: 2 });
-    assert.deepEqual(checkFromHost({ kind: "log", level: "verbose", message: "m" }), { ok: false, kind: "log", id: undefined });
+    assert.deepEqual(
+      checkFromHost({ kind: "info", id: 2, info: { ...info, chatModel: { ...info.chatModel, layers: "2" } } }),
+      { ok: false, kind: "info", id: 2 },
+    );
+    assert.deepEqual(checkFromHost({ kind: "log", level: "verbose", message: "m" }), {
+      ok: false,
+      kind: "log",
+      id: undefined,
+    });
     assert.deepEqual(checkFromHost({ kind: "infill", id: 1 }), { ok: false, kind: undefined, id: 1 });
     assert.deepEqual(checkFromHost("ready"), { ok: false, kind: undefined, id: undefined });
   });
 
-  const config = { completionModelPath: "/m.gguf", chatModelPath: "", gpu: "auto", contextSize: 4096, gpuLayers: "auto", threads: 0, logLevel: "info" } as const;
+  const config = {
+    completionModelPath: "/m.gguf",
+    chatModelPath: "",
+    gpu: "auto",
+    contextSize: 4096,
+    gpuLayers: "auto",
+    threads: 0,
+    logLevel: "info",
+  } as const;
   const infill = { prefix: "a", suffix: "", maxTokens: 8, stop: [], temperature: 0 };
   const chat = { systemPrompt: "s", turns: [{ role: "user", text: "hi" }], maxTokens: 8, temperature: 0.2 } as const;
 
@@ -125,8 +198,15 @@ describe("host protocol checks", function () {
 
   it("refuse a malformed message to the host, keeping the kind and id it had", function () {
     assert.deepEqual(checkToHost({ kind: "init", config: {} }), { ok: false, kind: "init", id: undefined });
-    assert.deepEqual(checkToHost({ kind: "chat", id: 7, params: { ...chat, turns: [{ role: "assistant", text: "last" }] } }), { ok: false, kind: "chat", id: 7 });
-    assert.deepEqual(checkToHost({ kind: "infill", id: 8, params: { ...infill, maxTokens: 0 } }), { ok: false, kind: "infill", id: 8 });
+    assert.deepEqual(
+      checkToHost({ kind: "chat", id: 7, params: { ...chat, turns: [{ role: "assistant", text: "last" }] } }),
+      { ok: false, kind: "chat", id: 7 },
+    );
+    assert.deepEqual(checkToHost({ kind: "infill", id: 8, params: { ...infill, maxTokens: 0 } }), {
+      ok: false,
+      kind: "infill",
+      id: 8,
+    });
     assert.deepEqual(checkToHost({ kind: "infill", params: infill }), { ok: false, kind: "infill", id: undefined });
     assert.deepEqual(checkToHost({ kind: "hardware", id: 1, gpu: "rocm" }), { ok: false, kind: "hardware", id: 1 });
     assert.deepEqual(checkToHost({ kind: "cancel", id: "1" }), { ok: false, kind: "cancel", id: undefined });

@@ -50,37 +50,68 @@ describe("host status presentation", () => {
   });
 
   it("flags a host that fell back from the GPU the settings ask for, and says why", () => {
-    const reason = 'The "cuda" backend cannot be used on this machine: its llama.cpp binaries are missing or do not load on this system (no driver?)';
+    const reason =
+      'The "cuda" backend cannot be used on this machine: its llama.cpp binaries are missing or do not load on this system (no driver?)';
     const info: HostInfo = { ...cpuInfo, gpu: { ...cpuInfo.gpu, fallback: { requested: "cuda", reason } } };
     const shown = presentHostState({ phase: "ready", info }, true);
     assert.equal(shown.text, "$(warning) Qwen2.5 Coder 0.5B · CPU");
-    assert.ok(shown.tooltip.split("\n").includes(`CUDA was asked for but could not be used, so the host runs on CPU. ${reason}.`), shown.tooltip);
+    assert.ok(
+      shown.tooltip
+        .split("\n")
+        .includes(`CUDA was asked for but could not be used, so the host runs on CPU. ${reason}.`),
+      shown.tooltip,
+    );
   });
 
   it("flags a model change that did not load, names the model still in use, and says why", () => {
-    const failedChange = { code: "unsupportedArchitecture" as const, message: 'The model architecture "mamba9" of /models/new.gguf is not supported by this llama.cpp build.' };
+    const failedChange = {
+      code: "unsupportedArchitecture" as const,
+      message: 'The model architecture "mamba9" of /models/new.gguf is not supported by this llama.cpp build.',
+    };
     const shown = presentHostState({ phase: "ready", info: cpuInfo, failedChange }, true);
     assert.equal(shown.text, "$(warning) Qwen2.5 Coder 0.5B · CPU");
     assert.equal(shown.isError, false);
     const lines = shown.tooltip.split("\n");
-    assert.equal(lines[0], `The new model settings did not load, so the previous model stays in use. ${failedChange.message}`);
-    assert.ok(lines.some((line) => line.startsWith("Model: Qwen2.5 Coder 0.5B")), shown.tooltip);
+    assert.equal(
+      lines[0],
+      `The new model settings did not load, so the previous model stays in use. ${failedChange.message}`,
+    );
+    assert.ok(
+      lines.some((line) => line.startsWith("Model: Qwen2.5 Coder 0.5B")),
+      shown.tooltip,
+    );
   });
 
   it("shows what the model file says about itself, so a demo model is labelled as one", () => {
-    const demo: ModelInfo = { ...model, name: "Llama Assist DEMO model (scripted)", description: "A scripted demo model: plumbing, not intelligence." };
-    const shown = presentHostState({ phase: "ready", info: { ...cpuInfo, completionModel: demo, chatModel: demo } }, true);
+    const demo: ModelInfo = {
+      ...model,
+      name: "Llama Assist DEMO model (scripted)",
+      description: "A scripted demo model: plumbing, not intelligence.",
+    };
+    const shown = presentHostState(
+      { phase: "ready", info: { ...cpuInfo, completionModel: demo, chatModel: demo } },
+      true,
+    );
     assert.equal(shown.text, "$(sparkle) Llama Assist DEMO model (scripted) · CPU");
     assert.match(shown.tooltip, /^ {2}about: A scripted demo model: plumbing, not intelligence\.$/m);
-    assert.ok(!describeHost(cpuInfo).some((line) => line.includes("about:")), "a model without a description gets no line");
+    assert.ok(
+      !describeHost(cpuInfo).some((line) => line.includes("about:")),
+      "a model without a description gets no line",
+    );
   });
 
   it("shows loading progress as a percentage", () => {
-    assert.equal(presentHostState({ phase: "loading", progress: 0.426 }, true).text, "$(loading~spin) Llama Assist: loading 43%");
+    assert.equal(
+      presentHostState({ phase: "loading", progress: 0.426 }, true).text,
+      "$(loading~spin) Llama Assist: loading 43%",
+    );
   });
 
   it("marks errors and says when it retries", () => {
-    const shown = presentHostState({ phase: "error", error: { code: "hostCrashed", message: "The host crashed." }, restartInMs: 1500 }, true);
+    const shown = presentHostState(
+      { phase: "error", error: { code: "hostCrashed", message: "The host crashed." }, restartInMs: 1500 },
+      true,
+    );
     assert.equal(shown.isError, true);
     assert.match(shown.tooltip, /The host crashed\. Restarting in 2 s\./);
   });

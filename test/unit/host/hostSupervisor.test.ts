@@ -134,7 +134,12 @@ describe("host supervisor", function () {
       restartInMs: 500,
     });
     assert.equal(supervisor.process, undefined);
-    assert.ok(logs.some((entry) => entry.level === "warn" && entry.message === "The inference host was killed (SIGKILL); restarting in 500 ms."));
+    assert.ok(
+      logs.some(
+        (entry) =>
+          entry.level === "warn" && entry.message === "The inference host was killed (SIGKILL); restarting in 500 ms.",
+      ),
+    );
     const waiting = supervisor.start();
     timers.advance(499);
     assert.equal(processes.length, 1);
@@ -168,7 +173,11 @@ describe("host supervisor", function () {
     latest().ready();
     timers.advance(healthyAfterMs - 1);
     latest().events.exited("exited with code 1");
-    assert.equal(supervisor.state.phase === "error" && supervisor.state.restartInMs, 1000, "not healthy for a minute yet");
+    assert.equal(
+      supervisor.state.phase === "error" && supervisor.state.restartInMs,
+      1000,
+      "not healthy for a minute yet",
+    );
     timers.advance(1000);
     latest().ready();
     timers.advance(healthyAfterMs);
@@ -187,7 +196,10 @@ describe("host supervisor", function () {
     latest().events.exited("was killed (SIGSEGV)");
     const error = rejection(await outcome(started));
     assert.equal(error.code, "hostCrashed");
-    assert.equal(error.message, `The inference host was killed (SIGSEGV) 3 times while loading ${modelA}. Giving up until restarted.`);
+    assert.equal(
+      error.message,
+      `The inference host was killed (SIGSEGV) 3 times while loading ${modelA}. Giving up until restarted.`,
+    );
     assert.deepEqual(supervisor.state, { phase: "error", error: { code: "hostCrashed", message: error.message } });
     timers.advance(10 * 60_000);
     assert.equal(processes.length, maxCrashesWhileLoading, "no restart after giving up");
@@ -264,13 +276,21 @@ describe("host supervisor", function () {
       const error = rejection(await outcome(restarted));
       assert.equal(error.code, "unsupportedArchitecture");
       assert.equal(error.message, "Not supported. The previous model stays in use: a.gguf.");
-      assert.deepEqual(supervisor.state, { phase: "ready", info: hostInfo(modelA), failedChange: { code: "unsupportedArchitecture", message: "Not supported." } });
+      assert.deepEqual(supervisor.state, {
+        phase: "ready",
+        info: hostInfo(modelA),
+        failedChange: { code: "unsupportedArchitecture", message: "Not supported." },
+      });
 
       const again = supervisor.restart(hostConfig(modelB));
       await flush();
       latest().ready();
       assert.deepEqual(await outcome(again), { value: undefined });
-      assert.deepEqual(supervisor.state, { phase: "ready", info: hostInfo(modelB) }, "a good change forgets the failed one");
+      assert.deepEqual(
+        supervisor.state,
+        { phase: "ready", info: hostInfo(modelB) },
+        "a good change forgets the failed one",
+      );
     });
 
     it("falls back after the new configuration crashed the host while loading it three times", async function () {
@@ -287,7 +307,10 @@ describe("host supervisor", function () {
       latest().ready();
       const error = rejection(await outcome(restarted));
       assert.equal(error.code, "hostCrashed");
-      assert.equal(error.message, `The inference host was killed (SIGKILL) 3 times while loading ${modelB}. The previous model stays in use: a.gguf.`);
+      assert.equal(
+        error.message,
+        `The inference host was killed (SIGKILL) 3 times while loading ${modelB}. The previous model stays in use: a.gguf.`,
+      );
     });
 
     it("reports both failures when the previous configuration does not load either", async function () {

@@ -19,7 +19,9 @@ const backends = Object.keys(gpuRuntimeDownloads) as GpuRuntimeBackend[];
 
 describe("GPU runtime packages", function () {
   it("pins every package at node-llama-cpp's installed version with the lock file's hash", function () {
-    const lock = JSON.parse(readFileSync(path.join(repoRoot, "package-lock.json"), "utf8")) as { packages: Record<string, { version: string; integrity?: string } | undefined> };
+    const lock = JSON.parse(readFileSync(path.join(repoRoot, "package-lock.json"), "utf8")) as {
+      packages: Record<string, { version: string; integrity?: string } | undefined>;
+    };
     const nodeLlamaCpp = lock.packages["node_modules/node-llama-cpp"];
     let checked = 0;
     for (const backend of backends) {
@@ -37,12 +39,17 @@ describe("GPU runtime packages", function () {
   });
 
   it("offers CUDA and Vulkan on linux-x64 and win32-x64 only, each as node-llama-cpp names its packages", function () {
-    const offered = backends.flatMap((backend) => Object.keys(gpuRuntimeDownloads[backend].packages).map((platform) => `${backend} ${platform}`));
+    const offered = backends.flatMap((backend) =>
+      Object.keys(gpuRuntimeDownloads[backend].packages).map((platform) => `${backend} ${platform}`),
+    );
     assert.deepEqual(offered.sort(), ["cuda linux-x64", "cuda win-x64", "vulkan linux-x64", "vulkan win-x64"]);
     for (const backend of backends) {
       for (const [platform, packages] of Object.entries(gpuRuntimeDownloads[backend].packages)) {
         const base = `@node-llama-cpp/${platform}-${backend}`;
-        assert.deepEqual(packages?.map((pkg) => pkg.name), backend === "cuda" ? [base, `${base}-ext`] : [base]);
+        assert.deepEqual(
+          packages?.map((pkg) => pkg.name),
+          backend === "cuda" ? [base, `${base}-ext`] : [base],
+        );
       }
     }
     assert.equal(runtimePlatform("win32", "x64"), "win-x64");
@@ -50,8 +57,13 @@ describe("GPU runtime packages", function () {
   });
 
   it("names each download command by its title in package.json", function () {
-    const manifest = JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { contributes: { commands: Array<{ command: string; title: string; category?: string }> } };
-    const ids: Record<GpuRuntimeBackend, string> = { cuda: commandIds.downloadCudaRuntime, vulkan: commandIds.downloadVulkanRuntime };
+    const manifest = JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")) as {
+      contributes: { commands: Array<{ command: string; title: string; category?: string }> };
+    };
+    const ids: Record<GpuRuntimeBackend, string> = {
+      cuda: commandIds.downloadCudaRuntime,
+      vulkan: commandIds.downloadVulkanRuntime,
+    };
     for (const backend of backends) {
       const contributed = manifest.contributes.commands.find((command) => command.command === ids[backend]);
       assert.equal(`${contributed?.category}: ${contributed?.title}`, gpuRuntimeDownloads[backend].commandTitle);
@@ -66,7 +78,10 @@ describe("GPU runtime packages", function () {
   });
 
   it("names tarballs as npm pack does", function () {
-    assert.equal(tarballFileName({ name: "@node-llama-cpp/linux-x64-cuda", version: "3.21.1" }), "node-llama-cpp-linux-x64-cuda-3.21.1.tgz");
+    assert.equal(
+      tarballFileName({ name: "@node-llama-cpp/linux-x64-cuda", version: "3.21.1" }),
+      "node-llama-cpp-linux-x64-cuda-3.21.1.tgz",
+    );
   });
 });
 
@@ -81,7 +96,15 @@ describe("tarball extraction", function () {
 
   it("extracts files under package/, dropping that folder", async function () {
     const archive = path.join(directory, "a.tgz");
-    writeFileSync(archive, npmTarball(new Map([["lib/a.txt", Buffer.from("hello")], ["b.bin", Buffer.alloc(1500, 1)]])));
+    writeFileSync(
+      archive,
+      npmTarball(
+        new Map([
+          ["lib/a.txt", Buffer.from("hello")],
+          ["b.bin", Buffer.alloc(1500, 1)],
+        ]),
+      ),
+    );
     assert.equal(await extractTarball(archive, path.join(directory, "out")), 2);
     assert.equal(readFileSync(path.join(directory, "out/lib/a.txt"), "utf8"), "hello");
     assert.ok(readFileSync(path.join(directory, "out/b.bin")).equals(Buffer.alloc(1500, 1)));

@@ -34,7 +34,9 @@ describe("download progress", function () {
     let message = "";
     for (let second = 1; second <= 10; second++) {
       now = second * 1000;
-      message = throttle.update({ receivedBytes: 900 * 1024 * 1024 + second * 1024 * 1024, totalBytes: 1000 * 1024 * 1024 })?.message ?? message;
+      message =
+        throttle.update({ receivedBytes: 900 * 1024 * 1024 + second * 1024 * 1024, totalBytes: 1000 * 1024 * 1024 })
+          ?.message ?? message;
     }
     assert.match(message, /^91% · 910\.0 MB of 1000\.0 MB · 1\.0 MB\/s · 1 min 30 s left$/);
   });

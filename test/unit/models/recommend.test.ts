@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { builtInCatalog } from "../../../extension/src/core/models/catalog";
 import type { ModelInfo } from "../../../extension/src/core/protocol/host";
-import { assessModel, memoryNeededBytes, recommend, withOwnModelsFreed, type Hardware } from "../../../extension/src/core/models/recommend";
+import {
+  assessModel,
+  memoryNeededBytes,
+  recommend,
+  withOwnModelsFreed,
+  type Hardware,
+} from "../../../extension/src/core/models/recommend";
 
 const gib = 1024 ** 3;
 const noGpu: Hardware["gpu"] = { type: "cpu", names: [], vramTotalBytes: 0, vramFreeBytes: 0 };
@@ -41,7 +47,11 @@ const table: Row[] = [
   },
   {
     profile: "NVIDIA, 6 GB VRAM (5.6 free), 16 GB RAM",
-    hardware: { ramBytes: 16 * gib, cpuCores: 8, gpu: { type: "cuda", names: ["RTX 3060 Laptop"], vramTotalBytes: 6 * gib, vramFreeBytes: 5.6 * gib } },
+    hardware: {
+      ramBytes: 16 * gib,
+      cpuCores: 8,
+      gpu: { type: "cuda", names: ["RTX 3060 Laptop"], vramTotalBytes: 6 * gib, vramFreeBytes: 5.6 * gib },
+    },
     completion: "qwen2.5-coder-1.5b-q8_0",
     chat: "qwen2.5-coder-3b-instruct-q4_k_m",
     placement: "gpu",
@@ -49,7 +59,11 @@ const table: Row[] = [
   },
   {
     profile: "NVIDIA, 24 GB VRAM (23 free), 64 GB RAM",
-    hardware: { ramBytes: 64 * gib, cpuCores: 16, gpu: { type: "cuda", names: ["RTX 4090"], vramTotalBytes: 24 * gib, vramFreeBytes: 23 * gib } },
+    hardware: {
+      ramBytes: 64 * gib,
+      cpuCores: 16,
+      gpu: { type: "cuda", names: ["RTX 4090"], vramTotalBytes: 24 * gib, vramFreeBytes: 23 * gib },
+    },
     completion: "qwen2.5-coder-7b-q8_0",
     chat: "llama-3.1-8b-instruct-q4_k_m",
     placement: "gpu",
@@ -57,7 +71,11 @@ const table: Row[] = [
   },
   {
     profile: "Apple M2, 16 GB unified memory",
-    hardware: { ramBytes: 16 * gib, cpuCores: 8, gpu: { type: "metal", names: ["Apple M2"], vramTotalBytes: 10.7 * gib, vramFreeBytes: 10.7 * gib } },
+    hardware: {
+      ramBytes: 16 * gib,
+      cpuCores: 8,
+      gpu: { type: "metal", names: ["Apple M2"], vramTotalBytes: 10.7 * gib, vramFreeBytes: 10.7 * gib },
+    },
     completion: "qwen2.5-coder-3b-q8_0",
     chat: "llama-3.1-8b-instruct-q4_k_m",
     placement: "gpu",
@@ -65,7 +83,11 @@ const table: Row[] = [
   },
   {
     profile: "Apple M1, 8 GB unified memory",
-    hardware: { ramBytes: 8 * gib, cpuCores: 8, gpu: { type: "metal", names: ["Apple M1"], vramTotalBytes: 5.3 * gib, vramFreeBytes: 5.3 * gib } },
+    hardware: {
+      ramBytes: 8 * gib,
+      cpuCores: 8,
+      gpu: { type: "metal", names: ["Apple M1"], vramTotalBytes: 5.3 * gib, vramFreeBytes: 5.3 * gib },
+    },
     completion: "qwen2.5-coder-1.5b-q8_0",
     chat: "qwen2.5-coder-3b-instruct-q4_k_m",
     placement: "gpu",
@@ -92,9 +114,19 @@ describe("model recommendation", function () {
       const recommendation = recommend(models, row.hardware);
       assert.ok(recommendation !== undefined);
       const { completion, chat, contextSize } = recommendation;
-      const need = memoryNeededBytes(completion.model, contextSize) + (chat === undefined ? 0 : memoryNeededBytes(chat.model, contextSize));
-      const available = row.hardware.gpu.type === "cpu" ? row.hardware.ramBytes / 2 : row.hardware.gpu.type === "metal" ? row.hardware.ramBytes * 0.65 : row.hardware.gpu.vramFreeBytes;
-      assert.ok(need <= available, `${row.profile}: ${(need / gib).toFixed(1)} GiB > ${(available / gib).toFixed(1)} GiB`);
+      const need =
+        memoryNeededBytes(completion.model, contextSize) +
+        (chat === undefined ? 0 : memoryNeededBytes(chat.model, contextSize));
+      const available =
+        row.hardware.gpu.type === "cpu"
+          ? row.hardware.ramBytes / 2
+          : row.hardware.gpu.type === "metal"
+            ? row.hardware.ramBytes * 0.65
+            : row.hardware.gpu.vramFreeBytes;
+      assert.ok(
+        need <= available,
+        `${row.profile}: ${(need / gib).toFixed(1)} GiB > ${(available / gib).toFixed(1)} GiB`,
+      );
     }
   });
 
@@ -103,7 +135,10 @@ describe("model recommendation", function () {
     assert.ok(recommendation !== undefined);
     assert.equal(recommendation.shared, true);
     assert.equal(recommendation.completion.model, recommendation.chat?.model);
-    assert.ok(recommendation.completion.model.roles.includes("completion") && recommendation.completion.model.roles.includes("chat"));
+    assert.ok(
+      recommendation.completion.model.roles.includes("completion") &&
+        recommendation.completion.model.roles.includes("chat"),
+    );
     assert.match(recommendation.chat?.reason ?? "", /one model for completion and chat/);
   });
 
@@ -126,7 +161,11 @@ describe("model recommendation", function () {
   });
 
   it("labels models for the quick pick: fits, partially offloaded, slow on the CPU, too large", function () {
-    const sixGb: Hardware = { ramBytes: 16 * gib, cpuCores: 8, gpu: { type: "cuda", names: [], vramTotalBytes: 6 * gib, vramFreeBytes: 5.6 * gib } };
+    const sixGb: Hardware = {
+      ramBytes: 16 * gib,
+      cpuCores: 8,
+      gpu: { type: "cuda", names: [], vramTotalBytes: 6 * gib, vramFreeBytes: 5.6 * gib },
+    };
     assert.equal(assessModel(byId("qwen2.5-coder-1.5b-q8_0"), "completion", sixGb, 8192).fit, "fits");
     const partial = assessModel(byId("qwen2.5-coder-7b-q8_0"), "completion", sixGb, 8192);
     assert.equal(partial.fit, "partial");
@@ -145,7 +184,11 @@ describe("model recommendation", function () {
   });
 
   it("counts the VRAM our own running models hold as free, once per distinct model", function () {
-    const hardware: Hardware = { ramBytes: 32 * gib, cpuCores: 8, gpu: { type: "cuda", names: [], vramTotalBytes: 12 * gib, vramFreeBytes: 4 * gib } };
+    const hardware: Hardware = {
+      ramBytes: 32 * gib,
+      cpuCores: 8,
+      gpu: { type: "cuda", names: [], vramTotalBytes: 12 * gib, vramFreeBytes: 4 * gib },
+    };
     const model = (path: string, offloadedLayers: number): ModelInfo => ({
       path,
       name: path,
@@ -159,9 +202,19 @@ describe("model recommendation", function () {
       chatWrapper: "ChatML",
     });
     const gpu = { type: "cuda" as const, names: [], vramTotalBytes: 12 * gib, vramUsedBytes: 8 * gib };
-    const shared = withOwnModelsFreed(hardware, { gpu, threads: 8, completionModel: model("/a", 28), chatModel: model("/a", 28) });
+    const shared = withOwnModelsFreed(hardware, {
+      gpu,
+      threads: 8,
+      completionModel: model("/a", 28),
+      chatModel: model("/a", 28),
+    });
     assert.equal(shared.gpu.vramFreeBytes, 8 * gib);
-    const halfOffloaded = withOwnModelsFreed(hardware, { gpu, threads: 8, completionModel: model("/a", 28), chatModel: model("/b", 14) });
+    const halfOffloaded = withOwnModelsFreed(hardware, {
+      gpu,
+      threads: 8,
+      completionModel: model("/a", 28),
+      chatModel: model("/b", 14),
+    });
     assert.equal(halfOffloaded.gpu.vramFreeBytes, 10 * gib);
     assert.equal(withOwnModelsFreed(hardware, undefined), hardware);
   });

@@ -5,7 +5,15 @@ import { explainRequest, type ExplainTarget } from "../../../extension/src/core/
 const greet = 'def greet(name):\n    return "Hi, " + name';
 
 function target(overrides: Partial<ExplainTarget> = {}): ExplainTarget {
-  return { relativePath: "src/greet.py", languageId: "python", code: greet, firstLine: 4, lastLine: 5, context: { imports: [] }, ...overrides };
+  return {
+    relativePath: "src/greet.py",
+    languageId: "python",
+    code: greet,
+    firstLine: 4,
+    lastLine: 5,
+    context: { imports: [] },
+    ...overrides,
+  };
 }
 
 describe("Explain in the chat: the request", () => {
@@ -22,14 +30,21 @@ describe("Explain in the chat: the request", () => {
   it("adds the imports, the enclosing class and other files' definitions as a context chip before the code", () => {
     const request = explainRequest(
       target({
-        context: { imports: ["import sys", "from util import shout"], enclosingClassHeader: "class Greeter:", definitions: [{ path: "util.py", text: "def shout(text): ..." }] },
+        context: {
+          imports: ["import sys", "from util import shout"],
+          enclosingClassHeader: "class Greeter:",
+          definitions: [{ path: "util.py", text: "def shout(text): ..." }],
+        },
       }),
     );
     assert.deepEqual(
       request.attachments.map((attachment) => attachment.label),
       ["src/greet.py (context)", "src/greet.py:4-5"],
     );
-    assert.equal(request.attachments[0].content, "import sys\nfrom util import shout\n\nclass Greeter:\n\ndef shout(text): ...");
+    assert.equal(
+      request.attachments[0].content,
+      "import sys\nfrom util import shout\n\nclass Greeter:\n\ndef shout(text): ...",
+    );
   });
 
   it("leaves the context chip out when there is no context", () => {
@@ -38,8 +53,13 @@ describe("Explain in the chat: the request", () => {
 
   it("becomes a user turn that holds the code fenced in its language, then the instruction", () => {
     const request = explainRequest(target());
-    const [turn] = chatTurnsOf([{ id: "1", role: "user", text: request.prompt, status: "complete", attachments: request.attachments }]);
+    const [turn] = chatTurnsOf([
+      { id: "1", role: "user", text: request.prompt, status: "complete", attachments: request.attachments },
+    ]);
     assert.equal(turn.role, "user");
-    assert.ok(turn.text.startsWith(`src/greet.py:4-5:\n\`\`\`python\n${greet}\n\`\`\`\n\nExplain what this code does`), turn.text);
+    assert.ok(
+      turn.text.startsWith(`src/greet.py:4-5:\n\`\`\`python\n${greet}\n\`\`\`\n\nExplain what this code does`),
+      turn.text,
+    );
   });
 });

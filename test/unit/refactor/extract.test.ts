@@ -3,8 +3,20 @@ import assert from "node:assert/strict";
 import { extractCode, type ExtractionInput } from "../../../extension/src/core/refactor/extract";
 import { fencedBlocks } from "../../../extension/src/core/refactor/fences";
 
-function extract(answer: string, original: string, overrides: Partial<ExtractionInput> = {}): ReturnType<typeof extractCode> {
-  return extractCode({ answer, original, languageId: "python", mode: "rewrite", startsMidLine: false, documentLineEnding: "\n", ...overrides });
+function extract(
+  answer: string,
+  original: string,
+  overrides: Partial<ExtractionInput> = {},
+): ReturnType<typeof extractCode> {
+  return extractCode({
+    answer,
+    original,
+    languageId: "python",
+    mode: "rewrite",
+    startsMidLine: false,
+    documentLineEnding: "\n",
+    ...overrides,
+  });
 }
 
 function code(answer: string, original: string, overrides: Partial<ExtractionInput> = {}): string {
@@ -13,16 +25,23 @@ function code(answer: string, original: string, overrides: Partial<ExtractionInp
   return result.kind === "code" ? result.code : "";
 }
 
-const pyOriginal = "def total(items):\n    result = 0\n    for item in items:\n        result = result + item.price\n    return result\n";
+const pyOriginal =
+  "def total(items):\n    result = 0\n    for item in items:\n        result = result + item.price\n    return result\n";
 const pySimplified = "def total(items):\n    return sum(item.price for item in items)\n";
 
 describe("refactor: code extraction from model answers", function () {
   it("1. a bare python fence", function () {
-    assert.equal(code("```python\ndef total(items):\n    return sum(item.price for item in items)\n```", pyOriginal), pySimplified);
+    assert.equal(
+      code("```python\ndef total(items):\n    return sum(item.price for item in items)\n```", pyOriginal),
+      pySimplified,
+    );
   });
 
   it("2. a fence without a language tag", function () {
-    assert.equal(code("```\ndef total(items):\n    return sum(item.price for item in items)\n```", pyOriginal), pySimplified);
+    assert.equal(
+      code("```\ndef total(items):\n    return sum(item.price for item in items)\n```", pyOriginal),
+      pySimplified,
+    );
   });
 
   it("3. prose before and after the fence", function () {
@@ -64,10 +83,15 @@ describe("refactor: code extraction from model answers", function () {
   });
 
   it("10. tabs in the file stay tabs though the model answers with spaces", function () {
-    const original = "func Sum(xs []int) int {\n\ttotal := 0\n\tfor _, x := range xs {\n\t\ttotal += x\n\t}\n\treturn total\n}\n";
-    const answer = "```go\nfunc Sum(xs []int) int {\n    total := 0\n    for _, x := range xs {\n        total += x\n    }\n    return total\n}\n\n// Sum adds the numbers.\n```";
+    const original =
+      "func Sum(xs []int) int {\n\ttotal := 0\n\tfor _, x := range xs {\n\t\ttotal += x\n\t}\n\treturn total\n}\n";
+    const answer =
+      "```go\nfunc Sum(xs []int) int {\n    total := 0\n    for _, x := range xs {\n        total += x\n    }\n    return total\n}\n\n// Sum adds the numbers.\n```";
     const result = code(answer, original, { languageId: "go" });
-    assert.equal(result, "func Sum(xs []int) int {\n\ttotal := 0\n\tfor _, x := range xs {\n\t\ttotal += x\n\t}\n\treturn total\n}\n\n// Sum adds the numbers.\n");
+    assert.equal(
+      result,
+      "func Sum(xs []int) int {\n\ttotal := 0\n\tfor _, x := range xs {\n\t\ttotal += x\n\t}\n\treturn total\n}\n\n// Sum adds the numbers.\n",
+    );
   });
 
   it("11. a two-space file stays two-space though the model answers with four", function () {
@@ -77,7 +101,8 @@ describe("refactor: code extraction from model answers", function () {
   });
 
   it("12. CRLF line endings of the original are kept", function () {
-    const original = "def total(items):\r\n    result = 0\r\n    for item in items:\r\n        result += item\r\n    return result\r\n";
+    const original =
+      "def total(items):\r\n    result = 0\r\n    for item in items:\r\n        result += item\r\n    return result\r\n";
     const answer = "```python\ndef total(items):\n    return sum(items)\n```";
     assert.equal(code(answer, original), "def total(items):\r\n    return sum(items)\r\n");
   });
@@ -100,7 +125,8 @@ describe("refactor: code extraction from model answers", function () {
   });
 
   it("16. an answer without fences: chatter before and after is dropped", function () {
-    const answer = "Here is the simplified function:\n\ndef total(items):\n    return sum(item.price for item in items)\n\nThis version is shorter and easier to read.";
+    const answer =
+      "Here is the simplified function:\n\ndef total(items):\n    return sum(item.price for item in items)\n\nThis version is shorter and easier to read.";
     assert.equal(code(answer, pyOriginal), pySimplified);
   });
 
@@ -111,24 +137,37 @@ describe("refactor: code extraction from model answers", function () {
   it("17b. an unfenced answer keeps code lines that read like words", function () {
     const original = "class Person\n  attr_reader :name\nend\n";
     const answer = "Here's the change:\n\nattr_reader :name, :age\nattr_writer :age\n";
-    assert.equal(code(answer, original, { languageId: "ruby", startsMidLine: false }), "attr_reader :name, :age\nattr_writer :age\n");
-    assert.equal(code("items.each do |item|\n  puts item\nend", "x\n", { languageId: "ruby" }), "items.each do |item|\n  puts item\nend\n");
+    assert.equal(
+      code(answer, original, { languageId: "ruby", startsMidLine: false }),
+      "attr_reader :name, :age\nattr_writer :age\n",
+    );
+    assert.equal(
+      code("items.each do |item|\n  puts item\nend", "x\n", { languageId: "ruby" }),
+      "items.each do |item|\n  puts item\nend\n",
+    );
   });
 
   it("18. a tilde fence and a longer backtick fence that holds ``` inside", function () {
-    assert.equal(code("~~~python\ndef total(items):\n    return sum(item.price for item in items)\n~~~", pyOriginal), pySimplified);
+    assert.equal(
+      code("~~~python\ndef total(items):\n    return sum(item.price for item in items)\n~~~", pyOriginal),
+      pySimplified,
+    );
     const markdownInCode = 'def doc():\n    return """\n```\nexample\n```\n"""\n';
     const answer = `\`\`\`\`python\n${markdownInCode}\`\`\`\``;
     assert.equal(code(answer, 'def doc():\n    return ""\n'), markdownInCode);
   });
 
   it("19. a fence indented inside a list item is read without the list's indentation", function () {
-    const answer = "1. Replace the loop:\n\n   ```python\n   def total(items):\n       return sum(item.price for item in items)\n   ```\n";
+    const answer =
+      "1. Replace the loop:\n\n   ```python\n   def total(items):\n       return sum(item.price for item in items)\n   ```\n";
     assert.equal(code(answer, pyOriginal), pySimplified);
   });
 
   it("20. an unterminated fence (answer ended in it) still yields its code", function () {
-    assert.equal(code("```python\ndef total(items):\n    return sum(item.price for item in items)\n", pyOriginal), pySimplified);
+    assert.equal(
+      code("```python\ndef total(items):\n    return sum(item.price for item in items)\n", pyOriginal),
+      pySimplified,
+    );
   });
 
   it("21. TypeScript answered in a javascript-tagged block is accepted", function () {
@@ -139,8 +178,12 @@ describe("refactor: code extraction from model answers", function () {
 
   it("22. Java inside a class, answered with trailing whitespace, is re-indented and trimmed", function () {
     const original = "    public int size() {\n        return items.size();\n    }\n";
-    const answer = "Here you go:\n```java\n/** The number of items. */   \npublic int size() {\n    return items.size();\n}\n```";
-    assert.equal(code(answer, original, { languageId: "java" }), "    /** The number of items. */\n    public int size() {\n        return items.size();\n    }\n");
+    const answer =
+      "Here you go:\n```java\n/** The number of items. */   \npublic int size() {\n    return items.size();\n}\n```";
+    assert.equal(
+      code(answer, original, { languageId: "java" }),
+      "    /** The number of items. */\n    public int size() {\n        return items.size();\n    }\n",
+    );
   });
 
   it("23. blank lines inside the code stay, without stray indentation", function () {
@@ -150,7 +193,8 @@ describe("refactor: code extraction from model answers", function () {
   });
 
   it("24. generated tests (a new file) take the largest block and no borrowed indentation", function () {
-    const answer = "```bash\npytest\n```\n\n```python\nfrom cart import total\n\n\ndef test_total():\n    assert total([]) == 0\n```\n\n```python\ntotal([])\n```";
+    const answer =
+      "```bash\npytest\n```\n\n```python\nfrom cart import total\n\n\ndef test_total():\n    assert total([]) == 0\n```\n\n```python\ntotal([])\n```";
     assert.equal(
       code(answer, "", { mode: "newFile" }),
       "from cart import total\n\n\ndef test_total():\n    assert total([]) == 0\n",
@@ -164,7 +208,10 @@ describe("refactor: code extraction from model answers", function () {
     });
 
     it("an answer with only prose", function () {
-      assert.equal(extract("I cannot simplify this function any further, it is already minimal.", pyOriginal).kind, "noCode");
+      assert.equal(
+        extract("I cannot simplify this function any further, it is already minimal.", pyOriginal).kind,
+        "noCode",
+      );
       assert.equal(extract("The code is already as simple as it can be", pyOriginal).kind, "noCode");
     });
 
@@ -178,7 +225,10 @@ describe("refactor: code extraction from model answers", function () {
 
     it("the original unchanged, even with different indentation or line endings", function () {
       assert.equal(extract(`\`\`\`python\n${pyOriginal}\`\`\``, pyOriginal).kind, "unchanged");
-      const indented = pyOriginal.split("\n").map((line) => (line === "" ? "" : `  ${line}`)).join("\n");
+      const indented = pyOriginal
+        .split("\n")
+        .map((line) => (line === "" ? "" : `  ${line}`))
+        .join("\n");
       assert.equal(extract(`\`\`\`\n${indented}\`\`\``, pyOriginal).kind, "unchanged");
       assert.equal(extract(`\`\`\`python\n${pyOriginal}\`\`\``, pyOriginal.replace(/\n/g, "\r\n")).kind, "unchanged");
     });
@@ -194,7 +244,9 @@ describe("refactor: code extraction from model answers", function () {
     });
 
     it("a shorter fence does not close a longer one", function () {
-      assert.deepEqual(fencedBlocks("````md\n```\ninner\n```\n````"), [{ tag: "md", code: "```\ninner\n```", closed: true }]);
+      assert.deepEqual(fencedBlocks("````md\n```\ninner\n```\n````"), [
+        { tag: "md", code: "```\ninner\n```", closed: true },
+      ]);
     });
   });
 });

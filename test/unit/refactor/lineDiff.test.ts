@@ -45,7 +45,9 @@ describe("refactor: minimal line diff", function () {
   it("replaces just the one changed line of a function", function () {
     const original = 'def greet(name):\n    """Say hi."""\n    return "Hi, " + name\n';
     const proposed = 'def greet(name):\n    """Say hi."""\n    return "Hello, " + name\n';
-    assert.deepEqual(lineReplacements(original, proposed), [{ start: 35, end: 59, text: '    return "Hello, " + name' }]);
+    assert.deepEqual(lineReplacements(original, proposed), [
+      { start: 35, end: 59, text: '    return "Hello, " + name' },
+    ]);
   });
 
   it("keeps the unchanged lines between two separate changes out of the edit", function () {
@@ -84,7 +86,11 @@ describe("refactor: minimal line diff", function () {
         const original = randomText(next, lineEnding);
         const proposed = next() < 0.2 ? randomText(next, lineEnding) : mutate(original, next, lineEnding);
         const replacements = lineReplacements(original, proposed);
-        assert.equal(applyReplacements(original, replacements), proposed, `round ${round}: ${JSON.stringify({ original, proposed })}`);
+        assert.equal(
+          applyReplacements(original, replacements),
+          proposed,
+          `round ${round}: ${JSON.stringify({ original, proposed })}`,
+        );
         for (let index = 1; index < replacements.length; index++) {
           assert.ok(replacements[index - 1].end <= replacements[index].start, `round ${round}: replacements overlap`);
         }

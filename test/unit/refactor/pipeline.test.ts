@@ -1,7 +1,11 @@
 // From the host's answer to a proposal: failures that must change nothing, the Shield and parse verdicts, the edits.
 import assert from "node:assert/strict";
 import { applyReplacements } from "../../../extension/src/core/refactor/lineDiff";
-import { proposalFromAnswer, type ProposalChecks, type RefactorJob } from "../../../extension/src/core/refactor/pipeline";
+import {
+  proposalFromAnswer,
+  type ProposalChecks,
+  type RefactorJob,
+} from "../../../extension/src/core/refactor/pipeline";
 import type { GenerationResult } from "../../../extension/src/core/protocol/host";
 import type { Finding } from "../../../extension/src/core/shield/types";
 
@@ -35,7 +39,10 @@ const blockFinding: Finding = {
 
 /** Test doubles for the engines: what each check saw is recorded, and the verdict is set per test. */
 function checks(verdict: ReturnType<ProposalChecks["shield"]> = { action: "show", findings: [] }, breaks = false) {
-  const seen: { shield: Array<{ prefix: string; code: string; suffix: string }>; parse: Array<[string, string]> } = { shield: [], parse: [] };
+  const seen: { shield: Array<{ prefix: string; code: string; suffix: string }>; parse: Array<[string, string]> } = {
+    shield: [],
+    parse: [],
+  };
   const value: ProposalChecks = {
     shield(input) {
       seen.shield.push(input);
@@ -52,23 +59,41 @@ function checks(verdict: ReturnType<ProposalChecks["shield"]> = { action: "show"
 describe("refactor: from answer to proposal", function () {
   it("builds the proposed document and line edits that turn the document into it", function () {
     const { value, seen } = checks();
-    const outcome = proposalFromAnswer(job, result("```python\ndef greet(name):\n    return 'Hello, ' + name\n```"), value);
+    const outcome = proposalFromAnswer(
+      job,
+      result("```python\ndef greet(name):\n    return 'Hello, ' + name\n```"),
+      value,
+    );
     assert.equal(outcome.kind, "proposal");
     if (outcome.kind !== "proposal") return;
     const proposal = outcome.proposal;
     assert.equal(proposal.proposedDocument, documentText.replace("'Hi, '", "'Hello, '"));
     assert.equal(proposal.replacements.length, 1);
     assert.equal(proposal.replacements[0].text, "    return 'Hello, ' + name");
-    const shifted = proposal.replacements.map((edit) => ({ ...edit, start: edit.start + job.target.start, end: edit.end + job.target.start }));
+    const shifted = proposal.replacements.map((edit) => ({
+      ...edit,
+      start: edit.start + job.target.start,
+      end: edit.end + job.target.start,
+    }));
     assert.equal(applyReplacements(documentText, shifted), proposal.proposedDocument);
-    assert.deepEqual(seen.shield, [{ prefix: documentText.slice(0, job.target.start), code: proposal.code, suffix: documentText.slice(job.target.end) }]);
+    assert.deepEqual(seen.shield, [
+      {
+        prefix: documentText.slice(0, job.target.start),
+        code: proposal.code,
+        suffix: documentText.slice(job.target.end),
+      },
+    ]);
     assert.deepEqual(seen.parse, [[documentText, proposal.proposedDocument]]);
     assert.equal(proposal.needsConfirmation, false);
     assert.equal(proposal.breaksParse, false);
   });
 
   it("a withheld Shield verdict becomes a confirmation before accepting, with its findings", function () {
-    const outcome = proposalFromAnswer(job, result("```python\ndef greet(name):\n    return eval(name)\n```"), checks({ action: "withhold", findings: [blockFinding] }).value);
+    const outcome = proposalFromAnswer(
+      job,
+      result("```python\ndef greet(name):\n    return eval(name)\n```"),
+      checks({ action: "withhold", findings: [blockFinding] }).value,
+    );
     assert.equal(outcome.kind, "proposal");
     if (outcome.kind !== "proposal") return;
     assert.equal(outcome.proposal.needsConfirmation, true);
@@ -76,12 +101,24 @@ describe("refactor: from answer to proposal", function () {
   });
 
   it("a failed scan is carried to the preview", function () {
-    const outcome = proposalFromAnswer(job, result("```python\ndef greet(name):\n    return name\n```"), checks({ action: "withhold", findings: [], failure: "Shield scan failed: boom" }).value);
-    assert.ok(outcome.kind === "proposal" && outcome.proposal.needsConfirmation && outcome.proposal.shieldFailure === "Shield scan failed: boom");
+    const outcome = proposalFromAnswer(
+      job,
+      result("```python\ndef greet(name):\n    return name\n```"),
+      checks({ action: "withhold", findings: [], failure: "Shield scan failed: boom" }).value,
+    );
+    assert.ok(
+      outcome.kind === "proposal" &&
+        outcome.proposal.needsConfirmation &&
+        outcome.proposal.shieldFailure === "Shield scan failed: boom",
+    );
   });
 
   it("marks a result that does not parse", function () {
-    const outcome = proposalFromAnswer(job, result("```python\ndef greet(name:\n    return name\n```"), checks(undefined, true).value);
+    const outcome = proposalFromAnswer(
+      job,
+      result("```python\ndef greet(name:\n    return name\n```"),
+      checks(undefined, true).value,
+    );
     assert.ok(outcome.kind === "proposal" && outcome.proposal.breaksParse);
   });
 
@@ -105,10 +142,17 @@ describe("refactor: from answer to proposal", function () {
 
   it("Generate Tests: the whole new file is the proposal, scanned on its own", function () {
     const { value, seen } = checks();
-    const outcome = proposalFromAnswer({ ...job, preset: "generateTests" }, result("```python\nfrom greet import greet\n\ndef test_greet():\n    assert greet('a') == 'Hi, a'\n```"), value);
+    const outcome = proposalFromAnswer(
+      { ...job, preset: "generateTests" },
+      result("```python\nfrom greet import greet\n\ndef test_greet():\n    assert greet('a') == 'Hi, a'\n```"),
+      value,
+    );
     assert.equal(outcome.kind, "proposal");
     if (outcome.kind !== "proposal") return;
-    assert.equal(outcome.proposal.proposedDocument, "from greet import greet\n\ndef test_greet():\n    assert greet('a') == 'Hi, a'\n");
+    assert.equal(
+      outcome.proposal.proposedDocument,
+      "from greet import greet\n\ndef test_greet():\n    assert greet('a') == 'Hi, a'\n",
+    );
     assert.deepEqual(outcome.proposal.replacements, []);
     assert.equal(seen.shield[0].prefix, "");
     assert.deepEqual(seen.parse, [["", outcome.proposal.proposedDocument]]);

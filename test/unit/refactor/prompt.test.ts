@@ -6,7 +6,8 @@ import { outputOf, type RefactorPreset } from "../../../extension/src/core/refac
 import { testFilePath } from "../../../extension/src/core/refactor/testFile";
 import { isChatParams } from "../../../extension/src/core/protocol/host";
 
-const target = "def total(items):\n    result = 0\n    for item in items:\n        result += item.price\n    return result\n";
+const target =
+  "def total(items):\n    result = 0\n    for item in items:\n        result += item.price\n    return result\n";
 
 function input(overrides: Partial<RefactorPromptInput> = {}): RefactorPromptInput {
   return {
@@ -42,8 +43,18 @@ describe("refactor: prompts", function () {
   });
 
   it("holds the definitions of symbols the target uses from other files", function () {
-    const { user } = userTurn({ context: { imports: ["from models import Item"], definitions: [{ path: "models.py", text: "class Item:\n    price: float" }] } });
-    assert.ok(user.includes("Defined in models.py (for reference, do not rewrite):\n```python\nclass Item:\n    price: float\n```"), user);
+    const { user } = userTurn({
+      context: {
+        imports: ["from models import Item"],
+        definitions: [{ path: "models.py", text: "class Item:\n    price: float" }],
+      },
+    });
+    assert.ok(
+      user.includes(
+        "Defined in models.py (for reference, do not rewrite):\n```python\nclass Item:\n    price: float\n```",
+      ),
+      user,
+    );
   });
 
   it("drops the definitions, then all context, before refusing a target that fits alone", function () {
@@ -51,8 +62,14 @@ describe("refactor: prompts", function () {
     const withoutDefinitions = userTurn({ context: { imports: ["import os"], definitions: [bigDefinition] } }).user;
     assert.ok(!withoutDefinitions.includes("big.py"));
     assert.ok(withoutDefinitions.includes("import os"));
-    const bigImports = Array.from({ length: 40 }, (_, index) => `from package_${index} import ${"name_".repeat(60)}${index}`);
-    const bare = userTurn({ context: { imports: bigImports, enclosingClassHeader: "class Cart:" }, contextSize: 1024 }).user;
+    const bigImports = Array.from(
+      { length: 40 },
+      (_, index) => `from package_${index} import ${"name_".repeat(60)}${index}`,
+    );
+    const bare = userTurn({
+      context: { imports: bigImports, enclosingClassHeader: "class Cart:" },
+      contextSize: 1024,
+    }).user;
     assert.ok(!bare.includes("package_0") && !bare.includes("class Cart:"));
     assert.ok(bare.includes("Code to rewrite:"));
   });
@@ -87,7 +104,7 @@ describe("refactor: prompts", function () {
   });
 
   it("the Fix preset lists the diagnostics on the selection", function () {
-    const { user } = userTurn({ preset: "fix", diagnostics: ["line 2: error: \"resul\" is not defined (Pylance)"] });
+    const { user } = userTurn({ preset: "fix", diagnostics: ['line 2: error: "resul" is not defined (Pylance)'] });
     assert.ok(user.includes('- line 2: error: "resul" is not defined (Pylance)'));
   });
 
@@ -141,6 +158,9 @@ describe("refactor: where generated tests go", function () {
 
   it("numbers the file instead of overwriting an existing one", function () {
     const taken = new Set([path.normalize("/src/test_cart.py"), path.normalize("/src/test_cart2.py")]);
-    assert.equal(testFilePath("/src/cart.py", "python", (candidate) => taken.has(candidate)), path.normalize("/src/test_cart3.py"));
+    assert.equal(
+      testFilePath("/src/cart.py", "python", (candidate) => taken.has(candidate)),
+      path.normalize("/src/test_cart3.py"),
+    );
   });
 });

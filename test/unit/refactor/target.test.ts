@@ -40,7 +40,10 @@ describe("refactor: target finding", function () {
   describe("the enclosing function or class", function () {
     it("python: the method around the cursor, with its decorator and indentation", async function () {
       const text = python.replace("return sum", "return s|um");
-      assert.equal(await definitionAt("python", text, "s|um"), "    @property\n    def total(self):\n        return sum(item.price for item in self.items)");
+      assert.equal(
+        await definitionAt("python", text, "s|um"),
+        "    @property\n    def total(self):\n        return sum(item.price for item in self.items)",
+      );
     });
 
     it("python: the class when the cursor is in the class but in no method", async function () {
@@ -55,15 +58,22 @@ describe("refactor: target finding", function () {
     });
 
     it("typescript: an arrow function with its const, and a method rather than its class", async function () {
-      const text = "export const double = (x: number): number => {\n  return x * |2;\n};\n\nclass A {\n  run(): void {\n    go();\n  }\n}\n";
-      assert.equal(await definitionAt("typescript", text, "|2"), "export const double = (x: number): number => {\n  return x * 2;\n};");
+      const text =
+        "export const double = (x: number): number => {\n  return x * |2;\n};\n\nclass A {\n  run(): void {\n    go();\n  }\n}\n";
+      assert.equal(
+        await definitionAt("typescript", text, "|2"),
+        "export const double = (x: number): number => {\n  return x * 2;\n};",
+      );
       const method = text.replace("|", "").replace("go()", "g|o()");
       assert.equal(await definitionAt("typescript", method, "g|o"), "  run(): void {\n    go();\n  }");
     });
 
     it("javascript: the named function, not the callback inside it; a top-level callback when there is nothing else", async function () {
       const text = "function load(urls) {\n  return urls.map((url) => fet|ch(url));\n}\n";
-      assert.equal(await definitionAt("javascript", text, "fet|ch"), "function load(urls) {\n  return urls.map((url) => fetch(url));\n}");
+      assert.equal(
+        await definitionAt("javascript", text, "fet|ch"),
+        "function load(urls) {\n  return urls.map((url) => fetch(url));\n}",
+      );
       const topLevel = "app.get('/', (req, res) => {\n  res.se|nd('ok');\n});\n";
       assert.equal(await definitionAt("javascript", topLevel, "se|nd"), "(req, res) => {\n  res.send('ok');\n}");
     });
@@ -73,14 +83,23 @@ describe("refactor: target finding", function () {
         await definitionAt("java", "class A {\n    int f() {\n        return |1;\n    }\n}\n", "|1"),
         "    int f() {\n        return 1;\n    }",
       );
-      assert.equal(await definitionAt("go", "package p\n\nfunc F() int {\n\treturn |1\n}\n", "|1"), "func F() int {\n\treturn 1\n}");
-      assert.equal(await definitionAt("rust", "impl A {\n    fn f(&self) -> i32 {\n        |1\n    }\n}\n", "|1"), "    fn f(&self) -> i32 {\n        1\n    }");
+      assert.equal(
+        await definitionAt("go", "package p\n\nfunc F() int {\n\treturn |1\n}\n", "|1"),
+        "func F() int {\n\treturn 1\n}",
+      );
+      assert.equal(
+        await definitionAt("rust", "impl A {\n    fn f(&self) -> i32 {\n        |1\n    }\n}\n", "|1"),
+        "    fn f(&self) -> i32 {\n        1\n    }",
+      );
       assert.equal(await definitionAt("ruby", "class A\n  def f\n    |1\n  end\nend\n", "|1"), "  def f\n    1\n  end");
       assert.equal(
         await definitionAt("csharp", "class A {\n    int F() {\n        return |1;\n    }\n}\n", "|1"),
         "    int F() {\n        return 1;\n    }",
       );
-      assert.equal(await definitionAt("c", "int f(void) {\n    return |1;\n}\n", "|1"), "int f(void) {\n    return 1;\n}");
+      assert.equal(
+        await definitionAt("c", "int f(void) {\n    return |1;\n}\n", "|1"),
+        "int f(void) {\n    return 1;\n}",
+      );
     });
 
     it("no target for a language without a grammar", async function () {
@@ -135,7 +154,9 @@ describe("refactor: target finding", function () {
           enclosingClassHeader: "class Cart:",
         });
         const main = python.indexOf("def main");
-        assert.deepEqual(surroundingContext(tree, "python", python, { start: main, end: python.length }), { imports: ["import os", "from typing import List"] });
+        assert.deepEqual(surroundingContext(tree, "python", python, { start: main, end: python.length }), {
+          imports: ["import os", "from typing import List"],
+        });
       } finally {
         tree.delete();
       }

@@ -1,9 +1,15 @@
 import assert from "node:assert/strict";
-import { buildFimPrompt, customFimTemplateProblem, fimTemplates } from "../../../extension/src/core/remote/fimTemplates";
+import {
+  buildFimPrompt,
+  customFimTemplateProblem,
+  fimTemplates,
+} from "../../../extension/src/core/remote/fimTemplates";
 
 describe("FIM templates", function () {
   it("writes each family's format", function () {
-    const prompts = Object.fromEntries(Object.entries(fimTemplates).map(([name, template]) => [name, buildFimPrompt(template, "def f(", "):\n")]));
+    const prompts = Object.fromEntries(
+      Object.entries(fimTemplates).map(([name, template]) => [name, buildFimPrompt(template, "def f(", "):\n")]),
+    );
     assert.deepEqual(prompts, {
       qwen: "<|fim_prefix|>def f(<|fim_suffix|>):\n<|fim_middle|>",
       codellama: "<PRE> def f( <SUF>):\n <MID>",

@@ -9,7 +9,13 @@ const snippets: ContextSnippet[] = [
   { path: "lib/text.py", text: "def shout(s):\n    return s.upper()\n", reason: "recent edit" },
 ];
 const budget = { totalTokens: 1500, suffixShare: 0.25, snippetShare: 0.3 };
-const document = { prefix: "from lib.math import add\n\nprint(add(1, ", suffix: "))\n", cursorLine: 2, languageId: "python", path: "app/main.py" };
+const document = {
+  prefix: "from lib.math import add\n\nprint(add(1, ",
+  suffix: "))\n",
+  cursorLine: 2,
+  languageId: "python",
+  path: "app/main.py",
+};
 
 /** InfillParams as the completion engine sends them, and the prompt the fit makes of them. */
 function fitted(snippetBudgetShare = budget.snippetShare) {
@@ -29,7 +35,10 @@ describe("llama-server input_extra from the completion prompt", function () {
     assert.equal(input.prefix, `# Path: app/main.py\n${document.prefix}`);
     assert.equal(input.suffix, document.suffix);
     // The other backends get the same pieces inside the prefix, each under its path comment.
-    assert.ok(text.prefix.startsWith("# Path: lib/math.py\ndef add(a, b):\n    return a + b\n\n# Path: lib/text.py\n"), text.prefix);
+    assert.ok(
+      text.prefix.startsWith("# Path: lib/math.py\ndef add(a, b):\n    return a + b\n\n# Path: lib/text.py\n"),
+      text.prefix,
+    );
     assert.ok(text.prefix.endsWith(input.prefix));
   });
 
@@ -51,7 +60,13 @@ describe("llama-server input_extra from the completion prompt", function () {
   });
 
   it("sends a piece's code alone, with one line break at its end, whatever the document's comment syntax", function () {
-    assert.deepEqual(inputExtraChunk({ path: "q.sql", text: "SELECT 1;\n\n\n", reason: "viewed" }), { filename: "q.sql", text: "SELECT 1;\n" });
-    assert.deepEqual(inputExtraChunk({ path: "src/a.ts", text: "export const a = 1;  ", reason: "import" }), { filename: "src/a.ts", text: "export const a = 1;\n" });
+    assert.deepEqual(inputExtraChunk({ path: "q.sql", text: "SELECT 1;\n\n\n", reason: "viewed" }), {
+      filename: "q.sql",
+      text: "SELECT 1;\n",
+    });
+    assert.deepEqual(inputExtraChunk({ path: "src/a.ts", text: "export const a = 1;  ", reason: "import" }), {
+      filename: "src/a.ts",
+      text: "export const a = 1;\n",
+    });
   });
 });

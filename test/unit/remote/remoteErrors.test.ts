@@ -1,9 +1,20 @@
 import assert from "node:assert/strict";
 import { type HostRequestError } from "../../../extension/src/core/protocol/backend";
 import { joinPath, retryAfterMs } from "../../../extension/src/node/http/httpTransport";
-import { type FailedRequest, httpStatusError, networkError, serverErrorText, streamedError } from "../../../extension/src/core/remote/remoteErrors";
+import {
+  type FailedRequest,
+  httpStatusError,
+  networkError,
+  serverErrorText,
+  streamedError,
+} from "../../../extension/src/core/remote/remoteErrors";
 
-const request: FailedRequest = { server: "Ollama at http://gpu-box:11434", path: "/api/generate", model: "qwen2.5-coder:1.5b", hadApiKey: true };
+const request: FailedRequest = {
+  server: "Ollama at http://gpu-box:11434",
+  path: "/api/generate",
+  model: "qwen2.5-coder:1.5b",
+  hadApiKey: true,
+};
 
 function codeOf(error: HostRequestError): string {
   return error.code;
@@ -41,14 +52,27 @@ describe("remote error mapping", function () {
       '{"object":"error","message":"This model\'s maximum context length is 4096 tokens. However, you requested 5000 tokens","type":"BadRequestError","code":400}',
       '{"error":"input length exceeds the context length"}',
     ];
-    bodies.push('{"error":{"code":400,"message":"input (5000 tokens) is larger than the max context size (4096 tokens). skipping","type":"invalid_request_error"}}');
+    bodies.push(
+      '{"error":{"code":400,"message":"input (5000 tokens) is larger than the max context size (4096 tokens). skipping","type":"invalid_request_error"}}',
+    );
     for (const body of bodies) assert.equal(codeOf(httpStatusError(request, 400, body)), "contextExceeded", body);
-    assert.equal(codeOf(streamedError(request.server, '{"code":400,"message":"the request exceeds the available context size"}')), "contextExceeded");
+    assert.equal(
+      codeOf(streamedError(request.server, '{"code":400,"message":"the request exceeds the available context size"}')),
+      "contextExceeded",
+    );
   });
 
   it("maps a model without fill-in-the-middle", function () {
-    assert.equal(codeOf(httpStatusError(request, 501, '{"error":{"message":"Infill is not supported by this model"}}')), "noFillInTheMiddle");
-    assert.equal(codeOf(httpStatusError(request, 400, '{"error":"registry.ollama.ai/library/llama3:latest does not support insert"}')), "noFillInTheMiddle");
+    assert.equal(
+      codeOf(httpStatusError(request, 501, '{"error":{"message":"Infill is not supported by this model"}}')),
+      "noFillInTheMiddle",
+    );
+    assert.equal(
+      codeOf(
+        httpStatusError(request, 400, '{"error":"registry.ollama.ai/library/llama3:latest does not support insert"}'),
+      ),
+      "noFillInTheMiddle",
+    );
   });
 
   it("maps socket errors", function () {

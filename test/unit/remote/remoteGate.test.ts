@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { HostRequestError, type InferenceBackend } from "../../../extension/src/core/protocol/backend";
 import { checkRemoteAccess } from "../../../extension/src/core/remote/remoteAccess";
-import { BackendRouting, type ConsentStore, RemoteGate, type RemotePrompts, type RemoteTarget, type RoutedRemote } from "../../../extension/src/core/remote/remoteGate";
+import {
+  BackendRouting,
+  type ConsentStore,
+  RemoteGate,
+  type RemotePrompts,
+  type RemoteTarget,
+  type RoutedRemote,
+} from "../../../extension/src/core/remote/remoteGate";
 import type { GenerationResult, InfillParams } from "../../../extension/src/core/protocol/host";
 
 class MemoryConsent implements ConsentStore {
@@ -32,7 +39,13 @@ class ScriptedPrompts implements RemotePrompts {
   }
 }
 
-const result: GenerationResult = { text: "x", stopReason: "eos", tokensEvaluated: 1, promptTokens: 1, generatedTokens: 1 };
+const result: GenerationResult = {
+  text: "x",
+  stopReason: "eos",
+  tokensEvaluated: 1,
+  promptTokens: 1,
+  generatedTokens: 1,
+};
 const params: InfillParams = { prefix: "a", suffix: "b", maxTokens: 4, stop: [], temperature: 0 };
 
 function target(url: string, allowInsecureHttp = false): RemoteTarget {
@@ -40,7 +53,10 @@ function target(url: string, allowInsecureHttp = false): RemoteTarget {
 }
 
 /** A request that records that it was sent and answers with the scripted outcomes in turn. */
-function scriptedRequest(...outcomes: (GenerationResult | HostRequestError)[]): { send: () => Promise<GenerationResult>; sent: () => number } {
+function scriptedRequest(...outcomes: (GenerationResult | HostRequestError)[]): {
+  send: () => Promise<GenerationResult>;
+  sent: () => number;
+} {
   let sent = 0;
   return {
     send: async () => {
@@ -77,7 +93,11 @@ describe("remote gate: consent, policy and 401", function () {
     const prompts = new ScriptedPrompts(() => new Promise((resolve) => (answer = resolve)));
     const gate = new RemoteGate(new MemoryConsent(), prompts);
     const request = scriptedRequest(result);
-    const pending = [gate.send(target(remoteServer), request.send), gate.send(target(remoteServer), request.send), gate.send(target(remoteServer), request.send)];
+    const pending = [
+      gate.send(target(remoteServer), request.send),
+      gate.send(target(remoteServer), request.send),
+      gate.send(target(remoteServer), request.send),
+    ];
     await new Promise((resolve) => setImmediate(resolve));
     answer(true);
     await Promise.all(pending);
@@ -120,7 +140,10 @@ describe("remote gate: consent, policy and 401", function () {
   it("refuses plain http to another machine without the opt-in before asking or sending anything", async function () {
     const prompts = new ScriptedPrompts(async () => true);
     const request = scriptedRequest(result);
-    await rejectsWith(new RemoteGate(new MemoryConsent(), prompts).send(target("http://10.0.0.5:8080"), request.send), "notAllowed");
+    await rejectsWith(
+      new RemoteGate(new MemoryConsent(), prompts).send(target("http://10.0.0.5:8080"), request.send),
+      "notAllowed",
+    );
     assert.equal(prompts.consentAsked, 0);
     assert.equal(request.sent(), 0);
   });
@@ -134,7 +157,10 @@ describe("remote gate: consent, policy and 401", function () {
   });
 
   it("after a 401 asks for the key and retries once with it", async function () {
-    const prompts = new ScriptedPrompts(async () => true, async () => true);
+    const prompts = new ScriptedPrompts(
+      async () => true,
+      async () => true,
+    );
     const request = scriptedRequest(new HostRequestError("unauthorized", "401"), result);
     assert.equal(await new RemoteGate(new MemoryConsent(), prompts).send(target(remoteServer), request.send), result);
     assert.equal(prompts.keyAsked, 1);
@@ -142,15 +168,24 @@ describe("remote gate: consent, policy and 401", function () {
   });
 
   it("retries only once: a second 401 is the caller's error", async function () {
-    const prompts = new ScriptedPrompts(async () => true, async () => true);
+    const prompts = new ScriptedPrompts(
+      async () => true,
+      async () => true,
+    );
     const request = scriptedRequest(new HostRequestError("unauthorized", "401"));
-    await rejectsWith(new RemoteGate(new MemoryConsent(), prompts).send(target(remoteServer), request.send), "unauthorized");
+    await rejectsWith(
+      new RemoteGate(new MemoryConsent(), prompts).send(target(remoteServer), request.send),
+      "unauthorized",
+    );
     assert.equal(request.sent(), 2);
     assert.equal(prompts.keyAsked, 1);
   });
 
   it("a dismissed key prompt is not shown again on every keystroke, until a key changes", async function () {
-    const prompts = new ScriptedPrompts(async () => true, async () => false);
+    const prompts = new ScriptedPrompts(
+      async () => true,
+      async () => false,
+    );
     const gate = new RemoteGate(new MemoryConsent(), prompts);
     const request = scriptedRequest(new HostRequestError("unauthorized", "401"));
     await rejectsWith(gate.send(target(remoteServer), request.send), "unauthorized");
@@ -163,10 +198,17 @@ describe("remote gate: consent, policy and 401", function () {
   });
 
   it("a cancelled request stops waiting for the key prompt and is not retried", async function () {
-    const prompts = new ScriptedPrompts(async () => true, () => new Promise<boolean>(() => undefined));
+    const prompts = new ScriptedPrompts(
+      async () => true,
+      () => new Promise<boolean>(() => undefined),
+    );
     const request = scriptedRequest(new HostRequestError("unauthorized", "401"), result);
     const controller = new AbortController();
-    const pending = new RemoteGate(new MemoryConsent(), prompts).send(target(remoteServer), request.send, controller.signal);
+    const pending = new RemoteGate(new MemoryConsent(), prompts).send(
+      target(remoteServer),
+      request.send,
+      controller.signal,
+    );
     await new Promise((resolve) => setImmediate(resolve));
     controller.abort();
     await rejectsWith(pending, "cancelled");
@@ -174,9 +216,15 @@ describe("remote gate: consent, policy and 401", function () {
   });
 
   it("passes other errors through untouched, without asking for a key", async function () {
-    const prompts = new ScriptedPrompts(async () => true, async () => true);
+    const prompts = new ScriptedPrompts(
+      async () => true,
+      async () => true,
+    );
     const request = scriptedRequest(new HostRequestError("serverError", "500"));
-    await rejectsWith(new RemoteGate(new MemoryConsent(), prompts).send(target(remoteServer), request.send), "serverError");
+    await rejectsWith(
+      new RemoteGate(new MemoryConsent(), prompts).send(target(remoteServer), request.send),
+      "serverError",
+    );
     assert.equal(prompts.keyAsked, 0);
     assert.equal(request.sent(), 1);
   });
@@ -203,20 +251,43 @@ describe("backend routing", function () {
 
   it("serves the local route from the local host", async function () {
     const local = new RecordingBackend(result);
-    const routing = new BackendRouting<RoutedRemote>(local, allowAll(), () => ({ kind: "local" }), () => undefined);
+    const routing = new BackendRouting<RoutedRemote>(
+      local,
+      allowAll(),
+      () => ({ kind: "local" }),
+      () => undefined,
+    );
     assert.equal(await routing.infill(params), result);
     assert.equal(local.calls, 1);
   });
 
-  for (const failure of ["connectionRefused", "timeout", "serverError", "unauthorized", "rateLimited", "modelNotFound"] as const) {
+  for (const failure of [
+    "connectionRefused",
+    "timeout",
+    "serverError",
+    "unauthorized",
+    "rateLimited",
+    "modelNotFound",
+  ] as const) {
     it(`a remote ${failure} reaches the caller and never falls back to the local host`, async function () {
       const local = new RecordingBackend(result);
       const remote = new RecordingBackend(new HostRequestError(failure, failure));
       const outcomes: unknown[] = [];
       const routed: RoutedRemote = { backend: remote, target: target("http://127.0.0.1:8080") };
-      const routing = new BackendRouting(local, allowAll(), () => ({ kind: "remote", remote: Promise.resolve(routed) }), (_remote, error) => outcomes.push(error));
+      const routing = new BackendRouting(
+        local,
+        allowAll(),
+        () => ({ kind: "remote", remote: Promise.resolve(routed) }),
+        (_remote, error) => outcomes.push(error),
+      );
       await rejectsWith(routing.infill(params), failure);
-      await rejectsWith(routing.chat({ systemPrompt: "", turns: [{ role: "user", text: "hi" }], maxTokens: 4, temperature: 0 }, () => undefined), failure);
+      await rejectsWith(
+        routing.chat(
+          { systemPrompt: "", turns: [{ role: "user", text: "hi" }], maxTokens: 4, temperature: 0 },
+          () => undefined,
+        ),
+        failure,
+      );
       assert.equal(local.calls, 0);
       assert.ok(remote.calls >= 2);
       assert.equal(outcomes.length, 2);
@@ -228,7 +299,12 @@ describe("backend routing", function () {
     const local = new RecordingBackend(result);
     const broken = Promise.reject(new HostRequestError("notAllowed", "refused"));
     broken.catch(() => undefined);
-    const routing = new BackendRouting<RoutedRemote>(local, allowAll(), () => ({ kind: "remote", remote: broken }), () => undefined);
+    const routing = new BackendRouting<RoutedRemote>(
+      local,
+      allowAll(),
+      () => ({ kind: "remote", remote: broken }),
+      () => undefined,
+    );
     await rejectsWith(routing.infill(params), "notAllowed");
     assert.equal(local.calls, 0);
   });
@@ -236,7 +312,12 @@ describe("backend routing", function () {
   it("reports a successful remote request with no error", async function () {
     const outcomes: unknown[] = [];
     const routed: RoutedRemote = { backend: new RecordingBackend(result), target: target("http://127.0.0.1:8080") };
-    const routing = new BackendRouting(new RecordingBackend(result), allowAll(), () => ({ kind: "remote", remote: Promise.resolve(routed) }), (_remote, error) => outcomes.push(error));
+    const routing = new BackendRouting(
+      new RecordingBackend(result),
+      allowAll(),
+      () => ({ kind: "remote", remote: Promise.resolve(routed) }),
+      (_remote, error) => outcomes.push(error),
+    );
     assert.equal(await routing.infill(params), result);
     assert.deepEqual(outcomes, [undefined]);
   });

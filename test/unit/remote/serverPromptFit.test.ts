@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { HostRequestError } from "../../../extension/src/core/protocol/backend";
-import { type CountOnServer, ServerPromptFitter, TokenCountCache } from "../../../extension/src/core/remote/serverPromptFit";
+import {
+  type CountOnServer,
+  ServerPromptFitter,
+  TokenCountCache,
+} from "../../../extension/src/core/remote/serverPromptFit";
 import { estimateTokens, fitInfillContext, type PromptPieces } from "../../../extension/src/core/completion/promptFit";
 
 /** A stand-in tokenizer: words, runs of spaces and single symbols. */
@@ -49,7 +53,11 @@ class FakeTokenizer {
 }
 
 function fitterFor(tokenizer: FakeTokenizer, concurrency?: number): ServerPromptFitter {
-  return new ServerPromptFitter({ tokenizerName: "the test server's tokenizer", countOnServer: tokenizer.count, concurrency });
+  return new ServerPromptFitter({
+    tokenizerName: "the test server's tokenizer",
+    countOnServer: tokenizer.count,
+    concurrency,
+  });
 }
 
 describe("token counts kept per server", function () {
@@ -74,7 +82,10 @@ describe("the completion prompt fitted with a server's tokenizer", function () {
     const exact = fitInfillContext(context(), words, "counted with the test server's tokenizer");
     assert.deepEqual(fitted.text, exact.text);
     assert.deepEqual(fitted.promptFit, exact.included);
-    assert.match(fitted.promptFit.at(-1) ?? "", /^prompt: \d+ of 400 tokens, counted with the test server's tokenizer$/);
+    assert.match(
+      fitted.promptFit.at(-1) ?? "",
+      /^prompt: \d+ of 400 tokens, counted with the test server's tokenizer$/,
+    );
   });
 
   it("asks the server only for the cursor's block on the next keystroke", async function () {
@@ -112,7 +123,10 @@ describe("the completion prompt fitted with a server's tokenizer", function () {
     const warmAsked = warm.asked.length;
     const warmFit = await warmFitter.fit(elsewhere);
     assert.deepEqual(warmFit, freshFit);
-    assert.ok(warm.asked.length - warmAsked < fresh.asked.length, `${warm.asked.length - warmAsked} texts against ${fresh.asked.length}`);
+    assert.ok(
+      warm.asked.length - warmAsked < fresh.asked.length,
+      `${warm.asked.length - warmAsked} texts against ${fresh.asked.length}`,
+    );
   });
 
   it("starts afresh after forgetting the counts (another model)", async function () {
@@ -132,7 +146,10 @@ describe("the completion prompt fitted with a server's tokenizer", function () {
     const fitted = await fitter.fit(context());
     const estimated = fitInfillContext(context(), (text) => Array.from({ length: estimateTokens(text) }, () => 0));
     assert.deepEqual(fitted.text, estimated.text);
-    assert.match(fitted.promptFit.at(-1) ?? "", /tokens, estimated from characters, since the test server's tokenizer failed: llama-server failed with HTTP 500$/);
+    assert.match(
+      fitted.promptFit.at(-1) ?? "",
+      /tokens, estimated from characters, since the test server's tokenizer failed: llama-server failed with HTTP 500$/,
+    );
     // The first failure cancels the requests still in flight.
     assert.ok(tokenizer.signals.every((signal) => signal.aborted));
     const askedBefore = tokenizer.asked.length;
@@ -151,7 +168,10 @@ describe("the completion prompt fitted with a server's tokenizer", function () {
     tokenizer.failWith = undefined;
     const fitted = await fitter.fit(context("c"));
     assert.equal(tokenizer.asked.length, asked);
-    assert.match(fitted.promptFit.at(-1) ?? "", /estimated from characters, since the test server's tokenizer failed: llama-server answered 404 for \/tokenize$/);
+    assert.match(
+      fitted.promptFit.at(-1) ?? "",
+      /estimated from characters, since the test server's tokenizer failed: llama-server answered 404 for \/tokenize$/,
+    );
   });
 
   it("rejects as cancelled when the request is aborted, without falling back", async function () {

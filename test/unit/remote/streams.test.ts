@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { MalformedStreamError, NdjsonDecoder, type SseEvent, SseDecoder } from "../../../extension/src/core/remote/streams";
+import {
+  MalformedStreamError,
+  NdjsonDecoder,
+  type SseEvent,
+  SseDecoder,
+} from "../../../extension/src/core/remote/streams";
 
 /** Feeds `bytes` in pieces cut at `cuts`, so boundaries fall inside lines, field names and UTF-8 characters. */
 function feed(push: (chunk: Uint8Array) => void, bytes: Uint8Array, cuts: number[]): void {
@@ -22,7 +27,7 @@ const sseStream =
   'data: {"content":"héllo"}\n\n' +
   ": keep-alive comment\n" +
   'event: delta\r\ndata: {"a":1}\r\ndata: {"b":2}\r\n\r\n' +
-  "error: {\"code\":500}\n\n" +
+  'error: {"code":500}\n\n' +
   "data: [DONE]\n\n";
 
 const expectedSse: SseEvent[] = [
@@ -39,8 +44,16 @@ describe("SSE decoder", function () {
 
   it("gives the same events whatever byte the chunks are cut at, inside a UTF-8 character too", function () {
     const length = new TextEncoder().encode(sseStream).length;
-    for (let cut = 1; cut < length; cut++) assert.deepEqual(sseEvents(sseStream, [cut]), expectedSse, `cut at byte ${cut}`);
-    assert.deepEqual(sseEvents(sseStream, Array.from({ length: length - 1 }, (_, i) => i + 1)), expectedSse, "one byte per chunk");
+    for (let cut = 1; cut < length; cut++)
+      assert.deepEqual(sseEvents(sseStream, [cut]), expectedSse, `cut at byte ${cut}`);
+    assert.deepEqual(
+      sseEvents(
+        sseStream,
+        Array.from({ length: length - 1 }, (_, i) => i + 1),
+      ),
+      expectedSse,
+      "one byte per chunk",
+    );
   });
 
   it("dispatches a last event that the server did not end with a blank line", function () {

@@ -13,29 +13,65 @@ describe("Shield engine", () => {
     const insecurePrefix = "import os\nos.system('rm -rf ' + path)\n";
 
     it("does not report an insecure line already in the prefix for a harmless suggestion", () => {
-      const findings = shield.scanSuggestion({ prefix: insecurePrefix, suggestion: "print('done')", suffix: "\n", language: "python" });
+      const findings = shield.scanSuggestion({
+        prefix: insecurePrefix,
+        suggestion: "print('done')",
+        suffix: "\n",
+        language: "python",
+      });
       assert.deepEqual(findings, []);
       // The same text scanned whole does contain the finding, so the filter is what keeps it out.
-      assert.ok(shield.scan(insecurePrefix + "print('done')\n", "python").some((f) => f.ruleId === "python.os-command"));
+      assert.ok(
+        shield.scan(insecurePrefix + "print('done')\n", "python").some((f) => f.ruleId === "python.os-command"),
+      );
     });
 
     it("reports an insecure suggestion", () => {
-      const findings = shield.scanSuggestion({ prefix: "import subprocess\n", suggestion: "subprocess.call(cmd, shell=True)", suffix: "\n", language: "python" });
-      assert.deepEqual(findings.map((f) => f.ruleId), ["python.subprocess-shell"]);
+      const findings = shield.scanSuggestion({
+        prefix: "import subprocess\n",
+        suggestion: "subprocess.call(cmd, shell=True)",
+        suffix: "\n",
+        language: "python",
+      });
+      assert.deepEqual(
+        findings.map((f) => f.ruleId),
+        ["python.subprocess-shell"],
+      );
     });
 
     it("reports a suggestion that completes an insecure call begun in the prefix", () => {
-      const findings = shield.scanSuggestion({ prefix: "subprocess.call(cmd, ", suggestion: "shell=True)", suffix: "\n", language: "python" });
-      assert.deepEqual(findings.map((f) => f.ruleId), ["python.subprocess-shell"]);
+      const findings = shield.scanSuggestion({
+        prefix: "subprocess.call(cmd, ",
+        suggestion: "shell=True)",
+        suffix: "\n",
+        language: "python",
+      });
+      assert.deepEqual(
+        findings.map((f) => f.ruleId),
+        ["python.subprocess-shell"],
+      );
     });
 
     it("works on a fragment that does not parse on its own", () => {
-      const findings = shield.scanSuggestion({ prefix: "def handler(request):\n    if request.user:\n        ", suggestion: "os.system('ping ' + request.GET['host'])", suffix: "", language: "python" });
-      assert.deepEqual(findings.map((f) => f.ruleId), ["python.os-command"]);
+      const findings = shield.scanSuggestion({
+        prefix: "def handler(request):\n    if request.user:\n        ",
+        suggestion: "os.system('ping ' + request.GET['host'])",
+        suffix: "",
+        language: "python",
+      });
+      assert.deepEqual(
+        findings.map((f) => f.ruleId),
+        ["python.os-command"],
+      );
     });
 
     it("reports positions in the combined text, 0-based", () => {
-      const [finding] = shield.scanSuggestion({ prefix: "x = 1\n", suggestion: "el.innerHTML = html;", suffix: "\n", language: "javascript" });
+      const [finding] = shield.scanSuggestion({
+        prefix: "x = 1\n",
+        suggestion: "el.innerHTML = html;",
+        suffix: "\n",
+        language: "javascript",
+      });
       assert.ok(finding);
       assert.deepEqual([finding.startLine, finding.startColumn, finding.endLine, finding.endColumn], [1, 0, 1, 19]);
       assert.deepEqual([finding.startIndex, finding.endIndex], [6, 25]);
@@ -65,10 +101,13 @@ describe("Shield engine", () => {
     it("reads a fragment that begins inside a docstring as code after the docstring ends", () => {
       // Read from its start, the fragment's first quotes would open a string that runs to the next docstring.
       const fragment =
-        "    Returns:\n      the digest of the node\n    \"\"\"\n    hasher = hashlib.sha1()\n    hasher.update(data)\n\n" +
-        "def helper():\n    \"\"\"Does nothing.\"\"\"\n";
+        '    Returns:\n      the digest of the node\n    """\n    hasher = hashlib.sha1()\n    hasher.update(data)\n\n' +
+        'def helper():\n    """Does nothing."""\n';
       const findings = shield.scan(fragment, "python");
-      assert.deepEqual(findings.map((f) => [f.ruleId, f.startLine]), [["python.weak-hash", 3]]);
+      assert.deepEqual(
+        findings.map((f) => [f.ruleId, f.startLine]),
+        [["python.weak-hash", 3]],
+      );
     });
 
     it("keeps the code before a docstring when the fragment did not begin inside one", () => {
@@ -77,13 +116,20 @@ describe("Shield engine", () => {
         "  def makedirs(path):\n    \'\'\' Shorthand that creates a directory and stays silent when it\n    already exists. \'\'\'\n\n" +
         "    if not os.path.exists(path):\n      os.makedirs(path)\n";
       const findings = shield.scan(fragment, "python");
-      assert.deepEqual(findings.map((f) => [f.ruleId, f.startLine]), [["python.weak-hash", 4]]);
+      assert.deepEqual(
+        findings.map((f) => [f.ruleId, f.startLine]),
+        [["python.weak-hash", 4]],
+      );
     });
 
     it("reads a fragment that begins inside a block comment as code after the comment ends", () => {
       // Read from its start, the backtick in the comment would open a template string that hides the call.
-      const fragment = " * Pass the name in `quotes\n */\nfunction list(dir) {\n  child_process.exec('ls ' + dir);\n}\n// see `docs`\n";
-      assert.deepEqual(shield.scan(fragment, "javascript").map((f) => [f.ruleId, f.startLine]), [["js.child-process", 3]]);
+      const fragment =
+        " * Pass the name in `quotes\n */\nfunction list(dir) {\n  child_process.exec('ls ' + dir);\n}\n// see `docs`\n";
+      assert.deepEqual(
+        shield.scan(fragment, "javascript").map((f) => [f.ruleId, f.startLine]),
+        [["js.child-process", 3]],
+      );
     });
 
     it("reads a fragment cut off inside a call as if its brackets were closed, and ends findings where the code ends", () => {
@@ -91,24 +137,34 @@ describe("Shield engine", () => {
         'import { exec } from "child_process"\ntest("watch", (t) => {\n  exec(\n    `${ bin }/run --watch`,\n    (err, stdout) => {\n' +
         '      t.ok(\n        err,\n        "should fail when " +\n          "`--watch` is passed"';
       const findings = shield.scan(fragment, "javascript");
-      assert.deepEqual(findings.map((f) => [f.ruleId, f.startLine]), [["js.child-process", 2]]);
+      assert.deepEqual(
+        findings.map((f) => [f.ruleId, f.startLine]),
+        [["js.child-process", 2]],
+      );
       assert.equal(findings[0]?.endIndex, fragment.length);
       assert.equal(findings[0]?.endLine, 8);
     });
 
-    it("treats a PHP fragment whose only \"<?\" is inside a string as PHP", () => {
+    it('treats a PHP fragment whose only "<?" is inside a string as PHP', () => {
       const fragment = "function lint($code) {\n  $code = '<?' . $code . '?>';\n  $name = md5($code) . '.php';\n}\n";
-      assert.deepEqual(shield.scan(fragment, "php").map((f) => [f.ruleId, f.startLine]), [["php.weak-hash", 2]]);
+      assert.deepEqual(
+        shield.scan(fragment, "php").map((f) => [f.ruleId, f.startLine]),
+        [["php.weak-hash", 2]],
+      );
     });
 
     it("reads a PHP file's markup fragment, with its inline script, as markup rather than as PHP", () => {
       const key = "AIza" + "SyA665aDyAPFDgxFO5H4t12jyRqIQX-6x6I";
       const fragment = `      var numValue = latLng + "";\n    </script>\n    <script async defer\n    src="https://maps.googleapis.com/maps/api/js?key=${key}">\n    </script>\n`;
-      assert.deepEqual(shield.scan(fragment, "php").map((f) => [f.ruleId, f.startLine]), [["secret.token-format", 3]]);
+      assert.deepEqual(
+        shield.scan(fragment, "php").map((f) => [f.ruleId, f.startLine]),
+        [["secret.token-format", 3]],
+      );
     });
 
     it("points a finding in a builder chain at the method, not at the chain's first line", () => {
-      const code = "fn client(insecure: bool) -> Client {\n    Client::builder()\n        .danger_accept_invalid_certs(insecure)\n        .build()\n}\n";
+      const code =
+        "fn client(insecure: bool) -> Client {\n    Client::builder()\n        .danger_accept_invalid_certs(insecure)\n        .build()\n}\n";
       const [finding] = shield.scan(code, "rust");
       assert.equal(finding?.ruleId, "rust.tls-verification-off");
       assert.deepEqual([finding?.startLine, finding?.startColumn], [2, 9]);

@@ -3,11 +3,26 @@ import { gateSuggestion, type ShieldPolicy } from "../../../extension/src/core/s
 import type { Finding, Shield, SuggestionInput, ScanOptions } from "../../../extension/src/core/shield/types";
 
 function finding(ruleId: string, severity: Finding["severity"]): Finding {
-  return { ruleId, cwe: "CWE-78", severity, message: ruleId, fixHint: "", startLine: 0, startColumn: 0, endLine: 0, endColumn: 1, startIndex: 0, endIndex: 1 };
+  return {
+    ruleId,
+    cwe: "CWE-78",
+    severity,
+    message: ruleId,
+    fixHint: "",
+    startLine: 0,
+    startColumn: 0,
+    endLine: 0,
+    endColumn: 1,
+    startIndex: 0,
+    endIndex: 1,
+  };
 }
 
 /** A stand-in engine: the gate's logic is under test here, the real engine has its own tests. */
-function fakeShield(result: Finding[] | Error, seen: Array<{ input: SuggestionInput; options?: ScanOptions }> = []): Shield {
+function fakeShield(
+  result: Finding[] | Error,
+  seen: Array<{ input: SuggestionInput; options?: ScanOptions }> = [],
+): Shield {
   return {
     scan: () => [],
     scanSuggestion: (input, options) => {
@@ -27,19 +42,34 @@ const policy = (mode: ShieldPolicy["mode"], extra: Partial<ShieldPolicy> = {}): 
   disabledLanguages: new Set(),
   ...extra,
 });
-const input = { prefix: "import subprocess\n", suggestion: "subprocess.run(cmd, shell=True)", suffix: "\n", languageId: "python" };
+const input = {
+  prefix: "import subprocess\n",
+  suggestion: "subprocess.run(cmd, shell=True)",
+  suffix: "\n",
+  languageId: "python",
+};
 
 describe("shield gate", () => {
   it("withholds a suggestion with a block finding in block mode", () => {
-    const verdict = gateSuggestion(fakeShield([finding("py.shell", "block"), finding("py.md5", "warn")]), input, policy("block"));
+    const verdict = gateSuggestion(
+      fakeShield([finding("py.shell", "block"), finding("py.md5", "warn")]),
+      input,
+      policy("block"),
+    );
     assert.equal(verdict.action, "withhold");
-    assert.deepEqual(verdict.findings.map((f) => f.ruleId), ["py.shell"]);
+    assert.deepEqual(
+      verdict.findings.map((f) => f.ruleId),
+      ["py.shell"],
+    );
   });
 
   it("shows it with the warning in warn mode", () => {
     const verdict = gateSuggestion(fakeShield([finding("py.shell", "block")]), input, policy("warn"));
     assert.equal(verdict.action, "show");
-    assert.deepEqual(verdict.findings.map((f) => f.ruleId), ["py.shell"]);
+    assert.deepEqual(
+      verdict.findings.map((f) => f.ruleId),
+      ["py.shell"],
+    );
   });
 
   it("shows a suggestion with only warn findings in block mode, carrying them", () => {
@@ -52,7 +82,10 @@ describe("shield gate", () => {
     const seen: Array<{ input: SuggestionInput }> = [];
     const shield = fakeShield([finding("py.shell", "block")], seen);
     assert.equal(gateSuggestion(shield, input, policy("off")).action, "show");
-    assert.equal(gateSuggestion(shield, input, policy("block", { disabledLanguages: new Set(["python"]) })).action, "show");
+    assert.equal(
+      gateSuggestion(shield, input, policy("block", { disabledLanguages: new Set(["python"]) })).action,
+      "show",
+    );
     assert.equal(gateSuggestion(shield, { ...input, languageId: "markdown" }, policy("block")).action, "show");
     assert.equal(seen.length, 0);
   });
@@ -60,7 +93,12 @@ describe("shield gate", () => {
   it("passes the context and the disabled rules to the engine", () => {
     const seen: Array<{ input: SuggestionInput; options?: ScanOptions }> = [];
     gateSuggestion(fakeShield([], seen), input, policy("block", { disabledRules: new Set(["py.md5"]) }));
-    assert.deepEqual(seen[0]!.input, { prefix: input.prefix, suggestion: input.suggestion, suffix: input.suffix, language: "python" });
+    assert.deepEqual(seen[0]!.input, {
+      prefix: input.prefix,
+      suggestion: input.suggestion,
+      suffix: input.suffix,
+      language: "python",
+    });
     assert.deepEqual([...seen[0]!.options!.disabledRules!], ["py.md5"]);
   });
 

@@ -69,7 +69,11 @@ function ruleIdsIn(shield: Shield, code: string, language: ShieldLanguage): stri
 }
 
 /** Table-driven rule tests: each positive is flagged; it is not flagged commented out or inside a string; each negative is clean. */
-export function describeRules(language: ShieldLanguage, cases: readonly RuleCase[], extraLanguages: readonly ShieldLanguage[] = []): void {
+export function describeRules(
+  language: ShieldLanguage,
+  cases: readonly RuleCase[],
+  extraLanguages: readonly ShieldLanguage[] = [],
+): void {
   describe(`Shield rules: ${language}`, () => {
     let shield: Shield;
     before(async () => {
@@ -81,22 +85,34 @@ export function describeRules(language: ShieldLanguage, cases: readonly RuleCase
       describe(testCase.rule, () => {
         testCase.positives.forEach((code, index) => {
           it(`flags positive #${index + 1}`, () => {
-            assert.ok(ruleIdsIn(shield, code, language).includes(testCase.rule), `expected ${testCase.rule} in:\n${code}`);
+            assert.ok(
+              ruleIdsIn(shield, code, language).includes(testCase.rule),
+              `expected ${testCase.rule} in:\n${code}`,
+            );
           });
           it(`ignores positive #${index + 1} in a comment`, () => {
             const commented = commentedOut(code, language);
-            assert.ok(!ruleIdsIn(shield, commented, language).includes(testCase.rule), `unexpected ${testCase.rule} in:\n${commented}`);
+            assert.ok(
+              !ruleIdsIn(shield, commented, language).includes(testCase.rule),
+              `unexpected ${testCase.rule} in:\n${commented}`,
+            );
           });
           if (!testCase.stringsAreInScope) {
             it(`ignores positive #${index + 1} inside a string`, () => {
               const quoted = insideString(code, language);
-              assert.ok(!ruleIdsIn(shield, quoted, language).includes(testCase.rule), `unexpected ${testCase.rule} in:\n${quoted}`);
+              assert.ok(
+                !ruleIdsIn(shield, quoted, language).includes(testCase.rule),
+                `unexpected ${testCase.rule} in:\n${quoted}`,
+              );
             });
           }
         });
         testCase.negatives.forEach((code, index) => {
           it(`leaves negative #${index + 1} alone`, () => {
-            assert.ok(!ruleIdsIn(shield, code, language).includes(testCase.rule), `unexpected ${testCase.rule} in:\n${code}`);
+            assert.ok(
+              !ruleIdsIn(shield, code, language).includes(testCase.rule),
+              `unexpected ${testCase.rule} in:\n${code}`,
+            );
           });
         });
       });

@@ -42,7 +42,12 @@ describe("Shield rule tables", () => {
   ];
 
   it("cover every rule with a positive and a negative", () => {
-    const tested = new Set(tables.flat().filter((c) => c.positives.length > 0 && c.negatives.length > 0).map((c) => c.rule));
+    const tested = new Set(
+      tables
+        .flat()
+        .filter((c) => c.positives.length > 0 && c.negatives.length > 0)
+        .map((c) => c.rule),
+    );
     const untested = ALL_RULES.map((rule) => rule.id).filter((id) => !tested.has(id));
     assert.deepEqual(untested, []);
   });

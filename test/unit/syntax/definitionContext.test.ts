@@ -45,7 +45,15 @@ describe("definition context on a fixture workspace", () => {
 
   it("puts the signature of an imported TypeScript function in the prompt, without its body", async () => {
     const { snippets, prefix, suffix } = await snippetsAt("shop/checkout.ts", "typescript", "const total = ");
-    const pieces = buildPromptPieces({ prefix, suffix, cursorLine: prefix.split("\n").length - 1, languageId: "typescript", path: "shop/checkout.ts", snippets, budget: defaultPromptBudget });
+    const pieces = buildPromptPieces({
+      prefix,
+      suffix,
+      cursorLine: prefix.split("\n").length - 1,
+      languageId: "typescript",
+      path: "shop/checkout.ts",
+      snippets,
+      budget: defaultPromptBudget,
+    });
     const prompt = fitInfillContextEstimated(pieces, "estimated from characters").text;
     assert.match(prompt.prefix, /\/\/ Path: shop\/billing\.ts\n/);
     assert.match(prompt.prefix, /function computeTotal\(items: LineItem\[\], taxRate: number\): number/);
@@ -64,7 +72,10 @@ describe("definition context on a fixture workspace", () => {
       const request = { languageId: "typescript", path: filePath, tree, cursor };
       const fromTree = await context.snippetsFor(request);
       assert.ok(fromTree.some((snippet) => /computeTotal/.test(snippet.text)));
-      assert.deepEqual(await context.snippetsFor({ ...request, around: { start, text: text.slice(start, cursor + 300) } }), fromTree);
+      assert.deepEqual(
+        await context.snippetsFor({ ...request, around: { start, text: text.slice(start, cursor + 300) } }),
+        fromTree,
+      );
       // Proof that the names come from the window: one that names something else finds no such import.
       const renamed = text.slice(start, cursor + 300).replace(/computeTotal/g, "computeTotaX");
       const fromWindow = await context.snippetsFor({ ...request, around: { start, text: renamed } });
@@ -76,7 +87,15 @@ describe("definition context on a fixture workspace", () => {
 
   it("never reads or prompts a .env file, even when the code imports it", async () => {
     const { snippets, prefix, suffix } = await snippetsAt("shop/checkout.ts", "typescript", "const total = ");
-    const pieces = buildPromptPieces({ prefix, suffix, cursorLine: prefix.split("\n").length - 1, languageId: "typescript", path: "shop/checkout.ts", snippets, budget: defaultPromptBudget });
+    const pieces = buildPromptPieces({
+      prefix,
+      suffix,
+      cursorLine: prefix.split("\n").length - 1,
+      languageId: "typescript",
+      path: "shop/checkout.ts",
+      snippets,
+      budget: defaultPromptBudget,
+    });
     const prompt = fitInfillContextEstimated(pieces, "estimated from characters").text;
     assert.doesNotMatch(prompt.prefix + prompt.suffix, /sk_live/);
     assert.ok(!reads.some((filePath) => filePath.includes(".env")), `read: ${reads.join(", ")}`);
@@ -88,7 +107,10 @@ describe("definition context on a fixture workspace", () => {
     assert.equal(snippets.length, 1);
     assert.equal(snippets[0].path, "py/text_utils.py");
     assert.match(snippets[0].text, /def slugify\(title: str, separator: str = "-"\) -> str:/);
-    assert.match(snippets[0].text, /class Page:\n {4}def __init__\(self, title: str\) -> None:\n {4}def url\(self\) -> str:/);
+    assert.match(
+      snippets[0].text,
+      /class Page:\n {4}def __init__\(self, title: str\) -> None:\n {4}def url\(self\) -> str:/,
+    );
     assert.doesNotMatch(snippets[0].text, /re\.findall/);
   });
 
@@ -97,7 +119,12 @@ describe("definition context on a fixture workspace", () => {
     const text = `from .text_utils import slugify, Page\n\n\ndef build():\n    page = Page("x")\n${filler}    return slugify(`;
     const tree = (await testRuntime()).parse(await grammar("python"), text);
     try {
-      const snippets = await context.snippetsFor({ languageId: "python", path: `${workspace}/py/report.py`, tree, cursor: text.length });
+      const snippets = await context.snippetsFor({
+        languageId: "python",
+        path: `${workspace}/py/report.py`,
+        tree,
+        cursor: text.length,
+      });
       assert.equal(snippets.length, 1);
       assert.match(snippets[0].text, /def slugify/);
       assert.doesNotMatch(snippets[0].text, /class Page/);
@@ -114,13 +141,27 @@ describe("definition context on a fixture workspace", () => {
     const document = new DocumentTree(runtime, language, text, 1_000_000);
     const edit = (offset: number, length: number, inserted: string) => {
       const origin = { row: 0, column: 0 };
-      document.edit([{ rangeOffset: offset, rangeLength: length, start: pointAfter(origin, text.slice(0, offset)), end: pointAfter(origin, text.slice(0, offset + length)), text: inserted }]);
+      document.edit([
+        {
+          rangeOffset: offset,
+          rangeLength: length,
+          start: pointAfter(origin, text.slice(0, offset)),
+          end: pointAfter(origin, text.slice(0, offset + length)),
+          text: inserted,
+        },
+      ]);
       text = text.slice(0, offset) + inserted + text.slice(offset + length);
     };
     const snippets = async () => {
       const tree = document.treeFor(textReader(text), text.length);
       assert.ok(tree);
-      return context.snippetsFor({ languageId: "python", path: filePath, tree, cursor: text.length, parse: document.lastParse });
+      return context.snippetsFor({
+        languageId: "python",
+        path: filePath,
+        tree,
+        cursor: text.length,
+        parse: document.lastParse,
+      });
     };
     try {
       assert.deepEqual(await snippets(), []);
@@ -156,7 +197,12 @@ describe("definition context on a fixture workspace", () => {
       assert.ok(opened.includes("billing.ts"), `read: ${opened.join(", ")}`);
       assert.ok(!opened.some((name) => name.startsWith(".env")), `read: ${opened.join(", ")}`);
       const readAtOpen = opened.length;
-      const snippets = await prefetching.snippetsFor({ languageId: "typescript", path: filePath, tree, cursor: text.indexOf("const total = ") + 14 });
+      const snippets = await prefetching.snippetsFor({
+        languageId: "typescript",
+        path: filePath,
+        tree,
+        cursor: text.indexOf("const total = ") + 14,
+      });
       assert.ok(snippets.some((snippet) => snippet.path === "shop/billing.ts"));
       assert.equal(opened.length, readAtOpen, "no file is read at the keystroke");
     } finally {
@@ -166,15 +212,28 @@ describe("definition context on a fixture workspace", () => {
 
   it("resolves an import again once the file it names is created", async () => {
     const scratch = (await mkdtemp(path.join(os.tmpdir(), "definition-context-"))).replace(/\\/g, "/");
-    const fresh = new DefinitionContext({ runtime: await testRuntime(), queries: store, imported: await inProcessImportedDefinitions(), roots: [scratch], timeLimitMs: 5000 });
+    const fresh = new DefinitionContext({
+      runtime: await testRuntime(),
+      queries: store,
+      imported: await inProcessImportedDefinitions(),
+      roots: [scratch],
+      timeLimitMs: 5000,
+    });
     const filePath = `${scratch}/main.ts`;
     const text = 'import { later } from "./later";\n\nconst value = later(';
     const tree = (await testRuntime()).parse(await grammar("typescript"), text);
     try {
       const request = { languageId: "typescript", path: filePath, tree, cursor: text.length };
       assert.deepEqual(await fresh.snippetsFor(request), [], "nothing to resolve yet");
-      await writeFile(`${scratch}/later.ts`, "export function later(count: number): string {\n  return String(count);\n}\n");
-      assert.deepEqual(await fresh.snippetsFor(request), [], "the resolution is kept until a file event says otherwise");
+      await writeFile(
+        `${scratch}/later.ts`,
+        "export function later(count: number): string {\n  return String(count);\n}\n",
+      );
+      assert.deepEqual(
+        await fresh.snippetsFor(request),
+        [],
+        "the resolution is kept until a file event says otherwise",
+      );
       fresh.invalidate(`${scratch}/later.ts`);
       const snippets = await fresh.snippetsFor(request);
       assert.equal(snippets.length, 1);
@@ -191,10 +250,22 @@ describe("definition context on a fixture workspace", () => {
     const tree = (await testRuntime()).parse(await grammar("python"), text);
     try {
       const cursor = text.indexOf('return "/"');
-      const headers = context.scopeHeaders({ languageId: "python", path: filePath, tree, cursor }, (row) => text.split("\n")[row]);
-      assert.deepEqual(headers.map((header) => header.text), ["class Page:", "    def url(self) -> str:"]);
-      assert.deepEqual(headers.map((header) => text.split("\n")[header.line]), ["class Page:", "    def url(self) -> str:"]);
-      assert.deepEqual(headers.map((header) => text.slice(header.offset, header.offset + header.text.length)), ["class Page:", "    def url(self) -> str:"]);
+      const headers = context.scopeHeaders(
+        { languageId: "python", path: filePath, tree, cursor },
+        (row) => text.split("\n")[row],
+      );
+      assert.deepEqual(
+        headers.map((header) => header.text),
+        ["class Page:", "    def url(self) -> str:"],
+      );
+      assert.deepEqual(
+        headers.map((header) => text.split("\n")[header.line]),
+        ["class Page:", "    def url(self) -> str:"],
+      );
+      assert.deepEqual(
+        headers.map((header) => text.slice(header.offset, header.offset + header.text.length)),
+        ["class Page:", "    def url(self) -> str:"],
+      );
     } finally {
       tree.delete();
     }

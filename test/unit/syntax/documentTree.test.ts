@@ -24,7 +24,22 @@ function changeAt(text: string, offset: number, length: number, inserted: string
   };
 }
 
-const snippets = ["x", " ", "\n", "(", ")", "{", "}", "return value;", "if (a) {\n  b();\n}\n", "// note\n", '"str"', "é😀", "\t", ";"];
+const snippets = [
+  "x",
+  " ",
+  "\n",
+  "(",
+  ")",
+  "{",
+  "}",
+  "return value;",
+  "if (a) {\n  b();\n}\n",
+  "// note\n",
+  '"str"',
+  "é😀",
+  "\t",
+  ";",
+];
 
 function randomChange(text: string, random: () => number): TextChange {
   const offset = Math.floor(random() * (text.length + 1));
@@ -43,7 +58,8 @@ function apply(text: string, change: TextChange): string {
 
 const sources: Record<string, string> = {
   typescript: readFileSync(path.resolve(__dirname, "../../../extension/src/core/config/config.ts"), "utf8"),
-  python: "import os\n\n\nclass Store:\n    def __init__(self, root):\n        self.root = root\n\n    def path(self, name):\n        return os.path.join(self.root, name)\n\n\ndef main():\n    s = Store('/tmp')\n    print(s.path('x'))\n",
+  python:
+    "import os\n\n\nclass Store:\n    def __init__(self, root):\n        self.root = root\n\n    def path(self, name):\n        return os.path.join(self.root, name)\n\n\ndef main():\n    s = Store('/tmp')\n    print(s.path('x'))\n",
 };
 
 describe("document trees", () => {
@@ -59,7 +75,8 @@ describe("document trees", () => {
           // Editors report several changes per event for multi-cursor edits: apply them back to front.
           const first = randomChange(text, random);
           const changes = [first];
-          if (random() < 0.2 && first.rangeOffset > 20) changes.push(randomChange(text.slice(0, first.rangeOffset - 1), random));
+          if (random() < 0.2 && first.rangeOffset > 20)
+            changes.push(randomChange(text.slice(0, first.rangeOffset - 1), random));
           for (const change of changes) text = apply(text, change);
           document.edit(changes);
           // A request re-parses after one keystroke or after several that the debounce let pass.
@@ -67,7 +84,11 @@ describe("document trees", () => {
           if (edit % 100 === 0) {
             const fresh = runtime.parse(language, text);
             try {
-              assert.equal(document.treeFor(textReader(text), text.length)?.rootNode.toString(), fresh.rootNode.toString(), `after edit ${edit}`);
+              assert.equal(
+                document.treeFor(textReader(text), text.length)?.rootNode.toString(),
+                fresh.rootNode.toString(),
+                `after edit ${edit}`,
+              );
             } finally {
               fresh.delete();
             }
@@ -82,7 +103,9 @@ describe("document trees", () => {
   /** A document held as lines, as an editor's model holds it. */
   function documentLines(text: string, eol: string): DocumentLines {
     const lines = text.split(eol);
-    const lineStarts = lines.map((_, row) => lines.slice(0, row).reduce((sum, line) => sum + line.length + eol.length, 0));
+    const lineStarts = lines.map((_, row) =>
+      lines.slice(0, row).reduce((sum, line) => sum + line.length + eol.length, 0),
+    );
     return {
       line: (row) => lines[row],
       positionAt: (index) => {
@@ -99,7 +122,14 @@ describe("document trees", () => {
       const runtime = await testRuntime();
       const language = await grammar("python");
       const longString = `"${"x".repeat(700)}"`;
-      const text = ["def total(values):", "    # a comment", `    label = ${longString}`, "", "    return sum(values)", ""].join(eol);
+      const text = [
+        "def total(values):",
+        "    # a comment",
+        `    label = ${longString}`,
+        "",
+        "    return sum(values)",
+        "",
+      ].join(eol);
       const fromText = runtime.parse(language, text);
       const fromLines = runtime.parse(language, linesReader(documentLines(text, eol)));
       try {
@@ -121,7 +151,10 @@ describe("document trees", () => {
       assert.equal(document.treeFor(textReader(big), big.length), undefined);
       const small = "x = 1\n";
       document.edit([changeAt(big, 6, big.length - 6, "")]);
-      assert.equal(document.treeFor(textReader(small), small.length)?.rootNode.toString(), "(module (expression_statement (assignment left: (identifier) right: (integer))))");
+      assert.equal(
+        document.treeFor(textReader(small), small.length)?.rootNode.toString(),
+        "(module (expression_statement (assignment left: (identifier) right: (integer))))",
+      );
     } finally {
       document.dispose();
     }

@@ -3,7 +3,12 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { textReader } from "../../../extension/src/core/syntax/documentReader";
 import { DocumentTree, pointAfter, type TextChange } from "../../../extension/src/core/syntax/documentTree";
-import { HeaderImportCache, importHeaderChars, importMatches, type ImportMatch } from "../../../extension/src/core/syntax/headerImports";
+import {
+  HeaderImportCache,
+  importHeaderChars,
+  importMatches,
+  type ImportMatch,
+} from "../../../extension/src/core/syntax/headerImports";
 import { QueryStore, type LanguageQueries } from "../../../extension/src/core/syntax/queries";
 import { grammar, grammarDirectory, testRuntime } from "./testRuntime";
 
@@ -16,11 +21,18 @@ function seededRandom(seed: number): () => number {
   };
 }
 
-const described = (matches: readonly ImportMatch[]): string[] => matches.map(({ source, name, alias }) => `${source} ${name ?? ""} ${alias ?? ""}`).sort();
+const described = (matches: readonly ImportMatch[]): string[] =>
+  matches.map(({ source, name, alias }) => `${source} ${name ?? ""} ${alias ?? ""}`).sort();
 
 function changeAt(text: string, offset: number, length: number, inserted: string): TextChange {
   const origin = { row: 0, column: 0 };
-  return { rangeOffset: offset, rangeLength: length, start: pointAfter(origin, text.slice(0, offset)), end: pointAfter(origin, text.slice(0, offset + length)), text: inserted };
+  return {
+    rangeOffset: offset,
+    rangeLength: length,
+    start: pointAfter(origin, text.slice(0, offset)),
+    end: pointAfter(origin, text.slice(0, offset + length)),
+    text: inserted,
+  };
 }
 
 /** Counts the queries of the whole header, to see which edits are spared one. */
@@ -54,14 +66,30 @@ const cases: Case[] = [
     languageId: "python",
     code: "import os\nfrom .text import slugify, title as t\n\n\ndef build(items):\n    from json import dumps\n    return [slugify(item) for item in items]\n\n\nclass Report:\n    def render(self):\n        return dumps(self.rows)\n",
     filler: "value = compute(1)\n",
-    lines: ["import re\n", "from pathlib import Path\n", "from . import (a,\n    b)\n", "import numpy as np\n", "x = 1\n", "def f():\n    pass\n", '"""\n'],
+    lines: [
+      "import re\n",
+      "from pathlib import Path\n",
+      "from . import (a,\n    b)\n",
+      "import numpy as np\n",
+      "x = 1\n",
+      "def f():\n    pass\n",
+      '"""\n',
+    ],
     pieces: ["x", " ", "\n", "(", ")", "import", "from", ".", ",", '"', "#", "s", "'''"],
   },
   {
     languageId: "typescript",
     code: 'import { a, b as c } from "./alpha";\nimport * as path from "node:path";\nconst fs = require("fs");\n\nexport function run(items: string[]): number {\n  return items.length;\n}\n',
     filler: "const value = compute(1);\n",
-    lines: ['import d from "./delta";\n', 'import {\n  e,\n  f,\n} from "./multi";\n', 'const { g } = require("./gee");\n', "let x = 1;\n", "/*\n", "*/\n", "// import nothing\n"],
+    lines: [
+      'import d from "./delta";\n',
+      'import {\n  e,\n  f,\n} from "./multi";\n',
+      'const { g } = require("./gee");\n',
+      "let x = 1;\n",
+      "/*\n",
+      "*/\n",
+      "// import nothing\n",
+    ],
     pieces: ["x", " ", "\n", "{", "}", "import", '"', ",", "as ", ";", "require(", "/", "*", "`", "e"],
   },
 ];
@@ -74,7 +102,10 @@ describe("the imports at the top of a document, kept from one parse to the next"
   after(() => store.dispose());
 
   for (const { languageId, code, filler, lines, pieces } of cases) {
-    for (const [label, length, edits] of [["a short file", 0, 1000], ["a file longer than the header", importHeaderChars + 6000, 200]] as const) {
+    for (const [label, length, edits] of [
+      ["a short file", 0, 1000],
+      ["a file longer than the header", importHeaderChars + 6000, 200],
+    ] as const) {
       it(`${languageId}, ${label}: after each of ${edits} random edits they equal a fresh query's`, async () => {
         const runtime = await testRuntime();
         const language = await grammar(languageId);
@@ -104,10 +135,21 @@ describe("the imports at the top of a document, kept from one parse to the next"
               roll < 0.15
                 ? changeAt(text, lineStart, 0, lines[Math.floor(random() * lines.length)])
                 : roll < 0.25
-                  ? changeAt(text, lineStart, Math.max(0, (text.indexOf("\n", lineStart) + 1 || text.length) - lineStart), "")
-                  : changeAt(text, offset, random() < 0.3 ? Math.min(3, text.length - offset) : 0, pieces[Math.floor(random() * pieces.length)]);
+                  ? changeAt(
+                      text,
+                      lineStart,
+                      Math.max(0, (text.indexOf("\n", lineStart) + 1 || text.length) - lineStart),
+                      "",
+                    )
+                  : changeAt(
+                      text,
+                      offset,
+                      random() < 0.3 ? Math.min(3, text.length - offset) : 0,
+                      pieces[Math.floor(random() * pieces.length)],
+                    );
             document.edit([change]);
-            text = text.slice(0, change.rangeOffset) + change.text + text.slice(change.rangeOffset + change.rangeLength);
+            text =
+              text.slice(0, change.rangeOffset) + change.text + text.slice(change.rangeOffset + change.rangeLength);
             // Now and then two keystrokes reach one parse, as when the debounce holds a request back.
             if (random() < 0.2) continue;
             const tree = document.treeFor(textReader(text), text.length);
@@ -115,7 +157,11 @@ describe("the imports at the top of a document, kept from one parse to the next"
             parses++;
             const kept = cache.importsOf("/w/doc", languageId, queries, tree, document.lastParse);
             const fresh = importMatches(compiled, tree, 0, importHeaderChars);
-            assert.deepEqual(described(kept), described(fresh), `step ${step}, after ${JSON.stringify(change.text)} at ${change.rangeOffset} replacing ${change.rangeLength}:\n${text.slice(0, 600)}`);
+            assert.deepEqual(
+              described(kept),
+              described(fresh),
+              `step ${step}, after ${JSON.stringify(change.text)} at ${change.rangeOffset} replacing ${change.rangeLength}:\n${text.slice(0, 600)}`,
+            );
           }
           assert.ok(count() < parses * 0.8, `${count()} of ${parses} parses queried the whole header again`);
         } finally {
@@ -146,7 +192,8 @@ describe("the imports at the top of a document, kept from one parse to the next"
         return described(cache.importsOf("/w/build.py", "python", queries, tree, document.lastParse));
       });
     try {
-      for (const imports of type("total = sum(item.price for item in items)")) assert.deepEqual(imports, ["json dumps ", "os  "]);
+      for (const imports of type("total = sum(item.price for item in items)"))
+        assert.deepEqual(imports, ["json dumps ", "os  "]);
       // The first parse queries; after it, none of these keystrokes forms or touches an import.
       assert.equal(count(), 1);
       assert.deepEqual(type("\nimport re").at(-1), ["json dumps ", "os  ", "re  "]);

@@ -38,9 +38,18 @@ describe("imported files' definitions from the symbol index worker", () => {
     const working = await inProcessImportedDefinitions();
     let running = false;
     const imported: ImportedDefinitions = {
-      definitionsOf: (filePath, languageId) => (running ? working.definitionsOf(filePath, languageId) : Promise.reject(new Error("the symbol index worker is not running"))),
+      definitionsOf: (filePath, languageId) =>
+        running
+          ? working.definitionsOf(filePath, languageId)
+          : Promise.reject(new Error("the symbol index worker is not running")),
     };
-    const context = new DefinitionContext({ runtime: await testRuntime(), queries: store, imported, roots: [workspace], timeLimitMs: 5000 });
+    const context = new DefinitionContext({
+      runtime: await testRuntime(),
+      queries: store,
+      imported,
+      roots: [workspace],
+      timeLimitMs: 5000,
+    });
     const filePath = `${workspace}/shop/checkout.ts`;
     const text = await readFile(filePath, "utf8");
     const tree = (await testRuntime()).parse(await grammar("typescript"), text);
@@ -49,7 +58,10 @@ describe("imported files' definitions from the symbol index worker", () => {
       assert.deepEqual(await context.snippetsFor(request), []);
       running = true;
       const snippets = await context.snippetsFor(request);
-      assert.ok(snippets.some((snippet) => snippet.path === "shop/billing.ts"), JSON.stringify(snippets));
+      assert.ok(
+        snippets.some((snippet) => snippet.path === "shop/billing.ts"),
+        JSON.stringify(snippets),
+      );
     } finally {
       tree.delete();
       store.dispose();

@@ -3,7 +3,12 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { codeLanguages, type CodeLanguage } from "../../../extension/src/core/config/codeLanguages";
 import { nativeOrFallback } from "../../../extension/src/node/syntax/nativeDefinitions";
-import { DefinitionsByLanguage, SymbolIndexer, type IndexerFiles, type LanguageDefinitions } from "../../../extension/src/core/syntax/symbolIndex";
+import {
+  DefinitionsByLanguage,
+  SymbolIndexer,
+  type IndexerFiles,
+  type LanguageDefinitions,
+} from "../../../extension/src/core/syntax/symbolIndex";
 import { WasmDefinitions } from "../../../extension/src/core/syntax/wasmDefinitions";
 import { grammarDirectory, nativeTestDefinitions } from "./testRuntime";
 
@@ -55,7 +60,10 @@ describe("native tree-sitter definitions (the symbol index worker's parser)", ()
       definitions.find((definition) => definition.name === "Triangle")?.signature,
       "class Triangle:\n    def __init__(self, base: float, height: float) -> None:\n    def surface(self) -> float:",
     );
-    assert.equal(definitions.find((definition) => definition.name === "hypotenuse")?.signature, "def hypotenuse(a: float, b: float) -> float:");
+    assert.equal(
+      definitions.find((definition) => definition.name === "hypotenuse")?.signature,
+      "def hypotenuse(a: float, b: float) -> float:",
+    );
   });
 });
 
@@ -77,7 +85,9 @@ describe("definitions by language", () => {
     );
     assert.equal(await parser.definitionsOf("rust", "fn a() {}"), undefined);
     assert.equal(await parser.definitionsOf("rust", "fn b() {}"), undefined);
-    assert.deepEqual(await parser.definitionsOf("python", "area"), [{ name: "python:area", signature: "area", topLevel: true }]);
+    assert.deepEqual(await parser.definitionsOf("python", "area"), [
+      { name: "python:area", signature: "area", topLevel: true },
+    ]);
     assert.equal(await parser.definitionsOf("markdown", "# notes"), undefined);
     assert.deepEqual(failures, ["rust: tree-sitter-rust.node: invalid ELF header"]);
     assert.deepEqual(loads, ["rust", "python"], "a failed grammar is not loaded again");
@@ -92,7 +102,11 @@ describe("definitions by language", () => {
       },
       () => assert.fail("no grammar fails here"),
     );
-    await Promise.all([parser.definitionsOf("javascript", "a"), parser.definitionsOf("javascriptreact", "b"), parser.definitionsOf("javascript", "c")]);
+    await Promise.all([
+      parser.definitionsOf("javascript", "a"),
+      parser.definitionsOf("javascriptreact", "b"),
+      parser.definitionsOf("javascript", "c"),
+    ]);
     await parser.definitionsOf("typescript", "d");
     await parser.definitionsOf("typescriptreact", "e");
     assert.deepEqual(loads, ["javascript", "typescript", "typescriptreact"]);
@@ -116,7 +130,10 @@ describe("definitions by language", () => {
     };
     const indexer = new SymbolIndexer(parser, files, ["/w"]);
     assert.deepEqual(await indexer.indexFile("/w/src/lib.rs"), { indexed: false, reason: "noGrammar" });
-    assert.deepEqual(await indexer.indexFile("/w/app.py"), { indexed: true, symbols: [{ name: "python:area", signature: "area" }] });
+    assert.deepEqual(await indexer.indexFile("/w/app.py"), {
+      indexed: true,
+      symbols: [{ name: "python:area", signature: "area" }],
+    });
   });
 });
 
@@ -138,7 +155,9 @@ describe("native definitions, or web-tree-sitter's where they do not load", () =
     );
     assert.equal((await load("python")).definitionsOf("a")[0].name, "wasm python");
     assert.equal((await load("rust")).definitionsOf("b")[0].name, "wasm rust");
-    assert.deepEqual(told, ["native tree-sitter did not load (No native build was found for platform=darwin arch=arm64), so every file is parsed with web-tree-sitter, which is slower"]);
+    assert.deepEqual(told, [
+      "native tree-sitter did not load (No native build was found for platform=darwin arch=arm64), so every file is parsed with web-tree-sitter, which is slower",
+    ]);
   });
 
   it("uses the fallback only for a language whose native binding does not load, and names it", async () => {
@@ -153,7 +172,9 @@ describe("native definitions, or web-tree-sitter's where they do not load", () =
     );
     assert.equal((await load("python")).definitionsOf("a")[0].name, "native python");
     assert.equal((await load("csharp")).definitionsOf("b")[0].name, "wasm csharp");
-    assert.deepEqual(told, ["the native csharp grammar did not load (tree-sitter-c-sharp.node: invalid ELF header), so csharp files are parsed with web-tree-sitter, which is slower"]);
+    assert.deepEqual(told, [
+      "the native csharp grammar did not load (tree-sitter-c-sharp.node: invalid ELF header), so csharp files are parsed with web-tree-sitter, which is slower",
+    ]);
   });
 
   it("fails a language that neither loader can load", async () => {

@@ -16,12 +16,22 @@ import {
   WorkspaceSymbolIndex,
   type IndexerFiles,
 } from "../../../extension/src/core/syntax/symbolIndex";
-import { grammar, grammarDirectory, inProcessImportedDefinitions, nativeTestDefinitions, testRuntime } from "./testRuntime";
+import {
+  grammar,
+  grammarDirectory,
+  inProcessImportedDefinitions,
+  nativeTestDefinitions,
+  testRuntime,
+} from "./testRuntime";
 
 const workspace = path.resolve(__dirname, "workspace").replace(/\\/g, "/");
 
 const diskFiles: IndexerFiles = {
-  size: (file) => stat(file).then((info) => info.size, () => undefined),
+  size: (file) =>
+    stat(file).then(
+      (info) => info.size,
+      () => undefined,
+    ),
   read: (file) => readFile(file).catch(() => undefined),
 };
 
@@ -64,7 +74,12 @@ describe("gitignore rules", () => {
 
 describe("workspace symbol index", () => {
   it("builds a findFiles exclude that keeps files.exclude and leaves out dependency folders", () => {
-    const glob = excludeGlob({ "**/.git": true, "**/*.gen.ts": true, "**/off": false, "**/when": { when: "$(basename).ts" } });
+    const glob = excludeGlob({
+      "**/.git": true,
+      "**/*.gen.ts": true,
+      "**/off": false,
+      "**/when": { when: "$(basename).ts" },
+    });
     assert.match(glob, /^\{.*\}$/);
     assert.ok(glob.includes("**/*.gen.ts") && glob.includes("**/node_modules/**"));
     assert.ok(!glob.includes("**/off") && !glob.includes("**/when"));
@@ -79,10 +94,22 @@ describe("workspace symbol index", () => {
   it("finds symbols by name, replaces a file's symbols on update and forgets removed files", () => {
     const index = new WorkspaceSymbolIndex();
     index.setFile("/w/a.py", [{ name: "area", signature: "def area(s):" }]);
-    index.setFile("/w/b.py", [{ name: "area", signature: "def area(s, t):" }, { name: "volume", signature: "def volume(s):" }]);
-    assert.deepEqual(index.lookup("area").map((symbol) => symbol.path).sort(), ["/w/a.py", "/w/b.py"]);
+    index.setFile("/w/b.py", [
+      { name: "area", signature: "def area(s, t):" },
+      { name: "volume", signature: "def volume(s):" },
+    ]);
+    assert.deepEqual(
+      index
+        .lookup("area")
+        .map((symbol) => symbol.path)
+        .sort(),
+      ["/w/a.py", "/w/b.py"],
+    );
     index.setFile("/w/b.py", [{ name: "volume", signature: "def volume(s, scale):" }]);
-    assert.deepEqual(index.lookup("area").map((symbol) => symbol.path), ["/w/a.py"]);
+    assert.deepEqual(
+      index.lookup("area").map((symbol) => symbol.path),
+      ["/w/a.py"],
+    );
     assert.equal(index.lookup("volume")[0].signature, "def volume(s, scale):");
     index.removeFile("/w/a.py");
     assert.deepEqual(index.lookup("area"), []);
@@ -99,22 +126,40 @@ describe("workspace symbol index", () => {
     it("keeps top-level definitions with their signatures, a class summed up by its members", async () => {
       const verdict = await indexer.indexFile(`${workspace}/lib/geometry.py`);
       assert.ok(verdict.indexed);
-      assert.deepEqual(verdict.symbols.map((symbol) => symbol.name), ["Shape", "polygon_area"]);
+      assert.deepEqual(
+        verdict.symbols.map((symbol) => symbol.name),
+        ["Shape", "polygon_area"],
+      );
       const area = verdict.symbols.find((symbol) => symbol.name === "polygon_area");
       assert.equal(area?.signature, "def polygon_area(shape: Shape, length: float) -> float:");
       const shape = verdict.symbols.find((symbol) => symbol.name === "Shape");
-      assert.match(shape?.signature ?? "", /^class Shape:\n {4}def __init__\(self, sides: int\) -> None:\n {4}def perimeter\(self, length: float\) -> float:$/);
+      assert.match(
+        shape?.signature ?? "",
+        /^class Shape:\n {4}def __init__\(self, sides: int\) -> None:\n {4}def perimeter\(self, length: float\) -> float:$/,
+      );
     });
 
     it("indexes TypeScript declarations, exported or not", async () => {
       const verdict = await indexer.indexFile(`${workspace}/shop/billing.ts`);
       assert.ok(verdict.indexed);
-      assert.ok(verdict.symbols.some((symbol) => symbol.name === "computeTotal" && /function computeTotal\(items: LineItem\[\], taxRate: number\): number/.test(symbol.signature)));
+      assert.ok(
+        verdict.symbols.some(
+          (symbol) =>
+            symbol.name === "computeTotal" &&
+            /function computeTotal\(items: LineItem\[\], taxRate: number\): number/.test(symbol.signature),
+        ),
+      );
     });
 
     it("respects .gitignore: ignored folders and patterns, and their negations", async () => {
-      assert.deepEqual(await indexer.indexFile(`${workspace}/generated/schema.py`), { indexed: false, reason: "ignored" });
-      assert.deepEqual(await indexer.indexFile(`${workspace}/lib/scratch.tmp.py`), { indexed: false, reason: "ignored" });
+      assert.deepEqual(await indexer.indexFile(`${workspace}/generated/schema.py`), {
+        indexed: false,
+        reason: "ignored",
+      });
+      assert.deepEqual(await indexer.indexFile(`${workspace}/lib/scratch.tmp.py`), {
+        indexed: false,
+        reason: "ignored",
+      });
       const kept = await indexer.indexFile(`${workspace}/lib/keep.tmp.py`);
       assert.ok(kept.indexed && kept.symbols[0].name === "kept_helper");
     });
@@ -131,7 +176,11 @@ describe("workspace symbol index", () => {
       try {
         await writeFile(`${directory}/big.py`, "x = 1\n".repeat(Math.ceil(maxIndexedFileBytes / 6) + 1));
         const reads: string[] = [];
-        const big = new SymbolIndexer(await nativeTestDefinitions(), { size: diskFiles.size, read: (file) => (reads.push(file), diskFiles.read(file)) }, [directory]);
+        const big = new SymbolIndexer(
+          await nativeTestDefinitions(),
+          { size: diskFiles.size, read: (file) => (reads.push(file), diskFiles.read(file)) },
+          [directory],
+        );
         assert.deepEqual(await big.indexFile(`${directory}/big.py`), { indexed: false, reason: "tooLarge" });
         assert.ok(!reads.includes(`${directory}/big.py`));
       } finally {
@@ -169,7 +218,15 @@ describe("workspace symbol index", () => {
       try {
         const cursor = text.length;
         const snippets = await context.snippetsFor({ languageId, path: filePath, tree, cursor });
-        const pieces = buildPromptPieces({ prefix: text, suffix: "", cursorLine: text.split("\n").length - 1, languageId, path: relativePath, snippets, budget: defaultPromptBudget });
+        const pieces = buildPromptPieces({
+          prefix: text,
+          suffix: "",
+          cursorLine: text.split("\n").length - 1,
+          languageId,
+          path: relativePath,
+          snippets,
+          budget: defaultPromptBudget,
+        });
         const prompt = fitInfillContextEstimated(pieces, "estimated from characters").text;
         return { snippets, prompt };
       } finally {
@@ -179,9 +236,15 @@ describe("workspace symbol index", () => {
 
     it("adds the signature of a symbol used near the cursor that no import explains, with its path", async () => {
       const { snippets, prompt } = await promptAt("py/report.py", "python", true);
-      assert.deepEqual(snippets.map((snippet) => snippet.path), ["lib/geometry.py"]);
+      assert.deepEqual(
+        snippets.map((snippet) => snippet.path),
+        ["lib/geometry.py"],
+      );
       assert.match(snippets[0].reason, /workspace index: polygon_area/);
-      assert.match(prompt.prefix, /# Path: lib\/geometry\.py\ndef polygon_area\(shape: Shape, length: float\) -> float:\n/);
+      assert.match(
+        prompt.prefix,
+        /# Path: lib\/geometry\.py\ndef polygon_area\(shape: Shape, length: float\) -> float:\n/,
+      );
       assert.doesNotMatch(prompt.prefix, /math\.tan/, "bodies stay out");
       assert.doesNotMatch(prompt.prefix, /def polygon_area\(rows\)/, "the ignored generated copy is not indexed");
     });

@@ -25,11 +25,19 @@ export async function grammar(languageId: string): Promise<Language> {
 }
 
 /** A parse of prefix + suffix and an InsertionParser over it; `dispose` deletes the document tree. */
-export async function insertionParserFor(languageId: string, prefix: string, suffix: string): Promise<{ parser: InsertionParser; tree: Tree; dispose(): void }> {
+export async function insertionParserFor(
+  languageId: string,
+  prefix: string,
+  suffix: string,
+): Promise<{ parser: InsertionParser; tree: Tree; dispose(): void }> {
   const runtime = await testRuntime();
   const language = await grammar(languageId);
   const tree = runtime.parse(language, prefix + suffix);
-  return { parser: new InsertionParser(runtime, language, tree, cursorInText(prefix, suffix)), tree, dispose: () => tree.delete() };
+  return {
+    parser: new InsertionParser(runtime, language, tree, cursorInText(prefix, suffix)),
+    tree,
+    dispose: () => tree.delete(),
+  };
 }
 
 let sharedNative: Promise<DefinitionsByLanguage> | undefined;
@@ -53,7 +61,11 @@ export async function inProcessImportedDefinitions(onRead?: (filePath: string) =
   const indexer = new SymbolIndexer(
     await nativeTestDefinitions(),
     {
-      size: (filePath) => stat(filePath).then((info) => (info.isFile() ? info.size : undefined), () => undefined),
+      size: (filePath) =>
+        stat(filePath).then(
+          (info) => (info.isFile() ? info.size : undefined),
+          () => undefined,
+        ),
       read: (filePath) => {
         onRead?.(filePath);
         return readFile(filePath).catch(() => undefined);

@@ -5,7 +5,10 @@ import path from "node:path";
 const probe = path.join(__dirname, "wasmMemoryProbe.ts");
 
 function measure(...args: string[]): { settled: number; after: number } {
-  const output = execFileSync(process.execPath, ["--import", "tsx", probe, ...args], { cwd: path.resolve(__dirname, "../../.."), encoding: "utf8" });
+  const output = execFileSync(process.execPath, ["--import", "tsx", probe, ...args], {
+    cwd: path.resolve(__dirname, "../../.."),
+    encoding: "utf8",
+  });
   return JSON.parse(output) as { settled: number; after: number };
 }
 

@@ -40,7 +40,12 @@ async function main(): Promise<void> {
       document.edit([{ rangeOffset: offset, rangeLength: 0, start, end: start, text: "x" }]);
       const tree = document.treeFor(textReader(text), text.length);
       if (!tree) throw new Error("the document should be parsed");
-      const checked = new InsertionParser(runtime, language, tree, cursorInText(text.slice(0, offset + 1), text.slice(offset + 1))).parseWithInsertion("value;");
+      const checked = new InsertionParser(
+        runtime,
+        language,
+        tree,
+        cursorInText(text.slice(0, offset + 1), text.slice(offset + 1)),
+      ).parseWithInsertion("value;");
       if (!leak) checked.delete();
     }
     if (!leak) document.dispose();

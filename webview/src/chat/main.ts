@@ -27,7 +27,11 @@ function byId<T extends HTMLElement>(id: string): T {
   return document.getElementById(id) as T;
 }
 
-function element<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
+function element<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  className?: string,
+  text?: string,
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   if (className !== undefined) node.className = className;
   if (text !== undefined) node.textContent = text;
@@ -105,7 +109,8 @@ function setBusy(value: boolean): void {
   busy = value;
   sendButton.hidden = value;
   stopButton.hidden = !value;
-  regenerateButton.disabled = value || ![...messagesElement.children].some((child) => child.classList.contains("assistant"));
+  regenerateButton.disabled =
+    value || ![...messagesElement.children].some((child) => child.classList.contains("assistant"));
 }
 
 function formatCount(value: number): string {
@@ -284,7 +289,8 @@ function showMentions(paths: string[]): void {
 }
 
 function highlightMention(): void {
-  for (const item of mentionList.children) item.setAttribute("aria-selected", String(Number((item as HTMLElement).dataset.index) === mentionSelected));
+  for (const item of mentionList.children)
+    item.setAttribute("aria-selected", String(Number((item as HTMLElement).dataset.index) === mentionSelected));
   if (mentionMatches.length > 0) input.setAttribute("aria-activedescendant", `mention-${mentionSelected}`);
 }
 
@@ -352,14 +358,21 @@ sendButton.addEventListener("click", send);
 stopButton.addEventListener("click", () => post({ kind: "stop" }));
 regenerateButton.addEventListener("click", () => post({ kind: "regenerate" }));
 byId<HTMLButtonElement>("new-chat").addEventListener("click", () => post({ kind: "newChat" }));
-byId<HTMLButtonElement>("rename-chat").addEventListener("click", () => post({ kind: "renameConversation", conversationId: activeConversationId }));
-byId<HTMLButtonElement>("delete-chat").addEventListener("click", () => post({ kind: "deleteConversation", conversationId: activeConversationId }));
+byId<HTMLButtonElement>("rename-chat").addEventListener("click", () =>
+  post({ kind: "renameConversation", conversationId: activeConversationId }),
+);
+byId<HTMLButtonElement>("delete-chat").addEventListener("click", () =>
+  post({ kind: "deleteConversation", conversationId: activeConversationId }),
+);
 byId<HTMLButtonElement>("attach-file").addEventListener("click", () => post({ kind: "attachCurrentFile" }));
 byId<HTMLButtonElement>("attach-selection").addEventListener("click", () => post({ kind: "attachSelection" }));
-conversationSelect.addEventListener("change", () => post({ kind: "openConversation", conversationId: conversationSelect.value }));
+conversationSelect.addEventListener("change", () =>
+  post({ kind: "openConversation", conversationId: conversationSelect.value }),
+);
 chipsElement.addEventListener("click", (event) => {
   const button = (event.target as HTMLElement).closest<HTMLElement>("[data-attachment]");
-  if (button?.dataset.attachment !== undefined) post({ kind: "removeAttachment", attachmentId: button.dataset.attachment });
+  if (button?.dataset.attachment !== undefined)
+    post({ kind: "removeAttachment", attachmentId: button.dataset.attachment });
 });
 
 function activateInMessages(target: HTMLElement): boolean {
@@ -377,7 +390,12 @@ function activateInMessages(target: HTMLElement): boolean {
   if (action !== null) {
     const kind = action.dataset.action;
     if (kind === "copy" || kind === "insert" || kind === "apply" || kind === "newFile") {
-      post({ kind: "codeAction", action: kind, messageId: action.dataset.message ?? "", index: Number(action.dataset.block) });
+      post({
+        kind: "codeAction",
+        action: kind,
+        messageId: action.dataset.message ?? "",
+        index: Number(action.dataset.block),
+      });
     }
     return true;
   }
@@ -389,7 +407,11 @@ messagesElement.addEventListener("click", (event) => {
 });
 // Links are spans with role=link, so Enter must do what a click does.
 messagesElement.addEventListener("keydown", (event) => {
-  if (event.key === "Enter" && (event.target as HTMLElement).matches("a[data-href]") && activateInMessages(event.target as HTMLElement)) {
+  if (
+    event.key === "Enter" &&
+    (event.target as HTMLElement).matches("a[data-href]") &&
+    activateInMessages(event.target as HTMLElement)
+  ) {
     event.preventDefault();
   }
 });

@@ -4,7 +4,12 @@ import DOMPurify from "dompurify";
 import hljs from "highlight.js/lib/common";
 import type { Token } from "markdown-it";
 import type { ChatMessageStatus, CodeVerdictView } from "../../../extension/src/core/protocol/webview";
-import { type CodeBlock, codeBlocksOf, createChatMarkdown, stripControlCharacters } from "../../../extension/src/core/chat/markdown";
+import {
+  type CodeBlock,
+  codeBlocksOf,
+  createChatMarkdown,
+  stripControlCharacters,
+} from "../../../extension/src/core/chat/markdown";
 
 const markdown = createChatMarkdown();
 
@@ -37,8 +42,32 @@ markdown.renderer.rules.link_open = (tokens, index) => {
 };
 
 const allowedTags = [
-  "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "s", "code", "blockquote", "ul", "ol", "li", "a",
-  "table", "thead", "tbody", "tr", "th", "td", "span", "div",
+  "p",
+  "br",
+  "hr",
+  "h1",
+  "h2",
+  "h3",
+  "h4",
+  "h5",
+  "h6",
+  "strong",
+  "em",
+  "s",
+  "code",
+  "blockquote",
+  "ul",
+  "ol",
+  "li",
+  "a",
+  "table",
+  "thead",
+  "tbody",
+  "tr",
+  "th",
+  "td",
+  "span",
+  "div",
 ];
 const allowedAttributes = ["class", "data-href", "data-block", "title", "start", "tabindex", "role"];
 
@@ -58,12 +87,17 @@ const maxHighlightedLength = 100_000;
 
 function highlighted(code: string, info: string): DocumentFragment | Text {
   const language = info.split(/\s+/)[0]?.toLowerCase() ?? "";
-  if (code.length > maxHighlightedLength || language === "" || hljs.getLanguage(language) === undefined) return document.createTextNode(code);
+  if (code.length > maxHighlightedLength || language === "" || hljs.getLanguage(language) === undefined)
+    return document.createTextNode(code);
   const html = hljs.highlight(code, { language, ignoreIllegals: true }).value;
   return DOMPurify.sanitize(html, { ALLOWED_TAGS: ["span"], ALLOWED_ATTR: ["class"], RETURN_DOM_FRAGMENT: true });
 }
 
-function element<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
+function element<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  className?: string,
+  text?: string,
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   if (className !== undefined) node.className = className;
   if (text !== undefined) node.textContent = text;
@@ -86,14 +120,25 @@ function lineCount(code: string): number {
 }
 
 /** A code block in one of its states: still streaming, waiting for the Shield, shown, or withheld. */
-export function renderCodeBlock(messageId: string, block: CodeBlock, verdict: CodeVerdictView | undefined, revealed: boolean): HTMLElement {
+export function renderCodeBlock(
+  messageId: string,
+  block: CodeBlock,
+  verdict: CodeVerdictView | undefined,
+  revealed: boolean,
+): HTMLElement {
   const container = element("div", "code-block");
   container.dataset.block = String(block.index);
   const language = block.info.split(/\s+/)[0] ?? "";
   if (!block.closed || verdict === undefined || verdict.key !== block.key) {
     container.classList.add("pending");
     const lines = lineCount(block.code);
-    const status = element("div", "code-pending", block.closed ? `Checking ${language || "code"} with the Shield…` : `Writing ${language || "code"}… ${lines} line${lines === 1 ? "" : "s"}`);
+    const status = element(
+      "div",
+      "code-pending",
+      block.closed
+        ? `Checking ${language || "code"} with the Shield…`
+        : `Writing ${language || "code"}… ${lines} line${lines === 1 ? "" : "s"}`,
+    );
     status.setAttribute("role", "status");
     container.append(status);
     return container;
@@ -129,7 +174,10 @@ export function renderCodeBlock(messageId: string, block: CodeBlock, verdict: Co
     reveal.type = "button";
     reveal.dataset.reveal = String(block.index);
     reveal.dataset.message = messageId;
-    container.append(element("p", "withheld-note", `The Shield withheld this code (${lineCount(block.code)} lines).`), reveal);
+    container.append(
+      element("p", "withheld-note", `The Shield withheld this code (${lineCount(block.code)} lines).`),
+      reveal,
+    );
     return container;
   }
   const pre = element("pre");
@@ -167,7 +215,10 @@ export class AnswerView {
   private readonly verdicts = new Map<number, CodeVerdictView>();
   private readonly revealed = new Set<number>();
   /** Filled code elements by block index, reused while their block and verdict stay the same. */
-  private readonly codeElements = new Map<number, { key: string; verdict: CodeVerdictView | undefined; closed: boolean; revealed: boolean; node: HTMLElement }>();
+  private readonly codeElements = new Map<
+    number,
+    { key: string; verdict: CodeVerdictView | undefined; closed: boolean; revealed: boolean; node: HTMLElement }
+  >();
   private frame: number | undefined;
   private streaming: boolean;
 
@@ -228,7 +279,8 @@ export class AnswerView {
 
   private setStatus(status: ChatMessageStatus, error?: string): void {
     this.element.dataset.status = status;
-    const text = status === "stopped" ? "Stopped." : status === "error" ? `The answer broke off: ${error ?? "unknown error"}` : "";
+    const text =
+      status === "stopped" ? "Stopped." : status === "error" ? `The answer broke off: ${error ?? "unknown error"}` : "";
     this.statusElement.textContent = text;
     this.statusElement.hidden = text === "";
   }
@@ -292,7 +344,13 @@ export class AnswerView {
       const revealed = this.revealed.has(index);
       const cached = this.codeElements.get(index);
       let node: HTMLElement;
-      if (cached !== undefined && cached.key === block.key && cached.verdict === verdict && cached.closed === block.closed && cached.revealed === revealed) {
+      if (
+        cached !== undefined &&
+        cached.key === block.key &&
+        cached.verdict === verdict &&
+        cached.closed === block.closed &&
+        cached.revealed === revealed
+      ) {
         node = cached.node;
       } else {
         node = renderCodeBlock(this.messageId, block, verdict, revealed);

@@ -44,7 +44,12 @@ export function planBudget(input: BudgetInput): BudgetPlan {
       start++;
     }
   }
-  return { turns: input.turns.slice(start), droppedTurns: start, estimatedPromptTokens: total, fits: total <= available };
+  return {
+    turns: input.turns.slice(start),
+    droppedTurns: start,
+    estimatedPromptTokens: total,
+    fits: total <= available,
+  };
 }
 
 /** Characters per token of a prompt the host counted, kept in a sane range. */

@@ -10,8 +10,7 @@ export interface HistoryLimits {
 }
 
 export type HistoryParse =
-  | { ok: true; conversations: Conversation[]; skipped: number }
-  | { ok: false; problem: string };
+  { ok: true; conversations: Conversation[]; skipped: number } | { ok: false; problem: string };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -22,7 +21,12 @@ function isTime(value: unknown): value is number {
 }
 
 function isAttachment(value: unknown): value is StoredAttachment {
-  return isRecord(value) && typeof value.label === "string" && typeof value.languageId === "string" && typeof value.content === "string";
+  return (
+    isRecord(value) &&
+    typeof value.label === "string" &&
+    typeof value.languageId === "string" &&
+    typeof value.content === "string"
+  );
 }
 
 function isMessage(value: unknown): value is StoredMessage {
@@ -61,8 +65,10 @@ export function parseHistory(text: string): HistoryParse {
   } catch (error) {
     return { ok: false, problem: `it is not valid JSON (${error instanceof Error ? error.message : String(error)})` };
   }
-  if (!isRecord(data) || !Array.isArray(data.conversations)) return { ok: false, problem: "it has no conversation list" };
-  if (data.version !== historyVersion) return { ok: false, problem: `it has format version ${String(data.version)}, not ${historyVersion}` };
+  if (!isRecord(data) || !Array.isArray(data.conversations))
+    return { ok: false, problem: "it has no conversation list" };
+  if (data.version !== historyVersion)
+    return { ok: false, problem: `it has format version ${String(data.version)}, not ${historyVersion}` };
   const conversations = data.conversations.filter(isConversation);
   const seen = new Set<string>();
   const unique = conversations.filter((conversation) => !seen.has(conversation.id) && seen.add(conversation.id));
@@ -84,7 +90,9 @@ function byteSize(value: unknown): number {
  * messages go instead, so the chat in progress never disappears.
  */
 export function boundHistory(conversations: readonly Conversation[], limits: HistoryLimits): Conversation[] {
-  const newestFirst = [...conversations].sort((a, b) => b.updatedAt - a.updatedAt).slice(0, Math.max(1, limits.maxConversations));
+  const newestFirst = [...conversations]
+    .sort((a, b) => b.updatedAt - a.updatedAt)
+    .slice(0, Math.max(1, limits.maxConversations));
   // The file's own wrapper ({"version":1,"conversations":[…]}) and the commas between entries.
   let budget = limits.maxBytes - byteSize({ version: historyVersion, conversations: [] });
   const kept: Conversation[] = [];

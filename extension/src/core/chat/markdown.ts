@@ -50,7 +50,12 @@ function fenceIsClosed(token: Token, lines: readonly string[]): boolean {
  * The code blocks among parsed tokens, in document order. `complete` says the text is final; while it streams, a block
  * counts as closed only when its closing fence is a whole line.
  */
-export function codeBlocksOf(tokens: readonly Token[], lines: readonly string[], complete: boolean, firstIndex = 0): CodeBlock[] {
+export function codeBlocksOf(
+  tokens: readonly Token[],
+  lines: readonly string[],
+  complete: boolean,
+  firstIndex = 0,
+): CodeBlock[] {
   const blocks: CodeBlock[] = [];
   const completeLines = complete ? lines : lines.slice(0, -1);
   for (const token of tokens) {
@@ -61,7 +66,13 @@ export function codeBlocksOf(tokens: readonly Token[], lines: readonly string[],
     if (!closed && token.type === "code_block" && token.map !== null) {
       closed = token.map[1] < completeLines.length && completeLines[token.map[1]].trim() !== "";
     }
-    blocks.push({ index: firstIndex + blocks.length, info: token.info.trim(), code: token.content, key: codeKey(token.content), closed });
+    blocks.push({
+      index: firstIndex + blocks.length,
+      info: token.info.trim(),
+      code: token.content,
+      key: codeKey(token.content),
+      closed,
+    });
   }
   return blocks;
 }

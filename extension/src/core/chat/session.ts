@@ -10,9 +10,22 @@ import type {
   TokenBudgetView,
 } from "../protocol/webview";
 import { answerReserve, calibrateCharsPerToken, defaultCharsPerToken, planBudget } from "./budget";
-import { type Conversation, type StoredAttachment, type StoredMessage, chatTurnsOf, systemPrompt, titleFrom } from "./conversation";
+import {
+  type Conversation,
+  type StoredAttachment,
+  type StoredMessage,
+  chatTurnsOf,
+  systemPrompt,
+  titleFrom,
+} from "./conversation";
 import { type HistoryLimits, boundHistory } from "./history";
-import { type CodeBlock, blockLanguageId, createChatMarkdown, extractCodeBlocks, stripControlCharacters } from "./markdown";
+import {
+  type CodeBlock,
+  blockLanguageId,
+  createChatMarkdown,
+  extractCodeBlocks,
+  stripControlCharacters,
+} from "./markdown";
 
 export interface CodeScan {
   action: "show" | "withhold";
@@ -113,7 +126,13 @@ export class ChatSession {
   send(text: string, attachments: readonly StoredAttachment[], fallbackLanguageId?: string): boolean {
     if (this.busy) return false;
     const conversation = this.active;
-    const user: StoredMessage = { id: this.deps.newId(), role: "user", text, status: "complete", attachments: [...attachments] };
+    const user: StoredMessage = {
+      id: this.deps.newId(),
+      role: "user",
+      text,
+      status: "complete",
+      attachments: [...attachments],
+    };
     if (conversation.messages.length === 0) conversation.title = titleFrom(text);
     conversation.messages.push(user);
     this.deps.post({ kind: "messageAdded", message: this.viewOf(user) });
@@ -198,14 +217,32 @@ export class ChatSession {
 
   private createConversation(): Conversation {
     const now = this.deps.now();
-    const conversation: Conversation = { id: this.deps.newId(), title: "New chat", createdAt: now, updatedAt: now, messages: [] };
+    const conversation: Conversation = {
+      id: this.deps.newId(),
+      title: "New chat",
+      createdAt: now,
+      updatedAt: now,
+      messages: [],
+    };
     this.conversations.unshift(conversation);
     return conversation;
   }
 
   private async runAnswer(conversation: Conversation, fallbackLanguageId: string | undefined): Promise<void> {
-    const message: StoredMessage = { id: this.deps.newId(), role: "assistant", text: "", status: "complete", attachments: [] };
-    const answer: ActiveAnswer = { conversation, message, controller: new AbortController(), scannedBlocks: 0, checkedLength: 0 };
+    const message: StoredMessage = {
+      id: this.deps.newId(),
+      role: "assistant",
+      text: "",
+      status: "complete",
+      attachments: [],
+    };
+    const answer: ActiveAnswer = {
+      conversation,
+      message,
+      controller: new AbortController(),
+      scannedBlocks: 0,
+      checkedLength: 0,
+    };
     this.answer = answer;
     conversation.messages.push(message);
     this.deps.post({ kind: "messageAdded", message: { ...this.viewOf(message), status: "streaming" } });
@@ -217,7 +254,10 @@ export class ChatSession {
     for (let attempt = 0; attempt <= maxBudgetRetries; attempt++) {
       // Unknown before the host is first ready: then everything is sent and the host's own check is the budget.
       const contextSize = this.deps.contextSize();
-      const reserve = contextSize === undefined ? this.options().maxAnswerTokens : answerReserve(contextSize, this.options().maxAnswerTokens);
+      const reserve =
+        contextSize === undefined
+          ? this.options().maxAnswerTokens
+          : answerReserve(contextSize, this.options().maxAnswerTokens);
       const plan =
         contextSize === undefined
           ? { turns, droppedTurns: 0, fits: true }
@@ -225,7 +265,9 @@ export class ChatSession {
       this.droppedMessages = this.messagesBehind(conversation, plan.droppedTurns);
       this.deps.post({ kind: "budget", budget: this.budgetView() });
       if (!plan.fits) {
-        failure = new Error("This message and its attachments are too long for the model's context: remove an attachment or shorten the message.");
+        failure = new Error(
+          "This message and its attachments are too long for the model's context: remove an attachment or shorten the message.",
+        );
         break;
       }
       try {
@@ -264,12 +306,21 @@ export class ChatSession {
     const text = complete ? answer.message.text : answer.message.text.slice(0, answer.checkedLength);
     const blocks = extractCodeBlocks(this.markdown, text, complete);
     for (let index = answer.scannedBlocks; index < blocks.length && blocks[index].closed; index++) {
-      this.deps.post({ kind: "codeVerdict", messageId: answer.message.id, verdict: this.verdictOf(blocks[index], fallbackLanguageId) });
+      this.deps.post({
+        kind: "codeVerdict",
+        messageId: answer.message.id,
+        verdict: this.verdictOf(blocks[index], fallbackLanguageId),
+      });
       answer.scannedBlocks = index + 1;
     }
   }
 
-  private finishAnswer(answer: ActiveAnswer, result: GenerationResult | undefined, failure: unknown, fallbackLanguageId: string | undefined): void {
+  private finishAnswer(
+    answer: ActiveAnswer,
+    result: GenerationResult | undefined,
+    failure: unknown,
+    fallbackLanguageId: string | undefined,
+  ): void {
     const { conversation, message } = answer;
     this.answer = undefined;
     const cancelled = answer.controller.signal.aborted || errorCode(failure) === "cancelled";
@@ -322,7 +373,11 @@ export class ChatSession {
   }
 
   private budgetView(): TokenBudgetView {
-    return { usedTokens: this.active.usedTokens, contextSize: this.deps.contextSize(), droppedMessages: this.droppedMessages };
+    return {
+      usedTokens: this.active.usedTokens,
+      contextSize: this.deps.contextSize(),
+      droppedMessages: this.droppedMessages,
+    };
   }
 
   /** Dropped turns counted as the user sees them: stored messages, including failed answers the prompt skipped. */

@@ -1,4 +1,10 @@
-import { settingChoices, settingDefaults, type ChoiceSettingKey, type SettingKey, type SettingValues } from "./settingDefaults";
+import {
+  settingChoices,
+  settingDefaults,
+  type ChoiceSettingKey,
+  type SettingKey,
+  type SettingValues,
+} from "./settingDefaults";
 
 /** The one narrow view of the editor's settings that the core needs. Keys are relative to `llamaAssist.`. */
 export interface SettingsReader {
@@ -74,7 +80,11 @@ export class CheckedSettings {
   switchedOff(key: LanguageSwitchesKey): ReadonlySet<string> {
     const value = this.settings.get(key);
     const switches = value === undefined || value === null ? settingDefaults[key] : this.switches(key, value);
-    return new Set(Object.entries(switches).filter(([, enabled]) => !enabled).map(([language]) => language));
+    return new Set(
+      Object.entries(switches)
+        .filter(([, enabled]) => !enabled)
+        .map(([language]) => language),
+    );
   }
 
   private strings(key: KeyOf<readonly string[]>): readonly string[] | undefined {

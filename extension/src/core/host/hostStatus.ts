@@ -23,13 +23,16 @@ export function describeHost(info: HostInfo): string[] {
   ];
   const { fallback } = info.gpu;
   if (fallback !== undefined) {
-    lines.push(`${backendLabels[fallback.requested]} was asked for but could not be used, so the host runs on ${backendLabel(info.gpu)}. ${fallback.reason}.`);
+    lines.push(
+      `${backendLabels[fallback.requested]} was asked for but could not be used, so the host runs on ${backendLabel(info.gpu)}. ${fallback.reason}.`,
+    );
   }
   if (info.gpu.type !== "cpu") {
     lines.push(`VRAM: ${mebibytes(info.gpu.vramUsedBytes)} used of ${mebibytes(info.gpu.vramTotalBytes)}`);
   }
   lines.push(`Threads: ${info.threads}`);
-  const models = info.chatModel.path === info.completionModel.path ? [info.completionModel] : [info.completionModel, info.chatModel];
+  const models =
+    info.chatModel.path === info.completionModel.path ? [info.completionModel] : [info.completionModel, info.chatModel];
   for (const model of models) {
     const role = models.length === 1 ? "Model" : model === info.completionModel ? "Completion model" : "Chat model";
     lines.push(
@@ -52,18 +55,31 @@ export function presentHostState(state: HostState, modelConfigured: boolean): St
   if (!modelConfigured) {
     return {
       text: "$(circle-slash) Llama Assist: choose a model",
-      tooltip: "No model is set. Click to open the Get Started walkthrough: it detects your hardware and recommends models that fit.",
+      tooltip:
+        "No model is set. Click to open the Get Started walkthrough: it detects your hardware and recommends models that fit.",
       isError: false,
     };
   }
   switch (state.phase) {
     case "stopped":
-      return { text: "$(circle-outline) Llama Assist", tooltip: "The inference host starts with the first code file.", isError: false };
+      return {
+        text: "$(circle-outline) Llama Assist",
+        tooltip: "The inference host starts with the first code file.",
+        isError: false,
+      };
     case "starting":
-      return { text: "$(loading~spin) Llama Assist: starting", tooltip: "Starting the inference host…", isError: false };
+      return {
+        text: "$(loading~spin) Llama Assist: starting",
+        tooltip: "Starting the inference host…",
+        isError: false,
+      };
     case "loading": {
       const percent = Math.round(state.progress * 100);
-      return { text: `$(loading~spin) Llama Assist: loading ${percent}%`, tooltip: `Loading the model: ${percent}%`, isError: false };
+      return {
+        text: `$(loading~spin) Llama Assist: loading ${percent}%`,
+        tooltip: `Loading the model: ${percent}%`,
+        isError: false,
+      };
     }
     case "ready": {
       // A fallback is flagged where it is seen: a GPU that is silently unused is what users complain of most, and a
@@ -71,7 +87,10 @@ export function presentHostState(state: HostState, modelConfigured: boolean): St
       const flagged = state.info.gpu.fallback !== undefined || state.failedChange !== undefined;
       return {
         text: `${flagged ? "$(warning)" : "$(sparkle)"} ${state.info.completionModel.name} · ${backendLabel(state.info.gpu)}`,
-        tooltip: [...(state.failedChange === undefined ? [] : [describeFailedChange(state.failedChange)]), ...describeHost(state.info)].join("\n"),
+        tooltip: [
+          ...(state.failedChange === undefined ? [] : [describeFailedChange(state.failedChange)]),
+          ...describeHost(state.info),
+        ].join("\n"),
         isError: false,
       };
     }

@@ -92,7 +92,8 @@ export class HostSupervisor<P extends SupervisedProcess> {
 
   /** Starts the host if needed and resolves once its models are loaded; idempotent. */
   start(): Promise<HostInfo> {
-    if (this.disposed) return Promise.reject(new HostRequestError("notReady", "The inference host client was disposed."));
+    if (this.disposed)
+      return Promise.reject(new HostRequestError("notReady", "The inference host client was disposed."));
     const state = this.currentState;
     if (state.phase === "ready") return Promise.resolve(state.info);
     const failure = this.loadFailure();
@@ -114,7 +115,9 @@ export class HostSupervisor<P extends SupervisedProcess> {
     const info = await this.start();
     const failed = this.failedChange;
     if (failed === undefined) return;
-    const models = [...new Set([info.completionModel.path, info.chatModel.path])].map((file) => path.basename(file)).join(" and ");
+    const models = [...new Set([info.completionModel.path, info.chatModel.path])]
+      .map((file) => path.basename(file))
+      .join(" and ");
     throw new HostRequestError(failed.code, `${failed.message} The previous model stays in use: ${models}.`);
   }
 
@@ -173,7 +176,11 @@ export class HostSupervisor<P extends SupervisedProcess> {
         { background: true },
       );
     }
-    this.setState({ phase: "ready", info, ...(this.failedChange === undefined ? {} : { failedChange: this.failedChange }) });
+    this.setState({
+      phase: "ready",
+      info,
+      ...(this.failedChange === undefined ? {} : { failedChange: this.failedChange }),
+    });
     this.finishWaiting((waiting) => waiting.resolve(info));
   }
 
@@ -194,7 +201,10 @@ export class HostSupervisor<P extends SupervisedProcess> {
     this.run = { name: "idle" };
     if (this.currentState.phase !== "ready") this.crashesWhileLoading++;
     if (this.crashesWhileLoading >= maxCrashesWhileLoading) {
-      const crashed: HostError = { code: "hostCrashed", message: `The inference host ${how} ${this.crashesWhileLoading} times while loading ${this.config.completionModelPath}.` };
+      const crashed: HostError = {
+        code: "hostCrashed",
+        message: `The inference host ${how} ${this.crashesWhileLoading} times while loading ${this.config.completionModelPath}.`,
+      };
       if (this.canFallBack()) {
         this.crashesWhileLoading = 0;
         void this.fallBack(crashed);
@@ -208,7 +218,11 @@ export class HostSupervisor<P extends SupervisedProcess> {
     const delay = restartDelayMs(this.restartAttempt);
     this.restartAttempt++;
     this.options.log("warn", `The inference host ${how}; restarting in ${delay} ms.`);
-    this.setState({ phase: "error", error: { code: "hostCrashed", message: `The inference host ${how}.` }, restartInMs: delay });
+    this.setState({
+      phase: "error",
+      error: { code: "hostCrashed", message: `The inference host ${how}.` },
+      restartInMs: delay,
+    });
     // Requests made meanwhile wait for the restarted host.
     this.waiting ??= waitForReady();
     this.run = { name: "backoff", timer: this.options.timers.start(delay, () => this.spawn()) };
@@ -216,7 +230,11 @@ export class HostSupervisor<P extends SupervisedProcess> {
 
   /** A config that fails to load while one that loaded earlier is known, and someone waits for the host. */
   private canFallBack(): boolean {
-    return this.waiting !== undefined && this.lastWorkingConfig !== undefined && !sameConfig(this.lastWorkingConfig, this.config);
+    return (
+      this.waiting !== undefined &&
+      this.lastWorkingConfig !== undefined &&
+      !sameConfig(this.lastWorkingConfig, this.config)
+    );
   }
 
   /**
@@ -243,7 +261,9 @@ export class HostSupervisor<P extends SupervisedProcess> {
   private withFailedChange(error: HostError): HostError {
     const failed = this.failedChange;
     this.failedChange = undefined;
-    return failed === undefined ? error : { code: failed.code, message: `${failed.message} The previous model did not load either: ${error.message}` };
+    return failed === undefined
+      ? error
+      : { code: failed.code, message: `${failed.message} The previous model did not load either: ${error.message}` };
   }
 
   private async shutDown(reason: string, announce = true): Promise<void> {

@@ -39,6 +39,7 @@ export class PrefillSpeed {
   record(tokens: number, elapsedMs: number): void {
     if (tokens <= 0) return;
     const measured = elapsedMs / tokens;
-    this.msPerToken = this.msPerToken === undefined || measured < this.msPerToken ? measured : this.msPerToken * 0.5 + measured * 0.5;
+    this.msPerToken =
+      this.msPerToken === undefined || measured < this.msPerToken ? measured : this.msPerToken * 0.5 + measured * 0.5;
   }
 }

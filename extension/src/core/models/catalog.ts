@@ -57,14 +57,20 @@ export function validateCatalog(value: unknown): string[] {
     const entry = model as Record<string, unknown>;
     const label = typeof entry.id === "string" ? entry.id : `model ${index}`;
     const fail = (problem: string): void => void problems.push(`${label}: ${problem}`);
-    if (typeof entry.id !== "string" || !/^[a-z0-9._-]+$/.test(entry.id)) fail("id must be lower-case letters, digits, '.', '_' or '-'");
+    if (typeof entry.id !== "string" || !/^[a-z0-9._-]+$/.test(entry.id))
+      fail("id must be lower-case letters, digits, '.', '_' or '-'");
     else if (ids.has(entry.id)) fail("duplicate id");
     else ids.add(entry.id);
     if (typeof entry.name !== "string" || entry.name === "") fail("name is missing");
-    if (!Array.isArray(entry.roles) || entry.roles.length === 0 || !entry.roles.every((role) => roles.includes(role as ModelRole))) {
+    if (
+      !Array.isArray(entry.roles) ||
+      entry.roles.length === 0 ||
+      !entry.roles.every((role) => roles.includes(role as ModelRole))
+    ) {
       fail("roles must be a non-empty list of completion/chat");
     }
-    if (typeof entry.fileName !== "string" || !fileNamePattern.test(entry.fileName)) fail("fileName must be a plain .gguf file name");
+    if (typeof entry.fileName !== "string" || !fileNamePattern.test(entry.fileName))
+      fail("fileName must be a plain .gguf file name");
     else if (fileNames.has(entry.fileName)) fail("duplicate fileName");
     else fileNames.add(entry.fileName);
     const urlMatch = typeof entry.url === "string" ? urlPattern.exec(entry.url) : null;
@@ -80,7 +86,9 @@ export function validateCatalog(value: unknown): string[] {
     } else {
       const ranked = Object.keys(preference);
       const listed = entry.roles as unknown[];
-      const matches = ranked.length === listed.length && listed.every((role) => isPositive((preference as Record<string, unknown>)[String(role)]));
+      const matches =
+        ranked.length === listed.length &&
+        listed.every((role) => isPositive((preference as Record<string, unknown>)[String(role)]));
       if (!matches) fail("preference must give a positive number for each of its roles and no others");
     }
     if (entry.sha256 !== undefined && (typeof entry.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(entry.sha256))) {

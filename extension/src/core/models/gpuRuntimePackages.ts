@@ -33,24 +33,28 @@ export const gpuRuntimeDownloads: Readonly<Record<GpuRuntimeBackend, GpuRuntimeD
         {
           name: "@node-llama-cpp/linux-x64-cuda",
           version,
-          pinnedIntegrity: "sha512-idsE55VoD/FbvLhnBC9krUJaUoC0XnebseAAnCpm/brKf61HEbu+idgbb5eN6mxkjLSrHtILprJ0nDcUJjVrFg==",
+          pinnedIntegrity:
+            "sha512-idsE55VoD/FbvLhnBC9krUJaUoC0XnebseAAnCpm/brKf61HEbu+idgbb5eN6mxkjLSrHtILprJ0nDcUJjVrFg==",
         },
         {
           name: "@node-llama-cpp/linux-x64-cuda-ext",
           version,
-          pinnedIntegrity: "sha512-1PuURowccBcks3CCoMe1mTHh5vD0V5bFHMUEgtbI/OSDjpP+Pdbn+lf42CGUrepTzR8kCH1HovQ7d8q6/vuIKA==",
+          pinnedIntegrity:
+            "sha512-1PuURowccBcks3CCoMe1mTHh5vD0V5bFHMUEgtbI/OSDjpP+Pdbn+lf42CGUrepTzR8kCH1HovQ7d8q6/vuIKA==",
         },
       ],
       "win-x64": [
         {
           name: "@node-llama-cpp/win-x64-cuda",
           version,
-          pinnedIntegrity: "sha512-PLz70neFEMkQTlmJqG1ujUtCSgHasLPMxQ9rLkqQVmZYAXqkRj+45TIHCjdn3XqUeaoun0vrO9rRaxZ8NVq9jg==",
+          pinnedIntegrity:
+            "sha512-PLz70neFEMkQTlmJqG1ujUtCSgHasLPMxQ9rLkqQVmZYAXqkRj+45TIHCjdn3XqUeaoun0vrO9rRaxZ8NVq9jg==",
         },
         {
           name: "@node-llama-cpp/win-x64-cuda-ext",
           version,
-          pinnedIntegrity: "sha512-L2MxLVEYPDDe4O8EDWPmX6brldc9+Vt9hNoT/anj3pSnmrjkQcmaoKhHs6oP5qhEhb5Uog0rj6lgzNGtJO3p9Q==",
+          pinnedIntegrity:
+            "sha512-L2MxLVEYPDDe4O8EDWPmX6brldc9+Vt9hNoT/anj3pSnmrjkQcmaoKhHs6oP5qhEhb5Uog0rj6lgzNGtJO3p9Q==",
         },
       ],
     },
@@ -64,14 +68,16 @@ export const gpuRuntimeDownloads: Readonly<Record<GpuRuntimeBackend, GpuRuntimeD
         {
           name: "@node-llama-cpp/linux-x64-vulkan",
           version,
-          pinnedIntegrity: "sha512-flEeSzONQ6OIm5bYKLQf4eEnBzcC5WugFbyPUwkCqyyOFZ8pH0H9ulQ7ZNDLSIczeKneMRJornlyY1Hq7d3GDA==",
+          pinnedIntegrity:
+            "sha512-flEeSzONQ6OIm5bYKLQf4eEnBzcC5WugFbyPUwkCqyyOFZ8pH0H9ulQ7ZNDLSIczeKneMRJornlyY1Hq7d3GDA==",
         },
       ],
       "win-x64": [
         {
           name: "@node-llama-cpp/win-x64-vulkan",
           version,
-          pinnedIntegrity: "sha512-HJ237Azh5m4Sz+w3A1IU/fYLaSDOocskcfn2ILTgqTuuORCB86EMnu3Yt/XsNhRHTtEiwz1Q/E0mO4PLIbZLAA==",
+          pinnedIntegrity:
+            "sha512-HJ237Azh5m4Sz+w3A1IU/fYLaSDOocskcfn2ILTgqTuuORCB86EMnu3Yt/XsNhRHTtEiwz1Q/E0mO4PLIbZLAA==",
         },
       ],
     },
@@ -83,7 +89,10 @@ export function runtimePlatform(platform: string, arch: string): string {
   return `${platform === "win32" ? "win" : platform}-${arch}`;
 }
 
-export function gpuRuntimePackagesFor(backend: GpuRuntimeBackend, platform: string): readonly RuntimePackage[] | undefined {
+export function gpuRuntimePackagesFor(
+  backend: GpuRuntimeBackend,
+  platform: string,
+): readonly RuntimePackage[] | undefined {
   return gpuRuntimeDownloads[backend].packages[platform];
 }
 

@@ -57,7 +57,10 @@ export class ProgressThrottle {
     const oldest = this.samples[0];
     const elapsedSeconds = (at - oldest.at) / 1000;
     const bytesPerSecond = elapsedSeconds > 0 ? (sample.receivedBytes - oldest.bytes) / elapsedSeconds : 0;
-    const parts = [`${Math.floor(percent)}%`, `${formatBytes(sample.receivedBytes)} of ${formatBytes(sample.totalBytes)}`];
+    const parts = [
+      `${Math.floor(percent)}%`,
+      `${formatBytes(sample.receivedBytes)} of ${formatBytes(sample.totalBytes)}`,
+    ];
     if (bytesPerSecond > 0) {
       parts.push(`${formatBytes(bytesPerSecond)}/s`);
       if (!done) parts.push(`${formatDuration((sample.totalBytes - sample.receivedBytes) / bytesPerSecond)} left`);

@@ -16,10 +16,7 @@ export interface Hardware {
 }
 
 export type Placement =
-  | { kind: "gpu" }
-  | { kind: "partial"; gpuLayers: number }
-  | { kind: "cpu" }
-  | { kind: "tooLarge" };
+  { kind: "gpu" } | { kind: "partial"; gpuLayers: number } | { kind: "cpu" } | { kind: "tooLarge" };
 
 export interface RoleChoice {
   model: CatalogModel;
@@ -67,8 +64,14 @@ const usefulOffloadShare = 0.5;
  */
 export function withOwnModelsFreed(hardware: Hardware, running: HostInfo | undefined): Hardware {
   if (running === undefined || hardware.gpu.type === "cpu") return hardware;
-  const models = running.chatModel.path === running.completionModel.path ? [running.completionModel] : [running.completionModel, running.chatModel];
-  const held = models.reduce((sum, model) => sum + (model.layers > 0 ? (model.sizeBytes * model.offloadedLayers) / model.layers : 0), 0);
+  const models =
+    running.chatModel.path === running.completionModel.path
+      ? [running.completionModel]
+      : [running.completionModel, running.chatModel];
+  const held = models.reduce(
+    (sum, model) => sum + (model.layers > 0 ? (model.sizeBytes * model.offloadedLayers) / model.layers : 0),
+    0,
+  );
   const vramFreeBytes = Math.min(hardware.gpu.vramTotalBytes, hardware.gpu.vramFreeBytes + held);
   return { ...hardware, gpu: { ...hardware.gpu, vramFreeBytes } };
 }
@@ -98,7 +101,11 @@ function budgetOf(hardware: Hardware): Budget {
     case "cpu":
       return { gpu: 0, ram: hardware.ramBytes * ramShare, unified: false };
     default:
-      return { gpu: Math.max(0, hardware.gpu.vramFreeBytes - vramReserveBytes), ram: hardware.ramBytes * ramShare, unified: false };
+      return {
+        gpu: Math.max(0, hardware.gpu.vramFreeBytes - vramReserveBytes),
+        ram: hardware.ramBytes * ramShare,
+        unified: false,
+      };
   }
 }
 
@@ -109,7 +116,10 @@ function place(model: CatalogModel, contextSize: number, budget: Budget): { plac
   if (budget.gpu > 0 && !budget.unified && need - budget.gpu <= budget.ram) {
     const gpuLayers = Math.floor((model.layers * budget.gpu) / need);
     if (gpuLayers > 0) {
-      return { placement: { kind: "partial", gpuLayers }, left: { ...budget, gpu: 0, ram: budget.ram - (need - budget.gpu) } };
+      return {
+        placement: { kind: "partial", gpuLayers },
+        left: { ...budget, gpu: 0, ram: budget.ram - (need - budget.gpu) },
+      };
     }
   }
   if (need <= budget.ram) return { placement: { kind: "cpu" }, left: { ...budget, ram: budget.ram - need } };
@@ -117,7 +127,10 @@ function place(model: CatalogModel, contextSize: number, budget: Budget): { plac
 }
 
 function runsAtCpuSpeed(model: CatalogModel, placement: Placement): boolean {
-  return placement.kind === "cpu" || (placement.kind === "partial" && placement.gpuLayers < model.layers * usefulOffloadShare);
+  return (
+    placement.kind === "cpu" ||
+    (placement.kind === "partial" && placement.gpuLayers < model.layers * usefulOffloadShare)
+  );
 }
 
 /** How good a model is for a role where it was placed; 0 means "do not recommend". */
@@ -141,7 +154,12 @@ function contextPhrase(contextSize: number): string {
   return `${/^(8|11|18)/.test(label) ? "an" : "a"} ${label} context`;
 }
 
-export function describePlacement(model: CatalogModel, placement: Placement, hardware: Hardware, contextSize: number): string {
+export function describePlacement(
+  model: CatalogModel,
+  placement: Placement,
+  hardware: Hardware,
+  contextSize: number,
+): string {
   const context = `with ${contextPhrase(contextSize)}`;
   switch (placement.kind) {
     case "gpu":
@@ -162,7 +180,8 @@ export function assessModel(model: CatalogModel, role: ModelRole, hardware: Hard
   const { placement } = place(model, contextSize, budgetOf(hardware));
   const detail = describePlacement(model, placement, hardware, contextSize);
   if (placement.kind === "tooLarge") return { fit: "tooLarge", placement, detail };
-  if (value(model, role, placement, hardware) === 0) return { fit: "slow", placement, detail: `${detail}; slow on this CPU` };
+  if (value(model, role, placement, hardware) === 0)
+    return { fit: "slow", placement, detail: `${detail}; slow on this CPU` };
   return { fit: placement.kind === "partial" ? "partial" : "fits", placement, detail };
 }
 
@@ -172,7 +191,12 @@ interface Plan {
   score: number;
 }
 
-function bestPlan(models: readonly CatalogModel[], hardware: Hardware, contextSize: number, withChat: boolean): Plan | undefined {
+function bestPlan(
+  models: readonly CatalogModel[],
+  hardware: Hardware,
+  contextSize: number,
+  withChat: boolean,
+): Plan | undefined {
   const budget = budgetOf(hardware);
   let best: Plan | undefined;
   const consider = (plan: Plan): void => {
@@ -196,7 +220,12 @@ function bestPlan(models: readonly CatalogModel[], hardware: Hardware, contextSi
     for (const chatModel of models.filter((model) => model !== completionModel && model.roles.includes("chat"))) {
       const second = place(chatModel, contextSize, first.left);
       const chatValue = value(chatModel, "chat", second.placement, hardware);
-      if (chatValue > 0) consider({ completion, chat: { model: chatModel, placement: second.placement }, score: completionValue + chatValue });
+      if (chatValue > 0)
+        consider({
+          completion,
+          chat: { model: chatModel, placement: second.placement },
+          score: completionValue + chatValue,
+        });
     }
   }
   return best;
@@ -218,10 +247,20 @@ export function recommend(models: readonly CatalogModel[], hardware: Hardware): 
 
 function recommendationOf(plan: Plan, hardware: Hardware, contextSize: number): Recommendation {
   const shared = plan.completion.model === plan.chat?.model;
-  const note = plan.chat === undefined ? "; no chat model fits beside it in this memory" : shared ? "; one model for completion and chat, as memory does not allow two" : "";
+  const note =
+    plan.chat === undefined
+      ? "; no chat model fits beside it in this memory"
+      : shared
+        ? "; one model for completion and chat, as memory does not allow two"
+        : "";
   const choice = (part: NonNullable<Plan["chat"]>): RoleChoice => ({
     ...part,
     reason: `${describePlacement(part.model, part.placement, hardware, contextSize)}${note}`,
   });
-  return { contextSize, completion: choice(plan.completion), chat: plan.chat === undefined ? undefined : choice(plan.chat), shared };
+  return {
+    contextSize,
+    completion: choice(plan.completion),
+    chat: plan.chat === undefined ? undefined : choice(plan.chat),
+    shared,
+  };
 }

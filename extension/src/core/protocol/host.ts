@@ -265,7 +265,17 @@ export function resultOf<K extends RequestKind>(kind: K, reply: ReplyMessage): R
 }
 
 const toHostKinds: readonly ToHost["kind"][] = ["init", "infill", "chat", "info", "cancel", "shutdown", "hardware"];
-const fromHostKinds: readonly FromHost["kind"][] = ["loading", "ready", "loadFailed", "chunk", "result", "info", "hardware", "error", "log"];
+const fromHostKinds: readonly FromHost["kind"][] = [
+  "loading",
+  "ready",
+  "loadFailed",
+  "chunk",
+  "result",
+  "info",
+  "hardware",
+  "error",
+  "log",
+];
 
 /** A message of a known kind whose other fields are still unchecked. */
 export type Envelope<K extends string> = { kind: K } & Record<string, unknown>;
@@ -314,7 +324,13 @@ function isInfillContext(value: unknown): value is InfillContext {
     typeof value.languageId === "string" &&
     typeof value.path === "string" &&
     Array.isArray(value.pieces) &&
-    value.pieces.every((piece) => isRecord(piece) && typeof piece.path === "string" && typeof piece.text === "string" && typeof piece.reason === "string") &&
+    value.pieces.every(
+      (piece) =>
+        isRecord(piece) &&
+        typeof piece.path === "string" &&
+        typeof piece.text === "string" &&
+        typeof piece.reason === "string",
+    ) &&
     Array.isArray(value.scopes) &&
     value.scopes.every((scope) => isRecord(scope) && isCount(scope.line, 0) && typeof scope.text === "string")
   );
@@ -336,14 +352,21 @@ export function isInfillParams(value: unknown): value is InfillParams {
 }
 
 export function isChatParams(value: unknown): value is ChatParams {
-  if (!isRecord(value) || typeof value.systemPrompt !== "string" || !isCount(value.maxTokens, 1) || !isTemperature(value.temperature)) {
+  if (
+    !isRecord(value) ||
+    typeof value.systemPrompt !== "string" ||
+    !isCount(value.maxTokens, 1) ||
+    !isTemperature(value.temperature)
+  ) {
     return false;
   }
   const turns = value.turns;
   return (
     Array.isArray(turns) &&
     turns.length > 0 &&
-    turns.every((turn) => isRecord(turn) && (turn.role === "user" || turn.role === "assistant") && typeof turn.text === "string") &&
+    turns.every(
+      (turn) => isRecord(turn) && (turn.role === "user" || turn.role === "assistant") && typeof turn.text === "string",
+    ) &&
     (turns[turns.length - 1] as ChatTurn).role === "user"
   );
 }
@@ -354,11 +377,19 @@ export function isHostConfig(value: unknown): value is HostConfig {
     typeof value.completionModelPath === "string" &&
     value.completionModelPath !== "" &&
     typeof value.chatModelPath === "string" &&
-    (value.gpu === "auto" || value.gpu === "cuda" || value.gpu === "vulkan" || value.gpu === "metal" || value.gpu === "cpu") &&
+    (value.gpu === "auto" ||
+      value.gpu === "cuda" ||
+      value.gpu === "vulkan" ||
+      value.gpu === "metal" ||
+      value.gpu === "cpu") &&
     (value.contextSize === "auto" || isCount(value.contextSize, 1)) &&
     (value.gpuLayers === "auto" || isCount(value.gpuLayers, 0)) &&
     isCount(value.threads, 0) &&
-    (value.logLevel === "trace" || value.logLevel === "debug" || value.logLevel === "info" || value.logLevel === "warn" || value.logLevel === "error")
+    (value.logLevel === "trace" ||
+      value.logLevel === "debug" ||
+      value.logLevel === "info" ||
+      value.logLevel === "warn" ||
+      value.logLevel === "error")
   );
 }
 
@@ -499,7 +530,8 @@ function isGpuInfo(value: unknown): value is GpuInfo {
     isStrings(value.names) &&
     isNumber(value.vramTotalBytes) &&
     isNumber(value.vramUsedBytes) &&
-    (fallback === undefined || (isRecord(fallback) && isOneOf(fallback.requested, gpuBackends) && typeof fallback.reason === "string"))
+    (fallback === undefined ||
+      (isRecord(fallback) && isOneOf(fallback.requested, gpuBackends) && typeof fallback.reason === "string"))
   );
 }
 
@@ -522,7 +554,13 @@ function isModelInfo(value: unknown): value is ModelInfo {
 }
 
 function isHostInfo(value: unknown): value is HostInfo {
-  return isRecord(value) && isGpuInfo(value.gpu) && isNumber(value.threads) && isModelInfo(value.completionModel) && isModelInfo(value.chatModel);
+  return (
+    isRecord(value) &&
+    isGpuInfo(value.gpu) &&
+    isNumber(value.threads) &&
+    isModelInfo(value.completionModel) &&
+    isModelInfo(value.chatModel)
+  );
 }
 
 function isGenerationResult(value: unknown): value is GenerationResult {

@@ -12,7 +12,12 @@ export type ToWebview = {
 
 export type FromWebview = { kind: "ready" } | { kind: "restartHost" } | { kind: "showLog" } | { kind: "chooseModel" };
 
-const fromWebviewKinds: ReadonlySet<string> = new Set<FromWebview["kind"]>(["ready", "restartHost", "showLog", "chooseModel"]);
+const fromWebviewKinds: ReadonlySet<string> = new Set<FromWebview["kind"]>([
+  "ready",
+  "restartHost",
+  "showLog",
+  "chooseModel",
+]);
 
 /** Webview messages are untrusted input: narrow them before acting. */
 export function isFromWebview(value: unknown): value is FromWebview {

@@ -38,7 +38,12 @@ const importTypes: Readonly<Record<CodeLanguage, readonly string[]>> = {
 /** Imports beyond this are dropped: they feed the prompt, which has a budget. */
 const maxImportLines = 40;
 
-export function surroundingContext(tree: Tree, languageId: string, text: string, target: OffsetRange): SurroundingContext {
+export function surroundingContext(
+  tree: Tree,
+  languageId: string,
+  text: string,
+  target: OffsetRange,
+): SurroundingContext {
   if (!isCodeLanguage(languageId)) return { imports: [] };
   const wanted = importTypes[languageId];
   const imports: string[] = [];
@@ -52,6 +57,13 @@ export function surroundingContext(tree: Tree, languageId: string, text: string,
   const holder = enclosingClass(tree, languageId, target);
   const headerEnd = holder === undefined ? -1 : text.indexOf("\n", holder.startIndex);
   const enclosingClassHeader =
-    holder === undefined ? undefined : text.slice(holder.startIndex, headerEnd < 0 || headerEnd > holder.endIndex ? holder.endIndex : headerEnd).trimEnd();
-  return { imports: imports.slice(0, maxImportLines), ...(enclosingClassHeader !== undefined ? { enclosingClassHeader } : {}) };
+    holder === undefined
+      ? undefined
+      : text
+          .slice(holder.startIndex, headerEnd < 0 || headerEnd > holder.endIndex ? holder.endIndex : headerEnd)
+          .trimEnd();
+  return {
+    imports: imports.slice(0, maxImportLines),
+    ...(enclosingClassHeader !== undefined ? { enclosingClassHeader } : {}),
+  };
 }

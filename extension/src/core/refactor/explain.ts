@@ -29,10 +29,20 @@ function contextAttachment(target: ExplainTarget): StoredAttachment | undefined 
 
 export function explainRequest(target: ExplainTarget): AskInChatRequest {
   const lines = target.firstLine === target.lastLine ? `${target.firstLine}` : `${target.firstLine}-${target.lastLine}`;
-  const code: StoredAttachment = { label: `${target.relativePath}:${lines}`, languageId: target.languageId, content: target.code };
+  const code: StoredAttachment = {
+    label: `${target.relativePath}:${lines}`,
+    languageId: target.languageId,
+    content: target.code,
+  };
   const context = contextAttachment(target);
   return {
-    prompt: presetInstruction({ preset: "explain", languageId: target.languageId, instruction: "", diagnostics: [], sourceFileName: target.relativePath }),
+    prompt: presetInstruction({
+      preset: "explain",
+      languageId: target.languageId,
+      instruction: "",
+      diagnostics: [],
+      sourceFileName: target.relativePath,
+    }),
     // The code last: the chat takes the last attachment's language for the answer's unlabelled code blocks.
     attachments: context === undefined ? [code] : [context, code],
   };

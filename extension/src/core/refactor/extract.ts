@@ -20,10 +20,7 @@ export interface ExtractionInput {
 }
 
 export type Extraction =
-  | { kind: "code"; code: string }
-  | { kind: "empty" }
-  | { kind: "noCode" }
-  | { kind: "unchanged" };
+  { kind: "code"; code: string } | { kind: "empty" } | { kind: "noCode" } | { kind: "unchanged" };
 
 /** Pulls the code out of a model's answer and fits it to the original's indentation, line endings and final newline. */
 export function extractCode(input: ExtractionInput): Extraction {
@@ -169,11 +166,14 @@ function indentationStyle(lines: readonly string[]): IndentationStyle {
   const indentations = lines.filter((line) => !isBlank(line)).map(leadingWhitespace);
   if (indentations.some((indentation) => indentation.startsWith("\t"))) return { kind: "tabs" };
   // The step between distinct levels, not the levels themselves: one line at 8 spaces says nothing about the width.
-  const levels = [...new Set(indentations.filter((indentation) => !indentation.includes("\t")).map((indentation) => indentation.length))].sort(
-    (left, right) => left - right,
-  );
+  const levels = [
+    ...new Set(
+      indentations.filter((indentation) => !indentation.includes("\t")).map((indentation) => indentation.length),
+    ),
+  ].sort((left, right) => left - right);
   let width = 0;
-  for (let index = 1; index < levels.length; index++) width = greatestCommonDivisor(width, levels[index] - levels[index - 1]);
+  for (let index = 1; index < levels.length; index++)
+    width = greatestCommonDivisor(width, levels[index] - levels[index - 1]);
   return width >= 2 ? { kind: "spaces", width } : { kind: "unknown" };
 }
 

@@ -34,7 +34,9 @@ export function diffLines(original: readonly string[], proposed: readonly string
   const right = proposed.slice(head, proposed.length - tail);
   if (left.length === 0 && right.length === 0) return [];
   if (left.length === 0 || right.length === 0 || (left.length + 1) * (right.length + 1) > maxTableCells) {
-    return [{ originalStart: head, originalEnd: head + left.length, proposedStart: head, proposedEnd: head + right.length }];
+    return [
+      { originalStart: head, originalEnd: head + left.length, proposedStart: head, proposedEnd: head + right.length },
+    ];
   }
   return middleHunks(left, right).map((hunk) => ({
     originalStart: hunk.originalStart + head,
@@ -51,7 +53,9 @@ function middleHunks(left: readonly string[], right: readonly string[]): LineHun
   for (let i = left.length - 1; i >= 0; i--) {
     for (let j = right.length - 1; j >= 0; j--) {
       common[i * columns + j] =
-        left[i] === right[j] ? common[(i + 1) * columns + j + 1] + 1 : Math.max(common[(i + 1) * columns + j], common[i * columns + j + 1]);
+        left[i] === right[j]
+          ? common[(i + 1) * columns + j + 1] + 1
+          : Math.max(common[(i + 1) * columns + j], common[i * columns + j + 1]);
     }
   }
   const hunks: LineHunk[] = [];
@@ -99,7 +103,8 @@ export function lineReplacements(original: string, proposed: string): TextReplac
   return diffLines(originalLines, proposedLines).map((hunk) => {
     // Each hunk maps to one character range: from the start of its first line to the end of its last, or, for a pure
     // insertion, to an empty range at a line start; the texts' line breaks around the range stay where they are.
-    const startsAtLine = (starts: readonly number[], line: number, text: string): number => (line < starts.length ? starts[line] : text.length);
+    const startsAtLine = (starts: readonly number[], line: number, text: string): number =>
+      line < starts.length ? starts[line] : text.length;
     if (hunk.originalStart === hunk.originalEnd) {
       // Insertion before original line originalStart: the inserted lines with their breaks.
       const at = startsAtLine(originalStarts, hunk.originalStart, original);

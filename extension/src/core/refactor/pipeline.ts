@@ -39,7 +39,8 @@ export interface Proposal {
 
 export type RefactorFailureKind = "empty" | "noCode" | "unchanged" | "truncated";
 
-export type ProposalOutcome = { kind: "proposal"; proposal: Proposal } | { kind: "failed"; failure: RefactorFailureKind; message: string };
+export type ProposalOutcome =
+  { kind: "proposal"; proposal: Proposal } | { kind: "failed"; failure: RefactorFailureKind; message: string };
 
 export const failureMessages: Readonly<Record<RefactorFailureKind, string>> = {
   empty: "The model's answer was empty. Nothing was changed.",
@@ -50,7 +51,11 @@ export const failureMessages: Readonly<Record<RefactorFailureKind, string>> = {
 };
 
 /** Turns the host's answer into a proposal for the preview, or says why there is none. */
-export function proposalFromAnswer(job: RefactorJob, result: GenerationResult, checks: ProposalChecks): ProposalOutcome {
+export function proposalFromAnswer(
+  job: RefactorJob,
+  result: GenerationResult,
+  checks: ProposalChecks,
+): ProposalOutcome {
   if (result.stopReason === "maxTokens") return failed("truncated");
   const output = outputOf(job.preset);
   const original = output === "newFile" ? "" : job.documentText.slice(job.target.start, job.target.end);

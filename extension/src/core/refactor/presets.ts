@@ -13,7 +13,8 @@ export function outputOf(preset: RefactorPreset): PresetOutput {
 const typeHints: Readonly<Record<string, string>> = {
   python: "Add type hints (PEP 484) to every parameter and return value, importing from typing only if needed.",
   javascript: "Add JSDoc @param and @returns type annotations; do not convert the code to TypeScript.",
-  javascriptreact: "Add JSDoc @param and @returns type annotations, including the props; do not convert the code to TypeScript.",
+  javascriptreact:
+    "Add JSDoc @param and @returns type annotations, including the props; do not convert the code to TypeScript.",
   php: "Add parameter, return and property type declarations.",
   ruby: "Add YARD @param and @return type tags in comments.",
   shellscript: "Document each function's arguments and output in a comment, since shell has no types.",
@@ -72,7 +73,10 @@ export function presetInstruction(input: PresetInstructionInput): string {
     case "simplify":
       return "Simplify this code: remove redundancy, flatten needless nesting and prefer clearer constructs. Keep its behaviour exactly the same.";
     case "addTypes":
-      return typeHints[input.languageId] ?? "Add explicit type annotations to every parameter, return value and variable whose type is not obvious. Keep the behaviour the same.";
+      return (
+        typeHints[input.languageId] ??
+        "Add explicit type annotations to every parameter, return value and variable whose type is not obvious. Keep the behaviour the same."
+      );
     case "addDocs":
       return `Add ${docStyles[input.languageId] ?? "a documentation comment for each function and class"}, and short comments where the logic is not obvious. Do not change the code itself.`;
     case "fix":

@@ -17,7 +17,7 @@ const rewriteSystemPrompt = [
   "You are a careful code refactoring tool inside an editor.",
   "The user gives you code and an instruction. Apply the instruction to the code.",
   "Answer with exactly one fenced code block that holds the complete rewritten code and nothing else: no explanation before or after it.",
-  "Rewrite only the code under \"Code to rewrite\"; the context is there for reference and must not be repeated.",
+  'Rewrite only the code under "Code to rewrite"; the context is there for reference and must not be repeated.',
   "Keep the code's language, names, indentation style and behaviour unless the instruction asks otherwise.",
 ].join("\n");
 
@@ -56,7 +56,8 @@ export function planRefactorPrompt(input: RefactorPromptInput): PromptPlan {
 
 function planWithContext(input: RefactorPromptInput): PromptPlan {
   const output = outputOf(input.preset);
-  const systemPrompt = output === "replace" ? rewriteSystemPrompt : output === "newFile" ? newFileSystemPrompt : proseSystemPrompt;
+  const systemPrompt =
+    output === "replace" ? rewriteSystemPrompt : output === "newFile" ? newFileSystemPrompt : proseSystemPrompt;
   const userTurn = userMessage(input, output === "replace" ? "Code to rewrite" : "Code");
   const promptTokens = estimateTokens(systemPrompt) + estimateTokens(userTurn) + templateOverheadTokens;
   // A rewrite is about as long as the original, plus a little for added types or comments; tests are longer.
@@ -85,11 +86,23 @@ function fenced(code: string, languageId: string): string {
 
 function userMessage(input: RefactorPromptInput, codeHeading: string): string {
   const parts = [`Language: ${input.languageId}`, `File: ${input.sourceFileName}`];
-  if (input.context.imports.length > 0) parts.push("", "The file's imports (do not rewrite):", fenced(input.context.imports.join("\n"), input.languageId));
+  if (input.context.imports.length > 0)
+    parts.push("", "The file's imports (do not rewrite):", fenced(input.context.imports.join("\n"), input.languageId));
   for (const definition of input.context.definitions ?? []) {
-    parts.push("", `Defined in ${definition.path} (for reference, do not rewrite):`, fenced(definition.text, input.languageId));
+    parts.push(
+      "",
+      `Defined in ${definition.path} (for reference, do not rewrite):`,
+      fenced(definition.text, input.languageId),
+    );
   }
-  if (input.context.enclosingClassHeader !== undefined) parts.push("", `The code is inside \`${input.context.enclosingClassHeader}\`; keep its indentation.`);
-  parts.push("", `${codeHeading}:`, fenced(input.target, input.languageId), "", `Instruction: ${presetInstruction(input)}`);
+  if (input.context.enclosingClassHeader !== undefined)
+    parts.push("", `The code is inside \`${input.context.enclosingClassHeader}\`; keep its indentation.`);
+  parts.push(
+    "",
+    `${codeHeading}:`,
+    fenced(input.target, input.languageId),
+    "",
+    `Instruction: ${presetInstruction(input)}`,
+  );
   return parts.join("\n");
 }

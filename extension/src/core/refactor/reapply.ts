@@ -12,10 +12,7 @@ export interface TargetSnapshot {
 }
 
 export type Relocation =
-  | { kind: "inPlace"; start: number }
-  | { kind: "moved"; start: number }
-  | { kind: "changed" }
-  | { kind: "ambiguous" };
+  { kind: "inPlace"; start: number } | { kind: "moved"; start: number } | { kind: "changed" } | { kind: "ambiguous" };
 
 /**
  * Where the refactor may be applied now. The rule: only ever over the exact text that was sent. If the document
@@ -24,7 +21,8 @@ export type Relocation =
  */
 export function relocateTarget(snapshot: TargetSnapshot, current: { text: string; version: number }): Relocation {
   if (current.version === snapshot.version) return { kind: "inPlace", start: snapshot.start };
-  const at = (start: number): boolean => start >= 0 && current.text.slice(start, start + snapshot.text.length) === snapshot.text;
+  const at = (start: number): boolean =>
+    start >= 0 && current.text.slice(start, start + snapshot.text.length) === snapshot.text;
   if (at(snapshot.start)) return { kind: "inPlace", start: snapshot.start };
   const shifted = snapshot.start + current.text.length - snapshot.documentLength;
   if (snapshot.text.trim() === "") return { kind: "changed" };

@@ -19,7 +19,8 @@ export function normaliseSelection(text: string, range: OffsetRange): OffsetRang
   const start = /^[ \t]*$/.test(text.slice(lineStart, range.start)) ? lineStart : range.start;
   if (range.end > range.start && text[range.end - 1] === "\n") return { start, end: range.end };
   const lineBreak = text.indexOf("\n", range.end);
-  const lineEnd = lineBreak < 0 ? text.length : lineBreak > 0 && text[lineBreak - 1] === "\r" ? lineBreak - 1 : lineBreak;
+  const lineEnd =
+    lineBreak < 0 ? text.length : lineBreak > 0 && text[lineBreak - 1] === "\r" ? lineBreak - 1 : lineBreak;
   const end = /^[ \t]*$/.test(text.slice(range.end, lineEnd)) ? lineEnd : range.end;
   return { start, end };
 }
@@ -34,10 +35,34 @@ export interface Definition extends OffsetRange {
 
 const functionTypes: Readonly<Record<CodeLanguage, readonly string[]>> = {
   python: ["function_definition"],
-  javascript: ["function_declaration", "generator_function_declaration", "method_definition", "function_expression", "arrow_function"],
-  javascriptreact: ["function_declaration", "generator_function_declaration", "method_definition", "function_expression", "arrow_function"],
-  typescript: ["function_declaration", "generator_function_declaration", "method_definition", "function_expression", "arrow_function"],
-  typescriptreact: ["function_declaration", "generator_function_declaration", "method_definition", "function_expression", "arrow_function"],
+  javascript: [
+    "function_declaration",
+    "generator_function_declaration",
+    "method_definition",
+    "function_expression",
+    "arrow_function",
+  ],
+  javascriptreact: [
+    "function_declaration",
+    "generator_function_declaration",
+    "method_definition",
+    "function_expression",
+    "arrow_function",
+  ],
+  typescript: [
+    "function_declaration",
+    "generator_function_declaration",
+    "method_definition",
+    "function_expression",
+    "arrow_function",
+  ],
+  typescriptreact: [
+    "function_declaration",
+    "generator_function_declaration",
+    "method_definition",
+    "function_expression",
+    "arrow_function",
+  ],
   java: ["method_declaration", "constructor_declaration"],
   c: ["function_definition"],
   cpp: ["function_definition"],
@@ -58,7 +83,13 @@ const classTypes: Readonly<Record<CodeLanguage, readonly string[]>> = {
   java: ["class_declaration", "interface_declaration", "enum_declaration", "record_declaration"],
   c: ["struct_specifier"],
   cpp: ["class_specifier", "struct_specifier"],
-  csharp: ["class_declaration", "struct_declaration", "interface_declaration", "record_declaration", "enum_declaration"],
+  csharp: [
+    "class_declaration",
+    "struct_declaration",
+    "interface_declaration",
+    "record_declaration",
+    "enum_declaration",
+  ],
   go: ["type_declaration"],
   rust: ["impl_item", "struct_item", "enum_item", "trait_item"],
   php: ["class_declaration", "interface_declaration", "trait_declaration"],
@@ -79,7 +110,12 @@ function kindOf(languageId: CodeLanguage, type: string): DefinitionKind | undefi
  * The innermost function or class around `offset`, widened to the statement that declares it (decorators, an
  * arrow function's `const`), and to the start of its first line so its indentation comes along.
  */
-export function enclosingDefinition(tree: Tree, languageId: string, text: string, offset: number): Definition | undefined {
+export function enclosingDefinition(
+  tree: Tree,
+  languageId: string,
+  text: string,
+  offset: number,
+): Definition | undefined {
   if (!isCodeLanguage(languageId)) return undefined;
   let node: Node | null = tree.rootNode.descendantForIndex(offset, offset);
   let callback: Definition | undefined;
@@ -108,7 +144,8 @@ export function enclosingClass(tree: Tree, languageId: string, range: OffsetRang
   if (!isCodeLanguage(languageId)) return undefined;
   let node: Node | null = tree.rootNode.descendantForIndex(range.start, Math.max(range.start, range.end - 1));
   while (node !== null) {
-    if (kindOf(languageId, node.type) === "class" && node.startIndex < range.start && node.endIndex >= range.end) return node;
+    if (kindOf(languageId, node.type) === "class" && node.startIndex < range.start && node.endIndex >= range.end)
+      return node;
     node = node.parent;
   }
   return undefined;

@@ -49,6 +49,7 @@ export function lineStarts(text: string): number[] {
 export function occurrencesOf(text: string, piece: string, limit: number): number[] {
   const found: number[] = [];
   if (piece === "") return found;
-  for (let index = text.indexOf(piece); index >= 0 && found.length < limit; index = text.indexOf(piece, index + 1)) found.push(index);
+  for (let index = text.indexOf(piece); index >= 0 && found.length < limit; index = text.indexOf(piece, index + 1))
+    found.push(index);
   return found;
 }

@@ -34,7 +34,9 @@ export class StreamStop {
    * Runs the streaming request. Returns the policy's decision when it stopped the request, with the pieces streamed
    * (each a token, for the servers that stream one per event), or undefined when the server ended it.
    */
-  async run(request: (signal: AbortSignal) => Promise<void>): Promise<{ decision: StopDecision; pieces: number } | undefined> {
+  async run(
+    request: (signal: AbortSignal) => Promise<void>,
+  ): Promise<{ decision: StopDecision; pieces: number } | undefined> {
     try {
       await request(this.signal);
     } catch (error) {

@@ -22,5 +22,7 @@ export function customFimTemplateProblem(template: string): string | undefined {
  * the user's own code contains is never substituted.
  */
 export function buildFimPrompt(template: string, prefix: string, suffix: string): string {
-  return template.replace(/\{(prefix|suffix)\}/g, (_placeholder, name: string) => (name === "prefix" ? prefix : suffix));
+  return template.replace(/\{(prefix|suffix)\}/g, (_placeholder, name: string) =>
+    name === "prefix" ? prefix : suffix,
+  );
 }

@@ -1,8 +1,7 @@
 // Code leaves the machine only by the user's own choice: which server URLs may receive it, and when to ask.
 
 export type RemoteAccess =
-  | { kind: "allowed"; origin: string; loopback: boolean }
-  | { kind: "refused"; message: string };
+  { kind: "allowed"; origin: string; loopback: boolean } | { kind: "refused"; message: string };
 
 /** This machine: `localhost`, 127.0.0.0/8 and ::1. A name that merely resolves here is not trusted as loopback. */
 export function isLoopbackHost(hostname: string): boolean {
@@ -41,7 +40,10 @@ export function checkRemoteAccess(url: string, allowInsecureHttp: boolean): Remo
     return { kind: "refused", message: `The server URL "${url}" is not a URL: set llamaAssist.remote.url.` };
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-    return { kind: "refused", message: `The server URL must be http or https, not ${parsed.protocol} (llamaAssist.remote.url).` };
+    return {
+      kind: "refused",
+      message: `The server URL must be http or https, not ${parsed.protocol} (llamaAssist.remote.url).`,
+    };
   }
   const loopback = isLoopbackHost(parsed.hostname);
   if (parsed.protocol === "http:" && !loopback && !allowInsecureHttp) {

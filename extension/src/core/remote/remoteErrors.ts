@@ -25,7 +25,10 @@ export function serverErrorText(body: string): string {
   } catch {
     // Not JSON: a proxy's HTML page or plain text; show its start.
   }
-  const plain = trimmed.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim();
+  const plain = trimmed
+    .replace(/<[^>]*>/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
   return plain.length > 200 ? `${plain.slice(0, 200)}…` : plain;
 }
 
@@ -51,27 +54,47 @@ export function httpStatusError(request: FailedRequest, status: number, body: st
   const said = detail === "" ? "" : `: ${detail}`;
   const modelName = request.model === "" ? "the server's default model" : `model "${request.model}"`;
   if (isContextExceeded(body)) {
-    return new HostRequestError("contextExceeded", `The prompt does not fit the context of ${modelName} on ${request.server}${said}`);
+    return new HostRequestError(
+      "contextExceeded",
+      `The prompt does not fit the context of ${modelName} on ${request.server}${said}`,
+    );
   }
   if (status === 401 || status === 403) {
     const hint = request.hadApiKey ? "rejected the API key" : "needs an API key";
     return new HostRequestError("unauthorized", `${request.server} ${hint} (HTTP ${status})${said}`);
   }
   if (status === 404) {
-    return new HostRequestError("modelNotFound", `${request.server} answered 404 for ${request.path}: is ${modelName} served there${detail === "" ? "" : ` (${detail})`}?`);
+    return new HostRequestError(
+      "modelNotFound",
+      `${request.server} answered 404 for ${request.path}: is ${modelName} served there${detail === "" ? "" : ` (${detail})`}?`,
+    );
   }
-  if (status === 429) return new HostRequestError("rateLimited", `${request.server} is rate-limiting requests (HTTP 429) and still was after retries${said}`);
+  if (status === 429)
+    return new HostRequestError(
+      "rateLimited",
+      `${request.server} is rate-limiting requests (HTTP 429) and still was after retries${said}`,
+    );
   // llama-server answers 501 for a model without FIM tokens; Ollama 400 "does not support insert".
   if ((status === 501 && /infill|fim|fill.in.the.middle/i.test(detail)) || /does not support insert/i.test(detail)) {
-    return new HostRequestError("noFillInTheMiddle", `${modelName} on ${request.server} cannot fill in the middle${said}`);
+    return new HostRequestError(
+      "noFillInTheMiddle",
+      `${modelName} on ${request.server} cannot fill in the middle${said}`,
+    );
   }
   if (status >= 500) return new HostRequestError("serverError", `${request.server} failed with HTTP ${status}${said}`);
-  return new HostRequestError("badRequest", `${request.server} refused the request to ${request.path} (HTTP ${status})${said}`);
+  return new HostRequestError(
+    "badRequest",
+    `${request.server} refused the request to ${request.path} (HTTP ${status})${said}`,
+  );
 }
 
 /** An error reported inside a stream that had already begun (an SSE `error` event, an Ollama `{"error": …}` line). */
 export function streamedError(server: string, text: string): HostRequestError {
-  if (isContextExceeded(text)) return new HostRequestError("contextExceeded", `The prompt does not fit the context on ${server}: ${serverErrorText(text)}`);
+  if (isContextExceeded(text))
+    return new HostRequestError(
+      "contextExceeded",
+      `The prompt does not fit the context on ${server}: ${serverErrorText(text)}`,
+    );
   return new HostRequestError("serverError", `${server} reported an error mid-answer: ${serverErrorText(text)}`);
 }
 
@@ -90,13 +113,24 @@ const certificateErrorCodes = new Set([
 /** A socket-level failure (Node's error codes) before or during the answer. */
 export function networkError(request: FailedRequest, error: NodeJS.ErrnoException): HostRequestError {
   const code = error.code ?? "";
-  if (code === "ECONNREFUSED") return new HostRequestError("connectionRefused", `${request.server} refused the connection: is the server running?`);
-  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return new HostRequestError("connectionRefused", `The host name of ${request.server} does not resolve (${code}).`);
-  if (code === "EHOSTUNREACH" || code === "ENETUNREACH") return new HostRequestError("connectionRefused", `${request.server} cannot be reached (${code}).`);
-  if (code === "ETIMEDOUT") return new HostRequestError("timeout", `${request.server} did not answer in time (${code}).`);
+  if (code === "ECONNREFUSED")
+    return new HostRequestError(
+      "connectionRefused",
+      `${request.server} refused the connection: is the server running?`,
+    );
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN")
+    return new HostRequestError("connectionRefused", `The host name of ${request.server} does not resolve (${code}).`);
+  if (code === "EHOSTUNREACH" || code === "ENETUNREACH")
+    return new HostRequestError("connectionRefused", `${request.server} cannot be reached (${code}).`);
+  if (code === "ETIMEDOUT")
+    return new HostRequestError("timeout", `${request.server} did not answer in time (${code}).`);
   if (certificateErrorCodes.has(code)) {
-    return new HostRequestError("untrustedCertificate", `The certificate of ${request.server} is not trusted (${code}): add its CA to the trusted certificates.`);
+    return new HostRequestError(
+      "untrustedCertificate",
+      `The certificate of ${request.server} is not trusted (${code}): add its CA to the trusted certificates.`,
+    );
   }
-  if (code === "ECONNRESET" || code === "EPIPE") return new HostRequestError("serverError", `${request.server} closed the connection (${code}).`);
+  if (code === "ECONNRESET" || code === "EPIPE")
+    return new HostRequestError("serverError", `${request.server} closed the connection (${code}).`);
   return new HostRequestError("serverError", `The connection to ${request.server} failed: ${error.message}`);
 }

@@ -133,19 +133,30 @@ export class BackendRouting<Remote extends RoutedRemote> {
     private readonly onRemoteOutcome: (remote: Remote, error: unknown) => void,
   ) {}
 
-  infill(params: Parameters<InferenceBackend["infill"]>[0], signal?: AbortSignal): ReturnType<InferenceBackend["infill"]> {
+  infill(
+    params: Parameters<InferenceBackend["infill"]>[0],
+    signal?: AbortSignal,
+  ): ReturnType<InferenceBackend["infill"]> {
     const route = this.route();
     if (route.kind === "local") return this.local.infill(params, signal);
     return this.throughRemote(route.remote, (backend) => backend.infill(params, signal), signal);
   }
 
-  chat(params: Parameters<InferenceBackend["chat"]>[0], onChunk: (text: string) => void, signal?: AbortSignal): ReturnType<InferenceBackend["chat"]> {
+  chat(
+    params: Parameters<InferenceBackend["chat"]>[0],
+    onChunk: (text: string) => void,
+    signal?: AbortSignal,
+  ): ReturnType<InferenceBackend["chat"]> {
     const route = this.route();
     if (route.kind === "local") return this.local.chat(params, onChunk, signal);
     return this.throughRemote(route.remote, (backend) => backend.chat(params, onChunk, signal), signal);
   }
 
-  private async throughRemote<T>(pending: Promise<Remote>, request: (backend: Remote["backend"]) => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  private async throughRemote<T>(
+    pending: Promise<Remote>,
+    request: (backend: Remote["backend"]) => Promise<T>,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
     const remote = await pending;
     try {
       const result = await this.gate.send(remote.target, () => request(remote.backend), signal);

@@ -2,7 +2,13 @@
 // by the same block-wise fit as the local host (completion/promptFit.ts). Counting costs a round trip per text, so the
 // counts of the texts seen are kept: the blocks above the cursor stay the same while the user types, and a keystroke
 // usually costs one short /tokenize, for the block that holds the cursor.
-import { type FittedText, type PromptPieces, fitInfillContextCounted, fitInfillContextEstimated, lowTokenEstimate } from "../completion/promptFit";
+import {
+  type FittedText,
+  type PromptPieces,
+  fitInfillContextCounted,
+  fitInfillContextEstimated,
+  lowTokenEstimate,
+} from "../completion/promptFit";
 import { HostRequestError, cancelledError } from "../protocol/backend";
 
 /** Text → token count, forgetting the least recently used beyond `capacity` entries. */
@@ -102,7 +108,10 @@ export class ServerPromptFitter {
         if (error instanceof HostRequestError && permanentFailures.has(error.code)) this.unusable = fallbackReason;
       }
     }
-    const estimated = fitInfillContextEstimated(prompt, `estimated from characters, since ${this.options.tokenizerName} failed: ${fallbackReason}`);
+    const estimated = fitInfillContextEstimated(
+      prompt,
+      `estimated from characters, since ${this.options.tokenizerName} failed: ${fallbackReason}`,
+    );
     return { text: estimated.text, promptFit: estimated.included };
   }
 
@@ -140,7 +149,9 @@ export class ServerPromptFitter {
       throw error;
     };
     try {
-      await Promise.all(Array.from({ length: Math.min(this.concurrency, texts.length) }, () => worker().catch(failFast)));
+      await Promise.all(
+        Array.from({ length: Math.min(this.concurrency, texts.length) }, () => worker().catch(failFast)),
+      );
       return counts;
     } finally {
       signal?.removeEventListener("abort", stopSiblings);

@@ -29,7 +29,8 @@ class LineSplitter {
     }
     this.pending = this.pending.slice(start);
     // A server that never sends a line break is not streaming either format; do not buffer it without end.
-    if (this.pending.length > maxLineChars) throw new MalformedStreamError("a line of the stream is longer than 16 MiB");
+    if (this.pending.length > maxLineChars)
+      throw new MalformedStreamError("a line of the stream is longer than 16 MiB");
   }
 
   /** The text after the last line break, once the stream has ended. */
@@ -91,7 +92,10 @@ export class SseDecoder {
       this.eventName = "";
       return;
     }
-    const event: SseEvent = { event: this.eventName === "" ? "message" : this.eventName, data: this.dataLines.join("\n") };
+    const event: SseEvent = {
+      event: this.eventName === "" ? "message" : this.eventName,
+      data: this.dataLines.join("\n"),
+    };
     this.dataLines = [];
     this.eventName = "";
     this.onEvent(event);
@@ -127,7 +131,8 @@ export function parseJsonObject(text: string): JsonObject {
   } catch {
     throw new MalformedStreamError(`not JSON: ${preview(text)}`);
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new MalformedStreamError(`not a JSON object: ${preview(text)}`);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new MalformedStreamError(`not a JSON object: ${preview(text)}`);
   return value as JsonObject;
 }
 

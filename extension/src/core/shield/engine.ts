@@ -39,7 +39,11 @@ interface LanguageRuntime {
 
 const utf8 = new TextEncoder();
 
-function compileLanguage(language: ShieldLanguage, grammar: Language, rules: readonly RuleDefinition[]): LanguageRuntime {
+function compileLanguage(
+  language: ShieldLanguage,
+  grammar: Language,
+  rules: readonly RuleDefinition[],
+): LanguageRuntime {
   const pieces: CompiledPattern[] = [];
   let source = "";
   for (const rule of rules) {
@@ -54,7 +58,9 @@ function compileLanguage(language: ShieldLanguage, grammar: Language, rules: rea
   try {
     query = new Query(grammar, source);
   } catch (error) {
-    throw new Error(`Shield: a ${language} rule query does not compile (${describeBrokenRule(language, grammar, pieces)}): ${String(error)}`);
+    throw new Error(
+      `Shield: a ${language} rule query does not compile (${describeBrokenRule(language, grammar, pieces)}): ${String(error)}`,
+    );
   }
   const patternOwners: CompiledPattern[] = [];
   for (let index = 0; index < query.patternCount(); index++) {
@@ -179,12 +185,19 @@ function openCommentAtStart(code: string, language: ShieldLanguage): OpenComment
   const open = code.indexOf("/*");
   if (open >= 0 && open < close) return undefined;
   const phpTag = language === "php" ? code.indexOf("<?php") : -1;
-  return { blank: { startIndex: phpTag >= 0 && phpTag < close ? phpTag + 5 : 0, endIndex: close + 2 }, closingAt: close };
+  return {
+    blank: { startIndex: phpTag >= 0 && phpTag < close ? phpTag + 5 : 0, endIndex: close + 2 },
+    closingAt: close,
+  };
 }
 
 /** Blanks a range but keeps line breaks, so every offset, line and column stays where it was. */
 function blank(code: string, range: TextRange): string {
-  return code.slice(0, range.startIndex) + code.slice(range.startIndex, range.endIndex).replace(/[^\r\n]/g, " ") + code.slice(range.endIndex);
+  return (
+    code.slice(0, range.startIndex) +
+    code.slice(range.startIndex, range.endIndex).replace(/[^\r\n]/g, " ") +
+    code.slice(range.endIndex)
+  );
 }
 
 /** The first syntax error, outermost; only called on a tree that has one. */
@@ -241,7 +254,11 @@ function readings(parser: Parser, code: string, language: ShieldLanguage): Readi
   if ((closers.startsWith(")") || closers.startsWith("]")) && best.tree.rootNode.hasError) {
     const closed = parser.parse(best.text + closers);
     if (closed && errorSize(closed.rootNode) < errorSize(best.tree.rootNode)) {
-      result.push({ tree: closed, from: best.from, fromRow: Math.max(best.fromRow, firstError(best.tree.rootNode).startPosition.row) });
+      result.push({
+        tree: closed,
+        from: best.from,
+        fromRow: Math.max(best.fromRow, firstError(best.tree.rootNode).startPosition.row),
+      });
     } else closed?.delete();
   }
   return result;
@@ -265,9 +282,10 @@ function missingClosers(text: string, language: ShieldLanguage): string {
   const hashComments = HASH_COMMENTS.has(language);
   for (let index = 0; index < text.length; index++) {
     const char = text[index] as string;
-    if (char === "\"" || char === "'" || char === "`") {
+    if (char === '"' || char === "'" || char === "`") {
       let end = index + 1;
-      while (end < text.length && text[end] !== char && (char === "`" || text[end] !== "\n")) end += text[end] === "\\" ? 2 : 1;
+      while (end < text.length && text[end] !== char && (char === "`" || text[end] !== "\n"))
+        end += text[end] === "\\" ? 2 : 1;
       index = end;
     } else if ((char === "/" && text[index + 1] === "/") || (char === "#" && hashComments)) {
       const end = text.indexOf("\n", index);
@@ -339,7 +357,13 @@ class TreeSitterShield implements Shield {
   }
 
   /** Reports findings whose node overlaps [from, to); a whole-file scan passes the whole range. */
-  private scanRange(code: string, language: ShieldLanguage, from: number, to: number, options?: ScanOptions): Finding[] {
+  private scanRange(
+    code: string,
+    language: ShieldLanguage,
+    from: number,
+    to: number,
+    options?: ScanOptions,
+  ): Finding[] {
     const runtime = this.runtimes.get(language);
     if (!runtime) throw new Error(`Shield: no grammar loaded for ${language}`);
     const opening = openingToAdd(code, language);
@@ -365,7 +389,8 @@ class TreeSitterShield implements Shield {
           if (verdict === false) continue;
           const reported: TextRange = verdict === true ? node : verdict;
           // A node that ends in brackets a repaired reading added ends, for the caller, where the code ends.
-          const range: TextRange = reported.endIndex > code.length ? { startIndex: reported.startIndex, endIndex: code.length } : reported;
+          const range: TextRange =
+            reported.endIndex > code.length ? { startIndex: reported.startIndex, endIndex: code.length } : reported;
           if (!wholeText && !(range.startIndex < to && range.endIndex > from)) continue;
           const key = `${owner.rule.id}:${range.startIndex}:${range.endIndex}`;
           if (seen.has(key)) continue;
@@ -373,7 +398,9 @@ class TreeSitterShield implements Shield {
           if (verdict === true && range === reported) {
             findings.push(toFinding(owner.rule, range, node.startPosition, node.endPosition));
           } else {
-            findings.push(toFinding(owner.rule, range, lines.positionAt(range.startIndex), lines.positionAt(range.endIndex)));
+            findings.push(
+              toFinding(owner.rule, range, lines.positionAt(range.startIndex), lines.positionAt(range.endIndex)),
+            );
           }
         }
       }

@@ -27,7 +27,11 @@ export type ShieldVerdict =
  * The single gate every suggestion passes (ghost text, chat code blocks, refactors). It fails closed: when the scan
  * throws in block mode the suggestion is withheld; either way the failure comes back for the log.
  */
-export function gateSuggestion(shield: Shield | undefined, input: SuggestionInContext, policy: ShieldPolicy): ShieldVerdict {
+export function gateSuggestion(
+  shield: Shield | undefined,
+  input: SuggestionInContext,
+  policy: ShieldPolicy,
+): ShieldVerdict {
   if (policy.mode === "off" || policy.disabledLanguages.has(input.languageId) || !isShieldLanguage(input.languageId)) {
     return { action: "show", findings: [] };
   }

@@ -81,13 +81,17 @@ export function isConstantExpression(node: Node | null | undefined): boolean {
   switch (node.type) {
     case "parenthesized_expression":
     case "argument":
-      return node.namedChildren.every((child) => child === null || child.type === "comment" || isConstantExpression(child));
+      return node.namedChildren.every(
+        (child) => child === null || child.type === "comment" || isConstantExpression(child),
+      );
     case "binary_expression":
     case "binary_operator":
     case "binary": {
       const operator = node.childForFieldName("operator")?.text ?? node.child(1)?.text;
       if (operator !== "+" && operator !== ".") return false;
-      return isConstantExpression(node.childForFieldName("left")) && isConstantExpression(node.childForFieldName("right"));
+      return (
+        isConstantExpression(node.childForFieldName("left")) && isConstantExpression(node.childForFieldName("right"))
+      );
     }
     case "list":
     case "tuple":
@@ -99,14 +103,23 @@ export function isConstantExpression(node: Node | null | undefined): boolean {
     case "implicit_array_creation_expression":
     case "initializer_expression":
     case "collection_expression":
-      return node.namedChildren.every((child) => child === null || child.type === "comment" || !child.isNamed || isConstantExpression(child) || isTypeNode(child));
+      return node.namedChildren.every(
+        (child) =>
+          child === null ||
+          child.type === "comment" ||
+          !child.isNamed ||
+          isConstantExpression(child) ||
+          isTypeNode(child),
+      );
     default:
       return false;
   }
 }
 
 function isTypeNode(node: Node): boolean {
-  return /type|dimensions|identifier$/.test(node.type) && node.type !== "identifier" && node.type !== "field_identifier";
+  return (
+    /type|dimensions|identifier$/.test(node.type) && node.type !== "identifier" && node.type !== "field_identifier"
+  );
 }
 
 /** The text between the quotes of a literal string, with simple escapes left as written. */
@@ -138,7 +151,9 @@ export function nthArgument(argumentList: Node | null | undefined, index: number
 
 export function unwrapArgument(node: Node): Node {
   if (node.type === "argument" && node.namedChildCount >= 1) {
-    const inner = node.namedChildren.filter((c): c is Node => c !== null && c.type !== "name" && c.type !== "name_colon");
+    const inner = node.namedChildren.filter(
+      (c): c is Node => c !== null && c.type !== "name" && c.type !== "name_colon",
+    );
     if (inner.length === 1 && inner[0]) return inner[0];
   }
   return node;
@@ -179,7 +194,22 @@ const SECRET_WORDS = new Set([
 ]);
 
 /** "token" alone names lexer tokens too; it names a credential only after one of these. */
-const TOKEN_QUALIFIERS = new Set(["access", "auth", "api", "bearer", "refresh", "secret", "oauth", "github", "gitlab", "slack", "client", "private", "session", "bot"]);
+const TOKEN_QUALIFIERS = new Set([
+  "access",
+  "auth",
+  "api",
+  "bearer",
+  "refresh",
+  "secret",
+  "oauth",
+  "github",
+  "gitlab",
+  "slack",
+  "client",
+  "private",
+  "session",
+  "bot",
+]);
 
 /** Words that, next to a secret word, mean the name is about something else (a label, a path, a template). */
 const NOT_SECRET_WORDS = new Set([
@@ -272,7 +302,11 @@ export function isSecretName(name: string): boolean {
     words.some((w) => SECRET_WORDS.has(w)) ||
     words.some((w, i) => w === "token" && i > 0 && TOKEN_QUALIFIERS.has(words[i - 1] ?? "")) ||
     /^(api|access|auth|secret|private|client|app)(key|token|secret)$/.test(joined) ||
-    words.some((w, i) => (w === "api" || w === "secret" || w === "private" || w === "access") && (words[i + 1] === "key" || words[i + 1] === "token"));
+    words.some(
+      (w, i) =>
+        (w === "api" || w === "secret" || w === "private" || w === "access") &&
+        (words[i + 1] === "key" || words[i + 1] === "token"),
+    );
   if (!hasSecret) return false;
   const last = words[words.length - 1] ?? "";
   if (NOT_SECRET_WORDS.has(last) && !(last === "key" && /(api|secret|private|access)key$/.test(joined))) return false;
@@ -290,7 +324,12 @@ export function looksLikeSecretValue(value: string, name = ""): boolean {
   if (/\s/.test(value)) return false;
   if (/[/\\]/.test(value) && !/^[A-Za-z0-9+/=]{20,}$/.test(value)) return false; // paths and URLs
   if (/^[.#:$%{<[]/.test(value) || /[{}<>]/.test(value)) return false; // format strings, templates, selectors
-  if (/^(yes|no|on|off|enabled|disabled|required|optional|none|null|nil|undefined|true|false|password|secret|token|changeme|xxx+|\*+|example|test|dummy|placeholder|your[_-]?\w*|\w*_here|default|include|omit)$/i.test(value)) return false;
+  if (
+    /^(yes|no|on|off|enabled|disabled|required|optional|none|null|nil|undefined|true|false|password|secret|token|changeme|xxx+|\*+|example|test|dummy|placeholder|your[_-]?\w*|\w*_here|default|include|omit)$/i.test(
+      value,
+    )
+  )
+    return false;
   if (/^[A-Z][A-Z0-9_]*$/.test(value) && value.includes("_")) return false; // an environment variable's name
   if (/\.(html?|txt|json|ya?ml|xml|pem|key|crt|cfg|conf|ini)$/i.test(value)) return false;
   return true;
@@ -351,10 +390,28 @@ export function enclosingFunctionNames(node: Node): string[] {
     const own = current.childForFieldName("name")?.text;
     let holder = current.parent;
     // An immediately invoked function, `id: (function () {…})()`, is named by where its result is stored.
-    while (holder && (holder.type === "parenthesized_expression" || (holder.type === "call_expression" && holder.childForFieldName("function") !== null))) holder = holder.parent;
+    while (
+      holder &&
+      (holder.type === "parenthesized_expression" ||
+        (holder.type === "call_expression" && holder.childForFieldName("function") !== null))
+    )
+      holder = holder.parent;
     const stored =
-      holder && ["variable_declarator", "pair", "assignment_expression", "assignment", "field_definition", "public_field_definition"].includes(holder.type)
-        ? (holder.childForFieldName("name") ?? holder.childForFieldName("key") ?? holder.childForFieldName("left") ?? holder.childForFieldName("property"))?.text
+      holder &&
+      [
+        "variable_declarator",
+        "pair",
+        "assignment_expression",
+        "assignment",
+        "field_definition",
+        "public_field_definition",
+      ].includes(holder.type)
+        ? (
+            holder.childForFieldName("name") ??
+            holder.childForFieldName("key") ??
+            holder.childForFieldName("left") ??
+            holder.childForFieldName("property")
+          )?.text
         : undefined;
     const name = own ?? stored;
     if (name) names.push(name.slice(0, 80));
@@ -421,7 +478,11 @@ export function destinationName(node: Node): string | undefined {
         if (inner) return inner.text;
       }
     }
-    if (current.type.endsWith("statement") && !current.type.startsWith("return") && !current.type.startsWith("expression")) {
+    if (
+      current.type.endsWith("statement") &&
+      !current.type.startsWith("return") &&
+      !current.type.startsWith("expression")
+    ) {
       // Crossing a statement boundary means the value is not stored under a name.
       return enclosingFunctionName(current);
     }
@@ -489,13 +550,15 @@ export function localAssignedValues(identifier: Node): Node[] {
       binding.childForFieldName("left") ??
       binding.childForFieldName("declarator") ??
       binding.childForFieldName("pattern");
-    const targetName = target?.type === "expression_list" ? target.namedChildren[0]?.text : target?.text.replace(/^[*&\s]+/, "");
+    const targetName =
+      target?.type === "expression_list" ? target.namedChildren[0]?.text : target?.text.replace(/^[*&\s]+/, "");
     if (targetName !== name) continue;
     const value =
       binding.childForFieldName("value") ??
       binding.childForFieldName("right") ??
       binding.namedChildren[binding.namedChildCount - 1];
-    if (value && value !== target) values.push(value.type === "expression_list" ? (value.namedChildren[0] ?? value) : value);
+    if (value && value !== target)
+      values.push(value.type === "expression_list" ? (value.namedChildren[0] ?? value) : value);
   }
   return values;
 }

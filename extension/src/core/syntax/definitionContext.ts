@@ -14,7 +14,11 @@ import type { SyntaxRuntime } from "./syntaxRuntime";
 type Unanswered = "unanswered";
 
 /** The promise kept for `key`, started by `start` if there is none; one that ends unanswered is forgotten, so that a later request asks again. */
-function keptUnlessUnanswered<T>(kept: Map<string, Promise<T | Unanswered>>, key: string, start: () => Promise<T | Unanswered>): Promise<T | Unanswered> {
+function keptUnlessUnanswered<T>(
+  kept: Map<string, Promise<T | Unanswered>>,
+  key: string,
+  start: () => Promise<T | Unanswered>,
+): Promise<T | Unanswered> {
   const pending = kept.get(key);
   if (pending) return pending;
   const started = start().then((result) => {
@@ -80,10 +84,12 @@ function identifiersNearestFirst(queries: LanguageQueries, request: DefinitionRe
     const to = endIndex - (around?.start ?? 0);
     return around && from >= 0 && to <= around.text.length ? around.text.slice(from, to) : node.text;
   };
-  const named = queries.identifiers.captures(tree.rootNode, queryRange(Math.max(0, cursor - nearBeforeChars), cursor + nearAfterChars)).map(({ node }) => {
-    const { startIndex, endIndex } = node;
-    return { startIndex, text: textOf(node, startIndex, endIndex) };
-  });
+  const named = queries.identifiers
+    .captures(tree.rootNode, queryRange(Math.max(0, cursor - nearBeforeChars), cursor + nearAfterChars))
+    .map(({ node }) => {
+      const { startIndex, endIndex } = node;
+      return { startIndex, text: textOf(node, startIndex, endIndex) };
+    });
   const before = named.filter((name) => name.startIndex < cursor).reverse();
   const after = named.filter((name) => name.startIndex >= cursor);
   return [...new Set([...before, ...after].map((name) => name.text))];
@@ -127,13 +133,18 @@ export class DefinitionContext {
     const queries = this.options.queries.loaded(request.languageId);
     if (!queries) return [];
     const headers: ScopeHeader[] = [];
-    for (const capture of queries.scopes.captures(request.tree.rootNode, queryRange(request.cursor, request.cursor + 1))) {
+    for (const capture of queries.scopes.captures(
+      request.tree.rootNode,
+      queryRange(request.cursor, request.cursor + 1),
+    )) {
       const node = capture.node;
       if (node.startIndex >= request.cursor || node.endIndex <= request.cursor) continue;
       const { row, column } = node.startPosition;
       headers.push({ offset: node.startIndex - column, line: row, text: lineAt(row) });
     }
-    return headers.sort((a, b) => a.offset - b.offset).filter((header, index, all) => index === 0 || all[index - 1].offset !== header.offset);
+    return headers
+      .sort((a, b) => a.offset - b.offset)
+      .filter((header, index, all) => index === 0 || all[index - 1].offset !== header.offset);
   }
 
   /**
@@ -157,8 +168,13 @@ export class DefinitionContext {
     const near = new Set(nearestFirst);
     // The tree is read only here, before the first await: after a timeout the caller may delete it while the work goes on.
     const imports = this.importsOf(request, queries);
-    const importedLocals = new Set(imports.flatMap((imported) => [...imported.names].map((pair) => pair.split("=")[0])));
-    const indexed = this.indexedSnippets(request, nearestFirst.filter((name) => !importedLocals.has(name)));
+    const importedLocals = new Set(
+      imports.flatMap((imported) => [...imported.names].map((pair) => pair.split("=")[0])),
+    );
+    const indexed = this.indexedSnippets(
+      request,
+      nearestFirst.filter((name) => !importedLocals.has(name)),
+    );
     const work = this.collect(request, imports, near);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<ContextSnippet[]>((resolve) => {
@@ -176,8 +192,13 @@ export class DefinitionContext {
   /** The imports at the top of the document and, in a long one, those near the cursor (Python imports where it uses). */
   private importsOf(request: DefinitionRequest, queries: LanguageQueries): ImportedNames[] {
     const { path: documentPath, languageId, tree, cursor, parse } = request;
-    const matches = parse ? this.headerImports.importsOf(documentPath, languageId, queries, tree, parse) : importMatches(queries, tree, 0, importHeaderChars);
-    const near = cursor - nearBeforeChars > importHeaderChars ? importMatches(queries, tree, cursor - nearBeforeChars, cursor + nearAfterChars) : [];
+    const matches = parse
+      ? this.headerImports.importsOf(documentPath, languageId, queries, tree, parse)
+      : importMatches(queries, tree, 0, importHeaderChars);
+    const near =
+      cursor - nearBeforeChars > importHeaderChars
+        ? importMatches(queries, tree, cursor - nearBeforeChars, cursor + nearAfterChars)
+        : [];
     return groupImports([...matches, ...near]);
   }
 
@@ -190,7 +211,9 @@ export class DefinitionContext {
     for (const name of names) {
       if (found >= maxIndexedNames) break;
       if (name.length < 2) continue;
-      const definitions = symbols.lookup(name).filter((symbol) => symbol.path !== request.path && !isSecretPath(symbol.path));
+      const definitions = symbols
+        .lookup(name)
+        .filter((symbol) => symbol.path !== request.path && !isSecretPath(symbol.path));
       // A name defined in many files (main, run, Config) would more likely mislead than help.
       if (definitions.length === 0 || definitions.length > maxDefiningFiles) continue;
       found++;
@@ -208,7 +231,11 @@ export class DefinitionContext {
     }));
   }
 
-  private async collect(request: DefinitionRequest, imports: readonly ImportedNames[], near: ReadonlySet<string>): Promise<ContextSnippet[]> {
+  private async collect(
+    request: DefinitionRequest,
+    imports: readonly ImportedNames[],
+    near: ReadonlySet<string>,
+  ): Promise<ContextSnippet[]> {
     const snippets: ContextSnippet[] = [];
     for (const imported of imports) {
       if (snippets.length >= maxSnippets) break;
@@ -221,22 +248,34 @@ export class DefinitionContext {
       if (wanted.size === 0 && !anyNear) continue;
       const resolved = await this.resolve(request, imported.source);
       if (!resolved) continue;
-      const signatures = resolved.file.definitions.filter((definition) => wanted.has(definition.name) || (anyNear && near.has(definition.name)));
+      const signatures = resolved.file.definitions.filter(
+        (definition) => wanted.has(definition.name) || (anyNear && near.has(definition.name)),
+      );
       if (signatures.length === 0) continue;
       const unique = [...new Set(signatures.map((definition) => definition.signature))];
-      snippets.push({ path: this.displayPath(resolved.path), text: unique.join("\n"), reason: `imported ${[...new Set(signatures.map((d) => d.name))].join(", ")}` });
+      snippets.push({
+        path: this.displayPath(resolved.path),
+        text: unique.join("\n"),
+        reason: `imported ${[...new Set(signatures.map((d) => d.name))].join(", ")}`,
+      });
     }
     return snippets;
   }
 
   /** Kept per document and import: a whole-module import is resolved at every keystroke near any name. */
-  private async resolve(request: DefinitionRequest, source: string): Promise<{ path: string; file: ParsedFile } | undefined> {
+  private async resolve(
+    request: DefinitionRequest,
+    source: string,
+  ): Promise<{ path: string; file: ParsedFile } | undefined> {
     const key = `${request.languageId}\0${request.path}\0${source}`;
     const found = await keptUnlessUnanswered(this.resolved, key, () => this.resolveCandidates(request, source));
     return found === "unanswered" ? undefined : found;
   }
 
-  private async resolveCandidates(request: DefinitionRequest, source: string): Promise<{ path: string; file: ParsedFile } | undefined | Unanswered> {
+  private async resolveCandidates(
+    request: DefinitionRequest,
+    source: string,
+  ): Promise<{ path: string; file: ParsedFile } | undefined | Unanswered> {
     for (const candidate of importCandidates(request.languageId, request.path, source, this.options.roots)) {
       const file = await this.load(candidate, request.languageId);
       if (file === "unanswered") return file;
@@ -247,7 +286,9 @@ export class DefinitionContext {
 
   private load(filePath: string, importingLanguageId: string): Promise<ParsedFile | undefined | Unanswered> {
     // A rejection means that nothing could answer (the worker is starting or stopped).
-    return keptUnlessUnanswered(this.parsed, filePath, () => this.parse(filePath, importingLanguageId).catch((): Unanswered => "unanswered"));
+    return keptUnlessUnanswered(this.parsed, filePath, () =>
+      this.parse(filePath, importingLanguageId).catch((): Unanswered => "unanswered"),
+    );
   }
 
   private async parse(filePath: string, importingLanguageId: string): Promise<ParsedFile | undefined> {
@@ -259,7 +300,9 @@ export class DefinitionContext {
   }
 
   private displayPath(filePath: string): string {
-    const root = this.options.roots.find((candidate) => filePath.startsWith(candidate.endsWith("/") ? candidate : `${candidate}/`));
+    const root = this.options.roots.find((candidate) =>
+      filePath.startsWith(candidate.endsWith("/") ? candidate : `${candidate}/`),
+    );
     return root ? path.posix.relative(root, filePath) : filePath;
   }
 }

@@ -14,7 +14,9 @@ export interface SyntaxNodeLike {
 
 /** A compiled definitions.scm, from either library. */
 export interface DefinitionsQuery {
-  matches(node: SyntaxNodeLike): ReadonlyArray<{ readonly captures: ReadonlyArray<{ readonly name: string; readonly node: SyntaxNodeLike }> }>;
+  matches(
+    node: SyntaxNodeLike,
+  ): ReadonlyArray<{ readonly captures: ReadonlyArray<{ readonly name: string; readonly node: SyntaxNodeLike }> }>;
 }
 
 export interface Definition {
@@ -26,7 +28,8 @@ export interface Definition {
 
 const maxSignatureLines = 12;
 /** Declarations that are their own signature: a struct's fields or an interface's members are what the model needs. */
-const declarationType = /struct|enum|interface|type_alias|type_definition|type_item|type_spec|type_declaration|record|union|trait_item|alias_declaration/;
+const declarationType =
+  /struct|enum|interface|type_alias|type_definition|type_item|type_spec|type_declaration|record|union|trait_item|alias_declaration/;
 
 function collapse(text: string): string {
   const lines = text.split("\n");
@@ -74,7 +77,11 @@ function contains(outer: Located, inner: Located): boolean {
 }
 
 /** Every definition the language's definitions.scm finds, with its signature; a class's signature lists its members'. */
-export function parseDefinitions(queries: { readonly definitions: DefinitionsQuery }, tree: { readonly rootNode: SyntaxNodeLike }, text: string): Definition[] {
+export function parseDefinitions(
+  queries: { readonly definitions: DefinitionsQuery },
+  tree: { readonly rootNode: SyntaxNodeLike },
+  text: string,
+): Definition[] {
   const found: Array<{ name: string; definition: Located }> = [];
   for (const match of queries.definitions.matches(tree.rootNode)) {
     const name = match.captures.find((capture) => capture.name === "name")?.node.text;
@@ -85,7 +92,10 @@ export function parseDefinitions(queries: { readonly definitions: DefinitionsQue
     const members = found
       .map((other) => other.definition)
       .filter((other) => other.start > definition.start && other.end <= definition.end && other.id !== definition.id)
-      .filter((other, _, inside) => !inside.some((outer) => outer.id !== other.id && outer.start < other.start && outer.end >= other.end));
+      .filter(
+        (other, _, inside) =>
+          !inside.some((outer) => outer.id !== other.id && outer.start < other.start && outer.end >= other.end),
+      );
     const topLevel = !found.some((outer) => contains(outer.definition, definition));
     return { name, signature: signatureOf(definition, text, members), topLevel };
   });

@@ -37,8 +37,10 @@ export function linesReader(document: DocumentLines): DocumentReader {
     if (current === undefined) return "";
     let next = document.line(row + 1);
     // A column past the line's text points into a two-character line break.
-    let chunk = position.column <= current.length ? current.slice(position.column, position.column + readChunkChars) : "";
-    if (next !== undefined && chunk.length < readChunkChars) chunk += eol.slice(Math.max(0, position.column - current.length));
+    let chunk =
+      position.column <= current.length ? current.slice(position.column, position.column + readChunkChars) : "";
+    if (next !== undefined && chunk.length < readChunkChars)
+      chunk += eol.slice(Math.max(0, position.column - current.length));
     while (next !== undefined && chunk.length < readChunkChars) {
       row++;
       current = next;

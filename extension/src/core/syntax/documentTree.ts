@@ -114,7 +114,10 @@ export class DocumentTree {
     }
     const generation = this.parseGeneration.generation + 1;
     this.beforeLastParse = previous;
-    this.parseGeneration = { generation, delta: previous ? { changes, changedRanges: () => this.changedRangesOf(generation) } : undefined };
+    this.parseGeneration = {
+      generation,
+      delta: previous ? { changes, changedRanges: () => this.changedRangesOf(generation) } : undefined,
+    };
     return this.current;
   }
 
@@ -127,8 +130,16 @@ export class DocumentTree {
   }
 
   private changedRangesOf(generation: number): ReadonlyArray<{ startIndex: number; endIndex: number }> | undefined {
-    if (generation !== this.parseGeneration.generation || this.editsSinceParse.length > 0 || !this.beforeLastParse || !this.current) return undefined;
-    this.lastChangedRanges ??= this.beforeLastParse.getChangedRanges(this.current).map(({ startIndex, endIndex }) => ({ startIndex, endIndex }));
+    if (
+      generation !== this.parseGeneration.generation ||
+      this.editsSinceParse.length > 0 ||
+      !this.beforeLastParse ||
+      !this.current
+    )
+      return undefined;
+    this.lastChangedRanges ??= this.beforeLastParse
+      .getChangedRanges(this.current)
+      .map(({ startIndex, endIndex }) => ({ startIndex, endIndex }));
     return this.lastChangedRanges;
   }
 

@@ -23,7 +23,10 @@ function globToRegExp(glob: string, anchored: boolean): RegExp {
       const close = glob.indexOf("]", index + 1);
       if (close < 0) source += "\\[";
       else {
-        source += `[${glob.slice(index + 1, close).replace(/^!/, "^").replace(/\\/g, "\\\\")}]`;
+        source += `[${glob
+          .slice(index + 1, close)
+          .replace(/^!/, "^")
+          .replace(/\\/g, "\\\\")}]`;
         index = close;
       }
     } else if (char === "\\" && index + 1 < glob.length) source += `\\${glob[++index]}`;

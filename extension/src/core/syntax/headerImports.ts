@@ -55,11 +55,20 @@ function touches(a: Span, b: Span): boolean {
  * they touched an import, or the syntax changed where there is one now (a statement typed, or a comment or string that
  * swallowed or gave back lines).
  */
-function importsAfterParse(queries: LanguageQueries, tree: Tree, before: readonly ImportMatch[], delta: ParseDelta): ImportMatch[] | undefined {
+function importsAfterParse(
+  queries: LanguageQueries,
+  tree: Tree,
+  before: readonly ImportMatch[],
+  delta: ParseDelta,
+): ImportMatch[] | undefined {
   let matches: ImportMatch[] = [...before];
   const edited: Span[] = [];
   for (const change of delta.changes) {
-    matches = matches.map((match) => ({ ...match, start: offsetAfter(match.start, change), end: offsetAfter(match.end, change) }));
+    matches = matches.map((match) => ({
+      ...match,
+      start: offsetAfter(match.start, change),
+      end: offsetAfter(match.end, change),
+    }));
     for (const span of edited) {
       span.start = offsetAfter(span.start, change);
       span.end = offsetAfter(span.end, change);
@@ -70,7 +79,10 @@ function importsAfterParse(queries: LanguageQueries, tree: Tree, before: readonl
   if (edited.every((span) => span.start >= importHeaderChars + farBelowHeaderChars)) return matches;
   const changedRanges = delta.changedRanges();
   if (!changedRanges) return undefined;
-  const changed = [...edited, ...changedRanges.map(({ startIndex, endIndex }) => ({ start: startIndex, end: endIndex }))];
+  const changed = [
+    ...edited,
+    ...changedRanges.map(({ startIndex, endIndex }) => ({ start: startIndex, end: endIndex })),
+  ];
   // Text that a shorter document pulled up into the header has not been looked at yet.
   const shrunk = delta.changes.reduce((total, change) => total + change.rangeLength - change.text.length, 0);
   if (shrunk > 0) changed.push({ start: importHeaderChars - shrunk, end: importHeaderChars });
@@ -87,11 +99,19 @@ export class HeaderImportCache {
   private cached: { path: string; languageId: string; generation: number; matches: ImportMatch[] } | undefined;
 
   /** The imports in the first importHeaderChars characters of the document `tree` (made by parse `parse`) holds. */
-  importsOf(documentPath: string, languageId: string, queries: LanguageQueries, tree: Tree, parse: ParseGeneration): ImportMatch[] {
-    const cached = this.cached?.path === documentPath && this.cached.languageId === languageId ? this.cached : undefined;
+  importsOf(
+    documentPath: string,
+    languageId: string,
+    queries: LanguageQueries,
+    tree: Tree,
+    parse: ParseGeneration,
+  ): ImportMatch[] {
+    const cached =
+      this.cached?.path === documentPath && this.cached.languageId === languageId ? this.cached : undefined;
     let matches: ImportMatch[] | undefined;
     if (cached?.generation === parse.generation) matches = cached.matches;
-    else if (cached && parse.delta && cached.generation === parse.generation - 1) matches = importsAfterParse(queries, tree, cached.matches, parse.delta);
+    else if (cached && parse.delta && cached.generation === parse.generation - 1)
+      matches = importsAfterParse(queries, tree, cached.matches, parse.delta);
     matches ??= importMatches(queries, tree, 0, importHeaderChars);
     this.cached = { path: documentPath, languageId, generation: parse.generation, matches };
     return matches;

@@ -11,9 +11,7 @@ const secretFileNames = [
 
 /** True when any segment of the path is a secret file's name: `.env/index.ts` is as secret as `.env`. */
 export function isSecretPath(filePath: string): boolean {
-  return filePath
-    .split(/[\\/]/)
-    .some((segment) => secretFileNames.some((pattern) => pattern.test(segment)));
+  return filePath.split(/[\\/]/).some((segment) => secretFileNames.some((pattern) => pattern.test(segment)));
 }
 
 const scriptExtensions = [".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mjs", ".cjs"];
@@ -21,10 +19,15 @@ const scriptExtensions = [".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mjs", ".cjs"]
 function jsCandidates(directory: string, source: string): string[] {
   if (!source.startsWith(".")) return [];
   const base = path.posix.join(directory, source);
-  const candidates = [base, ...scriptExtensions.map((extension) => base + extension), ...["index.ts", "index.tsx", "index.js"].map((index) => path.posix.join(base, index))];
+  const candidates = [
+    base,
+    ...scriptExtensions.map((extension) => base + extension),
+    ...["index.ts", "index.tsx", "index.js"].map((index) => path.posix.join(base, index)),
+  ];
   // TypeScript's ESM convention imports "./x.js" for the source file "./x.ts".
   const compiled = /\.(m|c)?js$/.exec(base);
-  if (compiled) candidates.unshift(base.slice(0, -compiled[0].length) + ".ts", base.slice(0, -compiled[0].length) + ".tsx");
+  if (compiled)
+    candidates.unshift(base.slice(0, -compiled[0].length) + ".ts", base.slice(0, -compiled[0].length) + ".tsx");
   return candidates;
 }
 
@@ -40,11 +43,18 @@ function pythonCandidates(directory: string, source: string, roots: readonly str
     bases.push(directory, ...roots, ...roots.map((root) => path.posix.join(root, "src")));
   }
   return bases.flatMap((base) =>
-    modulePath === "" ? [path.posix.join(base, "__init__.py")] : [path.posix.join(base, `${modulePath}.py`), path.posix.join(base, modulePath, "__init__.py")],
+    modulePath === ""
+      ? [path.posix.join(base, "__init__.py")]
+      : [path.posix.join(base, `${modulePath}.py`), path.posix.join(base, modulePath, "__init__.py")],
   );
 }
 
-function relativeCandidates(directory: string, source: string, roots: readonly string[], extensions: readonly string[]): string[] {
+function relativeCandidates(
+  directory: string,
+  source: string,
+  roots: readonly string[],
+  extensions: readonly string[],
+): string[] {
   const bases = [directory, ...roots];
   return bases.flatMap((base) => {
     const joined = path.posix.join(base, source);
@@ -54,10 +64,14 @@ function relativeCandidates(directory: string, source: string, roots: readonly s
 
 function rustCandidates(directory: string, source: string, roots: readonly string[]): string[] {
   // `mod shapes;` names a file next to this one; `crate::a::b` names one under src/.
-  if (/^[A-Za-z_]\w*$/.test(source)) return [path.posix.join(directory, `${source}.rs`), path.posix.join(directory, source, "mod.rs")];
+  if (/^[A-Za-z_]\w*$/.test(source))
+    return [path.posix.join(directory, `${source}.rs`), path.posix.join(directory, source, "mod.rs")];
   const crate = /^crate::(\w+)/.exec(source);
   if (!crate) return [];
-  return roots.flatMap((root) => [path.posix.join(root, "src", `${crate[1]}.rs`), path.posix.join(root, "src", crate[1], "mod.rs")]);
+  return roots.flatMap((root) => [
+    path.posix.join(root, "src", `${crate[1]}.rs`),
+    path.posix.join(root, "src", crate[1], "mod.rs"),
+  ]);
 }
 
 /**
@@ -65,7 +79,12 @@ function rustCandidates(directory: string, source: string, roots: readonly strin
  * resolved (relative JS/TS paths, Python modules, includes, requires, Rust modules); package
  * imports (Go, Java, C#) need the workspace index.
  */
-export function importCandidates(languageId: string, documentPath: string, source: string, roots: readonly string[]): string[] {
+export function importCandidates(
+  languageId: string,
+  documentPath: string,
+  source: string,
+  roots: readonly string[],
+): string[] {
   const directory = path.posix.dirname(documentPath);
   const unquoted = source.replace(/^["']|["']$/g, "");
   let candidates: string[];
@@ -81,10 +100,20 @@ export function importCandidates(languageId: string, documentPath: string, sourc
       break;
     case "c":
     case "cpp":
-      candidates = relativeCandidates(directory, unquoted, [...roots, ...roots.map((root) => path.posix.join(root, "include"))], []);
+      candidates = relativeCandidates(
+        directory,
+        unquoted,
+        [...roots, ...roots.map((root) => path.posix.join(root, "include"))],
+        [],
+      );
       break;
     case "ruby":
-      candidates = relativeCandidates(directory, unquoted, [...roots, ...roots.map((root) => path.posix.join(root, "lib"))], [".rb"]);
+      candidates = relativeCandidates(
+        directory,
+        unquoted,
+        [...roots, ...roots.map((root) => path.posix.join(root, "lib"))],
+        [".rb"],
+      );
       break;
     case "php":
       candidates = relativeCandidates(directory, unquoted, roots, []);

@@ -14,7 +14,10 @@ type DefinitionsAnswer = Extract<FromIndexer, { kind: "definitions" }>;
 /** Sends each request to the worker and settles it with the worker's answer. */
 export class IndexerDefinitions implements ImportedDefinitions {
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve(definitions: Definition[] | undefined): void; reject(error: Error): void }>();
+  private readonly pending = new Map<
+    number,
+    { resolve(definitions: Definition[] | undefined): void; reject(error: Error): void }
+  >();
   private post: ((message: ToIndexer) => void) | undefined;
 
   /** The worker that answers from now on, or none; what the one before had not answered fails. */

@@ -25,7 +25,12 @@ export interface DocumentCursor {
 
 /** The cursor between `prefix` and `suffix` of a document held as one string. */
 export function cursorInText(prefix: string, suffix: string): DocumentCursor {
-  return { read: textReader(prefix + suffix), cursor: prefix.length, cursorPoint: pointAfter({ row: 0, column: 0 }, prefix), after: suffix };
+  return {
+    read: textReader(prefix + suffix),
+    cursor: prefix.length,
+    cursorPoint: pointAfter({ row: 0, column: 0 }, prefix),
+    after: suffix,
+  };
 }
 
 /**
@@ -52,7 +57,14 @@ export class InsertionParser implements CompletionSyntax {
     const insertedEnd = cursor + text.length;
     const edited = this.documentTree.copy();
     try {
-      edited.edit({ startIndex: cursor, oldEndIndex: cursor + replaceRight, newEndIndex: insertedEnd, startPosition: cursorPoint, oldEndPosition: oldEnd, newEndPosition: newEnd });
+      edited.edit({
+        startIndex: cursor,
+        oldEndIndex: cursor + replaceRight,
+        newEndIndex: insertedEnd,
+        startPosition: cursorPoint,
+        oldEndPosition: oldEnd,
+        newEndPosition: newEnd,
+      });
       const readInserted: DocumentReader = (index) => {
         if (index < cursor) return read(index).slice(0, cursor - index);
         if (index < insertedEnd) return text.slice(index - cursor);

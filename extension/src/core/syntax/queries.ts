@@ -53,7 +53,9 @@ export class QueryStore {
   }
 
   private async compile(languageId: CodeLanguage, language: Language): Promise<LanguageQueries> {
-    const texts = await Promise.all(queryKinds.map(async (kind) => this.decoder.decode(await this.source.load(queryFile(languageId, kind)))));
+    const texts = await Promise.all(
+      queryKinds.map(async (kind) => this.decoder.decode(await this.source.load(queryFile(languageId, kind)))),
+    );
     const compiled: Query[] = [];
     try {
       for (const [index, text] of texts.entries()) {

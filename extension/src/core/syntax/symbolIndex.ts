@@ -26,7 +26,17 @@ export const maxIndexedFileBytes = 512 * 1024;
 export const maxIndexedFiles = 5000;
 
 /** Folders that hold other people's code or build output, left out even where no .gitignore says so. */
-export const alwaysExcludedFolders = ["node_modules", ".git", "__pycache__", ".venv", "venv", "dist", "build", "target", "vendor"];
+export const alwaysExcludedFolders = [
+  "node_modules",
+  ".git",
+  "__pycache__",
+  ".venv",
+  "venv",
+  "dist",
+  "build",
+  "target",
+  "vendor",
+];
 
 /**
  * The exclude glob for VS Code's findFiles. Passing any exclude switches off `files.exclude`, so
@@ -106,7 +116,9 @@ export interface IndexerFiles {
   read(filePath: string): Promise<Uint8Array | undefined>;
 }
 
-export type IndexerVerdict = { indexed: true; symbols: FileSymbol[] } | { indexed: false; reason: "ignored" | "notCode" | "noGrammar" | "tooLarge" | "binary" | "unreadable" };
+export type IndexerVerdict =
+  | { indexed: true; symbols: FileSymbol[] }
+  | { indexed: false; reason: "ignored" | "notCode" | "noGrammar" | "tooLarge" | "binary" | "unreadable" };
 
 /** Parses a file's text into its definitions, whichever tree-sitter build does the parsing. */
 export interface DefinitionParser {
@@ -175,7 +187,9 @@ export class SymbolIndexer {
     if (!languageId) return { indexed: false, reason: "notCode" };
     const definitions = await this.parser.definitionsOf(languageId, this.decoder.decode(bytes));
     if (!definitions) return { indexed: false, reason: "noGrammar" };
-    const symbols = definitions.filter((definition) => definition.topLevel).map(({ name, signature }) => ({ name, signature }));
+    const symbols = definitions
+      .filter((definition) => definition.topLevel)
+      .map(({ name, signature }) => ({ name, signature }));
     return { indexed: true, symbols };
   }
 
@@ -203,7 +217,13 @@ export class SymbolIndexer {
     if (!root) return true;
     const rules = new IgnoreRules();
     const relative = path.posix.relative(root, path.posix.dirname(filePath));
-    const folders = [root, ...relative.split("/").filter(Boolean).map((_, index, parts) => path.posix.join(root, ...parts.slice(0, index + 1)))];
+    const folders = [
+      root,
+      ...relative
+        .split("/")
+        .filter(Boolean)
+        .map((_, index, parts) => path.posix.join(root, ...parts.slice(0, index + 1))),
+    ];
     for (const folder of folders) rules.add(await this.gitignoreOf(folder));
     return rules.ignores(filePath);
   }
@@ -211,7 +231,9 @@ export class SymbolIndexer {
   private gitignoreOf(folder: string): Promise<GitignoreRule[]> {
     let pending = this.gitignores.get(folder);
     if (!pending) {
-      pending = this.files.read(path.posix.join(folder, ".gitignore")).then((bytes) => (bytes ? parseGitignore(this.decoder.decode(bytes), folder) : []));
+      pending = this.files
+        .read(path.posix.join(folder, ".gitignore"))
+        .then((bytes) => (bytes ? parseGitignore(this.decoder.decode(bytes), folder) : []));
       this.gitignores.set(folder, pending);
     }
     return pending;

@@ -35,9 +35,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 export function isToIndexer(value: unknown): value is ToIndexer {
   if (!isRecord(value)) return false;
-  if (value.kind === "index") return Array.isArray(value.files) && value.files.every((file) => typeof file === "string");
+  if (value.kind === "index")
+    return Array.isArray(value.files) && value.files.every((file) => typeof file === "string");
   if (value.kind === "shutdown") return true;
-  if (value.kind === "definitions") return typeof value.id === "number" && typeof value.file === "string" && typeof value.languageId === "string";
+  if (value.kind === "definitions")
+    return typeof value.id === "number" && typeof value.file === "string" && typeof value.languageId === "string";
   return (value.kind === "update" || value.kind === "remove") && typeof value.file === "string";
 }
 
@@ -45,18 +47,35 @@ export function isFromIndexer(value: unknown): value is FromIndexer {
   if (!isRecord(value)) return false;
   switch (value.kind) {
     case "file":
-      return typeof value.file === "string" && Array.isArray(value.symbols) && value.symbols.every((symbol) => isRecord(symbol) && typeof symbol.name === "string" && typeof symbol.signature === "string");
+      return (
+        typeof value.file === "string" &&
+        Array.isArray(value.symbols) &&
+        value.symbols.every(
+          (symbol) => isRecord(symbol) && typeof symbol.name === "string" && typeof symbol.signature === "string",
+        )
+      );
     case "removed":
       return typeof value.file === "string";
     case "idle":
-      return typeof value.indexedFiles === "number" && typeof value.skippedFiles === "number" && typeof value.elapsedMs === "number";
+      return (
+        typeof value.indexedFiles === "number" &&
+        typeof value.skippedFiles === "number" &&
+        typeof value.elapsedMs === "number"
+      );
     case "failed":
       return typeof value.message === "string";
     case "definitions":
       return (
         typeof value.id === "number" &&
         (value.definitions === null ||
-          (Array.isArray(value.definitions) && value.definitions.every((definition) => isRecord(definition) && typeof definition.name === "string" && typeof definition.signature === "string" && typeof definition.topLevel === "boolean")))
+          (Array.isArray(value.definitions) &&
+            value.definitions.every(
+              (definition) =>
+                isRecord(definition) &&
+                typeof definition.name === "string" &&
+                typeof definition.signature === "string" &&
+                typeof definition.topLevel === "boolean",
+            )))
       );
     default:
       return false;
@@ -64,5 +83,10 @@ export function isFromIndexer(value: unknown): value is FromIndexer {
 }
 
 export function isIndexerWorkerData(value: unknown): value is IndexerWorkerData {
-  return isRecord(value) && typeof value.grammarDirectory === "string" && Array.isArray(value.roots) && value.roots.every((root) => typeof root === "string");
+  return (
+    isRecord(value) &&
+    typeof value.grammarDirectory === "string" &&
+    Array.isArray(value.roots) &&
+    value.roots.every((root) => typeof root === "string")
+  );
 }

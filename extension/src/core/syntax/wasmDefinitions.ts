@@ -36,6 +36,9 @@ export class WasmDefinitions {
 
   dispose(): void {
     this.queries.dispose();
-    void this.runtime?.then((runtime) => runtime.dispose(), () => undefined);
+    void this.runtime?.then(
+      (runtime) => runtime.dispose(),
+      () => undefined,
+    );
   }
 }

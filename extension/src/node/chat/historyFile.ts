@@ -28,7 +28,10 @@ export class HistoryFile {
       text = await readFile(this.file, "utf8");
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return { conversations: [] };
-      return { conversations: [], problem: `The chat history could not be read: ${error instanceof Error ? error.message : String(error)}` };
+      return {
+        conversations: [],
+        problem: `The chat history could not be read: ${error instanceof Error ? error.message : String(error)}`,
+      };
     }
     const parsed = parseHistory(text);
     if (parsed.ok && parsed.skipped === 0) return { conversations: parsed.conversations };

@@ -64,7 +64,11 @@ export class HostChannel {
     transport.onClose((reason) => this.close(options.closedError(reason)));
   }
 
-  request<K extends RequestKind>(kind: K, params: RequestParams<K>, options: RequestOptions = {}): Promise<RequestResult<K>> {
+  request<K extends RequestKind>(
+    kind: K,
+    params: RequestParams<K>,
+    options: RequestOptions = {},
+  ): Promise<RequestResult<K>> {
     const { signal, onChunk } = options;
     if (signal?.aborted) return Promise.reject(cancelledError());
     if (this.closedWith !== undefined) return Promise.reject(this.closedWith);

@@ -1,7 +1,18 @@
 // The extension's side of the inference host: a supervisor that forks the host and restarts it after a crash, and
 // the running process's channel for the requests. Plain Node (no vscode import), so integration tests and the
 // benchmark drive the real host through it.
-import type { ChatParams, GenerationResult, HostConfig, HostInfo, HostState, InfillParams, LogLevel, RequestKind, RequestParams, RequestResult } from "../../core/protocol/host";
+import type {
+  ChatParams,
+  GenerationResult,
+  HostConfig,
+  HostInfo,
+  HostState,
+  InfillParams,
+  LogLevel,
+  RequestKind,
+  RequestParams,
+  RequestResult,
+} from "../../core/protocol/host";
 import { HostRequestError, type InferenceBackend, cancelledError } from "../../core/protocol/backend";
 import { HostSupervisor } from "../../core/host/hostSupervisor";
 import { systemTimers } from "../../core/host/timers";
@@ -78,7 +89,11 @@ export class HostClient implements InferenceBackend {
     return this.supervisor.dispose();
   }
 
-  private async request<K extends RequestKind>(kind: K, params: RequestParams<K>, options: RequestOptions = {}): Promise<RequestResult<K>> {
+  private async request<K extends RequestKind>(
+    kind: K,
+    params: RequestParams<K>,
+    options: RequestOptions = {},
+  ): Promise<RequestResult<K>> {
     if (options.signal?.aborted) throw cancelledError();
     await this.start();
     const channel = this.supervisor.process?.channel;

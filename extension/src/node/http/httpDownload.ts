@@ -43,7 +43,15 @@ interface PartialRecord {
 }
 
 const maxRedirects = 5;
-const unreachableCodes = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH", "ETIMEDOUT", "ECONNABORTED"]);
+const unreachableCodes = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+  "ETIMEDOUT",
+  "ECONNABORTED",
+]);
 const diskFullCodes = new Set(["ENOSPC", "EDQUOT"]);
 const fileErrorCodes = new Set(["EACCES", "EPERM", "EROFS", "EIO", "EISDIR", "ENOENT", "EMFILE", "ENFILE", "EBUSY"]);
 
@@ -95,11 +103,20 @@ async function request(
   const timeoutMs = options.connectTimeoutMs ?? 15000;
   const { signal } = options;
   try {
-    return await sendRequest({ url, method, headers, signal, connectTimeoutMs: timeoutMs, firstByteTimeoutMs: timeoutMs, maxRedirects });
+    return await sendRequest({
+      url,
+      method,
+      headers,
+      signal,
+      connectTimeoutMs: timeoutMs,
+      firstByteTimeoutMs: timeoutMs,
+      maxRedirects,
+    });
   } catch (error) {
     if (!(error instanceof HttpFailure) || options.signal?.aborted) throw error;
     const host = error.url.host;
-    if (error.reason === "tooManyRedirects") throw new DownloadError("httpStatus", `${host} redirected more than ${maxRedirects} times.`);
+    if (error.reason === "tooManyRedirects")
+      throw new DownloadError("httpStatus", `${host} redirected more than ${maxRedirects} times.`);
     const code = error.reason === "network" ? (error.networkError?.code ?? "") : "ETIMEDOUT";
     throw unreachableCodes.has(code)
       ? new DownloadError("offline", `Cannot reach ${host} (${code}).`)
@@ -114,7 +131,8 @@ export async function httpDownload(options: HttpDownloadOptions): Promise<HttpDo
   const record = await readRecord(destination, url);
   let resumeFrom = record === undefined ? 0 : await sizeOf(partialPath);
   if (record === undefined) await discardPartial(destination);
-  if (record !== undefined && resumeFrom === record.totalBytes) return { kind: "complete", partialPath, totalBytes: record.totalBytes };
+  if (record !== undefined && resumeFrom === record.totalBytes)
+    return { kind: "complete", partialPath, totalBytes: record.totalBytes };
 
   const headers: Record<string, string> = { "user-agent": "llama-assist", ...options.headers };
   if (resumeFrom > 0) {
@@ -137,7 +155,10 @@ export async function httpDownload(options: HttpDownloadOptions): Promise<HttpDo
     if (status === 416) {
       message.resume();
       await discardPartial(destination);
-      throw new DownloadError("rangeNotSatisfiable", `${host} refused to resume the download (HTTP 416); the partial file was removed, so the next try starts over.`);
+      throw new DownloadError(
+        "rangeNotSatisfiable",
+        `${host} refused to resume the download (HTTP 416); the partial file was removed, so the next try starts over.`,
+      );
     }
     if (status !== 200 && status !== 206) {
       message.resume();
@@ -149,7 +170,10 @@ export async function httpDownload(options: HttpDownloadOptions): Promise<HttpDo
       if (range === null || Number(range[1]) !== resumeFrom) {
         message.resume();
         await discardPartial(destination);
-        throw new DownloadError("httpStatus", `${host} answered the resume with the wrong range; the partial file was removed, so the next try starts over.`);
+        throw new DownloadError(
+          "httpStatus",
+          `${host} answered the resume with the wrong range; the partial file was removed, so the next try starts over.`,
+        );
       }
       totalBytes = Number(range[2]);
     } else {
@@ -163,7 +187,10 @@ export async function httpDownload(options: HttpDownloadOptions): Promise<HttpDo
       throw new DownloadError("httpStatus", `${host} did not say how long the file is.`);
     }
     const etag = message.headers.etag;
-    await writeFile(recordPathOf(destination), JSON.stringify({ url, totalBytes, ...(etag === undefined ? {} : { etag }) } satisfies PartialRecord));
+    await writeFile(
+      recordPathOf(destination),
+      JSON.stringify({ url, totalBytes, ...(etag === undefined ? {} : { etag }) } satisfies PartialRecord),
+    );
 
     const restartStallTimer = (): void => {
       clearTimeout(stallTimer);
@@ -182,32 +209,58 @@ export async function httpDownload(options: HttpDownloadOptions): Promise<HttpDo
       },
     });
     options.onProgress?.(received, totalBytes);
-    await pipeline(message, counter, createWriteStream(partialPath, { flags: resumeFrom > 0 ? "a" : "w" }), { signal: options.signal });
+    await pipeline(message, counter, createWriteStream(partialPath, { flags: resumeFrom > 0 ? "a" : "w" }), {
+      signal: options.signal,
+    });
     if (received < totalBytes) {
       throw new DownloadError("connectionDropped", `${host} ended the file after ${received} of ${totalBytes} bytes.`);
     }
     if (received > totalBytes) {
       await discardPartial(destination);
-      throw new DownloadError("httpStatus", `${host} sent ${received} bytes for a ${totalBytes}-byte file; the partial file was removed.`);
+      throw new DownloadError(
+        "httpStatus",
+        `${host} sent ${received} bytes for a ${totalBytes}-byte file; the partial file was removed.`,
+      );
     }
     return { kind: "complete", partialPath, totalBytes };
   } catch (error) {
     if (options.signal?.aborted) return { kind: "cancelled", receivedBytes: received };
     if (error instanceof DownloadError) return { kind: "failed", code: error.code, message: error.message };
     const code = (error as NodeJS.ErrnoException).code ?? "";
-    if (diskFullCodes.has(code)) return { kind: "failed", code: "diskFull", message: `The disk is full after ${received} bytes of ${path.basename(destination)}.` };
-    if (stalled) return { kind: "failed", code: "stalled", message: `No data arrived for ${Math.round((options.stallTimeoutMs ?? 30000) / 1000)} s.` };
+    if (diskFullCodes.has(code))
+      return {
+        kind: "failed",
+        code: "diskFull",
+        message: `The disk is full after ${received} bytes of ${path.basename(destination)}.`,
+      };
+    if (stalled)
+      return {
+        kind: "failed",
+        code: "stalled",
+        message: `No data arrived for ${Math.round((options.stallTimeoutMs ?? 30000) / 1000)} s.`,
+      };
     if (fileErrorCodes.has(code)) {
-      return { kind: "failed", code: "writeFailed", message: `Writing ${partialPath} failed (${(error as Error).message}).` };
+      return {
+        kind: "failed",
+        code: "writeFailed",
+        message: `Writing ${partialPath} failed (${(error as Error).message}).`,
+      };
     }
-    return { kind: "failed", code: "connectionDropped", message: `The connection dropped after ${received} bytes (${(error as Error).message}).` };
+    return {
+      kind: "failed",
+      code: "connectionDropped",
+      message: `The connection dropped after ${received} bytes (${(error as Error).message}).`,
+    };
   } finally {
     clearTimeout(stallTimer);
   }
 }
 
 /** GETs a small JSON document (registry metadata), following redirects; unreachable hosts fail as "offline". */
-export async function fetchJson(url: string, options: Pick<HttpDownloadOptions, "signal" | "connectTimeoutMs"> = {}): Promise<unknown> {
+export async function fetchJson(
+  url: string,
+  options: Pick<HttpDownloadOptions, "signal" | "connectTimeoutMs"> = {},
+): Promise<unknown> {
   const response = await request(new URL(url), { accept: "application/json", "user-agent": "llama-assist" }, options);
   const finalUrl = response.url;
   const chunks: Buffer[] = [];
@@ -229,7 +282,10 @@ export interface UrlProbe {
 }
 
 /** A HEAD request that follows redirects: whether a file is there, answered within the connect timeout. */
-export async function probeUrl(url: string, options: Pick<HttpDownloadOptions, "signal" | "connectTimeoutMs"> = {}): Promise<UrlProbe> {
+export async function probeUrl(
+  url: string,
+  options: Pick<HttpDownloadOptions, "signal" | "connectTimeoutMs"> = {},
+): Promise<UrlProbe> {
   const response = await request(new URL(url), { "user-agent": "llama-assist" }, options, "HEAD");
   response.body.resume();
   return { status: response.status, host: response.url.host };

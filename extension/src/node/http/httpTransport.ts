@@ -38,13 +38,15 @@ const rateLimitRetryWaitsMs = [1000, 3000];
 const maxRetryAfterMs = 20_000;
 const maxErrorBodyBytes = 64 * 1024;
 
-
 export class HttpTransport {
   private readonly agent: http.Agent;
 
   constructor(private readonly options: TransportOptions) {
     // Keep-alive spares a TCP (and TLS) handshake per keystroke.
-    this.agent = keepAliveAgent({ secure: options.baseUrl.protocol === "https:", extraCaCertificates: options.extraCaCertificates });
+    this.agent = keepAliveAgent({
+      secure: options.baseUrl.protocol === "https:",
+      extraCaCertificates: options.extraCaCertificates,
+    });
   }
 
   get serverName(): string {
@@ -64,7 +66,8 @@ export class HttpTransport {
         continue;
       }
       const failed = this.describe(exchange);
-      if (outcome.status !== 429 || attempt >= rateLimitRetryWaitsMs.length) throw httpStatusError(failed, outcome.status, outcome.body);
+      if (outcome.status !== 429 || attempt >= rateLimitRetryWaitsMs.length)
+        throw httpStatusError(failed, outcome.status, outcome.body);
       const waitMs = retryAfterMs(outcome.retryAfter) ?? rateLimitRetryWaitsMs[attempt];
       if (waitMs > maxRetryAfterMs) throw httpStatusError(failed, outcome.status, outcome.body);
       await abortableDelay(waitMs, exchange.signal);
@@ -77,7 +80,12 @@ export class HttpTransport {
   }
 
   private describe(exchange: Exchange): FailedRequest {
-    return { server: this.options.serverName, path: exchange.path, model: exchange.model, hadApiKey: exchange.apiKey !== undefined };
+    return {
+      server: this.options.serverName,
+      path: exchange.path,
+      model: exchange.model,
+      hadApiKey: exchange.apiKey !== undefined,
+    };
   }
 
   private async once(exchange: Exchange): Promise<Outcome> {
@@ -94,16 +102,31 @@ export class HttpTransport {
     let response: HttpResponse;
     try {
       const { method, signal } = exchange;
-      response = await sendRequest({ url, method, headers, body: payload, agent: this.agent, signal, connectTimeoutMs, firstByteTimeoutMs });
+      response = await sendRequest({
+        url,
+        method,
+        headers,
+        body: payload,
+        agent: this.agent,
+        signal,
+        connectTimeoutMs,
+        firstByteTimeoutMs,
+      });
     } catch (error) {
       if (!(error instanceof HttpFailure)) throw error;
       switch (error.reason) {
         case "aborted":
           throw cancelledError();
         case "connectTimeout":
-          throw new HostRequestError("timeout", `${serverName} did not accept the connection within ${connectTimeoutMs} ms.`);
+          throw new HostRequestError(
+            "timeout",
+            `${serverName} did not accept the connection within ${connectTimeoutMs} ms.`,
+          );
         case "firstByteTimeout":
-          throw new HostRequestError("timeout", `${serverName} did not start answering ${exchange.path} within ${firstByteTimeoutMs} ms.`);
+          throw new HostRequestError(
+            "timeout",
+            `${serverName} did not start answering ${exchange.path} within ${firstByteTimeoutMs} ms.`,
+          );
         default: {
           const cause: NodeJS.ErrnoException = error.networkError ?? error;
           // A kept-alive connection that the server closed while idle (llama-server after 5 s) fails on reuse before
@@ -164,7 +187,13 @@ export class HttpTransport {
       body.on("end", () => finish(() => resolve({ kind: "done" })));
       body.on("error", (error: NodeJS.ErrnoException) => fail(networkError(this.describe(exchange), error)));
       body.on("close", () => {
-        if (!body.complete) fail(new HostRequestError("serverError", `${this.options.serverName} closed the connection in the middle of the answer.`));
+        if (!body.complete)
+          fail(
+            new HostRequestError(
+              "serverError",
+              `${this.options.serverName} closed the connection in the middle of the answer.`,
+            ),
+          );
       });
     });
   }

@@ -24,15 +24,52 @@ export type GgufCheck = { ok: true; summary: GgufSummary } | { ok: false; proble
 
 /** Block size (values) and bytes per block of each ggml tensor type, from ggml.c's type_traits. */
 const tensorTypes: ReadonlyMap<number, readonly [number, number]> = new Map([
-  [0, [1, 4]], [1, [1, 2]], [2, [32, 18]], [3, [32, 20]], [6, [32, 22]], [7, [32, 24]], [8, [32, 34]], [9, [32, 36]],
-  [10, [256, 84]], [11, [256, 110]], [12, [256, 144]], [13, [256, 176]], [14, [256, 210]], [15, [256, 292]],
-  [16, [256, 66]], [17, [256, 74]], [18, [256, 98]], [19, [256, 50]], [20, [32, 18]], [21, [256, 110]],
-  [22, [256, 82]], [23, [256, 136]], [24, [1, 1]], [25, [1, 2]], [26, [1, 4]], [27, [1, 8]], [28, [1, 8]],
-  [29, [256, 56]], [30, [1, 2]], [34, [256, 54]], [35, [256, 66]], [39, [32, 17]],
+  [0, [1, 4]],
+  [1, [1, 2]],
+  [2, [32, 18]],
+  [3, [32, 20]],
+  [6, [32, 22]],
+  [7, [32, 24]],
+  [8, [32, 34]],
+  [9, [32, 36]],
+  [10, [256, 84]],
+  [11, [256, 110]],
+  [12, [256, 144]],
+  [13, [256, 176]],
+  [14, [256, 210]],
+  [15, [256, 292]],
+  [16, [256, 66]],
+  [17, [256, 74]],
+  [18, [256, 98]],
+  [19, [256, 50]],
+  [20, [32, 18]],
+  [21, [256, 110]],
+  [22, [256, 82]],
+  [23, [256, 136]],
+  [24, [1, 1]],
+  [25, [1, 2]],
+  [26, [1, 4]],
+  [27, [1, 8]],
+  [28, [1, 8]],
+  [29, [256, 56]],
+  [30, [1, 2]],
+  [34, [256, 54]],
+  [35, [256, 66]],
+  [39, [32, 17]],
 ]);
 
 const scalarBytes: ReadonlyMap<number, number> = new Map([
-  [0, 1], [1, 1], [2, 2], [3, 2], [4, 4], [5, 4], [6, 4], [7, 1], [10, 8], [11, 8], [12, 8],
+  [0, 1],
+  [1, 1],
+  [2, 2],
+  [3, 2],
+  [4, 4],
+  [5, 4],
+  [6, 4],
+  [7, 1],
+  [10, 8],
+  [11, 8],
+  [12, 8],
 ]);
 const stringType = 8;
 const arrayType = 9;
@@ -63,7 +100,10 @@ class HeaderReader {
 
   private async need(count: number): Promise<Buffer> {
     if (this.position + count > this.fileBytes) {
-      throw new Malformed("truncated", `the header ends early (needs byte ${this.position + count}, the file has ${this.fileBytes})`);
+      throw new Malformed(
+        "truncated",
+        `the header ends early (needs byte ${this.position + count}, the file has ${this.fileBytes})`,
+      );
     }
     const offset = this.position - this.bufferStart;
     if (offset + count > this.buffer.length) {
@@ -85,13 +125,15 @@ class HeaderReader {
 
   async u64(): Promise<number> {
     const value = (await this.need(8)).readBigUInt64LE(0);
-    if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new Malformed("corrupt", `a 64-bit count is implausibly large (${value})`);
+    if (value > BigInt(Number.MAX_SAFE_INTEGER))
+      throw new Malformed("corrupt", `a 64-bit count is implausibly large (${value})`);
     return Number(value);
   }
 
   async string(): Promise<string> {
     const length = await this.u64();
-    if (length > this.fileBytes) throw new Malformed("corrupt", `a string claims ${length} bytes, more than the file holds`);
+    if (length > this.fileBytes)
+      throw new Malformed("corrupt", `a string claims ${length} bytes, more than the file holds`);
     return (await this.need(length)).toString("utf8");
   }
 
@@ -130,7 +172,8 @@ export async function checkGgufFile(filePath: string, displayName = filePath): P
     const { size } = await handle.stat();
     return { ok: true, summary: await readStructure(new HeaderReader(handle, size)) };
   } catch (error) {
-    if (error instanceof Malformed) return { ok: false, problem: error.problem, message: describeProblem(displayName, error) };
+    if (error instanceof Malformed)
+      return { ok: false, problem: error.problem, message: describeProblem(displayName, error) };
     throw error;
   } finally {
     await handle.close();
@@ -155,7 +198,8 @@ async function readStructure(reader: HeaderReader): Promise<GgufSummary> {
   const magic = (await reader.u32()) === 0x46554747;
   if (!magic) throw new Malformed("notGguf", 'it does not start with "GGUF"');
   const version = await reader.u32();
-  if (version !== 2 && version !== 3) throw new Malformed("unsupportedVersion", `version ${version}; llama.cpp reads versions 2 and 3`);
+  if (version !== 2 && version !== 3)
+    throw new Malformed("unsupportedVersion", `version ${version}; llama.cpp reads versions 2 and 3`);
   const tensorCount = await reader.u64();
   const metadataCount = await reader.u64();
   // Each entry takes at least a few bytes, so counts beyond the file size can only be damage.
@@ -187,7 +231,8 @@ async function readStructure(reader: HeaderReader): Promise<GgufSummary> {
         }
       } else {
         const size = scalarBytes.get(itemType);
-        if (size === undefined) throw new Malformed("corrupt", `the array ${key} has items of unknown type ${itemType}`);
+        if (size === undefined)
+          throw new Malformed("corrupt", `the array ${key} has items of unknown type ${itemType}`);
         await reader.skip(size * count);
       }
     } else {
@@ -205,7 +250,8 @@ async function readStructure(reader: HeaderReader): Promise<GgufSummary> {
   for (let index = 0; index < tensorCount; index++) {
     const name = await reader.string();
     const dimensionCount = await reader.u32();
-    if (dimensionCount < 1 || dimensionCount > 4) throw new Malformed("corrupt", `tensor ${name} has ${dimensionCount} dimensions`);
+    if (dimensionCount < 1 || dimensionCount > 4)
+      throw new Malformed("corrupt", `tensor ${name} has ${dimensionCount} dimensions`);
     let elements = 1;
     const firstDimension = await reader.u64();
     elements *= firstDimension;
@@ -215,8 +261,10 @@ async function readStructure(reader: HeaderReader): Promise<GgufSummary> {
     const traits = tensorTypes.get(typeId);
     if (traits === undefined) throw new Malformed("corrupt", `tensor ${name} has an unknown type ${typeId}`);
     const [blockValues, blockBytes] = traits;
-    if (firstDimension % blockValues !== 0) throw new Malformed("corrupt", `tensor ${name}'s rows do not fill whole blocks of its type`);
-    if (offset % alignment !== 0) throw new Malformed("corrupt", `tensor ${name}'s data offset ${offset} is not aligned`);
+    if (firstDimension % blockValues !== 0)
+      throw new Malformed("corrupt", `tensor ${name}'s rows do not fill whole blocks of its type`);
+    if (offset % alignment !== 0)
+      throw new Malformed("corrupt", `tensor ${name}'s data offset ${offset} is not aligned`);
     dataBytes = Math.max(dataBytes, offset + (elements / blockValues) * blockBytes);
   }
   const dataStart = Math.ceil(reader.position / alignment) * alignment;

@@ -4,7 +4,14 @@
 import { existsSync } from "node:fs";
 import { readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
-import { DownloadError, type DownloadFailureCode, digestOfFile, discardPartial, fetchJson, httpDownload } from "../http/httpDownload";
+import {
+  DownloadError,
+  type DownloadFailureCode,
+  digestOfFile,
+  discardPartial,
+  fetchJson,
+  httpDownload,
+} from "../http/httpDownload";
 import type { RuntimePackage } from "../../core/models/gpuRuntimePackages";
 import { extractTarball } from "./tarball";
 
@@ -53,22 +60,37 @@ export function packageDirectoryOf(directory: string, pkg: RuntimePackage): stri
 
 async function installedVersion(packageDirectory: string): Promise<string | undefined> {
   try {
-    const manifest = JSON.parse(await readFile(path.join(packageDirectory, "package.json"), "utf8")) as { version?: unknown };
+    const manifest = JSON.parse(await readFile(path.join(packageDirectory, "package.json"), "utf8")) as {
+      version?: unknown;
+    };
     return typeof manifest.version === "string" ? manifest.version : undefined;
   } catch {
     return undefined;
   }
 }
 
-async function registryIntegrity(options: GpuRuntimeOptions, pkg: RuntimePackage): Promise<{ tarball: string; integrity: string }> {
+async function registryIntegrity(
+  options: GpuRuntimeOptions,
+  pkg: RuntimePackage,
+): Promise<{ tarball: string; integrity: string }> {
   const url = `${options.registryUrl.replace(/\/$/, "")}/${pkg.name.replace("/", "%2f")}/${pkg.version}`;
   const metadata = await fetchJson(url, options);
   const dist = (metadata as { dist?: { tarball?: unknown; integrity?: unknown } } | null)?.dist;
-  if (typeof dist?.tarball !== "string" || typeof dist.integrity !== "string" || !dist.integrity.startsWith("sha512-")) {
-    throw new RuntimeFailure("metadata", `The registry's entry for ${pkg.name}@${pkg.version} has no tarball with a sha512 integrity hash.`);
+  if (
+    typeof dist?.tarball !== "string" ||
+    typeof dist.integrity !== "string" ||
+    !dist.integrity.startsWith("sha512-")
+  ) {
+    throw new RuntimeFailure(
+      "metadata",
+      `The registry's entry for ${pkg.name}@${pkg.version} has no tarball with a sha512 integrity hash.`,
+    );
   }
   if (pkg.pinnedIntegrity !== undefined && dist.integrity !== pkg.pinnedIntegrity) {
-    throw new RuntimeFailure("integrity", `The registry's hash for ${pkg.name}@${pkg.version} differs from the one this extension was built with; nothing was downloaded.`);
+    throw new RuntimeFailure(
+      "integrity",
+      `The registry's hash for ${pkg.name}@${pkg.version} differs from the one this extension was built with; nothing was downloaded.`,
+    );
   }
   return { tarball: dist.tarball, integrity: dist.integrity };
 }
@@ -78,7 +100,10 @@ async function verify(archive: string, integrity: string, pkg: RuntimePackage): 
   const actual = await digestOfFile(archive, "sha512", "base64");
   if (actual !== expected) {
     await rename(archive, `${archive}.rejected`);
-    throw new RuntimeFailure("integrity", `The download of ${pkg.name}@${pkg.version} does not match its integrity hash; it was moved aside and not installed.`);
+    throw new RuntimeFailure(
+      "integrity",
+      `The download of ${pkg.name}@${pkg.version} does not match its integrity hash; it was moved aside and not installed.`,
+    );
   }
 }
 
@@ -91,8 +116,13 @@ async function installOne(options: GpuRuntimeOptions, pkg: RuntimePackage): Prom
   let keepArchive = false;
   if (options.localTarballDirectory !== undefined) {
     archive = path.join(options.localTarballDirectory, tarballFileName(pkg));
-    if (!existsSync(archive)) throw new RuntimeFailure("missingLocalCopy", `${archive} does not exist; put ${tarballFileName(pkg)} (from \`npm pack ${pkg.name}@${pkg.version}\`) there.`);
-    if (pkg.pinnedIntegrity === undefined) throw new RuntimeFailure("integrity", `There is no known hash to check the local copy of ${pkg.name} against.`);
+    if (!existsSync(archive))
+      throw new RuntimeFailure(
+        "missingLocalCopy",
+        `${archive} does not exist; put ${tarballFileName(pkg)} (from \`npm pack ${pkg.name}@${pkg.version}\`) there.`,
+      );
+    if (pkg.pinnedIntegrity === undefined)
+      throw new RuntimeFailure("integrity", `There is no known hash to check the local copy of ${pkg.name} against.`);
     integrity = pkg.pinnedIntegrity;
     keepArchive = true;
   } else {
@@ -108,14 +138,19 @@ async function installOne(options: GpuRuntimeOptions, pkg: RuntimePackage): Prom
       onProgress: (received, total) => options.onProgress?.(pkg.name, received, total),
     });
     if (download.kind === "cancelled") return "cancelled";
-    if (download.kind === "failed") throw new RuntimeFailure(download.code, `Downloading ${pkg.name}@${pkg.version} failed: ${download.message}`);
+    if (download.kind === "failed")
+      throw new RuntimeFailure(download.code, `Downloading ${pkg.name}@${pkg.version} failed: ${download.message}`);
     await rm(archive, { force: true });
     await rename(download.partialPath, archive);
     await discardPartial(archive);
   }
   if (keepArchive) {
     const actual = await digestOfFile(archive, "sha512", "base64");
-    if (`sha512-${actual}` !== integrity) throw new RuntimeFailure("integrity", `The local copy ${archive} does not match the hash of ${pkg.name}@${pkg.version}.`);
+    if (`sha512-${actual}` !== integrity)
+      throw new RuntimeFailure(
+        "integrity",
+        `The local copy ${archive} does not match the hash of ${pkg.name}@${pkg.version}.`,
+      );
   } else {
     await verify(archive, integrity, pkg);
   }
@@ -146,7 +181,8 @@ export async function fetchGpuRuntime(options: GpuRuntimeOptions): Promise<GpuRu
     return { kind: "installed", packageDirectories };
   } catch (error) {
     if (options.signal?.aborted) return { kind: "cancelled" };
-    if (error instanceof RuntimeFailure || error instanceof DownloadError) return { kind: "failed", code: error.code, message: error.message };
+    if (error instanceof RuntimeFailure || error instanceof DownloadError)
+      return { kind: "failed", code: error.code, message: error.message };
     throw error;
   }
 }

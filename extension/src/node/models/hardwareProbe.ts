@@ -46,7 +46,9 @@ export function probeHardware(hostScript: string, gpu: GpuSetting, timeoutMs = 3
       }
     });
     child.on("error", (error) => finish(() => reject(error)));
-    child.on("exit", (code, signal) => finish(() => reject(new Error(`The hardware probe exited early (${signal ?? code}).`))));
+    child.on("exit", (code, signal) =>
+      finish(() => reject(new Error(`The hardware probe exited early (${signal ?? code}).`))),
+    );
     child.send({ kind: "hardware", id: probeRequestId, gpu });
   });
 }

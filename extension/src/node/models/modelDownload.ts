@@ -88,10 +88,12 @@ export async function downloadModel(options: ModelDownloadOptions): Promise<Mode
     const probe = await probeUrl(options.url, { signal: options.signal, connectTimeoutMs: options.connectTimeoutMs });
     host = probe.host;
     if (probe.status === 404) return failed("notFound", `${host} has no file at ${options.url} (HTTP 404).`);
-    if (probe.status < 200 || probe.status >= 300) return failed("httpStatus", `${host} answered HTTP ${probe.status} for ${options.url}.`);
+    if (probe.status < 200 || probe.status >= 300)
+      return failed("httpStatus", `${host} answered HTTP ${probe.status} for ${options.url}.`);
   } catch (error) {
     if (options.signal?.aborted) return { kind: "cancelled", receivedBytes: 0 };
-    if (error instanceof DownloadError) return failed(error.code, error.message, error.code === "offline" ? ` ${offlineAdvice}` : "");
+    if (error instanceof DownloadError)
+      return failed(error.code, error.message, error.code === "offline" ? ` ${offlineAdvice}` : "");
     throw error;
   }
 
@@ -119,18 +121,28 @@ export async function downloadModel(options: ModelDownloadOptions): Promise<Mode
       );
       const progress = `${formatBytes(result.receivedBytes)} of ${formatBytes(result.totalBytes)}`;
       return reachable
-        ? failed("stalled", `no new data arrived for ${Math.round(stallTimeoutMs / 1000)} s (after ${progress}).`, resumeAdvice)
+        ? failed(
+            "stalled",
+            `no new data arrived for ${Math.round(stallTimeoutMs / 1000)} s (after ${progress}).`,
+            resumeAdvice,
+          )
         : failed("connectionDropped", `${host} stopped answering after ${progress}.`, resumeAdvice);
     }
     case "failed": {
       if (result.statusCode === 416) {
         await discardDownload(destination);
-        return failed("rangeNotSatisfiable", `${host} refused to resume the download (HTTP 416). The partial file was removed, so the next try starts over.`);
+        return failed(
+          "rangeNotSatisfiable",
+          `${host} refused to resume the download (HTTP 416). The partial file was removed, so the next try starts over.`,
+        );
       }
       if (result.statusCode === 404) return failed("notFound", `${host} has no file at ${options.url} (HTTP 404).`);
-      if (result.statusCode !== undefined) return failed("httpStatus", `${host} answered HTTP ${result.statusCode} for ${options.url}.`);
-      if (result.code !== undefined && diskFullCodes.has(result.code)) return failed("diskFull", `the disk is full (${result.message}).`, diskFullAdvice);
-      if (result.code !== undefined && fileErrorCodes.has(result.code)) return failed("writeFailed", `writing to ${options.directory} failed (${result.message}).`);
+      if (result.statusCode !== undefined)
+        return failed("httpStatus", `${host} answered HTTP ${result.statusCode} for ${options.url}.`);
+      if (result.code !== undefined && diskFullCodes.has(result.code))
+        return failed("diskFull", `the disk is full (${result.message}).`, diskFullAdvice);
+      if (result.code !== undefined && fileErrorCodes.has(result.code))
+        return failed("writeFailed", `writing to ${options.directory} failed (${result.message}).`);
       return failed("connectionDropped", `${result.message}.`, resumeAdvice);
     }
     case "complete":
@@ -153,7 +165,12 @@ async function restorePartial(destination: string): Promise<void> {
  * `announcedBytes`: the file's length as the server announced it (Content-Length; 0 when it did not say), which the
  * downloader records when it starts and checks again on a resume, starting over when the file changed on the server.
  */
-async function installChecked(options: ModelDownloadOptions, destination: string, downloadedPath: string, announcedBytes: number): Promise<ModelDownloadResult> {
+async function installChecked(
+  options: ModelDownloadOptions,
+  destination: string,
+  downloadedPath: string,
+  announcedBytes: number,
+): Promise<ModelDownloadResult> {
   const reject = async (code: ModelDownloadFailureCode, problem: string): Promise<ModelDownloadResult> => {
     await rename(downloadedPath, rejectedPathOf(destination));
     return {
@@ -168,11 +185,15 @@ async function installChecked(options: ModelDownloadOptions, destination: string
   }
   const approximate = options.approximateSizeBytes;
   if (approximate !== undefined && Math.abs(fileBytes - approximate) > approximate * approximateSizeTolerance) {
-    return reject("sizeMismatch", `it has ${fileBytes} bytes, far from the catalog's ${formatBytes(approximate)}: it is not the file the catalog means.`);
+    return reject(
+      "sizeMismatch",
+      `it has ${fileBytes} bytes, far from the catalog's ${formatBytes(approximate)}: it is not the file the catalog means.`,
+    );
   }
   if (options.sha256 !== undefined) {
     const actual = await digestOfFile(downloadedPath, "sha256", "hex");
-    if (actual !== options.sha256.toLowerCase()) return reject("sha256Mismatch", `its SHA-256 is ${actual}, the catalog expects ${options.sha256}.`);
+    if (actual !== options.sha256.toLowerCase())
+      return reject("sha256Mismatch", `its SHA-256 is ${actual}, the catalog expects ${options.sha256}.`);
   }
   const check = await checkGgufFile(downloadedPath, options.fileName);
   if (!check.ok) return reject(check.problem === "notGguf" ? "notGguf" : "damaged", check.message);

@@ -37,7 +37,9 @@ const closeGraceMs = 5000;
 export function downloadWithNodeLlamaCpp(options: LibraryDownloadOptions): Promise<LibraryDownloadResult> {
   return new Promise((resolve) => {
     const { url, directory, fileName } = options;
-    const worker = new Worker(options.workerScript, { workerData: { url, directory, fileName } satisfies DownloadWorkerData });
+    const worker = new Worker(options.workerScript, {
+      workerData: { url, directory, fileName } satisfies DownloadWorkerData,
+    });
     let receivedBytes = 0;
     let totalBytes = 0;
     let furthestBytes = -1;
@@ -94,12 +96,24 @@ export function downloadWithNodeLlamaCpp(options: LibraryDownloadOptions): Promi
           finish(stoppedResult());
           return;
         case "failed":
-          finish(stopReason === undefined ? { kind: "failed", message: message.message, statusCode: message.statusCode, code: message.code } : stoppedResult());
+          finish(
+            stopReason === undefined
+              ? { kind: "failed", message: message.message, statusCode: message.statusCode, code: message.code }
+              : stoppedResult(),
+          );
           return;
       }
     });
-    worker.on("error", (error) => finish(stopReason === undefined ? { kind: "failed", message: error.message } : stoppedResult()));
-    worker.on("exit", () => finish(stopReason === undefined ? { kind: "failed", message: "the download thread stopped unexpectedly" } : stoppedResult()));
+    worker.on("error", (error) =>
+      finish(stopReason === undefined ? { kind: "failed", message: error.message } : stoppedResult()),
+    );
+    worker.on("exit", () =>
+      finish(
+        stopReason === undefined
+          ? { kind: "failed", message: "the download thread stopped unexpectedly" }
+          : stoppedResult(),
+      ),
+    );
     if (options.signal?.aborted) stop("cancelled");
     else options.signal?.addEventListener("abort", onAbort);
   });

@@ -54,7 +54,8 @@ export async function extractTarball(archive: string, target: string): Promise<n
     parts.shift();
     if (parts.length === 0) return undefined;
     const destination = path.resolve(root, ...parts);
-    if (parts.includes("..") || !destination.startsWith(root + path.sep)) throw new Error(`the archive entry ${name} points outside the package`);
+    if (parts.includes("..") || !destination.startsWith(root + path.sep))
+      throw new Error(`the archive entry ${name} points outside the package`);
     return destination;
   };
 

@@ -1,7 +1,18 @@
 // Inference on a remote server: llama.cpp's llama-server, any OpenAI-compatible server (vLLM, LM Studio, TGI,
 // llama-server's /v1) and Ollama, behind the same InferenceBackend interface as the local host.
-import type { ChatParams, GenerationResult, GenerationTimings, InfillParams, StopReason } from "../../core/protocol/host";
-import { type FimTemplateName, HostRequestError, type InferenceBackend, type RemoteKind } from "../../core/protocol/backend";
+import type {
+  ChatParams,
+  GenerationResult,
+  GenerationTimings,
+  InfillParams,
+  StopReason,
+} from "../../core/protocol/host";
+import {
+  type FimTemplateName,
+  HostRequestError,
+  type InferenceBackend,
+  type RemoteKind,
+} from "../../core/protocol/backend";
 import { buildFimPrompt, customFimTemplateProblem, fimTemplates } from "../../core/remote/fimTemplates";
 import { HttpTransport } from "../http/httpTransport";
 import { llamaServerInfillInput } from "../../core/remote/infillExtra";
@@ -10,7 +21,13 @@ import { streamedError } from "../../core/remote/remoteErrors";
 import { StreamStop } from "../../core/remote/earlyStop";
 import type { StopDecision } from "../../core/completion/stopPolicy";
 import { ServerPromptFitter } from "../../core/remote/serverPromptFit";
-import { type JsonObject, MalformedStreamError, NdjsonDecoder, SseDecoder, parseJsonObject } from "../../core/remote/streams";
+import {
+  type JsonObject,
+  MalformedStreamError,
+  NdjsonDecoder,
+  SseDecoder,
+  parseJsonObject,
+} from "../../core/remote/streams";
 
 export interface RemoteBackendOptions {
   kind: RemoteKind;
@@ -61,7 +78,8 @@ export function createRemoteBackend(options: RemoteBackendOptions): RemoteBacken
   } catch {
     throw new HostRequestError("badRequest", `"${options.baseUrl}" is not a URL.`);
   }
-  if (baseUrl.protocol !== "http:" && baseUrl.protocol !== "https:") throw new HostRequestError("badRequest", `${options.baseUrl} is not an http or https URL.`);
+  if (baseUrl.protocol !== "http:" && baseUrl.protocol !== "https:")
+    throw new HostRequestError("badRequest", `${options.baseUrl} is not an http or https URL.`);
   const serverName = `${serverLabels[options.kind]} at ${baseUrl.origin}${baseUrl.pathname.replace(/\/+$/, "")}`;
   const transport = new HttpTransport({
     baseUrl,
@@ -97,7 +115,12 @@ class RemoteClient {
   }
 
   /** POSTs `body` and hands each SSE event's JSON to `onData`; "[DONE]" ends OpenAI streams and is skipped. */
-  async postSse(path: string, body: JsonObject, signal: AbortSignal | undefined, onData: (data: JsonObject) => void): Promise<void> {
+  async postSse(
+    path: string,
+    body: JsonObject,
+    signal: AbortSignal | undefined,
+    onData: (data: JsonObject) => void,
+  ): Promise<void> {
     const decoder = new SseDecoder((event) => {
       if (event.data === "[DONE]") return;
       const data = parseJsonObject(event.data);
@@ -108,7 +131,12 @@ class RemoteClient {
   }
 
   /** POSTs `body` and hands each NDJSON line to `onLine`. */
-  async postNdjson(path: string, body: JsonObject, signal: AbortSignal | undefined, onLine: (line: JsonObject) => void): Promise<void> {
+  async postNdjson(
+    path: string,
+    body: JsonObject,
+    signal: AbortSignal | undefined,
+    onLine: (line: JsonObject) => void,
+  ): Promise<void> {
     const decoder = new NdjsonDecoder((line) => {
       if (line.error !== undefined) throw streamedError(this.serverName, JSON.stringify(line));
       onLine(line);
@@ -120,9 +148,22 @@ class RemoteClient {
     return this.requestJson("GET", path, undefined, signal);
   }
 
-  async requestJson(method: "GET" | "POST", path: string, body: JsonObject | undefined, signal?: AbortSignal): Promise<JsonObject> {
+  async requestJson(
+    method: "GET" | "POST",
+    path: string,
+    body: JsonObject | undefined,
+    signal?: AbortSignal,
+  ): Promise<JsonObject> {
     const parts: Buffer[] = [];
-    await this.transport.run({ method, path, body, apiKey: await this.options.apiKey(), model: this.model, signal, onData: (chunk) => parts.push(chunk) });
+    await this.transport.run({
+      method,
+      path,
+      body,
+      apiKey: await this.options.apiKey(),
+      model: this.model,
+      signal,
+      onData: (chunk) => parts.push(chunk),
+    });
     try {
       return parseJsonObject(Buffer.concat(parts).toString("utf8"));
     } catch (error) {
@@ -132,14 +173,26 @@ class RemoteClient {
 
   malformed(path: string, error: unknown): HostRequestError {
     const detail = error instanceof Error ? error.message : String(error);
-    return new HostRequestError("malformedResponse", `${this.serverName} sent a malformed answer to ${path}: ${detail}`);
+    return new HostRequestError(
+      "malformedResponse",
+      `${this.serverName} sent a malformed answer to ${path}: ${detail}`,
+    );
   }
 
   incomplete(path: string): HostRequestError {
-    return new HostRequestError("malformedResponse", `${this.serverName} ended the stream of ${path} without its final message.`);
+    return new HostRequestError(
+      "malformedResponse",
+      `${this.serverName} ended the stream of ${path} without its final message.`,
+    );
   }
 
-  private async decode(path: string, method: "POST", body: JsonObject, signal: AbortSignal | undefined, decoder: SseDecoder | NdjsonDecoder): Promise<void> {
+  private async decode(
+    path: string,
+    method: "POST",
+    body: JsonObject,
+    signal: AbortSignal | undefined,
+    decoder: SseDecoder | NdjsonDecoder,
+  ): Promise<void> {
     const apiKey = await this.options.apiKey();
     if (signal?.aborted) throw new HostRequestError("cancelled", "The request was cancelled.");
     const guarded = (step: () => void): void => {
@@ -150,14 +203,28 @@ class RemoteClient {
         throw error;
       }
     };
-    await this.transport.run({ method, path, body, apiKey, model: this.model, signal, onData: (chunk) => guarded(() => decoder.push(chunk)) });
+    await this.transport.run({
+      method,
+      path,
+      body,
+      apiKey,
+      model: this.model,
+      signal,
+      onData: (chunk) => guarded(() => decoder.push(chunk)),
+    });
     guarded(() => decoder.end());
   }
 }
 
 /** A stream the stop policy closed: its final message, with the server's counts, never came. */
 function stoppedResult({ decision, pieces }: { decision: StopDecision; pieces: number }): GenerationResult {
-  return { text: decision.text, stopReason: decision.reason, tokensEvaluated: 0, promptTokens: 0, generatedTokens: pieces };
+  return {
+    text: decision.text,
+    stopReason: decision.reason,
+    tokensEvaluated: 0,
+    promptTokens: 0,
+    generatedTokens: pieces,
+  };
 }
 
 function numberOf(value: unknown): number | undefined {
@@ -190,7 +257,12 @@ function withoutEmptyModel(model: string): JsonObject {
 }
 
 /** /v1/chat/completions, which llama-server and every OpenAI-compatible server stream alike. */
-async function openAiChat(client: RemoteClient, params: ChatParams, onChunk: (text: string) => void, signal: AbortSignal | undefined): Promise<GenerationResult> {
+async function openAiChat(
+  client: RemoteClient,
+  params: ChatParams,
+  onChunk: (text: string) => void,
+  signal: AbortSignal | undefined,
+): Promise<GenerationResult> {
   const path = "/v1/chat/completions";
   const messages = [
     ...(params.systemPrompt === "" ? [] : [{ role: "system", content: params.systemPrompt }]),
@@ -218,7 +290,8 @@ async function openAiChat(client: RemoteClient, params: ChatParams, onChunk: (te
         text += content;
         onChunk(content);
       }
-      if (choice?.finish_reason !== undefined && choice.finish_reason !== null) finish = { reason: choice.finish_reason, stop: choice.stop_reason };
+      if (choice?.finish_reason !== undefined && choice.finish_reason !== null)
+        finish = { reason: choice.finish_reason, stop: choice.stop_reason };
       usage = recordOf(data.usage) ?? usage;
       timings = recordOf(data.timings) ?? timings;
     },
@@ -227,7 +300,12 @@ async function openAiChat(client: RemoteClient, params: ChatParams, onChunk: (te
   return openAiResult(text, openAiStopReason(finish.reason, finish.stop), usage, timings);
 }
 
-function openAiResult(text: string, stopReason: StopReason, usage: JsonObject | undefined, timings: JsonObject | undefined): GenerationResult {
+function openAiResult(
+  text: string,
+  stopReason: StopReason,
+  usage: JsonObject | undefined,
+  timings: JsonObject | undefined,
+): GenerationResult {
   const promptTokens = numberOf(usage?.prompt_tokens) ?? 0;
   const cached = numberOf(recordOf(usage?.prompt_tokens_details)?.cached_tokens);
   // llama-server says exactly what it evaluated; vLLM with prefix caching reports the cached part.
@@ -243,17 +321,33 @@ function openAiResult(text: string, stopReason: StopReason, usage: JsonObject | 
 }
 
 /** The model list of /v1/models; for a configured model that is not in it, modelNotFound naming what is served. */
-async function probeOpenAiModels(client: RemoteClient, signal: AbortSignal | undefined, requireListed: boolean): Promise<ProbeResult> {
+async function probeOpenAiModels(
+  client: RemoteClient,
+  signal: AbortSignal | undefined,
+  requireListed: boolean,
+): Promise<ProbeResult> {
   try {
     const listing = await client.getJson("/v1/models", signal);
-    const ids = (Array.isArray(listing.data) ? listing.data : []).map((entry) => recordOf(entry)?.id).filter((id): id is string => typeof id === "string");
+    const ids = (Array.isArray(listing.data) ? listing.data : [])
+      .map((entry) => recordOf(entry)?.id)
+      .filter((id): id is string => typeof id === "string");
     if (client.model === "") {
-      if (ids.length === 0) return { reachable: false, error: new HostRequestError("modelNotFound", `${client.serverName} serves no model.`) };
+      if (ids.length === 0)
+        return {
+          reachable: false,
+          error: new HostRequestError("modelNotFound", `${client.serverName} serves no model.`),
+        };
       return { reachable: true, model: ids[0] };
     }
     if (requireListed && !ids.includes(client.model)) {
       const served = ids.length === 0 ? "none" : ids.slice(0, 5).join(", ");
-      return { reachable: false, error: new HostRequestError("modelNotFound", `${client.serverName} does not serve model "${client.model}" (it serves: ${served}).`) };
+      return {
+        reachable: false,
+        error: new HostRequestError(
+          "modelNotFound",
+          `${client.serverName} does not serve model "${client.model}" (it serves: ${served}).`,
+        ),
+      };
     }
     return { reachable: true, model: client.model };
   } catch (error) {
@@ -287,7 +381,10 @@ class LlamaServerBackend implements RemoteBackend {
   private servedModel: string | undefined;
 
   constructor(private readonly client: RemoteClient) {
-    this.promptFitter = new ServerPromptFitter({ tokenizerName: "llama-server's tokenizer (/tokenize)", countOnServer: (text, signal) => this.countTokens(text, signal) });
+    this.promptFitter = new ServerPromptFitter({
+      tokenizerName: "llama-server's tokenizer (/tokenize)",
+      countOnServer: (text, signal) => this.countTokens(text, signal),
+    });
   }
 
   get serverName(): string {
@@ -307,31 +404,34 @@ class LlamaServerBackend implements RemoteBackend {
     const input = llamaServerInfillInput(params, fitted?.text);
     const stream = new StreamStop(params.stopPolicy, signal);
     const timeCapMs = params.stopPolicy?.timeCapMs ?? 0;
-    const stopped = await stream.run((requestSignal) => this.client.postSse(
-      path,
-      {
-        input_prefix: input.prefix,
-        input_suffix: input.suffix,
-        input_extra: input.extra,
-        n_predict: params.maxTokens,
-        stop: params.stop,
-        temperature: params.temperature,
-        // Keeps the evaluated prompt in the slot, so the next keystroke's request evaluates only what changed.
-        cache_prompt: true,
-        // The server's own time cap, with the policy's meaning: from the first token, once a line break exists.
-        ...(timeCapMs > 0 ? { t_max_predict_ms: timeCapMs } : {}),
-        stream: true,
-      },
-      requestSignal,
-      (data) => {
-        if (typeof data.content === "string") {
-          text += data.content;
-          stream.push(text);
-        }
-        if (data.stop === true) final = data;
-      },
-    ));
-    if (stopped !== undefined) return { ...stoppedResult(stopped), ...(fitted === undefined ? {} : { promptFit: fitted.promptFit }) };
+    const stopped = await stream.run((requestSignal) =>
+      this.client.postSse(
+        path,
+        {
+          input_prefix: input.prefix,
+          input_suffix: input.suffix,
+          input_extra: input.extra,
+          n_predict: params.maxTokens,
+          stop: params.stop,
+          temperature: params.temperature,
+          // Keeps the evaluated prompt in the slot, so the next keystroke's request evaluates only what changed.
+          cache_prompt: true,
+          // The server's own time cap, with the policy's meaning: from the first token, once a line break exists.
+          ...(timeCapMs > 0 ? { t_max_predict_ms: timeCapMs } : {}),
+          stream: true,
+        },
+        requestSignal,
+        (data) => {
+          if (typeof data.content === "string") {
+            text += data.content;
+            stream.push(text);
+          }
+          if (data.stop === true) final = data;
+        },
+      ),
+    );
+    if (stopped !== undefined)
+      return { ...stoppedResult(stopped), ...(fitted === undefined ? {} : { promptFit: fitted.promptFit }) };
     if (final === undefined) throw this.client.incomplete(path);
     this.noteServedModel(final.model);
     const timings = recordOf(final.timings);
@@ -339,7 +439,13 @@ class LlamaServerBackend implements RemoteBackend {
     const generatedTokens = numberOf(final.tokens_predicted) ?? numberOf(timings?.predicted_n) ?? 0;
     // "limit" before n_predict is t_max_predict_ms: the full lines are kept, as with the policy's own cap.
     if (stopType === "limit" && timeCapMs > 0 && generatedTokens < params.maxTokens) {
-      return { ...stoppedResult({ decision: { reason: "timeLimit", text: text.slice(0, Math.max(0, text.lastIndexOf("\n"))) }, pieces: generatedTokens }), ...serverTimings(timings) };
+      return {
+        ...stoppedResult({
+          decision: { reason: "timeLimit", text: text.slice(0, Math.max(0, text.lastIndexOf("\n"))) },
+          pieces: generatedTokens,
+        }),
+        ...serverTimings(timings),
+      };
     }
     return {
       text,
@@ -409,29 +515,32 @@ class OpenAiBackend implements RemoteBackend {
     let usage: JsonObject | undefined;
     let timings: JsonObject | undefined;
     const stream = new StreamStop(params.stopPolicy, signal);
-    const stopped = await stream.run((requestSignal) => this.client.postSse(
-      path,
-      {
-        ...withoutEmptyModel(this.client.model),
-        prompt: buildFimPrompt(this.template, prompt.prefix, prompt.suffix),
-        max_tokens: params.maxTokens,
-        temperature: params.temperature,
-        ...(params.stop.length > 0 ? { stop: params.stop } : {}),
-        stream: true,
-        stream_options: { include_usage: true },
-      },
-      requestSignal,
-      (data) => {
-        const choice = firstChoice(data);
-        if (typeof choice?.text === "string") {
-          text += choice.text;
-          stream.push(text);
-        }
-        if (choice?.finish_reason !== undefined && choice.finish_reason !== null) finish = { reason: choice.finish_reason, stop: choice.stop_reason };
-        usage = recordOf(data.usage) ?? usage;
-        timings = recordOf(data.timings) ?? timings;
-      },
-    ));
+    const stopped = await stream.run((requestSignal) =>
+      this.client.postSse(
+        path,
+        {
+          ...withoutEmptyModel(this.client.model),
+          prompt: buildFimPrompt(this.template, prompt.prefix, prompt.suffix),
+          max_tokens: params.maxTokens,
+          temperature: params.temperature,
+          ...(params.stop.length > 0 ? { stop: params.stop } : {}),
+          stream: true,
+          stream_options: { include_usage: true },
+        },
+        requestSignal,
+        (data) => {
+          const choice = firstChoice(data);
+          if (typeof choice?.text === "string") {
+            text += choice.text;
+            stream.push(text);
+          }
+          if (choice?.finish_reason !== undefined && choice.finish_reason !== null)
+            finish = { reason: choice.finish_reason, stop: choice.stop_reason };
+          usage = recordOf(data.usage) ?? usage;
+          timings = recordOf(data.timings) ?? timings;
+        },
+      ),
+    );
     if (stopped !== undefined) return stoppedResult(stopped);
     if (finish === undefined) throw this.client.incomplete(path);
     return { ...openAiResult(text, openAiStopReason(finish.reason, finish.stop), usage, timings), ...prompt.fit };
@@ -464,7 +573,13 @@ function ollamaStopReason(doneReason: unknown): StopReason {
 function ollamaResult(text: string, final: JsonObject): GenerationResult {
   const promptTokens = numberOf(final.prompt_eval_count) ?? 0;
   // Ollama reuses a cached prompt prefix and then counts only what it evaluated.
-  return { text, stopReason: ollamaStopReason(final.done_reason), tokensEvaluated: promptTokens, promptTokens, generatedTokens: numberOf(final.eval_count) ?? 0 };
+  return {
+    text,
+    stopReason: ollamaStopReason(final.done_reason),
+    tokensEvaluated: promptTokens,
+    promptTokens,
+    generatedTokens: numberOf(final.eval_count) ?? 0,
+  };
 }
 
 class OllamaBackend implements RemoteBackend {
@@ -482,24 +597,26 @@ class OllamaBackend implements RemoteBackend {
     let text = "";
     let final: JsonObject | undefined;
     const stream = new StreamStop(params.stopPolicy, signal);
-    const stopped = await stream.run((requestSignal) => this.client.postNdjson(
-      path,
-      {
-        model: this.client.model,
-        prompt: prompt.prefix,
-        suffix: prompt.suffix,
-        stream: true,
-        options: { num_predict: params.maxTokens, temperature: params.temperature, stop: params.stop },
-      },
-      requestSignal,
-      (line) => {
-        if (typeof line.response === "string") {
-          text += line.response;
-          stream.push(text);
-        }
-        if (line.done === true) final = line;
-      },
-    ));
+    const stopped = await stream.run((requestSignal) =>
+      this.client.postNdjson(
+        path,
+        {
+          model: this.client.model,
+          prompt: prompt.prefix,
+          suffix: prompt.suffix,
+          stream: true,
+          options: { num_predict: params.maxTokens, temperature: params.temperature, stop: params.stop },
+        },
+        requestSignal,
+        (line) => {
+          if (typeof line.response === "string") {
+            text += line.response;
+            stream.push(text);
+          }
+          if (line.done === true) final = line;
+        },
+      ),
+    );
     if (stopped !== undefined) return stoppedResult(stopped);
     if (final === undefined) throw this.client.incomplete(path);
     return { ...ollamaResult(text, final), ...prompt.fit };
@@ -515,7 +632,12 @@ class OllamaBackend implements RemoteBackend {
     let final: JsonObject | undefined;
     await this.client.postNdjson(
       path,
-      { model: this.client.model, messages, stream: true, options: { num_predict: params.maxTokens, temperature: params.temperature } },
+      {
+        model: this.client.model,
+        messages,
+        stream: true,
+        options: { num_predict: params.maxTokens, temperature: params.temperature },
+      },
       signal,
       (line) => {
         const content = recordOf(line.message)?.content;
@@ -533,13 +655,18 @@ class OllamaBackend implements RemoteBackend {
   async probe(signal?: AbortSignal): Promise<ProbeResult> {
     try {
       const listing = await this.client.getJson("/api/tags", signal);
-      const names = (Array.isArray(listing.models) ? listing.models : []).map((entry) => recordOf(entry)?.name).filter((name): name is string => typeof name === "string");
+      const names = (Array.isArray(listing.models) ? listing.models : [])
+        .map((entry) => recordOf(entry)?.name)
+        .filter((name): name is string => typeof name === "string");
       const wanted = this.client.model;
       // "qwen2.5-coder" means "qwen2.5-coder:latest" to Ollama.
       const found = names.find((name) => name === wanted || name === `${wanted}:latest`);
       if (found !== undefined) return { reachable: true, model: found };
       const hint = wanted === "" ? "no model is configured" : `it has no model "${wanted}": ollama pull ${wanted}`;
-      return { reachable: false, error: new HostRequestError("modelNotFound", `${this.client.serverName} is reachable, but ${hint}.`) };
+      return {
+        reachable: false,
+        error: new HostRequestError("modelNotFound", `${this.client.serverName} is reachable, but ${hint}.`),
+      };
     } catch (error) {
       if (error instanceof HostRequestError) return { reachable: false, error };
       throw error;

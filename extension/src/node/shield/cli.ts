@@ -38,13 +38,15 @@ interface FileFindings {
 
 function parseArguments(argv: readonly string[]): ScanRequest {
   const [command, ...rest] = argv;
-  if (command !== "scan") throw new UsageError(command === undefined ? "missing command" : `unknown command: ${command}`);
+  if (command !== "scan")
+    throw new UsageError(command === undefined ? "missing command" : `unknown command: ${command}`);
   let format: OutputFormat = "text";
   let language: ShieldLanguage | undefined;
   const files: string[] = [];
   for (let index = 0; index < rest.length; index++) {
     const argument = rest[index] ?? "";
-    const [flag, inlineValue] = argument.startsWith("--") && argument.includes("=") ? argument.split("=", 2) : [argument, undefined];
+    const [flag, inlineValue] =
+      argument.startsWith("--") && argument.includes("=") ? argument.split("=", 2) : [argument, undefined];
     if (flag === "--format" || flag === "--language") {
       const value = inlineValue ?? rest[++index];
       if (value === undefined) throw new UsageError(`${flag} needs a value`);
@@ -124,7 +126,8 @@ function toText(results: readonly FileFindings[]): string {
   return results
     .flatMap((result) =>
       result.findings.map(
-        (f) => `${result.path}:${f.startLine + 1}:${f.startColumn + 1}: ${f.severity} ${f.ruleId} (${f.cwe}) ${f.message}`,
+        (f) =>
+          `${result.path}:${f.startLine + 1}:${f.startColumn + 1}: ${f.severity} ${f.ruleId} (${f.cwe}) ${f.message}`,
       ),
     )
     .join("\n");
@@ -196,7 +199,12 @@ function toSarif(results: readonly FileFindings[], rules: readonly ShieldRuleInf
 function packageVersion(): string {
   try {
     const manifest: unknown = JSON.parse(readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8"));
-    if (typeof manifest === "object" && manifest !== null && "version" in manifest && typeof manifest.version === "string") {
+    if (
+      typeof manifest === "object" &&
+      manifest !== null &&
+      "version" in manifest &&
+      typeof manifest.version === "string"
+    ) {
       return manifest.version;
     }
   } catch {
@@ -211,13 +219,26 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const request = parseArguments(argv);
-  const planned = expandDirectories(request.files).map((file) => ({ file, language: languageOf(file, request.language) }));
+  const planned = expandDirectories(request.files).map((file) => ({
+    file,
+    language: languageOf(file, request.language),
+  }));
   const languages = [...new Set(planned.map((entry) => entry.language))];
-  const shield = await createShield({ grammars: fileGrammarSource(path.join(__dirname, "..", "..", "grammars")), languages });
+  const shield = await createShield({
+    grammars: fileGrammarSource(path.join(__dirname, "..", "..", "grammars")),
+    languages,
+  });
   try {
-    const results: FileFindings[] = planned.map(({ file, language }) => ({ path: file, findings: shield.scan(readSource(file), language) }));
+    const results: FileFindings[] = planned.map(({ file, language }) => ({
+      path: file,
+      findings: shield.scan(readSource(file), language),
+    }));
     const output =
-      request.format === "json" ? toJson(results) : request.format === "sarif" ? toSarif(results, shield.rules(), packageVersion()) : toText(results);
+      request.format === "json"
+        ? toJson(results)
+        : request.format === "sarif"
+          ? toSarif(results, shield.rules(), packageVersion())
+          : toText(results);
     if (output.length > 0) process.stdout.write(`${output}\n`);
     return results.some((result) => result.findings.length > 0) ? 1 : 0;
   } finally {

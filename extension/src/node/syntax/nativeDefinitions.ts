@@ -38,7 +38,9 @@ function isNativeLanguage(binding: unknown): binding is Parser.Language {
  * parsers, trees and queries have no delete() in node tree-sitter 0.25: the garbage collector frees them, so
  * nothing here is deleted.
  */
-export async function nativeDefinitionsLoader(queries: GrammarSource): Promise<(languageId: CodeLanguage) => Promise<LanguageDefinitions>> {
+export async function nativeDefinitionsLoader(
+  queries: GrammarSource,
+): Promise<(languageId: CodeLanguage) => Promise<LanguageDefinitions>> {
   const { default: TreeSitter } = await import("tree-sitter");
   const decoder = new TextDecoder();
   return async (languageId) => {
@@ -71,19 +73,27 @@ function messageOf(error: unknown): string {
  * .vsix built on Linux carries only linux-x64 binaries. Each fallback is told once, for all languages when
  * tree-sitter itself did not load.
  */
-export async function nativeOrFallback(native: () => Promise<DefinitionsLoader>, fallback: DefinitionsLoader, fellBack: (message: string) => void): Promise<DefinitionsLoader> {
+export async function nativeOrFallback(
+  native: () => Promise<DefinitionsLoader>,
+  fallback: DefinitionsLoader,
+  fellBack: (message: string) => void,
+): Promise<DefinitionsLoader> {
   let preferred: DefinitionsLoader;
   try {
     preferred = await native();
   } catch (error) {
-    fellBack(`native tree-sitter did not load (${messageOf(error)}), so every file is parsed with web-tree-sitter, which is slower`);
+    fellBack(
+      `native tree-sitter did not load (${messageOf(error)}), so every file is parsed with web-tree-sitter, which is slower`,
+    );
     return fallback;
   }
   return async (languageId) => {
     try {
       return await preferred(languageId);
     } catch (error) {
-      fellBack(`the native ${languageId} grammar did not load (${messageOf(error)}), so ${languageId} files are parsed with web-tree-sitter, which is slower`);
+      fellBack(
+        `the native ${languageId} grammar did not load (${messageOf(error)}), so ${languageId} files are parsed with web-tree-sitter, which is slower`,
+      );
       return fallback(languageId);
     }
   };

@@ -42,7 +42,9 @@ export class SymbolIndexClient {
           break;
         case "idle": {
           const elapsedMs = Math.round(message.elapsedMs);
-          this.log.info(`Workspace symbol index: ${this.index.fileCount} files (${message.skippedFiles} skipped) in ${elapsedMs} ms.`);
+          this.log.info(
+            `Workspace symbol index: ${this.index.fileCount} files (${message.skippedFiles} skipped) in ${elapsedMs} ms.`,
+          );
           break;
         }
         case "failed":

@@ -25,13 +25,25 @@ async function main(): Promise<void> {
   const grammars = { load: (file: string) => readFile(path.join(grammarDirectory, file)) };
   const wasm = new WasmDefinitions(grammars);
   const definitions = new DefinitionsByLanguage(
-    await nativeOrFallback(() => nativeDefinitionsLoader(grammars), wasm.load, (message) => post({ kind: "failed", message })),
-    (languageId, error) => post({ kind: "failed", message: `the ${languageId} grammar did not load, so ${languageId} files are not indexed: ${messageOf(error)}` }),
+    await nativeOrFallback(
+      () => nativeDefinitionsLoader(grammars),
+      wasm.load,
+      (message) => post({ kind: "failed", message }),
+    ),
+    (languageId, error) =>
+      post({
+        kind: "failed",
+        message: `the ${languageId} grammar did not load, so ${languageId} files are not indexed: ${messageOf(error)}`,
+      }),
   );
   const indexer = new SymbolIndexer(
     definitions,
     {
-      size: (file) => stat(file).then((info) => (info.isFile() ? info.size : undefined), () => undefined),
+      size: (file) =>
+        stat(file).then(
+          (info) => (info.isFile() ? info.size : undefined),
+          () => undefined,
+        ),
       read: (file) => readFile(file).catch(() => undefined),
     },
     roots,
@@ -113,7 +125,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  parentPort?.postMessage({ kind: "failed", message: `the symbol index did not start: ${messageOf(error)}` } satisfies FromIndexer);
+  parentPort?.postMessage({
+    kind: "failed",
+    message: `the symbol index did not start: ${messageOf(error)}`,
+  } satisfies FromIndexer);
   // Ending the thread tells the extension that no request will be answered.
   parentPort?.close();
 });

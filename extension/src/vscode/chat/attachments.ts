@@ -38,11 +38,15 @@ export class Attachments {
   }
 
   addSelection(editor: vscode.TextEditor | undefined): AttachResult {
-    if (editor === undefined || editor.selection.isEmpty) return { ok: false, reason: "Select some code in an editor first." };
+    if (editor === undefined || editor.selection.isEmpty)
+      return { ok: false, reason: "Select some code in an editor first." };
     const { document, selection } = editor;
     const name = vscode.workspace.asRelativePath(document.uri);
     const first = selection.start.line + 1;
-    const last = selection.end.character === 0 && selection.end.line > selection.start.line ? selection.end.line : selection.end.line + 1;
+    const last =
+      selection.end.character === 0 && selection.end.line > selection.start.line
+        ? selection.end.line
+        : selection.end.line + 1;
     return this.add({
       label: `${name}:${first}-${last}`,
       detail: `Lines ${first}–${last} of ${document.uri.fsPath || document.uri.toString()}`,
@@ -54,7 +58,12 @@ export class Attachments {
   addDocument(document: vscode.TextDocument | undefined): AttachResult {
     if (document === undefined) return { ok: false, reason: "Open a file in an editor first." };
     const name = vscode.workspace.asRelativePath(document.uri);
-    return this.add({ label: name, detail: document.uri.fsPath || document.uri.toString(), languageId: document.languageId, content: document.getText() });
+    return this.add({
+      label: name,
+      detail: document.uri.fsPath || document.uri.toString(),
+      languageId: document.languageId,
+      content: document.getText(),
+    });
   }
 
   /** Only paths the search offered can be attached: the webview cannot name an arbitrary file. */
@@ -80,7 +89,10 @@ export class Attachments {
 
   private add(attachment: Omit<PendingAttachment, "id">): AttachResult {
     if (attachment.content.length > maxAttachmentCharacters) {
-      return { ok: false, reason: `${attachment.label} is too large to attach (${attachment.content.length.toLocaleString("en-US")} characters).` };
+      return {
+        ok: false,
+        reason: `${attachment.label} is too large to attach (${attachment.content.length.toLocaleString("en-US")} characters).`,
+      };
     }
     // Attaching the same thing twice replaces it: the newer text is what the user means.
     this.pending = this.pending.filter((existing) => existing.label !== attachment.label);

@@ -105,7 +105,10 @@ export class ChatMessageRouter {
   }
 
   private async renameConversation(session: ChatSession, message: ChatMessage<"renameConversation">): Promise<void> {
-    const title = await vscode.window.showInputBox({ prompt: "Name of this chat", validateInput: (value) => (value.trim() === "" ? "Enter a name." : undefined) });
+    const title = await vscode.window.showInputBox({
+      prompt: "Name of this chat",
+      validateInput: (value) => (value.trim() === "" ? "Enter a name." : undefined),
+    });
     if (title !== undefined) session.rename(message.conversationId, title.slice(0, 200));
   }
 

@@ -91,7 +91,9 @@ class ChatViewProvider implements vscode.WebviewViewProvider, ChatPage, vscode.D
     // Per workspace when there is one; the global folder is still the extension's own storage.
     this.historyFile = new HistoryFile((context.storageUri ?? context.globalStorageUri).fsPath);
     this.router = new ChatMessageRouter(this, this.attachments, this.codeActions);
-    this.hostStateListener = host.onDidChangeState((state) => this.post({ kind: "hostAvailability", ...availabilityOf(state) }));
+    this.hostStateListener = host.onDidChangeState((state) =>
+      this.post({ kind: "hostAvailability", ...availabilityOf(state) }),
+    );
   }
 
   resolveWebviewView(webviewView: vscode.WebviewView): void {
@@ -123,7 +125,11 @@ class ChatViewProvider implements vscode.WebviewViewProvider, ChatPage, vscode.D
           .then((session) => this.router.route(session, message))
           .catch((error: unknown) => {
             this.log.error(`Chat: ${message.kind} failed: ${String(error)}`);
-            this.post({ kind: "notice", level: "error", text: `Something went wrong: ${error instanceof Error ? error.message : String(error)}` });
+            this.post({
+              kind: "notice",
+              level: "error",
+              text: `Something went wrong: ${error instanceof Error ? error.message : String(error)}`,
+            });
           });
       }),
       webviewView.onDidDispose(() => {
@@ -153,7 +159,8 @@ class ChatViewProvider implements vscode.WebviewViewProvider, ChatPage, vscode.D
   async askInChat(request: AskInChatRequest): Promise<AskInChatResult> {
     await revealView();
     const session = await this.sessionReady();
-    if (session.busy) return { ok: false, reason: "the chat is still answering. Stop it or wait for it, then try again." };
+    if (session.busy)
+      return { ok: false, reason: "the chat is still answering. Stop it or wait for it, then try again." };
     // No fallback language: the session then takes the attached code's, which is what the answer is about.
     session.send(request.prompt, request.attachments);
     return { ok: true };
@@ -197,7 +204,9 @@ class ChatViewProvider implements vscode.WebviewViewProvider, ChatPage, vscode.D
       {
         chat: (params, onChunk, signal) => {
           if (this.settings.current.backend.kind === "local" && this.settings.current.completionModelPath === "") {
-            return Promise.reject(new Error("no model is set. Choose a GGUF file in the setting llamaAssist.completionModel.path."));
+            return Promise.reject(
+              new Error("no model is set. Choose a GGUF file in the setting llamaAssist.completionModel.path."),
+            );
           }
           return this.host.chat(params, onChunk, signal);
         },
@@ -205,18 +214,28 @@ class ChatViewProvider implements vscode.WebviewViewProvider, ChatPage, vscode.D
         scanCode: (code, languageId) => this.scanCode(code, languageId),
         post: (message) => this.post(message),
         persist: (conversations) => {
-          this.historyFile.save(conversations).catch((error: unknown) => this.log.error(`The chat history could not be saved: ${String(error)}`));
+          this.historyFile
+            .save(conversations)
+            .catch((error: unknown) => this.log.error(`The chat history could not be saved: ${String(error)}`));
         },
         newId: () => randomUUID(),
         now: () => Date.now(),
       },
       history.conversations,
-      () => ({ maxAnswerTokens: this.settings.current.chat.maxAnswerTokens, temperature: chatTemperature, limits: limitsOf(this.settings.current) }),
+      () => ({
+        maxAnswerTokens: this.settings.current.chat.maxAnswerTokens,
+        temperature: chatTemperature,
+        limits: limitsOf(this.settings.current),
+      }),
     );
   }
 
   private scanCode(code: string, languageId: string | undefined): CodeScan {
-    const verdict = gateSuggestion(this.shield.ready, { prefix: "", suggestion: code, suffix: "", languageId: languageId ?? "plaintext" }, this.settings.current.shield);
+    const verdict = gateSuggestion(
+      this.shield.ready,
+      { prefix: "", suggestion: code, suffix: "", languageId: languageId ?? "plaintext" },
+      this.settings.current.shield,
+    );
     if (verdict.failure !== undefined) this.log.warn(verdict.failure);
     return {
       action: verdict.action,

@@ -39,16 +39,30 @@ export class CodeActions implements vscode.Disposable {
     }
     const { document, selection } = editor;
     const version = document.version;
-    const proposed = document.getText(new vscode.Range(document.positionAt(0), selection.start)) + code + document.getText(new vscode.Range(selection.end, document.positionAt(document.getText().length)));
+    const proposed =
+      document.getText(new vscode.Range(document.positionAt(0), selection.start)) +
+      code +
+      document.getText(new vscode.Range(selection.end, document.positionAt(document.getText().length)));
     const key = `/${this.nextProposal++}/${document.uri.path.split("/").pop() ?? "proposal"}`;
     this.proposals.set(key, proposed);
     const proposalUri = vscode.Uri.from({ scheme: proposalScheme, path: key });
-    await vscode.commands.executeCommand("vscode.diff", document.uri, proposalUri, `${vscode.workspace.asRelativePath(document.uri)} ↔ Llama Assist's proposal`);
-    const choice = await vscode.window.showInformationMessage("Apply Llama Assist's change to the selection?", "Apply", "Discard");
+    await vscode.commands.executeCommand(
+      "vscode.diff",
+      document.uri,
+      proposalUri,
+      `${vscode.workspace.asRelativePath(document.uri)} ↔ Llama Assist's proposal`,
+    );
+    const choice = await vscode.window.showInformationMessage(
+      "Apply Llama Assist's change to the selection?",
+      "Apply",
+      "Discard",
+    );
     this.proposals.delete(key);
     if (choice !== "Apply") return;
     if (document.version !== version) {
-      void vscode.window.showWarningMessage("Llama Assist: the file changed since the proposal was made; nothing was applied.");
+      void vscode.window.showWarningMessage(
+        "Llama Assist: the file changed since the proposal was made; nothing was applied.",
+      );
       return;
     }
     const edit = new vscode.WorkspaceEdit();
@@ -80,7 +94,10 @@ async function insertAtCursor(code: string): Promise<void> {
 }
 
 async function newFile(block: CodeBlockForAction): Promise<void> {
-  const document = await vscode.workspace.openTextDocument({ content: block.code, language: block.languageId ?? "plaintext" });
+  const document = await vscode.workspace.openTextDocument({
+    content: block.code,
+    language: block.languageId ?? "plaintext",
+  });
   await vscode.window.showTextDocument(document);
 }
 

@@ -9,14 +9,19 @@ export async function openLink(href: string): Promise<void> {
     return;
   }
   if (decision.kind === "external") {
-    const choice = await vscode.window.showInformationMessage(`Open this web page in your browser?`, { modal: true, detail: decision.url }, "Open");
+    const choice = await vscode.window.showInformationMessage(
+      `Open this web page in your browser?`,
+      { modal: true, detail: decision.url },
+      "Open",
+    );
     if (choice === "Open") await vscode.env.openExternal(vscode.Uri.parse(decision.url, true));
     return;
   }
   const folders = vscode.workspace.workspaceFolders ?? [];
-  const candidates = decision.path.startsWith("/") || /^[a-zA-Z]:[\\/]/.test(decision.path)
-    ? [vscode.Uri.file(decision.path)]
-    : folders.map((folder) => vscode.Uri.joinPath(folder.uri, decision.path));
+  const candidates =
+    decision.path.startsWith("/") || /^[a-zA-Z]:[\\/]/.test(decision.path)
+      ? [vscode.Uri.file(decision.path)]
+      : folders.map((folder) => vscode.Uri.joinPath(folder.uri, decision.path));
   for (const uri of candidates) {
     try {
       await vscode.workspace.fs.stat(uri);

@@ -12,8 +12,14 @@ import { hostLogLevel } from "./hostLog";
 export function register(host: HostClient, settings: Settings, log: vscode.LogOutputChannel): vscode.Disposable {
   const startForDocument = (document: vscode.TextDocument): void => {
     // A remote server serves: loading a local model too would only take the user's memory.
-    if (host.state.phase !== "stopped" || !settings.current.completionModelPath || settings.current.backend.kind !== "local") return;
-    if (document.uri.scheme !== "file" && document.uri.scheme !== "untitled" && document.uri.scheme !== "vscode-remote") return;
+    if (
+      host.state.phase !== "stopped" ||
+      !settings.current.completionModelPath ||
+      settings.current.backend.kind !== "local"
+    )
+      return;
+    if (document.uri.scheme !== "file" && document.uri.scheme !== "untitled" && document.uri.scheme !== "vscode-remote")
+      return;
     if (!isCodeLanguage(document.languageId)) return;
     host.start().catch((error: unknown) => log.error(`The inference host did not start: ${String(error)}`));
   };
@@ -34,7 +40,8 @@ export function register(host: HostClient, settings: Settings, log: vscode.LogOu
         log.error(`Restart failed: ${message}`);
         // The user just changed the setting: say once, now, why it did not take (and which model still runs). A restart
         // that a newer change stopped ("notReady") has nothing to say.
-        if (!(error instanceof HostRequestError && error.code === "notReady")) void vscode.window.showErrorMessage(`Llama Assist: ${message}`);
+        if (!(error instanceof HostRequestError && error.code === "notReady"))
+          void vscode.window.showErrorMessage(`Llama Assist: ${message}`);
       });
     }),
   );

@@ -4,7 +4,6 @@ import type { HostClient } from "../../node/host/hostClient";
 import type { Settings } from "../settings";
 import { commandIds } from "../commandIds";
 
-
 export function register(host: HostClient, settings: Settings): vscode.Disposable {
   const item = vscode.window.createStatusBarItem("llamaAssist.hostStatus", vscode.StatusBarAlignment.Right, 100);
   item.name = "Llama Assist";

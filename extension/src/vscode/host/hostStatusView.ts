@@ -10,7 +10,12 @@ import { reloadUntilReady } from "../webviewPageReload";
 export const hostStatusViewId = "llamaAssist.hostStatus";
 
 /** The sidebar's host panel: what is loaded, on which hardware, and buttons to restart or read the log. */
-export function register(extensionUri: vscode.Uri, host: HostClient, settings: Settings, log: vscode.LogOutputChannel): vscode.Disposable {
+export function register(
+  extensionUri: vscode.Uri,
+  host: HostClient,
+  settings: Settings,
+  log: vscode.LogOutputChannel,
+): vscode.Disposable {
   const webviewRoot = vscode.Uri.joinPath(extensionUri, "dist", "webview");
   const provider: vscode.WebviewViewProvider = {
     resolveWebviewView(view) {
@@ -23,7 +28,13 @@ export function register(extensionUri: vscode.Uri, host: HostClient, settings: S
           kind: "hostState",
           state,
           modelConfigured: settings.current.completionModelPath !== "",
-          details: state.phase === "ready" ? [...(state.failedChange === undefined ? [] : [describeFailedChange(state.failedChange)]), ...describeHost(state.info)] : [],
+          details:
+            state.phase === "ready"
+              ? [
+                  ...(state.failedChange === undefined ? [] : [describeFailedChange(state.failedChange)]),
+                  ...describeHost(state.info),
+                ]
+              : [],
         };
         void view.webview.postMessage(message);
       };

@@ -5,7 +5,6 @@ import type { Settings } from "../settings";
 import { hostLogLevel } from "./hostLog";
 import { commandIds } from "../commandIds";
 
-
 export function register(host: HostClient, settings: Settings, log: vscode.LogOutputChannel): vscode.Disposable {
   return vscode.commands.registerCommand(commandIds.restartHost, async () => {
     if (!settings.current.completionModelPath) {
@@ -16,7 +15,9 @@ export function register(host: HostClient, settings: Settings, log: vscode.LogOu
     try {
       await host.restart(hostConfigOf(settings.current, hostLogLevel(log)));
     } catch (error) {
-      void vscode.window.showErrorMessage(`Llama Assist: the inference host did not restart: ${error instanceof Error ? error.message : String(error)}`);
+      void vscode.window.showErrorMessage(
+        `Llama Assist: the inference host did not restart: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   });
 }

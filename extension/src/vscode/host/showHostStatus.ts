@@ -4,7 +4,6 @@ import type { HostClient } from "../../node/host/hostClient";
 import type { Settings } from "../settings";
 import { commandIds } from "../commandIds";
 
-
 export function register(host: HostClient, settings: Settings, log: vscode.LogOutputChannel): vscode.Disposable {
   return vscode.commands.registerCommand(commandIds.showHostStatus, async () => {
     if (!settings.current.completionModelPath) {
@@ -23,7 +22,12 @@ export function register(host: HostClient, settings: Settings, log: vscode.LogOu
       summary = "Llama Assist: the inference host is not running.";
       detail = presentation.tooltip;
     }
-    const choice = await vscode.window.showInformationMessage(summary, { modal: true, detail }, "Show Log", "Restart Host");
+    const choice = await vscode.window.showInformationMessage(
+      summary,
+      { modal: true, detail },
+      "Show Log",
+      "Restart Host",
+    );
     if (choice === "Show Log") log.show();
     if (choice === "Restart Host") await vscode.commands.executeCommand(commandIds.restartHost);
   });

@@ -3,15 +3,19 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import type { CatalogModel, ModelRole } from "../../core/models/catalog";
 import { formatBytes } from "../../core/models/progress";
-import { type Assessment, type Hardware, type Recommendation, assessModel, candidateContextSizes, recommend } from "../../core/models/recommend";
+import {
+  type Assessment,
+  type Hardware,
+  type Recommendation,
+  assessModel,
+  candidateContextSizes,
+  recommend,
+} from "../../core/models/recommend";
 import { downloadWithProgress } from "./downloadWithProgress";
 import type { ModelsContext } from "./modelsContext";
 import { commandIds } from "../commandIds";
 
-type Pick =
-  | { kind: "catalog"; model: CatalogModel }
-  | { kind: "localFile" }
-  | { kind: "shareCompletionModel" };
+type Pick = { kind: "catalog"; model: CatalogModel } | { kind: "localFile" } | { kind: "shareCompletionModel" };
 
 type PickItem = vscode.QuickPickItem & { pick?: Pick };
 
@@ -22,7 +26,10 @@ const fitLabels: Record<Assessment["fit"], string> = {
   tooLarge: "too large",
 };
 
-const roleTitles: Record<ModelRole, string> = { completion: "Completion model (ghost text)", chat: "Chat and refactor model" };
+const roleTitles: Record<ModelRole, string> = {
+  completion: "Completion model (ghost text)",
+  chat: "Chat and refactor model",
+};
 
 export function register(models: ModelsContext): vscode.Disposable {
   return vscode.commands.registerCommand(commandIds.chooseModels, () => chooseModels(models));
@@ -40,7 +47,8 @@ async function chooseModels(models: ModelsContext): Promise<void> {
   const shared = chatPath === completionPath || chatPath === "";
   // The context size is left to the host: with llamaAssist.contextSize at 0 (auto), node-llama-cpp's memory estimate
   // for the loaded model picks it, and the status tooltip shows what it chose.
-  const contextNote = models.settings.current.contextSize === "auto" ? " The context size follows the free memory." : "";
+  const contextNote =
+    models.settings.current.contextSize === "auto" ? " The context size follows the free memory." : "";
   await models.use("completion", completionPath);
   await models.use("chat", shared ? "" : chatPath);
   void vscode.window.showInformationMessage(
@@ -75,7 +83,10 @@ function itemsFor(
   const describe = (model: CatalogModel, assessment: Assessment | undefined): PickItem => {
     const installed = existsSync(models.pathOf(model));
     const inUse = models.currentPath(role) === models.pathOf(model);
-    const tags = [installed ? "installed" : `${formatBytes(model.sizeBytes)} download`, ...(assessment === undefined ? [] : [fitLabels[assessment.fit]])];
+    const tags = [
+      installed ? "installed" : `${formatBytes(model.sizeBytes)} download`,
+      ...(assessment === undefined ? [] : [fitLabels[assessment.fit]]),
+    ];
     return {
       label: `${inUse ? "$(check) " : ""}${model.name}`,
       description: tags.join(" · "),
@@ -88,13 +99,20 @@ function itemsFor(
     items.push({
       label: "$(link) Use the completion model for chat too",
       description: recommendation?.shared ? "recommended" : "",
-      detail: recommendation?.shared ? "Memory does not allow two models: one model, loaded once, serves completion and chat." : "Loads one model for both roles.",
+      detail: recommendation?.shared
+        ? "Memory does not allow two models: one model, loaded once, serves completion and chat."
+        : "Loads one model for both roles.",
       pick: { kind: "shareCompletionModel" },
     });
   }
   if (recommended !== undefined && !(role === "chat" && recommendation?.shared)) {
     const item = describe(recommended.model, undefined);
-    items.push({ ...item, label: `$(star-full) ${item.label}`, description: `Recommended · ${item.description}`, detail: `${recommended.reason} — licence: ${recommended.model.licence}` });
+    items.push({
+      ...item,
+      label: `$(star-full) ${item.label}`,
+      description: `Recommended · ${item.description}`,
+      detail: `${recommended.reason} — licence: ${recommended.model.licence}`,
+    });
   }
   items.push({ label: "Other models", kind: vscode.QuickPickItemKind.Separator });
   for (const model of models.catalog.models) {
@@ -139,12 +157,21 @@ function placeHolderFor(role: ModelRole, recommendation: Recommendation | undefi
   return "The recommended model comes first";
 }
 
-async function resolvePick(models: ModelsContext, role: ModelRole, pick: Pick, completionPath: string | undefined): Promise<string | undefined> {
+async function resolvePick(
+  models: ModelsContext,
+  role: ModelRole,
+  pick: Pick,
+  completionPath: string | undefined,
+): Promise<string | undefined> {
   switch (pick.kind) {
     case "shareCompletionModel":
       return completionPath === undefined ? undefined : "";
     case "localFile": {
-      const uris = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { "GGUF models": ["gguf"] }, title: `GGUF file for ${role}` });
+      const uris = await vscode.window.showOpenDialog({
+        canSelectMany: false,
+        filters: { "GGUF models": ["gguf"] },
+        title: `GGUF file for ${role}`,
+      });
       const file = uris?.[0]?.fsPath;
       return file === undefined ? undefined : acceptFile(models, role, file);
     }

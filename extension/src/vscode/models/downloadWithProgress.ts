@@ -49,12 +49,17 @@ async function run(models: ModelsContext, model: CatalogModel): Promise<string |
       return result.path;
     case "cancelled":
       models.log.info(`Download of ${model.name} paused after ${formatBytes(result.receivedBytes)}.`);
-      void vscode.window.showInformationMessage(`Download of ${model.name} paused. Choose it again to resume where it stopped.`);
+      void vscode.window.showInformationMessage(
+        `Download of ${model.name} paused. Choose it again to resume where it stopped.`,
+      );
       return undefined;
     case "failed": {
       models.log.error(result.message);
       const useLocal = "Use a Local GGUF File…";
-      const choice = await vscode.window.showErrorMessage(result.message, ...(result.code === "offline" ? [useLocal] : []));
+      const choice = await vscode.window.showErrorMessage(
+        result.message,
+        ...(result.code === "offline" ? [useLocal] : []),
+      );
       if (choice === useLocal) await vscode.commands.executeCommand(commandIds.chooseModels);
       return undefined;
     }

@@ -1,7 +1,12 @@
 import * as vscode from "vscode";
 import path from "node:path";
 import { fetchGpuRuntime } from "../../node/models/gpuRuntime";
-import { type GpuRuntimeBackend, gpuRuntimeDownloads, gpuRuntimePackagesFor, runtimePlatform } from "../../core/models/gpuRuntimePackages";
+import {
+  type GpuRuntimeBackend,
+  gpuRuntimeDownloads,
+  gpuRuntimePackagesFor,
+  runtimePlatform,
+} from "../../core/models/gpuRuntimePackages";
 import { ProgressThrottle } from "../../core/models/progress";
 import type { ModelsContext } from "./modelsContext";
 import { commandIds } from "../commandIds";
@@ -11,13 +16,21 @@ const platform = runtimePlatform(process.platform, process.arch);
 
 export function register(models: ModelsContext, extensionContext: vscode.ExtensionContext): vscode.Disposable {
   return vscode.Disposable.from(
-    vscode.commands.registerCommand(commandIds.downloadCudaRuntime, () => downloadGpuRuntime("cuda", models, extensionContext)),
-    vscode.commands.registerCommand(commandIds.downloadVulkanRuntime, () => downloadGpuRuntime("vulkan", models, extensionContext)),
+    vscode.commands.registerCommand(commandIds.downloadCudaRuntime, () =>
+      downloadGpuRuntime("cuda", models, extensionContext),
+    ),
+    vscode.commands.registerCommand(commandIds.downloadVulkanRuntime, () =>
+      downloadGpuRuntime("vulkan", models, extensionContext),
+    ),
   );
 }
 
 /** Fetches a GPU backend's binaries with the user's consent, then switches the host to it (which restarts it). */
-async function downloadGpuRuntime(backend: GpuRuntimeBackend, models: ModelsContext, extensionContext: vscode.ExtensionContext): Promise<void> {
+async function downloadGpuRuntime(
+  backend: GpuRuntimeBackend,
+  models: ModelsContext,
+  extensionContext: vscode.ExtensionContext,
+): Promise<void> {
   const { label, approximateSize } = gpuRuntimeDownloads[backend];
   const packages = gpuRuntimePackagesFor(backend, platform);
   if (packages === undefined) {
@@ -35,7 +48,11 @@ async function downloadGpuRuntime(backend: GpuRuntimeBackend, models: ModelsCont
   );
   if (consent !== download) return;
   const result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Llama Assist: fetching the ${label} binaries`, cancellable: true },
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `Llama Assist: fetching the ${label} binaries`,
+      cancellable: true,
+    },
     (progress, token) => {
       const controller = new AbortController();
       const cancellation = token.onCancellationRequested(() => controller.abort());
@@ -56,7 +73,8 @@ async function downloadGpuRuntime(backend: GpuRuntimeBackend, models: ModelsCont
           }
           // The bar covers all packages: each package's percentage is its share of it.
           const report = throttle.update({ receivedBytes, totalBytes });
-          if (report !== undefined) progress.report({ increment: report.increment / packages.length, message: `${name}: ${report.message}` });
+          if (report !== undefined)
+            progress.report({ increment: report.increment / packages.length, message: `${name}: ${report.message}` });
         },
       }).finally(() => cancellation.dispose());
     },

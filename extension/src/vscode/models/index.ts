@@ -8,7 +8,12 @@ import { ModelsContext } from "./modelsContext";
 import * as walkthrough from "./walkthrough";
 
 /** Choose Models, Manage Models, the CUDA runtime download and the walkthrough's commands. */
-export function register(context: vscode.ExtensionContext, host: HostClient, settings: Settings, log: vscode.LogOutputChannel): vscode.Disposable {
+export function register(
+  context: vscode.ExtensionContext,
+  host: HostClient,
+  settings: Settings,
+  log: vscode.LogOutputChannel,
+): vscode.Disposable {
   const models = new ModelsContext(context, host, settings, log);
   return vscode.Disposable.from(
     chooseModels.register(models),

@@ -30,7 +30,10 @@ async function manageModels(models: ModelsContext): Promise<void> {
   const files = await listModelFiles(models.modelsDirectory);
   if (files.length === 0) {
     const choose = "Choose Models…";
-    const choice = await vscode.window.showInformationMessage(`No models are installed in ${models.modelsDirectory}.`, choose);
+    const choice = await vscode.window.showInformationMessage(
+      `No models are installed in ${models.modelsDirectory}.`,
+      choose,
+    );
     if (choice === choose) await vscode.commands.executeCommand(commandIds.chooseModels);
     return;
   }
@@ -39,7 +42,11 @@ async function manageModels(models: ModelsContext): Promise<void> {
     const roles = rolesOf(models, file);
     return {
       label: `${roles.length > 0 ? "$(check) " : ""}${file.fileName}`,
-      description: [formatBytes(file.sizeBytes), stateLabels[file.state], ...(roles.length > 0 ? [`in use for ${roles.join(" and ")}`] : [])].join(" · "),
+      description: [
+        formatBytes(file.sizeBytes),
+        stateLabels[file.state],
+        ...(roles.length > 0 ? [`in use for ${roles.join(" and ")}`] : []),
+      ].join(" · "),
       file,
     };
   });
@@ -57,7 +64,9 @@ async function actOn(models: ModelsContext, file: ModelFile): Promise<void> {
   if (file.state === "installed") actions.push("Use for Completion", "Use for Chat");
   if (file.state === "partial" && catalogModel !== undefined) actions.push("Resume Download");
   actions.push("Delete");
-  const action = await vscode.window.showQuickPick(actions, { title: `${file.fileName} (${formatBytes(file.sizeBytes)})` });
+  const action = await vscode.window.showQuickPick(actions, {
+    title: `${file.fileName} (${formatBytes(file.sizeBytes)})`,
+  });
   switch (action) {
     case "Use for Completion":
     case "Use for Chat": {
@@ -76,7 +85,11 @@ async function actOn(models: ModelsContext, file: ModelFile): Promise<void> {
     case "Delete": {
       const roles = rolesOf(models, file);
       const warning = roles.length > 0 ? ` It is in use for ${roles.join(" and ")}; that setting will be cleared.` : "";
-      const confirm = await vscode.window.showWarningMessage(`Delete ${file.fileName} (${formatBytes(file.sizeBytes)})?${warning}`, { modal: true }, "Delete");
+      const confirm = await vscode.window.showWarningMessage(
+        `Delete ${file.fileName} (${formatBytes(file.sizeBytes)})?${warning}`,
+        { modal: true },
+        "Delete",
+      );
       if (confirm !== "Delete") return;
       // Clear the settings first, so the host lets go of the file before it disappears.
       if (models.currentPath("completion") === file.path) await models.use("completion", "");

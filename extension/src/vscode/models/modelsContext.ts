@@ -64,7 +64,10 @@ export class ModelsContext {
    * Checks a file before it becomes a setting, so a bad choice never replaces the working model.
    * Returns a problem to show, or undefined when the file may be used for the role.
    */
-  async problemWith(filePath: string, role: ModelRole): Promise<{ message: string; canUseAnyway: boolean } | undefined> {
+  async problemWith(
+    filePath: string,
+    role: ModelRole,
+  ): Promise<{ message: string; canUseAnyway: boolean } | undefined> {
     const check = await checkGgufFile(filePath);
     if (!check.ok) return { message: check.message, canUseAnyway: false };
     if (role === "completion" && !check.summary.fillInTheMiddle) {
@@ -78,7 +81,11 @@ export class ModelsContext {
 
   /** Writes the model setting for this machine; the host restarts on the change. An empty chat path shares the completion model. */
   async use(role: ModelRole, filePath: string): Promise<void> {
-    await vscode.workspace.getConfiguration("llamaAssist").update(settingKeys[role], filePath, vscode.ConfigurationTarget.Global);
-    this.log.info(`${role === "completion" ? "Completion" : "Chat"} model set to ${filePath === "" ? "the completion model" : filePath}.`);
+    await vscode.workspace
+      .getConfiguration("llamaAssist")
+      .update(settingKeys[role], filePath, vscode.ConfigurationTarget.Global);
+    this.log.info(
+      `${role === "completion" ? "Completion" : "Chat"} model set to ${filePath === "" ? "the completion model" : filePath}.`,
+    );
   }
 }

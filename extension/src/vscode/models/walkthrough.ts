@@ -20,7 +20,9 @@ const sampleCode = [
 
 export function register(models: ModelsContext): vscode.Disposable {
   return vscode.Disposable.from(
-    vscode.commands.registerCommand(commandIds.openWalkthrough, () => vscode.commands.executeCommand("workbench.action.openWalkthrough", walkthroughId, false)),
+    vscode.commands.registerCommand(commandIds.openWalkthrough, () =>
+      vscode.commands.executeCommand("workbench.action.openWalkthrough", walkthroughId, false),
+    ),
     vscode.commands.registerCommand(commandIds.detectHardware, () => showHardware(models)),
     vscode.commands.registerCommand(commandIds.openSampleFile, openSampleFile),
   );
@@ -47,7 +49,10 @@ async function showHardware(models: ModelsContext): Promise<void> {
     );
     const unusedLabel = unused === undefined ? "" : gpuRuntimeDownloads[unused].label;
     const present = unused === "cuda" ? "An NVIDIA GPU" : "A Vulkan driver";
-    const downloadHint = unused === undefined ? "" : ` ${present} is present but ${unusedLabel} is not in use: its binaries are a separate download.`;
+    const downloadHint =
+      unused === undefined
+        ? ""
+        : ` ${present} is present but ${unusedLabel} is not in use: its binaries are a separate download.`;
     // The processor's name, from this process: the extension runs on the machine the host runs on.
     const cpuName = cpus()[0]?.model.trim();
     const cpu = `${cpuName ? `${cpuName} CPU` : "CPU"} (${hardware.cpuCores} math cores)`;
@@ -55,9 +60,16 @@ async function showHardware(models: ModelsContext): Promise<void> {
     models.log.info(`Hardware: ${summary}`);
     const choose = "Choose Models…";
     const download = `Download ${unusedLabel} Binaries…`;
-    const choice = await vscode.window.showInformationMessage(`Llama Assist found: ${summary}`, ...(unused === undefined ? [] : [download]), choose);
+    const choice = await vscode.window.showInformationMessage(
+      `Llama Assist found: ${summary}`,
+      ...(unused === undefined ? [] : [download]),
+      choose,
+    );
     if (choice === choose) await vscode.commands.executeCommand(commandIds.chooseModels);
-    if (choice === download) await vscode.commands.executeCommand(unused === "vulkan" ? commandIds.downloadVulkanRuntime : commandIds.downloadCudaRuntime);
+    if (choice === download)
+      await vscode.commands.executeCommand(
+        unused === "vulkan" ? commandIds.downloadVulkanRuntime : commandIds.downloadCudaRuntime,
+      );
   } catch (error) {
     void vscode.window.showErrorMessage(`Llama Assist could not detect the hardware: ${(error as Error).message}`);
   }

@@ -32,8 +32,16 @@ export async function definitionsFor(
       roots: (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.path),
       timeLimitMs: definitionTimeLimitMs,
     });
-    const snippets = await engine.snippetsFor({ languageId: document.languageId, path: document.uri.path, tree, cursor: target.end });
-    return snippets.map((snippet) => ({ path: vscode.workspace.asRelativePath(snippet.path, false), text: snippet.text }));
+    const snippets = await engine.snippetsFor({
+      languageId: document.languageId,
+      path: document.uri.path,
+      tree,
+      cursor: target.end,
+    });
+    return snippets.map((snippet) => ({
+      path: vscode.workspace.asRelativePath(snippet.path, false),
+      text: snippet.text,
+    }));
   } finally {
     tree.delete();
   }

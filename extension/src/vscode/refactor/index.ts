@@ -49,13 +49,18 @@ export function register(dependencies: RefactorDependencies): vscode.Disposable 
     askInChat: dependencies.askInChat,
     targetHighlight,
   };
-  const previewOf = (uri: unknown) => (uri instanceof vscode.Uri ? previews.byUri(uri) : undefined) ?? previews.active();
+  const previewOf = (uri: unknown) =>
+    (uri instanceof vscode.Uri ? previews.byUri(uri) : undefined) ?? previews.active();
   return vscode.Disposable.from(
     previews,
     targetHighlight,
-    ...presetCommands.map(([command, preset]) => vscode.commands.registerCommand(command, () => runRefactor(services, preset))),
+    ...presetCommands.map(([command, preset]) =>
+      vscode.commands.registerCommand(command, () => runRefactor(services, preset)),
+    ),
     // Editor title actions pass the diff editor's resource; the palette and keybindings pass nothing.
-    vscode.commands.registerCommand(commandIds.acceptRefactor, (uri: unknown) => acceptRefactor(services, previewOf(uri))),
+    vscode.commands.registerCommand(commandIds.acceptRefactor, (uri: unknown) =>
+      acceptRefactor(services, previewOf(uri)),
+    ),
     vscode.commands.registerCommand(commandIds.rejectRefactor, async (uri: unknown) => {
       const pending = previewOf(uri);
       if (pending !== undefined) await previews.discard(pending);

@@ -10,7 +10,9 @@ export class InstructionHistory {
   recent(): string[] {
     const stored = this.state.get<unknown>(historyKey);
     // Global state is user-writable JSON on disk; anything but a list of strings is ignored.
-    return Array.isArray(stored) ? stored.filter((item): item is string => typeof item === "string").slice(0, maxInstructions) : [];
+    return Array.isArray(stored)
+      ? stored.filter((item): item is string => typeof item === "string").slice(0, maxInstructions)
+      : [];
   }
 
   async remember(instruction: string): Promise<void> {
@@ -23,13 +25,19 @@ export class InstructionHistory {
     const history = this.recent();
     const pick = vscode.window.createQuickPick<vscode.QuickPickItem>();
     pick.title = "Llama Assist: Refactor Selection";
-    pick.placeholder = history.length > 0 ? "Describe the change, or pick a recent instruction" : "Describe the change, e.g. \"use a dataclass\"";
+    pick.placeholder =
+      history.length > 0
+        ? "Describe the change, or pick a recent instruction"
+        : 'Describe the change, e.g. "use a dataclass"';
     const historyItems: vscode.QuickPickItem[] = history.map((label) => ({ label, description: "recent" }));
     pick.items = historyItems;
     const subscriptions = [
       pick.onDidChangeValue((value) => {
         const typed = value.trim();
-        pick.items = typed === "" || history.includes(typed) ? historyItems : [{ label: typed, description: "new instruction" }, ...historyItems];
+        pick.items =
+          typed === "" || history.includes(typed)
+            ? historyItems
+            : [{ label: typed, description: "new instruction" }, ...historyItems];
       }),
     ];
     return new Promise<string | undefined>((resolve) => {

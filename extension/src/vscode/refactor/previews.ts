@@ -10,7 +10,9 @@ export interface PendingRefactor {
   id: string;
   title: string;
   /** "replace": the target in `documentUri`; "newFile": a file to create at `newFileUri`. */
-  output: { kind: "replace"; documentUri: vscode.Uri; snapshot: TargetSnapshot } | { kind: "newFile"; newFileUri: vscode.Uri };
+  output:
+    | { kind: "replace"; documentUri: vscode.Uri; snapshot: TargetSnapshot }
+    | { kind: "newFile"; newFileUri: vscode.Uri };
   original: string;
   proposal: Proposal;
   originalUri: vscode.Uri;
@@ -53,7 +55,10 @@ export class Previews implements vscode.Disposable {
   }
 
   /** Registers a refactor and opens its diff editor. */
-  async open(entry: Omit<PendingRefactor, "id" | "originalUri" | "proposedUri">, fileName: string): Promise<PendingRefactor> {
+  async open(
+    entry: Omit<PendingRefactor, "id" | "originalUri" | "proposedUri">,
+    fileName: string,
+  ): Promise<PendingRefactor> {
     const id = String(this.nextId++);
     // The file's own name keeps syntax highlighting and language features in the preview.
     const base = path.posix.basename(fileName);
@@ -65,7 +70,9 @@ export class Previews implements vscode.Disposable {
     };
     this.pending.set(id, pending);
     this.diagnostics.set(pending.proposedUri, previewDiagnostics(pending));
-    await vscode.commands.executeCommand("vscode.diff", pending.originalUri, pending.proposedUri, pending.title, { preview: false });
+    await vscode.commands.executeCommand("vscode.diff", pending.originalUri, pending.proposedUri, pending.title, {
+      preview: false,
+    });
     return pending;
   }
 
@@ -97,14 +104,22 @@ export class Previews implements vscode.Disposable {
     if (!this.pending.delete(entry.id)) return;
     this.diagnostics.delete(entry.proposedUri);
     const tabs = vscode.window.tabGroups.all.flatMap((group) =>
-      group.tabs.filter((tab) => tab.input instanceof vscode.TabInputTextDiff && tab.input.modified.toString() === entry.proposedUri.toString()),
+      group.tabs.filter(
+        (tab) =>
+          tab.input instanceof vscode.TabInputTextDiff &&
+          tab.input.modified.toString() === entry.proposedUri.toString(),
+      ),
     );
     if (tabs.length > 0) await vscode.window.tabGroups.close(tabs);
   }
 
   private isShown(entry: PendingRefactor): boolean {
     return vscode.window.tabGroups.all.some((group) =>
-      group.tabs.some((tab) => tab.input instanceof vscode.TabInputTextDiff && tab.input.modified.toString() === entry.proposedUri.toString()),
+      group.tabs.some(
+        (tab) =>
+          tab.input instanceof vscode.TabInputTextDiff &&
+          tab.input.modified.toString() === entry.proposedUri.toString(),
+      ),
     );
   }
 
@@ -129,7 +144,11 @@ function previewDiagnostics(entry: PendingRefactor): vscode.Diagnostic[] {
     diagnostics.push(diagnostic);
   }
   if (entry.proposal.shieldFailure !== undefined) {
-    const diagnostic = new vscode.Diagnostic(new vscode.Range(0, 0, 0, 0), entry.proposal.shieldFailure, vscode.DiagnosticSeverity.Error);
+    const diagnostic = new vscode.Diagnostic(
+      new vscode.Range(0, 0, 0, 0),
+      entry.proposal.shieldFailure,
+      vscode.DiagnosticSeverity.Error,
+    );
     diagnostic.source = diagnosticSource;
     diagnostics.push(diagnostic);
   }

@@ -109,11 +109,30 @@ export async function runRefactor(services: RefactorServices, preset: RefactorPr
   }
   try {
     const definitions =
-      syntax === undefined ? [] : await definitionsFor(syntax.runtime, syntax.language, services.queries, services.importedDefinitions, document, text, range).catch((error: unknown) => {
-        services.log.warn(`Refactor: no definitions from other files: ${String(error)}`);
-        return [];
-      });
-    await requestAndPreview(services, { preset, document, fileName, text, version, range, context: { ...context, definitions }, syntax });
+      syntax === undefined
+        ? []
+        : await definitionsFor(
+            syntax.runtime,
+            syntax.language,
+            services.queries,
+            services.importedDefinitions,
+            document,
+            text,
+            range,
+          ).catch((error: unknown) => {
+            services.log.warn(`Refactor: no definitions from other files: ${String(error)}`);
+            return [];
+          });
+    await requestAndPreview(services, {
+      preset,
+      document,
+      fileName,
+      text,
+      version,
+      range,
+      context: { ...context, definitions },
+      syntax,
+    });
   } finally {
     if (highlighted) editor.setDecorations(services.targetHighlight, []);
   }
@@ -141,7 +160,10 @@ function locateTarget(
     let range: OffsetRange | undefined;
     const highlighted = editor.selection.isEmpty;
     if (!highlighted) {
-      range = normaliseSelection(text, { start: document.offsetAt(editor.selection.start), end: document.offsetAt(editor.selection.end) });
+      range = normaliseSelection(text, {
+        start: document.offsetAt(editor.selection.start),
+        end: document.offsetAt(editor.selection.end),
+      });
     } else if (tree !== undefined) {
       range = enclosingDefinition(tree, document.languageId, text, document.offsetAt(editor.selection.active));
     }
@@ -201,7 +223,8 @@ function planPrompt(services: RefactorServices, request: Request, instruction: s
   const { preset, document, range } = request;
   const host = services.host.state;
   const configured = services.settings.current.contextSize;
-  const contextSize = host.phase === "ready" ? host.info.chatModel.contextSize : configured === "auto" ? assumedContextSize : configured;
+  const contextSize =
+    host.phase === "ready" ? host.info.chatModel.contextSize : configured === "auto" ? assumedContextSize : configured;
   const targetText = targetOf(request);
   const plan = planRefactorPrompt({
     preset,
@@ -244,27 +267,34 @@ async function explainInChat(services: RefactorServices, request: Request): Prom
 }
 
 /** The model's answer, streamed under a cancellable notification; undefined, after a message, when the request failed. */
-async function generate(services: RefactorServices, request: Request, params: ChatParams): Promise<GenerationResult | undefined> {
+async function generate(
+  services: RefactorServices,
+  request: Request,
+  params: ChatParams,
+): Promise<GenerationResult | undefined> {
   const controller = new AbortController();
   const title = `${prefix}${presetTitles[request.preset]} (${request.fileName})`;
   try {
-    return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-      const cancel = token.onCancellationRequested(() => controller.abort());
-      progress.report({ message: "waiting for the model…" });
-      let received = "";
-      try {
-        return await services.host.chat(
-          params,
-          (chunk) => {
-            received += chunk;
-            progress.report({ message: `${received.split("\n").length} lines received…` });
-          },
-          controller.signal,
-        );
-      } finally {
-        cancel.dispose();
-      }
-    });
+    return await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+      async (progress, token) => {
+        const cancel = token.onCancellationRequested(() => controller.abort());
+        progress.report({ message: "waiting for the model…" });
+        let received = "";
+        try {
+          return await services.host.chat(
+            params,
+            (chunk) => {
+              received += chunk;
+              progress.report({ message: `${received.split("\n").length} lines received…` });
+            },
+            controller.signal,
+          );
+        } finally {
+          cancel.dispose();
+        }
+      },
+    );
   } catch (error) {
     reportRequestError(error);
     return undefined;
@@ -272,13 +302,31 @@ async function generate(services: RefactorServices, request: Request, params: Ch
 }
 
 /** The answer as a proposal, checked by the Shield and the parser; undefined, after a warning, when it holds none. */
-async function checkProposal(services: RefactorServices, request: Request, answer: GenerationResult): Promise<Proposal | undefined> {
+async function checkProposal(
+  services: RefactorServices,
+  request: Request,
+  answer: GenerationResult,
+): Promise<Proposal | undefined> {
   const { preset, document, text, range } = request;
   const shield = await services.shield.load();
-  const job: RefactorJob = { preset, languageId: document.languageId, documentText: text, target: range, documentLineEnding: document.eol === vscode.EndOfLine.CRLF ? "\r\n" : "\n" };
+  const job: RefactorJob = {
+    preset,
+    languageId: document.languageId,
+    documentText: text,
+    target: range,
+    documentLineEnding: document.eol === vscode.EndOfLine.CRLF ? "\r\n" : "\n",
+  };
   const checks: ProposalChecks = {
-    shield: (input) => gateSuggestion(shield, { prefix: input.prefix, suggestion: input.code, suffix: input.suffix, languageId: document.languageId }, services.settings.current.shield),
-    breaksParse: (before, after) => (request.syntax === undefined ? false : proposalBreaksParse(request.syntax.runtime, request.syntax.language, before, after)),
+    shield: (input) =>
+      gateSuggestion(
+        shield,
+        { prefix: input.prefix, suggestion: input.code, suffix: input.suffix, languageId: document.languageId },
+        services.settings.current.shield,
+      ),
+    breaksParse: (before, after) =>
+      request.syntax === undefined
+        ? false
+        : proposalBreaksParse(request.syntax.runtime, request.syntax.language, before, after),
   };
   const outcome = proposalFromAnswer(job, answer, checks);
   if (outcome.kind === "failed") {
@@ -295,17 +343,30 @@ async function preview(services: RefactorServices, request: Request, proposal: P
   const { preset, document, fileName, text, range } = request;
   const notes = [
     ...(proposal.breaksParse ? ["does not parse"] : []),
-    ...(proposal.findings.length > 0 ? [`${proposal.findings.length} Shield finding${proposal.findings.length === 1 ? "" : "s"}`] : []),
+    ...(proposal.findings.length > 0
+      ? [`${proposal.findings.length} Shield finding${proposal.findings.length === 1 ? "" : "s"}`]
+      : []),
   ];
   if (outputOf(preset) === "newFile") {
     const newFileUri = vscode.Uri.file(testFilePath(document.uri.fsPath, document.languageId, existsSync));
     const newName = path.basename(newFileUri.path);
     await services.previews.open(
-      { title: `${newName} (new, proposed)${notes.length > 0 ? ` · ${notes.join(" · ")}` : ""}`, output: { kind: "newFile", newFileUri }, original: "", proposal },
+      {
+        title: `${newName} (new, proposed)${notes.length > 0 ? ` · ${notes.join(" · ")}` : ""}`,
+        output: { kind: "newFile", newFileUri },
+        original: "",
+        proposal,
+      },
       newName,
     );
   } else {
-    const snapshot: TargetSnapshot = { start: range.start, end: range.end, text: targetOf(request), version: request.version, documentLength: text.length };
+    const snapshot: TargetSnapshot = {
+      start: range.start,
+      end: range.end,
+      text: targetOf(request),
+      version: request.version,
+      documentLength: text.length,
+    };
     await services.previews.open(
       {
         title: `${fileName} ↔ ${presetTitles[preset]} (proposed)${notes.length > 0 ? ` · ${notes.join(" · ")}` : ""}`,
@@ -316,14 +377,19 @@ async function preview(services: RefactorServices, request: Request, proposal: P
       fileName,
     );
   }
-  const findingList = proposal.findings.map((finding) => `${finding.ruleId} (line ${finding.startLine + 1})`).join(", ");
+  const findingList = proposal.findings
+    .map((finding) => `${finding.ruleId} (line ${finding.startLine + 1})`)
+    .join(", ");
   const summary =
     `${presetTitles[preset]} for ${fileName} is ready to review.` +
     (proposal.breaksParse ? " The proposed code does not parse." : "") +
     (findingList !== "" ? ` Shield: ${findingList}.` : "") +
     (proposal.shieldFailure !== undefined ? " The Shield could not scan it." : "");
   // No buttons: a notification with actions stays up after the preview's own Accept or Reject made it stale.
-  const show = notes.length > 0 || proposal.shieldFailure !== undefined ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+  const show =
+    notes.length > 0 || proposal.shieldFailure !== undefined
+      ? vscode.window.showWarningMessage
+      : vscode.window.showInformationMessage;
   void show(`${prefix}${summary} Accept (Ctrl+Enter) or Reject (Escape) from the preview's title bar.`);
 }
 
@@ -379,7 +445,9 @@ async function isWritable(uri: vscode.Uri): Promise<boolean> {
 
 function reportRequestError(error: unknown): void {
   if (!(error instanceof HostRequestError)) {
-    void vscode.window.showErrorMessage(`${prefix}the request failed: ${error instanceof Error ? error.message : String(error)} Nothing was changed.`);
+    void vscode.window.showErrorMessage(
+      `${prefix}the request failed: ${error instanceof Error ? error.message : String(error)} Nothing was changed.`,
+    );
     return;
   }
   switch (error.code) {
@@ -387,7 +455,9 @@ function reportRequestError(error: unknown): void {
       inform("the request was cancelled. Nothing was changed.");
       return;
     case "hostCrashed":
-      void vscode.window.showErrorMessage(`${prefix}the inference host stopped while answering, so nothing was changed. It restarts by itself; try again in a moment.`);
+      void vscode.window.showErrorMessage(
+        `${prefix}the inference host stopped while answering, so nothing was changed. It restarts by itself; try again in a moment.`,
+      );
       return;
     case "contextExceeded":
       warn("the code does not fit the model's context. Select a smaller part and try again. Nothing was changed.");
@@ -405,7 +475,9 @@ export async function acceptRefactor(services: RefactorServices, pending: Pendin
   }
   const proposal = pending.proposal;
   if (proposal.needsConfirmation) {
-    const reasons = proposal.findings.map((finding) => `• ${finding.ruleId} (${finding.cwe}), line ${finding.startLine + 1}: ${finding.message}`);
+    const reasons = proposal.findings.map(
+      (finding) => `• ${finding.ruleId} (${finding.cwe}), line ${finding.startLine + 1}: ${finding.message}`,
+    );
     if (proposal.shieldFailure !== undefined) reasons.push(`• ${proposal.shieldFailure}`);
     const choice = await vscode.window.showWarningMessage(
       "The Shield flagged this proposal as insecure. Accept it anyway?",
@@ -420,7 +492,9 @@ export async function acceptRefactor(services: RefactorServices, pending: Pendin
   }
   const { documentUri, snapshot } = pending.output;
   const fileName = path.basename(documentUri.path);
-  const document = vscode.workspace.textDocuments.find((candidate) => candidate.uri.toString() === documentUri.toString());
+  const document = vscode.workspace.textDocuments.find(
+    (candidate) => candidate.uri.toString() === documentUri.toString(),
+  );
   if (document === undefined || document.isClosed) {
     warn(`${fileName} was closed after the request. Nothing was changed; open it and run the refactor again.`);
     await services.previews.discard(pending);
@@ -443,10 +517,16 @@ export async function acceptRefactor(services: RefactorServices, pending: Pendin
   const base = relocation.start;
   const edit = new vscode.WorkspaceEdit();
   for (const replacement of proposal.replacements) {
-    edit.replace(document.uri, new vscode.Range(document.positionAt(base + replacement.start), document.positionAt(base + replacement.end)), replacement.text);
+    edit.replace(
+      document.uri,
+      new vscode.Range(document.positionAt(base + replacement.start), document.positionAt(base + replacement.end)),
+      replacement.text,
+    );
   }
   if (!(await vscode.workspace.applyEdit(edit))) {
-    void vscode.window.showErrorMessage(`${prefix}${fileName} could not be changed (it may be read-only). Nothing was changed.`);
+    void vscode.window.showErrorMessage(
+      `${prefix}${fileName} could not be changed (it may be read-only). Nothing was changed.`,
+    );
     return;
   }
   await services.previews.discard(pending);
@@ -456,22 +536,38 @@ export async function acceptRefactor(services: RefactorServices, pending: Pendin
   editor.revealRange(editor.selection, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   if (proposal.findings.length > 0) {
     const lineShift = start.line - lineAt(pending.original, snapshot.start);
-    await vscode.commands.executeCommand(commandIds.recordAcceptedFindings, document.uri, new vscode.Position(0, 0), shiftFindings(proposal.findings, lineShift));
+    await vscode.commands.executeCommand(
+      commandIds.recordAcceptedFindings,
+      document.uri,
+      new vscode.Position(0, 0),
+      shiftFindings(proposal.findings, lineShift),
+    );
   }
 }
 
-async function acceptNewFile(services: RefactorServices, pending: PendingRefactor, newFileUri: vscode.Uri): Promise<void> {
+async function acceptNewFile(
+  services: RefactorServices,
+  pending: PendingRefactor,
+  newFileUri: vscode.Uri,
+): Promise<void> {
   const edit = new vscode.WorkspaceEdit();
   edit.createFile(newFileUri, { contents: new TextEncoder().encode(pending.proposal.proposedDocument) });
   if (!(await vscode.workspace.applyEdit(edit))) {
-    warn(`${path.basename(newFileUri.path)} could not be created (it may exist by now, or the folder is read-only). Nothing was changed.`);
+    warn(
+      `${path.basename(newFileUri.path)} could not be created (it may exist by now, or the folder is read-only). Nothing was changed.`,
+    );
     return;
   }
   await services.previews.discard(pending);
   const document = await vscode.workspace.openTextDocument(newFileUri);
   await vscode.window.showTextDocument(document);
   if (pending.proposal.findings.length > 0) {
-    await vscode.commands.executeCommand(commandIds.recordAcceptedFindings, newFileUri, new vscode.Position(0, 0), pending.proposal.findings);
+    await vscode.commands.executeCommand(
+      commandIds.recordAcceptedFindings,
+      newFileUri,
+      new vscode.Position(0, 0),
+      pending.proposal.findings,
+    );
   }
 }
 
@@ -482,5 +578,9 @@ function lineAt(text: string, offset: number): number {
 }
 
 function shiftFindings(findings: readonly Finding[], lines: number): Finding[] {
-  return findings.map((finding) => ({ ...finding, startLine: finding.startLine + lines, endLine: finding.endLine + lines }));
+  return findings.map((finding) => ({
+    ...finding,
+    startLine: finding.startLine + lines,
+    endLine: finding.endLine + lines,
+  }));
 }

@@ -1,9 +1,21 @@
 import * as vscode from "vscode";
 import { readFile } from "node:fs/promises";
-import { HostRequestError, type BackendKind, type ConversationBackend, type InferenceBackend } from "../../core/protocol/backend";
+import {
+  HostRequestError,
+  type BackendKind,
+  type ConversationBackend,
+  type InferenceBackend,
+} from "../../core/protocol/backend";
 import { checkRemoteAccess } from "../../core/remote/remoteAccess";
 import { createRemoteBackend, type RemoteBackend } from "../../node/remote/remoteBackend";
-import { BackendRouting, type ConsentStore, RemoteGate, type RemotePrompts, type RemoteTarget, type Route } from "../../core/remote/remoteGate";
+import {
+  BackendRouting,
+  type ConsentStore,
+  RemoteGate,
+  type RemotePrompts,
+  type RemoteTarget,
+  type Route,
+} from "../../core/remote/remoteGate";
 import { statusAfterFailure, type RemoteStatus } from "../../core/remote/remoteStatus";
 import type { LlamaAssistConfig } from "../../core/config/config";
 import type { ChatParams, GenerationResult, HostState, InfillParams } from "../../core/protocol/host";
@@ -45,7 +57,12 @@ export class InferenceRouter implements InferenceBackend, ConversationBackend, v
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.gate = new RemoteGate(this.consentStore(), this.prompts());
-    this.routing = new BackendRouting<ActiveRemote>(host, this.gate, () => this.route(), (remote, error) => this.onRemoteOutcome(remote, error));
+    this.routing = new BackendRouting<ActiveRemote>(
+      host,
+      this.gate,
+      () => this.route(),
+      (remote, error) => this.onRemoteOutcome(remote, error),
+    );
     this.subscriptions = [
       settings.onDidChange(({ config }) => {
         if (!sameRemote(config, this.configuredFor)) this.reset(config);
@@ -108,7 +125,10 @@ export class InferenceRouter implements InferenceBackend, ConversationBackend, v
   private route(): Route<ActiveRemote> {
     const remote = this.remote;
     if (this.kind === "local") return { kind: "local" };
-    return { kind: "remote", remote: remote ?? Promise.reject(new HostRequestError("notAllowed", "No remote server is configured.")) };
+    return {
+      kind: "remote",
+      remote: remote ?? Promise.reject(new HostRequestError("notAllowed", "No remote server is configured.")),
+    };
   }
 
   private onRemoteOutcome(active: ActiveRemote, error: unknown): void {
@@ -151,7 +171,10 @@ export class InferenceRouter implements InferenceBackend, ConversationBackend, v
       },
       askForApiKey: async (serverName, origin) => {
         const enter = "Enter API Key…";
-        const choice = await vscode.window.showWarningMessage(`${serverName} refused the request: it needs a valid API key.`, enter);
+        const choice = await vscode.window.showWarningMessage(
+          `${serverName} refused the request: it needs a valid API key.`,
+          enter,
+        );
         if (choice !== enter) return false;
         const before = await this.secrets.get(apiKeySecretName(origin));
         await vscode.commands.executeCommand(commandIds.setRemoteApiKey);
@@ -185,12 +208,18 @@ export class InferenceRouter implements InferenceBackend, ConversationBackend, v
     void remote.then((active) => this.probe(active)).catch(() => undefined);
   }
 
-  private async createRemote(config: LlamaAssistConfig, access: RemoteTarget["access"] & { kind: "allowed" }): Promise<ActiveRemote> {
+  private async createRemote(
+    config: LlamaAssistConfig,
+    access: RemoteTarget["access"] & { kind: "allowed" },
+  ): Promise<ActiveRemote> {
     const { backend: settings } = config;
     const extraCaCertificates = await Promise.all(
       settings.caCertificatePaths.map((file) =>
         readFile(file, "utf8").catch((error: unknown) => {
-          throw new HostRequestError("badRequest", `Cannot read the certificate file ${file} (llamaAssist.remote.caCertificates): ${errorMessage(error)}`);
+          throw new HostRequestError(
+            "badRequest",
+            `Cannot read the certificate file ${file} (llamaAssist.remote.caCertificates): ${errorMessage(error)}`,
+          );
         }),
       ),
     );

@@ -13,12 +13,16 @@ export function register(engine: ShieldEngine, diagnostics: ShieldDiagnostics, s
       return;
     }
     if (!isShieldLanguage(document.languageId)) {
-      void vscode.window.showInformationMessage(`Llama Assist: the Shield has no rules for ${document.languageId} files.`);
+      void vscode.window.showInformationMessage(
+        `Llama Assist: the Shield has no rules for ${document.languageId} files.`,
+      );
       return;
     }
     const shield = await engine.load();
     if (!shield) return;
-    const findings = shield.scan(document.getText(), document.languageId, { disabledRules: settings.current.shield.disabledRules });
+    const findings = shield.scan(document.getText(), document.languageId, {
+      disabledRules: settings.current.shield.disabledRules,
+    });
     diagnostics.set(document.uri, findings);
     await vscode.commands.executeCommand("workbench.actions.view.problems");
     void vscode.window.showInformationMessage(

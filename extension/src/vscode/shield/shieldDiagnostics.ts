@@ -11,7 +11,10 @@ export class ShieldDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection("llamaAssistShield");
 
   set(uri: vscode.Uri, findings: readonly Finding[]): void {
-    this.collection.set(uri, findings.map((finding) => toDiagnostic(finding, 0, 0)));
+    this.collection.set(
+      uri,
+      findings.map((finding) => toDiagnostic(finding, 0, 0)),
+    );
   }
 
   /** Adds findings of accepted text without dropping earlier ones on other lines. */
@@ -46,7 +49,10 @@ function toDiagnostic(finding: Finding, lineOffset: number, firstLineColumnOffse
 }
 
 /** Findings of an accepted suggestion, mapped to where the suggestion landed in the document. */
-export function diagnosticsForAcceptedText(findings: readonly Finding[], insertedAt: vscode.Position): vscode.Diagnostic[] {
+export function diagnosticsForAcceptedText(
+  findings: readonly Finding[],
+  insertedAt: vscode.Position,
+): vscode.Diagnostic[] {
   return findings.map((finding) => toDiagnostic(finding, insertedAt.line, insertedAt.character));
 }
 
@@ -79,7 +85,9 @@ export function register(engine: ShieldEngine, diagnostics: ShieldDiagnostics): 
     async provideTextDocumentContent(uri) {
       const ruleId = uri.path.replace(/^\//, "").replace(/\.md$/, "");
       const rule = (await engine.load())?.rules().find((candidate) => candidate.id === ruleId);
-      return rule ? explanationMarkdown(rule) : `# ${ruleId}\n\nThis Shield rule is unknown to this version of Llama Assist.\n`;
+      return rule
+        ? explanationMarkdown(rule)
+        : `# ${ruleId}\n\nThis Shield rule is unknown to this version of Llama Assist.\n`;
     },
   };
   const showWhy: vscode.CodeActionProvider = {
@@ -87,7 +95,10 @@ export function register(engine: ShieldEngine, diagnostics: ShieldDiagnostics): 
       return context.diagnostics.flatMap((diagnostic) => {
         const ruleId = ruleIdOf(diagnostic);
         if (!ruleId) return [];
-        const action = new vscode.CodeAction(`Show why the Shield flagged this (${ruleId})`, vscode.CodeActionKind.QuickFix);
+        const action = new vscode.CodeAction(
+          `Show why the Shield flagged this (${ruleId})`,
+          vscode.CodeActionKind.QuickFix,
+        );
         action.diagnostics = [diagnostic];
         action.command = { title: "Show why", command: commandIds.showShieldRule, arguments: [ruleId] };
         return [action];
@@ -96,14 +107,20 @@ export function register(engine: ShieldEngine, diagnostics: ShieldDiagnostics): 
   };
   return vscode.Disposable.from(
     vscode.workspace.registerTextDocumentContentProvider(explanationScheme, explanations),
-    vscode.languages.registerCodeActionsProvider({ scheme: "*" }, showWhy, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
+    vscode.languages.registerCodeActionsProvider({ scheme: "*" }, showWhy, {
+      providedCodeActionKinds: [vscode.CodeActionKind.QuickFix],
+    }),
     vscode.commands.registerCommand(commandIds.showShieldRule, async (ruleId: unknown) => {
       if (typeof ruleId !== "string") return;
       await vscode.commands.executeCommand("markdown.showPreview", explanationUri(ruleId));
     }),
-    vscode.commands.registerCommand(commandIds.recordAcceptedFindings, (uri: unknown, insertedAt: unknown, findings: unknown) => {
-      if (!(uri instanceof vscode.Uri) || !(insertedAt instanceof vscode.Position) || !Array.isArray(findings)) return;
-      diagnostics.add(uri, diagnosticsForAcceptedText(findings as Finding[], insertedAt));
-    }),
+    vscode.commands.registerCommand(
+      commandIds.recordAcceptedFindings,
+      (uri: unknown, insertedAt: unknown, findings: unknown) => {
+        if (!(uri instanceof vscode.Uri) || !(insertedAt instanceof vscode.Position) || !Array.isArray(findings))
+          return;
+        diagnostics.add(uri, diagnosticsForAcceptedText(findings as Finding[], insertedAt));
+      },
+    ),
   );
 }

@@ -4,7 +4,11 @@ import { commandIds } from "../commandIds";
 
 /** Tells the user, without a popup, what the Shield did with the last suggestion that had findings. */
 export class ShieldStatusBar implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem("llamaAssist.shieldStatus", vscode.StatusBarAlignment.Right, 99);
+  private readonly item = vscode.window.createStatusBarItem(
+    "llamaAssist.shieldStatus",
+    vscode.StatusBarAlignment.Right,
+    99,
+  );
 
   constructor() {
     this.item.name = "Llama Assist Shield";
@@ -13,7 +17,8 @@ export class ShieldStatusBar implements vscode.Disposable {
   report(verdict: ShieldVerdict): void {
     const [first] = verdict.findings;
     if (!first) {
-      if (verdict.failure) this.show("$(shield) Shield: scan failed", verdict.failure, undefined, verdict.action === "withhold");
+      if (verdict.failure)
+        this.show("$(shield) Shield: scan failed", verdict.failure, undefined, verdict.action === "withhold");
       else this.item.hide();
       return;
     }
@@ -30,8 +35,12 @@ export class ShieldStatusBar implements vscode.Disposable {
   private show(text: string, tooltip: string, ruleId: string | undefined, isError: boolean): void {
     this.item.text = text;
     this.item.tooltip = tooltip;
-    this.item.backgroundColor = new vscode.ThemeColor(isError ? "statusBarItem.errorBackground" : "statusBarItem.warningBackground");
-    this.item.command = ruleId ? { title: "Show why", command: commandIds.showShieldRule, arguments: [ruleId] } : commandIds.showLog;
+    this.item.backgroundColor = new vscode.ThemeColor(
+      isError ? "statusBarItem.errorBackground" : "statusBarItem.warningBackground",
+    );
+    this.item.command = ruleId
+      ? { title: "Show why", command: commandIds.showShieldRule, arguments: [ruleId] }
+      : commandIds.showLog;
     this.item.show();
   }
 

@@ -31,7 +31,9 @@ export class DocumentTrees implements vscode.Disposable {
     private readonly maxParsedFileChars: () => number,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    const grammars = { load: async (fileName: string) => vscode.workspace.fs.readFile(vscode.Uri.joinPath(grammarDir, fileName)) };
+    const grammars = {
+      load: async (fileName: string) => vscode.workspace.fs.readFile(vscode.Uri.joinPath(grammarDir, fileName)),
+    };
     this.queries = new QueryStore(grammars);
     this.workspaceSymbols = new WorkspaceSymbols(grammarDir, log);
     this.runtimeLoaded = SyntaxRuntime.create(grammars).then(
@@ -53,7 +55,9 @@ export class DocumentTrees implements vscode.Disposable {
         return runtime;
       },
       (error: unknown) => {
-        log.error(`Completions and refactors run without syntax trees: the tree-sitter runtime did not load: ${String(error)}`);
+        log.error(
+          `Completions and refactors run without syntax trees: the tree-sitter runtime did not load: ${String(error)}`,
+        );
         return undefined;
       },
     );
@@ -64,7 +68,11 @@ export class DocumentTrees implements vscode.Disposable {
       vscode.workspace.onDidSaveTextDocument((document) => this.context?.invalidate(document.uri.path)),
       vscode.workspace.onDidCreateFiles((event) => event.files.forEach((uri) => this.context?.invalidate(uri.path))),
       vscode.workspace.onDidDeleteFiles((event) => event.files.forEach((uri) => this.context?.invalidate(uri.path))),
-      vscode.workspace.onDidRenameFiles((event) => event.files.forEach(({ oldUri, newUri }) => [oldUri, newUri].forEach((uri) => this.context?.invalidate(uri.path)))),
+      vscode.workspace.onDidRenameFiles((event) =>
+        event.files.forEach(({ oldUri, newUri }) =>
+          [oldUri, newUri].forEach((uri) => this.context?.invalidate(uri.path)),
+        ),
+      ),
     );
   }
 
@@ -108,7 +116,13 @@ export class DocumentTrees implements vscode.Disposable {
       const parsed = text === undefined ? undefined : tree.treeFor(textReader(text), text.length)?.copy();
       if (parsed && text !== undefined && this.context) {
         void this.context
-          .prefetchImports({ languageId: document.languageId, path: document.uri.path, tree: parsed, cursor: 0, parse: tree.lastParse })
+          .prefetchImports({
+            languageId: document.languageId,
+            path: document.uri.path,
+            tree: parsed,
+            cursor: 0,
+            parse: tree.lastParse,
+          })
           // A failed prefetch leaves the reading to the first request that needs the file.
           .catch(() => undefined)
           .finally(() => parsed.delete());
@@ -170,6 +184,10 @@ export function documentReader(document: vscode.TextDocument): DocumentReader {
   });
 }
 
-export function register(grammarDir: vscode.Uri, maxParsedFileChars: () => number, log: vscode.LogOutputChannel): DocumentTrees {
+export function register(
+  grammarDir: vscode.Uri,
+  maxParsedFileChars: () => number,
+  log: vscode.LogOutputChannel,
+): DocumentTrees {
   return new DocumentTrees(grammarDir, maxParsedFileChars, log);
 }

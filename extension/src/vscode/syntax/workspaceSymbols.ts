@@ -1,7 +1,12 @@
 import path from "node:path";
 import * as vscode from "vscode";
 import type { IndexerDefinitions } from "../../core/syntax/importedDefinitions";
-import { excludeGlob, maxIndexedFiles, sourceFilesGlob, type WorkspaceSymbolIndex } from "../../core/syntax/symbolIndex";
+import {
+  excludeGlob,
+  maxIndexedFiles,
+  sourceFilesGlob,
+  type WorkspaceSymbolIndex,
+} from "../../core/syntax/symbolIndex";
 import type { ToIndexer } from "../../core/syntax/symbolIndexProtocol";
 import { SymbolIndexClient } from "../../node/syntax/symbolIndexClient";
 
@@ -37,8 +42,12 @@ export class WorkspaceSymbols implements vscode.Disposable {
           void this.rescan();
         } else post({ kind: "update", file: document.uri.path });
       }),
-      vscode.workspace.onDidCreateFiles((event) => event.files.filter((uri) => this.covers(uri)).forEach((uri) => post({ kind: "update", file: uri.path }))),
-      vscode.workspace.onDidDeleteFiles((event) => event.files.filter((uri) => this.covers(uri)).forEach((uri) => post({ kind: "remove", file: uri.path }))),
+      vscode.workspace.onDidCreateFiles((event) =>
+        event.files.filter((uri) => this.covers(uri)).forEach((uri) => post({ kind: "update", file: uri.path })),
+      ),
+      vscode.workspace.onDidDeleteFiles((event) =>
+        event.files.filter((uri) => this.covers(uri)).forEach((uri) => post({ kind: "remove", file: uri.path })),
+      ),
       vscode.workspace.onDidRenameFiles((event) =>
         event.files.forEach(({ oldUri, newUri }) => {
           if (this.covers(oldUri)) post({ kind: "remove", file: oldUri.path });
@@ -54,7 +63,9 @@ export class WorkspaceSymbols implements vscode.Disposable {
   }
 
   private roots(): string[] {
-    return (vscode.workspace.workspaceFolders ?? []).filter((folder) => folder.uri.scheme === "file").map((folder) => folder.uri.path);
+    return (vscode.workspace.workspaceFolders ?? [])
+      .filter((folder) => folder.uri.scheme === "file")
+      .map((folder) => folder.uri.path);
   }
 
   private covers(uri: vscode.Uri): boolean {
@@ -77,7 +88,12 @@ export class WorkspaceSymbols implements vscode.Disposable {
     this.scan = scan;
     const filesExclude = vscode.workspace.getConfiguration("files").get<Record<string, unknown>>("exclude") ?? {};
     try {
-      const uris = await vscode.workspace.findFiles(sourceFilesGlob(), excludeGlob(filesExclude), maxIndexedFiles, scan.token);
+      const uris = await vscode.workspace.findFiles(
+        sourceFilesGlob(),
+        excludeGlob(filesExclude),
+        maxIndexedFiles,
+        scan.token,
+      );
       if (scan.token.isCancellationRequested) return;
       this.client.indexFiles(uris.filter((uri) => this.covers(uri)).map((uri) => uri.path));
     } catch (error) {

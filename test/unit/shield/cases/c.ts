@@ -5,8 +5,15 @@ const inFunction = (body: string): string => `void sample(const char *input, siz
 export const C_CASES: readonly RuleCase[] = [
   {
     rule: "c.unbounded-string-copy",
-    positives: [inFunction("strcpy(dest, input);"), inFunction("strcat(path, input);"), inFunction('sprintf(buf, "%s/%d", input, 3);')],
-    negatives: [inFunction("strncpy(dest, input, sizeof dest - 1);"), inFunction('snprintf(buf, sizeof buf, "%s", input);')],
+    positives: [
+      inFunction("strcpy(dest, input);"),
+      inFunction("strcat(path, input);"),
+      inFunction('sprintf(buf, "%s/%d", input, 3);'),
+    ],
+    negatives: [
+      inFunction("strncpy(dest, input, sizeof dest - 1);"),
+      inFunction('snprintf(buf, sizeof buf, "%s", input);'),
+    ],
   },
   {
     rule: "c.gets",
@@ -15,17 +22,37 @@ export const C_CASES: readonly RuleCase[] = [
   },
   {
     rule: "c.scanf-unbounded-string",
-    positives: [inFunction('scanf("%s", name);'), inFunction('fscanf(f, "%d %s", &id, name);'), inFunction('sscanf(input, "%[^,]", field);')],
-    negatives: [inFunction('scanf("%63s", name);'), inFunction('scanf("%d", &id);'), inFunction('fscanf(f, "%%s %d", &id);')],
+    positives: [
+      inFunction('scanf("%s", name);'),
+      inFunction('fscanf(f, "%d %s", &id, name);'),
+      inFunction('sscanf(input, "%[^,]", field);'),
+    ],
+    negatives: [
+      inFunction('scanf("%63s", name);'),
+      inFunction('scanf("%d", &id);'),
+      inFunction('fscanf(f, "%%s %d", &id);'),
+    ],
   },
   {
     rule: "c.stack-buffer-unbounded-write",
-    positives: [inFunction("char buf[64];\n  memcpy(buf, input, n);"), inFunction("char name[32];\n  strcpy(name, input);")],
-    negatives: [inFunction("char buf[64];\n  memcpy(buf, input, sizeof(buf));"), inFunction("char buf[64];\n  memcpy(buf, input, 16);"), "static char table[64];\nvoid f(const char *s, size_t n) { memcpy(table, s, n); }"],
+    positives: [
+      inFunction("char buf[64];\n  memcpy(buf, input, n);"),
+      inFunction("char name[32];\n  strcpy(name, input);"),
+    ],
+    negatives: [
+      inFunction("char buf[64];\n  memcpy(buf, input, sizeof(buf));"),
+      inFunction("char buf[64];\n  memcpy(buf, input, 16);"),
+      "static char table[64];\nvoid f(const char *s, size_t n) { memcpy(table, s, n); }",
+    ],
   },
   {
     rule: "c.allocation-size-overflow",
-    positives: [inFunction("int *v = malloc(n * sizeof(int));"), inFunction("p = realloc(p, count * size);"), inFunction("char *b = alloca(len * 2);"), inFunction("item_t *items = pool->alloc(pool, count * sizeof(item_t));")],
+    positives: [
+      inFunction("int *v = malloc(n * sizeof(int));"),
+      inFunction("p = realloc(p, count * size);"),
+      inFunction("char *b = alloca(len * 2);"),
+      inFunction("item_t *items = pool->alloc(pool, count * sizeof(item_t));"),
+    ],
     negatives: [
       inFunction("int *v = calloc(n, sizeof(int));"),
       inFunction("int *v = malloc(16 * sizeof(int));"),
@@ -51,13 +78,22 @@ export const C_CASES: readonly RuleCase[] = [
   },
   {
     rule: "c.command-injection",
-    positives: [inFunction("system(command);"), inFunction("FILE *p = popen(cmd, \"r\");")],
+    positives: [inFunction("system(command);"), inFunction('FILE *p = popen(cmd, "r");')],
     negatives: [inFunction('system("ls -l");'), inFunction('execv("/bin/ls", argv);')],
   },
   {
     rule: "c.weak-hash",
-    positives: [inFunction("const EVP_MD *md = EVP_md5();"), inFunction("SHA1_Init(&ctx);"), "const EVP_MD *EVP_md5(void);", "int MD4_Init(MD4_CTX *c);"],
-    negatives: [inFunction("const EVP_MD *md = EVP_sha256();"), "const EVP_MD *EVP_sha256(void);", "int SHA256_Init(SHA256_CTX *c);"],
+    positives: [
+      inFunction("const EVP_MD *md = EVP_md5();"),
+      inFunction("SHA1_Init(&ctx);"),
+      "const EVP_MD *EVP_md5(void);",
+      "int MD4_Init(MD4_CTX *c);",
+    ],
+    negatives: [
+      inFunction("const EVP_MD *md = EVP_sha256();"),
+      "const EVP_MD *EVP_sha256(void);",
+      "int SHA256_Init(SHA256_CTX *c);",
+    ],
   },
   {
     rule: "c.weak-cipher",
@@ -67,7 +103,10 @@ export const C_CASES: readonly RuleCase[] = [
       "const EVP_CIPHER *EVP_des_ecb(void);",
       "void BF_encrypt(BF_LONG *data, const BF_KEY *key);",
     ],
-    negatives: [inFunction("EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, iv);"), "const EVP_CIPHER *EVP_aes_256_gcm(void);"],
+    negatives: [
+      inFunction("EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, iv);"),
+      "const EVP_CIPHER *EVP_aes_256_gcm(void);",
+    ],
   },
   {
     rule: "crypto.unauthenticated-mode",
@@ -83,7 +122,9 @@ export const C_CASES: readonly RuleCase[] = [
     rule: "secret.token-format",
     positives: [
       inFunction('const char *body = "{\\"access_token\\":\\"ya29.AHES6ZRN3-HlhAPya30GnW_bHSb_\\"}";'),
-      inFunction('static const char response[] =\n  "{\\"access_token\\":\\"ya29.AHES6ZRN3-HlhAPya30GnW_bHSb_\\","\n  " \\"expires_in\\":3599}";'),
+      inFunction(
+        'static const char response[] =\n  "{\\"access_token\\":\\"ya29.AHES6ZRN3-HlhAPya30GnW_bHSb_\\","\n  " \\"expires_in\\":3599}";',
+      ),
     ],
     negatives: [inFunction('const char *body = "{\\"access_token\\":\\"\\"}";')],
     stringsAreInScope: true,

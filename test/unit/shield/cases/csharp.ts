@@ -5,12 +5,20 @@ const inMethod = (body: string): string => `class Sample {\n  void Run() {\n    
 export const CSHARP_CASES: readonly RuleCase[] = [
   {
     rule: "csharp.weak-hash",
-    positives: [inMethod("var md5 = new MD5CryptoServiceProvider();"), inMethod("using (var h = MD5.Create()) { }"), inMethod("var sha = new SHA1Managed();")],
+    positives: [
+      inMethod("var md5 = new MD5CryptoServiceProvider();"),
+      inMethod("using (var h = MD5.Create()) { }"),
+      inMethod("var sha = new SHA1Managed();"),
+    ],
     negatives: [inMethod("using (var h = SHA256.Create()) { }")],
   },
   {
     rule: "csharp.weak-cipher",
-    positives: [inMethod("var des = new DESCryptoServiceProvider();"), inMethod("var t = TripleDES.Create();"), inMethod("aes.Mode = CipherMode.ECB;")],
+    positives: [
+      inMethod("var des = new DESCryptoServiceProvider();"),
+      inMethod("var t = TripleDES.Create();"),
+      inMethod("aes.Mode = CipherMode.ECB;"),
+    ],
     negatives: [inMethod("var aes = Aes.Create();"), inMethod("var gcm = new AesGcm(key);")],
   },
   {
@@ -20,13 +28,24 @@ export const CSHARP_CASES: readonly RuleCase[] = [
   },
   {
     rule: "csharp.command-injection",
-    positives: [inMethod("Process.Start(path);"), inMethod('var info = new ProcessStartInfo(program, "/c " + args);'), inMethod("p.StartInfo.Arguments = arguments;")],
+    positives: [
+      inMethod("Process.Start(path);"),
+      inMethod('var info = new ProcessStartInfo(program, "/c " + args);'),
+      inMethod("p.StartInfo.Arguments = arguments;"),
+    ],
     negatives: [inMethod('Process.Start("notepad.exe");'), inMethod('p.StartInfo.Arguments = "--version";')],
   },
   {
     rule: "csharp.unsafe-deserialization",
-    positives: [inMethod("var o = new BinaryFormatter().Deserialize(stream);"), inMethod("var formatter = new BinaryFormatter();\n    var o = formatter.Deserialize(stream);"), inMethod("settings.TypeNameHandling = TypeNameHandling.All;")],
-    negatives: [inMethod("var o = JsonSerializer.Deserialize<Order>(json);"), inMethod("settings.TypeNameHandling = TypeNameHandling.None;")],
+    positives: [
+      inMethod("var o = new BinaryFormatter().Deserialize(stream);"),
+      inMethod("var formatter = new BinaryFormatter();\n    var o = formatter.Deserialize(stream);"),
+      inMethod("settings.TypeNameHandling = TypeNameHandling.All;"),
+    ],
+    negatives: [
+      inMethod("var o = JsonSerializer.Deserialize<Order>(json);"),
+      inMethod("settings.TypeNameHandling = TypeNameHandling.None;"),
+    ],
   },
   {
     rule: "csharp.weak-random",
@@ -35,22 +54,37 @@ export const CSHARP_CASES: readonly RuleCase[] = [
   },
   {
     rule: "csharp.sql-formatting",
-    positives: [inMethod('var cmd = new SqlCommand("SELECT * FROM Users WHERE Name = \'" + name + "\'", conn);'), inMethod('cmd.CommandText = $"DELETE FROM Items WHERE Id = {id}";'), inMethod('db.ExecuteNonQuery(string.Format("delete from logs where ID={0}", id));'), inMethod('var sql = "SELECT * FROM t WHERE a = " + a;\n    var cmd = new SqlCommand(sql, conn);')],
-    negatives: [inMethod('var cmd = new SqlCommand("SELECT * FROM Users WHERE Name = @name", conn);'), inMethod('cmd.CommandText = "SELECT 1";')],
+    positives: [
+      inMethod('var cmd = new SqlCommand("SELECT * FROM Users WHERE Name = \'" + name + "\'", conn);'),
+      inMethod('cmd.CommandText = $"DELETE FROM Items WHERE Id = {id}";'),
+      inMethod('db.ExecuteNonQuery(string.Format("delete from logs where ID={0}", id));'),
+      inMethod('var sql = "SELECT * FROM t WHERE a = " + a;\n    var cmd = new SqlCommand(sql, conn);'),
+    ],
+    negatives: [
+      inMethod('var cmd = new SqlCommand("SELECT * FROM Users WHERE Name = @name", conn);'),
+      inMethod('cmd.CommandText = "SELECT 1";'),
+    ],
   },
   {
     rule: "csharp.xpath-injection",
     positives: [
-      inMethod("var n = doc.SelectNodes(\"//user[@name='\" + name + \"']\");"),
+      inMethod('var n = doc.SelectNodes("//user[@name=\'" + name + "\']");'),
       inMethod("var n = doc.SelectSingleNode(xpath);"),
       inMethod("var n = node.SelectSingleNode(String.Format(CultureInfo.InvariantCulture, Expression, name));"),
       inMethod("var n = node.SelectSingleNode($\"param[@name='{name}']\");"),
     ],
-    negatives: [inMethod('var n = doc.SelectNodes("//user[@active=\'true\']");'), inMethod("var n = doc.SelectNodes(Constants.UserPath);"), inMethod("var n = items.Select(x => x[0]);")],
+    negatives: [
+      inMethod("var n = doc.SelectNodes(\"//user[@active='true']\");"),
+      inMethod("var n = doc.SelectNodes(Constants.UserPath);"),
+      inMethod("var n = items.Select(x => x[0]);"),
+    ],
   },
   {
     rule: "csharp.xml-document-resolver",
-    positives: [inMethod("XmlDocument doc = new XmlDocument();\n    doc.Load(path);"), inMethod("var doc = new System.Xml.XmlDocument();\n    doc.LoadXml(text);")],
+    positives: [
+      inMethod("XmlDocument doc = new XmlDocument();\n    doc.Load(path);"),
+      inMethod("var doc = new System.Xml.XmlDocument();\n    doc.LoadXml(text);"),
+    ],
     negatives: [
       inMethod("XmlDocument doc = new XmlDocument();\n    doc.XmlResolver = null;\n    doc.Load(path);"),
       inMethod("var doc = new XmlDocument { XmlResolver = null };\n    doc.Load(path);"),
@@ -59,7 +93,10 @@ export const CSHARP_CASES: readonly RuleCase[] = [
   },
   {
     rule: "csharp.xxe",
-    positives: [inMethod("settings.DtdProcessing = DtdProcessing.Parse;"), inMethod("doc.XmlResolver = new XmlUrlResolver();")],
+    positives: [
+      inMethod("settings.DtdProcessing = DtdProcessing.Parse;"),
+      inMethod("doc.XmlResolver = new XmlUrlResolver();"),
+    ],
     negatives: [inMethod("settings.DtdProcessing = DtdProcessing.Prohibit;"), inMethod("doc.XmlResolver = null;")],
   },
   {
@@ -78,13 +115,24 @@ export const CSHARP_CASES: readonly RuleCase[] = [
   },
   {
     rule: "csharp.request-validation-off",
-    positives: ["public class C : Controller {\n  [ValidateInput(false)]\n  public ActionResult Save(string html) { return View(); }\n}"],
-    negatives: ["public class C : Controller {\n  [ValidateInput(true)]\n  public ActionResult Save(string html) { return View(); }\n}"],
+    positives: [
+      "public class C : Controller {\n  [ValidateInput(false)]\n  public ActionResult Save(string html) { return View(); }\n}",
+    ],
+    negatives: [
+      "public class C : Controller {\n  [ValidateInput(true)]\n  public ActionResult Save(string html) { return View(); }\n}",
+    ],
   },
   {
     rule: "csharp.tls-verification-off",
-    positives: [inMethod("ServicePointManager.ServerCertificateValidationCallback = (s, c, ch, e) => true;"), inMethod("handler.ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator;")],
-    negatives: [inMethod("handler.ServerCertificateCustomValidationCallback = (m, c, ch, e) => e == SslPolicyErrors.None;")],
+    positives: [
+      inMethod("ServicePointManager.ServerCertificateValidationCallback = (s, c, ch, e) => true;"),
+      inMethod(
+        "handler.ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator;",
+      ),
+    ],
+    negatives: [
+      inMethod("handler.ServerCertificateCustomValidationCallback = (m, c, ch, e) => e == SslPolicyErrors.None;"),
+    ],
   },
   {
     rule: "csharp.cookie-flags",
@@ -93,17 +141,24 @@ export const CSHARP_CASES: readonly RuleCase[] = [
   },
   {
     rule: "csharp.weak-algorithm-name",
-    positives: [inMethod('var h = HashAlgorithm.Create("MD5");'), inMethod('var c = SymmetricAlgorithm.Create("TripleDES");')],
+    positives: [
+      inMethod('var h = HashAlgorithm.Create("MD5");'),
+      inMethod('var c = SymmetricAlgorithm.Create("TripleDES");'),
+    ],
     negatives: [inMethod('var h = HashAlgorithm.Create("SHA256");')],
   },
   {
     rule: "csharp.weak-password-policy",
     positives: [
-      inMethod("manager.PasswordValidator = new PasswordValidator\n    {\n      RequiredLength = 6,\n      RequireDigit = false,\n    };"),
+      inMethod(
+        "manager.PasswordValidator = new PasswordValidator\n    {\n      RequiredLength = 6,\n      RequireDigit = false,\n    };",
+      ),
       inMethod("options.Password.RequiredLength = 4;"),
     ],
     negatives: [
-      inMethod("manager.PasswordValidator = new PasswordValidator\n    {\n      RequiredLength = 12,\n      RequireDigit = false,\n    };"),
+      inMethod(
+        "manager.PasswordValidator = new PasswordValidator\n    {\n      RequiredLength = 12,\n      RequireDigit = false,\n    };",
+      ),
       inMethod("options.Password.RequiredLength = 10;"),
       inMethod("var pager = new PageOptions { RequiredLength = 6 };"),
     ],

@@ -5,13 +5,31 @@ const inMethod = (body: string): string => `class Sample {\n  void run() throws 
 export const JAVA_CASES: readonly RuleCase[] = [
   {
     rule: "java.weak-hash",
-    positives: [inMethod('MessageDigest md = MessageDigest.getInstance("MD5");'), inMethod('MessageDigest md = MessageDigest.getInstance("SHA-1");'), inMethod("String h = DigestUtils.md5Hex(data);"), inMethod("HashCode h = Hashing.sha1().hashBytes(b);")],
-    negatives: [inMethod('MessageDigest md = MessageDigest.getInstance("SHA-256");'), inMethod("String h = DigestUtils.sha256Hex(data);")],
+    positives: [
+      inMethod('MessageDigest md = MessageDigest.getInstance("MD5");'),
+      inMethod('MessageDigest md = MessageDigest.getInstance("SHA-1");'),
+      inMethod("String h = DigestUtils.md5Hex(data);"),
+      inMethod("HashCode h = Hashing.sha1().hashBytes(b);"),
+    ],
+    negatives: [
+      inMethod('MessageDigest md = MessageDigest.getInstance("SHA-256");'),
+      inMethod("String h = DigestUtils.sha256Hex(data);"),
+    ],
   },
   {
     rule: "java.weak-cipher",
-    positives: [inMethod('Cipher c = Cipher.getInstance("DES/CBC/PKCS5Padding");'), inMethod('Cipher c = Cipher.getInstance("AES/ECB/PKCS5Padding");'), inMethod('Cipher c = Cipher.getInstance("AES");'), inMethod('Cipher c = Cipher.getInstance("RSA/ECB/PKCS1Padding");'), inMethod('KeyGenerator g = KeyGenerator.getInstance("DESede");')],
-    negatives: [inMethod('Cipher c = Cipher.getInstance("AES/GCM/NoPadding");'), inMethod('Cipher c = Cipher.getInstance("RSA/ECB/OAEPWithSHA-256AndMGF1Padding");'), inMethod('KeyGenerator g = KeyGenerator.getInstance("AES");')],
+    positives: [
+      inMethod('Cipher c = Cipher.getInstance("DES/CBC/PKCS5Padding");'),
+      inMethod('Cipher c = Cipher.getInstance("AES/ECB/PKCS5Padding");'),
+      inMethod('Cipher c = Cipher.getInstance("AES");'),
+      inMethod('Cipher c = Cipher.getInstance("RSA/ECB/PKCS1Padding");'),
+      inMethod('KeyGenerator g = KeyGenerator.getInstance("DESede");'),
+    ],
+    negatives: [
+      inMethod('Cipher c = Cipher.getInstance("AES/GCM/NoPadding");'),
+      inMethod('Cipher c = Cipher.getInstance("RSA/ECB/OAEPWithSHA-256AndMGF1Padding");'),
+      inMethod('KeyGenerator g = KeyGenerator.getInstance("AES");'),
+    ],
   },
   {
     rule: "crypto.unauthenticated-mode",
@@ -20,17 +38,36 @@ export const JAVA_CASES: readonly RuleCase[] = [
   },
   {
     rule: "java.command-injection",
-    positives: [inMethod('Runtime.getRuntime().exec("kill " + pid);'), inMethod("Process p = Runtime.getRuntime().exec(command);"), inMethod('new ProcessBuilder("sh", "-c", "ls " + dir).start();')],
-    negatives: [inMethod('Runtime.getRuntime().exec("ls -l");'), inMethod('Runtime.getRuntime().exec(new String[] {"ls", "-l"});'), inMethod('new ProcessBuilder("ls", dir).start();')],
+    positives: [
+      inMethod('Runtime.getRuntime().exec("kill " + pid);'),
+      inMethod("Process p = Runtime.getRuntime().exec(command);"),
+      inMethod('new ProcessBuilder("sh", "-c", "ls " + dir).start();'),
+    ],
+    negatives: [
+      inMethod('Runtime.getRuntime().exec("ls -l");'),
+      inMethod('Runtime.getRuntime().exec(new String[] {"ls", "-l"});'),
+      inMethod('new ProcessBuilder("ls", dir).start();'),
+    ],
   },
   {
     rule: "java.unsafe-deserialization",
-    positives: [inMethod("ObjectInputStream in = new ObjectInputStream(socket.getInputStream());"), inMethod("Object o = new XMLDecoder(stream).readObject();"), inMethod("Object o = xstream.fromXML(xml);")],
-    negatives: [inMethod("ObjectOutputStream out = new ObjectOutputStream(stream);"), inMethod("Foo o = mapper.readValue(json, Foo.class);")],
+    positives: [
+      inMethod("ObjectInputStream in = new ObjectInputStream(socket.getInputStream());"),
+      inMethod("Object o = new XMLDecoder(stream).readObject();"),
+      inMethod("Object o = xstream.fromXML(xml);"),
+    ],
+    negatives: [
+      inMethod("ObjectOutputStream out = new ObjectOutputStream(stream);"),
+      inMethod("Foo o = mapper.readValue(json, Foo.class);"),
+    ],
   },
   {
     rule: "java.weak-random",
-    positives: [inMethod("long sessionId = random.nextLong();"), inMethod("int resetToken = rnd.nextInt();"), inMethod("double salt = Math.random();")],
+    positives: [
+      inMethod("long sessionId = random.nextLong();"),
+      inMethod("int resetToken = rnd.nextInt();"),
+      inMethod("double salt = Math.random();"),
+    ],
     negatives: [inMethod("int index = random.nextInt(size);"), inMethod("long sessionId = secureRandom.nextLong();")],
   },
   {
@@ -40,23 +77,46 @@ export const JAVA_CASES: readonly RuleCase[] = [
   },
   {
     rule: "java.url-from-variable",
-    positives: [inMethod("InputStream s = new URL(target).openStream();"), inMethod("HttpURLConnection c = (HttpURLConnection) new URL(BASE + path).openConnection();")],
+    positives: [
+      inMethod("InputStream s = new URL(target).openStream();"),
+      inMethod("HttpURLConnection c = (HttpURLConnection) new URL(BASE + path).openConnection();"),
+    ],
     negatives: [inMethod('InputStream s = new URL("https://example.com/feed").openStream();')],
   },
   {
     rule: "java.csrf-disabled",
-    positives: [inMethod("http.authorizeRequests().anyRequest().authenticated().and().csrf().disable();"), inMethod("http.csrf(csrf -> csrf.disable());")],
-    negatives: [inMethod("http.csrf(Customizer.withDefaults());"), inMethod("http.authorizeRequests().anyRequest().authenticated();")],
+    positives: [
+      inMethod("http.authorizeRequests().anyRequest().authenticated().and().csrf().disable();"),
+      inMethod("http.csrf(csrf -> csrf.disable());"),
+    ],
+    negatives: [
+      inMethod("http.csrf(Customizer.withDefaults());"),
+      inMethod("http.authorizeRequests().anyRequest().authenticated();"),
+    ],
   },
   {
     rule: "java.tls-verification-off",
-    positives: ["import org.apache.http.conn.ssl.NoopHostnameVerifier;", "class V implements HostnameVerifier {\n  public boolean verify(String host, SSLSession s) { return true; }\n}", "class T implements X509TrustManager {\n  public void checkServerTrusted(X509Certificate[] c, String a) { }\n}"],
-    negatives: ["import org.apache.http.conn.ssl.DefaultHostnameVerifier;", "class V implements HostnameVerifier {\n  public boolean verify(String host, SSLSession s) { return host.equals(expected); }\n}"],
+    positives: [
+      "import org.apache.http.conn.ssl.NoopHostnameVerifier;",
+      "class V implements HostnameVerifier {\n  public boolean verify(String host, SSLSession s) { return true; }\n}",
+      "class T implements X509TrustManager {\n  public void checkServerTrusted(X509Certificate[] c, String a) { }\n}",
+    ],
+    negatives: [
+      "import org.apache.http.conn.ssl.DefaultHostnameVerifier;",
+      "class V implements HostnameVerifier {\n  public boolean verify(String host, SSLSession s) { return host.equals(expected); }\n}",
+    ],
   },
   {
     rule: "java.sql-formatting",
-    positives: [inMethod('ResultSet r = stmt.executeQuery("SELECT * FROM users WHERE name = \'" + name + "\'");'), inMethod('String sql = "DELETE FROM t WHERE id = " + id;\n    stmt.executeUpdate(sql);'), inMethod('stmt.execute(String.format("UPDATE t SET a = %s", v));')],
-    negatives: [inMethod('PreparedStatement p = conn.prepareStatement("SELECT * FROM users WHERE name = ?");'), inMethod('stmt.executeQuery("SELECT 1");')],
+    positives: [
+      inMethod('ResultSet r = stmt.executeQuery("SELECT * FROM users WHERE name = \'" + name + "\'");'),
+      inMethod('String sql = "DELETE FROM t WHERE id = " + id;\n    stmt.executeUpdate(sql);'),
+      inMethod('stmt.execute(String.format("UPDATE t SET a = %s", v));'),
+    ],
+    negatives: [
+      inMethod('PreparedStatement p = conn.prepareStatement("SELECT * FROM users WHERE name = ?");'),
+      inMethod('stmt.executeQuery("SELECT 1");'),
+    ],
   },
   {
     rule: "java.world-accessible-file",
@@ -77,7 +137,9 @@ export const JAVA_CASES: readonly RuleCase[] = [
     rule: "java.xpath-injection",
     positives: [
       inMethod('XPathExpression e = xpath.compile("//user[@name=\'" + name + "\']");'),
-      inMethod('String expr = String.format("//group[@id=\'%s\']", id);\n    Object r = xPath.evaluate(expr, doc, XPathConstants.NODE);'),
+      inMethod(
+        "String expr = String.format(\"//group[@id='%s']\", id);\n    Object r = xPath.evaluate(expr, doc, XPathConstants.NODE);",
+      ),
     ],
     negatives: [
       inMethod('XPathExpression e = xpath.compile("//user[@name=$name]");'),
@@ -110,9 +172,13 @@ export const JAVA_CASES: readonly RuleCase[] = [
       inMethod("XMLReader reader = XMLReaderFactory.createXMLReader();\n    reader.parse(source);"),
     ],
     negatives: [
-      inMethod('DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();\n    f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);'),
+      inMethod(
+        'DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();\n    f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);',
+      ),
       inMethod('factory.setFeature("http://xml.org/sax/features/external-general-entities", false);'),
-      inMethod('factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);\n    SAXParser parser = factory.newSAXParser();\n    parser.parse(input, handler);'),
+      inMethod(
+        'factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);\n    SAXParser parser = factory.newSAXParser();\n    parser.parse(input, handler);',
+      ),
       inMethod("Date date = format.parse(text);\n    int n = Integer.parseInt(text);"),
       inMethod("SAXParser parser = pool.take();\n    parser.parse(input, handler);"),
     ],

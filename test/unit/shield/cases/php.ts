@@ -10,18 +10,39 @@ export const PHP_CASES: readonly RuleCase[] = [
   },
   {
     rule: "php.command-injection",
-    positives: [php("exec($cmd);"), php("$out = shell_exec('ls ' . $dir);"), php("system(\"convert $file out.png\");"), php("$out = `ls $dir`;")],
-    negatives: [php("exec('ls -l');"), php("$out = shell_exec('ls ' . escapeshellarg($dir));"), php("$db->exec($sql);")],
+    positives: [
+      php("exec($cmd);"),
+      php("$out = shell_exec('ls ' . $dir);"),
+      php('system("convert $file out.png");'),
+      php("$out = `ls $dir`;"),
+    ],
+    negatives: [
+      php("exec('ls -l');"),
+      php("$out = shell_exec('ls ' . escapeshellarg($dir));"),
+      php("$db->exec($sql);"),
+    ],
   },
   {
     rule: "php.eval",
-    positives: [php("eval($code);"), php("$r = preg_replace('/(.*)/e', 'strtoupper(\"\\\\1\")', $s);"), php("$f = create_function('$a', $body);"), php("assert(\"$check\");")],
-    negatives: [php("eval('return 1;');"), php("$r = preg_replace_callback('/(.*)/', 'cb', $s);"), php("assert($count > 0);")],
+    positives: [
+      php("eval($code);"),
+      php("$r = preg_replace('/(.*)/e', 'strtoupper(\"\\\\1\")', $s);"),
+      php("$f = create_function('$a', $body);"),
+      php('assert("$check");'),
+    ],
+    negatives: [
+      php("eval('return 1;');"),
+      php("$r = preg_replace_callback('/(.*)/', 'cb', $s);"),
+      php("assert($count > 0);"),
+    ],
   },
   {
     rule: "php.unsafe-deserialization",
     positives: [php("$data = unserialize($_COOKIE['prefs']);")],
-    negatives: [php("$data = unserialize($raw, ['allowed_classes' => false]);"), php("$data = json_decode($_COOKIE['prefs'], true);")],
+    negatives: [
+      php("$data = unserialize($raw, ['allowed_classes' => false]);"),
+      php("$data = json_decode($_COOKIE['prefs'], true);"),
+    ],
   },
   {
     rule: "php.display-errors",
@@ -35,7 +56,11 @@ export const PHP_CASES: readonly RuleCase[] = [
   },
   {
     rule: "php.sql-formatting",
-    positives: [php("mysqli_query($conn, \"SELECT * FROM users WHERE id = $id\");"), php("$pdo->query('SELECT * FROM users WHERE name = ' . $name);"), php("$sql = \"DELETE FROM t WHERE id = \" . $id;\n$db->query($sql);")],
+    positives: [
+      php('mysqli_query($conn, "SELECT * FROM users WHERE id = $id");'),
+      php("$pdo->query('SELECT * FROM users WHERE name = ' . $name);"),
+      php('$sql = "DELETE FROM t WHERE id = " . $id;\n$db->query($sql);'),
+    ],
     negatives: [php("$stmt = $pdo->prepare('SELECT * FROM users WHERE id = ?');"), php("$pdo->query('SELECT 1');")],
   },
   {
@@ -50,8 +75,14 @@ export const PHP_CASES: readonly RuleCase[] = [
   },
   {
     rule: "php.tls-verification-off",
-    positives: [php("curl_setopt($ch, CURLOPT_SSL_VERIFYPEER, false);"), php("$ctx = stream_context_create(['ssl' => ['verify_peer' => false]]);")],
-    negatives: [php("curl_setopt($ch, CURLOPT_SSL_VERIFYPEER, true);"), php("$ctx = stream_context_create(['ssl' => ['verify_peer' => true]]);")],
+    positives: [
+      php("curl_setopt($ch, CURLOPT_SSL_VERIFYPEER, false);"),
+      php("$ctx = stream_context_create(['ssl' => ['verify_peer' => false]]);"),
+    ],
+    negatives: [
+      php("curl_setopt($ch, CURLOPT_SSL_VERIFYPEER, true);"),
+      php("$ctx = stream_context_create(['ssl' => ['verify_peer' => true]]);"),
+    ],
   },
   {
     rule: "secret.hardcoded-password",
@@ -60,8 +91,14 @@ export const PHP_CASES: readonly RuleCase[] = [
   },
   {
     rule: "secret.token-format",
-    positives: [php("const KEY = 'AIzaSyBJpPFbTxblcXA1UPZFsERxWmPBq6XLCm0';"), "<script src=\"https://maps.googleapis.com/maps/api/js?key=AIzaSyBSIFJslwcgjr4ttFgt0TX3KSG6sqLkzY8\"></script>\n"],
-    negatives: [php("const KEY = GOOGLE_KEY;"), "<!-- <script src=\"https://maps.googleapis.com/maps/api/js?key=AIzaSyBSIFJslwcgjr4ttFgt0TX3KSG6sqLkzY8\"></script> -->\n"],
+    positives: [
+      php("const KEY = 'AIzaSyBJpPFbTxblcXA1UPZFsERxWmPBq6XLCm0';"),
+      '<script src="https://maps.googleapis.com/maps/api/js?key=AIzaSyBSIFJslwcgjr4ttFgt0TX3KSG6sqLkzY8"></script>\n',
+    ],
+    negatives: [
+      php("const KEY = GOOGLE_KEY;"),
+      '<!-- <script src="https://maps.googleapis.com/maps/api/js?key=AIzaSyBSIFJslwcgjr4ttFgt0TX3KSG6sqLkzY8"></script> -->\n',
+    ],
     stringsAreInScope: true,
   },
 ];

@@ -3,7 +3,13 @@ import type { RuleCase } from "../harness";
 export const PYTHON_CASES: readonly RuleCase[] = [
   {
     rule: "python.weak-hash",
-    positives: ["digest = hashlib.md5(data).hexdigest()", "h = hashlib.sha1()", "h = hashlib.new('md5')", "h = MD5.new()", "if algorithm == 'sha256':\n    h = hashlib.md5(data)"],
+    positives: [
+      "digest = hashlib.md5(data).hexdigest()",
+      "h = hashlib.sha1()",
+      "h = hashlib.new('md5')",
+      "h = MD5.new()",
+      "if algorithm == 'sha256':\n    h = hashlib.md5(data)",
+    ],
     negatives: [
       "digest = hashlib.md5(data, usedforsecurity=False).hexdigest()",
       "h = hashlib.sha256(data)",
@@ -82,20 +88,47 @@ export const PYTHON_CASES: readonly RuleCase[] = [
     positives: [
       "cursor.execute('SELECT * FROM users WHERE id = %s' % user_id)",
       "cursor.execute(\"DELETE FROM t WHERE name = '{}'\".format(name))",
-      "cursor.execute(f\"SELECT * FROM {table}\")",
+      'cursor.execute(f"SELECT * FROM {table}")',
       "db.execute('SELECT * FROM users WHERE name = ' + name)",
     ],
-    negatives: ["cursor.execute('SELECT * FROM users WHERE id = %s', (user_id,))", "cursor.execute('SHOW TABLES')", "runner.execute('echo %s' % name)"],
+    negatives: [
+      "cursor.execute('SELECT * FROM users WHERE id = %s', (user_id,))",
+      "cursor.execute('SHOW TABLES')",
+      "runner.execute('echo %s' % name)",
+    ],
   },
   {
     rule: "python.unsafe-deserialization",
-    positives: ["obj = pickle.loads(payload)", "data = pickle.load(f)", "cfg = yaml.load(stream)", "db = shelve.open(path)", "obj = jsonpickle.decode(text)"],
-    negatives: ["copy = pickle.loads(pickle.dumps(obj))", "cfg = yaml.load(stream, Loader=yaml.SafeLoader)", "cfg = yaml.safe_load(stream)", "data = json.loads(payload)"],
+    positives: [
+      "obj = pickle.loads(payload)",
+      "data = pickle.load(f)",
+      "cfg = yaml.load(stream)",
+      "db = shelve.open(path)",
+      "obj = jsonpickle.decode(text)",
+    ],
+    negatives: [
+      "copy = pickle.loads(pickle.dumps(obj))",
+      "cfg = yaml.load(stream, Loader=yaml.SafeLoader)",
+      "cfg = yaml.safe_load(stream)",
+      "data = json.loads(payload)",
+    ],
   },
   {
     rule: "python.weak-random",
-    positives: ["token = ''.join(random.choice(chars) for _ in range(32))", "session_id = random.getrandbits(64)", "def make_password():\n    return random.randint(0, 10**8)", "code = ''.join(random.sample(string.ascii_uppercase * 6, 6))", "def random_string(length, chars=ascii_letters + string.digits):\n    return ''.join(random.choice(chars) for _ in range(length))"],
-    negatives: ["delay = random.uniform(0.5, 1.5)", "token = secrets.token_hex(16)", "random.shuffle(cards)", "card = random.choice(deck)", "name = ''.join(secrets.choice(string.ascii_letters) for _ in range(8))"],
+    positives: [
+      "token = ''.join(random.choice(chars) for _ in range(32))",
+      "session_id = random.getrandbits(64)",
+      "def make_password():\n    return random.randint(0, 10**8)",
+      "code = ''.join(random.sample(string.ascii_uppercase * 6, 6))",
+      "def random_string(length, chars=ascii_letters + string.digits):\n    return ''.join(random.choice(chars) for _ in range(length))",
+    ],
+    negatives: [
+      "delay = random.uniform(0.5, 1.5)",
+      "token = secrets.token_hex(16)",
+      "random.shuffle(cards)",
+      "card = random.choice(deck)",
+      "name = ''.join(secrets.choice(string.ascii_letters) for _ in range(8))",
+    ],
   },
   {
     rule: "python.fixed-seed",
@@ -122,17 +155,29 @@ export const PYTHON_CASES: readonly RuleCase[] = [
   {
     rule: "python.insecure-temp-file",
     positives: ["name = tempfile.mktemp()", "name = tempfile.mktemp(prefix='upload-', dir=root)"],
-    negatives: ["fd, name = tempfile.mkstemp()", "f = tempfile.NamedTemporaryFile()", "address = tempfile.mktemp(prefix=r'\\\\.\\pipe\\app-')"],
+    negatives: [
+      "fd, name = tempfile.mkstemp()",
+      "f = tempfile.NamedTemporaryFile()",
+      "address = tempfile.mktemp(prefix=r'\\\\.\\pipe\\app-')",
+    ],
   },
   {
     rule: "python.weak-cipher",
-    positives: ["cipher = DES.new(key, DES.MODE_CBC, iv)", "cipher = AES.new(key, AES.MODE_ECB)", "c = Cipher(algorithms.TripleDES(key), modes.CBC(iv))"],
+    positives: [
+      "cipher = DES.new(key, DES.MODE_CBC, iv)",
+      "cipher = AES.new(key, AES.MODE_ECB)",
+      "c = Cipher(algorithms.TripleDES(key), modes.CBC(iv))",
+    ],
     negatives: ["cipher = AES.new(key, AES.MODE_GCM)", "c = Cipher(algorithms.AES(key), modes.GCM(iv))"],
   },
   {
     rule: "python.static-iv",
     positives: ["cipher = AES.new(key, AES.MODE_CBC, b'0000000000000000')", "mode = modes.CBC(b'\\x00' * 16)"],
-    negatives: ["cipher = AES.new(key, AES.MODE_CBC, iv)", "mode = modes.CBC(os.urandom(16))", "mac = hmac.new(b'key', msg, 'sha256')"],
+    negatives: [
+      "cipher = AES.new(key, AES.MODE_CBC, iv)",
+      "mode = modes.CBC(os.urandom(16))",
+      "mac = hmac.new(b'key', msg, 'sha256')",
+    ],
   },
   {
     rule: "python.csrf-disabled",
@@ -141,7 +186,11 @@ export const PYTHON_CASES: readonly RuleCase[] = [
   },
   {
     rule: "python.cookie-flags",
-    positives: ["resp.set_cookie('session', sid)", "resp.set_cookie('session', sid, secure=True)", "SESSION_COOKIE_SECURE = False"],
+    positives: [
+      "resp.set_cookie('session', sid)",
+      "resp.set_cookie('session', sid, secure=True)",
+      "SESSION_COOKIE_SECURE = False",
+    ],
     negatives: ["resp.set_cookie('session', sid, secure=True, httponly=True)", "SESSION_COOKIE_SECURE = True"],
   },
   {
@@ -151,13 +200,32 @@ export const PYTHON_CASES: readonly RuleCase[] = [
   },
   {
     rule: "secret.hardcoded-password",
-    positives: ["password = 'hunter22'", "config['db_password'] = 's3cr3t!'", "connect(host, password='letmein9')", "settings = {'api_key': 'abcd1234efgh'}"],
-    negatives: ["password = os.environ['PASSWORD']", "password = ''", "password_template = 'auth/password_reset.html'", "password_field = 'password'", "PASSWORD_CHANGED = 'passwordChanged'"],
+    positives: [
+      "password = 'hunter22'",
+      "config['db_password'] = 's3cr3t!'",
+      "connect(host, password='letmein9')",
+      "settings = {'api_key': 'abcd1234efgh'}",
+    ],
+    negatives: [
+      "password = os.environ['PASSWORD']",
+      "password = ''",
+      "password_template = 'auth/password_reset.html'",
+      "password_field = 'password'",
+      "PASSWORD_CHANGED = 'passwordChanged'",
+    ],
   },
   {
     rule: "secret.token-format",
-    positives: ["key = 'AKIAZ7Q4XJ2M5NWKT3PB'", "API = 'AIzaSyBz7r2Kz6x7wO1zV9_O5Rcxmt8NahJ6kos'", "PEM = '''\n-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n'''"],
-    negatives: ["def f():\n    \"\"\"Pass a key like AKIAZ7Q4XJ2M5NWKT3PB.\"\"\"", "key = os.environ['AWS_ACCESS_KEY_ID']", "key = 'AKIAIOSFODNN7EXAMPLE'"],
+    positives: [
+      "key = 'AKIAZ7Q4XJ2M5NWKT3PB'",
+      "API = 'AIzaSyBz7r2Kz6x7wO1zV9_O5Rcxmt8NahJ6kos'",
+      "PEM = '''\n-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n'''",
+    ],
+    negatives: [
+      'def f():\n    """Pass a key like AKIAZ7Q4XJ2M5NWKT3PB."""',
+      "key = os.environ['AWS_ACCESS_KEY_ID']",
+      "key = 'AKIAIOSFODNN7EXAMPLE'",
+    ],
     stringsAreInScope: true,
   },
 ];

@@ -1,15 +1,40 @@
 import type { Node } from "web-tree-sitter";
-import { firstArgument, isConstantExpression, isLiteralString, nthArgument, positionalArguments, stringValue } from "../syntax";
+import {
+  firstArgument,
+  isConstantExpression,
+  isLiteralString,
+  nthArgument,
+  positionalArguments,
+  stringValue,
+} from "../syntax";
 import type { RuleDefinition, RulePattern, RuleMatch } from "../types";
-import { anyOf, COMMAND_EXPLANATION, WEAK_CIPHER_EXPLANATION, WEAK_CIPHER_FIX, WEAK_CIPHER_MESSAGE, WEAK_HASH_EXPLANATION, WEAK_HASH_FIX, WEAK_HASH_MESSAGE, WEAK_RANDOM_EXPLANATION } from "./shared";
+import {
+  anyOf,
+  COMMAND_EXPLANATION,
+  WEAK_CIPHER_EXPLANATION,
+  WEAK_CIPHER_FIX,
+  WEAK_CIPHER_MESSAGE,
+  WEAK_HASH_EXPLANATION,
+  WEAK_HASH_FIX,
+  WEAK_HASH_MESSAGE,
+  WEAK_RANDOM_EXPLANATION,
+} from "./shared";
 
 /**
  * Patterns for a call to one of `names` in C and C++ (where the callee may be written std::name or ::name).
  * `predicate` adds further query predicates; `accept` decides the rest.
  */
-function callPatterns(names: readonly string[], accept?: (match: RuleMatch) => boolean, predicate = `(#any-of? @fn ${anyOf(names)})`): RulePattern[] {
+function callPatterns(
+  names: readonly string[],
+  accept?: (match: RuleMatch) => boolean,
+  predicate = `(#any-of? @fn ${anyOf(names)})`,
+): RulePattern[] {
   return [
-    { languages: ["c"], query: `((call_expression function: (identifier) @fn arguments: (argument_list) @args) @finding ${predicate})`, accept },
+    {
+      languages: ["c"],
+      query: `((call_expression function: (identifier) @fn arguments: (argument_list) @args) @finding ${predicate})`,
+      accept,
+    },
     {
       languages: ["cpp"],
       query: `((call_expression function: [(identifier) @fn (qualified_identifier name: (identifier) @fn)] arguments: (argument_list) @args) @finding ${predicate})`,
@@ -27,7 +52,33 @@ const unboundedCopy: RuleDefinition = {
   explanation:
     "These functions write until the source (or formatted text) ends, whatever the size of the destination. Longer input " +
     "overwrites adjacent memory: the classic stack and heap buffer overflow.",
-  patterns: callPatterns(["strcpy", "strcat", "wcscpy", "wcscat", "lstrcpy", "lstrcat", "lstrcpyA", "lstrcpyW", "lstrcatA", "lstrcatW", "_tcscpy", "_tcscat", "_mbscpy", "_mbscat", "StrCpy", "StrCat", "sprintf", "vsprintf", "swprintf", "vswprintf", "_stprintf", "wsprintf", "wsprintfA", "wsprintfW", "stpcpy"]),
+  patterns: callPatterns([
+    "strcpy",
+    "strcat",
+    "wcscpy",
+    "wcscat",
+    "lstrcpy",
+    "lstrcat",
+    "lstrcpyA",
+    "lstrcpyW",
+    "lstrcatA",
+    "lstrcatW",
+    "_tcscpy",
+    "_tcscat",
+    "_mbscpy",
+    "_mbscat",
+    "StrCpy",
+    "StrCat",
+    "sprintf",
+    "vsprintf",
+    "swprintf",
+    "vswprintf",
+    "_stprintf",
+    "wsprintf",
+    "wsprintfA",
+    "wsprintfW",
+    "stpcpy",
+  ]),
 };
 
 const gets: RuleDefinition = {
@@ -50,17 +101,33 @@ const scanfString: RuleDefinition = {
   cwe: "CWE-120",
   severity: "block",
   message: "scanf reads a string (%s or %[) without a field width.",
-  fixHint: "Give every %s a width one less than the buffer (\"%63s\" for char buf[64]), or read lines with fgets.",
+  fixHint: 'Give every %s a width one less than the buffer ("%63s" for char buf[64]), or read lines with fgets.',
   explanation: "%s without a width stores a whole word of any length into the buffer and overflows it on long input.",
-  patterns: callPatterns(["scanf", "fscanf", "sscanf", "wscanf", "fwscanf", "swscanf", "vscanf", "vfscanf", "vsscanf"], (match) => {
-    const fn = match.capture("fn")?.text ?? "";
-    const formatIndex = /^(fscanf|sscanf|fwscanf|swscanf|vfscanf|vsscanf)$/.test(fn) ? 1 : 0;
-    const format = nthArgument(match.capture("args"), formatIndex);
-    return format !== undefined && isLiteralString(format) && hasUnboundedStringConversion(stringValue(format));
-  }),
+  patterns: callPatterns(
+    ["scanf", "fscanf", "sscanf", "wscanf", "fwscanf", "swscanf", "vscanf", "vfscanf", "vsscanf"],
+    (match) => {
+      const fn = match.capture("fn")?.text ?? "";
+      const formatIndex = /^(fscanf|sscanf|fwscanf|swscanf|vfscanf|vsscanf)$/.test(fn) ? 1 : 0;
+      const format = nthArgument(match.capture("args"), formatIndex);
+      return format !== undefined && isLiteralString(format) && hasUnboundedStringConversion(stringValue(format));
+    },
+  ),
 };
 
-const COPY_FUNCTIONS = new Set(["memcpy", "memmove", "strcpy", "strcat", "wcscpy", "wcscat", "sprintf", "vsprintf", "CopyMemory", "RtlCopyMemory", "wmemcpy", "bcopy"]);
+const COPY_FUNCTIONS = new Set([
+  "memcpy",
+  "memmove",
+  "strcpy",
+  "strcat",
+  "wcscpy",
+  "wcscat",
+  "sprintf",
+  "vsprintf",
+  "CopyMemory",
+  "RtlCopyMemory",
+  "wmemcpy",
+  "bcopy",
+]);
 
 function declaredArrayName(declarator: Node): string | undefined {
   const inner = declarator.childForFieldName("declarator");
@@ -77,7 +144,14 @@ function unboundedCopyInto(name: string, body: Node, after: number): Node | unde
     const args = call.childForFieldName("arguments");
     const destination = fnName === "bcopy" ? nthArgument(args, 1) : firstArgument(args);
     if (destination?.text.replace(/^\(\s*\w+\s*\*\s*\)\s*/, "").replace(/^&/, "") !== name) continue;
-    if (fnName === "memcpy" || fnName === "memmove" || fnName === "wmemcpy" || fnName === "CopyMemory" || fnName === "RtlCopyMemory" || fnName === "bcopy") {
+    if (
+      fnName === "memcpy" ||
+      fnName === "memmove" ||
+      fnName === "wmemcpy" ||
+      fnName === "CopyMemory" ||
+      fnName === "RtlCopyMemory" ||
+      fnName === "bcopy"
+    ) {
       // memcpy(buf, src, sizeof buf) or a literal size is bounded by the writer.
       const size = nthArgument(args, 2);
       if (!size || isConstantExpression(size) || new RegExp(`sizeof\\s*\\(?\\s*${name}\\b`).test(size.text)) continue;
@@ -131,7 +205,8 @@ const stackBufferCopy: RuleDefinition = {
   ],
 };
 
-const ALLOCATOR = /^(malloc|realloc|reallocf|alloca|_alloca|__builtin_alloca|valloc|pvalloc|xmalloc|xrealloc|g_malloc|g_realloc|kmalloc|vmalloc|\w*_?[mr]?alloc\w*|alloc\w*|\w*Alloc\w*)$/;
+const ALLOCATOR =
+  /^(malloc|realloc|reallocf|alloca|_alloca|__builtin_alloca|valloc|pvalloc|xmalloc|xrealloc|g_malloc|g_realloc|kmalloc|vmalloc|\w*_?[mr]?alloc\w*|alloc\w*|\w*Alloc\w*)$/;
 
 /** a * b where at least one factor varies at run time (sizeof and literals do not). */
 function isVariableProduct(node: Node | undefined): boolean {
@@ -141,7 +216,10 @@ function isVariableProduct(node: Node | undefined): boolean {
   if (node.type !== "binary_expression") return false;
   const operator = node.childForFieldName("operator")?.text;
   if (operator === "+" || operator === "-") {
-    return isVariableProduct(node.childForFieldName("left") ?? undefined) || isVariableProduct(node.childForFieldName("right") ?? undefined);
+    return (
+      isVariableProduct(node.childForFieldName("left") ?? undefined) ||
+      isVariableProduct(node.childForFieldName("right") ?? undefined)
+    );
   }
   if (operator !== "*") return false;
   const factors = flattenProduct(node);
@@ -151,13 +229,17 @@ function isVariableProduct(node: Node | undefined): boolean {
 function flattenProduct(node: Node): Node[] {
   const inner = node.type === "parenthesized_expression" ? node.namedChildren[0] : node;
   if (inner?.type === "binary_expression" && inner.childForFieldName("operator")?.text === "*") {
-    return [...flattenProduct(inner.childForFieldName("left") as Node), ...flattenProduct(inner.childForFieldName("right") as Node)];
+    return [
+      ...flattenProduct(inner.childForFieldName("left") as Node),
+      ...flattenProduct(inner.childForFieldName("right") as Node),
+    ];
   }
   return inner ? [inner] : [];
 }
 
 function isFixedFactor(node: Node): boolean {
-  if (node.type === "number_literal" || node.type === "sizeof_expression" || node.type === "alignof_expression") return true;
+  if (node.type === "number_literal" || node.type === "sizeof_expression" || node.type === "alignof_expression")
+    return true;
   // ALL_CAPS names are macros or constants in idiomatic C.
   return node.type === "identifier" && /^[A-Z][A-Z0-9_]*$/.test(node.text);
 }
@@ -165,7 +247,9 @@ function isFixedFactor(node: Node): boolean {
 function hasOverflowCheck(call: Node): boolean {
   let scope: Node | null = call.parent;
   while (scope && scope.type !== "function_definition") scope = scope.parent;
-  return scope !== null && /SIZE_MAX|INT_MAX|UINT_MAX|SSIZE_MAX|__builtin_mul_overflow|ckd_mul|overflow/.test(scope.text);
+  return (
+    scope !== null && /SIZE_MAX|INT_MAX|UINT_MAX|SSIZE_MAX|__builtin_mul_overflow|ckd_mul|overflow/.test(scope.text)
+  );
 }
 
 const allocationOverflow: RuleDefinition = {
@@ -178,18 +262,29 @@ const allocationOverflow: RuleDefinition = {
     "If n * size wraps around, the allocation is much smaller than the code believes, and the writes that follow run past " +
     "its end: an integer overflow turned into a heap overflow.",
   patterns: [
-    ...callPatterns([], (match) => {
-      const call = match.capture("finding");
-      if (!call) return false;
-      return positionalArguments(match.capture("args")).some((argument) => isVariableProduct(argument)) && !hasOverflowCheck(call);
-    }, `(#match? @fn "${ALLOCATOR.source.replace(/\\/g, "\\\\")}")`),
+    ...callPatterns(
+      [],
+      (match) => {
+        const call = match.capture("finding");
+        if (!call) return false;
+        return (
+          positionalArguments(match.capture("args")).some((argument) => isVariableProduct(argument)) &&
+          !hasOverflowCheck(call)
+        );
+      },
+      `(#match? @fn "${ALLOCATOR.source.replace(/\\/g, "\\\\")}")`,
+    ),
     {
       // Allocators reached through an object or a table of functions: pool->alloc(n * size), ctx.dev_malloc(...).
       languages: ["c", "cpp"],
       query: `((call_expression function: (field_expression field: (field_identifier) @fn) arguments: (argument_list) @args) @finding (#match? @fn "${ALLOCATOR.source.replace(/\\/g, "\\\\")}"))`,
       accept: (match) => {
         const call = match.capture("finding");
-        return call !== undefined && positionalArguments(match.capture("args")).some((argument) => isVariableProduct(argument)) && !hasOverflowCheck(call);
+        return (
+          call !== undefined &&
+          positionalArguments(match.capture("args")).some((argument) => isVariableProduct(argument)) &&
+          !hasOverflowCheck(call)
+        );
       },
     },
     {
@@ -210,7 +305,10 @@ const weakRand: RuleDefinition = {
   message: "rand() is a weak, predictable generator.",
   fixHint: "Use getrandom()/arc4random() (or BCryptGenRandom) for secrets, and <random> engines for simulations.",
   explanation: WEAK_RANDOM_EXPLANATION,
-  patterns: callPatterns(["rand", "random", "drand48", "lrand48", "mrand48"], (match) => positionalArguments(match.capture("args")).length === 0),
+  patterns: callPatterns(
+    ["rand", "random", "drand48", "lrand48", "mrand48"],
+    (match) => positionalArguments(match.capture("args")).length === 0,
+  ),
 };
 
 const fixedSeed: RuleDefinition = {
@@ -221,7 +319,9 @@ const fixedSeed: RuleDefinition = {
   fixHint: "Seed from std::random_device (or getrandom); use a CSPRNG for anything secret.",
   explanation: "With a fixed seed every run produces the same sequence, so every 'random' value is known in advance.",
   patterns: [
-    ...callPatterns(["srand", "srandom", "srand48"], (match) => isConstantExpression(firstArgument(match.capture("args")))),
+    ...callPatterns(["srand", "srandom", "srand48"], (match) =>
+      isConstantExpression(firstArgument(match.capture("args"))),
+    ),
     {
       languages: ["cpp"],
       query: `((compound_literal_expression type: (_) @type value: (initializer_list) @init) @finding (#match? @type "(default_random_engine|mt19937(_64)?|minstd_rand0?|ranlux\\\\w*)$"))`,
@@ -266,8 +366,14 @@ const command: RuleDefinition = {
 function weakPrimitivePatterns(predicate: string): RulePattern[] {
   return [
     ...callPatterns([], undefined, predicate),
-    { languages: ["c", "cpp"], query: `((declaration declarator: (_ declarator: (function_declarator declarator: (identifier) @fn))) @finding ${predicate})` },
-    { languages: ["c", "cpp"], query: `((declaration declarator: (function_declarator declarator: (identifier) @fn)) @finding ${predicate})` },
+    {
+      languages: ["c", "cpp"],
+      query: `((declaration declarator: (_ declarator: (function_declarator declarator: (identifier) @fn))) @finding ${predicate})`,
+    },
+    {
+      languages: ["c", "cpp"],
+      query: `((declaration declarator: (function_declarator declarator: (identifier) @fn)) @finding ${predicate})`,
+    },
   ];
 }
 
@@ -278,7 +384,9 @@ const weakHash: RuleDefinition = {
   message: WEAK_HASH_MESSAGE,
   fixHint: WEAK_HASH_FIX,
   explanation: WEAK_HASH_EXPLANATION,
-  patterns: weakPrimitivePatterns(`(#match? @fn "^(EVP_md5|EVP_md4|EVP_md2|EVP_sha1|EVP_md5_sha1|MD5|MD4|MD2|SHA1|MD5_Init|MD4_Init|MD2_Init|SHA1_Init|SHA_Init|CC_MD5|CC_SHA1|CC_MD5_Init|CC_SHA1_Init|mbedtls_md5\\\\w*|mbedtls_sha1\\\\w*|wc_InitMd5|wc_InitSha|gcry_md_hash_buffer)$")`),
+  patterns: weakPrimitivePatterns(
+    `(#match? @fn "^(EVP_md5|EVP_md4|EVP_md2|EVP_sha1|EVP_md5_sha1|MD5|MD4|MD2|SHA1|MD5_Init|MD4_Init|MD2_Init|SHA1_Init|SHA_Init|CC_MD5|CC_SHA1|CC_MD5_Init|CC_SHA1_Init|mbedtls_md5\\\\w*|mbedtls_sha1\\\\w*|wc_InitMd5|wc_InitSha|gcry_md_hash_buffer)$")`,
+  ),
 };
 
 const weakCipher: RuleDefinition = {
@@ -288,7 +396,9 @@ const weakCipher: RuleDefinition = {
   message: WEAK_CIPHER_MESSAGE,
   fixHint: WEAK_CIPHER_FIX,
   explanation: WEAK_CIPHER_EXPLANATION,
-  patterns: weakPrimitivePatterns(`(#match? @fn "^(EVP_des_\\\\w+|EVP_des_ede\\\\w*|EVP_desx_cbc|EVP_rc4\\\\w*|EVP_rc2_\\\\w+|EVP_bf_\\\\w+|EVP_cast5_\\\\w+|EVP_idea_\\\\w+|EVP_\\\\w+_ecb|DES_\\\\w*crypt\\\\w*|DES_set_key\\\\w*|BF_encrypt|BF_decrypt|BF_set_key|BF_\\\\w+_encrypt|RC4|RC4_set_key|RC2_\\\\w+|AES_ecb_encrypt)$")`),
+  patterns: weakPrimitivePatterns(
+    `(#match? @fn "^(EVP_des_\\\\w+|EVP_des_ede\\\\w*|EVP_desx_cbc|EVP_rc4\\\\w*|EVP_rc2_\\\\w+|EVP_bf_\\\\w+|EVP_cast5_\\\\w+|EVP_idea_\\\\w+|EVP_\\\\w+_ecb|DES_\\\\w*crypt\\\\w*|DES_set_key\\\\w*|BF_encrypt|BF_decrypt|BF_set_key|BF_\\\\w+_encrypt|RC4|RC4_set_key|RC2_\\\\w+|AES_ecb_encrypt)$")`,
+  ),
 };
 
 const autoPtr: RuleDefinition = {

@@ -16,7 +16,11 @@ const unauthenticatedMode: RuleDefinition = {
       query: `((method_invocation object: (identifier) @class name: (identifier) @fn arguments: (argument_list) @args) @finding (#eq? @class "Cipher") (#eq? @fn "getInstance"))`,
       accept: (match) => {
         const transformation = firstArgument(match.capture("args"));
-        return transformation !== undefined && isLiteralString(transformation) && /\/(CBC|CFB\d*|OFB|CTR)\//i.test(stringValue(transformation));
+        return (
+          transformation !== undefined &&
+          isLiteralString(transformation) &&
+          /\/(CBC|CFB\d*|OFB|CTR)\//i.test(stringValue(transformation))
+        );
       },
     },
     {

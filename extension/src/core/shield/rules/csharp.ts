@@ -1,5 +1,14 @@
 import type { Node } from "web-tree-sitter";
-import { destinationName, firstArgument, isConstantExpression, isLiteralString, localAssignedValues, namesSecurityValue, stringValue, unwrapArgument } from "../syntax";
+import {
+  destinationName,
+  firstArgument,
+  isConstantExpression,
+  isLiteralString,
+  localAssignedValues,
+  namesSecurityValue,
+  stringValue,
+  unwrapArgument,
+} from "../syntax";
 import type { RuleDefinition, RuleMatch } from "../types";
 import {
   anyOf,
@@ -26,7 +35,10 @@ const weakHash: RuleDefinition = {
   fixHint: WEAK_HASH_FIX,
   explanation: WEAK_HASH_EXPLANATION,
   patterns: [
-    { languages: CS, query: `((object_creation_expression type: (_) @type) @finding (#match? @type "(^|[.])(MD5|SHA1|MD4|RIPEMD160)(CryptoServiceProvider|Managed|Cng)$"))` },
+    {
+      languages: CS,
+      query: `((object_creation_expression type: (_) @type) @finding (#match? @type "(^|[.])(MD5|SHA1|MD4|RIPEMD160)(CryptoServiceProvider|Managed|Cng)$"))`,
+    },
     {
       languages: CS,
       query: `((invocation_expression function: (member_access_expression expression: (_) @class name: (identifier) @fn)) @finding (#match? @class "(^|[.])(MD5|SHA1|HMACMD5|HMACSHA1)$") (#eq? @fn "Create"))`,
@@ -42,12 +54,18 @@ const weakCipher: RuleDefinition = {
   fixHint: WEAK_CIPHER_FIX,
   explanation: WEAK_CIPHER_EXPLANATION,
   patterns: [
-    { languages: CS, query: `((object_creation_expression type: (_) @type) @finding (#match? @type "(^|[.])(DES|TripleDES|RC2)(CryptoServiceProvider|Managed)?$"))` },
+    {
+      languages: CS,
+      query: `((object_creation_expression type: (_) @type) @finding (#match? @type "(^|[.])(DES|TripleDES|RC2)(CryptoServiceProvider|Managed)?$"))`,
+    },
     {
       languages: CS,
       query: `((invocation_expression function: (member_access_expression expression: (_) @class name: (identifier) @fn)) @finding (#match? @class "(^|[.])(DES|TripleDES|RC2)$") (#eq? @fn "Create"))`,
     },
-    { languages: CS, query: `((member_access_expression expression: (identifier) @enum name: (identifier) @mode) @finding (#eq? @enum "CipherMode") (#eq? @mode "ECB"))` },
+    {
+      languages: CS,
+      query: `((member_access_expression expression: (identifier) @enum name: (identifier) @mode) @finding (#eq? @enum "CipherMode") (#eq? @mode "ECB"))`,
+    },
   ],
 };
 
@@ -56,7 +74,10 @@ function isDynamic(node: Node | undefined): boolean {
 }
 
 function isStartInfoTarget(node: Node | undefined): boolean {
-  return node !== undefined && /StartInfo$|startInfo$|ProcessStartInfo|psi$|[Ii]nfo$/.test(node.childForFieldName("expression")?.text ?? "");
+  return (
+    node !== undefined &&
+    /StartInfo$|startInfo$|ProcessStartInfo|psi$|[Ii]nfo$/.test(node.childForFieldName("expression")?.text ?? "")
+  );
 }
 
 const command: RuleDefinition = {
@@ -64,7 +85,8 @@ const command: RuleDefinition = {
   cwe: "CWE-78",
   severity: "warn",
   message: "A process is started with a program or arguments from a non-literal value.",
-  fixHint: "Start a fixed program; pass arguments through ProcessStartInfo.ArgumentList and validate them against an allow-list.",
+  fixHint:
+    "Start a fixed program; pass arguments through ProcessStartInfo.ArgumentList and validate them against an allow-list.",
   explanation: COMMAND_EXPLANATION,
   patterns: [
     {
@@ -85,12 +107,15 @@ const command: RuleDefinition = {
   ],
 };
 
-const DANGEROUS_FORMATTERS = /^(BinaryFormatter|SoapFormatter|NetDataContractSerializer|LosFormatter|ObjectStateFormatter)$/;
+const DANGEROUS_FORMATTERS =
+  /^(BinaryFormatter|SoapFormatter|NetDataContractSerializer|LosFormatter|ObjectStateFormatter)$/;
 
 function receiverIsDangerousFormatter(receiver: Node | undefined): boolean {
   if (!receiver) return false;
-  if (receiver.type === "object_creation_expression") return DANGEROUS_FORMATTERS.test(receiver.childForFieldName("type")?.text ?? "");
-  if (receiver.type === "parenthesized_expression") return receiverIsDangerousFormatter(receiver.namedChildren[0] ?? undefined);
+  if (receiver.type === "object_creation_expression")
+    return DANGEROUS_FORMATTERS.test(receiver.childForFieldName("type")?.text ?? "");
+  if (receiver.type === "parenthesized_expression")
+    return receiverIsDangerousFormatter(receiver.namedChildren[0] ?? undefined);
   if (receiver.type !== "identifier") return false;
   if (/formatter|^bf$/i.test(receiver.text)) return true;
   return localAssignedValues(receiver).some((value) => receiverIsDangerousFormatter(value));
@@ -145,7 +170,9 @@ function isFormattedSql(node: Node | undefined, depth = 0): boolean {
     case "binary_expression":
       return !isConstantExpression(node) && looksLikeSql(node.text);
     case "interpolated_string_expression":
-      return node.namedChildren.some((c) => c?.type === "interpolation") && looksLikeSql(node.text.replace(/^\$@?"/, ""));
+      return (
+        node.namedChildren.some((c) => c?.type === "interpolation") && looksLikeSql(node.text.replace(/^\$@?"/, ""))
+      );
     case "invocation_expression": {
       const callee = node.childForFieldName("function")?.text ?? "";
       if (/(^|\.)Format$/.test(callee)) return looksLikeSql(node.text.slice(callee.length + 1));
@@ -182,7 +209,10 @@ const sqlFormatting: RuleDefinition = {
       query: `((invocation_expression function: (member_access_expression name: (identifier) @fn) arguments: (argument_list) @args) @finding (#match? @fn "^(ExecuteNonQuery|ExecuteScalar|ExecuteReader|ExecuteSqlCommand|ExecuteSqlRaw|FromSqlRaw|SqlQuery|Query|Execute|QueryFirst|QuerySingle)(Async)?$"))`,
       accept: (match) => {
         const args = match.capture("args");
-        return args !== undefined && args.namedChildren.some((argument) => argument !== null && isFormattedSql(unwrapArgument(argument)));
+        return (
+          args !== undefined &&
+          args.namedChildren.some((argument) => argument !== null && isFormattedSql(unwrapArgument(argument)))
+        );
       },
     },
   ],
@@ -202,9 +232,14 @@ const xpathInjection: RuleDefinition = {
       accept: (match) => {
         const query = firstArgument(match.capture("args"));
         if (!query || isConstantExpression(query)) return false;
-        if (query.type === "identifier") return /xpath|path|expr|query|name/i.test(query.text) || localAssignedValues(query).some((v) => !isConstantExpression(v));
+        if (query.type === "identifier")
+          return (
+            /xpath|path|expr|query|name/i.test(query.text) ||
+            localAssignedValues(query).some((v) => !isConstantExpression(v))
+          );
         if (query.type === "member_access_expression") return false; // constants such as Constants.XPathToFoo
-        if (query.type === "invocation_expression") return /(^|\.)(Format|Concat)$/.test(query.childForFieldName("function")?.text ?? "");
+        if (query.type === "invocation_expression")
+          return /(^|\.)(Format|Concat)$/.test(query.childForFieldName("function")?.text ?? "");
         return query.type === "interpolated_string_expression" || /[/@[]/.test(query.text);
       },
     },
@@ -217,11 +252,21 @@ const xxe: RuleDefinition = {
   severity: "block",
   message: "The XML reader is set to process DTDs or resolve external entities.",
   fixHint: "Keep DtdProcessing.Prohibit (or Ignore) and XmlResolver = null.",
-  explanation: "External entities let a document read local files or make the server send requests; DTDs allow entity bombs.",
+  explanation:
+    "External entities let a document read local files or make the server send requests; DTDs allow entity bombs.",
   patterns: [
-    { languages: CS, query: `((member_access_expression expression: (identifier) @enum name: (identifier) @value) @finding (#eq? @enum "DtdProcessing") (#eq? @value "Parse"))` },
-    { languages: CS, query: `((assignment_expression left: (_) @field right: (boolean_literal) @value) @finding (#match? @field "ProhibitDtd$") (#eq? @value "false"))` },
-    { languages: CS, query: `((assignment_expression left: (_) @field right: (object_creation_expression type: (_) @type)) @finding (#match? @field "XmlResolver$") (#match? @type "XmlUrlResolver$"))` },
+    {
+      languages: CS,
+      query: `((member_access_expression expression: (identifier) @enum name: (identifier) @value) @finding (#eq? @enum "DtdProcessing") (#eq? @value "Parse"))`,
+    },
+    {
+      languages: CS,
+      query: `((assignment_expression left: (_) @field right: (boolean_literal) @value) @finding (#match? @field "ProhibitDtd$") (#eq? @value "false"))`,
+    },
+    {
+      languages: CS,
+      query: `((assignment_expression left: (_) @field right: (object_creation_expression type: (_) @type)) @finding (#match? @field "XmlResolver$") (#match? @type "XmlUrlResolver$"))`,
+    },
   ],
 };
 
@@ -231,17 +276,23 @@ function attributeNames(node: Node | null): string[] {
   if (!node) return [];
   return node.namedChildren
     .filter((child): child is Node => child?.type === "attribute_list")
-    .flatMap((list) => list.namedChildren.filter((a): a is Node => a?.type === "attribute").map((a) => a.childForFieldName("name")?.text ?? ""));
+    .flatMap((list) =>
+      list.namedChildren
+        .filter((a): a is Node => a?.type === "attribute")
+        .map((a) => a.childForFieldName("name")?.text ?? ""),
+    );
 }
 
 const ANTIFORGERY = /ValidateAntiForgeryToken|AutoValidateAntiforgeryToken|ValidateAntiForgery|AllowAnonymous/i;
-const TOKEN_AUTHENTICATED_CONTROLLER = /AutoValidateAntiforgeryToken|\[ApiController\]|:\s*(\w+\.)*(ApiController|ODataController|ControllerBase)\b/;
+const TOKEN_AUTHENTICATED_CONTROLLER =
+  /AutoValidateAntiforgeryToken|\[ApiController\]|:\s*(\w+\.)*(ApiController|ODataController|ControllerBase)\b/;
 
 function isUnprotectedAction(match: RuleMatch): boolean {
   const attribute = match.capture("finding");
   if (!attribute) return false;
   let method: Node | null = attribute.parent;
-  while (method && method.type !== "method_declaration" && method.type !== "local_function_statement") method = method.parent;
+  while (method && method.type !== "method_declaration" && method.type !== "local_function_statement")
+    method = method.parent;
   let owner: Node | null = method?.parent ?? null;
   while (owner && owner.type !== "class_declaration") owner = owner.parent;
   // Web API controllers authenticate with tokens, not cookies, and global filters cover whole classes.
@@ -299,7 +350,10 @@ const tlsVerificationOff: RuleDefinition = {
     {
       languages: CS,
       query: `((assignment_expression left: (_) @field right: (_) @value) @finding (#match? @field "(ServerCertificateValidationCallback|ServerCertificateCustomValidationCallback|RemoteCertificateValidationCallback)$"))`,
-      accept: (match) => /=>\s*true\s*;?$|return\s+true\s*;\s*}$|DangerousAcceptAnyServerCertificateValidator/.test(match.capture("value")?.text.trim() ?? ""),
+      accept: (match) =>
+        /=>\s*true\s*;?$|return\s+true\s*;\s*}$|DangerousAcceptAnyServerCertificateValidator/.test(
+          match.capture("value")?.text.trim() ?? "",
+        ),
     },
   ],
 };
@@ -328,7 +382,7 @@ const weakCipherByName: RuleDefinition = {
   cwe: "CWE-327",
   severity: "warn",
   message: "A weak algorithm is requested by name.",
-  fixHint: "Request \"SHA256\"/\"AES\" and an AEAD mode instead.",
+  fixHint: 'Request "SHA256"/"AES" and an AEAD mode instead.',
   explanation: WEAK_CIPHER_EXPLANATION,
   patterns: [
     {
@@ -336,7 +390,10 @@ const weakCipherByName: RuleDefinition = {
       query: `((invocation_expression function: (member_access_expression name: (identifier) @fn) arguments: (argument_list) @args) @finding (#eq? @fn "Create"))`,
       accept: (match) => {
         const name = literalText(firstArgument(match.capture("args")));
-        return name !== undefined && (isWeakCipherName(name) || /^(MD5|SHA1|System\.Security\.Cryptography\.(MD5|SHA1))$/i.test(name));
+        return (
+          name !== undefined &&
+          (isWeakCipherName(name) || /^(MD5|SHA1|System\.Security\.Cryptography\.(MD5|SHA1))$/i.test(name))
+        );
       },
     },
   ],
@@ -346,10 +403,30 @@ const weakCipherByName: RuleDefinition = {
 function loadsWithDefaultResolver(match: RuleMatch): boolean {
   const receiver = match.capture("doc");
   if (!receiver) return false;
-  if (!localAssignedValues(receiver).some((value) => value.type === "object_creation_expression" && /(^|\.)XmlDocument$/.test(value.childForFieldName("type")?.text ?? ""))) return false;
+  if (
+    !localAssignedValues(receiver).some(
+      (value) =>
+        value.type === "object_creation_expression" &&
+        /(^|\.)XmlDocument$/.test(value.childForFieldName("type")?.text ?? ""),
+    )
+  )
+    return false;
   let scope: Node | null = receiver.parent;
-  while (scope && !["method_declaration", "constructor_declaration", "local_function_statement", "lambda_expression", "compilation_unit"].includes(scope.type)) scope = scope.parent;
-  return scope !== null && !new RegExp(`\\b${receiver.text}\\s*\\.\\s*XmlResolver\\s*=|XmlResolver\\s*=\\s*null`).test(scope.text);
+  while (
+    scope &&
+    ![
+      "method_declaration",
+      "constructor_declaration",
+      "local_function_statement",
+      "lambda_expression",
+      "compilation_unit",
+    ].includes(scope.type)
+  )
+    scope = scope.parent;
+  return (
+    scope !== null &&
+    !new RegExp(`\\b${receiver.text}\\s*\\.\\s*XmlResolver\\s*=|XmlResolver\\s*=\\s*null`).test(scope.text)
+  );
 }
 
 const xmlDocumentResolver: RuleDefinition = {

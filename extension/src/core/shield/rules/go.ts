@@ -1,7 +1,17 @@
 import type { Node } from "web-tree-sitter";
 import { firstArgument, isConstantExpression, positionalArguments } from "../syntax";
 import type { RuleDefinition } from "../types";
-import { COMMAND_EXPLANATION, looksLikeSql, SQL_EXPLANATION, WEAK_CIPHER_EXPLANATION, WEAK_CIPHER_FIX, WEAK_CIPHER_MESSAGE, WEAK_HASH_EXPLANATION, WEAK_HASH_FIX, WEAK_HASH_MESSAGE } from "./shared";
+import {
+  COMMAND_EXPLANATION,
+  looksLikeSql,
+  SQL_EXPLANATION,
+  WEAK_CIPHER_EXPLANATION,
+  WEAK_CIPHER_FIX,
+  WEAK_CIPHER_MESSAGE,
+  WEAK_HASH_EXPLANATION,
+  WEAK_HASH_FIX,
+  WEAK_HASH_MESSAGE,
+} from "./shared";
 
 const GO = ["go"] as const;
 
@@ -49,7 +59,9 @@ const command: RuleDefinition = {
         if (!program) return false;
         if (!isConstantExpression(program)) return true;
         const rest = args.slice(args.indexOf(program) + 1);
-        return /^"(\/bin\/)?(ba|z)?sh"$|^"cmd(\.exe)?"$/.test(program.text) && rest.some((a) => !isConstantExpression(a));
+        return (
+          /^"(\/bin\/)?(ba|z)?sh"$|^"cmd(\.exe)?"$/.test(program.text) && rest.some((a) => !isConstantExpression(a))
+        );
       },
     },
   ],
@@ -58,7 +70,11 @@ const command: RuleDefinition = {
 function isFormattedSql(node: Node | undefined): boolean {
   if (!node) return false;
   if (node.type === "binary_expression") return !isConstantExpression(node) && looksLikeSql(node.text);
-  if (node.type === "call_expression") return /^fmt\.Sprintf$/.test(node.childForFieldName("function")?.text ?? "") && looksLikeSql(firstArgument(node.childForFieldName("arguments"))?.text ?? "");
+  if (node.type === "call_expression")
+    return (
+      /^fmt\.Sprintf$/.test(node.childForFieldName("function")?.text ?? "") &&
+      looksLikeSql(firstArgument(node.childForFieldName("arguments"))?.text ?? "")
+    );
   return false;
 }
 
@@ -67,13 +83,16 @@ const sqlFormatting: RuleDefinition = {
   cwe: "CWE-89",
   severity: "block",
   message: "SQL is built by concatenation or fmt.Sprintf.",
-  fixHint: "Pass values as query arguments: db.Query(\"... WHERE id = $1\", id).",
+  fixHint: 'Pass values as query arguments: db.Query("... WHERE id = $1", id).',
   explanation: SQL_EXPLANATION,
   patterns: [
     {
       languages: GO,
       query: `((call_expression function: (selector_expression field: (field_identifier) @fn) arguments: (argument_list) @args) @finding (#match? @fn "^(Query|QueryRow|Exec|Prepare|Raw|Select|Get)(Context)?$"))`,
-      accept: (match) => positionalArguments(match.capture("args")).slice(0, 2).some((a) => isFormattedSql(a)),
+      accept: (match) =>
+        positionalArguments(match.capture("args"))
+          .slice(0, 2)
+          .some((a) => isFormattedSql(a)),
     },
   ],
 };
@@ -86,8 +105,14 @@ const tlsVerificationOff: RuleDefinition = {
   fixHint: "Remove InsecureSkipVerify; add private CAs to RootCAs.",
   explanation: "Without certificate checks anyone on the network path can impersonate the server.",
   patterns: [
-    { languages: GO, query: `((keyed_element key: (literal_element (identifier) @key) value: (literal_element (true))) @finding (#eq? @key "InsecureSkipVerify"))` },
-    { languages: GO, query: `((assignment_statement left: (expression_list (selector_expression field: (field_identifier) @key)) right: (expression_list (true))) @finding (#eq? @key "InsecureSkipVerify"))` },
+    {
+      languages: GO,
+      query: `((keyed_element key: (literal_element (identifier) @key) value: (literal_element (true))) @finding (#eq? @key "InsecureSkipVerify"))`,
+    },
+    {
+      languages: GO,
+      query: `((assignment_statement left: (expression_list (selector_expression field: (field_identifier) @key)) right: (expression_list (true))) @finding (#eq? @key "InsecureSkipVerify"))`,
+    },
   ],
 };
 

@@ -1,5 +1,13 @@
 import type { Node } from "web-tree-sitter";
-import { destinationName, firstArgument, isConstantExpression, isLiteralString, localAssignedValues, namesSecurityValue, stringValue } from "../syntax";
+import {
+  destinationName,
+  firstArgument,
+  isConstantExpression,
+  isLiteralString,
+  localAssignedValues,
+  namesSecurityValue,
+  stringValue,
+} from "../syntax";
 import type { RuleDefinition, RuleMatch } from "../types";
 import {
   COMMAND_EXPLANATION,
@@ -46,7 +54,9 @@ function isWeakTransformation(match: RuleMatch): boolean {
   const name = literalFirstArgument(match);
   if (name === undefined) return false;
   // "AES" alone means AES/ECB/PKCS5Padding; RSA without OAEP is PKCS#1 v1.5 (Bleichenbacher).
-  return isWeakCipherName(name) && !/^RSA\//i.test(name) ? true : /^(AES|RSA|RSA\/ECB\/PKCS1Padding|RSA\/NONE\/PKCS1Padding)$/i.test(name);
+  return isWeakCipherName(name) && !/^RSA\//i.test(name)
+    ? true
+    : /^(AES|RSA|RSA\/ECB\/PKCS1Padding|RSA\/NONE\/PKCS1Padding)$/i.test(name);
 }
 
 const weakCipher: RuleDefinition = {
@@ -60,7 +70,10 @@ const weakCipher: RuleDefinition = {
     {
       languages: JAVA,
       query: `((method_invocation object: (identifier) @class name: (identifier) @fn arguments: (argument_list) @args) @finding (#any-of? @class "Cipher" "KeyGenerator" "SecretKeyFactory") (#eq? @fn "getInstance"))`,
-      accept: (match) => (match.capture("class")?.text === "Cipher" ? isWeakTransformation(match) : isWeakCipherName(literalFirstArgument(match) ?? "")),
+      accept: (match) =>
+        match.capture("class")?.text === "Cipher"
+          ? isWeakTransformation(match)
+          : isWeakCipherName(literalFirstArgument(match) ?? ""),
     },
     {
       languages: JAVA,
@@ -92,7 +105,11 @@ const commandExec: RuleDefinition = {
       accept: (match) => {
         // A shell (sh -c / cmd /c) with a spliced command string.
         const text = match.capture("args")?.text ?? "";
-        return /"(\/bin\/)?(ba|z)?sh"|"cmd(\.exe)?"/.test(text) && /"(-c|\/c)"/i.test(text) && !isConstantExpression(match.capture("args"));
+        return (
+          /"(\/bin\/)?(ba|z)?sh"|"cmd(\.exe)?"/.test(text) &&
+          /"(-c|\/c)"/i.test(text) &&
+          !isConstantExpression(match.capture("args"))
+        );
       },
     },
   ],
@@ -108,8 +125,14 @@ const deserialization: RuleDefinition = {
     "readObject rebuilds any Serializable class on the classpath; gadget chains in common libraries turn a crafted stream " +
     "into remote code execution.",
   patterns: [
-    { languages: JAVA, query: `((object_creation_expression type: (type_identifier) @type) @finding (#any-of? @type "ObjectInputStream" "XMLDecoder"))` },
-    { languages: JAVA, query: `((method_invocation name: (identifier) @fn) @finding (#any-of? @fn "fromXML" "enableDefaultTyping"))` },
+    {
+      languages: JAVA,
+      query: `((object_creation_expression type: (type_identifier) @type) @finding (#any-of? @type "ObjectInputStream" "XMLDecoder"))`,
+    },
+    {
+      languages: JAVA,
+      query: `((method_invocation name: (identifier) @fn) @finding (#any-of? @fn "fromXML" "enableDefaultTyping"))`,
+    },
   ],
 };
 
@@ -205,7 +228,8 @@ const tlsVerificationOff: RuleDefinition = {
   severity: "block",
   message: "TLS hostname or certificate verification is turned off.",
   fixHint: "Use the default HostnameVerifier and TrustManager; add private CAs to a trust store instead.",
-  explanation: "Without these checks anyone on the network path can impersonate the server and read or change the traffic.",
+  explanation:
+    "Without these checks anyone on the network path can impersonate the server and read or change the traffic.",
   patterns: [
     {
       languages: JAVA,
@@ -234,7 +258,8 @@ function isFormattedSql(node: Node | undefined, depth = 0): boolean {
     const fn = node.childForFieldName("name")?.text;
     return (fn === "format" || fn === "formatted") && looksLikeSql(node.text);
   }
-  if (node.type === "identifier" && depth === 0) return localAssignedValues(node).some((value) => isFormattedSql(value, 1));
+  if (node.type === "identifier" && depth === 0)
+    return localAssignedValues(node).some((value) => isFormattedSql(value, 1));
   return false;
 }
 
@@ -262,12 +287,16 @@ function isBuiltText(node: Node | undefined): boolean {
     const fn = node.childForFieldName("name")?.text;
     return (fn === "format" || fn === "formatted") && positionalCount(node) > 1;
   }
-  if (node.type === "identifier") return localAssignedValues(node).some((value) => value.type !== "identifier" && isBuiltText(value));
+  if (node.type === "identifier")
+    return localAssignedValues(node).some((value) => value.type !== "identifier" && isBuiltText(value));
   return false;
 }
 
 function positionalCount(call: Node): number {
-  return call.childForFieldName("arguments")?.namedChildren.filter((child) => child !== null && child.type !== "comment").length ?? 0;
+  return (
+    call.childForFieldName("arguments")?.namedChildren.filter((child) => child !== null && child.type !== "comment")
+      .length ?? 0
+  );
 }
 
 const xpathInjection: RuleDefinition = {
@@ -276,7 +305,8 @@ const xpathInjection: RuleDefinition = {
   severity: "warn",
   message: "An XPath expression is built from a non-literal value.",
   fixHint: "Bind values as XPath variables (XPath.setXPathVariableResolver and $name in the expression).",
-  explanation: "Values spliced into XPath can change the query: ' or '1'='1 selects every node, including other users' data.",
+  explanation:
+    "Values spliced into XPath can change the query: ' or '1'='1 selects every node, including other users' data.",
   patterns: [
     {
       languages: JAVA,
@@ -293,7 +323,12 @@ const worldReadable: RuleDefinition = {
   message: "A file or preference store is made world-readable or world-writable.",
   fixHint: "Use MODE_PRIVATE and share data through a ContentProvider or FileProvider.",
   explanation: "Any other app on the device can read (or overwrite) data stored with MODE_WORLD_READABLE / WRITEABLE.",
-  patterns: [{ languages: JAVA, query: `((identifier) @finding (#any-of? @finding "MODE_WORLD_READABLE" "MODE_WORLD_WRITEABLE"))` }],
+  patterns: [
+    {
+      languages: JAVA,
+      query: `((identifier) @finding (#any-of? @finding "MODE_WORLD_READABLE" "MODE_WORLD_WRITEABLE"))`,
+    },
+  ],
 };
 
 const webViewFileAccess: RuleDefinition = {
@@ -327,17 +362,20 @@ const cookieFlags: RuleDefinition = {
 };
 
 /** Any of these in the same file shows the parser is being configured against external entities. */
-const XML_HARDENING = /setFeature\s*\(|ACCESS_EXTERNAL_(DTD|SCHEMA|STYLESHEET)|setExpandEntityReferences\s*\(\s*false|IS_SUPPORTING_EXTERNAL_ENTITIES|SUPPORT_DTD|disallow-doctype-decl|setXIncludeAware|FEATURE_SECURE_PROCESSING/;
+const XML_HARDENING =
+  /setFeature\s*\(|ACCESS_EXTERNAL_(DTD|SCHEMA|STYLESHEET)|setExpandEntityReferences\s*\(\s*false|IS_SUPPORTING_EXTERNAL_ENTITIES|SUPPORT_DTD|disallow-doctype-decl|setXIncludeAware|FEATURE_SECURE_PROCESSING/;
 
 /** Calls that hand out a parser with the factory's defaults, which resolve external entities. */
-const UNHARDENED_PARSER_SOURCE = /\.(newSAXParser|newDocumentBuilder|getXMLReader)\s*\(\s*\)$|^XMLReaderFactory\s*\.\s*createXMLReader\s*\(/;
+const UNHARDENED_PARSER_SOURCE =
+  /\.(newSAXParser|newDocumentBuilder|getXMLReader)\s*\(\s*\)$|^XMLReaderFactory\s*\.\s*createXMLReader\s*\(/;
 
 const xxe: RuleDefinition = {
   id: "java.xxe",
   cwe: "CWE-611",
   severity: "warn",
   message: "An XML parser factory is created and never hardened against external entities.",
-  fixHint: "Call factory.setFeature(\"http://apache.org/xml/features/disallow-doctype-decl\", true) (or disable external entities and DTD loading) before parsing.",
+  fixHint:
+    'Call factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true) (or disable external entities and DTD loading) before parsing.',
   explanation:
     "Java's XML parsers resolve external entities by default, so a document can read local files (file:///etc/passwd), " +
     "make the server send requests, or expand entities until memory runs out. The Shield reports a factory created in a " +
@@ -386,7 +424,11 @@ function isConcatenatedWithValue(node: Node | undefined): boolean {
   if (node?.type !== "binary_expression" || node.childForFieldName("operator")?.text !== "+") return false;
   const parts = concatenatedParts(node);
   const hasText = parts.some((part) => part.type === "string_literal");
-  const unescaped = parts.some((part) => !isConstantExpression(part) && !(part.type === "method_invocation" && HTML_ESCAPER.test(part.childForFieldName("name")?.text ?? "")));
+  const unescaped = parts.some(
+    (part) =>
+      !isConstantExpression(part) &&
+      !(part.type === "method_invocation" && HTML_ESCAPER.test(part.childForFieldName("name")?.text ?? "")),
+  );
   return hasText && unescaped;
 }
 
@@ -395,7 +437,8 @@ const servletResponseXss: RuleDefinition = {
   cwe: "CWE-79",
   severity: "warn",
   message: "Text concatenated with a value is written into the HTTP response without HTML escaping.",
-  fixHint: "Escape every value for HTML (OWASP Encoder's Encode.forHtml, or a template engine that escapes by default).",
+  fixHint:
+    "Escape every value for HTML (OWASP Encoder's Encode.forHtml, or a template engine that escapes by default).",
   explanation:
     "A servlet's writer and sendError's message go to the browser as HTML. A request parameter or an exception message " +
     "spliced into that text can carry <script> and run in the user's session. Writing a value alone (a JSON body, a " +

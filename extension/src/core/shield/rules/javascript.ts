@@ -1,5 +1,18 @@
 import type { Node } from "web-tree-sitter";
-import { destinationName, enclosingFunctionNames, firstArgument, isConstantExpression, localAssignedValues, isLiteralString, isStringNode, namesIdentifier, namesSecurityValue, nthArgument, positionalArguments, stringValue } from "../syntax";
+import {
+  destinationName,
+  enclosingFunctionNames,
+  firstArgument,
+  isConstantExpression,
+  localAssignedValues,
+  isLiteralString,
+  isStringNode,
+  namesIdentifier,
+  namesSecurityValue,
+  nthArgument,
+  positionalArguments,
+  stringValue,
+} from "../syntax";
 import type { RuleDefinition, RuleMatch } from "../types";
 import { looksLikeSql } from "./shared";
 
@@ -11,7 +24,8 @@ function isBuiltString(node: Node | undefined): boolean {
   const value = unwrap(node);
   if (!value) return false;
   if (value.type === "template_string") return isDynamic(value);
-  if (value.type === "binary_expression" && value.childForFieldName("operator")?.text === "+") return isDynamic(value) && containsStringPiece(value);
+  if (value.type === "binary_expression" && value.childForFieldName("operator")?.text === "+")
+    return isDynamic(value) && containsStringPiece(value);
   return false;
 }
 
@@ -23,7 +37,16 @@ function containsStringPiece(node: Node): boolean {
 /** Unwraps `x as T`, `<T>x`, `x!` and parentheses, which do not change a value. */
 function unwrap(node: Node | undefined): Node | undefined {
   let current = node;
-  while (current && ["as_expression", "satisfies_expression", "type_assertion", "non_null_expression", "parenthesized_expression"].includes(current.type)) {
+  while (
+    current &&
+    [
+      "as_expression",
+      "satisfies_expression",
+      "type_assertion",
+      "non_null_expression",
+      "parenthesized_expression",
+    ].includes(current.type)
+  ) {
     current = current.namedChildren.find((c) => c !== null && !c.type.includes("type")) ?? undefined;
   }
   return current;
@@ -75,14 +98,20 @@ const evalCall: RuleDefinition = {
       query: `((call_expression function: (identifier) @fn arguments: (arguments) @args) @finding (#any-of? @fn "setTimeout" "setInterval" "execScript"))`,
       accept: (match) => {
         const code = unwrap(firstArgument(match.capture("args")));
-        return code !== undefined && (code.type === "template_string" || code.type === "binary_expression") && isDynamic(code) && containsString(code);
+        return (
+          code !== undefined &&
+          (code.type === "template_string" || code.type === "binary_expression") &&
+          isDynamic(code) &&
+          containsString(code)
+        );
       },
     },
   ],
 };
 
 /** Calls and objects that bring outside text into the page or the server. */
-const OUTSIDE_TEXT = /\b(req|request)\.(body|query|params|headers)|\blocation\.|\bdocument\.(cookie|URL|referrer)|\.responseText\b|\blocalStorage\.|\bsessionStorage\.|\bprocess\.argv\b|\breadFileSync\(/;
+const OUTSIDE_TEXT =
+  /\b(req|request)\.(body|query|params|headers)|\blocation\.|\bdocument\.(cookie|URL|referrer)|\.responseText\b|\blocalStorage\.|\bsessionStorage\.|\bprocess\.argv\b|\breadFileSync\(/;
 
 function isInjectedCode(node: Node | undefined): boolean {
   const value = unwrap(node);
@@ -90,7 +119,8 @@ function isInjectedCode(node: Node | undefined): boolean {
   if (isBuiltString(value) || isJoinedPieces(value) || OUTSIDE_TEXT.test(value.text)) return true;
   // A name that holds a source the function assembled from its own template is code generation (validators,
   // template engines, wasm glue); only a name holding outside text is reported.
-  if (value.type === "identifier") return localAssignedValues(value).some((assigned) => OUTSIDE_TEXT.test(assigned.text));
+  if (value.type === "identifier")
+    return localAssignedValues(value).some((assigned) => OUTSIDE_TEXT.test(assigned.text));
   return false;
 }
 
@@ -118,7 +148,12 @@ function containsString(node: Node): boolean {
 function definesOwnExec(call: Node | undefined): boolean {
   let root: Node | null = call ?? null;
   while (root?.parent) root = root.parent;
-  return root !== null && /\b(function\s+exec\s*\(|(const|let|var)\s+exec\s*=\s*(async\s+)?(\(|function\b|[A-Za-z_$][\w$]*\s*=>))/.test(root.text);
+  return (
+    root !== null &&
+    /\b(function\s+exec\s*\(|(const|let|var)\s+exec\s*=\s*(async\s+)?(\(|function\b|[A-Za-z_$][\w$]*\s*=>))/.test(
+      root.text,
+    )
+  );
 }
 
 const childProcess: RuleDefinition = {
@@ -137,7 +172,13 @@ const childProcess: RuleDefinition = {
         (#any-of? @fn "exec" "execSync"))`,
       accept: (match) => {
         const module = match.capture("module");
-        if (module && !/^(child_process|childProcess|cp|child|proc|shell|require\(['"](node:)?child_process['"]\))$/.test(module.text)) return false;
+        if (
+          module &&
+          !/^(child_process|childProcess|cp|child|proc|shell|require\(['"](node:)?child_process['"]\))$/.test(
+            module.text,
+          )
+        )
+          return false;
         if (!module && definesOwnExec(match.capture("finding"))) return false;
         return firstArgumentIsDynamic(match);
       },
@@ -222,10 +263,10 @@ const postMessageStar: RuleDefinition = {
   id: "js.post-message-any-origin",
   cwe: "CWE-345",
   severity: "warn",
-  message: "postMessage sends data to any origin (\"*\").",
-  fixHint: "Pass the exact origin of the receiving window, e.g. postMessage(data, \"https://app.example.com\").",
+  message: 'postMessage sends data to any origin ("*").',
+  fixHint: 'Pass the exact origin of the receiving window, e.g. postMessage(data, "https://app.example.com").',
   explanation:
-    "With target origin \"*\" the message goes to whatever page is loaded in that window now, which may be an attacker's " +
+    'With target origin "*" the message goes to whatever page is loaded in that window now, which may be an attacker\'s ' +
     "page after a redirect.",
   patterns: [
     {
@@ -245,12 +286,22 @@ const postMessageStar: RuleDefinition = {
  */
 function isOldNodeFallback(call: Node): boolean {
   let scope: Node | null = call.parent;
-  while (scope && !["function_declaration", "function_expression", "arrow_function", "method_definition", "program"].includes(scope.type)) scope = scope.parent;
+  while (
+    scope &&
+    !["function_declaration", "function_expression", "arrow_function", "method_definition", "program"].includes(
+      scope.type,
+    )
+  )
+    scope = scope.parent;
   if (!scope || scope.type === "program") return false;
   if (/\bBuffer\.(alloc|allocUnsafe|from)\b/.test(scope.text)) return true;
   const name = destinationName(call) ?? "";
-  const holder = scope.parent?.type === "assignment_expression" ? scope.parent.childForFieldName("left")?.text ?? "" : "";
-  return /^(alloc|allocUnsafe|allocUnsafeSlow|from)$/.test(name) || /\.(alloc|allocUnsafe|allocUnsafeSlow|from)$/.test(holder);
+  const holder =
+    scope.parent?.type === "assignment_expression" ? (scope.parent.childForFieldName("left")?.text ?? "") : "";
+  return (
+    /^(alloc|allocUnsafe|allocUnsafeSlow|from)$/.test(name) ||
+    /\.(alloc|allocUnsafe|allocUnsafeSlow|from)$/.test(holder)
+  );
 }
 
 const newBuffer: RuleDefinition = {
@@ -278,7 +329,9 @@ const newBuffer: RuleDefinition = {
         const finding = match.capture("finding");
         if (finding === undefined || isOldNodeFallback(finding)) return false;
         // Buffer(n).fill(x) overwrites the memory before anything can read it.
-        return !(finding.parent?.type === "member_expression" && finding.parent.childForFieldName("property")?.text === "fill");
+        return !(
+          finding.parent?.type === "member_expression" && finding.parent.childForFieldName("property")?.text === "fill"
+        );
       },
     },
   ],
@@ -292,10 +345,21 @@ function escapeRegExp(text: string): string {
 function isFilledAtOnce(call: Node): boolean {
   const parent = call.parent;
   if (parent?.type === "member_expression" && parent.childForFieldName("property")?.text === "fill") return true;
-  const holder = parent?.type === "variable_declarator" ? parent.childForFieldName("name") : parent?.type === "assignment_expression" ? parent.childForFieldName("left") : null;
+  const holder =
+    parent?.type === "variable_declarator"
+      ? parent.childForFieldName("name")
+      : parent?.type === "assignment_expression"
+        ? parent.childForFieldName("left")
+        : null;
   if (!holder) return false;
   let scope: Node | null = parent;
-  while (scope && !["function_declaration", "function_expression", "arrow_function", "method_definition", "program"].includes(scope.type)) scope = scope.parent;
+  while (
+    scope &&
+    !["function_declaration", "function_expression", "arrow_function", "method_definition", "program"].includes(
+      scope.type,
+    )
+  )
+    scope = scope.parent;
   if (!scope) return false;
   const name = escapeRegExp(holder.text);
   const after = scope.text.slice(call.endIndex - scope.startIndex);
@@ -327,7 +391,9 @@ const unsafeAlloc: RuleDefinition = {
         // An empty buffer holds no old memory, and one handed straight to a fill function is overwritten at once.
         if (size?.type === "number" && Number(size.text) === 0) return false;
         if (call?.parent?.parent?.type === "arguments" || call?.parent?.type === "arguments") {
-          const callee = (call.parent.type === "arguments" ? call.parent : call.parent.parent)?.parent?.childForFieldName("function")?.text ?? "";
+          const callee =
+            (call.parent.type === "arguments" ? call.parent : call.parent.parent)?.parent?.childForFieldName("function")
+              ?.text ?? "";
           if (/(^|\.)(randomFill|randomFillSync|fill|readSync|read)$/.test(callee)) return false;
         }
         return call !== undefined && !isFilledAtOnce(call);
@@ -345,10 +411,16 @@ function isModuleRelativePath(node: Node | undefined): boolean {
   // Native bindings pick their prebuilt file by platform and architecture, which no outside input chooses.
   if (/^process\.(platform|arch|versions\.(modules|node|napi))$/.test(value.text)) return true;
   if (value.type === "template_string") {
-    return value.namedChildren.every((c) => c === null || c.type !== "template_substitution" || isModuleRelativePath(c.namedChildren[0] ?? undefined));
+    return value.namedChildren.every(
+      (c) => c === null || c.type !== "template_substitution" || isModuleRelativePath(c.namedChildren[0] ?? undefined),
+    );
   }
-  if (value.type === "binary_expression") return value.namedChildren.every((c) => c === null || isModuleRelativePath(c));
-  if (value.type === "call_expression" && /^path\.(join|resolve)$/.test(value.childForFieldName("function")?.text ?? "")) {
+  if (value.type === "binary_expression")
+    return value.namedChildren.every((c) => c === null || isModuleRelativePath(c));
+  if (
+    value.type === "call_expression" &&
+    /^path\.(join|resolve)$/.test(value.childForFieldName("function")?.text ?? "")
+  ) {
     return positionalArguments(value.childForFieldName("arguments")).every((c) => isModuleRelativePath(c));
   }
   return false;
@@ -360,8 +432,7 @@ const nonLiteralRequire: RuleDefinition = {
   severity: "warn",
   message: "require() loads a module whose path is assembled from a non-literal value.",
   fixHint: "Require modules by literal name, or pick from a fixed map of allowed modules.",
-  explanation:
-    "A computed module name that an attacker can influence loads and runs any file they can name or upload.",
+  explanation: "A computed module name that an attacker can influence loads and runs any file they can name or upload.",
   patterns: [
     {
       languages: JS,
@@ -377,7 +448,8 @@ const nonLiteralRequire: RuleDefinition = {
 };
 
 /** Names that carry what a user typed or sent: request fields, URL parts, form and search input. */
-const INPUT_NAME = /\b(req|request|query|params|body|input|search|term|keyword|filter|userInput|location\.(hash|search|href)|URLSearchParams|event\.target|e\.target|target\.value|value)\b/;
+const INPUT_NAME =
+  /\b(req|request|query|params|body|input|search|term|keyword|filter|userInput|location\.(hash|search|href)|URLSearchParams|event\.target|e\.target|target\.value|value)\b/;
 
 function mentionsInput(node: Node): boolean {
   return INPUT_NAME.test(node.text);
@@ -408,13 +480,18 @@ const nonLiteralRegExp: RuleDefinition = {
         const first = firstArgument(match.capture("args"));
         if (first === undefined || isEscaped(first) || /\.source\b/.test(first.text)) return false;
         const value = unwrap(first);
-        return value !== undefined && (isBuiltString(value) || value.type === "identifier" || value.type === "member_expression") && mentionsInput(value);
+        return (
+          value !== undefined &&
+          (isBuiltString(value) || value.type === "identifier" || value.type === "member_expression") &&
+          mentionsInput(value)
+        );
       },
     },
   ],
 };
 
-const ALPHABET_NAME = /^(chars|charset|characters|alphabet|possible|letters|symbols|digits|alphanumeric|hexdigits|[a-z]*chars)$/i;
+const ALPHABET_NAME =
+  /^(chars|charset|characters|alphabet|possible|letters|symbols|digits|alphanumeric|hexdigits|[a-z]*chars)$/i;
 
 /** Math.random used to pick characters out of an alphabet: the program is making a random string (password, token, id). */
 function picksFromAlphabet(random: Node): boolean {
@@ -423,16 +500,24 @@ function picksFromAlphabet(random: Node): boolean {
     if (current.type === "subscript_expression") alphabet = current.childForFieldName("object");
     else if (current.type === "call_expression") {
       const callee = current.childForFieldName("function");
-      if (callee?.type === "member_expression" && /^(charAt|charCodeAt|substr|substring)$/.test(callee.childForFieldName("property")?.text ?? "")) {
+      if (
+        callee?.type === "member_expression" &&
+        /^(charAt|charCodeAt|substr|substring)$/.test(callee.childForFieldName("property")?.text ?? "")
+      ) {
         alphabet = callee.childForFieldName("object");
       }
     }
     if (!alphabet) continue;
     if (isStringNode(alphabet)) return true;
     if (alphabet.type === "identifier" || alphabet.type === "member_expression") {
-      const last = alphabet.type === "member_expression" ? alphabet.childForFieldName("property")?.text ?? "" : alphabet.text;
+      const last =
+        alphabet.type === "member_expression" ? (alphabet.childForFieldName("property")?.text ?? "") : alphabet.text;
       if (ALPHABET_NAME.test(last)) return true;
-      if (alphabet.type === "identifier" && localAssignedValues(alphabet).some((value) => isStringNode(value) && stringValue(value).length >= 10)) return true;
+      if (
+        alphabet.type === "identifier" &&
+        localAssignedValues(alphabet).some((value) => isStringNode(value) && stringValue(value).length >= 10)
+      )
+        return true;
     }
     return false;
   }
@@ -457,7 +542,10 @@ const weakRandom: RuleDefinition = {
         if (!node) return false;
         const name = destinationName(node);
         if (name !== undefined && namesSecurityValue(name)) return true;
-        return picksFromAlphabet(node) || enclosingFunctionNames(node).some((fn) => namesSecurityValue(fn) || namesIdentifier(fn));
+        return (
+          picksFromAlphabet(node) ||
+          enclosingFunctionNames(node).some((fn) => namesSecurityValue(fn) || namesIdentifier(fn))
+        );
       },
     },
   ],
@@ -486,7 +574,9 @@ const weakHash: RuleDefinition = {
         // Certificate thumbprints (x5t), ETags and cache keys are identifiers whose format fixes SHA-1/MD5.
         const finding = match.capture("finding");
         if (finding && /thumbprint|etag|cachekey|cache_key/i.test(destinationName(finding) ?? "")) return false;
-        return match.capture("fn")?.text === "createHash" ? /^(md5|md4|sha1|sha-1|rmd160|ripemd160)$/.test(algorithm) : /^(md5|md4)$/.test(algorithm);
+        return match.capture("fn")?.text === "createHash"
+          ? /^(md5|md4|sha1|sha-1|rmd160|ripemd160)$/.test(algorithm)
+          : /^(md5|md4)$/.test(algorithm);
       },
     },
   ],
@@ -511,7 +601,10 @@ const weakCipher: RuleDefinition = {
       query: `((call_expression function: [(identifier) @fn (member_expression property: (property_identifier) @fn)] arguments: (arguments) @args) @finding (#any-of? @fn "createCipheriv" "createDecipheriv"))`,
       accept: (match) => {
         const algorithm = literalAlgorithm(match);
-        return algorithm !== undefined && /(^|-)(des|des3|des-ede|des-ede3|rc2|rc4|bf|blowfish|cast|idea)(-|$)|ecb/.test(algorithm);
+        return (
+          algorithm !== undefined &&
+          /(^|-)(des|des3|des-ede|des-ede3|rc2|rc4|bf|blowfish|cast|idea)(-|$)|ecb/.test(algorithm)
+        );
       },
     },
   ],
@@ -525,7 +618,8 @@ function isFixedBytes(node: Node | undefined): boolean {
     const callee = value.childForFieldName("function")?.text;
     const args = value.childForFieldName("arguments");
     if (callee === "Buffer.alloc") return positionalArguments(args).length === 1;
-    if (callee === "Buffer.from" || callee === "new Uint8Array") return isConstantExpression(unwrap(firstArgument(args)));
+    if (callee === "Buffer.from" || callee === "new Uint8Array")
+      return isConstantExpression(unwrap(firstArgument(args)));
   }
   if (value.type === "new_expression" && /Uint8Array|Buffer/.test(value.childForFieldName("constructor")?.text ?? "")) {
     const arg = unwrap(firstArgument(value.childForFieldName("arguments")));
@@ -592,8 +686,7 @@ const cookieFlags: RuleDefinition = {
   severity: "warn",
   message: "A cookie is configured with secure or httpOnly turned off.",
   fixHint: "Set secure: true, httpOnly: true and sameSite: 'lax' (or 'strict') on session cookies.",
-  explanation:
-    "Without Secure the cookie is sent over plain HTTP; without HttpOnly any injected script can read it.",
+  explanation: "Without Secure the cookie is sent over plain HTTP; without HttpOnly any injected script can read it.",
   patterns: [
     {
       languages: JS,
@@ -622,17 +715,22 @@ const bufferNoAssert: RuleDefinition = {
   ],
 };
 
-const SECRET_OPERAND = /(^|[._])(password|passwd|secret|signature|hmac|api_?key|[a-z]*(Secret|Password|Signature)|(access|auth|refresh|session|csrf|xsrf|api|bearer|reset|secret)Token)$/;
+const SECRET_OPERAND =
+  /(^|[._])(password|passwd|secret|signature|hmac|api_?key|[a-z]*(Secret|Password|Signature)|(access|auth|refresh|session|csrf|xsrf|api|bearer|reset|secret)Token)$/;
 
 function isSecretOperand(node: Node | null): boolean {
   if (!node || (node.type !== "identifier" && node.type !== "member_expression")) return false;
-  const last = node.type === "member_expression" ? node.childForFieldName("property")?.text ?? "" : node.text;
+  const last = node.type === "member_expression" ? (node.childForFieldName("property")?.text ?? "") : node.text;
   return SECRET_OPERAND.test(last) && !/^[A-Z0-9_]+$/.test(last);
 }
 
 function isComparableValue(node: Node | null): boolean {
   if (!node) return false;
-  if (isConstantExpression(node) || ["null", "undefined", "true", "false", "number", "unary_expression", "regex"].includes(node.type)) return false;
+  if (
+    isConstantExpression(node) ||
+    ["null", "undefined", "true", "false", "number", "unary_expression", "regex"].includes(node.type)
+  )
+    return false;
   if (node.type === "identifier" && (node.text === "undefined" || /^[A-Z][A-Z0-9_]+$/.test(node.text))) return false;
   return true;
 }
@@ -652,7 +750,9 @@ const timingComparison: RuleDefinition = {
       accept: (match) => {
         const left = match.capture("left") ?? null;
         const right = match.capture("right") ?? null;
-        return (isSecretOperand(left) && isComparableValue(right)) || (isSecretOperand(right) && isComparableValue(left));
+        return (
+          (isSecretOperand(left) && isComparableValue(right)) || (isSecretOperand(right) && isComparableValue(left))
+        );
       },
     },
   ],
@@ -661,7 +761,8 @@ const timingComparison: RuleDefinition = {
 function isFormattedSql(node: Node | undefined): boolean {
   const value = unwrap(node);
   if (!value) return false;
-  if (value.type === "template_string") return isDynamic(value) && looksLikeSql(value.text) && !onlySplicesConstants(value);
+  if (value.type === "template_string")
+    return isDynamic(value) && looksLikeSql(value.text) && !onlySplicesConstants(value);
   if (value.type === "binary_expression" && value.childForFieldName("operator")?.text === "+") {
     return isDynamic(value) && containsSqlString(value) && !onlySplicesConstants(value);
   }
@@ -673,14 +774,21 @@ function isConstantName(node: Node | null | undefined): boolean {
   const value = unwrap(node ?? undefined);
   if (!value) return false;
   if (value.type === "number") return true;
-  const name = value.type === "member_expression" ? value.childForFieldName("property")?.text : value.type === "identifier" ? value.text : undefined;
+  const name =
+    value.type === "member_expression"
+      ? value.childForFieldName("property")?.text
+      : value.type === "identifier"
+        ? value.text
+        : undefined;
   return name !== undefined && /^[A-Z][A-Z0-9_]+$/.test(name);
 }
 
 /** Every piece spliced into the text is a constant name: a table prefix or schema version, not a value. */
 function onlySplicesConstants(node: Node): boolean {
   if (node.type === "template_string") {
-    return node.namedChildren.every((c) => c === null || c.type !== "template_substitution" || isConstantName(c.namedChildren[0]));
+    return node.namedChildren.every(
+      (c) => c === null || c.type !== "template_substitution" || isConstantName(c.namedChildren[0]),
+    );
   }
   if (node.type === "binary_expression") return node.namedChildren.every((c) => c === null || onlySplicesConstants(c));
   return isStringNode(node) || isConstantName(node);
@@ -697,7 +805,8 @@ const sqlFormatting: RuleDefinition = {
   severity: "block",
   message: "SQL is built by concatenation or a template string.",
   fixHint: "Use placeholders (? or $1) and pass the values separately, e.g. db.query(sql, [value]).",
-  explanation: "Values pasted into SQL text can end the string and add SQL of their own; drivers take parameters separately.",
+  explanation:
+    "Values pasted into SQL text can end the string and add SQL of their own; drivers take parameters separately.",
   patterns: [
     {
       languages: JS,
@@ -715,7 +824,10 @@ const xxe: RuleDefinition = {
   fixHint: "Remove noent: true (and dtdload) from the libxmljs options.",
   explanation: "External entities let a document read local files or make the server send requests.",
   patterns: [
-    { languages: JS, query: `((pair key: (property_identifier) @key value: (true)) @finding (#any-of? @key "noent" "dtdload"))` },
+    {
+      languages: JS,
+      query: `((pair key: (property_identifier) @key value: (true)) @finding (#any-of? @key "noent" "dtdload"))`,
+    },
   ],
 };
 

@@ -1,7 +1,24 @@
 import type { Node } from "web-tree-sitter";
-import { destinationName, firstArgument, isConstantExpression, isLiteralString, localAssignedValues, namesSecurityValue, nthArgument, stringValue } from "../syntax";
+import {
+  destinationName,
+  firstArgument,
+  isConstantExpression,
+  isLiteralString,
+  localAssignedValues,
+  namesSecurityValue,
+  nthArgument,
+  stringValue,
+} from "../syntax";
 import type { RuleDefinition, RuleMatch } from "../types";
-import { COMMAND_EXPLANATION, looksLikeSql, SQL_EXPLANATION, WEAK_HASH_EXPLANATION, WEAK_HASH_FIX, WEAK_HASH_MESSAGE, WEAK_RANDOM_EXPLANATION } from "./shared";
+import {
+  COMMAND_EXPLANATION,
+  looksLikeSql,
+  SQL_EXPLANATION,
+  WEAK_HASH_EXPLANATION,
+  WEAK_HASH_FIX,
+  WEAK_HASH_MESSAGE,
+  WEAK_RANDOM_EXPLANATION,
+} from "./shared";
 
 const PHP = ["php"] as const;
 
@@ -9,7 +26,8 @@ function phpCall(names: string): string {
   return `((function_call_expression function: (name) @fn arguments: (arguments) @args) @finding (#any-of? @fn ${names}))`;
 }
 
-const SUPERGLOBAL = /\$_(GET|POST|REQUEST|COOKIE|FILES|SERVER\[['"](HTTP_|QUERY_STRING|REQUEST_URI|PHP_SELF|PATH_INFO))/;
+const SUPERGLOBAL =
+  /\$_(GET|POST|REQUEST|COOKIE|FILES|SERVER\[['"](HTTP_|QUERY_STRING|REQUEST_URI|PHP_SELF|PATH_INFO))/;
 
 function isDynamic(node: Node | undefined): boolean {
   return node !== undefined && !isConstantExpression(node);
@@ -18,7 +36,8 @@ function isDynamic(node: Node | undefined): boolean {
 /** Literals, escapeshellarg()/escapeshellcmd()/intval() results, and strings joined from those. */
 function isShellSafe(node: Node): boolean {
   if (isConstantExpression(node)) return true;
-  if (node.type === "function_call_expression") return /^(escapeshellarg|escapeshellcmd|intval|\(int\))$/.test(node.childForFieldName("function")?.text ?? "");
+  if (node.type === "function_call_expression")
+    return /^(escapeshellarg|escapeshellcmd|intval|\(int\))$/.test(node.childForFieldName("function")?.text ?? "");
   if (node.type === "binary_expression" && node.childForFieldName("operator")?.text === ".") {
     const left = node.childForFieldName("left");
     const right = node.childForFieldName("right");
@@ -41,7 +60,9 @@ const weakHash: RuleDefinition = {
       query: phpCall(`"hash" "hash_init" "hash_file"`),
       accept: (match) => {
         const algorithm = firstArgument(match.capture("args"));
-        return algorithm !== undefined && isLiteralString(algorithm) && /^(md5|md4|md2|sha1)$/i.test(stringValue(algorithm));
+        return (
+          algorithm !== undefined && isLiteralString(algorithm) && /^(md5|md4|md2|sha1)$/i.test(stringValue(algorithm))
+        );
       },
     },
   ],
@@ -99,7 +120,11 @@ const evalCall: RuleDefinition = {
       query: phpCall(`"preg_replace"`),
       accept: (match) => {
         const pattern = firstArgument(match.capture("args"));
-        return pattern !== undefined && isLiteralString(pattern) && /^(.).*\1[a-zA-Z]*e[a-zA-Z]*$/s.test(stringValue(pattern));
+        return (
+          pattern !== undefined &&
+          isLiteralString(pattern) &&
+          /^(.).*\1[a-zA-Z]*e[a-zA-Z]*$/s.test(stringValue(pattern))
+        );
       },
     },
   ],
@@ -141,7 +166,13 @@ const displayErrors: RuleDefinition = {
         const args = match.capture("args");
         const key = firstArgument(args);
         const value = nthArgument(args, 1);
-        return key !== undefined && isLiteralString(key) && stringValue(key) === "display_errors" && value !== undefined && /^['"]?(1|on|true|stdout)['"]?$/i.test(value.text);
+        return (
+          key !== undefined &&
+          isLiteralString(key) &&
+          stringValue(key) === "display_errors" &&
+          value !== undefined &&
+          /^['"]?(1|on|true|stdout)['"]?$/i.test(value.text)
+        );
       },
     },
   ],
@@ -170,8 +201,13 @@ function isFormattedSql(node: Node | undefined, depth = 0): boolean {
   if (!node) return false;
   if (node.type === "encapsed_string" || node.type === "heredoc") return isDynamic(node) && looksLikeSql(node.text);
   if (node.type === "binary_expression") return isDynamic(node) && looksLikeSql(node.text);
-  if (node.type === "function_call_expression" && /^(sprintf|vsprintf)$/.test(node.childForFieldName("function")?.text ?? "")) return looksLikeSql(node.text);
-  if (node.type === "variable_name" && depth === 0) return localAssignedValues(node).some((value) => isFormattedSql(value, 1));
+  if (
+    node.type === "function_call_expression" &&
+    /^(sprintf|vsprintf)$/.test(node.childForFieldName("function")?.text ?? "")
+  )
+    return looksLikeSql(node.text);
+  if (node.type === "variable_name" && depth === 0)
+    return localAssignedValues(node).some((value) => isFormattedSql(value, 1));
   return false;
 }
 
@@ -188,7 +224,13 @@ const sqlFormatting: RuleDefinition = {
   fixHint: "Use prepared statements: $pdo->prepare('... WHERE id = ?')->execute([$id]).",
   explanation: SQL_EXPLANATION,
   patterns: [
-    { languages: PHP, query: phpCall(`"mysql_query" "mysqli_query" "pg_query" "sqlite_query" "mysql_db_query" "mssql_query" "odbc_exec"`), accept: anyArgumentIsFormattedSql },
+    {
+      languages: PHP,
+      query: phpCall(
+        `"mysql_query" "mysqli_query" "pg_query" "sqlite_query" "mysql_db_query" "mssql_query" "odbc_exec"`,
+      ),
+      accept: anyArgumentIsFormattedSql,
+    },
     {
       languages: PHP,
       query: `((member_call_expression name: (name) @fn arguments: (arguments) @args) @finding (#any-of? @fn "query" "exec" "prepare" "get_results" "get_row" "get_var" "get_col" "multi_query" "real_query"))`,
@@ -224,7 +266,13 @@ const fixedSeed: RuleDefinition = {
   message: "The random generator is seeded explicitly, making its output reproducible.",
   fixHint: "Do not seed; use random_int()/random_bytes() for anything secret.",
   explanation: "A known seed makes every later rand()/mt_rand() value predictable.",
-  patterns: [{ languages: PHP, query: phpCall(`"srand" "mt_srand"`), accept: (match) => firstArgument(match.capture("args")) !== undefined }],
+  patterns: [
+    {
+      languages: PHP,
+      query: phpCall(`"srand" "mt_srand"`),
+      accept: (match) => firstArgument(match.capture("args")) !== undefined,
+    },
+  ],
 };
 
 const tlsVerificationOff: RuleDefinition = {
@@ -232,7 +280,8 @@ const tlsVerificationOff: RuleDefinition = {
   cwe: "CWE-295",
   severity: "block",
   message: "cURL or a stream context is told not to verify TLS certificates.",
-  fixHint: "Keep CURLOPT_SSL_VERIFYPEER true and CURLOPT_SSL_VERIFYHOST 2; point CURLOPT_CAINFO at a private CA if needed.",
+  fixHint:
+    "Keep CURLOPT_SSL_VERIFYPEER true and CURLOPT_SSL_VERIFYHOST 2; point CURLOPT_CAINFO at a private CA if needed.",
   explanation: "Without certificate checks anyone on the network path can impersonate the server.",
   patterns: [
     {
@@ -242,7 +291,10 @@ const tlsVerificationOff: RuleDefinition = {
         const args = match.capture("args");
         const option = nthArgument(args, 1)?.text;
         const value = nthArgument(args, 2)?.text.toLowerCase();
-        return (option === "CURLOPT_SSL_VERIFYPEER" || option === "CURLOPT_SSL_VERIFYHOST") && (value === "false" || value === "0");
+        return (
+          (option === "CURLOPT_SSL_VERIFYPEER" || option === "CURLOPT_SSL_VERIFYHOST") &&
+          (value === "false" || value === "0")
+        );
       },
     },
     {

@@ -1,5 +1,16 @@
 import type { Node } from "web-tree-sitter";
-import { destinationName, firstArgument, isConstantExpression, isLiteralString, keywordArgument, localAssignedValues, namesSecurityValue, nthArgument, positionalArguments, stringValue } from "../syntax";
+import {
+  destinationName,
+  firstArgument,
+  isConstantExpression,
+  isLiteralString,
+  keywordArgument,
+  localAssignedValues,
+  namesSecurityValue,
+  nthArgument,
+  positionalArguments,
+  stringValue,
+} from "../syntax";
 import type { RuleDefinition, RuleMatch } from "../types";
 import { anyOf, looksLikeSql } from "./shared";
 
@@ -29,7 +40,12 @@ function isQuotedForShell(node: Node): boolean {
   const callee = node.childForFieldName("function");
   if (/(^|\.)quote$/.test(callee?.text ?? "")) return true;
   const quoteChar = firstArgument(node.childForFieldName("arguments"));
-  return /\.replace$/.test(callee?.text ?? "") && quoteChar !== undefined && isLiteralString(quoteChar) && stringValue(quoteChar) === "'";
+  return (
+    /\.replace$/.test(callee?.text ?? "") &&
+    quoteChar !== undefined &&
+    isLiteralString(quoteChar) &&
+    stringValue(quoteChar) === "'"
+  );
 }
 
 /** Every value spliced into the command text is shell-quoted (the template may come from configuration). */
@@ -54,7 +70,8 @@ const weakHash: RuleDefinition = {
   cwe: "CWE-328",
   severity: "warn",
   message: "MD5 and SHA-1 are broken for security use (collisions are practical).",
-  fixHint: "Use hashlib.sha256 (or blake2b); for passwords use hashlib.scrypt or a KDF. Pass usedforsecurity=False for checksums.",
+  fixHint:
+    "Use hashlib.sha256 (or blake2b); for passwords use hashlib.scrypt or a KDF. Pass usedforsecurity=False for checksums.",
   explanation:
     "Collisions for MD5 and SHA-1 can be computed cheaply, so they must not protect integrity, sign data or store passwords. " +
     "For a non-security checksum, say so with usedforsecurity=False and the Shield stays quiet.",
@@ -70,7 +87,11 @@ const weakHash: RuleDefinition = {
         if (call && isBranchForAlgorithmName(call)) return false;
         if (match.capture("fn")?.text !== "new") return true;
         const algorithm = firstArgument(args);
-        return algorithm !== undefined && isLiteralString(algorithm) && WEAK_HASH_NAMES.has(stringValue(algorithm).toLowerCase().replace("-", ""));
+        return (
+          algorithm !== undefined &&
+          isLiteralString(algorithm) &&
+          WEAK_HASH_NAMES.has(stringValue(algorithm).toLowerCase().replace("-", ""))
+        );
       },
     },
     {
@@ -88,20 +109,33 @@ const weakHash: RuleDefinition = {
 
 function enclosingIfCondition(node: Node | undefined): string | undefined {
   const block = node?.parent?.parent;
-  return block?.type === "block" && block.parent?.type === "if_statement" ? block.parent.childForFieldName("condition")?.text : undefined;
+  return block?.type === "block" && block.parent?.type === "if_statement"
+    ? block.parent.childForFieldName("condition")?.text
+    : undefined;
 }
 
 /** `algorithm == "MD5"`: a comparison with the literal name of a weak hash. */
-const WEAK_ALGORITHM_TEST = /(==|!=|\bin)\s*[(\[]?\s*[rbu]?["'](md5|md4|sha|sha-?1)["']|["'](md5|md4|sha|sha-?1)["']\s*(==|!=)/i;
+const WEAK_ALGORITHM_TEST =
+  /(==|!=|\bin)\s*[(\[]?\s*[rbu]?["'](md5|md4|sha|sha-?1)["']|["'](md5|md4|sha|sha-?1)["']\s*(==|!=)/i;
 
 /**
  * The hash sits in a branch taken when a name compares equal to "MD5" or "SHA": a protocol or a peer chose the
  * algorithm (HTTP digest auth, APOP, file formats), and the code implements what was asked for.
  */
 function isBranchForAlgorithmName(call: Node): boolean {
-  for (let current: Node | null = call.parent; current && current.type !== "function_definition"; current = current.parent) {
-    if (current.type === "if_statement" || current.type === "elif_clause" || current.type === "conditional_expression") {
-      const condition = current.childForFieldName("condition") ?? (current.type === "conditional_expression" ? current.namedChildren[1] : null);
+  for (
+    let current: Node | null = call.parent;
+    current && current.type !== "function_definition";
+    current = current.parent
+  ) {
+    if (
+      current.type === "if_statement" ||
+      current.type === "elif_clause" ||
+      current.type === "conditional_expression"
+    ) {
+      const condition =
+        current.childForFieldName("condition") ??
+        (current.type === "conditional_expression" ? current.namedChildren[1] : null);
       if (condition && WEAK_ALGORITHM_TEST.test(condition.text)) return true;
     }
   }
@@ -109,7 +143,8 @@ function isBranchForAlgorithmName(call: Node): boolean {
 }
 
 /** Calls that bring outside text into the program: files, sockets, requests, the terminal. */
-const OUTSIDE_TEXT = /\b(input|raw_input|open|getenv|get_?arg(ument|val|v)?s?)\s*\(|\.(read|readline|readlines|recv|recvfrom|get_json|getvalue)\s*\(|\brequest\.|\bsys\.argv\b|\bos\.environ\b|\bargs\.|\boptions\./;
+const OUTSIDE_TEXT =
+  /\b(input|raw_input|open|getenv|get_?arg(ument|val|v)?s?)\s*\(|\.(read|readline|readlines|recv|recvfrom|get_json|getvalue)\s*\(|\brequest\.|\bsys\.argv\b|\bos\.environ\b|\bargs\.|\boptions\./;
 
 /**
  * Code that is assembled (formatting, concatenation, f-strings) or read from outside. A variable that holds a
@@ -124,7 +159,8 @@ function isInjectedCode(node: Node | undefined, depth = 0): boolean {
     return isInjectedCode(firstArgument(node.childForFieldName("arguments")), depth);
   }
   if (isBuiltString(node) || OUTSIDE_TEXT.test(node.text)) return true;
-  if (node.type === "identifier" && depth === 0) return localAssignedValues(node).some((value) => isInjectedCode(value, 1));
+  if (node.type === "identifier" && depth === 0)
+    return localAssignedValues(node).some((value) => isInjectedCode(value, 1));
   return false;
 }
 
@@ -138,7 +174,12 @@ function isBuiltString(node: Node): boolean {
     const callee = node.childForFieldName("function");
     return callee?.type === "attribute" && callee.childForFieldName("attribute")?.text === "format";
   }
-  return node.type === "parenthesized_expression" && node.namedChildren[0] !== null && node.namedChildren[0] !== undefined && isBuiltString(node.namedChildren[0]);
+  return (
+    node.type === "parenthesized_expression" &&
+    node.namedChildren[0] !== null &&
+    node.namedChildren[0] !== undefined &&
+    isBuiltString(node.namedChildren[0])
+  );
 }
 
 const evalCall: RuleDefinition = {
@@ -159,8 +200,13 @@ const evalCall: RuleDefinition = {
         const code = firstArgument(match.capture("args"));
         // eval(fields[2]) parses a value picked out of data; eval(name)(...) looks a function up by a name that
         // came from data. Both are what ast.literal_eval and a dict of functions are for.
-        if (match.capture("fn")?.text === "eval" && (isPickedFromData(code) || match.capture("finding")?.parent?.type === "call")) return !isConstantExpression(code);
-        if (match.capture("fn")?.text === "exec" && code !== undefined && definesFunctionFromTemplate(code)) return false;
+        if (
+          match.capture("fn")?.text === "eval" &&
+          (isPickedFromData(code) || match.capture("finding")?.parent?.type === "call")
+        )
+          return !isConstantExpression(code);
+        if (match.capture("fn")?.text === "exec" && code !== undefined && definesFunctionFromTemplate(code))
+          return false;
         return isInjectedCode(code);
       },
     },
@@ -178,8 +224,13 @@ function definesFunctionFromTemplate(code: Node, depth = 0): boolean {
   let template: Node | null | undefined;
   // f"def {name}(self): ...": the literal text around the interpolations is the template.
   if (code.type === "string") return DEFINITION_TEMPLATE.test(stringValue(code));
-  if (code.type === "binary_operator" && code.childForFieldName("operator")?.text === "%") template = code.childForFieldName("left");
-  else if (code.type === "call" && code.childForFieldName("function")?.type === "attribute" && code.childForFieldName("function")?.childForFieldName("attribute")?.text === "format") {
+  if (code.type === "binary_operator" && code.childForFieldName("operator")?.text === "%")
+    template = code.childForFieldName("left");
+  else if (
+    code.type === "call" &&
+    code.childForFieldName("function")?.type === "attribute" &&
+    code.childForFieldName("function")?.childForFieldName("attribute")?.text === "format"
+  ) {
     template = code.childForFieldName("function")?.childForFieldName("object");
   } else if (code.type === "identifier" && depth === 0) {
     const latest = localAssignedValues(code).at(-1);
@@ -189,8 +240,14 @@ function definesFunctionFromTemplate(code: Node, depth = 0): boolean {
   if (template.type === "identifier") template = moduleConstant(template);
   while (template?.type === "parenthesized_expression") template = template.namedChildren[0];
   // ('def %(method)s(self): ' + 'return ...'): a constant joined from pieces starts with its first piece.
-  while (template?.type === "binary_operator" && isConstantExpression(template)) template = template.childForFieldName("left");
-  return template !== undefined && template !== null && isLiteralString(template) && DEFINITION_TEMPLATE.test(stringValue(template));
+  while (template?.type === "binary_operator" && isConstantExpression(template))
+    template = template.childForFieldName("left");
+  return (
+    template !== undefined &&
+    template !== null &&
+    isLiteralString(template) &&
+    DEFINITION_TEMPLATE.test(stringValue(template))
+  );
 }
 
 /** The literal a module-level NAME = "..." assigns, for a name used inside a function. */
@@ -199,7 +256,8 @@ function moduleConstant(identifier: Node): Node | undefined {
   while (root?.parent) root = root.parent;
   for (const statement of root?.namedChildren ?? []) {
     const assignment = statement?.type === "expression_statement" ? statement.namedChildren[0] : undefined;
-    if (assignment?.type === "assignment" && assignment.childForFieldName("left")?.text === identifier.text) return assignment.childForFieldName("right") ?? undefined;
+    if (assignment?.type === "assignment" && assignment.childForFieldName("left")?.text === identifier.text)
+      return assignment.childForFieldName("right") ?? undefined;
   }
   return undefined;
 }
@@ -275,7 +333,11 @@ function isFormattedSql(node: Node | undefined): boolean {
     }
     case "call": {
       const callee = node.childForFieldName("function");
-      return callee?.type === "attribute" && callee.childForFieldName("attribute")?.text === "format" && isSqlText(callee.childForFieldName("object"));
+      return (
+        callee?.type === "attribute" &&
+        callee.childForFieldName("attribute")?.text === "format" &&
+        isSqlText(callee.childForFieldName("object"))
+      );
     }
     case "string":
       return !isLiteralString(node) && looksLikeSql(node.text);
@@ -293,7 +355,10 @@ function isSqlText(node: Node | null): boolean {
 function containsSqlText(node: Node | null): boolean {
   if (!node) return false;
   if (isSqlText(node)) return true;
-  return node.type === "binary_operator" && (containsSqlText(node.childForFieldName("left")) || containsSqlText(node.childForFieldName("right")));
+  return (
+    node.type === "binary_operator" &&
+    (containsSqlText(node.childForFieldName("left")) || containsSqlText(node.childForFieldName("right")))
+  );
 }
 
 const sqlFormatting: RuleDefinition = {
@@ -301,7 +366,7 @@ const sqlFormatting: RuleDefinition = {
   cwe: "CWE-89",
   severity: "block",
   message: "SQL is built by string formatting or concatenation.",
-  fixHint: "Pass values as query parameters: cursor.execute(\"... WHERE id = %s\", (value,)).",
+  fixHint: 'Pass values as query parameters: cursor.execute("... WHERE id = %s", (value,)).',
   explanation:
     "Values pasted into SQL text can close the string and add SQL of their own. Database drivers take the values separately " +
     "(placeholders such as %s, ? or :name) and never parse them as SQL.",
@@ -359,7 +424,18 @@ const unsafeDeserialization: RuleDefinition = {
   ],
 };
 
-const RANDOM_FUNCTIONS = ["random", "randint", "randrange", "choice", "choices", "sample", "getrandbits", "shuffle", "uniform", "randbytes"];
+const RANDOM_FUNCTIONS = [
+  "random",
+  "randint",
+  "randrange",
+  "choice",
+  "choices",
+  "sample",
+  "getrandbits",
+  "shuffle",
+  "uniform",
+  "randbytes",
+];
 
 const weakRandom: RuleDefinition = {
   id: "python.weak-random",
@@ -392,7 +468,8 @@ function isSecurityDestination(match: RuleMatch): boolean {
   return node !== undefined && picksFromAlphabet(node);
 }
 
-const ALPHABET = /\bstring\.(ascii_\w+|digits|hexdigits|octdigits|punctuation|printable)\b|^(ascii_\w+|digits|hexdigits|punctuation|printable|chars|charset|characters|alphabet|letters|symbols|alphanumeric)\b/;
+const ALPHABET =
+  /\bstring\.(ascii_\w+|digits|hexdigits|octdigits|punctuation|printable)\b|^(ascii_\w+|digits|hexdigits|punctuation|printable|chars|charset|characters|alphabet|letters|symbols|alphanumeric)\b/;
 
 /**
  * random.choice/choices/sample over letters and digits: the program is making a random string, which is what
@@ -405,7 +482,9 @@ function picksFromAlphabet(call: Node): boolean {
   if (!population) return false;
   if (ALPHABET.test(population.text)) return true;
   if (population.type === "identifier") {
-    return localAssignedValues(population).some((value) => ALPHABET.test(value.text) || (isLiteralString(value) && /^[A-Za-z0-9]{20,}$/.test(stringValue(value))));
+    return localAssignedValues(population).some(
+      (value) => ALPHABET.test(value.text) || (isLiteralString(value) && /^[A-Za-z0-9]{20,}$/.test(stringValue(value))),
+    );
   }
   return false;
 }
@@ -423,7 +502,8 @@ const fixedSeed: RuleDefinition = {
       query: `((call function: (attribute object: (identifier) @module attribute: (identifier) @fn) arguments: (argument_list . [(integer) (string) (identifier)] @seed .)) @finding
         (#eq? @module "random") (#eq? @fn "seed"))`,
       // An ALL_CAPS name is a constant by convention: random.seed(SEED).
-      accept: (match) => match.capture("seed")?.type !== "identifier" || /^[A-Z][A-Z0-9_]*$/.test(match.capture("seed")?.text ?? ""),
+      accept: (match) =>
+        match.capture("seed")?.type !== "identifier" || /^[A-Z][A-Z0-9_]*$/.test(match.capture("seed")?.text ?? ""),
     },
   ],
 };
@@ -449,7 +529,10 @@ const tlsVerificationOff: RuleDefinition = {
       languages: PY,
       query: `((assignment left: (attribute attribute: (identifier) @field) right: (false)) @finding (#eq? @field "check_hostname"))`,
       // Without a host name there is nothing to check the certificate's name against; the chain is still verified.
-      accept: (match) => !/^not\s+\w*host(name)?$|^\w*host(name)?\s+is\s+None$/.test(enclosingIfCondition(match.capture("finding")) ?? ""),
+      accept: (match) =>
+        !/^not\s+\w*host(name)?$|^\w*host(name)?\s+is\s+None$/.test(
+          enclosingIfCondition(match.capture("finding")) ?? "",
+        ),
     },
     {
       languages: PY,
@@ -477,7 +560,8 @@ const insecureTempFile: RuleDefinition = {
       query: `((call function: (attribute object: (identifier) @module attribute: (identifier) @fn) arguments: (argument_list) @args) @finding
         (#any-of? @module "tempfile" "os") (#any-of? @fn "mktemp" "tempnam" "tmpnam"))`,
       // A Windows named-pipe name (\\.\pipe\...) is not a file in a shared temporary directory.
-      accept: (match) => !/^[rRbBuU]*["']\\+\.\\+pipe\\+/i.test(keywordArgument(match.capture("args"), "prefix")?.text ?? ""),
+      accept: (match) =>
+        !/^[rRbBuU]*["']\\+\.\\+pipe\\+/i.test(keywordArgument(match.capture("args"), "prefix")?.text ?? ""),
     },
   ],
 };
@@ -515,7 +599,11 @@ function isBytesLiteral(node: Node | undefined): boolean {
   if (!node) return false;
   if (isLiteralString(node)) return true;
   // b"\\x00" * 16
-  return node.type === "binary_operator" && node.childForFieldName("operator")?.text === "*" && isLiteralString(node.childForFieldName("left") as Node);
+  return (
+    node.type === "binary_operator" &&
+    node.childForFieldName("operator")?.text === "*" &&
+    isLiteralString(node.childForFieldName("left") as Node)
+  );
 }
 
 const staticIv: RuleDefinition = {
@@ -534,7 +622,11 @@ const staticIv: RuleDefinition = {
         (#any-of? @module "AES" "DES" "DES3" "Blowfish" "ARC2" "CAST" "ChaCha20" "Salsa20" "ChaCha20_Poly1305") (#eq? @fn "new"))`,
       accept: (match) => {
         const args = match.capture("args");
-        return isBytesLiteral(nthArgument(args, 2)) || isBytesLiteral(keywordArgument(args, "iv")) || isBytesLiteral(keywordArgument(args, "nonce"));
+        return (
+          isBytesLiteral(nthArgument(args, 2)) ||
+          isBytesLiteral(keywordArgument(args, "iv")) ||
+          isBytesLiteral(keywordArgument(args, "nonce"))
+        );
       },
     },
     {
@@ -604,7 +696,10 @@ const xxe: RuleDefinition = {
       languages: PY,
       query: `((keyword_argument name: (identifier) @key value: (true)) @finding (#any-of? @key "resolve_entities" "load_dtd"))`,
     },
-    { languages: PY, query: `((keyword_argument name: (identifier) @key value: (false)) @finding (#eq? @key "no_network"))` },
+    {
+      languages: PY,
+      query: `((keyword_argument name: (identifier) @key value: (false)) @finding (#eq? @key "no_network"))`,
+    },
     {
       languages: PY,
       query: `((call function: (attribute attribute: (identifier) @fn) arguments: (argument_list . (_) @feature . (true))) @finding

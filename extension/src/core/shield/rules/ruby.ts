@@ -1,7 +1,14 @@
 import type { Node } from "web-tree-sitter";
 import { isConstantExpression } from "../syntax";
 import type { RuleDefinition } from "../types";
-import { COMMAND_EXPLANATION, looksLikeSql, SQL_EXPLANATION, WEAK_HASH_EXPLANATION, WEAK_HASH_FIX, WEAK_HASH_MESSAGE } from "./shared";
+import {
+  COMMAND_EXPLANATION,
+  looksLikeSql,
+  SQL_EXPLANATION,
+  WEAK_HASH_EXPLANATION,
+  WEAK_HASH_FIX,
+  WEAK_HASH_MESSAGE,
+} from "./shared";
 
 const RUBY = ["ruby"] as const;
 
@@ -14,7 +21,7 @@ const command: RuleDefinition = {
   cwe: "CWE-78",
   severity: "block",
   message: "A shell command is built from interpolated or non-literal values.",
-  fixHint: "Pass the program and its arguments separately: system(\"tar\", \"-xf\", path).",
+  fixHint: 'Pass the program and its arguments separately: system("tar", "-xf", path).',
   explanation: COMMAND_EXPLANATION,
   patterns: [
     {
@@ -55,8 +62,14 @@ const deserialization: RuleDefinition = {
   fixHint: "Use JSON.parse or YAML.safe_load with permitted_classes.",
   explanation: "Loading objects from untrusted data runs code through gadget chains in common gems.",
   patterns: [
-    { languages: RUBY, query: `((call receiver: (constant) @receiver method: (identifier) @fn) @finding (#eq? @receiver "Marshal") (#any-of? @fn "load" "restore"))` },
-    { languages: RUBY, query: `((call receiver: (constant) @receiver method: (identifier) @fn) @finding (#any-of? @receiver "YAML" "Psych") (#any-of? @fn "load" "unsafe_load" "load_documents"))` },
+    {
+      languages: RUBY,
+      query: `((call receiver: (constant) @receiver method: (identifier) @fn) @finding (#eq? @receiver "Marshal") (#any-of? @fn "load" "restore"))`,
+    },
+    {
+      languages: RUBY,
+      query: `((call receiver: (constant) @receiver method: (identifier) @fn) @finding (#any-of? @receiver "YAML" "Psych") (#any-of? @fn "load" "unsafe_load" "load_documents"))`,
+    },
   ],
 };
 
@@ -67,7 +80,12 @@ const weakHash: RuleDefinition = {
   message: WEAK_HASH_MESSAGE,
   fixHint: WEAK_HASH_FIX,
   explanation: WEAK_HASH_EXPLANATION,
-  patterns: [{ languages: RUBY, query: `((call receiver: (scope_resolution name: (constant) @algorithm)) @finding (#any-of? @algorithm "MD5" "SHA1"))` }],
+  patterns: [
+    {
+      languages: RUBY,
+      query: `((call receiver: (scope_resolution name: (constant) @algorithm)) @finding (#any-of? @algorithm "MD5" "SHA1"))`,
+    },
+  ],
 };
 
 const tlsVerificationOff: RuleDefinition = {
@@ -77,7 +95,9 @@ const tlsVerificationOff: RuleDefinition = {
   message: "TLS certificate verification is turned off (VERIFY_NONE).",
   fixHint: "Use OpenSSL::SSL::VERIFY_PEER and add private CAs to the cert store.",
   explanation: "Without certificate checks anyone on the network path can impersonate the server.",
-  patterns: [{ languages: RUBY, query: `((scope_resolution name: (constant) @name) @finding (#eq? @name "VERIFY_NONE"))` }],
+  patterns: [
+    { languages: RUBY, query: `((scope_resolution name: (constant) @name) @finding (#eq? @name "VERIFY_NONE"))` },
+  ],
 };
 
 const csrfDisabled: RuleDefinition = {
@@ -100,7 +120,7 @@ const sqlInterpolation: RuleDefinition = {
   cwe: "CWE-89",
   severity: "block",
   message: "SQL is built by string interpolation.",
-  fixHint: "Use placeholders: where(\"name = ?\", name) or where(name: name).",
+  fixHint: 'Use placeholders: where("name = ?", name) or where(name: name).',
   explanation: SQL_EXPLANATION,
   patterns: [
     {
@@ -114,4 +134,12 @@ const sqlInterpolation: RuleDefinition = {
   ],
 };
 
-export const RUBY_RULES: readonly RuleDefinition[] = [command, evalCall, deserialization, weakHash, tlsVerificationOff, csrfDisabled, sqlInterpolation];
+export const RUBY_RULES: readonly RuleDefinition[] = [
+  command,
+  evalCall,
+  deserialization,
+  weakHash,
+  tlsVerificationOff,
+  csrfDisabled,
+  sqlInterpolation,
+];

@@ -1,6 +1,13 @@
 import { firstArgument, isConstantExpression } from "../syntax";
 import type { RuleDefinition } from "../types";
-import { COMMAND_EXPLANATION, looksLikeSql, SQL_EXPLANATION, WEAK_HASH_EXPLANATION, WEAK_HASH_FIX, WEAK_HASH_MESSAGE } from "./shared";
+import {
+  COMMAND_EXPLANATION,
+  looksLikeSql,
+  SQL_EXPLANATION,
+  WEAK_HASH_EXPLANATION,
+  WEAK_HASH_FIX,
+  WEAK_HASH_MESSAGE,
+} from "./shared";
 
 const RUST = ["rust"] as const;
 
@@ -12,8 +19,14 @@ const weakHash: RuleDefinition = {
   fixHint: WEAK_HASH_FIX,
   explanation: WEAK_HASH_EXPLANATION,
   patterns: [
-    { languages: RUST, query: `((call_expression function: (scoped_identifier path: (_) @type name: (identifier) @fn)) @finding (#match? @type "(^|::)(Md5|Sha1|Md4|Md2)$") (#any-of? @fn "new" "default" "digest" "from"))` },
-    { languages: RUST, query: `((call_expression function: (scoped_identifier path: (_) @module name: (identifier) @fn)) @finding (#match? @module "(^|::)(md5|sha1)$") (#any-of? @fn "compute" "digest"))` },
+    {
+      languages: RUST,
+      query: `((call_expression function: (scoped_identifier path: (_) @type name: (identifier) @fn)) @finding (#match? @type "(^|::)(Md5|Sha1|Md4|Md2)$") (#any-of? @fn "new" "default" "digest" "from"))`,
+    },
+    {
+      languages: RUST,
+      query: `((call_expression function: (scoped_identifier path: (_) @module name: (identifier) @fn)) @finding (#match? @module "(^|::)(md5|sha1)$") (#any-of? @fn "compute" "digest"))`,
+    },
   ],
 };
 
@@ -65,7 +78,7 @@ const sqlFormatting: RuleDefinition = {
   cwe: "CWE-89",
   severity: "block",
   message: "SQL is built with format!.",
-  fixHint: "Use bind parameters (sqlx::query(\"... $1\").bind(value), diesel's DSL).",
+  fixHint: 'Use bind parameters (sqlx::query("... $1").bind(value), diesel\'s DSL).',
   explanation: SQL_EXPLANATION,
   patterns: [
     {

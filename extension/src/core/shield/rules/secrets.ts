@@ -32,7 +32,8 @@ const STRING_QUERIES: Readonly<Record<string, { languages: ShieldLanguage[]; que
   cpp: { languages: ["cpp"], query: "[(string_literal) (raw_string_literal)] @finding" },
   csharp: {
     languages: ["csharp"],
-    query: "[(string_literal) (verbatim_string_literal) (raw_string_literal) (interpolated_string_expression)] @finding",
+    query:
+      "[(string_literal) (verbatim_string_literal) (raw_string_literal) (interpolated_string_expression)] @finding",
   },
   go: { languages: ["go"], query: "[(interpreted_string_literal) (raw_string_literal)] @finding" },
   rust: { languages: ["rust"], query: "[(string_literal) (raw_string_literal)] @finding" },
@@ -59,7 +60,8 @@ function locateTokenFormat(match: RuleMatch): boolean | TextRange {
     const found = format.exec(text);
     // Vendors document their key formats with keys that say so (AKIAIOSFODNN7EXAMPLE).
     if (found && /example/i.test(found[0])) continue;
-    if (found && node.type !== "text") return { startIndex: node.startIndex + found.index, endIndex: node.startIndex + found.index + found[0].length };
+    if (found && node.type !== "text")
+      return { startIndex: node.startIndex + found.index, endIndex: node.startIndex + found.index + found[0].length };
     if (found) {
       const at = node.text.indexOf(found[0]);
       return { startIndex: node.startIndex + at, endIndex: node.startIndex + at + found[0].length };
@@ -78,7 +80,11 @@ const hardcodedToken: RuleDefinition = {
     "Strings with the shape of a cloud API key, an OAuth token or a PEM private key give anyone who can read the code the " +
     "same access as the owner. Source code is copied, logged and pushed to places secrets must not go, and a leaked key " +
     "stays valid until it is revoked.",
-  patterns: Object.values(STRING_QUERIES).map(({ languages, query }) => ({ languages, query, accept: locateTokenFormat })),
+  patterns: Object.values(STRING_QUERIES).map(({ languages, query }) => ({
+    languages,
+    query,
+    accept: locateTokenFormat,
+  })),
 };
 
 /** The name a value is assigned to: an identifier, a field, a dictionary key or a subscript with a string key. */

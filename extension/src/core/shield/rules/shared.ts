@@ -2,7 +2,9 @@
 export function looksLikeSql(text: string): boolean {
   const body = text.replace(/^[a-zA-Z@$]*("""|'''|"|'|`)/, "");
   return (
-    /^\s*(select|insert|update|delete|create|drop|alter|pragma|show|truncate|replace|with|grant|revoke|vacuum|merge|call|exec|declare|upsert)\b/i.test(body) ||
+    /^\s*(select|insert|update|delete|create|drop|alter|pragma|show|truncate|replace|with|grant|revoke|vacuum|merge|call|exec|declare|upsert)\b/i.test(
+      body,
+    ) ||
     /\b(select\b[\s\S]*\bfrom|insert\s+into|delete\s+from|update\b[\s\S]*\bset|where\s+\w+\s*(=|like|in\b))/i.test(body)
   );
 }
@@ -15,7 +17,10 @@ export function anyOf(names: readonly string[]): string {
 /** Cipher transformation strings (Java, .NET, OpenSSL names) that name a broken algorithm or ECB. */
 export function isWeakCipherName(name: string): boolean {
   const lower = name.toLowerCase();
-  return /(^|[^a-z])(des|desede|tripledes|3des|des3|rc2|rc4|arcfour|blowfish|bf|idea|cast5?)([^a-z]|$)/.test(lower) || /(^|[^a-z])ecb([^a-z]|$)/.test(lower);
+  return (
+    /(^|[^a-z])(des|desede|tripledes|3des|des3|rc2|rc4|arcfour|blowfish|bf|idea|cast5?)([^a-z]|$)/.test(lower) ||
+    /(^|[^a-z])ecb([^a-z]|$)/.test(lower)
+  );
 }
 
 export const WEAK_CIPHER_MESSAGE = "A broken cipher or mode (DES, 3DES, RC2, RC4, Blowfish, ECB) is used.";
@@ -31,7 +36,8 @@ export const WEAK_HASH_EXPLANATION =
   "passwords. Checksums that guard against accidents only are fine; say so in a comment and disable the rule locally.";
 
 export const UNAUTHENTICATED_MODE_MESSAGE = "An unauthenticated cipher mode (CBC, CFB, OFB, CTR) is used.";
-export const UNAUTHENTICATED_MODE_FIX = "Use an AEAD mode such as AES-GCM, or add an HMAC over IV and ciphertext (encrypt-then-MAC).";
+export const UNAUTHENTICATED_MODE_FIX =
+  "Use an AEAD mode such as AES-GCM, or add an HMAC over IV and ciphertext (encrypt-then-MAC).";
 export const UNAUTHENTICATED_MODE_EXPLANATION =
   "Without authentication an attacker can flip ciphertext bits to change the plaintext, and CBC with padding errors " +
   "reported back is a padding oracle that decrypts everything.";

@@ -7,7 +7,7 @@ const evalDynamic: RuleDefinition = {
   cwe: "CWE-95",
   severity: "warn",
   message: "eval runs a string built from variables.",
-  fixHint: "Use arrays for commands (\"${cmd[@]}\") instead of eval.",
+  fixHint: 'Use arrays for commands ("${cmd[@]}") instead of eval.',
   explanation: "eval parses its argument as shell code a second time, so data in a variable becomes commands.",
   patterns: [
     {
