@@ -4,7 +4,7 @@ import type { CompletionSettings } from "../../core/completion/completionSetting
 import type { ShieldVerdict } from "../../core/shield/gate";
 import { completionSettingKeys } from "../../core/completion/completionSettings";
 import type { Tree } from "web-tree-sitter";
-import { CompletionEngine, type CompletionRequest, type Generate, type SuggestionGate } from "../../core/completion/engine";
+import { CompletionEngine, type CompletionPhases, type CompletionRequest, type Generate, type SuggestionGate } from "../../core/completion/engine";
 import type { TriggerKind } from "../../core/completion/trigger";
 import { defaultPromptBudget, promptWindowChars, type PromptBudget } from "../../core/completion/prompt";
 import { InsertionParser } from "../../core/syntax/insertionParser";
@@ -43,9 +43,25 @@ const parsedWindowChars = 16_000;
 /** Lines of the current document the prompt shows around the cursor anyway, so recent edits there add nothing. */
 const promptWindowLines = 60;
 
+/** Milliseconds since the epoch, to the fraction: comparable with other processes' clocks on the same machine. */
+function epochMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** The trace's "completion timings" line, as JSON. */
+export interface CompletionTimings extends Omit<CompletionPhases, "host"> {
+  changedAt?: number;
+  calledAt: number;
+  hostPromptMs?: number;
+  hostGenerationMs?: number;
+  returnedAt: number;
+}
+
 class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvider {
   private engine: CompletionEngine;
   private inFlight: AbortController | undefined;
+  /** When each document last changed, for the trace: VS Code's own delay before it asks the provider. */
+  private readonly changedAt = new WeakMap<vscode.TextDocument, number>();
 
   constructor(
     private readonly deps: InlineCompletionDeps,
@@ -53,6 +69,10 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
     private readonly recent: RecentContextTracker,
   ) {
     this.engine = this.createEngine();
+  }
+
+  documentChanged(document: vscode.TextDocument): void {
+    this.changedAt.set(document, epochMs());
   }
 
   settingsChanged(): void {
@@ -83,6 +103,7 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
     context: vscode.InlineCompletionContext,
     token: vscode.CancellationToken,
   ): Promise<vscode.InlineCompletionItem[] | undefined> {
+    const calledAt = epochMs();
     const settings = this.deps.settings();
     const manual = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke;
     if (!manual && (!settings.enabled || settings.disabledLanguages.has(document.languageId))) return undefined;
@@ -105,15 +126,19 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
       }
       this.deps.onVerdict(outcome.verdict);
       latencyMs = outcome.latencyMs;
-      if (settings.trace) this.deps.log.trace(`completion (${outcome.source}, ${Math.round(outcome.latencyMs)} ms): ${outcome.trace.join("; ")}`);
       const scannedFrom = document.positionAt(offset - cursor);
       // Alternatives come after the first: VS Code shows the first and cycles with Alt+] / Alt+[.
-      return [{ insertion: outcome.insertion, verdict: outcome.verdict }, ...outcome.alternatives].map(({ insertion, verdict }) => {
+      const items = [{ insertion: outcome.insertion, verdict: outcome.verdict }, ...outcome.alternatives].map(({ insertion, verdict }) => {
         const range = new vscode.Range(position, position.translate(0, insertion.replaceRight));
         const shieldCommand = verdict.findings.length > 0 ? this.deps.acceptCommand(document, verdict, scannedFrom) : undefined;
         const accepted: vscode.Command = { title: "Accept completion", command: internalCommandIds.completionAccepted, arguments: shieldCommand ? [shieldCommand] : [] };
         return new vscode.InlineCompletionItem(insertion.text, range, accepted);
       });
+      if (settings.trace) {
+        this.deps.log.trace(`completion (${outcome.source}, ${Math.round(outcome.latencyMs)} ms): ${outcome.trace.join("; ")}`);
+        this.deps.log.trace(`completion timings: ${JSON.stringify(this.timings(document, calledAt, outcome.phases))}`);
+      }
+      return items;
     } catch (error) {
       this.deps.log.error(`Completion failed: ${error instanceof Error ? error.message : String(error)}`);
       return undefined;
@@ -123,6 +148,22 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
       if (this.inFlight === controller) this.inFlight = undefined;
       this.statusBar.requestEnded(latencyMs);
     }
+  }
+
+  /**
+   * Where one shown suggestion's time went: the *At fields in milliseconds since the epoch, so they can be joined with
+   * the editor's own clock (keystroke, ghost text painted); the others are the engine's phases.
+   */
+  private timings(document: vscode.TextDocument, calledAt: number, phases: CompletionPhases): CompletionTimings {
+    const { host, ...engine } = phases;
+    return {
+      changedAt: this.changedAt.get(document),
+      calledAt,
+      ...engine,
+      hostPromptMs: host?.promptMs,
+      hostGenerationMs: host?.generationMs,
+      returnedAt: epochMs(),
+    };
   }
 
   /** After an accept: the completion where the cursor now is, computed before the user asks for it. */
@@ -215,6 +256,9 @@ export function register(deps: InlineCompletionDeps): vscode.Disposable {
     statusBar,
     recent,
     vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, provider),
+    vscode.workspace.onDidChangeTextDocument((event) => {
+      if (event.contentChanges.length > 0) provider.documentChanged(event.document);
+    }),
     deps.onDidChangeSettings(() => {
       provider.settingsChanged();
       statusBar.setEnabled(deps.settings().enabled);
