@@ -210,8 +210,8 @@ async function joinTraces(scenario: Scenario, samples: readonly GhostSample[]): 
 const breakdownColumns = [
   ["total", "keydown to ghost text painted"],
   ["key>chg", "keydown to the document change in the extension host"],
-  ["chg>call", "document change to VS Code asking the provider"],
-  ["debounce", "the adaptive debounce's wait"],
+  ["chg>call", "document change to VS Code asking the provider (its own fixed wait; the debounce counts through it)"],
+  ["debounce", "document change to the end of the adaptive debounce"],
   ["prepare", "syntax, context, prompt"],
   ["host rt", "generate call to return, less the host's own prompt and generation time: transport, tokenizing, sampling setup"],
   ["h.prompt", "host: prompt evaluation"],
@@ -230,11 +230,12 @@ function breakdown(sample: GhostSample, trace: TraceTimings | undefined): number
   const changedAt = trace.changedAt ?? trace.calledAt;
   const inProvider = trace.returnedAt - trace.calledAt;
   const post = inProvider - trace.debounceMs - (trace.prepareMs ?? 0) - trace.generateMs - trace.shieldMs;
+  const debounce = trace.calledAt + trace.debounceMs - changedAt;
   return [
     total,
     changedAt - sample.keyAt,
     trace.calledAt - changedAt,
-    trace.debounceMs,
+    debounce,
     trace.prepareMs ?? 0,
     trace.generateMs - hostMs,
     trace.hostPromptMs ?? 0,
@@ -242,7 +243,7 @@ function breakdown(sample: GhostSample, trace: TraceTimings | undefined): number
     post,
     trace.shieldMs,
     sample.visibleAt - trace.returnedAt,
-    total - trace.debounceMs - hostMs,
+    total - debounce - hostMs,
   ];
 }
 

@@ -39,6 +39,11 @@ export interface CompletionRequest {
   /** The document line of the cursor, 0-based: the prompt's blocks are aligned to document lines. */
   cursorLine: number;
   trigger: TriggerKind;
+  /**
+   * When the keystroke behind an automatic request changed the document, on the clock of `now`: the editor waits a
+   * while of its own before it asks, and the debounce counts from the keystroke, not from the asking.
+   */
+  typedAt?: number;
   style: IndentationStyle;
   /**
    * The document's syntax, asked (and the document re-parsed) only once the debounce has passed, so keystrokes the
@@ -131,7 +136,8 @@ export class CompletionEngine {
   async complete(request: CompletionRequest, signal: AbortSignal): Promise<CompletionOutcome> {
     const startedAt = this.options.now();
     const { prefix, suffix } = request;
-    if (request.trigger === "automatic") this.debounce.recordKeystroke(startedAt);
+    const typedAt = Math.min(request.typedAt ?? startedAt, startedAt);
+    if (request.trigger === "automatic") this.debounce.recordKeystroke(typedAt);
     const decision = decideTrigger(prefix, suffix, request.trigger);
     if (!decision.trigger) return { kind: "skipped", reason: "noTrigger", detail: decision.reason };
 
@@ -140,7 +146,8 @@ export class CompletionEngine {
       const cached = this.cache.lookup(prefix, suffix);
       if (cached) return this.shown(request, [cached], "cache", startedAt, ["served from the cache"], { debounceMs: 0 });
       try {
-        await this.options.sleep(this.debounce.delayMs(), signal);
+        const waited = this.options.now() - typedAt;
+        if (waited < this.debounce.delayMs()) await this.options.sleep(this.debounce.delayMs() - waited, signal);
       } catch {
         return { kind: "skipped", reason: "cancelled" };
       }
@@ -269,6 +276,7 @@ export class CompletionEngine {
     }
     const generateMs = this.options.now() - calledAt;
     if (signal.aborted || result.stopReason === "abort") return { kind: "cancelled" };
+    this.debounce.recordModelTime(generateMs);
     const processed = postProcess({ raw: result.text, prefix: request.prefix, suffix: request.suffix, mode, style: request.style, syntax });
     if (!processed.show) return { kind: "dropped", reason: processed.reason };
     const trace = [`mode: ${mode}`, ...(result.promptFit ?? []), `model: ${result.generatedTokens} tokens, ${result.tokensEvaluated} evaluated, ${result.stopReason}`];

@@ -60,8 +60,8 @@ export interface CompletionTimings extends Omit<CompletionPhases, "host"> {
 class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvider {
   private engine: CompletionEngine;
   private inFlight: AbortController | undefined;
-  /** When each document last changed, for the trace: VS Code's own delay before it asks the provider. */
-  private readonly changedAt = new WeakMap<vscode.TextDocument, number>();
+  /** When each document last changed and its version then, on performance.now()'s clock. */
+  private readonly changes = new WeakMap<vscode.TextDocument, { at: number; version: number }>();
 
   constructor(
     private readonly deps: InlineCompletionDeps,
@@ -72,7 +72,13 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
   }
 
   documentChanged(document: vscode.TextDocument): void {
-    this.changedAt.set(document, epochMs());
+    this.changes.set(document, { at: performance.now(), version: document.version });
+  }
+
+  /** When the keystroke that made the document's current version happened; undefined once it changed otherwise. */
+  private typedAt(document: vscode.TextDocument): number | undefined {
+    const change = this.changes.get(document);
+    return change?.version === document.version ? change.at : undefined;
   }
 
   settingsChanged(): void {
@@ -114,6 +120,7 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
     this.inFlight = controller;
     const cancellation = token.onCancellationRequested(() => controller.abort());
     const { request, release, offset, cursor } = this.requestAt(document, position, manual ? "manual" : "automatic");
+    request.typedAt = this.typedAt(document);
 
     this.statusBar.requestStarted();
     let latencyMs: number | undefined;
@@ -136,7 +143,7 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
       });
       if (settings.trace) {
         this.deps.log.trace(`completion (${outcome.source}, ${Math.round(outcome.latencyMs)} ms): ${outcome.trace.join("; ")}`);
-        this.deps.log.trace(`completion timings: ${JSON.stringify(this.timings(document, calledAt, outcome.phases))}`);
+        this.deps.log.trace(`completion timings: ${JSON.stringify(this.timings(request.typedAt, calledAt, outcome.phases))}`);
       }
       return items;
     } catch (error) {
@@ -154,10 +161,10 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
    * Where one shown suggestion's time went: the *At fields in milliseconds since the epoch, so they can be joined with
    * the editor's own clock (keystroke, ghost text painted); the others are the engine's phases.
    */
-  private timings(document: vscode.TextDocument, calledAt: number, phases: CompletionPhases): CompletionTimings {
+  private timings(typedAt: number | undefined, calledAt: number, phases: CompletionPhases): CompletionTimings {
     const { host, ...engine } = phases;
     return {
-      changedAt: this.changedAt.get(document),
+      changedAt: typedAt === undefined ? undefined : performance.timeOrigin + typedAt,
       calledAt,
       ...engine,
       hostPromptMs: host?.promptMs,
