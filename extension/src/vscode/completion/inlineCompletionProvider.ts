@@ -49,7 +49,7 @@ function epochMs(): number {
 }
 
 /** The trace's "completion timings" line, as JSON. */
-export interface CompletionTimings extends Omit<CompletionPhases, "host"> {
+interface CompletionTimings extends Omit<CompletionPhases, "host"> {
   changedAt?: number;
   calledAt: number;
   hostPromptMs?: number;
