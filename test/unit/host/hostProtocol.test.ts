@@ -84,6 +84,8 @@ describe("host protocol checks", function () {
       { kind: "chunk", id: 1, text: "a" },
       { kind: "result", id: 1, result },
       { kind: "result", id: 1, result: { ...result, fallback: "prefixOnly", promptFit: ["prefix 10"], timings: { promptMs: 1, generationMs: 2 } } },
+      { kind: "result", id: 1, result: { ...result, stopReason: "complete" } },
+      { kind: "result", id: 1, result: { ...result, stopReason: "timeLimit" } },
       { kind: "info", id: 2, info },
       { kind: "hardware", id: 1, report: { gpu: info.gpu, vramFreeBytes: 0, availableGpuTypes: ["vulkan"], cpuMathCores: 4 } },
       { kind: "error", id: 3, error: { code: "cancelled", message: "The request was cancelled." } },

@@ -446,7 +446,7 @@ const gpuSettings: readonly GpuSetting[] = ["auto", "cuda", "vulkan", "metal", "
 const gpuBackends: readonly Exclude<GpuInfo["type"], "cpu">[] = ["cuda", "vulkan", "metal"];
 const gpuTypes: readonly GpuInfo["type"][] = [...gpuBackends, "cpu"];
 const logLevels: readonly LogLevel[] = ["trace", "debug", "info", "warn", "error"];
-const stopReasons: readonly StopReason[] = ["eos", "maxTokens", "stop", "abort"];
+const stopReasons: readonly StopReason[] = ["eos", "maxTokens", "stop", "abort", "complete", "timeLimit"];
 const hostErrorCodes: readonly HostErrorCode[] = [
   "modelNotFound",
   "notGguf",
