@@ -35,7 +35,8 @@ export class AdaptiveDebounce {
 
   /** How long the model took to answer a request, from the call to the answer. */
   recordModelTime(ms: number): void {
-    this.averageModelMs = this.averageModelMs === undefined ? ms : this.averageModelMs + smoothing * (ms - this.averageModelMs);
+    const average = this.averageModelMs ?? ms;
+    this.averageModelMs = average + smoothing * (ms - average);
   }
 
   get typicalIntervalMs(): number {

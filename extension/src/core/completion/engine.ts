@@ -108,7 +108,10 @@ interface PreparedPrompt {
   pieces: PromptPieces;
 }
 
-type Candidate = { kind: "insertion"; insertion: Insertion; trace: string[]; generateMs: number; host?: GenerationTimings } | { kind: "dropped"; reason: DropReason } | { kind: "cancelled" };
+type Candidate =
+  | { kind: "insertion"; insertion: Insertion; trace: string[]; generateMs: number; host?: GenerationTimings }
+  | { kind: "dropped"; reason: DropReason }
+  | { kind: "cancelled" };
 
 interface Precompute {
   prefix: string;
@@ -154,7 +157,8 @@ export class CompletionEngine {
       // A precompute may have started during the wait (the accept's command runs after its edit).
       await this.awaitPrecompute(prefix, suffix, signal);
       const precomputed = this.cache.lookup(prefix, suffix);
-      if (precomputed) return this.shown(request, [precomputed], "cache", startedAt, ["served from the cache"], { debounceMs: this.options.now() - startedAt });
+      const debounceMs = this.options.now() - startedAt;
+      if (precomputed) return this.shown(request, [precomputed], "cache", startedAt, ["served from the cache"], { debounceMs });
     } else {
       this.cancelPrecompute();
       const last = this.lastManual;
@@ -280,7 +284,8 @@ export class CompletionEngine {
     const processed = postProcess({ raw: result.text, prefix: request.prefix, suffix: request.suffix, mode, style: request.style, syntax });
     if (!processed.show) return { kind: "dropped", reason: processed.reason };
     const trace = [`mode: ${mode}`, ...(result.promptFit ?? []), `model: ${result.generatedTokens} tokens, ${result.tokensEvaluated} evaluated, ${result.stopReason}`];
-    return { kind: "insertion", insertion: limitLines(processed.insertion, this.options.maxLines), trace, generateMs, host: result.timings };
+    const insertion = limitLines(processed.insertion, this.options.maxLines);
+    return { kind: "insertion", insertion, trace, generateMs, host: result.timings };
   }
 
   /** Scans each suggestion; the first the Shield lets through leads, the others become alternatives. */
@@ -308,6 +313,7 @@ export class CompletionEngine {
     const [first, ...alternatives] = shown;
     if (!first) return { kind: "skipped", reason: "withheld", verdict: withheld, detail: withheld?.failure };
     const now = this.options.now();
-    return { kind: "shown", insertion: first.insertion, verdict: first.verdict, source, alternatives, latencyMs: now - startedAt, phases: { ...phases, shieldMs: now - gatedAt }, trace };
+    const { insertion, verdict } = first;
+    return { kind: "shown", insertion, verdict, source, alternatives, latencyMs: now - startedAt, phases: { ...phases, shieldMs: now - gatedAt }, trace };
   }
 }
