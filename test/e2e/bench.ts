@@ -2,8 +2,12 @@
 // frame after Monaco inserts the ghost text), in a real VS Code (code-server + Chromium) with the real extension and
 // host: the scripted fixture model, then the Qwen2.5-Coder-0.5B-shaped benchmark model warm and cold. Then, with each
 // model, send to the first token visible in the chat view (Enter in the message box to the first frame that shows
-// answer text). Prints figures; asserts nothing.
+// answer text). Prints figures; asserts nothing. For the scripted model it also prints where each sample's time went,
+// joining the extension's completion trace with the browser's clock.
+// Flags: --samples N (warm samples per model, default 30), --scripted (the scripted fixture model alone).
+import { readFile, readdir } from "node:fs/promises";
 import os from "node:os";
+import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Frame, Page } from "playwright-core";
 import { benchCompletion, ensureScriptedBenchModel } from "../fixtures/benchModel";
@@ -12,7 +16,12 @@ import { openChat } from "./chatView";
 import { codeServerExecutable } from "./install";
 import { Scenario, waitForHostOnCpu } from "./scenario";
 
-const warmSamples = 30;
+const flag = (name: string): string | undefined => {
+  const index = process.argv.indexOf(name);
+  return index < 0 ? undefined : (process.argv[index + 1] ?? "");
+};
+const warmSamples = Number(flag("--samples") ?? 30);
+const scriptedOnly = process.argv.includes("--scripted");
 const coldSamples = 5;
 const chatSamples = 10;
 /** Only the first token counts for chat latency, so answers are kept short. */
@@ -22,20 +31,40 @@ const benchFile = "bench_latency.py";
 const functionHeader = "def add(a, b):\n";
 
 // Runs in the page. While armed, each keydown restarts the clock; the first ghost text to appear after it, once
-// painted, records one sample and disarms. Plain JavaScript text because it runs in the browser, not in Node.
+// painted, records one sample and disarms. Times are milliseconds since the epoch, to join them with the extension's
+// trace. Plain JavaScript text because it runs in the browser, not in Node.
 const latencyProbe = `
   window.__ghostLatency = { armed: false, keyAt: 0, samples: [] };
+  const epochNow = () => performance.timeOrigin + performance.now();
   document.addEventListener("keydown", () => {
-    if (window.__ghostLatency.armed) window.__ghostLatency.keyAt = performance.now();
+    if (window.__ghostLatency.armed) window.__ghostLatency.keyAt = epochNow();
   }, true);
   new MutationObserver(() => {
     const probe = window.__ghostLatency;
     if (!probe.armed || probe.keyAt === 0 || !document.querySelector(".monaco-editor .ghost-text-decoration")) return;
     probe.armed = false;
     const keyAt = probe.keyAt;
-    requestAnimationFrame(() => probe.samples.push(performance.now() - keyAt));
+    requestAnimationFrame(() => probe.samples.push({ keyAt, visibleAt: epochNow() }));
   }).observe(document, { childList: true, subtree: true });
 `;
+
+interface GhostSample {
+  keyAt: number;
+  visibleAt: number;
+}
+
+/** The extension's "completion timings" trace line (CompletionTimings in inlineCompletionProvider.ts). */
+interface TraceTimings {
+  changedAt?: number;
+  calledAt: number;
+  debounceMs: number;
+  prepareMs?: number;
+  generateMs?: number;
+  hostPromptMs?: number;
+  hostGenerationMs?: number;
+  shieldMs: number;
+  returnedAt: number;
+}
 
 // Runs in the chat webview's own document: Enter in the message box starts the clock, and the first frame in which the
 // new answer shows any text records one sample.
@@ -78,9 +107,9 @@ async function sampleCount(page: Page): Promise<number> {
 
 /**
  * Renames the function (so the extension's completion cache cannot answer and the model must), then types the
- * indentation of its body and returns keystroke-to-ghost-text in milliseconds.
+ * indentation of its body and returns when the last key went down and when the ghost text was painted.
  */
-async function measureOnce(scenario: Scenario, sample: number): Promise<number> {
+async function measureOnce(scenario: Scenario, sample: number): Promise<GhostSample> {
   const { page } = scenario.workbench;
   await page.keyboard.press("Control+Home");
   await page.keyboard.press("Shift+End");
@@ -91,7 +120,7 @@ async function measureOnce(scenario: Scenario, sample: number): Promise<number> 
   await page.evaluate("window.__ghostLatency.keyAt = 0; window.__ghostLatency.armed = true");
   await scenario.workbench.type("    ");
   await page.waitForFunction(`window.__ghostLatency.samples.length > ${before}`, undefined, { timeout: ghostTimeoutMs, polling: 50 });
-  const latency = Number(await page.evaluate(`window.__ghostLatency.samples[${before}]`));
+  const latency = (await page.evaluate(`window.__ghostLatency.samples[${before}]`)) as GhostSample;
   await clearBody(scenario);
   return latency;
 }
@@ -143,9 +172,101 @@ function summary(label: string, values: readonly number[]): string {
   return `${label}: p50 ${percentile(values, 0.5).toFixed(0)} ms, p95 ${percentile(values, 0.95).toFixed(0)} ms (n=${values.length}, min ${Math.min(...values).toFixed(0)}, max ${Math.max(...values).toFixed(0)})`;
 }
 
+/** Turns the trace on for the extension's log channel, as a user would: Developer: Set Log Level. */
+async function traceExtensionLog(scenario: Scenario): Promise<void> {
+  const { page } = scenario.workbench;
+  await scenario.workbench.runCommand("Developer: Set Log Level...");
+  const row = (label: string) => page.locator(".quick-input-widget .monaco-list-row", { hasText: label }).first();
+  await row("Llama Assist").click();
+  await row("Trace").click();
+}
+
+/** Every "completion timings" line the extension has logged so far. */
+async function traceTimings(scenario: Scenario): Promise<TraceTimings[]> {
+  const logsDir = path.join(scenario.server.userDataDir, "logs");
+  const files = (await readdir(logsDir, { recursive: true })).filter((file) => path.basename(file) === "Llama Assist.log");
+  const marker = "completion timings: ";
+  const timings: TraceTimings[] = [];
+  for (const file of files) {
+    for (const line of (await readFile(path.join(logsDir, file), "utf8")).split("\n")) {
+      const at = line.indexOf(marker);
+      if (at >= 0) timings.push(JSON.parse(line.slice(at + marker.length)) as TraceTimings);
+    }
+  }
+  return timings;
+}
+
+/** The trace of the request that answered a sample: the last one that returned between its keystroke and its paint. */
+async function joinTraces(scenario: Scenario, samples: readonly GhostSample[]): Promise<(TraceTimings | undefined)[]> {
+  const find = (all: TraceTimings[]) => samples.map((sample) => all.filter((t) => t.returnedAt >= sample.keyAt && t.returnedAt <= sample.visibleAt).at(-1));
+  // The log is written to its file a little after the fact.
+  for (let tries = 0; ; tries++) {
+    const joined = find(await traceTimings(scenario));
+    if (joined.every((trace) => trace !== undefined) || tries === 20) return joined;
+    await sleep(250);
+  }
+}
+
+const breakdownColumns = [
+  ["total", "keydown to ghost text painted"],
+  ["key>chg", "keydown to the document change in the extension host"],
+  ["chg>call", "document change to VS Code asking the provider (its own fixed wait; the debounce counts through it)"],
+  ["debounce", "document change to the end of the adaptive debounce"],
+  ["prepare", "syntax, context, prompt"],
+  ["host rt", "generate call to return, less the host's own prompt and generation time: transport, tokenizing, sampling setup"],
+  ["h.prompt", "host: prompt evaluation"],
+  ["h.gen", "host: generation"],
+  ["post", "post-processing and the rest of the provider"],
+  ["shield", "the Shield's gate"],
+  ["ret>vis", "provider return to ghost text painted"],
+  ["other", "total less debounce, host prompt and host generation"],
+] as const;
+
+/** One row of the breakdown table; undefined where no trace joined the sample. */
+function breakdown(sample: GhostSample, trace: TraceTimings | undefined): number[] | undefined {
+  if (!trace || trace.generateMs === undefined) return undefined;
+  const hostMs = (trace.hostPromptMs ?? 0) + (trace.hostGenerationMs ?? 0);
+  const total = sample.visibleAt - sample.keyAt;
+  const changedAt = trace.changedAt ?? trace.calledAt;
+  const inProvider = trace.returnedAt - trace.calledAt;
+  const post = inProvider - trace.debounceMs - (trace.prepareMs ?? 0) - trace.generateMs - trace.shieldMs;
+  const debounce = trace.calledAt + trace.debounceMs - changedAt;
+  return [
+    total,
+    changedAt - sample.keyAt,
+    trace.calledAt - changedAt,
+    debounce,
+    trace.prepareMs ?? 0,
+    trace.generateMs - hostMs,
+    trace.hostPromptMs ?? 0,
+    trace.hostGenerationMs ?? 0,
+    post,
+    trace.shieldMs,
+    sample.visibleAt - trace.returnedAt,
+    total - debounce - hostMs,
+  ];
+}
+
+function printBreakdown(samples: readonly GhostSample[], traces: readonly (TraceTimings | undefined)[]): void {
+  console.log("  where the time went, per sample (ms):");
+  for (const [name, meaning] of breakdownColumns) console.log(`    ${name.padEnd(8)} ${meaning}`);
+  const cell = (text: string) => text.padStart(9);
+  console.log(`  ${"#".padStart(3)}${breakdownColumns.map(([name]) => cell(name)).join("")}`);
+  const rows: number[][] = [];
+  samples.forEach((sample, index) => {
+    const row = breakdown(sample, traces[index]);
+    if (row) rows.push(row);
+    console.log(`  ${String(index).padStart(3)}${row ? row.map((value) => cell(value.toFixed(0))).join("") : "  (no trace joined)"}`);
+  });
+  if (rows.length === 0) return;
+  console.log(`  p50${breakdownColumns.map((_, column) => cell(percentile(rows.map((row) => row[column]), 0.5).toFixed(0))).join("")}`);
+}
+
 interface BenchOptions {
   /** Also measure the first completion after each of a few host restarts. */
   cold: boolean;
+  /** Print where each warm sample's time went. */
+  breakdown: boolean;
   settings: Record<string, unknown>;
 }
 
@@ -157,6 +278,7 @@ async function benchModel(codeServer: string, label: string, modelPath: string, 
       "llamaAssist.completionModel.path": modelPath,
       "llamaAssist.gpu": "cpu",
       "llamaAssist.chat.maxAnswerTokens": chatAnswerTokens,
+      "llamaAssist.completions.trace": options.breakdown,
       ...options.settings,
     },
     files: { [benchFile]: functionHeader },
@@ -166,20 +288,23 @@ async function benchModel(codeServer: string, label: string, modelPath: string, 
     await scenario.workbench.page.evaluate(latencyProbe);
     await scenario.workbench.openFile(benchFile);
     await waitForReady(scenario);
+    if (options.breakdown) await traceExtensionLog(scenario);
     let sample = 0;
     if (cold) {
       // Cold: the first completion after the host has (re)loaded the model, its KV cache empty.
       const coldValues: number[] = [];
       for (let i = 0; i < coldSamples; i++) {
         await restartHost(scenario);
-        coldValues.push(await measureOnce(scenario, sample++));
+        const { keyAt, visibleAt } = await measureOnce(scenario, sample++);
+        coldValues.push(visibleAt - keyAt);
       }
       console.log(summary(`${label}, cold (first completion after a host restart)`, coldValues));
     }
-    const warmValues: number[] = [];
+    const warm: GhostSample[] = [];
     await measureOnce(scenario, sample++);
-    for (let i = 0; i < warmSamples; i++) warmValues.push(await measureOnce(scenario, sample++));
-    console.log(summary(`${label}, warm (model loaded, a new function each time: no cache hit)`, warmValues));
+    for (let i = 0; i < warmSamples; i++) warm.push(await measureOnce(scenario, sample++));
+    console.log(summary(`${label}, warm (model loaded, a new function each time: no cache hit)`, warm.map(({ keyAt, visibleAt }) => visibleAt - keyAt)));
+    if (options.breakdown) printBreakdown(warm, await joinTraces(scenario, warm));
 
     const chat = await openChat(scenario);
     await chat.evaluate(chatProbe);
@@ -199,10 +324,14 @@ async function main(): Promise<void> {
   const load = (): string => os.loadavg().map((value) => value.toFixed(1)).join(" ");
   console.log(`in the browser (code-server 4.100.3, Chromium, CPU backend; load average ${load()} on ${os.cpus().length} cores):`);
   console.log("keystroke to visible ghost text, and chat send to first visible token");
-  await benchModel(codeServer, "scripted fixture model", ensureScriptedModel("standard"), { cold: false, settings: {} });
+  await benchModel(codeServer, "scripted fixture model", ensureScriptedModel("standard"), { cold: false, breakdown: true, settings: {} });
+  if (scriptedOnly) {
+    console.log(`load average at the end: ${load()}`);
+    return;
+  }
   const benchModelPath = ensureScriptedBenchModel((message) => console.log(message));
   console.log(`0.5B-shaped benchmark model: Qwen2.5-Coder-0.5B's compute per token, a scripted ${benchCompletion.length}-character line as its answer`);
-  await benchModel(codeServer, "0.5B-shaped benchmark model", benchModelPath, { cold: true, settings: {} });
+  await benchModel(codeServer, "0.5B-shaped benchmark model", benchModelPath, { cold: true, breakdown: false, settings: {} });
   console.log(`load average at the end: ${load()}`);
 }
 

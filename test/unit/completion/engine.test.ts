@@ -197,13 +197,35 @@ describe("completion engine", () => {
   });
 });
 
+describe("debounce in the engine", () => {
+  it("counts the wait from the keystroke, so the editor's own wait before asking is not added to it", async () => {
+    let clock = 1_000;
+    const slept: number[] = [];
+    const engine = new CompletionEngine({
+      generate: async () => result("len(xs)"),
+      gate: () => ({ action: "show", findings: [] }),
+      debounce: { kind: "fixed", milliseconds: 200 },
+      budget: defaultPromptBudget,
+      maxLines: 20,
+      now: () => clock,
+      sleep: async (ms) => {
+        slept.push(ms);
+        clock += ms;
+      },
+    });
+    await engine.complete({ ...request("def f(xs):\n    n = ", "\n"), typedAt: clock - 50 }, new AbortController().signal);
+    await engine.complete({ ...request("def g(xs):\n    n = ", "\n"), typedAt: clock - 300 }, new AbortController().signal);
+    assert.deepEqual(slept, [150], "no wait once the keystroke is older than the delay");
+  });
+});
+
 describe("adaptive debounce", () => {
   it("waits less for a fast typist than for a slow one", () => {
     const fast = new AdaptiveDebounce({ kind: "adaptive" });
     const slow = new AdaptiveDebounce({ kind: "adaptive" });
     for (let key = 0; key < 20; key++) {
       fast.recordKeystroke(key * 60);
-      slow.recordKeystroke(key * 400);
+      slow.recordKeystroke(key * 250);
     }
     assert.ok(fast.delayMs() < slow.delayMs(), `${fast.delayMs()} < ${slow.delayMs()}`);
     assert.ok(fast.delayMs() >= 60, "a fast typist's next key arrives before the request would start");
@@ -214,6 +236,21 @@ describe("adaptive debounce", () => {
     const before = debounce.delayMs();
     debounce.recordKeystroke(60_000);
     assert.equal(debounce.delayMs(), before);
+  });
+  it("does not learn a pause longer than its longest wait as pace", () => {
+    const debounce = new AdaptiveDebounce({ kind: "adaptive" });
+    for (let key = 0; key < 20; key++) debounce.recordKeystroke(key * 100);
+    const typing = debounce.delayMs();
+    for (let key = 0; key < 20; key++) debounce.recordKeystroke(10_000 + key * 800);
+    assert.equal(debounce.delayMs(), typing);
+  });
+  it("waits no longer than a fast model takes to answer", () => {
+    const debounce = new AdaptiveDebounce({ kind: "adaptive" });
+    const paced = debounce.delayMs();
+    debounce.recordModelTime(60);
+    assert.equal(debounce.delayMs(), 60);
+    debounce.recordModelTime(5_000);
+    assert.equal(debounce.delayMs(), paced, "a slow model waits for the typist's pace");
   });
   it("uses the fixed delay when set", () => {
     assert.equal(new AdaptiveDebounce({ kind: "fixed", milliseconds: 120 }).delayMs(), 120);

@@ -1,4 +1,4 @@
-import type { GenerationResult, InfillParams } from "../protocol/host";
+import type { GenerationResult, GenerationTimings, InfillParams } from "../protocol/host";
 import type { ShieldVerdict, SuggestionInContext } from "../shield/gate";
 import type { CompletionSyntax } from "../syntax/insertionParser";
 import { CompletionCache } from "./completionCache";
@@ -39,6 +39,11 @@ export interface CompletionRequest {
   /** The document line of the cursor, 0-based: the prompt's blocks are aligned to document lines. */
   cursorLine: number;
   trigger: TriggerKind;
+  /**
+   * When the keystroke behind an automatic request changed the document, on the clock of `now`: the editor waits a
+   * while of its own before it asks, and the debounce counts from the keystroke, not from the asking.
+   */
+  typedAt?: number;
   style: IndentationStyle;
   /**
    * The document's syntax, asked (and the document re-parsed) only once the debounce has passed, so keystrokes the
@@ -49,6 +54,21 @@ export interface CompletionRequest {
   snippets: () => Promise<readonly ContextSnippet[]>;
   /** Functions and classes around the cursor, for when the prompt window starts inside them; asked after syntax(). */
   scopeHeaders?: () => readonly ScopeHeader[];
+}
+
+/**
+ * Where a shown suggestion's time went, in milliseconds from the engine's call, so a trace can tell the debounce and
+ * the model from the pipeline around them. The model's fields are absent for a suggestion from the cache.
+ */
+export interface CompletionPhases {
+  debounceMs: number;
+  /** The debounce's end to the first generate call: syntax, context, prompt. */
+  prepareMs?: number;
+  /** Generate calls, from call to return, the host's round trip included. */
+  generateMs?: number;
+  /** The host's own clock for the first generation. */
+  host?: GenerationTimings;
+  shieldMs: number;
 }
 
 /** One suggestion as shown: the text and where it goes, and what the Shield said about it. */
@@ -66,6 +86,7 @@ export type CompletionOutcome =
       /** On a manual trigger: other, different suggestions to cycle through (Alt+] / Alt+[). */
       alternatives: readonly ShownSuggestion[];
       latencyMs: number;
+      phases: CompletionPhases;
       trace: string[];
     }
   | { kind: "skipped"; reason: "noTrigger" | "cancelled" | DropReason | "withheld"; detail?: string; verdict?: ShieldVerdict };
@@ -87,7 +108,10 @@ interface PreparedPrompt {
   pieces: PromptPieces;
 }
 
-type Candidate = { kind: "insertion"; insertion: Insertion; trace: string[] } | { kind: "dropped"; reason: DropReason } | { kind: "cancelled" };
+type Candidate =
+  | { kind: "insertion"; insertion: Insertion; trace: string[]; generateMs: number; host?: GenerationTimings }
+  | { kind: "dropped"; reason: DropReason }
+  | { kind: "cancelled" };
 
 interface Precompute {
   prefix: string;
@@ -115,49 +139,58 @@ export class CompletionEngine {
   async complete(request: CompletionRequest, signal: AbortSignal): Promise<CompletionOutcome> {
     const startedAt = this.options.now();
     const { prefix, suffix } = request;
-    if (request.trigger === "automatic") this.debounce.recordKeystroke(startedAt);
+    const typedAt = Math.min(request.typedAt ?? startedAt, startedAt);
+    if (request.trigger === "automatic") this.debounce.recordKeystroke(typedAt);
     const decision = decideTrigger(prefix, suffix, request.trigger);
     if (!decision.trigger) return { kind: "skipped", reason: "noTrigger", detail: decision.reason };
 
     if (request.trigger === "automatic") {
       await this.awaitPrecompute(prefix, suffix, signal);
       const cached = this.cache.lookup(prefix, suffix);
-      if (cached) return this.shown(request, [cached], "cache", startedAt, ["served from the cache"]);
+      if (cached) return this.shown(request, [cached], "cache", startedAt, ["served from the cache"], { debounceMs: 0 });
       try {
-        await this.options.sleep(this.debounce.delayMs(), signal);
+        const waited = this.options.now() - typedAt;
+        if (waited < this.debounce.delayMs()) await this.options.sleep(this.debounce.delayMs() - waited, signal);
       } catch {
         return { kind: "skipped", reason: "cancelled" };
       }
       // A precompute may have started during the wait (the accept's command runs after its edit).
       await this.awaitPrecompute(prefix, suffix, signal);
       const precomputed = this.cache.lookup(prefix, suffix);
-      if (precomputed) return this.shown(request, [precomputed], "cache", startedAt, ["served from the cache"]);
+      const debounceMs = this.options.now() - startedAt;
+      if (precomputed) return this.shown(request, [precomputed], "cache", startedAt, ["served from the cache"], { debounceMs });
     } else {
       this.cancelPrecompute();
       const last = this.lastManual;
-      if (last && last.prefix === prefix && last.suffix === suffix) return this.shown(request, last.insertions, "cache", startedAt, ["manual suggestions served again"]);
+      if (last && last.prefix === prefix && last.suffix === suffix) return this.shown(request, last.insertions, "cache", startedAt, ["manual suggestions served again"], { debounceMs: 0 });
     }
     if (signal.aborted) return { kind: "skipped", reason: "cancelled" };
 
+    const debouncedAt = this.options.now();
     const prepared = await this.preparePrompt(request, signal);
+    const preparedAt = this.options.now();
     if (!prepared) return { kind: "skipped", reason: "cancelled" };
     const attempts = request.trigger === "manual" ? manualCandidates : 1;
     const insertions: Insertion[] = [];
     let trace: string[] = [];
+    let host: GenerationTimings | undefined;
+    let generateMs = 0;
     let dropped: DropReason | undefined;
     for (let attempt = 0; attempt < attempts; attempt++) {
       const candidate = await this.generateCandidate(request, prepared, signal, attempt === 0 ? 0 : alternativeTemperature);
       if (candidate.kind === "cancelled") return { kind: "skipped", reason: "cancelled" };
+      if (candidate.kind === "insertion") generateMs += candidate.generateMs;
       if (candidate.kind === "dropped") {
         dropped ??= candidate.reason;
         continue;
       }
-      if (insertions.length === 0) trace = candidate.trace;
+      if (insertions.length === 0) ({ trace, host } = candidate);
       if (!insertions.some((other) => other.text === candidate.insertion.text && other.replaceRight === candidate.insertion.replaceRight)) insertions.push(candidate.insertion);
     }
     if (insertions.length === 0) return { kind: "skipped", reason: dropped ?? "empty" };
     if (request.trigger === "manual") this.lastManual = { prefix, suffix, insertions };
-    const outcome = this.shown(request, insertions, "model", startedAt, trace);
+    const phases = { debounceMs: debouncedAt - startedAt, prepareMs: preparedAt - debouncedAt, generateMs, host };
+    const outcome = this.shown(request, insertions, "model", startedAt, trace, phases);
     if (outcome.kind === "shown") this.cache.store(prefix, suffix, outcome.insertion);
     return outcome;
   }
@@ -228,6 +261,7 @@ export class CompletionEngine {
     const { mode, syntax, pieces } = prepared;
     const limits = generationLimits(mode, this.options.maxLines);
     let result: GenerationResult;
+    let calledAt: number;
     try {
       const stopPolicy = stopPolicySpec({
         prefix: request.prefix,
@@ -238,20 +272,32 @@ export class CompletionEngine {
         checksSyntax: syntax !== undefined && !syntax.documentTree.rootNode.hasError,
         timeCapMs: this.options.generationTimeCapMs ?? 0,
       });
+      calledAt = this.options.now();
       result = await this.options.generate({ ...pieces, ...limits, temperature, stopPolicy }, signal);
     } catch (error) {
       if (signal.aborted) return { kind: "cancelled" };
       throw error;
     }
+    const generateMs = this.options.now() - calledAt;
     if (signal.aborted || result.stopReason === "abort") return { kind: "cancelled" };
+    this.debounce.recordModelTime(generateMs);
     const processed = postProcess({ raw: result.text, prefix: request.prefix, suffix: request.suffix, mode, style: request.style, syntax });
     if (!processed.show) return { kind: "dropped", reason: processed.reason };
     const trace = [`mode: ${mode}`, ...(result.promptFit ?? []), `model: ${result.generatedTokens} tokens, ${result.tokensEvaluated} evaluated, ${result.stopReason}`];
-    return { kind: "insertion", insertion: limitLines(processed.insertion, this.options.maxLines), trace };
+    const insertion = limitLines(processed.insertion, this.options.maxLines);
+    return { kind: "insertion", insertion, trace, generateMs, host: result.timings };
   }
 
   /** Scans each suggestion; the first the Shield lets through leads, the others become alternatives. */
-  private shown(request: CompletionRequest, insertions: readonly Insertion[], source: "model" | "cache", startedAt: number, trace: string[]): CompletionOutcome {
+  private shown(
+    request: CompletionRequest,
+    insertions: readonly Insertion[],
+    source: "model" | "cache",
+    startedAt: number,
+    trace: string[],
+    phases: Omit<CompletionPhases, "shieldMs">,
+  ): CompletionOutcome {
+    const gatedAt = this.options.now();
     const shown: ShownSuggestion[] = [];
     let withheld: ShieldVerdict | undefined;
     for (const insertion of insertions) {
@@ -266,6 +312,8 @@ export class CompletionEngine {
     }
     const [first, ...alternatives] = shown;
     if (!first) return { kind: "skipped", reason: "withheld", verdict: withheld, detail: withheld?.failure };
-    return { kind: "shown", insertion: first.insertion, verdict: first.verdict, source, alternatives, latencyMs: this.options.now() - startedAt, trace };
+    const now = this.options.now();
+    const { insertion, verdict } = first;
+    return { kind: "shown", insertion, verdict, source, alternatives, latencyMs: now - startedAt, phases: { ...phases, shieldMs: now - gatedAt }, trace };
   }
 }

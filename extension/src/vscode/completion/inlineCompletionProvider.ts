@@ -4,7 +4,7 @@ import type { CompletionSettings } from "../../core/completion/completionSetting
 import type { ShieldVerdict } from "../../core/shield/gate";
 import { completionSettingKeys } from "../../core/completion/completionSettings";
 import type { Tree } from "web-tree-sitter";
-import { CompletionEngine, type CompletionRequest, type Generate, type SuggestionGate } from "../../core/completion/engine";
+import { CompletionEngine, type CompletionPhases, type CompletionRequest, type Generate, type SuggestionGate } from "../../core/completion/engine";
 import type { TriggerKind } from "../../core/completion/trigger";
 import { defaultPromptBudget, promptWindowChars, type PromptBudget } from "../../core/completion/prompt";
 import { InsertionParser } from "../../core/syntax/insertionParser";
@@ -43,9 +43,25 @@ const parsedWindowChars = 16_000;
 /** Lines of the current document the prompt shows around the cursor anyway, so recent edits there add nothing. */
 const promptWindowLines = 60;
 
+/** Milliseconds since the epoch, to the fraction: comparable with other processes' clocks on the same machine. */
+function epochMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** The trace's "completion timings" line, as JSON. */
+interface CompletionTimings extends Omit<CompletionPhases, "host"> {
+  changedAt?: number;
+  calledAt: number;
+  hostPromptMs?: number;
+  hostGenerationMs?: number;
+  returnedAt: number;
+}
+
 class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvider {
   private engine: CompletionEngine;
   private inFlight: AbortController | undefined;
+  /** When each document last changed and its version then, on performance.now()'s clock. */
+  private readonly changes = new WeakMap<vscode.TextDocument, { at: number; version: number }>();
 
   constructor(
     private readonly deps: InlineCompletionDeps,
@@ -53,6 +69,16 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
     private readonly recent: RecentContextTracker,
   ) {
     this.engine = this.createEngine();
+  }
+
+  documentChanged(document: vscode.TextDocument): void {
+    this.changes.set(document, { at: performance.now(), version: document.version });
+  }
+
+  /** When the keystroke that made the document's current version happened; undefined once it changed otherwise. */
+  private typedAt(document: vscode.TextDocument): number | undefined {
+    const change = this.changes.get(document);
+    return change?.version === document.version ? change.at : undefined;
   }
 
   settingsChanged(): void {
@@ -83,6 +109,7 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
     context: vscode.InlineCompletionContext,
     token: vscode.CancellationToken,
   ): Promise<vscode.InlineCompletionItem[] | undefined> {
+    const calledAt = epochMs();
     const settings = this.deps.settings();
     const manual = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke;
     if (!manual && (!settings.enabled || settings.disabledLanguages.has(document.languageId))) return undefined;
@@ -93,6 +120,7 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
     this.inFlight = controller;
     const cancellation = token.onCancellationRequested(() => controller.abort());
     const { request, release, offset, cursor } = this.requestAt(document, position, manual ? "manual" : "automatic");
+    request.typedAt = this.typedAt(document);
 
     this.statusBar.requestStarted();
     let latencyMs: number | undefined;
@@ -105,15 +133,19 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
       }
       this.deps.onVerdict(outcome.verdict);
       latencyMs = outcome.latencyMs;
-      if (settings.trace) this.deps.log.trace(`completion (${outcome.source}, ${Math.round(outcome.latencyMs)} ms): ${outcome.trace.join("; ")}`);
       const scannedFrom = document.positionAt(offset - cursor);
       // Alternatives come after the first: VS Code shows the first and cycles with Alt+] / Alt+[.
-      return [{ insertion: outcome.insertion, verdict: outcome.verdict }, ...outcome.alternatives].map(({ insertion, verdict }) => {
+      const items = [{ insertion: outcome.insertion, verdict: outcome.verdict }, ...outcome.alternatives].map(({ insertion, verdict }) => {
         const range = new vscode.Range(position, position.translate(0, insertion.replaceRight));
         const shieldCommand = verdict.findings.length > 0 ? this.deps.acceptCommand(document, verdict, scannedFrom) : undefined;
         const accepted: vscode.Command = { title: "Accept completion", command: internalCommandIds.completionAccepted, arguments: shieldCommand ? [shieldCommand] : [] };
         return new vscode.InlineCompletionItem(insertion.text, range, accepted);
       });
+      if (settings.trace) {
+        this.deps.log.trace(`completion (${outcome.source}, ${Math.round(outcome.latencyMs)} ms): ${outcome.trace.join("; ")}`);
+        this.deps.log.trace(`completion timings: ${JSON.stringify(this.timings(request.typedAt, calledAt, outcome.phases))}`);
+      }
+      return items;
     } catch (error) {
       this.deps.log.error(`Completion failed: ${error instanceof Error ? error.message : String(error)}`);
       return undefined;
@@ -123,6 +155,22 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
       if (this.inFlight === controller) this.inFlight = undefined;
       this.statusBar.requestEnded(latencyMs);
     }
+  }
+
+  /**
+   * Where one shown suggestion's time went: the *At fields in milliseconds since the epoch, so they can be joined with
+   * the editor's own clock (keystroke, ghost text painted); the others are the engine's phases.
+   */
+  private timings(typedAt: number | undefined, calledAt: number, phases: CompletionPhases): CompletionTimings {
+    const { host, ...engine } = phases;
+    return {
+      changedAt: typedAt === undefined ? undefined : performance.timeOrigin + typedAt,
+      calledAt,
+      ...engine,
+      hostPromptMs: host?.promptMs,
+      hostGenerationMs: host?.generationMs,
+      returnedAt: epochMs(),
+    };
   }
 
   /** After an accept: the completion where the cursor now is, computed before the user asks for it. */
@@ -215,6 +263,9 @@ export function register(deps: InlineCompletionDeps): vscode.Disposable {
     statusBar,
     recent,
     vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, provider),
+    vscode.workspace.onDidChangeTextDocument((event) => {
+      if (event.contentChanges.length > 0) provider.documentChanged(event.document);
+    }),
     deps.onDidChangeSettings(() => {
       provider.settingsChanged();
       statusBar.setEnabled(deps.settings().enabled);
