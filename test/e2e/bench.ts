@@ -97,7 +97,11 @@ async function measureChatOnce(chat: Frame, question: string): Promise<number> {
     before,
     { timeout: ghostTimeoutMs, polling: 50 },
   );
-  await chat.locator(".message.assistant").nth(answersBefore).and(chat.locator(":not([data-status='streaming'])")).waitFor({ timeout: ghostTimeoutMs });
+  await chat
+    .locator(".message.assistant")
+    .nth(answersBefore)
+    .and(chat.locator(":not([data-status='streaming'])"))
+    .waitFor({ timeout: ghostTimeoutMs });
   return Number(await chat.evaluate(`window.__chatLatency.samples[${before}]`));
 }
 
@@ -119,7 +123,10 @@ async function measureOnce(scenario: Scenario, sample: number): Promise<GhostSam
   const before = await sampleCount(page);
   await page.evaluate("window.__ghostLatency.keyAt = 0; window.__ghostLatency.armed = true");
   await scenario.workbench.type("    ");
-  await page.waitForFunction(`window.__ghostLatency.samples.length > ${before}`, undefined, { timeout: ghostTimeoutMs, polling: 50 });
+  await page.waitForFunction(`window.__ghostLatency.samples.length > ${before}`, undefined, {
+    timeout: ghostTimeoutMs,
+    polling: 50,
+  });
   const latency = (await page.evaluate(`window.__ghostLatency.samples[${before}]`)) as GhostSample;
   await clearBody(scenario);
   return latency;
@@ -137,7 +144,7 @@ async function clearBody(scenario: Scenario): Promise<void> {
 /** Dismisses ghost text until none has shown for three checks in a row, so no late answer counts as a sample. */
 async function waitForNoGhostText(scenario: Scenario): Promise<void> {
   const { page } = scenario.workbench;
-  for (let quietChecks = 0; quietChecks < 3; ) {
+  for (let quietChecks = 0; quietChecks < 3;) {
     await sleep(200);
     if ((await scenario.workbench.ghostTextFirstLine()) === "") quietChecks++;
     else {
@@ -184,7 +191,9 @@ async function traceExtensionLog(scenario: Scenario): Promise<void> {
 /** Every "completion timings" line the extension has logged so far. */
 async function traceTimings(scenario: Scenario): Promise<TraceTimings[]> {
   const logsDir = path.join(scenario.server.userDataDir, "logs");
-  const files = (await readdir(logsDir, { recursive: true })).filter((file) => path.basename(file) === "Llama Assist.log");
+  const files = (await readdir(logsDir, { recursive: true })).filter(
+    (file) => path.basename(file) === "Llama Assist.log",
+  );
   const marker = "completion timings: ";
   const timings: TraceTimings[] = [];
   for (const file of files) {
@@ -198,7 +207,8 @@ async function traceTimings(scenario: Scenario): Promise<TraceTimings[]> {
 
 /** The trace of the request that answered a sample: the last one that returned between its keystroke and its paint. */
 async function joinTraces(scenario: Scenario, samples: readonly GhostSample[]): Promise<(TraceTimings | undefined)[]> {
-  const find = (all: TraceTimings[]) => samples.map((sample) => all.filter((t) => t.returnedAt >= sample.keyAt && t.returnedAt <= sample.visibleAt).at(-1));
+  const find = (all: TraceTimings[]) =>
+    samples.map((sample) => all.filter((t) => t.returnedAt >= sample.keyAt && t.returnedAt <= sample.visibleAt).at(-1));
   // The log is written to its file a little after the fact.
   for (let tries = 0; ; tries++) {
     const joined = find(await traceTimings(scenario));
@@ -213,7 +223,10 @@ const breakdownColumns = [
   ["chg>call", "document change to VS Code asking the provider (its own fixed wait; the debounce counts through it)"],
   ["debounce", "document change to the end of the adaptive debounce"],
   ["prepare", "syntax, context, prompt"],
-  ["host rt", "generate call to return, less the host's own prompt and generation time: transport, tokenizing, sampling setup"],
+  [
+    "host rt",
+    "generate call to return, less the host's own prompt and generation time: transport, tokenizing, sampling setup",
+  ],
   ["h.prompt", "host: prompt evaluation"],
   ["h.gen", "host: generation"],
   ["post", "post-processing and the rest of the provider"],
@@ -256,10 +269,23 @@ function printBreakdown(samples: readonly GhostSample[], traces: readonly (Trace
   samples.forEach((sample, index) => {
     const row = breakdown(sample, traces[index]);
     if (row) rows.push(row);
-    console.log(`  ${String(index).padStart(3)}${row ? row.map((value) => cell(value.toFixed(0))).join("") : "  (no trace joined)"}`);
+    console.log(
+      `  ${String(index).padStart(3)}${row ? row.map((value) => cell(value.toFixed(0))).join("") : "  (no trace joined)"}`,
+    );
   });
   if (rows.length === 0) return;
-  console.log(`  p50${breakdownColumns.map((_, column) => cell(percentile(rows.map((row) => row[column]), 0.5).toFixed(0))).join("")}`);
+  console.log(
+    `  p50${breakdownColumns
+      .map((_, column) =>
+        cell(
+          percentile(
+            rows.map((row) => row[column]),
+            0.5,
+          ).toFixed(0),
+        ),
+      )
+      .join("")}`,
+  );
 }
 
 interface BenchOptions {
@@ -303,14 +329,20 @@ async function benchModel(codeServer: string, label: string, modelPath: string, 
     const warm: GhostSample[] = [];
     await measureOnce(scenario, sample++);
     for (let i = 0; i < warmSamples; i++) warm.push(await measureOnce(scenario, sample++));
-    console.log(summary(`${label}, warm (model loaded, a new function each time: no cache hit)`, warm.map(({ keyAt, visibleAt }) => visibleAt - keyAt)));
+    console.log(
+      summary(
+        `${label}, warm (model loaded, a new function each time: no cache hit)`,
+        warm.map(({ keyAt, visibleAt }) => visibleAt - keyAt),
+      ),
+    );
     if (options.breakdown) printBreakdown(warm, await joinTraces(scenario, warm));
 
     const chat = await openChat(scenario);
     await chat.evaluate(chatProbe);
     const chatValues: number[] = [];
     await measureChatOnce(chat, "Write a greeting function.");
-    for (let i = 0; i < chatSamples; i++) chatValues.push(await measureChatOnce(chat, `Write a greeting function, take ${i + 2}.`));
+    for (let i = 0; i < chatSamples; i++)
+      chatValues.push(await measureChatOnce(chat, `Write a greeting function, take ${i + 2}.`));
     console.log(summary(`${label}, chat: send to first token visible`, chatValues));
     failed = false;
   } finally {
@@ -321,17 +353,33 @@ async function benchModel(codeServer: string, label: string, modelPath: string, 
 async function main(): Promise<void> {
   const codeServer = await codeServerExecutable();
   // Other processes share the cores: wall times are only comparable at a similar load.
-  const load = (): string => os.loadavg().map((value) => value.toFixed(1)).join(" ");
-  console.log(`in the browser (code-server 4.100.3, Chromium, CPU backend; load average ${load()} on ${os.cpus().length} cores):`);
+  const load = (): string =>
+    os
+      .loadavg()
+      .map((value) => value.toFixed(1))
+      .join(" ");
+  console.log(
+    `in the browser (code-server 4.100.3, Chromium, CPU backend; load average ${load()} on ${os.cpus().length} cores):`,
+  );
   console.log("keystroke to visible ghost text, and chat send to first visible token");
-  await benchModel(codeServer, "scripted fixture model", ensureScriptedModel("standard"), { cold: false, breakdown: true, settings: {} });
+  await benchModel(codeServer, "scripted fixture model", ensureScriptedModel("standard"), {
+    cold: false,
+    breakdown: true,
+    settings: {},
+  });
   if (scriptedOnly) {
     console.log(`load average at the end: ${load()}`);
     return;
   }
   const benchModelPath = ensureScriptedBenchModel((message) => console.log(message));
-  console.log(`0.5B-shaped benchmark model: Qwen2.5-Coder-0.5B's compute per token, a scripted ${benchCompletion.length}-character line as its answer`);
-  await benchModel(codeServer, "0.5B-shaped benchmark model", benchModelPath, { cold: true, breakdown: false, settings: {} });
+  console.log(
+    `0.5B-shaped benchmark model: Qwen2.5-Coder-0.5B's compute per token, a scripted ${benchCompletion.length}-character line as its answer`,
+  );
+  await benchModel(codeServer, "0.5B-shaped benchmark model", benchModelPath, {
+    cold: true,
+    breakdown: false,
+    settings: {},
+  });
   console.log(`load average at the end: ${load()}`);
 }
 

@@ -12,13 +12,28 @@ describe("completion settings", () => {
     assert.equal(settings.timeCapMs, 1500);
   });
   it("reads the time cap, 0 turning it off, and rejects a negative one", () => {
-    assert.equal(readCompletionSettings({ get: (key) => (key === "completions.timeCapMs" ? 0 : undefined) }).timeCapMs, 0);
-    assert.equal(readCompletionSettings({ get: (key) => (key === "completions.timeCapMs" ? 800 : undefined) }).timeCapMs, 800);
-    assert.equal(readCompletionSettings({ get: (key) => (key === "completions.timeCapMs" ? -1 : undefined) }).timeCapMs, 1500);
+    assert.equal(
+      readCompletionSettings({ get: (key) => (key === "completions.timeCapMs" ? 0 : undefined) }).timeCapMs,
+      0,
+    );
+    assert.equal(
+      readCompletionSettings({ get: (key) => (key === "completions.timeCapMs" ? 800 : undefined) }).timeCapMs,
+      800,
+    );
+    assert.equal(
+      readCompletionSettings({ get: (key) => (key === "completions.timeCapMs" ? -1 : undefined) }).timeCapMs,
+      1500,
+    );
   });
   it("turns the precompute after an accept off only when set to false", () => {
-    assert.equal(readCompletionSettings({ get: (key) => (key === "completions.precompute" ? false : undefined) }).precompute, false);
-    assert.equal(readCompletionSettings({ get: (key) => (key === "completions.precompute" ? "no" : undefined) }).precompute, true);
+    assert.equal(
+      readCompletionSettings({ get: (key) => (key === "completions.precompute" ? false : undefined) }).precompute,
+      false,
+    );
+    assert.equal(
+      readCompletionSettings({ get: (key) => (key === "completions.precompute" ? "no" : undefined) }).precompute,
+      true,
+    );
   });
   it("reads a fixed debounce, switched-off languages, and rejects out-of-range numbers", () => {
     const values: Record<string, unknown> = {

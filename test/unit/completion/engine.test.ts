@@ -10,7 +10,10 @@ function result(text: string): GenerationResult {
   return { text, stopReason: "eos", tokensEvaluated: 10, promptTokens: 10, generatedTokens: 3 };
 }
 
-function harness(reply: (params: InfillParams, signal: AbortSignal) => Promise<GenerationResult>, gate?: (input: SuggestionInContext) => ShieldVerdict) {
+function harness(
+  reply: (params: InfillParams, signal: AbortSignal) => Promise<GenerationResult>,
+  gate?: (input: SuggestionInContext) => ShieldVerdict,
+) {
   const requests: InfillParams[] = [];
   const scanned: SuggestionInContext[] = [];
   let clock = 0;
@@ -33,18 +36,39 @@ function harness(reply: (params: InfillParams, signal: AbortSignal) => Promise<G
 }
 
 function request(prefix: string, suffix: string, trigger: "automatic" | "manual" = "automatic"): CompletionRequest {
-  return { languageId: "python", path: "app.py", prefix, suffix, cursorLine: prefix.split("\n").length - 1, trigger, style: { insertSpaces: true, tabSize: 4 }, snippets: async () => [] };
+  return {
+    languageId: "python",
+    path: "app.py",
+    prefix,
+    suffix,
+    cursorLine: prefix.split("\n").length - 1,
+    trigger,
+    style: { insertSpaces: true, tabSize: 4 },
+    snippets: async () => [],
+  };
 }
 
 describe("completion engine", () => {
   it("sends the prompt's pieces once, unfitted, and traces the fit the backend reports", async () => {
-    const exact = harness(async () => ({ ...result("len(xs)"), promptFit: ["prompt: 9 of 1536 tokens, counted with the model's tokenizer"] }));
+    const exact = harness(async () => ({
+      ...result("len(xs)"),
+      promptFit: ["prompt: 9 of 1536 tokens, counted with the model's tokenizer"],
+    }));
     const shown = await exact.engine.complete(request("def f(xs):\n    n = ", "\n"), new AbortController().signal);
     const sent = exact.requests[0];
     assert.equal(sent.prefix, "def f(xs):\n    n = ");
     assert.equal(sent.suffix, "\n");
-    assert.deepEqual(sent.context, { budget: defaultPromptBudget, prefixFirstLine: 0, languageId: "python", path: "app.py", pieces: [], scopes: [] });
-    assert.deepEqual(shown.kind === "shown" && shown.trace.slice(1, -1), ["prompt: 9 of 1536 tokens, counted with the model's tokenizer"]);
+    assert.deepEqual(sent.context, {
+      budget: defaultPromptBudget,
+      prefixFirstLine: 0,
+      languageId: "python",
+      path: "app.py",
+      pieces: [],
+      scopes: [],
+    });
+    assert.deepEqual(shown.kind === "shown" && shown.trace.slice(1, -1), [
+      "prompt: 9 of 1536 tokens, counted with the model's tokenizer",
+    ]);
   });
 
   it("sends the prompt with the file path and shows the processed text", async () => {
@@ -54,13 +78,19 @@ describe("completion engine", () => {
     assert.equal(outcome.kind === "shown" && outcome.insertion.text, "len(xs)");
     const { prefix, suffix, context } = requests[0];
     assert.ok(context);
-    assert.equal(fitInfillContextEstimated({ prefix, suffix, context }, "estimated").text.prefix, "# Path: app.py\ndef f(xs):\n    n = ");
+    assert.equal(
+      fitInfillContextEstimated({ prefix, suffix, context }, "estimated").text.prefix,
+      "# Path: app.py\ndef f(xs):\n    n = ",
+    );
     assert.deepEqual(requests[0].stop, ["\n"]);
   });
 
   it("sends the stop policy of the request: the cursor's line, the line above, the suffix's first line, maxLines", async () => {
     const { engine, requests } = harness(async () => result("return n"));
-    await engine.complete(request("def f(xs):\n    n = len(xs)\n    ", "\nprint(f([]))\n"), new AbortController().signal);
+    await engine.complete(
+      request("def f(xs):\n    n = len(xs)\n    ", "\nprint(f([]))\n"),
+      new AbortController().signal,
+    );
     assert.deepEqual(requests[0].stopPolicy, {
       mode: "singleLine",
       maxLines: 20,
@@ -109,7 +139,14 @@ describe("completion engine", () => {
     );
     const outcome = await engine.complete(request("import subprocess\n", "\n"), new AbortController().signal);
     assert.equal(outcome.kind === "skipped" && outcome.reason, "withheld");
-    assert.deepEqual(scanned, [{ prefix: "import subprocess\n", suggestion: "subprocess.call(cmd, shell=True)", suffix: "\n", languageId: "python" }]);
+    assert.deepEqual(scanned, [
+      {
+        prefix: "import subprocess\n",
+        suggestion: "subprocess.call(cmd, shell=True)",
+        suffix: "\n",
+        languageId: "python",
+      },
+    ]);
   });
 
   it("does not ask the model when the trigger says no, but does on a manual request", async () => {
@@ -124,9 +161,15 @@ describe("completion engine", () => {
     const replies = ["len(xs)", "sum(xs)", "len(xs)"];
     const { engine, requests } = harness(async () => result(replies[requests.length - 1]));
     const outcome = await engine.complete(request("n = ", "\n", "manual"), new AbortController().signal);
-    assert.deepEqual(requests.map((params) => params.temperature > 0), [false, true, true]);
+    assert.deepEqual(
+      requests.map((params) => params.temperature > 0),
+      [false, true, true],
+    );
     assert.equal(outcome.kind === "shown" && outcome.insertion.text, "len(xs)");
-    assert.deepEqual(outcome.kind === "shown" && outcome.alternatives.map((alternative) => alternative.insertion.text), ["sum(xs)"]);
+    assert.deepEqual(
+      outcome.kind === "shown" && outcome.alternatives.map((alternative) => alternative.insertion.text),
+      ["sum(xs)"],
+    );
   });
 
   it("answers the same list again when cycling asks at the same place, without the model", async () => {
@@ -135,7 +178,13 @@ describe("completion engine", () => {
     await engine.complete(request("n = ", "\n", "manual"), new AbortController().signal);
     const again = await engine.complete(request("n = ", "\n", "manual"), new AbortController().signal);
     assert.equal(requests.length, 3);
-    assert.deepEqual(again.kind === "shown" && [again.insertion.text, ...again.alternatives.map((alternative) => alternative.insertion.text)], ["len(xs)", "sum(xs)", "max(xs)"]);
+    assert.deepEqual(
+      again.kind === "shown" && [
+        again.insertion.text,
+        ...again.alternatives.map((alternative) => alternative.insertion.text),
+      ],
+      ["len(xs)", "sum(xs)", "max(xs)"],
+    );
   });
 
   it("asks the model once and offers no alternatives on an automatic trigger", async () => {
@@ -149,11 +198,17 @@ describe("completion engine", () => {
     const replies = ["os.system(cmd)", "run(cmd)", "call(cmd)"];
     const { engine, requests } = harness(
       async () => result(replies[requests.length - 1]),
-      (input) => (input.suggestion.startsWith("os.system") ? { action: "withhold", findings: [] } : { action: "show", findings: [] }),
+      (input) =>
+        input.suggestion.startsWith("os.system")
+          ? { action: "withhold", findings: [] }
+          : { action: "show", findings: [] },
     );
     const outcome = await engine.complete(request("x = ", "\n", "manual"), new AbortController().signal);
     assert.equal(outcome.kind === "shown" && outcome.insertion.text, "run(cmd)");
-    assert.deepEqual(outcome.kind === "shown" && outcome.alternatives.map((alternative) => alternative.insertion.text), ["call(cmd)"]);
+    assert.deepEqual(
+      outcome.kind === "shown" && outcome.alternatives.map((alternative) => alternative.insertion.text),
+      ["call(cmd)"],
+    );
   });
 
   it("precomputes the completion after an accept, so the request that follows is served without the model", async () => {
@@ -168,7 +223,9 @@ describe("completion engine", () => {
 
   it("lets a request at the precomputed position wait for the precompute instead of asking twice", async () => {
     let release: (() => void) | undefined;
-    const { engine, requests } = harness(() => new Promise((resolve) => (release = () => resolve(result("total(items)")))));
+    const { engine, requests } = harness(
+      () => new Promise((resolve) => (release = () => resolve(result("total(items)")))),
+    );
     const precomputed = engine.precompute(request("value = ", "\n"));
     const pending = engine.complete(request("value = ", "\n"), new AbortController().signal);
     await new Promise((resolve) => setImmediate(resolve));
@@ -184,7 +241,9 @@ describe("completion engine", () => {
     const { engine, requests } = harness((_params, signal) => {
       if (requests.length === 1) {
         precomputeSignal = signal;
-        return new Promise((resolve) => signal.addEventListener("abort", () => resolve({ ...result(""), stopReason: "abort" })));
+        return new Promise((resolve) =>
+          signal.addEventListener("abort", () => resolve({ ...result(""), stopReason: "abort" })),
+        );
       }
       return Promise.resolve(result("other()"));
     });
@@ -213,8 +272,14 @@ describe("debounce in the engine", () => {
         clock += ms;
       },
     });
-    await engine.complete({ ...request("def f(xs):\n    n = ", "\n"), typedAt: clock - 50 }, new AbortController().signal);
-    await engine.complete({ ...request("def g(xs):\n    n = ", "\n"), typedAt: clock - 300 }, new AbortController().signal);
+    await engine.complete(
+      { ...request("def f(xs):\n    n = ", "\n"), typedAt: clock - 50 },
+      new AbortController().signal,
+    );
+    await engine.complete(
+      { ...request("def g(xs):\n    n = ", "\n"), typedAt: clock - 300 },
+      new AbortController().signal,
+    );
     assert.deepEqual(slept, [150], "no wait once the keystroke is older than the delay");
   });
 });

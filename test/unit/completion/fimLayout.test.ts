@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { FimBudgetError, cutAtStopStrings, layoutFimPrompt, prefixCutIndex } from "../../../extension/src/core/completion/fimLayout";
+import {
+  FimBudgetError,
+  cutAtStopStrings,
+  layoutFimPrompt,
+  prefixCutIndex,
+} from "../../../extension/src/core/completion/fimLayout";
 
 const fim = { prefix: 1001, suffix: 1002, middle: 1003 };
 const roomy = { maxPromptTokens: 1000, maxSuffixTokens: 100, prefixTrimStep: 16 };
@@ -46,7 +51,11 @@ describe("FIM prompt layout", function () {
   });
 
   it("gives the suffix at most half of a small budget", function () {
-    const layout = layoutFimPrompt(range(0, 100), range(500, 100), fim, [], { maxPromptTokens: 43, maxSuffixTokens: 100, prefixTrimStep: 1 });
+    const layout = layoutFimPrompt(range(0, 100), range(500, 100), fim, [], {
+      maxPromptTokens: 43,
+      maxSuffixTokens: 100,
+      prefixTrimStep: 1,
+    });
     assert.equal(layout.suffixTokensKept, 20);
     assert.equal(layout.prefixTokensKept, 20);
     assert.equal(layout.tokens.length, 43);
@@ -64,8 +73,14 @@ describe("FIM prompt layout", function () {
   });
 
   it("throws FimBudgetError when nothing fits", function () {
-    assert.throws(() => layoutFimPrompt([1], [2], fim, [], { maxPromptTokens: 3, maxSuffixTokens: 10, prefixTrimStep: 1 }), FimBudgetError);
-    assert.throws(() => layoutFimPrompt([1], [], undefined, [], { maxPromptTokens: 0, maxSuffixTokens: 10, prefixTrimStep: 1 }), FimBudgetError);
+    assert.throws(
+      () => layoutFimPrompt([1], [2], fim, [], { maxPromptTokens: 3, maxSuffixTokens: 10, prefixTrimStep: 1 }),
+      FimBudgetError,
+    );
+    assert.throws(
+      () => layoutFimPrompt([1], [], undefined, [], { maxPromptTokens: 0, maxSuffixTokens: 10, prefixTrimStep: 1 }),
+      FimBudgetError,
+    );
   });
 });
 

@@ -55,7 +55,10 @@ describe("completion pipeline on real code", () => {
       assert.deepEqual(decideTrigger("const val", "ue = 1;", "automatic"), { trigger: false, reason: "midWord" });
     });
     it("does not trigger automatically with code right of the cursor", () => {
-      assert.deepEqual(decideTrigger("x = ", "compute(y)", "automatic"), { trigger: false, reason: "codeRightOfCursor" });
+      assert.deepEqual(decideTrigger("x = ", "compute(y)", "automatic"), {
+        trigger: false,
+        reason: "codeRightOfCursor",
+      });
     });
     it("triggers before closing brackets and quotes", () => {
       assert.deepEqual(decideTrigger('print("', '")', "automatic"), { trigger: true });
@@ -77,13 +80,19 @@ describe("completion pipeline on real code", () => {
       assert.equal(await modeOf("go", "func area(r float64) float64 {█}\n"), "multiLine");
     });
     it("is single-line at the end of a statement in a body with code below", async () => {
-      assert.equal(await modeOf("java", "class A {\n    int f() {\n        int x = █\n        return x;\n    }\n}\n"), "singleLine");
+      assert.equal(
+        await modeOf("java", "class A {\n    int f() {\n        int x = █\n        return x;\n    }\n}\n"),
+        "singleLine",
+      );
     });
     it("is single-line on a blank line between statements", async () => {
       assert.equal(await modeOf("rust", "fn f() {\n    let a = 1;\n    █\n    a\n}\n"), "singleLine");
     });
     it("is multi-line under a comment that opens the body", async () => {
-      assert.equal(await modeOf("python", "def dedupe(xs):\n    # keep the first of each\n    █\n\ndef g():\n    pass\n"), "multiLine");
+      assert.equal(
+        await modeOf("python", "def dedupe(xs):\n    # keep the first of each\n    █\n\ndef g():\n    pass\n"),
+        "multiLine",
+      );
     });
     it("is multi-line under a header that wraps onto deeper lines", async () => {
       assert.equal(await modeOf("python", "class Spec(Base,\n           root=True):\n    █\n"), "multiLine");
@@ -115,8 +124,11 @@ describe("completion pipeline on real code", () => {
     });
     it("works the same on the text around the cursor as on the whole document, given the cursor's place in it", async () => {
       const filler = Array.from({ length: 300 }, (_, index) => `export const limit${index} = ${index};\n`).join("");
-      const { prefix, suffix } = atCursor(`${filler}export function clamp(x: number, lo: number, hi: number): number {\n    █\n}\n${filler}`);
-      const raw = "if (x < lo) {\n        return lo;\n    }\n    return Math.min(x, hi);\n}\n\nexport const next = 1;\n";
+      const { prefix, suffix } = atCursor(
+        `${filler}export function clamp(x: number, lo: number, hi: number): number {\n    █\n}\n${filler}`,
+      );
+      const raw =
+        "if (x < lo) {\n        return lo;\n    }\n    return Math.min(x, hi);\n}\n\nexport const next = 1;\n";
       const syntax = await insertionParserFor("typescript", prefix, suffix);
       const style = { insertSpaces: true, tabSize: 4 };
       try {
@@ -124,9 +136,19 @@ describe("completion pipeline on real code", () => {
         const mode = decideMode(window.prefix, window.suffix, syntax.tree, style.tabSize, syntax.parser.cursor);
         assert.equal(mode, "multiLine");
         const around = postProcess({ raw, ...window, mode, style, syntax: syntax.parser });
-        const whole = postProcess({ raw, prefix, suffix, mode: decideMode(prefix, suffix, syntax.tree, style.tabSize), style, syntax: syntax.parser });
+        const whole = postProcess({
+          raw,
+          prefix,
+          suffix,
+          mode: decideMode(prefix, suffix, syntax.tree, style.tabSize),
+          style,
+          syntax: syntax.parser,
+        });
         assert.deepEqual(around, whole);
-        assert.ok(around.show && around.insertion.text === "if (x < lo) {\n        return lo;\n    }\n    return Math.min(x, hi);");
+        assert.ok(
+          around.show &&
+            around.insertion.text === "if (x < lo) {\n        return lo;\n    }\n    return Math.min(x, hi);",
+        );
       } finally {
         syntax.dispose();
       }
@@ -171,25 +193,44 @@ describe("completion pipeline on real code", () => {
         document: "def f(args):\n    for arg in args:\n        █\n    if index is not None:\n        use(index)\n",
         raw: "if arg:\n            if index is not None:\n                raise TypeError('twice')\n            index = arg\n    if index is not None:\n        use(index)\n",
       });
-      assert.equal(text, "if arg:\n            if index is not None:\n                raise TypeError('twice')\n            index = arg");
+      assert.equal(
+        text,
+        "if arg:\n            if index is not None:\n                raise TypeError('twice')\n            index = arg",
+      );
     });
   });
 
   describe("single-line completions", () => {
     it("C: drops the duplicated closing bracket and semicolon already right of the cursor", async () => {
-      const text = await shown({ languageId: "c", document: 'int main(void) {\n    printf("%d\\n", █);\n}\n', raw: "count);" });
+      const text = await shown({
+        languageId: "c",
+        document: 'int main(void) {\n    printf("%d\\n", █);\n}\n',
+        raw: "count);",
+      });
       assert.equal(text, "count");
     });
     it("Python: takes the rest of the line only", async () => {
-      const text = await shown({ languageId: "python", document: "def f(xs):\n    total = █\n    return total\n", raw: "sum(xs)\n    return total\n" });
+      const text = await shown({
+        languageId: "python",
+        document: "def f(xs):\n    total = █\n    return total\n",
+        raw: "sum(xs)\n    return total\n",
+      });
       assert.equal(text, "sum(xs)");
     });
     it("JavaScript: strips a leaked <|fim_middle|>", async () => {
-      const text = await shown({ languageId: "javascript", document: "const items = list.map((x) => █);\n", raw: "x * 2<|fim_middle|>);\nconsole.log(items);" });
+      const text = await shown({
+        languageId: "javascript",
+        document: "const items = list.map((x) => █);\n",
+        raw: "x * 2<|fim_middle|>);\nconsole.log(items);",
+      });
       assert.equal(text, "x * 2");
     });
     it("C#: fixes the indentation of a first line that repeats the cursor's", async () => {
-      const text = await shown({ languageId: "csharp", document: "class A {\n    int F(int x) {\n        █\n    }\n}\n", raw: "        return x + 1;\n    }\n}" });
+      const text = await shown({
+        languageId: "csharp",
+        document: "class A {\n    int F(int x) {\n        █\n    }\n}\n",
+        raw: "        return x + 1;\n    }\n}",
+      });
       assert.equal(text, "return x + 1;");
     });
     it("PHP: stops at a repeated line", async () => {

@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { blockLines, blocksOf, fitInfillContext, fitInfillContextCounted, pieceText, type PromptPieces, type Tokenize } from "../../../extension/src/core/completion/promptFit";
+import {
+  blockLines,
+  blocksOf,
+  fitInfillContext,
+  fitInfillContextCounted,
+  pieceText,
+  type PromptPieces,
+  type Tokenize,
+} from "../../../extension/src/core/completion/promptFit";
 import { buildPromptPieces, defaultPromptBudget } from "../../../extension/src/core/completion/prompt";
 import type { InfillContext } from "../../../extension/src/core/protocol/host";
 
@@ -11,11 +19,22 @@ const characters: Tokenize<string> = (text) => [...text];
 const budget = { totalTokens: 400, suffixShare: 0.25, snippetShare: 0.3 };
 
 const codeLines = (tag: string, from: number, count: number): string =>
-  Array.from({ length: count }, (_, index) => `    value_${tag}_${from + index} = compute(items[${from + index}])\n`).join("");
+  Array.from(
+    { length: count },
+    (_, index) => `    value_${tag}_${from + index} = compute(items[${from + index}])\n`,
+  ).join("");
 
 function context(overrides: Partial<Pick<PromptPieces, "prefix" | "suffix"> & InfillContext> = {}): PromptPieces {
-  const { prefix = `def run(items):\n${codeLines("p", 0, 199)}    result = `, suffix = `\n${codeLines("s", 0, 200)}    return result\n`, ...rest } = overrides;
-  return { prefix, suffix, context: { budget, prefixFirstLine: 0, languageId: "python", path: "app/run.py", pieces: [], scopes: [], ...rest } };
+  const {
+    prefix = `def run(items):\n${codeLines("p", 0, 199)}    result = `,
+    suffix = `\n${codeLines("s", 0, 200)}    return result\n`,
+    ...rest
+  } = overrides;
+  return {
+    prefix,
+    suffix,
+    context: { budget, prefixFirstLine: 0, languageId: "python", path: "app/run.py", pieces: [], scopes: [], ...rest },
+  };
 }
 
 const pieces = [
@@ -82,13 +101,23 @@ describe("prompt fitting with the model's tokenizer", () => {
   it("puts pieces from other files first, in order, and skips one over their share", () => {
     const fitted = fitInfillContext(context({ pieces }), words);
     const { prefix } = texts(fitted);
-    assert.ok(prefix.startsWith("# Path: app/util.py\ndef compute(item):\n\n# Path: app/model.py\nclass Item:\n\n# Path: app/run.py\n"), prefix.slice(0, 120));
-    assert.ok(fitted.included.some((line) => /^skipped big\.py \(recently edited\): \d+ tokens over the budget/.test(line)));
+    assert.ok(
+      prefix.startsWith(
+        "# Path: app/util.py\ndef compute(item):\n\n# Path: app/model.py\nclass Item:\n\n# Path: app/run.py\n",
+      ),
+      prefix.slice(0, 120),
+    );
+    assert.ok(
+      fitted.included.some((line) => /^skipped big\.py \(recently edited\): \d+ tokens over the budget/.test(line)),
+    );
     assert.deepEqual(
       fitted.text.pieces.map((piece) => piece.path),
       ["app/util.py", "app/model.py"],
     );
-    assert.ok(fitted.text.documentPrefix.startsWith("# Path: app/run.py\n    value_p_"), fitted.text.documentPrefix.slice(0, 60));
+    assert.ok(
+      fitted.text.documentPrefix.startsWith("# Path: app/run.py\n    value_p_"),
+      fitted.text.documentPrefix.slice(0, 60),
+    );
     assert.ok(fitted.prefix.length + fitted.suffix.length <= budget.totalTokens);
   });
 
@@ -97,11 +126,17 @@ describe("prompt fitting with the model's tokenizer", () => {
     const { prefix } = texts(fitted);
     assert.match(prefix, /^# Path: app\/run\.py\ndef run\(items\):\n {4}value_p_\d+/);
     assert.ok(fitted.prefix.length + fitted.suffix.length <= budget.totalTokens);
-    assert.ok(fitted.included.includes(`enclosing scopes above the window: 1, ${words("def run(items):\n").length} tokens`));
+    assert.ok(
+      fitted.included.includes(`enclosing scopes above the window: 1, ${words("def run(items):\n").length} tokens`),
+    );
   });
 
   it("leaves out the header of a scope whose first line is in the prompt anyway", () => {
-    const short = context({ prefix: "def run(items):\n    result = ", suffix: "\n", scopes: [{ line: 0, text: "def run(items):" }] });
+    const short = context({
+      prefix: "def run(items):\n    result = ",
+      suffix: "\n",
+      scopes: [{ line: 0, text: "def run(items):" }],
+    });
     assert.equal(texts(fitInfillContext(short, words)).prefix, "# Path: app/run.py\ndef run(items):\n    result = ");
   });
 
@@ -121,7 +156,11 @@ describe("the fitted prompt as text", () => {
     plain: context(),
     "pieces, one skipped": context({ pieces }),
     "a cut scope": context({ scopes: [{ line: 0, text: "def run(items):" }] }),
-    "a scope in the window": context({ prefix: "def run(items):\n    result = ", suffix: "\n", scopes: [{ line: 0, text: "def run(items):" }] }),
+    "a scope in the window": context({
+      prefix: "def run(items):\n    result = ",
+      suffix: "\n",
+      scopes: [{ line: 0, text: "def run(items):" }],
+    }),
     "a cursor line over the budget": context({ prefix: longLine, suffix: "]\n" }),
     "no room for the path comment": context({ budget: { ...budget, totalTokens: 3 } }),
   };
@@ -138,7 +177,10 @@ describe("the fitted prompt as text", () => {
 
   it("says in its last trace line where the counts came from", () => {
     assert.match(fitInfillContext(context(), words).included.at(-1) ?? "", /, counted with the model's tokenizer$/);
-    assert.match(fitInfillContext(context(), words, "counted with the server").included.at(-1) ?? "", /^prompt: \d+ of 400 tokens, counted with the server$/);
+    assert.match(
+      fitInfillContext(context(), words, "counted with the server").included.at(-1) ?? "",
+      /^prompt: \d+ of 400 tokens, counted with the server$/,
+    );
   });
 });
 
@@ -166,11 +208,17 @@ describe("prompt fitting with a tokenizer behind a round trip", () => {
       pieces: [{ path: "app/util.py", text: "def compute(item):", reason: "imported compute" }],
       scopes: [{ line: 0, text: "def run(items):" }],
     }),
-    "a cursor line over the budget": context({ prefix: `data = [${Array.from({ length: 2000 }, (_, index) => index).join(", ")}, `, suffix: "]\n" }),
+    "a cursor line over the budget": context({
+      prefix: `data = [${Array.from({ length: 2000 }, (_, index) => index).join(", ")}, `,
+      suffix: "]\n",
+    }),
   };
 
   for (const [name, input] of Object.entries(cases)) {
-    for (const [tokenizerName, tokenize] of [["words", words], ["characters", characters]] as const) {
+    for (const [tokenizerName, tokenize] of [
+      ["words", words],
+      ["characters", characters],
+    ] as const) {
       it(`keeps exactly what the fit with the tokenizer itself keeps: ${name}, ${tokenizerName}`, async () => {
         const server = countingServer(tokenize);
         const counted = await fitInfillContextCounted(input, server.known, server.count, "counted by the server");
@@ -206,7 +254,13 @@ describe("prompt fitting with a tokenizer behind a round trip", () => {
   it("stays exact with a stand-in far above the counts, at the cost of more rounds", async () => {
     const server = countingServer(words);
     const input = cases["pieces and a cut scope"];
-    const counted = await fitInfillContextCounted(input, server.known, server.count, "counted by the server", (text) => text.length * 10);
+    const counted = await fitInfillContextCounted(
+      input,
+      server.known,
+      server.count,
+      "counted by the server",
+      (text) => text.length * 10,
+    );
     assert.deepEqual(counted.text, fitInfillContext(input, words).text);
     assert.ok(server.rounds.length > 2, `${server.rounds.length} rounds`);
   });
@@ -214,7 +268,12 @@ describe("prompt fitting with a tokenizer behind a round trip", () => {
   it("ends with the counter's failure", async () => {
     const failure = new Error("no /tokenize here");
     await assert.rejects(
-      fitInfillContextCounted(context(), () => undefined, () => Promise.reject(failure), "counted by the server"),
+      fitInfillContextCounted(
+        context(),
+        () => undefined,
+        () => Promise.reject(failure),
+        "counted by the server",
+      ),
       (error) => error === failure,
     );
   });
@@ -232,7 +291,10 @@ describe("prompt pieces as the extension sends them", () => {
     assert.equal(sent.context.prefixFirstLine, cursorLine - (sent.prefix.match(/\n/g) ?? []).length);
     assert.ok(characters(sent.prefix).length > defaultPromptBudget.totalTokens * 4, "room for any tokenizer's fit");
     assert.ok(sent.prefix.length < prefix.length / 4, "but not the whole document");
-    assert.ok(sent.suffix.endsWith("\n") && sent.suffix.length > defaultPromptBudget.totalTokens * defaultPromptBudget.suffixShare * 4);
+    assert.ok(
+      sent.suffix.endsWith("\n") &&
+        sent.suffix.length > defaultPromptBudget.totalTokens * defaultPromptBudget.suffixShare * 4,
+    );
     assert.ok(texts(fitInfillContext(sent, words)).prefix.startsWith("# Path: app/run.py\n"));
   });
 
@@ -245,7 +307,13 @@ describe("prompt pieces as the extension sends them", () => {
 
   it("sends the pieces from other files and the enclosing scopes as they are, for each backend to render", () => {
     const snippet = { path: "app/util.py", text: "def compute(item):\n", reason: "imported compute" };
-    const sent = buildPromptPieces({ ...input, prefix, suffix: "\n", snippets: [snippet], scopeHeaders: [{ offset: 0, line: 0, text: "def run(items):" }] });
+    const sent = buildPromptPieces({
+      ...input,
+      prefix,
+      suffix: "\n",
+      snippets: [snippet],
+      scopeHeaders: [{ offset: 0, line: 0, text: "def run(items):" }],
+    });
     assert.deepEqual(sent.context.pieces, [snippet]);
     assert.deepEqual(sent.context.scopes, [{ line: 0, text: "def run(items):" }]);
     assert.ok(!sent.prefix.includes("Path:"), "the prefix is the document's code alone");

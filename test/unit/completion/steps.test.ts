@@ -33,7 +33,10 @@ describe("completion steps", () => {
     });
     it("stops at a repeated run of lines", () => {
       const completion = 'System.out.println("a");\n        i++;\n        System.out.println("a");\n        i++;';
-      assert.equal(stopAtRepeatedLines(completion, "while (i < n) {\n        "), 'System.out.println("a");\n        i++;');
+      assert.equal(
+        stopAtRepeatedLines(completion, "while (i < n) {\n        "),
+        'System.out.println("a");\n        i++;',
+      );
     });
     it("drops a first line that repeats the line above the cursor", () => {
       assert.equal(stopAtRepeatedLines("import os", "import sys\nimport os\n"), "");
@@ -49,10 +52,16 @@ describe("completion steps", () => {
       assert.equal(fixIndentation("    return total", "def f():\n    ", spaces4), "return total");
     });
     it("converts tab-indented lines to the file's spaces", () => {
-      assert.equal(fixIndentation("if (x) {\n\t\ty();\n\t}", "void f() {\n    ", spaces4), "if (x) {\n        y();\n    }");
+      assert.equal(
+        fixIndentation("if (x) {\n\t\ty();\n\t}", "void f() {\n    ", spaces4),
+        "if (x) {\n        y();\n    }",
+      );
     });
     it("converts spaces to tabs in a tab-indented file", () => {
-      assert.equal(fixIndentation("if x {\n        y()\n    }", "func f() {\n\t", { insertSpaces: false, tabSize: 4 }), "if x {\n\t\ty()\n\t}");
+      assert.equal(
+        fixIndentation("if x {\n        y()\n    }", "func f() {\n\t", { insertSpaces: false, tabSize: 4 }),
+        "if x {\n\t\ty()\n\t}",
+      );
     });
   });
 
@@ -77,7 +86,10 @@ describe("completion steps", () => {
       assert.equal(dropSuffixDuplicates(completion, "\n}\n"), completion);
     });
     it("drops code the model re-wrote from the suffix", () => {
-      assert.equal(dropSuffixDuplicates("x = load()\ny = transform(x)\nsave(y)", "\ny = transform(x)\nsave(y)\n"), "x = load()");
+      assert.equal(
+        dropSuffixDuplicates("x = load()\ny = transform(x)\nsave(y)", "\ny = transform(x)\nsave(y)\n"),
+        "x = load()",
+      );
     });
     it("keeps the line break before a closer that sits right of the cursor", () => {
       assert.equal(dropSuffixDuplicates("\n  return 1;\n}", "}\n"), "\n  return 1;\n");

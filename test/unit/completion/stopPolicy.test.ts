@@ -33,7 +33,12 @@ function streamed(test: Case, generationMs?: (token: number) => number) {
 /** What the editor shows for `raw`: post-processing without a syntax tree, then maxLines. */
 function shown(test: Case, raw: string): string {
   const result = postProcess({ raw, prefix: test.prefix, suffix: test.suffix, mode: test.mode ?? "multiLine", style });
-  return result.show ? result.insertion.text.split("\n").slice(0, test.maxLines ?? 12).join("\n") : `(${result.reason})`;
+  return result.show
+    ? result.insertion.text
+        .split("\n")
+        .slice(0, test.maxLines ?? 12)
+        .join("\n")
+    : `(${result.reason})`;
 }
 
 function seededRandom(seed: number): () => number {
@@ -46,7 +51,11 @@ function seededRandom(seed: number): () => number {
 
 describe("stop policy", () => {
   it("stops a model that rambles into the next function as soon as that function's first word arrives", () => {
-    const test = { prefix: "def add(a, b):\n    ", suffix: "\n", raw: "return a + b\n\ndef sub(a, b):\n    return a - b\n\ndef mul(a, b):\n    return a * b\n" };
+    const test = {
+      prefix: "def add(a, b):\n    ",
+      suffix: "\n",
+      raw: "return a + b\n\ndef sub(a, b):\n    return a - b\n\ndef mul(a, b):\n    return a * b\n",
+    };
     const outcome = streamed(test);
     assert.equal(outcome.decision?.reason, "complete");
     assert.equal(outcome.text, "return a + b\n\ndef");
@@ -55,21 +64,33 @@ describe("stop policy", () => {
   });
 
   it("waits for a line that may close the block, which the block keeps", () => {
-    const test = { prefix: "function f() {\n  ", suffix: "\n", raw: "return 1;\n}\n\nfunction g() {\n  return 2;\n}\n" };
+    const test = {
+      prefix: "function f() {\n  ",
+      suffix: "\n",
+      raw: "return 1;\n}\n\nfunction g() {\n  return 2;\n}\n",
+    };
     const outcome = streamed({ ...test, prefix: "function f() {\n  " });
     assert.equal(outcome.text, "return 1;\n}");
     assert.equal(shown(test, outcome.text), shown(test, test.raw));
   });
 
   it("waits for a keyword that may be `end` rather than a new statement", () => {
-    const test = { prefix: "def area(r)\n  ", suffix: "\n", raw: "3.14 * r * r\nend\n\ndef perimeter(r)\n  2 * 3.14 * r\nend\n" };
+    const test = {
+      prefix: "def area(r)\n  ",
+      suffix: "\n",
+      raw: "3.14 * r * r\nend\n\ndef perimeter(r)\n  2 * 3.14 * r\nend\n",
+    };
     const outcome = streamed(test);
     assert.equal(outcome.text, "3.14 * r * r\nend");
     assert.equal(shown(test, outcome.text), "3.14 * r * r\nend");
   });
 
   it("stops a model that repeats one line once the second copy is complete", () => {
-    const test = { prefix: "for price in prices:\n    ", suffix: "\n", raw: "total += price\n    total += price\n    total += price\n    total += price\n" };
+    const test = {
+      prefix: "for price in prices:\n    ",
+      suffix: "\n",
+      raw: "total += price\n    total += price\n    total += price\n    total += price\n",
+    };
     const outcome = streamed(test);
     assert.equal(outcome.text, "total += price\n    total += price");
     assert.equal(shown(test, outcome.text), "total += price");
@@ -83,7 +104,11 @@ describe("stop policy", () => {
   });
 
   it("stops at a line that repeats the code after the cursor", () => {
-    const test = { prefix: "def f(x):\n    ", suffix: "\n    return y\n", raw: "y = x * 2\n    return y\n    print(y)\n    print(y)\n" };
+    const test = {
+      prefix: "def f(x):\n    ",
+      suffix: "\n    return y\n",
+      raw: "y = x * 2\n    return y\n    print(y)\n    print(y)\n",
+    };
     const outcome = streamed(test);
     assert.equal(outcome.text, "y = x * 2\n    return y");
     assert.equal(shown(test, outcome.text), "y = x * 2");
@@ -109,11 +134,19 @@ describe("stop policy", () => {
   });
 
   it("caps the time once a full line exists and keeps the full lines", () => {
-    const test = { prefix: "def f():\n    ", suffix: "\n", raw: "a = 1\n    b = 2\n    c = 3\n    d = 4\n", timeCapMs: 100 };
+    const test = {
+      prefix: "def f():\n    ",
+      suffix: "\n",
+      raw: "a = 1\n    b = 2\n    c = 3\n    d = 4\n",
+      timeCapMs: 100,
+    };
     const outcome = streamed(test, (token) => token * 15);
     assert.equal(outcome.decision?.reason, "timeLimit");
     assert.equal(outcome.text, "a = 1\n    b = 2");
-    assert.equal(streamed({ ...test, raw: "a = 1 + 2 + 3 + 4 + 5 + 6 + 7 + 8 + 9" }, (token) => token * 40).decision, undefined);
+    assert.equal(
+      streamed({ ...test, raw: "a = 1 + 2 + 3 + 4 + 5 + 6 + 7 + 8 + 9" }, (token) => token * 40).decision,
+      undefined,
+    );
   });
 
   it("keeps the block's own tree-sitter cut: a brace block the model closes ends where post-processing ends it", async () => {
@@ -123,7 +156,8 @@ describe("stop policy", () => {
     const syntax = await insertionParserFor("typescript", prefix, suffix);
     try {
       const outcome = streamed({ prefix, suffix, raw, checksSyntax: true });
-      const process = (text: string) => postProcess({ raw: text, prefix, suffix, mode: "multiLine", style, syntax: syntax.parser });
+      const process = (text: string) =>
+        postProcess({ raw: text, prefix, suffix, mode: "multiLine", style, syntax: syntax.parser });
       assert.deepEqual(process(outcome.text), process(raw));
       assert.equal(outcome.text, "this.step();\n    this.done = true;\n  }");
     } finally {
@@ -134,7 +168,21 @@ describe("stop policy", () => {
   it("never changes what post-processing shows, on random model output (no syntax tree)", () => {
     const random = seededRandom(16);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
-    const statements = ["x = 1", "y = x + 2", "total += price", "print(y)", "return y", "}", "end", "})", "", "# note", "if x:", "else:", "<|endoftext|>x"];
+    const statements = [
+      "x = 1",
+      "y = x + 2",
+      "total += price",
+      "print(y)",
+      "return y",
+      "}",
+      "end",
+      "})",
+      "",
+      "# note",
+      "if x:",
+      "else:",
+      "<|endoftext|>x",
+    ];
     let checked = 0;
     for (let sample = 0; sample < 3000; sample++) {
       const depth = pick([0, 4, 8]);
@@ -153,7 +201,11 @@ describe("stop policy", () => {
         maxLines: pick([3, 5, 12]),
       };
       const outcome = streamed(test);
-      assert.equal(shown(test, outcome.text), shown(test, test.raw), `raw ${JSON.stringify(test.raw)} stopped at ${JSON.stringify(outcome.text)} after ${JSON.stringify(test.prefix)}`);
+      assert.equal(
+        shown(test, outcome.text),
+        shown(test, test.raw),
+        `raw ${JSON.stringify(test.raw)} stopped at ${JSON.stringify(outcome.text)} after ${JSON.stringify(test.prefix)}`,
+      );
       if (outcome.decision) checked++;
     }
     assert.ok(checked > 1000, `only ${checked} samples stopped early`);

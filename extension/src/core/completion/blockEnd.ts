@@ -42,7 +42,13 @@ export function truncateByIndentation(completion: string, prefix: string, tabSiz
  * document), so the model's own closing bracket ends the block; text the model went on to write
  * after it is dropped.
  */
-export function truncateAtBlockEnd(completion: string, prefix: string, tree: Tree | undefined, tabSize: number, cursor = prefix.length): string {
+export function truncateAtBlockEnd(
+  completion: string,
+  prefix: string,
+  tree: Tree | undefined,
+  tabSize: number,
+  cursor = prefix.length,
+): string {
   const node = tree ? enclosingNode(tree, cursor) : undefined;
   if (!node || node.hasError || node.type === "ERROR" || node.parent === null) {
     return truncateByIndentation(completion, prefix, tabSize);

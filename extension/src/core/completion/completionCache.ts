@@ -22,7 +22,9 @@ export class CompletionCache {
 
   store(prefix: string, suffix: string, insertion: Insertion): void {
     const entry = { prefixTail: prefix.slice(-tailLength), suffixHead: suffix.slice(0, tailLength), insertion };
-    const existing = this.entries.findIndex((e) => e.prefixTail === entry.prefixTail && e.suffixHead === entry.suffixHead);
+    const existing = this.entries.findIndex(
+      (e) => e.prefixTail === entry.prefixTail && e.suffixHead === entry.suffixHead,
+    );
     if (existing >= 0) this.entries.splice(existing, 1);
     this.entries.unshift(entry);
     if (this.entries.length > this.capacity) this.entries.pop();

@@ -41,20 +41,44 @@ export function readCompletionSettings(settings: SettingsReader): CompletionSett
   const languages = settings.get(completionSettingKeys.languages);
   const disabledLanguages = new Set<string>();
   if (typeof languages === "object" && languages !== null && !Array.isArray(languages)) {
-    for (const [language, enabled] of Object.entries(languages as Record<string, unknown>)) if (enabled === false) disabledLanguages.add(language);
+    for (const [language, enabled] of Object.entries(languages as Record<string, unknown>))
+      if (enabled === false) disabledLanguages.add(language);
   }
   const debounce: DebounceMode =
     settings.get(completionSettingKeys.debounce) === "fixed"
-      ? { kind: "fixed", milliseconds: integerIn(settings.get(completionSettingKeys.debounceMs), 0, 2000, settingDefaults["completions.debounceMs"]) }
+      ? {
+          kind: "fixed",
+          milliseconds: integerIn(
+            settings.get(completionSettingKeys.debounceMs),
+            0,
+            2000,
+            settingDefaults["completions.debounceMs"],
+          ),
+        }
       : { kind: "adaptive" };
   return {
     enabled: settings.get(completionSettingKeys.enabled) !== false,
     disabledLanguages,
     debounce,
     maxLines: integerIn(settings.get(completionSettingKeys.maxLines), 1, 200, settingDefaults["completions.maxLines"]),
-    timeCapMs: integerIn(settings.get(completionSettingKeys.timeCapMs), 0, 60_000, settingDefaults["completions.timeCapMs"]),
-    contextTokens: integerIn(settings.get(completionSettingKeys.contextTokens), 256, 32768, settingDefaults["completions.contextTokens"]),
-    maxParsedFileChars: integerIn(settings.get(completionSettingKeys.maxParsedFileChars), 10_000, 50_000_000, settingDefaults["completions.maxParsedFileChars"]),
+    timeCapMs: integerIn(
+      settings.get(completionSettingKeys.timeCapMs),
+      0,
+      60_000,
+      settingDefaults["completions.timeCapMs"],
+    ),
+    contextTokens: integerIn(
+      settings.get(completionSettingKeys.contextTokens),
+      256,
+      32768,
+      settingDefaults["completions.contextTokens"],
+    ),
+    maxParsedFileChars: integerIn(
+      settings.get(completionSettingKeys.maxParsedFileChars),
+      10_000,
+      50_000_000,
+      settingDefaults["completions.maxParsedFileChars"],
+    ),
     trace: settings.get(completionSettingKeys.trace) === true,
     precompute: settings.get(completionSettingKeys.precompute) !== false,
   };

@@ -6,7 +6,13 @@ import { AdaptiveDebounce, type DebounceMode } from "./debounce";
 import type { IndentationStyle } from "./indentation";
 import { decideMode, type CompletionMode } from "./mode";
 import { postProcess, type DropReason } from "./postProcess";
-import { buildPromptPieces, generationLimits, type ContextSnippet, type PromptBudget, type ScopeHeader } from "./prompt";
+import {
+  buildPromptPieces,
+  generationLimits,
+  type ContextSnippet,
+  type PromptBudget,
+  type ScopeHeader,
+} from "./prompt";
 import type { PromptPieces } from "./promptFit";
 import { stopPolicySpec } from "./stopPolicy";
 import type { Insertion } from "./suffixOverlap";
@@ -89,7 +95,12 @@ export type CompletionOutcome =
       phases: CompletionPhases;
       trace: string[];
     }
-  | { kind: "skipped"; reason: "noTrigger" | "cancelled" | DropReason | "withheld"; detail?: string; verdict?: ShieldVerdict };
+  | {
+      kind: "skipped";
+      reason: "noTrigger" | "cancelled" | DropReason | "withheld";
+      detail?: string;
+      verdict?: ShieldVerdict;
+    };
 
 /** Suggestions asked for on a manual trigger: the greedy one and sampled alternatives. */
 const manualCandidates = 3;
@@ -98,7 +109,9 @@ const alternativeTemperature = 0.7;
 
 function limitLines(insertion: Insertion, maxLines: number): Insertion {
   const lines = insertion.text.split("\n");
-  return lines.length <= maxLines ? insertion : { text: lines.slice(0, maxLines).join("\n"), replaceRight: insertion.replaceRight };
+  return lines.length <= maxLines
+    ? insertion
+    : { text: lines.slice(0, maxLines).join("\n"), replaceRight: insertion.replaceRight };
 }
 
 interface PreparedPrompt {
@@ -147,7 +160,8 @@ export class CompletionEngine {
     if (request.trigger === "automatic") {
       await this.awaitPrecompute(prefix, suffix, signal);
       const cached = this.cache.lookup(prefix, suffix);
-      if (cached) return this.shown(request, [cached], "cache", startedAt, ["served from the cache"], { debounceMs: 0 });
+      if (cached)
+        return this.shown(request, [cached], "cache", startedAt, ["served from the cache"], { debounceMs: 0 });
       try {
         const waited = this.options.now() - typedAt;
         if (waited < this.debounce.delayMs()) await this.options.sleep(this.debounce.delayMs() - waited, signal);
@@ -158,11 +172,15 @@ export class CompletionEngine {
       await this.awaitPrecompute(prefix, suffix, signal);
       const precomputed = this.cache.lookup(prefix, suffix);
       const debounceMs = this.options.now() - startedAt;
-      if (precomputed) return this.shown(request, [precomputed], "cache", startedAt, ["served from the cache"], { debounceMs });
+      if (precomputed)
+        return this.shown(request, [precomputed], "cache", startedAt, ["served from the cache"], { debounceMs });
     } else {
       this.cancelPrecompute();
       const last = this.lastManual;
-      if (last && last.prefix === prefix && last.suffix === suffix) return this.shown(request, last.insertions, "cache", startedAt, ["manual suggestions served again"], { debounceMs: 0 });
+      if (last && last.prefix === prefix && last.suffix === suffix)
+        return this.shown(request, last.insertions, "cache", startedAt, ["manual suggestions served again"], {
+          debounceMs: 0,
+        });
     }
     if (signal.aborted) return { kind: "skipped", reason: "cancelled" };
 
@@ -177,7 +195,12 @@ export class CompletionEngine {
     let generateMs = 0;
     let dropped: DropReason | undefined;
     for (let attempt = 0; attempt < attempts; attempt++) {
-      const candidate = await this.generateCandidate(request, prepared, signal, attempt === 0 ? 0 : alternativeTemperature);
+      const candidate = await this.generateCandidate(
+        request,
+        prepared,
+        signal,
+        attempt === 0 ? 0 : alternativeTemperature,
+      );
       if (candidate.kind === "cancelled") return { kind: "skipped", reason: "cancelled" };
       if (candidate.kind === "insertion") generateMs += candidate.generateMs;
       if (candidate.kind === "dropped") {
@@ -185,7 +208,12 @@ export class CompletionEngine {
         continue;
       }
       if (insertions.length === 0) ({ trace, host } = candidate);
-      if (!insertions.some((other) => other.text === candidate.insertion.text && other.replaceRight === candidate.insertion.replaceRight)) insertions.push(candidate.insertion);
+      if (
+        !insertions.some(
+          (other) => other.text === candidate.insertion.text && other.replaceRight === candidate.insertion.replaceRight,
+        )
+      )
+        insertions.push(candidate.insertion);
     }
     if (insertions.length === 0) return { kind: "skipped", reason: dropped ?? "empty" };
     if (request.trigger === "manual") this.lastManual = { prefix, suffix, insertions };
@@ -210,7 +238,8 @@ export class CompletionEngine {
       .then((prepared) => (prepared ? this.generateCandidate(request, prepared, controller.signal, 0) : undefined))
       .then(
         (candidate) => {
-          if (candidate?.kind === "insertion" && !controller.signal.aborted) this.cache.store(request.prefix, request.suffix, candidate.insertion);
+          if (candidate?.kind === "insertion" && !controller.signal.aborted)
+            this.cache.store(request.prefix, request.suffix, candidate.insertion);
         },
         // A failed precompute only means that the next request asks the model itself.
         () => undefined,
@@ -253,11 +282,25 @@ export class CompletionEngine {
     const scopeHeaders = request.scopeHeaders?.();
     const snippets = await request.snippets();
     if (signal.aborted) return undefined;
-    const pieces = buildPromptPieces({ prefix, suffix, cursorLine: request.cursorLine, languageId: request.languageId, path: request.path, snippets, scopeHeaders, budget: this.options.budget });
+    const pieces = buildPromptPieces({
+      prefix,
+      suffix,
+      cursorLine: request.cursorLine,
+      languageId: request.languageId,
+      path: request.path,
+      snippets,
+      scopeHeaders,
+      budget: this.options.budget,
+    });
     return { mode, syntax, pieces };
   }
 
-  private async generateCandidate(request: CompletionRequest, prepared: PreparedPrompt, signal: AbortSignal, temperature: number): Promise<Candidate> {
+  private async generateCandidate(
+    request: CompletionRequest,
+    prepared: PreparedPrompt,
+    signal: AbortSignal,
+    temperature: number,
+  ): Promise<Candidate> {
     const { mode, syntax, pieces } = prepared;
     const limits = generationLimits(mode, this.options.maxLines);
     let result: GenerationResult;
@@ -281,9 +324,20 @@ export class CompletionEngine {
     const generateMs = this.options.now() - calledAt;
     if (signal.aborted || result.stopReason === "abort") return { kind: "cancelled" };
     this.debounce.recordModelTime(generateMs);
-    const processed = postProcess({ raw: result.text, prefix: request.prefix, suffix: request.suffix, mode, style: request.style, syntax });
+    const processed = postProcess({
+      raw: result.text,
+      prefix: request.prefix,
+      suffix: request.suffix,
+      mode,
+      style: request.style,
+      syntax,
+    });
     if (!processed.show) return { kind: "dropped", reason: processed.reason };
-    const trace = [`mode: ${mode}`, ...(result.promptFit ?? []), `model: ${result.generatedTokens} tokens, ${result.tokensEvaluated} evaluated, ${result.stopReason}`];
+    const trace = [
+      `mode: ${mode}`,
+      ...(result.promptFit ?? []),
+      `model: ${result.generatedTokens} tokens, ${result.tokensEvaluated} evaluated, ${result.stopReason}`,
+    ];
     const insertion = limitLines(processed.insertion, this.options.maxLines);
     return { kind: "insertion", insertion, trace, generateMs, host: result.timings };
   }
@@ -314,6 +368,15 @@ export class CompletionEngine {
     if (!first) return { kind: "skipped", reason: "withheld", verdict: withheld, detail: withheld?.failure };
     const now = this.options.now();
     const { insertion, verdict } = first;
-    return { kind: "shown", insertion, verdict, source, alternatives, latencyMs: now - startedAt, phases: { ...phases, shieldMs: now - gatedAt }, trace };
+    return {
+      kind: "shown",
+      insertion,
+      verdict,
+      source,
+      alternatives,
+      latencyMs: now - startedAt,
+      phases: { ...phases, shieldMs: now - gatedAt },
+      trace,
+    };
   }
 }

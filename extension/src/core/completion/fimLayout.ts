@@ -46,9 +46,13 @@ export function layoutFimPrompt<Token extends number>(
   const fixedTokens = leading.length + (fim === undefined ? 0 : 3);
   const available = budget.maxPromptTokens - fixedTokens;
   // One prefix token is the least a useful completion needs.
-  if (available < 1) throw new FimBudgetError(`the context leaves room for ${budget.maxPromptTokens} prompt tokens, fewer than the ${fixedTokens + 1} needed`);
+  if (available < 1)
+    throw new FimBudgetError(
+      `the context leaves room for ${budget.maxPromptTokens} prompt tokens, fewer than the ${fixedTokens + 1} needed`,
+    );
 
-  const suffixKept = fim === undefined ? [] : suffix.slice(0, Math.max(0, Math.min(budget.maxSuffixTokens, Math.floor(available / 2))));
+  const suffixKept =
+    fim === undefined ? [] : suffix.slice(0, Math.max(0, Math.min(budget.maxSuffixTokens, Math.floor(available / 2))));
   const prefixRoom = available - suffixKept.length;
   const prefixKept = prefix.slice(prefixCutIndex(prefix.length, prefixRoom, budget.prefixTrimStep));
 

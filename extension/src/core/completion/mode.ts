@@ -9,7 +9,8 @@ const literalNodeType = /string|comment|heredoc|template|char_literal|regex/;
 /** Lines ending like this open a block, a body, or a bracketed list. */
 const opensBlock = /(?:\{|\bdo(?:\s*\|[^|]*\|)?|\bthen|\belse|\bbegin)\s*$/;
 /** A colon opens a block only after a Python-style header; elsewhere it is a type annotation or a label. */
-const opensIndentedBlock = /^\s*(?:async\s+)?(?:def|class|if|elif|else|for|while|try|except|finally|with|match|case)\b.*:\s*$/;
+const opensIndentedBlock =
+  /^\s*(?:async\s+)?(?:def|class|if|elif|else|for|while|try|except|finally|with|match|case)\b.*:\s*$/;
 
 const importLine = /^\s*(?:import|export)\b/;
 
@@ -26,7 +27,13 @@ function insideLiteral(tree: Tree, cursor: number): boolean {
  * finishing a line, and a second line would be a guess. `cursor` is the cursor's index in
  * `tree`, for a `prefix` that is only the end of the text before the cursor.
  */
-export function decideMode(prefix: string, suffix: string, tree: Tree | undefined, tabSize: number, cursor = prefix.length): CompletionMode {
+export function decideMode(
+  prefix: string,
+  suffix: string,
+  tree: Tree | undefined,
+  tabSize: number,
+  cursor = prefix.length,
+): CompletionMode {
   if (tree && insideLiteral(tree, cursor)) return "singleLine";
   const before = lineBefore(prefix);
   const after = lineAfter(suffix);

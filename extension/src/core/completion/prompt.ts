@@ -102,5 +102,7 @@ export function buildPromptPieces(input: PromptInput): PromptPieces {
 
 /** Single-line requests stop at the line break; multi-line ones get room for a body. */
 export function generationLimits(mode: CompletionMode, maxLines: number): { maxTokens: number; stop: string[] } {
-  return mode === "singleLine" ? { maxTokens: 64, stop: ["\n"] } : { maxTokens: Math.min(512, 24 * maxLines), stop: [] };
+  return mode === "singleLine"
+    ? { maxTokens: 64, stop: ["\n"] }
+    : { maxTokens: Math.min(512, 24 * maxLines), stop: [] };
 }

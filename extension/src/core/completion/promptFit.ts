@@ -187,13 +187,21 @@ function longestTailWithin<Token>(line: string, budget: number, tokenize: Tokeni
  * counted as pieceText renders it, whichever way the backend sends it, so every backend keeps the same pieces for the
  * same counts. `countedWith` ends the trace's last line: where the counts came from.
  */
-export function fitInfillContext<Token>(prompt: PromptPieces, tokenize: Tokenize<Token>, countedWith = "counted with the model's tokenizer"): FittedInfill<Token> {
+export function fitInfillContext<Token>(
+  prompt: PromptPieces,
+  tokenize: Tokenize<Token>,
+  countedWith = "counted with the model's tokenizer",
+): FittedInfill<Token> {
   const { context } = prompt;
   const { budget } = context;
   const included: string[] = [];
   const cursorLine = context.prefixFirstLine + newlines(prompt.prefix);
 
-  const suffix = takeFromStart(blocksOf(prompt.suffix, cursorLine), Math.floor(budget.totalTokens * budget.suffixShare), tokenize);
+  const suffix = takeFromStart(
+    blocksOf(prompt.suffix, cursorLine),
+    Math.floor(budget.totalTokens * budget.suffixShare),
+    tokenize,
+  );
   included.push(`suffix: ${newlines(prompt.suffix.slice(0, suffix.chars))} lines, ${suffix.tokens.length} tokens`);
   let remaining = budget.totalTokens - suffix.tokens.length;
 
@@ -242,12 +250,20 @@ export function fitInfillContext<Token>(prompt: PromptPieces, tokenize: Tokenize
   included.push(`prefix: from line ${firstKeptLine(prefix) + 1}, ${prefix.tokens.length} tokens`);
 
   const prefixTokens = [...pieceTokens, ...pathCommentTokens, ...scopes, ...prefix.tokens];
-  included.push(`prompt: ${prefixTokens.length + suffix.tokens.length} of ${budget.totalTokens} tokens, ${countedWith}`);
-  const documentPrefix = (keepsPathComment ? pathText : "") + scopesText + prompt.prefix.slice(prompt.prefix.length - prefix.chars);
+  included.push(
+    `prompt: ${prefixTokens.length + suffix.tokens.length} of ${budget.totalTokens} tokens, ${countedWith}`,
+  );
+  const documentPrefix =
+    (keepsPathComment ? pathText : "") + scopesText + prompt.prefix.slice(prompt.prefix.length - prefix.chars);
   return {
     prefix: prefixTokens,
     suffix: suffix.tokens,
-    text: { prefix: piecesText + documentPrefix, suffix: prompt.suffix.slice(0, suffix.chars), pieces: keptPieces, documentPrefix },
+    text: {
+      prefix: piecesText + documentPrefix,
+      suffix: prompt.suffix.slice(0, suffix.chars),
+      pieces: keptPieces,
+      documentPrefix,
+    },
     included,
   };
 }

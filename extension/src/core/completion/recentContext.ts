@@ -25,7 +25,8 @@ const maxEditedLines = 16;
 /** A range of the same document after `edit`: below it, moved by the lines it added or removed; across it, joined. */
 function movedBy(range: LineRange, edit: LineEdit): LineRange {
   const delta = edit.newEndLine - edit.oldEndLine;
-  if (range.startLine > edit.oldEndLine) return { key: range.key, startLine: range.startLine + delta, endLine: range.endLine + delta };
+  if (range.startLine > edit.oldEndLine)
+    return { key: range.key, startLine: range.startLine + delta, endLine: range.endLine + delta };
   if (range.endLine < edit.startLine) return range;
   return {
     key: range.key,
@@ -49,8 +50,16 @@ export class RecentEdits {
     const kept: LineRange[] = [];
     for (const range of this.ranges) {
       const moved = range.key === edit.key ? movedBy(range, edit) : undefined;
-      if (moved && moved.startLine <= touched.endLine + mergeDistanceLines && moved.endLine + mergeDistanceLines >= touched.startLine) {
-        touched = { key: edit.key, startLine: Math.min(touched.startLine, moved.startLine), endLine: Math.max(touched.endLine, moved.endLine) };
+      if (
+        moved &&
+        moved.startLine <= touched.endLine + mergeDistanceLines &&
+        moved.endLine + mergeDistanceLines >= touched.startLine
+      ) {
+        touched = {
+          key: edit.key,
+          startLine: Math.min(touched.startLine, moved.startLine),
+          endLine: Math.max(touched.endLine, moved.endLine),
+        };
       } else kept.push(moved ?? range);
     }
     if (touched.endLine - touched.startLine + 1 > maxEditedLines) {
@@ -121,13 +130,20 @@ export function recentSnippets(request: RecentSnippetRequest): ContextSnippet[] 
     if (!paths || isSecretPath(paths.absolute)) return false;
     const text = request.documents.lines(range.key, range.startLine, range.endLine);
     if (text === undefined || text.trim() === "") return false;
-    snippets.push({ path: paths.display, text, reason: `${reason}, lines ${range.startLine + 1}-${range.endLine + 1}` });
+    snippets.push({
+      path: paths.display,
+      text,
+      reason: `${reason}, lines ${range.startLine + 1}-${range.endLine + 1}`,
+    });
     return true;
   };
   let edits = 0;
   for (const range of request.edits) {
     if (edits >= request.maxEdits) break;
-    const inWindow = range.key === request.currentKey && range.endLine >= request.cursorLine - request.windowLines && range.startLine <= request.cursorLine + request.windowLines;
+    const inWindow =
+      range.key === request.currentKey &&
+      range.endLine >= request.cursorLine - request.windowLines &&
+      range.startLine <= request.cursorLine + request.windowLines;
     if (!inWindow && add(range, "recently edited")) edits++;
   }
   let views = 0;

@@ -73,7 +73,8 @@ export function isStopPolicySpec(value: unknown): value is StopPolicySpec {
     tabSize >= 1 &&
     typeof value.lineBefore === "string" &&
     (lineAbove === undefined || typeof lineAbove === "string") &&
-    (suffixHead === undefined || (isRecord(suffixHead) && typeof suffixHead.text === "string" && typeof suffixHead.onCursorLine === "boolean")) &&
+    (suffixHead === undefined ||
+      (isRecord(suffixHead) && typeof suffixHead.text === "string" && typeof suffixHead.onCursorLine === "boolean")) &&
     typeof checksSyntax === "boolean" &&
     typeof timeCapMs === "number" &&
     timeCapMs >= 0
@@ -94,7 +95,9 @@ const closingKeywords = ["end", "fi", "done", "esac", "endif", "endwhile", "endf
 function mayBeClosing(partial: string): boolean {
   const text = partial.trim();
   if (isClosersOnly(text)) return true;
-  return closingKeywords.some((keyword) => keyword.startsWith(text) || (text.startsWith(keyword) && !/\w/.test(text.charAt(keyword.length))));
+  return closingKeywords.some(
+    (keyword) => keyword.startsWith(text) || (text.startsWith(keyword) && !/\w/.test(text.charAt(keyword.length))),
+  );
 }
 
 /** A line that may turn out to be only a comment (isCommentLine on the whole line). */
@@ -142,7 +145,8 @@ export class StopPolicy {
       // Without the next line's start, which post-processing would otherwise read as a (blank, or shorter) line.
       if (this.addLine(line)) return { reason: "complete", text: text.slice(0, end) };
     }
-    if (this.spec.mode === "multiLine" && this.partialLineDecides(text.slice(this.lineStart))) return { reason: "complete", text };
+    if (this.spec.mode === "multiLine" && this.partialLineDecides(text.slice(this.lineStart)))
+      return { reason: "complete", text };
     if (this.spec.timeCapMs > 0 && this.hasFullLine && generationMs >= this.spec.timeCapMs) {
       return { reason: "timeLimit", text: text.slice(0, this.lineStart - 1) };
     }
@@ -215,7 +219,8 @@ export class StopPolicy {
 
   private noteSuffixRepeat(index: number, line: string): void {
     const head = this.spec.suffixHead;
-    if (head === undefined || this.suffixRepeatAt !== undefined || isBlank(line) || !sameLine(line.trimEnd(), head)) return;
+    if (head === undefined || this.suffixRepeatAt !== undefined || isBlank(line) || !sameLine(line.trimEnd(), head))
+      return;
     if (isClosingLine(line)) this.closerMatchesSuffix = true;
     else this.suffixRepeatAt = index;
   }
@@ -240,8 +245,14 @@ export class StopPolicy {
    */
   private decided(): boolean {
     const { repeatAt, suffixRepeatAt } = this;
-    if (repeatAt !== undefined && !isBlank(this.lines[this.lines.length - 1]) && !this.loopPendingBefore(repeatAt)) return true;
-    if (suffixRepeatAt === undefined || this.closerMatchesSuffix || (repeatAt !== undefined && repeatAt <= suffixRepeatAt)) return false;
+    if (repeatAt !== undefined && !isBlank(this.lines[this.lines.length - 1]) && !this.loopPendingBefore(repeatAt))
+      return true;
+    if (
+      suffixRepeatAt === undefined ||
+      this.closerMatchesSuffix ||
+      (repeatAt !== undefined && repeatAt <= suffixRepeatAt)
+    )
+      return false;
     // A loop at the same line cuts there too, but keeps the blank lines before it that the suffix rule trims.
     return !this.loopPendingBefore(suffixRepeatAt + 1);
   }
@@ -253,14 +264,16 @@ export class StopPolicy {
   private partialLineDecides(partial: string): boolean {
     const index = this.lines.length;
     if (index === 0 || isBlank(partial) || controlTokenStart.test(partial)) return false;
-    if (indentWidth(partial, this.spec.tabSize) <= this.limit && !mayBeClosing(partial) && !mayBeComment.test(partial)) return true;
+    if (indentWidth(partial, this.spec.tabSize) <= this.limit && !mayBeClosing(partial) && !mayBeComment.test(partial))
+      return true;
     return index >= this.spec.maxLines && this.maxLinesDecides();
   }
 
   /** A blank last shown line stays only if no later cut trims it with the blank lines after it. */
   private maxLinesDecides(): boolean {
     const { maxLines, checksSyntax } = this.spec;
-    if (checksSyntax || this.closerMatchesSuffix || this.repeatAt !== undefined || isBlank(this.lines[maxLines - 1])) return false;
+    if (checksSyntax || this.closerMatchesSuffix || this.repeatAt !== undefined || isBlank(this.lines[maxLines - 1]))
+      return false;
     return !this.loopPendingBefore(maxLines);
   }
 }

@@ -15,8 +15,10 @@ export interface Insertion {
 export function mergeClosersOnLine(completion: string, suffix: string): Insertion {
   const right = lineAfter(suffix);
   const closers = right.trimEnd();
-  if (closers === "" || !isClosersOnly(closers) || completion.includes("\n")) return { text: completion, replaceRight: 0 };
-  if (completion.endsWith(closers)) return { text: completion.slice(0, completion.length - closers.length), replaceRight: 0 };
+  if (closers === "" || !isClosersOnly(closers) || completion.includes("\n"))
+    return { text: completion, replaceRight: 0 };
+  if (completion.endsWith(closers))
+    return { text: completion.slice(0, completion.length - closers.length), replaceRight: 0 };
   if (isSubsequence(closers, completion)) return { text: completion, replaceRight: closers.length };
   return { text: completion, replaceRight: 0 };
 }
@@ -54,7 +56,12 @@ export function sameLine(completionLine: string, suffixLine: SuffixLine): boolea
   if (ours === theirs) return true;
   // `}` against `})`: the suffix closes more than the completion, but the completion's closer is already there.
   const ourCloser = ours.trim();
-  return isClosingLine(ourCloser) && isClosersOnly(ourCloser) && theirs.trim().startsWith(ourCloser) && leadingWhitespace(ours) === leadingWhitespace(theirs);
+  return (
+    isClosingLine(ourCloser) &&
+    isClosersOnly(ourCloser) &&
+    theirs.trim().startsWith(ourCloser) &&
+    leadingWhitespace(ours) === leadingWhitespace(theirs)
+  );
 }
 
 /**

@@ -3,8 +3,7 @@ import { isClosersOnly, lineAfter, lineBefore } from "./text";
 export type TriggerKind = "automatic" | "manual";
 
 export type TriggerDecision =
-  | { trigger: true }
-  | { trigger: false; reason: "midWord" | "codeRightOfCursor" | "emptyDocument" };
+  { trigger: true } | { trigger: false; reason: "midWord" | "codeRightOfCursor" | "emptyDocument" };
 
 const wordCharacter = /[\p{L}\p{N}_$]/u;
 
@@ -16,7 +15,12 @@ export function decideTrigger(prefix: string, suffix: string, kind: TriggerKind)
   if (kind === "manual") return { trigger: true };
   const before = lineBefore(prefix);
   const after = lineAfter(suffix);
-  if (after.length > 0 && wordCharacter.test(after[0]) && before.length > 0 && wordCharacter.test(before[before.length - 1])) {
+  if (
+    after.length > 0 &&
+    wordCharacter.test(after[0]) &&
+    before.length > 0 &&
+    wordCharacter.test(before[before.length - 1])
+  ) {
     return { trigger: false, reason: "midWord" };
   }
   if (!isClosersOnly(after)) return { trigger: false, reason: "codeRightOfCursor" };

@@ -3,7 +3,11 @@ import { commandIds } from "../commandIds";
 
 /** A spinner while a completion request runs, the last latency after it; a click turns completions on or off. */
 export class CompletionStatusBar implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem("llamaAssist.completions", vscode.StatusBarAlignment.Right, 99);
+  private readonly item = vscode.window.createStatusBarItem(
+    "llamaAssist.completions",
+    vscode.StatusBarAlignment.Right,
+    99,
+  );
   private running = 0;
   private lastLatencyMs: number | undefined;
   private enabled = true;

@@ -4,7 +4,13 @@ import type { CompletionSettings } from "../../core/completion/completionSetting
 import type { ShieldVerdict } from "../../core/shield/gate";
 import { completionSettingKeys } from "../../core/completion/completionSettings";
 import type { Tree } from "web-tree-sitter";
-import { CompletionEngine, type CompletionPhases, type CompletionRequest, type Generate, type SuggestionGate } from "../../core/completion/engine";
+import {
+  CompletionEngine,
+  type CompletionPhases,
+  type CompletionRequest,
+  type Generate,
+  type SuggestionGate,
+} from "../../core/completion/engine";
 import type { TriggerKind } from "../../core/completion/trigger";
 import { defaultPromptBudget, promptWindowChars, type PromptBudget } from "../../core/completion/prompt";
 import { InsertionParser } from "../../core/syntax/insertionParser";
@@ -30,7 +36,11 @@ export interface InlineCompletionDeps {
    * The command VS Code runs when the user accepts a suggestion that had findings, e.g. to put them in the
    * Problems panel. Finding lines count from `scannedFrom`, where the prefix the gate scanned begins.
    */
-  acceptCommand: (document: vscode.TextDocument, verdict: ShieldVerdict, scannedFrom: vscode.Position) => vscode.Command | undefined;
+  acceptCommand: (
+    document: vscode.TextDocument,
+    verdict: ShieldVerdict,
+    scannedFrom: vscode.Position,
+  ) => vscode.Command | undefined;
 }
 
 /** Characters of context on each side of the cursor for documents with no tree: enough for any token budget. */
@@ -128,22 +138,34 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
       const outcome = await this.engine.complete(request, controller.signal);
       if (outcome.kind === "skipped") {
         if (outcome.verdict) this.deps.onVerdict(outcome.verdict);
-        if (outcome.reason === "withheld") this.deps.log.info(`A completion was withheld by the Shield${outcome.detail ? `: ${outcome.detail}` : ""}.`);
+        if (outcome.reason === "withheld")
+          this.deps.log.info(`A completion was withheld by the Shield${outcome.detail ? `: ${outcome.detail}` : ""}.`);
         return undefined;
       }
       this.deps.onVerdict(outcome.verdict);
       latencyMs = outcome.latencyMs;
       const scannedFrom = document.positionAt(offset - cursor);
       // Alternatives come after the first: VS Code shows the first and cycles with Alt+] / Alt+[.
-      const items = [{ insertion: outcome.insertion, verdict: outcome.verdict }, ...outcome.alternatives].map(({ insertion, verdict }) => {
-        const range = new vscode.Range(position, position.translate(0, insertion.replaceRight));
-        const shieldCommand = verdict.findings.length > 0 ? this.deps.acceptCommand(document, verdict, scannedFrom) : undefined;
-        const accepted: vscode.Command = { title: "Accept completion", command: internalCommandIds.completionAccepted, arguments: shieldCommand ? [shieldCommand] : [] };
-        return new vscode.InlineCompletionItem(insertion.text, range, accepted);
-      });
+      const items = [{ insertion: outcome.insertion, verdict: outcome.verdict }, ...outcome.alternatives].map(
+        ({ insertion, verdict }) => {
+          const range = new vscode.Range(position, position.translate(0, insertion.replaceRight));
+          const shieldCommand =
+            verdict.findings.length > 0 ? this.deps.acceptCommand(document, verdict, scannedFrom) : undefined;
+          const accepted: vscode.Command = {
+            title: "Accept completion",
+            command: internalCommandIds.completionAccepted,
+            arguments: shieldCommand ? [shieldCommand] : [],
+          };
+          return new vscode.InlineCompletionItem(insertion.text, range, accepted);
+        },
+      );
       if (settings.trace) {
-        this.deps.log.trace(`completion (${outcome.source}, ${Math.round(outcome.latencyMs)} ms): ${outcome.trace.join("; ")}`);
-        this.deps.log.trace(`completion timings: ${JSON.stringify(this.timings(request.typedAt, calledAt, outcome.phases))}`);
+        this.deps.log.trace(
+          `completion (${outcome.source}, ${Math.round(outcome.latencyMs)} ms): ${outcome.trace.join("; ")}`,
+        );
+        this.deps.log.trace(
+          `completion timings: ${JSON.stringify(this.timings(request.typedAt, calledAt, outcome.phases))}`,
+        );
       }
       return items;
     } catch (error) {
@@ -184,7 +206,11 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
   }
 
   /** The engine's request for a position; the caller calls `release` once the request is done with it. */
-  private requestAt(document: vscode.TextDocument, position: vscode.Position, trigger: TriggerKind): { request: CompletionRequest; release: () => void; offset: number; cursor: number } {
+  private requestAt(
+    document: vscode.TextDocument,
+    position: vscode.Position,
+    trigger: TriggerKind,
+  ): { request: CompletionRequest; release: () => void; offset: number; cursor: number } {
     const offset = document.offsetAt(position);
     const documentTree = this.deps.trees.parsedTreeOf(document);
     const runtime = this.deps.trees.syntaxRuntime;
@@ -193,7 +219,9 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
     // Beyond what the prompt can use, so that a prefix no longer than that is the document's start (buildPromptPieces).
     const aroundChars = documentTree ? promptWindowChars(this.budget) + parsedWindowChars : windowChars;
     const windowStart = Math.max(0, offset - aroundChars);
-    const text = document.getText(new vscode.Range(document.positionAt(windowStart), document.positionAt(offset + aroundChars)));
+    const text = document.getText(
+      new vscode.Range(document.positionAt(windowStart), document.positionAt(offset + aroundChars)),
+    );
     const cursor = offset - windowStart;
     const prefix = text.slice(0, cursor);
     const suffix = text.slice(cursor);
@@ -218,10 +246,21 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
     const definitionRequest = () => {
       const tree = parsedTree();
       if (!tree || !definitionContext) return undefined;
-      return { languageId: document.languageId, path: document.uri.path, tree, cursor: offset, parse: snapshotParse, around: { start: windowStart, text } };
+      return {
+        languageId: document.languageId,
+        path: document.uri.path,
+        tree,
+        cursor: offset,
+        parse: snapshotParse,
+        around: { start: windowStart, text },
+      };
     };
-    const options = vscode.window.activeTextEditor?.document === document ? vscode.window.activeTextEditor.options : undefined;
-    const style = { insertSpaces: options?.insertSpaces !== false, tabSize: typeof options?.tabSize === "number" ? options.tabSize : 4 };
+    const options =
+      vscode.window.activeTextEditor?.document === document ? vscode.window.activeTextEditor.options : undefined;
+    const style = {
+      insertSpaces: options?.insertSpaces !== false,
+      tabSize: typeof options?.tabSize === "number" ? options.tabSize : 4,
+    };
     const request: CompletionRequest = {
       languageId: document.languageId,
       path: vscode.workspace.asRelativePath(document.uri),
@@ -232,8 +271,15 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
       style,
       syntax: () => {
         const tree = parsedTree();
-        const at = { read: documentReader(document), cursor: offset, cursorPoint: { row: position.line, column: position.character }, after: suffix };
-        return tree && runtime && documentTree ? new InsertionParser(runtime, documentTree.language, tree, at) : undefined;
+        const at = {
+          read: documentReader(document),
+          cursor: offset,
+          cursorPoint: { row: position.line, column: position.character },
+          after: suffix,
+        };
+        return tree && runtime && documentTree
+          ? new InsertionParser(runtime, documentTree.language, tree, at)
+          : undefined;
       },
       scopeHeaders: () => {
         const asked = definitionRequest();
@@ -242,7 +288,10 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
       },
       snippets: async () => {
         const asked = definitionRequest();
-        return [...(asked && definitionContext ? await definitionContext.snippetsFor(asked) : []), ...this.recent.snippetsFor(document, position, promptWindowLines)];
+        return [
+          ...(asked && definitionContext ? await definitionContext.snippetsFor(asked) : []),
+          ...this.recent.snippetsFor(document, position, promptWindowLines),
+        ];
       },
     };
     return { request, release: () => snapshot?.delete(), offset, cursor };
@@ -273,7 +322,8 @@ export function register(deps: InlineCompletionDeps): vscode.Disposable {
     vscode.commands.registerCommand(commandIds.toggleCompletions, () => toggleCompletions(deps.settings())),
     // Runs when a suggestion is accepted: the Shield's command for its findings, then the precompute.
     vscode.commands.registerCommand(internalCommandIds.completionAccepted, async (shieldCommand?: vscode.Command) => {
-      if (shieldCommand) await vscode.commands.executeCommand(shieldCommand.command, ...(shieldCommand.arguments ?? []));
+      if (shieldCommand)
+        await vscode.commands.executeCommand(shieldCommand.command, ...(shieldCommand.arguments ?? []));
       if (deps.settings().precompute) provider.precomputeAtCursor();
     }),
   );
@@ -300,7 +350,12 @@ async function toggleCompletions(settings: CompletionSettings): Promise<void> {
     choices.push({
       label: languageOff ? `Turn completions on for ${languageId}` : `Turn completions off for ${languageId}`,
       description: "this language only",
-      apply: () => section.update(completionSettingKeys.languages, { ...current, [languageId]: languageOff }, vscode.ConfigurationTarget.Global),
+      apply: () =>
+        section.update(
+          completionSettingKeys.languages,
+          { ...current, [languageId]: languageOff },
+          vscode.ConfigurationTarget.Global,
+        ),
     });
   }
   const choice = await vscode.window.showQuickPick(choices, { title: "Llama Assist completions" });

@@ -24,8 +24,14 @@ export class RecentContextTracker implements vscode.Disposable {
         const key = event.document.uri.toString();
         for (const change of event.contentChanges) {
           let addedLines = 0;
-          for (let index = change.text.indexOf("\n"); index >= 0; index = change.text.indexOf("\n", index + 1)) addedLines++;
-          this.edits.record({ key, startLine: change.range.start.line, oldEndLine: change.range.end.line, newEndLine: change.range.start.line + addedLines });
+          for (let index = change.text.indexOf("\n"); index >= 0; index = change.text.indexOf("\n", index + 1))
+            addedLines++;
+          this.edits.record({
+            key,
+            startLine: change.range.start.line,
+            oldEndLine: change.range.end.line,
+            newEndLine: change.range.start.line + addedLines,
+          });
         }
       }),
       vscode.window.onDidChangeTextEditorVisibleRanges((event) => this.recordView(event.textEditor)),
@@ -40,7 +46,11 @@ export class RecentContextTracker implements vscode.Disposable {
   private recordView(editor: vscode.TextEditor): void {
     const visible = editor.visibleRanges[0];
     if (!visible || !trackedSchemes.has(editor.document.uri.scheme)) return;
-    this.views.record({ key: editor.document.uri.toString(), startLine: visible.start.line, endLine: visible.end.line });
+    this.views.record({
+      key: editor.document.uri.toString(),
+      startLine: visible.start.line,
+      endLine: visible.end.line,
+    });
   }
 
   /** Recent edits elsewhere (not in the lines around the cursor) and views of other files, for the prompt. */
@@ -53,7 +63,9 @@ export class RecentContextTracker implements vscode.Disposable {
       lines: (key, startLine, endLine) => {
         const open = findOpen(key);
         if (!open || startLine >= open.lineCount) return undefined;
-        return open.getText(new vscode.Range(startLine, 0, Math.min(endLine, open.lineCount - 1), Number.MAX_SAFE_INTEGER));
+        return open.getText(
+          new vscode.Range(startLine, 0, Math.min(endLine, open.lineCount - 1), Number.MAX_SAFE_INTEGER),
+        );
       },
     };
     return recentSnippets({
