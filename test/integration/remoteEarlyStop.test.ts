@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import type http from "node:http";
 import { availableParallelism } from "node:os";
 import { stopPolicySpec } from "../../extension/src/core/completion/stopPolicy";
+import type { RemoteKind } from "../../extension/src/core/protocol/backend";
 import type { InfillParams } from "../../extension/src/core/protocol/host";
 import { type RemoteBackend, createRemoteBackend } from "../../extension/src/node/remote/remoteBackend";
 import { ensureScriptedModel } from "../fixtures/scriptedModel";
@@ -45,6 +46,19 @@ function streamForever(response: http.ServerResponse, contentType: string, event
   next();
 }
 
+/** A backend of `kind` at `url`, with the options no test here varies. */
+function backendAt(url: string, kind: RemoteKind, model: string): RemoteBackend {
+  return createRemoteBackend({
+    kind,
+    baseUrl: url,
+    model,
+    fimTemplate: "qwen",
+    customFimTemplate: "",
+    apiKey: async () => undefined,
+    extraCaCertificates: [],
+  });
+}
+
 async function closedByClient(server: ScriptedServer): Promise<boolean> {
   for (let waited = 0; server.clientClosedEarly === 0 && waited < 2000; waited += 20)
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -72,15 +86,7 @@ describe("early stop against remote servers", function () {
           (token) => `data: ${JSON.stringify({ choices: [{ index: 0, text: token, finish_reason: null }] })}\n\n`,
         ),
       );
-      backend = createRemoteBackend({
-        kind: "openai",
-        baseUrl: server.url,
-        model: "m",
-        fimTemplate: "qwen",
-        customFimTemplate: "",
-        apiKey: async () => undefined,
-        extraCaCertificates: [],
-      });
+      backend = backendAt(server.url, "openai", "m");
       const result = await backend.infill(params);
       assert.deepEqual(result, {
         text: "return a + b\n\n\ndef",
@@ -100,15 +106,7 @@ describe("early stop against remote servers", function () {
           (token) => `${JSON.stringify({ model: "m", response: token, done: false })}\n`,
         ),
       );
-      backend = createRemoteBackend({
-        kind: "ollama",
-        baseUrl: server.url,
-        model: "m",
-        fimTemplate: "qwen",
-        customFimTemplate: "",
-        apiKey: async () => undefined,
-        extraCaCertificates: [],
-      });
+      backend = backendAt(server.url, "ollama", "m");
       const result = await backend.infill(params);
       assert.equal(result.text, "return a + b\n\n\ndef");
       assert.equal(result.stopReason, "complete");
@@ -120,15 +118,7 @@ describe("early stop against remote servers", function () {
         response.writeHead(200, { "content-type": "text/event-stream" });
         response.write(`data: ${JSON.stringify({ choices: [{ index: 0, text: "return", finish_reason: null }] })}\n\n`);
       });
-      backend = createRemoteBackend({
-        kind: "openai",
-        baseUrl: server.url,
-        model: "m",
-        fimTemplate: "qwen",
-        customFimTemplate: "",
-        apiKey: async () => undefined,
-        extraCaCertificates: [],
-      });
+      backend = backendAt(server.url, "openai", "m");
       const controller = new AbortController();
       const pending = backend.infill(params, controller.signal);
       setTimeout(() => controller.abort(), 100);
@@ -155,15 +145,7 @@ describe("early stop against remote servers", function () {
     });
 
     it("stops the rambling model at the next function's first token and frees the slot", async function () {
-      backend = createRemoteBackend({
-        kind: "llama-server",
-        baseUrl: server.url,
-        model: "",
-        fimTemplate: "qwen",
-        customFimTemplate: "",
-        apiKey: async () => undefined,
-        extraCaCertificates: [],
-      });
+      backend = backendAt(server.url, "llama-server", "");
       const result = await backend.infill(params);
       assert.equal(result.stopReason, "complete");
       assert.equal(result.text, "return a + b\n\n\ndef");
