@@ -36,6 +36,9 @@ const LITERAL_TYPES = new Set([
   "number",
   "number_literal",
   "integer_literal",
+  "int_literal", // go
+  "float_literal",
+  "rune_literal",
   "decimal_integer_literal",
   "hex_integer_literal",
   "true",
