@@ -371,7 +371,7 @@ const DEBIAN_CORPORA: readonly DebianCorpus[] = [
     accept: (file) => file.endsWith(".java"),
     skipDirectory: () => false,
     capVariable: "SHIELD_BENCH_JDK_FILES",
-    defaultCap: 4000,
+    defaultCap: 3000,
   },
 ];
 

@@ -217,14 +217,18 @@ const openRedirect: RuleDefinition = {
   ],
 };
 
-const HTML_ESCAPERS = /^(html\.EscapeString|template\.(HTMLEscapeString|HTMLEscaper)|url\.(Query|Path)Escape)$/;
+/** html.EscapeString, template.HTMLEscapeString, url.QueryEscape, url.Values.Encode: text made safe on the way. */
+const ESCAPED = /(EscapeString|HTMLEscape\w*|QueryEscape|PathEscape|\.Encode)\s*\(/;
 
 /** Request input written into the response with no escaping on the way. */
-function isUnescapedInput(node: Node | undefined): boolean {
-  if (!node || !isRequestInput(node)) return false;
-  return !node
-    .descendantsOfType("call_expression")
-    .some((call) => call !== null && HTML_ESCAPERS.test(call.childForFieldName("function")?.text ?? ""));
+function isUnescapedInput(node: Node | undefined, depth = 0): boolean {
+  if (!node || !isRequestInput(node) || ESCAPED.test(node.text)) return false;
+  if (REQUEST_INPUT.test(node.text) || depth > 1) return true;
+  // The input came through a local variable: escaped there, it is safe here.
+  const names = node.type === "identifier" ? [node] : node.descendantsOfType("identifier");
+  return names.some(
+    (name) => name !== null && localAssignedValues(name).some((value) => isUnescapedInput(value, depth + 1)),
+  );
 }
 
 const unescapedOutput: RuleDefinition = {
@@ -281,7 +285,10 @@ const cookieFlags: RuleDefinition = {
       query: `((composite_literal type: (qualified_type package: (package_identifier) @package name: (type_identifier) @type) body: (literal_value) @body) @finding (#eq? @type "Cookie"))`,
       accept: (match) => {
         const name = match.capture("package");
-        if (!name || !isGoPackage(name, match.language, ["net/http"])) return false;
+        const node = match.capture("finding");
+        if (!name || !node || !isGoPackage(name, match.language, ["net/http"])) return false;
+        // Cookies a client sends (a cookie jar, a request) have no flags to set; those a server sets do.
+        if (!/\bSetCookie\s*\(/.test(enclosingBody(node).text)) return false;
         const body = match.capture("body");
         // Flags set from a settings value are the caller's decision; only a missing or false flag is reported.
         return ["Secure", "HttpOnly"].some((flag) => {

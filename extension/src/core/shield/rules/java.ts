@@ -260,11 +260,16 @@ const ssrf: RuleDefinition = {
     {
       // A socket to a host named by a variable: the same choice of destination, one layer down.
       languages: JAVA,
-      query: `((object_creation_expression type: (type_identifier) @type arguments: (argument_list . (_) @host . (_) .)) @finding (#eq? @type "InetSocketAddress"))`,
+      query: `((object_creation_expression type: (type_identifier) @type arguments: (argument_list . (_) @host . (_) @port .)) @finding (#eq? @type "InetSocketAddress"))`,
       accept: (match) => {
         const host = match.capture("host");
-        // Bind and loopback addresses (localAddress, InetAddress.getLoopbackAddress()) are not a destination.
-        return host !== undefined && isDynamicValue(host) && !/local|loopback|any|bind|wildcard/i.test(host.text);
+        // Bind, multicast and loopback addresses (port 0, localAddress, group, getInetAddress()) are not a destination.
+        return (
+          host !== undefined &&
+          isDynamicValue(host) &&
+          match.capture("port")?.text !== "0" &&
+          !/local|loopback|any|bind|wildcard|group|multicast|getInetAddress/i.test(host.text)
+        );
       },
     },
     {
