@@ -131,9 +131,12 @@ export const CSHARP_CASES: readonly RuleCase[] = [
       inMethod(
         "handler.ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator;",
       ),
+      "class Client {\n  void Init() {\n    ServicePointManager.ServerCertificateValidationCallback += new RemoteCertificateValidationCallback(AcceptAll);\n  }\n  static bool AcceptAll(object s, X509Certificate c, X509Chain ch, SslPolicyErrors e) {\n    return true;\n  }\n}",
+      "class Client {\n  void Init() {\n    ServicePointManager.ServerCertificateValidationCallback = AcceptAll;\n  }\n  static bool AcceptAll(object s, X509Certificate c, X509Chain ch, SslPolicyErrors e) => true;\n}",
     ],
     negatives: [
       inMethod("handler.ServerCertificateCustomValidationCallback = (m, c, ch, e) => e == SslPolicyErrors.None;"),
+      "class Client {\n  void Init() {\n    ServicePointManager.ServerCertificateValidationCallback = Check;\n  }\n  static bool Check(object s, X509Certificate c, X509Chain ch, SslPolicyErrors e) {\n    return e == SslPolicyErrors.None;\n  }\n}",
     ],
   },
   {

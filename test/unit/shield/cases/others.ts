@@ -173,8 +173,29 @@ export const RUST_CASES: readonly RuleCase[] = [
     positives: [
       rustMain("let c = Client::builder().danger_accept_invalid_certs(true).build()?;"),
       rustMain("builder.danger_accept_invalid_hostnames(insecure);"),
+      rustMain("builder.set_verify(SslVerifyMode::NONE);"),
+      rustMain("builder.set_verify_callback(SslVerifyMode::NONE, |_, _| true);"),
     ],
-    negatives: [rustMain("let c = Client::builder().danger_accept_invalid_certs(false).build()?;")],
+    negatives: [
+      rustMain("let c = Client::builder().danger_accept_invalid_certs(false).build()?;"),
+      rustMain("builder.set_verify(SslVerifyMode::PEER);"),
+    ],
+  },
+  {
+    rule: "rust.tls-custom-verifier",
+    positives: [rustMain("config.dangerous().set_certificate_verifier(Arc::new(NoVerifier));")],
+    negatives: [rustMain("let config = ClientConfig::builder().with_root_certificates(roots).with_no_client_auth();")],
+  },
+  {
+    rule: "rust.fixed-seed",
+    positives: [
+      rustMain("let mut rng = StdRng::seed_from_u64(42);\n    let session_token: u64 = rng.gen();"),
+      rustMain("let mut key_rng = ChaCha20Rng::from_seed([0u8; 32]);"),
+    ],
+    negatives: [
+      rustMain("let mut rng = StdRng::seed_from_u64(42);\n    let index = rng.gen_range(0..10);"),
+      rustMain("let mut rng = StdRng::from_entropy();\n    let session_token: u64 = rng.gen();"),
+    ],
   },
   {
     rule: "rust.command-injection",

@@ -350,10 +350,28 @@ const tlsVerificationOff: RuleDefinition = {
     {
       languages: CS,
       query: `((assignment_expression left: (_) @field right: (_) @value) @finding (#match? @field "(ServerCertificateValidationCallback|ServerCertificateCustomValidationCallback|RemoteCertificateValidationCallback)$"))`,
-      accept: (match) =>
-        /=>\s*true\s*;?$|return\s+true\s*;\s*}$|DangerousAcceptAnyServerCertificateValidator/.test(
-          match.capture("value")?.text.trim() ?? "",
-        ),
+      accept: (match) => {
+        const value = match.capture("value");
+        if (!value) return false;
+        if (
+          /=>\s*true\s*;?$|return\s+true\s*;\s*}$|DangerousAcceptAnyServerCertificateValidator/.test(value.text.trim())
+        )
+          return true;
+        // A method group (AcceptAll, or new RemoteCertificateValidationCallback(AcceptAll)) whose body only says yes.
+        const method = /^(?:new\s+\w+\s*\(\s*)?(\w+)\s*\)?$/.exec(value.text.trim())?.[1];
+        return (
+          method !== undefined &&
+          value.tree.rootNode
+            .descendantsOfType("method_declaration")
+            .some(
+              (declaration) =>
+                declaration?.childForFieldName("name")?.text === method &&
+                /^(\{\s*return\s+true\s*;\s*\}|=>\s*true\s*;?)$/.test(
+                  declaration.childForFieldName("body")?.text.trim() ?? declaration.text.replace(/^[^=]*/, ""),
+                ),
+            )
+        );
+      },
     },
   ],
 };
@@ -440,10 +458,9 @@ function loadsWithDefaultResolver(match: RuleMatch): boolean {
     ].includes(scope.type)
   )
     scope = scope.parent;
-  return (
-    scope !== null &&
-    !new RegExp(`\\b${receiver.text}\\s*\\.\\s*XmlResolver\\s*=|XmlResolver\\s*=\\s*null`).test(scope.text)
-  );
+  // A fragment with no method around it (its top level an ERROR) is read as a whole.
+  const text = (scope ?? receiver.tree.rootNode).text;
+  return !new RegExp(`\\b${receiver.text}\\s*\\.\\s*XmlResolver\\s*=|XmlResolver\\s*=\\s*null`).test(text);
 }
 
 const xmlDocumentResolver: RuleDefinition = {
