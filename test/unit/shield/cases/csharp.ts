@@ -65,6 +65,8 @@ export const CSHARP_CASES: readonly RuleCase[] = [
     negatives: [
       inMethod('var cmd = new SqlCommand("SELECT * FROM Users WHERE Name = @name", conn);'),
       inMethod('cmd.CommandText = "SELECT 1";'),
+      inMethod('db.ExecuteNonQuery(string.Format("delete from logs"));'),
+      inMethod('db.ExecuteNonQuery(string.Format("delete from logs where ID={0}", 5));'),
     ],
   },
   {

@@ -144,10 +144,14 @@ export const JAVA_CASES: readonly RuleCase[] = [
       inMethod('ResultSet r = stmt.executeQuery("SELECT * FROM users WHERE name = \'" + name + "\'");'),
       inMethod('String sql = "DELETE FROM t WHERE id = " + id;\n    stmt.executeUpdate(sql);'),
       inMethod('stmt.execute(String.format("UPDATE t SET a = %s", v));'),
+      inMethod('ResultSet r = conn.createStatement().executeQuery("SELECT * FROM t WHERE id = " + id);'),
+      inMethod('List<User> users = jdbcTemplate.query("SELECT * FROM users WHERE name = \'" + name + "\'", mapper);'),
     ],
     negatives: [
       inMethod('PreparedStatement p = conn.prepareStatement("SELECT * FROM users WHERE name = ?");'),
       inMethod('stmt.executeQuery("SELECT 1");'),
+      inMethod('stmt.executeQuery(String.format("SELECT * FROM users"));'),
+      inMethod('stmt.executeQuery(String.format("SELECT * FROM users LIMIT %d", 10));'),
     ],
   },
   {

@@ -209,10 +209,12 @@ export const RUST_CASES: readonly RuleCase[] = [
     rule: "rust.sql-formatting",
     positives: [
       rustMain("let rows = sql_query(format!(\"SELECT * FROM users WHERE name = '{}'\", name)).load(conn)?;"),
+      rustMain("let rows = sql_query(format!(\"SELECT * FROM users WHERE name = '{name}'\")).load(conn)?;"),
     ],
     negatives: [
       rustMain('let rows = sqlx::query("SELECT * FROM users WHERE name = $1").bind(name);'),
       rustMain('let msg = format!("SELECT {}", x);'),
+      rustMain('let rows = sql_query(format!("SELECT * FROM users")).load(conn)?;'),
     ],
   },
   {

@@ -6,6 +6,7 @@ import {
   isLiteralString,
   localAssignedValues,
   namesSecurityValue,
+  positionalArguments,
   stringValue,
   unwrapArgument,
 } from "../syntax";
@@ -175,7 +176,13 @@ function isFormattedSql(node: Node | undefined, depth = 0): boolean {
       );
     case "invocation_expression": {
       const callee = node.childForFieldName("function")?.text ?? "";
-      if (/(^|\.)Format$/.test(callee)) return looksLikeSql(node.text.slice(callee.length + 1));
+      if (/(^|\.)Format$/.test(callee))
+        return (
+          positionalArguments(node.childForFieldName("arguments"))
+            .slice(1)
+            .some((value) => !isConstantExpression(unwrapArgument(value))) &&
+          looksLikeSql(node.text.slice(callee.length + 1))
+        );
       // StringBuilder.ToString(): the text was assembled piece by piece.
       return /\.ToString$/.test(callee) && /builder|sb|sql|query/i.test(callee) && depth === 0;
     }

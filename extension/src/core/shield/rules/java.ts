@@ -535,11 +535,21 @@ function isFormattedSql(node: Node | undefined, depth = 0): boolean {
   if (node.type === "binary_expression") return !isConstantExpression(node) && looksLikeSql(node.text);
   if (node.type === "method_invocation") {
     const fn = node.childForFieldName("name")?.text;
-    return (fn === "format" || fn === "formatted") && looksLikeSql(node.text);
+    return (fn === "format" || fn === "formatted") && formatsValues(node) && looksLikeSql(node.text);
   }
   if (node.type === "identifier" && depth === 0)
     return localAssignedValues(node).some((value) => isFormattedSql(value, 1));
   return false;
+}
+
+/**
+ * String.format(template, values...) or template.formatted(values...) with at least one value that is not a constant:
+ * a call with no values, or only literals, produces fixed text.
+ */
+function formatsValues(call: Node): boolean {
+  const args = positionalArguments(call.childForFieldName("arguments"));
+  const values = call.childForFieldName("name")?.text === "formatted" ? args : args.slice(1);
+  return values.some((value) => !isConstantExpression(value));
 }
 
 const sqlFormatting: RuleDefinition = {
@@ -552,7 +562,7 @@ const sqlFormatting: RuleDefinition = {
   patterns: [
     {
       languages: JAVA,
-      query: `((method_invocation name: (identifier) @fn arguments: (argument_list) @args) @finding (#any-of? @fn "executeQuery" "executeUpdate" "execute" "addBatch" "prepareStatement" "createQuery" "createNativeQuery" "createSQLQuery" "queryForObject" "queryForList" "update"))`,
+      query: `((method_invocation name: (identifier) @fn arguments: (argument_list) @args) @finding (#any-of? @fn "executeQuery" "executeUpdate" "executeLargeUpdate" "execute" "addBatch" "prepareStatement" "prepareCall" "createQuery" "createNativeQuery" "createSQLQuery" "query" "queryForObject" "queryForList" "queryForMap" "queryForRowSet" "queryForStream" "update" "batchUpdate"))`,
       accept: (match) => isFormattedSql(firstArgument(match.capture("args"))),
     },
   ],

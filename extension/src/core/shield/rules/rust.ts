@@ -91,7 +91,12 @@ const sqlFormatting: RuleDefinition = {
     {
       languages: RUST,
       query: `((call_expression function: [(identifier) @fn (scoped_identifier name: (identifier) @fn) (field_expression field: (field_identifier) @fn)] arguments: (arguments (macro_invocation macro: (identifier) @macro) @sql)) @finding (#any-of? @fn "sql_query" "query" "query_as" "execute" "prepare" "query_row" "batch_execute") (#eq? @macro "format"))`,
-      accept: (match) => looksLikeSql((match.capture("sql")?.text ?? "").replace(/^format!\s*\(\s*/, "")),
+      accept: (match) => {
+        const text = match.capture("sql")?.text ?? "";
+        // format!("SELECT …") with no placeholder and no argument is fixed text.
+        const splices = /\{[^{}]*\}/.test(text.replace(/\{\{|\}\}/g, ""));
+        return splices && looksLikeSql(text.replace(/^format!\s*\(\s*/, ""));
+      },
     },
   ],
 };
