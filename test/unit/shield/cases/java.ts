@@ -200,6 +200,7 @@ export const JAVA_CASES: readonly RuleCase[] = [
       inMethod('resp.getWriter().write("<p>Hello " + request.getParameter("name") + "</p>");'),
       inMethod('response.getWriter().println(param + ": " + context.getInitParameter(param));'),
       inMethod('resp.sendError(500, "Exception trying to perform action=" + action);'),
+      inController("@RequestParam String name", 'return "<h1>Hello " + name + "</h1>";'),
     ],
     negatives: [
       inMethod("resp.getWriter().write(json);"),
@@ -207,6 +208,9 @@ export const JAVA_CASES: readonly RuleCase[] = [
       inMethod('resp.getWriter().write("<p>Hello " + Encode.forHtml(name) + "</p>");'),
       inMethod('resp.sendError(404, "Not found");'),
       inMethod('log.write("value: " + value);'),
+      inController("@RequestParam String name", 'return "<h1>Hello " + HtmlUtils.htmlEscape(name) + "</h1>";'),
+      inController("@RequestParam String name", 'return "redirect:/hello/" + id;'),
+      inMethod('return "<h1>Hello " + name + "</h1>";'),
     ],
   },
   {

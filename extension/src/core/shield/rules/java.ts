@@ -748,7 +748,8 @@ const servletResponseXss: RuleDefinition = {
   id: "java.servlet-response-xss",
   cwe: "CWE-79",
   severity: "warn",
-  message: "Text concatenated with a value is written into the HTTP response without HTML escaping.",
+  message:
+    "Text concatenated with a value is written into the HTTP response (or returned as a Spring response body) without HTML escaping.",
   fixHint:
     "Escape every value for HTML (OWASP Encoder's Encode.forHtml, or a template engine that escapes by default).",
   explanation:
@@ -767,6 +768,20 @@ const servletResponseXss: RuleDefinition = {
       query: `((method_invocation object: (identifier) @response name: (identifier) @fn arguments: (argument_list (_) . (_) @text .)) @finding
         (#eq? @fn "sendError") (#match? @response "^(resp|response|res|httpResponse|servletResponse)$"))`,
       accept: (match) => isConcatenatedWithValue(match.capture("text")),
+    },
+    {
+      // A Spring handler that returns markup with request input spliced in: the body goes out as the page.
+      languages: JAVA,
+      query: `((return_statement (binary_expression) @text) @finding)`,
+      accept: (match) => {
+        const text = match.capture("text");
+        if (!text || !isConcatenatedWithValue(text) || !/"[^"]*<[a-zA-Z/]/.test(text.text)) return false;
+        const parts = concatenatedParts(text).filter((part) => part.type !== "string_literal");
+        return (
+          /@(\w+Mapping|ResponseBody)\b/.test(enclosingMethod(text).text.slice(0, 400)) &&
+          parts.some((part) => isRequestInput(part) && !HTML_ESCAPER.test(part.childForFieldName("name")?.text ?? ""))
+        );
+      },
     },
   ],
 };
