@@ -61,6 +61,8 @@ export const CSHARP_CASES: readonly RuleCase[] = [
       inMethod('cmd.CommandText = $"DELETE FROM Items WHERE Id = {id}";'),
       inMethod('db.ExecuteNonQuery(string.Format("delete from logs where ID={0}", id));'),
       inMethod('var sql = "SELECT * FROM t WHERE a = " + a;\n    var cmd = new SqlCommand(sql, conn);'),
+      // A completion window that ends inside the statement: no ";" and no closing braces.
+      'class Sample {\n  void Run() {\n    cmd.CommandText =\n      "SELECT * FROM t WHERE a = " + a\n      + " AND b = 1"',
     ],
     negatives: [
       inMethod('var cmd = new SqlCommand("SELECT * FROM Users WHERE Name = @name", conn);'),

@@ -41,6 +41,7 @@ export const GO_CASES: readonly RuleCase[] = [
     positives: [
       goMain('rows, _ := db.Query("SELECT * FROM users WHERE name = \'" + name + "\'")'),
       goMain('db.Exec(fmt.Sprintf("DELETE FROM t WHERE id = %d", id))'),
+      goMain("q := fmt.Sprintf(\"SELECT * FROM users WHERE name = '%s'\", name)\n\trows, _ := db.Query(q)"),
     ],
     negatives: [
       goMain('rows, _ := db.Query("SELECT * FROM users WHERE name = $1", name)'),
