@@ -1,10 +1,11 @@
 // npm run bench:shield: recall on CyberSecEval's development half, false alarms on ordinary code (node_modules
 // TS/JS and the Python standard library), in-process speed per snippet, and the CLI's files per second.
 // Prints figures only; it asserts nothing. Caps keep it to a few minutes on two cores:
-// SHIELD_BENCH_JS_FILES (default 10000), SHIELD_BENCH_PY_FILES (default all), SHIELD_BENCH_CLI_FILES (default 2000).
+// SHIELD_BENCH_JS_FILES (default 10000), SHIELD_BENCH_PY_FILES (default all), SHIELD_BENCH_CLI_FILES (default 2000), and
+// for each Debian corpus below its own variable (SHIELD_BENCH_GO_FILES, SHIELD_BENCH_JDK_FILES).
 // SHIELD_BENCH_MISSES=1 lists every missed record (language, ICD pattern, analyzer, label line).
 import { execFileSync, spawnSync } from "node:child_process";
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -323,6 +324,72 @@ function cliThroughput(files: readonly string[]): void {
   );
 }
 
+/**
+ * Benign code from Debian packages the bench setup installs with apt. A package that is missing is named with the
+ * command that installs it, and its corpus is skipped rather than counted as clean.
+ */
+interface DebianCorpus {
+  readonly title: string;
+  readonly aptPackage: string;
+  /** The directory to walk, unpacked first where the package ships an archive; undefined when not installed. */
+  readonly root: () => string | undefined;
+  readonly accept: (file: string) => boolean;
+  readonly skipDirectory: (dir: string) => boolean;
+  /** Environment variable capping the number of files, and its default; a capped corpus is sampled evenly. */
+  readonly capVariable: string;
+  readonly defaultCap: number;
+}
+
+/** The JDK's sources ship as one src.zip; it is unpacked once into the temporary directory and reused. */
+function unpackedJdkSources(): string | undefined {
+  const archive = "/usr/lib/jvm/openjdk-17/lib/src.zip";
+  if (!existsSync(archive)) return undefined;
+  const target = path.join(os.tmpdir(), "llama-assist-bench", "openjdk-17-src");
+  const done = path.join(target, ".unpacked");
+  if (!existsSync(done)) {
+    mkdirSync(target, { recursive: true });
+    execFileSync("unzip", ["-q", "-o", archive, "-d", target]);
+    execFileSync("touch", [done]);
+  }
+  return target;
+}
+
+const DEBIAN_CORPORA: readonly DebianCorpus[] = [
+  {
+    title: "Go standard library (golang-1.19-src) without tests and testdata",
+    aptPackage: "golang-1.19-src",
+    root: () => ["/usr/share/go-1.19/src", "/usr/lib/go-1.19/src"].find((dir) => existsSync(dir)),
+    accept: (file) => file.endsWith(".go") && !file.endsWith("_test.go"),
+    skipDirectory: (dir) => /[/\\](testdata|vendor)$/.test(dir),
+    capVariable: "SHIELD_BENCH_GO_FILES",
+    defaultCap: Number.POSITIVE_INFINITY,
+  },
+  {
+    title: "JDK 17 sources (openjdk-17-source, src.zip)",
+    aptPackage: "openjdk-17-source",
+    root: unpackedJdkSources,
+    accept: (file) => file.endsWith(".java"),
+    skipDirectory: () => false,
+    capVariable: "SHIELD_BENCH_JDK_FILES",
+    defaultCap: 3000,
+  },
+];
+
+function debianCorpus(shield: Shield, corpus: DebianCorpus): void {
+  const root = corpus.root();
+  if (!root) {
+    console.log(`\n## False alarms: ${corpus.title}\nnot installed, skipped: apt-get install -y ${corpus.aptPackage}`);
+    return;
+  }
+  const files = listFiles(root, corpus.accept, corpus.skipDirectory);
+  const sample = spreadSample(files, envNumber(corpus.capVariable, corpus.defaultCap));
+  const sampled = sample.length < files.length ? `, every ${(files.length / sample.length).toFixed(1)}th file` : "";
+  printCorpus(
+    `${corpus.title} (${sample.length} of ${files.length} files${sampled}; ${corpus.capVariable} sets the cap)`,
+    falseAlarms(shield, sample, root),
+  );
+}
+
 async function main(): Promise<void> {
   const shield = await createShield({ grammars: fileGrammarSource(path.join(repoRoot, "grammars")) });
   try {
@@ -357,6 +424,8 @@ async function main(): Promise<void> {
       `Python ${stdlib} without tests and site-packages (${pySample.length} of ${pyFiles.length} files)`,
       falseAlarms(shield, pySample, stdlib),
     );
+
+    for (const corpus of DEBIAN_CORPORA) debianCorpus(shield, corpus);
 
     speed(shield);
     cliThroughput(spreadSample(jsFiles, envNumber("SHIELD_BENCH_CLI_FILES", 2000)));

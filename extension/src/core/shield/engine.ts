@@ -250,8 +250,8 @@ function readings(parser: Parser, code: string, language: ShieldLanguage): Readi
   // whole statement; closing the brackets at the end, after the scanned text, moves no offset. An open block alone
   // usually costs one missing "}" and is not worth a second parse. Before the first error the reading is the same,
   // so only the rest is queried.
-  const closers = missingClosers(best.text, language);
-  if ((closers.startsWith(")") || closers.startsWith("]")) && best.tree.rootNode.hasError) {
+  const closers = statementEnd(best.text, language, missingClosers(best.text, language));
+  if (/^[)\];]/.test(closers) && best.tree.rootNode.hasError) {
     const closed = parser.parse(best.text + closers);
     if (closed && errorSize(closed.rootNode) < errorSize(best.tree.rootNode)) {
       result.push({
@@ -262,6 +262,19 @@ function readings(parser: Parser, code: string, language: ShieldLanguage): Readi
     } else closed?.delete();
   }
   return result;
+}
+
+const SEMICOLON_LANGUAGES: ReadonlySet<ShieldLanguage> = new Set(["java", "c", "cpp", "csharp", "rust", "php"]);
+
+/**
+ * A window cut off in the middle of a statement (a long concatenation that runs past its end) leaves the statement
+ * without its ";", and error recovery then drops the whole statement; the ";" goes after the closing brackets of the
+ * expression and before those of the enclosing blocks.
+ */
+function statementEnd(text: string, language: ShieldLanguage, closers: string): string {
+  if (!SEMICOLON_LANGUAGES.has(language) || /[;{},]\s*$/.test(text)) return closers;
+  const blocks = closers.indexOf("}");
+  return blocks < 0 ? closers + ";" : closers.slice(0, blocks) + ";" + closers.slice(blocks);
 }
 
 function rowAt(text: string, index: number): number {

@@ -36,6 +36,9 @@ const LITERAL_TYPES = new Set([
   "number",
   "number_literal",
   "integer_literal",
+  "int_literal", // go
+  "float_literal",
+  "rune_literal",
   "decimal_integer_literal",
   "hex_integer_literal",
   "true",
@@ -541,7 +544,8 @@ export function localAssignedValues(identifier: Node): Node[] {
   const name = identifier.text;
   let scope: Node | null = identifier.parent;
   while (scope && !SCOPE_TYPES.has(scope.type)) scope = scope.parent;
-  if (!scope) return [];
+  // A fragment whose top level did not parse (an ERROR root) is still one scope.
+  scope ??= identifier.tree.rootNode;
   const values: Node[] = [];
   for (const binding of scope.descendantsOfType(BINDING_TYPES)) {
     if (!binding || binding.startIndex >= identifier.startIndex) continue;

@@ -72,6 +72,19 @@ export const C_CASES: readonly RuleCase[] = [
     negatives: [inFunction("srand(time(NULL));")],
   },
   {
+    rule: "c.tls-verification-off",
+    positives: [
+      inFunction("curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);"),
+      inFunction("curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0);"),
+      inFunction("SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);"),
+    ],
+    negatives: [
+      inFunction("curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);"),
+      inFunction("curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);"),
+      inFunction("SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);"),
+    ],
+  },
+  {
     rule: "c.insecure-temp-file",
     positives: [inFunction("char *name = tmpnam(NULL);"), inFunction("mktemp(template);")],
     negatives: [inFunction("int fd = mkstemp(template);")],
@@ -149,8 +162,18 @@ export const CPP_CASES: readonly RuleCase[] = [
   },
   {
     rule: "c.fixed-seed",
-    positives: [inFunction("auto engine = std::default_random_engine{};"), inFunction("std::mt19937 gen;")],
-    negatives: [inFunction("std::mt19937 gen(std::random_device{}());")],
+    positives: [
+      inFunction("auto engine = std::default_random_engine{};"),
+      inFunction("std::mt19937 gen;"),
+      inFunction("std::mt19937 gen(42);"),
+      inFunction("std::mt19937_64 gen{12345};"),
+      inFunction("engine.seed(7);"),
+    ],
+    negatives: [
+      inFunction("std::mt19937 gen(std::random_device{}());"),
+      inFunction("std::mt19937 gen(seed);"),
+      inFunction("engine.seed(rd());"),
+    ],
   },
   {
     rule: "cpp.auto-ptr",

@@ -1,6 +1,8 @@
 import type { RuleCase } from "../harness";
 
 const inMethod = (body: string): string => `class Sample {\n  void Run() {\n    ${body}\n  }\n}`;
+const inAction = (parameter: string, body: string): string =>
+  `public class AccountController : Controller {\n  public IActionResult Login(${parameter}) {\n    ${body}\n  }\n}`;
 
 export const CSHARP_CASES: readonly RuleCase[] = [
   {
@@ -59,10 +61,14 @@ export const CSHARP_CASES: readonly RuleCase[] = [
       inMethod('cmd.CommandText = $"DELETE FROM Items WHERE Id = {id}";'),
       inMethod('db.ExecuteNonQuery(string.Format("delete from logs where ID={0}", id));'),
       inMethod('var sql = "SELECT * FROM t WHERE a = " + a;\n    var cmd = new SqlCommand(sql, conn);'),
+      // A completion window that ends inside the statement: no ";" and no closing braces.
+      'class Sample {\n  void Run() {\n    cmd.CommandText =\n      "SELECT * FROM t WHERE a = " + a\n      + " AND b = 1"',
     ],
     negatives: [
       inMethod('var cmd = new SqlCommand("SELECT * FROM Users WHERE Name = @name", conn);'),
       inMethod('cmd.CommandText = "SELECT 1";'),
+      inMethod('db.ExecuteNonQuery(string.Format("delete from logs"));'),
+      inMethod('db.ExecuteNonQuery(string.Format("delete from logs where ID={0}", 5));'),
     ],
   },
   {
@@ -129,15 +135,28 @@ export const CSHARP_CASES: readonly RuleCase[] = [
       inMethod(
         "handler.ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator;",
       ),
+      "class Client {\n  void Init() {\n    ServicePointManager.ServerCertificateValidationCallback += new RemoteCertificateValidationCallback(AcceptAll);\n  }\n  static bool AcceptAll(object s, X509Certificate c, X509Chain ch, SslPolicyErrors e) {\n    return true;\n  }\n}",
+      "class Client {\n  void Init() {\n    ServicePointManager.ServerCertificateValidationCallback = AcceptAll;\n  }\n  static bool AcceptAll(object s, X509Certificate c, X509Chain ch, SslPolicyErrors e) => true;\n}",
     ],
     negatives: [
       inMethod("handler.ServerCertificateCustomValidationCallback = (m, c, ch, e) => e == SslPolicyErrors.None;"),
+      "class Client {\n  void Init() {\n    ServicePointManager.ServerCertificateValidationCallback = Check;\n  }\n  static bool Check(object s, X509Certificate c, X509Chain ch, SslPolicyErrors e) {\n    return e == SslPolicyErrors.None;\n  }\n}",
     ],
   },
   {
     rule: "csharp.cookie-flags",
-    positives: [inMethod("cookie.Secure = false;"), inMethod("cookie.HttpOnly = false;")],
-    negatives: [inMethod("cookie.Secure = true;")],
+    positives: [
+      inMethod("cookie.Secure = false;"),
+      inMethod("cookie.HttpOnly = false;"),
+      inMethod('Response.Cookies.Append("session", token, new CookieOptions { Expires = expiry });'),
+    ],
+    negatives: [
+      inMethod("cookie.Secure = true;"),
+      inMethod('Response.Cookies.Append("session", token, new CookieOptions { Secure = true, HttpOnly = true });'),
+      inMethod(
+        'Response.Cookies.Append("session", token, new CookieOptions { Secure = settings.Secure, HttpOnly = true });',
+      ),
+    ],
   },
   {
     rule: "csharp.weak-algorithm-name",
@@ -167,5 +186,64 @@ export const CSHARP_CASES: readonly RuleCase[] = [
     rule: "secret.hardcoded-password",
     positives: [inMethod('string password = "hunter22";')],
     negatives: [inMethod('string password = Environment.GetEnvironmentVariable("PW");')],
+  },
+  {
+    rule: "csharp.unescaped-output",
+    positives: [
+      inMethod("var html = Html.Raw(Model.Comment);"),
+      inMethod('var html = new HtmlString("<b>" + name + "</b>");'),
+    ],
+    negatives: [
+      inMethod('var html = Html.Raw("<br/>");'),
+      inMethod("var html = Html.Raw(HtmlEncoder.Default.Encode(Model.Comment));"),
+    ],
+  },
+  {
+    rule: "csharp.open-redirect",
+    positives: [
+      inAction("string returnUrl", "return Redirect(returnUrl);"),
+      inMethod('Response.Redirect(Request.QueryString["next"]);'),
+    ],
+    negatives: [
+      inAction(
+        "string returnUrl",
+        'if (Url.IsLocalUrl(returnUrl)) return Redirect(returnUrl);\n    return Redirect("/");',
+      ),
+      inAction("string returnUrl", "return LocalRedirect(returnUrl);"),
+      inAction("int id", 'return Redirect(Url.Action("Details", new { id }));'),
+    ],
+  },
+  {
+    rule: "csharp.cors-any-origin-with-credentials",
+    positives: [
+      inMethod(
+        'services.AddCors(o => o.AddPolicy("all", p => p.AllowAnyOrigin().AllowAnyHeader().AllowCredentials()));',
+      ),
+      inMethod("builder.SetIsOriginAllowed(_ => true).AllowCredentials();"),
+      '[EnableCors(origins: "*", headers: "*", methods: "*", SupportsCredentials = true)]\npublic class ApiController {}',
+    ],
+    negatives: [
+      inMethod('builder.WithOrigins("https://app.example.com").AllowCredentials();'),
+      inMethod("builder.AllowAnyOrigin().AllowAnyHeader();"),
+    ],
+  },
+  {
+    rule: "csharp.debug-enabled",
+    positives: [inMethod("app.UseDeveloperExceptionPage();")],
+    negatives: [
+      inMethod("if (env.IsDevelopment())\n    {\n      app.UseDeveloperExceptionPage();\n    }"),
+      inMethod('app.UseExceptionHandler("/Error");'),
+    ],
+  },
+  {
+    rule: "csharp.fixed-seed",
+    positives: [
+      inMethod("var random = new Random(42);\n    var resetToken = random.Next();"),
+      inMethod("var saltGenerator = new Random(1234);"),
+    ],
+    negatives: [
+      inMethod("var random = new Random(42);\n    var index = random.Next(10);"),
+      inMethod("var tokenRandom = new Random();"),
+    ],
   },
 ];

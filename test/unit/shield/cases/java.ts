@@ -1,6 +1,10 @@
 import type { RuleCase } from "../harness";
 
 const inMethod = (body: string): string => `class Sample {\n  void run() throws Exception {\n    ${body}\n  }\n}`;
+const inServlet = (body: string): string =>
+  `class Sample extends HttpServlet {\n  void doGet(HttpServletRequest request, HttpServletResponse response) throws Exception {\n    ${body}\n  }\n}`;
+const inController = (parameter: string, body: string): string =>
+  `@RestController\nclass Sample {\n  @GetMapping("/x")\n  String handle(${parameter}) throws Exception {\n    ${body}\n  }\n}`;
 
 export const JAVA_CASES: readonly RuleCase[] = [
   {
@@ -55,6 +59,9 @@ export const JAVA_CASES: readonly RuleCase[] = [
       inMethod("ObjectInputStream in = new ObjectInputStream(socket.getInputStream());"),
       inMethod("Object o = new XMLDecoder(stream).readObject();"),
       inMethod("Object o = xstream.fromXML(xml);"),
+      inMethod(
+        "try (ObjectInputStream in =\n        new ObjectInputStream(stream)) {\n      return in.readObject();\n    }",
+      ),
     ],
     negatives: [
       inMethod("ObjectOutputStream out = new ObjectOutputStream(stream);"),
@@ -72,16 +79,40 @@ export const JAVA_CASES: readonly RuleCase[] = [
   },
   {
     rule: "java.fixed-seed",
-    positives: [inMethod("SecureRandom r = new SecureRandom(42);"), inMethod("random.setSeed(1234L);")],
-    negatives: [inMethod("SecureRandom r = new SecureRandom();"), inMethod("random.setSeed(System.nanoTime());")],
+    positives: [
+      inMethod("SecureRandom r = new SecureRandom(42);"),
+      inMethod("Random random = new Random(1234L);\n    long sessionToken = random.nextLong();"),
+      inMethod("random.setSeed(1234L);\n    String password = Long.toString(random.nextLong());"),
+      "import java.util.Random;\nclass Keys {\n  private final Random rng = new Random(42);\n  byte[] newKey() { byte[] k = new byte[16]; rng.nextBytes(k); return k; }\n}",
+    ],
+    negatives: [
+      inMethod("SecureRandom r = new SecureRandom();"),
+      inMethod("random.setSeed(System.nanoTime());"),
+      // A reproducible simulation or test: the seed is the point.
+      inMethod("Random random = new Random(42);\n    int index = random.nextInt(size);"),
+      "import org.example.sim.Random;\nclass Keys {\n  Random rng = new Random(42);\n  long token() { return rng.nextLong(); }\n}",
+    ],
   },
   {
     rule: "java.url-from-variable",
     positives: [
       inMethod("InputStream s = new URL(target).openStream();"),
       inMethod("HttpURLConnection c = (HttpURLConnection) new URL(BASE + path).openConnection();"),
+      inMethod("socket.connect(new InetSocketAddress(host, port), 1000);"),
+      inController("@RequestParam String url", "return restTemplate.getForObject(url, String.class);"),
+      inServlet(
+        'String target = request.getParameter("target");\n    HttpRequest req = HttpRequest.newBuilder(URI.create(target)).build();',
+      ),
     ],
-    negatives: [inMethod('InputStream s = new URL("https://example.com/feed").openStream();')],
+    negatives: [
+      inMethod('InputStream s = new URL("https://example.com/feed").openStream();'),
+      inMethod("ServerSocket s = new ServerSocket();\n    s.bind(new InetSocketAddress(localAddress, 0));"),
+      inMethod("InetSocketAddress a = new InetSocketAddress(port);"),
+      inController(
+        "@RequestParam String q",
+        'return restTemplate.getForObject("https://api.example.com/search?q={q}", String.class, q);',
+      ),
+    ],
   },
   {
     rule: "java.csrf-disabled",
@@ -100,6 +131,7 @@ export const JAVA_CASES: readonly RuleCase[] = [
       "import org.apache.http.conn.ssl.NoopHostnameVerifier;",
       "class V implements HostnameVerifier {\n  public boolean verify(String host, SSLSession s) { return true; }\n}",
       "class T implements X509TrustManager {\n  public void checkServerTrusted(X509Certificate[] c, String a) { }\n}",
+      inMethod("HttpsURLConnection.setDefaultHostnameVerifier((hostname, session) -> true);"),
     ],
     negatives: [
       "import org.apache.http.conn.ssl.DefaultHostnameVerifier;",
@@ -112,10 +144,14 @@ export const JAVA_CASES: readonly RuleCase[] = [
       inMethod('ResultSet r = stmt.executeQuery("SELECT * FROM users WHERE name = \'" + name + "\'");'),
       inMethod('String sql = "DELETE FROM t WHERE id = " + id;\n    stmt.executeUpdate(sql);'),
       inMethod('stmt.execute(String.format("UPDATE t SET a = %s", v));'),
+      inMethod('ResultSet r = conn.createStatement().executeQuery("SELECT * FROM t WHERE id = " + id);'),
+      inMethod('List<User> users = jdbcTemplate.query("SELECT * FROM users WHERE name = \'" + name + "\'", mapper);'),
     ],
     negatives: [
       inMethod('PreparedStatement p = conn.prepareStatement("SELECT * FROM users WHERE name = ?");'),
       inMethod('stmt.executeQuery("SELECT 1");'),
+      inMethod('stmt.executeQuery(String.format("SELECT * FROM users"));'),
+      inMethod('stmt.executeQuery(String.format("SELECT * FROM users LIMIT %d", 10));'),
     ],
   },
   {
@@ -130,8 +166,19 @@ export const JAVA_CASES: readonly RuleCase[] = [
   },
   {
     rule: "java.cookie-flags",
-    positives: [inMethod("cookie.setSecure(false);"), inMethod("cookie.setHttpOnly(false);")],
-    negatives: [inMethod("cookie.setSecure(true);")],
+    positives: [
+      inMethod("cookie.setSecure(false);"),
+      inMethod("cookie.setHttpOnly(false);"),
+      inServlet('Cookie c = new Cookie("session", id);\n    response.addCookie(c);'),
+      inMethod('ResponseCookie c = ResponseCookie.from("session", id).path("/").build();'),
+    ],
+    negatives: [
+      inMethod("cookie.setSecure(true);"),
+      inServlet(
+        'Cookie c = new Cookie("session", id);\n    c.setSecure(true);\n    c.setHttpOnly(true);\n    response.addCookie(c);',
+      ),
+      inMethod('ResponseCookie c = ResponseCookie.from("session", id).secure(true).httpOnly(true).build();'),
+    ],
   },
   {
     rule: "java.xpath-injection",
@@ -153,6 +200,7 @@ export const JAVA_CASES: readonly RuleCase[] = [
       inMethod('resp.getWriter().write("<p>Hello " + request.getParameter("name") + "</p>");'),
       inMethod('response.getWriter().println(param + ": " + context.getInitParameter(param));'),
       inMethod('resp.sendError(500, "Exception trying to perform action=" + action);'),
+      inController("@RequestParam String name", 'return "<h1>Hello " + name + "</h1>";'),
     ],
     negatives: [
       inMethod("resp.getWriter().write(json);"),
@@ -160,6 +208,9 @@ export const JAVA_CASES: readonly RuleCase[] = [
       inMethod('resp.getWriter().write("<p>Hello " + Encode.forHtml(name) + "</p>");'),
       inMethod('resp.sendError(404, "Not found");'),
       inMethod('log.write("value: " + value);'),
+      inController("@RequestParam String name", 'return "<h1>Hello " + HtmlUtils.htmlEscape(name) + "</h1>";'),
+      inController("@RequestParam String name", 'return "redirect:/hello/" + id;'),
+      inMethod('return "<h1>Hello " + name + "</h1>";'),
     ],
   },
   {
@@ -193,5 +244,56 @@ export const JAVA_CASES: readonly RuleCase[] = [
     positives: [inMethod('String url = base + "&key=AIzaSyAZm7JLojr2KaUvkeHEpHh0Y-zPwP3dpCU";')],
     negatives: [inMethod('String url = base + "&key=" + apiKey;')],
     stringsAreInScope: true,
+  },
+  {
+    rule: "java.path-from-request",
+    positives: [
+      inServlet('File f = new File(uploadDir, request.getParameter("name"));'),
+      inController("@RequestParam String name", 'return Files.readString(Paths.get("/srv/files", name));'),
+      inController(
+        "@RequestParam MultipartFile file",
+        'file.transferTo(new File(dir, file.getOriginalFilename()));\n    return "ok";',
+      ),
+    ],
+    negatives: [
+      inServlet('File f = new File(uploadDir, "report.pdf");'),
+      inMethod("File f = new File(base, name);"),
+      inController("@RequestParam String name", 'return Files.readString(Paths.get("/srv/files", "index.html"));'),
+    ],
+  },
+  {
+    rule: "java.open-redirect",
+    positives: [
+      inServlet('response.sendRedirect(request.getParameter("next"));'),
+      inController("@RequestParam String returnUrl", 'return "redirect:" + returnUrl;'),
+      inServlet('String next = request.getParameter("next");\n    response.setHeader("Location", next);'),
+    ],
+    negatives: [
+      inServlet('response.sendRedirect("/login");'),
+      inController("@RequestParam String id", 'return "redirect:/items";'),
+    ],
+  },
+  {
+    rule: "java.cors-any-origin-with-credentials",
+    positives: [
+      inMethod('registry.addMapping("/**").allowedOriginPatterns("*").allowCredentials(true);'),
+      '@CrossOrigin(origins = "*", allowCredentials = "true")\nclass Api {}',
+      inServlet(
+        'response.setHeader("Access-Control-Allow-Origin", request.getHeader("Origin"));\n    response.setHeader("Access-Control-Allow-Credentials", "true");',
+      ),
+    ],
+    negatives: [
+      inMethod('registry.addMapping("/**").allowedOrigins("*");'),
+      inMethod('registry.addMapping("/**").allowedOrigins("https://app.example.com").allowCredentials(true);'),
+      '@CrossOrigin(origins = "https://app.example.com", allowCredentials = "true")\nclass Api {}',
+    ],
+  },
+  {
+    rule: "java.spring-security-debug",
+    positives: ["@EnableWebSecurity(debug = true)\nclass SecurityConfig {}"],
+    negatives: [
+      "@EnableWebSecurity\nclass SecurityConfig {}",
+      "@EnableWebSecurity(debug = false)\nclass SecurityConfig {}",
+    ],
   },
 ];

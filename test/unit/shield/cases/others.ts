@@ -1,13 +1,24 @@
 import type { RuleCase } from "../harness";
 
 const goMain = (body: string): string => `package main\n\nfunc run() {\n\t${body}\n}\n`;
+const goFile = (imports: string, body: string): string => `package main\n\nimport (\n${imports}\n)\n\n${body}\n`;
+const goHandler = (body: string): string =>
+  `package main\n\nfunc handle(w http.ResponseWriter, r *http.Request) {\n\t${body}\n}\n`;
 const rustMain = (body: string): string => `fn run() {\n    ${body}\n}\n`;
 
 export const GO_CASES: readonly RuleCase[] = [
   {
     rule: "go.weak-hash",
-    positives: [goMain("h := md5.New()"), goMain("sum := sha1.Sum(data)")],
-    negatives: [goMain("h := sha256.New()")],
+    positives: [
+      goMain("h := md5.New()"),
+      goMain("sum := sha1.Sum(data)"),
+      goFile('\tdigest "crypto/md5"', "func f() { h := digest.New() }"),
+    ],
+    negatives: [
+      goMain("h := sha256.New()"),
+      // A package of the project's own that happens to be called md5 is not crypto/md5.
+      goFile('\tmd5 "example.com/fast/xxhash"', "func f() { h := md5.New() }"),
+    ],
   },
   {
     rule: "go.weak-cipher",
@@ -30,8 +41,108 @@ export const GO_CASES: readonly RuleCase[] = [
     positives: [
       goMain('rows, _ := db.Query("SELECT * FROM users WHERE name = \'" + name + "\'")'),
       goMain('db.Exec(fmt.Sprintf("DELETE FROM t WHERE id = %d", id))'),
+      goMain("q := fmt.Sprintf(\"SELECT * FROM users WHERE name = '%s'\", name)\n\trows, _ := db.Query(q)"),
     ],
-    negatives: [goMain('rows, _ := db.Query("SELECT * FROM users WHERE name = $1", name)')],
+    negatives: [
+      goMain('rows, _ := db.Query("SELECT * FROM users WHERE name = $1", name)'),
+      goMain('rows, _ := db.Query(fmt.Sprintf("SELECT * FROM users"))'),
+      goMain('rows, _ := db.Query(fmt.Sprintf("SELECT * FROM users LIMIT %d", 10))'),
+    ],
+  },
+  {
+    rule: "go.ssrf",
+    positives: [
+      goHandler('resp, err := http.Get(r.URL.Query().Get("url"))'),
+      goHandler('target := r.FormValue("target")\n\treq, _ := http.NewRequest("GET", "https://"+target+"/x", nil)'),
+    ],
+    negatives: [
+      goHandler('resp, err := http.Get("https://api.example.com/status")'),
+      goHandler('resp, err := http.Get(cfg.BaseURL + "/health")'),
+    ],
+  },
+  {
+    rule: "go.open-redirect",
+    positives: [
+      goHandler('http.Redirect(w, r, r.URL.Query().Get("next"), http.StatusFound)'),
+      goHandler('next := r.FormValue("next")\n\thttp.Redirect(w, r, next, 302)'),
+    ],
+    negatives: [goHandler('http.Redirect(w, r, "/login", http.StatusFound)')],
+  },
+  {
+    rule: "go.unescaped-output",
+    positives: [
+      goHandler('w.Write([]byte("<p>Hello " + r.FormValue("name") + "</p>"))'),
+      goHandler('fmt.Fprintf(w, "<h1>%s</h1>", r.URL.Query().Get("q"))'),
+      goHandler('data := template.HTML(r.FormValue("bio"))'),
+    ],
+    negatives: [
+      goHandler('fmt.Fprintf(w, "<h1>%s</h1>", html.EscapeString(r.URL.Query().Get("q")))'),
+      goHandler('w.Write([]byte("ok"))'),
+      goHandler('data := template.HTML("<b>fixed</b>")'),
+    ],
+  },
+  {
+    rule: "go.cookie-flags",
+    positives: [
+      goHandler('http.SetCookie(w, &http.Cookie{Name: "session", Value: token})'),
+      goHandler('http.SetCookie(w, &http.Cookie{Name: "session", Value: token, HttpOnly: true, Secure: false})'),
+    ],
+    negatives: [
+      goHandler('http.SetCookie(w, &http.Cookie{Name: "session", Value: token, HttpOnly: true, Secure: true})'),
+      goHandler('http.SetCookie(w, &http.Cookie{Name: "session", Value: token, HttpOnly: true, Secure: cfg.Secure})'),
+    ],
+  },
+  {
+    rule: "go.cors-any-origin-with-credentials",
+    positives: [
+      goHandler(
+        'w.Header().Set("Access-Control-Allow-Origin", "*")\n\tw.Header().Set("Access-Control-Allow-Credentials", "true")',
+      ),
+      goHandler(
+        'w.Header().Set("Access-Control-Allow-Origin", r.Header.Get("Origin"))\n\tw.Header().Set("Access-Control-Allow-Credentials", "true")',
+      ),
+      goMain('handler := cors.New(cors.Options{AllowedOrigins: []string{"*"}, AllowCredentials: true})'),
+    ],
+    negatives: [
+      goHandler('w.Header().Set("Access-Control-Allow-Origin", "*")'),
+      goHandler(
+        'w.Header().Set("Access-Control-Allow-Origin", "https://app.example.com")\n\tw.Header().Set("Access-Control-Allow-Credentials", "true")',
+      ),
+      goMain(
+        'handler := cors.New(cors.Options{AllowedOrigins: []string{"https://app.example.com"}, AllowCredentials: true})',
+      ),
+    ],
+  },
+  {
+    rule: "go.debug-enabled",
+    positives: [
+      goFile('\t"net/http"\n\t_ "net/http/pprof"', "func main() { http.ListenAndServe(addr, nil) }"),
+      goFile('\t"github.com/gin-gonic/gin"', "func main() { gin.SetMode(gin.DebugMode) }"),
+    ],
+    negatives: [
+      goFile('\t"net/http"', "func main() { http.ListenAndServe(addr, nil) }"),
+      goFile('\t"github.com/gin-gonic/gin"', "func main() { gin.SetMode(gin.ReleaseMode) }"),
+    ],
+  },
+  {
+    rule: "go.fixed-seed",
+    positives: [
+      goFile(
+        '\t"math/rand"',
+        "func newToken() string {\n\trand.Seed(42)\n\ttoken := rand.Int63()\n\treturn fmt.Sprint(token)\n}",
+      ),
+      goFile(
+        '\tmrand "math/rand"',
+        "func salt() {\n\tgen := mrand.New(mrand.NewSource(7))\n\tsalt := gen.Int63()\n\tuse(salt)\n}",
+      ),
+    ],
+    negatives: [
+      goFile('\t"math/rand"', "func shuffle() {\n\trand.Seed(42)\n\tn := rand.Intn(10)\n\tuse(n)\n}"),
+      goFile(
+        '\t"math/rand"',
+        "func newToken() {\n\trand.Seed(time.Now().UnixNano())\n\ttoken := rand.Int63()\n\tuse(token)\n}",
+      ),
+    ],
   },
   {
     rule: "go.tls-verification-off",
@@ -63,8 +174,29 @@ export const RUST_CASES: readonly RuleCase[] = [
     positives: [
       rustMain("let c = Client::builder().danger_accept_invalid_certs(true).build()?;"),
       rustMain("builder.danger_accept_invalid_hostnames(insecure);"),
+      rustMain("builder.set_verify(SslVerifyMode::NONE);"),
+      rustMain("builder.set_verify_callback(SslVerifyMode::NONE, |_, _| true);"),
     ],
-    negatives: [rustMain("let c = Client::builder().danger_accept_invalid_certs(false).build()?;")],
+    negatives: [
+      rustMain("let c = Client::builder().danger_accept_invalid_certs(false).build()?;"),
+      rustMain("builder.set_verify(SslVerifyMode::PEER);"),
+    ],
+  },
+  {
+    rule: "rust.tls-custom-verifier",
+    positives: [rustMain("config.dangerous().set_certificate_verifier(Arc::new(NoVerifier));")],
+    negatives: [rustMain("let config = ClientConfig::builder().with_root_certificates(roots).with_no_client_auth();")],
+  },
+  {
+    rule: "rust.fixed-seed",
+    positives: [
+      rustMain("let mut rng = StdRng::seed_from_u64(42);\n    let session_token: u64 = rng.gen();"),
+      rustMain("let mut key_rng = ChaCha20Rng::from_seed([0u8; 32]);"),
+    ],
+    negatives: [
+      rustMain("let mut rng = StdRng::seed_from_u64(42);\n    let index = rng.gen_range(0..10);"),
+      rustMain("let mut rng = StdRng::from_entropy();\n    let session_token: u64 = rng.gen();"),
+    ],
   },
   {
     rule: "rust.command-injection",
@@ -78,10 +210,12 @@ export const RUST_CASES: readonly RuleCase[] = [
     rule: "rust.sql-formatting",
     positives: [
       rustMain("let rows = sql_query(format!(\"SELECT * FROM users WHERE name = '{}'\", name)).load(conn)?;"),
+      rustMain("let rows = sql_query(format!(\"SELECT * FROM users WHERE name = '{name}'\")).load(conn)?;"),
     ],
     negatives: [
       rustMain('let rows = sqlx::query("SELECT * FROM users WHERE name = $1").bind(name);'),
       rustMain('let msg = format!("SELECT {}", x);'),
+      rustMain('let rows = sql_query(format!("SELECT * FROM users")).load(conn)?;'),
     ],
   },
   {

@@ -331,6 +331,47 @@ const fixedSeed: RuleDefinition = {
       languages: ["cpp"],
       query: `((declaration type: (_) @type declarator: (identifier)) @finding (#match? @type "(default_random_engine|mt19937(_64)?|minstd_rand0?)$"))`,
     },
+    {
+      // std::mt19937 gen(42); std::mt19937 gen{42};
+      languages: ["cpp"],
+      query: `((declaration type: (_) @type declarator: (init_declarator value: [(argument_list) (initializer_list)] @seed)) @finding (#match? @type "(default_random_engine|mt19937(_64)?|minstd_rand0?|ranlux\\w*|knuth_b)$"))`,
+      accept: (match) => {
+        const seeds = positionalArguments(match.capture("seed"));
+        return seeds.length === 1 && isConstantExpression(seeds[0]);
+      },
+    },
+    {
+      // engine.seed(42)
+      languages: ["cpp"],
+      query: `((call_expression function: (field_expression field: (field_identifier) @fn) arguments: (argument_list . (_) @seed .)) @finding (#eq? @fn "seed"))`,
+      accept: (match) => isConstantExpression(match.capture("seed")),
+    },
+  ],
+};
+
+/** libcurl options whose value 0 turns a TLS check off (VERIFYHOST 1 checked nothing before 7.28.1). */
+const CURL_VERIFY_OPTIONS = /^CURLOPT_(PROXY_)?SSL_VERIFY(PEER|HOST|STATUS)$/;
+
+const tlsVerificationOff: RuleDefinition = {
+  id: "c.tls-verification-off",
+  cwe: "CWE-295",
+  severity: "block",
+  message: "TLS certificate or hostname verification is turned off (libcurl SSL_VERIFY*, OpenSSL SSL_VERIFY_NONE).",
+  fixHint:
+    "Leave CURLOPT_SSL_VERIFYPEER at 1 and VERIFYHOST at 2, use SSL_VERIFY_PEER; add private CAs with CURLOPT_CAINFO or SSL_CTX_load_verify_locations.",
+  explanation:
+    "Without these checks anyone on the network path can present their own certificate, impersonate the server and " +
+    "read or change the traffic.",
+  patterns: [
+    ...callPatterns(["curl_easy_setopt"], (match) => {
+      const option = nthArgument(match.capture("args"), 1)?.text ?? "";
+      const value = nthArgument(match.capture("args"), 2)?.text ?? "";
+      const off = /HOST$/.test(option) ? /^(0|1)L?$|^(false|FALSE)$/ : /^0L?$|^(false|FALSE)$/;
+      return CURL_VERIFY_OPTIONS.test(option) && off.test(value);
+    }),
+    ...callPatterns(["SSL_CTX_set_verify", "SSL_set_verify", "wolfSSL_CTX_set_verify"], (match) =>
+      /^(SSL_VERIFY_NONE|WOLFSSL_VERIFY_NONE|0)$/.test(nthArgument(match.capture("args"), 1)?.text ?? ""),
+    ),
   ],
 };
 
@@ -423,6 +464,7 @@ export const C_RULES: readonly RuleDefinition[] = [
   allocationOverflow,
   weakRand,
   fixedSeed,
+  tlsVerificationOff,
   tempFile,
   command,
   weakHash,

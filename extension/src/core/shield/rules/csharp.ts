@@ -6,6 +6,7 @@ import {
   isLiteralString,
   localAssignedValues,
   namesSecurityValue,
+  positionalArguments,
   stringValue,
   unwrapArgument,
 } from "../syntax";
@@ -175,7 +176,13 @@ function isFormattedSql(node: Node | undefined, depth = 0): boolean {
       );
     case "invocation_expression": {
       const callee = node.childForFieldName("function")?.text ?? "";
-      if (/(^|\.)Format$/.test(callee)) return looksLikeSql(node.text.slice(callee.length + 1));
+      if (/(^|\.)Format$/.test(callee))
+        return (
+          positionalArguments(node.childForFieldName("arguments"))
+            .slice(1)
+            .some((value) => !isConstantExpression(unwrapArgument(value))) &&
+          looksLikeSql(node.text.slice(callee.length + 1))
+        );
       // StringBuilder.ToString(): the text was assembled piece by piece.
       return /\.ToString$/.test(callee) && /builder|sb|sql|query/i.test(callee) && depth === 0;
     }
@@ -350,10 +357,28 @@ const tlsVerificationOff: RuleDefinition = {
     {
       languages: CS,
       query: `((assignment_expression left: (_) @field right: (_) @value) @finding (#match? @field "(ServerCertificateValidationCallback|ServerCertificateCustomValidationCallback|RemoteCertificateValidationCallback)$"))`,
-      accept: (match) =>
-        /=>\s*true\s*;?$|return\s+true\s*;\s*}$|DangerousAcceptAnyServerCertificateValidator/.test(
-          match.capture("value")?.text.trim() ?? "",
-        ),
+      accept: (match) => {
+        const value = match.capture("value");
+        if (!value) return false;
+        if (
+          /=>\s*true\s*;?$|return\s+true\s*;\s*}$|DangerousAcceptAnyServerCertificateValidator/.test(value.text.trim())
+        )
+          return true;
+        // A method group (AcceptAll, or new RemoteCertificateValidationCallback(AcceptAll)) whose body only says yes.
+        const method = /^(?:new\s+\w+\s*\(\s*)?(\w+)\s*\)?$/.exec(value.text.trim())?.[1];
+        return (
+          method !== undefined &&
+          value.tree.rootNode
+            .descendantsOfType("method_declaration")
+            .some(
+              (declaration) =>
+                declaration?.childForFieldName("name")?.text === method &&
+                /^(\{\s*return\s+true\s*;\s*\}|=>\s*true\s*;?)$/.test(
+                  declaration.childForFieldName("body")?.text.trim() ?? declaration.text.replace(/^[^=]*/, ""),
+                ),
+            )
+        );
+      },
     },
   ],
 };
@@ -369,6 +394,23 @@ const cookieFlags: RuleDefinition = {
     {
       languages: CS,
       query: `((assignment_expression left: (_) @field right: (boolean_literal) @value) @finding (#match? @field "(^|[.])(Secure|HttpOnly|RequireSSL)$") (#eq? @value "false"))`,
+    },
+    {
+      // new CookieOptions { Expires = ... } passed to Response.Cookies.Append: both flags default to false.
+      languages: CS,
+      query: `((object_creation_expression type: (identifier) @type) @finding (#eq? @type "CookieOptions"))`,
+      accept: (match) => {
+        const node = match.capture("finding");
+        if (!node) return false;
+        const initializer = node.childForFieldName("initializer")?.text ?? "";
+        let statement: Node = node;
+        while (statement.parent && statement.type !== "block") statement = statement.parent;
+        const flags = statement.text;
+        return (
+          !(/\bSecure\s*=/.test(flags) && /\bHttpOnly\s*=/.test(flags)) &&
+          !/\bSecure\s*=\s*false|HttpOnly\s*=\s*false/.test(initializer)
+        );
+      },
     },
   ],
 };
@@ -423,10 +465,9 @@ function loadsWithDefaultResolver(match: RuleMatch): boolean {
     ].includes(scope.type)
   )
     scope = scope.parent;
-  return (
-    scope !== null &&
-    !new RegExp(`\\b${receiver.text}\\s*\\.\\s*XmlResolver\\s*=|XmlResolver\\s*=\\s*null`).test(scope.text)
-  );
+  // A fragment with no method around it (its top level an ERROR) is read as a whole.
+  const text = (scope ?? receiver.tree.rootNode).text;
+  return !new RegExp(`\\b${receiver.text}\\s*\\.\\s*XmlResolver\\s*=|XmlResolver\\s*=\\s*null`).test(text);
 }
 
 const xmlDocumentResolver: RuleDefinition = {
@@ -480,7 +521,197 @@ const weakPasswordPolicy: RuleDefinition = {
   ],
 };
 
+/** The method (or local function, or top-level program) around a node. */
+function enclosingMethod(node: Node): Node {
+  let current: Node = node;
+  while (
+    current.parent &&
+    !["method_declaration", "constructor_declaration", "local_function_statement"].includes(current.type)
+  )
+    current = current.parent;
+  return current;
+}
+
+/** A parameter of the enclosing action method: MVC binds it from the query string, form or route. */
+function isActionParameter(identifier: Node): boolean {
+  const parameters = enclosingMethod(identifier).childForFieldName("parameters");
+  return (
+    parameters?.namedChildren.some(
+      (parameter) => parameter?.type === "parameter" && parameter.childForFieldName("name")?.text === identifier.text,
+    ) ?? false
+  );
+}
+
+/** Request values: Request.Query/Form/Headers/Cookies/QueryString, or action parameters, directly or via locals. */
+function isRequestInput(node: Node | undefined, depth = 0): boolean {
+  if (!node || isConstantExpression(node)) return false;
+  if (/\bRequest\s*(\.\s*(Query|QueryString|Form|Headers|Cookies|Params|RouteValues)\b|\[)/.test(node.text))
+    return true;
+  const names = node.type === "identifier" ? [node] : node.descendantsOfType("identifier");
+  return names.some(
+    (name) =>
+      name !== null &&
+      (isActionParameter(name) ||
+        (depth < 2 && localAssignedValues(name).some((value) => isRequestInput(value, depth + 1)))),
+  );
+}
+
+const unescapedOutput: RuleDefinition = {
+  id: "csharp.unescaped-output",
+  cwe: "CWE-79",
+  severity: "warn",
+  message: "A value is written into the page as raw HTML (Html.Raw, HtmlString, MvcHtmlString.Create).",
+  fixHint: "Let Razor encode the value (@value); if HTML is required, sanitize it with an allow-list sanitizer first.",
+  explanation:
+    "Razor encodes every value it writes, except those wrapped as raw HTML. A value that carries user input can then " +
+    "inject <script> into the page. Literal markup is not reported.",
+  patterns: [
+    {
+      languages: CS,
+      query: `((invocation_expression function: (member_access_expression expression: (identifier) @helper name: (identifier) @fn) arguments: (argument_list) @args) @finding (#eq? @helper "Html") (#eq? @fn "Raw"))`,
+      accept: (match) => isRawValue(firstArgument(match.capture("args"))),
+    },
+    {
+      languages: CS,
+      query: `((invocation_expression function: (member_access_expression expression: (identifier) @helper name: (identifier) @fn) arguments: (argument_list) @args) @finding (#eq? @helper "MvcHtmlString") (#eq? @fn "Create"))`,
+      accept: (match) => isRawValue(firstArgument(match.capture("args"))),
+    },
+    {
+      languages: CS,
+      query: `((object_creation_expression type: (identifier) @type arguments: (argument_list) @args) @finding (#eq? @type "HtmlString"))`,
+      accept: (match) => isRawValue(firstArgument(match.capture("args"))),
+    },
+  ],
+};
+
+/** Not a literal, and not passed through an encoder or sanitizer on the way. */
+function isRawValue(node: Node | undefined): boolean {
+  return node !== undefined && !isConstantExpression(node) && !/(Encode|Sanitiz|Escape)\w*\s*\(/i.test(node.text);
+}
+
+const openRedirect: RuleDefinition = {
+  id: "csharp.open-redirect",
+  cwe: "CWE-601",
+  severity: "warn",
+  message: "The action redirects to a URL taken from the request without checking that it is local.",
+  fixHint: "Use LocalRedirect(url), or check Url.IsLocalUrl(url) before Redirect(url).",
+  explanation:
+    "A returnUrl that points to another site turns the login page into a phishing tool: the user signs in and lands on " +
+    "the attacker's page. Action parameters and Request.Query/Form values are treated as request input.",
+  patterns: [
+    {
+      languages: CS,
+      query: `((invocation_expression function: [(identifier) @fn (member_access_expression name: (identifier) @fn)] arguments: (argument_list) @args) @finding (#any-of? @fn "Redirect" "RedirectPermanent" "RedirectPreserveMethod" "RedirectPermanentPreserveMethod"))`,
+      accept: (match) => {
+        const url = firstArgument(match.capture("args"));
+        const node = match.capture("finding");
+        // Url.Action, Url.RouteUrl and Url.Content build URLs of this site.
+        if (!url || !node || /^Url\s*\./.test(url.text) || !isRequestInput(url)) return false;
+        return !/IsLocalUrl\s*\(/.test(enclosingMethod(node).text);
+      },
+    },
+  ],
+};
+
+const cors: RuleDefinition = {
+  id: "csharp.cors-any-origin-with-credentials",
+  cwe: "CWE-942",
+  severity: "warn",
+  message: "CORS allows any origin and also allows credentials.",
+  fixHint: "Name the allowed origins with WithOrigins(...); never combine any-origin with AllowCredentials().",
+  explanation:
+    "With credentials allowed, a page on any site can call this API with the user's cookies and read the answers. " +
+    "SetIsOriginAllowed(_ => true) is any-origin in disguise.",
+  patterns: [
+    {
+      languages: CS,
+      query: `((invocation_expression function: (member_access_expression name: (identifier) @fn)) @finding (#eq? @fn "AllowCredentials"))`,
+      accept: (match) => {
+        const node = match.capture("finding");
+        if (!node) return false;
+        // The policy builder chain, or the lambda that configures it.
+        let statement: Node = node;
+        while (statement.parent && !/statement$|lambda_expression/.test(statement.type)) statement = statement.parent;
+        return /AllowAnyOrigin\s*\(|SetIsOriginAllowed\s*\(\s*\w+\s*=>\s*true\s*\)|WithOrigins\s*\(\s*"\*"/.test(
+          statement.text,
+        );
+      },
+    },
+    {
+      languages: CS,
+      query: `((attribute name: (identifier) @name (attribute_argument_list) @args) @finding (#eq? @name "EnableCors"))`,
+      accept: (match) => {
+        const text = match.capture("args")?.text ?? "";
+        return /^\(\s*(origins\s*:\s*)?"\*"/.test(text) && /SupportsCredentials\s*=\s*true/.test(text);
+      },
+    },
+  ],
+};
+
+const developerExceptionPage: RuleDefinition = {
+  id: "csharp.debug-enabled",
+  cwe: "CWE-489",
+  severity: "warn",
+  message: "The developer exception page is enabled outside an IsDevelopment() check.",
+  fixHint: "Wrap UseDeveloperExceptionPage in if (env.IsDevelopment()) and use UseExceptionHandler elsewhere.",
+  explanation:
+    "The developer exception page shows stack traces, source lines, headers and cookies to whoever triggers an error.",
+  patterns: [
+    {
+      languages: CS,
+      query: `((invocation_expression function: (member_access_expression name: (identifier) @fn)) @finding (#any-of? @fn "UseDeveloperExceptionPage" "UseDatabaseErrorPage"))`,
+      accept: (match) => {
+        for (let current = match.capture("finding")?.parent; current; current = current.parent)
+          if (
+            current.type === "if_statement" &&
+            /IsDevelopment|IsEnvironment/.test(current.childForFieldName("condition")?.text ?? "")
+          )
+            return false;
+        return true;
+      },
+    },
+  ],
+};
+
+const fixedSeed: RuleDefinition = {
+  id: "csharp.fixed-seed",
+  cwe: "CWE-335",
+  severity: "warn",
+  message: "System.Random is seeded with a constant, and its output is used for a secret-like value.",
+  fixHint: "Use RandomNumberGenerator (System.Security.Cryptography) for tokens, keys, salts and passwords.",
+  explanation:
+    "A constant seed makes every value the generator returns known to anyone who reads the code. Seeds for tests and " +
+    "simulations are fine, so the Shield reports the seed only where the generator's output is stored under a name such " +
+    "as token, key, password, salt or nonce.",
+  patterns: [
+    {
+      languages: CS,
+      query: `((object_creation_expression type: (identifier) @type arguments: (argument_list . (argument (integer_literal)) .)) @finding (#eq? @type "Random"))`,
+      accept: (match) => {
+        const node = match.capture("finding");
+        const name = node ? destinationName(node) : undefined;
+        if (!node || name === undefined) return false;
+        if (namesSecurityValue(name)) return true;
+        let scope: Node = node;
+        while (scope.parent && scope.type !== "declaration_list") scope = scope.parent;
+        return scope.descendantsOfType("invocation_expression").some((call) => {
+          const callee = call?.childForFieldName("function");
+          if (!call || callee?.type !== "member_access_expression") return false;
+          if (callee.childForFieldName("expression")?.text !== name) return false;
+          const destination = destinationName(call);
+          return destination !== undefined && namesSecurityValue(destination);
+        });
+      },
+    },
+  ],
+};
+
 export const CSHARP_RULES: readonly RuleDefinition[] = [
+  unescapedOutput,
+  openRedirect,
+  cors,
+  developerExceptionPage,
+  fixedSeed,
   xmlDocumentResolver,
   weakHash,
   weakCipher,

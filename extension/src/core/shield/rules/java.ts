@@ -1,7 +1,10 @@
 import type { Node } from "web-tree-sitter";
+import { isJavaClass } from "../imports";
 import {
   destinationName,
+  enclosingFunctionNames,
   firstArgument,
+  positionalArguments,
   isConstantExpression,
   isLiteralString,
   localAssignedValues,
@@ -128,6 +131,20 @@ const deserialization: RuleDefinition = {
     {
       languages: JAVA,
       query: `((object_creation_expression type: (type_identifier) @type) @finding (#any-of? @type "ObjectInputStream" "XMLDecoder"))`,
+      accept: (match) => {
+        const node = match.capture("finding");
+        if (!node) return false;
+        // `try (ObjectInputStream in =\n new ObjectInputStream(...))`: the finding starts with the declaration.
+        const holder = node.parent;
+        const declares = holder?.type === "variable_declarator" || holder?.type === "resource";
+        return declares && holder.startPosition.row < node.startPosition.row
+          ? {
+              startIndex:
+                holder.parent?.type === "local_variable_declaration" ? holder.parent.startIndex : holder.startIndex,
+              endIndex: node.endIndex,
+            }
+          : true;
+      },
     },
     {
       languages: JAVA,
@@ -181,9 +198,42 @@ const fixedSeed: RuleDefinition = {
     {
       languages: JAVA,
       query: `((method_invocation name: (identifier) @fn arguments: (argument_list . [(decimal_integer_literal) (hex_integer_literal)] .)) @finding (#eq? @fn "setSeed"))`,
+      accept: (match) => {
+        // SecureRandom.setSeed adds to its entropy; only its own constant seed is reported. Random.setSeed is
+        // reported where the generator's output becomes a secret-like value, as for new Random(42).
+        const receiver = match.capture("finding")?.childForFieldName("object");
+        if (!receiver || /secure/i.test(receiver.text)) return true;
+        return receiver.type === "identifier" && generatorFeedsSecret(receiver);
+      },
+    },
+    {
+      languages: JAVA,
+      query: `((object_creation_expression type: (type_identifier) @type arguments: (argument_list . [(decimal_integer_literal) (hex_integer_literal)] .)) @finding (#eq? @type "Random"))`,
+      accept: (match) => {
+        const type = match.capture("type");
+        const node = match.capture("finding");
+        if (!type || !node || !isJavaClass(type, match.language, ["java.util.Random"])) return false;
+        const name = destinationName(node);
+        return name !== undefined && (namesSecurityValue(name) || generatorFeedsSecret(node, name));
+      },
     },
   ],
 };
+
+/** Whether `generator.nextX()` in the same class or function stores its result under a secret-like name. */
+function generatorFeedsSecret(node: Node, name = node.text): boolean {
+  let scope: Node = node;
+  while (scope.parent && scope.type !== "class_body") scope = scope.parent;
+  return scope.descendantsOfType("method_invocation").some((call) => {
+    if (call?.childForFieldName("object")?.text !== name) return false;
+    if (!/^next/.test(call.childForFieldName("name")?.text ?? "")) return false;
+    const destination = destinationName(call);
+    return (
+      (destination !== undefined && namesSecurityValue(destination)) ||
+      enclosingFunctionNames(call).some(namesSecurityValue)
+    );
+  });
+}
 
 const ssrf: RuleDefinition = {
   id: "java.url-from-variable",
@@ -198,7 +248,231 @@ const ssrf: RuleDefinition = {
     {
       languages: JAVA,
       query: `((method_invocation object: [(object_creation_expression type: (type_identifier) @type arguments: (argument_list) @args) (parenthesized_expression (object_creation_expression type: (type_identifier) @type arguments: (argument_list) @args))] name: (identifier) @fn) @finding (#eq? @type "URL") (#any-of? @fn "openConnection" "openStream"))`,
-      accept: (match) => isDynamicValue(firstArgument(match.capture("args"))),
+      accept: (match) => {
+        const type = match.capture("type");
+        return (
+          type !== undefined &&
+          isJavaClass(type, match.language, ["java.net.URL"]) &&
+          isDynamicValue(firstArgument(match.capture("args")))
+        );
+      },
+    },
+    {
+      // A socket to a host named by a variable: the same choice of destination, one layer down.
+      languages: JAVA,
+      query: `((object_creation_expression type: (type_identifier) @type arguments: (argument_list . (_) @host . (_) @port .)) @finding (#eq? @type "InetSocketAddress"))`,
+      accept: (match) => {
+        const host = match.capture("host");
+        // Bind, multicast and loopback addresses (port 0, localAddress, group, getInetAddress()) are not a destination.
+        return (
+          host !== undefined &&
+          isDynamicValue(host) &&
+          match.capture("port")?.text !== "0" &&
+          !/local|loopback|any|bind|wildcard|group|multicast|getInetAddress/i.test(host.text)
+        );
+      },
+    },
+    {
+      // Spring's RestTemplate/WebClient, java.net.http and Apache HttpClient with a URL built from request input.
+      languages: JAVA,
+      query: `((method_invocation name: (identifier) @fn arguments: (argument_list . (_) @url)) @finding (#any-of? @fn "getForObject" "getForEntity" "postForObject" "postForEntity" "exchange" "put" "delete" "headForHeaders" "optionsForAllow" "uri" "newBuilder" "create"))`,
+      accept: (match) => isRequestInput(match.capture("url")),
+    },
+    {
+      languages: JAVA,
+      query: `((object_creation_expression type: (type_identifier) @type arguments: (argument_list . (_) @url)) @finding (#any-of? @type "URL" "URI" "HttpGet" "HttpPost" "HttpPut" "HttpDelete" "HttpHead"))`,
+      accept: (match) => isRequestInput(match.capture("url")),
+    },
+  ],
+};
+
+/**
+ * Values a servlet, Spring or JAX-RS handler reads from the request: parameters, headers, cookies, path, body and the
+ * names of uploaded files.
+ */
+const REQUEST_INPUT =
+  /\.\s*(getParameter|getParameterValues|getParameterMap|getHeader|getHeaders|getQueryString|getPathInfo|getRequestURI|getRequestURL|getCookies|getInputStream|getReader|getOriginalFilename|getSubmittedFileName)\s*\(/;
+
+const INPUT_ANNOTATION =
+  /@(RequestParam|PathVariable|RequestHeader|RequestBody|CookieValue|ModelAttribute|QueryParam|PathParam|FormParam|HeaderParam|CookieParam)\b/;
+
+/** A parameter of the enclosing method that a framework fills from the request (@RequestParam String url). */
+function isAnnotatedInputParameter(identifier: Node): boolean {
+  let method: Node | null = identifier.parent;
+  while (method && method.type !== "method_declaration" && method.type !== "constructor_declaration")
+    method = method.parent;
+  const parameters = method?.childForFieldName("parameters");
+  return (
+    parameters?.namedChildren.some(
+      (parameter) =>
+        parameter !== null &&
+        parameter.childForFieldName("name")?.text === identifier.text &&
+        INPUT_ANNOTATION.test(parameter.text),
+    ) ?? false
+  );
+}
+
+/** Whether an expression carries request input, directly or through local variables assigned from it. */
+function isRequestInput(node: Node | undefined, depth = 0): boolean {
+  if (!node || isConstantExpression(node)) return false;
+  if (REQUEST_INPUT.test(node.text)) return true;
+  const names = node.type === "identifier" ? [node] : node.descendantsOfType("identifier");
+  return names.some(
+    (name) =>
+      name !== null &&
+      (isAnnotatedInputParameter(name) ||
+        (depth < 2 && localAssignedValues(name).some((value) => isRequestInput(value, depth + 1)))),
+  );
+}
+
+const REQUEST_INPUT_EXPLANATION =
+  "The Shield reports this where the value comes from the request: getParameter, getHeader, getOriginalFilename, or a " +
+  "handler parameter annotated @RequestParam, @PathVariable, @RequestHeader, @RequestBody (directly or through local variables).";
+
+const pathFromRequest: RuleDefinition = {
+  id: "java.path-from-request",
+  cwe: "CWE-22",
+  severity: "warn",
+  message: "A file path is built from request input.",
+  fixHint:
+    "Resolve the name against a fixed directory, normalize it and check the result still starts with that directory.",
+  explanation:
+    "Names such as ../../etc/passwd or absolute paths escape the intended directory, so the client reads or overwrites " +
+    "any file the server can. " +
+    REQUEST_INPUT_EXPLANATION,
+  patterns: [
+    {
+      languages: JAVA,
+      query: `((object_creation_expression type: (type_identifier) @type arguments: (argument_list) @args) @finding (#any-of? @type "File" "FileInputStream" "FileOutputStream" "FileReader" "FileWriter" "RandomAccessFile" "PrintWriter"))`,
+      accept: (match) => {
+        const args = match.capture("args")?.namedChildren.filter((child): child is Node => child !== null) ?? [];
+        // RandomAccessFile(path, mode) and PrintWriter(path, charset) take the path first; File(parent, child) both.
+        const paths = match.capture("type")?.text === "File" ? args : args.slice(0, 1);
+        return paths.some((path) => isRequestInput(path));
+      },
+    },
+    {
+      languages: JAVA,
+      query: `((method_invocation object: (identifier) @class name: (identifier) @fn arguments: (argument_list) @args) @finding (#any-of? @class "Paths" "Path" "Files") (#any-of? @fn "get" "of" "newInputStream" "newOutputStream" "readAllBytes" "readString" "write" "delete" "copy"))`,
+      accept: (match) =>
+        positionalArguments(match.capture("args"))
+          .slice(0, 2)
+          .some((path) => isRequestInput(path)),
+    },
+    {
+      languages: JAVA,
+      query: `((method_invocation name: (identifier) @fn arguments: (argument_list . (_) @child)) @finding (#eq? @fn "resolve"))`,
+      accept: (match) => isRequestInput(match.capture("child")),
+    },
+  ],
+};
+
+const openRedirect: RuleDefinition = {
+  id: "java.open-redirect",
+  cwe: "CWE-601",
+  severity: "warn",
+  message: "The response redirects to a location taken from the request.",
+  fixHint: "Redirect only to relative paths you check (one leading '/', no '//'), or to an allow-listed host.",
+  explanation:
+    "A link to this site that redirects anywhere lends the site's name to phishing pages and can leak tokens in the URL. " +
+    REQUEST_INPUT_EXPLANATION,
+  patterns: [
+    {
+      languages: JAVA,
+      query: `((method_invocation name: (identifier) @fn arguments: (argument_list . (_) @location .)) @finding (#any-of? @fn "sendRedirect" "setLocation"))`,
+      accept: (match) => isRequestInput(match.capture("location")),
+    },
+    {
+      languages: JAVA,
+      query: `((object_creation_expression type: (type_identifier) @type arguments: (argument_list . (_) @location)) @finding (#any-of? @type "RedirectView" "ModelAndView"))`,
+      accept: (match) => {
+        const location = match.capture("location");
+        if (!location || !isRequestInput(location)) return false;
+        return match.capture("type")?.text === "RedirectView" || /^"redirect:/.test(location.text);
+      },
+    },
+    {
+      // Spring MVC: return "redirect:" + url;
+      languages: JAVA,
+      query: `((return_statement (binary_expression left: (string_literal) @prefix right: (_) @location)) @finding (#match? @prefix "^\\"redirect:"))`,
+      accept: (match) => isRequestInput(match.capture("location")),
+    },
+    {
+      languages: JAVA,
+      query: `((method_invocation name: (identifier) @fn arguments: (argument_list (string_literal) @header . (_) @location .)) @finding (#any-of? @fn "setHeader" "addHeader") (#eq? @header "\\"Location\\""))`,
+      accept: (match) => isRequestInput(match.capture("location")),
+    },
+  ],
+};
+
+const cors: RuleDefinition = {
+  id: "java.cors-any-origin-with-credentials",
+  cwe: "CWE-942",
+  severity: "warn",
+  message: "CORS allows any origin (or echoes the caller's) and also allows credentials.",
+  fixHint: "List the allowed origins explicitly; never combine a wildcard or an echoed Origin with credentials.",
+  explanation:
+    "With credentials allowed, a page on any site can call this API with the user's cookies and read the answers. " +
+    'Spring refuses allowedOrigins("*") with credentials at run time, but allowedOriginPatterns("*") and echoing the ' +
+    "Origin header slip through.",
+  patterns: [
+    {
+      // Spring's CorsRegistry / CorsConfiguration, in a chain or on one configuration object.
+      languages: JAVA,
+      query: `((method_invocation name: (identifier) @fn arguments: (argument_list . (string_literal) @origin)) @finding (#any-of? @fn "allowedOrigins" "allowedOriginPatterns" "addAllowedOrigin" "addAllowedOriginPattern" "setAllowedOrigins" "setAllowedOriginPatterns") (#eq? @origin "\\"*\\""))`,
+      accept: (match) => {
+        const node = match.capture("finding");
+        return (
+          node !== undefined &&
+          /allowCredentials\s*\(\s*true|setAllowCredentials\s*\(\s*true/.test(enclosingMethod(node).text)
+        );
+      },
+    },
+    {
+      languages: JAVA,
+      query: `((annotation name: (identifier) @name arguments: (annotation_argument_list) @args) @finding (#eq? @name "CrossOrigin"))`,
+      accept: (match) => {
+        const text = match.capture("args")?.text ?? "";
+        if (!/allowCredentials\s*=\s*"true"/.test(text)) return false;
+        // Without origins, @CrossOrigin allows every origin.
+        const origins = /(origins|value|originPatterns)\s*=\s*(\{[^}]*\}|"[^"]*")/.exec(text)?.[2];
+        return origins === undefined ? !/^\(\s*["{]/.test(text) : origins.includes('"*"');
+      },
+    },
+    {
+      languages: JAVA,
+      query: `((method_invocation name: (identifier) @fn arguments: (argument_list (string_literal) @header . (_) @origin .)) @finding (#any-of? @fn "setHeader" "addHeader") (#eq? @header "\\"Access-Control-Allow-Origin\\""))`,
+      accept: (match) => {
+        const origin = match.capture("origin");
+        const node = match.capture("finding");
+        if (!origin || !node) return false;
+        const anyOrigin = origin.text === '"*"' || /getHeader\s*\(\s*"Origin"\s*\)/i.test(origin.text);
+        return anyOrigin && /"Access-Control-Allow-Credentials"\s*,\s*"true"/.test(enclosingMethod(node).text);
+      },
+    },
+  ],
+};
+
+function enclosingMethod(node: Node): Node {
+  let current: Node = node;
+  while (current.parent && current.type !== "method_declaration" && current.type !== "constructor_declaration")
+    current = current.parent;
+  return current;
+}
+
+const springDebug: RuleDefinition = {
+  id: "java.spring-security-debug",
+  cwe: "CWE-489",
+  severity: "warn",
+  message: "Spring Security's debug mode is on (@EnableWebSecurity(debug = true)).",
+  fixHint: "Remove debug = true outside local development.",
+  explanation:
+    "Debug mode logs every request with its headers and session details and prints the filter chain: sensitive data in " +
+    "logs, and a warning banner Spring itself says must not reach production.",
+  patterns: [
+    {
+      languages: JAVA,
+      query: `((annotation name: (identifier) @name arguments: (annotation_argument_list (element_value_pair key: (identifier) @key value: (true)))) @finding (#eq? @name "EnableWebSecurity") (#eq? @key "debug"))`,
     },
   ],
 };
@@ -245,6 +519,11 @@ const tlsVerificationOff: RuleDefinition = {
       query: `((method_declaration name: (identifier) @name body: (block . (return_statement (true)) .)) @finding (#eq? @name "verify"))`,
     },
     {
+      // setHostnameVerifier((host, session) -> true)
+      languages: JAVA,
+      query: `((method_invocation name: (identifier) @fn arguments: (argument_list (lambda_expression body: [(true) (block . (return_statement (true)) .)]))) @finding (#any-of? @fn "setHostnameVerifier" "setDefaultHostnameVerifier" "hostnameVerifier"))`,
+    },
+    {
       languages: JAVA,
       query: `((method_declaration name: (identifier) @name body: (block) @body) @finding (#any-of? @name "checkServerTrusted" "checkClientTrusted") (#match? @body "^[{][\\\\s]*[}]$"))`,
     },
@@ -256,11 +535,21 @@ function isFormattedSql(node: Node | undefined, depth = 0): boolean {
   if (node.type === "binary_expression") return !isConstantExpression(node) && looksLikeSql(node.text);
   if (node.type === "method_invocation") {
     const fn = node.childForFieldName("name")?.text;
-    return (fn === "format" || fn === "formatted") && looksLikeSql(node.text);
+    return (fn === "format" || fn === "formatted") && formatsValues(node) && looksLikeSql(node.text);
   }
   if (node.type === "identifier" && depth === 0)
     return localAssignedValues(node).some((value) => isFormattedSql(value, 1));
   return false;
+}
+
+/**
+ * String.format(template, values...) or template.formatted(values...) with at least one value that is not a constant:
+ * a call with no values, or only literals, produces fixed text.
+ */
+function formatsValues(call: Node): boolean {
+  const args = positionalArguments(call.childForFieldName("arguments"));
+  const values = call.childForFieldName("name")?.text === "formatted" ? args : args.slice(1);
+  return values.some((value) => !isConstantExpression(value));
 }
 
 const sqlFormatting: RuleDefinition = {
@@ -273,7 +562,7 @@ const sqlFormatting: RuleDefinition = {
   patterns: [
     {
       languages: JAVA,
-      query: `((method_invocation name: (identifier) @fn arguments: (argument_list) @args) @finding (#any-of? @fn "executeQuery" "executeUpdate" "execute" "addBatch" "prepareStatement" "createQuery" "createNativeQuery" "createSQLQuery" "queryForObject" "queryForList" "update"))`,
+      query: `((method_invocation name: (identifier) @fn arguments: (argument_list) @args) @finding (#any-of? @fn "executeQuery" "executeUpdate" "executeLargeUpdate" "execute" "addBatch" "prepareStatement" "prepareCall" "createQuery" "createNativeQuery" "createSQLQuery" "query" "queryForObject" "queryForList" "queryForMap" "queryForRowSet" "queryForStream" "update" "batchUpdate"))`,
       accept: (match) => isFormattedSql(firstArgument(match.capture("args"))),
     },
   ],
@@ -358,6 +647,29 @@ const cookieFlags: RuleDefinition = {
       languages: JAVA,
       query: `((method_invocation name: (identifier) @fn arguments: (argument_list . (false) .)) @finding (#any-of? @fn "setSecure" "setHttpOnly"))`,
     },
+    {
+      // A servlet cookie added to the response in a method that never turns the flags on.
+      languages: JAVA,
+      query: `((method_invocation name: (identifier) @fn arguments: (argument_list . (identifier) @cookie .)) @finding (#eq? @fn "addCookie"))`,
+      accept: (match) => {
+        const cookie = match.capture("cookie");
+        if (!cookie) return false;
+        const created = localAssignedValues(cookie).some(
+          (value) => value.type === "object_creation_expression" && value.childForFieldName("type")?.text === "Cookie",
+        );
+        const method = enclosingMethod(cookie).text;
+        return created && !(/\.setSecure\s*\(/.test(method) && /\.setHttpOnly\s*\(/.test(method));
+      },
+    },
+    {
+      // Spring's ResponseCookie builder: the flags default to off.
+      languages: JAVA,
+      query: `((method_invocation object: (_) @chain name: (identifier) @fn) @finding (#eq? @fn "build") (#match? @chain "^ResponseCookie\\s*\\.\\s*from"))`,
+      accept: (match) => {
+        const chain = match.capture("chain")?.text ?? "";
+        return !(/\.secure\s*\(/.test(chain) && /\.httpOnly\s*\(/.test(chain));
+      },
+    },
   ],
 };
 
@@ -436,7 +748,8 @@ const servletResponseXss: RuleDefinition = {
   id: "java.servlet-response-xss",
   cwe: "CWE-79",
   severity: "warn",
-  message: "Text concatenated with a value is written into the HTTP response without HTML escaping.",
+  message:
+    "Text concatenated with a value is written into the HTTP response (or returned as a Spring response body) without HTML escaping.",
   fixHint:
     "Escape every value for HTML (OWASP Encoder's Encode.forHtml, or a template engine that escapes by default).",
   explanation:
@@ -456,6 +769,20 @@ const servletResponseXss: RuleDefinition = {
         (#eq? @fn "sendError") (#match? @response "^(resp|response|res|httpResponse|servletResponse)$"))`,
       accept: (match) => isConcatenatedWithValue(match.capture("text")),
     },
+    {
+      // A Spring handler that returns markup with request input spliced in: the body goes out as the page.
+      languages: JAVA,
+      query: `((return_statement (binary_expression) @text) @finding)`,
+      accept: (match) => {
+        const text = match.capture("text");
+        if (!text || !isConcatenatedWithValue(text) || !/"[^"]*<[a-zA-Z/]/.test(text.text)) return false;
+        const parts = concatenatedParts(text).filter((part) => part.type !== "string_literal");
+        return (
+          /@(\w+Mapping|ResponseBody)\b/.test(enclosingMethod(text).text.slice(0, 400)) &&
+          parts.some((part) => isRequestInput(part) && !HTML_ESCAPER.test(part.childForFieldName("name")?.text ?? ""))
+        );
+      },
+    },
   ],
 };
 
@@ -469,6 +796,10 @@ export const JAVA_RULES: readonly RuleDefinition[] = [
   ssrf,
   csrfDisabled,
   tlsVerificationOff,
+  pathFromRequest,
+  openRedirect,
+  cors,
+  springDebug,
   sqlFormatting,
   xpathInjection,
   worldReadable,
