@@ -3,6 +3,14 @@ import { GRAMMAR_FILES, RUNTIME_WASM } from "./languages";
 import { initTreeSitterRuntime } from "../syntax/treeSitterRuntime";
 import { ALL_RULES } from "./rules";
 import {
+  BIDI_CONTROL,
+  bidiControlFindings,
+  ENGINE_RULES,
+  MAX_ANALYSED_DEPTH,
+  nodeBeyondDepth,
+  TOO_DEEPLY_NESTED,
+} from "./engineRules";
+import {
   SHIELD_LANGUAGES,
   type Finding,
   type GrammarSource,
@@ -224,16 +232,25 @@ interface Reading {
   readonly fromRow: number;
 }
 
+interface Parsed {
+  readonly readings: Reading[];
+  /** The outermost node nested deeper than the Shield analyses; when set, the readings are not queried. */
+  readonly tooDeep?: Node;
+}
+
 /**
  * Parses the code, and when the tree has errors, also the readings of it as a fragment that parse better: one that
  * begins inside a docstring or block comment (queried after the comment's end only, where the code would otherwise
  * be read as the inside of a string), and one cut off inside a call.
  */
-function readings(parser: Parser, code: string, language: ShieldLanguage): Reading[] {
+function readings(parser: Parser, code: string, language: ShieldLanguage): Parsed {
   const tree = parser.parse(code);
   if (!tree) throw new Error(`Shield: parsing ${language} failed`);
   const result: Reading[] = [{ tree, from: 0, fromRow: 0 }];
-  if (!tree.rootNode.hasError) return result;
+  // Checked before anything else walks the tree: error recovery helpers recurse, and queries slow down with depth.
+  const tooDeep = nodeBeyondDepth(tree, MAX_ANALYSED_DEPTH);
+  if (tooDeep) return { readings: result, tooDeep };
+  if (!tree.rootNode.hasError) return { readings: result };
   let best: Reading & { text: string } = { tree, from: 0, fromRow: 0, text: code };
   const comment = openCommentAtStart(code, language);
   // Prose before the closing delimiter is what fails to parse when a fragment begins inside a comment; an error
@@ -261,7 +278,7 @@ function readings(parser: Parser, code: string, language: ShieldLanguage): Readi
       });
     } else closed?.delete();
   }
-  return result;
+  return { readings: result };
 }
 
 function rowAt(text: string, index: number): number {
@@ -319,14 +336,17 @@ class TreeSitterShield implements Shield {
     private readonly runtimes: Map<ShieldLanguage, LanguageRuntime>,
     rules: readonly RuleDefinition[],
   ) {
-    this.ruleInfos = rules.map((rule) => ({
+    this.ruleInfos = [...rules, ...ENGINE_RULES].map((rule) => ({
       id: rule.id,
       cwe: rule.cwe,
       severity: rule.severity,
       message: rule.message,
       fixHint: rule.fixHint,
       explanation: rule.explanation,
-      languages: SHIELD_LANGUAGES.filter((language) => rule.patterns.some((p) => p.languages.includes(language))),
+      languages:
+        rule.patterns.length === 0
+          ? SHIELD_LANGUAGES
+          : SHIELD_LANGUAGES.filter((language) => rule.patterns.some((p) => p.languages.includes(language))),
     }));
   }
 
@@ -377,7 +397,14 @@ class TreeSitterShield implements Shield {
       const seen = new Set<string>();
       const wholeText = from === 0 && to === code.length;
       const lines = new LineIndex(code);
-      for (const reading of parsed) {
+      if (!options?.disabledRules?.has(BIDI_CONTROL.id)) findings.push(...bidiControlFindings(code, from, to));
+      // The queries do not run on such a tree, so the suggestion's own code goes unanalysed too: the finding stands
+      // wherever the deep code is.
+      if (parsed.tooDeep && !options?.disabledRules?.has(TOO_DEEPLY_NESTED.id)) {
+        const node = parsed.tooDeep;
+        findings.push(toFinding(TOO_DEEPLY_NESTED, node, node.startPosition, node.endPosition));
+      }
+      for (const reading of parsed.tooDeep ? [] : parsed.readings) {
         const range = reading.fromRow > 0 ? { startPosition: { row: reading.fromRow, column: 0 } } : undefined;
         for (const match of runtime.query.matches(reading.tree.rootNode, range)) {
           const owner = runtime.patternOwners[match.patternIndex];
@@ -407,7 +434,7 @@ class TreeSitterShield implements Shield {
       findings.sort((a, b) => a.startIndex - b.startIndex || a.ruleId.localeCompare(b.ruleId));
       return findings;
     } finally {
-      for (const reading of parsed) reading.tree.delete();
+      for (const reading of parsed.readings) reading.tree.delete();
     }
   }
 }
