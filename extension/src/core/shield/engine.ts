@@ -2,6 +2,7 @@ import { Language, Parser, Query, type Node, type QueryMatch, type Tree } from "
 import { GRAMMAR_FILES, RUNTIME_WASM } from "./languages";
 import { initTreeSitterRuntime } from "../syntax/treeSitterRuntime";
 import { ALL_RULES } from "./rules";
+import { requiredWords } from "./queryLiterals";
 import {
   BIDI_CONTROL,
   bidiControlFindings,
@@ -29,6 +30,12 @@ export interface ShieldOptions {
   readonly grammars: GrammarSource;
   /** Load only these languages (all by default); fewer grammars start faster. */
   readonly languages?: readonly ShieldLanguage[];
+  /**
+   * Compile a language's rule query when its first text is scanned, with only the patterns that text can match
+   * (compiling the query is most of a one-file scan's start-up); a later text that needs more compiles them all, so
+   * a directory scan compiles at most twice. Without it every query is compiled up front, off the typing path.
+   */
+  readonly compileOnDemand?: boolean;
 }
 
 interface CompiledPattern {
@@ -43,6 +50,24 @@ interface LanguageRuntime {
   readonly query: Query;
   /** Maps a pattern index of the combined query to the rule pattern it came from. */
   readonly patternOwners: readonly CompiledPattern[];
+  /** The patterns compiled, when only those the first text could match were. */
+  readonly partial?: ReadonlySet<RulePattern>;
+}
+
+interface LanguagePattern {
+  readonly rule: RuleDefinition;
+  readonly pattern: RulePattern;
+}
+
+function patternsOf(language: ShieldLanguage, rules: readonly RuleDefinition[]): LanguagePattern[] {
+  return rules.flatMap((rule) =>
+    rule.patterns.filter((pattern) => pattern.languages.includes(language)).map((pattern) => ({ rule, pattern })),
+  );
+}
+
+function deleteRuntime(runtime: LanguageRuntime): void {
+  runtime.query.delete();
+  runtime.parser.delete();
 }
 
 const utf8 = new TextEncoder();
@@ -50,17 +75,15 @@ const utf8 = new TextEncoder();
 function compileLanguage(
   language: ShieldLanguage,
   grammar: Language,
-  rules: readonly RuleDefinition[],
+  patterns: readonly LanguagePattern[],
+  partial: boolean,
 ): LanguageRuntime {
   const pieces: CompiledPattern[] = [];
   let source = "";
-  for (const rule of rules) {
-    for (const pattern of rule.patterns) {
-      if (!pattern.languages.includes(language)) continue;
-      const sourceStart = utf8.encode(source).length;
-      source += pattern.query + "\n";
-      pieces.push({ rule, pattern, sourceStart, sourceEnd: utf8.encode(source).length });
-    }
+  for (const { rule, pattern } of patterns) {
+    const sourceStart = utf8.encode(source).length;
+    source += pattern.query + "\n";
+    pieces.push({ rule, pattern, sourceStart, sourceEnd: utf8.encode(source).length });
   }
   let query: Query;
   try {
@@ -79,7 +102,7 @@ function compileLanguage(
   }
   const parser = new Parser();
   parser.setLanguage(grammar);
-  return { parser, query, patternOwners };
+  return { parser, query, patternOwners, partial: partial ? new Set(patterns.map((p) => p.pattern)) : undefined };
 }
 
 function describeBrokenRule(language: ShieldLanguage, grammar: Language, pieces: readonly CompiledPattern[]): string {
@@ -331,12 +354,14 @@ function shiftFinding(finding: Finding, shift: number): Finding {
 
 class TreeSitterShield implements Shield {
   private readonly ruleInfos: readonly ShieldRuleInfo[];
+  private readonly requirements = new Map<RulePattern, readonly (readonly string[])[]>();
 
   constructor(
+    private readonly grammars: ReadonlyMap<ShieldLanguage, Language>,
     private readonly runtimes: Map<ShieldLanguage, LanguageRuntime>,
-    rules: readonly RuleDefinition[],
+    private readonly ruleDefinitions: readonly RuleDefinition[],
   ) {
-    this.ruleInfos = [...rules, ...ENGINE_RULES].map((rule) => ({
+    this.ruleInfos = [...ruleDefinitions, ...ENGINE_RULES].map((rule) => ({
       id: rule.id,
       cwe: rule.cwe,
       severity: rule.severity,
@@ -365,15 +390,36 @@ class TreeSitterShield implements Shield {
   }
 
   languages(): readonly ShieldLanguage[] {
-    return [...this.runtimes.keys()];
+    return [...this.grammars.keys()];
   }
 
   dispose(): void {
-    for (const runtime of this.runtimes.values()) {
-      runtime.query.delete();
-      runtime.parser.delete();
-    }
+    for (const runtime of this.runtimes.values()) deleteRuntime(runtime);
     this.runtimes.clear();
+  }
+
+  /** The compiled query for a language, compiled now if it is missing or lacks a pattern this text could match. */
+  private runtimeFor(language: ShieldLanguage, grammar: Language, code: string): LanguageRuntime {
+    const current = this.runtimes.get(language);
+    if (current && !current.partial) return current;
+    const all = patternsOf(language, this.ruleDefinitions);
+    const needed = all.filter(({ pattern }) => this.mayMatch(pattern, code));
+    if (current?.partial && needed.every(({ pattern }) => current.partial?.has(pattern))) return current;
+    const runtime = current
+      ? compileLanguage(language, grammar, all, false)
+      : compileLanguage(language, grammar, needed, true);
+    if (current) deleteRuntime(current);
+    this.runtimes.set(language, runtime);
+    return runtime;
+  }
+
+  private mayMatch(pattern: RulePattern, code: string): boolean {
+    let requirements = this.requirements.get(pattern);
+    if (!requirements) {
+      requirements = requiredWords(pattern.query);
+      this.requirements.set(pattern, requirements);
+    }
+    return requirements.every((words) => words.some((word) => code.includes(word)));
   }
 
   /** Reports findings whose node overlaps [from, to); a whole-file scan passes the whole range. */
@@ -384,13 +430,14 @@ class TreeSitterShield implements Shield {
     to: number,
     options?: ScanOptions,
   ): Finding[] {
-    const runtime = this.runtimes.get(language);
-    if (!runtime) throw new Error(`Shield: no grammar loaded for ${language}`);
+    const grammar = this.grammars.get(language);
+    if (!grammar) throw new Error(`Shield: no grammar loaded for ${language}`);
     const opening = openingToAdd(code, language);
     if (opening) {
       const findings = this.scanRange(opening + code, language, from + opening.length, to + opening.length, options);
       return findings.map((finding) => shiftFinding(finding, opening.length));
     }
+    const runtime = this.runtimeFor(language, grammar, code);
     const parsed = readings(runtime.parser, code, language);
     try {
       const findings: Finding[] = [];
@@ -444,6 +491,7 @@ export async function createShield(options: ShieldOptions): Promise<Shield> {
   const rules = ALL_RULES;
   const wanted = options.languages ?? SHIELD_LANGUAGES;
   const grammarByFile = new Map<string, Language>();
+  const grammars = new Map<ShieldLanguage, Language>();
   const runtimes = new Map<ShieldLanguage, LanguageRuntime>();
   try {
     for (const language of wanted) {
@@ -453,14 +501,14 @@ export async function createShield(options: ShieldOptions): Promise<Shield> {
         grammar = await Language.load(await options.grammars.load(file));
         grammarByFile.set(file, grammar);
       }
-      runtimes.set(language, compileLanguage(language, grammar, rules));
+      grammars.set(language, grammar);
+      if (!options.compileOnDemand) {
+        runtimes.set(language, compileLanguage(language, grammar, patternsOf(language, rules), false));
+      }
     }
   } catch (error) {
-    for (const runtime of runtimes.values()) {
-      runtime.query.delete();
-      runtime.parser.delete();
-    }
+    for (const runtime of runtimes.values()) deleteRuntime(runtime);
     throw error;
   }
-  return new TreeSitterShield(runtimes, rules);
+  return new TreeSitterShield(grammars, runtimes, rules);
 }

@@ -276,6 +276,7 @@ async function scanAll(request: ScanRequest): Promise<ScanReport> {
   const shield = await createShield({
     grammars: fileGrammarSource(path.join(__dirname, "..", "..", "grammars")),
     languages: [...new Set(plan.targets.map((target) => target.language))],
+    compileOnDemand: true,
   });
   report.rules = shield.rules();
   try {
