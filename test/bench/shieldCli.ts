@@ -51,7 +51,7 @@ function startup(): void {
     const format = (values: readonly number[]): string =>
       `median ${median(values).toFixed(0)} ms (min ${Math.min(...values).toFixed(0)}, max ${Math.max(...values).toFixed(0)})`;
     console.log(
-      `## One-file scan start-up (${runs} interleaved runs each, load average ${os.loadavg()[0]?.toFixed(1) ?? "?"}, ${os.cpus().length} CPUs)`,
+      `\n## One-file scan start-up (${runs} interleaved runs each, load average ${os.loadavg()[0]?.toFixed(1) ?? "?"}, ${os.cpus().length} CPUs)`,
     );
     console.log(`node -e 0                                 ${format(bare)}`);
     console.log(`node dist/cli/shield.js scan app.py       ${format(scan)}`);
