@@ -2,6 +2,15 @@ import { Language, Parser, Query, type Node, type QueryMatch, type Tree } from "
 import { GRAMMAR_FILES, RUNTIME_WASM } from "./languages";
 import { initTreeSitterRuntime } from "../syntax/treeSitterRuntime";
 import { ALL_RULES } from "./rules";
+import { requiredWords } from "./queryLiterals";
+import {
+  BIDI_CONTROL,
+  bidiControlFindings,
+  ENGINE_RULES,
+  MAX_ANALYSED_DEPTH,
+  nodeBeyondDepth,
+  TOO_DEEPLY_NESTED,
+} from "./engineRules";
 import {
   SHIELD_LANGUAGES,
   type Finding,
@@ -21,6 +30,12 @@ export interface ShieldOptions {
   readonly grammars: GrammarSource;
   /** Load only these languages (all by default); fewer grammars start faster. */
   readonly languages?: readonly ShieldLanguage[];
+  /**
+   * Compile a language's rule query when its first text is scanned, with only the patterns that text can match
+   * (compiling the query is most of a one-file scan's start-up); a later text that needs more compiles them all, so
+   * a directory scan compiles at most twice. Without it every query is compiled up front, off the typing path.
+   */
+  readonly compileOnDemand?: boolean;
 }
 
 interface CompiledPattern {
@@ -35,6 +50,24 @@ interface LanguageRuntime {
   readonly query: Query;
   /** Maps a pattern index of the combined query to the rule pattern it came from. */
   readonly patternOwners: readonly CompiledPattern[];
+  /** The patterns compiled, when only those the first text could match were. */
+  readonly partial?: ReadonlySet<RulePattern>;
+}
+
+interface LanguagePattern {
+  readonly rule: RuleDefinition;
+  readonly pattern: RulePattern;
+}
+
+function patternsOf(language: ShieldLanguage, rules: readonly RuleDefinition[]): LanguagePattern[] {
+  return rules.flatMap((rule) =>
+    rule.patterns.filter((pattern) => pattern.languages.includes(language)).map((pattern) => ({ rule, pattern })),
+  );
+}
+
+function deleteRuntime(runtime: LanguageRuntime): void {
+  runtime.query.delete();
+  runtime.parser.delete();
 }
 
 const utf8 = new TextEncoder();
@@ -42,17 +75,15 @@ const utf8 = new TextEncoder();
 function compileLanguage(
   language: ShieldLanguage,
   grammar: Language,
-  rules: readonly RuleDefinition[],
+  patterns: readonly LanguagePattern[],
+  partial: boolean,
 ): LanguageRuntime {
   const pieces: CompiledPattern[] = [];
   let source = "";
-  for (const rule of rules) {
-    for (const pattern of rule.patterns) {
-      if (!pattern.languages.includes(language)) continue;
-      const sourceStart = utf8.encode(source).length;
-      source += pattern.query + "\n";
-      pieces.push({ rule, pattern, sourceStart, sourceEnd: utf8.encode(source).length });
-    }
+  for (const { rule, pattern } of patterns) {
+    const sourceStart = utf8.encode(source).length;
+    source += pattern.query + "\n";
+    pieces.push({ rule, pattern, sourceStart, sourceEnd: utf8.encode(source).length });
   }
   let query: Query;
   try {
@@ -71,7 +102,7 @@ function compileLanguage(
   }
   const parser = new Parser();
   parser.setLanguage(grammar);
-  return { parser, query, patternOwners };
+  return { parser, query, patternOwners, partial: partial ? new Set(patterns.map((p) => p.pattern)) : undefined };
 }
 
 function describeBrokenRule(language: ShieldLanguage, grammar: Language, pieces: readonly CompiledPattern[]): string {
@@ -224,16 +255,25 @@ interface Reading {
   readonly fromRow: number;
 }
 
+interface Parsed {
+  readonly readings: Reading[];
+  /** The outermost node nested deeper than the Shield analyses; when set, the readings are not queried. */
+  readonly tooDeep?: Node;
+}
+
 /**
  * Parses the code, and when the tree has errors, also the readings of it as a fragment that parse better: one that
  * begins inside a docstring or block comment (queried after the comment's end only, where the code would otherwise
  * be read as the inside of a string), and one cut off inside a call.
  */
-function readings(parser: Parser, code: string, language: ShieldLanguage): Reading[] {
+function readings(parser: Parser, code: string, language: ShieldLanguage): Parsed {
   const tree = parser.parse(code);
   if (!tree) throw new Error(`Shield: parsing ${language} failed`);
   const result: Reading[] = [{ tree, from: 0, fromRow: 0 }];
-  if (!tree.rootNode.hasError) return result;
+  // Checked before anything else walks the tree: error recovery helpers recurse, and queries slow down with depth.
+  const tooDeep = nodeBeyondDepth(tree, MAX_ANALYSED_DEPTH);
+  if (tooDeep) return { readings: result, tooDeep };
+  if (!tree.rootNode.hasError) return { readings: result };
   let best: Reading & { text: string } = { tree, from: 0, fromRow: 0, text: code };
   const comment = openCommentAtStart(code, language);
   // Prose before the closing delimiter is what fails to parse when a fragment begins inside a comment; an error
@@ -261,7 +301,7 @@ function readings(parser: Parser, code: string, language: ShieldLanguage): Readi
       });
     } else closed?.delete();
   }
-  return result;
+  return { readings: result };
 }
 
 const SEMICOLON_LANGUAGES: ReadonlySet<ShieldLanguage> = new Set(["java", "c", "cpp", "csharp", "rust", "php"]);
@@ -327,19 +367,24 @@ function shiftFinding(finding: Finding, shift: number): Finding {
 
 class TreeSitterShield implements Shield {
   private readonly ruleInfos: readonly ShieldRuleInfo[];
+  private readonly requirements = new Map<RulePattern, readonly (readonly string[])[]>();
 
   constructor(
+    private readonly grammars: ReadonlyMap<ShieldLanguage, Language>,
     private readonly runtimes: Map<ShieldLanguage, LanguageRuntime>,
-    rules: readonly RuleDefinition[],
+    private readonly ruleDefinitions: readonly RuleDefinition[],
   ) {
-    this.ruleInfos = rules.map((rule) => ({
+    this.ruleInfos = [...ruleDefinitions, ...ENGINE_RULES].map((rule) => ({
       id: rule.id,
       cwe: rule.cwe,
       severity: rule.severity,
       message: rule.message,
       fixHint: rule.fixHint,
       explanation: rule.explanation,
-      languages: SHIELD_LANGUAGES.filter((language) => rule.patterns.some((p) => p.languages.includes(language))),
+      languages:
+        rule.patterns.length === 0
+          ? SHIELD_LANGUAGES
+          : SHIELD_LANGUAGES.filter((language) => rule.patterns.some((p) => p.languages.includes(language))),
     }));
   }
 
@@ -358,15 +403,36 @@ class TreeSitterShield implements Shield {
   }
 
   languages(): readonly ShieldLanguage[] {
-    return [...this.runtimes.keys()];
+    return [...this.grammars.keys()];
   }
 
   dispose(): void {
-    for (const runtime of this.runtimes.values()) {
-      runtime.query.delete();
-      runtime.parser.delete();
-    }
+    for (const runtime of this.runtimes.values()) deleteRuntime(runtime);
     this.runtimes.clear();
+  }
+
+  /** The compiled query for a language, compiled now if it is missing or lacks a pattern this text could match. */
+  private runtimeFor(language: ShieldLanguage, grammar: Language, code: string): LanguageRuntime {
+    const current = this.runtimes.get(language);
+    if (current && !current.partial) return current;
+    const all = patternsOf(language, this.ruleDefinitions);
+    const needed = all.filter(({ pattern }) => this.mayMatch(pattern, code));
+    if (current?.partial && needed.every(({ pattern }) => current.partial?.has(pattern))) return current;
+    const runtime = current
+      ? compileLanguage(language, grammar, all, false)
+      : compileLanguage(language, grammar, needed, true);
+    if (current) deleteRuntime(current);
+    this.runtimes.set(language, runtime);
+    return runtime;
+  }
+
+  private mayMatch(pattern: RulePattern, code: string): boolean {
+    let requirements = this.requirements.get(pattern);
+    if (!requirements) {
+      requirements = requiredWords(pattern.query);
+      this.requirements.set(pattern, requirements);
+    }
+    return requirements.every((words) => words.some((word) => code.includes(word)));
   }
 
   /** Reports findings whose node overlaps [from, to); a whole-file scan passes the whole range. */
@@ -377,20 +443,28 @@ class TreeSitterShield implements Shield {
     to: number,
     options?: ScanOptions,
   ): Finding[] {
-    const runtime = this.runtimes.get(language);
-    if (!runtime) throw new Error(`Shield: no grammar loaded for ${language}`);
+    const grammar = this.grammars.get(language);
+    if (!grammar) throw new Error(`Shield: no grammar loaded for ${language}`);
     const opening = openingToAdd(code, language);
     if (opening) {
       const findings = this.scanRange(opening + code, language, from + opening.length, to + opening.length, options);
       return findings.map((finding) => shiftFinding(finding, opening.length));
     }
+    const runtime = this.runtimeFor(language, grammar, code);
     const parsed = readings(runtime.parser, code, language);
     try {
       const findings: Finding[] = [];
       const seen = new Set<string>();
       const wholeText = from === 0 && to === code.length;
       const lines = new LineIndex(code);
-      for (const reading of parsed) {
+      if (!options?.disabledRules?.has(BIDI_CONTROL.id)) findings.push(...bidiControlFindings(code, from, to));
+      // The queries do not run on such a tree, so the suggestion's own code goes unanalysed too: the finding stands
+      // wherever the deep code is.
+      if (parsed.tooDeep && !options?.disabledRules?.has(TOO_DEEPLY_NESTED.id)) {
+        const node = parsed.tooDeep;
+        findings.push(toFinding(TOO_DEEPLY_NESTED, node, node.startPosition, node.endPosition));
+      }
+      for (const reading of parsed.tooDeep ? [] : parsed.readings) {
         const range = reading.fromRow > 0 ? { startPosition: { row: reading.fromRow, column: 0 } } : undefined;
         for (const match of runtime.query.matches(reading.tree.rootNode, range)) {
           const owner = runtime.patternOwners[match.patternIndex];
@@ -420,7 +494,7 @@ class TreeSitterShield implements Shield {
       findings.sort((a, b) => a.startIndex - b.startIndex || a.ruleId.localeCompare(b.ruleId));
       return findings;
     } finally {
-      for (const reading of parsed) reading.tree.delete();
+      for (const reading of parsed.readings) reading.tree.delete();
     }
   }
 }
@@ -430,6 +504,7 @@ export async function createShield(options: ShieldOptions): Promise<Shield> {
   const rules = ALL_RULES;
   const wanted = options.languages ?? SHIELD_LANGUAGES;
   const grammarByFile = new Map<string, Language>();
+  const grammars = new Map<ShieldLanguage, Language>();
   const runtimes = new Map<ShieldLanguage, LanguageRuntime>();
   try {
     for (const language of wanted) {
@@ -439,14 +514,14 @@ export async function createShield(options: ShieldOptions): Promise<Shield> {
         grammar = await Language.load(await options.grammars.load(file));
         grammarByFile.set(file, grammar);
       }
-      runtimes.set(language, compileLanguage(language, grammar, rules));
+      grammars.set(language, grammar);
+      if (!options.compileOnDemand) {
+        runtimes.set(language, compileLanguage(language, grammar, patternsOf(language, rules), false));
+      }
     }
   } catch (error) {
-    for (const runtime of runtimes.values()) {
-      runtime.query.delete();
-      runtime.parser.delete();
-    }
+    for (const runtime of runtimes.values()) deleteRuntime(runtime);
     throw error;
   }
-  return new TreeSitterShield(runtimes, rules);
+  return new TreeSitterShield(grammars, runtimes, rules);
 }

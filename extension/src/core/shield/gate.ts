@@ -1,5 +1,6 @@
 import type { ShieldMode } from "../config/settingDefaults";
 import type { Finding, Shield, ShieldLanguage } from "./types";
+import { BIDI_CONTROL, bidiControlFindings } from "./engineRules";
 import { isShieldLanguage } from "./languages";
 
 export interface ShieldPolicy {
@@ -32,20 +33,31 @@ export function gateSuggestion(
   input: SuggestionInContext,
   policy: ShieldPolicy,
 ): ShieldVerdict {
-  if (policy.mode === "off" || policy.disabledLanguages.has(input.languageId) || !isShieldLanguage(input.languageId)) {
+  if (policy.mode === "off" || policy.disabledLanguages.has(input.languageId)) {
     return { action: "show", findings: [] };
   }
-  const language: ShieldLanguage = input.languageId;
   let findings: Finding[];
-  try {
-    if (!shield) throw new Error("the Shield is not loaded");
-    findings = shield.scanSuggestion(
-      { prefix: input.prefix, suggestion: input.suggestion, suffix: input.suffix, language },
-      { disabledRules: policy.disabledRules },
-    );
-  } catch (error) {
-    const failure = `Shield scan failed: ${error instanceof Error ? error.message : String(error)}`;
-    return { action: policy.mode === "block" ? "withhold" : "show", findings: [], failure };
+  if (!isShieldLanguage(input.languageId)) {
+    // No grammar to parse it with, but Trojan Source needs none (an untagged chat code block, a shell transcript).
+    findings = policy.disabledRules.has(BIDI_CONTROL.id)
+      ? []
+      : bidiControlFindings(
+          input.prefix + input.suggestion + input.suffix,
+          input.prefix.length,
+          input.prefix.length + input.suggestion.length,
+        );
+  } else {
+    const language: ShieldLanguage = input.languageId;
+    try {
+      if (!shield) throw new Error("the Shield is not loaded");
+      findings = shield.scanSuggestion(
+        { prefix: input.prefix, suggestion: input.suggestion, suffix: input.suffix, language },
+        { disabledRules: policy.disabledRules },
+      );
+    } catch (error) {
+      const failure = `Shield scan failed: ${error instanceof Error ? error.message : String(error)}`;
+      return { action: policy.mode === "block" ? "withhold" : "show", findings: [], failure };
+    }
   }
   if (policy.mode === "block" && findings.some((finding) => finding.severity === "block")) {
     return { action: "withhold", findings: findings.filter((finding) => finding.severity === "block") };
