@@ -36,10 +36,10 @@ export function activate(context: vscode.ExtensionContext): void {
     log: (level, message) => writeHostLog(log, level, message),
   });
   stopHost = () => host.dispose();
-  // Completions, chat and refactor reach inference only through the router: the local host or the user's server.
-  const inference = new InferenceRouter(host, settings, context.secrets, context.globalState, log);
   const grammars = vscode.Uri.joinPath(context.extensionUri, "grammars");
   const shield = new ShieldEngine(grammars, log);
+  // Completions, chat and refactor reach inference only through the router: the local host or the user's server.
+  const inference = new InferenceRouter(host, settings, context.secrets, context.globalState, log, () => shield.load());
   const diagnostics = new shieldDiagnostics.ShieldDiagnostics();
   const shieldStatus = new ShieldStatusBar();
   const trees = documentTrees.register(grammars, () => settings.current.completions.maxParsedFileChars, log);
