@@ -43,7 +43,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const diagnostics = new shieldDiagnostics.ShieldDiagnostics();
   const shieldStatus = new ShieldStatusBar();
   const trees = documentTrees.register(grammars, () => settings.current.completions.maxParsedFileChars, log);
-  const chat = chatView.register(context, inference, settings, shield, log);
+  const chat = chatView.register(context, inference, settings, shield, log, trees.symbolIndex);
   // Load the grammars now, off the keystroke path: until they are in, block mode withholds every suggestion.
   void shield.load();
 

@@ -12,6 +12,7 @@ import type { ConversationBackend } from "../../core/protocol/backend";
 import type { Settings } from "../settings";
 import type { ShieldEngine } from "../shield/shieldEngine";
 import { type AttachResult, Attachments } from "./attachments";
+import type { WorkspaceSymbolIndex } from "../../core/syntax/symbolIndex";
 import { type ChatPage, ChatMessageRouter } from "./chatMessageRouter";
 import { CodeActions } from "./codeActions";
 import { reloadUntilReady } from "../webviewPageReload";
@@ -55,8 +56,9 @@ export function register(
   settings: Settings,
   shield: ShieldEngine,
   log: vscode.LogOutputChannel,
+  symbols: WorkspaceSymbolIndex,
 ): ChatView {
-  const provider = new ChatViewProvider(context, host, settings, shield, log);
+  const provider = new ChatViewProvider(context, host, settings, shield, log, symbols);
   const registrations = vscode.Disposable.from(
     // Not retained while hidden: see webview/src/chat/main.ts.
     vscode.window.registerWebviewViewProvider(chatViewId, provider),
@@ -72,7 +74,7 @@ export function register(
 class ChatViewProvider implements vscode.WebviewViewProvider, ChatPage, vscode.Disposable {
   private readonly webviewRoot: vscode.Uri;
   private readonly historyFile: HistoryFile;
-  private readonly attachments = new Attachments();
+  private readonly attachments: Attachments;
   private readonly codeActions = new CodeActions();
   private readonly router: ChatMessageRouter;
   private readonly hostStateListener: vscode.Disposable;
@@ -86,7 +88,9 @@ class ChatViewProvider implements vscode.WebviewViewProvider, ChatPage, vscode.D
     private readonly settings: Settings,
     private readonly shield: ShieldEngine,
     private readonly log: vscode.LogOutputChannel,
+    symbols: WorkspaceSymbolIndex,
   ) {
+    this.attachments = new Attachments(symbols);
     this.webviewRoot = vscode.Uri.joinPath(context.extensionUri, "dist", "webview");
     // Per workspace when there is one; the global folder is still the extension's own storage.
     this.historyFile = new HistoryFile((context.storageUri ?? context.globalStorageUri).fsPath);
