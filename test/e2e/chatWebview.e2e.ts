@@ -144,7 +144,7 @@ describe("chat webview in a real browser (issue 6)", function () {
     const blocks = view.page.locator('.message.assistant[data-message="a1"] .code-block');
     await blocks.nth(1).getByRole("button", { name: "Insert at cursor" }).click();
     await blocks.nth(0).getByRole("button", { name: "Copy" }).click();
-    await blocks.nth(1).getByRole("button", { name: "Apply to selection" }).click();
+    await blocks.nth(1).getByRole("button", { name: "Apply" }).click();
     await blocks.nth(0).getByRole("button", { name: "New file" }).click();
     assert.deepEqual(await postedOfKind(view, "codeAction"), [
       { kind: "codeAction", action: "insert", messageId: "a1", index: 1 },
