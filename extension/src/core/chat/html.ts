@@ -34,7 +34,7 @@ export function chatPageHtml(resources: ChatPageResources): string {
 <div id="notice" class="banner" role="alert" hidden></div>
 <main id="messages" role="log" aria-label="Conversation" aria-live="polite">
 </main>
-<p id="empty">Ask about your code. Attach the current file or selection, or type @ to pick a workspace file.</p>
+<p id="empty">Ask about your code. Attach the current file or selection, or type @ to pick a file, folder, symbol, problems or changes.</p>
 <div id="composer">
   <div id="budget" aria-live="polite"></div>
   <div id="chips" aria-label="Attached context" hidden></div>
