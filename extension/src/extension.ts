@@ -36,14 +36,34 @@ export function activate(context: vscode.ExtensionContext): void {
     log: (level, message) => writeHostLog(log, level, message),
   });
   stopHost = () => host.dispose();
-  // Completions, chat and refactor reach inference only through the router: the local host or the user's server.
-  const inference = new InferenceRouter(host, settings, context.secrets, context.globalState, log);
   const grammars = vscode.Uri.joinPath(context.extensionUri, "grammars");
   const shield = new ShieldEngine(grammars, log);
+  // Completions, chat and refactor reach inference only through the router: the local host or the user's server.
+  const inference = new InferenceRouter(host, settings, context.secrets, context.globalState, log, () => shield.load());
   const diagnostics = new shieldDiagnostics.ShieldDiagnostics();
   const shieldStatus = new ShieldStatusBar();
   const trees = documentTrees.register(grammars, () => settings.current.completions.maxParsedFileChars, log);
-  const chat = chatView.register(context, inference, settings, shield, log);
+  const refactoring = refactor.register({
+    host: inference,
+    settings,
+    shield,
+    log,
+    globalState: context.globalState,
+    syntax: () => trees.whenRuntimeLoaded(),
+    queries: trees.queries,
+    importedDefinitions: trees.importedDefinitions,
+    // Explain's answers go to the chat, created next; it is there by the time a command runs.
+    askInChat: (request) => chat.askInChat(request),
+  });
+  const chat = chatView.register(
+    context,
+    inference,
+    settings,
+    shield,
+    log,
+    trees.symbolIndex,
+    (code, languageId, candidates) => refactoring.applyToDefinition(code, languageId, candidates),
+  );
   // Load the grammars now, off the keystroke path: until they are in, block mode withholds every suggestion.
   void shield.load();
 
@@ -85,17 +105,7 @@ export function activate(context: vscode.ExtensionContext): void {
       }),
     }),
     chat,
-    refactor.register({
-      host: inference,
-      settings,
-      shield,
-      log,
-      globalState: context.globalState,
-      syntax: () => trees.whenRuntimeLoaded(),
-      queries: trees.queries,
-      importedDefinitions: trees.importedDefinitions,
-      askInChat: (request) => chat.askInChat(request),
-    }),
+    refactoring,
     models.register(context, host, settings, log),
   );
 }

@@ -144,7 +144,7 @@ describe("chat webview in a real browser (issue 6)", function () {
     const blocks = view.page.locator('.message.assistant[data-message="a1"] .code-block');
     await blocks.nth(1).getByRole("button", { name: "Insert at cursor" }).click();
     await blocks.nth(0).getByRole("button", { name: "Copy" }).click();
-    await blocks.nth(1).getByRole("button", { name: "Apply to selection" }).click();
+    await blocks.nth(1).getByRole("button", { name: "Apply" }).click();
     await blocks.nth(0).getByRole("button", { name: "New file" }).click();
     assert.deepEqual(await postedOfKind(view, "codeAction"), [
       { kind: "codeAction", action: "insert", messageId: "a1", index: 1 },
@@ -352,21 +352,66 @@ describe("chat webview in a real browser (issue 6)", function () {
     await view.send(emptyConversation);
     await view.page.locator("#input").click();
     await view.page.keyboard.type("explain @app");
-    assert.deepEqual((await postedOfKind(view, "searchFiles")).at(-1), { kind: "searchFiles", query: "app" });
-    await view.send({ kind: "fileMatches", query: "app", paths: ["src/app.py", "src/app_test.py"] });
+    assert.deepEqual((await postedOfKind(view, "searchMentions")).at(-1), { kind: "searchMentions", query: "app" });
+    await view.send({
+      kind: "mentionMatches",
+      query: "app",
+      items: [
+        { kind: "file", label: "src/app.py", detail: "File", value: "src/app.py" },
+        { kind: "file", label: "src/app_test.py", detail: "File", value: "src/app_test.py" },
+      ],
+    });
     // window.postMessage delivers later than send() returns: wait for the list before counting it.
     await view.page.getByRole("option").nth(1).waitFor({ timeout: 10_000 });
     assert.equal(await view.page.getByRole("option").count(), 2);
     await view.page.keyboard.press("ArrowDown");
     await view.page.keyboard.press("Enter");
-    assert.deepEqual((await postedOfKind(view, "attachFile")).at(-1), { kind: "attachFile", path: "src/app_test.py" });
+    assert.deepEqual((await postedOfKind(view, "attachMention")).at(-1), {
+      kind: "attachMention",
+      mention: { kind: "file", value: "src/app_test.py" },
+    });
     assert.equal(await view.page.locator("#input").inputValue(), "explain ");
     assert.deepEqual(await postedOfKind(view, "send"), [], "Enter picked the file and did not send");
 
+    // A kind that takes an argument goes into the input and searches on; the next pick attaches.
+    await view.page.keyboard.type("@fo");
+    await view.send({
+      kind: "mentionMatches",
+      query: "fo",
+      items: [{ kind: "folder", label: "@folder:", detail: "The files of a folder…", value: "", complete: "@folder:" }],
+    });
+    await view.page.getByRole("option").first().waitFor({ timeout: 10_000 });
+    await view.page.keyboard.press("Enter");
+    assert.equal(await view.page.locator("#input").inputValue(), "explain @folder:");
+    assert.deepEqual((await postedOfKind(view, "searchMentions")).at(-1), {
+      kind: "searchMentions",
+      query: "folder:",
+    });
+    await view.send({
+      kind: "mentionMatches",
+      query: "folder:",
+      items: [{ kind: "folder", label: "src/", detail: "Folder", value: "src" }],
+    });
+    await view.page.getByRole("option").first().waitFor({ timeout: 10_000 });
+    await view.page.keyboard.press("Tab");
+    assert.deepEqual((await postedOfKind(view, "attachMention")).at(-1), {
+      kind: "attachMention",
+      mention: { kind: "folder", value: "src" },
+    });
+    assert.equal(await view.page.locator("#input").inputValue(), "explain ");
+
     await view.send({
       kind: "attachments",
-      chips: [{ id: "7", label: "src/app_test.py", detail: "/w/src/app_test.py" }],
+      chips: [
+        { id: "7", kind: "file", label: "src/app_test.py", detail: "/w/src/app_test.py", tokens: 1234 },
+        { id: "8", kind: "folder", label: "src/", detail: "2 files of src", tokens: 56 },
+      ],
     });
+    await view.page.getByRole("button", { name: "Remove src/app_test.py" }).waitFor({ timeout: 10_000 });
+    assert.match(
+      await view.page.locator("#chips").innerText(),
+      /src\/app_test\.py\s+~1,234 tokens[\s\S]*src\/\s+~56 tokens/,
+    );
     await view.page.getByRole("button", { name: "Remove src/app_test.py" }).click();
     assert.deepEqual((await postedOfKind(view, "removeAttachment")).at(-1), {
       kind: "removeAttachment",
@@ -415,7 +460,10 @@ describe("chat webview in a real browser (issue 6)", function () {
           ),
         ],
       });
-      await view.send({ kind: "attachments", chips: [{ id: "1", label: "src/app.py", detail: "src/app.py" }] });
+      await view.send({
+        kind: "attachments",
+        chips: [{ id: "1", kind: "file", label: "src/app.py", detail: "src/app.py", tokens: 412 }],
+      });
       await view.page.evaluate(() => document.fonts.ready);
       await view.page.screenshot({ path: path.join(directory, `${theme}.png`) });
       await view.close();

@@ -1,4 +1,4 @@
-// A 127.0.0.1 HTTP(S) server whose answers a test scripts, and which records what the client sent: the stand-in for
+// A 127.0.0.1 (or given address) HTTP(S) server whose answers a test scripts, and which records what the client sent: the stand-in for
 // Ollama and vLLM, which do not run here. Bodies go out in small pieces, so the client's decoders meet chunk
 // boundaries in the middle of lines.
 import { readFileSync } from "node:fs";
@@ -34,15 +34,16 @@ export class ScriptedServer {
     readonly url: string,
   ) {}
 
-  static async start(tls?: { key: string; cert: string }): Promise<ScriptedServer> {
+  /** `address` is where it listens: 127.0.0.1 unless a test needs a server that is not on loopback. */
+  static async start(tls?: { key: string; cert: string }, address = "127.0.0.1"): Promise<ScriptedServer> {
     let scripted: ScriptedServer | undefined;
     const listener = (request: http.IncomingMessage, response: http.ServerResponse): void => {
       if (scripted !== undefined) scripted.onRequest(request, response);
     };
     const server = tls === undefined ? http.createServer(listener) : https.createServer(tls, listener);
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    await new Promise<void>((resolve) => server.listen(0, address, resolve));
     const { port } = server.address() as AddressInfo;
-    scripted = new ScriptedServer(server, `${tls === undefined ? "http" : "https"}://127.0.0.1:${port}`);
+    scripted = new ScriptedServer(server, `${tls === undefined ? "http" : "https"}://${address}:${port}`);
     return scripted;
   }
 

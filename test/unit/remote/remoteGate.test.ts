@@ -6,10 +6,12 @@ import {
   type ConsentStore,
   RemoteGate,
   type RemotePrompts,
+  type RedactionReport,
   type RemoteTarget,
   type RoutedRemote,
 } from "../../../extension/src/core/remote/remoteGate";
-import type { GenerationResult, InfillParams } from "../../../extension/src/core/protocol/host";
+import type { RemoteRedaction } from "../../../extension/src/core/remote/redaction";
+import type { ChatParams, GenerationResult, InfillParams } from "../../../extension/src/core/protocol/host";
 
 class MemoryConsent implements ConsentStore {
   readonly answers = new Map<string, boolean>();
@@ -234,17 +236,39 @@ describe("remote gate: consent, policy and 401", function () {
 class RecordingBackend implements InferenceBackend {
   readonly kind = "local";
   calls = 0;
+  readonly received: (InfillParams | ChatParams)[] = [];
   readonly serverName = "test backend";
   constructor(private readonly outcome: GenerationResult | HostRequestError) {}
-  async infill(): Promise<GenerationResult> {
+  async infill(request: InfillParams | ChatParams): Promise<GenerationResult> {
     this.calls++;
+    this.received.push(request);
     if (this.outcome instanceof HostRequestError) throw this.outcome;
     return this.outcome;
   }
-  async chat(): Promise<GenerationResult> {
-    return this.infill();
+  async chat(request: ChatParams): Promise<GenerationResult> {
+    return this.infill(request);
   }
 }
+
+const unchanged: RemoteRedaction = {
+  infill: async (request) => ({ params: request, redacted: 0 }),
+  chat: async (request) => ({ params: request, redacted: 0 }),
+};
+
+/** Replaces the word SECRET, so the test sees where redaction ran; the real search is tested in secretSpans.test.ts. */
+const markingRedaction: RemoteRedaction = {
+  infill: async (request) => ({
+    params: { ...request, prefix: request.prefix.replaceAll("SECRET", "[REDACTED]") },
+    redacted: request.prefix.split("SECRET").length - 1,
+  }),
+  chat: async (request) => ({
+    params: {
+      ...request,
+      turns: request.turns.map((turn) => ({ ...turn, text: turn.text.replaceAll("SECRET", "[REDACTED]") })),
+    },
+    redacted: request.turns.reduce((sum, turn) => sum + turn.text.split("SECRET").length - 1, 0),
+  }),
+};
 
 describe("backend routing", function () {
   const allowAll = (): RemoteGate => new RemoteGate(new MemoryConsent(), new ScriptedPrompts(async () => true));
@@ -255,6 +279,8 @@ describe("backend routing", function () {
       local,
       allowAll(),
       () => ({ kind: "local" }),
+      () => undefined,
+      unchanged,
       () => undefined,
     );
     assert.equal(await routing.infill(params), result);
@@ -279,6 +305,8 @@ describe("backend routing", function () {
         allowAll(),
         () => ({ kind: "remote", remote: Promise.resolve(routed) }),
         (_remote, error) => outcomes.push(error),
+        unchanged,
+        () => undefined,
       );
       await rejectsWith(routing.infill(params), failure);
       await rejectsWith(
@@ -304,6 +332,8 @@ describe("backend routing", function () {
       allowAll(),
       () => ({ kind: "remote", remote: broken }),
       () => undefined,
+      unchanged,
+      () => undefined,
     );
     await rejectsWith(routing.infill(params), "notAllowed");
     assert.equal(local.calls, 0);
@@ -317,8 +347,51 @@ describe("backend routing", function () {
       allowAll(),
       () => ({ kind: "remote", remote: Promise.resolve(routed) }),
       (_remote, error) => outcomes.push(error),
+      unchanged,
+      () => undefined,
     );
     assert.equal(await routing.infill(params), result);
     assert.deepEqual(outcomes, [undefined]);
   });
+
+  for (const { url, redacts } of [
+    { url: "https://gpu.example.com:8080", redacts: true },
+    { url: "http://127.0.0.1:8080", redacts: false },
+  ]) {
+    it(`${redacts ? "redacts" : "does not redact"} what goes to ${url}, and reports the count`, async function () {
+      const remote = new RecordingBackend(result);
+      const routed: RoutedRemote = { backend: remote, target: target(url) };
+      const reports: RedactionReport[] = [];
+      const routing = new BackendRouting(
+        new RecordingBackend(result),
+        allowAll(),
+        () => ({ kind: "remote", remote: Promise.resolve(routed) }),
+        () => undefined,
+        markingRedaction,
+        (report) => reports.push(report),
+      );
+      const infilled = await routing.infill({ ...params, prefix: "key = SECRET" });
+      const chatted = await routing.chat(
+        { systemPrompt: "", turns: [{ role: "user", text: "SECRET and SECRET" }], maxTokens: 4, temperature: 0 },
+        () => undefined,
+      );
+      const sent = remote.received.map((request) => JSON.stringify(request));
+      assert.equal(sent.length, 2);
+      assert.equal(
+        sent.some((request) => request.includes("SECRET")),
+        !redacts,
+      );
+      assert.equal(infilled.redactedSecrets, redacts ? 1 : undefined);
+      assert.equal(chatted.redactedSecrets, redacts ? 2 : undefined);
+      assert.deepEqual(
+        reports,
+        redacts
+          ? [
+              { request: "completion", redacted: 1, serverName: routed.target.serverName },
+              { request: "chat", redacted: 2, serverName: routed.target.serverName },
+            ]
+          : [],
+      );
+    });
+  }
 });

@@ -262,3 +262,22 @@ describe("workspace symbol index", () => {
     });
   });
 });
+
+describe("workspace symbol index: search by name (chat @symbol)", function () {
+  it("puts names that start with the query first, then names that contain it, shorter first", function () {
+    const index = new WorkspaceSymbolIndex();
+    index.setFile("/w/a.py", [
+      { name: "parse_config", signature: "def parse_config():" },
+      { name: "parse", signature: "def parse():" },
+    ]);
+    index.setFile("/w/b.py", [{ name: "reparse", signature: "def reparse():" }]);
+    assert.deepEqual(
+      index.search("Parse", 10).map((symbol) => symbol.name),
+      ["parse", "parse_config", "reparse"],
+    );
+    assert.deepEqual(
+      index.search("parse", 1).map((symbol) => symbol.name),
+      ["parse"],
+    );
+  });
+});

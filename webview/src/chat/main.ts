@@ -11,9 +11,12 @@ import type {
   ChatToWebview,
   ConversationSummary,
   HostAvailability,
+  MentionItem,
+  MentionKind,
   TokenBudgetView,
 } from "../../../extension/src/core/protocol/webview";
 import { maxChatInputLength } from "../../../extension/src/core/protocol/webview";
+import { mentionAt } from "../../../extension/src/core/chat/mentions";
 import { AnswerView } from "./render";
 
 interface VsCodeApi {
@@ -54,7 +57,7 @@ const regenerateButton = byId<HTMLButtonElement>("regenerate");
 const answers = new Map<string, AnswerView>();
 let busy = false;
 let activeConversationId = "";
-let mentionMatches: string[] = [];
+let mentionMatches: MentionItem[] = [];
 let mentionSelected = 0;
 let mentionQuery: string | undefined;
 
@@ -140,12 +143,26 @@ function renderList(conversations: ConversationSummary[], activeId: string): voi
   );
 }
 
+const chipIcons: Readonly<Record<MentionKind, string>> = {
+  file: "codicon-file",
+  folder: "codicon-folder",
+  symbol: "codicon-symbol-method",
+  problems: "codicon-warning",
+  selection: "codicon-selection",
+  changes: "codicon-git-compare",
+};
+
 function renderChips(chips: AttachmentChip[]): void {
   chipsElement.replaceChildren(
     ...chips.map((chip) => {
       const node = element("span", "chip");
       node.title = chip.detail;
-      node.append(element("span", "codicon codicon-file"), element("span", "chip-label", ` ${chip.label} `));
+      node.dataset.kind = chip.kind;
+      node.append(
+        element("span", `codicon ${chipIcons[chip.kind]}`),
+        element("span", "chip-label", ` ${chip.label} `),
+        element("span", "chip-tokens", `~${formatCount(chip.tokens)} tokens`),
+      );
       const remove = element("button", "icon-button chip-remove");
       remove.type = "button";
       remove.setAttribute("aria-label", `Remove ${chip.label}`);
@@ -226,8 +243,8 @@ function onMessage(message: ChatToWebview): void {
     case "attachments":
       renderChips(message.chips);
       break;
-    case "fileMatches":
-      if (message.query === mentionQuery) showMentions(message.paths);
+    case "mentionMatches":
+      if (message.query === mentionQuery) showMentions(message.items);
       break;
     case "hostAvailability":
       renderHost(message.availability, message.message);
@@ -254,13 +271,23 @@ function send(): void {
   stickToBottom = true;
 }
 
-// ---- @ mentions: "@part" before the cursor asks the extension for matching workspace files ----
+// ---- @ mentions: "@part" before the cursor asks the extension for the kinds, files, folders or symbols it matches ----
 
-function mentionBeforeCursor(): { start: number; query: string } | undefined {
+/** The mention before the cursor, with `typed`: everything after its "@", as the extension's search takes it. */
+function mentionBeforeCursor(): { start: number; typed: string } | undefined {
   const before = input.value.slice(0, input.selectionStart);
-  const match = /(^|\s)@([^\s@]*)$/.exec(before);
-  if (match === null) return undefined;
-  return { start: before.length - match[2].length - 1, query: match[2] };
+  const mention = mentionAt(before);
+  return mention === undefined ? undefined : { start: mention.start, typed: before.slice(mention.start + 1) };
+}
+
+function searchMentions(): void {
+  const mention = mentionBeforeCursor();
+  if (mention === undefined) {
+    hideMentions();
+    return;
+  }
+  mentionQuery = mention.typed;
+  post({ kind: "searchMentions", query: mention.typed });
 }
 
 function hideMentions(): void {
@@ -271,20 +298,26 @@ function hideMentions(): void {
   input.removeAttribute("aria-activedescendant");
 }
 
-function showMentions(paths: string[]): void {
-  mentionMatches = paths;
+function showMentions(items: MentionItem[]): void {
+  mentionMatches = items;
   mentionSelected = 0;
   mentionList.replaceChildren(
-    ...paths.map((path, index) => {
-      const item = element("li", "mention", path);
+    ...items.map((mention, index) => {
+      const item = element("li", "mention");
+      item.append(
+        element("span", `codicon ${chipIcons[mention.kind]}`),
+        element("span", "mention-label", ` ${mention.label}`),
+        element("span", "mention-detail", ` ${mention.detail}`),
+      );
+      item.title = mention.detail;
       item.id = `mention-${index}`;
       item.setAttribute("role", "option");
       item.dataset.index = String(index);
       return item;
     }),
   );
-  mentionList.hidden = paths.length === 0;
-  input.setAttribute("aria-expanded", String(paths.length > 0));
+  mentionList.hidden = items.length === 0;
+  input.setAttribute("aria-expanded", String(items.length > 0));
   highlightMention();
 }
 
@@ -294,13 +327,19 @@ function highlightMention(): void {
   if (mentionMatches.length > 0) input.setAttribute("aria-activedescendant", `mention-${mentionSelected}`);
 }
 
+/** A kind that needs an argument (`@folder:`) goes into the input and searches on; anything else is attached. */
 function pickMention(index: number): void {
-  const path = mentionMatches[index];
+  const picked = mentionMatches[index];
   const mention = mentionBeforeCursor();
-  if (path === undefined || mention === undefined) return;
-  post({ kind: "attachFile", path });
-  input.value = input.value.slice(0, mention.start) + input.value.slice(input.selectionStart);
-  input.selectionStart = input.selectionEnd = mention.start;
+  if (picked === undefined || mention === undefined) return;
+  const replacement = picked.complete ?? "";
+  input.value = input.value.slice(0, mention.start) + replacement + input.value.slice(input.selectionStart);
+  input.selectionStart = input.selectionEnd = mention.start + replacement.length;
+  if (picked.complete !== undefined) {
+    searchMentions();
+    return;
+  }
+  post({ kind: "attachMention", mention: { kind: picked.kind, value: picked.value } });
   hideMentions();
 }
 
@@ -312,13 +351,7 @@ function reportDraft(): void {
 
 input.addEventListener("input", () => {
   reportDraft();
-  const mention = mentionBeforeCursor();
-  if (mention === undefined) {
-    hideMentions();
-    return;
-  }
-  mentionQuery = mention.query;
-  post({ kind: "searchFiles", query: mention.query });
+  searchMentions();
 });
 
 input.addEventListener("keydown", (event) => {

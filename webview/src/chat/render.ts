@@ -150,7 +150,7 @@ export function renderCodeBlock(
   actions.append(
     iconButton("copy", "Copy", { ...data, action: "copy" }),
     iconButton("insert", "Insert at cursor", { ...data, action: "insert" }),
-    iconButton("diff", "Apply to selection", { ...data, action: "apply" }),
+    iconButton("diff", "Apply", { ...data, action: "apply" }),
     iconButton("new-file", "New file", { ...data, action: "newFile" }),
   );
   header.append(actions);

@@ -34,12 +34,12 @@ export function chatPageHtml(resources: ChatPageResources): string {
 <div id="notice" class="banner" role="alert" hidden></div>
 <main id="messages" role="log" aria-label="Conversation" aria-live="polite">
 </main>
-<p id="empty">Ask about your code. Attach the current file or selection, or type @ to pick a workspace file.</p>
+<p id="empty">Ask about your code. Attach the current file or selection, or type @ to pick a file, folder, symbol, problems or changes.</p>
 <div id="composer">
   <div id="budget" aria-live="polite"></div>
   <div id="chips" aria-label="Attached context" hidden></div>
   <ul id="mentions" role="listbox" aria-label="Workspace files" hidden></ul>
-  <textarea id="input" rows="3" placeholder="Ask Llama Assist (Enter sends, Shift+Enter adds a line, @ attaches a file)" aria-label="Message" role="combobox" aria-controls="mentions" aria-autocomplete="list" aria-expanded="false"></textarea>
+  <textarea id="input" rows="3" placeholder="Ask Llama Assist (Enter sends, Shift+Enter adds a line, @ attaches files, folders, symbols, problems, changes)" aria-label="Message" role="combobox" aria-controls="mentions" aria-autocomplete="list" aria-expanded="false"></textarea>
   <div id="composer-actions">
     <button type="button" id="attach-file" class="icon-button" title="Attach the current file" aria-label="Attach the current file"><span class="codicon codicon-file-add"></span></button>
     <button type="button" id="attach-selection" class="icon-button" title="Attach the selection" aria-label="Attach the selection"><span class="codicon codicon-selection"></span></button>

@@ -336,6 +336,7 @@ export class CompletionEngine {
     const trace = [
       `mode: ${mode}`,
       ...(result.promptFit ?? []),
+      ...(result.redactedSecrets === undefined ? [] : [`redacted: ${result.redactedSecrets} secrets before sending`]),
       `model: ${result.generatedTokens} tokens, ${result.tokensEvaluated} evaluated, ${result.stopReason}`,
     ];
     const insertion = limitLines(processed.insertion, this.options.maxLines);

@@ -123,6 +123,8 @@ export interface GenerationResult {
   promptFit?: string[];
   /** Where the request's time went, by the server's own clock; absent where a server does not say. */
   timings?: GenerationTimings;
+  /** Secrets replaced by a placeholder before the request went to a server off this machine (remote/redaction.ts). */
+  redactedSecrets?: number;
 }
 
 export interface GenerationTimings {

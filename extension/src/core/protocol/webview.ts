@@ -71,11 +71,27 @@ export interface ConversationSummary {
   updatedAt: number;
 }
 
+export type MentionKind = "file" | "folder" | "symbol" | "problems" | "selection" | "changes";
+
 export interface AttachmentChip {
   id: string;
+  kind: MentionKind;
   label: string;
   /** Tooltip: the file path and line range. */
   detail: string;
+  /** What the attachment costs of the model's context, estimated from its length. */
+  tokens: number;
+}
+
+/** One choice in the @-mention list. */
+export interface MentionItem {
+  kind: MentionKind;
+  label: string;
+  detail: string;
+  /** What attachMention sends back: a path, a symbol's name and path, "file" or "workspace" for problems. */
+  value: string;
+  /** Set for a choice that narrows the mention rather than attaching: the text that replaces the typed "@…". */
+  complete?: string;
 }
 
 export interface TokenBudgetView {
@@ -105,7 +121,7 @@ export type ChatToWebview =
   | { kind: "messageRemoved"; messageId: string }
   | { kind: "budget"; budget: TokenBudgetView }
   | { kind: "attachments"; chips: AttachmentChip[] }
-  | { kind: "fileMatches"; query: string; paths: string[] }
+  | { kind: "mentionMatches"; query: string; items: MentionItem[] }
   | { kind: "hostAvailability"; availability: HostAvailability; message: string }
   | { kind: "notice"; level: "info" | "warning" | "error"; text: string }
   | { kind: "restoreDraft"; text: string };
@@ -125,8 +141,9 @@ export type ChatFromWebview =
   | { kind: "deleteConversation"; conversationId: string }
   | { kind: "attachCurrentFile" }
   | { kind: "attachSelection" }
-  | { kind: "searchFiles"; query: string }
-  | { kind: "attachFile"; path: string }
+  /** What follows the "@" being typed, as typed: "app", "folder:src", "symbol:parse". */
+  | { kind: "searchMentions"; query: string }
+  | { kind: "attachMention"; mention: { kind: MentionKind; value: string } }
   | { kind: "removeAttachment"; attachmentId: string }
   | { kind: "codeAction"; action: CodeAction; messageId: string; index: number }
   | { kind: "openLink"; href: string };
@@ -149,6 +166,17 @@ function isId(value: unknown): value is string {
   return typeof value === "string" && value.length > 0 && value.length <= maxIdLength;
 }
 
+const mentionKinds: ReadonlySet<string> = new Set<MentionKind>([
+  "file",
+  "folder",
+  "symbol",
+  "problems",
+  "selection",
+  "changes",
+]);
+
+const namedMentionKinds: ReadonlySet<string> = new Set<MentionKind>(["file", "folder", "symbol"]);
+
 const codeActions: ReadonlySet<string> = new Set<CodeAction>(["copy", "insert", "apply", "newFile"]);
 
 /** Chat webview messages are untrusted input: every field is checked, not just `kind`. */
@@ -170,10 +198,17 @@ export function isChatFromWebview(value: unknown): value is ChatFromWebview {
     case "renameConversation":
     case "deleteConversation":
       return isId(value.conversationId);
-    case "searchFiles":
+    case "searchMentions":
       return isShortText(value.query, maxPathLength);
-    case "attachFile":
-      return isShortText(value.path, maxPathLength) && value.path !== "";
+    case "attachMention":
+      return (
+        isRecord(value.mention) &&
+        typeof value.mention.kind === "string" &&
+        mentionKinds.has(value.mention.kind) &&
+        isShortText(value.mention.value, maxPathLength) &&
+        // A file, a folder and a symbol are named; the other kinds take what the editor holds.
+        (value.mention.value !== "" || !namedMentionKinds.has(value.mention.kind))
+      );
     case "removeAttachment":
       return isId(value.attachmentId);
     case "codeAction":

@@ -100,7 +100,7 @@ const classTypes: Readonly<Record<CodeLanguage, readonly string[]>> = {
 /** Wrappers that belong to the definition they hold: decorators, `export`, `const f = () => …`, C++ templates. */
 const wrapperTypes: ReadonlySet<string> = new Set(["decorated_definition", "export_statement", "template_declaration"]);
 
-function kindOf(languageId: CodeLanguage, type: string): DefinitionKind | undefined {
+export function kindOf(languageId: CodeLanguage, type: string): DefinitionKind | undefined {
   if (functionTypes[languageId].includes(type)) return "function";
   if (classTypes[languageId].includes(type)) return "class";
   return undefined;
@@ -132,7 +132,7 @@ export function enclosingDefinition(
   return callback;
 }
 
-function definitionOf(node: Node, kind: DefinitionKind, text: string): Definition {
+export function definitionOf(node: Node, kind: DefinitionKind, text: string): Definition {
   const declared = declaringStatement(node);
   const lineStart = text.lastIndexOf("\n", declared.startIndex - 1) + 1;
   const start = /^[ \t]*$/.test(text.slice(lineStart, declared.startIndex)) ? lineStart : declared.startIndex;

@@ -3,6 +3,7 @@
 // adapter (inferenceRouter.ts) only supplies storage and dialogs.
 import { HostRequestError, type InferenceBackend } from "../protocol/backend";
 import type { RemoteAccess } from "./remoteAccess";
+import type { RedactedRequest, RemoteRedaction } from "./redaction";
 
 /** The user's remembered answers to "send your code to this server?", per origin. */
 export interface ConsentStore {
@@ -120,9 +121,16 @@ export interface RoutedRemote {
   target: RemoteTarget;
 }
 
+/** What the router reports of a request whose secrets were redacted, for the log. */
+export interface RedactionReport {
+  request: "completion" | "chat";
+  redacted: number;
+  serverName: string;
+}
+
 /**
  * Sends each request where the route says. A remote failure is the caller's error and never goes to the local host:
- * the user chose where code may go.
+ * the user chose where code may go. What goes to a server off this machine has its secrets redacted first.
  */
 export class BackendRouting<Remote extends RoutedRemote> {
   constructor(
@@ -131,6 +139,8 @@ export class BackendRouting<Remote extends RoutedRemote> {
     private readonly route: () => Route<Remote>,
     /** Told of each remote request's end: undefined on success, else the error (for the status bar and the log). */
     private readonly onRemoteOutcome: (remote: Remote, error: unknown) => void,
+    private readonly redaction: RemoteRedaction,
+    private readonly onRedacted: (report: RedactionReport) => void,
   ) {}
 
   infill(
@@ -139,7 +149,15 @@ export class BackendRouting<Remote extends RoutedRemote> {
   ): ReturnType<InferenceBackend["infill"]> {
     const route = this.route();
     if (route.kind === "local") return this.local.infill(params, signal);
-    return this.throughRemote(route.remote, (backend) => backend.infill(params, signal), signal);
+    return this.throughRemote(
+      route.remote,
+      async (remote) => {
+        const sent = await this.redacted(remote, params, (open) => this.redaction.infill(open), "completion");
+        const result = await remote.backend.infill(sent.params, signal);
+        return sent.redacted === 0 ? result : { ...result, redactedSecrets: sent.redacted };
+      },
+      signal,
+    );
   }
 
   chat(
@@ -149,17 +167,38 @@ export class BackendRouting<Remote extends RoutedRemote> {
   ): ReturnType<InferenceBackend["chat"]> {
     const route = this.route();
     if (route.kind === "local") return this.local.chat(params, onChunk, signal);
-    return this.throughRemote(route.remote, (backend) => backend.chat(params, onChunk, signal), signal);
+    return this.throughRemote(
+      route.remote,
+      async (remote) => {
+        const sent = await this.redacted(remote, params, (open) => this.redaction.chat(open), "chat");
+        const result = await remote.backend.chat(sent.params, onChunk, signal);
+        return sent.redacted === 0 ? result : { ...result, redactedSecrets: sent.redacted };
+      },
+      signal,
+    );
+  }
+
+  /** Loopback servers are this machine: what goes there stays here, as with the local host. */
+  private async redacted<Params>(
+    remote: Remote,
+    params: Params,
+    redact: (params: Params) => Promise<RedactedRequest<Params>>,
+    request: RedactionReport["request"],
+  ): Promise<RedactedRequest<Params>> {
+    if (remote.target.access.kind === "allowed" && remote.target.access.loopback) return { params, redacted: 0 };
+    const sent = await redact(params);
+    if (sent.redacted > 0) this.onRedacted({ request, redacted: sent.redacted, serverName: remote.target.serverName });
+    return sent;
   }
 
   private async throughRemote<T>(
     pending: Promise<Remote>,
-    request: (backend: Remote["backend"]) => Promise<T>,
+    request: (remote: Remote) => Promise<T>,
     signal: AbortSignal | undefined,
   ): Promise<T> {
     const remote = await pending;
     try {
-      const result = await this.gate.send(remote.target, () => request(remote.backend), signal);
+      const result = await this.gate.send(remote.target, () => request(remote), signal);
       this.onRemoteOutcome(remote, undefined);
       return result;
     } catch (error) {

@@ -104,6 +104,19 @@ export class WorkspaceSymbolIndex implements SymbolLookup {
     return [...this.namesByPath.keys()];
   }
 
+  /** Names that start with `query` first, then names that contain it, ignoring case; shorter names first in each. */
+  search(query: string, limit: number): IndexedSymbol[] {
+    const needle = query.toLowerCase();
+    const ranked: Array<{ name: string; rank: number }> = [];
+    for (const name of this.byName.keys()) {
+      const lower = name.toLowerCase();
+      const rank = lower.startsWith(needle) ? 0 : lower.includes(needle) ? 1 : -1;
+      if (rank >= 0) ranked.push({ name, rank });
+    }
+    ranked.sort((a, b) => a.rank - b.rank || a.name.length - b.name.length || a.name.localeCompare(b.name));
+    return ranked.flatMap(({ name }) => this.lookup(name)).slice(0, limit);
+  }
+
   lookup(name: string): IndexedSymbol[] {
     const paths = this.byName.get(name);
     return paths ? [...paths].map(([filePath, signature]) => ({ name, path: filePath, signature })) : [];

@@ -51,10 +51,10 @@ export class ChatMessageRouter {
         return this.attachCurrentFile();
       case "attachSelection":
         return this.attachSelection();
-      case "searchFiles":
-        return this.searchFiles(message);
-      case "attachFile":
-        return this.attachFile(message);
+      case "searchMentions":
+        return this.searchMentions(message);
+      case "attachMention":
+        return this.attachMention(message);
       case "removeAttachment":
         return this.removeAttachment(message);
       case "codeAction":
@@ -125,12 +125,13 @@ export class ChatMessageRouter {
     this.page.report(this.attachments.addSelection(vscode.window.activeTextEditor));
   }
 
-  private async searchFiles(message: ChatMessage<"searchFiles">): Promise<void> {
-    this.page.post({ kind: "fileMatches", query: message.query, paths: await this.attachments.search(message.query) });
+  private async searchMentions(message: ChatMessage<"searchMentions">): Promise<void> {
+    const items = await this.attachments.searchMentions(message.query);
+    this.page.post({ kind: "mentionMatches", query: message.query, items });
   }
 
-  private async attachFile(message: ChatMessage<"attachFile">): Promise<void> {
-    this.page.report(await this.attachments.addWorkspaceFile(message.path));
+  private async attachMention(message: ChatMessage<"attachMention">): Promise<void> {
+    this.page.report(await this.attachments.addMention(message.mention.kind, message.mention.value));
   }
 
   private removeAttachment(message: ChatMessage<"removeAttachment">): void {

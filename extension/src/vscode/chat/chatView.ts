@@ -12,8 +12,9 @@ import type { ConversationBackend } from "../../core/protocol/backend";
 import type { Settings } from "../settings";
 import type { ShieldEngine } from "../shield/shieldEngine";
 import { type AttachResult, Attachments } from "./attachments";
+import type { WorkspaceSymbolIndex } from "../../core/syntax/symbolIndex";
 import { type ChatPage, ChatMessageRouter } from "./chatMessageRouter";
-import { CodeActions } from "./codeActions";
+import { type ApplyToDefinition, CodeActions } from "./codeActions";
 import { reloadUntilReady } from "../webviewPageReload";
 import { commandIds } from "../commandIds";
 
@@ -55,8 +56,10 @@ export function register(
   settings: Settings,
   shield: ShieldEngine,
   log: vscode.LogOutputChannel,
+  symbols: WorkspaceSymbolIndex,
+  applyToDefinition: ApplyToDefinition,
 ): ChatView {
-  const provider = new ChatViewProvider(context, host, settings, shield, log);
+  const provider = new ChatViewProvider(context, host, settings, shield, log, symbols, applyToDefinition);
   const registrations = vscode.Disposable.from(
     // Not retained while hidden: see webview/src/chat/main.ts.
     vscode.window.registerWebviewViewProvider(chatViewId, provider),
@@ -72,8 +75,8 @@ export function register(
 class ChatViewProvider implements vscode.WebviewViewProvider, ChatPage, vscode.Disposable {
   private readonly webviewRoot: vscode.Uri;
   private readonly historyFile: HistoryFile;
-  private readonly attachments = new Attachments();
-  private readonly codeActions = new CodeActions();
+  private readonly attachments: Attachments;
+  private readonly codeActions: CodeActions;
   private readonly router: ChatMessageRouter;
   private readonly hostStateListener: vscode.Disposable;
   private view: vscode.WebviewView | undefined;
@@ -86,7 +89,11 @@ class ChatViewProvider implements vscode.WebviewViewProvider, ChatPage, vscode.D
     private readonly settings: Settings,
     private readonly shield: ShieldEngine,
     private readonly log: vscode.LogOutputChannel,
+    symbols: WorkspaceSymbolIndex,
+    applyToDefinition: ApplyToDefinition,
   ) {
+    this.attachments = new Attachments(symbols);
+    this.codeActions = new CodeActions(applyToDefinition);
     this.webviewRoot = vscode.Uri.joinPath(context.extensionUri, "dist", "webview");
     // Per workspace when there is one; the global folder is still the extension's own storage.
     this.historyFile = new HistoryFile((context.storageUri ?? context.globalStorageUri).fsPath);

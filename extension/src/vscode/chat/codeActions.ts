@@ -4,16 +4,23 @@ import type { CodeAction } from "../../core/protocol/webview";
 
 const proposalScheme = "llama-assist-proposal";
 
+/** The refactor's preview for a block that rewrites a definition (vscode/refactor/applyFromChat.ts). */
+export type ApplyToDefinition = (
+  code: string,
+  languageId: string | undefined,
+  candidates: readonly vscode.TextDocument[],
+) => Promise<boolean>;
+
 /**
- * Copy, Insert at cursor, Apply to selection (a diff view, then a choice) and New file. Code the Shield withheld needs
- * an explicit confirmation before it goes into a file.
+ * Copy, Insert at cursor, Apply (in place of the definition the block rewrites, else to the selection: a diff view,
+ * then a choice) and New file. Code the Shield withheld needs an explicit confirmation before it goes into a file.
  */
 export class CodeActions implements vscode.Disposable {
   private readonly proposals = new Map<string, string>();
   private nextProposal = 1;
   private readonly registration: vscode.Disposable;
 
-  constructor() {
+  constructor(private readonly applyToDefinition: ApplyToDefinition) {
     this.registration = vscode.workspace.registerTextDocumentContentProvider(proposalScheme, {
       provideTextDocumentContent: (uri) => this.proposals.get(uri.path) ?? "",
     });
@@ -25,6 +32,8 @@ export class CodeActions implements vscode.Disposable {
       void vscode.window.setStatusBarMessage("Llama Assist: code copied", 2_000);
       return;
     }
+    if (action === "apply" && (await this.applyToDefinition(block.code, block.languageId, candidateDocuments())))
+      return;
     if (block.scan.action === "withhold" && !(await confirmWithheld(block, action))) return;
     if (action === "insert") await insertAtCursor(block.code);
     else if (action === "apply") await this.applyToSelection(block.code);
@@ -74,6 +83,19 @@ export class CodeActions implements vscode.Disposable {
     this.registration.dispose();
     this.proposals.clear();
   }
+}
+
+/**
+ * Where a block's definition is looked for: the editor the user was in, the other visible editors, then the other open
+ * documents (files attached with @ are opened, so they are among them).
+ */
+function candidateDocuments(): vscode.TextDocument[] {
+  const ordered = [
+    ...(vscode.window.activeTextEditor === undefined ? [] : [vscode.window.activeTextEditor.document]),
+    ...vscode.window.visibleTextEditors.map((editor) => editor.document),
+    ...vscode.workspace.textDocuments,
+  ];
+  return [...new Set(ordered)];
 }
 
 /** The editor the user was in before clicking in the chat view, which has focus now. */

@@ -8,6 +8,7 @@ import type { ShieldEngine } from "../shield/shieldEngine";
 import { InstructionHistory } from "./instructionHistory";
 import { Previews } from "./previews";
 import { acceptRefactor, runRefactor, type AskInChat, type RefactorServices } from "./refactorFlow";
+import { applyToDefinition } from "./applyFromChat";
 import { presetCommands } from "./refactorIds";
 import { commandIds } from "../commandIds";
 
@@ -27,8 +28,20 @@ export interface RefactorDependencies {
   askInChat: AskInChat;
 }
 
+export interface Refactoring extends vscode.Disposable {
+  /**
+   * Apply from chat: proposes `code` in place of the function, method or class it rewrites in one of `candidates`, in
+   * the refactor's preview; false (nothing shown) when no candidate has that definition.
+   */
+  applyToDefinition(
+    code: string,
+    languageId: string | undefined,
+    candidates: readonly vscode.TextDocument[],
+  ): Promise<boolean>;
+}
+
 /** Refactor commands from the palette and the editor menu, their diff previews, and Accept / Reject. */
-export function register(dependencies: RefactorDependencies): vscode.Disposable {
+export function register(dependencies: RefactorDependencies): Refactoring {
   const previews = new Previews();
   const targetHighlight = vscode.window.createTextEditorDecorationType({
     backgroundColor: new vscode.ThemeColor("editor.findMatchHighlightBackground"),
@@ -51,7 +64,7 @@ export function register(dependencies: RefactorDependencies): vscode.Disposable 
   };
   const previewOf = (uri: unknown) =>
     (uri instanceof vscode.Uri ? previews.byUri(uri) : undefined) ?? previews.active();
-  return vscode.Disposable.from(
+  const registrations = vscode.Disposable.from(
     previews,
     targetHighlight,
     ...presetCommands.map(([command, preset]) =>
@@ -66,4 +79,8 @@ export function register(dependencies: RefactorDependencies): vscode.Disposable 
       if (pending !== undefined) await previews.discard(pending);
     }),
   );
+  return {
+    applyToDefinition: (code, languageId, candidates) => applyToDefinition(services, code, languageId, candidates),
+    dispose: () => registrations.dispose(),
+  };
 }

@@ -143,7 +143,10 @@ interface SyntaxForDocument {
   language: Language;
 }
 
-async function syntaxFor(services: RefactorServices, languageId: string): Promise<SyntaxForDocument | undefined> {
+export async function syntaxFor(
+  services: RefactorServices,
+  languageId: string,
+): Promise<SyntaxForDocument | undefined> {
   const runtime = await services.syntax();
   const language = await runtime?.language(languageId);
   return runtime !== undefined && language !== undefined ? { runtime, language } : undefined;

@@ -16,6 +16,8 @@ import {
   type RemoteTarget,
   type Route,
 } from "../../core/remote/remoteGate";
+import { createRemoteRedaction } from "../../core/remote/redaction";
+import type { Shield } from "../../core/shield/types";
 import { statusAfterFailure, type RemoteStatus } from "../../core/remote/remoteStatus";
 import type { LlamaAssistConfig } from "../../core/config/config";
 import type { ChatParams, GenerationResult, HostState, InfillParams } from "../../core/protocol/host";
@@ -55,6 +57,8 @@ export class InferenceRouter implements InferenceBackend, ConversationBackend, v
     private readonly secrets: vscode.SecretStorage,
     private readonly globalState: vscode.Memento,
     private readonly log: vscode.LogOutputChannel,
+    /** The Shield, whose secret rules decide what is redacted before code goes to a server off this machine. */
+    loadShield: () => Promise<Shield | undefined>,
   ) {
     this.gate = new RemoteGate(this.consentStore(), this.prompts());
     this.routing = new BackendRouting<ActiveRemote>(
@@ -62,6 +66,9 @@ export class InferenceRouter implements InferenceBackend, ConversationBackend, v
       this.gate,
       () => this.route(),
       (remote, error) => this.onRemoteOutcome(remote, error),
+      createRemoteRedaction(loadShield),
+      ({ request, redacted, serverName }) =>
+        this.log.info(`Redacted ${redacted} secret(s) from the ${request} request to ${serverName}.`),
     );
     this.subscriptions = [
       settings.onDidChange(({ config }) => {

@@ -6,6 +6,7 @@ import type { ImportedDefinitions } from "../../core/syntax/importedDefinitions"
 import { QueryStore } from "../../core/syntax/queries";
 import { SyntaxRuntime } from "../../core/syntax/syntaxRuntime";
 import { WorkspaceSymbols } from "./workspaceSymbols";
+import type { WorkspaceSymbolIndex } from "../../core/syntax/symbolIndex";
 
 /** Context from other files may hold up a completion by at most this much; later results serve the next one. */
 const contextTimeLimitMs = 40;
@@ -74,6 +75,11 @@ export class DocumentTrees implements vscode.Disposable {
         ),
       ),
     );
+  }
+
+  /** The workspace's definitions by name, for the chat's @symbol mentions. */
+  get symbolIndex(): WorkspaceSymbolIndex {
+    return this.workspaceSymbols.index;
   }
 
   /** The worker that reads and parses imported files, for refactors' definitions too. */

@@ -2,8 +2,8 @@ import type { Node } from "web-tree-sitter";
 import { isDocstring, isLiteralString, isStringNode, isSecretName, looksLikeSecretValue, stringValue } from "../syntax";
 import type { RuleDefinition, RuleMatch, ShieldLanguage, TextRange } from "../types";
 
-/** Credential formats with a fixed, recognisable shape; matched only inside string nodes. */
-const TOKEN_FORMATS: readonly RegExp[] = [
+/** Credential formats with a fixed, recognisable shape; matched only inside string nodes (redaction: anywhere). */
+export const TOKEN_FORMATS: readonly RegExp[] = [
   /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/,
   /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/, // AWS access key id
   /\bAIza[0-9A-Za-z_-]{35}/, // Google API key
