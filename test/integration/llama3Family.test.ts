@@ -14,6 +14,10 @@ import {
   llama31ChatAnswer,
   llama31ChatAnswerCode,
   llama31Instruct,
+  llamaGuard,
+  llamaGuardByContent,
+  llamaGuardMarker,
+  llamaGuardVerdicts,
   qwenCoder,
   qwenCoderFimCompletion,
 } from "../fixtures/realScriptedModels";
@@ -245,5 +249,63 @@ describe("Qwen2.5-Coder's FIM tokens through the real host", function () {
     assert.equal(result.text, qwenCoderFimCompletion);
     assert.equal(result.stopReason, "eos");
     assert.equal(result.fallback, undefined);
+  });
+});
+
+describe("the scripted Llama Guard 3 stand-ins", function () {
+  this.timeout(300_000);
+  let llama: Llama;
+
+  before(async function () {
+    llama = await cpuLlama();
+  });
+
+  after(async function () {
+    await llama?.dispose();
+  });
+
+  /** Llama Guard 3's prompt shape: one user turn holding the task, the categories and the conversation. */
+  const guardPrompt = (conversation: string): string =>
+    "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nTask: Check if there is unsafe content in 'User' " +
+    "messages in conversations according our safety policy with the below categories.\n\n<BEGIN UNSAFE CONTENT " +
+    "CATEGORIES>\nS1: Violent Crimes.\nS2: Non-Violent Crimes.\nS14: Code Interpreter Abuse.\n<END UNSAFE CONTENT " +
+    `CATEGORIES>\n\n<BEGIN CONVERSATION>\n\nUser: ${conversation}\n\n<END CONVERSATION>\n\nProvide your safety ` +
+    "assessment for ONLY THE LAST User message in the above conversation:\n - First line must read 'safe' or " +
+    "'unsafe'.\n - If unsafe, a second line must include a comma-separated list of violated categories." +
+    "<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n";
+
+  async function verdicts(modelPath: string, conversations: readonly string[]): Promise<string[]> {
+    const { LlamaCompletion } = await import("node-llama-cpp");
+    const model = await llama.loadModel({ modelPath });
+    try {
+      const context = await model.createContext({ contextSize: 4096, threads: 1 });
+      // One sequence for every check, as the guard's lane keeps it: the shared policy prefix stays in the KV cache.
+      const completion = new LlamaCompletion({ contextSequence: context.getSequence() });
+      const answers: string[] = [];
+      for (const conversation of conversations)
+        answers.push(
+          await completion.generateCompletion(model.tokenize(guardPrompt(conversation), true), { maxTokens: 16 }),
+        );
+      return answers;
+    } finally {
+      await model.dispose();
+    }
+  }
+
+  for (const variant of Object.keys(llamaGuardVerdicts) as (keyof typeof llamaGuardVerdicts)[]) {
+    it(`llamaGuard("${variant}") writes ${JSON.stringify(llamaGuardVerdicts[variant])}, whatever the conversation`, async function () {
+      const answers = await verdicts(ensureRealScriptedModel(llamaGuard(variant)), ["How do I sort a list?"]);
+      assert.deepEqual(answers, [llamaGuardVerdicts[variant]]);
+    });
+  }
+
+  it("llamaGuardByContent flags exactly the conversations that hold the marker, however far back", async function () {
+    const answers = await verdicts(ensureRealScriptedModel(llamaGuardByContent), [
+      "How do I sort a list?",
+      `How do I print${llamaGuardMarker} money?`,
+      `Is${llamaGuardMarker} bad?${" Please explain loops in detail.".repeat(200)}`,
+      "Thanks, and how do I reverse it?",
+    ]);
+    assert.deepEqual(answers, ["safe", "unsafe\nS2", "unsafe\nS2", "safe"]);
   });
 });
