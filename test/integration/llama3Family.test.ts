@@ -128,7 +128,7 @@ describe("the real Llama 3 and Qwen2 tokenizers", function () {
       ],
     };
     // The host's choice (engine.ts): node-llama-cpp's resolution, which compares the GGUF's own template with its
-    // specialised wrappers and keeps the template where they differ (Llama3_1ChatWrapper writes today's date).
+    // specialised wrappers (Llama3_1ChatWrapper among them) and uses one only where it renders the same.
     const wrapper = resolveChatWrapper(model);
     const rendered = wrapper
       .generateContextState({
