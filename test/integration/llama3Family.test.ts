@@ -252,7 +252,7 @@ describe("Qwen2.5-Coder's FIM tokens through the real host", function () {
   });
 });
 
-describe("the scripted Llama Guard 3 stand-ins", function () {
+describe("the scripted Llama Guard stand-ins", function () {
   this.timeout(300_000);
   let llama: Llama;
 
@@ -274,7 +274,14 @@ describe("the scripted Llama Guard 3 stand-ins", function () {
     "'unsafe'.\n - If unsafe, a second line must include a comma-separated list of violated categories." +
     "<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n";
 
-  async function verdicts(modelPath: string, conversations: readonly string[]): Promise<string[]> {
+  /** Llama Guard 2's prompt shape: the same in an [INST] block. */
+  const guard2Prompt = (conversation: string): string =>
+    `<|begin_of_text|>[INST] Task: Check if there is unsafe content in 'User' messages.\n\n<BEGIN CONVERSATION>\n\n` +
+    `User: ${conversation}\n\n<END CONVERSATION>\n\nProvide your safety assessment for ONLY THE LAST User message ` +
+    "in the above conversation:\n - First line must read 'safe' or 'unsafe'.\n - If unsafe, a second line must " +
+    "include a comma-separated list of violated categories. [/INST]";
+
+  async function verdicts(modelPath: string, prompts: readonly string[]): Promise<string[]> {
     const { LlamaCompletion } = await import("node-llama-cpp");
     const model = await llama.loadModel({ modelPath });
     try {
@@ -282,10 +289,8 @@ describe("the scripted Llama Guard 3 stand-ins", function () {
       // One sequence for every check, as the guard's lane keeps it: the shared policy prefix stays in the KV cache.
       const completion = new LlamaCompletion({ contextSequence: context.getSequence() });
       const answers: string[] = [];
-      for (const conversation of conversations)
-        answers.push(
-          await completion.generateCompletion(model.tokenize(guardPrompt(conversation), true), { maxTokens: 16 }),
-        );
+      for (const prompt of prompts)
+        answers.push(await completion.generateCompletion(model.tokenize(prompt, true), { maxTokens: 16 }));
       return answers;
     } finally {
       await model.dispose();
@@ -294,18 +299,22 @@ describe("the scripted Llama Guard 3 stand-ins", function () {
 
   for (const variant of Object.keys(llamaGuardVerdicts) as (keyof typeof llamaGuardVerdicts)[]) {
     it(`llamaGuard("${variant}") writes ${JSON.stringify(llamaGuardVerdicts[variant])}, whatever the conversation`, async function () {
-      const answers = await verdicts(ensureRealScriptedModel(llamaGuard(variant)), ["How do I sort a list?"]);
-      assert.deepEqual(answers, [llamaGuardVerdicts[variant]]);
+      const conversation = "How do I sort a list?";
+      const prompts = [guardPrompt(conversation), guard2Prompt(conversation)];
+      const answers = await verdicts(ensureRealScriptedModel(llamaGuard(variant)), prompts);
+      assert.deepEqual(answers, [llamaGuardVerdicts[variant], llamaGuardVerdicts[variant]]);
     });
   }
 
   it("llamaGuardByContent flags exactly the conversations that hold the marker, however far back", async function () {
     const answers = await verdicts(ensureRealScriptedModel(llamaGuardByContent), [
-      "How do I sort a list?",
-      `How do I print${llamaGuardMarker} money?`,
-      `Is${llamaGuardMarker} bad?${" Please explain loops in detail.".repeat(200)}`,
-      "Thanks, and how do I reverse it?",
+      guardPrompt("How do I sort a list?"),
+      guardPrompt(`How do I print${llamaGuardMarker} money?`),
+      guardPrompt(`Is${llamaGuardMarker} bad?${" Please explain loops in detail.".repeat(200)}`),
+      guardPrompt("Thanks, and how do I reverse it?"),
+      guard2Prompt(`How do I print${llamaGuardMarker} money?`),
+      guard2Prompt("How do I sort a list?"),
     ]);
-    assert.deepEqual(answers, ["safe", "unsafe\nS2", "unsafe\nS2", "safe"]);
+    assert.deepEqual(answers, ["safe", "unsafe\nS2", "unsafe\nS2", "safe", "unsafe\nS2", "safe"]);
   });
 });
