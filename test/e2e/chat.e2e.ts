@@ -1,7 +1,7 @@
 // Issues 6 and 7 in a real VS Code (code-server + Chromium): the chat view with the real extension, host and scripted
 // model. Send a question, see the streamed answer with its Shield-checked code block, Insert at cursor, attach the
-// selection through the command; Explain from the refactor menu answers in the chat, and that conversation is there
-// again after Developer: Reload Window.
+// selection through the command; the same on Llama 3.1's real tokenizer and chat template (issue 17); Explain from
+// the refactor menu answers in the chat, and that conversation is there again after Developer: Reload Window.
 import assert from "node:assert/strict";
 import path from "node:path";
 import type { Frame, Page } from "playwright-core";
@@ -11,6 +11,7 @@ import { scenarioPerTest, scriptedModelSettings, waitForHostOnCpu } from "./scen
 import { fileSettledTo } from "./settle";
 import { chatFrame, chatFrameNudged, openChat, openChatPage, runningChat } from "./chatView";
 import { readFile } from "node:fs/promises";
+import { ensureRealScriptedModel, llama31ChatAnswerCode, llama31Instruct } from "../fixtures/realScriptedModels";
 
 const readyTimeoutMs = 90_000;
 const answerTimeoutMs = 90_000;
@@ -68,6 +69,33 @@ describe("issue 6, chat: Llama Assist in a real VS Code (code-server + Chromium)
     await workbench.runCommand("Llama Assist: Ask Llama Assist about Selection");
     await chat.locator(".chip", { hasText: "chat_demo.py:1-5" }).waitFor();
     await workbench.screenshot("selection-attached");
+  });
+
+  it("answers with a model on Llama 3.1 8B Instruct's real tokenizer and chat template, in a context capped below its 131,072", async function () {
+    const scenario = await startScenario("chat-llama31", {
+      codeServer: await codeServerExecutable(),
+      settings: {
+        "llamaAssist.completionModel.path": ensureRealScriptedModel(llama31Instruct),
+        "llamaAssist.gpu": "cpu",
+      },
+      files: { "chat_demo.py": "import sys\n" },
+    });
+    const { workbench } = scenario;
+    await workbench.openFile("chat_demo.py");
+    await waitForHostOnCpu(workbench, readyTimeoutMs);
+    const chat = await openChat(scenario);
+    await chat.locator("#input").fill("Write a greeting function.");
+    await chat.locator("#input").press("Enter");
+    const answer = chat.locator(".message.assistant").last();
+    await answer.locator("pre code").waitFor({ timeout: answerTimeoutMs });
+    // The model answers only after the template's assistant header, and the answer ends at <|eot_id|>.
+    await chat.locator('.message.assistant[data-status="complete"]').waitFor();
+    assert.match(await answer.locator(".message-content p").first().innerText(), /Here is your function:/);
+    assert.equal(await answer.locator("pre code").textContent(), `${llama31ChatAnswerCode}\n`);
+    assert.equal(await answer.locator(".shield-banner").count(), 0);
+    // "auto" context: node-llama-cpp's memory estimate, capped at 32,768 tokens, not the training context.
+    assert.match(await chat.locator("#budget").innerText(), /\d+ \/ 32,768 tokens/);
+    await workbench.screenshot("llama31-answer");
   });
 
   it("a chat page whose script and stylesheet never arrived is loaded again by the extension", async function () {
