@@ -135,6 +135,7 @@ describe("definitions by language", () => {
     assert.deepEqual(await indexer.indexFile("/w/app.py"), {
       indexed: true,
       symbols: [{ name: "python:area", signature: "area" }],
+      chunks: [{ startLine: 0, endLine: 0, symbols: ["python:area"], text: "area" }],
     });
   });
 });

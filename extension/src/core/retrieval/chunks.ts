@@ -120,19 +120,10 @@ export function chunkFile(text: string, definitions: readonly DefinitionSpan[]):
       const symbols = [span.name, ...span.parents];
       if (span.children.length === 0) push(start, span.endLine, symbols);
       else {
-        // A class's own lines (header, fields, closing brace) make one chunk; each member makes its own.
-        const own: Array<[number, number]> = [];
-        visit(span.children, start, span.endLine, (ownFrom, ownTo) => own.push([ownFrom, ownTo]));
-        const ownLines = own.flatMap(([ownFrom, ownTo]) => lines.slice(ownFrom, ownTo + 1));
-        if (own.length > 0 && ownLines.some((line) => line.trim() !== "")) {
-          const [first] = own;
-          chunks.push({
-            startLine: first[0],
-            endLine: own[own.length - 1][1],
-            symbols,
-            text: ownLines.slice(0, maxChunkLines).join("\n"),
-          });
-        }
+        // A class's header (up to its first member, fields and docstring included) is one chunk; each member is its own.
+        let header: [number, number] | undefined;
+        visit(span.children, start, span.endLine, (ownFrom, ownTo) => (header ??= [ownFrom, ownTo]));
+        if (header && header[0] === start) push(header[0], header[1], symbols);
       }
       cursor = Math.max(cursor, span.endLine + 1);
     }

@@ -126,6 +126,10 @@ export class RetrievalIndex {
     this.idsByPath.delete(filePath);
   }
 
+  has(filePath: string): boolean {
+    return this.idsByPath.has(filePath);
+  }
+
   paths(): string[] {
     return [...this.idsByPath.keys()];
   }
