@@ -52,10 +52,7 @@ describe("retrieval chunks (tree-sitter units)", () => {
       "16-17 load_store",
       "18-19 (block)",
     ]);
-    assert.equal(
-      chunks[3].text,
-      "    @staticmethod\n    def expired(age: int) -> bool:\n        return age > 3600\n\n",
-    );
+    assert.equal(chunks[3].text, "    @staticmethod\n    def expired(age: int) -> bool:\n        return age > 3600");
   });
 
   it("takes a JSDoc comment into its function's chunk", async () => {
