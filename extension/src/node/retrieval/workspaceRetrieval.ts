@@ -18,10 +18,6 @@ export class WorkspaceRetrieval {
     private readonly store: string | null,
   ) {}
 
-  get fileCount(): number {
-    return this.index.fileCount;
-  }
-
   /** The index of the last session, if it was kept and this version can read it; a fresh one otherwise. */
   async load(): Promise<void> {
     if (this.store === null) return;
