@@ -18,6 +18,7 @@ import { commandIds } from "./vscode/commandIds";
 import * as documentTrees from "./vscode/syntax/documentTrees";
 import * as inlineCompletions from "./vscode/completion/inlineCompletionProvider";
 import * as chatView from "./vscode/chat/chatView";
+import * as rebuildWorkspaceIndex from "./vscode/retrieval/rebuildWorkspaceIndex";
 import * as refactor from "./vscode/refactor";
 import * as models from "./vscode/models";
 import { InferenceRouter } from "./vscode/remote/inferenceRouter";
@@ -42,7 +43,12 @@ export function activate(context: vscode.ExtensionContext): void {
   const inference = new InferenceRouter(host, settings, context.secrets, context.globalState, log, () => shield.load());
   const diagnostics = new shieldDiagnostics.ShieldDiagnostics();
   const shieldStatus = new ShieldStatusBar();
-  const trees = documentTrees.register(grammars, () => settings.current.completions.maxParsedFileChars, log);
+  const trees = documentTrees.register(
+    grammars,
+    () => settings.current.completions.maxParsedFileChars,
+    log,
+    context.storageUri,
+  );
   const refactoring = refactor.register({
     host: inference,
     settings,
@@ -62,6 +68,7 @@ export function activate(context: vscode.ExtensionContext): void {
     shield,
     log,
     trees.symbolIndex,
+    trees.retrieval,
     (code, languageId, candidates) => refactoring.applyToDefinition(code, languageId, candidates),
   );
   // Load the grammars now, off the keystroke path: until they are in, block mode withholds every suggestion.
@@ -85,6 +92,7 @@ export function activate(context: vscode.ExtensionContext): void {
     scanFileWithShield.register(shield, diagnostics, settings),
     shieldStatus,
     trees,
+    rebuildWorkspaceIndex.register(() => trees.rebuildWorkspaceIndex()),
     inlineCompletions.register({
       // A fast server can answer before the Shield's grammars are in; the first suggestion waits for them rather than
       // being withheld by the fail-closed gate.

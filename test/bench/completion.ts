@@ -260,7 +260,11 @@ async function keystrokeCost(
   const symbols = await corpusIndex(corpus);
   // Imported files are read and parsed by the symbol index worker, as in the extension: not on this thread.
   const worker = new Worker(path.join(root, "dist/symbolIndexWorker.js"), {
-    workerData: { grammarDirectory: path.join(root, "grammars"), roots: [corpus.root] } satisfies IndexerWorkerData,
+    workerData: {
+      grammarDirectory: path.join(root, "grammars"),
+      roots: [corpus.root],
+      retrievalStore: null,
+    } satisfies IndexerWorkerData,
   });
   const imported = new IndexerDefinitions();
   imported.attach((message) => worker.postMessage(message));

@@ -50,6 +50,7 @@ export function createChatRig(
         timing?.result();
         return result;
       },
+      retrieve: () => Promise.resolve([]),
       contextSize: () => (client.state.phase === "ready" ? client.state.info.chatModel.contextSize : undefined),
       scanCode: (code, languageId): CodeScan => {
         const verdict = gateSuggestion(
@@ -72,7 +73,12 @@ export function createChatRig(
       now: () => Date.now(),
     },
     [],
-    () => ({ maxAnswerTokens: 256, temperature: 0, limits: { maxConversations: 50, maxBytes: 5 * 1024 * 1024 } }),
+    () => ({
+      maxAnswerTokens: 256,
+      temperature: 0,
+      limits: { maxConversations: 50, maxBytes: 5 * 1024 * 1024 },
+      retrieval: false,
+    }),
   );
   return { session, posted, persisted };
 }

@@ -109,12 +109,18 @@ async function askAboutFile(routing: BackendRouting<RoutedRemote>, file: string)
       contextSize: () => 4096,
       scanCode: () => ({ action: "show", findings: [] }),
       post: (message) => posted.push(message),
+      retrieve: () => Promise.resolve([]),
       persist: () => undefined,
       newId: () => randomUUID(),
       now: () => Date.now(),
     },
     [],
-    () => ({ maxAnswerTokens: 64, temperature: 0, limits: { maxConversations: 5, maxBytes: 1024 * 1024 } }),
+    () => ({
+      maxAnswerTokens: 64,
+      temperature: 0,
+      limits: { maxConversations: 5, maxBytes: 1024 * 1024 },
+      retrieval: false,
+    }),
   );
   session.send("Is this configuration right?", [
     { label: path.basename(file), languageId: "python", content: readFileSync(file, "utf8") },

@@ -125,6 +125,7 @@ describe("workspace symbol index worker", function () {
     await cp(path.join(repoRoot, "grammars/queries"), `${queriesOnly}/queries`, { recursive: true });
     worker = new IndexerWorker(path.join(repoRoot, "dist/symbolIndexWorker.js"), {
       grammarDirectory: queriesOnly,
+      retrievalStore: null,
       roots: [workspace],
     });
   });
@@ -228,6 +229,7 @@ describe("the packaged symbol index worker", function () {
   it("loads every grammar from the packaged files and indexes each language", async function () {
     worker = new IndexerWorker(`${extensionFolder}/dist/symbolIndexWorker.js`, {
       grammarDirectory: `${extensionFolder}/grammars`,
+      retrievalStore: null,
       roots: [workspace],
     });
     worker.post({ kind: "index", files: await filesUnder(workspace) });
@@ -249,6 +251,7 @@ describe("the packaged symbol index worker", function () {
     for (const binary of binaries) await rm(binary);
     worker = new IndexerWorker(`${extensionFolder}/dist/symbolIndexWorker.js`, {
       grammarDirectory: `${extensionFolder}/grammars`,
+      retrievalStore: null,
       roots: [workspace],
     });
     worker.post({ kind: "index", files: await filesUnder(workspace) });
@@ -283,7 +286,7 @@ describe("the symbol index client", function () {
       info: (message) => logged.push({ level: "info", message }),
       warn: (message) => logged.push({ level: "warn", message }),
     });
-    client.start({ grammarDirectory: path.join(repoRoot, "grammars"), roots: [scratch] });
+    client.start({ grammarDirectory: path.join(repoRoot, "grammars"), roots: [scratch], retrievalStore: null });
   });
 
   after(async function () {

@@ -13,6 +13,7 @@ export const commandIds = {
   askAboutSelection: "llamaAssist.chat.askAboutSelection",
   attachFile: "llamaAssist.chat.attachFile",
   newChat: "llamaAssist.chat.newChat",
+  rebuildWorkspaceIndex: "llamaAssist.rebuildWorkspaceIndex",
   refactorSelection: "llamaAssist.refactor.selection",
   refactorSimplify: "llamaAssist.refactor.simplify",
   refactorAddTypes: "llamaAssist.refactor.addTypes",

@@ -29,6 +29,13 @@ export class Settings implements vscode.Disposable {
     return this.currentConfig;
   }
 
+  /** The chat's retrieval toggle, switched in the chat view: for all the user's windows, like its setting's scope. */
+  async setChatRetrieval(enabled: boolean): Promise<void> {
+    await vscode.workspace
+      .getConfiguration("llamaAssist")
+      .update("chat.retrieval", enabled, vscode.ConfigurationTarget.Global);
+  }
+
   private read(): LlamaAssistConfig {
     const section = vscode.workspace.getConfiguration("llamaAssist");
     const { config, problems } = readConfig({ get: (key) => section.get(key) });

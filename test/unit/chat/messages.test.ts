@@ -23,6 +23,9 @@ describe("chat webview message validation", () => {
     { kind: "removeAttachment", attachmentId: "3" },
     { kind: "codeAction", action: "insert", messageId: "m1", index: 0 },
     { kind: "openLink", href: "https://example.com" },
+    { kind: "openSource", messageId: "m1", index: 0 },
+    { kind: "dropSource", messageId: "m1", index: 2 },
+    { kind: "setRetrieval", enabled: false },
   ];
   for (const message of valid) {
     it(`accepts ${JSON.stringify(message)}`, () => assert.equal(isChatFromWebview(message), true));
@@ -42,6 +45,9 @@ describe("chat webview message validation", () => {
     ["a conversation id object", { kind: "deleteConversation", conversationId: { id: "c1" } }],
     ["an unknown code action", { kind: "codeAction", action: "run", messageId: "m1", index: 0 }],
     ["a negative block index", { kind: "codeAction", action: "copy", messageId: "m1", index: -1 }],
+    ["a source named by path, not by place", { kind: "openSource", messageId: "m1", path: "/etc/passwd" }],
+    ["a fractional source index", { kind: "dropSource", messageId: "m1", index: 0.5 }],
+    ["a retrieval switch that is not a boolean", { kind: "setRetrieval", enabled: "yes" }],
     ["a fractional block index", { kind: "codeAction", action: "copy", messageId: "m1", index: 0.5 }],
     ["a string block index", { kind: "codeAction", action: "copy", messageId: "m1", index: "0" }],
     ["an empty attach path", { kind: "attachMention", mention: { kind: "file", value: "" } }],

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Conversation } from "../../../extension/src/core/chat/conversation";
+import type { Conversation, StoredSource } from "../../../extension/src/core/chat/conversation";
 import { ChatSession, type ChatSessionDependencies, type CodeScan } from "../../../extension/src/core/chat/session";
 import type { ChatParams, GenerationResult } from "../../../extension/src/core/protocol/host";
 import type { ChatToWebview } from "../../../extension/src/core/protocol/webview";
@@ -58,11 +58,14 @@ const insecureScan: CodeScan = {
   findings: [{ ruleId: "py.os-system", cwe: "CWE-78", severity: "block", message: "Shell command built from input" }],
 };
 
-function createSession(options: { contextSize?: number; conversations?: Conversation[] } = {}) {
+function createSession(
+  options: { contextSize?: number; conversations?: Conversation[]; sources?: StoredSource[] } = {},
+) {
   const host = new FakeHost();
   const posted: ChatToWebview[] = [];
   const persisted: Conversation[][] = [];
   const scans: Array<{ code: string; languageId: string | undefined }> = [];
+  const retrievals: string[] = [];
   let nextId = 1;
   let now = 1_000;
   const deps: ChatSessionDependencies = {
@@ -73,6 +76,10 @@ function createSession(options: { contextSize?: number; conversations?: Conversa
       return code.includes("os.system") ? insecureScan : { action: "show", findings: [] };
     },
     post: (message) => posted.push(message),
+    retrieve: (question) => {
+      retrievals.push(question);
+      return Promise.resolve(options.sources ?? []);
+    },
     persist: (conversations) => persisted.push(JSON.parse(JSON.stringify(conversations)) as Conversation[]),
     newId: () => `id${nextId++}`,
     now: () => now++,
@@ -81,8 +88,9 @@ function createSession(options: { contextSize?: number; conversations?: Conversa
     maxAnswerTokens: 256,
     temperature: 0,
     limits: { maxConversations: 10, maxBytes: 1_000_000 },
+    retrieval: options.sources !== undefined,
   }));
-  return { session, host, posted, persisted, scans };
+  return { session, host, posted, persisted, scans, retrievals };
 }
 
 async function answered(posted: ChatToWebview[]): Promise<Extract<ChatToWebview, { kind: "answerEnded" }>> {
@@ -270,5 +278,72 @@ describe("chat session", () => {
     await answered(posted);
     const delta = posted.find((message) => message.kind === "answerDelta");
     assert.deepEqual(delta?.kind === "answerDelta" && delta.text, "ab[2Jc");
+  });
+
+  describe("workspace retrieval", () => {
+    const source = (name: string, lines: number): StoredSource => ({
+      path: `/w/src/${name}.ts`,
+      label: `src/${name}.ts:3`,
+      startLine: 2,
+      endLine: 2 + lines - 1,
+      symbols: [name],
+      languageId: "typescript",
+      content: Array.from({ length: lines }, (_, line) => `  const ${name}Line${line} = ${line};`).join("\n"),
+    });
+
+    it("sends the retrieved chunks with the question and cites them under the answer", async () => {
+      const sources = [source("validateToken", 3), source("parseHeader", 2)];
+      const { session, host, posted } = createSession({ contextSize: 4096, sources });
+      session.send("where is the token validated?", []);
+      await answered(posted);
+      const question = host.requests[0].turns.at(-1)?.text ?? "";
+      assert.ok(question.includes("src/validateToken.ts:3:\n```typescript\n  const validateTokenLine0"), question);
+      assert.ok(question.includes("src/parseHeader.ts:3:"), question);
+      assert.ok(question.endsWith("where is the token validated?"), question);
+      const cited = posted.find((message) => message.kind === "sources");
+      assert.deepEqual(cited?.kind === "sources" && cited.sources, [
+        { label: "src/validateToken.ts:3", detail: "validateToken, lines 3-5" },
+        { label: "src/parseHeader.ts:3", detail: "parseHeader, lines 3-4" },
+      ]);
+    });
+
+    it("keeps only the chunks that fit half the room the question leaves", async () => {
+      // 512 tokens: 128 for the answer, and the chunks may take about half of what the question leaves.
+      const sources = [source("small", 2), source("huge", 200), source("alsoSmall", 2)];
+      const { session, host, posted } = createSession({ contextSize: 512, sources });
+      session.send("q", []);
+      await answered(posted);
+      const question = host.requests[0].turns.at(-1)?.text ?? "";
+      assert.ok(question.includes("src/small.ts:3") && question.includes("src/alsoSmall.ts:3"), question);
+      assert.ok(!question.includes("src/huge.ts:3"), "the chunk that does not fit is left out, not cut");
+    });
+
+    it("drops a cited source and answers again without it, without searching again", async () => {
+      const sources = [source("first", 2), source("second", 2)];
+      const { session, host, posted, retrievals } = createSession({ contextSize: 4096, sources });
+      session.send("q", []);
+      await answered(posted);
+      const added = posted.find((message) => message.kind === "messageAdded" && message.message.role === "assistant");
+      assert.ok(added?.kind === "messageAdded");
+      posted.length = 0;
+      assert.equal(session.dropSource(added.message.id, 0), true);
+      await answered(posted);
+      assert.deepEqual(retrievals, ["q"]);
+      assert.equal(host.requests.length, 2);
+      const question = host.requests[1].turns.at(-1)?.text ?? "";
+      assert.ok(!question.includes("src/first.ts:3") && question.includes("src/second.ts:3"), question);
+      assert.equal(session.source(added.message.id, 0), undefined, "the old answer is gone");
+    });
+
+    it("answers without workspace code when retrieval is off", async () => {
+      const { session, host, posted } = createSession({ contextSize: 4096 });
+      session.send("q", []);
+      await answered(posted);
+      assert.equal(host.requests[0].turns.at(-1)?.text, "q");
+      assert.equal(
+        posted.some((message) => message.kind === "sources"),
+        false,
+      );
+    });
   });
 });

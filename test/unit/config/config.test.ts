@@ -16,7 +16,12 @@ describe("config", () => {
     assert.equal(config.threads, 0);
     assert.equal(config.shield.mode, "block");
     assert.equal(config.shield.disabledRules.size, 0);
-    assert.deepEqual(config.chat, { maxAnswerTokens: 1024, maxConversations: 50, maxHistoryKilobytes: 5120 });
+    assert.deepEqual(config.chat, {
+      maxAnswerTokens: 1024,
+      retrieval: true,
+      maxConversations: 50,
+      maxHistoryKilobytes: 5120,
+    });
   });
 
   it("uses the local host unless a server is named", () => {
@@ -72,7 +77,12 @@ describe("config", () => {
       settingsOf({ "chat.maxAnswerTokens": 256, "chat.history.maxConversations": 3, "chat.history.maxKilobytes": 64 }),
     );
     assert.deepEqual(problems, []);
-    assert.deepEqual(config.chat, { maxAnswerTokens: 256, maxConversations: 3, maxHistoryKilobytes: 64 });
+    assert.deepEqual(config.chat, {
+      maxAnswerTokens: 256,
+      retrieval: true,
+      maxConversations: 3,
+      maxHistoryKilobytes: 64,
+    });
   });
 
   it("reads valid values", () => {

@@ -25,8 +25,12 @@ describe("imported files' definitions from the symbol index worker", () => {
       ],
     );
     client.receive({ kind: "definitions", id: 2, definitions: null });
-    client.receive({ kind: "definitions", id: 1, definitions: [{ name: "f", signature: "def f():", topLevel: true }] });
-    assert.deepEqual(await first, [{ name: "f", signature: "def f():", topLevel: true }]);
+    client.receive({
+      kind: "definitions",
+      id: 1,
+      definitions: [{ name: "f", signature: "def f():", topLevel: true, start: 0, end: 7 }],
+    });
+    assert.deepEqual(await first, [{ name: "f", signature: "def f():", topLevel: true, start: 0, end: 7 }]);
     assert.equal(await second, undefined);
     const unanswered = client.definitionsOf("/w/c.py", "python");
     client.attach(undefined);

@@ -69,7 +69,9 @@ describe("native tree-sitter definitions (the symbol index worker's parser)", ()
 
 describe("definitions by language", () => {
   const fakeGrammar = (languageId: CodeLanguage): LanguageDefinitions => ({
-    definitionsOf: (text) => [{ name: `${languageId}:${text}`, signature: text, topLevel: true }],
+    definitionsOf: (text) => [
+      { name: `${languageId}:${text}`, signature: text, topLevel: true, start: 0, end: text.length },
+    ],
   });
 
   it("skips a language whose grammar fails to load, says so once, and goes on with the others", async () => {
@@ -86,7 +88,7 @@ describe("definitions by language", () => {
     assert.equal(await parser.definitionsOf("rust", "fn a() {}"), undefined);
     assert.equal(await parser.definitionsOf("rust", "fn b() {}"), undefined);
     assert.deepEqual(await parser.definitionsOf("python", "area"), [
-      { name: "python:area", signature: "area", topLevel: true },
+      { name: "python:area", signature: "area", topLevel: true, start: 0, end: 4 },
     ]);
     assert.equal(await parser.definitionsOf("markdown", "# notes"), undefined);
     assert.deepEqual(failures, ["rust: tree-sitter-rust.node: invalid ELF header"]);
@@ -133,6 +135,7 @@ describe("definitions by language", () => {
     assert.deepEqual(await indexer.indexFile("/w/app.py"), {
       indexed: true,
       symbols: [{ name: "python:area", signature: "area" }],
+      chunks: [{ startLine: 0, endLine: 0, symbols: ["python:area"], text: "area" }],
     });
   });
 });
@@ -141,7 +144,9 @@ describe("native definitions, or web-tree-sitter's where they do not load", () =
   const grammarOf =
     (parsedBy: string) =>
     (languageId: CodeLanguage): LanguageDefinitions => ({
-      definitionsOf: (text) => [{ name: `${parsedBy} ${languageId}`, signature: text, topLevel: true }],
+      definitionsOf: (text) => [
+        { name: `${parsedBy} ${languageId}`, signature: text, topLevel: true, start: 0, end: text.length },
+      ],
     });
 
   it("uses the fallback for every language, and says so once, when tree-sitter itself does not load", async () => {

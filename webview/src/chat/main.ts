@@ -13,6 +13,7 @@ import type {
   HostAvailability,
   MentionItem,
   MentionKind,
+  SourceView,
   TokenBudgetView,
 } from "../../../extension/src/core/protocol/webview";
 import { maxChatInputLength } from "../../../extension/src/core/protocol/webview";
@@ -48,6 +49,7 @@ const hostBanner = byId<HTMLElement>("host-banner");
 const noticeElement = byId<HTMLElement>("notice");
 const budgetElement = byId<HTMLElement>("budget");
 const chipsElement = byId<HTMLElement>("chips");
+const retrievalSwitch = byId<HTMLInputElement>("retrieval");
 const mentionList = byId<HTMLUListElement>("mentions");
 const input = byId<HTMLTextAreaElement>("input");
 const sendButton = byId<HTMLButtonElement>("send");
@@ -95,6 +97,35 @@ function userMessageElement(message: ChatMessageView): HTMLElement {
   return node;
 }
 
+/** The workspace code an answer's prompt carried: each opens its file at the line, and can be dropped to ask again. */
+function renderSources(messageId: string, sources: readonly SourceView[]): void {
+  const answer = answers.get(messageId)?.element;
+  if (answer === undefined) return;
+  answer.querySelector(".message-sources")?.remove();
+  if (sources.length === 0) return;
+  const list = element("div", "message-sources");
+  list.append(element("span", "sources-title", "Sources:"));
+  sources.forEach((source, index) => {
+    const chip = element("span", "chip source");
+    const open = element("a", "source-link", source.label);
+    open.title = `Open ${source.label} (${source.detail})`;
+    open.setAttribute("role", "link");
+    open.tabIndex = 0;
+    open.dataset.message = messageId;
+    open.dataset.openSource = String(index);
+    const drop = element("button", "icon-button chip-remove");
+    drop.type = "button";
+    drop.title = "Leave this source out and ask again";
+    drop.setAttribute("aria-label", `Leave ${source.label} out and ask again`);
+    drop.dataset.message = messageId;
+    drop.dataset.dropSource = String(index);
+    drop.append(element("span", "codicon codicon-close"));
+    chip.append(open, drop);
+    list.append(chip);
+  });
+  answer.append(list);
+}
+
 function addMessage(message: ChatMessageView): void {
   if (message.role === "user") {
     messagesElement.append(userMessageElement(message));
@@ -103,6 +134,7 @@ function addMessage(message: ChatMessageView): void {
     if (message.status === "error" || message.status === "stopped") view.finish(message.status, message.error);
     answers.set(message.id, view);
     messagesElement.append(view.element);
+    renderSources(message.id, message.sources ?? []);
   }
   emptyElement.hidden = true;
   scrollIfFollowing();
@@ -225,6 +257,13 @@ function onMessage(message: ChatToWebview): void {
       break;
     case "codeVerdict":
       answers.get(message.messageId)?.setVerdict(message.verdict);
+      break;
+    case "sources":
+      renderSources(message.messageId, message.sources);
+      scrollIfFollowing();
+      break;
+    case "retrieval":
+      retrievalSwitch.checked = message.enabled;
       break;
     case "answerEnded":
       answers.get(message.messageId)?.finish(message.status, message.error);
@@ -408,7 +447,17 @@ chipsElement.addEventListener("click", (event) => {
     post({ kind: "removeAttachment", attachmentId: button.dataset.attachment });
 });
 
+retrievalSwitch.addEventListener("change", () => post({ kind: "setRetrieval", enabled: retrievalSwitch.checked }));
+
 function activateInMessages(target: HTMLElement): boolean {
+  const source = target.closest<HTMLElement>("[data-open-source], [data-drop-source]");
+  if (source !== null) {
+    const messageId = source.dataset.message ?? "";
+    if (source.dataset.openSource !== undefined)
+      post({ kind: "openSource", messageId, index: Number(source.dataset.openSource) });
+    else if (!busy) post({ kind: "dropSource", messageId, index: Number(source.dataset.dropSource) });
+    return true;
+  }
   const link = target.closest<HTMLElement>("a[data-href]");
   if (link !== null) {
     post({ kind: "openLink", href: link.dataset.href ?? "" });
@@ -442,7 +491,7 @@ messagesElement.addEventListener("click", (event) => {
 messagesElement.addEventListener("keydown", (event) => {
   if (
     event.key === "Enter" &&
-    (event.target as HTMLElement).matches("a[data-href]") &&
+    (event.target as HTMLElement).matches("a[data-href], a[data-open-source]") &&
     activateInMessages(event.target as HTMLElement)
   ) {
     event.preventDefault();

@@ -8,6 +8,20 @@ export interface StoredAttachment {
   content: string;
 }
 
+/** Workspace code retrieved for a question and sent with it; the answer cites it. */
+export interface StoredSource {
+  /** Absolute path of the file, which the citation opens. */
+  path: string;
+  /** The path inside the workspace with the first line, 1-based: "src/auth.ts:12". */
+  label: string;
+  /** 0-based, inclusive. */
+  startLine: number;
+  endLine: number;
+  symbols: string[];
+  languageId: string;
+  content: string;
+}
+
 /** A question another feature puts to the chat (Explain): asked as a normal turn, with its code shown as chips. */
 export interface AskInChatRequest {
   prompt: string;
@@ -22,6 +36,11 @@ export interface StoredMessage {
   text: string;
   status: StoredMessageStatus;
   attachments: StoredAttachment[];
+  /**
+   * A question's retrieved workspace code, in rank order: undefined until retrieval ran (or where it was off), so that
+   * regenerating an answer sends the same sources, less those the user dropped.
+   */
+  sources?: StoredSource[];
   error?: string;
 }
 
@@ -57,13 +76,26 @@ function fenceFor(content: string): string {
   return "`".repeat(Math.max(3, longest + 1));
 }
 
-/** The user's message as the model sees it: attached context first, then what they typed. */
+function quoted(label: string, languageId: string, content: string): string {
+  const fence = fenceFor(content);
+  return `${label}:\n${fence}${languageId}\n${content}\n${fence}`;
+}
+
+export const sourcesHeading = "Code from the workspace that may be relevant (found by search; cite it as path:line):";
+
+/** A retrieved chunk as the prompt quotes it. */
+export function sourceText(source: StoredSource): string {
+  return quoted(source.label, source.languageId, source.content);
+}
+
+/** The user's message as the model sees it: attached context and retrieved code first, then what they typed. */
 export function userTurnText(message: StoredMessage): string {
-  if (message.attachments.length === 0) return message.text;
-  const parts = message.attachments.map((attachment) => {
-    const fence = fenceFor(attachment.content);
-    return `${attachment.label}:\n${fence}${attachment.languageId}\n${attachment.content}\n${fence}`;
-  });
+  const parts = message.attachments.map((attachment) =>
+    quoted(attachment.label, attachment.languageId, attachment.content),
+  );
+  if (message.sources !== undefined && message.sources.length > 0)
+    parts.push([sourcesHeading, ...message.sources.map(sourceText)].join("\n\n"));
+  if (parts.length === 0) return message.text;
   return `${parts.join("\n\n")}\n\n${message.text}`;
 }
 

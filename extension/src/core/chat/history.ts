@@ -1,6 +1,6 @@
 // The chat history file's format: validated on read (the file is ours, but disks and older versions are not to be
 // trusted), and bounded in count and bytes on write.
-import type { Conversation, StoredAttachment, StoredMessage } from "./conversation";
+import type { Conversation, StoredAttachment, StoredMessage, StoredSource } from "./conversation";
 
 export const historyVersion = 1;
 
@@ -29,6 +29,20 @@ function isAttachment(value: unknown): value is StoredAttachment {
   );
 }
 
+function isSource(value: unknown): value is StoredSource {
+  return (
+    isRecord(value) &&
+    typeof value.path === "string" &&
+    typeof value.label === "string" &&
+    Number.isInteger(value.startLine) &&
+    Number.isInteger(value.endLine) &&
+    Array.isArray(value.symbols) &&
+    value.symbols.every((symbol) => typeof symbol === "string") &&
+    typeof value.languageId === "string" &&
+    typeof value.content === "string"
+  );
+}
+
 function isMessage(value: unknown): value is StoredMessage {
   return (
     isRecord(value) &&
@@ -39,6 +53,7 @@ function isMessage(value: unknown): value is StoredMessage {
     (value.status === "complete" || value.status === "stopped" || value.status === "error") &&
     Array.isArray(value.attachments) &&
     value.attachments.every(isAttachment) &&
+    (value.sources === undefined || (Array.isArray(value.sources) && value.sources.every(isSource))) &&
     (value.error === undefined || typeof value.error === "string")
   );
 }

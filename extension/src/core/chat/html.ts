@@ -44,6 +44,7 @@ export function chatPageHtml(resources: ChatPageResources): string {
     <button type="button" id="attach-file" class="icon-button" title="Attach the current file" aria-label="Attach the current file"><span class="codicon codicon-file-add"></span></button>
     <button type="button" id="attach-selection" class="icon-button" title="Attach the selection" aria-label="Attach the selection"><span class="codicon codicon-selection"></span></button>
     <button type="button" id="regenerate" class="icon-button" title="Regenerate the last answer" aria-label="Regenerate the last answer"><span class="codicon codicon-refresh"></span></button>
+    <label class="toggle" title="Send each question with the workspace code that matches it, and cite it under the answer"><input type="checkbox" id="retrieval" checked> Workspace</label>
     <span class="spacer"></span>
     <button type="button" id="stop" title="Stop the answer" aria-label="Stop the answer" hidden><span class="codicon codicon-debug-stop"></span> Stop</button>
     <button type="button" id="send" title="Send (Enter)" aria-label="Send"><span class="codicon codicon-send"></span> Send</button>

@@ -7,16 +7,21 @@ import type {
   CodeFindingView,
   CodeVerdictView,
   ConversationSummary,
+  SourceView,
   TokenBudgetView,
 } from "../protocol/webview";
-import { answerReserve, calibrateCharsPerToken, defaultCharsPerToken, planBudget } from "./budget";
+import { answerReserve, calibrateCharsPerToken, defaultCharsPerToken, estimateTokens, planBudget } from "./budget";
 import {
   type Conversation,
   type StoredAttachment,
   type StoredMessage,
+  type StoredSource,
   chatTurnsOf,
+  sourceText,
+  sourcesHeading,
   systemPrompt,
   titleFrom,
+  userTurnText,
 } from "./conversation";
 import { type HistoryLimits, boundHistory } from "./history";
 import {
@@ -40,6 +45,8 @@ export interface ChatSessionDependencies {
   /** The Shield gate for one code block; `languageId` undefined when nothing says what language it is. */
   scanCode(code: string, languageId: string | undefined): CodeScan;
   post(message: ChatToWebview): void;
+  /** The workspace code that best matches a question, best first (workspace retrieval). */
+  retrieve(question: string): Promise<StoredSource[]>;
   persist(conversations: readonly Conversation[]): void;
   newId(): string;
   now(): number;
@@ -49,6 +56,8 @@ export interface ChatSessionOptions {
   maxAnswerTokens: number;
   temperature: number;
   limits: HistoryLimits;
+  /** Whether a new question brings the workspace code that matches it. */
+  retrieval: boolean;
 }
 
 export interface CodeBlockForAction {
@@ -56,6 +65,11 @@ export interface CodeBlockForAction {
   languageId: string | undefined;
   scan: CodeScan;
 }
+
+/** Retrieved code gets at most this share of the room a question leaves in the context: history matters too. */
+const sourcesShareOfRoom = 0.5;
+/** Before the host first reports its context size, a question brings at most this many chunks. */
+const sourcesWithoutContextSize = 3;
 
 /** When the context is exceeded anyway, retry with a more pessimistic token estimate this many times. */
 const maxBudgetRetries = 2;
@@ -79,6 +93,14 @@ function errorCode(error: unknown): string | undefined {
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+function sourceView(source: StoredSource): SourceView {
+  const lines = `lines ${source.startLine + 1}-${source.endLine + 1}`;
+  return {
+    label: source.label,
+    detail: source.symbols.length > 0 ? `${source.symbols.join(" in ")}, ${lines}` : lines,
+  };
 }
 
 export class ChatSession {
@@ -199,6 +221,25 @@ export class ChatSession {
     this.postState();
   }
 
+  /** A cited source of an answer, as the session stored it: the webview names it only by its place. */
+  source(messageId: string, index: number): StoredSource | undefined {
+    const position = this.active.messages.findIndex((message) => message.id === messageId);
+    return this.active.messages[position - 1]?.sources?.[index];
+  }
+
+  /** Leaves a cited source out of the answer's question and answers it again; false while an answer streams. */
+  dropSource(messageId: string, index: number): boolean {
+    if (this.busy) return false;
+    const messages = this.active.messages;
+    const position = messages.findIndex((message) => message.id === messageId);
+    const question = messages[position - 1];
+    // Only the last answer can be asked again: older ones are followed by the rest of the conversation.
+    if (position !== messages.length - 1 || question?.role !== "user" || question.sources?.[index] === undefined)
+      return false;
+    question.sources.splice(index, 1);
+    return this.regenerate();
+  }
+
   /** The code of a block as the extension knows it, never as the webview says it is. */
   codeBlock(messageId: string, index: number): CodeBlockForAction | undefined {
     const position = this.active.messages.findIndex((message) => message.id === messageId);
@@ -246,6 +287,11 @@ export class ChatSession {
     this.answer = answer;
     conversation.messages.push(message);
     this.deps.post({ kind: "messageAdded", message: { ...this.viewOf(message), status: "streaming" } });
+    const question = conversation.messages[conversation.messages.length - 2];
+    if (question?.role === "user" && question.sources === undefined && this.options().retrieval) {
+      question.sources = this.fitSources(question, await this.retrieveFor(question));
+      this.deps.post({ kind: "sources", messageId: message.id, sources: question.sources.map(sourceView) });
+    }
 
     const turns = chatTurnsOf(conversation.messages.slice(0, -1));
     let charsPerToken = this.charsPerToken;
@@ -287,6 +333,42 @@ export class ChatSession {
       }
     }
     this.finishAnswer(answer, result, failure, fallbackLanguageId);
+  }
+
+  private async retrieveFor(question: StoredMessage): Promise<StoredSource[]> {
+    try {
+      return await this.deps.retrieve(question.text);
+    } catch (error) {
+      this.deps.post({
+        kind: "notice",
+        level: "warning",
+        text: `Answered without workspace code: ${errorMessage(error)}`,
+      });
+      return [];
+    }
+  }
+
+  /**
+   * The retrieved chunks that fit, best first: the question, its attachments and the system prompt come first, and
+   * the chunks get at most half the room left beside the answer's reserve. Counted as the chat's budget counts, in
+   * characters per token calibrated on the host's own token counts of earlier prompts.
+   */
+  private fitSources(question: StoredMessage, candidates: readonly StoredSource[]): StoredSource[] {
+    const contextSize = this.deps.contextSize();
+    if (contextSize === undefined) return candidates.slice(0, sourcesWithoutContextSize);
+    const used =
+      estimateTokens(systemPrompt, this.charsPerToken) +
+      estimateTokens(userTurnText(question), this.charsPerToken) +
+      estimateTokens(sourcesHeading, this.charsPerToken);
+    let room = (contextSize - answerReserve(contextSize, this.options().maxAnswerTokens) - used) * sourcesShareOfRoom;
+    const fitted: StoredSource[] = [];
+    for (const source of candidates) {
+      const cost = estimateTokens(sourceText(source), this.charsPerToken);
+      if (cost > room) continue;
+      fitted.push(source);
+      room -= cost;
+    }
+    return fitted;
   }
 
   private onChunk(answer: ActiveAnswer, chunk: string, fallbackLanguageId: string | undefined): void {
@@ -404,8 +486,15 @@ export class ChatSession {
       status: this.answer?.message === message ? "streaming" : message.status,
       attachments: message.attachments.map((attachment) => attachment.label),
       verdicts: message.role === "assistant" ? this.verdictsOf(message) : [],
+      sources: message.role === "assistant" ? this.questionOf(message)?.sources?.map(sourceView) : undefined,
       error: message.error,
     };
+  }
+
+  private questionOf(answer: StoredMessage): StoredMessage | undefined {
+    const messages = this.active.messages;
+    const question = messages[messages.indexOf(answer) - 1];
+    return question?.role === "user" ? question : undefined;
   }
 
   private verdictsOf(message: StoredMessage): CodeVerdictView[] {

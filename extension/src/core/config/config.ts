@@ -38,6 +38,8 @@ export interface LlamaAssistConfig {
   chat: {
     /** Longest answer, in tokens; a small context lowers it further (a quarter of the context at most). */
     maxAnswerTokens: number;
+    /** Whether questions bring the workspace code that matches them (workspace retrieval). */
+    retrieval: boolean;
     maxConversations: number;
     maxHistoryKilobytes: number;
   };
@@ -151,6 +153,7 @@ function readServerUrl(values: CheckedSettings, kind: BackendKind): string {
 function readChatSettings(values: CheckedSettings): LlamaAssistConfig["chat"] {
   return {
     maxAnswerTokens: values.integer("chat.maxAnswerTokens", 16, 32768),
+    retrieval: values.flag("chat.retrieval"),
     maxConversations: values.integer("chat.history.maxConversations", 1, 1000),
     maxHistoryKilobytes: values.integer("chat.history.maxKilobytes", 64, 1048576),
   };

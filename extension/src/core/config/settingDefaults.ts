@@ -29,6 +29,7 @@ export interface SettingValues {
   "completions.trace": boolean;
   "completions.precompute": boolean;
   "chat.maxAnswerTokens": number;
+  "chat.retrieval": boolean;
   "chat.history.maxConversations": number;
   "chat.history.maxKilobytes": number;
   backend: BackendKind;
@@ -68,6 +69,7 @@ export const settingDefaults: Readonly<SettingValues> = {
   "completions.trace": false,
   "completions.precompute": true,
   "chat.maxAnswerTokens": 1024,
+  "chat.retrieval": true,
   "chat.history.maxConversations": 50,
   "chat.history.maxKilobytes": 5120,
   backend: "local",

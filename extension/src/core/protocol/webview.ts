@@ -54,6 +54,14 @@ export interface CodeVerdictView {
 
 export type ChatMessageStatus = "complete" | "streaming" | "stopped" | "error";
 
+/** A retrieved chunk of workspace code that went into an answer's prompt, cited under the answer. */
+export interface SourceView {
+  /** "src/auth.ts:12" */
+  label: string;
+  /** Tooltip: the symbols it defines and its line range. */
+  detail: string;
+}
+
 export interface ChatMessageView {
   id: string;
   role: "user" | "assistant";
@@ -62,6 +70,8 @@ export interface ChatMessageView {
   /** Labels of the context the user attached to this message. */
   attachments: string[];
   verdicts: CodeVerdictView[];
+  /** On an answer: the workspace code retrieved for its question, in rank order. */
+  sources?: SourceView[];
   error?: string;
 }
 
@@ -117,6 +127,9 @@ export type ChatToWebview =
   | { kind: "messageAdded"; message: ChatMessageView }
   | { kind: "answerDelta"; messageId: string; text: string }
   | { kind: "codeVerdict"; messageId: string; verdict: CodeVerdictView }
+  | { kind: "sources"; messageId: string; sources: SourceView[] }
+  /** Whether questions bring workspace code (the retrieval switch). */
+  | { kind: "retrieval"; enabled: boolean }
   | { kind: "answerEnded"; messageId: string; status: ChatMessageStatus; error?: string }
   | { kind: "messageRemoved"; messageId: string }
   | { kind: "budget"; budget: TokenBudgetView }
@@ -146,7 +159,12 @@ export type ChatFromWebview =
   | { kind: "attachMention"; mention: { kind: MentionKind; value: string } }
   | { kind: "removeAttachment"; attachmentId: string }
   | { kind: "codeAction"; action: CodeAction; messageId: string; index: number }
-  | { kind: "openLink"; href: string };
+  | { kind: "openLink"; href: string }
+  /** A cited source of an answer, by its place under the answer: the extension opens the file it knows, at the line. */
+  | { kind: "openSource"; messageId: string; index: number }
+  /** Leave a cited source out and answer the question again. */
+  | { kind: "dropSource"; messageId: string; index: number }
+  | { kind: "setRetrieval"; enabled: boolean };
 
 /** Longest user message the view accepts; longer context belongs in attachments. */
 export const maxChatInputLength = 100_000;
@@ -176,6 +194,10 @@ const mentionKinds: ReadonlySet<string> = new Set<MentionKind>([
 ]);
 
 const namedMentionKinds: ReadonlySet<string> = new Set<MentionKind>(["file", "folder", "symbol"]);
+
+function isIndex(value: unknown): value is number {
+  return typeof value === "number" && Number.isInteger(value) && value >= 0;
+}
 
 const codeActions: ReadonlySet<string> = new Set<CodeAction>(["copy", "insert", "apply", "newFile"]);
 
@@ -222,6 +244,11 @@ export function isChatFromWebview(value: unknown): value is ChatFromWebview {
       );
     case "openLink":
       return isShortText(value.href, maxPathLength);
+    case "openSource":
+    case "dropSource":
+      return isId(value.messageId) && isIndex(value.index);
+    case "setRetrieval":
+      return typeof value.enabled === "boolean";
     default:
       return false;
   }

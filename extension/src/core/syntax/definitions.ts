@@ -24,6 +24,9 @@ export interface Definition {
   signature: string;
   /** Not inside another definition: what the workspace index keeps of a file. */
   topLevel: boolean;
+  /** Where the definition's node starts and ends in the text (UTF-16 offsets): retrieval cuts its chunks there. */
+  start: number;
+  end: number;
 }
 
 const maxSignatureLines = 12;
@@ -97,6 +100,12 @@ export function parseDefinitions(
           !inside.some((outer) => outer.id !== other.id && outer.start < other.start && outer.end >= other.end),
       );
     const topLevel = !found.some((outer) => contains(outer.definition, definition));
-    return { name, signature: signatureOf(definition, text, members), topLevel };
+    return {
+      name,
+      signature: signatureOf(definition, text, members),
+      topLevel,
+      start: definition.start,
+      end: definition.end,
+    };
   });
 }

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { chunkFile, type Chunk } from "../retrieval/chunks";
 import { isCodeLanguage, type CodeLanguage } from "../config/codeLanguages";
 import type { Definition } from "./definitions";
 import { IgnoreRules, parseGitignore, type GitignoreRule } from "./gitignore";
@@ -130,7 +131,8 @@ export interface IndexerFiles {
 }
 
 export type IndexerVerdict =
-  | { indexed: true; symbols: FileSymbol[] }
+  /** `chunks`: the units retrieval ranks (core/retrieval/chunks.ts), cut from the same parse. */
+  | { indexed: true; symbols: FileSymbol[]; chunks: Chunk[] }
   | { indexed: false; reason: "ignored" | "notCode" | "noGrammar" | "tooLarge" | "binary" | "unreadable" };
 
 /** Parses a file's text into its definitions, whichever tree-sitter build does the parsing. */
@@ -198,12 +200,13 @@ export class SymbolIndexer {
     if (looksBinary(bytes)) return { indexed: false, reason: "binary" };
     const languageId = languageOfPath(filePath, "");
     if (!languageId) return { indexed: false, reason: "notCode" };
-    const definitions = await this.parser.definitionsOf(languageId, this.decoder.decode(bytes));
+    const text = this.decoder.decode(bytes);
+    const definitions = await this.parser.definitionsOf(languageId, text);
     if (!definitions) return { indexed: false, reason: "noGrammar" };
     const symbols = definitions
       .filter((definition) => definition.topLevel)
       .map(({ name, signature }) => ({ name, signature }));
-    return { indexed: true, symbols };
+    return { indexed: true, symbols, chunks: chunkFile(text, definitions) };
   }
 
   /**

@@ -1,4 +1,5 @@
 // Messages between the extension and the worker thread that builds the workspace symbol index.
+import type { RetrievedChunk } from "../retrieval/retrievedChunk";
 import type { Definition } from "./definitions";
 import type { FileSymbol } from "./symbolIndex";
 
@@ -8,6 +9,8 @@ export interface IndexerWorkerData {
   grammarDirectory: string;
   /** Workspace folders on disk, as absolute POSIX paths. */
   roots: string[];
+  /** Where the retrieval index is kept between sessions (the workspace's extension storage); null: not kept. */
+  retrievalStore: string | null;
 }
 
 export type ToIndexer =
@@ -18,6 +21,8 @@ export type ToIndexer =
   | { kind: "remove"; file: string }
   /** The definitions of a file the document being typed in imports, read as `languageId`; answered before any indexing. */
   | { kind: "definitions"; id: number; file: string; languageId: string }
+  /** The workspace chunks that best match a question (retrieval), answered beside the indexing queue. */
+  | { kind: "retrieve"; id: number; query: string; limit: number }
   /** Stop indexing and let the thread end. */
   | { kind: "shutdown" };
 
@@ -25,6 +30,9 @@ export type FromIndexer =
   | { kind: "file"; file: string; symbols: FileSymbol[] }
   | { kind: "removed"; file: string }
   | { kind: "idle"; indexedFiles: number; skippedFiles: number; elapsedMs: number }
+  /** How far a listing's indexing has got, every few files. */
+  | { kind: "progress"; done: number; total: number }
+  | { kind: "retrieved"; id: number; chunks: RetrievedChunk[] }
   | { kind: "failed"; message: string }
   /** The answer to the request `id`: null for a file that cannot be read, is too large or binary, or has no grammar. */
   | { kind: "definitions"; id: number; definitions: Definition[] | null };
@@ -38,6 +46,8 @@ export function isToIndexer(value: unknown): value is ToIndexer {
   if (value.kind === "index")
     return Array.isArray(value.files) && value.files.every((file) => typeof file === "string");
   if (value.kind === "shutdown") return true;
+  if (value.kind === "retrieve")
+    return typeof value.id === "number" && typeof value.query === "string" && typeof value.limit === "number";
   if (value.kind === "definitions")
     return typeof value.id === "number" && typeof value.file === "string" && typeof value.languageId === "string";
   return (value.kind === "update" || value.kind === "remove") && typeof value.file === "string";
@@ -64,6 +74,10 @@ export function isFromIndexer(value: unknown): value is FromIndexer {
       );
     case "failed":
       return typeof value.message === "string";
+    case "progress":
+      return typeof value.done === "number" && typeof value.total === "number";
+    case "retrieved":
+      return typeof value.id === "number" && Array.isArray(value.chunks) && value.chunks.every(isRetrievedChunk);
     case "definitions":
       return (
         typeof value.id === "number" &&
@@ -82,9 +96,22 @@ export function isFromIndexer(value: unknown): value is FromIndexer {
   }
 }
 
+function isRetrievedChunk(value: unknown): value is RetrievedChunk {
+  return (
+    isRecord(value) &&
+    typeof value.path === "string" &&
+    typeof value.startLine === "number" &&
+    typeof value.endLine === "number" &&
+    typeof value.text === "string" &&
+    Array.isArray(value.symbols) &&
+    value.symbols.every((symbol) => typeof symbol === "string")
+  );
+}
+
 export function isIndexerWorkerData(value: unknown): value is IndexerWorkerData {
   return (
     isRecord(value) &&
+    (value.retrievalStore === null || typeof value.retrievalStore === "string") &&
     typeof value.grammarDirectory === "string" &&
     Array.isArray(value.roots) &&
     value.roots.every((root) => typeof root === "string")

@@ -2,6 +2,7 @@
 // thread, mirrors what the thread sends in a WorkspaceSymbolIndex that the prompt reads synchronously, and passes the
 // thread's answers about imported files to the requests waiting for them.
 import { Worker } from "node:worker_threads";
+import { IndexerRetrieval } from "../../core/retrieval/indexerRetrieval";
 import { IndexerDefinitions } from "../../core/syntax/importedDefinitions";
 import { WorkspaceSymbolIndex } from "../../core/syntax/symbolIndex";
 import { isFromIndexer, type IndexerWorkerData, type ToIndexer } from "../../core/syntax/symbolIndexProtocol";
@@ -17,12 +18,15 @@ const shutdownGraceMs = 2000;
 export class SymbolIndexClient {
   readonly index = new WorkspaceSymbolIndex();
   readonly importedDefinitions = new IndexerDefinitions();
+  readonly retrieval = new IndexerRetrieval();
   private worker: Worker | undefined;
 
   constructor(
     /** Absolute path of the bundled thread, dist/symbolIndexWorker.js. */
     private readonly workerScript: string,
     private readonly log: SymbolIndexLog,
+    /** Told how far a listing's indexing has got, and (done === total) when it has ended. */
+    private readonly progress: (done: number, total: number) => void = () => undefined,
   ) {}
 
   /** Starts a thread for these folders in place of the running one; the index keeps its files till the next listing. */
@@ -31,6 +35,7 @@ export class SymbolIndexClient {
     const worker = new Worker(this.workerScript, { workerData: data });
     this.worker = worker;
     this.importedDefinitions.attach((message) => worker.postMessage(message));
+    this.retrieval.attach((message) => worker.postMessage(message));
     worker.on("message", (message: unknown) => {
       if (this.worker !== worker || !isFromIndexer(message)) return;
       switch (message.kind) {
@@ -40,7 +45,14 @@ export class SymbolIndexClient {
         case "removed":
           this.index.removeFile(message.file);
           break;
+        case "progress":
+          this.progress(message.done, message.total);
+          break;
+        case "retrieved":
+          this.retrieval.receive(message);
+          break;
         case "idle": {
+          this.progress(message.indexedFiles + message.skippedFiles, message.indexedFiles + message.skippedFiles);
           const elapsedMs = Math.round(message.elapsedMs);
           this.log.info(
             `Workspace symbol index: ${this.index.fileCount} files (${message.skippedFiles} skipped) in ${elapsedMs} ms.`,
@@ -61,6 +73,7 @@ export class SymbolIndexClient {
       // Completions go on without other files' definitions rather than wait for answers that will not come.
       this.worker = undefined;
       this.importedDefinitions.attach(undefined);
+      this.retrieval.attach(undefined);
     });
   }
 
@@ -81,6 +94,7 @@ export class SymbolIndexClient {
     const worker = this.worker;
     this.worker = undefined;
     this.importedDefinitions.attach(undefined);
+    this.retrieval.attach(undefined);
     if (!worker) return;
     worker.postMessage({ kind: "shutdown" } satisfies ToIndexer);
     // The thread ends by itself once its queue is dropped; this bounds one stuck in a parse.

@@ -1,13 +1,19 @@
 // The worker thread that builds the workspace symbol index: whole-file parses stay off the extension host's thread.
 // It parses with native tree-sitter (node_modules, outside the bundle), and with web-tree-sitter where that has no
-// binary for the platform; the extension host keeps web-tree-sitter.
+// binary for the platform; the extension host keeps web-tree-sitter. The same parse cuts each file into the chunks the
+// chat's workspace retrieval ranks (node/retrieval/workspaceRetrieval.ts), which this thread keeps and searches.
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 import { nativeDefinitionsLoader, nativeOrFallback } from "./nativeDefinitions";
+import { WorkspaceRetrieval } from "../retrieval/workspaceRetrieval";
 import { DefinitionsByLanguage, SymbolIndexer } from "../../core/syntax/symbolIndex";
 import { isIndexerWorkerData, isToIndexer, type FromIndexer } from "../../core/syntax/symbolIndexProtocol";
 import { WasmDefinitions } from "../../core/syntax/wasmDefinitions";
+
+/** Progress is reported every this many files of a listing. */
+const progressEvery = 50;
+const saveIntervalMs = 60_000;
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -21,7 +27,9 @@ async function main(): Promise<void> {
     post({ kind: "failed", message: "the symbol index worker started without its settings" });
     return;
   }
-  const { grammarDirectory, roots } = workerData;
+  const { grammarDirectory, roots, retrievalStore } = workerData;
+  const retrieval = new WorkspaceRetrieval(roots, retrievalStore);
+  await retrieval.load();
   const grammars = { load: (file: string) => readFile(path.join(grammarDirectory, file)) };
   const wasm = new WasmDefinitions(grammars);
   const definitions = new DefinitionsByLanguage(
@@ -56,6 +64,8 @@ async function main(): Promise<void> {
   let indexedFiles = 0;
   let skippedFiles = 0;
   let startedAt = performance.now();
+  let listed = 0;
+  let savedAt = performance.now();
 
   const drain = async (): Promise<void> => {
     if (running) return;
@@ -66,18 +76,33 @@ async function main(): Promise<void> {
           const verdict = await indexer.indexFile(file);
           if (verdict.indexed) {
             indexedFiles++;
+            retrieval.setFile(file, verdict.chunks);
             post({ kind: "file", file, symbols: verdict.symbols });
           } else {
             skippedFiles++;
             // A file that became ignored, binary or too large must leave the index.
+            retrieval.removeFile(file);
             post({ kind: "removed", file });
           }
         } catch (error) {
           skippedFiles++;
           post({ kind: "failed", message: `${file}: ${messageOf(error)}` });
         }
+        const done = indexedFiles + skippedFiles;
+        if (backlog.length > 0 && done % progressEvery === 0) post({ kind: "progress", done, total: listed });
       }
       post({ kind: "idle", indexedFiles, skippedFiles, elapsedMs: performance.now() - startedAt });
+      // Writing the whole index after each saved file would cost more than the file: saves wait for a listing's end
+      // or a quiet minute. A save lost to a shutdown is made good by the next session's listing.
+      const listingDone = listed > 0;
+      listed = 0;
+      if (!listingDone && performance.now() - savedAt < saveIntervalMs) return;
+      savedAt = performance.now();
+      await retrieval
+        .save()
+        .catch((error: unknown) =>
+          post({ kind: "failed", message: `the retrieval index was not saved: ${messageOf(error)}` }),
+        );
     } finally {
       running = false;
     }
@@ -98,8 +123,21 @@ async function main(): Promise<void> {
         );
         return;
       }
+      case "retrieve": {
+        const { id, query, limit } = message;
+        retrieval.retrieve(query, limit).then(
+          (chunks) => post({ kind: "retrieved", id, chunks }),
+          (error: unknown) => {
+            post({ kind: "retrieved", id, chunks: [] });
+            post({ kind: "failed", message: `retrieval: ${messageOf(error)}` });
+          },
+        );
+        return;
+      }
       case "index":
         backlog = [...message.files];
+        listed = backlog.length;
+        retrieval.keepOnly(message.files);
         indexedFiles = 0;
         skippedFiles = 0;
         startedAt = performance.now();
@@ -110,6 +148,7 @@ async function main(): Promise<void> {
         break;
       case "remove":
         backlog = backlog.filter((file) => file !== message.file);
+        retrieval.removeFile(message.file);
         post({ kind: "removed", file: message.file });
         break;
       case "shutdown":

@@ -14,6 +14,9 @@ export interface ChatPage {
   postHostAvailability(): void;
   /** The new chips after an attachment was added, or why it was refused. */
   report(result: AttachResult): void;
+  /** Whether questions bring workspace code, as the setting says now. */
+  postRetrieval(): void;
+  setRetrieval(enabled: boolean): Promise<void>;
 }
 
 /** Acts on the chat page's messages (checked by isChatFromWebview first), one handler per kind. */
@@ -61,6 +64,12 @@ export class ChatMessageRouter {
         return this.codeAction(session, message);
       case "openLink":
         return openLink(message.href);
+      case "openSource":
+        return this.openSource(session, message);
+      case "dropSource":
+        return this.dropSource(session, message);
+      case "setRetrieval":
+        return this.page.setRetrieval(message.enabled);
       default: {
         // Fails to compile when ChatFromWebview gains a kind without a case above.
         const unhandled: never = message;
@@ -73,6 +82,7 @@ export class ChatMessageRouter {
     session.postState();
     this.page.postAttachments();
     this.page.postHostAvailability();
+    this.page.postRetrieval();
     if (this.draft !== "") this.page.post({ kind: "restoreDraft", text: this.draft });
   }
 
@@ -137,6 +147,24 @@ export class ChatMessageRouter {
   private removeAttachment(message: ChatMessage<"removeAttachment">): void {
     this.attachments.remove(message.attachmentId);
     this.page.postAttachments();
+  }
+
+  private async openSource(session: ChatSession, message: ChatMessage<"openSource">): Promise<void> {
+    const source = session.source(message.messageId, message.index);
+    if (source === undefined) return;
+    const uri = vscode.Uri.file(source.path);
+    try {
+      await vscode.workspace.fs.stat(uri);
+    } catch {
+      void vscode.window.showWarningMessage(`Llama Assist: ${source.label} is no longer in the workspace.`);
+      return;
+    }
+    const line = new vscode.Range(source.startLine, 0, source.startLine, 0);
+    await vscode.window.showTextDocument(uri, { selection: line, preview: true });
+  }
+
+  private dropSource(session: ChatSession, message: ChatMessage<"dropSource">): void {
+    session.dropSource(message.messageId, message.index);
   }
 
   private async codeAction(session: ChatSession, message: ChatMessage<"codeAction">): Promise<void> {

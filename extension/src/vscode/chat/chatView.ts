@@ -1,6 +1,9 @@
 import * as vscode from "vscode";
 import { randomBytes, randomUUID } from "node:crypto";
-import type { AskInChatRequest } from "../../core/chat/conversation";
+import type { AskInChatRequest, StoredSource } from "../../core/chat/conversation";
+import type { Retriever } from "../../core/retrieval/indexerRetrieval";
+import type { RetrievedChunk } from "../../core/retrieval/retrievedChunk";
+import { languageOfPath } from "../../core/syntax/importResolution";
 import { HistoryFile } from "../../node/chat/historyFile";
 import { chatPageHtml } from "../../core/chat/html";
 import { ChatSession, type CodeScan } from "../../core/chat/session";
@@ -22,6 +25,21 @@ export const chatViewId = "llamaAssist.chat";
 
 /** Answers are mostly deterministic code help; a little temperature keeps regenerate useful. */
 const chatTemperature = 0.2;
+/** Chunks asked of the workspace index per question; the token budget keeps those that fit. */
+const retrievedChunks = 8;
+
+function storedSource(chunk: RetrievedChunk): StoredSource {
+  const uri = vscode.Uri.file(chunk.path);
+  return {
+    path: uri.fsPath,
+    label: `${vscode.workspace.asRelativePath(uri)}:${chunk.startLine + 1}`,
+    startLine: chunk.startLine,
+    endLine: chunk.endLine,
+    symbols: chunk.symbols,
+    languageId: languageOfPath(chunk.path, "") ?? "plaintext",
+    content: chunk.text,
+  };
+}
 
 function availabilityOf(state: HostState): { availability: HostAvailability; message: string } {
   switch (state.phase) {
@@ -57,9 +75,10 @@ export function register(
   shield: ShieldEngine,
   log: vscode.LogOutputChannel,
   symbols: WorkspaceSymbolIndex,
+  retriever: Retriever,
   applyToDefinition: ApplyToDefinition,
 ): ChatView {
-  const provider = new ChatViewProvider(context, host, settings, shield, log, symbols, applyToDefinition);
+  const provider = new ChatViewProvider(context, host, settings, shield, log, symbols, retriever, applyToDefinition);
   const registrations = vscode.Disposable.from(
     // Not retained while hidden: see webview/src/chat/main.ts.
     vscode.window.registerWebviewViewProvider(chatViewId, provider),
@@ -79,6 +98,7 @@ class ChatViewProvider implements vscode.WebviewViewProvider, ChatPage, vscode.D
   private readonly codeActions: CodeActions;
   private readonly router: ChatMessageRouter;
   private readonly hostStateListener: vscode.Disposable;
+  private readonly settingsListener: vscode.Disposable;
   private view: vscode.WebviewView | undefined;
   // Created on first use, not at activation: most windows never open the chat.
   private sessionPromise: Promise<ChatSession> | undefined;
@@ -90,6 +110,7 @@ class ChatViewProvider implements vscode.WebviewViewProvider, ChatPage, vscode.D
     private readonly shield: ShieldEngine,
     private readonly log: vscode.LogOutputChannel,
     symbols: WorkspaceSymbolIndex,
+    private readonly retriever: Retriever,
     applyToDefinition: ApplyToDefinition,
   ) {
     this.attachments = new Attachments(symbols);
@@ -101,6 +122,7 @@ class ChatViewProvider implements vscode.WebviewViewProvider, ChatPage, vscode.D
     this.hostStateListener = host.onDidChangeState((state) =>
       this.post({ kind: "hostAvailability", ...availabilityOf(state) }),
     );
+    this.settingsListener = settings.onDidChange(() => this.postRetrieval());
   }
 
   resolveWebviewView(webviewView: vscode.WebviewView): void {
@@ -158,6 +180,14 @@ class ChatViewProvider implements vscode.WebviewViewProvider, ChatPage, vscode.D
     this.post({ kind: "hostAvailability", ...availabilityOf(this.host.state) });
   }
 
+  postRetrieval(): void {
+    this.post({ kind: "retrieval", enabled: this.settings.current.chat.retrieval });
+  }
+
+  setRetrieval(enabled: boolean): Promise<void> {
+    return this.settings.setChatRetrieval(enabled);
+  }
+
   report(result: AttachResult): void {
     if (result.ok) this.postAttachments();
     else this.post({ kind: "notice", level: "warning", text: result.reason });
@@ -193,6 +223,7 @@ class ChatViewProvider implements vscode.WebviewViewProvider, ChatPage, vscode.D
   dispose(): void {
     this.codeActions.dispose();
     this.hostStateListener.dispose();
+    this.settingsListener.dispose();
     void this.sessionPromise?.then((session) => session.dispose());
   }
 
@@ -220,6 +251,11 @@ class ChatViewProvider implements vscode.WebviewViewProvider, ChatPage, vscode.D
         contextSize: () => (this.host.state.phase === "ready" ? this.host.state.info.chatModel.contextSize : undefined),
         scanCode: (code, languageId) => this.scanCode(code, languageId),
         post: (message) => this.post(message),
+        // Without a folder on disk there is no index to ask, and nothing to say about it.
+        retrieve: async (question) =>
+          (vscode.workspace.workspaceFolders ?? []).some((folder) => folder.uri.scheme === "file")
+            ? (await this.retriever.retrieve(question, retrievedChunks)).map(storedSource)
+            : [],
         persist: (conversations) => {
           this.historyFile
             .save(conversations)
@@ -233,6 +269,7 @@ class ChatViewProvider implements vscode.WebviewViewProvider, ChatPage, vscode.D
         maxAnswerTokens: this.settings.current.chat.maxAnswerTokens,
         temperature: chatTemperature,
         limits: limitsOf(this.settings.current),
+        retrieval: this.settings.current.chat.retrieval,
       }),
     );
   }

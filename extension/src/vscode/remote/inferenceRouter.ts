@@ -168,7 +168,8 @@ export class InferenceRouter implements InferenceBackend, ConversationBackend, v
           {
             modal: true,
             detail:
-              "Completions, chat and refactors will send the code around the cursor, and what you attach, to this server. " +
+              "Completions, chat and refactors will send the code around the cursor, what you attach, and the workspace " +
+              "code that the chat finds for each question (its workspace retrieval, on unless switched off) to this server. " +
               "Llama Assist asks once per server and remembers the answer.",
           },
           allow,

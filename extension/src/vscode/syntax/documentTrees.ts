@@ -2,6 +2,7 @@ import * as vscode from "vscode";
 import { DefinitionContext } from "../../core/syntax/definitionContext";
 import { linesReader, textReader, type DocumentReader } from "../../core/syntax/documentReader";
 import { DocumentTree, type TextChange } from "../../core/syntax/documentTree";
+import type { Retriever } from "../../core/retrieval/indexerRetrieval";
 import type { ImportedDefinitions } from "../../core/syntax/importedDefinitions";
 import { QueryStore } from "../../core/syntax/queries";
 import { SyntaxRuntime } from "../../core/syntax/syntaxRuntime";
@@ -31,12 +32,13 @@ export class DocumentTrees implements vscode.Disposable {
     grammarDir: vscode.Uri,
     private readonly maxParsedFileChars: () => number,
     private readonly log: vscode.LogOutputChannel,
+    retrievalStorage: vscode.Uri | undefined,
   ) {
     const grammars = {
       load: async (fileName: string) => vscode.workspace.fs.readFile(vscode.Uri.joinPath(grammarDir, fileName)),
     };
     this.queries = new QueryStore(grammars);
-    this.workspaceSymbols = new WorkspaceSymbols(grammarDir, log);
+    this.workspaceSymbols = new WorkspaceSymbols(grammarDir, log, retrievalStorage);
     this.runtimeLoaded = SyntaxRuntime.create(grammars).then(
       (runtime) => {
         if (this.disposed) {
@@ -85,6 +87,16 @@ export class DocumentTrees implements vscode.Disposable {
   /** The worker that reads and parses imported files, for refactors' definitions too. */
   get importedDefinitions(): ImportedDefinitions {
     return this.workspaceSymbols.importedDefinitions;
+  }
+
+  /** The workspace index's chunks that match a question, for the chat. */
+  get retrieval(): Retriever {
+    return this.workspaceSymbols.retrieval;
+  }
+
+  /** Indexes the workspace from scratch, its kept retrieval index forgotten. */
+  rebuildWorkspaceIndex(): Promise<void> {
+    return this.workspaceSymbols.rebuild();
   }
 
   /** Signatures of imported symbols, once the runtime has loaded. */
@@ -194,6 +206,7 @@ export function register(
   grammarDir: vscode.Uri,
   maxParsedFileChars: () => number,
   log: vscode.LogOutputChannel,
+  retrievalStorage: vscode.Uri | undefined,
 ): DocumentTrees {
-  return new DocumentTrees(grammarDir, maxParsedFileChars, log);
+  return new DocumentTrees(grammarDir, maxParsedFileChars, log, retrievalStorage);
 }

@@ -1,5 +1,6 @@
 import path from "node:path";
 import * as vscode from "vscode";
+import type { Retriever } from "../../core/retrieval/indexerRetrieval";
 import type { IndexerDefinitions } from "../../core/syntax/importedDefinitions";
 import {
   excludeGlob,
@@ -12,27 +13,35 @@ import { SymbolIndexClient } from "../../node/syntax/symbolIndexClient";
 
 /** The bundled worker sits next to dist/extension.js. */
 const workerScript = path.join(__dirname, "symbolIndexWorker.js");
+/** The retrieval index's file in the workspace's extension storage. */
+const retrievalStoreName = "retrieval-index.json";
 
 /**
  * Keeps the workspace symbol index's worker thread (SymbolIndexClient) told of the workspace: its folders, its files
  * as VS Code lists them, and the files saved, created, deleted and renamed. Only folders on disk are indexed; the
  * worker reads files itself. The same worker parses the files a document imports, for the completion's context, even
- * where no folder is open.
+ * where no folder is open. It also cuts the files into the chunks of the chat's workspace retrieval, which it keeps
+ * in the workspace's extension storage; a listing's indexing shows its progress in the status bar.
  */
 export class WorkspaceSymbols implements vscode.Disposable {
   readonly index: WorkspaceSymbolIndex;
   readonly importedDefinitions: IndexerDefinitions;
+  readonly retrieval: Retriever;
   private readonly client: SymbolIndexClient;
   private readonly subscriptions: vscode.Disposable[] = [];
   private scan: vscode.CancellationTokenSource | undefined;
+  private indexing: { report(done: number, total: number): void; end(): void } | undefined;
 
   constructor(
     private readonly grammarDirectory: vscode.Uri,
     private readonly log: vscode.LogOutputChannel,
+    /** The workspace's extension storage; undefined without a workspace, and then retrieval is not kept. */
+    private readonly storage: vscode.Uri | undefined,
   ) {
-    this.client = new SymbolIndexClient(workerScript, log);
+    this.client = new SymbolIndexClient(workerScript, log, (done, total) => this.showProgress(done, total));
     this.index = this.client.index;
     this.importedDefinitions = this.client.importedDefinitions;
+    this.retrieval = this.client.retrieval;
     const post = (message: ToIndexer): void => this.client.post(message);
     this.subscriptions.push(
       vscode.workspace.onDidSaveTextDocument((document) => {
@@ -74,10 +83,50 @@ export class WorkspaceSymbols implements vscode.Disposable {
 
   private restart(): void {
     this.client.stop();
+    this.indexing?.end();
     const roots = this.roots();
     if (this.grammarDirectory.scheme !== "file") return;
-    this.client.start({ grammarDirectory: this.grammarDirectory.fsPath, roots });
+    this.client.start({ grammarDirectory: this.grammarDirectory.fsPath, roots, retrievalStore: this.retrievalStore() });
     if (roots.length > 0) void this.rescan();
+  }
+
+  private retrievalStore(): string | null {
+    return this.storage?.scheme === "file" ? vscode.Uri.joinPath(this.storage, retrievalStoreName).fsPath : null;
+  }
+
+  /** Forgets the kept retrieval index and indexes the workspace from scratch. */
+  async rebuild(): Promise<void> {
+    this.client.stop();
+    const store = this.retrievalStore();
+    if (store !== null) await vscode.workspace.fs.delete(vscode.Uri.file(store)).then(undefined, () => undefined);
+    this.restart();
+  }
+
+  private showProgress(done: number, total: number): void {
+    if (done >= total) {
+      this.indexing?.end();
+      return;
+    }
+    if (!this.indexing) {
+      let end = (): void => undefined;
+      let report: (done: number, total: number) => void = () => undefined;
+      void vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Window, title: "Llama Assist: indexing the workspace" },
+        (progress) =>
+          new Promise<void>((resolve) => {
+            report = (filesDone, filesTotal) => progress.report({ message: `${filesDone}/${filesTotal} files` });
+            end = resolve;
+          }),
+      );
+      this.indexing = {
+        report: (filesDone, filesTotal) => report(filesDone, filesTotal),
+        end: () => {
+          this.indexing = undefined;
+          end();
+        },
+      };
+    }
+    this.indexing.report(done, total);
   }
 
   /** Lists the workspace's source files again (files.exclude applies) and has the worker index them. */
@@ -102,6 +151,7 @@ export class WorkspaceSymbols implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.indexing?.end();
     this.scan?.cancel();
     this.scan?.dispose();
     for (const subscription of this.subscriptions) subscription.dispose();

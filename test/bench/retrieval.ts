@@ -1,0 +1,334 @@
+// npm run bench:retrieval: how well the workspace retrieval finds the file that defines a function from its
+// documentation, and what the index costs. Quality runs on a vendored repository (lodash's modular source,
+// test/fixtures/third-party/lodash) with queries built from its JSDoc: the first sentence of each documented
+// function, its own name removed; the defining file is the truth. Or on any repository and query set:
+//   npx tsx test/bench/retrieval.ts --repo DIR --queries FILE.json   (a JSON array of {"query", "file"})
+// --quality-only skips the cost half (and so the summary line); --misses lists the queries whose file was not top 5.
+// Cost: a synthetic 10,000-file repository indexed by the same SymbolIndexer and RetrievalIndex as the extension's
+// worker, in a child process so that its peak memory is its own; then query latency.
+// Prints figures only; it asserts nothing.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from "node:fs";
+import { readFile, stat } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { RetrievalIndex } from "../../extension/src/core/retrieval/retrievalIndex";
+import {
+  alwaysExcludedFolders,
+  DefinitionsByLanguage,
+  SymbolIndexer,
+} from "../../extension/src/core/syntax/symbolIndex";
+import { nativeDefinitionsLoader } from "../../extension/src/node/syntax/nativeDefinitions";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const fixtureRepo = path.join(repoRoot, "test/fixtures/third-party/lodash");
+const syntheticFiles = 10_000;
+const latencyQueries = 200;
+const topK = 5;
+/** Ranks past this count as a miss for MRR. */
+const mrrDepth = 50;
+
+interface LabelledQuery {
+  query: string;
+  file: string;
+}
+
+interface Quality {
+  recall: number;
+  mrr: number;
+  queries: number;
+}
+
+function argument(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+function toPosix(file: string): string {
+  return file.replace(/\\/g, "/");
+}
+
+function listFiles(root: string): string[] {
+  const files: string[] = [];
+  const walk = (directory: string): void => {
+    for (const entry of readdirSync(directory, { withFileTypes: true })) {
+      if (entry.isDirectory()) {
+        if (!alwaysExcludedFolders.includes(entry.name)) walk(path.join(directory, entry.name));
+      } else if (entry.isFile()) files.push(toPosix(path.join(directory, entry.name)));
+    }
+  };
+  walk(root);
+  return files.sort();
+}
+
+async function buildIndex(root: string): Promise<{ index: RetrievalIndex; files: number; chunks: number }> {
+  const grammars = { load: (file: string) => readFile(path.join(repoRoot, "grammars", file)) };
+  const definitions = new DefinitionsByLanguage(await nativeDefinitionsLoader(grammars), (languageId, error) => {
+    throw new Error(`the ${languageId} grammar did not load: ${String(error)}`);
+  });
+  const posixRoot = toPosix(root);
+  const indexer = new SymbolIndexer(
+    definitions,
+    {
+      size: (file) =>
+        stat(file).then(
+          (info) => info.size,
+          () => undefined,
+        ),
+      read: (file) => readFile(file).catch(() => undefined),
+    },
+    [posixRoot],
+  );
+  const index = new RetrievalIndex();
+  let files = 0;
+  for (const file of listFiles(root)) {
+    const verdict = await indexer.indexFile(file);
+    if (!verdict.indexed) continue;
+    index.setFile(file, path.posix.relative(posixRoot, file), verdict.chunks);
+    files++;
+  }
+  return { index, files, chunks: index.chunkCount };
+}
+
+/** The first sentence of a doc comment: up to the first full stop followed by a space or the end, on one line. */
+function firstSentence(doc: string): string {
+  const text = doc.replace(/\s+/g, " ").trim();
+  const end = text.search(/\.(\s|$)/);
+  return end < 0 ? text : text.slice(0, end + 1);
+}
+
+/** JSDoc blocks followed by a function (declaration or assigned), and Python docstrings right below a def. */
+function documentedFunctions(text: string): Array<{ name: string; doc: string }> {
+  const found: Array<{ name: string; doc: string }> = [];
+  const jsdoc =
+    /\/\*\*((?:[^*]|\*(?!\/))*)\*\/\s*(?:export\s+)?(?:async\s+)?(?:function\s*\*?\s*([A-Za-z_$][\w$]*)|(?:var|let|const)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:async\s+)?(?:function|\())/g;
+  for (const match of text.matchAll(jsdoc)) {
+    const description = match[1]
+      .split("\n")
+      .map((line) => line.replace(/^\s*\*\s?/, ""))
+      .join("\n")
+      .split(/\n\s*@/)[0];
+    const name = match[2] ?? match[3];
+    if (name) found.push({ name, doc: description });
+  }
+  const python = /^\s*(?:async\s+)?def\s+([A-Za-z_]\w*)\s*\([^)]*\)[^:]*:\s*\n\s*[rRuU]?("""|''')([\s\S]*?)\2/gm;
+  for (const match of text.matchAll(python)) found.push({ name: match[1], doc: match[3] });
+  return found;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+function docstringQueries(root: string): LabelledQuery[] {
+  const queries: LabelledQuery[] = [];
+  for (const file of listFiles(root)) {
+    if (!/\.(js|ts|py)$/.test(file)) continue;
+    for (const { name, doc } of documentedFunctions(readFileSync(file, "utf8"))) {
+      const sentence = firstSentence(doc)
+        .replace(new RegExp(`\\b${escapeRegExp(name)}\\b`, "g"), "")
+        .replace(/\s+/g, " ")
+        .trim();
+      if (sentence.split(" ").length < 3) continue;
+      queries.push({ query: sentence, file: path.posix.relative(toPosix(root), file) });
+    }
+  }
+  return queries;
+}
+
+/** Chunks ranked, then read as files: a file's rank is that of its best chunk. */
+function rankedFiles(index: RetrievalIndex, query: string, root: string): string[] {
+  const files: string[] = [];
+  for (const chunk of index.query(query, mrrDepth * 4)) {
+    const file = path.posix.relative(root, chunk.path);
+    if (!files.includes(file)) files.push(file);
+    if (files.length >= mrrDepth) break;
+  }
+  return files;
+}
+
+function evaluate(rank: (query: string) => string[], queries: readonly LabelledQuery[]): Quality {
+  let found = 0;
+  let reciprocal = 0;
+  for (const { query, file } of queries) {
+    const ranked = rank(query);
+    const position = ranked.indexOf(file);
+    if (position >= 0 && position < topK) found++;
+    else if (process.argv.includes("--misses"))
+      console.log(`  miss: ${file} <- "${query}" (got ${ranked.slice(0, 3).join(", ")})`);
+    if (position >= 0) reciprocal += 1 / (position + 1);
+  }
+  return { recall: found / queries.length, mrr: reciprocal / queries.length, queries: queries.length };
+}
+
+function percentile(sorted: readonly number[], fraction: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))];
+}
+
+// ---- The synthetic repository, indexed in a child process ----
+
+const vocabulary = (
+  "account address amount archive array balance batch buffer cache cart channel chunk client column config " +
+  "connection context counter cursor customer date decode delta document draft encode entry event export field " +
+  "filter format frame graph handler header history image index invoice item journal key layout ledger limit " +
+  "line list lock message metric model module node order owner packet page parser path payment point policy " +
+  "price profile queue range record region report request response result route row schema score session " +
+  "shape signal socket source stream summary table task tenant token total trace tree upload user value vector " +
+  "window worker"
+).split(" ");
+const verbs =
+  "build check compute create delete encode fetch find load merge parse read render resolve save send sort split update validate write".split(
+    " ",
+  );
+
+function pick<T>(items: readonly T[], seed: number): T {
+  return items[Math.abs(Math.imul(seed, 2654435761) >>> 0) % items.length];
+}
+
+function syntheticFile(fileNumber: number): string {
+  const parts: string[] = [`import { helper${fileNumber % 97} } from "./shared/helpers${fileNumber % 13}";`, ""];
+  for (let fn = 0; fn < 6; fn++) {
+    const seed = fileNumber * 31 + fn * 7;
+    const verb = pick(verbs, seed);
+    const noun = pick(vocabulary, seed + 1);
+    const other = pick(vocabulary, seed + 2);
+    const name = `${verb}${noun[0].toUpperCase()}${noun.slice(1)}${fn}`;
+    parts.push(
+      `/** ${verb[0].toUpperCase()}${verb.slice(1)}s the ${noun} of a ${other}, checking its ${pick(vocabulary, seed + 3)}. */`,
+      `export function ${name}(${other}: Record<string, number>, limit = ${fn + 1}): number {`,
+      `  let ${noun}Total = 0;`,
+      `  for (const [key, value] of Object.entries(${other})) {`,
+      `    if (key.startsWith("${pick(vocabulary, seed + 4)}") && value < limit) ${noun}Total += value;`,
+      `  }`,
+      `  return helper${fileNumber % 97}(${noun}Total);`,
+      `}`,
+      "",
+    );
+  }
+  return parts.join("\n");
+}
+
+function writeSyntheticRepository(root: string): void {
+  for (let file = 0; file < syntheticFiles; file++) {
+    const folder = path.join(root, `packages/p${Math.floor(file / 500)}/src/${pick(vocabulary, file)}`);
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(path.join(folder, `module${file}.ts`), syntheticFile(file));
+  }
+}
+
+interface CostReport {
+  files: number;
+  chunks: number;
+  seconds: number;
+  peakMegabytes: number;
+  retainedMegabytes: number;
+  storedMegabytes: number;
+  p50: number;
+  p95: number;
+}
+
+/** Run in the child: index the synthetic repository, then time queries. */
+async function measureCost(root: string): Promise<CostReport> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const baseline = process.memoryUsage();
+  let peak = baseline.rss;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  const started = performance.now();
+  const { index, files, chunks } = await buildIndex(root);
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  gc?.();
+  const retained = process.memoryUsage().heapUsed - baseline.heapUsed;
+  const storedMegabytes = JSON.stringify(index.toStored()).length / 1048576;
+  const timings: number[] = [];
+  for (let query = 0; query < latencyQueries; query++) {
+    const text = `${pick(verbs, query)} the ${pick(vocabulary, query + 5)} of each ${pick(vocabulary, query + 9)} with its ${pick(vocabulary, query + 3)} limit`;
+    const begin = performance.now();
+    index.query(text, 20);
+    timings.push(performance.now() - begin);
+  }
+  timings.sort((a, b) => a - b);
+  return {
+    files,
+    chunks,
+    seconds,
+    peakMegabytes: (peak - baseline.rss) / 1048576,
+    retainedMegabytes: retained / 1048576,
+    storedMegabytes,
+    p50: percentile(timings, 0.5),
+    p95: percentile(timings, 0.95),
+  };
+}
+
+function costInChild(): CostReport {
+  const scratch = mkdtempSync(path.join(os.tmpdir(), "retrieval-bench-"));
+  try {
+    writeSyntheticRepository(scratch);
+    const output = execFileSync(
+      process.execPath,
+      ["--expose-gc", "--import", "tsx", fileURLToPath(import.meta.url), "--cost-child", scratch],
+      { encoding: "utf8", maxBuffer: 1 << 20 },
+    );
+    return JSON.parse(output.trim().split("\n").pop() ?? "{}") as CostReport;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const child = argument("--cost-child");
+  if (child) {
+    process.stdout.write(`${JSON.stringify(await measureCost(child))}\n`);
+    return;
+  }
+  const repo = path.resolve(argument("--repo") ?? fixtureRepo);
+  const queriesFile = argument("--queries");
+  if (argument("--repo") !== undefined && queriesFile === undefined)
+    throw new Error("--repo needs --queries FILE.json");
+  const queries: LabelledQuery[] = queriesFile
+    ? (JSON.parse(readFileSync(queriesFile, "utf8")) as LabelledQuery[])
+    : docstringQueries(repo);
+  if (
+    !Array.isArray(queries) ||
+    queries.some((entry) => typeof entry.query !== "string" || typeof entry.file !== "string")
+  )
+    throw new Error(`${queriesFile}: expected a JSON array of {"query": "...", "file": "relative/path"}`);
+  if (queries.length === 0) throw new Error(`no queries for ${repo}`);
+  statSync(repo);
+
+  const built = await buildIndex(repo);
+  const root = toPosix(repo);
+  console.log(
+    `Repository: ${path.relative(repoRoot, repo) || repo}: ${built.files} files, ${built.chunks} chunks; ${queries.length} queries.`,
+  );
+  const keyword = evaluate((query) => rankedFiles(built.index, query, root), queries);
+  console.log(
+    `keyword (BM25, MiniSearch):  recall@${topK} ${keyword.recall.toFixed(2)}, MRR ${keyword.mrr.toFixed(2)}`,
+  );
+  console.log(
+    "embeddings: not measured: the embedding lane is not implemented yet, so there is no hybrid ranking either.",
+  );
+  if (process.argv.includes("--quality-only")) return;
+
+  const cost = costInChild();
+  console.log(
+    `Synthetic repository: ${cost.files} files, ${cost.chunks} chunks, indexed in ${cost.seconds.toFixed(1)} s ` +
+      `(native tree-sitter parse + chunking + MiniSearch, one thread); peak RSS growth ${cost.peakMegabytes.toFixed(0)} MB, ` +
+      `index heap after GC ${cost.retainedMegabytes.toFixed(0)} MB, stored index ${cost.storedMegabytes.toFixed(0)} MB.`,
+  );
+  console.log(
+    `Query latency over ${latencyQueries} queries: p50 ${cost.p50.toFixed(1)} ms, p95 ${cost.p95.toFixed(1)} ms.`,
+  );
+  console.log(
+    `retrieval: recall@5 ${keyword.recall.toFixed(2)}, MRR ${keyword.mrr.toFixed(2)} over ${keyword.queries} queries (keyword); ` +
+      `index 10k files in ${cost.seconds.toFixed(1)} s, ${cost.peakMegabytes.toFixed(0)} MB; query p95 ${cost.p95.toFixed(0)} ms`,
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

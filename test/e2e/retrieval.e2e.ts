@@ -1,0 +1,64 @@
+// Issue 20 in a real VS Code (code-server + Chromium): a chat question about a function defined in another file of the
+// workspace sends that function's chunk with the question (workspace retrieval, on by default), the answer cites it as
+// path:line, and clicking the citation opens the file at that line.
+import assert from "node:assert/strict";
+import { codeServerExecutable } from "./install";
+import { scenarioPerTest, scriptedModelSettings, waitForHostOnCpu } from "./scenario";
+import { openChat } from "./chatView";
+
+const readyTimeoutMs = 90_000;
+const answerTimeoutMs = 90_000;
+
+const invoiceModule = [
+  "import math",
+  "",
+  "",
+  "def format_currency(amount):",
+  '    return f"{amount:.2f} EUR"',
+  "",
+  "",
+  "def compute_invoice_total(lines, tax_rate):",
+  '    """Adds up the invoice lines and applies the tax rate."""',
+  "    subtotal = sum(line.price * line.quantity for line in lines)",
+  "    return math.ceil(subtotal * (1 + tax_rate) * 100) / 100",
+  "",
+].join("\n");
+
+describe("issue 20, workspace retrieval: sources cited in a real VS Code (code-server + Chromium)", function () {
+  this.timeout(300_000);
+  const startScenario = scenarioPerTest();
+
+  it("cites the chunk of another file that defines the function asked about, and opens it at the line", async function () {
+    const scenario = await startScenario("chat-retrieval", {
+      codeServer: await codeServerExecutable(),
+      settings: scriptedModelSettings("standard"),
+      files: {
+        "invoice.py": invoiceModule,
+        "main.py": "from invoice import compute_invoice_total\n\nprint('ready')\n",
+        "helpers.py": "def greet(name):\n    return 'Hello, ' + name\n",
+      },
+    });
+    const { workbench } = scenario;
+    const page = workbench.page;
+    await workbench.openFile("main.py");
+    // The host's start takes longer than indexing three files, which starts with the window.
+    await waitForHostOnCpu(workbench, readyTimeoutMs);
+
+    const chat = await openChat(scenario);
+    assert.equal(await chat.locator("#retrieval").isChecked(), true, "retrieval is on by default");
+    await chat.locator("#input").fill("How is the invoice total computed with the tax rate?");
+    await chat.locator("#input").press("Enter");
+    const answer = chat.locator(".message.assistant").last();
+    const sources = answer.locator(".message-sources .source-link");
+    await sources.first().waitFor({ timeout: answerTimeoutMs });
+    await chat.locator('.message.assistant[data-status="complete"]').waitFor({ timeout: answerTimeoutMs });
+    const labels = await sources.allInnerTexts();
+    assert.equal(labels[0], "invoice.py:8", labels.join(", "));
+    await workbench.screenshot("sources-cited");
+
+    await sources.first().click();
+    await page.locator('.tabs-container .tab.active[aria-label^="invoice.py"]').waitFor();
+    await workbench.waitForStatusText("status.editor.selection", (text) => /^Ln 8, Col 1\b/.test(text), 30_000);
+    await workbench.screenshot("source-opened");
+  });
+});

@@ -1,0 +1,114 @@
+import assert from "node:assert/strict";
+import type { Chunk } from "../../../extension/src/core/retrieval/chunks";
+import { codeWords, searchTerm } from "../../../extension/src/core/retrieval/codeTokens";
+import { RetrievalIndex } from "../../../extension/src/core/retrieval/retrievalIndex";
+
+function chunk(symbol: string, text: string, startLine = 0): Chunk {
+  return { startLine, endLine: startLine + text.split("\n").length - 1, symbols: symbol === "" ? [] : [symbol], text };
+}
+
+function terms(text: string): string[] {
+  return codeWords(text)
+    .map(searchTerm)
+    .filter((term) => term !== null);
+}
+
+describe("retrieval ranking (BM25 over code-aware terms)", () => {
+  it("splits identifiers at camelCase and snake_case and keeps them whole too", () => {
+    assert.deepEqual(codeWords("validateToken(user_id, HTTPServer)"), [
+      "validateToken",
+      "validate",
+      "Token",
+      "user_id",
+      "user",
+      "id",
+      "HTTPServer",
+      "HTTP",
+      "Server",
+    ]);
+  });
+
+  it("folds case and plural and verb endings, and leaves out stop words", () => {
+    assert.deepEqual(terms("Where are the tokens validated?"), ["token", "validat"]);
+    assert.deepEqual(terms("validates"), ["validate"]);
+    assert.deepEqual(terms("Returns the entries; returning mapped queries"), [
+      "return",
+      "entry",
+      "return",
+      "map",
+      "query",
+    ]);
+  });
+
+  function workspace(): RetrievalIndex {
+    const index = new RetrievalIndex();
+    index.setFile("/w/src/auth/tokens.ts", "src/auth/tokens.ts", [
+      chunk("", 'import { createHmac } from "node:crypto";'),
+      chunk("validateToken", "export function validateToken(token: string): boolean {\n  return verify(token);\n}", 2),
+    ]);
+    index.setFile("/w/src/cart.ts", "src/cart.ts", [
+      chunk(
+        "cartTotal",
+        "export function cartTotal(items: Item[]): number {\n  return sum(items, (item) => item.price);\n}",
+      ),
+    ]);
+    index.setFile("/w/src/log.ts", "src/log.ts", [
+      chunk(
+        "writeLog",
+        "// Mentions a token once: logs must not print the token.\nexport function writeLog(line: string) {}",
+      ),
+    ]);
+    return index;
+  }
+
+  it("ranks the chunk that defines the symbol a question names above one that mentions its words", () => {
+    const ranked = workspace().query("where do we validate the token?", 5);
+    assert.deepEqual(
+      ranked.map((found) => `${found.path}:${found.startLine + 1}`),
+      // The import block matches by its file's path ("auth/tokens"), the log by a mention; cartTotal not at all.
+      ["/w/src/auth/tokens.ts:3", "/w/src/auth/tokens.ts:1", "/w/src/log.ts:1"],
+    );
+    assert.deepEqual(ranked[0].symbols, ["validateToken"]);
+  });
+
+  it("finds a file by the words of its path", () => {
+    assert.equal(workspace().query("shopping cart prices", 1)[0]?.path, "/w/src/cart.ts");
+  });
+
+  it("replaces a file's chunks when it changes and forgets them when it is removed", () => {
+    const index = workspace();
+    index.setFile("/w/src/auth/tokens.ts", "src/auth/tokens.ts", [
+      chunk("refreshSession", "function refreshSession() {}"),
+    ]);
+    assert.deepEqual(
+      index.query("validate token", 5).map((found) => found.symbols[0]),
+      ["refreshSession", "writeLog"],
+      "the old chunk is gone; the new one matches by its path",
+    );
+    assert.equal(index.query("refresh session", 5)[0]?.path, "/w/src/auth/tokens.ts");
+    index.removeFile("/w/src/auth/tokens.ts");
+    assert.deepEqual(index.query("refresh session", 5), []);
+    assert.equal(index.fileCount, 2);
+  });
+
+  it("answers the same after a round trip through its stored form", () => {
+    const index = workspace();
+    const stored: unknown = JSON.parse(JSON.stringify(index.toStored()));
+    const loaded = RetrievalIndex.fromStored(stored);
+    assert.ok(loaded);
+    assert.deepEqual(loaded.query("validate the token", 5), index.query("validate the token", 5));
+    loaded.setFile("/w/src/new.ts", "src/new.ts", [chunk("validateEmail", "function validateEmail() {}")]);
+    assert.equal(loaded.query("validate email", 1)[0]?.path, "/w/src/new.ts", "ids go on after the stored ones");
+    assert.equal(RetrievalIndex.fromStored({ version: 0 }), undefined);
+    assert.equal(RetrievalIndex.fromStored("garbage"), undefined);
+  });
+
+  it("leaves the words most chunks share out of the query, unless nothing rarer is left", () => {
+    const index = new RetrievalIndex();
+    for (let file = 0; file < 20; file++)
+      index.setFile(`/w/f${file}.ts`, `f${file}.ts`, [chunk(`handler${file}`, `function handler${file}(value) {}`)]);
+    index.setFile("/w/special.ts", "special.ts", [chunk("parseInvoice", "function parseInvoice(value) {}")]);
+    assert.equal(index.query("parse the invoice value", 1)[0]?.path, "/w/special.ts");
+    assert.equal(index.query("value", 30).length, 21, "a question of common words alone still finds them");
+  });
+});
