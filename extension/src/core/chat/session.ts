@@ -64,6 +64,8 @@ export interface CodeBlockForAction {
   code: string;
   languageId: string | undefined;
   scan: CodeScan;
+  /** Absolute paths of the workspace code cited under the answer: where Apply also looks for the definition. */
+  citedPaths: string[];
 }
 
 /** Retrieved code gets at most this share of the room a question leaves in the context: history matters too. */
@@ -249,7 +251,8 @@ export class ChatSession {
     const block = extractCodeBlocks(this.markdown, message.text, complete)[index];
     if (block === undefined || !block.closed) return undefined;
     const languageId = blockLanguageId(block.info, this.questionLanguage(position));
-    return { code: block.code, languageId, scan: this.deps.scanCode(block.code, languageId) };
+    const citedPaths = [...new Set((this.active.messages[position - 1]?.sources ?? []).map((source) => source.path))];
+    return { code: block.code, languageId, scan: this.deps.scanCode(block.code, languageId), citedPaths };
   }
 
   dispose(): void {

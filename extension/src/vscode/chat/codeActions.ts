@@ -32,7 +32,10 @@ export class CodeActions implements vscode.Disposable {
       void vscode.window.setStatusBarMessage("Llama Assist: code copied", 2_000);
       return;
     }
-    if (action === "apply" && (await this.applyToDefinition(block.code, block.languageId, candidateDocuments())))
+    if (
+      action === "apply" &&
+      (await this.applyToDefinition(block.code, block.languageId, await candidateDocuments(block.citedPaths)))
+    )
       return;
     if (block.scan.action === "withhold" && !(await confirmWithheld(block, action))) return;
     if (action === "insert") await insertAtCursor(block.code);
@@ -86,14 +89,24 @@ export class CodeActions implements vscode.Disposable {
 }
 
 /**
- * Where a block's definition is looked for: the editor the user was in, the other visible editors, then the other open
- * documents (files attached with @ are opened, so they are among them).
+ * Where a block's definition is looked for: the editor the user was in, the other visible editors, the other open
+ * documents (files attached with @ are opened, so they are among them), then the files cited under the answer.
  */
-function candidateDocuments(): vscode.TextDocument[] {
+async function candidateDocuments(citedPaths: readonly string[]): Promise<vscode.TextDocument[]> {
+  const cited = await Promise.all(
+    citedPaths.map((path) =>
+      // A cited file deleted since the answer is simply not a candidate.
+      vscode.workspace.openTextDocument(vscode.Uri.file(path)).then(
+        (document) => document,
+        () => undefined,
+      ),
+    ),
+  );
   const ordered = [
     ...(vscode.window.activeTextEditor === undefined ? [] : [vscode.window.activeTextEditor.document]),
     ...vscode.window.visibleTextEditors.map((editor) => editor.document),
     ...vscode.workspace.textDocuments,
+    ...cited.filter((document) => document !== undefined),
   ];
   return [...new Set(ordered)];
 }
