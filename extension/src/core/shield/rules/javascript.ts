@@ -680,11 +680,25 @@ function enclosingCallName(node: Node): string | undefined {
   return undefined;
 }
 
+/**
+ * res.cookie(name, value[, options]) in Express: options missing, or an object literal that does not turn on both
+ * flags. Options held in a variable or spread from a settings object are the application's policy and not judged.
+ */
+function expressCookieLacksFlags(match: RuleMatch): boolean {
+  const args = match.capture("args")?.namedChildren.filter((child) => child?.type !== "comment") ?? [];
+  if (args.length < 2) return false;
+  const options = args[2];
+  if (!options) return true;
+  if (options.type !== "object" || options.namedChildren.some((child) => child?.type === "spread_element"))
+    return false;
+  return !/\bsecure\s*:\s*true\b/.test(options.text) || !/\bhttpOnly\s*:\s*true\b/i.test(options.text);
+}
+
 const cookieFlags: RuleDefinition = {
   id: "js.cookie-flags",
   cwe: "CWE-614",
   severity: "warn",
-  message: "A cookie is configured with secure or httpOnly turned off.",
+  message: "A cookie is set without secure and httpOnly, or with one of them turned off.",
   fixHint: "Set secure: true, httpOnly: true and sameSite: 'lax' (or 'strict') on session cookies.",
   explanation: "Without Secure the cookie is sent over plain HTTP; without HttpOnly any injected script can read it.",
   patterns: [
@@ -696,6 +710,11 @@ const cookieFlags: RuleDefinition = {
         const call = node ? enclosingCallName(node) : undefined;
         return call !== undefined && /cookie|session/i.test(call);
       },
+    },
+    {
+      languages: JS,
+      query: `((call_expression function: (member_expression object: (identifier) @object property: (property_identifier) @fn) arguments: (arguments) @args) @finding (#match? @object "^(res|response|resp|reply)$") (#eq? @fn "cookie"))`,
+      accept: expressCookieLacksFlags,
     },
   ],
 };

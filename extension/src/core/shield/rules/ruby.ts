@@ -236,6 +236,17 @@ const csrfDisabled: RuleDefinition = {
       languages: RUBY,
       query: `((call method: (identifier) @fn arguments: (argument_list (simple_symbol) @filter)) @finding (#match? @fn "^skip_(before|around)_(action|filter)$") (#eq? @filter ":verify_authenticity_token"))`,
     },
+    { languages: RUBY, query: `((identifier) @finding (#eq? @finding "skip_forgery_protection"))` },
+    {
+      languages: RUBY,
+      query: `((call method: (identifier) @fn) @finding (#eq? @fn "skip_forgery_protection"))`,
+    },
+    {
+      languages: RUBY,
+      query: `((assignment left: (call method: (identifier) @setting) right: (false)) @finding (#eq? @setting "allow_forgery_protection"))`,
+      // The test environment turns it off so request specs need no token.
+      accept: (match) => !/\btest\b/.test(match.capture("finding")?.tree.rootNode.text.slice(0, 2000) ?? ""),
+    },
   ],
 };
 
@@ -243,22 +254,53 @@ const sqlInterpolation: RuleDefinition = {
   id: "ruby.sql-interpolation",
   cwe: "CWE-89",
   severity: "block",
-  message: "SQL is built by string interpolation.",
+  message: "SQL is built by string interpolation or concatenation.",
   fixHint: 'Use placeholders: where("name = ?", name) or where(name: name).',
   explanation: SQL_EXPLANATION,
   patterns: [
     {
       languages: RUBY,
-      query: `((call method: (identifier) @fn arguments: (argument_list . (string (interpolation)) @sql)) @finding (#match? @fn "^(where|find_by_sql|execute|exec_query|select_all|select_one|select_value|order|having|joins|group|pluck|count_by_sql|query)$"))`,
+      query: `((call method: (identifier) @fn arguments: (argument_list . [(string (interpolation)) (binary)] @sql)) @finding (#match? @fn "^(where|find_by_sql|execute|exec_query|select_all|select_one|select_value|order|having|joins|group|pluck|count_by_sql|query)$"))`,
       accept: (match) => {
         const fn = match.capture("fn")?.text ?? "";
-        return /^(where|having|order|joins|group|pluck)$/.test(fn) || looksLikeSql(match.capture("sql")?.text ?? "");
+        const sql = match.capture("sql");
+        // "..." + value: a concatenation that is not constant and has SQL text in it.
+        if (sql?.type === "binary" && (sql.child(1)?.text !== "+" || !isDynamic(sql) || !/["']/.test(sql.text)))
+          return false;
+        return /^(where|having|order|joins|group|pluck)$/.test(fn) || looksLikeSql(sql?.text ?? "");
+      },
+    },
+  ],
+};
+
+/** `cookies[:name] = { value: v, ... }` without both `secure: true` and `httponly: true`. */
+const cookieFlags: RuleDefinition = {
+  id: "ruby.cookie-flags",
+  cwe: "CWE-614",
+  severity: "warn",
+  message: "A cookie is set without secure: true and httponly: true.",
+  fixHint: "Add secure: true, httponly: true and same_site: :lax to the cookie's options.",
+  explanation:
+    "Without Secure the cookie is sent over plain HTTP; without HttpOnly any injected script can read it. Options " +
+    "merged from a settings hash (**options) are the application's policy and are not judged.",
+  patterns: [
+    {
+      languages: RUBY,
+      query: `((assignment left: (element_reference object: (identifier) @jar) right: (hash) @options) @finding (#eq? @jar "cookies"))`,
+      accept: (match) => {
+        const options = match.capture("options");
+        if (!options || options.namedChildren.some((child) => child?.type === "hash_splat_argument")) return false;
+        return (
+          !/\bsecure:\s*true\b|:secure\s*=>\s*true\b/.test(options.text) ||
+          !/\bhttponly:\s*true\b|:httponly\s*=>\s*true\b/.test(options.text)
+        );
       },
     },
   ],
 };
 
 export const RUBY_RULES: readonly RuleDefinition[] = [
+  cookieFlags,
   command,
   evalCall,
   deserialization,
