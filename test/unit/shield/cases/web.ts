@@ -228,6 +228,26 @@ export const JAVASCRIPT_WEB_CASES: readonly RuleCase[] = [
     negatives: ["const { execFile } = require('child_process');\nexecFile('git', ['log', branch]);"],
   },
   {
+    rule: "js.child-process",
+    positives: ["const { exec: run } = require('child_process');\nrun(`convert ${file} out.png`);"],
+    negatives: ["const { exec: run } = require('child_process');\nrun('make all');", "run('ls ' + dir);"],
+  },
+  {
+    rule: "js.weak-random",
+    positives: [
+      "var callback = '__jsonp_' + Math.ceil(Math.random() * 10000);",
+      "const suffix = Math.random().toString(36).slice(2);",
+      "const n = Math.floor(Math.random() * 99999999999);",
+      "const u = 'xxxxxxxx-xxxx-4xxx'.replace(/x/g, () => ((Math.random() * 16) | 0).toString(16));",
+      "const requestId = Math.random();",
+    ],
+    negatives: [
+      "this.radius = Math.random() * config.star.width;",
+      "const pick = items[Math.floor(Math.random() * items.length)];",
+      "if (Math.random() < 0.2) retry();",
+    ],
+  },
+  {
     rule: "crypto.unauthenticated-mode",
     positives: ["const c = crypto.createCipheriv('aes-256-cbc', key, iv);"],
     negatives: ["const c = crypto.createCipheriv('aes-256-gcm', key, iv);"],
