@@ -14,8 +14,10 @@ const JS = ["javascript", "javascriptreact", "typescript", "typescriptreact"] as
 const RUBY = ["ruby"] as const;
 const PHP = ["php"] as const;
 
+// `request` alone also names an HTTP client's outgoing request or a resolver's lookup; only its body, query and
+// parameter fields are read as input.
 const JS_INPUT =
-  /\b(req|request|ctx\.request|ctx)\.(query|body|params|cookies|headers|url|originalUrl|path|hostname|get)\b/;
+  /\b(req|ctx\.request|ctx)\.(query|body|params|cookies|headers|url|originalUrl|path|hostname|get)\b|\brequest\.(query|body|params|cookies|headers)\b/;
 
 const REQUEST_INPUT: Partial<Readonly<Record<ShieldLanguage, RegExp>>> = {
   python:
