@@ -135,6 +135,15 @@ export const PYTHON_WEB_CASES: readonly RuleCase[] = [
     ],
   },
   {
+    // A snippet that begins inside one multi-line string and holds a key in the next: the parse is inside out.
+    rule: "secret.token-format",
+    stringsAreInScope: true,
+    positives: [
+      'QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=\n-----END CERTIFICATE-----\n"""\n\ndef private_key():\n    return """\n-----BEGIN PRIVATE KEY-----\nTUlJQ2RnSUJBREFOQmdrcWhraUc5dzBCQVFFRkFBU0NBbUF3Z2dKY0FnRUFBb0dC\n-----END PRIVATE KEY-----\n"""',
+    ],
+    negatives: ["# -----BEGIN PRIVATE KEY-----\n# TUlJQ2RnSUJBREFOQmdrcWhraUc5dzBCQVFFRkFBU0NBbUF3Z2dKY0FnRUFBb0dC"],
+  },
+  {
     rule: "python.eval",
     positives: ["value = eval(request.args['expr'])", "exec('result = %s' % expression)"],
     negatives: ["if flag in ('True', 'False'):\n    value = eval(flag)"],
