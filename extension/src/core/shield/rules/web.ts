@@ -317,7 +317,11 @@ const unescapedOutput: RuleDefinition = {
     {
       languages: PHP,
       query: `([(echo_statement (_) @value) (print_intrinsic (_) @value)] @finding)`,
-      accept: (match) => isInputDerived("php", match.capture("value")),
+      // What a function or template renderer returns is its own output, escaped or not there.
+      accept: (match) => {
+        const value = match.capture("value");
+        return value !== undefined && !/call_expression$/.test(value.type) && isInputDerived("php", value);
+      },
     },
   ],
 };
