@@ -1,11 +1,11 @@
-// npm run bench:shield: recall on CyberSecEval's development half, false alarms on ordinary code (node_modules
-// TS/JS and the Python standard library), in-process speed per snippet, and the CLI's files per second.
-// Prints figures only; it asserts nothing. Caps keep it to a few minutes on two cores:
-// SHIELD_BENCH_JS_FILES (default 10000), SHIELD_BENCH_PY_FILES (default all), SHIELD_BENCH_CLI_FILES (default 2000), and
-// for each Debian corpus below its own variable (SHIELD_BENCH_GO_FILES, SHIELD_BENCH_JDK_FILES).
+// npm run bench:shield: recall on CyberSecEval's development half, false alarms on ordinary code (BENIGN_CORPORA:
+// node_modules TS/JS, the Python, Ruby and Go standard libraries, the JDK's sources, phpMyAdmin), in-process speed per
+// snippet, and the CLI's files per second. Prints figures only; it asserts nothing; its last line sums them up. Caps
+// keep it to a few minutes on two cores: SHIELD_BENCH_JS_FILES (default 10000), SHIELD_BENCH_CLI_FILES (default 2000),
+// and per corpus below.
 // SHIELD_BENCH_MISSES=1 lists every missed record (language, ICD pattern, analyzer, label line).
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -76,7 +76,13 @@ function tally(map: Map<string, [number, number]>, key: string, hit: boolean): v
   map.set(key, entry);
 }
 
-function recall(shield: Shield): void {
+interface RecallScores {
+  readonly overall: number;
+  readonly worstLanguage: string;
+  readonly worstRecall: number;
+}
+
+function recall(shield: Shield): RecallScores {
   const records: DatasetRecord[] = JSON.parse(readFileSync(datasetPath, "utf8"));
   const byLanguage = new Map<string, [number, number]>();
   const byAnalyzer = new Map<string, [number, number]>();
@@ -129,6 +135,10 @@ function recall(shield: Shield): void {
   } else {
     console.log("(SHIELD_BENCH_MISSES=1 lists every missed record)");
   }
+  const [worstLanguage, [worstHits, worstCount]] = [...byLanguage].reduce((worst, entry) =>
+    entry[1][0] / entry[1][1] < worst[1][0] / worst[1][1] ? entry : worst,
+  );
+  return { overall: (100 * hits) / total, worstLanguage, worstRecall: (100 * worstHits) / worstCount };
 }
 
 function listFiles(root: string, accept: (file: string) => boolean, skipDirectory: (dir: string) => boolean): string[] {
@@ -272,7 +282,8 @@ function describeTimes(label: string, times: readonly { wall: number; cpu: numbe
   );
 }
 
-function speed(shield: Shield): void {
+/** Returns the wall-clock p99 of a whole-snippet scan, the figure the goal is set on. */
+function speed(shield: Shield): number {
   const records: DatasetRecord[] = JSON.parse(readFileSync(datasetPath, "utf8"));
   for (const record of records.slice(0, 100)) shield.scan(record.origin_code, record.language as ShieldLanguage);
   const scanTimes: { wall: number; cpu: number }[] = [];
@@ -299,6 +310,10 @@ function speed(shield: Shield): void {
   );
   console.log(`${describeTimes("scan:          ", scanTimes)}   (goal p99 < 5 ms)`);
   console.log(describeTimes("scanSuggestion:", suggestionTimes));
+  return percentile(
+    scanTimes.map((t) => t.wall).sort((a, b) => a - b),
+    99,
+  );
 }
 
 function cliThroughput(files: readonly string[]): void {
@@ -325,70 +340,130 @@ function cliThroughput(files: readonly string[]): void {
   );
 }
 
-/**
- * Benign code from Debian packages the bench setup installs with apt. A package that is missing is named with the
- * command that installs it, and its corpus is skipped rather than counted as clean.
- */
-interface DebianCorpus {
-  readonly title: string;
-  readonly aptPackage: string;
-  /** The directory to walk, unpacked first where the package ships an archive; undefined when not installed. */
-  readonly root: () => string | undefined;
+/** One benign corpus: where its files are, which to scan, and which folders are tests or vendored code to skip. */
+interface BenignCorpus {
+  readonly name: string;
+  /** The folder to walk, or undefined (with the reason) when this machine lacks it. */
+  readonly root: () => string | { missing: string };
   readonly accept: (file: string) => boolean;
   readonly skipDirectory: (dir: string) => boolean;
-  /** Environment variable capping the number of files, and its default; a capped corpus is sampled evenly. */
   readonly capVariable: string;
   readonly defaultCap: number;
+  readonly description: string;
 }
 
-/** The JDK's sources ship as one src.zip; it is unpacked once into the temporary directory and reused. */
-function unpackedJdkSources(): string | undefined {
-  const archive = "/usr/lib/jvm/openjdk-17/lib/src.zip";
-  if (!existsSync(archive)) return undefined;
-  const target = path.join(os.tmpdir(), "llama-assist-bench", "openjdk-17-src");
+const corporaRoot =
+  process.env.LLAMA_ASSIST_SHIELD_CORPORA ?? path.join(os.homedir(), ".cache/llama-assist/shield-corpora");
+const INSTALL_CORPORA = "bash test/bench/install-shield-corpora.sh";
+
+/** A folder unpacked from a Debian package by test/bench/install-shield-corpora.sh. */
+function debianFolder(pkg: string, inside: string): () => string | { missing: string } {
+  return () => {
+    const folder = path.join(corporaRoot, pkg, inside);
+    try {
+      if (statSync(folder).isDirectory()) return folder;
+    } catch {
+      // Reported below as a missing corpus.
+    }
+    return { missing: `${folder} is missing; run ${INSTALL_CORPORA}` };
+  };
+}
+
+/** The JDK's sources ship as one src.zip; it is unpacked once beside it and reused. */
+function unpackedJdkSources(): string | { missing: string } {
+  const archive = path.join(corporaRoot, "openjdk-17-source", "usr/lib/jvm/openjdk-17/lib/src.zip");
+  if (!existsSync(archive)) return { missing: `${archive} is missing; run ${INSTALL_CORPORA}` };
+  const target = path.join(corporaRoot, "openjdk-17-source", "src");
   const done = path.join(target, ".unpacked");
   if (!existsSync(done)) {
     mkdirSync(target, { recursive: true });
     execFileSync("unzip", ["-q", "-o", archive, "-d", target]);
-    execFileSync("touch", [done]);
+    writeFileSync(done, "");
   }
   return target;
 }
 
-const DEBIAN_CORPORA: readonly DebianCorpus[] = [
+/** A new corpus is one entry here (and, for a Debian package, one name in install-shield-corpora.sh). */
+const BENIGN_CORPORA: readonly BenignCorpus[] = [
   {
-    title: "Go standard library (golang-1.19-src) without tests and testdata",
-    aptPackage: "golang-1.19-src",
-    root: () => ["/usr/share/go-1.19/src", "/usr/lib/go-1.19/src"].find((dir) => existsSync(dir)),
+    name: "npm",
+    root: () => path.join(repoRoot, "node_modules"),
+    accept: (file) =>
+      /\.(js|mjs|cjs|ts|mts|cts|jsx|tsx)$/.test(file) && !file.endsWith(".d.ts") && !/[.-]min\.js$/.test(file),
+    skipDirectory: () => false,
+    capVariable: "SHIELD_BENCH_JS_FILES",
+    defaultCap: 10000,
+    description: "node_modules TS/JS, spread sample; .d.ts, minified *.min.js/*-min.js and files > 512 KiB left out",
+  },
+  {
+    name: "python-stdlib",
+    root: () =>
+      execFileSync("python3", ["-c", "import sysconfig;print(sysconfig.get_paths()['stdlib'])"], {
+        encoding: "utf8",
+      }).trim(),
+    accept: (file) => file.endsWith(".py"),
+    skipDirectory: (dir) => /[/\\](test|tests|idle_test|site-packages|__pycache__)$/.test(dir),
+    capVariable: "SHIELD_BENCH_PY_FILES",
+    defaultCap: Infinity,
+    description: "Python standard library without tests and site-packages",
+  },
+  {
+    name: "ruby-stdlib",
+    root: debianFolder("libruby3.1", "usr/lib/ruby"),
+    accept: (file) => file.endsWith(".rb"),
+    skipDirectory: (dir) => /[/\\](test|tests|spec)$/.test(dir),
+    capVariable: "SHIELD_BENCH_RUBY_FILES",
+    defaultCap: Infinity,
+    description: "Ruby 3.1 standard library and default gems (Debian libruby3.1) without tests",
+  },
+  {
+    name: "phpmyadmin",
+    root: debianFolder("phpmyadmin", "usr/share/phpmyadmin"),
+    accept: (file) => file.endsWith(".php"),
+    skipDirectory: (dir) => /[/\\](test|tests|vendor)$/.test(dir),
+    capVariable: "SHIELD_BENCH_PHP_FILES",
+    defaultCap: Infinity,
+    description: "phpMyAdmin 5.2 (Debian phpmyadmin) without tests",
+  },
+  {
+    name: "go-stdlib",
+    root: debianFolder("golang-1.19-src", "usr/share/go-1.19/src"),
     accept: (file) => file.endsWith(".go") && !file.endsWith("_test.go"),
     skipDirectory: (dir) => /[/\\](testdata|vendor)$/.test(dir),
     capVariable: "SHIELD_BENCH_GO_FILES",
-    defaultCap: Number.POSITIVE_INFINITY,
+    defaultCap: Infinity,
+    description: "Go 1.19 standard library (Debian golang-1.19-src) without tests, testdata and vendor",
   },
   {
-    title: "JDK 17 sources (openjdk-17-source, src.zip)",
-    aptPackage: "openjdk-17-source",
+    name: "jdk",
     root: unpackedJdkSources,
     accept: (file) => file.endsWith(".java"),
     skipDirectory: () => false,
     capVariable: "SHIELD_BENCH_JDK_FILES",
     defaultCap: 3000,
+    description: "JDK 17 sources (Debian openjdk-17-source, src.zip), spread sample",
   },
 ];
 
-function debianCorpus(shield: Shield, corpus: DebianCorpus): void {
+interface CorpusRate {
+  readonly name: string;
+  readonly perKloc: number;
+}
+
+function benignCorpus(shield: Shield, corpus: BenignCorpus): CorpusRate | undefined {
   const root = corpus.root();
-  if (!root) {
-    console.log(`\n## False alarms: ${corpus.title}\nnot installed, skipped: apt-get install -y ${corpus.aptPackage}`);
-    return;
+  if (typeof root !== "string") {
+    console.log(`\n## False alarms: ${corpus.name}: not measured, ${root.missing}`);
+    return undefined;
   }
   const files = listFiles(root, corpus.accept, corpus.skipDirectory);
   const sample = spreadSample(files, envNumber(corpus.capVariable, corpus.defaultCap));
-  const sampled = sample.length < files.length ? `, every ${(files.length / sample.length).toFixed(1)}th file` : "";
+  const result = falseAlarms(shield, sample, root);
   printCorpus(
-    `${corpus.title} (${sample.length} of ${files.length} files${sampled}; ${corpus.capVariable} sets the cap)`,
-    falseAlarms(shield, sample, root),
+    `${corpus.name}: ${corpus.description} (${sample.length} of ${files.length} files in ${root}; ${corpus.capVariable} caps)`,
+    result,
   );
+  return { name: corpus.name, perKloc: (1000 * result.flaggedLines) / Math.max(result.lines, 1) };
 }
 
 async function main(): Promise<void> {
@@ -397,39 +472,29 @@ async function main(): Promise<void> {
     console.log(
       `# Shield benchmark (${shield.rules().length} rules, ${shield.languages().length} languages, node ${process.version}, ${os.cpus().length} CPUs)`,
     );
-    recall(shield);
-
-    const nodeModules = path.join(repoRoot, "node_modules");
+    const scores = recall(shield);
+    const rates = BENIGN_CORPORA.map((corpus) => benignCorpus(shield, corpus)).filter(
+      (rate): rate is CorpusRate => rate !== undefined,
+    );
+    const p99 = speed(shield);
     const jsFiles = listFiles(
-      nodeModules,
-      (file) =>
-        /\.(js|mjs|cjs|ts|mts|cts|jsx|tsx)$/.test(file) && !file.endsWith(".d.ts") && !/[.-]min\.js$/.test(file),
+      path.join(repoRoot, "node_modules"),
+      BENIGN_CORPORA[0]?.accept ?? (() => false),
       () => false,
     );
-    const jsSample = spreadSample(jsFiles, envNumber("SHIELD_BENCH_JS_FILES", 10000));
-    printCorpus(
-      `node_modules TS/JS (${jsSample.length} of ${jsFiles.length} files, spread sample; .d.ts, minified *.min.js/*-min.js and files > 512 KiB left out)`,
-      falseAlarms(shield, jsSample, nodeModules),
-    );
-
-    const stdlib = execFileSync("python3", ["-c", "import sysconfig;print(sysconfig.get_paths()['stdlib'])"], {
-      encoding: "utf8",
-    }).trim();
-    const pyFiles = listFiles(
-      stdlib,
-      (file) => file.endsWith(".py"),
-      (dir) => /[/\\](test|tests|idle_test|site-packages|__pycache__)$/.test(dir),
-    );
-    const pySample = spreadSample(pyFiles, envNumber("SHIELD_BENCH_PY_FILES", pyFiles.length));
-    printCorpus(
-      `Python ${stdlib} without tests and site-packages (${pySample.length} of ${pyFiles.length} files)`,
-      falseAlarms(shield, pySample, stdlib),
-    );
-
-    for (const corpus of DEBIAN_CORPORA) debianCorpus(shield, corpus);
-
-    speed(shield);
     cliThroughput(spreadSample(jsFiles, envNumber("SHIELD_BENCH_CLI_FILES", 2000)));
+
+    const worstRate = rates.reduce<CorpusRate | undefined>(
+      (worst, rate) => (!worst || rate.perKloc > worst.perKloc ? rate : worst),
+      undefined,
+    );
+    const missing = BENIGN_CORPORA.length - rates.length;
+    if (missing > 0) console.log(`\n${missing} benign corpora not measured (see above): the max below leaves them out`);
+    console.log(
+      `\nshield: in-scope recall ${scores.overall.toFixed(1)}%, worst language ${scores.worstLanguage} ${scores.worstRecall.toFixed(1)}%, ` +
+        `benign flagged per kLOC max ${(worstRate?.perKloc ?? NaN).toFixed(3)} (corpus ${worstRate?.name ?? "none"}), ` +
+        `p99 ${p99.toFixed(2)} ms`,
+    );
   } finally {
     shield.dispose();
   }

@@ -7,21 +7,22 @@ import { JAVASCRIPT_CASES, JSX_CASES, TYPESCRIPT_CASES } from "./cases/javascrip
 import { GO_CASES, RUBY_CASES, RUST_CASES, SHELL_CASES } from "./cases/others";
 import { PHP_CASES } from "./cases/php";
 import { PYTHON_CASES } from "./cases/python";
+import { JAVASCRIPT_WEB_CASES, PHP_WEB_CASES, PYTHON_WEB_CASES, RUBY_WEB_CASES } from "./cases/web";
 import { describeRules, type RuleCase } from "./harness";
 
-describeRules("python", PYTHON_CASES);
-describeRules("javascript", [...JAVASCRIPT_CASES, ...JSX_CASES]);
-describeRules("typescript", [...JAVASCRIPT_CASES, ...TYPESCRIPT_CASES]);
+describeRules("python", [...PYTHON_CASES, ...PYTHON_WEB_CASES]);
+describeRules("javascript", [...JAVASCRIPT_CASES, ...JSX_CASES, ...JAVASCRIPT_WEB_CASES]);
+describeRules("typescript", [...JAVASCRIPT_CASES, ...TYPESCRIPT_CASES, ...JAVASCRIPT_WEB_CASES]);
 describeRules("javascriptreact", JSX_CASES);
 describeRules("typescriptreact", [...JSX_CASES, ...TYPESCRIPT_CASES]);
 describeRules("java", JAVA_CASES);
 describeRules("c", C_CASES);
 describeRules("cpp", [...C_CASES, ...CPP_CASES]);
 describeRules("csharp", CSHARP_CASES);
-describeRules("php", PHP_CASES);
+describeRules("php", [...PHP_CASES, ...PHP_WEB_CASES]);
 describeRules("go", GO_CASES);
 describeRules("rust", RUST_CASES);
-describeRules("ruby", RUBY_CASES);
+describeRules("ruby", [...RUBY_CASES, ...RUBY_WEB_CASES]);
 describeRules("shellscript", SHELL_CASES);
 
 describe("Shield rule tables", () => {
@@ -39,6 +40,10 @@ describe("Shield rule tables", () => {
     RUST_CASES,
     RUBY_CASES,
     SHELL_CASES,
+    PYTHON_WEB_CASES,
+    JAVASCRIPT_WEB_CASES,
+    RUBY_WEB_CASES,
+    PHP_WEB_CASES,
   ];
 
   it("cover every rule with a positive and a negative", () => {

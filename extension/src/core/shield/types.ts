@@ -71,6 +71,12 @@ export interface RuleMatch {
   readonly language: ShieldLanguage;
   capture(name: string): Node | undefined;
   captureAll(name: string): readonly Node[];
+  /**
+   * What a name or member chain stands for after the file's imports: `h.md5` with `import hashlib as h` reads
+   * "hashlib.md5", `exec` with `const { exec } = require("child_process")` reads "child_process.exec". Anything
+   * else reads as written. See imports.ts.
+   */
+  qualifiedName(node: Node): string;
 }
 
 export interface RulePattern {

@@ -6,7 +6,12 @@ export const PHP_CASES: readonly RuleCase[] = [
   {
     rule: "php.weak-hash",
     positives: [php("$h = md5($password);"), php("$h = sha1($data);"), php("$h = hash('md5', $data);")],
-    negatives: [php("$h = hash('sha256', $data);"), php("$h = password_hash($password, PASSWORD_DEFAULT);")],
+    negatives: [
+      php("$h = hash('sha256', $data);"),
+      php("$h = password_hash($password, PASSWORD_DEFAULT);"),
+      php("$row = ['column_name_hash' => md5($column)];"),
+      php("$sqlMd5 = md5($query);"),
+    ],
   },
   {
     rule: "php.command-injection",
@@ -59,9 +64,17 @@ export const PHP_CASES: readonly RuleCase[] = [
     positives: [
       php('mysqli_query($conn, "SELECT * FROM users WHERE id = $id");'),
       php("$pdo->query('SELECT * FROM users WHERE name = ' . $name);"),
-      php('$sql = "DELETE FROM t WHERE id = " . $id;\n$db->query($sql);'),
+      php('$sql = "DELETE FROM t WHERE id = " . $_GET["id"];\n$db->query($sql);'),
+      php("$pdo->query(sprintf('SELECT * FROM t WHERE name = \"%s\"', $name));"),
     ],
-    negatives: [php("$stmt = $pdo->prepare('SELECT * FROM users WHERE id = ?');"), php("$pdo->query('SELECT 1');")],
+    negatives: [
+      php("$stmt = $pdo->prepare('SELECT * FROM users WHERE id = ?');"),
+      php("$pdo->query('SELECT 1');"),
+      php("$db->query('SHOW TABLES FROM ' . Util::backquote($db));"),
+      php("$db->query('SELECT * FROM t WHERE id = ' . (int) $id);"),
+      php('$db->query("SELECT * FROM t WHERE name = \'" . $db->escapeString($name) . "\'");'),
+      php("$db->query('SELECT * FROM t WHERE id = ' . intval($_GET['id']));"),
+    ],
   },
   {
     rule: "php.weak-random",

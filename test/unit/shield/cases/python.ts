@@ -55,7 +55,7 @@ export const PYTHON_CASES: readonly RuleCase[] = [
       "def view(name):\n    cmd = 'less ' + name\n    os.system(cmd)",
       "def view(template, name):\n    os.system(template % name)",
       "def view(name):\n    command, flags = find_viewer(name)\n    os.system('%s %s' % (command, name))",
-      "def run(cmd):\n    return os.system(cmd)",
+      "def run(cmd):\n    cmd = cmd + ' 2>&1'\n    return os.system(cmd)",
       "def open_pipe(self, name):\n    cmd = self.make_pipeline(name)\n    return os.popen(cmd, 'r')",
       "def view(name):\n    command, flags = find_viewer(name)\n    os.system(command)",
     ],
@@ -65,6 +65,8 @@ export const PYTHON_CASES: readonly RuleCase[] = [
       "subprocess.run(['rm', '-rf', path])",
       "def show(name):\n    os.system('less %s' % shlex.quote(name))",
       "def show(command, name):\n    command = command % shlex.quote(name)\n    os.popen(command, 'r')",
+      "def run(cmd):\n    return os.system(cmd)",
+      "def getoutput(cmd):\n    return subprocess.check_output(cmd, shell=True)",
     ],
   },
   {
@@ -73,8 +75,7 @@ export const PYTHON_CASES: readonly RuleCase[] = [
       "subprocess.call(cmd, shell=True)",
       "subprocess.check_output('gzip %s' % name, shell=True)",
       "subprocess.Popen(f'ls {path}', shell=True)",
-      "def getoutput(cmd):\n    return subprocess.check_output(cmd, shell=True)",
-      "def run(cmd):\n    subprocess.call(cmd, shell=True)",
+      "def getoutput(name):\n    return subprocess.check_output('file ' + name, shell=True)",
     ],
     negatives: [
       "subprocess.call('ls -l', shell=True)",

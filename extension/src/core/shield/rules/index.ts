@@ -11,6 +11,7 @@ import { RUBY_RULES } from "./ruby";
 import { RUST_RULES } from "./rust";
 import { SECRET_RULES } from "./secrets";
 import { SHELL_RULES } from "./shell";
+import { WEB_RULES } from "./web";
 
 export const ALL_RULES: readonly RuleDefinition[] = [
   ...SECRET_RULES,
@@ -25,4 +26,5 @@ export const ALL_RULES: readonly RuleDefinition[] = [
   ...RUST_RULES,
   ...RUBY_RULES,
   ...SHELL_RULES,
+  ...WEB_RULES,
 ];

@@ -176,11 +176,25 @@ const childProcess: RuleDefinition = {
           module &&
           !/^(child_process|childProcess|cp|child|proc|shell|require\(['"](node:)?child_process['"]\))$/.test(
             module.text,
-          )
+          ) &&
+          match.qualifiedName(module) !== "child_process"
         )
           return false;
         if (!module && definesOwnExec(match.capture("finding"))) return false;
         return firstArgumentIsDynamic(match);
+      },
+    },
+    {
+      // const { exec: run } = require("child_process"): the file's import table knows what `run` is.
+      languages: JS,
+      query: `((call_expression function: (identifier) @fn arguments: (arguments) @args) @finding (#not-any-of? @fn "exec" "execSync" "require"))`,
+      accept: (match) => {
+        const fn = match.capture("fn");
+        return (
+          fn !== undefined &&
+          /^child_process\.(exec|execSync)$/.test(match.qualifiedName(fn)) &&
+          firstArgumentIsDynamic(match)
+        );
       },
     },
     {
@@ -524,6 +538,61 @@ function picksFromAlphabet(random: Node): boolean {
   return false;
 }
 
+/** 'xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx'.replace(/[xy]/g, (c) => ...Math.random()...): a hand-made UUID. */
+function fillsUuidTemplate(random: Node): boolean {
+  let callback: Node | null = random.parent;
+  while (callback && callback.type !== "arrow_function" && callback.type !== "function_expression")
+    callback = callback.parent;
+  const call = callback?.parent?.parent;
+  const callee = call?.type === "call_expression" ? call.childForFieldName("function") : null;
+  return (
+    callee?.type === "member_expression" &&
+    callee.childForFieldName("property")?.text === "replace" &&
+    /^['"`][^'"`]*x{4}/.test(callee.childForFieldName("object")?.text ?? "")
+  );
+}
+
+/** A multiplier that scales a random fraction to an id-sized number: a million or more, or 0x10000 (a hex group). */
+function isIdSizedScale(node: Node | null): boolean {
+  if (node?.type !== "number") return false;
+  const value = Number(node.text.replace(/_/g, ""));
+  return value >= 1e6 || value === 0x10000;
+}
+
+/**
+ * Math.random turned into a name-like value: concatenated with text ("__jsonp_" + ...), written out in base 16 or
+ * 36 (toString(36)), or scaled to a million or more. A random number for graphics, games or jitter stays a
+ * number; one made into text or a huge integer is an identifier, a cache-buster or a token, which others can
+ * predict.
+ */
+function madeIntoIdentifier(random: Node): boolean {
+  if (fillsUuidTemplate(random)) return true;
+  for (let current: Node | null = random.parent, depth = 0; current && depth < 6; current = current.parent, depth++) {
+    // Math.floor(...), String(...) and friends keep the value what it was; other calls use it for something else.
+    if (
+      current.type === "arguments" &&
+      /^(Math\.(floor|ceil|round|abs|trunc)|parseInt|Number|String)$/.test(
+        current.parent?.childForFieldName("function")?.text ?? "",
+      )
+    )
+      continue;
+    if (/statement|declarator|arguments|function|arrow|pair|assignment/.test(current.type)) return false;
+    if (current.type === "binary_expression") {
+      const operator = current.childForFieldName("operator")?.text;
+      const left = current.childForFieldName("left");
+      const right = current.childForFieldName("right");
+      if (operator === "+" && [left, right].some((side) => side !== null && isStringNode(side))) return true;
+      if (operator === "*" && (isIdSizedScale(left) || isIdSizedScale(right))) return true;
+    }
+    if (current.type === "template_substitution") return true;
+    if (current.type === "member_expression" && current.childForFieldName("property")?.text === "toString") {
+      const radix = current.parent?.childForFieldName("arguments")?.namedChildren[0]?.text;
+      return radix === "16" || radix === "36";
+    }
+  }
+  return false;
+}
+
 const weakRandom: RuleDefinition = {
   id: "js.weak-random",
   cwe: "CWE-338",
@@ -531,8 +600,9 @@ const weakRandom: RuleDefinition = {
   message: "Math.random() is predictable; this value looks security-sensitive (token, password, key, id…).",
   fixHint: "Use crypto.randomBytes / crypto.randomUUID (Node) or crypto.getRandomValues (browser).",
   explanation:
-    "Math.random is not cryptographically secure; its state can be recovered from a few outputs. The Shield reports it only " +
-    "where the value is named like a token, password, key, salt, nonce or id.",
+    "Math.random is not cryptographically secure; its state can be recovered from a few outputs. The Shield reports it " +
+    "where the value is named like a token, password, key, salt, nonce or id, or is made into one: concatenated into " +
+    "text, written in base 16 or 36, or scaled to a million or more.",
   patterns: [
     {
       languages: JS,
@@ -541,9 +611,10 @@ const weakRandom: RuleDefinition = {
         const node = match.capture("finding");
         if (!node) return false;
         const name = destinationName(node);
-        if (name !== undefined && namesSecurityValue(name)) return true;
+        if (name !== undefined && (namesSecurityValue(name) || namesIdentifier(name))) return true;
         return (
           picksFromAlphabet(node) ||
+          madeIntoIdentifier(node) ||
           enclosingFunctionNames(node).some((fn) => namesSecurityValue(fn) || namesIdentifier(fn))
         );
       },
@@ -680,11 +751,25 @@ function enclosingCallName(node: Node): string | undefined {
   return undefined;
 }
 
+/**
+ * res.cookie(name, value[, options]) in Express: options missing, or an object literal that does not turn on both
+ * flags. Options held in a variable or spread from a settings object are the application's policy and not judged.
+ */
+function expressCookieLacksFlags(match: RuleMatch): boolean {
+  const args = match.capture("args")?.namedChildren.filter((child) => child?.type !== "comment") ?? [];
+  if (args.length < 2) return false;
+  const options = args[2];
+  if (!options) return true;
+  if (options.type !== "object" || options.namedChildren.some((child) => child?.type === "spread_element"))
+    return false;
+  return !/\bsecure\s*:\s*true\b/.test(options.text) || !/\bhttpOnly\s*:\s*true\b/i.test(options.text);
+}
+
 const cookieFlags: RuleDefinition = {
   id: "js.cookie-flags",
   cwe: "CWE-614",
   severity: "warn",
-  message: "A cookie is configured with secure or httpOnly turned off.",
+  message: "A cookie is set without secure and httpOnly, or with one of them turned off.",
   fixHint: "Set secure: true, httpOnly: true and sameSite: 'lax' (or 'strict') on session cookies.",
   explanation: "Without Secure the cookie is sent over plain HTTP; without HttpOnly any injected script can read it.",
   patterns: [
@@ -696,6 +781,11 @@ const cookieFlags: RuleDefinition = {
         const call = node ? enclosingCallName(node) : undefined;
         return call !== undefined && /cookie|session/i.test(call);
       },
+    },
+    {
+      languages: JS,
+      query: `((call_expression function: (member_expression object: (identifier) @object property: (property_identifier) @fn) arguments: (arguments) @args) @finding (#match? @object "^(res|response|resp|reply)$") (#eq? @fn "cookie"))`,
+      accept: expressCookieLacksFlags,
     },
   ],
 };

@@ -8,6 +8,7 @@ import {
   namesSecurityValue,
   nthArgument,
   stringValue,
+  unwrapArgument,
 } from "../syntax";
 import type { RuleDefinition, RuleMatch } from "../types";
 import {
@@ -46,6 +47,36 @@ function isShellSafe(node: Node): boolean {
   return false;
 }
 
+/** Where a value is stored: the assigned variable, property or array key (its text), if it is stored at all. */
+function storedUnder(node: Node | undefined): string | undefined {
+  let current = node?.parent;
+  while (current?.type === "parenthesized_expression" || current?.type === "argument") current = current.parent;
+  if (current?.type === "assignment_expression") return current.childForFieldName("left")?.text;
+  if (current?.type === "array_element_initializer" && current.namedChildren.length === 2)
+    return current.namedChildren[0]?.text;
+  return undefined;
+}
+
+/**
+ * `$column_name_hash = md5($name)`, `'table_name_hash' => md5(...)`, `$sqlMd5`: a name that says the hash
+ * identifies some other thing (an HTML id, a cache slot) rather than protecting a secret. A bare `$hash` says
+ * nothing and stays reported.
+ */
+function namesDerivedIdentifier(name: string | undefined): boolean {
+  if (!name) return false;
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((word) => word !== "" && word !== "this");
+  const hashWord = words.findIndex((word) => /^(hash(es)?|md5|sha1)$/.test(word));
+  return (
+    hashWord >= 0 &&
+    words.some((word, index) => index !== hashWord && !/^(hash(es)?|md5|sha1)$/.test(word)) &&
+    !words.some((word) => namesSecurityValue(word) || /^(pass|password|pwd|salt|sign|signature|auth)$/.test(word))
+  );
+}
+
 const weakHash: RuleDefinition = {
   id: "php.weak-hash",
   cwe: "CWE-328",
@@ -54,7 +85,11 @@ const weakHash: RuleDefinition = {
   fixHint: `${WEAK_HASH_FIX} In PHP: password_hash() for passwords, hash('sha256', ...) otherwise.`,
   explanation: WEAK_HASH_EXPLANATION,
   patterns: [
-    { languages: PHP, query: phpCall(`"md5" "sha1" "md5_file" "sha1_file"`) },
+    {
+      languages: PHP,
+      query: phpCall(`"md5" "sha1" "md5_file" "sha1_file"`),
+      accept: (match) => !namesDerivedIdentifier(storedUnder(match.capture("finding"))),
+    },
     {
       languages: PHP,
       query: phpCall(`"hash" "hash_init" "hash_file"`),
@@ -197,17 +232,75 @@ const openRedirect: RuleDefinition = {
   ],
 };
 
+/** Calls whose result is safe to splice into SQL: escaping and quoting helpers, and number conversions. */
+const SQL_ESCAPE = /(escape|quote|backquote|intval|floatval|boolval)\w*$/i;
+
+/**
+ * A value spliced into SQL that cannot change the statement: a constant, a class constant, a number cast, or the
+ * result of an escaping or quoting helper ($dbi->escapeString, Util::backquote, $pdo->quote, intval).
+ */
+function isSqlSafePiece(node: Node): boolean {
+  if (isConstantExpression(node) || node.type === "class_constant_access_expression" || node.type === "name")
+    return true;
+  if (node.type === "cast_expression") return /^\(\s*(int|integer|float|double|bool|boolean)\s*\)/i.test(node.text);
+  if (node.type === "parenthesized_expression") return node.namedChildren.every((c) => c === null || isSqlSafePiece(c));
+  if (node.type === "conditional_expression")
+    return ["body", "alternative"].every((field) => {
+      const branch = node.childForFieldName(field);
+      return branch !== null && isSqlSafePiece(branch);
+    });
+  if (/call_expression$/.test(node.type)) {
+    const callee = node.childForFieldName("name") ?? node.childForFieldName("function");
+    return SQL_ESCAPE.test(callee?.text ?? "");
+  }
+  if (node.type === "binary_expression" && node.childForFieldName("operator")?.text === ".") {
+    const left = node.childForFieldName("left");
+    const right = node.childForFieldName("right");
+    return left !== null && right !== null && isSqlSafePiece(left) && isSqlSafePiece(right);
+  }
+  return false;
+}
+
+/** The values spliced into a string or concatenation that are neither constant nor escaped. */
+function unescapedPieces(node: Node): Node[] {
+  if (node.type === "binary_expression") {
+    return [node.childForFieldName("left"), node.childForFieldName("right")].flatMap((side) =>
+      side !== null && !isConstantExpression(side) ? unescapedPieces(side) : [],
+    );
+  }
+  if (node.type === "encapsed_string" || node.type === "heredoc") {
+    return node
+      .descendantsOfType(["variable_name", "member_access_expression", "subscript_expression"])
+      .filter(
+        (piece): piece is Node =>
+          piece !== null && !/_expression$/.test(piece.parent?.type ?? "") && !isSqlSafePiece(piece),
+      );
+  }
+  return isSqlSafePiece(node) ? [] : [node];
+}
+
+/** Request input itself, not a value computed from it by some function. */
+function isRequestInput(node: Node): boolean {
+  return !/call_expression$/.test(node.type) && SUPERGLOBAL.test(node.text);
+}
+
 function isFormattedSql(node: Node | undefined, depth = 0): boolean {
   if (!node) return false;
-  if (node.type === "encapsed_string" || node.type === "heredoc") return isDynamic(node) && looksLikeSql(node.text);
-  if (node.type === "binary_expression") return isDynamic(node) && looksLikeSql(node.text);
+  if (node.type === "encapsed_string" || node.type === "heredoc" || node.type === "binary_expression")
+    return isDynamic(node) && looksLikeSql(node.text) && unescapedPieces(node).length > 0;
   if (
     node.type === "function_call_expression" &&
     /^(sprintf|vsprintf)$/.test(node.childForFieldName("function")?.text ?? "")
-  )
-    return looksLikeSql(node.text);
+  ) {
+    const values = node.childForFieldName("arguments")?.namedChildren.slice(1) ?? [];
+    return looksLikeSql(node.text) && values.some((value) => value !== null && !isSqlSafePiece(unwrapArgument(value)));
+  }
+  // A query held in a variable was often assembled over many lines from values the snippet cannot see; it is
+  // reported when its assembly splices in request input.
   if (node.type === "variable_name" && depth === 0)
-    return localAssignedValues(node).some((value) => isFormattedSql(value, 1));
+    return localAssignedValues(node).some(
+      (value) => isFormattedSql(value, 1) && unescapedPieces(value).some(isRequestInput),
+    );
   return false;
 }
 

@@ -25,13 +25,35 @@ function isTrue(node: Node | undefined): boolean {
 }
 
 /**
- * A command that is not a constant, unless every value spliced into it is shell-quoted. A command that arrives whole,
- * as a parameter or another function's result, is reported: the wrapper that runs it through a shell is where
- * injection happens, and telling its callers apart would need data flow across functions.
+ * A command that is not a constant, unless every value spliced into it is shell-quoted, or it is the enclosing
+ * function's own parameter passed on untouched: such a function is a command runner (os.popen, getstatusoutput, a
+ * pager), and the injection, if any, is where its callers build the command. A command that is another function's
+ * result, or a variable assembled or read earlier, is reported.
  */
 function firstArgumentIsDynamic(match: RuleMatch): boolean {
   const first = firstArgument(match.capture("args"));
-  return first !== undefined && first.type !== "list_splat" && !isConstantExpression(first) && !isShellQuoted(first);
+  return (
+    first !== undefined &&
+    first.type !== "list_splat" &&
+    !isConstantExpression(first) &&
+    !isShellQuoted(first) &&
+    !isUntouchedParameter(first)
+  );
+}
+
+/** A name that is a parameter of the enclosing function and is not assigned again before this point. */
+function isUntouchedParameter(node: Node): boolean {
+  if (node.type !== "identifier") return false;
+  let scope: Node | null = node.parent;
+  while (scope && scope.type !== "function_definition") scope = scope.parent;
+  const parameters = scope?.childForFieldName("parameters");
+  if (!parameters) return false;
+  const declared = parameters.namedChildren.some(
+    (parameter) =>
+      parameter !== null &&
+      (parameter.type === "identifier" ? parameter : parameter.namedChildren[0])?.text === node.text,
+  );
+  return declared && localAssignedValues(node).length === 0;
 }
 
 /** shlex.quote(x), pipes.quote(x), or x.replace("'", ...): a value escaped for the shell before it is spliced in. */
@@ -78,14 +100,17 @@ const weakHash: RuleDefinition = {
   patterns: [
     {
       languages: PY,
-      query: `((call function: (attribute object: (identifier) @module attribute: (identifier) @fn) arguments: (argument_list) @args) @finding
-        (#eq? @module "hashlib") (#any-of? @fn "md5" "sha1" "md4" "new"))`,
+      query: `((call function: [(identifier) (attribute)] @callee arguments: (argument_list) @args) @finding
+        (#match? @callee "(^|\\.)(md5|sha1|md4|new)$"))`,
       accept: (match) => {
+        const callee = match.capture("callee");
+        const qualified = callee ? match.qualifiedName(callee) : "";
+        if (!/^hashlib\.(md5|sha1|md4|new)$/.test(qualified)) return false;
         const args = match.capture("args");
         if (isFalse(keywordArgument(args, "usedforsecurity"))) return false;
         const call = match.capture("finding");
         if (call && isBranchForAlgorithmName(call)) return false;
-        if (match.capture("fn")?.text !== "new") return true;
+        if (!qualified.endsWith(".new")) return true;
         const algorithm = firstArgument(args);
         return (
           algorithm !== undefined &&
@@ -96,8 +121,17 @@ const weakHash: RuleDefinition = {
     },
     {
       languages: PY,
-      query: `((call function: (attribute object: (identifier) @module attribute: (identifier) @fn)) @finding
-        (#any-of? @module "MD5" "MD4" "MD2" "SHA" "SHA1") (#eq? @fn "new"))`,
+      query: `((call function: (attribute object: [(identifier) (attribute)] @module attribute: (identifier) @fn)) @finding
+        (#eq? @fn "new"))`,
+      // pycryptodome's Crypto.Hash modules, under whatever name `from Crypto.Hash import MD5 as ...` gave them.
+      accept: (match) => {
+        const module = match.capture("module");
+        const qualified = module ? match.qualifiedName(module) : "";
+        return (
+          /(^|\.)(MD5|MD4|MD2|SHA|SHA1)$/.test(qualified) &&
+          (!qualified.includes(".") || /^Crypto(dome)?\.Hash\./.test(qualified))
+        );
+      },
     },
     {
       languages: PY,
@@ -172,7 +206,11 @@ function isBuiltString(node: Node): boolean {
   }
   if (node.type === "call") {
     const callee = node.childForFieldName("function");
-    return callee?.type === "attribute" && callee.childForFieldName("attribute")?.text === "format";
+    return (
+      callee?.type === "attribute" &&
+      callee.childForFieldName("attribute")?.text === "format" &&
+      hasNonConstantArgument(node.childForFieldName("arguments"))
+    );
   }
   return (
     node.type === "parenthesized_expression" &&
@@ -198,6 +236,7 @@ const evalCall: RuleDefinition = {
       query: `((call function: (identifier) @fn arguments: (argument_list) @args) @finding (#any-of? @fn "eval" "exec"))`,
       accept: (match) => {
         const code = firstArgument(match.capture("args"));
+        if (code && isCheckedAgainstConstants(code)) return false;
         // eval(fields[2]) parses a value picked out of data; eval(name)(...) looks a function up by a name that
         // came from data. Both are what ast.literal_eval and a dict of functions are for.
         if (
@@ -212,6 +251,28 @@ const evalCall: RuleDefinition = {
     },
   ],
 };
+
+/**
+ * `elif request in ['True', 'False', 'None']: eval(request)`: the branch runs only when the name equals one of a
+ * few literals, so the code evaluated is one the program wrote.
+ */
+function isCheckedAgainstConstants(code: Node): boolean {
+  if (code.type !== "identifier") return false;
+  for (
+    let current: Node | null = code.parent;
+    current && current.type !== "function_definition";
+    current = current.parent
+  ) {
+    if (current.type !== "if_statement" && current.type !== "elif_clause") continue;
+    const condition = current.childForFieldName("condition");
+    if (condition?.type !== "comparison_operator") continue;
+    const [left, right] = condition.namedChildren;
+    const operator = condition.child(1)?.text;
+    if (left?.text === code.text && (operator === "in" || operator === "==") && isConstantExpression(right))
+      return true;
+  }
+  return false;
+}
 
 /** A statement that opens a definition: the template is the program's own source for a function or class. */
 const DEFINITION_TEMPLATE = /^\s*(async\s+)?(def|class)\s/m;
@@ -333,10 +394,12 @@ function isFormattedSql(node: Node | undefined): boolean {
     }
     case "call": {
       const callee = node.childForFieldName("function");
+      // 'SELECT ...'.format() and .format("users") splice in nothing an attacker chose.
       return (
         callee?.type === "attribute" &&
         callee.childForFieldName("attribute")?.text === "format" &&
-        isSqlText(callee.childForFieldName("object"))
+        isSqlText(callee.childForFieldName("object")) &&
+        hasNonConstantArgument(node.childForFieldName("arguments"))
       );
     }
     case "string":
@@ -346,6 +409,36 @@ function isFormattedSql(node: Node | undefined): boolean {
     default:
       return false;
   }
+}
+
+/** Arguments that splice in something other than constants and SQL-quoted values. */
+function hasNonConstantArgument(args: Node | null): boolean {
+  return (args?.namedChildren ?? []).some((argument) => {
+    if (argument === null || argument.type === "comment") return false;
+    const value = argument.type === "keyword_argument" ? argument.childForFieldName("value") : argument;
+    return !isConstantExpression(value) && !(value && isSqlQuoted(value));
+  });
+}
+
+/**
+ * name.replace('"', '""') or value.replace("'", "''"): doubling the quote is SQL's own escape, so the value stays
+ * inside its quoted identifier or string. Also through a local variable assigned that way.
+ */
+function isSqlQuoted(node: Node, depth = 0): boolean {
+  if (node.type === "identifier" && depth === 0) {
+    const assigned = localAssignedValues(node);
+    return assigned.length > 0 && assigned.every((value) => isSqlQuoted(value, 1));
+  }
+  if (node.type !== "call" || !/\.replace$/.test(node.childForFieldName("function")?.text ?? "")) return false;
+  const [from, to] = positionalArguments(node.childForFieldName("arguments"));
+  return (
+    from !== undefined &&
+    to !== undefined &&
+    isLiteralString(from) &&
+    isLiteralString(to) &&
+    /^["']$/.test(stringValue(from)) &&
+    stringValue(to) === stringValue(from).repeat(2)
+  );
 }
 
 function isSqlText(node: Node | null): boolean {
@@ -400,29 +493,46 @@ const unsafeDeserialization: RuleDefinition = {
   patterns: [
     {
       languages: PY,
-      query: `((call function: (attribute object: (identifier) @module attribute: (identifier) @fn) arguments: (argument_list) @args) @finding
-        (#any-of? @module "pickle" "cPickle" "_pickle" "dill" "cloudpickle" "jsonpickle" "shelve")
-        (#any-of? @fn "load" "loads" "Unpickler" "decode" "open"))`,
+      query: `((call function: [(identifier) (attribute)] @callee arguments: (argument_list) @args) @finding
+        (#match? @callee "(^|\\.)(load|loads|Unpickler|decode|open)$"))`,
       accept: (match) => {
-        const fn = match.capture("fn")?.text;
-        const module = match.capture("module")?.text;
-        if (fn === "decode") return module === "jsonpickle";
-        if (fn === "open") return module === "shelve";
-        return !isCopyIdiom(firstArgument(match.capture("args")));
+        const callee = match.capture("callee");
+        const qualified = callee ? match.qualifiedName(callee) : "";
+        if (/^jsonpickle\.decode$|^shelve\.open$/.test(qualified)) return true;
+        // An Unpickler imported by name is a building block (shelve's own storage); pickle.Unpickler(...) is a load.
+        if (/Unpickler$/.test(qualified) && !callee?.text.includes(".")) return false;
+        return (
+          /^(pickle|cPickle|dill|cloudpickle|jsonpickle)\.(load|loads|Unpickler)$/.test(qualified) &&
+          !isCopyIdiom(firstArgument(match.capture("args")))
+        );
       },
     },
     {
       languages: PY,
-      query: `((call function: (attribute object: (identifier) @module attribute: (identifier) @fn) arguments: (argument_list) @args) @finding
-        (#eq? @module "yaml") (#any-of? @fn "load" "load_all" "unsafe_load" "unsafe_load_all"))`,
+      query: `((call function: [(identifier) (attribute)] @callee arguments: (argument_list) @args) @finding
+        (#match? @callee "(^|\\.)(load|load_all|unsafe_load|unsafe_load_all)$"))`,
       accept: (match) => {
-        if (match.capture("fn")?.text.startsWith("unsafe")) return true;
-        const loader = keywordArgument(match.capture("args"), "Loader") ?? nthArgument(match.capture("args"), 1);
-        return loader === undefined || !/Safe|BaseLoader/.test(loader.text);
+        const callee = match.capture("callee");
+        const qualified = callee ? match.qualifiedName(callee) : "";
+        if (!/^yaml\.(load|load_all|unsafe_load|unsafe_load_all)$/.test(qualified)) return false;
+        if (qualified.startsWith("yaml.unsafe")) return true;
+        const args = match.capture("args");
+        // Options passed as **kwargs cannot be read here; the loader they name gets the benefit of the doubt.
+        if (args?.namedChildren.some((argument) => argument?.type === "dictionary_splat")) return false;
+        const loader = keywordArgument(args, "Loader") ?? nthArgument(args, 1);
+        return loader === undefined || !isSafeYamlLoader(loader);
       },
     },
   ],
 };
+
+/** yaml.SafeLoader, CSafeLoader or BaseLoader, written out or held in a local variable assigned one earlier. */
+function isSafeYamlLoader(loader: Node): boolean {
+  if (/Safe|BaseLoader/.test(loader.text)) return true;
+  return (
+    loader.type === "identifier" && localAssignedValues(loader).some((value) => /Safe|BaseLoader/.test(value.text))
+  );
+}
 
 const RANDOM_FUNCTIONS = [
   "random",
@@ -580,8 +690,16 @@ const weakCipher: RuleDefinition = {
   patterns: [
     {
       languages: PY,
-      query: `((call function: (attribute object: (identifier) @module attribute: (identifier) @fn)) @finding
-        (#any-of? @module ${anyOf(WEAK_CIPHER_MODULES)}) (#eq? @fn "new"))`,
+      query: `((call function: (attribute object: [(identifier) (attribute)] @module attribute: (identifier) @fn)) @finding (#eq? @fn "new"))`,
+      // `from Crypto.Cipher import DES as D` reads D.new as Crypto.Cipher.DES.new.
+      accept: (match) => {
+        const module = match.capture("module");
+        const qualified = module ? match.qualifiedName(module) : "";
+        const last = qualified.split(".").pop() ?? "";
+        return (
+          WEAK_CIPHER_MODULES.includes(last) && (!qualified.includes(".") || /^Crypto(dome)?\.Cipher\./.test(qualified))
+        );
+      },
     },
     {
       languages: PY,
@@ -672,7 +790,13 @@ const cookieFlags: RuleDefinition = {
         // set_cookie(name, value, ...) is the web-framework call; CookieJar.set_cookie(cookie) is not.
         const args = match.capture("args");
         if (positionalArguments(args).length < 2 && keywordArgument(args, "value") === undefined) return false;
-        return !isTrue(keywordArgument(args, "secure")) || !isTrue(keywordArgument(args, "httponly"));
+        // Flags passed as **options, or read from a settings object, are the application's policy: only a flag that
+        // is missing or literally False is reported.
+        if (args?.namedChildren.some((argument) => argument?.type === "dictionary_splat")) return false;
+        return ["secure", "httponly"].some((flag) => {
+          const value = keywordArgument(args, flag);
+          return value === undefined || isFalse(value) || value.type === "none";
+        });
       },
     },
     {

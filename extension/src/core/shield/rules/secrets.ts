@@ -47,6 +47,38 @@ function withoutHtmlComments(text: string): string {
   return text.replace(/<!--[\s\S]*?-->/g, "");
 }
 
+/** The root node type of each grammar, for the one whole-file match of the PEM check. */
+const ROOT_TYPES: Readonly<Record<string, ShieldLanguage[]>> = {
+  module: ["python"],
+  program: ["javascript", "javascriptreact", "typescript", "typescriptreact", "java", "php", "ruby", "shellscript"],
+  translation_unit: ["c", "cpp"],
+  compilation_unit: ["csharp"],
+  source_file: ["go", "rust"],
+};
+
+/** A PEM private key header followed by a line of key material (base64, 40 characters or more). */
+const PEM_PRIVATE_KEY = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----(?:\\n|\r?\n)[ \t]*[A-Za-z0-9+/=]{40,}/g;
+
+/**
+ * A private key block found in the text itself, whatever the parse says: a snippet that begins inside a multi-line
+ * string reads its strings as code and its code as strings, but a header followed by key material is a key either
+ * way. The header alone (assertIn('-----BEGIN RSA PRIVATE KEY-----', pem)) is a marker, not a key, and a block the
+ * parse puts in a comment is left alone. Reported on the header, the same range the string check reports, so the
+ * two never count twice.
+ */
+function locatePemBlock(match: RuleMatch): boolean | TextRange {
+  const root = match.capture("finding");
+  if (!root || !root.text.includes("PRIVATE KEY-----")) return false;
+  for (const found of root.text.matchAll(PEM_PRIVATE_KEY)) {
+    const header = /^-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.exec(found[0]);
+    const at = root.startIndex + (found.index ?? 0);
+    const node = root.descendantForIndex(at);
+    if (!header || /comment/.test(node?.type ?? "")) continue;
+    return { startIndex: at, endIndex: at + header[0].length };
+  }
+  return false;
+}
+
 /** Reports the token itself, so a key inside a long multi-line string points at its own line. */
 function locateTokenFormat(match: RuleMatch): boolean | TextRange {
   const node = match.capture("finding");
@@ -80,11 +112,18 @@ const hardcodedToken: RuleDefinition = {
     "Strings with the shape of a cloud API key, an OAuth token or a PEM private key give anyone who can read the code the " +
     "same access as the owner. Source code is copied, logged and pushed to places secrets must not go, and a leaked key " +
     "stays valid until it is revoked.",
-  patterns: Object.values(STRING_QUERIES).map(({ languages, query }) => ({
-    languages,
-    query,
-    accept: locateTokenFormat,
-  })),
+  patterns: [
+    ...Object.values(STRING_QUERIES).map(({ languages, query }) => ({
+      languages,
+      query,
+      accept: locateTokenFormat,
+    })),
+    ...Object.entries(ROOT_TYPES).map(([root, languages]) => ({
+      languages,
+      query: `(${root}) @finding`,
+      accept: locatePemBlock,
+    })),
+  ],
 };
 
 /** The name a value is assigned to: an identifier, a field, a dictionary key or a subscript with a string key. */

@@ -40,7 +40,8 @@ export const UNAUTHENTICATED_MODE_FIX =
   "Use an AEAD mode such as AES-GCM, or add an HMAC over IV and ciphertext (encrypt-then-MAC).";
 export const UNAUTHENTICATED_MODE_EXPLANATION =
   "Without authentication an attacker can flip ciphertext bits to change the plaintext, and CBC with padding errors " +
-  "reported back is a padding oracle that decrypts everything.";
+  "reported back is a padding oracle that decrypts everything. A warning, not a block: an HMAC over IV and ciphertext " +
+  "computed elsewhere (encrypt-then-MAC) makes these modes safe, and the Shield cannot see it.";
 
 export const WEAK_RANDOM_EXPLANATION =
   "General-purpose generators (java.util.Random, System.Random, rand(), mt_rand) are predictable from a few outputs. " +
