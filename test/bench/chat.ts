@@ -2,10 +2,11 @@
 // npm run bench:chat — what the chat adds on top of the host. (1) With the scripted fixture model: time from send to
 // the first rendered token and to the rendered, Shield-checked answer in the real webview bundle (headless Chromium),
 // next to the host's own first chunk and result in the same run. (2) The webview's render cost per streamed token,
-// with an empty history and with a 200-turn one. Prints figures; asserts nothing.
+// with an empty history and with a 200-turn one. (3) A single line of 256 KB and of 2 MB streamed: frame time and
+// total, against the whole-line render that every frame cost before. Prints figures; asserts nothing.
 import path from "node:path";
 import * as esbuild from "esbuild";
-import { chromium } from "playwright-core";
+import { chromium, type Page } from "playwright-core";
 import type { ChatToWebview } from "../../extension/src/core/protocol/webview";
 import { closeChatBrowser, openChatWebview } from "../e2e/chatWebviewPage";
 import { chromiumExecutable } from "../e2e/paths";
@@ -197,7 +198,74 @@ async function renderCost(): Promise<void> {
         (turns > 0 ? `  (rendering the history itself: ${ms(result.historyMs)})` : ""),
     );
   }
+  await longLine(page);
   await browser.close();
+}
+
+/**
+ * A single line of 256 KB, then of 2 MB, streamed 1 KB per frame: each frame's cost (append, render, layout) near
+ * the end of the 256 KB line, the 2 MB line's total, and what ending the answer costs (the whole line rendered once,
+ * as history renders it). The baseline is the streaming this replaced, which rendered the whole open line on every
+ * frame: its frame cost at 256 KB is what rendering the 256 KB line whole costs, measured here on the same page.
+ */
+async function longLine(page: Page): Promise<void> {
+  const result = (await page.evaluate(
+    `(() => {
+      const messages = document.getElementById("messages");
+      const words = "lorem ipsum dolor sit amet ";
+      const lineOf = (size) => ("Intro **bold**: " + words.repeat(Math.ceil(size / words.length))).slice(0, size);
+      const chunk = 1024;
+      const stream = (size) => {
+        messages.replaceChildren();
+        const line = lineOf(size);
+        const live = new window.AnswerView("live", "", "streaming", []);
+        messages.append(live.element);
+        const frames = [];
+        const started = performance.now();
+        for (let i = 0; i < line.length; i += chunk) {
+          const start = performance.now();
+          live.append(line.slice(i, i + chunk));
+          live.flush();
+          void messages.offsetHeight;
+          frames.push(performance.now() - start);
+        }
+        const streamedMs = performance.now() - started;
+        const finishStart = performance.now();
+        live.finish("complete");
+        void messages.offsetHeight;
+        return { frames, streamedMs, finishMs: performance.now() - finishStart };
+      };
+      const wholeRender = (size) => {
+        const line = lineOf(size);
+        const costs = [];
+        for (let i = 0; i < 3; i++) {
+          messages.replaceChildren();
+          const start = performance.now();
+          messages.append(new window.AnswerView("whole", line, "complete", []).element);
+          void messages.offsetHeight;
+          costs.push(performance.now() - start);
+        }
+        return costs;
+      };
+      return { small: stream(256 * 1024), large: stream(2 * 1024 * 1024), baseline: wholeRender(256 * 1024) };
+    })()`,
+  )) as {
+    small: { frames: number[]; streamedMs: number; finishMs: number };
+    large: { frames: number[]; streamedMs: number; finishMs: number };
+    baseline: number[];
+  };
+  const lastTenth = result.small.frames.slice(-Math.ceil(result.small.frames.length / 10));
+  console.log("a single streamed line, 1 KB per frame (append, render and layout per frame):");
+  console.log(
+    `  256 KB line: frame time near 256 KB median ${ms(median(lastTenth))}, p95 ${ms(percentile(lastTenth, 95))}, max ${ms(Math.max(...lastTenth))}; ` +
+      `all ${result.small.frames.length} frames ${ms(result.small.streamedMs)}; ending the answer ${ms(result.small.finishMs)}`,
+  );
+  console.log(
+    `  2 MB line: all ${result.large.frames.length} frames ${ms(result.large.streamedMs)} (frame p95 ${ms(percentile(result.large.frames, 95))}, max ${ms(Math.max(...result.large.frames))}); ending the answer ${ms(result.large.finishMs)}; total ${ms(result.large.streamedMs + result.large.finishMs)}`,
+  );
+  console.log(
+    `  baseline, the whole open line rendered on every frame: one frame at 256 KB ${ms(median(result.baseline))} (median of ${result.baseline.length})`,
+  );
 }
 
 async function main(): Promise<void> {

@@ -128,6 +128,8 @@ export function perTokenCost(text: string, runtime: SyntaxRuntime, language: Lan
 interface Run {
   latencyMs: number;
   generated: number;
+  /** Prompt tokens the backend says it evaluated. */
+  evaluated: number;
   shown: string;
 }
 
@@ -151,19 +153,14 @@ function unrolled(script: readonly string[] | LoopingScript): readonly string[] 
 
 type Backend = (params: InfillParams, signal: AbortSignal) => Promise<GenerationResult>;
 
-async function measure(
-  runtime: SyntaxRuntime,
-  language: Language,
-  generate: Backend,
-  rounds: number,
-  withPolicy: boolean,
-): Promise<Run[]> {
-  let last: GenerationResult | undefined;
-  const engine = new CompletionEngine({
+/** An engine on `generate`; with `withPolicy` false, the request's stop policy is dropped. */
+function engineFor(generate: Backend, withPolicy: boolean, onResult: (result: GenerationResult) => void) {
+  return new CompletionEngine({
     generate: async (params, signal) => {
       // The baseline generates to maxTokens and post-processes, as before early stop.
-      last = await generate(withPolicy ? params : { ...params, stopPolicy: undefined }, signal);
-      return last;
+      const result = await generate(withPolicy ? params : { ...params, stopPolicy: undefined }, signal);
+      onResult(result);
+      return result;
     },
     gate: () => ({ action: "show", findings: [] }),
     debounce: { kind: "fixed", milliseconds: 0 },
@@ -172,37 +169,61 @@ async function measure(
     now: () => performance.now(),
     sleep: async () => undefined,
   });
-  const runs: Run[] = [];
+}
+
+/**
+ * Early stop and the baseline, interleaved round by round (which goes first alternates), so that a change in the
+ * machine's load during the run weighs on both alike. Each request's function has its own name, which differs from
+ * the one before it at the same place, so every request re-evaluates the same part of the prompt.
+ */
+async function measure(
+  runtime: SyntaxRuntime,
+  language: Language,
+  generate: Backend,
+  rounds: number,
+): Promise<{ early: Run[]; baseline: Run[] }> {
+  // The backend's answer to the request being measured.
+  const seen: { result?: GenerationResult } = {};
+  const keep = (result: GenerationResult) => (seen.result = result);
+  const engines = { early: engineFor(generate, true, keep), baseline: engineFor(generate, false, keep) };
+  const runs: { early: Run[]; baseline: Run[] } = { early: [], baseline: [] };
   // Round 0 warms the KV cache; each later round types one more character into the function's name.
   for (let round = 0; round <= rounds; round++) {
-    const prefix = `import math\n\n\ndef area(r):\n    return math.pi * r * r\n\n\ndef add${"x".repeat(round)}(a, b):\n    `;
-    const suffix = "\n\n\nprint(area(2))\n";
-    const tree = runtime.parse(language, prefix + suffix);
-    try {
-      const started = performance.now();
-      const outcome = await engine.complete(
-        {
-          languageId: "python",
-          path: "bench.py",
-          prefix,
-          suffix,
-          cursorLine: prefix.split("\n").length - 1,
-          trigger: "automatic",
-          style: { insertSpaces: true, tabSize: 4 },
-          syntax: () => new InsertionParser(runtime, language, tree, cursorInText(prefix, suffix)),
-          snippets: async () => [],
-        },
-        new AbortController().signal,
-      );
-      const latencyMs = performance.now() - started;
-      if (round > 0 && last)
-        runs.push({
-          latencyMs,
-          generated: last.generatedTokens,
-          shown: outcome.kind === "shown" ? outcome.insertion.text : "",
-        });
-    } finally {
-      tree.delete();
+    const order = round % 2 === 0 ? (["early", "baseline"] as const) : (["baseline", "early"] as const);
+    for (const kind of order) {
+      const name = `${kind === "early" ? "add" : "sub"}${"x".repeat(round)}`;
+      const prefix = `import math\n\n\ndef area(r):\n    return math.pi * r * r\n\n\ndef ${name}(a, b):\n    `;
+      const suffix = "\n\n\nprint(area(2))\n";
+      const tree = runtime.parse(language, prefix + suffix);
+      try {
+        seen.result = undefined;
+        const started = performance.now();
+        const outcome = await engines[kind].complete(
+          {
+            languageId: "python",
+            path: "bench.py",
+            prefix,
+            suffix,
+            cursorLine: prefix.split("\n").length - 1,
+            trigger: "automatic",
+            style: { insertSpaces: true, tabSize: 4 },
+            syntax: () => new InsertionParser(runtime, language, tree, cursorInText(prefix, suffix)),
+            snippets: async () => [],
+          },
+          new AbortController().signal,
+        );
+        const latencyMs = performance.now() - started;
+        const result = seen.result as GenerationResult | undefined;
+        if (round > 0 && result !== undefined)
+          runs[kind].push({
+            latencyMs,
+            generated: result.generatedTokens,
+            evaluated: result.tokensEvaluated,
+            shown: outcome.kind === "shown" ? outcome.insertion.text : "",
+          });
+      } finally {
+        tree.delete();
+      }
     }
   }
   return runs;
@@ -219,6 +240,7 @@ function report({ label, early, baseline, rawTokens }: Comparison): { speedup: n
   const ratios = (runs: Run[]) => runs.map((run) => run.generated / Math.max(1, tokensShown(run.shown, rawTokens)));
   const extra = early.map((run) => run.generated - tokensShown(run.shown, rawTokens));
   const latency = (runs: Run[]) => runs.map((run) => run.latencyMs);
+  const evaluated = (runs: Run[]) => runs.map((run) => run.evaluated);
   const same = early.every((run, index) => run.shown === baseline[index]?.shown);
   const speedup = percentile(latency(baseline), 50) / percentile(latency(early), 50);
   const perShown = percentile(ratios(early), 50);
@@ -226,7 +248,8 @@ function report({ label, early, baseline, rawTokens }: Comparison): { speedup: n
     `  ${label}: early stop p50 ${percentile(latency(early), 50).toFixed(0)} ms, p95 ${percentile(latency(early), 95).toFixed(0)} ms, ` +
       `${perShown.toFixed(2)} tokens generated per shown token (extra tokens p95 ${percentile(extra, 95)}); ` +
       `baseline p50 ${percentile(latency(baseline), 50).toFixed(0)} ms, p95 ${percentile(latency(baseline), 95).toFixed(0)} ms, ${percentile(ratios(baseline), 50).toFixed(2)} per shown token; ` +
-      `speedup ${speedup.toFixed(1)}x; shown text ${same ? "identical" : "DIFFERS"}`,
+      `speedup ${speedup.toFixed(1)}x; prompt tokens evaluated p50 ${percentile(evaluated(early), 50)} (baseline ${percentile(evaluated(baseline), 50)}); ` +
+      `shown text ${same ? "identical" : "DIFFERS"}`,
   );
   return { speedup, perShown };
 }
@@ -280,8 +303,7 @@ async function compare(
 ) {
   const backend = await rig.start(modelPath);
   try {
-    const early = await measure(runtime, language, backend.generate, rounds, true);
-    const baseline = await measure(runtime, language, backend.generate, rounds, false);
+    const { early, baseline } = await measure(runtime, language, backend.generate, rounds);
     return report({ label: `${rig.label}, ${label}`, early, baseline, rawTokens });
   } finally {
     await backend.stop();

@@ -4,8 +4,10 @@
 // model, send to the first token visible in the chat view (Enter in the message box to the first frame that shows
 // answer text). Prints figures; asserts nothing. For the scripted model it also prints where each sample's time went,
 // joining the extension's completion trace with the browser's clock.
-// Flags: --samples N (warm samples per model, default 30), --scripted (the scripted fixture model alone).
-import { readFile, readdir } from "node:fs/promises";
+// First, the floor: the same keystrokes with a provider that returns a constant item at once, and no Llama Assist.
+// Flags: --samples N (warm samples per model, default 30), --scripted (the scripted fixture model alone), --no-chat
+// (ghost text alone).
+import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -13,7 +15,9 @@ import type { Frame, Page } from "playwright-core";
 import { benchCompletion, ensureScriptedBenchModel } from "../fixtures/benchModel";
 import { ensureScriptedModel } from "../fixtures/scriptedModel";
 import { openChat } from "./chatView";
+import { CodeServer, Workbench, freshWorkspace } from "./harness";
 import { codeServerExecutable } from "./install";
+import { artifactsDir, sampleWorkspace } from "./paths";
 import { Scenario, waitForHostOnCpu } from "./scenario";
 
 const flag = (name: string): string | undefined => {
@@ -22,6 +26,7 @@ const flag = (name: string): string | undefined => {
 };
 const warmSamples = Number(flag("--samples") ?? 30);
 const scriptedOnly = process.argv.includes("--scripted");
+const withoutChat = process.argv.includes("--no-chat");
 const coldSamples = 5;
 const chatSamples = 10;
 /** Only the first token counts for chat latency, so answers are kept short. */
@@ -30,12 +35,30 @@ const ghostTimeoutMs = 120_000;
 const benchFile = "bench_latency.py";
 const functionHeader = "def add(a, b):\n";
 
-// Runs in the page. While armed, each keydown restarts the clock; the first ghost text to appear after it, once
-// painted, records one sample and disarms. Times are milliseconds since the epoch, to join them with the extension's
-// trace. Plain JavaScript text because it runs in the browser, not in Node.
+// Runs in the page. While armed, each keydown restarts the clock; the first ghost text to appear after it records one
+// sample, at the end of the first frame that shows it, and disarms. Times are milliseconds since the epoch, to join
+// them with the extension's trace. Plain JavaScript text because it runs in the browser, not in Node.
+// Monaco changes its DOM inside an animation-frame callback, and that same frame is then laid out and painted: the
+// first task after the frame marks its end. So a frame is "open" from the probe's own animation-frame callback (kept
+// first in each frame's list by re-registering itself) until a message posted from it arrives. A change made while
+// no frame is open is painted in the next frame. (An earlier probe waited for the next animation frame in every case,
+// which counted one frame, about 17 ms, after the frame that had already painted the ghost text.)
 const latencyProbe = `
   window.__ghostLatency = { armed: false, keyAt: 0, samples: [] };
   const epochNow = () => performance.timeOrigin + performance.now();
+  let frameOpen = false;
+  let afterFrame = [];
+  const frameEnd = new MessageChannel();
+  frameEnd.port1.onmessage = () => {
+    frameOpen = false;
+    for (const run of afterFrame.splice(0)) run();
+  };
+  const eachFrame = () => {
+    frameOpen = true;
+    frameEnd.port2.postMessage(0);
+    requestAnimationFrame(eachFrame);
+  };
+  requestAnimationFrame(eachFrame);
   document.addEventListener("keydown", () => {
     if (window.__ghostLatency.armed) window.__ghostLatency.keyAt = epochNow();
   }, true);
@@ -44,7 +67,9 @@ const latencyProbe = `
     if (!probe.armed || probe.keyAt === 0 || !document.querySelector(".monaco-editor .ghost-text-decoration")) return;
     probe.armed = false;
     const keyAt = probe.keyAt;
-    requestAnimationFrame(() => probe.samples.push({ keyAt, visibleAt: epochNow() }));
+    const record = () => probe.samples.push({ keyAt, visibleAt: epochNow() });
+    if (frameOpen) afterFrame.push(record);
+    else requestAnimationFrame(() => afterFrame.push(record));
   }).observe(document, { childList: true, subtree: true });
 `;
 
@@ -113,40 +138,40 @@ async function sampleCount(page: Page): Promise<number> {
  * Renames the function (so the extension's completion cache cannot answer and the model must), then types the
  * indentation of its body and returns when the last key went down and when the ghost text was painted.
  */
-async function measureOnce(scenario: Scenario, sample: number): Promise<GhostSample> {
-  const { page } = scenario.workbench;
+async function measureOnce(workbench: Workbench, sample: number): Promise<GhostSample> {
+  const { page } = workbench;
   await page.keyboard.press("Control+Home");
   await page.keyboard.press("Shift+End");
   await page.keyboard.insertText(`def add${sample}(a, b):`);
   await page.keyboard.press("Control+End");
-  await waitForNoGhostText(scenario);
+  await waitForNoGhostText(workbench);
   const before = await sampleCount(page);
   await page.evaluate("window.__ghostLatency.keyAt = 0; window.__ghostLatency.armed = true");
-  await scenario.workbench.type("    ");
+  await workbench.type("    ");
   await page.waitForFunction(`window.__ghostLatency.samples.length > ${before}`, undefined, {
     timeout: ghostTimeoutMs,
     polling: 50,
   });
   const latency = (await page.evaluate(`window.__ghostLatency.samples[${before}]`)) as GhostSample;
-  await clearBody(scenario);
+  await clearBody(workbench);
   return latency;
 }
 
 /** Removes the typed indentation and waits until no ghost text is shown or arriving. */
-async function clearBody(scenario: Scenario): Promise<void> {
-  const { page } = scenario.workbench;
+async function clearBody(workbench: Workbench): Promise<void> {
+  const { page } = workbench;
   await page.keyboard.press("Escape");
   await page.keyboard.press("Shift+Home");
   await page.keyboard.press("Backspace");
-  await waitForNoGhostText(scenario);
+  await waitForNoGhostText(workbench);
 }
 
 /** Dismisses ghost text until none has shown for three checks in a row, so no late answer counts as a sample. */
-async function waitForNoGhostText(scenario: Scenario): Promise<void> {
-  const { page } = scenario.workbench;
+async function waitForNoGhostText(workbench: Workbench): Promise<void> {
+  const { page } = workbench;
   for (let quietChecks = 0; quietChecks < 3;) {
     await sleep(200);
-    if ((await scenario.workbench.ghostTextFirstLine()) === "") quietChecks++;
+    if ((await workbench.ghostTextFirstLine()) === "") quietChecks++;
     else {
       quietChecks = 0;
       await page.keyboard.press("Escape");
@@ -260,7 +285,11 @@ function breakdown(sample: GhostSample, trace: TraceTimings | undefined): number
   ];
 }
 
-function printBreakdown(samples: readonly GhostSample[], traces: readonly (TraceTimings | undefined)[]): void {
+/** Prints the table and returns its p50 row (undefined when no sample joined a trace). */
+function printBreakdown(
+  samples: readonly GhostSample[],
+  traces: readonly (TraceTimings | undefined)[],
+): number[] | undefined {
   console.log("  where the time went, per sample (ms):");
   for (const [name, meaning] of breakdownColumns) console.log(`    ${name.padEnd(8)} ${meaning}`);
   const cell = (text: string) => text.padStart(9);
@@ -273,19 +302,139 @@ function printBreakdown(samples: readonly GhostSample[], traces: readonly (Trace
       `  ${String(index).padStart(3)}${row ? row.map((value) => cell(value.toFixed(0))).join("") : "  (no trace joined)"}`,
     );
   });
-  if (rows.length === 0) return;
-  console.log(
-    `  p50${breakdownColumns
-      .map((_, column) =>
-        cell(
-          percentile(
-            rows.map((row) => row[column]),
-            0.5,
-          ).toFixed(0),
-        ),
-      )
-      .join("")}`,
+  if (rows.length === 0) return undefined;
+  const p50 = breakdownColumns.map((_, column) =>
+    percentile(
+      rows.map((row) => row[column]),
+      0.5,
+    ),
   );
+  console.log(`  p50${p50.map((value) => cell(value.toFixed(0))).join("")}`);
+  return p50;
+}
+
+/** The goal's figure, "other", set against what the floor's code-server and Chromium take by themselves. */
+function printAgainstFloor(p50: readonly number[], floor: readonly number[]): void {
+  const column = (name: (typeof breakdownColumns)[number][0]) => p50[breakdownColumns.findIndex(([n]) => n === name)];
+  const [floorKeyToChange, , floorReturnToVisible] = floor;
+  const extension = column("prepare") + column("host rt") + column("post") + column("shield");
+  const editor = column("key>chg") + column("ret>vis");
+  console.log(
+    `  other p50 ${column("other").toFixed(0)} ms (goal <= 50 ms): the extension's stages (prepare, host rt, post, shield) ${extension.toFixed(0)} ms, ` +
+      `code-server's key>chg + ret>vis ${editor.toFixed(0)} ms, which the constant provider's floor measures at ${(floorKeyToChange + floorReturnToVisible).toFixed(0)} ms ` +
+      `(key>chg ${floorKeyToChange.toFixed(0)}, ret>vis ${floorReturnToVisible.toFixed(0)})`,
+  );
+}
+
+/** What the floor's provider logs per call, milliseconds since the epoch in the extension host. */
+interface FloorTrace {
+  changedAt?: number;
+  calledAt: number;
+  returnedAt: number;
+}
+
+/**
+ * An extension whose provider answers every request at once with a constant item: what code-server and Chromium take
+ * by themselves from keystroke to ghost text. It logs the same clock points as Llama Assist's trace to `logFile`.
+ */
+function floorExtension(logFile: string): Record<string, string> {
+  const manifest = {
+    name: "ghost-text-floor",
+    publisher: "bench",
+    version: "0.0.1",
+    engines: { vscode: "^1.100.0" },
+    main: "./extension.js",
+    activationEvents: ["onStartupFinished"],
+  };
+  const source = `
+    const vscode = require("vscode");
+    const { appendFile } = require("node:fs");
+    const epochNow = () => performance.timeOrigin + performance.now();
+    exports.activate = (context) => {
+      let changedAt;
+      context.subscriptions.push(
+        vscode.workspace.onDidChangeTextDocument((event) => {
+          if (event.contentChanges.length > 0) changedAt = epochNow();
+        }),
+        vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, {
+          provideInlineCompletionItems(document, position) {
+            const calledAt = epochNow();
+            const items = [new vscode.InlineCompletionItem("return a + b", new vscode.Range(position, position))];
+            const line = JSON.stringify({ changedAt, calledAt, returnedAt: epochNow() }) + "\\n";
+            appendFile(${JSON.stringify(logFile)}, line, () => undefined);
+            return items;
+          },
+        }),
+      );
+    };
+  `;
+  return { "package.json": JSON.stringify(manifest), "extension.js": source };
+}
+
+/** The floor: the same keystrokes and probe as the models' runs, with the constant provider alone (no Llama Assist). */
+async function benchFloor(codeServerPath: string): Promise<number[]> {
+  const extensionDir = await mkdtemp(path.join(os.tmpdir(), "ghost-text-floor-"));
+  const logFile = path.join(extensionDir, "calls.jsonl");
+  for (const [file, text] of Object.entries(floorExtension(logFile)))
+    await writeFile(path.join(extensionDir, file), text);
+  const workspace = await freshWorkspace(sampleWorkspace);
+  await writeFile(path.join(workspace, benchFile), functionHeader);
+  const server = await CodeServer.start({
+    executable: codeServerPath,
+    workspace,
+    extensionPath: extensionDir,
+    settings: {},
+    logFile: path.join(artifactsDir, "bench-floor", "code-server.log"),
+  });
+  try {
+    const workbench = await Workbench.open(server, path.join(artifactsDir, "bench-floor"));
+    try {
+      await workbench.page.evaluate(latencyProbe);
+      await workbench.openFile(benchFile);
+      let sample = 0;
+      await measureOnce(workbench, sample++);
+      const samples: GhostSample[] = [];
+      for (let i = 0; i < warmSamples; i++) samples.push(await measureOnce(workbench, sample++));
+      const calls = (await readFile(logFile, "utf8"))
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as FloorTrace);
+      const rows = samples.map((sample) => {
+        const call = calls.filter((c) => c.returnedAt >= sample.keyAt && c.returnedAt <= sample.visibleAt).at(-1);
+        if (call === undefined) return undefined;
+        const changedAt = call.changedAt ?? call.calledAt;
+        return [
+          sample.visibleAt - sample.keyAt,
+          changedAt - sample.keyAt,
+          call.calledAt - changedAt,
+          call.returnedAt - call.calledAt,
+          sample.visibleAt - call.returnedAt,
+        ];
+      });
+      const joined = rows.filter((row): row is number[] => row !== undefined);
+      const p50 = (column: number) =>
+        percentile(
+          joined.map((row) => row[column]),
+          0.5,
+        );
+      console.log(
+        summary(
+          "floor: a provider that returns a constant item at once, no Llama Assist",
+          samples.map(({ keyAt, visibleAt }) => visibleAt - keyAt),
+        ),
+      );
+      console.log(
+        `  floor p50 (n=${joined.length} joined): key>chg ${p50(1).toFixed(0)} ms, chg>call ${p50(2).toFixed(0)} ms (VS Code's own wait), call>ret ${p50(3).toFixed(1)} ms, ret>vis ${p50(4).toFixed(0)} ms`,
+      );
+      return [p50(1), p50(2), p50(4)];
+    } finally {
+      await workbench.close();
+    }
+  } finally {
+    await server.stop();
+    await rm(workspace, { recursive: true, force: true });
+    await rm(extensionDir, { recursive: true, force: true });
+  }
 }
 
 interface BenchOptions {
@@ -296,7 +445,13 @@ interface BenchOptions {
   settings: Record<string, unknown>;
 }
 
-async function benchModel(codeServer: string, label: string, modelPath: string, options: BenchOptions): Promise<void> {
+/** Returns the breakdown's p50 row, when asked for a breakdown. */
+async function benchModel(
+  codeServer: string,
+  label: string,
+  modelPath: string,
+  options: BenchOptions,
+): Promise<number[] | undefined> {
   const { cold } = options;
   const scenario = await Scenario.start(`bench-${label.replace(/ /g, "-")}`, {
     codeServer,
@@ -321,21 +476,25 @@ async function benchModel(codeServer: string, label: string, modelPath: string, 
       const coldValues: number[] = [];
       for (let i = 0; i < coldSamples; i++) {
         await restartHost(scenario);
-        const { keyAt, visibleAt } = await measureOnce(scenario, sample++);
+        const { keyAt, visibleAt } = await measureOnce(scenario.workbench, sample++);
         coldValues.push(visibleAt - keyAt);
       }
       console.log(summary(`${label}, cold (first completion after a host restart)`, coldValues));
     }
     const warm: GhostSample[] = [];
-    await measureOnce(scenario, sample++);
-    for (let i = 0; i < warmSamples; i++) warm.push(await measureOnce(scenario, sample++));
+    await measureOnce(scenario.workbench, sample++);
+    for (let i = 0; i < warmSamples; i++) warm.push(await measureOnce(scenario.workbench, sample++));
     console.log(
       summary(
         `${label}, warm (model loaded, a new function each time: no cache hit)`,
         warm.map(({ keyAt, visibleAt }) => visibleAt - keyAt),
       ),
     );
-    if (options.breakdown) printBreakdown(warm, await joinTraces(scenario, warm));
+    const p50 = options.breakdown ? printBreakdown(warm, await joinTraces(scenario, warm)) : undefined;
+    if (withoutChat) {
+      failed = false;
+      return p50;
+    }
 
     const chat = await openChat(scenario);
     await chat.evaluate(chatProbe);
@@ -345,6 +504,7 @@ async function benchModel(codeServer: string, label: string, modelPath: string, 
       chatValues.push(await measureChatOnce(chat, `Write a greeting function, take ${i + 2}.`));
     console.log(summary(`${label}, chat: send to first token visible`, chatValues));
     failed = false;
+    return p50;
   } finally {
     await scenario.finish(failed);
   }
@@ -362,11 +522,13 @@ async function main(): Promise<void> {
     `in the browser (code-server 4.100.3, Chromium, CPU backend; load average ${load()} on ${os.cpus().length} cores):`,
   );
   console.log("keystroke to visible ghost text, and chat send to first visible token");
-  await benchModel(codeServer, "scripted fixture model", ensureScriptedModel("standard"), {
+  const floor = await benchFloor(codeServer);
+  const scriptedP50 = await benchModel(codeServer, "scripted fixture model", ensureScriptedModel("standard"), {
     cold: false,
     breakdown: true,
     settings: {},
   });
+  if (scriptedP50) printAgainstFloor(scriptedP50, floor);
   if (scriptedOnly) {
     console.log(`load average at the end: ${load()}`);
     return;

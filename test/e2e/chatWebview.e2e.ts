@@ -312,6 +312,54 @@ describe("chat webview in a real browser (issue 6)", function () {
     );
   });
 
+  it("renders a reference-style link defined after a blank line the same streamed as from history", async function () {
+    view = await openChatWebview();
+    await view.send(emptyConversation);
+    const answer =
+      "See [the docs][docs] and [fs].\n\nA second paragraph.\n\n[docs]: https://nodejs.org/api\n[fs]: src/fs.ts\n";
+    await view.send({ kind: "messageAdded", message: assistant("live", "", [], "streaming") });
+    for (let i = 0; i < answer.length; i += 3)
+      await view.send({ kind: "answerDelta", messageId: "live", text: answer.slice(i, i + 3) });
+    await nextFrame(view);
+    const links = (id: string) =>
+      view.page
+        .locator(`[data-message="${id}"] a[data-href]`)
+        .evaluateAll((nodes) => nodes.map((node) => [node.textContent, node.getAttribute("data-href")]));
+    const expected = [
+      ["the docs", "https://nodejs.org/api"],
+      ["fs", "src/fs.ts"],
+    ];
+    assert.deepEqual(await links("live"), expected, "while streaming");
+    await view.send({ kind: "answerEnded", messageId: "live", status: "complete" });
+    await view.send({ kind: "messageAdded", message: assistant("history", answer) });
+    assert.deepEqual(await links("live"), expected, "once ended");
+    assert.deepEqual(await links("history"), expected, "from history");
+    const html = (id: string) => view.page.locator(`[data-message="${id}"] .message-content`).innerText();
+    assert.equal(await html("live"), await html("history"));
+  });
+
+  it("streams a 2 MB single line in frames that do not grow with it, and ends as history renders it", async function () {
+    view = await openChatWebview();
+    await view.send(emptyConversation);
+    await view.send({ kind: "messageAdded", message: assistant("line", "", [], "streaming") });
+    const words = "lorem ipsum dolor sit amet ";
+    const line = `Intro **bold**: ${words.repeat(Math.ceil(2_000_000 / words.length))}`;
+    for (let i = 0; i < line.length; i += 64 * 1024)
+      await view.send({ kind: "answerDelta", messageId: "line", text: line.slice(i, i + 64 * 1024) });
+    await nextFrame(view);
+    const content = view.page.locator('[data-message="line"] .message-content');
+    // The start of the line is markdown; its rest is shown as it came, inside the same paragraph.
+    assert.equal(await content.locator("p strong").first().textContent(), "bold");
+    assert.equal(await content.locator("p").count(), 1);
+    const shown = await content.evaluate((node) => node.textContent ?? "");
+    assert.ok(shown.includes(line.slice(-1000)), "the line's last characters are shown");
+    await view.send({ kind: "answerEnded", messageId: "line", status: "complete" });
+    await view.send({ kind: "messageAdded", message: assistant("line-history", line) });
+    const text = (id: string) =>
+      view.page.locator(`[data-message="${id}"] .message-content`).evaluate((node) => node.innerHTML);
+    assert.equal(await text("line"), await text("line-history"));
+  });
+
   it("sends with Enter, adds a line with Shift+Enter, and hands the draft to the extension", async function () {
     view = await openChatWebview();
     await view.send(emptyConversation);

@@ -150,6 +150,10 @@ describe("early stop against remote servers", function () {
       assert.equal(result.stopReason, "complete");
       assert.equal(result.text, "return a + b\n\n\ndef");
       assert.equal(result.generatedTokens, 5);
+      // The counts come from the streamed pieces, as the final message never does.
+      assert.ok(result.promptTokens > 0, `prompt tokens ${result.promptTokens}`);
+      assert.ok(result.tokensEvaluated > 0, `tokens evaluated ${result.tokensEvaluated}`);
+      assert.ok(result.timings !== undefined && result.timings.promptMs > 0, "the prompt's timings");
       let busy = true;
       for (let waited = 0; busy && waited < 3000; waited += 25) {
         busy = await slotBusy(server.url);

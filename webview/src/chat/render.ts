@@ -190,27 +190,68 @@ export function renderCodeBlock(
   return container;
 }
 
+/** Reference-style link definitions by normalised label, as markdown-it keeps them in its parse env. */
+type LinkReferences = Record<string, { href: string; title: string }>;
+
 /** A part of an answer rendered into its own element, with its code blocks, which it fills into their slots. */
 interface RenderedPart {
   element: HTMLElement;
   blocks: CodeBlock[];
+  /** The definitions known after this part: the ones it was given, then its own. */
+  references: LinkReferences;
+}
+
+/** A finished part: its text and first block, to render it again when a later link definition applies to it. */
+interface FrozenPart extends RenderedPart {
+  text: string;
+  firstBlock: number;
 }
 
 /** How far a streaming tail may grow with no block boundary before it is cut at a line end anyway. */
 const maxTailLength = 32_000;
 
 /**
+ * How much of a line that is still being written is rendered as markdown while it streams; the rest of it shows as
+ * plain text, appended as it comes, until the line ends or the answer does. A line of megabytes would otherwise be
+ * parsed again on every frame, and the cost would grow with the square of its length.
+ */
+const maxOpenLineRendered = 8_192;
+
+/** The longest piece of held text one element shows. */
+const maxHeldSegment = 4_096;
+
+/** Elements that hold a block's text: where the plain-text rest of a long open line goes. */
+const textBlockTags = new Set(["P", "LI", "H1", "H2", "H3", "H4", "H5", "H6", "TD", "TH", "BLOCKQUOTE", "UL", "OL"]);
+
+/**
  * An assistant answer that grows token by token. Finished top-level blocks are frozen into their own elements and
- * never parsed again; only the tail after the last block boundary is re-rendered, at most once per animation frame.
+ * never parsed again (unless a later reference-style link definition applies to them); only the tail after the last
+ * block boundary is re-rendered, at most once per animation frame. A very long open line is rendered up to
+ * maxOpenLineRendered and its rest appended as text, so each frame costs what arrived since the last one.
  */
 export class AnswerView {
   readonly element: HTMLElement;
   private readonly content: HTMLElement;
   private readonly tailElement: HTMLElement;
   private readonly statusElement: HTMLElement;
-  private readonly frozen: RenderedPart[] = [];
+  private readonly frozen: FrozenPart[] = [];
   private frozenBlocks = 0;
+  /** The definitions in the frozen parts, in document order: the first definition of a label wins, as in markdown. */
+  private frozenReferences: LinkReferences = {};
+  /** The definitions the frozen parts were last rendered with, as JSON. */
+  private frozenRenderedWith = "{}";
   private tail = "";
+  /** Where the tail's last line starts. */
+  private openLineStart = 0;
+  /** Whether the tail changed since it was last rendered. */
+  private tailChanged = true;
+  /** The rest of a long open line, held out of the markdown while it streams, in the pieces it came in. */
+  private held: string[] = [];
+  /** How many of the held pieces are shown. */
+  private heldShown = 0;
+  /** Where the held text is shown (null: nowhere), and its last segment; both go when the tail renders again. */
+  private heldHost: Element | null | undefined;
+  private heldSegment: Text | undefined;
   private tailBlocks: CodeBlock[] = [];
   private readonly verdicts = new Map<number, CodeVerdictView>();
   private readonly revealed = new Set<number>();
@@ -238,17 +279,41 @@ export class AnswerView {
     this.element.append(this.content, this.statusElement);
     for (const verdict of verdicts) this.verdicts.set(verdict.index, verdict);
     this.streaming = status === "streaming";
-    this.tail = stripControlCharacters(text);
+    this.appendText(text);
     this.render();
     this.setStatus(status);
   }
 
   append(text: string): void {
-    this.tail += stripControlCharacters(text);
+    this.appendText(text);
     this.frame ??= requestAnimationFrame(() => {
       this.frame = undefined;
       this.render();
     });
+  }
+
+  private appendText(raw: string): void {
+    const text = stripControlCharacters(raw);
+    if (text === "") return;
+    const newline = text.lastIndexOf("\n");
+    if (this.held.length > 0) {
+      if (newline < 0) {
+        this.held.push(text);
+        return;
+      }
+      // The long line ends: it goes back into the markdown, and the held text node goes with the next render.
+      this.tail += this.held.join("");
+      this.held = [];
+      this.heldShown = 0;
+    }
+    if (newline >= 0) this.openLineStart = this.tail.length + newline + 1;
+    this.tail += text;
+    this.tailChanged = true;
+    const heldFrom = this.openLineStart + maxOpenLineRendered;
+    if (this.streaming && this.tail.length > heldFrom) {
+      this.held.push(this.tail.slice(heldFrom));
+      this.tail = this.tail.slice(0, heldFrom);
+    }
   }
 
   setVerdict(verdict: CodeVerdictView): void {
@@ -265,6 +330,11 @@ export class AnswerView {
     if (this.frame !== undefined) cancelAnimationFrame(this.frame);
     this.frame = undefined;
     this.streaming = false;
+    // The whole answer is markdown now, rendered as history renders it.
+    this.tail += this.held.join("");
+    this.held = [];
+    this.heldShown = 0;
+    this.tailChanged = true;
     this.render();
     this.setStatus(status, error);
   }
@@ -286,12 +356,66 @@ export class AnswerView {
   }
 
   private render(): void {
-    this.freezeFinishedBlocks();
-    const part = this.renderPart(this.tail, this.frozenBlocks, !this.streaming);
-    this.tailBlocks = part.blocks;
-    this.tailElement.replaceChildren(...part.element.childNodes);
-    this.fillSlots(this.tailElement);
+    if (this.tailChanged) {
+      this.tailChanged = false;
+      this.freezeFinishedBlocks();
+      const part = this.renderPart(this.tail, this.frozenBlocks, !this.streaming, this.frozenReferences);
+      this.tailBlocks = part.blocks;
+      this.tailElement.replaceChildren(...part.element.childNodes);
+      this.fillSlots(this.tailElement);
+      this.renderFrozenWith(part.references);
+      this.heldHost = undefined;
+      this.heldSegment = undefined;
+    }
+    this.showHeld();
     this.onRendered();
+  }
+
+  /**
+   * Appends the held pieces that arrived since the last frame. They go in segments of their own (blocks, see
+   * chat.css), each at most maxHeldSegment long: a frame then lays out one segment, where one text node growing
+   * inside the paragraph made the browser lay out the whole line again on every frame.
+   */
+  private showHeld(): void {
+    if (this.heldShown === this.held.length) return;
+    const text = this.held.slice(this.heldShown).join("");
+    this.heldShown = this.held.length;
+    this.heldHost ??= this.heldHostElement();
+    if (this.heldHost === null) return;
+    for (let at = 0; at < text.length;) {
+      if (this.heldSegment === undefined || this.heldSegment.length >= maxHeldSegment) {
+        this.heldSegment = document.createTextNode("");
+        const span = element("span", "open-line");
+        span.append(this.heldSegment);
+        this.heldHost.append(span);
+      }
+      const room = maxHeldSegment - this.heldSegment.length;
+      this.heldSegment.appendData(text.slice(at, at + room));
+      at += room;
+    }
+  }
+
+  /** The block the open line belongs to; null in a code block still being written, which shows no code yet. */
+  private heldHostElement(): Element | null {
+    let host: Element = this.tailElement;
+    while (host.lastElementChild !== null && textBlockTags.has(host.lastElementChild.tagName))
+      host = host.lastElementChild;
+    return host === this.tailElement && this.tailElement.lastElementChild !== null ? null : host;
+  }
+
+  /**
+   * A reference-style link may be defined after the text that uses it, as history renders it from the whole answer:
+   * when the definitions known change, the frozen parts are rendered again with them.
+   */
+  private renderFrozenWith(references: LinkReferences): void {
+    const key = JSON.stringify(references);
+    if (key === this.frozenRenderedWith) return;
+    this.frozenRenderedWith = key;
+    for (const part of this.frozen) {
+      const fresh = this.renderPart(part.text, part.firstBlock, true, references);
+      part.element.replaceChildren(...fresh.element.childNodes);
+      this.fillSlots(part.element);
+    }
   }
 
   private freezeFinishedBlocks(): void {
@@ -303,27 +427,31 @@ export class AnswerView {
       if (token.level !== 0 || token.map === null || (token.nesting !== 1 && token.nesting !== 0)) continue;
       const start = token.map[0];
       // Cut only before a block that starts a fresh line after a blank one: there, parsing the parts separately
-      // gives the same result as parsing the whole.
+      // gives the same result as parsing the whole (link definitions aside, which renderFrozenWith covers).
       if (start > 0 && lines[start - 1].trim() === "" && /^\S/.test(lines[start] ?? "")) cut = start;
     }
     if (cut < 0 && this.tail.length > maxTailLength && endsInParagraph(tokens)) cut = lines.length - 1;
     if (cut <= 0) return;
-    const frozenText = lines.slice(0, cut).join("\n");
-    const part = this.renderPart(frozenText, this.frozenBlocks, true);
+    const text = lines.slice(0, cut).join("\n");
+    const part = this.renderPart(text, this.frozenBlocks, true, this.frozenReferences);
+    this.frozen.push({ ...part, text, firstBlock: this.frozenBlocks });
     this.frozenBlocks += part.blocks.length;
-    this.frozen.push(part);
+    this.frozenReferences = part.references;
     this.content.insertBefore(part.element, this.tailElement);
     this.fillSlots(part.element);
     this.tail = lines.slice(cut).join("\n");
+    this.openLineStart = this.tail.lastIndexOf("\n") + 1;
   }
 
-  private renderPart(text: string, firstBlock: number, complete: boolean): RenderedPart {
-    const tokens = markdown.parse(text, {});
+  /** `references` are the definitions before this text; markdown-it keeps the first definition of a label. */
+  private renderPart(text: string, firstBlock: number, complete: boolean, references: LinkReferences): RenderedPart {
+    const parseEnv: { references: LinkReferences } = { references: { ...references } };
+    const tokens = markdown.parse(text, parseEnv);
     const blocks = codeBlocksOf(tokens, text.split("\n"), complete, firstBlock);
     const env: RenderEnv = { firstBlock, blocks: 0 };
     const part = element("div", "part");
     part.append(sanitize(markdown.renderer.render(tokens, markdown.options, env)));
-    return { element: part, blocks };
+    return { element: part, blocks, references: parseEnv.references };
   }
 
   private blockAt(index: number): CodeBlock | undefined {

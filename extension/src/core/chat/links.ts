@@ -50,3 +50,57 @@ function safeDecode(text: string): string {
     return text;
   }
 }
+
+/**
+ * Where a file link leads, as a URI path ("/home/me/x.ts", "/c:/src/x.ts"): inside one of the workspace folders, or
+ * outside all of them, which the adapter opens only after asking. `folder` is the index of the folder whose file
+ * system the path is on: the one a relative link was resolved in, or the one an absolute path lies within.
+ */
+export interface FileLinkTarget {
+  path: string;
+  inside: boolean;
+  folder?: number;
+}
+
+const drivePath = /^\/?[a-zA-Z]:\//;
+
+/**
+ * The places a file link may name, each resolved (".." and "." applied, backslashes as slashes) and checked against
+ * the workspace folders, given as URI paths. A relative link is tried in each folder; an absolute one is itself.
+ * An answer may name "/etc/passwd" or "../../../.ssh/id_rsa": resolving first keeps ".." from climbing out unseen.
+ */
+export function fileLinkTargets(linkPath: string, folderPaths: readonly string[]): FileLinkTarget[] {
+  const path = linkPath.replace(/\\/g, "/");
+  const folders = folderPaths.map(resolvePath);
+  const within = (target: string) => folders.findIndex((folder) => isWithin(target, folder));
+  if (path.startsWith("/") || drivePath.test(path)) {
+    const target = resolvePath(path.startsWith("/") ? path : `/${path}`);
+    const folder = within(target);
+    return [folder < 0 ? { path: target, inside: false } : { path: target, inside: true, folder }];
+  }
+  return folders.map((folder, index) => {
+    const target = resolvePath(`${folder}/${path}`);
+    return { path: target, inside: within(target) >= 0, folder: index };
+  });
+}
+/** An absolute URI path with "." and ".." applied; ".." at the root stays there, as in URL resolution. */
+function resolvePath(path: string): string {
+  const segments: string[] = [];
+  for (const segment of path.split("/")) {
+    if (segment === "" || segment === ".") continue;
+    if (segment === "..") {
+      // A Windows drive is the root of its path.
+      if (segments.length > 1 || (segments.length === 1 && !/^[a-zA-Z]:$/.test(segments[0]))) segments.pop();
+      continue;
+    }
+    segments.push(segment);
+  }
+  return `/${segments.join("/")}`;
+}
+
+function isWithin(target: string, folder: string): boolean {
+  // Drive letters and Windows paths compare without case; elsewhere case matters.
+  const windows = drivePath.test(folder);
+  const [a, b] = windows ? [target.toLowerCase(), folder.toLowerCase()] : [target, folder];
+  return a === b || a.startsWith(b === "/" ? "/" : `${b}/`);
+}

@@ -379,7 +379,10 @@ export class ChatSession {
     if (this.answer !== answer || text === "") return;
     answer.message.text += text;
     this.deps.post({ kind: "answerDelta", messageId: answer.message.id, text });
-    const lastNewline = answer.message.text.lastIndexOf("\n");
+    // Searched in the chunk alone: on a line of megabytes, searching the whole answer on every chunk is quadratic.
+    const newlineInChunk = text.lastIndexOf("\n");
+    if (newlineInChunk < 0) return;
+    const lastNewline = answer.message.text.length - text.length + newlineInChunk;
     if (lastNewline < answer.checkedLength) return;
     // Start one character early so a fence line whose newline arrived in the previous chunk is still seen.
     const fresh = answer.message.text.slice(Math.max(0, answer.checkedLength - 1), lastNewline + 1);

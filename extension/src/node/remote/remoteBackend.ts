@@ -216,14 +216,36 @@ class RemoteClient {
   }
 }
 
-/** A stream the stop policy closed: its final message, with the server's counts, never came. */
-function stoppedResult({ decision, pieces }: { decision: StopDecision; pieces: number }): GenerationResult {
+/**
+ * A stream the stop policy closed: its final message never came. The counts are what the server said while streaming
+ * (llama-server sends them with every piece); a server that says nothing until its end leaves them 0.
+ */
+function stoppedResult(
+  { decision, pieces }: { decision: StopDecision; pieces: number },
+  counts: Partial<Pick<GenerationResult, "tokensEvaluated" | "promptTokens" | "generatedTokens" | "timings">> = {},
+): GenerationResult {
   return {
     text: decision.text,
     stopReason: decision.reason,
-    tokensEvaluated: 0,
-    promptTokens: 0,
-    generatedTokens: pieces,
+    tokensEvaluated: counts.tokensEvaluated ?? 0,
+    promptTokens: counts.promptTokens ?? 0,
+    generatedTokens: counts.generatedTokens ?? pieces,
+    ...(counts.timings === undefined ? {} : { timings: counts.timings }),
+  };
+}
+
+/** The counts on one of llama-server's /infill messages, streamed or final. */
+function llamaServerCounts(data: JsonObject): Pick<GenerationResult, "tokensEvaluated" | "promptTokens"> & {
+  generatedTokens?: number;
+  timings?: GenerationTimings;
+} {
+  const timings = recordOf(data.timings);
+  const generatedTokens = numberOf(data.tokens_predicted) ?? numberOf(timings?.predicted_n);
+  return {
+    tokensEvaluated: numberOf(timings?.prompt_n) ?? 0,
+    promptTokens: numberOf(data.tokens_evaluated) ?? 0,
+    ...(generatedTokens === undefined ? {} : { generatedTokens }),
+    ...serverTimings(timings),
   };
 }
 
@@ -399,6 +421,8 @@ class LlamaServerBackend implements RemoteBackend {
     const path = "/infill";
     let text = "";
     let final: JsonObject | undefined;
+    /** The last message streamed: the counts so far. */
+    let latest: JsonObject | undefined;
     const { context } = params;
     const fitted = context === undefined ? undefined : await this.promptFitter.fit({ ...params, context }, signal);
     const input = llamaServerInfillInput(params, fitted?.text);
@@ -419,9 +443,12 @@ class LlamaServerBackend implements RemoteBackend {
           // The server's own time cap, with the policy's meaning: from the first token, once a line break exists.
           ...(timeCapMs > 0 ? { t_max_predict_ms: timeCapMs } : {}),
           stream: true,
+          // Every streamed piece then carries the prompt's timings, which a stream the stop policy closes still has.
+          timings_per_token: true,
         },
         requestSignal,
         (data) => {
+          latest = data;
           if (typeof data.content === "string") {
             text += data.content;
             stream.push(text);
@@ -431,29 +458,30 @@ class LlamaServerBackend implements RemoteBackend {
       ),
     );
     if (stopped !== undefined)
-      return { ...stoppedResult(stopped), ...(fitted === undefined ? {} : { promptFit: fitted.promptFit }) };
+      return {
+        ...stoppedResult(stopped, latest === undefined ? {} : llamaServerCounts(latest)),
+        ...(fitted === undefined ? {} : { promptFit: fitted.promptFit }),
+      };
     if (final === undefined) throw this.client.incomplete(path);
     this.noteServedModel(final.model);
-    const timings = recordOf(final.timings);
     const stopType = final.stop_type;
-    const generatedTokens = numberOf(final.tokens_predicted) ?? numberOf(timings?.predicted_n) ?? 0;
+    const counts = llamaServerCounts(final);
+    const generatedTokens = counts.generatedTokens ?? 0;
     // "limit" before n_predict is t_max_predict_ms: the full lines are kept, as with the policy's own cap.
     if (stopType === "limit" && timeCapMs > 0 && generatedTokens < params.maxTokens) {
-      return {
-        ...stoppedResult({
+      return stoppedResult(
+        {
           decision: { reason: "timeLimit", text: text.slice(0, Math.max(0, text.lastIndexOf("\n"))) },
           pieces: generatedTokens,
-        }),
-        ...serverTimings(timings),
-      };
+        },
+        counts,
+      );
     }
     return {
       text,
       stopReason: stopType === "limit" ? "maxTokens" : stopType === "word" ? "stop" : "eos",
-      tokensEvaluated: numberOf(timings?.prompt_n) ?? 0,
-      promptTokens: numberOf(final.tokens_evaluated) ?? 0,
-      generatedTokens: numberOf(final.tokens_predicted) ?? numberOf(timings?.predicted_n) ?? 0,
-      ...serverTimings(timings),
+      ...counts,
+      generatedTokens,
       ...(fitted === undefined ? {} : { promptFit: fitted.promptFit }),
     };
   }
