@@ -1,9 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  enabledCategories,
-  guardCategories,
-  guardVersionOf,
-} from "../../../extension/src/core/guard/categories";
+import { enabledCategories, guardCategories, guardVersionOf } from "../../../extension/src/core/guard/categories";
 import { ChatGuard, type ChatGuardDependencies } from "../../../extension/src/core/guard/chatGuard";
 import { AnswerCheckpoints } from "../../../extension/src/core/guard/checkpoints";
 import { answerMessage, guardOffHint, promptMessage } from "../../../extension/src/core/guard/decision";
@@ -38,7 +34,9 @@ describe("Llama Guard categories", function () {
 describe("the guard prompt", function () {
   it("is the model card's Llama Guard 3 format, with the policy as a fixed prefix", function () {
     const categories = guardCategories["llama-guard-3"].slice(0, 2);
-    const prompt = guardPrompt("llama-guard-3", "User", categories, [{ role: "User", text: " How do I sort a list? " }]);
+    const prompt = guardPrompt("llama-guard-3", "User", categories, [
+      { role: "User", text: " How do I sort a list? " },
+    ]);
     assert.equal(
       prompt.policy + prompt.conversation,
       "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\n" +
@@ -66,7 +64,9 @@ describe("the guard prompt", function () {
   });
 
   it("wraps Llama Guard 2's prompt in [INST]", function () {
-    const prompt = guardPrompt("llama-guard-2", "User", guardCategories["llama-guard-2"], [{ role: "User", text: "q" }]);
+    const prompt = guardPrompt("llama-guard-2", "User", guardCategories["llama-guard-2"], [
+      { role: "User", text: "q" },
+    ]);
     assert.match(prompt.policy, /^<\|begin_of_text\|>\[INST\] Task: /);
     assert.match(prompt.policy, /S5: Specialized Advice\./);
     assert.match(prompt.conversation, /categories\. \[\/INST\]$/);
@@ -148,10 +148,9 @@ describe("ChatGuard", function () {
   });
 
   it("a crash, a missing model or a timeout is not checked, and the message says how to turn the guard off", async function () {
-    const crashed = await guardWith({ check: () => Promise.reject(new Error("The inference host crashed")) }).checkPrompt(
-      "hi",
-      signal,
-    );
+    const crashed = await guardWith({
+      check: () => Promise.reject(new Error("The inference host crashed")),
+    }).checkPrompt("hi", signal);
     assert.deepEqual(crashed, { state: "notChecked", reason: "The inference host crashed" });
     assert.ok(promptMessage(crashed)?.includes(guardOffHint));
     const noModel = await guardWith({ model: () => Promise.reject(new Error("no guard model is set")) }).checkPrompt(

@@ -85,7 +85,10 @@ export class ChatGuard {
       if (timedOut) return this.timeout();
       const verdict = parseGuardVerdict(check.text, version);
       if (verdict.kind === "malformed") {
-        return { state: "notChecked", reason: `its answer was not a verdict: ${JSON.stringify(check.text.slice(0, 80))}` };
+        return {
+          state: "notChecked",
+          reason: `its answer was not a verdict: ${JSON.stringify(check.text.slice(0, 80))}`,
+        };
       }
       return verdict.kind === "safe" ? { state: "safe" } : { state: "unsafe", categories: verdict.categories };
     } catch (error) {

@@ -3,9 +3,7 @@
 import { type GuardCategory, type GuardVersion, guardCategories } from "./categories";
 
 export type GuardVerdict =
-  | { kind: "safe" }
-  | { kind: "unsafe"; categories: readonly GuardCategory[] }
-  | { kind: "malformed"; text: string };
+  { kind: "safe" } | { kind: "unsafe"; categories: readonly GuardCategory[] } | { kind: "malformed"; text: string };
 
 /** A verdict is two short lines; the host stops generating after this many tokens. */
 export const guardVerdictMaxTokens = 20;
