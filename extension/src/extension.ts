@@ -18,6 +18,7 @@ import { commandIds } from "./vscode/commandIds";
 import * as documentTrees from "./vscode/syntax/documentTrees";
 import * as inlineCompletions from "./vscode/completion/inlineCompletionProvider";
 import * as chatView from "./vscode/chat/chatView";
+import { createChatGuard } from "./vscode/guard/chatGuard";
 import * as refactor from "./vscode/refactor";
 import * as models from "./vscode/models";
 import { InferenceRouter } from "./vscode/remote/inferenceRouter";
@@ -43,7 +44,9 @@ export function activate(context: vscode.ExtensionContext): void {
   const diagnostics = new shieldDiagnostics.ShieldDiagnostics();
   const shieldStatus = new ShieldStatusBar();
   const trees = documentTrees.register(grammars, () => settings.current.completions.maxParsedFileChars, log);
-  const chat = chatView.register(context, inference, settings, shield, log);
+  // Llama Guard runs in the local host whatever serves the chat: the user's words are checked on this machine.
+  const guard = createChatGuard(host, settings);
+  const chat = chatView.register(context, inference, settings, shield, guard, log);
   // Load the grammars now, off the keystroke path: until they are in, block mode withholds every suggestion.
   void shield.load();
 
@@ -95,6 +98,7 @@ export function activate(context: vscode.ExtensionContext): void {
       queries: trees.queries,
       importedDefinitions: trees.importedDefinitions,
       askInChat: (request) => chat.askInChat(request),
+      guard,
     }),
     models.register(context, host, settings, log),
   );

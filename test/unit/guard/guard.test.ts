@@ -168,7 +168,7 @@ describe("ChatGuard", function () {
     };
     const slow = guardWith({
       timers: manualTimers,
-      check: (_prompt, checkSignal) =>
+      check: (_role, _prompt, checkSignal) =>
         new Promise((_resolve, reject) => checkSignal.addEventListener("abort", () => reject(new Error("cancelled")))),
     }).checkAnswer("q", "a", signal);
     fire?.();

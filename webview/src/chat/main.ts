@@ -14,7 +14,7 @@ import type {
   TokenBudgetView,
 } from "../../../extension/src/core/protocol/webview";
 import { maxChatInputLength } from "../../../extension/src/core/protocol/webview";
-import { AnswerView } from "./render";
+import { AnswerView, renderGuardBanner } from "./render";
 
 interface VsCodeApi {
   postMessage(message: ChatFromWebview): void;
@@ -88,8 +88,14 @@ function userMessageElement(message: ChatMessageView): HTMLElement {
     }
     node.append(list);
   }
-  node.append(element("div", "message-text", message.text));
+  node.append(element("div", "message-text", message.text), element("div", "guard-slot"));
+  if (message.guard !== undefined) setUserGuard(node, message.guard);
   return node;
+}
+
+function setUserGuard(node: Element, verdict: ChatMessageView["guard"]): void {
+  const banner = verdict === undefined ? undefined : renderGuardBanner(verdict, undefined);
+  node.querySelector(".guard-slot")?.replaceChildren(...(banner === undefined ? [] : [banner]));
 }
 
 function addMessage(message: ChatMessageView): void {
@@ -98,6 +104,7 @@ function addMessage(message: ChatMessageView): void {
   } else {
     const view = new AnswerView(message.id, message.text, message.status, message.verdicts, scrollIfFollowing);
     if (message.status === "error" || message.status === "stopped") view.finish(message.status, message.error);
+    view.setGuard(message.guard);
     answers.set(message.id, view);
     messagesElement.append(view.element);
   }
@@ -209,6 +216,16 @@ function onMessage(message: ChatToWebview): void {
     case "codeVerdict":
       answers.get(message.messageId)?.setVerdict(message.verdict);
       break;
+    case "guardVerdict": {
+      const answer = answers.get(message.messageId);
+      if (answer !== undefined) answer.setGuard(message.verdict);
+      else {
+        const node = messagesElement.querySelector(`.message.user[data-message="${CSS.escape(message.messageId)}"]`);
+        if (node !== null) setUserGuard(node, message.verdict);
+      }
+      scrollIfFollowing();
+      break;
+    }
     case "answerEnded":
       answers.get(message.messageId)?.finish(message.status, message.error);
       setBusy(false);
@@ -379,6 +396,11 @@ function activateInMessages(target: HTMLElement): boolean {
   const link = target.closest<HTMLElement>("a[data-href]");
   if (link !== null) {
     post({ kind: "openLink", href: link.dataset.href ?? "" });
+    return true;
+  }
+  const guardReveal = target.closest<HTMLElement>("[data-guard-reveal]");
+  if (guardReveal !== null) {
+    answers.get(guardReveal.dataset.guardReveal ?? "")?.revealGuarded();
     return true;
   }
   const reveal = target.closest<HTMLElement>("[data-reveal]");

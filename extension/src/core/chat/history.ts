@@ -39,7 +39,21 @@ function isMessage(value: unknown): value is StoredMessage {
     (value.status === "complete" || value.status === "stopped" || value.status === "error") &&
     Array.isArray(value.attachments) &&
     value.attachments.every(isAttachment) &&
-    (value.error === undefined || typeof value.error === "string")
+    (value.error === undefined || typeof value.error === "string") &&
+    (value.guard === undefined || isGuardVerdict(value.guard))
+  );
+}
+
+function isGuardVerdict(value: unknown): boolean {
+  return (
+    isRecord(value) &&
+    (value.state === "checking" ||
+      value.state === "safe" ||
+      value.state === "unsafe" ||
+      value.state === "notChecked") &&
+    Array.isArray(value.categories) &&
+    value.categories.every((category) => typeof category === "string") &&
+    typeof value.message === "string"
   );
 }
 

@@ -32,7 +32,7 @@ export interface GuardModelIdentity {
 export interface ChatGuardDependencies {
   /** The guard model that will answer, or why there is none (no model set, it failed to load…). */
   model(signal: AbortSignal): Promise<GuardModelIdentity>;
-  check(prompt: GuardPrompt, signal: AbortSignal): Promise<GuardCheck>;
+  check(role: GuardRole, prompt: GuardPrompt, signal: AbortSignal): Promise<GuardCheck>;
   settings(): GuardSettings;
   timers: Timers;
   /** A check that takes longer counts as not checked. */
@@ -81,7 +81,7 @@ export class ChatGuard {
       if (controller.signal.aborted) throw new Error("the check was cancelled");
       const version: GuardVersion = guardVersionOf(model.name, model.parameters);
       const categories = enabledCategories(version, this.deps.settings().disabledCategories);
-      const check = await this.deps.check(guardPrompt(version, role, categories, turns), controller.signal);
+      const check = await this.deps.check(role, guardPrompt(version, role, categories, turns), controller.signal);
       if (timedOut) return this.timeout();
       const verdict = parseGuardVerdict(check.text, version);
       if (verdict.kind === "malformed") {

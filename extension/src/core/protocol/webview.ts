@@ -52,6 +52,18 @@ export interface CodeVerdictView {
   failure?: string;
 }
 
+/**
+ * Llama Guard's word on a message. `checking`: an answer is streaming and its text so far is not checked yet.
+ * `unsafe` and `notChecked` withhold an answer (the user may still reveal it) and stop a user message from being sent.
+ */
+export interface GuardVerdictView {
+  state: "checking" | "safe" | "unsafe" | "notChecked";
+  /** The categories as "S2 Non-Violent Crimes". */
+  categories: string[];
+  /** The banner's text; empty for checking and safe. */
+  message: string;
+}
+
 export type ChatMessageStatus = "complete" | "streaming" | "stopped" | "error";
 
 export interface ChatMessageView {
@@ -63,6 +75,7 @@ export interface ChatMessageView {
   attachments: string[];
   verdicts: CodeVerdictView[];
   error?: string;
+  guard?: GuardVerdictView;
 }
 
 export interface ConversationSummary {
@@ -101,6 +114,7 @@ export type ChatToWebview =
   | { kind: "messageAdded"; message: ChatMessageView }
   | { kind: "answerDelta"; messageId: string; text: string }
   | { kind: "codeVerdict"; messageId: string; verdict: CodeVerdictView }
+  | { kind: "guardVerdict"; messageId: string; verdict: GuardVerdictView }
   | { kind: "answerEnded"; messageId: string; status: ChatMessageStatus; error?: string }
   | { kind: "messageRemoved"; messageId: string }
   | { kind: "budget"; budget: TokenBudgetView }

@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { AskInChatRequest } from "../../core/chat/conversation";
 import { HistoryFile } from "../../node/chat/historyFile";
 import { chatPageHtml } from "../../core/chat/html";
-import { ChatSession, type CodeScan } from "../../core/chat/session";
+import { ChatSession, type ChatSessionGuard, type CodeScan } from "../../core/chat/session";
 import type { LlamaAssistConfig } from "../../core/config/config";
 import type { HostState } from "../../core/protocol/host";
 import { type ChatToWebview, type HostAvailability, isChatFromWebview } from "../../core/protocol/webview";
@@ -54,9 +54,10 @@ export function register(
   host: ConversationBackend,
   settings: Settings,
   shield: ShieldEngine,
+  guard: ChatSessionGuard,
   log: vscode.LogOutputChannel,
 ): ChatView {
-  const provider = new ChatViewProvider(context, host, settings, shield, log);
+  const provider = new ChatViewProvider(context, host, settings, shield, guard, log);
   const registrations = vscode.Disposable.from(
     // Not retained while hidden: see webview/src/chat/main.ts.
     vscode.window.registerWebviewViewProvider(chatViewId, provider),
@@ -85,6 +86,7 @@ class ChatViewProvider implements vscode.WebviewViewProvider, ChatPage, vscode.D
     private readonly host: ConversationBackend,
     private readonly settings: Settings,
     private readonly shield: ShieldEngine,
+    private readonly guard: ChatSessionGuard,
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.webviewRoot = vscode.Uri.joinPath(context.extensionUri, "dist", "webview");
@@ -213,6 +215,7 @@ class ChatViewProvider implements vscode.WebviewViewProvider, ChatPage, vscode.D
         contextSize: () => (this.host.state.phase === "ready" ? this.host.state.info.chatModel.contextSize : undefined),
         scanCode: (code, languageId) => this.scanCode(code, languageId),
         post: (message) => this.post(message),
+        guard: this.guard,
         persist: (conversations) => {
           this.historyFile
             .save(conversations)
