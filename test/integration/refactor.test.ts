@@ -21,8 +21,15 @@ import { fileGrammarSource } from "../../extension/src/node/shield/fileGrammarSo
 import { gateSuggestion } from "../../extension/src/core/shield/gate";
 import { SyntaxRuntime } from "../../extension/src/core/syntax/syntaxRuntime";
 import { HostRequestError } from "../../extension/src/node/host/hostClient";
+import type { ChatParams, GenerationResult } from "../../extension/src/core/protocol/host";
 import { type TestHost, createTestHost, hostConfig } from "../fixtures/hostHarness";
 import { chatAnswer, chatAnswerCode, ensureScriptedModel, repoRoot } from "../fixtures/scriptedModel";
+import {
+  ensureRealScriptedModel,
+  llama31ChatAnswer,
+  llama31ChatAnswerCode,
+  llama31Instruct,
+} from "../fixtures/realScriptedModels";
 import type { AskInChatRequest } from "../../extension/src/core/chat/conversation";
 import { explainRequest } from "../../extension/src/core/refactor/explain";
 import { answerEnded, createChatRig } from "./chatHarness";
@@ -65,6 +72,8 @@ interface Run {
   job: RefactorJob;
   chunks: string[];
   userTurn: string;
+  params: ChatParams;
+  result: GenerationResult;
 }
 
 async function refactorAtCursor(
@@ -81,7 +90,7 @@ async function refactorAtCursor(
   const tree = engines.runtime.parse(language, documentText);
   let job: RefactorJob;
   let userTurn: string;
-  let params;
+  let params: ChatParams;
   try {
     const target = enclosingDefinition(tree, "python", documentText, documentText.indexOf(cursorMarker));
     assert.ok(target, "the cursor is inside a function");
@@ -131,7 +140,7 @@ async function refactorAtCursor(
       ),
     breaksParse: (before, after) => proposalBreaksParse(engines.runtime, language, before, after),
   };
-  return { outcome: proposalFromAnswer(job, result, checks), job, chunks, userTurn };
+  return { outcome: proposalFromAnswer(job, result, checks), job, chunks, userTurn, params, result };
 }
 
 /** What one WorkspaceEdit of the replacements does to the document: all of them at once, or none. */
@@ -160,11 +169,11 @@ interface Rig {
   engines: Engines;
 }
 
-/** Starts, in the calling `describe`, the real host on `variant` with the syntax runtime and the Shield, for its tests. */
-function hostWithEngines(variant: "standard" | "endless"): Rig {
+/** Starts, in the calling `describe`, the real host on the model with the syntax runtime and the Shield, for its tests. */
+function hostWithEngines(modelPath: () => string): Rig {
   const rig: Partial<Rig> = {};
   before(async function () {
-    rig.host = createTestHost(hostConfig(ensureScriptedModel(variant), { contextSize }));
+    rig.host = createTestHost(hostConfig(modelPath(), { contextSize }));
     const [runtime, shield] = await Promise.all([
       SyntaxRuntime.create({ load: (file) => readFile(path.join(grammarDirectory, file)) }),
       createShield({ grammars: fileGrammarSource(grammarDirectory) }),
@@ -182,7 +191,7 @@ function hostWithEngines(variant: "standard" | "endless"): Rig {
 }
 
 describe("refactor through the real host with the scripted model", function () {
-  const rig = hostWithEngines("standard");
+  const rig = hostWithEngines(() => ensureScriptedModel("standard"));
 
   it("finds the function from the cursor, streams the answer and proposes a diff of exactly the changed line", async function () {
     const run = await refactorAtCursor(rig.host, rig.engines, moduleSource, '"Hi, "', "custom");
@@ -269,7 +278,7 @@ describe("refactor through the real host with the scripted model", function () {
 });
 
 describe("refactor through the real host: answers that must change nothing", function () {
-  const rig = hostWithEngines("endless");
+  const rig = hostWithEngines(() => ensureScriptedModel("endless"));
 
   it("an answer cut off at the token limit is reported as truncated", async function () {
     const run = await refactorAtCursor(rig.host, rig.engines, moduleSource, '"Hi, "', "custom");
@@ -318,5 +327,38 @@ describe("refactor through the real host: answers that must change nothing", fun
         return true;
       },
     );
+  });
+});
+
+describe("refactor with Llama 3.1 8B Instruct's tokenizer and chat template", function () {
+  this.timeout(180_000);
+  const rig = hostWithEngines(() => ensureRealScriptedModel(llama31Instruct));
+
+  it("proposes the answer's code as a one-line diff; the prompt is the template's, counted in Llama 3 tokens", async function () {
+    const run = await refactorAtCursor(rig.host, rig.engines, moduleSource, '"Hi, "', "custom");
+    assert.equal(run.chunks.join(""), llama31ChatAnswer);
+    assert.equal(run.result.stopReason, "eos");
+    assert.equal(run.outcome.kind, "proposal");
+    if (run.outcome.kind !== "proposal") return;
+    assert.equal(run.outcome.proposal.code, llama31ChatAnswerCode);
+    assert.deepEqual(run.outcome.proposal.replacements, [{ start: 17, end: 41, text: '    return f"Hello, {name}!"' }]);
+    assert.deepEqual(run.outcome.proposal.findings, []);
+    // Llama 3.1's template: the system prompt after its knowledge-date lines, each turn between header tokens and
+    // <|eot_id|>, then the assistant header. The count is the host's, in the 128K vocabulary's tokens.
+    const { getLlama, LlamaLogLevel } = await import("node-llama-cpp");
+    const llama = await getLlama({ gpu: false, build: "never", maxThreads: 1, logLevel: LlamaLogLevel.error });
+    try {
+      const vocabulary = await llama.loadModel({
+        modelPath: ensureRealScriptedModel(llama31Instruct),
+        vocabOnly: true,
+      });
+      const header = (role: string): string => `<|start_header_id|>${role}<|end_header_id|>\n\n`;
+      const prompt =
+        `<|begin_of_text|>${header("system")}Cutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n` +
+        `${run.params.systemPrompt.trim()}<|eot_id|>${header("user")}${run.userTurn.trim()}<|eot_id|>${header("assistant")}`;
+      assert.equal(run.result.promptTokens, vocabulary.tokenize(prompt, true).length);
+    } finally {
+      await llama.dispose();
+    }
   });
 });
