@@ -18,11 +18,11 @@ describe("Llama Guard categories", function () {
     assert.ok(!guardCategories["llama-guard-3-1b"].some((category) => category.code === "S14"));
   });
 
-  it("tells the versions apart by name and size", function () {
-    assert.equal(guardVersionOf("Meta-Llama-Guard-2-8B", 8e9), "llama-guard-2");
-    assert.equal(guardVersionOf("Llama Guard 3 1B", undefined), "llama-guard-3-1b");
-    assert.equal(guardVersionOf("Llama-Guard-3-8B", 8e9), "llama-guard-3");
-    assert.equal(guardVersionOf("guard.gguf", 1.5e9), "llama-guard-3-1b");
+  it("tells the versions apart by name", function () {
+    assert.equal(guardVersionOf("Meta Llama Guard 2 8B Meta-Llama-Guard-2-8B.Q4_K_M.gguf"), "llama-guard-2");
+    assert.equal(guardVersionOf("Llama Guard 3 1B Llama-Guard-3-1B-Q4_K_M.gguf"), "llama-guard-3-1b");
+    assert.equal(guardVersionOf("Llama-Guard-3-8B Llama-Guard-3-8B-Q4_K_M.gguf"), "llama-guard-3");
+    assert.equal(guardVersionOf("Llama Guard 3.1B"), "llama-guard-3");
   });
 
   it("leaves out the categories switched off, keeping the others' codes", function () {

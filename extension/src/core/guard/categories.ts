@@ -78,14 +78,14 @@ export const guardVersionNames: Readonly<Record<GuardVersion, string>> = {
 };
 
 /**
- * Which guard a model file is, from its general.name or file name: the prompt and the numbering depend on it. Anything
- * that does not say "Guard 2" is taken as Llama Guard 3, the 1B one when its name or size says so.
+ * Which guard a model file is, from its general.name and file name (Meta's and the GGUF publishers' names all say):
+ * the prompt and the numbering depend on it. Anything that does not say "Guard 2" is taken as Llama Guard 3, the 1B
+ * one when its name says 1B.
  */
-export function guardVersionOf(modelName: string, parameters: number | undefined): GuardVersion {
+export function guardVersionOf(modelName: string): GuardVersion {
   const name = modelName.toLowerCase().replace(/[\s_]+/g, "-");
   if (/guard-?2(?![0-9])/.test(name)) return "llama-guard-2";
-  const small = /(^|[^0-9.])1b/.test(name) || (parameters !== undefined && parameters < 3e9);
-  return small ? "llama-guard-3-1b" : "llama-guard-3";
+  return /(^|[^0-9.])1b/.test(name) ? "llama-guard-3-1b" : "llama-guard-3";
 }
 
 /** The version's categories that the user left on; a name missing from `disabled` is on. */

@@ -24,9 +24,8 @@ export interface GuardCheck {
 }
 
 export interface GuardModelIdentity {
-  /** general.name, else the file name. */
+  /** general.name and the file name: together they say which guard version it is. */
   name: string;
-  parameters?: number;
 }
 
 export interface ChatGuardDependencies {
@@ -79,7 +78,7 @@ export class ChatGuard {
     try {
       const model = await this.deps.model(controller.signal);
       if (controller.signal.aborted) throw new Error("the check was cancelled");
-      const version: GuardVersion = guardVersionOf(model.name, model.parameters);
+      const version: GuardVersion = guardVersionOf(model.name);
       const categories = enabledCategories(version, this.deps.settings().disabledCategories);
       const check = await this.deps.check(role, guardPrompt(version, role, categories, turns), controller.signal);
       if (timedOut) return this.timeout();
