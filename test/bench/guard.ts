@@ -17,7 +17,7 @@ import { ensureGuardBenchModel } from "../fixtures/guardBenchModel";
 import { createTestHost, hostConfig } from "../fixtures/hostHarness";
 import { answerEnded, createChatRig, loadChatShield } from "../integration/chatHarness";
 
-const runs = 5;
+const runs = 3;
 const verdictTokens = 3;
 const version = "llama-guard-3-1b";
 const categories = guardCategories[version];
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   // Tokens evaluated per check: the role's first check evaluates the whole prompt, later ones only the conversation.
   const cold = await check("User", [{ role: "User", text: questions[0] }]);
   const warm: Awaited<ReturnType<typeof check>>[] = [];
-  for (const question of questions.slice(1)) warm.push(await check("User", [{ role: "User", text: question }]));
+  for (const question of questions.slice(1, 4)) warm.push(await check("User", [{ role: "User", text: question }]));
   const warmEvaluated = percentile(
     warm.map((result) => result.tokensEvaluated),
     50,
@@ -136,7 +136,7 @@ async function main(): Promise<void> {
     );
     sent = performance.now();
     rig.session.send(question, []);
-    await answerEnded(rig.posted, 120_000);
+    await answerEnded(rig.posted, 600_000);
     if (first === 0) throw new Error("the answer had no visible token");
     return first - sent;
   };
