@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { enabledCategories, guardCategories, guardVersionOf } from "../../../extension/src/core/guard/categories";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import {
+  allGuardCategoryNames,
+  enabledCategories,
+  guardCategories,
+  guardVersionOf,
+} from "../../../extension/src/core/guard/categories";
 import { ChatGuard, type ChatGuardDependencies } from "../../../extension/src/core/guard/chatGuard";
 import { AnswerCheckpoints } from "../../../extension/src/core/guard/checkpoints";
 import { answerMessage, guardOffHint, promptMessage } from "../../../extension/src/core/guard/decision";
@@ -16,6 +23,18 @@ describe("Llama Guard categories", function () {
     assert.deepEqual(guardCategories["llama-guard-3"][13], { code: "S14", name: "Code Interpreter Abuse" });
     assert.equal(guardCategories["llama-guard-3-1b"].length, 13);
     assert.ok(!guardCategories["llama-guard-3-1b"].some((category) => category.code === "S14"));
+  });
+
+  it("are the keys of llamaAssist.guard.categories in package.json, each described with its codes", function () {
+    const manifest = JSON.parse(readFileSync(path.resolve(__dirname, "../../../package.json"), "utf8")) as {
+      contributes: {
+        configuration: { properties: Record<string, { properties?: Record<string, { description: string }> }> };
+      };
+    };
+    const switches = manifest.contributes.configuration.properties["llamaAssist.guard.categories"].properties ?? {};
+    assert.deepEqual(Object.keys(switches), [...allGuardCategoryNames]);
+    assert.match(switches["Defamation"].description, /Llama Guard 3: S5; not in Llama Guard 2/);
+    assert.match(switches["Specialized Advice"].description, /Llama Guard 3: S6; Llama Guard 2: S5/);
   });
 
   it("tells the versions apart by name", function () {

@@ -71,12 +71,6 @@ export const guardCategories: Readonly<Record<GuardVersion, readonly GuardCatego
 /** Every category name any version knows, in Llama Guard 3's order: the keys of llamaAssist.guard.categories. */
 export const allGuardCategoryNames: readonly GuardCategoryName[] = llamaGuard3Names;
 
-export const guardVersionNames: Readonly<Record<GuardVersion, string>> = {
-  "llama-guard-2": "Llama Guard 2",
-  "llama-guard-3": "Llama Guard 3",
-  "llama-guard-3-1b": "Llama Guard 3 1B",
-};
-
 /**
  * Which guard a model file is, from its general.name and file name (Meta's and the GGUF publishers' names all say):
  * the prompt and the numbering depend on it. Anything that does not say "Guard 2" is taken as Llama Guard 3, the 1B
