@@ -19,6 +19,7 @@ import * as documentTrees from "./vscode/syntax/documentTrees";
 import * as inlineCompletions from "./vscode/completion/inlineCompletionProvider";
 import * as chatView from "./vscode/chat/chatView";
 import * as rebuildWorkspaceIndex from "./vscode/retrieval/rebuildWorkspaceIndex";
+import { createChatGuard } from "./vscode/guard/chatGuard";
 import * as refactor from "./vscode/refactor";
 import * as models from "./vscode/models";
 import { InferenceRouter } from "./vscode/remote/inferenceRouter";
@@ -49,6 +50,8 @@ export function activate(context: vscode.ExtensionContext): void {
     log,
     context.storageUri,
   );
+  // Llama Guard runs in the local host whatever serves the chat: the user's words are checked on this machine.
+  const guard = createChatGuard(host, settings);
   const refactoring = refactor.register({
     host: inference,
     settings,
@@ -60,12 +63,14 @@ export function activate(context: vscode.ExtensionContext): void {
     importedDefinitions: trees.importedDefinitions,
     // Explain's answers go to the chat, created next; it is there by the time a command runs.
     askInChat: (request) => chat.askInChat(request),
+    guard,
   });
   const chat = chatView.register(
     context,
     inference,
     settings,
     shield,
+    guard,
     log,
     trees.symbolIndex,
     trees.retrieval,

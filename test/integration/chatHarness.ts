@@ -3,7 +3,7 @@
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import type { Conversation } from "../../extension/src/core/chat/conversation";
-import { ChatSession, type CodeScan } from "../../extension/src/core/chat/session";
+import { ChatSession, type ChatSessionGuard, type CodeScan } from "../../extension/src/core/chat/session";
 import type { ChatToWebview } from "../../extension/src/core/protocol/webview";
 import { createShield, type Shield } from "../../extension/src/core/shield";
 import { fileGrammarSource } from "../../extension/src/node/shield/fileGrammarSource";
@@ -32,6 +32,7 @@ export function createChatRig(
   shield: Shield,
   post?: (message: ChatToWebview) => void,
   timing?: HostTiming,
+  guard?: ChatSessionGuard,
 ): ChatRig {
   const posted: ChatToWebview[] = [];
   const persisted: Conversation[][] = [];
@@ -68,6 +69,7 @@ export function createChatRig(
         posted.push(message);
         post?.(message);
       },
+      guard,
       persist: (conversations) => persisted.push(conversations.map((conversation) => structuredClone(conversation))),
       newId: () => randomUUID(),
       now: () => Date.now(),

@@ -24,7 +24,10 @@ import type {
   ChatParams,
   GenerationResult,
   GpuInfo,
+  GuardParams,
+  GuardRole,
   HostConfig,
+  HostError,
   HostInfo,
   InfillParams,
   LogLevel,
@@ -37,6 +40,11 @@ import { checkModelFile, classifyLoadError } from "./modelFile";
 /** The range a context of size "auto" is chosen from. */
 const autoContextMin = 2048;
 const autoContextMax = 32768;
+/**
+ * The guard's context: a user message with its attachments, or an answer so far with its question, plus ~300 tokens of
+ * policy. Two sequences (one per role) of this size; a longer conversation is not checked (and so not shown).
+ */
+const guardContextMax = 8192;
 /** The suffix never takes more than this share of an infill prompt; the prefix matters more to the answer. */
 const maxSuffixTokens = 512;
 /** Cutting the prefix start in whole steps keeps it stable (and cached) while the user types. */
@@ -62,16 +70,25 @@ interface Lanes {
   chat: EvaluationLane;
 }
 
+/** The guard and a sequence per role, each keeping its role's policy prefix in its KV cache between checks. */
+interface GuardLanes {
+  model: LoadedModel;
+  roles: Record<GuardRole, EvaluationLane>;
+}
+
 /**
- * Serialises the requests of one context sequence. A new request cancels every older one on the lane: a newer
- * keystroke makes an older completion worthless, and a newer chat message supersedes the older answer.
+ * Serialises the requests of one context sequence. A new request cancels every older one on a superseding lane: a
+ * newer keystroke makes an older completion worthless, and a newer chat message supersedes the older answer. The
+ * guard's lane never supersedes: every check that was asked for is answered.
  */
 class Lane {
   private readonly controllers = new Map<number, AbortController>();
   private tail: Promise<unknown> = Promise.resolve();
 
+  constructor(private readonly supersedes = true) {}
+
   run<T>(id: number, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    for (const controller of this.controllers.values()) controller.abort();
+    if (this.supersedes) for (const controller of this.controllers.values()) controller.abort();
     const controller = new AbortController();
     this.controllers.set(id, controller);
     const result = this.tail.then(() => {
@@ -102,6 +119,9 @@ export class InferenceEngine {
   private threads = 1;
   private readonly infillLane = new Lane();
   private readonly chatLane = new Lane();
+  private readonly guardLane = new Lane(false);
+  private guard: GuardLanes | undefined;
+  private guardFailure: HostError | undefined;
   private warnedNoFim = false;
   private gpuFallback: GpuInfo["fallback"];
   /** llama.cpp explains a failed load only in its log ("Failed to load model" is all the error says). */
@@ -194,6 +214,9 @@ export class InferenceEngine {
       const chatContext = await createContext(this.chatModel.model, 1);
       this.lanes = { infill: lane(completionContext.getSequence()), chat: lane(chatContext.getSequence()) };
     }
+    if (config.guardModelPath !== undefined && config.guardModelPath !== "") {
+      await this.loadGuard(path.resolve(config.guardModelPath), config, llama, batchSize);
+    }
     if (!this.fimTokens(this.completionModel.model)) {
       this.log(
         "warn",
@@ -201,6 +224,40 @@ export class InferenceEngine {
       );
     }
     return this.info();
+  }
+
+  /**
+   * The guard loads after the other models and its failure is not the host's: completions and chat go on, and every
+   * check answers "not checked" with this reason.
+   */
+  private async loadGuard(guardPath: string, config: HostConfig, llama: Llama, batchSize: number): Promise<void> {
+    try {
+      const file = await checkModelFile(guardPath);
+      this.recentNativeErrors.length = 0;
+      const model = await llama
+        .loadModel({ modelPath: guardPath, gpuLayers: config.gpuLayers })
+        .catch((error: unknown) => {
+          throw classifyLoadError(guardPath, file.architecture, error, this.recentNativeErrors.join("\n"));
+        });
+      const contextSize =
+        config.contextSize === "auto"
+          ? { min: autoContextMin, max: Math.min(model.trainContextSize, guardContextMax) }
+          : Math.min(config.contextSize, guardContextMax);
+      const context = await model.createContext({ contextSize, sequences: 2, threads: this.threads, batchSize });
+      this.contexts.push(context);
+      const lane = (): EvaluationLane => ({
+        sequence: context.getSequence(),
+        prefillSpeed: new PrefillSpeed({ ...defaultPrefillPacing, maxTokens: batchSize }),
+      });
+      this.guard = {
+        model: { model, path: guardPath, ...file, chatWrapper: resolveChatWrapper(model) },
+        roles: { User: lane(), Agent: lane() },
+      };
+    } catch (error) {
+      const failure = error instanceof HostFailure ? error : new HostFailure("internal", errorText(error));
+      this.guardFailure = { code: failure.code, message: `The guard model did not load: ${failure.message}` };
+      this.log("error", this.guardFailure.message);
+    }
   }
 
   /**
@@ -282,6 +339,10 @@ export class InferenceEngine {
       threads: this.threads,
       completionModel: this.modelInfo(completionModel, lanes.infill.sequence.contextSize),
       chatModel: this.modelInfo(chatModel, lanes.chat.sequence.contextSize),
+      ...(this.guard === undefined
+        ? {}
+        : { guardModel: this.modelInfo(this.guard.model, this.guard.roles.User.sequence.contextSize) }),
+      ...(this.guardFailure === undefined ? {} : { guardFailure: this.guardFailure }),
     };
   }
 
@@ -293,13 +354,19 @@ export class InferenceEngine {
     return this.chatLane.run(id, (signal) => this.runChat(params, onChunk, signal));
   }
 
+  /** One Llama Guard check on its own model and lane: it never waits for, nor delays, a completion or an answer. */
+  guardCheck(id: number, params: GuardParams): Promise<GenerationResult> {
+    return this.guardLane.run(id, (signal) => this.runGuard(params, signal));
+  }
+
   cancel(id: number): void {
-    if (!this.infillLane.cancel(id)) this.chatLane.cancel(id);
+    if (!this.infillLane.cancel(id) && !this.chatLane.cancel(id)) this.guardLane.cancel(id);
   }
 
   async dispose(): Promise<void> {
     this.infillLane.cancelAll();
     this.chatLane.cancelAll();
+    this.guardLane.cancelAll();
     await this.llama?.dispose();
   }
 
@@ -394,6 +461,45 @@ export class InferenceEngine {
       ...(fim === undefined ? { fallback: "prefixOnly" as const } : {}),
       ...(fitted === undefined ? {} : { promptFit: fitted.included }),
     };
+  }
+
+  /** Evaluates the guard prompt (its policy part is cached after the role's first check) and reads the verdict greedily. */
+  private async runGuard(params: GuardParams, signal: AbortSignal): Promise<GenerationResult> {
+    this.loaded();
+    const guard = this.guard;
+    if (guard === undefined) {
+      throw this.guardFailure === undefined
+        ? new HostFailure("notReady", "No guard model is loaded: set llamaAssist.guard.model.")
+        : new HostFailure(this.guardFailure.code, this.guardFailure.message);
+    }
+    const { model } = guard.model;
+    const { sequence, prefillSpeed } = guard.roles[params.role];
+    // The prompt carries Llama 3's header tokens as text: they must become the special tokens, not their spelling.
+    const tokens = [...model.tokenize(params.policy, true), ...model.tokenize(params.conversation, true)];
+    if (tokens.length + params.maxTokens > sequence.contextSize) {
+      throw new HostFailure(
+        "contextExceeded",
+        `the guard's context holds ${sequence.contextSize} tokens and this check needs ${tokens.length + params.maxTokens}`,
+      );
+    }
+    const started = performance.now();
+    const tokensEvaluated = await prefill(sequence, prefillSpeed, tokens, signal);
+    const { firstTokenAt, ...generation } = await generate(
+      sequence,
+      tokens,
+      { maxTokens: params.maxTokens, stop: [], temperature: 0 },
+      signal,
+    );
+    const finished = performance.now();
+    const timings = {
+      promptMs: (firstTokenAt ?? finished) - started,
+      generationMs: finished - (firstTokenAt ?? finished),
+    };
+    this.log(
+      "debug",
+      `guard (${params.role}): ${tokens.length} prompt tokens, ${tokensEvaluated} evaluated, ${generation.generatedTokens} generated, ${Math.round(finished - started)} ms`,
+    );
+    return { ...generation, promptTokens: tokens.length, tokensEvaluated, timings };
   }
 
   private async runChat(
@@ -501,7 +607,7 @@ async function prefill(
 async function generate(
   sequence: LlamaContextSequence,
   prompt: readonly Token[],
-  params: InfillParams,
+  params: Pick<InfillParams, "maxTokens" | "stop" | "temperature" | "stopPolicy">,
   signal: AbortSignal,
 ): Promise<Pick<GenerationResult, "text" | "stopReason" | "generatedTokens"> & { firstTokenAt: number | undefined }> {
   const { model } = sequence;

@@ -60,6 +60,7 @@ async function handle(message: ToHost): Promise<void> {
     }
     case "infill":
     case "chat":
+    case "guard":
     case "info":
       await serve(message);
       return;
@@ -79,7 +80,7 @@ async function handle(message: ToHost): Promise<void> {
   }
 }
 
-async function serve(request: Extract<ToHost, { kind: "infill" | "chat" | "info" }>): Promise<void> {
+async function serve(request: Extract<ToHost, { kind: "infill" | "chat" | "guard" | "info" }>): Promise<void> {
   const { id } = request;
   try {
     if (phase !== "ready") throw notReady();
@@ -89,6 +90,9 @@ async function serve(request: Extract<ToHost, { kind: "infill" | "chat" | "info"
         return;
       case "infill":
         send({ kind: "result", id, result: await engine.infill(id, request.params) });
+        return;
+      case "guard":
+        send({ kind: "result", id, result: await engine.guardCheck(id, request.params) });
         return;
       case "chat":
         send({
@@ -105,8 +109,9 @@ async function serve(request: Extract<ToHost, { kind: "infill" | "chat" | "info"
   }
 }
 
-const malformedRequests: Record<"infill" | "chat" | "hardware", string> = {
+const malformedRequests: Record<"infill" | "chat" | "guard" | "hardware", string> = {
   infill: "Malformed infill parameters.",
+  guard: "Malformed guard parameters.",
   chat: "Malformed chat parameters (the last turn must be the user's).",
   hardware: "Malformed hardware request.",
 };
@@ -117,7 +122,7 @@ function refuse({ kind, id }: Malformed<ToHost["kind"]>): void {
     refuseConfig();
     return;
   }
-  if (id !== undefined && (kind === "infill" || kind === "chat" || kind === "hardware")) {
+  if (id !== undefined && (kind === "infill" || kind === "chat" || kind === "guard" || kind === "hardware")) {
     // As for a well-formed request, a host that cannot serve models says so first.
     const failure =
       kind !== "hardware" && phase !== "ready" ? notReady() : new HostFailure("badRequest", malformedRequests[kind]);

@@ -24,6 +24,7 @@ export const commandIds = {
   acceptRefactor: "llamaAssist.refactor.accept",
   rejectRefactor: "llamaAssist.refactor.reject",
   chooseModels: "llamaAssist.chooseModels",
+  chooseGuardModel: "llamaAssist.chooseGuardModel",
   manageModels: "llamaAssist.manageModels",
   detectHardware: "llamaAssist.detectHardware",
   openWalkthrough: "llamaAssist.openWalkthrough",

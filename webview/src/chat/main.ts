@@ -18,7 +18,7 @@ import type {
 } from "../../../extension/src/core/protocol/webview";
 import { maxChatInputLength } from "../../../extension/src/core/protocol/webview";
 import { mentionAt } from "../../../extension/src/core/chat/mentions";
-import { AnswerView } from "./render";
+import { AnswerView, renderGuardBanner } from "./render";
 
 interface VsCodeApi {
   postMessage(message: ChatFromWebview): void;
@@ -93,7 +93,8 @@ function userMessageElement(message: ChatMessageView): HTMLElement {
     }
     node.append(list);
   }
-  node.append(element("div", "message-text", message.text));
+  node.append(element("div", "message-text", message.text), element("div", "guard-slot"));
+  if (message.guard !== undefined) setUserGuard(node, message.guard);
   return node;
 }
 
@@ -126,12 +127,18 @@ function renderSources(messageId: string, sources: readonly SourceView[]): void 
   answer.append(list);
 }
 
+function setUserGuard(node: Element, verdict: ChatMessageView["guard"]): void {
+  const banner = verdict === undefined ? undefined : renderGuardBanner(verdict, undefined);
+  node.querySelector(".guard-slot")?.replaceChildren(...(banner === undefined ? [] : [banner]));
+}
+
 function addMessage(message: ChatMessageView): void {
   if (message.role === "user") {
     messagesElement.append(userMessageElement(message));
   } else {
     const view = new AnswerView(message.id, message.text, message.status, message.verdicts, scrollIfFollowing);
     if (message.status === "error" || message.status === "stopped") view.finish(message.status, message.error);
+    view.setGuard(message.guard);
     answers.set(message.id, view);
     messagesElement.append(view.element);
     renderSources(message.id, message.sources ?? []);
@@ -265,6 +272,16 @@ function onMessage(message: ChatToWebview): void {
     case "retrieval":
       retrievalSwitch.checked = message.enabled;
       break;
+    case "guardVerdict": {
+      const answer = answers.get(message.messageId);
+      if (answer !== undefined) answer.setGuard(message.verdict);
+      else {
+        const node = messagesElement.querySelector(`.message.user[data-message="${CSS.escape(message.messageId)}"]`);
+        if (node !== null) setUserGuard(node, message.verdict);
+      }
+      scrollIfFollowing();
+      break;
+    }
     case "answerEnded":
       answers.get(message.messageId)?.finish(message.status, message.error);
       setBusy(false);
@@ -461,6 +478,11 @@ function activateInMessages(target: HTMLElement): boolean {
   const link = target.closest<HTMLElement>("a[data-href]");
   if (link !== null) {
     post({ kind: "openLink", href: link.dataset.href ?? "" });
+    return true;
+  }
+  const guardReveal = target.closest<HTMLElement>("[data-guard-reveal]");
+  if (guardReveal !== null) {
+    answers.get(guardReveal.dataset.guardReveal ?? "")?.revealGuarded();
     return true;
   }
   const reveal = target.closest<HTMLElement>("[data-reveal]");

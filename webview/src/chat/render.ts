@@ -3,7 +3,11 @@
 import DOMPurify from "dompurify";
 import hljs from "highlight.js/lib/common";
 import type { Token } from "markdown-it";
-import type { ChatMessageStatus, CodeVerdictView } from "../../../extension/src/core/protocol/webview";
+import type {
+  ChatMessageStatus,
+  CodeVerdictView,
+  GuardVerdictView,
+} from "../../../extension/src/core/protocol/webview";
 import {
   type CodeBlock,
   codeBlocksOf,
@@ -190,6 +194,29 @@ export function renderCodeBlock(
   return container;
 }
 
+/** Llama Guard's banner: the message names the categories; withheld answers get a button to show them anyway. */
+export function renderGuardBanner(
+  verdict: GuardVerdictView,
+  revealAnswer: string | undefined,
+): HTMLElement | undefined {
+  if (verdict.state === "safe") return undefined;
+  if (verdict.state === "checking") {
+    const note = element("div", "guard-note", "Not checked by Llama Guard yet…");
+    note.setAttribute("role", "status");
+    return note;
+  }
+  const banner = element("div", "guard-banner shield-banner block");
+  banner.setAttribute("role", "alert");
+  banner.append(element("span", "codicon codicon-shield"), element("span", undefined, ` ${verdict.message}`));
+  if (revealAnswer !== undefined) {
+    const reveal = element("button", "reveal-button", "Show anyway");
+    reveal.type = "button";
+    reveal.dataset.guardReveal = revealAnswer;
+    banner.append(reveal);
+  }
+  return banner;
+}
+
 /** Reference-style link definitions by normalised label, as markdown-it keeps them in its parse env. */
 type LinkReferences = Record<string, { href: string; title: string }>;
 
@@ -262,6 +289,9 @@ export class AnswerView {
   >();
   private frame: number | undefined;
   private streaming: boolean;
+  private readonly guardElement: HTMLElement;
+  private guard: GuardVerdictView | undefined;
+  private guardRevealed = false;
 
   constructor(
     readonly messageId: string,
@@ -275,8 +305,9 @@ export class AnswerView {
     this.content = element("div", "message-content");
     this.tailElement = element("div", "tail");
     this.statusElement = element("div", "message-status");
+    this.guardElement = element("div", "guard-slot");
     this.content.append(this.tailElement);
-    this.element.append(this.content, this.statusElement);
+    this.element.append(this.guardElement, this.content, this.statusElement);
     for (const verdict of verdicts) this.verdicts.set(verdict.index, verdict);
     this.streaming = status === "streaming";
     this.appendText(text);
@@ -319,6 +350,23 @@ export class AnswerView {
   setVerdict(verdict: CodeVerdictView): void {
     this.verdicts.set(verdict.index, verdict);
     this.fillSlots(this.element);
+  }
+
+  /** Unsafe or unchecked answers are hidden behind the banner until the user reveals them. */
+  setGuard(verdict: GuardVerdictView | undefined): void {
+    this.guard = verdict;
+    const withheld =
+      verdict !== undefined && (verdict.state === "unsafe" || verdict.state === "notChecked") && !this.guardRevealed;
+    this.content.hidden = withheld;
+    this.element.classList.toggle("guard-withheld", withheld);
+    const banner =
+      verdict === undefined ? undefined : renderGuardBanner(verdict, withheld ? this.messageId : undefined);
+    this.guardElement.replaceChildren(...(banner === undefined ? [] : [banner]));
+  }
+
+  revealGuarded(): void {
+    this.guardRevealed = true;
+    this.setGuard(this.guard);
   }
 
   reveal(index: number): void {

@@ -1,6 +1,7 @@
 // The conversation as stored and as sent to the host. Attachments keep their content so an answer can be regenerated
 // after a reload.
 import type { ChatTurn } from "../protocol/host";
+import type { GuardVerdictView } from "../protocol/webview";
 
 export interface StoredAttachment {
   label: string;
@@ -42,6 +43,13 @@ export interface StoredMessage {
    */
   sources?: StoredSource[];
   error?: string;
+  /** Llama Guard's verdict, when the guard was on; a message it did not pass is never sent to the model again. */
+  guard?: GuardVerdictView;
+}
+
+/** Whether Llama Guard held this message back: flagged, or not checked. */
+export function heldBackByGuard(message: StoredMessage): boolean {
+  return message.guard !== undefined && (message.guard.state === "unsafe" || message.guard.state === "notChecked");
 }
 
 export interface Conversation {
@@ -103,6 +111,7 @@ export function userTurnText(message: StoredMessage): string {
 export function chatTurnsOf(messages: readonly StoredMessage[]): ChatTurn[] {
   const turns: ChatTurn[] = [];
   for (const message of messages) {
+    if (heldBackByGuard(message)) continue;
     if (message.role === "user") turns.push({ role: "user", text: userTurnText(message) });
     else if (message.text !== "") turns.push({ role: "assistant", text: message.text });
   }

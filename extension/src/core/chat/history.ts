@@ -54,7 +54,21 @@ function isMessage(value: unknown): value is StoredMessage {
     Array.isArray(value.attachments) &&
     value.attachments.every(isAttachment) &&
     (value.sources === undefined || (Array.isArray(value.sources) && value.sources.every(isSource))) &&
-    (value.error === undefined || typeof value.error === "string")
+    (value.error === undefined || typeof value.error === "string") &&
+    (value.guard === undefined || isGuardVerdict(value.guard))
+  );
+}
+
+function isGuardVerdict(value: unknown): boolean {
+  return (
+    isRecord(value) &&
+    (value.state === "checking" ||
+      value.state === "safe" ||
+      value.state === "unsafe" ||
+      value.state === "notChecked") &&
+    Array.isArray(value.categories) &&
+    value.categories.every((category) => typeof category === "string") &&
+    typeof value.message === "string"
   );
 }
 

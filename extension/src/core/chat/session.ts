@@ -1,8 +1,12 @@
 // The chat's controller: conversations, streaming answers from the host, Shield verdicts on code blocks and the token
 // budget. Plain logic with its effects injected, so the integration test and the benchmark drive the real thing.
 import type { ChatParams, GenerationResult } from "../protocol/host";
+import type { GuardMode } from "../guard/chatGuard";
+import { AnswerCheckpoints } from "../guard/checkpoints";
+import { type GuardOutcome, answerMessage, categoryLabels, promptMessage } from "../guard/decision";
 import type {
   ChatMessageView,
+  GuardVerdictView,
   ChatToWebview,
   CodeFindingView,
   CodeVerdictView,
@@ -47,9 +51,18 @@ export interface ChatSessionDependencies {
   post(message: ChatToWebview): void;
   /** The workspace code that best matches a question, best first (workspace retrieval). */
   retrieve(question: string): Promise<StoredSource[]>;
+  /** Llama Guard: absent, or in mode "off", nothing is checked. */
+  guard?: ChatSessionGuard;
   persist(conversations: readonly Conversation[]): void;
   newId(): string;
   now(): number;
+}
+
+/** The guard as the chat uses it (core/guard/chatGuard.ts). */
+export interface ChatSessionGuard {
+  readonly mode: GuardMode;
+  checkPrompt(userText: string, signal: AbortSignal): Promise<GuardOutcome>;
+  checkAnswer(userText: string, answerText: string, signal: AbortSignal): Promise<GuardOutcome>;
 }
 
 export interface ChatSessionOptions {
@@ -86,6 +99,28 @@ interface ActiveAnswer {
   scannedBlocks: number;
   /** How much of the text has been looked at for fence lines. */
   checkedLength: number;
+  /** With answers guarded: where paragraphs and code blocks end, and the guard's progress through them. */
+  guard?: AnswerGuard;
+}
+
+interface AnswerGuard {
+  question: string;
+  checkpoints: AnswerCheckpoints;
+  /** The end of the text the guard has passed as safe. */
+  checkedUpTo: number;
+  /** The newest checkpoint waiting for a check; a check in flight takes the newest when it is done. */
+  pendingUpTo: number;
+  running: Promise<void> | undefined;
+  /** Set once a check did not pass: the answer is withheld and generation stopped. */
+  held?: GuardOutcome;
+}
+
+function guardView(outcome: GuardOutcome, message: string | undefined): GuardVerdictView {
+  return {
+    state: outcome.state,
+    categories: outcome.state === "unsafe" ? categoryLabels(outcome.categories) : [],
+    message: message ?? "",
+  };
 }
 
 function errorCode(error: unknown): string | undefined {
@@ -290,6 +325,7 @@ export class ChatSession {
     this.answer = answer;
     conversation.messages.push(message);
     this.deps.post({ kind: "messageAdded", message: { ...this.viewOf(message), status: "streaming" } });
+    if (!(await this.guardQuestion(answer))) return;
     const question = conversation.messages[conversation.messages.length - 2];
     if (question?.role === "user" && question.sources === undefined && this.options().retrieval) {
       question.sources = this.fitSources(question, await this.retrieveFor(question));
@@ -335,6 +371,7 @@ export class ChatSession {
         charsPerToken = Math.max(1, charsPerToken * 0.6);
       }
     }
+    if (answer.guard !== undefined) await this.guardWholeAnswer(answer.guard, answer);
     this.finishAnswer(answer, result, failure, fallbackLanguageId);
   }
 
@@ -374,11 +411,93 @@ export class ChatSession {
     return fitted;
   }
 
+  /**
+   * With the guard on, the question goes to the chat model only once Llama Guard passed it. Otherwise the question
+   * stays, with the guard's banner, the empty answer goes, and false is returned.
+   */
+  private async guardQuestion(answer: ActiveAnswer): Promise<boolean> {
+    const guard = this.deps.guard;
+    const { conversation, message } = answer;
+    const question = conversation.messages[conversation.messages.length - 2];
+    if (guard === undefined || guard.mode === "off" || question?.role !== "user") return true;
+    const questionText = userTurnText(question);
+    this.setGuard(question, { state: "checking", categories: [], message: "" });
+    const outcome = await guard.checkPrompt(questionText, answer.controller.signal);
+    const banner = promptMessage(outcome);
+    this.setGuard(question, guardView(outcome, banner));
+    if (banner === undefined && !answer.controller.signal.aborted) {
+      if (guard.mode === "promptsAndAnswers") {
+        answer.guard = {
+          question: questionText,
+          checkpoints: new AnswerCheckpoints(),
+          checkedUpTo: 0,
+          pendingUpTo: 0,
+          running: undefined,
+        };
+        this.setGuard(message, { state: "checking", categories: [], message: "" });
+      }
+      return true;
+    }
+    this.answer = undefined;
+    const position = conversation.messages.indexOf(message);
+    if (position >= 0) conversation.messages.splice(position, 1);
+    this.deps.post({ kind: "messageRemoved", messageId: message.id });
+    conversation.updatedAt = this.deps.now();
+    this.save();
+    this.postList();
+    return false;
+  }
+
+  private setGuard(message: StoredMessage, verdict: GuardVerdictView): void {
+    message.guard = verdict;
+    this.deps.post({ kind: "guardVerdict", messageId: message.id, verdict });
+  }
+
+  /** Checks the answer up to its newest checkpoint, one check at a time; a check that does not pass stops it. */
+  private runAnswerChecks(guard: AnswerGuard, answer: ActiveAnswer): Promise<void> {
+    const chatGuard = this.deps.guard;
+    if (chatGuard === undefined) return Promise.resolve();
+    guard.running ??= (async () => {
+      // Not the answer's signal: a stopped answer still gets its text checked before it is shown as checked.
+      const signal = new AbortController().signal;
+      while (guard.held === undefined && guard.pendingUpTo > guard.checkedUpTo) {
+        const upTo = guard.pendingUpTo;
+        const outcome = await chatGuard.checkAnswer(guard.question, answer.message.text.slice(0, upTo), signal);
+        if (outcome.state === "safe") {
+          guard.checkedUpTo = upTo;
+          continue;
+        }
+        guard.held = outcome;
+        this.setGuard(answer.message, guardView(outcome, answerMessage(outcome)));
+        answer.controller.abort();
+      }
+    })().finally(() => {
+      guard.running = undefined;
+    });
+    return guard.running;
+  }
+
+  /** The end of an answer is a checkpoint too: the answer is final only once all of it passed. */
+  private async guardWholeAnswer(guard: AnswerGuard, answer: ActiveAnswer): Promise<void> {
+    await guard.running;
+    guard.pendingUpTo = answer.message.text.length;
+    await this.runAnswerChecks(guard, answer);
+    if (guard.held === undefined && answer.message.text !== "") {
+      this.setGuard(answer.message, { state: "safe", categories: [], message: "" });
+    }
+  }
+
   private onChunk(answer: ActiveAnswer, chunk: string, fallbackLanguageId: string | undefined): void {
     const text = stripControlCharacters(chunk);
     if (this.answer !== answer || text === "") return;
     answer.message.text += text;
     this.deps.post({ kind: "answerDelta", messageId: answer.message.id, text });
+    const guard = answer.guard;
+    const checkpoint = guard?.checkpoints.next(answer.message.text);
+    if (guard !== undefined && checkpoint !== undefined) {
+      guard.pendingUpTo = checkpoint;
+      void this.runAnswerChecks(guard, answer);
+    }
     // Searched in the chunk alone: on a line of megabytes, searching the whole answer on every chunk is quadratic.
     const newlineInChunk = text.lastIndexOf("\n");
     if (newlineInChunk < 0) return;
@@ -494,6 +613,7 @@ export class ChatSession {
       verdicts: message.role === "assistant" ? this.verdictsOf(message) : [],
       sources: message.role === "assistant" ? this.questionOf(message)?.sources?.map(sourceView) : undefined,
       error: message.error,
+      guard: message.guard,
     };
   }
 

@@ -76,7 +76,7 @@ export class CheckedSettings {
     return new Set(this.strings(key) ?? settingDefaults[key]);
   }
 
-  /** The language ids a map of language id to on/off switches off; a language not in the map stays on. */
+  /** The keys (language ids, guard categories) a map of key to on/off switches off; a key not in the map stays on. */
   switchedOff(key: LanguageSwitchesKey): ReadonlySet<string> {
     const value = this.settings.get(key);
     const switches = value === undefined || value === null ? settingDefaults[key] : this.switches(key, value);
@@ -100,7 +100,7 @@ export class CheckedSettings {
       const entries = Object.entries(value);
       if (entries.every(([, enabled]) => typeof enabled === "boolean")) return Object.fromEntries(entries);
     }
-    this.reject(key, "must map language ids to true or false; it is ignored.");
+    this.reject(key, "must map names to true or false; it is ignored.");
     return settingDefaults[key];
   }
 }

@@ -1,6 +1,7 @@
 import type { GpuSetting, HostConfig, LogLevel } from "../protocol/host";
 import { readCompletionSettings, type CompletionSettings } from "../completion/completionSettings";
 import type { BackendKind, FimTemplateName } from "../protocol/backend";
+import type { GuardSettings } from "../guard/chatGuard";
 import { CheckedSettings, type SettingsReader } from "./checkedSettings";
 import type { SettingKey, ShieldMode } from "./settingDefaults";
 
@@ -35,6 +36,11 @@ export interface LlamaAssistConfig {
     /** Paths of PEM files with extra certificate authorities for https servers. */
     caCertificatePaths: readonly string[];
   };
+  /** Llama Guard on the chat and refactor instructions; the model runs in the local host whatever the backend. */
+  guard: GuardSettings & {
+    /** Empty: no guard model; a mode other than off then fails closed and says so. */
+    modelPath: string;
+  };
   chat: {
     /** Longest answer, in tokens; a small context lowers it further (a quarter of the context at most). */
     maxAnswerTokens: number;
@@ -64,6 +70,7 @@ export const hostRestartKeys: readonly SettingKey[] = [
   "contextSize",
   "gpuLayers",
   "threads",
+  "guard.model",
 ];
 
 export function readConfig(settings: SettingsReader): ConfigReadResult {
@@ -74,6 +81,11 @@ export function readConfig(settings: SettingsReader): ConfigReadResult {
     shield: readShieldSettings(values),
     backend: readBackendSettings(values),
     chat: readChatSettings(values),
+    guard: {
+      modelPath: values.text("guard.model"),
+      mode: values.oneOf("guard.mode"),
+      disabledCategories: values.switchedOff("guard.categories"),
+    },
   };
   return { config, problems: values.problems };
 }
@@ -168,6 +180,7 @@ export function hostConfigOf(config: LlamaAssistConfig, logLevel: LogLevel): Hos
     gpuLayers: config.gpuLayers,
     threads: config.threads,
     logLevel,
+    ...(config.guard.modelPath === "" ? {} : { guardModelPath: config.guard.modelPath }),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { DebounceMode } from "../completion/debounce";
 import type { BackendKind, FimTemplateName } from "../protocol/backend";
+import type { GuardMode } from "../guard/chatGuard";
 import type { GpuSetting } from "../protocol/host";
 
 export type ShieldMode = "block" | "warn" | "off";
@@ -39,6 +40,10 @@ export interface SettingValues {
   "remote.customFimTemplate": string;
   "remote.allowInsecureHttp": boolean;
   "remote.caCertificates": readonly string[];
+  "guard.model": string;
+  "guard.mode": GuardMode;
+  /** Category name (as in allGuardCategoryNames) to on/off; a category not named stays on. */
+  "guard.categories": Readonly<Record<string, boolean>>;
 }
 
 export type SettingKey = keyof SettingValues;
@@ -79,9 +84,13 @@ export const settingDefaults: Readonly<SettingValues> = {
   "remote.customFimTemplate": "",
   "remote.allowInsecureHttp": false,
   "remote.caCertificates": [],
+  "guard.model": "",
+  "guard.mode": "off",
+  "guard.categories": {},
 };
 
-export type ChoiceSettingKey = "gpu" | "shield.mode" | "completions.debounce" | "backend" | "remote.fimTemplate";
+export type ChoiceSettingKey =
+  "gpu" | "shield.mode" | "completions.debounce" | "backend" | "remote.fimTemplate" | "guard.mode";
 
 /** The values a setting with a fixed set of choices allows, in package.json's `enum` order. */
 export const settingChoices: { readonly [K in ChoiceSettingKey]: readonly SettingValues[K][] } = {
@@ -90,4 +99,5 @@ export const settingChoices: { readonly [K in ChoiceSettingKey]: readonly Settin
   "completions.debounce": ["adaptive", "fixed"],
   backend: ["local", "llama-server", "openai", "ollama"],
   "remote.fimTemplate": ["qwen", "codellama", "starcoder", "deepseek", "custom"],
+  "guard.mode": ["off", "prompts", "promptsAndAnswers"],
 };

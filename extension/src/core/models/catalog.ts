@@ -1,7 +1,8 @@
 // The built-in model catalog: data in catalog.json, checked here so that a bad edit fails the unit tests, not a user.
 import catalogData from "./catalog.json";
 
-export type ModelRole = "completion" | "chat";
+/** `guard`: Llama Guard, which checks chat messages and answers (llamaAssist.guard.model). */
+export type ModelRole = "completion" | "chat" | "guard";
 
 export interface CatalogModel {
   id: string;
@@ -32,7 +33,7 @@ export interface Catalog {
   models: readonly CatalogModel[];
 }
 
-const roles: readonly ModelRole[] = ["completion", "chat"];
+const roles: readonly ModelRole[] = ["completion", "chat", "guard"];
 const fileNamePattern = /^[A-Za-z0-9._-]+\.gguf$/;
 const urlPattern = /^https:\/\/huggingface\.co\/[^/]+\/[^/]+\/resolve\/main\/(.+)$/;
 
@@ -67,7 +68,7 @@ export function validateCatalog(value: unknown): string[] {
       entry.roles.length === 0 ||
       !entry.roles.every((role) => roles.includes(role as ModelRole))
     ) {
-      fail("roles must be a non-empty list of completion/chat");
+      fail("roles must be a non-empty list of completion/chat/guard");
     }
     if (typeof entry.fileName !== "string" || !fileNamePattern.test(entry.fileName))
       fail("fileName must be a plain .gguf file name");

@@ -19,6 +19,8 @@ export interface HostConfig {
   /** 0 means "let the host decide", which is never more than llama's cpuMathCores. */
   threads: number;
   logLevel: LogLevel;
+  /** Llama Guard, loaded beside the other models with a context of its own; empty or absent: none. */
+  guardModelPath?: string;
 }
 
 /**
@@ -86,6 +88,19 @@ export interface InfillContext {
   /** Outermost first; their headers are kept when the prefix is cut inside them. */
   scopes: InfillScope[];
 }
+
+/**
+ * One Llama Guard check: the prompt as text with Llama 3's special tokens, in two parts. The host evaluates `policy`
+ * once per role and keeps it in that role's KV cache, so a check evaluates only the conversation.
+ */
+export interface GuardParams {
+  role: GuardRole;
+  policy: string;
+  conversation: string;
+  maxTokens: number;
+}
+
+export type GuardRole = "User" | "Agent";
 
 export type ChatRole = "user" | "assistant";
 
@@ -174,6 +189,9 @@ export interface HostInfo {
   threads: number;
   completionModel: ModelInfo;
   chatModel: ModelInfo;
+  guardModel?: ModelInfo;
+  /** Set when a guard model was configured and did not load; the other models serve anyway. */
+  guardFailure?: HostError;
 }
 
 /**
@@ -183,6 +201,7 @@ export interface HostInfo {
 export interface HostRequestMap {
   infill: { params: InfillParams; result: GenerationResult };
   chat: { params: ChatParams; result: GenerationResult };
+  guard: { params: GuardParams; result: GenerationResult };
   info: { params: undefined; result: HostInfo };
 }
 
@@ -193,6 +212,7 @@ export type RequestResult<K extends RequestKind> = HostRequestMap[K]["result"];
 export type HostRequest =
   | { kind: "infill"; id: number; params: RequestParams<"infill"> }
   | { kind: "chat"; id: number; params: RequestParams<"chat"> }
+  | { kind: "guard"; id: number; params: RequestParams<"guard"> }
   | { kind: "info"; id: number }
   | { kind: "cancel"; id: number };
 
@@ -246,6 +266,7 @@ export type LifecycleMessage = Extract<FromHost, { kind: "loading" | "ready" | "
 const requestBuilders: { [K in RequestKind]: (id: number, params: RequestParams<K>) => HostRequest } = {
   infill: (id, params) => ({ kind: "infill", id, params }),
   chat: (id, params) => ({ kind: "chat", id, params }),
+  guard: (id, params) => ({ kind: "guard", id, params }),
   info: (id) => ({ kind: "info", id }),
 };
 
@@ -257,6 +278,7 @@ export function requestMessage<K extends RequestKind>(kind: K, id: number, param
 const resultReaders: { [K in RequestKind]: (reply: ReplyMessage) => RequestResult<K> | undefined } = {
   infill: (reply) => (reply.kind === "result" ? reply.result : undefined),
   chat: (reply) => (reply.kind === "result" ? reply.result : undefined),
+  guard: (reply) => (reply.kind === "result" ? reply.result : undefined),
   info: (reply) => (reply.kind === "info" ? reply.info : undefined),
 };
 
@@ -266,7 +288,16 @@ export function resultOf<K extends RequestKind>(kind: K, reply: ReplyMessage): R
   return read(reply);
 }
 
-const toHostKinds: readonly ToHost["kind"][] = ["init", "infill", "chat", "info", "cancel", "shutdown", "hardware"];
+const toHostKinds = membersOf<ToHost["kind"]>({
+  init: true,
+  infill: true,
+  chat: true,
+  guard: true,
+  info: true,
+  cancel: true,
+  shutdown: true,
+  hardware: true,
+});
 const fromHostKinds: readonly FromHost["kind"][] = [
   "loading",
   "ready",
@@ -373,6 +404,17 @@ export function isChatParams(value: unknown): value is ChatParams {
   );
 }
 
+export function isGuardParams(value: unknown): value is GuardParams {
+  return (
+    isRecord(value) &&
+    (value.role === "User" || value.role === "Agent") &&
+    typeof value.policy === "string" &&
+    typeof value.conversation === "string" &&
+    value.conversation !== "" &&
+    isCount(value.maxTokens, 1)
+  );
+}
+
 export function isHostConfig(value: unknown): value is HostConfig {
   return (
     isRecord(value) &&
@@ -387,6 +429,7 @@ export function isHostConfig(value: unknown): value is HostConfig {
     (value.contextSize === "auto" || isCount(value.contextSize, 1)) &&
     (value.gpuLayers === "auto" || isCount(value.gpuLayers, 0)) &&
     isCount(value.threads, 0) &&
+    (value.guardModelPath === undefined || typeof value.guardModelPath === "string") &&
     (value.logLevel === "trace" ||
       value.logLevel === "debug" ||
       value.logLevel === "info" ||
@@ -441,6 +484,8 @@ function isWellFormedToHost(value: unknown): value is ToHost {
       return isId(value.id) && isInfillParams(value.params);
     case "chat":
       return isId(value.id) && isChatParams(value.params);
+    case "guard":
+      return isId(value.id) && isGuardParams(value.params);
     case "info":
     case "cancel":
       return isId(value.id);
@@ -561,7 +606,9 @@ function isHostInfo(value: unknown): value is HostInfo {
     isGpuInfo(value.gpu) &&
     isNumber(value.threads) &&
     isModelInfo(value.completionModel) &&
-    isModelInfo(value.chatModel)
+    isModelInfo(value.chatModel) &&
+    (value.guardModel === undefined || isModelInfo(value.guardModel)) &&
+    (value.guardFailure === undefined || isHostError(value.guardFailure))
   );
 }
 

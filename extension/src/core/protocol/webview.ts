@@ -52,6 +52,18 @@ export interface CodeVerdictView {
   failure?: string;
 }
 
+/**
+ * Llama Guard's word on a message. `checking`: an answer is streaming and its text so far is not checked yet.
+ * `unsafe` and `notChecked` withhold an answer (the user may still reveal it) and stop a user message from being sent.
+ */
+export interface GuardVerdictView {
+  state: "checking" | "safe" | "unsafe" | "notChecked";
+  /** The categories as "S2 Non-Violent Crimes". */
+  categories: string[];
+  /** The banner's text; empty for checking and safe. */
+  message: string;
+}
+
 export type ChatMessageStatus = "complete" | "streaming" | "stopped" | "error";
 
 /** A retrieved chunk of workspace code that went into an answer's prompt, cited under the answer. */
@@ -73,6 +85,7 @@ export interface ChatMessageView {
   /** On an answer: the workspace code retrieved for its question, in rank order. */
   sources?: SourceView[];
   error?: string;
+  guard?: GuardVerdictView;
 }
 
 export interface ConversationSummary {
@@ -130,6 +143,7 @@ export type ChatToWebview =
   | { kind: "sources"; messageId: string; sources: SourceView[] }
   /** Whether questions bring workspace code (the retrieval switch). */
   | { kind: "retrieval"; enabled: boolean }
+  | { kind: "guardVerdict"; messageId: string; verdict: GuardVerdictView }
   | { kind: "answerEnded"; messageId: string; status: ChatMessageStatus; error?: string }
   | { kind: "messageRemoved"; messageId: string }
   | { kind: "budget"; budget: TokenBudgetView }

@@ -4,6 +4,7 @@
 import type {
   ChatParams,
   GenerationResult,
+  GuardParams,
   HostConfig,
   HostInfo,
   HostState,
@@ -65,6 +66,11 @@ export class HostClient implements InferenceBackend {
 
   chat(params: ChatParams, onChunk: (text: string) => void, signal?: AbortSignal): Promise<GenerationResult> {
     return this.request("chat", params, { signal, onChunk });
+  }
+
+  /** One Llama Guard check on the host's guard model (llamaAssist.guard.model). */
+  guard(params: GuardParams, signal?: AbortSignal): Promise<GenerationResult> {
+    return this.request("guard", params, { signal });
   }
 
   info(): Promise<HostInfo> {

@@ -6,7 +6,7 @@ import type { RetrievedChunk } from "../../core/retrieval/retrievedChunk";
 import { languageOfPath } from "../../core/syntax/importResolution";
 import { HistoryFile } from "../../node/chat/historyFile";
 import { chatPageHtml } from "../../core/chat/html";
-import { ChatSession, type CodeScan } from "../../core/chat/session";
+import { ChatSession, type ChatSessionGuard, type CodeScan } from "../../core/chat/session";
 import type { LlamaAssistConfig } from "../../core/config/config";
 import type { HostState } from "../../core/protocol/host";
 import { type ChatToWebview, type HostAvailability, isChatFromWebview } from "../../core/protocol/webview";
@@ -73,12 +73,23 @@ export function register(
   host: ConversationBackend,
   settings: Settings,
   shield: ShieldEngine,
+  guard: ChatSessionGuard,
   log: vscode.LogOutputChannel,
   symbols: WorkspaceSymbolIndex,
   retriever: Retriever,
   applyToDefinition: ApplyToDefinition,
 ): ChatView {
-  const provider = new ChatViewProvider(context, host, settings, shield, log, symbols, retriever, applyToDefinition);
+  const provider = new ChatViewProvider(
+    context,
+    host,
+    settings,
+    shield,
+    guard,
+    log,
+    symbols,
+    retriever,
+    applyToDefinition,
+  );
   const registrations = vscode.Disposable.from(
     // Not retained while hidden: see webview/src/chat/main.ts.
     vscode.window.registerWebviewViewProvider(chatViewId, provider),
@@ -108,6 +119,7 @@ class ChatViewProvider implements vscode.WebviewViewProvider, ChatPage, vscode.D
     private readonly host: ConversationBackend,
     private readonly settings: Settings,
     private readonly shield: ShieldEngine,
+    private readonly guard: ChatSessionGuard,
     private readonly log: vscode.LogOutputChannel,
     symbols: WorkspaceSymbolIndex,
     private readonly retriever: Retriever,
@@ -256,6 +268,7 @@ class ChatViewProvider implements vscode.WebviewViewProvider, ChatPage, vscode.D
           (vscode.workspace.workspaceFolders ?? []).some((folder) => folder.uri.scheme === "file")
             ? (await this.retriever.retrieve(question, retrievedChunks)).map(storedSource)
             : [],
+        guard: this.guard,
         persist: (conversations) => {
           this.historyFile
             .save(conversations)

@@ -29,10 +29,32 @@ const fitLabels: Record<Assessment["fit"], string> = {
 const roleTitles: Record<ModelRole, string> = {
   completion: "Completion model (ghost text)",
   chat: "Chat and refactor model",
+  guard: "Llama Guard model (checks chat messages and answers)",
 };
 
 export function register(models: ModelsContext): vscode.Disposable {
-  return vscode.commands.registerCommand(commandIds.chooseModels, () => chooseModels(models));
+  return vscode.Disposable.from(
+    vscode.commands.registerCommand(commandIds.chooseModels, () => chooseModels(models)),
+    vscode.commands.registerCommand(commandIds.chooseGuardModel, () => chooseGuardModel(models)),
+  );
+}
+
+/** Sets llamaAssist.guard.model and, the first time, switches the guard on: off is the default only until a model is there. */
+async function chooseGuardModel(models: ModelsContext): Promise<void> {
+  const hardware = await detect(models);
+  if (hardware === undefined) return;
+  const guardPath = await chooseFor(models, "guard", hardware, undefined, candidateContextSizes[0], undefined);
+  if (guardPath === undefined) return;
+  await models.use("guard", guardPath);
+  const switchedOn = models.settings.current.guard.mode === "off";
+  if (switchedOn) {
+    await vscode.workspace
+      .getConfiguration("llamaAssist")
+      .update("guard.mode", "promptsAndAnswers", vscode.ConfigurationTarget.Global);
+  }
+  void vscode.window.showInformationMessage(
+    `Llama Guard (${path.basename(guardPath)}) checks chat messages, refactor instructions${switchedOn ? " and answers" : ""}. llamaAssist.guard.mode turns it off.`,
+  );
 }
 
 async function chooseModels(models: ModelsContext): Promise<void> {
@@ -79,7 +101,7 @@ function itemsFor(
   contextSize: number,
   completionPath: string | undefined,
 ): PickItem[] {
-  const recommended = recommendation?.[role];
+  const recommended = role === "guard" ? smallestGuard(models) : recommendation?.[role];
   const describe = (model: CatalogModel, assessment: Assessment | undefined): PickItem => {
     const installed = existsSync(models.pathOf(model));
     const inUse = models.currentPath(role) === models.pathOf(model);
@@ -149,7 +171,18 @@ async function chooseFor(
   }
 }
 
+/** Llama Guard 3 1B: a check costs a fraction of a chat answer's time, beside any chat model. */
+function smallestGuard(models: ModelsContext): { model: CatalogModel; reason: string } | undefined {
+  const best = models.catalog.models
+    .filter((model) => model.roles.includes("guard"))
+    .sort((a, b) => (b.preference.guard ?? 0) - (a.preference.guard ?? 0))[0];
+  return best === undefined
+    ? undefined
+    : { model: best, reason: "Small and fast: a check adds little to the chat's first token" };
+}
+
 function placeHolderFor(role: ModelRole, recommendation: Recommendation | undefined): string {
+  if (role === "guard") return "Llama Guard 3 1B is small and fast; the 8B guards judge better and need ~5 GB";
   if (recommendation === undefined) return "No catalog model fits this machine's memory; a small local GGUF file may.";
   if (role === "chat" && recommendation.chat === undefined) {
     return "No chat model fits beside the completion model in this memory: sharing the completion model keeps chat working, with weaker answers.";

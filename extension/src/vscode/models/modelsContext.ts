@@ -7,7 +7,12 @@ import { type Hardware, withOwnModelsFreed } from "../../core/models/recommend";
 import type { HostClient } from "../../node/host/hostClient";
 import type { Settings } from "../settings";
 
-const settingKeys: Record<ModelRole, string> = { completion: "completionModel.path", chat: "chatModel.path" };
+const settingKeys: Record<ModelRole, string> = {
+  completion: "completionModel.path",
+  chat: "chatModel.path",
+  guard: "guard.model",
+};
+const roleNames: Record<ModelRole, string> = { completion: "Completion", chat: "Chat", guard: "Guard" };
 
 /** What the model commands share: where models live, the catalog, the detected hardware, and the settings they write. */
 export class ModelsContext {
@@ -57,7 +62,8 @@ export class ModelsContext {
   }
 
   currentPath(role: ModelRole): string {
-    return role === "completion" ? this.settings.current.completionModelPath : this.settings.current.chatModelPath;
+    const { completionModelPath, chatModelPath, guard } = this.settings.current;
+    return { completion: completionModelPath, chat: chatModelPath, guard: guard.modelPath }[role];
   }
 
   /**
@@ -84,8 +90,6 @@ export class ModelsContext {
     await vscode.workspace
       .getConfiguration("llamaAssist")
       .update(settingKeys[role], filePath, vscode.ConfigurationTarget.Global);
-    this.log.info(
-      `${role === "completion" ? "Completion" : "Chat"} model set to ${filePath === "" ? "the completion model" : filePath}.`,
-    );
+    this.log.info(`${roleNames[role]} model set to ${filePath === "" ? "the completion model" : filePath}.`);
   }
 }

@@ -3,6 +3,7 @@ import type { ImportedDefinitions } from "../../core/syntax/importedDefinitions"
 import type { QueryStore } from "../../core/syntax/queries";
 import type { SyntaxRuntime } from "../../core/syntax/syntaxRuntime";
 import type { ConversationBackend } from "../../core/protocol/backend";
+import type { ChatSessionGuard } from "../../core/chat/session";
 import type { Settings } from "../settings";
 import type { ShieldEngine } from "../shield/shieldEngine";
 import { InstructionHistory } from "./instructionHistory";
@@ -26,6 +27,8 @@ export interface RefactorDependencies {
   importedDefinitions: ImportedDefinitions;
   /** Explain's answers go to the chat view. */
   askInChat: AskInChat;
+  /** Llama Guard: a custom instruction reaches the model only once it passed. */
+  guard: ChatSessionGuard;
 }
 
 export interface Refactoring extends vscode.Disposable {
@@ -60,6 +63,7 @@ export function register(dependencies: RefactorDependencies): Refactoring {
     previews,
     history: new InstructionHistory(dependencies.globalState),
     askInChat: dependencies.askInChat,
+    guard: dependencies.guard,
     targetHighlight,
   };
   const previewOf = (uri: unknown) =>

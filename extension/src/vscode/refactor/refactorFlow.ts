@@ -27,6 +27,8 @@ import type { Settings } from "../settings";
 import type { ShieldEngine } from "../shield/shieldEngine";
 import { definitionsFor } from "./definitions";
 import type { InstructionHistory } from "./instructionHistory";
+import type { ChatSessionGuard } from "../../core/chat/session";
+import { promptMessage } from "../../core/guard/decision";
 import type { PendingRefactor, Previews } from "./previews";
 import { previewScheme } from "./refactorIds";
 
@@ -46,6 +48,7 @@ export interface RefactorServices {
   previews: Previews;
   history: InstructionHistory;
   askInChat: AskInChat;
+  guard: ChatSessionGuard;
   /** Marks the target found for a request without a selection, so the user sees what is sent. */
   targetHighlight: vscode.TextEditorDecorationType;
 }
@@ -192,7 +195,7 @@ interface Request {
 /** From the target to its preview; a stage that returns undefined has told the user why, or the user cancelled. */
 async function requestAndPreview(services: RefactorServices, request: Request): Promise<void> {
   const instruction = request.preset === "custom" ? await askInstruction(services) : "";
-  if (instruction === undefined) return;
+  if (instruction === undefined || !(await instructionPassesGuard(services, instruction))) return;
   const params = planPrompt(services, request, instruction);
   if (params === undefined) return;
   if (outputOf(request.preset) === "prose") {
@@ -208,6 +211,19 @@ async function requestAndPreview(services: RefactorServices, request: Request): 
   const proposal = await checkProposal(services, request, answer);
   if (proposal === undefined) return;
   await preview(services, request, proposal);
+}
+
+/** With the guard on, a custom instruction is checked as Llama Guard's User turn before the model sees it. */
+async function instructionPassesGuard(services: RefactorServices, instruction: string): Promise<boolean> {
+  if (services.guard.mode === "off" || instruction === "") return true;
+  const outcome = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: "Llama Guard is checking the instruction…" },
+    () => services.guard.checkPrompt(instruction, new AbortController().signal),
+  );
+  const message = promptMessage(outcome);
+  if (message !== undefined)
+    warn(message.replace("this message", "this instruction").replace("the chat model", "the model"));
+  return message === undefined;
 }
 
 /** The custom preset's instruction, remembered for next time; undefined when the user cancelled. */
