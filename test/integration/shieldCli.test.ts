@@ -236,11 +236,16 @@ describe("llama-assist-shield CLI on hostile paths and inputs", function () {
     dir = mkdtempSync(path.join(os.tmpdir(), "shield-cli-hostile-"));
     insecurePy = path.join(dir, "app.py");
     writeFileSync(insecurePy, "import os\nos.system('ping ' + host)\n");
-    // Preloaded into the CLI's process: its peak resident memory, as the kernel counts it, on the way out.
+    // Preloaded into the CLI's process: its peak resident memory on the way out. VmHWM, not getrusage's maxRSS: Linux
+    // carries maxRSS across exec, so a child of a large test process would report the parent's peak.
     rssProbe = path.join(dir, "rss-probe.cjs");
     writeFileSync(
       rssProbe,
-      "process.on('exit', () => process.stderr.write(`\\nmax-rss-kib=${process.resourceUsage().maxRSS}\\n`));\n",
+      "const { readFileSync } = require('node:fs');\n" +
+        "process.on('exit', () => {\n" +
+        "  const peak = /VmHWM:\\s+(\\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];\n" +
+        "  process.stderr.write(`\\nmax-rss-kib=${peak}\\n`);\n" +
+        "});\n",
     );
   });
   after(() => {

@@ -24,21 +24,20 @@ function isTrue(node: Node | undefined): boolean {
   return node?.type === "true";
 }
 
+/** A command that is not a constant, unless every value spliced into it is shell-quoted. */
+function firstArgumentIsBuilt(match: RuleMatch): boolean {
+  const first = firstArgument(match.capture("args"));
+  return first !== undefined && first.type !== "list_splat" && !isConstantExpression(first) && !isShellQuoted(first);
+}
+
 /**
- * A command that is not a constant, unless every value spliced into it is shell-quoted, or it is the enclosing
- * function's own parameter passed on untouched: such a function is a command runner (os.popen, getstatusoutput, a
- * pager), and the injection, if any, is where its callers build the command. A command that is another function's
- * result, or a variable assembled or read earlier, is reported.
+ * As firstArgumentIsBuilt, except the enclosing function's own parameter passed on untouched: such a function is a
+ * command runner (os.popen, getstatusoutput, a pager), and the injection, if any, is where its callers build the
+ * command. A command that is another function's result, or a variable assembled or read earlier, is reported.
  */
 function firstArgumentIsDynamic(match: RuleMatch): boolean {
   const first = firstArgument(match.capture("args"));
-  return (
-    first !== undefined &&
-    first.type !== "list_splat" &&
-    !isConstantExpression(first) &&
-    !isShellQuoted(first) &&
-    !isUntouchedParameter(first)
-  );
+  return firstArgumentIsBuilt(match) && first !== undefined && !isUntouchedParameter(first);
 }
 
 /** A name that is a parameter of the enclosing function and is not assigned again before this point. */
@@ -368,7 +367,9 @@ const subprocessShell: RuleDefinition = {
       accept: (match) => {
         const args = match.capture("args");
         if (!isTrue(keywordArgument(args, "shell"))) return false;
-        return firstArgumentIsDynamic(match);
+        // shell=True is asked for explicitly, so a function that hands its parameter to it is a shell-injection
+        // sink of its own, unlike a plain command runner.
+        return firstArgumentIsBuilt(match);
       },
     },
     {
