@@ -7,6 +7,8 @@ const fenceLine = /^[ \t]{0,3}(`{3,}|~{3,})/;
 export class AnswerCheckpoints {
   /** How much of the text has been read, always up to a line end. */
   private read = 0;
+  /** How far the search for the next line end got: a long line is searched once, not again on every chunk. */
+  private searched = 0;
   private openFence: string | undefined;
   /** Whether a line with text came since the last checkpoint. */
   private textSinceCheckpoint = false;
@@ -18,8 +20,11 @@ export class AnswerCheckpoints {
   next(text: string): number | undefined {
     let checkpoint: number | undefined;
     for (;;) {
-      const end = text.indexOf("\n", this.read);
-      if (end < 0) return checkpoint;
+      const end = text.indexOf("\n", Math.max(this.read, this.searched));
+      if (end < 0) {
+        this.searched = text.length;
+        return checkpoint;
+      }
       const line = text.slice(this.read, end);
       this.read = end + 1;
       const fence = fenceLine.exec(line)?.[1];

@@ -1,7 +1,7 @@
 import { Language, Parser, Query, type Node, type QueryMatch, type Tree } from "web-tree-sitter";
 import { GRAMMAR_FILES, RUNTIME_WASM } from "./languages";
 import { initTreeSitterRuntime } from "../syntax/treeSitterRuntime";
-import { collectImports, qualifiedName, type ImportBindings } from "./imports";
+import { importsOf, qualifiedName } from "./imports";
 import { ALL_RULES } from "./rules";
 import { requiredWords } from "./queryLiterals";
 import {
@@ -117,10 +117,11 @@ function describeBrokenRule(language: ShieldLanguage, grammar: Language, pieces:
   return "rules compile alone but not together";
 }
 
-function toMatch(language: ShieldLanguage, match: QueryMatch, imports: () => ImportBindings): RuleMatch {
+function toMatch(language: ShieldLanguage, match: QueryMatch): RuleMatch {
   return {
     language,
-    qualifiedName: (node) => qualifiedName(imports(), node),
+    // The import table is built on the first rule that asks, once per tree: most scans never need it.
+    qualifiedName: (node) => qualifiedName(importsOf(node, language), node),
     capture: (name) => match.captures.find((c) => c.name === name)?.node,
     captureAll: (name) => match.captures.filter((c) => c.name === name).map((c) => c.node),
   };
@@ -467,14 +468,11 @@ class TreeSitterShield implements Shield {
         findings.push(toFinding(TOO_DEEPLY_NESTED, node, node.startPosition, node.endPosition));
       }
       for (const reading of parsed.tooDeep ? [] : parsed.readings) {
-        // Built on the first rule that asks, once per tree: most scans never need it.
-        let bindings: ImportBindings | undefined;
-        const imports = () => (bindings ??= collectImports(language, reading.tree.rootNode));
         const range = reading.fromRow > 0 ? { startPosition: { row: reading.fromRow, column: 0 } } : undefined;
         for (const match of runtime.query.matches(reading.tree.rootNode, range)) {
           const owner = runtime.patternOwners[match.patternIndex];
           if (!owner || options?.disabledRules?.has(owner.rule.id)) continue;
-          const ruleMatch = toMatch(language, match, imports);
+          const ruleMatch = toMatch(language, match);
           const node = ruleMatch.capture("finding");
           if (!node || node.startIndex < reading.from) continue;
           const verdict = owner.pattern.accept ? owner.pattern.accept(ruleMatch) : true;
