@@ -50,8 +50,15 @@ export function activate(context: vscode.ExtensionContext): void {
     log,
     context.storageUri,
   );
-  // Llama Guard runs in the local host whatever serves the chat: the user's words are checked on this machine.
-  const guard = createChatGuard(host, settings);
+  // Llama Guard runs in the local host whatever serves the chat, unless the user named a llama-server for it.
+  const guarding = createChatGuard({
+    host,
+    settings,
+    secrets: context.secrets,
+    globalState: context.globalState,
+    loadShield: () => shield.load(),
+  });
+  const { guard } = guarding;
   const refactoring = refactor.register({
     host: inference,
     settings,
@@ -84,6 +91,7 @@ export function activate(context: vscode.ExtensionContext): void {
     settings,
     hostLifecycle.register(host, settings, log),
     inference,
+    guarding,
     hostStatusBar.register(host, settings),
     remoteStatusBar.register(inference),
     remoteCommands.register(inference, settings, context.secrets),

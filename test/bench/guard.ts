@@ -1,6 +1,6 @@
 // npm run bench:guard — what Llama Guard costs the chat, on a Llama-Guard-3-1B-shaped model (random weights, Llama 3's
 // real tokenizer) beside the 0.5B-shaped chat bench model, in one host: the time a prompt check adds to the chat's
-// first visible token (runs with and without the guard, alternating), the tokens a check evaluates with the policy
+// first token (runs with and without the guard, alternating), the tokens a check evaluates with the policy
 // prefix cached and not, the answer checks' cost per 100 answer tokens, and the host's peak RSS. Prints figures;
 // asserts nothing. The guard's verdict is capped at 3 tokens, as long as a real "safe" or "unsafe\nS2" runs: random
 // weights never write <|eot_id|>.
@@ -11,13 +11,17 @@ import { ChatGuard } from "../../extension/src/core/guard/chatGuard";
 import { AnswerCheckpoints } from "../../extension/src/core/guard/checkpoints";
 import { type GuardRole, type GuardTurn, guardPrompt } from "../../extension/src/core/guard/prompt";
 import { systemTimers } from "../../extension/src/core/host/timers";
-import type { ChatToWebview } from "../../extension/src/core/protocol/webview";
+import type { Shield } from "../../extension/src/core/shield";
 import { ensureBenchModel } from "../fixtures/benchModel";
 import { ensureGuardBenchModel } from "../fixtures/guardBenchModel";
-import { createTestHost, hostConfig } from "../fixtures/hostHarness";
+import { type TestHost, createTestHost, hostConfig } from "../fixtures/hostHarness";
 import { answerEnded, createChatRig, loadChatShield } from "../integration/chatHarness";
 
 const runs = 3;
+/** No phase may wait longer than this: under load a run is slow, but it must end, with an error if need be. */
+const phaseTimeoutMs = 180_000;
+/** The whole bench gives up after this, whatever it is waiting for; the host dies with its IPC channel. */
+const benchTimeoutMs = 20 * 60_000;
 const verdictTokens = 3;
 const version = "llama-guard-3-1b";
 const categories = guardCategories[version];
@@ -54,6 +58,30 @@ const answer = [
   "",
 ].join("\n");
 
+/** The peak resident set of a child process, from the kernel: getrusage's maxRSS would carry the parent's across fork. */
+function peakRssMiB(pid: number | undefined): number {
+  if (pid === undefined) throw new Error("the host has no process");
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = /VmHWM:\s+(\d+)\s+kB/.exec(status)?.[1];
+  if (kb === undefined) throw new Error(`no VmHWM in /proc/${pid}/status`);
+  return Number(kb) / 1024;
+}
+
+/** One chat request on `host` up to its first streamed token, then stopped. */
+async function firstTokenOn(host: TestHost, shield: Shield, question: string): Promise<void> {
+  let streamed = false;
+  const rig = createChatRig(host.client, shield, undefined, {
+    chunk: () => {
+      if (streamed) return;
+      streamed = true;
+      rig.session.stop();
+    },
+    result: () => undefined,
+  });
+  rig.session.send(question, []);
+  await answerEnded(rig.posted, phaseTimeoutMs);
+}
+
 function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
@@ -73,11 +101,10 @@ async function main(): Promise<void> {
 
   const check = async (role: GuardRole, turns: readonly GuardTurn[]) => {
     const started = performance.now();
-    const result = await host.client.guard({
-      role,
-      ...guardPrompt(version, role, categories, turns),
-      maxTokens: verdictTokens,
-    });
+    const result = await host.client.guard(
+      { role, ...guardPrompt(version, role, categories, turns), maxTokens: verdictTokens },
+      AbortSignal.timeout(phaseTimeoutMs),
+    );
     return { ms: performance.now() - started, ...result };
   };
 
@@ -109,35 +136,38 @@ async function main(): Promise<void> {
     )} ms p95 (${warm.length} checks)`,
   );
 
-  // The chat's first visible token, with and without the prompt check, alternating so that load on the machine
+  // The chat's first token, with and without the prompt check, alternating so that load on the machine
   // falls on both alike.
   const guard = new ChatGuard({
     model: () => Promise.resolve({ name: "Llama Guard 3 1B" }),
     check: async (role, prompt, signal) => host.client.guard({ role, ...prompt, maxTokens: verdictTokens }, signal),
     settings: () => ({ mode: "prompts", disabledCategories: new Set() }),
     timers: systemTimers,
-    timeoutMs: 120_000,
+    timeoutMs: phaseTimeoutMs,
   });
   const guarded: ChatSessionGuard = guard;
+  // The chat's first token as the host streams it (the session may hold back text, e.g. an open code block, which the
+  // guard has nothing to do with); the answer is stopped there, so a run costs a check and a prefill, not an answer.
   const firstToken = async (withGuard: boolean, question: string): Promise<number> => {
-    let sent = 0;
     let first = 0;
     const rig = createChatRig(
       host.client,
       shield,
-      (message: ChatToWebview) => {
-        if (message.kind === "answerDelta" && first === 0) {
+      undefined,
+      {
+        chunk: () => {
+          if (first !== 0) return;
           first = performance.now();
           rig.session.stop();
-        }
+        },
+        result: () => undefined,
       },
-      undefined,
       withGuard ? guarded : undefined,
     );
-    sent = performance.now();
+    const sent = performance.now();
     rig.session.send(question, []);
-    await answerEnded(rig.posted, 600_000);
-    if (first === 0) throw new Error("the answer had no visible token");
+    await answerEnded(rig.posted, phaseTimeoutMs);
+    if (first === 0) throw new Error("the chat model streamed no token");
     return first - sent;
   };
   const plain: number[] = [];
@@ -152,7 +182,7 @@ async function main(): Promise<void> {
   const addedP50 = percentile(withGuard, 50) - plainP50;
   const addedP95 = percentile(withGuard, 95) - percentile(plain, 95);
   console.log(
-    `chat first visible token: ${fixed(plainP50)} ms p50 / ${fixed(percentile(plain, 95))} ms p95 without the guard, ${fixed(
+    `chat first token: ${fixed(plainP50)} ms p50 / ${fixed(percentile(plain, 95))} ms p95 without the guard, ${fixed(
       percentile(withGuard, 50),
     )} / ${fixed(percentile(withGuard, 95))} ms with it (${runs} runs each)`,
   );
@@ -186,17 +216,28 @@ async function main(): Promise<void> {
     )} tokens evaluated per 100 answer tokens`,
   );
 
-  const pid = host.client.pid;
-  const status = pid === undefined ? "" : readFileSync(`/proc/${pid}/status`, "utf8");
-  const peakKb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  console.log(`host peak RSS with the guard and the chat model loaded: ${fixed(peakKb / 1024)} MiB`);
-  console.log("(2 shared CPU cores, small samples: these figures are noisy)");
+  const peakWithGuard = peakRssMiB(host.client.pid);
   await host.client.dispose();
+  // The baseline: the same host with the chat model alone, through the same first chat request.
+  const plainHost = createTestHost(hostConfig(chatModel, { contextSize: 4096 }));
+  await plainHost.client.start();
+  await firstTokenOn(plainHost, shield, questions[0]);
+  const peakWithout = peakRssMiB(plainHost.client.pid);
+  await plainHost.client.dispose();
+  console.log(
+    `host peak RSS (VmHWM): ${fixed(peakWithGuard)} MiB with the guard and the chat model loaded, ${fixed(peakWithout)} MiB with the chat model alone (+${fixed(peakWithGuard - peakWithout)} MiB)`,
+  );
+  console.log("(2 shared CPU cores, small samples: these figures are noisy)");
   shield.dispose();
   console.log(
     `guard: prompt check adds ${fixed(addedP50)} ms p50 to first token (${fixed((addedP50 * 100) / plainP50)}% of chat first-token time), ${warmEvaluated} tokens evaluated per check`,
   );
 }
+
+setTimeout(() => {
+  console.error(`bench:guard: gave up after ${benchTimeoutMs / 60_000} minutes`);
+  process.exit(1);
+}, benchTimeoutMs).unref();
 
 main().catch((error: unknown) => {
   console.error(error);

@@ -72,6 +72,34 @@ describe("config", () => {
     });
   }
 
+  it("runs the guard in the local host unless a llama-server is named for it, which the host then does not load", () => {
+    const local = readConfig(settingsOf({ "guard.model": "/guard.gguf", "guard.mode": "prompts" }));
+    assert.deepEqual(local.problems, []);
+    assert.equal(local.config.guard.url, "");
+    assert.equal(hostConfigOf(local.config, "info").guardModelPath, "/guard.gguf");
+
+    const served = readConfig(settingsOf({ "guard.model": "/guard.gguf", "guard.url": " http://127.0.0.1:8081/ " }));
+    assert.deepEqual(served.problems, []);
+    assert.equal(served.config.guard.url, "http://127.0.0.1:8081");
+    assert.equal(hostConfigOf(served.config, "info").guardModelPath, undefined);
+    assert.equal(
+      changeNeedsHostRestart((key) => key === "llamaAssist.guard.url"),
+      true,
+    );
+  });
+
+  for (const [url, problem] of [
+    ["ftp://127.0.0.1:8081", "llamaAssist.guard.url must be an http or https URL"],
+    ["not a url", "llamaAssist.guard.url is not a URL"],
+  ]) {
+    it(`refuses the guard URL ${JSON.stringify(url)}, which leaves the guard in the local host`, () => {
+      const { config, problems } = readConfig(settingsOf({ "guard.url": url }));
+      assert.equal(config.guard.url, "");
+      assert.equal(problems.length, 1);
+      assert.ok(problems[0].startsWith(problem), problems[0]);
+    });
+  }
+
   it("reads the chat's limits", () => {
     const { config, problems } = readConfig(
       settingsOf({ "chat.maxAnswerTokens": 256, "chat.history.maxConversations": 3, "chat.history.maxKilobytes": 64 }),

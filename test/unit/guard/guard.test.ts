@@ -86,9 +86,19 @@ describe("the guard prompt", function () {
     const prompt = guardPrompt("llama-guard-2", "User", guardCategories["llama-guard-2"], [
       { role: "User", text: "q" },
     ]);
-    assert.match(prompt.policy, /^<\|begin_of_text\|>\[INST\] Task: /);
-    assert.match(prompt.policy, /S5: Specialized Advice\./);
-    assert.match(prompt.conversation, /categories\. \[\/INST\]$/);
+    // Meta-Llama-Guard-2-8B's chat template, rendered for one user message (its tokenizer adds the BOS).
+    const categoryLines = guardCategories["llama-guard-2"].map((category) => `${category.code}: ${category.name}. \n`);
+    assert.equal(
+      prompt.policy + prompt.conversation,
+      "<|begin_of_text|>[INST] Task: Check if there is unsafe content in 'User' messages in conversations according our " +
+        "safety policy with the below categories.\n\n<BEGIN UNSAFE CONTENT CATEGORIES>\n" +
+        categoryLines.join("") +
+        "<END UNSAFE CONTENT CATEGORIES>\n\n<BEGIN CONVERSATION>\n\nUser: q\n\n<END CONVERSATION>\n\n" +
+        "Provide your safety assessment for ONLY THE LAST User message in the above conversation:\n" +
+        " - First line must read 'safe' or 'unsafe'.\n" +
+        " - If unsafe, a second line must include a comma-separated list of violated categories. [/INST]",
+    );
+    assert.match(prompt.policy, /\nS5: Specialized Advice\. \nS6: Privacy\. \n/);
   });
 });
 

@@ -36,10 +36,15 @@ export interface LlamaAssistConfig {
     /** Paths of PEM files with extra certificate authorities for https servers. */
     caCertificatePaths: readonly string[];
   };
-  /** Llama Guard on the chat and refactor instructions; the model runs in the local host whatever the backend. */
+  /**
+   * Llama Guard on the chat and refactor instructions: in the local host whatever the chat's backend, or on the
+   * llama-server the user named for it.
+   */
   guard: GuardSettings & {
-    /** Empty: no guard model; a mode other than off then fails closed and says so. */
+    /** Empty: no guard model; a mode other than off then fails closed and says so. Not loaded while url is set. */
     modelPath: string;
+    /** The guard's llama-server, without a trailing slash; empty: the local host's guard model. */
+    url: string;
   };
   chat: {
     /** Longest answer, in tokens; a small context lowers it further (a quarter of the context at most). */
@@ -71,6 +76,7 @@ export const hostRestartKeys: readonly SettingKey[] = [
   "gpuLayers",
   "threads",
   "guard.model",
+  "guard.url",
 ];
 
 export function readConfig(settings: SettingsReader): ConfigReadResult {
@@ -83,6 +89,7 @@ export function readConfig(settings: SettingsReader): ConfigReadResult {
     chat: readChatSettings(values),
     guard: {
       modelPath: values.text("guard.model"),
+      url: readGuardUrl(values),
       mode: values.oneOf("guard.mode"),
       disabledCategories: values.switchedOff("guard.categories"),
     },
@@ -162,6 +169,26 @@ function readServerUrl(values: CheckedSettings, kind: BackendKind): string {
   return value.replace(/\/+$/, "");
 }
 
+function readGuardUrl(values: CheckedSettings): string {
+  const value = values.text("guard.url");
+  if (value === "") return "";
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    values.reject("guard.url", `is not a URL: "${value}"; the guard runs in the local host.`);
+    return "";
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    values.reject(
+      "guard.url",
+      `must be an http or https URL, not ${parsed.protocol}; the guard runs in the local host.`,
+    );
+    return "";
+  }
+  return value.replace(/\/+$/, "");
+}
+
 function readChatSettings(values: CheckedSettings): LlamaAssistConfig["chat"] {
   return {
     maxAnswerTokens: values.integer("chat.maxAnswerTokens", 16, 32768),
@@ -180,7 +207,8 @@ export function hostConfigOf(config: LlamaAssistConfig, logLevel: LogLevel): Hos
     gpuLayers: config.gpuLayers,
     threads: config.threads,
     logLevel,
-    ...(config.guard.modelPath === "" ? {} : { guardModelPath: config.guard.modelPath }),
+    // A guard served by llama-server leaves the local host without one: its memory is not spent twice.
+    ...(config.guard.modelPath === "" || config.guard.url !== "" ? {} : { guardModelPath: config.guard.modelPath }),
   };
 }
 

@@ -41,6 +41,8 @@ export interface SettingValues {
   "remote.allowInsecureHttp": boolean;
   "remote.caCertificates": readonly string[];
   "guard.model": string;
+  /** A llama-server that serves the guard instead of the local host; empty: the local host's guard.model. */
+  "guard.url": string;
   "guard.mode": GuardMode;
   /** Category name (as in allGuardCategoryNames) to on/off; a category not named stays on. */
   "guard.categories": Readonly<Record<string, boolean>>;
@@ -85,6 +87,7 @@ export const settingDefaults: Readonly<SettingValues> = {
   "remote.allowInsecureHttp": false,
   "remote.caCertificates": [],
   "guard.model": "",
+  "guard.url": "",
   "guard.mode": "off",
   "guard.categories": {},
 };

@@ -26,6 +26,8 @@ export interface GuardCheck {
 export interface GuardModelIdentity {
   /** general.name and the file name: together they say which guard version it is. */
   name: string;
+  /** A guard off this machine gets the turns with their secrets replaced, as a remote chat backend does. */
+  redact?(turns: readonly GuardTurn[]): Promise<readonly GuardTurn[]>;
 }
 
 export interface ChatGuardDependencies {
@@ -80,7 +82,8 @@ export class ChatGuard {
       if (controller.signal.aborted) throw new Error("the check was cancelled");
       const version: GuardVersion = guardVersionOf(model.name);
       const categories = enabledCategories(version, this.deps.settings().disabledCategories);
-      const check = await this.deps.check(role, guardPrompt(version, role, categories, turns), controller.signal);
+      const sent = model.redact === undefined ? turns : await model.redact(turns);
+      const check = await this.deps.check(role, guardPrompt(version, role, categories, sent), controller.signal);
       if (timedOut) return this.timeout();
       const verdict = parseGuardVerdict(check.text, version);
       if (verdict.kind === "malformed") {

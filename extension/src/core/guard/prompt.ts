@@ -25,8 +25,13 @@ function task(role: GuardRole): string {
   return `Task: Check if there is unsafe content in '${role}' messages in conversations according our safety policy with the below categories.`;
 }
 
-function categoryBlock(categories: readonly GuardCategory[]): string {
-  const lines = categories.map((category) => `${category.code}: ${category.name}.`);
+/**
+ * The category lines as each version's own chat template writes them (Meta's Hugging Face tokenizer_config.json):
+ * Llama Guard 2's end "S1: Violent Crimes. " with a space, Llama Guard 3's "S1: Violent Crimes." without.
+ */
+function categoryBlock(version: GuardVersion, categories: readonly GuardCategory[]): string {
+  const end = version === "llama-guard-2" ? ". " : ".";
+  const lines = categories.map((category) => `${category.code}: ${category.name}${end}`);
   return `\n\n<BEGIN UNSAFE CONTENT CATEGORIES>\n${lines.join("\n")}\n<END UNSAFE CONTENT CATEGORIES>`;
 }
 
@@ -48,7 +53,7 @@ export function guardPrompt(
   categories: readonly GuardCategory[],
   turns: readonly GuardTurn[],
 ): GuardPrompt {
-  const body = `${task(role)}${categoryBlock(categories)}${conversationStart}`;
+  const body = `${task(role)}${categoryBlock(version, categories)}${conversationStart}`;
   const conversation = `${turns.map((turn) => `${turn.role}: ${turn.text.trim()}`).join("\n\n")}\n\n<END CONVERSATION>\n\n${instruction(role)}`;
   if (version === "llama-guard-2") {
     // Llama Guard 2 is a Llama 3 model with a Llama 2 style instruction wrapper.

@@ -32,17 +32,21 @@ function isIPv6(host: string): boolean {
  * Whether code may be sent to `url`. Plain http is refused off this machine unless the user opted in, since the code
  * would cross the network unencrypted. A server off this machine also needs the user's consent, asked once per origin.
  */
-export function checkRemoteAccess(url: string, allowInsecureHttp: boolean): RemoteAccess {
+export function checkRemoteAccess(
+  url: string,
+  allowInsecureHttp: boolean,
+  urlSetting = "llamaAssist.remote.url",
+): RemoteAccess {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return { kind: "refused", message: `The server URL "${url}" is not a URL: set llamaAssist.remote.url.` };
+    return { kind: "refused", message: `The server URL "${url}" is not a URL: set ${urlSetting}.` };
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
     return {
       kind: "refused",
-      message: `The server URL must be http or https, not ${parsed.protocol} (llamaAssist.remote.url).`,
+      message: `The server URL must be http or https, not ${parsed.protocol} (${urlSetting}).`,
     };
   }
   const loopback = isLoopbackHost(parsed.hostname);

@@ -31,6 +31,29 @@ export function apiKeySecretName(origin: string): string {
   return `llamaAssist.remote.apiKey/${origin}`;
 }
 
+/** The user's answers to "send your code to this server?", per origin, shared by the chat's and the guard's servers. */
+export function remoteConsentStore(globalState: vscode.Memento): ConsentStore {
+  const answers = (): Record<string, boolean> => globalState.get<Record<string, boolean>>(consentKey) ?? {};
+  return {
+    get: (origin) => answers()[origin],
+    remember: async (origin, allowed) => {
+      await globalState.update(consentKey, { ...answers(), [origin]: allowed });
+    },
+  };
+}
+
+/** Asks once whether code may go to the server; `detail` says what would be sent. undefined: dismissed. */
+export async function askRemoteConsent(serverName: string, detail: string): Promise<boolean | undefined> {
+  const allow = "Allow";
+  const choice = await vscode.window.showWarningMessage(
+    `Send your code to ${serverName}?`,
+    { modal: true, detail },
+    allow,
+    "Don't Allow",
+  );
+  return choice === undefined ? undefined : choice === allow;
+}
+
 interface ActiveRemote {
   backend: RemoteBackend;
   target: RemoteTarget;
@@ -60,7 +83,7 @@ export class InferenceRouter implements InferenceBackend, ConversationBackend, v
     /** The Shield, whose secret rules decide what is redacted before code goes to a server off this machine. */
     loadShield: () => Promise<Shield | undefined>,
   ) {
-    this.gate = new RemoteGate(this.consentStore(), this.prompts());
+    this.gate = new RemoteGate(remoteConsentStore(globalState), this.prompts());
     this.routing = new BackendRouting<ActiveRemote>(
       host,
       this.gate,
@@ -149,34 +172,15 @@ export class InferenceRouter implements InferenceBackend, ConversationBackend, v
     if (status !== undefined) this.setStatus(status);
   }
 
-  private consentStore(): ConsentStore {
-    const answers = (): Record<string, boolean> => this.globalState.get<Record<string, boolean>>(consentKey) ?? {};
-    return {
-      get: (origin) => answers()[origin],
-      remember: async (origin, allowed) => {
-        await this.globalState.update(consentKey, { ...answers(), [origin]: allowed });
-      },
-    };
-  }
-
   private prompts(): RemotePrompts {
     return {
-      askConsent: async (serverName) => {
-        const allow = "Allow";
-        const choice = await vscode.window.showWarningMessage(
-          `Send your code to ${serverName}?`,
-          {
-            modal: true,
-            detail:
-              "Completions, chat and refactors will send the code around the cursor, what you attach, and the workspace " +
-              "code that the chat finds for each question (its workspace retrieval, on unless switched off) to this server. " +
-              "Llama Assist asks once per server and remembers the answer.",
-          },
-          allow,
-          "Don't Allow",
-        );
-        return choice === undefined ? undefined : choice === allow;
-      },
+      askConsent: (serverName) =>
+        askRemoteConsent(
+          serverName,
+          "Completions, chat and refactors will send the code around the cursor, what you attach, and the workspace " +
+            "code that the chat finds for each question (its workspace retrieval, on unless switched off) to this server. " +
+            "Llama Assist asks once per server and remembers the answer.",
+        ),
       askForApiKey: async (serverName, origin) => {
         const enter = "Enter API Key…";
         const choice = await vscode.window.showWarningMessage(
