@@ -19,9 +19,9 @@ import { answerEnded, createChatRig, loadChatShield } from "../integration/chatH
 
 const runs = 3;
 /** No phase may wait longer than this: under load a run is slow, but it must end, with an error if need be. */
-const phaseTimeoutMs = 180_000;
+const phaseTimeoutMs = 600_000;
 /** The whole bench gives up after this, whatever it is waiting for; the host dies with its IPC channel. */
-const benchTimeoutMs = 20 * 60_000;
+const benchTimeoutMs = 45 * 60_000;
 const verdictTokens = 3;
 const version = "llama-guard-3-1b";
 const categories = guardCategories[version];
@@ -49,12 +49,6 @@ const answer = [
   "            total += float(row[column])",
   "    return total",
   "```",
-  "",
-  "If the file is large, this reads one row at a time, so memory stays flat. For messy data, skip rows whose field is",
-  "empty, or catch `ValueError` around the conversion and count how many rows you skipped, so the total is honest.",
-  "",
-  "With pandas installed, `pandas.read_csv(path)[column].sum()` does the same in one line, at the cost of loading the",
-  "whole file into memory first.",
   "",
 ].join("\n");
 
