@@ -166,11 +166,16 @@ async function main(): Promise<void> {
   };
   const plain: number[] = [];
   const withGuard: number[] = [];
-  await firstToken(false, questions[0]);
+  console.log(
+    `chat warm-up (system prompt into the chat's cache): first token in ${fixed(await firstToken(false, questions[0]))} ms`,
+  );
   for (let run = 0; run < runs; run++) {
     const question = questions[(run % (questions.length - 1)) + 1];
     plain.push(await firstToken(false, question));
     withGuard.push(await firstToken(true, question));
+    console.log(
+      `  run ${run + 1}: first token ${fixed(plain[run])} ms without the guard, ${fixed(withGuard[run])} ms with it`,
+    );
   }
   const plainP50 = percentile(plain, 50);
   const addedP50 = percentile(withGuard, 50) - plainP50;
