@@ -355,12 +355,19 @@ export class CompletionEngine {
     const gatedAt = this.options.now();
     const shown: ShownSuggestion[] = [];
     let withheld: ShieldVerdict | undefined;
+    // The request's tree, with each suggestion put in by an incremental re-parse: the Shield parses nothing afresh.
+    const syntax = request.syntax?.();
+    const prefixStart = syntax && syntax.cursor - request.prefix.length;
     for (const insertion of insertions) {
       const verdict = this.options.gate({
         prefix: request.prefix,
         suggestion: insertion.text,
         suffix: request.suffix.slice(insertion.replaceRight),
         languageId: request.languageId,
+        document:
+          syntax && prefixStart !== undefined
+            ? { prefixStart, parse: () => syntax.parseWithInsertion(insertion.text, insertion.replaceRight) }
+            : undefined,
       });
       if (verdict.action === "withhold") withheld ??= verdict;
       else shown.push({ insertion, verdict });

@@ -1,5 +1,6 @@
+import type { Tree } from "web-tree-sitter";
 import type { ShieldMode } from "../config/settingDefaults";
-import type { Finding, Shield, ShieldLanguage } from "./types";
+import type { Finding, Shield, ShieldLanguage, SuggestionInput } from "./types";
 import { BIDI_CONTROL, bidiControlFindings } from "./engineRules";
 import { isShieldLanguage } from "./languages";
 
@@ -14,6 +15,15 @@ export interface SuggestionInContext {
   suggestion: string;
   suffix: string;
   languageId: string;
+  /** For ghost text: the document the suggestion goes into, whose tree the Shield queries instead of parsing the text. */
+  document?: DocumentWithSuggestion;
+}
+
+export interface DocumentWithSuggestion {
+  /** Where `prefix` begins in the document. */
+  prefixStart: number;
+  /** The document's tree with the suggestion in it (an incremental re-parse); the gate deletes it. */
+  parse(): Tree;
 }
 
 /**
@@ -48,15 +58,24 @@ export function gateSuggestion(
         );
   } else {
     const language: ShieldLanguage = input.languageId;
+    let tree: Tree | undefined;
     try {
       if (!shield) throw new Error("the Shield is not loaded");
-      findings = shield.scanSuggestion(
-        { prefix: input.prefix, suggestion: input.suggestion, suffix: input.suffix, language },
-        { disabledRules: policy.disabledRules },
-      );
+      const text: SuggestionInput = {
+        prefix: input.prefix,
+        suggestion: input.suggestion,
+        suffix: input.suffix,
+        language,
+      };
+      tree = input.document?.parse();
+      const scanned =
+        tree && input.document ? { ...text, document: { tree, prefixStart: input.document.prefixStart } } : text;
+      findings = shield.scanSuggestion(scanned, { disabledRules: policy.disabledRules });
     } catch (error) {
       const failure = `Shield scan failed: ${error instanceof Error ? error.message : String(error)}`;
       return { action: policy.mode === "block" ? "withhold" : "show", findings: [], failure };
+    } finally {
+      tree?.delete();
     }
   }
   if (policy.mode === "block" && findings.some((finding) => finding.severity === "block")) {
