@@ -359,16 +359,20 @@ export class CompletionEngine {
     const syntax = request.syntax?.();
     const prefixStart = syntax && syntax.cursor - request.prefix.length;
     for (const insertion of insertions) {
-      const verdict = this.options.gate({
+      const text = {
         prefix: request.prefix,
         suggestion: insertion.text,
         suffix: request.suffix.slice(insertion.replaceRight),
         languageId: request.languageId,
-        document:
-          syntax && prefixStart !== undefined
-            ? { prefixStart, parse: () => syntax.parseWithInsertion(insertion.text, insertion.replaceRight) }
-            : undefined,
-      });
+      };
+      const verdict = this.options.gate(
+        syntax && prefixStart !== undefined
+          ? {
+              ...text,
+              document: { prefixStart, parse: () => syntax.parseWithInsertion(insertion.text, insertion.replaceRight) },
+            }
+          : text,
+      );
       if (verdict.action === "withhold") withheld ??= verdict;
       else shown.push({ insertion, verdict });
     }

@@ -368,8 +368,14 @@ function shiftFinding(finding: Finding, shift: number): Finding {
   };
 }
 
-/** The top-level statements a range overlaps (at least the one at `from`), and whether any of them has an error. */
-function statementsAround(root: Node, from: number, to: number): (TextRange & { hasError: boolean }) | undefined {
+/** Rows a query covers, whole lines: web-tree-sitter takes a query's index range in bytes, not in its node indices. */
+interface RowRange {
+  readonly startPosition: Position;
+  readonly endPosition: Position;
+}
+
+/** The lines of the top-level statements a range overlaps (at least the one at `from`), and whether any has an error. */
+function statementsAround(root: Node, from: number, to: number): (RowRange & { hasError: boolean }) | undefined {
   const first = root.firstChildForIndex(from);
   if (!first) return undefined;
   let last = first;
@@ -378,7 +384,11 @@ function statementsAround(root: Node, from: number, to: number): (TextRange & { 
     last = next;
     hasError ||= next.hasError || next.isMissing;
   }
-  return { startIndex: first.startIndex, endIndex: last.endIndex, hasError };
+  return {
+    startPosition: { row: first.startPosition.row, column: 0 },
+    endPosition: { row: last.endPosition.row + 1, column: 0 },
+    hasError,
+  };
 }
 
 /** A rule's match that passed its checks: where to report it, and the node's own positions when they are exact. */
@@ -523,7 +533,7 @@ class TreeSitterShield implements Shield {
     runtime: LanguageRuntime,
     language: ShieldLanguage,
     reading: Reading,
-    queried: TextRange | undefined,
+    queried: RowRange | undefined,
     overlap: { from: number; to: number } | undefined,
     options: ScanOptions | undefined,
   ): Hit[] {
