@@ -1,6 +1,6 @@
 import { Query, type Language, type Node, type QueryMatch, type Tree } from "web-tree-sitter";
 import { SyntaxRuntime } from "../syntax/syntaxRuntime";
-import { importsOf, qualifiedName } from "./imports";
+import { importsOf, limitImportsTo, qualifiedName } from "./imports";
 import { ALL_RULES } from "./rules";
 import { requiredWords } from "./queryLiterals";
 import {
@@ -374,8 +374,18 @@ interface RowRange {
   readonly endPosition: Position;
 }
 
-/** The lines of the top-level statements a range overlaps (at least the one at `from`), and whether any has an error. */
-function statementsAround(root: Node, from: number, to: number): (RowRange & { hasError: boolean }) | undefined {
+/** Top-level definitions whose bodies hold no import that code elsewhere can see. */
+const DEFINITION = /^(?:function|class|method|decorated|generator_function|impl|trait|mod|module|constructor)(?:_|$)/;
+
+/**
+ * The lines of the top-level statements a range overlaps (at least the one at `from`), whether any has an error, and
+ * where imports that apply there can be: those statements, and every other top-level statement but a definition.
+ */
+function statementsAround(
+  root: Node,
+  from: number,
+  to: number,
+): (RowRange & { hasError: boolean; importScope: Node[] }) | undefined {
   const first = root.firstChildForIndex(from);
   if (!first) return undefined;
   let last = first;
@@ -384,10 +394,16 @@ function statementsAround(root: Node, from: number, to: number): (RowRange & { h
     last = next;
     hasError ||= next.hasError || next.isMissing;
   }
+  const importScope = root.children.filter(
+    (child): child is Node =>
+      child !== null &&
+      ((child.startIndex >= first.startIndex && child.endIndex <= last.endIndex) || !DEFINITION.test(child.type)),
+  );
   return {
     startPosition: { row: first.startPosition.row, column: 0 },
     endPosition: { row: last.endPosition.row + 1, column: 0 },
     hasError,
+    importScope,
   };
 }
 
@@ -512,6 +528,7 @@ class TreeSitterShield implements Shield {
     if (tooDeep) {
       if (!options?.disabledRules?.has(TOO_DEEPLY_NESTED.id)) findings.push(inWindow(TOO_DEEPLY_NESTED, tooDeep));
     } else if (region) {
+      limitImportsTo(tree, region.importScope);
       const reading: Reading = { tree, from: 0, fromRow: 0 };
       const seen = new Set<string>();
       for (const { rule, range } of this.hits(runtime, input.language, reading, region, { from, to }, options)) {
