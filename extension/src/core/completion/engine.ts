@@ -355,9 +355,6 @@ export class CompletionEngine {
     const gatedAt = this.options.now();
     const shown: ShownSuggestion[] = [];
     let withheld: ShieldVerdict | undefined;
-    // The request's tree, with each suggestion put in by an incremental re-parse: the Shield parses nothing afresh.
-    const syntax = request.syntax?.();
-    const prefixStart = syntax && syntax.cursor - request.prefix.length;
     for (const insertion of insertions) {
       const text = {
         prefix: request.prefix,
@@ -365,14 +362,19 @@ export class CompletionEngine {
         suffix: request.suffix.slice(insertion.replaceRight),
         languageId: request.languageId,
       };
-      const verdict = this.options.gate(
-        syntax && prefixStart !== undefined
-          ? {
-              ...text,
-              document: { prefixStart, parse: () => syntax.parseWithInsertion(insertion.text, insertion.replaceRight) },
-            }
-          : text,
-      );
+      // The request's tree with the suggestion put in by an incremental re-parse: the Shield parses nothing afresh.
+      const inDocument = request.syntax
+        ? () => {
+            const syntax = request.syntax?.();
+            return (
+              syntax && {
+                tree: syntax.parseWithInsertion(insertion.text, insertion.replaceRight),
+                prefixStart: syntax.cursor - request.prefix.length,
+              }
+            );
+          }
+        : undefined;
+      const verdict = this.options.gate(inDocument ? { ...text, inDocument } : text);
       if (verdict.action === "withhold") withheld ??= verdict;
       else shown.push({ insertion, verdict });
     }

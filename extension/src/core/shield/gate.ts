@@ -15,15 +15,11 @@ export interface SuggestionInContext {
   suggestion: string;
   suffix: string;
   languageId: string;
-  /** For ghost text: the document the suggestion goes into, whose tree the Shield queries instead of parsing the text. */
-  document?: DocumentWithSuggestion;
-}
-
-export interface DocumentWithSuggestion {
-  /** Where `prefix` begins in the document. */
-  prefixStart: number;
-  /** The document's tree with the suggestion in it (an incremental re-parse); the gate deletes it. */
-  parse(): Tree;
+  /**
+   * For ghost text: the document the suggestion goes into, with it inserted (an incremental re-parse of the document's
+   * tree), asked only when the Shield scans; undefined without a tree. The gate deletes the tree.
+   */
+  inDocument?: () => { tree: Tree; prefixStart: number } | undefined;
 }
 
 /**
@@ -67,9 +63,9 @@ export function gateSuggestion(
         suffix: input.suffix,
         language,
       };
-      tree = input.document?.parse();
-      const scanned =
-        tree && input.document ? { ...text, document: { tree, prefixStart: input.document.prefixStart } } : text;
+      const document = input.inDocument?.();
+      tree = document?.tree;
+      const scanned = document ? { ...text, document } : text;
       findings = shield.scanSuggestion(scanned, { disabledRules: policy.disabledRules });
     } catch (error) {
       const failure = `Shield scan failed: ${error instanceof Error ? error.message : String(error)}`;
