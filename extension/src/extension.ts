@@ -39,17 +39,17 @@ export function activate(context: vscode.ExtensionContext): void {
   });
   stopHost = () => host.dispose();
   const grammars = vscode.Uri.joinPath(context.extensionUri, "grammars");
-  const shield = new ShieldEngine(grammars, log);
-  // Completions, chat and refactor reach inference only through the router: the local host or the user's server.
-  const inference = new InferenceRouter(host, settings, context.secrets, context.globalState, log, () => shield.load());
-  const diagnostics = new shieldDiagnostics.ShieldDiagnostics();
-  const shieldStatus = new ShieldStatusBar();
   const trees = documentTrees.register(
     grammars,
     () => settings.current.completions.maxParsedFileChars,
     log,
     context.storageUri,
   );
+  const shield = new ShieldEngine(grammars, () => trees.whenRuntimeLoaded(), log);
+  // Completions, chat and refactor reach inference only through the router: the local host or the user's server.
+  const inference = new InferenceRouter(host, settings, context.secrets, context.globalState, log, () => shield.load());
+  const diagnostics = new shieldDiagnostics.ShieldDiagnostics();
+  const shieldStatus = new ShieldStatusBar();
   // Llama Guard runs in the local host whatever serves the chat, unless the user named a llama-server for it.
   const guarding = createChatGuard({
     host,

@@ -1,6 +1,7 @@
 // npm run bench:shield-cli: how fast a one-file scan starts, against a bare `node -e 0` measured in the same run
 // (interleaved, so both see the same machine load), where that time goes, and how scan time grows with nesting depth.
-// Prints figures only; it asserts nothing. SHIELD_BENCH_STARTUP_RUNS (default 9) sets the runs per command.
+// Prints figures only; it asserts nothing. SHIELD_BENCH_STARTUP_RUNS (default 9) sets the runs per command;
+// SHIELD_BENCH_BASELINE_CLI=path/to/shield.js interleaves another build of the CLI too (e.g. one built from main).
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -26,12 +27,24 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
-function wallMs(args: readonly string[]): number {
+/** Preloaded into each measured process: its own CPU time (user + system, every thread) as it exits. */
+const CPU_REPORTER =
+  "process.on('exit', () => { const { user, system } = process.cpuUsage(); " +
+  "process.stderr.write(`\\ncpu-ms ${(user + system) / 1000}\\n`); });\n";
+
+interface Timing {
+  wallMs: number;
+  cpuMs: number;
+}
+
+function timed(reporter: string, args: readonly string[]): Timing {
   const start = performance.now();
-  const run = spawnSync(process.execPath, args, { encoding: "utf8" });
-  const elapsed = performance.now() - start;
+  const run = spawnSync(process.execPath, ["--require", reporter, ...args], { encoding: "utf8" });
+  const wallMs = performance.now() - start;
   if (run.status !== 0 && run.status !== 1) throw new Error(`${args.join(" ")} exited ${run.status}: ${run.stderr}`);
-  return elapsed;
+  const cpu = /^cpu-ms (\S+)$/m.exec(run.stderr);
+  if (!cpu) throw new Error(`${args.join(" ")} reported no CPU time: ${run.stderr}`);
+  return { wallMs, cpuMs: Number(cpu[1]) };
 }
 
 function startup(): void {
@@ -40,22 +53,42 @@ function startup(): void {
   try {
     const small = path.join(scratch, "app.py");
     writeFileSync(small, SMALL_PYTHON);
-    const bare: number[] = [];
-    const scan: number[] = [];
-    wallMs(["-e", "0"]);
-    wallMs([cli, "scan", small]);
+    const reporter = path.join(scratch, "cpu.cjs");
+    writeFileSync(reporter, CPU_REPORTER);
+    const baselineCli = process.env.SHIELD_BENCH_BASELINE_CLI;
+    const bare: Timing[] = [];
+    const scan: Timing[] = [];
+    const baseline: Timing[] = [];
+    timed(reporter, ["-e", "0"]);
+    timed(reporter, [cli, "scan", small]);
+    if (baselineCli) timed(reporter, [baselineCli, "scan", small]);
     for (let run = 0; run < runs; run++) {
-      bare.push(wallMs(["-e", "0"]));
-      scan.push(wallMs([cli, "scan", small]));
+      bare.push(timed(reporter, ["-e", "0"]));
+      scan.push(timed(reporter, [cli, "scan", small]));
+      if (baselineCli) baseline.push(timed(reporter, [baselineCli, "scan", small]));
     }
-    const format = (values: readonly number[]): string =>
-      `median ${median(values).toFixed(0)} ms (min ${Math.min(...values).toFixed(0)}, max ${Math.max(...values).toFixed(0)})`;
+    const format = (timings: readonly Timing[], field: keyof Timing): string => {
+      const values = timings.map((timing) => timing[field]);
+      return `median ${median(values).toFixed(0)} ms (min ${Math.min(...values).toFixed(0)}, max ${Math.max(...values).toFixed(0)})`;
+    };
+    const both = (timings: readonly Timing[]): string =>
+      `wall ${format(timings, "wallMs")}; CPU ${format(timings, "cpuMs")}`;
+    const beyond = (timings: readonly Timing[], field: keyof Timing): string =>
+      (median(timings.map((timing) => timing[field])) - median(bare.map((timing) => timing[field]))).toFixed(0);
     console.log(
-      `\n## One-file scan start-up (${runs} interleaved runs each, load average ${os.loadavg()[0]?.toFixed(1) ?? "?"}, ${os.cpus().length} CPUs)`,
+      `\n## One-file scan start-up (${runs} interleaved runs each, load average ${os.loadavg()[0]?.toFixed(1) ?? "?"}, ${os.cpus().length} CPUs; CPU = the process's user + system time, every thread)`,
     );
-    console.log(`node -e 0                                 ${format(bare)}`);
-    console.log(`node dist/cli/shield.js scan app.py       ${format(scan)}`);
-    console.log(`scan beyond node -e 0                     median ${(median(scan) - median(bare)).toFixed(0)} ms`);
+    console.log(`node -e 0                                 ${both(bare)}`);
+    console.log(`node dist/cli/shield.js scan app.py       ${both(scan)}`);
+    console.log(
+      `scan beyond node -e 0                     wall median ${beyond(scan, "wallMs")} ms; CPU median ${beyond(scan, "cpuMs")} ms`,
+    );
+    if (baselineCli) {
+      console.log(`baseline CLI scan app.py                  ${both(baseline)}`);
+      console.log(
+        `baseline beyond node -e 0                 wall median ${beyond(baseline, "wallMs")} ms; CPU median ${beyond(baseline, "cpuMs")} ms`,
+      );
+    }
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -23,7 +23,8 @@ describe("completions through the real host", function () {
 
   before(async function () {
     runtime = await SyntaxRuntime.create(grammars);
-    shield = await createShield({ grammars, languages: ["python"] });
+    // As in the extension: the Shield queries the completion's own trees, on its runtime.
+    shield = await createShield({ syntax: runtime, languages: ["python"] });
   });
 
   after(function () {

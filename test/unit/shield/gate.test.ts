@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { Tree } from "web-tree-sitter";
 import { gateSuggestion, type ShieldPolicy } from "../../../extension/src/core/shield/gate";
 import type { Finding, Shield, SuggestionInput, ScanOptions } from "../../../extension/src/core/shield/types";
 
@@ -113,5 +114,34 @@ describe("shield gate", () => {
     const verdict = gateSuggestion(fakeShield(new Error("boom")), input, policy("warn"));
     assert.equal(verdict.action, "show");
     assert.match(verdict.failure ?? "", /boom/);
+  });
+
+  it("scans in the document's tree when one is offered, asks for it only to scan, and deletes it", () => {
+    let parsed = 0;
+    let deleted = 0;
+    const tree = { delete: () => deleted++ } as unknown as Tree;
+    const inDocument = () => {
+      parsed++;
+      return { tree, prefixStart: 40 };
+    };
+    const seen: Array<{ input: SuggestionInput; options?: ScanOptions }> = [];
+    gateSuggestion(fakeShield([], seen), { ...input, inDocument }, policy("off"));
+    assert.equal(parsed, 0);
+    gateSuggestion(fakeShield([], seen), { ...input, inDocument }, policy("block"));
+    assert.equal(seen[0]?.input.document?.tree, tree);
+    assert.equal(seen[0]?.input.document?.prefixStart, 40);
+    assert.deepEqual([parsed, deleted], [1, 1]);
+    const verdict = gateSuggestion(fakeShield(new Error("boom")), { ...input, inDocument }, policy("block"));
+    assert.equal(verdict.action, "withhold");
+    assert.deepEqual([parsed, deleted], [2, 2]);
+  });
+
+  it("fails closed when the document's re-parse throws", () => {
+    const inDocument = () => {
+      throw new Error("tree-sitter could not parse");
+    };
+    const verdict = gateSuggestion(fakeShield([]), { ...input, inDocument }, policy("block"));
+    assert.equal(verdict.action, "withhold");
+    assert.match(verdict.failure ?? "", /could not parse/);
   });
 });

@@ -356,12 +356,25 @@ export class CompletionEngine {
     const shown: ShownSuggestion[] = [];
     let withheld: ShieldVerdict | undefined;
     for (const insertion of insertions) {
-      const verdict = this.options.gate({
+      const text = {
         prefix: request.prefix,
         suggestion: insertion.text,
         suffix: request.suffix.slice(insertion.replaceRight),
         languageId: request.languageId,
-      });
+      };
+      // The request's tree with the suggestion put in by an incremental re-parse: the Shield parses nothing afresh.
+      const inDocument = request.syntax
+        ? () => {
+            const syntax = request.syntax?.();
+            return (
+              syntax && {
+                tree: syntax.parseWithInsertion(insertion.text, insertion.replaceRight),
+                prefixStart: syntax.cursor - request.prefix.length,
+              }
+            );
+          }
+        : undefined;
+      const verdict = this.options.gate(inDocument ? { ...text, inDocument } : text);
       if (verdict.action === "withhold") withheld ??= verdict;
       else shown.push({ insertion, verdict });
     }

@@ -1,7 +1,6 @@
-import { Language, Parser, Query, type Node, type QueryMatch, type Tree } from "web-tree-sitter";
-import { GRAMMAR_FILES, RUNTIME_WASM } from "./languages";
-import { initTreeSitterRuntime } from "../syntax/treeSitterRuntime";
-import { importsOf, qualifiedName } from "./imports";
+import { Query, type Language, type Node, type QueryMatch, type Tree } from "web-tree-sitter";
+import { SyntaxRuntime } from "../syntax/syntaxRuntime";
+import { importsOf, limitImportsTo, qualifiedName } from "./imports";
 import { ALL_RULES } from "./rules";
 import { requiredWords } from "./queryLiterals";
 import {
@@ -23,12 +22,18 @@ import {
   type Shield,
   type ShieldLanguage,
   type ShieldRuleInfo,
+  type SuggestionInDocument,
   type SuggestionInput,
   type TextRange,
 } from "./types";
 
-export interface ShieldOptions {
-  readonly grammars: GrammarSource;
+/**
+ * Where the Shield's grammars come from: a runtime it shares (the extension's, whose document trees the ghost-text
+ * check queries, so each grammar is in memory once), or files it loads into a runtime of its own (the CLI).
+ */
+export type ShieldSyntax = { readonly syntax: SyntaxRuntime } | { readonly grammars: GrammarSource };
+
+export type ShieldOptions = ShieldSyntax & {
   /** Load only these languages (all by default); fewer grammars start faster. */
   readonly languages?: readonly ShieldLanguage[];
   /**
@@ -37,7 +42,7 @@ export interface ShieldOptions {
    * a directory scan compiles at most twice. Without it every query is compiled up front, off the typing path.
    */
   readonly compileOnDemand?: boolean;
-}
+};
 
 interface CompiledPattern {
   readonly rule: RuleDefinition;
@@ -47,7 +52,6 @@ interface CompiledPattern {
 }
 
 interface LanguageRuntime {
-  readonly parser: Parser;
   readonly query: Query;
   /** Maps a pattern index of the combined query to the rule pattern it came from. */
   readonly patternOwners: readonly CompiledPattern[];
@@ -68,7 +72,6 @@ function patternsOf(language: ShieldLanguage, rules: readonly RuleDefinition[]):
 
 function deleteRuntime(runtime: LanguageRuntime): void {
   runtime.query.delete();
-  runtime.parser.delete();
 }
 
 const utf8 = new TextEncoder();
@@ -101,9 +104,7 @@ function compileLanguage(
     if (!owner) throw new Error(`Shield: ${language} query pattern ${index} has no rule`);
     patternOwners.push(owner);
   }
-  const parser = new Parser();
-  parser.setLanguage(grammar);
-  return { parser, query, patternOwners, partial: partial ? new Set(patterns.map((p) => p.pattern)) : undefined };
+  return { query, patternOwners, partial: partial ? new Set(patterns.map((p) => p.pattern)) : undefined };
 }
 
 function describeBrokenRule(language: ShieldLanguage, grammar: Language, pieces: readonly CompiledPattern[]): string {
@@ -269,9 +270,8 @@ interface Parsed {
  * begins inside a docstring or block comment (queried after the comment's end only, where the code would otherwise
  * be read as the inside of a string), and one cut off inside a call.
  */
-function readings(parser: Parser, code: string, language: ShieldLanguage): Parsed {
-  const tree = parser.parse(code);
-  if (!tree) throw new Error(`Shield: parsing ${language} failed`);
+function readings(parse: (text: string) => Tree, code: string, language: ShieldLanguage): Parsed {
+  const tree = parse(code);
   const result: Reading[] = [{ tree, from: 0, fromRow: 0 }];
   // Checked before anything else walks the tree: error recovery helpers recurse, and queries slow down with depth.
   const tooDeep = nodeBeyondDepth(tree, MAX_ANALYSED_DEPTH);
@@ -283,11 +283,11 @@ function readings(parser: Parser, code: string, language: ShieldLanguage): Parse
   // only after it is a comment or string the fragment opens and leaves open, which is read right as it is.
   if (comment && firstError(tree.rootNode).startIndex < comment.closingAt) {
     const text = blank(code, comment.blank);
-    const alternative = parser.parse(text);
-    if (alternative && errorSize(alternative.rootNode) < errorSize(tree.rootNode)) {
+    const alternative = parse(text);
+    if (errorSize(alternative.rootNode) < errorSize(tree.rootNode)) {
       best = { tree: alternative, from: comment.blank.endIndex, fromRow: rowAt(code, comment.blank.endIndex), text };
       result.push(best);
-    } else alternative?.delete();
+    } else alternative.delete();
   }
   // A fragment cut off inside a call or list (the end of a completion window) can make error recovery swallow the
   // whole statement; closing the brackets at the end, after the scanned text, moves no offset. An open block alone
@@ -295,14 +295,14 @@ function readings(parser: Parser, code: string, language: ShieldLanguage): Parse
   // so only the rest is queried.
   const closers = statementEnd(best.text, language, missingClosers(best.text, language));
   if (/^[)\];]/.test(closers) && best.tree.rootNode.hasError) {
-    const closed = parser.parse(best.text + closers);
-    if (closed && errorSize(closed.rootNode) < errorSize(best.tree.rootNode)) {
+    const closed = parse(best.text + closers);
+    if (errorSize(closed.rootNode) < errorSize(best.tree.rootNode)) {
       result.push({
         tree: closed,
         from: best.from,
         fromRow: Math.max(best.fromRow, firstError(best.tree.rootNode).startPosition.row),
       });
-    } else closed?.delete();
+    } else closed.delete();
   }
   return { readings: result };
 }
@@ -368,11 +368,60 @@ function shiftFinding(finding: Finding, shift: number): Finding {
   };
 }
 
+/** Rows a query covers, whole lines: web-tree-sitter takes a query's index range in bytes, not in its node indices. */
+interface RowRange {
+  readonly startPosition: Position;
+  readonly endPosition: Position;
+}
+
+/** Top-level definitions whose bodies hold no import that code elsewhere can see. */
+const DEFINITION = /^(?:function|class|method|decorated|generator_function|impl|trait|mod|module|constructor)(?:_|$)/;
+
+/**
+ * The lines of the top-level statements a range overlaps (at least the one at `from`), whether any has an error, and
+ * where imports that apply there can be: those statements, and every other top-level statement but a definition.
+ */
+function statementsAround(
+  root: Node,
+  from: number,
+  to: number,
+): (RowRange & { hasError: boolean; importScope: Node[] }) | undefined {
+  const first = root.firstChildForIndex(from);
+  if (!first) return undefined;
+  let last = first;
+  let hasError = first.hasError || first.isMissing;
+  for (let next = first.nextSibling; next && next.startIndex < to; next = next.nextSibling) {
+    last = next;
+    hasError ||= next.hasError || next.isMissing;
+  }
+  const importScope = root.children.filter(
+    (child): child is Node =>
+      child !== null &&
+      ((child.startIndex >= first.startIndex && child.endIndex <= last.endIndex) || !DEFINITION.test(child.type)),
+  );
+  return {
+    startPosition: { row: first.startPosition.row, column: 0 },
+    endPosition: { row: last.endPosition.row + 1, column: 0 },
+    hasError,
+    importScope,
+  };
+}
+
+/** A rule's match that passed its checks: where to report it, and the node's own positions when they are exact. */
+interface Hit {
+  readonly rule: RuleDefinition;
+  readonly range: TextRange;
+  readonly node?: Node;
+}
+
 class TreeSitterShield implements Shield {
   private readonly ruleInfos: readonly ShieldRuleInfo[];
   private readonly requirements = new Map<RulePattern, readonly (readonly string[])[]>();
 
   constructor(
+    private readonly syntax: SyntaxRuntime,
+    /** Set when the runtime is the Shield's own, to dispose with it. */
+    private readonly ownsSyntax: boolean,
     private readonly grammars: ReadonlyMap<ShieldLanguage, Language>,
     private readonly runtimes: Map<ShieldLanguage, LanguageRuntime>,
     private readonly ruleDefinitions: readonly RuleDefinition[],
@@ -398,7 +447,9 @@ class TreeSitterShield implements Shield {
   scanSuggestion(input: SuggestionInput, options?: ScanOptions): Finding[] {
     const code = input.prefix + input.suggestion + input.suffix;
     const start = input.prefix.length;
-    return this.scanRange(code, input.language, start, start + input.suggestion.length, options);
+    const end = start + input.suggestion.length;
+    const inDocument = input.document && this.scanInDocument(input, input.document, code, options);
+    return inDocument ?? this.scanRange(code, input.language, start, end, options);
   }
 
   rules(): readonly ShieldRuleInfo[] {
@@ -412,6 +463,13 @@ class TreeSitterShield implements Shield {
   dispose(): void {
     for (const runtime of this.runtimes.values()) deleteRuntime(runtime);
     this.runtimes.clear();
+    if (this.ownsSyntax) this.syntax.dispose();
+  }
+
+  private grammarOf(language: ShieldLanguage): Language {
+    const grammar = this.grammars.get(language);
+    if (!grammar) throw new Error(`Shield: no grammar loaded for ${language}`);
+    return grammar;
   }
 
   /** The compiled query for a language, compiled now if it is missing or lacks a pattern this text could match. */
@@ -438,6 +496,85 @@ class TreeSitterShield implements Shield {
     return requirements.every((words) => words.some((word) => code.includes(word)));
   }
 
+  /**
+   * The suggestion checked in the document's own tree, which the completion pipeline re-parsed incrementally with the
+   * suggestion in it: only the top-level statements it touches are queried, and nothing is parsed from scratch.
+   * Findings come back in the frame of prefix + suggestion + suffix, as the text's own scan gives them. Undefined when
+   * those statements have a syntax error: the text's repaired readings (scanRange) decide then, as for any fragment.
+   */
+  private scanInDocument(
+    input: SuggestionInput,
+    document: SuggestionInDocument,
+    code: string,
+    options: ScanOptions | undefined,
+  ): Finding[] | undefined {
+    const { tree, prefixStart } = document;
+    const from = prefixStart + input.prefix.length;
+    const to = from + input.suggestion.length;
+    const region = statementsAround(tree.rootNode, from, Math.max(to, from + 1));
+    if (region?.hasError) return undefined;
+    const runtime = this.runtimeFor(input.language, this.grammarOf(input.language), code);
+    const findings: Finding[] = [];
+    if (!options?.disabledRules?.has(BIDI_CONTROL.id))
+      findings.push(...bidiControlFindings(code, input.prefix.length, input.prefix.length + input.suggestion.length));
+    const lines = new LineIndex(code);
+    const inWindow = (rule: RuleDefinition, range: TextRange): Finding => {
+      const startIndex = Math.min(code.length, Math.max(0, range.startIndex - prefixStart));
+      const endIndex = Math.min(code.length, Math.max(startIndex, range.endIndex - prefixStart));
+      const shifted = { startIndex, endIndex };
+      return toFinding(rule, shifted, lines.positionAt(startIndex), lines.positionAt(endIndex));
+    };
+    const tooDeep = nodeBeyondDepth(tree, MAX_ANALYSED_DEPTH);
+    if (tooDeep) {
+      if (!options?.disabledRules?.has(TOO_DEEPLY_NESTED.id)) findings.push(inWindow(TOO_DEEPLY_NESTED, tooDeep));
+    } else if (region) {
+      limitImportsTo(tree, region.importScope);
+      const reading: Reading = { tree, from: 0, fromRow: 0 };
+      const seen = new Set<string>();
+      for (const { rule, range } of this.hits(runtime, input.language, reading, region, { from, to }, options)) {
+        const key = `${rule.id}:${range.startIndex}:${range.endIndex}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        findings.push(inWindow(rule, range));
+      }
+    }
+    findings.sort((a, b) => a.startIndex - b.startIndex || a.ruleId.localeCompare(b.ruleId));
+    return findings;
+  }
+
+  /**
+   * The rule matches in one reading that pass their checks and overlap [from, to) (every one when `overlap` is
+   * undefined), in the part of the tree `queried` covers.
+   */
+  private hits(
+    runtime: LanguageRuntime,
+    language: ShieldLanguage,
+    reading: Reading,
+    queried: RowRange | undefined,
+    overlap: { from: number; to: number } | undefined,
+    options: ScanOptions | undefined,
+  ): Hit[] {
+    const hits: Hit[] = [];
+    const range = queried
+      ? queried
+      : reading.fromRow > 0
+        ? { startPosition: { row: reading.fromRow, column: 0 } }
+        : undefined;
+    for (const match of runtime.query.matches(reading.tree.rootNode, range)) {
+      const owner = runtime.patternOwners[match.patternIndex];
+      if (!owner || options?.disabledRules?.has(owner.rule.id)) continue;
+      const ruleMatch = toMatch(language, match);
+      const node = ruleMatch.capture("finding");
+      if (!node || node.startIndex < reading.from) continue;
+      const verdict = owner.pattern.accept ? owner.pattern.accept(ruleMatch) : true;
+      if (verdict === false) continue;
+      const reported: TextRange = verdict === true ? node : verdict;
+      if (overlap && !(reported.startIndex < overlap.to && reported.endIndex > overlap.from)) continue;
+      hits.push({ rule: owner.rule, range: reported, node: verdict === true ? node : undefined });
+    }
+    return hits;
+  }
+
   /** Reports findings whose node overlaps [from, to); a whole-file scan passes the whole range. */
   private scanRange(
     code: string,
@@ -446,15 +583,14 @@ class TreeSitterShield implements Shield {
     to: number,
     options?: ScanOptions,
   ): Finding[] {
-    const grammar = this.grammars.get(language);
-    if (!grammar) throw new Error(`Shield: no grammar loaded for ${language}`);
+    const grammar = this.grammarOf(language);
     const opening = openingToAdd(code, language);
     if (opening) {
       const findings = this.scanRange(opening + code, language, from + opening.length, to + opening.length, options);
       return findings.map((finding) => shiftFinding(finding, opening.length));
     }
     const runtime = this.runtimeFor(language, grammar, code);
-    const parsed = readings(runtime.parser, code, language);
+    const parsed = readings((text) => this.syntax.parse(grammar, text), code, language);
     try {
       const findings: Finding[] = [];
       const seen = new Set<string>();
@@ -468,29 +604,25 @@ class TreeSitterShield implements Shield {
         findings.push(toFinding(TOO_DEEPLY_NESTED, node, node.startPosition, node.endPosition));
       }
       for (const reading of parsed.tooDeep ? [] : parsed.readings) {
-        const range = reading.fromRow > 0 ? { startPosition: { row: reading.fromRow, column: 0 } } : undefined;
-        for (const match of runtime.query.matches(reading.tree.rootNode, range)) {
-          const owner = runtime.patternOwners[match.patternIndex];
-          if (!owner || options?.disabledRules?.has(owner.rule.id)) continue;
-          const ruleMatch = toMatch(language, match);
-          const node = ruleMatch.capture("finding");
-          if (!node || node.startIndex < reading.from) continue;
-          const verdict = owner.pattern.accept ? owner.pattern.accept(ruleMatch) : true;
-          if (verdict === false) continue;
-          const reported: TextRange = verdict === true ? node : verdict;
+        for (const { rule, range: reported, node } of this.hits(
+          runtime,
+          language,
+          reading,
+          undefined,
+          undefined,
+          options,
+        )) {
           // A node that ends in brackets a repaired reading added ends, for the caller, where the code ends.
           const range: TextRange =
             reported.endIndex > code.length ? { startIndex: reported.startIndex, endIndex: code.length } : reported;
           if (!wholeText && !(range.startIndex < to && range.endIndex > from)) continue;
-          const key = `${owner.rule.id}:${range.startIndex}:${range.endIndex}`;
+          const key = `${rule.id}:${range.startIndex}:${range.endIndex}`;
           if (seen.has(key)) continue;
           seen.add(key);
-          if (verdict === true && range === reported) {
-            findings.push(toFinding(owner.rule, range, node.startPosition, node.endPosition));
+          if (node && range === reported) {
+            findings.push(toFinding(rule, range, node.startPosition, node.endPosition));
           } else {
-            findings.push(
-              toFinding(owner.rule, range, lines.positionAt(range.startIndex), lines.positionAt(range.endIndex)),
-            );
+            findings.push(toFinding(rule, range, lines.positionAt(range.startIndex), lines.positionAt(range.endIndex)));
           }
         }
       }
@@ -503,20 +635,17 @@ class TreeSitterShield implements Shield {
 }
 
 export async function createShield(options: ShieldOptions): Promise<Shield> {
-  await initTreeSitterRuntime(() => options.grammars.load(RUNTIME_WASM));
+  const ownsSyntax = !("syntax" in options);
+  const syntax = "syntax" in options ? options.syntax : await SyntaxRuntime.create(options.grammars);
   const rules = ALL_RULES;
   const wanted = options.languages ?? SHIELD_LANGUAGES;
-  const grammarByFile = new Map<string, Language>();
   const grammars = new Map<ShieldLanguage, Language>();
   const runtimes = new Map<ShieldLanguage, LanguageRuntime>();
   try {
     for (const language of wanted) {
-      const file = GRAMMAR_FILES[language];
-      let grammar = grammarByFile.get(file);
-      if (!grammar) {
-        grammar = await Language.load(await options.grammars.load(file));
-        grammarByFile.set(file, grammar);
-      }
+      // The runtime loads each grammar once, whichever of the languages that share it asks first.
+      const grammar = await syntax.language(language);
+      if (!grammar) throw new Error(`Shield: no grammar for ${language}`);
       grammars.set(language, grammar);
       if (!options.compileOnDemand) {
         runtimes.set(language, compileLanguage(language, grammar, patternsOf(language, rules), false));
@@ -524,7 +653,8 @@ export async function createShield(options: ShieldOptions): Promise<Shield> {
     }
   } catch (error) {
     for (const runtime of runtimes.values()) deleteRuntime(runtime);
+    if (ownsSyntax) syntax.dispose();
     throw error;
   }
-  return new TreeSitterShield(grammars, runtimes, rules);
+  return new TreeSitterShield(syntax, ownsSyntax, grammars, runtimes, rules);
 }

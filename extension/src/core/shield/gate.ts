@@ -1,5 +1,6 @@
+import type { Tree } from "web-tree-sitter";
 import type { ShieldMode } from "../config/settingDefaults";
-import type { Finding, Shield, ShieldLanguage } from "./types";
+import type { Finding, Shield, ShieldLanguage, SuggestionInput } from "./types";
 import { BIDI_CONTROL, bidiControlFindings } from "./engineRules";
 import { isShieldLanguage } from "./languages";
 
@@ -14,6 +15,11 @@ export interface SuggestionInContext {
   suggestion: string;
   suffix: string;
   languageId: string;
+  /**
+   * For ghost text: the document the suggestion goes into, with it inserted (an incremental re-parse of the document's
+   * tree), asked only when the Shield scans; undefined without a tree. The gate deletes the tree.
+   */
+  inDocument?: () => { tree: Tree; prefixStart: number } | undefined;
 }
 
 /**
@@ -48,15 +54,24 @@ export function gateSuggestion(
         );
   } else {
     const language: ShieldLanguage = input.languageId;
+    let tree: Tree | undefined;
     try {
       if (!shield) throw new Error("the Shield is not loaded");
-      findings = shield.scanSuggestion(
-        { prefix: input.prefix, suggestion: input.suggestion, suffix: input.suffix, language },
-        { disabledRules: policy.disabledRules },
-      );
+      const text: SuggestionInput = {
+        prefix: input.prefix,
+        suggestion: input.suggestion,
+        suffix: input.suffix,
+        language,
+      };
+      const document = input.inDocument?.();
+      tree = document?.tree;
+      const scanned = document ? { ...text, document } : text;
+      findings = shield.scanSuggestion(scanned, { disabledRules: policy.disabledRules });
     } catch (error) {
       const failure = `Shield scan failed: ${error instanceof Error ? error.message : String(error)}`;
       return { action: policy.mode === "block" ? "withhold" : "show", findings: [], failure };
+    } finally {
+      tree?.delete();
     }
   }
   if (policy.mode === "block" && findings.some((finding) => finding.severity === "block")) {

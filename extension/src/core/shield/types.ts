@@ -1,4 +1,4 @@
-import type { Node } from "web-tree-sitter";
+import type { Node, Tree } from "web-tree-sitter";
 import { codeLanguages, type CodeLanguage } from "../config/codeLanguages";
 
 /** The Shield covers every language Llama Assist serves. */
@@ -45,11 +45,24 @@ export interface SuggestionInput {
   readonly suggestion: string;
   readonly suffix: string;
   readonly language: ShieldLanguage;
+  /** The whole document with the suggestion in it, parsed, when the caller has it: then nothing is parsed again. */
+  readonly document?: SuggestionInDocument;
+}
+
+/** The tree of a document with a suggestion inserted, from the runtime the Shield was created with. */
+export interface SuggestionInDocument {
+  /** Owned by the caller, who deletes it after the scan. */
+  readonly tree: Tree;
+  /** Where `prefix` begins in the document; the suggestion follows it. */
+  readonly prefixStart: number;
 }
 
 export interface Shield {
   scan(code: string, language: ShieldLanguage, options?: ScanOptions): Finding[];
-  /** Parses prefix + suggestion + suffix; reports only findings whose node overlaps the suggestion. */
+  /**
+   * Reports only findings whose node overlaps the suggestion, in the frame of prefix + suggestion + suffix: from the
+   * document's tree when the input carries one, else from a parse of that text.
+   */
   scanSuggestion(input: SuggestionInput, options?: ScanOptions): Finding[];
   rules(): readonly ShieldRuleInfo[];
   languages(): readonly ShieldLanguage[];

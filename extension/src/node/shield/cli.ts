@@ -1,6 +1,7 @@
 // llama-assist-shield: scans files with the Shield's rules, as a pre-commit hook or a CI step (usage in USAGE).
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
+import { setFlagsFromString } from "node:v8";
 import {
   createShield,
   isShieldLanguage,
@@ -18,6 +19,7 @@ import {
   readStandardInput,
   type PathError,
   type SkippedPath,
+  type ScanTarget,
   type SourceText,
   STDIN_PATH,
 } from "./scanTargets";
@@ -267,12 +269,33 @@ function packageVersion(): string {
   return "0.0.0";
 }
 
+/**
+ * Up to this much source, V8's baseline WebAssembly code alone scans faster than with optimised code: compiling the
+ * optimised code for tree-sitter and the grammars, on background threads, costs a one-file scan about as much CPU as
+ * everything else it does, and still loses on 1.9 MB of Python in 29 files (bench:shield-cli).
+ */
+const BASELINE_WASM_MAX_BYTES = 2 * 1024 * 1024;
+
+function plannedBytes(targets: readonly ScanTarget[]): number {
+  let bytes = 0;
+  for (const target of targets) {
+    try {
+      bytes += target.path === STDIN_PATH ? 0 : statSync(target.path).size;
+    } catch {
+      // A path that cannot be read is reported when its turn comes; it adds nothing to scan.
+    }
+  }
+  return bytes;
+}
+
 async function scanAll(request: ScanRequest): Promise<ScanReport> {
   const stdinLanguage =
     request.language ?? (request.stdinFilename !== undefined ? languageForFileName(request.stdinFilename) : undefined);
   const plan = planScan(request.paths, request.language, stdinLanguage);
   const report: ScanReport = { rules: [], results: [], errors: plan.errors, skipped: plan.skipped };
   if (plan.targets.length === 0) return report;
+  // Holds for the whole process if set before the first WebAssembly module is compiled, which createShield does.
+  if (plannedBytes(plan.targets) <= BASELINE_WASM_MAX_BYTES) setFlagsFromString("--liftoff-only");
   const shield = await createShield({
     grammars: fileGrammarSource(path.join(__dirname, "..", "..", "grammars")),
     languages: [...new Set(plan.targets.map((target) => target.language))],
