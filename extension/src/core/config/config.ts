@@ -46,6 +46,8 @@ export interface LlamaAssistConfig {
     maxAnswerTokens: number;
     /** Whether questions bring the workspace code that matches them (workspace retrieval). */
     retrieval: boolean;
+    /** An embedding GGUF run in the local host, whose vectors join BM25 in ranking; empty: keywords alone. */
+    embeddingModelPath: string;
     maxConversations: number;
     maxHistoryKilobytes: number;
   };
@@ -71,6 +73,7 @@ export const hostRestartKeys: readonly SettingKey[] = [
   "gpuLayers",
   "threads",
   "guard.model",
+  "embeddingModel.path",
 ];
 
 export function readConfig(settings: SettingsReader): ConfigReadResult {
@@ -166,6 +169,7 @@ function readChatSettings(values: CheckedSettings): LlamaAssistConfig["chat"] {
   return {
     maxAnswerTokens: values.integer("chat.maxAnswerTokens", 16, 32768),
     retrieval: values.flag("chat.retrieval"),
+    embeddingModelPath: values.text("embeddingModel.path"),
     maxConversations: values.integer("chat.history.maxConversations", 1, 1000),
     maxHistoryKilobytes: values.integer("chat.history.maxKilobytes", 64, 1048576),
   };
@@ -181,6 +185,7 @@ export function hostConfigOf(config: LlamaAssistConfig, logLevel: LogLevel): Hos
     threads: config.threads,
     logLevel,
     ...(config.guard.modelPath === "" ? {} : { guardModelPath: config.guard.modelPath }),
+    ...(config.chat.embeddingModelPath === "" ? {} : { embeddingModelPath: config.chat.embeddingModelPath }),
   };
 }
 

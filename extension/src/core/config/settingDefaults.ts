@@ -41,6 +41,7 @@ export interface SettingValues {
   "remote.allowInsecureHttp": boolean;
   "remote.caCertificates": readonly string[];
   "guard.model": string;
+  "embeddingModel.path": string;
   "guard.mode": GuardMode;
   /** Category name (as in allGuardCategoryNames) to on/off; a category not named stays on. */
   "guard.categories": Readonly<Record<string, boolean>>;
@@ -85,6 +86,7 @@ export const settingDefaults: Readonly<SettingValues> = {
   "remote.allowInsecureHttp": false,
   "remote.caCertificates": [],
   "guard.model": "",
+  "embeddingModel.path": "",
   "guard.mode": "off",
   "guard.categories": {},
 };
