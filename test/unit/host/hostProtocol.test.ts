@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  type EmbedParams,
   type FromHost,
   type ToHost,
   checkFromHost,
@@ -265,7 +266,7 @@ describe("host protocol checks", function () {
     assert.equal(resultOf("info", { kind: "result", id: 1, result }), undefined);
     assert.equal(resultOf("infill", { kind: "error", id: 1, error: { code: "internal", message: "?" } }), undefined);
     const embedding = { vectors: [[1, 2]], truncated: 0 };
-    const embed = { purpose: "query", texts: ["q"] } as const;
+    const embed: EmbedParams = { purpose: "query", texts: ["q"] };
     assert.deepEqual(requestMessage("embed", 3, embed), { kind: "embed", id: 3, params: embed });
     assert.deepEqual(resultOf("embed", { kind: "embedded", id: 3, result: embedding }), embedding);
     assert.equal(resultOf("embed", { kind: "result", id: 3, result }), undefined);
