@@ -2,14 +2,33 @@
 // host's fourth model returns a vector per chunk and per question on lanes of its own, the retrieval index ranks with
 // them beside BM25, and a completion asked for while the workspace is being embedded does not wait for it.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { quantize, similarity } from "../../extension/src/core/retrieval/chunkEmbeddings";
+import type { ChunkEmbedder } from "../../extension/src/core/retrieval/indexerRetrieval";
+import type { EmbeddingPurpose } from "../../extension/src/core/protocol/host";
 import { WorkspaceRetrieval } from "../../extension/src/node/retrieval/workspaceRetrieval";
+import { SymbolIndexClient } from "../../extension/src/node/syntax/symbolIndexClient";
 import { embeddingModelDimensions, ensureEmbeddingModel } from "../fixtures/embeddingModel";
 import { type TestHost, createTestHost, hostConfig } from "../fixtures/hostHarness";
-import { ensureScriptedModel, fimCompletion } from "../fixtures/scriptedModel";
+import { ensureScriptedModel, fimCompletion, repoRoot } from "../fixtures/scriptedModel";
+
+function writeFiles(root: string, contents: Record<string, string>): void {
+  for (const [relative, text] of Object.entries(contents)) {
+    const file = path.join(root, relative);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, text);
+  }
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs = 120_000): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 const files: Record<string, string> = {
   "billing/ledger.ts":
@@ -30,11 +49,7 @@ describe("workspace embeddings through the real host", function () {
     );
     await host.client.start();
     workspace = mkdtempSync(path.join(os.tmpdir(), "embeddings-"));
-    for (const [relative, text] of Object.entries(files)) {
-      const file = path.join(workspace, relative);
-      (await import("node:fs")).mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(file, text);
-    }
+    writeFiles(workspace, files);
   });
 
   after(async function () {
@@ -140,5 +155,78 @@ describe("workspace embeddings through the real host", function () {
     assert.equal(done.vectors.length, texts.length);
     assert.equal(asked.vectors.length, 1);
     assert.equal(events[events.length - 1], "embedded", `the batch finishes last: ${events.join(", ")}`);
+  });
+
+  it("the index worker embeds the workspace after its keyword pass, keeps the vectors, follows a save and ranks hybrid", async function () {
+    const root = mkdtempSync(path.join(os.tmpdir(), "embeddings-worker-")).replace(/\\/g, "/");
+    const storage = path.join(root, ".storage");
+    const tree = `${root}/tree`;
+    writeFiles(tree, files);
+    const calls: Array<{ purpose: EmbeddingPurpose; texts: number }> = [];
+    const embedder: ChunkEmbedder = {
+      model: "fixture",
+      embed: async (texts, purpose) => {
+        calls.push({ purpose, texts: texts.length });
+        return (await host.client.embed({ texts, purpose })).vectors;
+      },
+    };
+    let progress = { done: -1, total: -1 };
+    const client = new SymbolIndexClient(
+      path.join(repoRoot, "dist/symbolIndexWorker.js"),
+      { info: () => undefined, warn: () => undefined },
+      () => undefined,
+      (done, total) => (progress = { done, total }),
+    );
+    const documentTexts = (): number =>
+      calls.filter((call) => call.purpose === "document").reduce((sum, call) => sum + call.texts, 0);
+    try {
+      client.useEmbedder(embedder);
+      client.start({
+        grammarDirectory: path.join(repoRoot, "grammars"),
+        roots: [tree],
+        retrievalStore: path.join(storage, "retrieval-index.json"),
+      });
+      client.indexFiles(Object.keys(files).map((relative) => `${tree}/${relative}`));
+      await until(
+        () => documentTexts() === 4 && progress.total === 4 && progress.done === 4,
+        "the four chunks to be embedded",
+      );
+      // The index is saved at the end of its listing, before the vectors; they are saved once embedded.
+      const stored = path.join(storage, "retrieval-index-embeddings.json");
+      const kept = (): { model: string; files: Record<string, unknown[]> } | undefined =>
+        existsSync(stored)
+          ? (JSON.parse(readFileSync(stored, "utf8")) as { model: string; files: Record<string, unknown[]> })
+          : undefined;
+      await until(() => Object.keys(kept()?.files ?? {}).length === 4, "the embeddings to be saved");
+      assert.equal(kept()?.model, "fixture");
+      assert.deepEqual(
+        Object.keys(kept()?.files ?? {}).sort(),
+        Object.keys(files)
+          .map((relative) => `${tree}/${relative}`)
+          .sort(),
+      );
+
+      const hybrid = await client.retrieval.retrieve("sum of the ledger entries", 10);
+      assert.equal(calls[calls.length - 1].purpose, "query", "the question was embedded");
+      assert.equal(path.posix.relative(tree, hybrid[0].path), "billing/ledger.ts");
+      assert.equal(hybrid.length, 4, "the embeddings bring in the chunks BM25 does not find");
+
+      // A saved file: only its changed chunk is embedded again.
+      writeFileSync(`${tree}/ui/window.ts`, `${files["ui/window.ts"]}\n\nexport const frameColour = "blue";`);
+      const before = documentTexts();
+      client.post({ kind: "update", file: `${tree}/ui/window.ts` });
+      await until(() => documentTexts() > before && progress.done === progress.total, "the saved file's new chunk");
+      assert.ok(documentTexts() - before <= 2, `re-embedded ${documentTexts() - before} chunks, not only window.ts's`);
+
+      client.useEmbedder(undefined);
+      const keywordOnly = await client.retrieval.retrieve("sum of the ledger entries", 10);
+      assert.deepEqual(
+        keywordOnly.map((chunk) => path.posix.relative(tree, chunk.path)),
+        ["billing/ledger.ts"],
+      );
+    } finally {
+      client.stop();
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
