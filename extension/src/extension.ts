@@ -19,6 +19,7 @@ import * as documentTrees from "./vscode/syntax/documentTrees";
 import * as inlineCompletions from "./vscode/completion/inlineCompletionProvider";
 import * as chatView from "./vscode/chat/chatView";
 import * as rebuildWorkspaceIndex from "./vscode/retrieval/rebuildWorkspaceIndex";
+import * as workspaceEmbeddings from "./vscode/retrieval/workspaceEmbeddings";
 import { createChatGuard } from "./vscode/guard/chatGuard";
 import * as refactor from "./vscode/refactor";
 import * as models from "./vscode/models";
@@ -106,6 +107,7 @@ export function activate(context: vscode.ExtensionContext): void {
     shieldStatus,
     trees,
     rebuildWorkspaceIndex.register(() => trees.rebuildWorkspaceIndex()),
+    workspaceEmbeddings.register(host, settings, (embedder) => trees.useEmbedder(embedder)),
     inlineCompletions.register({
       // A fast server can answer before the Shield's grammars are in; the first suggestion waits for them rather than
       // being withheld by the fail-closed gate.

@@ -8,6 +8,7 @@ import {
   LlamaChat,
   type LlamaContext,
   type LlamaContextSequence,
+  type LlamaEmbeddingContext,
   LlamaLogLevel,
   type LlamaModel,
   type Token,
@@ -20,8 +21,11 @@ import { FimBudgetError, cutAtStopStrings, layoutFimPrompt } from "../core/compl
 import { StopPolicy } from "../core/completion/stopPolicy";
 import { PrefillSpeed, defaultPrefillPacing } from "../core/host/prefillPacing";
 import { gpuRuntimeDownloadHint, runtimePlatform } from "../core/models/gpuRuntimePackages";
+import { embeddingPrefix } from "../core/retrieval/embeddingInput";
 import type {
   ChatParams,
+  EmbedParams,
+  EmbeddingResult,
   GenerationResult,
   GpuInfo,
   GuardParams,
@@ -45,6 +49,12 @@ const autoContextMax = 32768;
  * policy. Two sequences (one per role) of this size; a longer conversation is not checked (and so not shown).
  */
 const guardContextMax = 8192;
+/**
+ * The embedding context, and so the longest text embedded whole. A chunk's first 512 tokens (about 40 lines) say what
+ * it is about, and attention's cost grows with the square of the length: 2,048 tokens cost 9x what 512 do (measured
+ * on the fixture model). BERT-family models evaluate a text in one batch, so the batch is this large too.
+ */
+const embeddingContextMax = 512;
 /** The suffix never takes more than this share of an infill prompt; the prefix matters more to the answer. */
 const maxSuffixTokens = 512;
 /** Cutting the prefix start in whole steps keeps it stable (and cached) while the user types. */
@@ -74,6 +84,13 @@ interface Lanes {
 interface GuardLanes {
   model: LoadedModel;
   roles: Record<GuardRole, EvaluationLane>;
+}
+
+/** The embedding model, with one context whose single sequence every text goes through in turn. */
+interface EmbeddingLane {
+  model: LoadedModel;
+  context: LlamaEmbeddingContext;
+  contextSize: number;
 }
 
 /**
@@ -122,6 +139,11 @@ export class InferenceEngine {
   private readonly guardLane = new Lane(false);
   private guard: GuardLanes | undefined;
   private guardFailure: HostError | undefined;
+  /** Chunks for the index and questions have lanes of their own: a question waits for one chunk, not a batch. */
+  private readonly documentEmbeddingLane = new Lane(false);
+  private readonly queryEmbeddingLane = new Lane(false);
+  private embedding: EmbeddingLane | undefined;
+  private embeddingFailure: HostError | undefined;
   private warnedNoFim = false;
   private gpuFallback: GpuInfo["fallback"];
   /** llama.cpp explains a failed load only in its log ("Failed to load model" is all the error says). */
@@ -217,6 +239,9 @@ export class InferenceEngine {
     if (config.guardModelPath !== undefined && config.guardModelPath !== "") {
       await this.loadGuard(path.resolve(config.guardModelPath), config, llama, batchSize);
     }
+    if (config.embeddingModelPath !== undefined && config.embeddingModelPath !== "") {
+      await this.loadEmbedding(path.resolve(config.embeddingModelPath), config, llama);
+    }
     if (!this.fimTokens(this.completionModel.model)) {
       this.log(
         "warn",
@@ -257,6 +282,34 @@ export class InferenceEngine {
       const failure = error instanceof HostFailure ? error : new HostFailure("internal", errorText(error));
       this.guardFailure = { code: failure.code, message: `The guard model did not load: ${failure.message}` };
       this.log("error", this.guardFailure.message);
+    }
+  }
+
+  /**
+   * As the guard: the embedding model loads last, and its failure leaves retrieval ranking by keywords alone. Its
+   * context gets half the threads, since it embeds the workspace in the background while completions run.
+   */
+  private async loadEmbedding(embeddingPath: string, config: HostConfig, llama: Llama): Promise<void> {
+    try {
+      const file = await checkModelFile(embeddingPath);
+      this.recentNativeErrors.length = 0;
+      const model = await llama
+        .loadModel({ modelPath: embeddingPath, gpuLayers: config.gpuLayers })
+        .catch((error: unknown) => {
+          throw classifyLoadError(embeddingPath, file.architecture, error, this.recentNativeErrors.join("\n"));
+        });
+      const contextSize = Math.min(model.trainContextSize, embeddingContextMax);
+      const context = await model.createEmbeddingContext({
+        contextSize,
+        batchSize: contextSize,
+        threads: Math.max(1, Math.floor(this.threads / 2)),
+      });
+      const loaded = { model, path: embeddingPath, ...file, chatWrapper: resolveChatWrapper(model) };
+      this.embedding = { model: loaded, context, contextSize };
+    } catch (error) {
+      const failure = error instanceof HostFailure ? error : new HostFailure("internal", errorText(error));
+      this.embeddingFailure = { code: failure.code, message: `The embedding model did not load: ${failure.message}` };
+      this.log("error", this.embeddingFailure.message);
     }
   }
 
@@ -343,6 +396,10 @@ export class InferenceEngine {
         ? {}
         : { guardModel: this.modelInfo(this.guard.model, this.guard.roles.User.sequence.contextSize) }),
       ...(this.guardFailure === undefined ? {} : { guardFailure: this.guardFailure }),
+      ...(this.embedding === undefined
+        ? {}
+        : { embeddingModel: this.modelInfo(this.embedding.model, this.embedding.contextSize) }),
+      ...(this.embeddingFailure === undefined ? {} : { embeddingFailure: this.embeddingFailure }),
     };
   }
 
@@ -359,14 +416,23 @@ export class InferenceEngine {
     return this.guardLane.run(id, (signal) => this.runGuard(params, signal));
   }
 
+  /** Embeds texts on the embedding model's own context: completions and chat never wait for it. */
+  embed(id: number, params: EmbedParams): Promise<EmbeddingResult> {
+    const lane = params.purpose === "query" ? this.queryEmbeddingLane : this.documentEmbeddingLane;
+    return lane.run(id, (signal) => this.runEmbed(params, signal));
+  }
+
   cancel(id: number): void {
-    if (!this.infillLane.cancel(id) && !this.chatLane.cancel(id)) this.guardLane.cancel(id);
+    const lanes = [this.infillLane, this.chatLane, this.guardLane, this.documentEmbeddingLane, this.queryEmbeddingLane];
+    lanes.some((lane) => lane.cancel(id));
   }
 
   async dispose(): Promise<void> {
     this.infillLane.cancelAll();
     this.chatLane.cancelAll();
     this.guardLane.cancelAll();
+    this.documentEmbeddingLane.cancelAll();
+    this.queryEmbeddingLane.cancelAll();
     await this.llama?.dispose();
   }
 
@@ -500,6 +566,43 @@ export class InferenceEngine {
       `guard (${params.role}): ${tokens.length} prompt tokens, ${tokensEvaluated} evaluated, ${generation.generatedTokens} generated, ${Math.round(finished - started)} ms`,
     );
     return { ...generation, promptTokens: tokens.length, tokensEvaluated, timings };
+  }
+
+  /**
+   * One text at a time through the context's lock, so a question's embedding waits for at most the chunk being
+   * embedded, not the rest of a batch.
+   */
+  private async runEmbed(params: EmbedParams, signal: AbortSignal): Promise<EmbeddingResult> {
+    this.loaded();
+    const embedding = this.embedding;
+    if (embedding === undefined) {
+      throw this.embeddingFailure === undefined
+        ? new HostFailure("notReady", "No embedding model is loaded: set llamaAssist.embeddingModel.path.")
+        : new HostFailure(this.embeddingFailure.code, this.embeddingFailure.message);
+    }
+    const { model } = embedding.model;
+    const prefix = embeddingPrefix(embedding.model.architecture, params.purpose);
+    // The context adds the model's start and end tokens, and needs one token to spare; the rest is the text's.
+    const maxTokens = embedding.contextSize - 3;
+    const vectors: number[][] = [];
+    let truncated = 0;
+    const started = performance.now();
+    for (const text of params.texts) {
+      if (signal.aborted) throw cancelledFailure();
+      let tokens = model.tokenize(prefix + text);
+      if (tokens.length > maxTokens) {
+        tokens = tokens.slice(0, maxTokens);
+        truncated++;
+      }
+      const result = await embedding.context.getEmbeddingFor(tokens);
+      vectors.push([...result.vector]);
+    }
+    if (signal.aborted) throw cancelledFailure();
+    this.log(
+      "debug",
+      `embed (${params.purpose}): ${params.texts.length} texts, ${truncated} cut, ${Math.round(performance.now() - started)} ms`,
+    );
+    return { vectors, truncated };
   }
 
   private async runChat(

@@ -61,6 +61,7 @@ async function handle(message: ToHost): Promise<void> {
     case "infill":
     case "chat":
     case "guard":
+    case "embed":
     case "info":
       await serve(message);
       return;
@@ -80,7 +81,9 @@ async function handle(message: ToHost): Promise<void> {
   }
 }
 
-async function serve(request: Extract<ToHost, { kind: "infill" | "chat" | "guard" | "info" }>): Promise<void> {
+async function serve(
+  request: Extract<ToHost, { kind: "infill" | "chat" | "guard" | "embed" | "info" }>,
+): Promise<void> {
   const { id } = request;
   try {
     if (phase !== "ready") throw notReady();
@@ -93,6 +96,9 @@ async function serve(request: Extract<ToHost, { kind: "infill" | "chat" | "guard
         return;
       case "guard":
         send({ kind: "result", id, result: await engine.guardCheck(id, request.params) });
+        return;
+      case "embed":
+        send({ kind: "embedded", id, result: await engine.embed(id, request.params) });
         return;
       case "chat":
         send({
@@ -109,9 +115,10 @@ async function serve(request: Extract<ToHost, { kind: "infill" | "chat" | "guard
   }
 }
 
-const malformedRequests: Record<"infill" | "chat" | "guard" | "hardware", string> = {
+const malformedRequests: Record<"infill" | "chat" | "guard" | "embed" | "hardware", string> = {
   infill: "Malformed infill parameters.",
   guard: "Malformed guard parameters.",
+  embed: "Malformed embed parameters (a purpose and a non-empty list of texts).",
   chat: "Malformed chat parameters (the last turn must be the user's).",
   hardware: "Malformed hardware request.",
 };
@@ -122,7 +129,10 @@ function refuse({ kind, id }: Malformed<ToHost["kind"]>): void {
     refuseConfig();
     return;
   }
-  if (id !== undefined && (kind === "infill" || kind === "chat" || kind === "guard" || kind === "hardware")) {
+  if (
+    id !== undefined &&
+    (kind === "infill" || kind === "chat" || kind === "guard" || kind === "embed" || kind === "hardware")
+  ) {
     // As for a well-formed request, a host that cannot serve models says so first.
     const failure =
       kind !== "hardware" && phase !== "ready" ? notReady() : new HostFailure("badRequest", malformedRequests[kind]);

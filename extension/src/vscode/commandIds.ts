@@ -25,6 +25,7 @@ export const commandIds = {
   rejectRefactor: "llamaAssist.refactor.reject",
   chooseModels: "llamaAssist.chooseModels",
   chooseGuardModel: "llamaAssist.chooseGuardModel",
+  chooseEmbeddingModel: "llamaAssist.chooseEmbeddingModel",
   manageModels: "llamaAssist.manageModels",
   detectHardware: "llamaAssist.detectHardware",
   openWalkthrough: "llamaAssist.openWalkthrough",

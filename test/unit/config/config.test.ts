@@ -19,6 +19,7 @@ describe("config", () => {
     assert.deepEqual(config.chat, {
       maxAnswerTokens: 1024,
       retrieval: true,
+      embeddingModelPath: "",
       maxConversations: 50,
       maxHistoryKilobytes: 5120,
     });
@@ -108,6 +109,7 @@ describe("config", () => {
     assert.deepEqual(config.chat, {
       maxAnswerTokens: 256,
       retrieval: true,
+      embeddingModelPath: "",
       maxConversations: 3,
       maxHistoryKilobytes: 64,
     });
@@ -201,6 +203,19 @@ describe("config", () => {
       threads: 1,
       logLevel: "info",
     });
+  });
+
+  it("hands the host the embedding model, whose change restarts it", () => {
+    const { config } = readConfig(
+      settingsOf({ "completionModel.path": "/m.gguf", "embeddingModel.path": " /models/nomic.gguf " }),
+    );
+    assert.equal(config.chat.embeddingModelPath, "/models/nomic.gguf");
+    assert.equal(hostConfigOf(config, "info").embeddingModelPath, "/models/nomic.gguf");
+    assert.equal(hostConfigOf(readConfig(settingsOf({})).config, "info").embeddingModelPath, undefined);
+    assert.equal(
+      changeNeedsHostRestart((key) => key === "llamaAssist.embeddingModel.path"),
+      true,
+    );
   });
 
   it("reads explicit GPU layers, 0 keeping the model on the CPU", () => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  type EmbedParams,
   type FromHost,
   type ToHost,
   checkFromHost,
@@ -134,6 +135,26 @@ describe("host protocol checks", function () {
         result: { ...result, stopReason },
       })),
       { kind: "info", id: 2, info },
+      { kind: "info", id: 2, info: { ...info, embeddingModel: info.chatModel } },
+      {
+        kind: "info",
+        id: 2,
+        info: {
+          ...info,
+          embeddingFailure: { code: "unsupportedArchitecture", message: "The embedding model did not load." },
+        },
+      },
+      {
+        kind: "embedded",
+        id: 4,
+        result: {
+          vectors: [
+            [0.5, -0.25],
+            [1, 0],
+          ],
+          truncated: 1,
+        },
+      },
       {
         kind: "hardware",
         id: 1,
@@ -167,6 +188,11 @@ describe("host protocol checks", function () {
       kind: "log",
       id: undefined,
     });
+    assert.deepEqual(checkFromHost({ kind: "embedded", id: 6, result: { vectors: [["1"]], truncated: 0 } }), {
+      ok: false,
+      kind: "embedded",
+      id: 6,
+    });
     assert.deepEqual(checkFromHost({ kind: "infill", id: 1 }), { ok: false, kind: undefined, id: 1 });
     assert.deepEqual(checkFromHost("ready"), { ok: false, kind: undefined, id: undefined });
   });
@@ -186,7 +212,10 @@ describe("host protocol checks", function () {
   it("accept every well-formed message to the host", function () {
     const messages: ToHost[] = [
       { kind: "init", config },
+      { kind: "init", config: { ...config, guardModelPath: "/g.gguf", embeddingModelPath: "/e.gguf" } },
       { kind: "infill", id: 1, params: infill },
+      { kind: "embed", id: 4, params: { purpose: "document", texts: ["function a() {}", "class B {}"] } },
+      { kind: "embed", id: 5, params: { purpose: "query", texts: ["where is the token checked?"] } },
       { kind: "chat", id: 2, params: { ...chat, turns: [...chat.turns] } },
       { kind: "info", id: 3 },
       { kind: "cancel", id: 1 },
@@ -209,6 +238,21 @@ describe("host protocol checks", function () {
     });
     assert.deepEqual(checkToHost({ kind: "infill", params: infill }), { ok: false, kind: "infill", id: undefined });
     assert.deepEqual(checkToHost({ kind: "hardware", id: 1, gpu: "rocm" }), { ok: false, kind: "hardware", id: 1 });
+    assert.deepEqual(checkToHost({ kind: "embed", id: 9, params: { purpose: "query", texts: [] } }), {
+      ok: false,
+      kind: "embed",
+      id: 9,
+    });
+    assert.deepEqual(checkToHost({ kind: "embed", id: 10, params: { purpose: "passage", texts: ["a"] } }), {
+      ok: false,
+      kind: "embed",
+      id: 10,
+    });
+    assert.deepEqual(checkToHost({ kind: "init", config: { ...config, embeddingModelPath: 3 } }), {
+      ok: false,
+      kind: "init",
+      id: undefined,
+    });
     assert.deepEqual(checkToHost({ kind: "cancel", id: "1" }), { ok: false, kind: "cancel", id: undefined });
     assert.deepEqual(checkToHost({ kind: "ready", info }), { ok: false, kind: undefined, id: undefined });
   });
@@ -221,5 +265,11 @@ describe("host protocol checks", function () {
     assert.deepEqual(resultOf("info", { kind: "info", id: 1, info }), info);
     assert.equal(resultOf("info", { kind: "result", id: 1, result }), undefined);
     assert.equal(resultOf("infill", { kind: "error", id: 1, error: { code: "internal", message: "?" } }), undefined);
+    const embedding = { vectors: [[1, 2]], truncated: 0 };
+    const embed: EmbedParams = { purpose: "query", texts: ["q"] };
+    assert.deepEqual(requestMessage("embed", 3, embed), { kind: "embed", id: 3, params: embed });
+    assert.deepEqual(resultOf("embed", { kind: "embedded", id: 3, result: embedding }), embedding);
+    assert.equal(resultOf("embed", { kind: "result", id: 3, result }), undefined);
+    assert.equal(resultOf("chat", { kind: "embedded", id: 3, result: embedding }), undefined);
   });
 });

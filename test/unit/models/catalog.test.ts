@@ -12,6 +12,7 @@ describe("model catalog", function () {
       assert.ok(ids.includes(`qwen2.5-coder-${size}-instruct-q4_k_m`), `Qwen2.5-Coder ${size} Instruct`);
     assert.ok(ids.includes("llama-3.1-8b-instruct-q4_k_m"));
     assert.ok(ids.includes("llama-3.2-3b-instruct-q4_k_m"));
+    assert.ok(ids.includes("nomic-embed-text-v1.5-q8_0"), "an embedding model for workspace retrieval");
     assert.ok(
       ids.some((id) => /codellama|starcoder2/.test(id)),
       "a CodeLlama or StarCoder2 alternative",
@@ -38,7 +39,7 @@ describe("model catalog", function () {
       (catalog) => (catalog.models[0].fileName = "other.gguf"),
       /url must end with fileName/,
     ],
-    ["an unknown role", (catalog) => (catalog.models[0].roles = ["embedding"]), /roles/],
+    ["an unknown role", (catalog) => (catalog.models[0].roles = ["reranker"]), /roles/],
     ["a zero size", (catalog) => (catalog.models[0].sizeBytes = 0), /sizeBytes/],
     ["a missing licence", (catalog) => (catalog.models[0].licence = ""), /licence/],
     ["a role without a preference", (catalog) => (catalog.models[0].roles = ["completion", "chat"]), /preference/],

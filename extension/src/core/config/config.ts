@@ -51,6 +51,8 @@ export interface LlamaAssistConfig {
     maxAnswerTokens: number;
     /** Whether questions bring the workspace code that matches them (workspace retrieval). */
     retrieval: boolean;
+    /** An embedding GGUF run in the local host, whose vectors join BM25 in ranking; empty: keywords alone. */
+    embeddingModelPath: string;
     maxConversations: number;
     maxHistoryKilobytes: number;
   };
@@ -77,6 +79,7 @@ export const hostRestartKeys: readonly SettingKey[] = [
   "threads",
   "guard.model",
   "guard.url",
+  "embeddingModel.path",
 ];
 
 export function readConfig(settings: SettingsReader): ConfigReadResult {
@@ -193,6 +196,7 @@ function readChatSettings(values: CheckedSettings): LlamaAssistConfig["chat"] {
   return {
     maxAnswerTokens: values.integer("chat.maxAnswerTokens", 16, 32768),
     retrieval: values.flag("chat.retrieval"),
+    embeddingModelPath: values.text("embeddingModel.path"),
     maxConversations: values.integer("chat.history.maxConversations", 1, 1000),
     maxHistoryKilobytes: values.integer("chat.history.maxKilobytes", 64, 1048576),
   };
@@ -209,6 +213,7 @@ export function hostConfigOf(config: LlamaAssistConfig, logLevel: LogLevel): Hos
     logLevel,
     // A guard served by llama-server leaves the local host without one: its memory is not spent twice.
     ...(config.guard.modelPath === "" || config.guard.url !== "" ? {} : { guardModelPath: config.guard.modelPath }),
+    ...(config.chat.embeddingModelPath === "" ? {} : { embeddingModelPath: config.chat.embeddingModelPath }),
   };
 }
 

@@ -43,6 +43,7 @@ export interface SettingValues {
   "guard.model": string;
   /** A llama-server that serves the guard instead of the local host; empty: the local host's guard.model. */
   "guard.url": string;
+  "embeddingModel.path": string;
   "guard.mode": GuardMode;
   /** Category name (as in allGuardCategoryNames) to on/off; a category not named stays on. */
   "guard.categories": Readonly<Record<string, boolean>>;
@@ -88,6 +89,7 @@ export const settingDefaults: Readonly<SettingValues> = {
   "remote.caCertificates": [],
   "guard.model": "",
   "guard.url": "",
+  "embeddingModel.path": "",
   "guard.mode": "off",
   "guard.categories": {},
 };

@@ -1,8 +1,11 @@
 // The built-in model catalog: data in catalog.json, checked here so that a bad edit fails the unit tests, not a user.
 import catalogData from "./catalog.json";
 
-/** `guard`: Llama Guard, which checks chat messages and answers (llamaAssist.guard.model). */
-export type ModelRole = "completion" | "chat" | "guard";
+/**
+ * `guard`: Llama Guard, which checks chat messages and answers (llamaAssist.guard.model). `embedding`: the model whose
+ * vectors rank workspace retrieval beside BM25 (llamaAssist.embeddingModel.path).
+ */
+export type ModelRole = "completion" | "chat" | "guard" | "embedding";
 
 export interface CatalogModel {
   id: string;
@@ -33,7 +36,7 @@ export interface Catalog {
   models: readonly CatalogModel[];
 }
 
-const roles: readonly ModelRole[] = ["completion", "chat", "guard"];
+const roles: readonly ModelRole[] = ["completion", "chat", "guard", "embedding"];
 const fileNamePattern = /^[A-Za-z0-9._-]+\.gguf$/;
 const urlPattern = /^https:\/\/huggingface\.co\/[^/]+\/[^/]+\/resolve\/main\/(.+)$/;
 
@@ -68,7 +71,7 @@ export function validateCatalog(value: unknown): string[] {
       entry.roles.length === 0 ||
       !entry.roles.every((role) => roles.includes(role as ModelRole))
     ) {
-      fail("roles must be a non-empty list of completion/chat/guard");
+      fail("roles must be a non-empty list of completion/chat/guard/embedding");
     }
     if (typeof entry.fileName !== "string" || !fileNamePattern.test(entry.fileName))
       fail("fileName must be a plain .gguf file name");

@@ -21,6 +21,8 @@ export interface HostConfig {
   logLevel: LogLevel;
   /** Llama Guard, loaded beside the other models with a context of its own; empty or absent: none. */
   guardModelPath?: string;
+  /** An embedding model for workspace retrieval, loaded last with a context of its own; empty or absent: none. */
+  embeddingModelPath?: string;
 }
 
 /**
@@ -101,6 +103,22 @@ export interface GuardParams {
 }
 
 export type GuardRole = "User" | "Agent";
+
+/** Embedding models such as nomic-embed-text are trained with a different prefix for questions and for passages. */
+export type EmbeddingPurpose = "query" | "document";
+
+/** Texts to embed; a text longer than the embedding context is cut to its start. */
+export interface EmbedParams {
+  purpose: EmbeddingPurpose;
+  texts: string[];
+}
+
+export interface EmbeddingResult {
+  /** One per text, in order, as the model pools them (not normalised). */
+  vectors: number[][];
+  /** How many of the texts were cut to fit the embedding context. */
+  truncated: number;
+}
 
 export type ChatRole = "user" | "assistant";
 
@@ -192,6 +210,9 @@ export interface HostInfo {
   guardModel?: ModelInfo;
   /** Set when a guard model was configured and did not load; the other models serve anyway. */
   guardFailure?: HostError;
+  embeddingModel?: ModelInfo;
+  /** Set when an embedding model was configured and did not load; retrieval then ranks by keywords alone. */
+  embeddingFailure?: HostError;
 }
 
 /**
@@ -202,6 +223,7 @@ export interface HostRequestMap {
   infill: { params: InfillParams; result: GenerationResult };
   chat: { params: ChatParams; result: GenerationResult };
   guard: { params: GuardParams; result: GenerationResult };
+  embed: { params: EmbedParams; result: EmbeddingResult };
   info: { params: undefined; result: HostInfo };
 }
 
@@ -213,6 +235,7 @@ export type HostRequest =
   | { kind: "infill"; id: number; params: RequestParams<"infill"> }
   | { kind: "chat"; id: number; params: RequestParams<"chat"> }
   | { kind: "guard"; id: number; params: RequestParams<"guard"> }
+  | { kind: "embed"; id: number; params: RequestParams<"embed"> }
   | { kind: "info"; id: number }
   | { kind: "cancel"; id: number };
 
@@ -252,13 +275,14 @@ export type FromHost =
   | { kind: "loadFailed"; error: HostError }
   | { kind: "chunk"; id: number; text: string }
   | { kind: "result"; id: number; result: GenerationResult }
+  | { kind: "embedded"; id: number; result: EmbeddingResult }
   | { kind: "info"; id: number; info: HostInfo }
   | { kind: "hardware"; id: number; report: HardwareReport }
   | { kind: "error"; id: number; error: HostError }
   | { kind: "log"; level: LogLevel; message: string };
 
 /** The messages that settle a request: the host sends each with the request's id. */
-export type ReplyMessage = Extract<FromHost, { kind: "result" | "info" | "error" }>;
+export type ReplyMessage = Extract<FromHost, { kind: "result" | "embedded" | "info" | "error" }>;
 
 /** The host's own news, which belongs to no request. */
 export type LifecycleMessage = Extract<FromHost, { kind: "loading" | "ready" | "loadFailed" }>;
@@ -267,6 +291,7 @@ const requestBuilders: { [K in RequestKind]: (id: number, params: RequestParams<
   infill: (id, params) => ({ kind: "infill", id, params }),
   chat: (id, params) => ({ kind: "chat", id, params }),
   guard: (id, params) => ({ kind: "guard", id, params }),
+  embed: (id, params) => ({ kind: "embed", id, params }),
   info: (id) => ({ kind: "info", id }),
 };
 
@@ -279,6 +304,7 @@ const resultReaders: { [K in RequestKind]: (reply: ReplyMessage) => RequestResul
   infill: (reply) => (reply.kind === "result" ? reply.result : undefined),
   chat: (reply) => (reply.kind === "result" ? reply.result : undefined),
   guard: (reply) => (reply.kind === "result" ? reply.result : undefined),
+  embed: (reply) => (reply.kind === "embedded" ? reply.result : undefined),
   info: (reply) => (reply.kind === "info" ? reply.info : undefined),
 };
 
@@ -293,6 +319,7 @@ const toHostKinds = membersOf<ToHost["kind"]>({
   infill: true,
   chat: true,
   guard: true,
+  embed: true,
   info: true,
   cancel: true,
   shutdown: true,
@@ -304,6 +331,7 @@ const fromHostKinds: readonly FromHost["kind"][] = [
   "loadFailed",
   "chunk",
   "result",
+  "embedded",
   "info",
   "hardware",
   "error",
@@ -415,6 +443,16 @@ export function isGuardParams(value: unknown): value is GuardParams {
   );
 }
 
+export function isEmbedParams(value: unknown): value is EmbedParams {
+  return (
+    isRecord(value) &&
+    (value.purpose === "query" || value.purpose === "document") &&
+    Array.isArray(value.texts) &&
+    value.texts.length > 0 &&
+    value.texts.every((text) => typeof text === "string")
+  );
+}
+
 export function isHostConfig(value: unknown): value is HostConfig {
   return (
     isRecord(value) &&
@@ -430,6 +468,7 @@ export function isHostConfig(value: unknown): value is HostConfig {
     (value.gpuLayers === "auto" || isCount(value.gpuLayers, 0)) &&
     isCount(value.threads, 0) &&
     (value.guardModelPath === undefined || typeof value.guardModelPath === "string") &&
+    (value.embeddingModelPath === undefined || typeof value.embeddingModelPath === "string") &&
     (value.logLevel === "trace" ||
       value.logLevel === "debug" ||
       value.logLevel === "info" ||
@@ -486,6 +525,8 @@ function isWellFormedToHost(value: unknown): value is ToHost {
       return isId(value.id) && isChatParams(value.params);
     case "guard":
       return isId(value.id) && isGuardParams(value.params);
+    case "embed":
+      return isId(value.id) && isEmbedParams(value.params);
     case "info":
     case "cancel":
       return isId(value.id);
@@ -509,6 +550,8 @@ function isWellFormedFromHost(value: unknown): value is FromHost {
       return isId(value.id) && typeof value.text === "string";
     case "result":
       return isId(value.id) && isGenerationResult(value.result);
+    case "embedded":
+      return isId(value.id) && isEmbeddingResult(value.result);
     case "info":
       return isId(value.id) && isHostInfo(value.info);
     case "hardware":
@@ -608,7 +651,9 @@ function isHostInfo(value: unknown): value is HostInfo {
     isModelInfo(value.completionModel) &&
     isModelInfo(value.chatModel) &&
     (value.guardModel === undefined || isModelInfo(value.guardModel)) &&
-    (value.guardFailure === undefined || isHostError(value.guardFailure))
+    (value.guardFailure === undefined || isHostError(value.guardFailure)) &&
+    (value.embeddingModel === undefined || isModelInfo(value.embeddingModel)) &&
+    (value.embeddingFailure === undefined || isHostError(value.embeddingFailure))
   );
 }
 
@@ -624,6 +669,15 @@ function isGenerationResult(value: unknown): value is GenerationResult {
     (value.fallback === undefined || value.fallback === "prefixOnly") &&
     (value.promptFit === undefined || isStrings(value.promptFit)) &&
     (timings === undefined || (isRecord(timings) && isNumber(timings.promptMs) && isNumber(timings.generationMs)))
+  );
+}
+
+function isEmbeddingResult(value: unknown): value is EmbeddingResult {
+  return (
+    isRecord(value) &&
+    Array.isArray(value.vectors) &&
+    value.vectors.every((vector) => Array.isArray(vector) && vector.every(isNumber)) &&
+    isCount(value.truncated, 0)
   );
 }
 

@@ -1,7 +1,15 @@
 // Questions to the workspace retrieval index, which lives in the symbol index worker with the chunks it cuts: the
 // ranking and the reading of the chunks' files stay off the extension host's thread.
+import type { EmbeddingPurpose } from "../protocol/host";
 import type { FromIndexer, ToIndexer } from "../syntax/symbolIndexProtocol";
 import type { RetrievedChunk } from "./retrievedChunk";
+
+/** An embedding model that can be asked for vectors now. */
+export interface ChunkEmbedder {
+  /** Changes when the model does: vectors of two models cannot be compared. */
+  model: string;
+  embed(texts: string[], purpose: EmbeddingPurpose): Promise<number[][]>;
+}
 
 /** Where the chat gets the workspace code that matches a question. */
 export interface Retriever {
@@ -16,6 +24,12 @@ export class IndexerRetrieval implements Retriever {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve(chunks: RetrievedChunk[]): void; reject(error: Error): void }>();
   private post: ((message: ToIndexer) => void) | undefined;
+  private embedder: ChunkEmbedder | undefined;
+
+  /** The model that embeds questions from now on, or none: then the worker ranks by keywords alone. */
+  useEmbedder(embedder: ChunkEmbedder | undefined): void {
+    this.embedder = embedder;
+  }
 
   /** The worker that answers from now on, or none; what the one before had not answered fails. */
   attach(post: ((message: ToIndexer) => void) | undefined): void {
@@ -25,13 +39,19 @@ export class IndexerRetrieval implements Retriever {
     this.post = post;
   }
 
-  retrieve(query: string, limit: number): Promise<RetrievedChunk[]> {
+  /** A question whose embedding fails is still answered, by keywords alone. */
+  async retrieve(query: string, limit: number): Promise<RetrievedChunk[]> {
+    if (!this.post) throw new Error("the workspace index is not running");
+    const vector = await this.embedder?.embed([query], "query").then(
+      (vectors) => vectors[0],
+      () => undefined,
+    );
     const post = this.post;
-    if (!post) return Promise.reject(new Error("the workspace index is not running"));
+    if (!post) throw new Error("the workspace index is not running");
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      post({ kind: "retrieve", id, query, limit });
+      post({ kind: "retrieve", id, query, limit, ...(vector === undefined ? {} : { vector }) });
     });
   }
 

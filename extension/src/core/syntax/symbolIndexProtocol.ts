@@ -21,8 +21,15 @@ export type ToIndexer =
   | { kind: "remove"; file: string }
   /** The definitions of a file the document being typed in imports, read as `languageId`; answered before any indexing. */
   | { kind: "definitions"; id: number; file: string; languageId: string }
-  /** The workspace chunks that best match a question (retrieval), answered beside the indexing queue. */
-  | { kind: "retrieve"; id: number; query: string; limit: number }
+  /**
+   * The workspace chunks that best match a question (retrieval), answered beside the indexing queue; with the
+   * question's embedding, ranked by keywords and embeddings together.
+   */
+  | { kind: "retrieve"; id: number; query: string; limit: number; vector?: number[] }
+  /** The embedding model that answers `embed` from now on (an identity that changes with the file), or none. */
+  | { kind: "embeddings"; model: string | null }
+  /** The answer to `embed`: a vector per text, or null when the model could not embed them. */
+  | { kind: "embedded"; id: number; vectors: number[][] | null }
   /** Stop indexing and let the thread end. */
   | { kind: "shutdown" };
 
@@ -33,6 +40,10 @@ export type FromIndexer =
   /** How far a listing's indexing has got, every few files. */
   | { kind: "progress"; done: number; total: number }
   | { kind: "retrieved"; id: number; chunks: RetrievedChunk[] }
+  /** Chunks' texts to embed as documents, after the keyword indexing has ended. */
+  | { kind: "embed"; id: number; texts: string[] }
+  /** How many of the index's chunks have an embedding. */
+  | { kind: "embeddingProgress"; done: number; total: number }
   | { kind: "failed"; message: string }
   /** The answer to the request `id`: null for a file that cannot be read, is too large or binary, or has no grammar. */
   | { kind: "definitions"; id: number; definitions: Definition[] | null };
@@ -47,7 +58,18 @@ export function isToIndexer(value: unknown): value is ToIndexer {
     return Array.isArray(value.files) && value.files.every((file) => typeof file === "string");
   if (value.kind === "shutdown") return true;
   if (value.kind === "retrieve")
-    return typeof value.id === "number" && typeof value.query === "string" && typeof value.limit === "number";
+    return (
+      typeof value.id === "number" &&
+      typeof value.query === "string" &&
+      typeof value.limit === "number" &&
+      (value.vector === undefined || isVector(value.vector))
+    );
+  if (value.kind === "embeddings") return value.model === null || typeof value.model === "string";
+  if (value.kind === "embedded")
+    return (
+      typeof value.id === "number" &&
+      (value.vectors === null || (Array.isArray(value.vectors) && value.vectors.every(isVector)))
+    );
   if (value.kind === "definitions")
     return typeof value.id === "number" && typeof value.file === "string" && typeof value.languageId === "string";
   return (value.kind === "update" || value.kind === "remove") && typeof value.file === "string";
@@ -78,6 +100,14 @@ export function isFromIndexer(value: unknown): value is FromIndexer {
       return typeof value.done === "number" && typeof value.total === "number";
     case "retrieved":
       return typeof value.id === "number" && Array.isArray(value.chunks) && value.chunks.every(isRetrievedChunk);
+    case "embed":
+      return (
+        typeof value.id === "number" &&
+        Array.isArray(value.texts) &&
+        value.texts.every((text) => typeof text === "string")
+      );
+    case "embeddingProgress":
+      return typeof value.done === "number" && typeof value.total === "number";
     case "definitions":
       return (
         typeof value.id === "number" &&
@@ -94,6 +124,10 @@ export function isFromIndexer(value: unknown): value is FromIndexer {
     default:
       return false;
   }
+}
+
+function isVector(value: unknown): value is number[] {
+  return Array.isArray(value) && value.every((item) => typeof item === "number");
 }
 
 function isRetrievedChunk(value: unknown): value is RetrievedChunk {

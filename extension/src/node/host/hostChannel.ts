@@ -139,6 +139,7 @@ export class HostChannel {
         return;
       }
       case "result":
+      case "embedded":
       case "info": {
         const request = this.take(message.id);
         if (request === undefined) return;

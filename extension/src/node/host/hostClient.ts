@@ -3,6 +3,8 @@
 // benchmark drive the real host through it.
 import type {
   ChatParams,
+  EmbedParams,
+  EmbeddingResult,
   GenerationResult,
   GuardParams,
   HostConfig,
@@ -71,6 +73,11 @@ export class HostClient implements InferenceBackend {
   /** One Llama Guard check on the host's guard model (llamaAssist.guard.model). */
   guard(params: GuardParams, signal?: AbortSignal): Promise<GenerationResult> {
     return this.request("guard", params, { signal });
+  }
+
+  /** Vectors from the host's embedding model (llamaAssist.embeddingModel.path), on a lane of their own. */
+  embed(params: EmbedParams, signal?: AbortSignal): Promise<EmbeddingResult> {
+    return this.request("embed", params, { signal });
   }
 
   info(): Promise<HostInfo> {

@@ -1,15 +1,21 @@
 // The retrieval index as the symbol index worker keeps it: fed with the chunks of each file the worker parses, kept on
 // disk in the workspace's extension storage between sessions, and read back for the chunks' text when a question
-// retrieves them.
+// retrieves them. Beside it, the chunks' embeddings (when an embedding model is set), kept in a file of their own.
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Chunk } from "../../core/retrieval/chunks";
+import { ChunkEmbeddings, type PendingChunk, fuseRankings, textHash } from "../../core/retrieval/chunkEmbeddings";
 import { RetrievalIndex } from "../../core/retrieval/retrievalIndex";
 import type { RetrievedChunk } from "../../core/retrieval/retrievedChunk";
 
+/** How deep each ranking goes before fusion: a chunk ranked lower by one adds little, whatever the other says. */
+const fusionDepth = 50;
+
 export class WorkspaceRetrieval {
   private index = new RetrievalIndex();
+  private embeddings = new ChunkEmbeddings();
   private dirty = false;
+  private embeddingsDirty = false;
 
   constructor(
     /** Workspace folders, absolute POSIX paths: chunks are searched by their path inside one. */
@@ -28,39 +34,113 @@ export class WorkspaceRetrieval {
     } catch {
       // A file cut short by a crash: the listing that follows indexes everything again.
     }
+    const vectors = await readFile(this.embeddingsStore(this.store), "utf8").catch(() => undefined);
+    if (vectors === undefined) return;
+    try {
+      this.embeddings = ChunkEmbeddings.fromStored(JSON.parse(vectors)) ?? this.embeddings;
+    } catch {
+      // As above: the chunks are embedded again.
+    }
+  }
+
+  private embeddingsStore(store: string): string {
+    return path.join(path.dirname(store), `${path.basename(store, ".json")}-embeddings.json`);
   }
 
   setFile(filePath: string, chunks: readonly Chunk[]): void {
     const root = this.roots.find((candidate) => filePath.startsWith(`${candidate.replace(/\/+$/, "")}/`));
     this.index.setFile(filePath, root === undefined ? filePath : path.posix.relative(root, filePath), chunks);
+    this.embeddings.setFile(filePath, chunks);
     this.dirty = true;
+    this.embeddingsDirty = true;
   }
 
   removeFile(filePath: string): void {
+    this.embeddings.removeFile(filePath);
     if (!this.index.has(filePath)) return;
     this.index.removeFile(filePath);
     this.dirty = true;
+    this.embeddingsDirty = true;
   }
 
   /** A new listing of the workspace: files kept from the last session that it no longer lists go. */
   keepOnly(files: readonly string[]): void {
     const listed = new Set(files);
     for (const file of this.index.paths()) if (!listed.has(file)) this.removeFile(file);
+    this.embeddings.keepOnly(new Set(this.index.paths()));
   }
 
-  /** Writes the index if it changed; a temporary file and a rename, so a crash never leaves half an index. */
+  /** The embedding model whose vectors are wanted from now on; another model's are dropped. */
+  useEmbeddingModel(model: string): void {
+    if (model === this.embeddings.model) return;
+    this.embeddings.useModel(model);
+    this.embeddingsDirty = true;
+  }
+
+  embeddingCounts(): { chunks: number; embedded: number } {
+    return this.embeddings.counts();
+  }
+
+  /**
+   * Up to `limit` chunks without a vector, with their text as the files have it now. A chunk whose file changed since
+   * it was indexed gets an empty vector: the update that follows the change sets the file again.
+   */
+  async pendingEmbeddings(limit: number): Promise<{ chunks: PendingChunk[]; texts: string[] }> {
+    const chunks: PendingChunk[] = [];
+    const texts: string[] = [];
+    const files = new Map<string, string[] | undefined>();
+    for (const chunk of this.embeddings.pending(limit)) {
+      if (!files.has(chunk.path))
+        files.set(
+          chunk.path,
+          await readFile(chunk.path, "utf8").then(
+            (text) => text.split("\n"),
+            () => undefined,
+          ),
+        );
+      const text = files
+        .get(chunk.path)
+        ?.slice(chunk.startLine, chunk.endLine + 1)
+        .join("\n");
+      if (text === undefined || textHash(text) !== chunk.hash) {
+        this.embeddings.store(chunk, []);
+        continue;
+      }
+      chunks.push(chunk);
+      texts.push(text);
+    }
+    return { chunks, texts };
+  }
+
+  storeEmbeddings(chunks: readonly PendingChunk[], vectors: readonly number[][]): void {
+    chunks.forEach((chunk, index) => this.embeddings.store(chunk, vectors[index] ?? []));
+    this.embeddingsDirty = true;
+  }
+
+  /** Writes the index and the embeddings, each if it changed. */
   async save(): Promise<void> {
-    if (this.store === null || !this.dirty) return;
-    this.dirty = false;
-    await mkdir(path.dirname(this.store), { recursive: true });
-    const temporary = `${this.store}.${process.pid}.tmp`;
-    await writeFile(temporary, JSON.stringify(this.index.toStored()));
-    await rename(temporary, this.store);
+    if (this.store === null) return;
+    if (this.dirty) {
+      this.dirty = false;
+      await writeWhole(this.store, JSON.stringify(this.index.toStored()));
+    }
+    if (this.embeddingsDirty) {
+      this.embeddingsDirty = false;
+      await writeWhole(this.embeddingsStore(this.store), JSON.stringify(this.embeddings.toStored()));
+    }
   }
 
-  /** The best chunks for a question with their text as the files have it now; chunks of files gone are skipped. */
-  async retrieve(query: string, limit: number): Promise<RetrievedChunk[]> {
-    const ranked = this.index.query(query, limit);
+  /**
+   * The best chunks for a question with their text as the files have it now; chunks of files gone are skipped. With
+   * the question's embedding, BM25's ranking and the embeddings' are fused; without it, or before any chunk has a
+   * vector, BM25 ranks alone.
+   */
+  async retrieve(query: string, limit: number, vector?: readonly number[]): Promise<RetrievedChunk[]> {
+    const nearest = vector === undefined ? [] : this.embeddings.nearest(vector, Math.max(limit, fusionDepth));
+    const ranked =
+      nearest.length === 0
+        ? this.index.query(query, limit)
+        : fuseRankings([this.index.query(query, Math.max(limit, fusionDepth)), nearest], limit);
     const texts = new Map<string, Promise<string[] | undefined>>();
     const chunks: RetrievedChunk[] = [];
     for (const chunk of ranked) {
@@ -85,4 +165,12 @@ export class WorkspaceRetrieval {
     }
     return chunks;
   }
+}
+
+/** A temporary file and a rename, so a crash never leaves half a file. */
+async function writeWhole(file: string, text: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, text);
+  await rename(temporary, file);
 }

@@ -2,7 +2,7 @@
 // thread, mirrors what the thread sends in a WorkspaceSymbolIndex that the prompt reads synchronously, and passes the
 // thread's answers about imported files to the requests waiting for them.
 import { Worker } from "node:worker_threads";
-import { IndexerRetrieval } from "../../core/retrieval/indexerRetrieval";
+import { type ChunkEmbedder, IndexerRetrieval } from "../../core/retrieval/indexerRetrieval";
 import { IndexerDefinitions } from "../../core/syntax/importedDefinitions";
 import { WorkspaceSymbolIndex } from "../../core/syntax/symbolIndex";
 import { isFromIndexer, type IndexerWorkerData, type ToIndexer } from "../../core/syntax/symbolIndexProtocol";
@@ -20,6 +20,7 @@ export class SymbolIndexClient {
   readonly importedDefinitions = new IndexerDefinitions();
   readonly retrieval = new IndexerRetrieval();
   private worker: Worker | undefined;
+  private embedder: ChunkEmbedder | undefined;
 
   constructor(
     /** Absolute path of the bundled thread, dist/symbolIndexWorker.js. */
@@ -27,7 +28,34 @@ export class SymbolIndexClient {
     private readonly log: SymbolIndexLog,
     /** Told how far a listing's indexing has got, and (done === total) when it has ended. */
     private readonly progress: (done: number, total: number) => void = () => undefined,
+    /** Told how many chunks have embeddings, and (done === total) when the embedding pass has ended. */
+    private readonly embeddingProgress: (done: number, total: number) => void = () => undefined,
   ) {}
+
+  /**
+   * The embedding model that embeds the chunks in the background and each question, or none: retrieval then ranks by
+   * keywords alone. Kept across worker restarts.
+   */
+  useEmbedder(embedder: ChunkEmbedder | undefined): void {
+    this.embedder = embedder;
+    this.retrieval.useEmbedder(embedder);
+    this.post({ kind: "embeddings", model: embedder?.model ?? null });
+  }
+
+  private embed(worker: Worker, id: number, texts: string[]): void {
+    const embedder = this.embedder;
+    const answer = (vectors: number[][] | null): void => {
+      if (this.worker === worker) worker.postMessage({ kind: "embedded", id, vectors } satisfies ToIndexer);
+    };
+    if (embedder === undefined) {
+      answer(null);
+      return;
+    }
+    embedder.embed(texts, "document").then(answer, (error: unknown) => {
+      this.log.warn(`Workspace embeddings: ${error instanceof Error ? error.message : String(error)}`);
+      answer(null);
+    });
+  }
 
   /** Starts a thread for these folders in place of the running one; the index keeps its files till the next listing. */
   start(data: IndexerWorkerData): void {
@@ -36,6 +64,7 @@ export class SymbolIndexClient {
     this.worker = worker;
     this.importedDefinitions.attach((message) => worker.postMessage(message));
     this.retrieval.attach((message) => worker.postMessage(message));
+    if (this.embedder !== undefined) worker.postMessage({ kind: "embeddings", model: this.embedder.model });
     worker.on("message", (message: unknown) => {
       if (this.worker !== worker || !isFromIndexer(message)) return;
       switch (message.kind) {
@@ -50,6 +79,12 @@ export class SymbolIndexClient {
           break;
         case "retrieved":
           this.retrieval.receive(message);
+          break;
+        case "embed":
+          this.embed(worker, message.id, message.texts);
+          break;
+        case "embeddingProgress":
+          this.embeddingProgress(message.done, message.total);
           break;
         case "idle": {
           this.progress(message.indexedFiles + message.skippedFiles, message.indexedFiles + message.skippedFiles);

@@ -13,6 +13,11 @@ import { WasmDefinitions } from "../../core/syntax/wasmDefinitions";
 
 /** Progress is reported every this many files of a listing. */
 const progressEvery = 50;
+/**
+ * Chunks per embedding request: small, so that a question's embedding (on its own lane in the host) waits for little,
+ * and a change of model or a new listing stops the pass soon.
+ */
+const embeddingBatch = 8;
 const saveIntervalMs = 60_000;
 
 function messageOf(error: unknown): string {
@@ -66,6 +71,49 @@ async function main(): Promise<void> {
   let startedAt = performance.now();
   let listed = 0;
   let savedAt = performance.now();
+  let embeddingModel: string | null = null;
+  let embedding = false;
+  let nextEmbedId = 1;
+  const embedAnswers = new Map<number, (vectors: number[][] | null) => void>();
+
+  const save = (): Promise<void> =>
+    retrieval
+      .save()
+      .catch((error: unknown) =>
+        post({ kind: "failed", message: `the retrieval index was not saved: ${messageOf(error)}` }),
+      );
+
+  /**
+   * Embeds the chunks that lack a vector, a batch at a time through the extension (which asks the host), once the
+   * keyword indexing has nothing left to do: keyword retrieval is ready first, and embeddings improve it after.
+   */
+  const embedPending = async (): Promise<void> => {
+    if (embedding || embeddingModel === null) return;
+    embedding = true;
+    try {
+      for (;;) {
+        const model: string | null = embeddingModel;
+        if (model === null || running || urgent.length > 0 || backlog.length > 0) break;
+        const batch = await retrieval.pendingEmbeddings(embeddingBatch);
+        if (batch.chunks.length === 0) break;
+        const id = nextEmbedId++;
+        const vectors = await new Promise<number[][] | null>((resolve) => {
+          embedAnswers.set(id, resolve);
+          post({ kind: "embed", id, texts: batch.texts });
+        });
+        // A failed batch ends the pass; the next idle queue or model starts another.
+        if (vectors === null || embeddingModel !== model) break;
+        retrieval.storeEmbeddings(batch.chunks, vectors);
+        const { chunks, embedded } = retrieval.embeddingCounts();
+        post({ kind: "embeddingProgress", done: embedded, total: chunks });
+      }
+    } finally {
+      embedding = false;
+    }
+    const { chunks, embedded } = retrieval.embeddingCounts();
+    post({ kind: "embeddingProgress", done: chunks, total: chunks });
+    if (embedded > 0) await save();
+  };
 
   const drain = async (): Promise<void> => {
     if (running) return;
@@ -96,16 +144,14 @@ async function main(): Promise<void> {
       // or a quiet minute. A save lost to a shutdown is made good by the next session's listing.
       const listingDone = listed > 0;
       listed = 0;
-      if (!listingDone && performance.now() - savedAt < saveIntervalMs) return;
-      savedAt = performance.now();
-      await retrieval
-        .save()
-        .catch((error: unknown) =>
-          post({ kind: "failed", message: `the retrieval index was not saved: ${messageOf(error)}` }),
-        );
+      if (listingDone || performance.now() - savedAt >= saveIntervalMs) {
+        savedAt = performance.now();
+        await save();
+      }
     } finally {
       running = false;
     }
+    void embedPending();
   };
 
   port.on("message", (message: unknown) => {
@@ -124,14 +170,25 @@ async function main(): Promise<void> {
         return;
       }
       case "retrieve": {
-        const { id, query, limit } = message;
-        retrieval.retrieve(query, limit).then(
+        const { id, query, limit, vector } = message;
+        retrieval.retrieve(query, limit, vector).then(
           (chunks) => post({ kind: "retrieved", id, chunks }),
           (error: unknown) => {
             post({ kind: "retrieved", id, chunks: [] });
             post({ kind: "failed", message: `retrieval: ${messageOf(error)}` });
           },
         );
+        return;
+      }
+      case "embeddings":
+        embeddingModel = message.model;
+        if (message.model !== null) retrieval.useEmbeddingModel(message.model);
+        void embedPending();
+        return;
+      case "embedded": {
+        const answer = embedAnswers.get(message.id);
+        embedAnswers.delete(message.id);
+        answer?.(message.vectors);
         return;
       }
       case "index":
@@ -154,6 +211,8 @@ async function main(): Promise<void> {
       case "shutdown":
         backlog = [];
         urgent.length = 0;
+        embeddingModel = null;
+        for (const answer of embedAnswers.values()) answer(null);
         // Native parsers, trees and queries are the garbage collector's to free, and a file being indexed may still
         // parse with web-tree-sitter: closing the port ends the thread, and its WASM memory with it.
         port.close();

@@ -30,12 +30,26 @@ const roleTitles: Record<ModelRole, string> = {
   completion: "Completion model (ghost text)",
   chat: "Chat and refactor model",
   guard: "Llama Guard model (checks chat messages and answers)",
+  embedding: "Embedding model (ranks workspace code for chat questions by meaning)",
 };
 
 export function register(models: ModelsContext): vscode.Disposable {
   return vscode.Disposable.from(
     vscode.commands.registerCommand(commandIds.chooseModels, () => chooseModels(models)),
     vscode.commands.registerCommand(commandIds.chooseGuardModel, () => chooseGuardModel(models)),
+    vscode.commands.registerCommand(commandIds.chooseEmbeddingModel, () => chooseEmbeddingModel(models)),
+  );
+}
+
+/** Sets llamaAssist.embeddingModel.path; the host restarts with it and the workspace's chunks are embedded after. */
+async function chooseEmbeddingModel(models: ModelsContext): Promise<void> {
+  const hardware = await detect(models);
+  if (hardware === undefined) return;
+  const embeddingPath = await chooseFor(models, "embedding", hardware, undefined, candidateContextSizes[0], undefined);
+  if (embeddingPath === undefined) return;
+  await models.use("embedding", embeddingPath);
+  void vscode.window.showInformationMessage(
+    `Workspace retrieval ranks by keywords and by ${path.basename(embeddingPath)}'s embeddings once the workspace's chunks are embedded (in the background).`,
   );
 }
 
@@ -101,7 +115,7 @@ function itemsFor(
   contextSize: number,
   completionPath: string | undefined,
 ): PickItem[] {
-  const recommended = role === "guard" ? smallestGuard(models) : recommendation?.[role];
+  const recommended = role === "guard" || role === "embedding" ? preferredFor(models, role) : recommendation?.[role];
   const describe = (model: CatalogModel, assessment: Assessment | undefined): PickItem => {
     const installed = existsSync(models.pathOf(model));
     const inUse = models.currentPath(role) === models.pathOf(model);
@@ -171,18 +185,27 @@ async function chooseFor(
   }
 }
 
-/** Llama Guard 3 1B: a check costs a fraction of a chat answer's time, beside any chat model. */
-function smallestGuard(models: ModelsContext): { model: CatalogModel; reason: string } | undefined {
+/**
+ * Llama Guard 3 1B: a check costs a fraction of a chat answer's time, beside any chat model. nomic-embed-text: small
+ * enough to embed a workspace in the background beside the other models.
+ */
+function preferredFor(
+  models: ModelsContext,
+  role: "guard" | "embedding",
+): { model: CatalogModel; reason: string } | undefined {
   const best = models.catalog.models
-    .filter((model) => model.roles.includes("guard"))
-    .sort((a, b) => (b.preference.guard ?? 0) - (a.preference.guard ?? 0))[0];
-  return best === undefined
-    ? undefined
-    : { model: best, reason: "Small and fast: a check adds little to the chat's first token" };
+    .filter((model) => model.roles.includes(role))
+    .sort((a, b) => (b.preference[role] ?? 0) - (a.preference[role] ?? 0))[0];
+  const reasons = {
+    guard: "Small and fast: a check adds little to the chat's first token",
+    embedding: "Small (137M parameters) and made for retrieval; it embeds the workspace in the background",
+  };
+  return best === undefined ? undefined : { model: best, reason: reasons[role] };
 }
 
 function placeHolderFor(role: ModelRole, recommendation: Recommendation | undefined): string {
   if (role === "guard") return "Llama Guard 3 1B is small and fast; the 8B guards judge better and need ~5 GB";
+  if (role === "embedding") return "An embedding GGUF (BERT-family or a model with a pooling type)";
   if (recommendation === undefined) return "No catalog model fits this machine's memory; a small local GGUF file may.";
   if (role === "chat" && recommendation.chat === undefined) {
     return "No chat model fits beside the completion model in this memory: sharing the completion model keeps chat working, with weaker answers.";

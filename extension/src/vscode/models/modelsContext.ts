@@ -11,8 +11,14 @@ const settingKeys: Record<ModelRole, string> = {
   completion: "completionModel.path",
   chat: "chatModel.path",
   guard: "guard.model",
+  embedding: "embeddingModel.path",
 };
-const roleNames: Record<ModelRole, string> = { completion: "Completion", chat: "Chat", guard: "Guard" };
+const roleNames: Record<ModelRole, string> = {
+  completion: "Completion",
+  chat: "Chat",
+  guard: "Guard",
+  embedding: "Embedding",
+};
 
 /** What the model commands share: where models live, the catalog, the detected hardware, and the settings they write. */
 export class ModelsContext {
@@ -62,8 +68,9 @@ export class ModelsContext {
   }
 
   currentPath(role: ModelRole): string {
-    const { completionModelPath, chatModelPath, guard } = this.settings.current;
-    return { completion: completionModelPath, chat: chatModelPath, guard: guard.modelPath }[role];
+    const { completionModelPath, chatModelPath, guard, chat } = this.settings.current;
+    const paths = { completion: completionModelPath, chat: chatModelPath, guard: guard.modelPath };
+    return { ...paths, embedding: chat.embeddingModelPath }[role];
   }
 
   /**

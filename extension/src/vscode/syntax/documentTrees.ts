@@ -2,7 +2,7 @@ import * as vscode from "vscode";
 import { DefinitionContext } from "../../core/syntax/definitionContext";
 import { linesReader, textReader, type DocumentReader } from "../../core/syntax/documentReader";
 import { DocumentTree, type TextChange } from "../../core/syntax/documentTree";
-import type { Retriever } from "../../core/retrieval/indexerRetrieval";
+import type { ChunkEmbedder, Retriever } from "../../core/retrieval/indexerRetrieval";
 import type { ImportedDefinitions } from "../../core/syntax/importedDefinitions";
 import { QueryStore } from "../../core/syntax/queries";
 import { SyntaxRuntime } from "../../core/syntax/syntaxRuntime";
@@ -92,6 +92,11 @@ export class DocumentTrees implements vscode.Disposable {
   /** The workspace index's chunks that match a question, for the chat. */
   get retrieval(): Retriever {
     return this.workspaceSymbols.retrieval;
+  }
+
+  /** The embedding model for workspace retrieval, or none: keyword ranking alone. */
+  useEmbedder(embedder: ChunkEmbedder | undefined): void {
+    this.workspaceSymbols.useEmbedder(embedder);
   }
 
   /** Indexes the workspace from scratch, its kept retrieval index forgotten. */

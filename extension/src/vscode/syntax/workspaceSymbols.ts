@@ -1,6 +1,6 @@
 import path from "node:path";
 import * as vscode from "vscode";
-import type { Retriever } from "../../core/retrieval/indexerRetrieval";
+import type { ChunkEmbedder, Retriever } from "../../core/retrieval/indexerRetrieval";
 import type { IndexerDefinitions } from "../../core/syntax/importedDefinitions";
 import {
   excludeGlob,
@@ -13,8 +13,14 @@ import { SymbolIndexClient } from "../../node/syntax/symbolIndexClient";
 
 /** The bundled worker sits next to dist/extension.js. */
 const workerScript = path.join(__dirname, "symbolIndexWorker.js");
-/** The retrieval index's file in the workspace's extension storage. */
+/** The retrieval index's file in the workspace's extension storage; its embeddings are kept beside it. */
 const retrievalStoreName = "retrieval-index.json";
+const embeddingsStoreName = "retrieval-index-embeddings.json";
+
+interface ProgressView {
+  report(done: number, total: number): void;
+  end(): void;
+}
 
 /**
  * Keeps the workspace symbol index's worker thread (SymbolIndexClient) told of the workspace: its folders, its files
@@ -30,7 +36,8 @@ export class WorkspaceSymbols implements vscode.Disposable {
   private readonly client: SymbolIndexClient;
   private readonly subscriptions: vscode.Disposable[] = [];
   private scan: vscode.CancellationTokenSource | undefined;
-  private indexing: { report(done: number, total: number): void; end(): void } | undefined;
+  private indexing: ProgressView | undefined;
+  private embedding: ProgressView | undefined;
 
   constructor(
     private readonly grammarDirectory: vscode.Uri,
@@ -38,7 +45,14 @@ export class WorkspaceSymbols implements vscode.Disposable {
     /** The workspace's extension storage; undefined without a workspace, and then retrieval is not kept. */
     private readonly storage: vscode.Uri | undefined,
   ) {
-    this.client = new SymbolIndexClient(workerScript, log, (done, total) => this.showProgress(done, total));
+    this.client = new SymbolIndexClient(
+      workerScript,
+      log,
+      (done, total) =>
+        (this.indexing = this.showProgress(this.indexing, "indexing the workspace", "files", done, total)),
+      (done, total) =>
+        (this.embedding = this.showProgress(this.embedding, "embedding the workspace", "chunks", done, total)),
+    );
     this.index = this.client.index;
     this.importedDefinitions = this.client.importedDefinitions;
     this.retrieval = this.client.retrieval;
@@ -81,9 +95,17 @@ export class WorkspaceSymbols implements vscode.Disposable {
     return uri.scheme === "file" && this.roots().some((root) => uri.path.startsWith(`${root}/`));
   }
 
+  /** The embedding model for the chunks and the questions, or none (keyword ranking alone). */
+  useEmbedder(embedder: ChunkEmbedder | undefined): void {
+    this.client.useEmbedder(embedder);
+    if (embedder !== undefined) return;
+    this.embedding?.end();
+    this.embedding = undefined;
+  }
+
   private restart(): void {
     this.client.stop();
-    this.indexing?.end();
+    this.endProgress();
     const roots = this.roots();
     if (this.grammarDirectory.scheme !== "file") return;
     this.client.start({ grammarDirectory: this.grammarDirectory.fsPath, roots, retrievalStore: this.retrievalStore() });
@@ -98,35 +120,49 @@ export class WorkspaceSymbols implements vscode.Disposable {
   async rebuild(): Promise<void> {
     this.client.stop();
     const store = this.retrievalStore();
-    if (store !== null) await vscode.workspace.fs.delete(vscode.Uri.file(store)).then(undefined, () => undefined);
+    if (store !== null && this.storage !== undefined) {
+      for (const name of [retrievalStoreName, embeddingsStoreName]) {
+        const file = vscode.Uri.joinPath(this.storage, name);
+        await vscode.workspace.fs.delete(file).then(undefined, () => undefined);
+      }
+    }
     this.restart();
   }
 
-  private showProgress(done: number, total: number): void {
+  private endProgress(): void {
+    this.indexing?.end();
+    this.embedding?.end();
+    this.indexing = undefined;
+    this.embedding = undefined;
+  }
+
+  /** The status bar's progress for a pass: shown while done < total, ended (and undefined returned) when it ends. */
+  private showProgress(
+    view: ProgressView | undefined,
+    title: string,
+    unit: string,
+    done: number,
+    total: number,
+  ): ProgressView | undefined {
     if (done >= total) {
-      this.indexing?.end();
-      return;
+      view?.end();
+      return undefined;
     }
-    if (!this.indexing) {
+    if (!view) {
       let end = (): void => undefined;
       let report: (done: number, total: number) => void = () => undefined;
       void vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Window, title: "Llama Assist: indexing the workspace" },
+        { location: vscode.ProgressLocation.Window, title: `Llama Assist: ${title}` },
         (progress) =>
           new Promise<void>((resolve) => {
-            report = (filesDone, filesTotal) => progress.report({ message: `${filesDone}/${filesTotal} files` });
+            report = (partDone, partTotal) => progress.report({ message: `${partDone}/${partTotal} ${unit}` });
             end = resolve;
           }),
       );
-      this.indexing = {
-        report: (filesDone, filesTotal) => report(filesDone, filesTotal),
-        end: () => {
-          this.indexing = undefined;
-          end();
-        },
-      };
+      view = { report: (partDone, partTotal) => report(partDone, partTotal), end: () => end() };
     }
-    this.indexing.report(done, total);
+    view.report(done, total);
+    return view;
   }
 
   /** Lists the workspace's source files again (files.exclude applies) and has the worker index them. */
@@ -151,7 +187,7 @@ export class WorkspaceSymbols implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.indexing?.end();
+    this.endProgress();
     this.scan?.cancel();
     this.scan?.dispose();
     for (const subscription of this.subscriptions) subscription.dispose();
