@@ -27,7 +27,36 @@ function isTrue(node: Node | undefined): boolean {
 /** A command that is not a constant, unless every value spliced into it is shell-quoted. */
 function firstArgumentIsBuilt(match: RuleMatch): boolean {
   const first = firstArgument(match.capture("args"));
-  return first !== undefined && first.type !== "list_splat" && !isConstantExpression(first) && !isShellQuoted(first);
+  return (
+    first !== undefined &&
+    first.type !== "list_splat" &&
+    !isConstantExpression(first) &&
+    !isShellQuoted(first) &&
+    !isLoopOverConstants(first)
+  );
+}
+
+/** `for cmd in ('ver', 'cmd /c ver'): run(cmd)`: the name takes only the literals the loop lists. */
+function isLoopOverConstants(node: Node): boolean {
+  if (node.type !== "identifier" || localAssignedValues(node).length > 0) return false;
+  for (let current = node.parent; current && current.type !== "function_definition"; current = current.parent) {
+    if (current.type !== "for_statement" || current.childForFieldName("left")?.text !== node.text) continue;
+    return isConstantExpression(current.childForFieldName("right"));
+  }
+  return false;
+}
+
+/** The functions python.os-command reports at their call sites. */
+const SHELL_RUNNER_NAMES = ["system", "popen", "popen2", "popen3", "popen4", "getoutput", "getstatusoutput"];
+
+/**
+ * `def popen(cmd, ...)` or `def getstatusoutput(cmd)` handing its parameter to shell=True: the definition of a sink
+ * the Shield already reports wherever it is called with a built command, so the call inside is not a second one.
+ */
+function definesShellRunner(node: Node): boolean {
+  let scope: Node | null = node.parent;
+  while (scope && scope.type !== "function_definition") scope = scope.parent;
+  return SHELL_RUNNER_NAMES.includes(scope?.childForFieldName("name")?.text ?? "");
 }
 
 /**
@@ -243,8 +272,7 @@ const evalCall: RuleDefinition = {
           (isPickedFromData(code) || match.capture("finding")?.parent?.type === "call")
         )
           return !isConstantExpression(code);
-        if (match.capture("fn")?.text === "exec" && code !== undefined && definesFunctionFromTemplate(code))
-          return false;
+        if (code !== undefined && definesFunctionFromTemplate(code)) return false;
         return isInjectedCode(code);
       },
     },
@@ -273,8 +301,8 @@ function isCheckedAgainstConstants(code: Node): boolean {
   return false;
 }
 
-/** A statement that opens a definition: the template is the program's own source for a function or class. */
-const DEFINITION_TEMPLATE = /^\s*(async\s+)?(def|class)\s/m;
+/** Source that opens a definition: the template is the program's own code for a function, class or lambda. */
+const DEFINITION_TEMPLATE = /^\s*((async\s+)?(def|class)\s|lambda\b)/m;
 
 /**
  * exec('def %s(self): ...' % name, namespace): a factory that writes a function from its own template and splices
@@ -368,7 +396,9 @@ const subprocessShell: RuleDefinition = {
         const args = match.capture("args");
         if (!isTrue(keywordArgument(args, "shell"))) return false;
         // shell=True is asked for explicitly, so a function that hands its parameter to it is a shell-injection
-        // sink of its own, unlike a plain command runner.
+        // sink of its own, unlike a plain command runner; unless it is one of the runners reported at its callers.
+        const first = firstArgument(args);
+        if (first && isUntouchedParameter(first) && definesShellRunner(first)) return false;
         return firstArgumentIsBuilt(match);
       },
     },
