@@ -262,8 +262,12 @@ export const RUBY_CASES: readonly RuleCase[] = [
       "cfg = YAML.load(params[:config])",
       "data = request.body.read\nobj = Marshal.load(data)",
       "cfg = YAML.unsafe_load(text)",
+      "cfg = YAML.load(params[:config], safe: false)",
     ],
     negatives: [
+      // A safe: setting held in a variable or read from settings is the application's policy.
+      "cfg = YAML.load(params[:config], safe: safe_mode)",
+      "cfg = YAML.load(params[:config], :safe => Settings.yaml_safe)",
       "cfg = YAML.safe_load(text)",
       "obj = JSON.parse(data)",
       "copy = Marshal.load(Marshal.dump(defaults))",

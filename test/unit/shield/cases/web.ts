@@ -302,8 +302,15 @@ export const RUBY_WEB_CASES: readonly RuleCase[] = [
   },
   {
     rule: "ruby.cookie-flags",
-    positives: ["cookies[:sid] = { value: sid }", "cookies[:sid] = { value: sid, secure: true }"],
+    positives: [
+      "cookies[:sid] = { value: sid }",
+      "cookies[:sid] = { value: sid, secure: true }",
+      "cookies[:sid] = { value: sid, secure: false, httponly: true }",
+    ],
     negatives: [
+      // Flags read from a settings object are the application's policy.
+      "cookies[:sid] = { value: sid, secure: Rails.configuration.secure_cookies, httponly: true }",
+      "cookies[:sid] = { :value => sid, :secure => settings.secure?, :httponly => true }",
       "cookies[:sid] = { value: sid, secure: true, httponly: true }",
       "cookies[:sid] = { value: sid, **COOKIE_OPTIONS }",
     ],
