@@ -61,6 +61,26 @@ export const GO_CASES: readonly RuleCase[] = [
     ],
   },
   {
+    rule: "go.path-from-input",
+    positives: [
+      goHandler('name := r.URL.Query().Get("file")\n\tf, _ := os.Open(filepath.Join("/srv/files", name))'),
+      goHandler('data, _ := ioutil.ReadFile("/srv/" + r.FormValue("name"))'),
+      goHandler('http.ServeFile(w, r, r.FormValue("path"))'),
+      goHandler('os.Remove(filepath.Join(uploads, c.Param("id")))'),
+    ],
+    negatives: [
+      goHandler(
+        'name := filepath.Base(r.URL.Query().Get("file"))\n\tf, _ := os.Open(filepath.Join("/srv/files", name))',
+      ),
+      goHandler('f, _ := os.Open("/srv/files/index.html")'),
+      goHandler("f, _ := os.Open(filepath.Join(root, entry.Name()))"),
+      goFile(
+        '\t"net/http"\n\tos "example.com/fakeos"',
+        'func h(w http.ResponseWriter, r *http.Request) {\n\tos.Open(r.FormValue("f"))\n}',
+      ),
+    ],
+  },
+  {
     rule: "go.open-redirect",
     positives: [
       goHandler('http.Redirect(w, r, r.URL.Query().Get("next"), http.StatusFound)'),

@@ -32,6 +32,8 @@ export const PYTHON_CASES: readonly RuleCase[] = [
       "def get(self):\n    expr = self.get_argument('expr')\n    return eval(expr)",
       "def run(name, body):\n    txt = f'{body}\\ndef {name}(self): pass'\n    exec(txt, namespace)",
       "def run(arg):\n    code = f'{arg} + lambda x: x'\n    return eval(code)",
+      "self._func = eval('lambda (%s): (%s)' % (self.var, self.func), g)",
+      "def docs(names):\n    for name in names:\n        key = 'Turtle.' + name\n        table[key] = eval(key).__doc__",
     ],
     negatives: [
       "result = eval('1 + 2')",
@@ -45,6 +47,8 @@ export const PYTHON_CASES: readonly RuleCase[] = [
       "def make(name, args, body):\n    txt = f'def {name}({args}):\\n{body}'\n    exec(txt, globals, namespace)",
       "BODY = ('def %(method)s(self, *args): return ' +\n        'self.%(attribute)s.%(method)s(*args)')\ndef forward(method, attribute):\n    exec(BODY % {'method': method, 'attribute': attribute}, namespace)",
       "TEMPLATE = '''def %(name)s(self):\n    return self._%(name)s\n'''\ndef make_getter(name):\n    exec(TEMPLATE % {'name': name}, namespace)",
+      // Names joined from a module-level list of literals.
+      "METHODS = ['forward', 'back']\ndef docs():\n    for name in METHODS:\n        key = 'Turtle.' + name\n        table[key] = eval(key).__doc__",
     ],
   },
   {

@@ -36,14 +36,34 @@ function firstArgumentIsBuilt(match: RuleMatch): boolean {
   );
 }
 
-/** `for cmd in ('ver', 'cmd /c ver'): run(cmd)`: the name takes only the literals the loop lists. */
+/**
+ * `for cmd in ('ver', 'cmd /c ver'): run(cmd)`, or a loop over a module-level list of literals: the name takes only
+ * the literals the loop lists.
+ */
 function isLoopOverConstants(node: Node): boolean {
   if (node.type !== "identifier" || localAssignedValues(node).length > 0) return false;
   for (let current = node.parent; current && current.type !== "function_definition"; current = current.parent) {
     if (current.type !== "for_statement" || current.childForFieldName("left")?.text !== node.text) continue;
-    return isConstantExpression(current.childForFieldName("right"));
+    const sequence = current.childForFieldName("right");
+    return (
+      isConstantExpression(sequence) ||
+      (sequence?.type === "identifier" && isConstantExpression(moduleConstant(sequence)))
+    );
   }
   return false;
+}
+
+/** "Turtle." + name, where name loops over literals: text joined from constants only. */
+function isJoinedFromConstants(node: Node | null | undefined): boolean {
+  if (!node) return false;
+  if (isConstantExpression(node) || isLoopOverConstants(node)) return true;
+  if (node.type === "parenthesized_expression") return isJoinedFromConstants(node.namedChildren[0]);
+  return (
+    node.type === "binary_operator" &&
+    node.childForFieldName("operator")?.text === "+" &&
+    isJoinedFromConstants(node.childForFieldName("left")) &&
+    isJoinedFromConstants(node.childForFieldName("right"))
+  );
 }
 
 /** The functions python.os-command reports at their call sites. */
@@ -230,7 +250,7 @@ function isBuiltString(node: Node): boolean {
   if (node.type === "string") return !isLiteralString(node);
   if (node.type === "binary_operator") {
     const operator = node.childForFieldName("operator")?.text;
-    return (operator === "%" || operator === "+") && !isConstantExpression(node);
+    return (operator === "%" || operator === "+") && !isJoinedFromConstants(node);
   }
   if (node.type === "call") {
     const callee = node.childForFieldName("function");
@@ -272,7 +292,8 @@ const evalCall: RuleDefinition = {
           (isPickedFromData(code) || match.capture("finding")?.parent?.type === "call")
         )
           return !isConstantExpression(code);
-        if (code !== undefined && definesFunctionFromTemplate(code)) return false;
+        if (match.capture("fn")?.text === "exec" && code !== undefined && definesFunctionFromTemplate(code))
+          return false;
         return isInjectedCode(code);
       },
     },
@@ -301,8 +322,8 @@ function isCheckedAgainstConstants(code: Node): boolean {
   return false;
 }
 
-/** Source that opens a definition: the template is the program's own code for a function, class or lambda. */
-const DEFINITION_TEMPLATE = /^\s*((async\s+)?(def|class)\s|lambda\b)/m;
+/** A statement that opens a definition: the template is the program's own source for a function or class. */
+const DEFINITION_TEMPLATE = /^\s*(async\s+)?(def|class)\s/m;
 
 /**
  * exec('def %s(self): ...' % name, namespace): a factory that writes a function from its own template and splices
