@@ -301,6 +301,21 @@ export const RUBY_WEB_CASES: readonly RuleCase[] = [
     negatives: ["allow do\n  origins 'app.example.com'\n  resource '*', headers: :any, credentials: true\nend"],
   },
   {
+    rule: "ruby.unsafe-reflection",
+    positives: [
+      "obj = params[:type].constantize.new",
+      "klass = Object.const_get(params[:klass])",
+      "result = send(params[:method])",
+      "action = params[:do]\nrecord.public_send(action)",
+    ],
+    negatives: [
+      "obj = 'User'.constantize.new",
+      "result = send(:update, params[:user])",
+      "klass = { 'user' => User }.fetch(params[:type])",
+      "response = @socket.send(request.to_s, 0)",
+    ],
+  },
+  {
     rule: "ruby.cookie-flags",
     positives: [
       "cookies[:sid] = { value: sid }",

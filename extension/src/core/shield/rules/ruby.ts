@@ -313,6 +313,42 @@ const cookieFlags: RuleDefinition = {
   ],
 };
 
+/**
+ * params[:type].constantize, Object.const_get(params[:klass]), send(params[:action]): the request names the class to
+ * instantiate or the method to call, including ones never meant to be reachable (destroy, system, eval through
+ * Kernel). Only the request counts as input here: sockets and terminals name methods in protocol code on purpose.
+ */
+const REQUEST_PARAMS = /\b(params|cookies)\b|\brequest\.(params|query_parameters|request_parameters|path_parameters)\b/;
+
+function isRequestParam(node: Node | undefined): boolean {
+  if (!node || isConstantExpression(node)) return false;
+  if (REQUEST_PARAMS.test(node.text)) return true;
+  return node.type === "identifier" && localAssignedValues(node).some((value) => REQUEST_PARAMS.test(value.text));
+}
+
+const unsafeReflection: RuleDefinition = {
+  id: "ruby.unsafe-reflection",
+  cwe: "CWE-470",
+  severity: "block",
+  message: "A class or method is chosen by name from request input.",
+  fixHint: "Map the allowed names to classes or methods with a fixed hash or case statement, and reject the rest.",
+  explanation:
+    "constantize, const_get, send and public_send resolve any name the caller supplies. A request can instantiate any " +
+    "loaded class or call any method, private ones included with send, which is often a step to code execution.",
+  patterns: [
+    {
+      languages: RUBY,
+      query: `((call receiver: (_) @name method: (identifier) @fn) @finding (#any-of? @fn "constantize" "safe_constantize"))`,
+      accept: (match) => isRequestParam(match.capture("name")),
+    },
+    {
+      languages: RUBY,
+      query: `((call method: (identifier) @fn arguments: (argument_list . (_) @name)) @finding (#any-of? @fn "const_get" "send" "public_send" "__send__" "method" "instance_variable_get" "instance_variable_set"))`,
+      accept: (match) => isRequestParam(match.capture("name")),
+    },
+  ],
+};
+
 export const RUBY_RULES: readonly RuleDefinition[] = [
   cookieFlags,
   command,
@@ -322,4 +358,5 @@ export const RUBY_RULES: readonly RuleDefinition[] = [
   tlsVerificationOff,
   csrfDisabled,
   sqlInterpolation,
+  unsafeReflection,
 ];
