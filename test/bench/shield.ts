@@ -104,7 +104,7 @@ function recall(shield: Shield): RecallScores {
   console.log(
     `\n## Recall on autocomplete-dev.json (label line flagged; ${records.length - total} out-of-scope records excluded)`,
   );
-  console.log(`in scope: ${hits}/${total} = ${percent(hits, total)}  (goal >= 90%)\n`);
+  console.log(`in scope: ${hits}/${total} = ${percent(hits, total)}  (goal >= 85%, every language >= 70%)\n`);
   const rows = (map: Map<string, [number, number]>, title: string) => [
     [title, "flagged", "records", "recall"],
     ...[...map].sort().map(([key, [hit, count]]) => [key, String(hit), String(count), percent(hit, count)]),

@@ -57,6 +57,12 @@ describe("Shield rule tables", () => {
     assert.deepEqual(untested, []);
   });
 
+  it("keep CBC and the other unauthenticated modes at warn, with the reason in the explanation", () => {
+    const rule = ALL_RULES.find((candidate) => candidate.id === "crypto.unauthenticated-mode");
+    assert.equal(rule?.severity, "warn");
+    assert.match(rule?.explanation ?? "", /warning, not a block/i);
+  });
+
   it("give every rule an id, CWE, message, fix hint and explanation", () => {
     const ids = new Set<string>();
     for (const rule of ALL_RULES) {

@@ -16,6 +16,17 @@ export const C_CASES: readonly RuleCase[] = [
     ],
   },
   {
+    rule: "c.strtok",
+    positives: [
+      inFunction('char *tok = strtok(line, " ");'),
+      inFunction("while ((tok = strtok(NULL, DELIMS)) != NULL) { count++; }"),
+    ],
+    negatives: [
+      inFunction('char *save;\n  char *tok = strtok_r(line, " ", &save);'),
+      inFunction('char *tok = strsep(&line, " ");'),
+    ],
+  },
+  {
     rule: "c.gets",
     positives: [inFunction("gets(line);")],
     negatives: [inFunction("fgets(line, sizeof line, stdin);")],

@@ -74,8 +74,66 @@ export const JAVA_CASES: readonly RuleCase[] = [
       inMethod("long sessionId = random.nextLong();"),
       inMethod("int resetToken = rnd.nextInt();"),
       inMethod("double salt = Math.random();"),
+      // Every use: what a drawn value becomes is rarely visible where it is drawn.
+      inMethod("int index = random.nextInt(size);"),
+      inMethod("if (rng.nextBoolean()) { swap(a, b); }"),
+      inMethod("Random generator = new Random();"),
+      inMethod("int pick = new Random().nextInt(10);"),
+      inMethod("int pick = ThreadLocalRandom.current().nextInt(10);"),
+      "import java.util.Random;\nclass Dice {\n  private final Random die = new Random();\n  int roll() { return die.nextInt(6) + 1; }\n}",
     ],
-    negatives: [inMethod("int index = random.nextInt(size);"), inMethod("long sessionId = secureRandom.nextLong();")],
+    negatives: [
+      inMethod("long sessionId = secureRandom.nextLong();"),
+      // Same method names on other types.
+      "class Input {\n  int read(Scanner scanner) { return scanner.nextInt(); }\n}",
+      "import java.security.SecureRandom;\nclass Keys {\n  private final SecureRandom random = new SecureRandom();\n  long token() { return random.nextLong(); }\n}",
+      inMethod("Iterator<String> it = list.iterator();\n    String s = it.next();"),
+      // A constant seed asks for a reproducible sequence (java.fixed-seed covers secret-like uses).
+      inMethod("Random noise = new Random(3049912);\n    double d = noise.nextDouble();"),
+      inMethod("randomPhase(data, new Random(3049912));"),
+      "import org.example.sim.Random;\nclass Sim {\n  Random r = new Random();\n}",
+    ],
+  },
+  {
+    rule: "java.bind-all-interfaces",
+    positives: [
+      inMethod("ServerSocket ss = channel.socket();\n    ss.bind(new InetSocketAddress(port));"),
+      inMethod("server = HttpServer.create(new InetSocketAddress(8080), 0);"),
+    ],
+    negatives: [
+      inMethod("ss.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));"),
+      inMethod('socket.connect(new InetSocketAddress("example.com", 443));'),
+      "import org.example.net.InetSocketAddress;\nclass Sample {\n  Object a = new InetSocketAddress(8080);\n}",
+    ],
+  },
+  {
+    rule: "java.command-search-path",
+    positives: [
+      inMethod('Process p = Runtime.getRuntime().exec("su");'),
+      inMethod('Process p = Runtime.getRuntime().exec("pm list packages");'),
+      inMethod('Process p = Runtime.getRuntime().exec(new String[] { "ipconfig", "/all" }, null);'),
+    ],
+    negatives: [
+      inMethod('Process p = Runtime.getRuntime().exec("/system/bin/pm list packages");'),
+      inMethod('Process p = Runtime.getRuntime().exec(new String[] { "/usr/bin/git", "status" });'),
+      inMethod('Process p = Runtime.getRuntime().exec("C:\\\\Windows\\\\System32\\\\ipconfig.exe /all");'),
+    ],
+  },
+  {
+    rule: "java.obsolete-api",
+    positives: [
+      inMethod("this.gameThread.stop();"),
+      inMethod("Thread worker = new Thread(task);\n    worker.start();\n    worker.suspend();"),
+      inMethod("boolean ok = Character.isJavaLetter(c);"),
+      inMethod("if (Character.isSpace(c)) { skip(); }"),
+    ],
+    negatives: [
+      inMethod("this.gameThread.interrupt();"),
+      inMethod("timer.stop();"),
+      inMethod("Server server = start();\n    server.stop();"),
+      inMethod("Thread t = thread;\n    t.stop(reason);"),
+      inMethod("boolean ok = Character.isJavaIdentifierStart(c);"),
+    ],
   },
   {
     rule: "java.fixed-seed",

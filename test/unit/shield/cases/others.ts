@@ -61,6 +61,26 @@ export const GO_CASES: readonly RuleCase[] = [
     ],
   },
   {
+    rule: "go.path-from-input",
+    positives: [
+      goHandler('name := r.URL.Query().Get("file")\n\tf, _ := os.Open(filepath.Join("/srv/files", name))'),
+      goHandler('data, _ := ioutil.ReadFile("/srv/" + r.FormValue("name"))'),
+      goHandler('http.ServeFile(w, r, r.FormValue("path"))'),
+      goHandler('os.Remove(filepath.Join(uploads, c.Param("id")))'),
+    ],
+    negatives: [
+      goHandler(
+        'name := filepath.Base(r.URL.Query().Get("file"))\n\tf, _ := os.Open(filepath.Join("/srv/files", name))',
+      ),
+      goHandler('f, _ := os.Open("/srv/files/index.html")'),
+      goHandler("f, _ := os.Open(filepath.Join(root, entry.Name()))"),
+      goFile(
+        '\t"net/http"\n\tos "example.com/fakeos"',
+        'func h(w http.ResponseWriter, r *http.Request) {\n\tos.Open(r.FormValue("f"))\n}',
+      ),
+    ],
+  },
+  {
     rule: "go.open-redirect",
     positives: [
       goHandler('http.Redirect(w, r, r.URL.Query().Get("next"), http.StatusFound)'),
@@ -262,8 +282,12 @@ export const RUBY_CASES: readonly RuleCase[] = [
       "cfg = YAML.load(params[:config])",
       "data = request.body.read\nobj = Marshal.load(data)",
       "cfg = YAML.unsafe_load(text)",
+      "cfg = YAML.load(params[:config], safe: false)",
     ],
     negatives: [
+      // A safe: setting held in a variable or read from settings is the application's policy.
+      "cfg = YAML.load(params[:config], safe: safe_mode)",
+      "cfg = YAML.load(params[:config], :safe => Settings.yaml_safe)",
       "cfg = YAML.safe_load(text)",
       "obj = JSON.parse(data)",
       "copy = Marshal.load(Marshal.dump(defaults))",

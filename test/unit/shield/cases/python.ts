@@ -31,6 +31,9 @@ export const PYTHON_CASES: readonly RuleCase[] = [
       "model = eval(config.model_name)(num_classes=10)",
       "def get(self):\n    expr = self.get_argument('expr')\n    return eval(expr)",
       "def run(name, body):\n    txt = f'{body}\\ndef {name}(self): pass'\n    exec(txt, namespace)",
+      "def run(arg):\n    code = f'{arg} + lambda x: x'\n    return eval(code)",
+      "self._func = eval('lambda (%s): (%s)' % (self.var, self.func), g)",
+      "def docs(names):\n    for name in names:\n        key = 'Turtle.' + name\n        table[key] = eval(key).__doc__",
     ],
     negatives: [
       "result = eval('1 + 2')",
@@ -44,6 +47,8 @@ export const PYTHON_CASES: readonly RuleCase[] = [
       "def make(name, args, body):\n    txt = f'def {name}({args}):\\n{body}'\n    exec(txt, globals, namespace)",
       "BODY = ('def %(method)s(self, *args): return ' +\n        'self.%(attribute)s.%(method)s(*args)')\ndef forward(method, attribute):\n    exec(BODY % {'method': method, 'attribute': attribute}, namespace)",
       "TEMPLATE = '''def %(name)s(self):\n    return self._%(name)s\n'''\ndef make_getter(name):\n    exec(TEMPLATE % {'name': name}, namespace)",
+      // Names joined from a module-level list of literals.
+      "METHODS = ['forward', 'back']\ndef docs():\n    for name in METHODS:\n        key = 'Turtle.' + name\n        table[key] = eval(key).__doc__",
     ],
   },
   {
@@ -76,9 +81,17 @@ export const PYTHON_CASES: readonly RuleCase[] = [
       "subprocess.check_output('gzip %s' % name, shell=True)",
       "subprocess.Popen(f'ls {path}', shell=True)",
       "def getoutput(name):\n    return subprocess.check_output('file ' + name, shell=True)",
+      // A wrapper that hands its own parameter to the shell is a sink of its own.
+      "def run(cmd):\n    subprocess.call(cmd, shell=True)",
+      "def pipepager(text, cmd):\n    proc = subprocess.Popen(cmd, shell=True, stdin=subprocess.PIPE)",
+      "for cmd in commands:\n    subprocess.check_output(cmd, shell=True)",
     ],
     negatives: [
       "subprocess.call('ls -l', shell=True)",
+      // The definitions of os.popen and getstatusoutput: python.os-command reports their callers.
+      "def popen(cmd, mode='r', buffering=-1):\n    proc = subprocess.Popen(cmd, shell=True, stdout=subprocess.PIPE)",
+      "def getstatusoutput(cmd):\n    data = check_output(cmd, shell=True, text=True)",
+      "for cmd in ('ver', 'command /c ver', 'cmd /c ver'):\n    info = subprocess.check_output(cmd, shell=True)",
       "subprocess.call(['ls', path])",
       "subprocess.call(cmd, shell=False)",
       "subprocess.run(['ls', '-l'], shell=True)",

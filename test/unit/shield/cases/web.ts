@@ -301,9 +301,31 @@ export const RUBY_WEB_CASES: readonly RuleCase[] = [
     negatives: ["allow do\n  origins 'app.example.com'\n  resource '*', headers: :any, credentials: true\nend"],
   },
   {
-    rule: "ruby.cookie-flags",
-    positives: ["cookies[:sid] = { value: sid }", "cookies[:sid] = { value: sid, secure: true }"],
+    rule: "ruby.unsafe-reflection",
+    positives: [
+      "obj = params[:type].constantize.new",
+      "klass = Object.const_get(params[:klass])",
+      "result = send(params[:method])",
+      "action = params[:do]\nrecord.public_send(action)",
+    ],
     negatives: [
+      "obj = 'User'.constantize.new",
+      "result = send(:update, params[:user])",
+      "klass = { 'user' => User }.fetch(params[:type])",
+      "response = @socket.send(request.to_s, 0)",
+    ],
+  },
+  {
+    rule: "ruby.cookie-flags",
+    positives: [
+      "cookies[:sid] = { value: sid }",
+      "cookies[:sid] = { value: sid, secure: true }",
+      "cookies[:sid] = { value: sid, secure: false, httponly: true }",
+    ],
+    negatives: [
+      // Flags read from a settings object are the application's policy.
+      "cookies[:sid] = { value: sid, secure: Rails.configuration.secure_cookies, httponly: true }",
+      "cookies[:sid] = { :value => sid, :secure => settings.secure?, :httponly => true }",
       "cookies[:sid] = { value: sid, secure: true, httponly: true }",
       "cookies[:sid] = { value: sid, **COOKIE_OPTIONS }",
     ],

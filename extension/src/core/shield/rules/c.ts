@@ -456,6 +456,24 @@ const autoPtr: RuleDefinition = {
   ],
 };
 
+/**
+ * strtok keeps its position in one hidden static pointer and writes NULs into the string it is given: two threads, or
+ * a caller and a callee that both tokenise, corrupt each other's scan (CERT CON33-C), and a string literal passed to
+ * it is written to.
+ */
+const strtok: RuleDefinition = {
+  id: "c.strtok",
+  cwe: "CWE-676",
+  severity: "warn",
+  message: "strtok keeps hidden global state and modifies its input; it is not thread-safe or reentrant.",
+  fixHint: "Use strtok_r (POSIX) or strtok_s (C11 Annex K, MSVC) with a local save pointer, or strsep.",
+  explanation:
+    "strtok remembers where it stopped in a static pointer shared by the whole program. A second tokeniser in another " +
+    "thread, or in a function called between two strtok calls, silently continues the wrong string. It also writes " +
+    "NUL bytes into its argument, so it must never get a string literal or a buffer others still read.",
+  patterns: callPatterns(["strtok"]),
+};
+
 export const C_RULES: readonly RuleDefinition[] = [
   unboundedCopy,
   gets,
@@ -470,4 +488,5 @@ export const C_RULES: readonly RuleDefinition[] = [
   weakHash,
   weakCipher,
   autoPtr,
+  strtok,
 ];

@@ -217,6 +217,56 @@ const openRedirect: RuleDefinition = {
   ],
 };
 
+/** The file name alone: filepath.Base/path.Base cannot climb out of the folder it is joined to. */
+const FILE_NAME_ONLY = /\b(filepath|path)\.Base\s*\(/;
+
+/** Whether request input reaches this path with no filepath.Base on the way. */
+function isPathFromInput(node: Node | undefined, depth = 0): boolean {
+  if (!node || !isRequestInput(node) || FILE_NAME_ONLY.test(node.text)) return false;
+  if (REQUEST_INPUT.test(node.text) || depth > 1) return true;
+  const names = node.type === "identifier" ? [node] : node.descendantsOfType("identifier");
+  return names.some(
+    (name) => name !== null && localAssignedValues(name).some((value) => isPathFromInput(value, depth + 1)),
+  );
+}
+
+const FILE_FUNCTIONS: Readonly<Record<string, readonly string[]>> = {
+  os: ["Open", "OpenFile", "ReadFile", "WriteFile", "Create", "Remove", "RemoveAll", "ReadDir", "Mkdir", "MkdirAll"],
+  "io/ioutil": ["ReadFile", "WriteFile", "ReadDir"],
+};
+
+/**
+ * os.Open(filepath.Join(root, r.URL.Query().Get("f"))): Join cleans the path but keeps a leading ../ climbing out of
+ * root, and an absolute path from the request is taken as is. http.ServeFile serves whatever path it is given.
+ */
+const pathFromInput: RuleDefinition = {
+  id: "go.path-from-input",
+  cwe: "CWE-22",
+  severity: "block",
+  message: "A file is opened, served or changed at a path taken from the request (path traversal).",
+  fixHint:
+    "Take the file name alone (filepath.Base), join it to a fixed folder and check the result stays under it; or serve a folder with http.FileServer(http.Dir(root)).",
+  explanation:
+    "A path from the request can climb out of the intended folder with ../ or name an absolute path, reading or " +
+    "overwriting any file the server can reach (source code, keys, /etc/passwd). " +
+    REQUEST_EXPLANATION,
+  patterns: [
+    {
+      languages: GO,
+      query: `((call_expression function: (selector_expression operand: (identifier) @package field: (field_identifier) @fn) arguments: (argument_list) @args) @finding)`,
+      accept: (match) => {
+        const fn = match.capture("fn")?.text ?? "";
+        const pkg = match.capture("package");
+        if (!pkg) return false;
+        const args = positionalArguments(match.capture("args"));
+        if (fn === "ServeFile" && isGoPackage(pkg, match.language, ["net/http"])) return isPathFromInput(args[2]);
+        const packages = Object.keys(FILE_FUNCTIONS).filter((path) => FILE_FUNCTIONS[path]?.includes(fn));
+        return packages.length > 0 && isGoPackage(pkg, match.language, packages) && isPathFromInput(args[0]);
+      },
+    },
+  ],
+};
+
 /** html.EscapeString, template.HTMLEscapeString, url.QueryEscape, url.Values.Encode: text made safe on the way. */
 const ESCAPED = /(EscapeString|HTMLEscape\w*|QueryEscape|PathEscape|\.Encode)\s*\(/;
 
@@ -413,6 +463,7 @@ export const GO_RULES: readonly RuleDefinition[] = [
   tlsVerificationOff,
   ssrf,
   openRedirect,
+  pathFromInput,
   unescapedOutput,
   cookieFlags,
   cors,

@@ -13,6 +13,7 @@ import {
 } from "../syntax";
 import type { RuleDefinition, RuleMatch } from "../types";
 import {
+  anyOf,
   COMMAND_EXPLANATION,
   isWeakCipherName,
   looksLikeSql,
@@ -23,7 +24,6 @@ import {
   WEAK_HASH_EXPLANATION,
   WEAK_HASH_FIX,
   WEAK_HASH_MESSAGE,
-  WEAK_RANDOM_EXPLANATION,
 } from "./shared";
 
 const JAVA = ["java"] as const;
@@ -153,32 +153,111 @@ const deserialization: RuleDefinition = {
   ],
 };
 
+const GENERATOR_METHODS = "^next(Int|Long|Double|Float|Boolean|Bytes|Gaussian|Exponential)$|^(ints|longs|doubles)$";
+const RANDOM_CLASSES = ["java.util.Random", "java.util.concurrent.ThreadLocalRandom", "java.util.SplittableRandom"];
+
+interface JavaDeclaration {
+  readonly type: Node;
+  /** The initial value, for a local variable or field declared with one. */
+  readonly value?: Node;
+}
+
+/** How a local variable, parameter or field of this name is declared in the file, if it is. */
+function javaDeclaration(receiver: Node): JavaDeclaration | undefined {
+  const name = receiver.type === "field_access" ? receiver.childForFieldName("field")?.text : receiver.text;
+  if (!name) return undefined;
+  let root: Node = receiver;
+  while (root.parent) root = root.parent;
+  for (const declaration of root.descendantsOfType([
+    "local_variable_declaration",
+    "field_declaration",
+    "formal_parameter",
+  ])) {
+    const type = declaration?.childForFieldName("type");
+    if (!declaration || !type) continue;
+    if (declaration.type === "formal_parameter") {
+      if (declaration.childForFieldName("name")?.text === name) return { type };
+      continue;
+    }
+    const declarator = declaration
+      .childrenForFieldName("declarator")
+      .find((d) => d?.childForFieldName("name")?.text === name);
+    if (declarator) return { type, value: declarator.childForFieldName("value") ?? undefined };
+  }
+  return undefined;
+}
+
+/** new Random(3049912): a generator seeded with a constant is asked to repeat itself (a simulation, a test). */
+function isReproducibleGenerator(node: Node | undefined): boolean {
+  const seed = firstArgument(node?.childForFieldName("arguments"));
+  return node?.type === "object_creation_expression" && seed !== undefined && isConstantExpression(seed);
+}
+
+/**
+ * A receiver that is a java.util.Random (or ThreadLocalRandom/SplittableRandom): created in place, declared with that
+ * type in the file, or, where the file does not declare it (a field of a base class, a test fixture), named like
+ * one (random, rnd, rng, rand). Scanner.nextInt and SecureRandom.nextBytes have the same method names. A generator
+ * created with a constant seed is left out: it is meant to repeat its sequence.
+ */
+function isPredictableGenerator(receiver: Node | null, language: RuleMatch["language"]): boolean {
+  if (!receiver) return false;
+  if (receiver.type === "object_creation_expression") {
+    const type = receiver.childForFieldName("type");
+    return type !== null && isJavaClass(type, language, RANDOM_CLASSES) && !isReproducibleGenerator(receiver);
+  }
+  if (receiver.type === "method_invocation")
+    return /^ThreadLocalRandom\.current$/.test(
+      `${receiver.childForFieldName("object")?.text ?? ""}.${receiver.childForFieldName("name")?.text ?? ""}`,
+    );
+  if (receiver.type !== "identifier" && receiver.type !== "field_access") return false;
+  const declaration = javaDeclaration(receiver);
+  if (declaration)
+    return (
+      declaration.type.type === "type_identifier" &&
+      isJavaClass(declaration.type, language, RANDOM_CLASSES) &&
+      !isReproducibleGenerator(declaration.value)
+    );
+  const name = receiver.type === "field_access" ? (receiver.childForFieldName("field")?.text ?? "") : receiver.text;
+  return /^(m_?|_)?(r|rnd|rng|rand|random|randomizer|randomGenerator|generator)$/i.test(name);
+}
+
+/**
+ * Every use of a general-purpose generator, not only those stored under a secret-like name: whether a value ends up
+ * in a token, a shuffle that decides who wins, or an id that must not be guessed is rarely visible from the line that
+ * draws it. A warning, as FindSecBugs' PREDICTABLE_RANDOM and bandit's B311 report it; tests and simulations that
+ * want a reproducible generator can disable the rule locally.
+ */
 const weakRandom: RuleDefinition = {
   id: "java.weak-random",
   cwe: "CWE-330",
   severity: "warn",
-  message: "java.util.Random is predictable; this value looks security-sensitive (token, password, key, salt…).",
-  fixHint: "Use java.security.SecureRandom.",
-  explanation: WEAK_RANDOM_EXPLANATION,
+  message: "java.util.Random is predictable; it must not produce tokens, passwords, keys, salts or ids.",
+  fixHint: "Use java.security.SecureRandom for anything an attacker must not guess.",
+  explanation:
+    "java.util.Random is a 48-bit linear congruential generator: two outputs reveal its state and every later value. " +
+    "Tokens, passwords, salts, nonces, keys and guessable ids need SecureRandom. Every use is reported, as a warning, " +
+    "because what a drawn value becomes is rarely visible where it is drawn.",
   patterns: [
     {
       languages: JAVA,
-      query: `((method_invocation name: (identifier) @fn) @finding (#match? @fn "^next(Int|Long|Double|Float|Boolean|Bytes|Gaussian)$"))`,
+      query: `((method_invocation object: (_) @receiver name: (identifier) @fn) @finding (#match? @fn "${GENERATOR_METHODS}"))`,
+      accept: (match) => isPredictableGenerator(match.capture("receiver") ?? null, match.language),
+    },
+    {
+      languages: JAVA,
+      query: `((object_creation_expression type: (type_identifier) @type arguments: (argument_list)) @finding (#any-of? @type "Random" "SplittableRandom"))`,
       accept: (match) => {
+        const type = match.capture("type");
         const node = match.capture("finding");
-        if (!node || /secure/i.test(node.childForFieldName("object")?.text ?? "")) return false;
-        const name = destinationName(node);
-        return name !== undefined && namesSecurityValue(name);
+        // new Random().nextInt() is reported once, at the call; a constant seed asks for a reproducible sequence
+        // (java.fixed-seed reports it where the values look like secrets).
+        if (!type || !node || node.parent?.type === "method_invocation" || isReproducibleGenerator(node)) return false;
+        return isJavaClass(type, match.language, RANDOM_CLASSES);
       },
     },
     {
       languages: JAVA,
       query: `((method_invocation object: (identifier) @class name: (identifier) @fn) @finding (#eq? @class "Math") (#eq? @fn "random"))`,
-      accept: (match) => {
-        const node = match.capture("finding");
-        const name = node ? destinationName(node) : undefined;
-        return name !== undefined && namesSecurityValue(name);
-      },
     },
   ],
 };
@@ -234,6 +313,109 @@ function generatorFeedsSecret(node: Node, name = node.text): boolean {
     );
   });
 }
+
+/**
+ * new InetSocketAddress(port) is the wildcard address: a server bound to it listens on every interface, including
+ * public ones, where the service was usually meant for localhost or one internal network.
+ */
+const bindAllInterfaces: RuleDefinition = {
+  id: "java.bind-all-interfaces",
+  cwe: "CWE-1327",
+  severity: "warn",
+  message: "A socket address without a host binds to every network interface (0.0.0.0).",
+  fixHint: "Name the interface: new InetSocketAddress(InetAddress.getLoopbackAddress(), port) or a configured host.",
+  explanation:
+    "An address made from a port alone is the wildcard address. A server bound to it is reachable from every network the " +
+    "machine is on, which exposes admin, debug and internal services that were meant for localhost or one subnet.",
+  patterns: [
+    {
+      languages: JAVA,
+      query: `((object_creation_expression type: (type_identifier) @type arguments: (argument_list . (_) .)) @finding (#eq? @type "InetSocketAddress"))`,
+      accept: (match) => {
+        const type = match.capture("type");
+        return type !== undefined && isJavaClass(type, match.language, ["java.net.InetSocketAddress"]);
+      },
+    },
+  ],
+};
+
+/** The program a constant command line starts: the first word of a string, or the first element of a String[]. */
+function constantProgram(command: Node | undefined): string | undefined {
+  if (!command) return undefined;
+  if (isLiteralString(command)) return stringValue(command).trim().split(/\s+/)[0];
+  if (command.type === "array_creation_expression") {
+    const first = command.childForFieldName("value")?.namedChildren[0];
+    return first && isLiteralString(first) ? stringValue(first) : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Runtime.exec("su") or exec(new String[] {"ipconfig", "/all"}): the program is found through PATH, so whoever can
+ * put a directory or a file early on PATH (an app's own writable dirs on Android, a user's ~/bin) chooses what runs.
+ * Commands built from variables are java.command-injection's.
+ */
+const relativeCommand: RuleDefinition = {
+  id: "java.command-search-path",
+  cwe: "CWE-426",
+  severity: "warn",
+  message: "A command is started by a bare program name, which is looked up on PATH.",
+  fixHint: "Start the program by its absolute path (/system/bin/pm, /usr/bin/git), or fix PATH in the ProcessBuilder.",
+  explanation:
+    "A program named without a directory is searched for in every PATH entry in turn. A writable directory early on " +
+    "PATH, or a PATH inherited from an untrusted parent, lets someone else's file run with this program's rights.",
+  patterns: [
+    {
+      languages: JAVA,
+      query: `((method_invocation object: (_) @runtime name: (identifier) @fn arguments: (argument_list) @args) @finding (#eq? @fn "exec") (#match? @runtime "[Rr]untime"))`,
+      accept: (match) => {
+        const program = constantProgram(firstArgument(match.capture("args")));
+        return program !== undefined && program !== "" && !/[/\\]/.test(program);
+      },
+    },
+  ],
+};
+
+const OBSOLETE_CHARACTER_METHODS = ["isJavaLetter", "isJavaLetterOrDigit", "isSpace"];
+const OBSOLETE_THREAD_METHODS = ["stop", "suspend", "resume"];
+
+/**
+ * Deprecated JDK methods that are unsafe rather than merely old: Thread.stop releases every monitor mid-update and
+ * leaves objects half-changed; suspend/resume deadlock on a lock the suspended thread holds; Character.isJavaLetter
+ * and isSpace disagree with the Java and Unicode definitions that validation code assumes.
+ */
+const obsoleteApi: RuleDefinition = {
+  id: "java.obsolete-api",
+  cwe: "CWE-477",
+  severity: "warn",
+  message: "A deprecated JDK method with known unsafe behaviour is called.",
+  fixHint:
+    "Stop threads by interruption or a volatile flag; use Character.isJavaIdentifierStart/Part or Character.isWhitespace.",
+  explanation:
+    "Thread.stop unlocks every monitor the thread holds at an arbitrary point, so other threads see half-updated objects; " +
+    "suspend and resume deadlock when the suspended thread holds a lock. Character.isJavaLetter and isSpace predate " +
+    "Unicode and classify characters differently from the Java language and from isWhitespace.",
+  patterns: [
+    {
+      languages: JAVA,
+      query: `((method_invocation object: (identifier) @class name: (identifier) @fn) @finding (#eq? @class "Character") (#any-of? @fn ${anyOf(OBSOLETE_CHARACTER_METHODS)}))`,
+    },
+    {
+      languages: JAVA,
+      query: `((method_invocation object: (_) @receiver name: (identifier) @fn arguments: (argument_list) @args) @finding (#any-of? @fn ${anyOf(OBSOLETE_THREAD_METHODS)}))`,
+      accept: (match) => {
+        const receiver = match.capture("receiver");
+        if (match.capture("args")?.namedChildCount !== 0) return false;
+        if (!receiver || (receiver.type !== "identifier" && receiver.type !== "field_access")) return false;
+        const declaration = javaDeclaration(receiver);
+        if (declaration) return declaration.type.text === "Thread";
+        const name =
+          receiver.type === "field_access" ? (receiver.childForFieldName("field")?.text ?? "") : receiver.text;
+        return /thread$/i.test(name);
+      },
+    },
+  ],
+};
 
 const ssrf: RuleDefinition = {
   id: "java.url-from-variable",
@@ -793,6 +975,9 @@ export const JAVA_RULES: readonly RuleDefinition[] = [
   deserialization,
   weakRandom,
   fixedSeed,
+  bindAllInterfaces,
+  relativeCommand,
+  obsoleteApi,
   ssrf,
   csrfDisabled,
   tlsVerificationOff,

@@ -27,7 +27,56 @@ function isTrue(node: Node | undefined): boolean {
 /** A command that is not a constant, unless every value spliced into it is shell-quoted. */
 function firstArgumentIsBuilt(match: RuleMatch): boolean {
   const first = firstArgument(match.capture("args"));
-  return first !== undefined && first.type !== "list_splat" && !isConstantExpression(first) && !isShellQuoted(first);
+  return (
+    first !== undefined &&
+    first.type !== "list_splat" &&
+    !isConstantExpression(first) &&
+    !isShellQuoted(first) &&
+    !isLoopOverConstants(first)
+  );
+}
+
+/**
+ * `for cmd in ('ver', 'cmd /c ver'): run(cmd)`, or a loop over a module-level list of literals: the name takes only
+ * the literals the loop lists.
+ */
+function isLoopOverConstants(node: Node): boolean {
+  if (node.type !== "identifier" || localAssignedValues(node).length > 0) return false;
+  for (let current = node.parent; current && current.type !== "function_definition"; current = current.parent) {
+    if (current.type !== "for_statement" || current.childForFieldName("left")?.text !== node.text) continue;
+    const sequence = current.childForFieldName("right");
+    return (
+      isConstantExpression(sequence) ||
+      (sequence?.type === "identifier" && isConstantExpression(moduleConstant(sequence)))
+    );
+  }
+  return false;
+}
+
+/** "Turtle." + name, where name loops over literals: text joined from constants only. */
+function isJoinedFromConstants(node: Node | null | undefined): boolean {
+  if (!node) return false;
+  if (isConstantExpression(node) || isLoopOverConstants(node)) return true;
+  if (node.type === "parenthesized_expression") return isJoinedFromConstants(node.namedChildren[0]);
+  return (
+    node.type === "binary_operator" &&
+    node.childForFieldName("operator")?.text === "+" &&
+    isJoinedFromConstants(node.childForFieldName("left")) &&
+    isJoinedFromConstants(node.childForFieldName("right"))
+  );
+}
+
+/** The functions python.os-command reports at their call sites. */
+const SHELL_RUNNER_NAMES = ["system", "popen", "popen2", "popen3", "popen4", "getoutput", "getstatusoutput"];
+
+/**
+ * `def popen(cmd, ...)` or `def getstatusoutput(cmd)` handing its parameter to shell=True: the definition of a sink
+ * the Shield already reports wherever it is called with a built command, so the call inside is not a second one.
+ */
+function definesShellRunner(node: Node): boolean {
+  let scope: Node | null = node.parent;
+  while (scope && scope.type !== "function_definition") scope = scope.parent;
+  return SHELL_RUNNER_NAMES.includes(scope?.childForFieldName("name")?.text ?? "");
 }
 
 /**
@@ -201,7 +250,7 @@ function isBuiltString(node: Node): boolean {
   if (node.type === "string") return !isLiteralString(node);
   if (node.type === "binary_operator") {
     const operator = node.childForFieldName("operator")?.text;
-    return (operator === "%" || operator === "+") && !isConstantExpression(node);
+    return (operator === "%" || operator === "+") && !isJoinedFromConstants(node);
   }
   if (node.type === "call") {
     const callee = node.childForFieldName("function");
@@ -368,7 +417,9 @@ const subprocessShell: RuleDefinition = {
         const args = match.capture("args");
         if (!isTrue(keywordArgument(args, "shell"))) return false;
         // shell=True is asked for explicitly, so a function that hands its parameter to it is a shell-injection
-        // sink of its own, unlike a plain command runner.
+        // sink of its own, unlike a plain command runner; unless it is one of the runners reported at its callers.
+        const first = firstArgument(args);
+        if (first && isUntouchedParameter(first) && definesShellRunner(first)) return false;
         return firstArgumentIsBuilt(match);
       },
     },

@@ -131,16 +131,32 @@ function isCopyIdiom(data: Node | undefined): boolean {
   return data !== undefined && /^Marshal\s*(\.|::)\s*dump\b/.test(data.text);
 }
 
+/** The key of a `key: value` or `:key => value` pair, without its colon. */
+function pairKey(pair: Node): string {
+  return (pair.childForFieldName("key")?.text ?? "").replace(/^:|:$/g, "");
+}
+
+/**
+ * An option turned on: `true`, or a value from a variable or a settings object (`secure: config.secure_cookies`),
+ * which is the application's policy and not judged here. Only a literal false or nil, or no option, is off.
+ */
+function optionIsOn(container: Node, key: string): boolean {
+  return container.namedChildren.some((child) => {
+    if (child?.type !== "pair" || pairKey(child) !== key) return false;
+    const value = child.childForFieldName("value");
+    return value !== null && value.type !== "false" && value.type !== "nil";
+  });
+}
+
 /**
  * `YAML.load(text, safe: true)`, `permitted_classes:`, or options passed as `**options` whose hash (assigned in
- * the same method) says so: the caller asked for the safe loader. Options the snippet cannot see are given the
- * benefit of the doubt.
+ * the same method) says so: the caller asked for the safe loader. Options the snippet cannot see, and a safe:
+ * value held in a variable, are given the benefit of the doubt.
  */
 function asksForSafeYaml(args: Node | undefined): boolean {
+  if (args && (optionIsOn(args, "safe") || optionIsOn(args, "permitted_classes"))) return true;
   for (const argument of args?.namedChildren ?? []) {
     if (!argument) continue;
-    if (argument.type === "pair" && /^(safe:\s*true|:safe\s*=>\s*true|permitted_classes\b)/.test(argument.text))
-      return true;
     if (argument.type === "hash_splat_argument") {
       const options = argument.namedChildren[0];
       if (options?.type !== "identifier") return true;
@@ -282,7 +298,8 @@ const cookieFlags: RuleDefinition = {
   fixHint: "Add secure: true, httponly: true and same_site: :lax to the cookie's options.",
   explanation:
     "Without Secure the cookie is sent over plain HTTP; without HttpOnly any injected script can read it. Options " +
-    "merged from a settings hash (**options) are the application's policy and are not judged.",
+    "merged from a settings hash (**options) or read from settings (secure: config.x) are the application's policy " +
+    "and are not judged.",
   patterns: [
     {
       languages: RUBY,
@@ -290,11 +307,44 @@ const cookieFlags: RuleDefinition = {
       accept: (match) => {
         const options = match.capture("options");
         if (!options || options.namedChildren.some((child) => child?.type === "hash_splat_argument")) return false;
-        return (
-          !/\bsecure:\s*true\b|:secure\s*=>\s*true\b/.test(options.text) ||
-          !/\bhttponly:\s*true\b|:httponly\s*=>\s*true\b/.test(options.text)
-        );
+        return !optionIsOn(options, "secure") || !optionIsOn(options, "httponly");
       },
+    },
+  ],
+};
+
+/**
+ * params[:type].constantize, Object.const_get(params[:klass]), send(params[:action]): the request names the class to
+ * instantiate or the method to call, including ones never meant to be reachable (destroy, system, eval through
+ * Kernel). Only the request counts as input here: sockets and terminals name methods in protocol code on purpose.
+ */
+const REQUEST_PARAMS = /\b(params|cookies)\b|\brequest\.(params|query_parameters|request_parameters|path_parameters)\b/;
+
+function isRequestParam(node: Node | undefined): boolean {
+  if (!node || isConstantExpression(node)) return false;
+  if (REQUEST_PARAMS.test(node.text)) return true;
+  return node.type === "identifier" && localAssignedValues(node).some((value) => REQUEST_PARAMS.test(value.text));
+}
+
+const unsafeReflection: RuleDefinition = {
+  id: "ruby.unsafe-reflection",
+  cwe: "CWE-470",
+  severity: "block",
+  message: "A class or method is chosen by name from request input.",
+  fixHint: "Map the allowed names to classes or methods with a fixed hash or case statement, and reject the rest.",
+  explanation:
+    "constantize, const_get, send and public_send resolve any name the caller supplies. A request can instantiate any " +
+    "loaded class or call any method, private ones included with send, which is often a step to code execution.",
+  patterns: [
+    {
+      languages: RUBY,
+      query: `((call receiver: (_) @name method: (identifier) @fn) @finding (#any-of? @fn "constantize" "safe_constantize"))`,
+      accept: (match) => isRequestParam(match.capture("name")),
+    },
+    {
+      languages: RUBY,
+      query: `((call method: (identifier) @fn arguments: (argument_list . (_) @name)) @finding (#any-of? @fn "const_get" "send" "public_send" "__send__" "method" "instance_variable_get" "instance_variable_set"))`,
+      accept: (match) => isRequestParam(match.capture("name")),
     },
   ],
 };
@@ -308,4 +358,5 @@ export const RUBY_RULES: readonly RuleDefinition[] = [
   tlsVerificationOff,
   csrfDisabled,
   sqlInterpolation,
+  unsafeReflection,
 ];
