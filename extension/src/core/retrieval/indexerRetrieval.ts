@@ -40,14 +40,19 @@ export class IndexerRetrieval implements Retriever {
   }
 
   /** A question whose embedding fails is still answered, by keywords alone. */
-  async retrieve(query: string, limit: number): Promise<RetrievedChunk[]> {
-    if (!this.post) throw new Error("the workspace index is not running");
-    const vector = await this.embedder?.embed([query], "query").then(
-      (vectors) => vectors[0],
-      () => undefined,
+  retrieve(query: string, limit: number): Promise<RetrievedChunk[]> {
+    const embedder = this.embedder;
+    if (embedder === undefined) return this.ask(query, limit, undefined);
+    return embedder.embed([query], "query").then(
+      (vectors) => this.ask(query, limit, vectors[0]),
+      () => this.ask(query, limit, undefined),
     );
+  }
+
+  /** Posted at once: a worker stopped after this call fails the question rather than leaving it unanswered. */
+  private ask(query: string, limit: number, vector: number[] | undefined): Promise<RetrievedChunk[]> {
     const post = this.post;
-    if (!post) throw new Error("the workspace index is not running");
+    if (!post) return Promise.reject(new Error("the workspace index is not running"));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
