@@ -43,7 +43,8 @@ describe("issue 5, Shield on ghost text: Llama Assist in a real VS Code (code-se
       workbench.waitForStatusText(shieldStatusEntry, (text) => text.includes(rule), timeoutMs),
     );
     assert.equal(status, `Shield withheld: ${rule}`);
-    // The request is over once the completions item stops spinning; by then a shown suggestion would be in the editor.
+    // The verdict is reported as the provider returns, so a suggestion it let through would be on its way by now; a
+    // request that ran long enough to show the spinner is over once it stops.
     await workbench.waitForStatusText(completionStatusEntry, (text) => !text.includes("Completing"), timeoutMs);
     assert.equal(await workbench.ghostTextFirstLine(), "");
     await workbench.screenshot("withheld");

@@ -515,10 +515,9 @@ export class InferenceEngine {
       promptMs: (firstTokenAt ?? finished) - started,
       generationMs: finished - (firstTokenAt ?? finished),
     };
-    this.log(
-      "debug",
-      `infill: ${tokens.length} prompt tokens, ${tokensEvaluated} evaluated, ${generation.generatedTokens} generated, ${Math.round(timings.promptMs)} ms prompt, ${Math.round(timings.generationMs)} ms generation`,
-    );
+    const summary = `infill: ${tokens.length} prompt tokens, ${tokensEvaluated} evaluated, ${generation.generatedTokens} generated, ${Math.round(timings.promptMs)} ms prompt, ${Math.round(timings.generationMs)} ms generation`;
+    // After the result has been sent: the extension reads the host's messages in order, and the suggestion waits.
+    setImmediate(() => this.log("debug", summary));
     return {
       ...generation,
       promptTokens: tokens.length,

@@ -53,6 +53,12 @@ const parsedWindowChars = 16_000;
 /** Lines of the current document the prompt shows around the cursor anyway, so recent edits there add nothing. */
 const promptWindowLines = 60;
 
+/**
+ * The trace of a shown suggestion is written this long after the provider returns: after the extension host has sent
+ * the items to the editor (it sends on a timer of its own, which a 0 ms timer set here would precede).
+ */
+const traceDelayMs = 50;
+
 /** Milliseconds since the epoch, to the fraction: comparable with other processes' clocks on the same machine. */
 function epochMs(): number {
   return performance.timeOrigin + performance.now();
@@ -160,12 +166,13 @@ class LlamaInlineCompletionProvider implements vscode.InlineCompletionItemProvid
         },
       );
       if (settings.trace) {
-        this.deps.log.trace(
-          `completion (${outcome.source}, ${Math.round(outcome.latencyMs)} ms): ${outcome.trace.join("; ")}`,
-        );
-        this.deps.log.trace(
-          `completion timings: ${JSON.stringify(this.timings(request.typedAt, calledAt, outcome.phases))}`,
-        );
+        const { log } = this.deps;
+        const timings = this.timings(request.typedAt, calledAt, outcome.phases);
+        // Written once the items are on their way to the editor: the trace would otherwise add to what it measures.
+        setTimeout(() => {
+          log.trace(`completion (${outcome.source}, ${Math.round(outcome.latencyMs)} ms): ${outcome.trace.join("; ")}`);
+          log.trace(`completion timings: ${JSON.stringify(timings)}`);
+        }, traceDelayMs);
       }
       return items;
     } catch (error) {

@@ -9,6 +9,8 @@ export class ShieldStatusBar implements vscode.Disposable {
     vscode.StatusBarAlignment.Right,
     99,
   );
+  /** VS Code sends every hide() to the workbench, hidden or not; most suggestions have no findings. */
+  private visible = false;
 
   constructor() {
     this.item.name = "Llama Assist Shield";
@@ -19,7 +21,10 @@ export class ShieldStatusBar implements vscode.Disposable {
     if (!first) {
       if (verdict.failure)
         this.show("$(shield) Shield: scan failed", verdict.failure, undefined, verdict.action === "withhold");
-      else this.item.hide();
+      else if (this.visible) {
+        this.visible = false;
+        this.item.hide();
+      }
       return;
     }
     const others = verdict.findings.length > 1 ? ` +${verdict.findings.length - 1}` : "";
@@ -42,6 +47,7 @@ export class ShieldStatusBar implements vscode.Disposable {
       ? { title: "Show why", command: commandIds.showShieldRule, arguments: [ruleId] }
       : commandIds.showLog;
     this.item.show();
+    this.visible = true;
   }
 
   dispose(): void {
