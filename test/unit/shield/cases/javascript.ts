@@ -122,12 +122,31 @@ export const JAVASCRIPT_CASES: readonly RuleCase[] = [
       "function randomString(n) { const possible = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'; let s = ''; for (let i = 0; i < n; i++) s += possible.charAt(Math.floor(Math.random() * possible.length)); return s; }",
       "const api = { generateId: function () { var num = Math.random() * 1e12; return String(num); } };",
       "const ids = { nextId: (function () { function s4() { return Math.floor((1 + Math.random()) * 0x10000); } return s4; })() };",
+      "for (let i = 0; i < 4; i++) mask[i] = (Math.random() * 256) | 0;",
+      "const digit = (Math.random() * 16) | 0;",
+      "const word = words[Math.floor(Math.random() * words.length)];",
     ],
     negatives: [
       "const x = Math.random() * width;",
       "function drawStars() { const r = Math.random() * maxRadius; return r; }",
-      "const color = COLORS[Math.floor(Math.random() * COLORS.length)];",
+      "const delay = Math.random() * 1000;",
+      "const length = Math.round(Math.random() * 2e6);",
       "const token = crypto.randomBytes(16).toString('hex');",
+    ],
+  },
+  {
+    rule: "js.fs-glued-path",
+    positives: [
+      "const fs = require('fs');\nfunction read(name) { return fs.readFileSync('uploads/' + name); }",
+      "const fs = require('fs');\nfunction save(id, data) {\n  const file = `./processing/file${id}.plist`;\n  fs.writeFile(file, data, () => {});\n}",
+      "import { promises as fsp } from 'fs';\nimport fse from 'fs-extra';\nfse.removeSync('/tmp/build-' + version);",
+    ],
+    negatives: [
+      "const fs = require('fs');\nconst text = fs.readFileSync(__dirname + '/template.html');",
+      "const fs = require('fs');\nfunction read(root) { return fs.readFileSync(`${root}/package.json`); }",
+      "const fs = require('fs');\nconst data = fs.readFileSync('config/' + CONFIG_NAME);",
+      "const fs = require('fs');\nfunction make(cwd, part) { let dir = cwd; dir += '/' + part; fs.mkdirSync(dir); }",
+      "const fs = require('fs');\nfunction read(name) { return fs.readFileSync(path.join(base, path.basename(name))); }",
     ],
   },
   {
