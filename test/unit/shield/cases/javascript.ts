@@ -104,9 +104,12 @@ export const JAVASCRIPT_CASES: readonly RuleCase[] = [
       "const re = new RegExp('^' + req.query.prefix);",
       "const re = RegExp(`${search}\\\\b`, 'g');",
       "const re = new RegExp(input);",
+      "const re = new RegExp(document.getElementById('q').value, 'i');",
     ],
     negatives: [
       "const re = new RegExp('^abc$');",
+      "function compile(value, flags) { return new RegExp(value, flags); }",
+      "const re = new RegExp(option.filter, 'u');",
       "const re = new RegExp('^' + prefix);",
       "const re = new RegExp('^' + escapeRegExp(prefix));",
       "const re = /^abc/;",
@@ -125,6 +128,7 @@ export const JAVASCRIPT_CASES: readonly RuleCase[] = [
       "for (let i = 0; i < 4; i++) mask[i] = (Math.random() * 256) | 0;",
       "const digit = (Math.random() * 16) | 0;",
       "const word = words[Math.floor(Math.random() * words.length)];",
+      "const pick = Math.floor(Math.random() * list.length);",
     ],
     negatives: [
       "const x = Math.random() * width;",

@@ -462,8 +462,10 @@ const nonLiteralRequire: RuleDefinition = {
 };
 
 /** Names that carry what a user typed or sent: request fields, URL parts, form and search input. */
+// A form field's or element's `.value` is what someone typed; a variable merely called `value` or `filter` is
+// usually a library's own configuration.
 const INPUT_NAME =
-  /\b(req|request|query|params|body|input|search|term|keyword|filter|userInput|location\.(hash|search|href)|URLSearchParams|event\.target|e\.target|target\.value|value)\b/;
+  /\b(req|request|query|params|body|input|search|term|keyword|userInput|location\.(hash|search|href)|URLSearchParams|event\.target|e\.target)\b|\.value\b/;
 
 function mentionsInput(node: Node): boolean {
   return INPUT_NAME.test(node.text);
@@ -600,8 +602,9 @@ const QUANTITY_NAME =
   /(^|[._])(length|len|size|count|delay|timeout|interval|duration|wait|width|height|radius|speed|angle|x|y|z)$/i;
 
 /**
- * Math.random made into an index that picks an element (items[Math.floor(Math.random() * items.length)]), a hex digit
- * or a byte (* 16, * 256): the building blocks of random strings, codes, masks and keys.
+ * Math.random made into an index that picks an element (items[Math.floor(Math.random() * items.length)], or any
+ * value scaled by a collection's length), a hex digit or a byte (* 16, * 256): the building blocks of random
+ * strings, codes, masks and keys.
  */
 function picksElementOrByte(random: Node): boolean {
   for (let current: Node | null = random.parent, depth = 0; current && depth < 5; current = current.parent, depth++) {
@@ -609,7 +612,11 @@ function picksElementOrByte(random: Node): boolean {
     if (
       current.type === "binary_expression" &&
       current.childForFieldName("operator")?.text === "*" &&
-      current.namedChildren.some((side) => side?.type === "number" && [16, 255, 256].includes(Number(side.text)))
+      current.namedChildren.some(
+        (side) =>
+          (side?.type === "number" && [16, 255, 256].includes(Number(side.text))) ||
+          (side?.type === "member_expression" && side.childForFieldName("property")?.text === "length"),
+      )
     )
       return true;
     if (current.type === "arguments" && ROUNDING.test(current.parent?.childForFieldName("function")?.text ?? ""))
