@@ -289,12 +289,12 @@ function readings(parser: Parser, code: string, language: ShieldLanguage): Parse
       result.push(best);
     } else alternative?.delete();
   }
-  // A fragment cut off inside a call, a list or nested callbacks (the end of a completion window) can make error
-  // recovery swallow whole statements; closing the brackets at the end, after the scanned text, moves no offset. The
-  // second parse is kept only when it leaves less in error. Before the first error the reading is the same, so only
-  // the rest is queried.
+  // A fragment cut off inside a call or list (the end of a completion window) can make error recovery swallow the
+  // whole statement; closing the brackets at the end, after the scanned text, moves no offset. An open block alone
+  // usually costs one missing "}" and is not worth a second parse. Before the first error the reading is the same,
+  // so only the rest is queried.
   const closers = statementEnd(best.text, language, missingClosers(best.text, language));
-  if (closers !== "" && best.tree.rootNode.hasError) {
+  if (/^[)\];]/.test(closers) && best.tree.rootNode.hasError) {
     const closed = parser.parse(best.text + closers);
     if (closed && errorSize(closed.rootNode) < errorSize(best.tree.rootNode)) {
       result.push({
