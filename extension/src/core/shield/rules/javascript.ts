@@ -14,7 +14,7 @@ import {
   stringValue,
 } from "../syntax";
 import type { RuleDefinition, RuleMatch } from "../types";
-import { looksLikeSql } from "./shared";
+import { anyOf, looksLikeSql } from "./shared";
 
 const JS = ["javascript", "javascriptreact", "typescript", "typescriptreact"] as const;
 const JSX = ["javascript", "javascriptreact", "typescriptreact"] as const;
@@ -941,8 +941,55 @@ const sqlFormatting: RuleDefinition = {
   ],
 };
 
-const FS_PATH_CALL =
-  /^(fs|fs\.promises|fs\/promises|fs-extra|graceful-fs|fse)\.(readFile|readFileSync|writeFile|writeFileSync|appendFile|appendFileSync|createReadStream|createWriteStream|unlink|unlinkSync|rm|rmSync|rmdir|rmdirSync|readdir|readdirSync|open|openSync|stat|statSync|lstat|lstatSync|access|accessSync|exists|existsSync|copyFile|copyFileSync|rename|renameSync|mkdir|mkdirSync|symlink|symlinkSync|chmod|chmodSync|readJson|readJsonSync|outputFile|outputFileSync|remove|removeSync|copy|copySync|move|moveSync)$/;
+const FS_PATH_METHODS = [
+  "readFile",
+  "readFileSync",
+  "writeFile",
+  "writeFileSync",
+  "appendFile",
+  "appendFileSync",
+  "createReadStream",
+  "createWriteStream",
+  "unlink",
+  "unlinkSync",
+  "rm",
+  "rmSync",
+  "rmdir",
+  "rmdirSync",
+  "readdir",
+  "readdirSync",
+  "open",
+  "openSync",
+  "stat",
+  "statSync",
+  "lstat",
+  "lstatSync",
+  "access",
+  "accessSync",
+  "exists",
+  "existsSync",
+  "copyFile",
+  "copyFileSync",
+  "rename",
+  "renameSync",
+  "mkdir",
+  "mkdirSync",
+  "symlink",
+  "symlinkSync",
+  "chmod",
+  "chmodSync",
+  "readJson",
+  "readJsonSync",
+  "outputFile",
+  "outputFileSync",
+  "remove",
+  "removeSync",
+  "copy",
+  "copySync",
+  "move",
+  "moveSync",
+];
+const FS_MODULE = /^(fs|fs\.promises|fs\/promises|fs-extra|graceful-fs|fse)\.\w+$/;
 
 /** A path glued together from strings and values (not path.join, not under __dirname): "uploads/" + name. */
 function isGluedPath(node: Node | undefined, depth = 0): boolean {
@@ -989,12 +1036,12 @@ const gluedPath: RuleDefinition = {
   patterns: [
     {
       languages: JS,
-      query: `((call_expression function: (member_expression) @callee arguments: (arguments) @args) @finding)`,
+      query: `((call_expression function: (member_expression property: (property_identifier) @method) @callee arguments: (arguments) @args) @finding (#any-of? @method ${anyOf(FS_PATH_METHODS)}))`,
       accept: (match) => {
         const callee = match.capture("callee");
         return (
           callee !== undefined &&
-          FS_PATH_CALL.test(match.qualifiedName(callee)) &&
+          FS_MODULE.test(match.qualifiedName(callee)) &&
           isGluedPath(firstArgument(match.capture("args")))
         );
       },
