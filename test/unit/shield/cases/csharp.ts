@@ -51,8 +51,14 @@ export const CSHARP_CASES: readonly RuleCase[] = [
   },
   {
     rule: "csharp.weak-random",
-    positives: [inMethod("var token = rng.Next();"), inMethod("int resetToken = random.Next(100000, 999999);")],
-    negatives: [inMethod("int index = random.Next(items.Count);")],
+    positives: [
+      inMethod("var token = rng.Next();"),
+      inMethod("int resetToken = random.Next(100000, 999999);"),
+      inMethod("var salt = new byte[16];\n    rnd.NextBytes(salt);"),
+      inMethod('node.Value = "user" + new Random().Next();'),
+      inMethod("int sessionId = random.Next();"),
+    ],
+    negatives: [inMethod("int index = random.Next(items.Count);"), inMethod("int wait = random.Next(10, 70);")],
   },
   {
     rule: "csharp.sql-formatting",
@@ -69,6 +75,48 @@ export const CSHARP_CASES: readonly RuleCase[] = [
       inMethod('cmd.CommandText = "SELECT 1";'),
       inMethod('db.ExecuteNonQuery(string.Format("delete from logs"));'),
       inMethod('db.ExecuteNonQuery(string.Format("delete from logs where ID={0}", 5));'),
+    ],
+  },
+  {
+    rule: "csharp.sql-unseen-text",
+    positives: [
+      inMethod(
+        "var sqlQuery = ConfigurationManager.AppSettings[key];\n    var cmd = new SqlCommand(sqlQuery, connection);",
+      ),
+      inMethod("var text = File.ReadAllText(scriptPath);\n    using (var cmd = new SqlCommand(text, conn, tx)) { }"),
+      inMethod("command.CommandText = this.statementText;"),
+      "class Repository {\n  public int Run(string statement) {\n    using (var cmd = new SqlCommand(statement, conn)) { return cmd.ExecuteNonQuery(); }\n  }\n}",
+    ],
+    negatives: [
+      inMethod('var sql = "SELECT * FROM Users WHERE Id = @id";\n    var cmd = new SqlCommand(sql, conn);'),
+      'class Repository {\n  private const string selectUser = "SELECT * FROM Users WHERE Id = @id";\n  void Run() { var cmd = new SqlCommand(selectUser, conn); }\n}',
+      inMethod("var cmd = new SqlCommand(Queries.SelectUser, conn);"),
+      inMethod("var cmd = new SqlCommand(SelectUserSql, conn);"),
+      inMethod('command.CommandText = "SELECT 1";'),
+    ],
+  },
+  {
+    rule: "csharp.xml-validation-resolver",
+    positives: [
+      inMethod(
+        "var settings = new XmlReaderSettings();\n    settings.ValidationType = ValidationType.Schema;\n    var reader = XmlReader.Create(input, settings);",
+      ),
+      inMethod(
+        "var s = new XmlReaderSettings { ValidationType = ValidationType.DTD, DtdProcessing = DtdProcessing.Ignore };\n    var r = XmlReader.Create(new StringReader(xml), s);",
+      ),
+      inMethod(
+        "var s = new XmlReaderSettings();\n    s.ValidationType = ValidationType.Schema;\n    s.Schemas.Add(XmlSchema.Read(XmlReader.Create(new StringReader(xsd)), null));",
+      ),
+    ],
+    negatives: [
+      inMethod(
+        "var settings = new XmlReaderSettings();\n    settings.ValidationType = ValidationType.Schema;\n    settings.XmlResolver = null;\n    var reader = XmlReader.Create(input, settings);",
+      ),
+      inMethod("var settings = new XmlReaderSettings();\n    var reader = XmlReader.Create(input, settings);"),
+      inMethod("var reader = XmlReader.Create(input);"),
+      inMethod(
+        'var s = new XmlReaderSettings();\n    s.ValidationType = ValidationType.Schema;\n    s.XmlResolver = null;\n    s.Schemas.Add("urn:orders", "orders.xsd");',
+      ),
     ],
   },
   {
@@ -110,6 +158,7 @@ export const CSHARP_CASES: readonly RuleCase[] = [
     positives: [
       "public class OrdersController : Controller {\n  [HttpPost]\n  public ActionResult Delete(int id) { return View(); }\n}",
       "        }\n\n        [HttpPost]\n        public ActionResult Save(OrderModel model)\n        {\n            if (ModelState.IsValid)\n",
+      'public class OrdersController : Controller {\n  [ActionName("Index")]\n  [HttpPost]\n  public ActionResult Enable(int[] ids) { return View(); }\n}',
     ],
     negatives: [
       "public class OrdersController : Controller {\n  [HttpPost]\n  [ValidateAntiForgeryToken]\n  public ActionResult Delete(int id) { return View(); }\n}",

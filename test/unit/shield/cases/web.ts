@@ -178,6 +178,7 @@ export const JAVASCRIPT_WEB_CASES: readonly RuleCase[] = [
       "const fs = require('fs');\napp.get('/f', (req, res) => fs.readFile(path.join(__dirname, req.params.name), (e, d) => res.send(d)));",
       "const { createReadStream } = require('node:fs');\nfunction f(req, res) { createReadStream(req.query.file).pipe(res); }",
       "app.get('/f', (req, res) => res.sendFile(req.params.name));",
+      "const fs = require('fs');\nServlet.prototype.sendFile_ = function (req, res, filePath) {\n  fs.createReadStream(filePath).pipe(res);\n};",
     ],
     negatives: [
       "app.get('/f', (req, res) => res.sendFile(req.params.name, { root: 'public' }));",
@@ -252,7 +253,7 @@ export const JAVASCRIPT_WEB_CASES: readonly RuleCase[] = [
     ],
     negatives: [
       "this.radius = Math.random() * config.star.width;",
-      "const pick = items[Math.floor(Math.random() * items.length)];",
+      "const jitter = base + Math.random() * spread;",
       "if (Math.random() < 0.2) retry();",
     ],
   },

@@ -5,12 +5,13 @@ import {
   isConstantExpression,
   isLiteralString,
   localAssignedValues,
+  namesIdentifier,
   namesSecurityValue,
   positionalArguments,
   stringValue,
   unwrapArgument,
 } from "../syntax";
-import type { RuleDefinition, RuleMatch } from "../types";
+import type { RuleDefinition, RuleMatch, TextRange } from "../types";
 import {
   anyOf,
   COMMAND_EXPLANATION,
@@ -144,6 +145,20 @@ const deserialization: RuleDefinition = {
   ],
 };
 
+/** A random number concatenated into text or interpolated: a generated name, code or identifier. */
+function madeIntoText(call: Node): boolean {
+  let current: Node = call;
+  while (current.parent?.type === "parenthesized_expression" || current.parent?.type === "cast_expression")
+    current = current.parent;
+  const parent = current.parent;
+  if (parent?.type === "interpolation") return true;
+  return (
+    parent?.type === "binary_expression" &&
+    parent.childForFieldName("operator")?.text === "+" &&
+    parent.namedChildren.some((side) => side !== null && side !== current && isLiteralString(side))
+  );
+}
+
 const weakRandom: RuleDefinition = {
   id: "csharp.weak-random",
   cwe: "CWE-338",
@@ -158,8 +173,10 @@ const weakRandom: RuleDefinition = {
       accept: (match) => {
         const node = match.capture("finding");
         if (!node || !/rand|rnd|rng/i.test(match.capture("receiver")?.text ?? "")) return false;
+        // Random bytes are key, salt or nonce material whatever they are called.
+        if (match.capture("fn")?.text === "NextBytes") return true;
         const name = destinationName(node);
-        return name !== undefined && namesSecurityValue(name);
+        return (name !== undefined && (namesSecurityValue(name) || namesIdentifier(name))) || madeIntoText(node);
       },
     },
   ],
@@ -192,6 +209,68 @@ function isFormattedSql(node: Node | undefined, depth = 0): boolean {
       return false;
   }
 }
+
+/** A field, constant or local declared in this file with a literal value: `const string Sql = "SELECT …";`. */
+function declaredWithLiteral(name: string, anywhere: Node): boolean {
+  return anywhere.tree.rootNode.descendantsOfType("variable_declarator").some((declarator) => {
+    if (declarator?.childForFieldName("name")?.text !== name) return false;
+    const value = declarator.namedChildren[declarator.namedChildCount - 1];
+    return value !== null && value !== undefined && value.type !== "identifier" && isConstantExpression(value);
+  });
+}
+
+/**
+ * SQL text the Shield cannot see to be constant: a local assigned from anything but literals, a field, a parameter,
+ * a configuration or file read. Type-qualified names (Queries.Select) and PascalCase names are constants by C#
+ * convention and are not reported; text built in plain sight is csharp.sql-formatting's.
+ */
+function isUnseenSqlText(node: Node | undefined): boolean {
+  const value = node && unwrapArgument(node);
+  if (!value || isConstantExpression(value) || isFormattedSql(value)) return false;
+  switch (value.type) {
+    case "identifier": {
+      if (/^[A-Z]/.test(value.text)) return false;
+      const assigned = localAssignedValues(value);
+      if (assigned.length > 0) return assigned.some((source) => !isConstantExpression(source));
+      return !declaredWithLiteral(value.text, value);
+    }
+    case "member_access_expression": {
+      const owner = value.childForFieldName("expression");
+      const name = value.childForFieldName("name")?.text ?? "";
+      if (owner?.type !== "this_expression" && !/^[a-z_]/.test(owner?.text ?? "")) return false;
+      return !/^[A-Z][A-Z0-9_]+$/.test(name) && !declaredWithLiteral(name, value);
+    }
+    case "element_access_expression":
+      return true;
+    default:
+      return false;
+  }
+}
+
+const sqlUnseenText: RuleDefinition = {
+  id: "csharp.sql-unseen-text",
+  cwe: "CWE-89",
+  severity: "warn",
+  message: "The command's SQL text comes from a variable, field or setting the Shield cannot see to be constant.",
+  fixHint:
+    "Keep SQL text in constants with @placeholders and pass every value through command.Parameters; never splice input into it.",
+  explanation:
+    "A command whose text arrives in a variable (a parameter, a field, a configuration value, a file) runs whatever SQL " +
+    "that value holds. If any caller builds it from input, that is SQL injection, and nothing at the command shows it. " +
+    "Text that is a literal, or a local or field assigned only literals, is not reported.",
+  patterns: [
+    {
+      languages: CS,
+      query: `((object_creation_expression type: (_) @type arguments: (argument_list) @args) @finding (#match? @type "(Sql|OleDb|Odbc|MySql|Npgsql|SQLite|Sqlite|Oracle)Command$"))`,
+      accept: (match) => isUnseenSqlText(firstArgument(match.capture("args"))),
+    },
+    {
+      languages: CS,
+      query: `((assignment_expression left: (member_access_expression name: (identifier) @field) right: (_) @value) @finding (#eq? @field "CommandText"))`,
+      accept: (match) => isUnseenSqlText(match.capture("value")),
+    },
+  ],
+};
 
 const sqlFormatting: RuleDefinition = {
   id: "csharp.sql-formatting",
@@ -277,6 +356,62 @@ const xxe: RuleDefinition = {
   ],
 };
 
+/**
+ * `settings` was created as XmlReaderSettings in this method, turned to schema or DTD validation, and its resolver
+ * was never set to null: schemas are then compiled, and referenced schemas fetched, through an XmlUrlResolver.
+ */
+function isValidatingWithResolver(settings: Node | undefined): boolean {
+  if (settings?.type !== "identifier") return false;
+  const created = localAssignedValues(settings).find(
+    (value) =>
+      value.type === "object_creation_expression" &&
+      /(^|\.)XmlReaderSettings$/.test(value.childForFieldName("type")?.text ?? ""),
+  );
+  if (!created) return false;
+  const name = settings.text;
+  const method = enclosingMethod(settings).text;
+  const validates =
+    /ValidationType\s*=\s*ValidationType\s*\.\s*(Schema|DTD)\b/.test(created.text) ||
+    new RegExp(`\\b${name}\\s*\\.\\s*ValidationType\\s*=\\s*ValidationType\\s*\\.\\s*(Schema|DTD)\\b`).test(method);
+  const resolverOff =
+    /XmlResolver\s*=\s*null\b/.test(created.text) ||
+    new RegExp(`\\b${name}\\s*\\.\\s*XmlResolver\\s*=\\s*null\\b`).test(method);
+  return validates && !resolverOff;
+}
+
+const xmlSchemaResolver: RuleDefinition = {
+  id: "csharp.xml-validation-resolver",
+  cwe: "CWE-611",
+  severity: "warn",
+  message: "An XmlReader validates against schemas (or a DTD) with the default XmlResolver still set.",
+  fixHint:
+    "Set settings.XmlResolver = null (or an XmlSecureResolver limited to your schema folder) before adding schemas and creating the reader.",
+  explanation:
+    "Schemas added to XmlReaderSettings.Schemas are compiled through the settings' XmlResolver, which on .NET Framework " +
+    "is an XmlUrlResolver: every xs:include, xs:import and, with ProcessSchemaLocation, every xsi:schemaLocation in the " +
+    "document is fetched from disk or the network, and DTD validation parses the document's DTD. A document or schema " +
+    "from outside then reads local files or makes the server send requests.",
+  patterns: [
+    {
+      languages: CS,
+      query: `((invocation_expression function: (member_access_expression expression: (identifier) @class name: (identifier) @fn) arguments: (argument_list (_) (argument) @settings .)) @finding (#eq? @class "XmlReader") (#eq? @fn "Create"))`,
+      accept: (match) => {
+        const settings = match.capture("settings");
+        return settings !== undefined && isValidatingWithResolver(unwrapArgument(settings));
+      },
+    },
+    {
+      // settings.Schemas.Add(XmlSchema.Read(reader, null)): the schema that the resolver will chase.
+      languages: CS,
+      query: `((invocation_expression function: (member_access_expression expression: (member_access_expression expression: (identifier) @settings name: (identifier) @schemas) name: (identifier) @fn) arguments: (argument_list) @args) @finding (#eq? @schemas "Schemas") (#eq? @fn "Add"))`,
+      accept: (match) =>
+        positionalArguments(match.capture("args")).some(
+          (argument) => !isConstantExpression(unwrapArgument(argument)),
+        ) && isValidatingWithResolver(match.capture("settings")),
+    },
+  ],
+};
+
 const ACTION_VERBS = ["HttpPost", "HttpPut", "HttpDelete", "HttpPatch"];
 
 function attributeNames(node: Node | null): string[] {
@@ -294,22 +429,40 @@ const ANTIFORGERY = /ValidateAntiForgeryToken|AutoValidateAntiforgeryToken|Valid
 const TOKEN_AUTHENTICATED_CONTROLLER =
   /AutoValidateAntiforgeryToken|\[ApiController\]|:\s*(\w+\.)*(ApiController|ODataController|ControllerBase)\b/;
 
-function isUnprotectedAction(match: RuleMatch): boolean {
-  const attribute = match.capture("finding");
-  if (!attribute) return false;
+function enclosingDeclaration(attribute: Node): Node | null {
   let method: Node | null = attribute.parent;
   while (method && method.type !== "method_declaration" && method.type !== "local_function_statement")
     method = method.parent;
+  return method;
+}
+
+/**
+ * An attribute's finding covers the action's attribute block from its first attribute, where the declaration
+ * begins: the verdict is about the action, and its attributes are read together.
+ */
+function fromFirstAttribute(attribute: Node): TextRange {
+  let first = attribute.parent?.type === "attribute_list" ? attribute.parent : attribute;
+  for (let before = first.previousNamedSibling; before; before = before.previousNamedSibling) {
+    if (before.type === "attribute_list") first = before;
+    else if (before.type !== "comment") break;
+  }
+  return { startIndex: first.startIndex, endIndex: attribute.endIndex };
+}
+
+function isUnprotectedAction(match: RuleMatch): boolean | TextRange {
+  const attribute = match.capture("finding");
+  if (!attribute) return false;
+  const method = enclosingDeclaration(attribute);
   let owner: Node | null = method?.parent ?? null;
   while (owner && owner.type !== "class_declaration") owner = owner.parent;
   // Web API controllers authenticate with tokens, not cookies, and global filters cover whole classes.
   const classText = owner ? owner.text.slice(0, 400) + attributeNames(owner).join(" ") : attribute.tree.rootNode.text;
   if (TOKEN_AUTHENTICATED_CONTROLLER.test(classText)) return false;
-  if (method) return !attributeNames(method).some((name) => ANTIFORGERY.test(name));
+  if (method) return !attributeNames(method).some((name) => ANTIFORGERY.test(name)) && fromFirstAttribute(attribute);
   // A fragment that did not parse as a method: read the attributes up to the signature that follows.
   const following = attribute.tree.rootNode.text.slice(attribute.endIndex, attribute.endIndex + 400);
   const signature = following.search(/\b(public|private|protected|internal)\b/);
-  return !ANTIFORGERY.test(signature < 0 ? following : following.slice(0, signature));
+  return !ANTIFORGERY.test(signature < 0 ? following : following.slice(0, signature)) && fromFirstAttribute(attribute);
 }
 
 const csrf: RuleDefinition = {
@@ -342,6 +495,10 @@ const inputValidationOff: RuleDefinition = {
     {
       languages: CS,
       query: `((attribute name: (identifier) @name (attribute_argument_list (attribute_argument (boolean_literal) @value))) @finding (#eq? @name "ValidateInput") (#eq? @value "false"))`,
+      accept: (match) => {
+        const attribute = match.capture("finding");
+        return attribute !== undefined && fromFirstAttribute(attribute);
+      },
     },
   ],
 };
@@ -713,12 +870,14 @@ export const CSHARP_RULES: readonly RuleDefinition[] = [
   developerExceptionPage,
   fixedSeed,
   xmlDocumentResolver,
+  xmlSchemaResolver,
   weakHash,
   weakCipher,
   command,
   deserialization,
   weakRandom,
   sqlFormatting,
+  sqlUnseenText,
   xpathInjection,
   xxe,
   csrf,

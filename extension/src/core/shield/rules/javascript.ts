@@ -14,7 +14,7 @@ import {
   stringValue,
 } from "../syntax";
 import type { RuleDefinition, RuleMatch } from "../types";
-import { looksLikeSql } from "./shared";
+import { anyOf, looksLikeSql } from "./shared";
 
 const JS = ["javascript", "javascriptreact", "typescript", "typescriptreact"] as const;
 const JSX = ["javascript", "javascriptreact", "typescriptreact"] as const;
@@ -462,8 +462,10 @@ const nonLiteralRequire: RuleDefinition = {
 };
 
 /** Names that carry what a user typed or sent: request fields, URL parts, form and search input. */
+// A form field's or element's `.value` is what someone typed; a variable merely called `value` or `filter` is
+// usually a library's own configuration.
 const INPUT_NAME =
-  /\b(req|request|query|params|body|input|search|term|keyword|filter|userInput|location\.(hash|search|href)|URLSearchParams|event\.target|e\.target|target\.value|value)\b/;
+  /\b(req|request|query|params|body|input|search|term|keyword|userInput|location\.(hash|search|href)|URLSearchParams|event\.target|e\.target)\b|\.value\b/;
 
 function mentionsInput(node: Node): boolean {
   return INPUT_NAME.test(node.text);
@@ -593,6 +595,37 @@ function madeIntoIdentifier(random: Node): boolean {
   return false;
 }
 
+const ROUNDING = /^(Math\.(floor|ceil|round|trunc)|parseInt)$/;
+
+/** Where a random number is stored as an amount (a length, a delay, a size), it is not an identifier or a secret. */
+const QUANTITY_NAME =
+  /(^|[._])(length|len|size|count|delay|timeout|interval|duration|wait|width|height|radius|speed|angle|x|y|z)$/i;
+
+/**
+ * Math.random made into an index that picks an element (items[Math.floor(Math.random() * items.length)], or any
+ * value scaled by a collection's length), a hex digit or a byte (* 16, * 256): the building blocks of random
+ * strings, codes, masks and keys.
+ */
+function picksElementOrByte(random: Node): boolean {
+  for (let current: Node | null = random.parent, depth = 0; current && depth < 5; current = current.parent, depth++) {
+    if (current.type === "subscript_expression") return current.childForFieldName("index") !== null;
+    if (
+      current.type === "binary_expression" &&
+      current.childForFieldName("operator")?.text === "*" &&
+      current.namedChildren.some(
+        (side) =>
+          (side?.type === "number" && [16, 255, 256].includes(Number(side.text))) ||
+          (side?.type === "member_expression" && side.childForFieldName("property")?.text === "length"),
+      )
+    )
+      return true;
+    if (current.type === "arguments" && ROUNDING.test(current.parent?.childForFieldName("function")?.text ?? ""))
+      continue;
+    if (/statement|declarator|function|arrow|pair|assignment|arguments/.test(current.type)) return false;
+  }
+  return false;
+}
+
 const weakRandom: RuleDefinition = {
   id: "js.weak-random",
   cwe: "CWE-338",
@@ -612,8 +645,10 @@ const weakRandom: RuleDefinition = {
         if (!node) return false;
         const name = destinationName(node);
         if (name !== undefined && (namesSecurityValue(name) || namesIdentifier(name))) return true;
+        if (name !== undefined && QUANTITY_NAME.test(name)) return false;
         return (
           picksFromAlphabet(node) ||
+          picksElementOrByte(node) ||
           madeIntoIdentifier(node) ||
           enclosingFunctionNames(node).some((fn) => namesSecurityValue(fn) || namesIdentifier(fn))
         );
@@ -906,6 +941,114 @@ const sqlFormatting: RuleDefinition = {
   ],
 };
 
+const FS_PATH_METHODS = [
+  "readFile",
+  "readFileSync",
+  "writeFile",
+  "writeFileSync",
+  "appendFile",
+  "appendFileSync",
+  "createReadStream",
+  "createWriteStream",
+  "unlink",
+  "unlinkSync",
+  "rm",
+  "rmSync",
+  "rmdir",
+  "rmdirSync",
+  "readdir",
+  "readdirSync",
+  "open",
+  "openSync",
+  "stat",
+  "statSync",
+  "lstat",
+  "lstatSync",
+  "access",
+  "accessSync",
+  "exists",
+  "existsSync",
+  "copyFile",
+  "copyFileSync",
+  "rename",
+  "renameSync",
+  "mkdir",
+  "mkdirSync",
+  "symlink",
+  "symlinkSync",
+  "chmod",
+  "chmodSync",
+  "readJson",
+  "readJsonSync",
+  "outputFile",
+  "outputFileSync",
+  "remove",
+  "removeSync",
+  "copy",
+  "copySync",
+  "move",
+  "moveSync",
+];
+const FS_MODULE = /^(fs|fs\.promises|fs\/promises|fs-extra|graceful-fs|fse)\.\w+$/;
+
+/** A path glued together from strings and values (not path.join, not under __dirname): "uploads/" + name. */
+function isGluedPath(node: Node | undefined, depth = 0): boolean {
+  const value = unwrap(node);
+  if (!value) return false;
+  if (isBuiltString(value))
+    return !isModuleRelativePath(value) && !onlySplicesConstants(value) && startsWithLiteralFolder(value);
+  if (value.type === "identifier" && depth === 0)
+    // `dir += "/" + part` appends to whatever the path held before; only what a path starts as is judged.
+    return localAssignedValues(value).some(
+      (assigned) => assigned.parent?.type !== "augmented_assignment_expression" && isGluedPath(assigned, 1),
+    );
+  return false;
+}
+
+/**
+ * The path starts with a literal folder ("uploads/" + name, `/tmp/app-${id}`): the code writes the folder out by
+ * hand and appends a value to it. Paths that start from a variable (a configured root, a cache folder) are left to
+ * whoever chose that root.
+ */
+function startsWithLiteralFolder(node: Node): boolean {
+  if (node.type === "template_string") {
+    const first = node.namedChildren.find((c) => c !== null && c.type !== "escape_sequence");
+    return first?.type === "string_fragment" && /[/\\]/.test(first.text);
+  }
+  if (isStringNode(node)) return /[/\\]/.test(stringValue(node));
+  if (node.type === "binary_expression") {
+    const left = node.childForFieldName("left");
+    return left !== null && startsWithLiteralFolder(left);
+  }
+  return false;
+}
+
+const gluedPath: RuleDefinition = {
+  id: "js.fs-glued-path",
+  cwe: "CWE-22",
+  severity: "warn",
+  message: "A file path is glued together from strings and values and passed to fs.",
+  fixHint:
+    "Build paths with path.join/resolve under a fixed base folder, and check the result still starts with that folder; take file names through path.basename.",
+  explanation:
+    "A path concatenated from pieces is never normalised: a piece holding ../ or an absolute path moves the file " +
+    "anywhere the process can reach. Paths under __dirname and paths built only from constants are not reported.",
+  patterns: [
+    {
+      languages: JS,
+      query: `((call_expression function: (member_expression property: (property_identifier) @method) @callee arguments: (arguments) @args) @finding (#any-of? @method ${anyOf(FS_PATH_METHODS)}))`,
+      accept: (match) => {
+        const callee = match.capture("callee");
+        return (
+          callee !== undefined &&
+          FS_MODULE.test(match.qualifiedName(callee)) &&
+          isGluedPath(firstArgument(match.capture("args")))
+        );
+      },
+    },
+  ],
+};
+
 const xxe: RuleDefinition = {
   id: "js.xxe",
   cwe: "CWE-611",
@@ -940,5 +1083,6 @@ export const JAVASCRIPT_RULES: readonly RuleDefinition[] = [
   bufferNoAssert,
   timingComparison,
   sqlFormatting,
+  gluedPath,
   xxe,
 ];

@@ -183,6 +183,24 @@ const PY_FILE_CALLS =
 const JS_FS =
   /^(fs|fs\.promises|fs-extra|graceful-fs)\.(readFile|readFileSync|writeFile|writeFileSync|appendFile|appendFileSync|createReadStream|createWriteStream|unlink|unlinkSync|rm|rmSync|readdir|readdirSync|open|openSync|stat|statSync|access|existsSync|copyFile|rename|mkdir)$/;
 
+const JS_FUNCTIONS = ["function_declaration", "function_expression", "arrow_function", "method_definition"];
+
+/**
+ * A parameter of a function that also takes the request and the response, `(req, res, path)`: a route handler or
+ * a helper it hands the request to, whose other parameters the router filled from the URL.
+ */
+function isHandlerParameter(node: Node | undefined): boolean {
+  if (node?.type !== "identifier") return false;
+  let scope: Node | null = node.parent;
+  while (scope && !JS_FUNCTIONS.includes(scope.type)) scope = scope.parent;
+  const names = (scope?.childForFieldName("parameters")?.namedChildren ?? []).map((parameter) => parameter?.text);
+  return (
+    names.includes(node.text) &&
+    names.some((name) => name === "req" || name === "request") &&
+    names.some((name) => name === "res" || name === "response")
+  );
+}
+
 const pathFromInput: RuleDefinition = {
   id: "web.path-from-input",
   cwe: "CWE-22",
@@ -206,7 +224,8 @@ const pathFromInput: RuleDefinition = {
         if (/\.(sendFile|download)$/.test(name))
           return !/\broot\s*:/.test(match.capture("args")?.text ?? "") && inputArgument([], [0])(match);
         return (
-          (JS_FS.test(name) || /^(readFile|readFileSync|createReadStream)$/.test(name)) && inputArgument([], [0])(match)
+          (JS_FS.test(name) || /^(readFile|readFileSync|createReadStream)$/.test(name)) &&
+          (inputArgument([], [0])(match) || isHandlerParameter(positionalArguments(match.capture("args"))[0]))
         );
       },
     },
