@@ -22,6 +22,7 @@ import { PrefillSpeed, defaultPrefillPacing } from "../core/host/prefillPacing";
 import { gpuRuntimeDownloadHint, runtimePlatform } from "../core/models/gpuRuntimePackages";
 import type {
   ChatParams,
+  CountTokensParams,
   GenerationResult,
   GpuInfo,
   GuardParams,
@@ -344,6 +345,12 @@ export class InferenceEngine {
         : { guardModel: this.modelInfo(this.guard.model, this.guard.roles.User.sequence.contextSize) }),
       ...(this.guardFailure === undefined ? {} : { guardFailure: this.guardFailure }),
     };
+  }
+
+  /** Tokenizing needs no context: it answers at once, beside whatever the lanes are generating. */
+  countTokens(params: CountTokensParams): number[] {
+    const { chatModel } = this.loaded();
+    return params.texts.map((text) => chatModel.model.tokenize(text).length);
   }
 
   infill(id: number, params: InfillParams): Promise<GenerationResult> {

@@ -62,6 +62,7 @@ async function handle(message: ToHost): Promise<void> {
     case "chat":
     case "guard":
     case "info":
+    case "countTokens":
       await serve(message);
       return;
     case "cancel":
@@ -80,13 +81,18 @@ async function handle(message: ToHost): Promise<void> {
   }
 }
 
-async function serve(request: Extract<ToHost, { kind: "infill" | "chat" | "guard" | "info" }>): Promise<void> {
+async function serve(
+  request: Extract<ToHost, { kind: "infill" | "chat" | "guard" | "info" | "countTokens" }>,
+): Promise<void> {
   const { id } = request;
   try {
     if (phase !== "ready") throw notReady();
     switch (request.kind) {
       case "info":
         send({ kind: "info", id, info: await engine.info() });
+        return;
+      case "countTokens":
+        send({ kind: "tokenCounts", id, counts: engine.countTokens(request.params) });
         return;
       case "infill":
         send({ kind: "result", id, result: await engine.infill(id, request.params) });
@@ -109,8 +115,9 @@ async function serve(request: Extract<ToHost, { kind: "infill" | "chat" | "guard
   }
 }
 
-const malformedRequests: Record<"infill" | "chat" | "guard" | "hardware", string> = {
+const malformedRequests: Record<"infill" | "chat" | "guard" | "countTokens" | "hardware", string> = {
   infill: "Malformed infill parameters.",
+  countTokens: "Malformed token count request.",
   guard: "Malformed guard parameters.",
   chat: "Malformed chat parameters (the last turn must be the user's).",
   hardware: "Malformed hardware request.",
@@ -122,7 +129,10 @@ function refuse({ kind, id }: Malformed<ToHost["kind"]>): void {
     refuseConfig();
     return;
   }
-  if (id !== undefined && (kind === "infill" || kind === "chat" || kind === "guard" || kind === "hardware")) {
+  if (
+    id !== undefined &&
+    (kind === "infill" || kind === "chat" || kind === "guard" || kind === "countTokens" || kind === "hardware")
+  ) {
     // As for a well-formed request, a host that cannot serve models says so first.
     const failure =
       kind !== "hardware" && phase !== "ready" ? notReady() : new HostFailure("badRequest", malformedRequests[kind]);

@@ -118,6 +118,11 @@ export interface ChatParams {
   temperature: number;
 }
 
+/** Texts to count in the chat model's tokens, each on its own (no chat template around them). */
+export interface CountTokensParams {
+  texts: string[];
+}
+
 /**
  * A cancelled request (a `cancel` message, or a newer request of the same kind superseding it) never gets a
  * `result`: the host answers an `error` with code "cancelled". Chat text streamed before that stays with the caller.
@@ -203,6 +208,7 @@ export interface HostRequestMap {
   chat: { params: ChatParams; result: GenerationResult };
   guard: { params: GuardParams; result: GenerationResult };
   info: { params: undefined; result: HostInfo };
+  countTokens: { params: CountTokensParams; result: number[] };
 }
 
 export type RequestKind = keyof HostRequestMap;
@@ -214,6 +220,7 @@ export type HostRequest =
   | { kind: "chat"; id: number; params: RequestParams<"chat"> }
   | { kind: "guard"; id: number; params: RequestParams<"guard"> }
   | { kind: "info"; id: number }
+  | { kind: "countTokens"; id: number; params: RequestParams<"countTokens"> }
   | { kind: "cancel"; id: number };
 
 /**
@@ -253,12 +260,13 @@ export type FromHost =
   | { kind: "chunk"; id: number; text: string }
   | { kind: "result"; id: number; result: GenerationResult }
   | { kind: "info"; id: number; info: HostInfo }
+  | { kind: "tokenCounts"; id: number; counts: number[] }
   | { kind: "hardware"; id: number; report: HardwareReport }
   | { kind: "error"; id: number; error: HostError }
   | { kind: "log"; level: LogLevel; message: string };
 
 /** The messages that settle a request: the host sends each with the request's id. */
-export type ReplyMessage = Extract<FromHost, { kind: "result" | "info" | "error" }>;
+export type ReplyMessage = Extract<FromHost, { kind: "result" | "info" | "tokenCounts" | "error" }>;
 
 /** The host's own news, which belongs to no request. */
 export type LifecycleMessage = Extract<FromHost, { kind: "loading" | "ready" | "loadFailed" }>;
@@ -268,6 +276,7 @@ const requestBuilders: { [K in RequestKind]: (id: number, params: RequestParams<
   chat: (id, params) => ({ kind: "chat", id, params }),
   guard: (id, params) => ({ kind: "guard", id, params }),
   info: (id) => ({ kind: "info", id }),
+  countTokens: (id, params) => ({ kind: "countTokens", id, params }),
 };
 
 export function requestMessage<K extends RequestKind>(kind: K, id: number, params: RequestParams<K>): HostRequest {
@@ -280,6 +289,7 @@ const resultReaders: { [K in RequestKind]: (reply: ReplyMessage) => RequestResul
   chat: (reply) => (reply.kind === "result" ? reply.result : undefined),
   guard: (reply) => (reply.kind === "result" ? reply.result : undefined),
   info: (reply) => (reply.kind === "info" ? reply.info : undefined),
+  countTokens: (reply) => (reply.kind === "tokenCounts" ? reply.counts : undefined),
 };
 
 /** What a reply carries for a request of `kind`; undefined when it is not the kind of reply that request gets. */
@@ -294,6 +304,7 @@ const toHostKinds = membersOf<ToHost["kind"]>({
   chat: true,
   guard: true,
   info: true,
+  countTokens: true,
   cancel: true,
   shutdown: true,
   hardware: true,
@@ -305,6 +316,7 @@ const fromHostKinds: readonly FromHost["kind"][] = [
   "chunk",
   "result",
   "info",
+  "tokenCounts",
   "hardware",
   "error",
   "log",
@@ -404,6 +416,10 @@ export function isChatParams(value: unknown): value is ChatParams {
   );
 }
 
+export function isCountTokensParams(value: unknown): value is CountTokensParams {
+  return isRecord(value) && Array.isArray(value.texts) && value.texts.every((text) => typeof text === "string");
+}
+
 export function isGuardParams(value: unknown): value is GuardParams {
   return (
     isRecord(value) &&
@@ -486,6 +502,8 @@ function isWellFormedToHost(value: unknown): value is ToHost {
       return isId(value.id) && isChatParams(value.params);
     case "guard":
       return isId(value.id) && isGuardParams(value.params);
+    case "countTokens":
+      return isId(value.id) && isCountTokensParams(value.params);
     case "info":
     case "cancel":
       return isId(value.id);
@@ -511,6 +529,8 @@ function isWellFormedFromHost(value: unknown): value is FromHost {
       return isId(value.id) && isGenerationResult(value.result);
     case "info":
       return isId(value.id) && isHostInfo(value.info);
+    case "tokenCounts":
+      return isId(value.id) && Array.isArray(value.counts) && value.counts.every((count) => isCount(count, 0));
     case "hardware":
       return isId(value.id) && isHardwareReport(value.report);
     case "error":

@@ -139,7 +139,8 @@ export class HostChannel {
         return;
       }
       case "result":
-      case "info": {
+      case "info":
+      case "tokenCounts": {
         const request = this.take(message.id);
         if (request === undefined) return;
         if (request.aborted) request.fail(cancelledError());
