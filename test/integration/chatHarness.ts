@@ -2,7 +2,7 @@
 // shared by the chat integration tests and `npm run bench:chat`.
 import path from "node:path";
 import { randomUUID } from "node:crypto";
-import type { Conversation } from "../../extension/src/core/chat/conversation";
+import type { Conversation, StoredSource } from "../../extension/src/core/chat/conversation";
 import { ChatSession, type ChatSessionGuard, type CodeScan } from "../../extension/src/core/chat/session";
 import type { ChatToWebview } from "../../extension/src/core/protocol/webview";
 import { createShield, type Shield } from "../../extension/src/core/shield";
@@ -33,6 +33,8 @@ export function createChatRig(
   post?: (message: ChatToWebview) => void,
   timing?: HostTiming,
   guard?: ChatSessionGuard,
+  /** What workspace retrieval finds for every question; none: retrieval is off. */
+  sources: readonly StoredSource[] = [],
 ): ChatRig {
   const posted: ChatToWebview[] = [];
   const persisted: Conversation[][] = [];
@@ -51,8 +53,9 @@ export function createChatRig(
         timing?.result();
         return result;
       },
-      retrieve: () => Promise.resolve([]),
+      retrieve: () => Promise.resolve([...sources]),
       contextSize: () => (client.state.phase === "ready" ? client.state.info.chatModel.contextSize : undefined),
+      countTokens: (texts) => client.countChatTokens(texts),
       scanCode: (code, languageId): CodeScan => {
         const verdict = gateSuggestion(
           shield,
@@ -79,7 +82,7 @@ export function createChatRig(
       maxAnswerTokens: 256,
       temperature: 0,
       limits: { maxConversations: 50, maxBytes: 5 * 1024 * 1024 },
-      retrieval: false,
+      retrieval: sources.length > 0,
     }),
   );
   return { session, posted, persisted };

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import type { Shield } from "../../extension/src/core/shield";
 import type { ChatToWebview } from "../../extension/src/core/protocol/webview";
+import { type StoredSource, sourceText } from "../../extension/src/core/chat/conversation";
 import { type TestHost, createTestHost, hostConfig } from "../fixtures/hostHarness";
 import { chatAnswer, chatAnswerCode, endlessPiece, ensureScriptedModel } from "../fixtures/scriptedModel";
 import { answerEnded, createChatRig, loadChatShield } from "./chatHarness";
@@ -46,6 +47,32 @@ describe("chat through the real host", function () {
     assert.equal(budget.budget.contextSize, 1024);
     assert.ok((budget.budget.usedTokens ?? 0) > 12, `used ${budget.budget.usedTokens}`);
     assert.equal(persisted.at(-1)?.[0].messages[1].text, chatAnswer);
+  });
+
+  it("fits the retrieved chunks into the prompt counted with the chat model's tokenizer", async function () {
+    const counts = await host.client.countChatTokens(["", "def validate_token(token):", "token ".repeat(400)]);
+    assert.equal(counts.length, 3);
+    assert.equal(counts[0], 0);
+    assert.ok(counts[1] > 0 && counts[2] > counts[1], counts.join(", "));
+    const source = (name: string, content: string): StoredSource => ({
+      path: `/w/${name}.py`,
+      label: `${name}.py:1`,
+      startLine: 0,
+      endLine: content.split("\n").length - 1,
+      symbols: [name],
+      languageId: "python",
+      content,
+    });
+    // 1024 tokens, 256 kept for the answer: the chunks get about half of the rest, which the long one exceeds.
+    const long = source("long", `def long():\n    return "${"token ".repeat(400)}"`);
+    const short = source("short", "def validate_token(token):\n    return token == 'x'");
+    const [longTokens] = await host.client.countChatTokens([sourceText(long)]);
+    assert.ok(longTokens > 400, `${longTokens}`);
+    const { session, posted } = createChatRig(host.client, shield, undefined, undefined, undefined, [long, short]);
+    session.send("Where is the token validated?", []);
+    assert.equal((await answerEnded(posted)).status, "complete");
+    const cited = posted.find((message) => message.kind === "sources");
+    assert.deepEqual(cited?.kind === "sources" && cited.sources.map((view) => view.label), ["short.py:1"]);
   });
 
   it("fits a long conversation into a small context by leaving old turns out, counted by the host", async function () {

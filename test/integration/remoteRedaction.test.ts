@@ -9,7 +9,11 @@ import path from "node:path";
 import { ChatSession } from "../../extension/src/core/chat/session";
 import type { ChatToWebview } from "../../extension/src/core/protocol/webview";
 import type { GenerationResult, InfillParams } from "../../extension/src/core/protocol/host";
-import { HostRequestError, type InferenceBackend } from "../../extension/src/core/protocol/backend";
+import {
+  HostRequestError,
+  type ChatTokenCounter,
+  type InferenceBackend,
+} from "../../extension/src/core/protocol/backend";
 import { checkRemoteAccess } from "../../extension/src/core/remote/remoteAccess";
 import { createRemoteRedaction } from "../../extension/src/core/remote/redaction";
 import {
@@ -47,10 +51,11 @@ const completionAnswer = [
 ].join("\n\n");
 
 /** The local host must never be asked: every request here goes to the configured server. */
-const noLocalHost: InferenceBackend = {
+const noLocalHost: InferenceBackend & ChatTokenCounter = {
   kind: "local",
   infill: () => Promise.reject(new HostRequestError("notAllowed", "the local host was asked")),
   chat: () => Promise.reject(new HostRequestError("notAllowed", "the local host was asked")),
+  countChatTokens: () => Promise.reject(new HostRequestError("notAllowed", "the local host was asked")),
 };
 
 interface Rig {
@@ -107,6 +112,7 @@ async function askAboutFile(routing: BackendRouting<RoutedRemote>, file: string)
     {
       chat: (params, onChunk, signal): Promise<GenerationResult> => routing.chat(params, onChunk, signal),
       contextSize: () => 4096,
+      countTokens: (texts) => routing.countChatTokens(texts),
       scanCode: () => ({ action: "show", findings: [] }),
       post: (message) => posted.push(message),
       retrieve: () => Promise.resolve([]),

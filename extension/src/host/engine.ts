@@ -26,6 +26,7 @@ import type {
   ChatParams,
   EmbedParams,
   EmbeddingResult,
+  CountTokensParams,
   GenerationResult,
   GpuInfo,
   GuardParams,
@@ -401,6 +402,12 @@ export class InferenceEngine {
         : { embeddingModel: this.modelInfo(this.embedding.model, this.embedding.contextSize) }),
       ...(this.embeddingFailure === undefined ? {} : { embeddingFailure: this.embeddingFailure }),
     };
+  }
+
+  /** Tokenizing needs no context: it answers at once, beside whatever the lanes are generating. */
+  countTokens(params: CountTokensParams): number[] {
+    const { chatModel } = this.loaded();
+    return params.texts.map((text) => chatModel.model.tokenize(text).length);
   }
 
   infill(id: number, params: InfillParams): Promise<GenerationResult> {

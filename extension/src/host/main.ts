@@ -63,6 +63,7 @@ async function handle(message: ToHost): Promise<void> {
     case "guard":
     case "embed":
     case "info":
+    case "countTokens":
       await serve(message);
       return;
     case "cancel":
@@ -82,7 +83,7 @@ async function handle(message: ToHost): Promise<void> {
 }
 
 async function serve(
-  request: Extract<ToHost, { kind: "infill" | "chat" | "guard" | "embed" | "info" }>,
+  request: Extract<ToHost, { kind: "infill" | "chat" | "guard" | "embed" | "info" | "countTokens" }>,
 ): Promise<void> {
   const { id } = request;
   try {
@@ -90,6 +91,9 @@ async function serve(
     switch (request.kind) {
       case "info":
         send({ kind: "info", id, info: await engine.info() });
+        return;
+      case "countTokens":
+        send({ kind: "tokenCounts", id, counts: engine.countTokens(request.params) });
         return;
       case "infill":
         send({ kind: "result", id, result: await engine.infill(id, request.params) });
@@ -115,8 +119,9 @@ async function serve(
   }
 }
 
-const malformedRequests: Record<"infill" | "chat" | "guard" | "embed" | "hardware", string> = {
+const malformedRequests: Record<"infill" | "chat" | "guard" | "embed" | "countTokens" | "hardware", string> = {
   infill: "Malformed infill parameters.",
+  countTokens: "Malformed token count request.",
   guard: "Malformed guard parameters.",
   embed: "Malformed embed parameters (a purpose and a non-empty list of texts).",
   chat: "Malformed chat parameters (the last turn must be the user's).",
@@ -131,7 +136,12 @@ function refuse({ kind, id }: Malformed<ToHost["kind"]>): void {
   }
   if (
     id !== undefined &&
-    (kind === "infill" || kind === "chat" || kind === "guard" || kind === "embed" || kind === "hardware")
+    (kind === "infill" ||
+      kind === "chat" ||
+      kind === "guard" ||
+      kind === "embed" ||
+      kind === "countTokens" ||
+      kind === "hardware")
   ) {
     // As for a well-formed request, a host that cannot serve models says so first.
     const failure =

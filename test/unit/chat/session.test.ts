@@ -59,7 +59,13 @@ const insecureScan: CodeScan = {
 };
 
 function createSession(
-  options: { contextSize?: number; conversations?: Conversation[]; sources?: StoredSource[] } = {},
+  options: {
+    contextSize?: number;
+    conversations?: Conversation[];
+    sources?: StoredSource[];
+    /** The backend's tokenizer; absent: the backend cannot count, and the session estimates. */
+    countTokens?: (texts: string[]) => number[];
+  } = {},
 ) {
   const host = new FakeHost();
   const posted: ChatToWebview[] = [];
@@ -71,6 +77,7 @@ function createSession(
   const deps: ChatSessionDependencies = {
     chat: host.chat,
     contextSize: () => options.contextSize,
+    countTokens: (texts) => Promise.resolve(options.countTokens?.(texts)),
     scanCode: (code, languageId) => {
       scans.push({ code, languageId });
       return code.includes("os.system") ? insecureScan : { action: "show", findings: [] };
@@ -316,6 +323,26 @@ describe("chat session", () => {
       const question = host.requests[0].turns.at(-1)?.text ?? "";
       assert.ok(question.includes("src/small.ts:3") && question.includes("src/alsoSmall.ts:3"), question);
       assert.ok(!question.includes("src/huge.ts:3"), "the chunk that does not fit is left out, not cut");
+    });
+
+    it("counts the chunks with the model's tokenizer where the backend has one", async () => {
+      // Short chunks by their characters, but this tokenizer says "dense" costs 300 tokens: only "light" fits.
+      const sources = [source("dense", 2), source("light", 2)];
+      const counted: string[][] = [];
+      const { session, host, posted } = createSession({
+        contextSize: 512,
+        sources,
+        countTokens: (texts) => {
+          counted.push(texts);
+          return texts.map((text) => (text.includes("denseLine") ? 300 : 10));
+        },
+      });
+      session.send("q", []);
+      await answered(posted);
+      const question = host.requests[0].turns.at(-1)?.text ?? "";
+      assert.ok(question.includes("src/light.ts:3") && !question.includes("src/dense.ts:3"), question);
+      assert.equal(counted.length, 1, "one request counts the prompt's pieces and every chunk");
+      assert.equal(counted[0].length, 3 + sources.length);
     });
 
     it("drops a cited source and answers again without it, without searching again", async () => {

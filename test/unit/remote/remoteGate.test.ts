@@ -8,6 +8,7 @@ import {
   type RemotePrompts,
   type RedactionReport,
   type RemoteTarget,
+  type Route,
   type RoutedRemote,
 } from "../../../extension/src/core/remote/remoteGate";
 import type { RemoteRedaction } from "../../../extension/src/core/remote/redaction";
@@ -248,6 +249,15 @@ class RecordingBackend implements InferenceBackend {
   async chat(request: ChatParams): Promise<GenerationResult> {
     return this.infill(request);
   }
+  /** One token per word, as a stand-in tokenizer; the texts it was asked to count are recorded. */
+  readonly counted: string[] = [];
+  async countTokens(text: string): Promise<number> {
+    this.counted.push(text);
+    return text.split(" ").length;
+  }
+  async countChatTokens(texts: string[]): Promise<number[]> {
+    return Promise.all(texts.map((text) => this.countTokens(text)));
+  }
 }
 
 const unchanged: RemoteRedaction = {
@@ -272,6 +282,25 @@ const markingRedaction: RemoteRedaction = {
 
 describe("backend routing", function () {
   const allowAll = (): RemoteGate => new RemoteGate(new MemoryConsent(), new ScriptedPrompts(async () => true));
+
+  it("counts chat tokens where the chat would go: the local host, or the server with the texts redacted", async function () {
+    const local = new RecordingBackend(result);
+    const remote = new RecordingBackend(result);
+    let route: Route<RoutedRemote> = { kind: "local" };
+    const routing = new BackendRouting<RoutedRemote>(
+      local,
+      allowAll(),
+      () => route,
+      () => undefined,
+      markingRedaction,
+      () => undefined,
+    );
+    assert.deepEqual(await routing.countChatTokens(["one two", "SECRET three four"]), [2, 3]);
+    assert.deepEqual(local.counted, ["one two", "SECRET three four"]);
+    route = { kind: "remote", remote: Promise.resolve({ backend: remote, target: target("https://gpu.example.com") }) };
+    assert.deepEqual(await routing.countChatTokens(["one two", "SECRET three four"]), [2, 3]);
+    assert.deepEqual(remote.counted, ["one two", "[REDACTED] three four"]);
+  });
 
   it("serves the local route from the local host", async function () {
     const local = new RecordingBackend(result);

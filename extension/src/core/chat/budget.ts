@@ -20,7 +20,7 @@ export interface BudgetPlan {
 }
 
 /** Template tokens around each turn (role markers, separators), generous for Llama 3 and ChatML alike. */
-const tokensPerTurn = 8;
+export const tokensPerTurn = 8;
 export const defaultCharsPerToken = 3;
 const minCharsPerToken = 1;
 const maxCharsPerToken = 6;
@@ -50,6 +50,18 @@ export function planBudget(input: BudgetInput): BudgetPlan {
     estimatedPromptTokens: total,
     fits: total <= available,
   };
+}
+
+/** The items that fit `room` tokens, in their order: one that does not fit is left out, never cut, and a later smaller one may still fit. */
+export function fitInRoom<T>(items: readonly T[], costs: readonly number[], room: number): T[] {
+  const fitted: T[] = [];
+  let left = room;
+  items.forEach((item, index) => {
+    if (costs[index] > left) return;
+    fitted.push(item);
+    left -= costs[index];
+  });
+  return fitted;
 }
 
 /** Characters per token of a prompt the host counted, kept in a sane range. */

@@ -14,7 +14,15 @@ import type {
   SourceView,
   TokenBudgetView,
 } from "../protocol/webview";
-import { answerReserve, calibrateCharsPerToken, defaultCharsPerToken, estimateTokens, planBudget } from "./budget";
+import {
+  answerReserve,
+  calibrateCharsPerToken,
+  defaultCharsPerToken,
+  estimateTokens,
+  fitInRoom,
+  planBudget,
+  tokensPerTurn,
+} from "./budget";
 import {
   type Conversation,
   type StoredAttachment,
@@ -46,6 +54,8 @@ export interface ChatSessionDependencies {
   chat(params: ChatParams, onChunk: (text: string) => void, signal: AbortSignal): Promise<GenerationResult>;
   /** The chat model's context size once the host is ready. */
   contextSize(): number | undefined;
+  /** Each text's length in the chat model's tokens; undefined where the backend cannot count (then it is estimated). */
+  countTokens(texts: string[]): Promise<number[] | undefined>;
   /** The Shield gate for one code block; `languageId` undefined when nothing says what language it is. */
   scanCode(code: string, languageId: string | undefined): CodeScan;
   post(message: ChatToWebview): void;
@@ -328,7 +338,7 @@ export class ChatSession {
     if (!(await this.guardQuestion(answer))) return;
     const question = conversation.messages[conversation.messages.length - 2];
     if (question?.role === "user" && question.sources === undefined && this.options().retrieval) {
-      question.sources = this.fitSources(question, await this.retrieveFor(question));
+      question.sources = await this.fitSources(question, await this.retrieveFor(question));
       this.deps.post({ kind: "sources", messageId: message.id, sources: question.sources.map(sourceView) });
     }
 
@@ -390,25 +400,24 @@ export class ChatSession {
 
   /**
    * The retrieved chunks that fit, best first: the question, its attachments and the system prompt come first, and
-   * the chunks get at most half the room left beside the answer's reserve. Counted as the chat's budget counts, in
-   * characters per token calibrated on the host's own token counts of earlier prompts.
+   * the chunks get at most half the room left beside the answer's reserve. Counted with the chat model's tokenizer
+   * (the local host's, or the server's /tokenize); where the backend cannot count, in characters per token calibrated
+   * on the host's own token counts of earlier prompts, as the chat's budget counts.
    */
-  private fitSources(question: StoredMessage, candidates: readonly StoredSource[]): StoredSource[] {
+  private async fitSources(question: StoredMessage, candidates: readonly StoredSource[]): Promise<StoredSource[]> {
     const contextSize = this.deps.contextSize();
     if (contextSize === undefined) return candidates.slice(0, sourcesWithoutContextSize);
-    const used =
-      estimateTokens(systemPrompt, this.charsPerToken) +
-      estimateTokens(userTurnText(question), this.charsPerToken) +
-      estimateTokens(sourcesHeading, this.charsPerToken);
-    let room = (contextSize - answerReserve(contextSize, this.options().maxAnswerTokens) - used) * sourcesShareOfRoom;
-    const fitted: StoredSource[] = [];
-    for (const source of candidates) {
-      const cost = estimateTokens(sourceText(source), this.charsPerToken);
-      if (cost > room) continue;
-      fitted.push(source);
-      room -= cost;
-    }
-    return fitted;
+    if (candidates.length === 0) return [];
+    const texts = [systemPrompt, userTurnText(question), sourcesHeading, ...candidates.map(sourceText)];
+    const counted = await this.deps.countTokens(texts).catch(() => undefined);
+    // The system and user turns' template tokens on top; each chunk also takes the blank line before it.
+    const costs =
+      counted?.length === texts.length
+        ? counted.map((count, index) => count + (index < 2 ? tokensPerTurn : 1))
+        : texts.map((text) => estimateTokens(text, this.charsPerToken));
+    const used = costs[0] + costs[1] + costs[2];
+    const room = (contextSize - answerReserve(contextSize, this.options().maxAnswerTokens) - used) * sourcesShareOfRoom;
+    return fitInRoom(candidates, costs.slice(3), room);
   }
 
   /**

@@ -47,11 +47,17 @@ export type RemoteKind = Exclude<BackendKind, "local">;
 /** How the `openai` backend writes a fill-in-the-middle prompt: the model family's own FIM format, or the user's. */
 export type FimTemplateName = "qwen" | "codellama" | "starcoder" | "deepseek" | "custom";
 
+/** Counts texts in the tokens of the model that answers the chat, to fit what goes into its prompt. */
+export interface ChatTokenCounter {
+  /** Each text's length in tokens; undefined where the backend has no tokenizer to ask (the caller estimates). */
+  countChatTokens(texts: string[], signal?: AbortSignal): Promise<number[] | undefined>;
+}
+
 /**
  * What chat and refactor need: a backend that chats, and a state that says whether it can answer and with how large a
  * context. The local host client is one; so is the router that also serves remote servers.
  */
-export interface ConversationBackend extends Pick<InferenceBackend, "chat"> {
+export interface ConversationBackend extends Pick<InferenceBackend, "chat">, ChatTokenCounter {
   readonly state: HostState;
   onDidChangeState(listener: (state: HostState) => void): { dispose(): void };
 }

@@ -136,6 +136,11 @@ export interface ChatParams {
   temperature: number;
 }
 
+/** Texts to count in the chat model's tokens, each on its own (no chat template around them). */
+export interface CountTokensParams {
+  texts: string[];
+}
+
 /**
  * A cancelled request (a `cancel` message, or a newer request of the same kind superseding it) never gets a
  * `result`: the host answers an `error` with code "cancelled". Chat text streamed before that stays with the caller.
@@ -225,6 +230,7 @@ export interface HostRequestMap {
   guard: { params: GuardParams; result: GenerationResult };
   embed: { params: EmbedParams; result: EmbeddingResult };
   info: { params: undefined; result: HostInfo };
+  countTokens: { params: CountTokensParams; result: number[] };
 }
 
 export type RequestKind = keyof HostRequestMap;
@@ -237,6 +243,7 @@ export type HostRequest =
   | { kind: "guard"; id: number; params: RequestParams<"guard"> }
   | { kind: "embed"; id: number; params: RequestParams<"embed"> }
   | { kind: "info"; id: number }
+  | { kind: "countTokens"; id: number; params: RequestParams<"countTokens"> }
   | { kind: "cancel"; id: number };
 
 /**
@@ -277,12 +284,13 @@ export type FromHost =
   | { kind: "result"; id: number; result: GenerationResult }
   | { kind: "embedded"; id: number; result: EmbeddingResult }
   | { kind: "info"; id: number; info: HostInfo }
+  | { kind: "tokenCounts"; id: number; counts: number[] }
   | { kind: "hardware"; id: number; report: HardwareReport }
   | { kind: "error"; id: number; error: HostError }
   | { kind: "log"; level: LogLevel; message: string };
 
 /** The messages that settle a request: the host sends each with the request's id. */
-export type ReplyMessage = Extract<FromHost, { kind: "result" | "embedded" | "info" | "error" }>;
+export type ReplyMessage = Extract<FromHost, { kind: "result" | "embedded" | "info" | "tokenCounts" | "error" }>;
 
 /** The host's own news, which belongs to no request. */
 export type LifecycleMessage = Extract<FromHost, { kind: "loading" | "ready" | "loadFailed" }>;
@@ -293,6 +301,7 @@ const requestBuilders: { [K in RequestKind]: (id: number, params: RequestParams<
   guard: (id, params) => ({ kind: "guard", id, params }),
   embed: (id, params) => ({ kind: "embed", id, params }),
   info: (id) => ({ kind: "info", id }),
+  countTokens: (id, params) => ({ kind: "countTokens", id, params }),
 };
 
 export function requestMessage<K extends RequestKind>(kind: K, id: number, params: RequestParams<K>): HostRequest {
@@ -306,6 +315,7 @@ const resultReaders: { [K in RequestKind]: (reply: ReplyMessage) => RequestResul
   guard: (reply) => (reply.kind === "result" ? reply.result : undefined),
   embed: (reply) => (reply.kind === "embedded" ? reply.result : undefined),
   info: (reply) => (reply.kind === "info" ? reply.info : undefined),
+  countTokens: (reply) => (reply.kind === "tokenCounts" ? reply.counts : undefined),
 };
 
 /** What a reply carries for a request of `kind`; undefined when it is not the kind of reply that request gets. */
@@ -321,6 +331,7 @@ const toHostKinds = membersOf<ToHost["kind"]>({
   guard: true,
   embed: true,
   info: true,
+  countTokens: true,
   cancel: true,
   shutdown: true,
   hardware: true,
@@ -333,6 +344,7 @@ const fromHostKinds: readonly FromHost["kind"][] = [
   "result",
   "embedded",
   "info",
+  "tokenCounts",
   "hardware",
   "error",
   "log",
@@ -432,6 +444,10 @@ export function isChatParams(value: unknown): value is ChatParams {
   );
 }
 
+export function isCountTokensParams(value: unknown): value is CountTokensParams {
+  return isRecord(value) && Array.isArray(value.texts) && value.texts.every((text) => typeof text === "string");
+}
+
 export function isGuardParams(value: unknown): value is GuardParams {
   return (
     isRecord(value) &&
@@ -527,6 +543,8 @@ function isWellFormedToHost(value: unknown): value is ToHost {
       return isId(value.id) && isGuardParams(value.params);
     case "embed":
       return isId(value.id) && isEmbedParams(value.params);
+    case "countTokens":
+      return isId(value.id) && isCountTokensParams(value.params);
     case "info":
     case "cancel":
       return isId(value.id);
@@ -554,6 +572,8 @@ function isWellFormedFromHost(value: unknown): value is FromHost {
       return isId(value.id) && isEmbeddingResult(value.result);
     case "info":
       return isId(value.id) && isHostInfo(value.info);
+    case "tokenCounts":
+      return isId(value.id) && Array.isArray(value.counts) && value.counts.every((count) => isCount(count, 0));
     case "hardware":
       return isId(value.id) && isHardwareReport(value.report);
     case "error":

@@ -1,7 +1,8 @@
 // The decisions that stand between a request and a remote server: may code go there (the URL's policy, the user's
 // consent), and what a 401 does (ask for the key, retry once). Pure logic behind narrow interfaces, so that the VS Code
 // adapter (inferenceRouter.ts) only supplies storage and dialogs.
-import { HostRequestError, type InferenceBackend } from "../protocol/backend";
+import { HostRequestError, type ChatTokenCounter, type InferenceBackend } from "../protocol/backend";
+import type { ChatParams } from "../protocol/host";
 import type { RemoteAccess } from "./remoteAccess";
 import type { RedactedRequest, RemoteRedaction } from "./redaction";
 
@@ -117,7 +118,11 @@ export class RemoteGate {
 export type Route<Remote> = { kind: "local" } | { kind: "remote"; remote: Promise<Remote> };
 
 export interface RoutedRemote {
-  backend: InferenceBackend & { readonly serverName: string };
+  backend: InferenceBackend & {
+    readonly serverName: string;
+    /** A text's length in the server's tokens; undefined where the server has no tokenizer endpoint. */
+    countTokens(text: string, signal?: AbortSignal): Promise<number | undefined>;
+  };
   target: RemoteTarget;
 }
 
@@ -134,7 +139,7 @@ export interface RedactionReport {
  */
 export class BackendRouting<Remote extends RoutedRemote> {
   constructor(
-    private readonly local: InferenceBackend,
+    private readonly local: InferenceBackend & ChatTokenCounter,
     private readonly gate: RemoteGate,
     private readonly route: () => Route<Remote>,
     /** Told of each remote request's end: undefined on success, else the error (for the status bar and the log). */
@@ -173,6 +178,33 @@ export class BackendRouting<Remote extends RoutedRemote> {
         const sent = await this.redacted(remote, params, (open) => this.redaction.chat(open), "chat");
         const result = await remote.backend.chat(sent.params, onChunk, signal);
         return sent.redacted === 0 ? result : { ...result, redactedSecrets: sent.redacted };
+      },
+      signal,
+    );
+  }
+
+  /**
+   * Each text's length in the tokens of the model that would answer a chat: the local host's tokenizer, or the server's
+   * (llama-server's /tokenize), with the same consent and secrets redacted as the chat prompt they are counted for.
+   * Undefined where the server has no tokenizer endpoint.
+   */
+  countChatTokens(texts: string[], signal?: AbortSignal): Promise<number[] | undefined> {
+    const route = this.route();
+    if (route.kind === "local") return this.local.countChatTokens(texts, signal);
+    return this.throughRemote(
+      route.remote,
+      async (remote) => {
+        const asChat: ChatParams = {
+          systemPrompt: "",
+          turns: texts.map((text) => ({ role: "user", text })),
+          maxTokens: 1,
+          temperature: 0,
+        };
+        const sent = await this.redacted(remote, asChat, (open) => this.redaction.chat(open), "chat");
+        const counts = await Promise.all(
+          sent.params.turns.map((turn) => remote.backend.countTokens(turn.text, signal)),
+        );
+        return counts.every((count) => count !== undefined) ? counts : undefined;
       },
       signal,
     );

@@ -23,8 +23,11 @@ export interface SymbolLookup {
 
 /** Files larger than this are generated or data more often than code worth summarising. */
 export const maxIndexedFileBytes = 512 * 1024;
-/** Bounds the index of a huge monorepo; the files VS Code lists first are kept. */
-export const maxIndexedFiles = 5000;
+/**
+ * Bounds the index of a huge monorepo; the files VS Code lists first are kept, and the log says when a listing hit it.
+ * Twice the 10,000-file repository the retrieval index is sized for (under 200 MB), so such a repository is whole.
+ */
+export const maxIndexedFiles = 20_000;
 
 /** Folders that hold other people's code or build output, left out even where no .gitignore says so. */
 export const alwaysExcludedFolders = [

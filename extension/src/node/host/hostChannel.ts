@@ -140,7 +140,8 @@ export class HostChannel {
       }
       case "result":
       case "embedded":
-      case "info": {
+      case "info":
+      case "tokenCounts": {
         const request = this.take(message.id);
         if (request === undefined) return;
         if (request.aborted) request.fail(cancelledError());

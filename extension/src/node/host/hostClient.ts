@@ -84,6 +84,11 @@ export class HostClient implements InferenceBackend {
     return this.request("info", undefined);
   }
 
+  /** Each text's length in the chat model's tokens, as the chat prompt's budget counts them. */
+  countChatTokens(texts: string[], signal?: AbortSignal): Promise<number[]> {
+    return this.request("countTokens", { texts }, { signal });
+  }
+
   /**
    * Stops the host and starts it again, with a new config if given; clears a load failure. When the new config does
    * not load but an earlier one did, the host serves the earlier one again and this rejects with the reason.

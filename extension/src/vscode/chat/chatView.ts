@@ -261,6 +261,7 @@ class ChatViewProvider implements vscode.WebviewViewProvider, ChatPage, vscode.D
           return this.host.chat(params, onChunk, signal);
         },
         contextSize: () => (this.host.state.phase === "ready" ? this.host.state.info.chatModel.contextSize : undefined),
+        countTokens: (texts) => this.host.countChatTokens(texts),
         scanCode: (code, languageId) => this.scanCode(code, languageId),
         post: (message) => this.post(message),
         // Without a folder on disk there is no index to ask, and nothing to say about it.

@@ -136,6 +136,10 @@ export class InferenceRouter implements InferenceBackend, ConversationBackend, v
     return this.routing.chat(params, onChunk, signal);
   }
 
+  countChatTokens(texts: string[], signal?: AbortSignal): Promise<number[] | undefined> {
+    return this.routing.countChatTokens(texts, signal);
+  }
+
   /** Asks the server again whether it answers (the status bar's click). */
   async checkRemote(): Promise<void> {
     const remote = this.remote;

@@ -180,6 +180,10 @@ export class WorkspaceSymbols implements vscode.Disposable {
         scan.token,
       );
       if (scan.token.isCancellationRequested) return;
+      if (uris.length >= maxIndexedFiles)
+        this.log.warn(
+          `Workspace symbol index: the workspace has more than ${maxIndexedFiles} source files; only the first ${maxIndexedFiles} listed are indexed.`,
+        );
       this.client.indexFiles(uris.filter((uri) => this.covers(uri)).map((uri) => uri.path));
     } catch (error) {
       this.log.warn(`Workspace symbol index: could not list the workspace's files: ${String(error)}`);
