@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   const host = createTestHost(hostConfig(chatModel, { contextSize: 4096, guardModelPath: guardModel }));
   const info = await host.client.start();
   console.log(
-    `guard: ${info.guardModel?.name} (${info.guardModel?.layers} blocks, context ${info.guardModel?.contextSize}), chat: ${info.chatModel.name}, ${info.threads} threads`,
+    `guard: ${info.guardModel?.name} (${info.guardModel?.layers} offloadable layers: its blocks and the output, context ${info.guardModel?.contextSize}), chat: ${info.chatModel.name}, ${info.threads} threads`,
   );
 
   const check = async (role: GuardRole, turns: readonly GuardTurn[]) => {
@@ -134,7 +134,12 @@ async function main(): Promise<void> {
   // falls on both alike.
   const guard = new ChatGuard({
     model: () => Promise.resolve({ name: "Llama Guard 3 1B" }),
-    check: async (role, prompt, signal) => host.client.guard({ role, ...prompt, maxTokens: verdictTokens }, signal),
+    // Random weights give a random verdict, which the guard rightly reads as malformed and so holds the message back
+    // unanswered. The check still runs in full; only its verdict is read as "safe", so that the chat goes on.
+    check: async (role, prompt, signal) => ({
+      ...(await host.client.guard({ role, ...prompt, maxTokens: verdictTokens }, signal)),
+      text: "safe",
+    }),
     settings: () => ({ mode: "prompts", disabledCategories: new Set() }),
     timers: systemTimers,
     timeoutMs: phaseTimeoutMs,
