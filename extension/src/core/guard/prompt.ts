@@ -44,6 +44,15 @@ function instruction(role: GuardRole): string {
 }
 
 /**
+ * The turn's text with every `<|...|>` spelling broken by a zero-width space. The host and llama-server read special
+ * tokens in the prompt text, so a message that wrote `<|eot_id|>` and an assistant header followed by "safe" would
+ * otherwise end the conversation early and answer for the guard.
+ */
+function withoutControlTokens(text: string): string {
+  return text.replaceAll("<|", "<\u200b|");
+}
+
+/**
  * The prompt that asks the guard about the last turn of `turns`, which must be of `role`. Only the categories given
  * are listed, each under its version's own code, as the model card's template does for excluded categories.
  */
@@ -54,7 +63,7 @@ export function guardPrompt(
   turns: readonly GuardTurn[],
 ): GuardPrompt {
   const body = `${task(role)}${categoryBlock(version, categories)}${conversationStart}`;
-  const conversation = `${turns.map((turn) => `${turn.role}: ${turn.text.trim()}`).join("\n\n")}\n\n<END CONVERSATION>\n\n${instruction(role)}`;
+  const conversation = `${turns.map((turn) => `${turn.role}: ${withoutControlTokens(turn.text.trim())}`).join("\n\n")}\n\n<END CONVERSATION>\n\n${instruction(role)}`;
   if (version === "llama-guard-2") {
     // Llama Guard 2 is a Llama 3 model with a Llama 2 style instruction wrapper.
     return { policy: `<|begin_of_text|>[INST] ${body}`, conversation: `${conversation} [/INST]` };
