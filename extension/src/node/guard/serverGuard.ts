@@ -7,7 +7,7 @@ import type { GuardCheck, GuardModelIdentity } from "../../core/guard/chatGuard"
 import type { GuardPrompt } from "../../core/guard/prompt";
 import { guardVerdictMaxTokens } from "../../core/guard/verdict";
 import { HostRequestError } from "../../core/protocol/backend";
-import { parseJsonObject, type JsonObject } from "../../core/remote/streams";
+import type { JsonObject } from "../../core/remote/streams";
 import { HttpTransport } from "../http/httpTransport";
 
 export interface ServerGuardOptions {
@@ -57,29 +57,18 @@ export function createServerGuard(options: ServerGuardOptions): ServerGuard {
     body: JsonObject | undefined,
     signal: AbortSignal,
   ): Promise<JsonObject> {
-    const parts: Buffer[] = [];
-    await transport.run({
+    return transport.requestJson({
       method,
       path: requestPath,
       body,
       apiKey: await options.apiKey(),
       model: "",
       signal,
-      onData: (chunk) => parts.push(chunk),
     });
-    try {
-      return parseJsonObject(Buffer.concat(parts).toString("utf8"));
-    } catch (error) {
-      throw malformed(requestPath, error instanceof Error ? error.message : String(error));
-    }
   }
 
-  function malformed(requestPath: string, detail: string): HostRequestError {
-    return new HostRequestError(
-      "malformedResponse",
-      `${serverName} sent a malformed answer to ${requestPath}: ${detail}`,
-    );
-  }
+  const malformed = (requestPath: string, detail: string): HostRequestError =>
+    transport.malformed(requestPath, new Error(detail));
 
   return {
     serverName,

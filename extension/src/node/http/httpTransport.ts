@@ -3,6 +3,7 @@
 import type http from "node:http";
 import { HostRequestError, cancelledError } from "../../core/protocol/backend";
 import { type FailedRequest, httpStatusError, networkError } from "../../core/remote/remoteErrors";
+import { type JsonObject, parseJsonObject } from "../../core/remote/streams";
 import { HttpFailure, type HttpResponse, keepAliveAgent, sendRequest } from "./httpClient";
 
 export interface TransportOptions {
@@ -51,6 +52,25 @@ export class HttpTransport {
 
   get serverName(): string {
     return this.options.serverName;
+  }
+
+  /** Runs the exchange and reads its whole body as one JSON object. */
+  async requestJson(exchange: Omit<Exchange, "onData">): Promise<JsonObject> {
+    const parts: Buffer[] = [];
+    await this.run({ ...exchange, onData: (chunk) => parts.push(chunk) });
+    try {
+      return parseJsonObject(Buffer.concat(parts).toString("utf8"));
+    } catch (error) {
+      throw this.malformed(exchange.path, error);
+    }
+  }
+
+  malformed(path: string, error: unknown): HostRequestError {
+    const detail = error instanceof Error ? error.message : String(error);
+    return new HostRequestError(
+      "malformedResponse",
+      `${this.serverName} sent a malformed answer to ${path}: ${detail}`,
+    );
   }
 
   /** Runs the exchange, retrying a 429 twice (after Retry-After when the server gives one). */

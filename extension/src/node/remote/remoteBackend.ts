@@ -154,29 +154,18 @@ class RemoteClient {
     body: JsonObject | undefined,
     signal?: AbortSignal,
   ): Promise<JsonObject> {
-    const parts: Buffer[] = [];
-    await this.transport.run({
+    return this.transport.requestJson({
       method,
       path,
       body,
       apiKey: await this.options.apiKey(),
       model: this.model,
       signal,
-      onData: (chunk) => parts.push(chunk),
     });
-    try {
-      return parseJsonObject(Buffer.concat(parts).toString("utf8"));
-    } catch (error) {
-      throw this.malformed(path, error);
-    }
   }
 
   malformed(path: string, error: unknown): HostRequestError {
-    const detail = error instanceof Error ? error.message : String(error);
-    return new HostRequestError(
-      "malformedResponse",
-      `${this.serverName} sent a malformed answer to ${path}: ${detail}`,
-    );
+    return this.transport.malformed(path, error);
   }
 
   incomplete(path: string): HostRequestError {
