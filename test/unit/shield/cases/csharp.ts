@@ -57,8 +57,37 @@ export const CSHARP_CASES: readonly RuleCase[] = [
       inMethod("var salt = new byte[16];\n    rnd.NextBytes(salt);"),
       inMethod('node.Value = "user" + new Random().Next();'),
       inMethod("int sessionId = random.Next();"),
+      // Every use: what a drawn value becomes is rarely visible where it is drawn.
+      inMethod("int index = random.Next(items.Count);"),
+      inMethod("int wait = new Random().Next(10);"),
+      inMethod("double d = (double)(_random.NextDouble());"),
+      inMethod("var generator = new Random();"),
+      inMethod("int pick = Random.Shared.Next(6);"),
+      "class Dice {\n  private readonly Random die = new Random();\n  int Roll() { return die.Next(1, 7); }\n}",
+      "class Dice {\n  int Roll(Random die) { return die.Next(1, 7); }\n}",
+      inMethod("var seeded = new Random(Environment.TickCount);\n    var n = seeded.Next();"),
+      // UnityEngine.Random: System.Random has no static Range or value.
+      inMethod("int dir = Random.Range(1, 3);"),
+      inMethod("return UnityEngine.Random.Range(min, max);"),
+      inMethod("if (Random.value < 0.5f) Flip();"),
+      // Random bytes from a constant-seeded generator are still key material.
+      inMethod("Random rnd = new Random(1234);\n    rnd.NextBytes(key);"),
     ],
-    negatives: [inMethod("int index = random.Next(items.Count);"), inMethod("int wait = random.Next(10, 70);")],
+    negatives: [
+      // The CSPRNG.
+      inMethod("int pick = RandomNumberGenerator.GetInt32(6);"),
+      inMethod("using var rng = RandomNumberGenerator.Create();\n    rng.GetBytes(salt);"),
+      // Next() on other types: an enumerator, an id generator, a sequence declared in the file.
+      inMethod("var e = list.GetEnumerator();\n    e.MoveNext();"),
+      inMethod("long id = generator.Next();"),
+      "class Ids {\n  private readonly IdSequence random = new IdSequence();\n  long Take() { return random.Next(); }\n}",
+      inMethod("var next = node.Next;"),
+      // A constant seed asks for a reproducible sequence (csharp.fixed-seed covers secret-like uses).
+      inMethod("Random rand = new Random(123456);\n    rand.Next(10000);"),
+      inMethod("var noise = new Random(42);"),
+      // Unity's InitState only sets the seed; draws are reported where they happen.
+      inMethod("Random.InitState(42);"),
+    ],
   },
   {
     rule: "csharp.sql-formatting",

@@ -24,7 +24,6 @@ import {
   WEAK_HASH_EXPLANATION,
   WEAK_HASH_FIX,
   WEAK_HASH_MESSAGE,
-  WEAK_RANDOM_EXPLANATION,
 } from "./shared";
 
 const CS = ["csharp"] as const;
@@ -145,6 +144,84 @@ const deserialization: RuleDefinition = {
   ],
 };
 
+/** System.Random's own methods; RandomNumberGenerator (the CSPRNG) has GetBytes/GetInt32/Fill instead. */
+const SYSTEM_RANDOM_METHODS = ["Next", "NextDouble", "NextBytes", "NextInt64", "NextSingle", "Shuffle", "GetItems"];
+
+/**
+ * Names that say "a general-purpose generator" when the file does not declare the receiver (a field of a base class,
+ * a fixture, a member of another object). Together with a method only System.Random has, the name is the evidence;
+ * the false-alarm risk is a home-made generator with Next() kept in a field called rng or random, which is as
+ * predictable in practice. `generator` and single letters are left out: ID and sequence generators have Next() too.
+ */
+const GENERATOR_NAME = /^(m_?|_)?(rnd|rng|rand|random|randomizer|randomGenerator|prng)$/i;
+
+function isRandomType(type: Node | null | undefined): boolean {
+  return /^(global::)?(System\.)?Random$/.test(type?.text ?? "");
+}
+
+/** new Random(42): a generator seeded with a constant is asked to repeat itself (a test, a benchmark, a simulation). */
+function isReproducibleGenerator(creation: Node | null | undefined): boolean {
+  if (creation?.type !== "object_creation_expression" && creation?.type !== "implicit_object_creation_expression")
+    return false;
+  const seed = firstArgument(
+    creation.childForFieldName("arguments") ?? creation.namedChildren.find((c) => c?.type === "argument_list"),
+  );
+  return seed !== undefined && isConstantExpression(seed);
+}
+
+interface CSharpDeclaration {
+  readonly type: Node | null;
+  readonly value?: Node;
+}
+
+/** How a field, property, local or parameter of this name is declared in the file, if it is. */
+function csharpDeclaration(name: string, anywhere: Node): CSharpDeclaration | undefined {
+  for (const node of anywhere.tree.rootNode.descendantsOfType([
+    "variable_declarator",
+    "parameter",
+    "property_declaration",
+  ])) {
+    if (!node || node.childForFieldName("name")?.text !== name) continue;
+    if (node.type !== "variable_declarator") return { type: node.childForFieldName("type") };
+    const value = node.namedChildren[node.namedChildCount - 1];
+    return {
+      type: node.parent?.type === "variable_declaration" ? node.parent.childForFieldName("type") : null,
+      value: value && value !== node.childForFieldName("name") ? value : undefined,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * A receiver that is a System.Random: created in place, Random.Shared, or a name declared in the file as a Random
+ * (or `var x = new Random()`); where the file does not declare it, a generator-like name. A generator seeded with a
+ * constant is left out, as in Java: csharp.fixed-seed reports it where the values look like secrets.
+ */
+function isSystemRandom(receiver: Node | null | undefined): boolean {
+  if (!receiver) return false;
+  if (receiver.type === "parenthesized_expression") return isSystemRandom(receiver.namedChildren[0]);
+  if (receiver.type === "object_creation_expression")
+    return isRandomType(receiver.childForFieldName("type")) && !isReproducibleGenerator(receiver);
+  let name: string;
+  if (receiver.type === "identifier") name = receiver.text;
+  else if (receiver.type === "member_access_expression") {
+    if (isRandomType(receiver.childForFieldName("expression")))
+      return receiver.childForFieldName("name")?.text === "Shared";
+    name = receiver.childForFieldName("name")?.text ?? "";
+  } else return false;
+  const declaration = csharpDeclaration(name, receiver);
+  if (!declaration) return GENERATOR_NAME.test(name);
+  return declaresRandom(declaration) && !isReproducibleGenerator(declaration.value);
+}
+
+function declaresRandom(declaration: CSharpDeclaration): boolean {
+  if (declaration.type?.type !== "implicit_type") return isRandomType(declaration.type);
+  return (
+    declaration.value?.type === "object_creation_expression" &&
+    isRandomType(declaration.value.childForFieldName("type"))
+  );
+}
+
 /** A random number concatenated into text or interpolated: a generated name, code or identifier. */
 function madeIntoText(call: Node): boolean {
   let current: Node = call;
@@ -159,25 +236,83 @@ function madeIntoText(call: Node): boolean {
   );
 }
 
+/**
+ * A receiver named like a generator, not declared in the file as anything but a Random (a constant-seeded one
+ * included), whose value becomes a secret: its name, bytes, or text.
+ */
+function feedsSecret(match: RuleMatch): boolean {
+  const node = match.capture("finding");
+  const receiver = match.capture("receiver");
+  if (!node || !receiver || !/rand|rnd|rng/i.test(receiver.text)) return false;
+  const name = receiver.type === "member_access_expression" ? receiver.childForFieldName("name")?.text : receiver.text;
+  const declaration = name === undefined ? undefined : csharpDeclaration(name, receiver);
+  if (declaration && !declaresRandom(declaration)) return false;
+  // Random bytes are key, salt or nonce material whatever they are called.
+  if (match.capture("fn")?.text === "NextBytes") return true;
+  const destination = destinationName(node);
+  return (
+    (destination !== undefined && (namesSecurityValue(destination) || namesIdentifier(destination))) ||
+    madeIntoText(node)
+  );
+}
+
+/** UnityEngine.Random's static members; System.Random has no static Range or value, so `Random.Range` is Unity's. */
+const UNITY_RANDOM_CALLS = ["Range", "ColorHSV"];
+const UNITY_RANDOM_PROPERTIES = [
+  "value",
+  "insideUnitCircle",
+  "insideUnitSphere",
+  "onUnitSphere",
+  "rotation",
+  "rotationUniform",
+];
+const UNITY_RANDOM = "^(UnityEngine[.])?Random$";
+
+/**
+ * Every use of a general-purpose generator, as SCS0005 (Security Code Scan) reports System.Random and as java.weak-random
+ * and FindSecBugs' PREDICTABLE_RANDOM report java.util.Random: whether a drawn value ends up in a token, a password, a
+ * shuffle that decides who wins or an id that must not be guessed is rarely visible from the line that draws it. A
+ * warning, not a block: most uses (games, jitter, sampling) are fine, and the fix is a one-line switch to
+ * RandomNumberGenerator where they are not. UnityEngine.Random (xorshift128, seeded from the clock) is as predictable.
+ */
 const weakRandom: RuleDefinition = {
   id: "csharp.weak-random",
   cwe: "CWE-338",
   severity: "warn",
-  message: "System.Random is predictable; this value looks security-sensitive (token, password, key, salt…).",
-  fixHint: "Use System.Security.Cryptography.RandomNumberGenerator.",
-  explanation: WEAK_RANDOM_EXPLANATION,
+  message:
+    "System.Random (or UnityEngine.Random) is predictable; it must not produce tokens, passwords, keys, salts or ids.",
+  fixHint:
+    "Use System.Security.Cryptography.RandomNumberGenerator (GetInt32, GetBytes) for anything an attacker must not guess.",
+  explanation:
+    "System.Random is not a cryptographic generator (Knuth's subtractive generator, seeded from the clock on .NET " +
+    "Framework); its state can be recovered from observed outputs. Tokens, passwords, salts, nonces, keys and guessable ids need " +
+    "RandomNumberGenerator. Every use is reported, as a warning, because what a drawn value becomes is rarely visible " +
+    "where it is drawn; a generator seeded with a constant is meant to repeat itself and is left to csharp.fixed-seed.",
   patterns: [
     {
       languages: CS,
-      query: `((invocation_expression function: (member_access_expression expression: (_) @receiver name: (identifier) @fn)) @finding (#any-of? @fn "Next" "NextBytes" "NextDouble" "NextInt64" "Range"))`,
+      query: `((invocation_expression function: (member_access_expression expression: (_) @receiver name: (identifier) @fn)) @finding (#any-of? @fn ${anyOf(SYSTEM_RANDOM_METHODS)}))`,
+      accept: (match) => isSystemRandom(match.capture("receiver")) || feedsSecret(match),
+    },
+    {
+      // new Random() kept for later: reported where it is made. new Random().Next() is reported once, at the call.
+      languages: CS,
+      query: `((object_creation_expression type: (_) @type) @finding (#match? @type "Random$"))`,
       accept: (match) => {
         const node = match.capture("finding");
-        if (!node || !/rand|rnd|rng/i.test(match.capture("receiver")?.text ?? "")) return false;
-        // Random bytes are key, salt or nonce material whatever they are called.
-        if (match.capture("fn")?.text === "NextBytes") return true;
-        const name = destinationName(node);
-        return (name !== undefined && (namesSecurityValue(name) || namesIdentifier(name))) || madeIntoText(node);
+        if (!node || !isRandomType(match.capture("type")) || isReproducibleGenerator(node)) return false;
+        let outer: Node = node;
+        while (outer.parent?.type === "parenthesized_expression") outer = outer.parent;
+        return outer.parent?.type !== "member_access_expression";
       },
+    },
+    {
+      languages: CS,
+      query: `((invocation_expression function: (member_access_expression expression: (_) @class name: (identifier) @fn)) @finding (#match? @class "${UNITY_RANDOM}") (#any-of? @fn ${anyOf(UNITY_RANDOM_CALLS)}))`,
+    },
+    {
+      languages: CS,
+      query: `((member_access_expression expression: (_) @class name: (identifier) @property) @finding (#match? @class "${UNITY_RANDOM}") (#any-of? @property ${anyOf(UNITY_RANDOM_PROPERTIES)}))`,
     },
   ],
 };
