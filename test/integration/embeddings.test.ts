@@ -226,7 +226,8 @@ describe("workspace embeddings through the real host", function () {
       );
     } finally {
       client.stop();
-      rmSync(root, { recursive: true, force: true });
+      // The worker may still be writing its last save into the storage folder as it stops.
+      rmSync(root, { recursive: true, force: true, maxRetries: 5 });
     }
   });
 });
