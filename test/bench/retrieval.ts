@@ -5,11 +5,16 @@
 //   npx tsx test/bench/retrieval.ts --repo DIR --queries FILE.json   (a JSON array of {"query", "file"})
 // --quality-only skips the cost half (and so the summary line); --misses lists the queries whose file was not top 5.
 // Embeddings and hybrid ranking: the chunks and queries are embedded by the real host (dist/host/main.mjs, npm run
-// build) with the random-weight fixture embedding model, or with a real one given as --embedding-model FILE.GGUF.
+// build) with the random-weight fixture embedding model, or with a real one given as --embedding-model FILE.GGUF;
+// ranked by the vector store's two passes as the extension does, and by an exact scan of every vector, to show that
+// the two passes lose nothing.
 // Cost: a synthetic 10,000-file repository indexed by the same SymbolIndexer and RetrievalIndex as the extension's
 // worker, in a child process so that its peak memory is its own: the kernel's high-water mark of its resident size
 // (VmHWM) less its resident size before indexing began; then query latency, in wall time and in the CPU time each
-// query took (which a loaded machine does not inflate as much).
+// query took (which a loaded machine does not inflate as much). Then again in a second child with a synthetic
+// 768-wide vector for every chunk (nomic-embed-text's width), held while the files are indexed as in a session that
+// loaded its stored vectors, and hybrid questions timed (keyword query, vector search, fusion) beside the per-chunk
+// vector scan of before and an exact scan of the new store.
 // Prints figures only; it asserts nothing.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from "node:fs";
