@@ -5,11 +5,16 @@
 //   npx tsx test/bench/retrieval.ts --repo DIR --queries FILE.json   (a JSON array of {"query", "file"})
 // --quality-only skips the cost half (and so the summary line); --misses lists the queries whose file was not top 5.
 // Embeddings and hybrid ranking: the chunks and queries are embedded by the real host (dist/host/main.mjs, npm run
-// build) with the random-weight fixture embedding model, or with a real one given as --embedding-model FILE.GGUF.
+// build) with the random-weight fixture embedding model, or with a real one given as --embedding-model FILE.GGUF;
+// ranked by the vector store's two passes as the extension does, and by an exact scan of every vector, to show that
+// the two passes lose nothing.
 // Cost: a synthetic 10,000-file repository indexed by the same SymbolIndexer and RetrievalIndex as the extension's
 // worker, in a child process so that its peak memory is its own: the kernel's high-water mark of its resident size
 // (VmHWM) less its resident size before indexing began; then query latency, in wall time and in the CPU time each
-// query took (which a loaded machine does not inflate as much).
+// query took (which a loaded machine does not inflate as much). Then again in a second child with a synthetic
+// 768-wide vector for every chunk (nomic-embed-text's width), held while the files are indexed as in a session that
+// loaded its stored vectors, and hybrid questions timed (keyword query, vector search, fusion) beside the per-chunk
+// vector scan of before and an exact scan of the new store.
 // Prints figures only; it asserts nothing.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from "node:fs";
@@ -18,7 +23,14 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Chunk } from "../../extension/src/core/retrieval/chunks";
-import { ChunkEmbeddings } from "../../extension/src/core/retrieval/chunkEmbeddings";
+import {
+  ChunkEmbeddings,
+  fuseRankings,
+  fusionDepth,
+  hybridRanking,
+  quantize,
+  similarity,
+} from "../../extension/src/core/retrieval/chunkEmbeddings";
 import { type RankedChunk, RetrievalIndex } from "../../extension/src/core/retrieval/retrievalIndex";
 import { WorkspaceRetrieval } from "../../extension/src/node/retrieval/workspaceRetrieval";
 import {
@@ -180,12 +192,18 @@ function evaluate(rank: (query: string) => string[], queries: readonly LabelledQ
   return { recall: found / queries.length, mrr: reciprocal / queries.length, queries: queries.length };
 }
 
+/** How many chunks a hybrid question asks for in the quality runs. */
+const hybridLimitOuter = mrrDepth * 2;
+
 /** Chunks per embed request, as the extension's worker sends them. */
 const embeddingBatch = 8;
 
 interface EmbeddingQuality {
   embeddings: Quality;
   hybrid: Quality;
+  /** The same with every vector scanned (ChunkEmbeddings.nearestExact), the reference for the two-pass search. */
+  embeddingsExact: Quality;
+  hybridExact: Quality;
   chunks: number;
   truncated: number;
   seconds: number;
@@ -194,10 +212,12 @@ interface EmbeddingQuality {
 
 /**
  * Embeds every chunk and query through the real host, then ranks by the embeddings alone (ChunkEmbeddings.nearest)
- * and as the extension does with both (WorkspaceRetrieval.retrieve with the query's vector: BM25 fused with them).
+ * and as the extension does with both (WorkspaceRetrieval.retrieve with the query's vector: BM25 fused with them);
+ * and both again with every vector scanned exactly instead of the two-pass search.
  */
 async function embeddingQuality(
   root: string,
+  index: RetrievalIndex,
   fileChunks: ReadonlyMap<string, readonly Chunk[]>,
   queries: readonly LabelledQuery[],
   embeddingModel: string,
@@ -235,12 +255,28 @@ async function embeddingQuality(
     const semantic = evaluate((query) => filesOf(embeddings.nearest(vectorOf(query), mrrDepth * 4), root), queries);
     const hybridRanks = new Map<string, string[]>();
     for (const { query } of queries) {
-      hybridRanks.set(query, filesOf(await retrieval.retrieve(query, mrrDepth * 2, vectorOf(query)), root));
+      hybridRanks.set(query, filesOf(await retrieval.retrieve(query, hybridLimitOuter, vectorOf(query)), root));
     }
     const hybrid = evaluate((query) => hybridRanks.get(query) ?? [], queries);
+    const semanticExact = evaluate(
+      (query) => filesOf(embeddings.nearestExact(vectorOf(query), mrrDepth * 4), root),
+      queries,
+    );
+    const hybridLimit = hybridLimitOuter;
+    const depth = Math.max(hybridLimit, fusionDepth);
+    const hybridExact = evaluate(
+      (query) =>
+        filesOf(
+          fuseRankings([index.query(query, depth), embeddings.nearestExact(vectorOf(query), depth)], hybridLimit),
+          root,
+        ),
+      queries,
+    );
     return {
       embeddings: semantic,
       hybrid,
+      embeddingsExact: semanticExact,
+      hybridExact,
       chunks: retrieval.embeddingCounts().embedded,
       truncated,
       seconds,
@@ -251,45 +287,52 @@ async function embeddingQuality(
   }
 }
 
-/** nomic-embed-text's width, and the chunk count of the synthetic 10,000-file repository. */
+/** nomic-embed-text's width: the synthetic repository's chunks get vectors this wide. */
 const scanDimensions = 768;
-const scanChunks = 70_000;
+
+/** A synthetic vector (only the cost is measured): fills `into` from a seed, xorshift32 in [-1, 1). */
+function syntheticVector(seed: number, into: Float32Array): Float32Array {
+  let state = Math.imul(seed + 1, 2654435761) >>> 0 || 1;
+  for (let index = 0; index < into.length; index++) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    into[index] = (state >>> 0) / 2147483648 - 1;
+  }
+  return into;
+}
 
 /**
- * What the embeddings add to a question at scale: one pass of ChunkEmbeddings.nearest over as many vectors as the
- * synthetic repository has chunks, at nomic-embed-text's width (random vectors: only the cost is measured).
+ * The vector search of before, as the baseline: a typed array per chunk in spans per file, every one scored in turn
+ * and the best kept in a sorted list.
  */
-function vectorScanCost(): { p50: number; p95: number; megabytes: number } {
-  const embeddings = new ChunkEmbeddings("scan");
-  const random = (seed: number): number => ((Math.imul(seed, 2654435761) >>> 0) / 4294967296) * 2 - 1;
-  const vector = (seed: number): number[] =>
-    Array.from({ length: scanDimensions }, (_, index) => random(seed * scanDimensions + index + 1));
-  for (let file = 0; file < scanChunks / 7; file++) {
-    const chunks = Array.from({ length: 7 }, (_, index) => ({
-      startLine: index * 10,
-      endLine: index * 10 + 9,
-      symbols: [],
-      text: `chunk ${file} ${index}`,
-    }));
-    embeddings.setFile(`/synthetic/module${file}.ts`, chunks);
+class PerChunkScan {
+  private readonly files = new Map<string, Array<{ startLine: number; endLine: number; vector: Int8Array }>>();
+
+  add(path: string, startLine: number, endLine: number, vector: Int8Array): void {
+    const spans = this.files.get(path) ?? [];
+    spans.push({ startLine, endLine, vector });
+    this.files.set(path, spans);
   }
-  let seed = 0;
-  for (let batch = embeddings.pending(1000); batch.length > 0; batch = embeddings.pending(1000)) {
-    for (const chunk of batch) embeddings.store(chunk, vector(++seed));
+
+  nearest(query: ArrayLike<number>, limit: number): RankedChunk[] {
+    const target = quantize(query);
+    if (!target) return [];
+    const scored = function* (files: PerChunkScan["files"]): Generator<RankedChunk> {
+      for (const [path, spans] of files)
+        for (const { startLine, endLine, vector } of spans)
+          yield { path, startLine, endLine, symbols: [], score: similarity(target, vector) };
+    };
+    const best: RankedChunk[] = [];
+    for (const chunk of scored(this.files)) {
+      if (best.length === limit && chunk.score <= best[best.length - 1].score) continue;
+      let at = best.length;
+      while (at > 0 && best[at - 1].score < chunk.score) at--;
+      best.splice(at, 0, chunk);
+      if (best.length > limit) best.pop();
+    }
+    return best;
   }
-  const timings: number[] = [];
-  for (let query = 0; query < latencyQueries / 4; query++) {
-    const target = vector(1_000_000 + query);
-    const begin = performance.now();
-    embeddings.nearest(target, 50);
-    timings.push(performance.now() - begin);
-  }
-  timings.sort((a, b) => a - b);
-  return {
-    p50: percentile(timings, 0.5),
-    p95: percentile(timings, 0.95),
-    megabytes: (scanChunks * scanDimensions) / 1048576,
-  };
 }
 
 function percentile(sorted: readonly number[], fraction: number): number {
@@ -359,10 +402,51 @@ interface CostReport {
   peakSource: string;
   retainedMegabytes: number;
   storedMegabytes: number;
+  /** The vectors' stored form (with `vectors` only). */
+  storedVectorMegabytes?: number;
   p50: number;
   p95: number;
   cpuP50: number;
   cpuP95: number;
+  /** With every chunk's vector held: the hybrid question's figures, and those of the scans it is compared with. */
+  hybrid?: {
+    vectorMegabytes: number;
+    twoPass: Latency;
+    exact: Latency;
+    perChunk: Latency;
+  };
+}
+
+interface Latency {
+  p50: number;
+  p95: number;
+  cpuP50: number;
+  cpuP95: number;
+}
+
+function latency(rank: (query: number) => void, queries: number): Latency {
+  const timings: number[] = [];
+  const cpuTimings: number[] = [];
+  for (let query = 0; query < queries; query++) {
+    const cpu = process.cpuUsage();
+    const begin = performance.now();
+    rank(query);
+    timings.push(performance.now() - begin);
+    const spent = process.cpuUsage(cpu);
+    cpuTimings.push((spent.user + spent.system) / 1000);
+  }
+  timings.sort((a, b) => a - b);
+  cpuTimings.sort((a, b) => a - b);
+  return {
+    p50: percentile(timings, 0.5),
+    p95: percentile(timings, 0.95),
+    cpuP50: percentile(cpuTimings, 0.5),
+    cpuP95: percentile(cpuTimings, 0.95),
+  };
+}
+
+function latencyText({ p50, p95, cpuP50, cpuP95 }: Latency): string {
+  return `p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms (CPU p50 ${cpuP50.toFixed(1)} ms, p95 ${cpuP95.toFixed(1)} ms)`;
 }
 
 /** A field of /proc/self/status in bytes (Linux); undefined elsewhere. */
@@ -375,8 +459,16 @@ function procStatusBytes(field: "VmHWM" | "VmRSS"): number | undefined {
   }
 }
 
-/** Run in the child: index the synthetic repository, then time queries. */
-async function measureCost(root: string): Promise<CostReport> {
+function latencyQuery(query: number): string {
+  return `${pick(verbs, query)} the ${pick(vocabulary, query + 5)} of each ${pick(vocabulary, query + 9)} with its ${pick(vocabulary, query + 3)} limit`;
+}
+
+/**
+ * Run in the child: index the synthetic repository, then time queries. With `vectors`, every chunk gets a synthetic
+ * 768-wide vector as its file is indexed (as a session that loaded its stored vectors holds them while its listing
+ * indexes every file again), so the peak includes them; then hybrid questions are timed too.
+ */
+async function measureCost(root: string, vectors: boolean): Promise<CostReport> {
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   const baseline = process.memoryUsage();
@@ -385,7 +477,19 @@ async function measureCost(root: string): Promise<CostReport> {
   let sampled = baseline.rss;
   const sampler = setInterval(() => (sampled = Math.max(sampled, process.memoryUsage().rss)), 20);
   const started = performance.now();
-  const { index, files, chunks } = await buildIndex(root);
+  const embeddings = new ChunkEmbeddings("synthetic");
+  const vector = new Float32Array(scanDimensions);
+  let seed = 0;
+  const { index, files, chunks } = await buildIndex(
+    root,
+    vectors
+      ? (file, fileChunks) => {
+          embeddings.setFile(file, fileChunks);
+          for (const chunk of embeddings.pending(fileChunks.length))
+            embeddings.store(chunk, syntheticVector(seed++, vector));
+        }
+      : undefined,
+  );
   const seconds = (performance.now() - started) / 1000;
   clearInterval(sampler);
   sampled = Math.max(sampled, process.memoryUsage().rss);
@@ -394,19 +498,42 @@ async function measureCost(root: string): Promise<CostReport> {
   gc?.();
   const retained = process.memoryUsage().heapUsed - baseline.heapUsed;
   const storedMegabytes = JSON.stringify(index.toStored()).length / 1048576;
-  const timings: number[] = [];
-  const cpuTimings: number[] = [];
-  for (let query = 0; query < latencyQueries; query++) {
-    const text = `${pick(verbs, query)} the ${pick(vocabulary, query + 5)} of each ${pick(vocabulary, query + 9)} with its ${pick(vocabulary, query + 3)} limit`;
-    const cpu = process.cpuUsage();
-    const begin = performance.now();
-    index.query(text, 20);
-    timings.push(performance.now() - begin);
-    const spent = process.cpuUsage(cpu);
-    cpuTimings.push((spent.user + spent.system) / 1000);
+  const keyword = latency((query) => index.query(latencyQuery(query), 20), latencyQueries);
+  let hybrid: CostReport["hybrid"];
+  let storedVectorMegabytes: number | undefined;
+  if (vectors) {
+    const queryVector = (query: number): Float32Array =>
+      syntheticVector(10_000_000 + query, new Float32Array(scanDimensions));
+    const depth = fusionDepth;
+    const twoPass = latency(
+      (query) => hybridRanking(index, embeddings, latencyQuery(query), 20, queryVector(query)),
+      latencyQueries,
+    );
+    const exact = latency(
+      (query) =>
+        fuseRankings([index.query(latencyQuery(query), depth), embeddings.nearestExact(queryVector(query), depth)], 20),
+      latencyQueries / 4,
+    );
+    // The baseline last, after the peak was read: its per-chunk arrays are not in the figures above.
+    const perChunk = new PerChunkScan();
+    for (let chunk = 0; chunk < seed; chunk++) {
+      const line = (chunk % 7) * 10;
+      const quantized = quantize(syntheticVector(chunk, vector)) as Int8Array;
+      perChunk.add(`/synthetic/module${Math.floor(chunk / 7)}.ts`, line, line + 9, quantized);
+    }
+    const baselineScan = latency(
+      (query) =>
+        fuseRankings([index.query(latencyQuery(query), depth), perChunk.nearest(queryVector(query), depth)], 20),
+      latencyQueries / 4,
+    );
+    storedVectorMegabytes = embeddings.toStored().reduce((sum, part) => sum + part.length, 0) / 1048576;
+    hybrid = {
+      vectorMegabytes: (embeddings.counts().embedded * scanDimensions * (1 + 1 / 8)) / 1048576,
+      twoPass,
+      exact,
+      perChunk: baselineScan,
+    };
   }
-  timings.sort((a, b) => a - b);
-  cpuTimings.sort((a, b) => a - b);
   return {
     files,
     chunks,
@@ -416,23 +543,26 @@ async function measureCost(root: string): Promise<CostReport> {
     peakSource: highWater === undefined ? "RSS sampled every 20 ms" : "VmHWM from /proc/self/status",
     retainedMegabytes: retained / 1048576,
     storedMegabytes,
-    p50: percentile(timings, 0.5),
-    p95: percentile(timings, 0.95),
-    cpuP50: percentile(cpuTimings, 0.5),
-    cpuP95: percentile(cpuTimings, 0.95),
+    ...keyword,
+    storedVectorMegabytes,
+    hybrid,
   };
 }
 
-function costInChild(): CostReport {
+/** The keyword index alone, then with every chunk's vector, each in a child of its own. */
+function costInChildren(): { keyword: CostReport; withVectors: CostReport } {
   const scratch = mkdtempSync(path.join(os.tmpdir(), "retrieval-bench-"));
-  try {
-    writeSyntheticRepository(scratch);
+  const child = (extra: string[]): CostReport => {
     const output = execFileSync(
       process.execPath,
-      ["--expose-gc", "--import", "tsx", fileURLToPath(import.meta.url), "--cost-child", scratch],
+      ["--expose-gc", "--import", "tsx", fileURLToPath(import.meta.url), "--cost-child", scratch, ...extra],
       { encoding: "utf8", maxBuffer: 1 << 20 },
     );
     return JSON.parse(output.trim().split("\n").pop() ?? "{}") as CostReport;
+  };
+  try {
+    writeSyntheticRepository(scratch);
+    return { keyword: child([]), withVectors: child(["--vectors"]) };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -441,7 +571,7 @@ function costInChild(): CostReport {
 async function main(): Promise<void> {
   const child = argument("--cost-child");
   if (child) {
-    process.stdout.write(`${JSON.stringify(await measureCost(child))}\n`);
+    process.stdout.write(`${JSON.stringify(await measureCost(child, process.argv.includes("--vectors")))}\n`);
     return;
   }
   const repo = path.resolve(argument("--repo") ?? fixtureRepo);
@@ -472,6 +602,7 @@ async function main(): Promise<void> {
   const givenModel = argument("--embedding-model");
   const semantic = await embeddingQuality(
     root,
+    built.index,
     fileChunks,
     queries,
     path.resolve(givenModel ?? ensureEmbeddingModel()),
@@ -487,14 +618,14 @@ async function main(): Promise<void> {
   console.log(
     `hybrid (BM25 + embeddings, reciprocal rank fusion):  recall@${topK} ${semantic.hybrid.recall.toFixed(2)}, MRR ${semantic.hybrid.mrr.toFixed(2)}`,
   );
-  const scan = vectorScanCost();
   console.log(
-    `Embedding scan per question over ${scanChunks} chunks x ${scanDimensions} dimensions (${scan.megabytes.toFixed(0)} MB of 8-bit vectors): ` +
-      `p50 ${scan.p50.toFixed(1)} ms, p95 ${scan.p95.toFixed(1)} ms, on top of the keyword query.`,
+    `  the same with every vector scanned exactly instead of sign bits then 8-bit rescoring: embeddings recall@${topK} ` +
+      `${semantic.embeddingsExact.recall.toFixed(2)}, MRR ${semantic.embeddingsExact.mrr.toFixed(2)}; hybrid recall@${topK} ` +
+      `${semantic.hybridExact.recall.toFixed(2)}, MRR ${semantic.hybridExact.mrr.toFixed(2)}`,
   );
   if (process.argv.includes("--quality-only")) return;
 
-  const cost = costInChild();
+  const { keyword: cost, withVectors } = costInChildren();
   console.log(
     `Synthetic repository: ${cost.files} files, ${cost.chunks} chunks, indexed in ${cost.seconds.toFixed(1)} s ` +
       `(native tree-sitter parse + chunking + MiniSearch, one thread); peak resident size ${cost.peakMegabytes.toFixed(0)} MB ` +
@@ -505,6 +636,15 @@ async function main(): Promise<void> {
     `Query latency over ${latencyQueries} queries: p50 ${cost.p50.toFixed(1)} ms, p95 ${cost.p95.toFixed(1)} ms ` +
       `(CPU time per query p50 ${cost.cpuP50.toFixed(1)} ms, p95 ${cost.cpuP95.toFixed(1)} ms: wall time overstates on a loaded machine).`,
   );
+  const hybrid = withVectors.hybrid;
+  if (hybrid)
+    console.log(
+      `Hybrid (keyword + ${scanDimensions}-wide vectors of all ${withVectors.chunks} chunks, synthetic, ${hybrid.vectorMegabytes.toFixed(0)} MB with their sign bits; ` +
+        `stored ${withVectors.storedVectorMegabytes?.toFixed(0)} MB): peak resident size ${withVectors.peakMegabytes.toFixed(0)} MB above the process's before indexing ` +
+        `(${withVectors.peakTotalMegabytes.toFixed(0)} MB in all); over ${latencyQueries} questions: ${latencyText(hybrid.twoPass)}. ` +
+        `Baseline, the per-chunk 8-bit scan of before: ${latencyText(hybrid.perChunk)}; ` +
+        `exact 8-bit scan of the new store: ${latencyText(hybrid.exact)} (each over ${latencyQueries / 4}).`,
+    );
   console.log(
     `retrieval: recall@5 ${keyword.recall.toFixed(2)}, MRR ${keyword.mrr.toFixed(2)} over ${keyword.queries} queries (keyword); ` +
       `index 10k files in ${cost.seconds.toFixed(1)} s, ${cost.peakMegabytes.toFixed(0)} MB; query p95 ${cost.p95.toFixed(0)} ms`,

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { quantize, similarity } from "../../extension/src/core/retrieval/chunkEmbeddings";
+import { ChunkEmbeddings, quantize, similarity } from "../../extension/src/core/retrieval/chunkEmbeddings";
 import type { ChunkEmbedder } from "../../extension/src/core/retrieval/indexerRetrieval";
 import type { EmbeddingPurpose } from "../../extension/src/core/protocol/host";
 import { WorkspaceRetrieval } from "../../extension/src/node/retrieval/workspaceRetrieval";
@@ -192,15 +192,15 @@ describe("workspace embeddings through the real host", function () {
         "the four chunks to be embedded",
       );
       // The index is saved at the end of its listing, before the vectors; they are saved once embedded.
-      const stored = path.join(storage, "retrieval-index-embeddings.json");
-      const kept = (): { model: string; files: Record<string, unknown[]> } | undefined =>
-        existsSync(stored)
-          ? (JSON.parse(readFileSync(stored, "utf8")) as { model: string; files: Record<string, unknown[]> })
-          : undefined;
-      await until(() => Object.keys(kept()?.files ?? {}).length === 4, "the embeddings to be saved");
+      const stored = path.join(storage, "retrieval-index-embeddings.bin");
+      const kept = (): ChunkEmbeddings | undefined =>
+        existsSync(stored) ? ChunkEmbeddings.fromStored(readFileSync(stored)) : undefined;
+      await until(() => kept()?.counts().embedded === 4, "the embeddings to be saved");
       assert.equal(kept()?.model, "fixture");
+      // Any question of the model's width ranks every stored chunk.
+      const everyChunk = kept()?.nearestExact(new Array<number>(embeddingModelDimensions).fill(1), 10) ?? [];
       assert.deepEqual(
-        Object.keys(kept()?.files ?? {}).sort(),
+        everyChunk.map((chunk) => chunk.path).sort(),
         Object.keys(files)
           .map((relative) => `${tree}/${relative}`)
           .sort(),
@@ -226,7 +226,8 @@ describe("workspace embeddings through the real host", function () {
       );
     } finally {
       client.stop();
-      rmSync(root, { recursive: true, force: true });
+      // The worker may still be writing its last save into the storage folder as it stops.
+      rmSync(root, { recursive: true, force: true, maxRetries: 5 });
     }
   });
 });

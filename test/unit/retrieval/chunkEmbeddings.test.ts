@@ -107,8 +107,7 @@ describe("chunk embeddings and hybrid ranking", () => {
     embeddings.setFile("/w/a.ts", [span("alpha"), span("beta", 4)]);
     const [first] = embeddings.pending(1);
     embeddings.store(first, [0.6, -0.8]);
-    const stored = JSON.parse(JSON.stringify(embeddings.toStored())) as unknown;
-    const loaded = ChunkEmbeddings.fromStored(stored);
+    const loaded = ChunkEmbeddings.fromStored(Buffer.concat(embeddings.toStored()));
     assert.ok(loaded);
     assert.equal(loaded.model, "model");
     assert.deepEqual(loaded.counts(), { chunks: 1, embedded: 1 }, "chunks without a vector are not stored");
@@ -116,8 +115,7 @@ describe("chunk embeddings and hybrid ranking", () => {
     // The next listing sets the file again: the unchanged chunk keeps the loaded vector.
     loaded.setFile("/w/a.ts", [span("alpha"), span("beta", 4)]);
     assert.deepEqual(loaded.counts(), { chunks: 2, embedded: 1 });
-    assert.equal(ChunkEmbeddings.fromStored({ version: 99, model: "m", files: {} }), undefined);
-    assert.equal(ChunkEmbeddings.fromStored("nonsense"), undefined);
+    assert.equal(ChunkEmbeddings.fromStored(Buffer.from("nonsense")), undefined);
   });
 
   it("hands out pending chunks a file at a time, up to the limit", () => {

@@ -1,7 +1,12 @@
-// The chunks' embedding vectors, kept beside the keyword index, and the hybrid ranking that uses them. Vectors are
-// unit length and stored as 8-bit integers: a 768-wide vector takes 768 bytes, so 100,000 chunks take ~75 MB, and the
-// dot product of two stored vectors still orders chunks as the cosine similarity of the floats does (to ~1%).
-import type { RankedChunk } from "./retrievalIndex";
+// The chunks' embedding vectors, kept beside the keyword index, and the hybrid ranking that uses them. Each chunk's
+// vector is in the VectorStore (unit length, 8 bits a component, searched in two passes); here is which chunk holds
+// which vector, which chunks still wait for one, and the stored form: a short JSON header naming the chunks, then the
+// vectors' bytes as they are in memory, since base64 in JSON cost a 768-wide model's workspace twice its size on disk
+// and a parse of all of it on load.
+import type { RankedChunk, RetrievalIndex } from "./retrievalIndex";
+import { VectorStore, quantize } from "./vectorStore";
+
+export { quantize, similarity } from "./vectorStore";
 
 export interface ChunkSpan {
   startLine: number;
@@ -11,13 +16,15 @@ export interface ChunkSpan {
 }
 
 interface EmbeddedSpan {
+  path: string;
   startLine: number;
   endLine: number;
   /** Not stored: a loaded index gets them again when the next listing sets each file. */
   symbols: string[];
   /** Of the chunk's text: a chunk that moved but did not change keeps its vector. */
   hash: number;
-  vector: Int8Array | undefined;
+  /** Its vector's slot in the store; undefined while it waits for one, `noVector` when it has none (no text). */
+  slot: number | undefined;
 }
 
 /** A chunk whose text needs a vector. */
@@ -28,15 +35,25 @@ export interface PendingChunk {
   hash: number;
 }
 
-export interface StoredChunkEmbeddings {
-  version: typeof storedVersion;
+/** The stored form's header: each file's embedded chunks, with the slot of its vector in the bytes that follow. */
+interface StoredHeader {
   /** The model the vectors came from: another model's vectors cannot be compared with its queries. */
   model: string;
-  files: Record<string, Array<[startLine: number, endLine: number, hash: number, vector: string]>>;
+  dimensions: number;
+  /** Vectors in the bytes that follow, `dimensions` bytes each (a freed slot's too). */
+  slots: number;
+  files: Array<[path: string, chunks: Array<[startLine: number, endLine: number, hash: number, slot: number]>]>;
 }
 
-const storedVersion = 1;
-const quantum = 127;
+/**
+ * "LAEV", then the format's version and the header's length (both 32-bit little-endian), the header (UTF-8 JSON) and
+ * the vectors. Version 1 was JSON throughout: a file of it, or of any other version, is not read, and its chunks are
+ * embedded again.
+ */
+const magic = [0x4c, 0x41, 0x45, 0x56];
+const storedVersion = 2;
+const prefixBytes = 12;
+const noVector = -1;
 
 /** 53-bit string hash (cyrb53): collisions between a chunk's old and new text are out of reach in practice. */
 export function textHash(text: string): number {
@@ -50,25 +67,6 @@ export function textHash(text: string): number {
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
   return 4294967296 * (2097151 & h2) + (h1 >>> 0);
-}
-
-/** The vector scaled to unit length and rounded to 8 bits; undefined for an empty or all-zero vector. */
-export function quantize(vector: readonly number[]): Int8Array | undefined {
-  let norm = 0;
-  for (const value of vector) norm += value * value;
-  norm = Math.sqrt(norm);
-  if (!(norm > 0)) return undefined;
-  const quantized = new Int8Array(vector.length);
-  for (let index = 0; index < vector.length; index++) quantized[index] = Math.round((vector[index] / norm) * quantum);
-  return quantized;
-}
-
-/** The cosine similarity of two quantized unit vectors (0 for vectors of different widths). */
-export function similarity(a: Int8Array, b: Int8Array): number {
-  if (a.length !== b.length) return 0;
-  let dot = 0;
-  for (let index = 0; index < a.length; index++) dot += a[index] * b[index];
-  return dot / (quantum * quantum);
 }
 
 /** Reciprocal rank fusion's damping constant: 60, as in Cormack et al. (2009) and most hybrid search engines. */
@@ -101,21 +99,29 @@ export function fuseRankings(
   return [...fused.values()].sort((a, b) => b.score - a.score).slice(0, limit);
 }
 
-/** Keeps the `limit` best of a stream of scored items without sorting them all. */
-function topByScore<T extends { score: number }>(items: Iterable<T>, limit: number): T[] {
-  const best: T[] = [];
-  for (const item of items) {
-    if (best.length === limit && item.score <= best[best.length - 1].score) continue;
-    let at = best.length;
-    while (at > 0 && best[at - 1].score < item.score) at--;
-    best.splice(at, 0, item);
-    if (best.length > limit) best.pop();
-  }
-  return best;
+/** How deep each ranking goes before fusion: a chunk ranked lower by one adds little, whatever the other says. */
+export const fusionDepth = 50;
+
+/**
+ * The chunks for a question: with the question's vector, BM25's ranking and the embeddings' fused; without it, or
+ * before any chunk has a vector, BM25's alone.
+ */
+export function hybridRanking(
+  index: RetrievalIndex,
+  embeddings: ChunkEmbeddings,
+  query: string,
+  limit: number,
+  vector?: ArrayLike<number>,
+): RankedChunk[] {
+  const nearest = vector === undefined ? [] : embeddings.nearest(vector, Math.max(limit, fusionDepth));
+  return nearest.length === 0
+    ? index.query(query, limit)
+    : fuseRankings([index.query(query, Math.max(limit, fusionDepth)), nearest], limit);
 }
 
 export class ChunkEmbeddings {
   private readonly files = new Map<string, EmbeddedSpan[]>();
+  private vectors = new VectorStore<EmbeddedSpan>();
 
   constructor(
     /** The model whose vectors these are; "" until one is known. */
@@ -130,29 +136,41 @@ export class ChunkEmbeddings {
   useModel(model: string): void {
     if (model === this.modelId) return;
     this.modelId = model;
-    for (const spans of this.files.values()) for (const span of spans) span.vector = undefined;
+    this.vectors.clear();
+    for (const spans of this.files.values()) for (const span of spans) span.slot = undefined;
   }
 
   /** A file's new chunks: those whose text is unchanged keep their vectors, the others wait for one. */
   setFile(path: string, chunks: readonly ChunkSpan[]): void {
-    const previous = new Map<number, Int8Array>();
-    for (const span of this.files.get(path) ?? []) if (span.vector) previous.set(span.hash, span.vector);
+    // By hash, the old chunks' slots; a text that is there twice has a vector for each copy.
+    const previous = new Map<number, number[]>();
+    for (const span of this.files.get(path) ?? []) {
+      if (span.slot === undefined) continue;
+      const slots = previous.get(span.hash);
+      if (slots) slots.push(span.slot);
+      else previous.set(span.hash, [span.slot]);
+    }
     const spans = chunks.map((chunk): EmbeddedSpan => {
       const hash = textHash(chunk.text);
       const { startLine, endLine, symbols } = chunk;
-      return { startLine, endLine, symbols, hash, vector: previous.get(hash) };
+      const span: EmbeddedSpan = { path, startLine, endLine, symbols, hash, slot: previous.get(hash)?.shift() };
+      if (span.slot !== undefined && span.slot !== noVector) this.vectors.reassign(span.slot, span);
+      return span;
     });
+    for (const slots of previous.values()) for (const slot of slots) if (slot !== noVector) this.vectors.remove(slot);
     if (spans.length === 0) this.files.delete(path);
     else this.files.set(path, spans);
   }
 
   removeFile(path: string): void {
+    for (const span of this.files.get(path) ?? [])
+      if (span.slot !== undefined && span.slot !== noVector) this.vectors.remove(span.slot);
     this.files.delete(path);
   }
 
   /** Files not in `paths` go: the keyword index dropped them while no one was listening. */
   keepOnly(paths: ReadonlySet<string>): void {
-    for (const path of [...this.files.keys()]) if (!paths.has(path)) this.files.delete(path);
+    for (const path of [...this.files.keys()]) if (!paths.has(path)) this.removeFile(path);
   }
 
   /** How many chunks there are, and how many have a vector. */
@@ -161,7 +179,7 @@ export class ChunkEmbeddings {
     let embedded = 0;
     for (const spans of this.files.values()) {
       chunks += spans.length;
-      for (const span of spans) if (span.vector) embedded++;
+      for (const span of spans) if (span.slot !== undefined) embedded++;
     }
     return { chunks, embedded };
   }
@@ -170,8 +188,8 @@ export class ChunkEmbeddings {
   pending(limit: number): PendingChunk[] {
     const found: PendingChunk[] = [];
     for (const [path, spans] of this.files) {
-      for (const { startLine, endLine, hash, vector } of spans) {
-        if (vector) continue;
+      for (const { startLine, endLine, hash, slot } of spans) {
+        if (slot !== undefined) continue;
         found.push({ path, startLine, endLine, hash });
         if (found.length >= limit) return found;
       }
@@ -179,66 +197,106 @@ export class ChunkEmbeddings {
     return found;
   }
 
-  /** Stores a chunk's vector; ignored when the chunk changed since it was handed out (its hash is gone). */
-  store(chunk: PendingChunk, vector: readonly number[]): void {
-    const span = this.files.get(chunk.path)?.find((candidate) => candidate.hash === chunk.hash && !candidate.vector);
-    if (span) span.vector = quantize(vector) ?? new Int8Array(0);
+  /**
+   * Stores a chunk's vector; ignored when the chunk changed since it was handed out (its hash is gone). An empty
+   * vector, or one of another width than the store's, leaves the chunk with none.
+   */
+  store(chunk: PendingChunk, vector: ArrayLike<number>): void {
+    const span = this.files
+      .get(chunk.path)
+      ?.find((candidate) => candidate.hash === chunk.hash && candidate.slot === undefined);
+    if (!span) return;
+    const quantized = quantize(vector);
+    span.slot = (quantized && this.vectors.add(quantized, span)) ?? noVector;
   }
 
-  /** The chunks nearest to a query vector, best first; the score is the cosine similarity. */
-  nearest(query: readonly number[], limit: number): RankedChunk[] {
+  /** The chunks nearest to a query vector, best first; the score is the cosine similarity of the 8-bit vectors. */
+  nearest(query: ArrayLike<number>, limit: number): RankedChunk[] {
     const target = quantize(query);
-    if (!target) return [];
-    const scored = function* (files: Map<string, EmbeddedSpan[]>) {
-      for (const [path, spans] of files) {
-        for (const span of spans) {
-          if (span.vector && span.vector.length === target.length)
-            yield {
-              path,
-              startLine: span.startLine,
-              endLine: span.endLine,
-              symbols: span.symbols,
-              score: similarity(target, span.vector),
-            };
-        }
-      }
-    };
-    return topByScore(scored(this.files), limit);
+    return target ? this.vectors.nearest(target, limit).map(ranked) : [];
   }
 
-  toStored(): StoredChunkEmbeddings {
-    const files: StoredChunkEmbeddings["files"] = {};
+  /** The same by a scan of every vector: what the bench and the tests hold nearest() to. */
+  nearestExact(query: ArrayLike<number>, limit: number): RankedChunk[] {
+    const target = quantize(query);
+    return target ? this.vectors.nearestExact(target, limit).map(ranked) : [];
+  }
+
+  /** The stored form, in parts to be written one after the other: the vectors are not copied. */
+  toStored(): Uint8Array[] {
+    const files: StoredHeader["files"] = [];
     for (const [path, spans] of this.files) {
-      const embedded = spans.filter((span) => span.vector && span.vector.length > 0);
-      if (embedded.length === 0) continue;
-      files[path] = embedded.map((span) => [
-        span.startLine,
-        span.endLine,
-        span.hash,
-        Buffer.from(span.vector as Int8Array).toString("base64"),
-      ]);
+      const embedded = spans.filter((span) => span.slot !== undefined && span.slot !== noVector);
+      if (embedded.length > 0)
+        files.push([path, embedded.map((span) => [span.startLine, span.endLine, span.hash, span.slot as number])]);
     }
-    return { version: storedVersion, model: this.modelId, files };
+    const header: StoredHeader = {
+      model: this.modelId,
+      dimensions: this.vectors.dimensions,
+      slots: this.vectors.slotCount,
+      files,
+    };
+    const headerBytes = new TextEncoder().encode(JSON.stringify(header));
+    const prefix = new Uint8Array(prefixBytes);
+    prefix.set(magic);
+    const view = new DataView(prefix.buffer);
+    view.setUint32(4, storedVersion, true);
+    view.setUint32(8, headerBytes.length, true);
+    const vectors = this.vectors
+      .storedVectors()
+      .map((part) => new Uint8Array(part.buffer, part.byteOffset, part.length));
+    return [prefix, headerBytes, ...vectors];
   }
 
-  /** Undefined for data this version did not write. */
-  static fromStored(value: unknown): ChunkEmbeddings | undefined {
-    if (typeof value !== "object" || value === null) return undefined;
-    const stored = value as Partial<StoredChunkEmbeddings>;
-    if (stored.version !== storedVersion || typeof stored.model !== "string" || typeof stored.files !== "object")
+  /**
+   * Undefined for bytes this version did not write (an older version's store among them) or cut short. The vectors
+   * stay where they are in `bytes`, which must not change after.
+   */
+  static fromStored(bytes: Uint8Array): ChunkEmbeddings | undefined {
+    if (bytes.length < prefixBytes || magic.some((byte, index) => bytes[index] !== byte)) return undefined;
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+    if (view.getUint32(4, true) !== storedVersion) return undefined;
+    const headerEnd = prefixBytes + view.getUint32(8, true);
+    if (headerEnd > bytes.length) return undefined;
+    let header: StoredHeader;
+    try {
+      header = JSON.parse(new TextDecoder().decode(bytes.subarray(prefixBytes, headerEnd))) as StoredHeader;
+    } catch {
       return undefined;
-    const embeddings = new ChunkEmbeddings(stored.model);
-    for (const [path, spans] of Object.entries(stored.files ?? {})) {
-      if (!Array.isArray(spans)) return undefined;
-      embeddings.files.set(
-        path,
-        spans.map(([startLine, endLine, hash, vector]) => {
-          const bytes = Buffer.from(vector, "base64");
-          const vectorBytes = new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length);
-          return { startLine, endLine, symbols: [], hash, vector: vectorBytes };
-        }),
-      );
     }
+    const { model, dimensions, slots, files } = header;
+    if (typeof model !== "string" || !Number.isInteger(dimensions) || !Number.isInteger(slots) || !Array.isArray(files))
+      return undefined;
+    if (bytes.length - headerEnd !== dimensions * slots) return undefined;
+    const embeddings = new ChunkEmbeddings(model);
+    const owners = new Array<EmbeddedSpan | undefined>(slots).fill(undefined);
+    for (const [path, chunks] of files) {
+      const spans = chunks.map(([startLine, endLine, hash, slot]): EmbeddedSpan => ({
+        path,
+        startLine,
+        endLine,
+        symbols: [],
+        hash,
+        slot,
+      }));
+      for (const span of spans) {
+        const slot = span.slot as number;
+        if (!Number.isInteger(slot) || slot < 0 || slot >= slots || owners[slot] !== undefined) return undefined;
+        owners[slot] = span;
+      }
+      embeddings.files.set(path, spans);
+    }
+    const vectorBytes = bytes.subarray(headerEnd);
+    embeddings.vectors = VectorStore.fromStored(
+      dimensions,
+      new Int8Array(vectorBytes.buffer, vectorBytes.byteOffset, vectorBytes.length),
+      owners,
+    );
     return embeddings;
   }
+}
+
+function ranked({ owner, score }: { owner: EmbeddedSpan; score: number }): RankedChunk {
+  const { path, startLine, endLine, symbols } = owner;
+  return { path, startLine, endLine, symbols, score };
 }

@@ -1,15 +1,12 @@
 // The retrieval index as the symbol index worker keeps it: fed with the chunks of each file the worker parses, kept on
 // disk in the workspace's extension storage between sessions, and read back for the chunks' text when a question
 // retrieves them. Beside it, the chunks' embeddings (when an embedding model is set), kept in a file of their own.
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Chunk } from "../../core/retrieval/chunks";
-import { ChunkEmbeddings, type PendingChunk, fuseRankings, textHash } from "../../core/retrieval/chunkEmbeddings";
+import { ChunkEmbeddings, type PendingChunk, hybridRanking, textHash } from "../../core/retrieval/chunkEmbeddings";
 import { RetrievalIndex } from "../../core/retrieval/retrievalIndex";
 import type { RetrievedChunk } from "../../core/retrieval/retrievedChunk";
-
-/** How deep each ranking goes before fusion: a chunk ranked lower by one adds little, whatever the other says. */
-const fusionDepth = 50;
 
 export class WorkspaceRetrieval {
   private index = new RetrievalIndex();
@@ -34,17 +31,15 @@ export class WorkspaceRetrieval {
     } catch {
       // A file cut short by a crash: the listing that follows indexes everything again.
     }
-    const vectors = await readFile(this.embeddingsStore(this.store), "utf8").catch(() => undefined);
-    if (vectors === undefined) return;
-    try {
-      this.embeddings = ChunkEmbeddings.fromStored(JSON.parse(vectors)) ?? this.embeddings;
-    } catch {
-      // As above: the chunks are embedded again.
-    }
+    // The JSON store of earlier versions is not read: its chunks are embedded again, into the binary one.
+    await rm(this.embeddingsStore(this.store, ".json"), { force: true });
+    const vectors = await readFile(this.embeddingsStore(this.store, ".bin")).catch(() => undefined);
+    // A file cut short or of another version: as above, the chunks are embedded again.
+    if (vectors !== undefined) this.embeddings = ChunkEmbeddings.fromStored(vectors) ?? this.embeddings;
   }
 
-  private embeddingsStore(store: string): string {
-    return path.join(path.dirname(store), `${path.basename(store, ".json")}-embeddings.json`);
+  private embeddingsStore(store: string, extension: ".bin" | ".json"): string {
+    return path.join(path.dirname(store), `${path.basename(store, ".json")}-embeddings${extension}`);
   }
 
   setFile(filePath: string, chunks: readonly Chunk[]): void {
@@ -126,21 +121,16 @@ export class WorkspaceRetrieval {
     }
     if (this.embeddingsDirty) {
       this.embeddingsDirty = false;
-      await writeWhole(this.embeddingsStore(this.store), JSON.stringify(this.embeddings.toStored()));
+      await writeWhole(this.embeddingsStore(this.store, ".bin"), this.embeddings.toStored());
     }
   }
 
   /**
-   * The best chunks for a question with their text as the files have it now; chunks of files gone are skipped. With
-   * the question's embedding, BM25's ranking and the embeddings' are fused; without it, or before any chunk has a
-   * vector, BM25 ranks alone.
+   * The best chunks for a question (hybridRanking: with its embedding, BM25's ranking and the embeddings' fused), with
+   * their text as the files have it now; chunks of files gone are skipped.
    */
   async retrieve(query: string, limit: number, vector?: readonly number[]): Promise<RetrievedChunk[]> {
-    const nearest = vector === undefined ? [] : this.embeddings.nearest(vector, Math.max(limit, fusionDepth));
-    const ranked =
-      nearest.length === 0
-        ? this.index.query(query, limit)
-        : fuseRankings([this.index.query(query, Math.max(limit, fusionDepth)), nearest], limit);
+    const ranked = hybridRanking(this.index, this.embeddings, query, limit, vector);
     const texts = new Map<string, Promise<string[] | undefined>>();
     const chunks: RetrievedChunk[] = [];
     for (const chunk of ranked) {
@@ -168,9 +158,9 @@ export class WorkspaceRetrieval {
 }
 
 /** A temporary file and a rename, so a crash never leaves half a file. */
-async function writeWhole(file: string, text: string): Promise<void> {
+async function writeWhole(file: string, data: string | readonly Uint8Array[]): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, text);
+  await writeFile(temporary, data);
   await rename(temporary, file);
 }

@@ -15,7 +15,7 @@ import { SymbolIndexClient } from "../../node/syntax/symbolIndexClient";
 const workerScript = path.join(__dirname, "symbolIndexWorker.js");
 /** The retrieval index's file in the workspace's extension storage; its embeddings are kept beside it. */
 const retrievalStoreName = "retrieval-index.json";
-const embeddingsStoreName = "retrieval-index-embeddings.json";
+const embeddingsStoreName = "retrieval-index-embeddings.bin";
 
 interface ProgressView {
   report(done: number, total: number): void;
