@@ -145,6 +145,18 @@ describe("Shield engine", () => {
       assert.equal(findings[0]?.endLine, 8);
     });
 
+    it("closes a call left open under an open block, when that reads better", () => {
+      // The callback's body is cut off inside an `if` block: the innermost closer is "}", the call's ")" comes later.
+      const fragment =
+        "build(options, function (err) {\n  if (ready) {\n    var name = 'Developer ID';\n" +
+        "    child_process.exec('codesign --sign \"' + name + '\" App.app', { cwd: './dist' }, function (err) {\n" +
+        "      if (err) {\n        console.log('failed', err);\n";
+      assert.deepEqual(
+        shield.scan(fragment, "javascript").map((f) => [f.ruleId, f.startLine]),
+        [["js.child-process", 3]],
+      );
+    });
+
     it('treats a PHP fragment whose only "<?" is inside a string as PHP', () => {
       const fragment = "function lint($code) {\n  $code = '<?' . $code . '?>';\n  $name = md5($code) . '.php';\n}\n";
       assert.deepEqual(

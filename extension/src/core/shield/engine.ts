@@ -290,11 +290,12 @@ function readings(parse: (text: string) => Tree, code: string, language: ShieldL
     } else alternative.delete();
   }
   // A fragment cut off inside a call or list (the end of a completion window) can make error recovery swallow the
-  // whole statement; closing the brackets at the end, after the scanned text, moves no offset. An open block alone
-  // usually costs one missing "}" and is not worth a second parse. Before the first error the reading is the same,
-  // so only the rest is queried.
+  // whole statement; closing the brackets at the end, after the scanned text, moves no offset. That holds when the call
+  // is left open inside a block too (`build(opts, function () { if (x) {`): recovery can then give up on every
+  // statement of the callback. An open block alone usually costs one missing "}" and is not worth a second parse.
+  // Before the first error the reading is the same, so only the rest is queried.
   const closers = statementEnd(best.text, language, missingClosers(best.text, language));
-  if (/^[)\];]/.test(closers) && best.tree.rootNode.hasError) {
+  if (/[)\];]/.test(closers) && best.tree.rootNode.hasError) {
     const closed = parse(best.text + closers);
     if (errorSize(closed.rootNode) < errorSize(best.tree.rootNode)) {
       result.push({

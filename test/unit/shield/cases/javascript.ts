@@ -29,6 +29,7 @@ export const JAVASCRIPT_CASES: readonly RuleCase[] = [
       "child_process.exec('ls ' + dir, done);",
       "cp.execSync(`git checkout ${branch}`);",
       "spawn(cmd, { shell: true });",
+      "const command = 'ls';\nfunction list(command) { cp.exec(command, done); }",
     ],
     negatives: [
       "child_process.exec('ls -l', done);",
@@ -36,6 +37,8 @@ export const JAVASCRIPT_CASES: readonly RuleCase[] = [
       "spawn('ls', [dir]);",
       "const m = /a(b)/.exec(text);",
       "const exec = (line, columns) => line.slice(0, columns);\nlines.map((line) => exec(line, 80));",
+      "const command = 'ldd --version';\nfunction detect() { childProcess.exec(command, done); }",
+      "const exec = promisify(require('child_process').execFile);\nasync function version(cmd) { await exec(cmd, ['-V']); }",
     ],
   },
   {
@@ -51,6 +54,8 @@ export const JAVASCRIPT_CASES: readonly RuleCase[] = [
       "code[i].innerHTML = highlight(code[i].innerHTML);",
       "el.textContent = name;",
       "el.innerHTML = '';",
+      "function parse(dirty) { const doc = new DOMParser().parseFromString('', 'text/html'); doc.body.innerHTML = dirty; }",
+      "function parse(dirty) { const doc = implementation.createHTMLDocument(''); doc.documentElement.innerHTML = dirty; }",
     ],
   },
   {
@@ -76,6 +81,8 @@ export const JAVASCRIPT_CASES: readonly RuleCase[] = [
       "const c = new Buffer(payload, 'base64');",
       "const d = new Buffer([1, 2, 3]);",
       "stream.push(Buffer(size).fill('abc'));",
+      "function alloc(size) {\n  function modern(n) { return Buffer.allocUnsafe(n); }\n  function legacy(n) { return new Buffer(n); }\n}",
+      "if (typeof Buffer.allocUnsafe === 'function') { make = function (n) { return Buffer.allocUnsafe(n); }; }\nelse { make = function (n) { return new Buffer(n); }; }",
     ],
   },
   {
@@ -86,12 +93,20 @@ export const JAVASCRIPT_CASES: readonly RuleCase[] = [
       "const b = Buffer.allocUnsafe(length).fill(0);",
       "const empty = Buffer.allocUnsafe(0);",
       "randomFillSync(Buffer.allocUnsafe(16), 0, 16);",
+      "randomFillSync((buffer ??= Buffer.allocUnsafeSlow(SIZE)), 0, SIZE);",
+      "function fillPool(bytes) { pool = Buffer.allocUnsafe(bytes * 128); crypto.getRandomValues(pool); }",
     ],
   },
   {
     rule: "js.non-literal-require",
-    positives: ["const cmd = require(`./commands/${name}`);", "const lib = require(ROOT + '/lib/' + name);"],
+    positives: [
+      "const cmd = require(`./commands/${name}`);",
+      "const lib = require(ROOT + '/lib/' + name);",
+      "Server.prototype.set = function (option, value) { this.engine = require(value); };",
+      "define = function (deps) { return deps.map(function (id) { return require(id); }); };",
+    ],
     negatives: [
+      "function load(dir) { const file = path.join(dir, 'package.json'); return require(file); }",
       "const fs = require('fs');",
       "const local = require(__dirname + '/local');",
       "const p = require(path.join(__dirname, 'package.json'));",
@@ -114,6 +129,8 @@ export const JAVASCRIPT_CASES: readonly RuleCase[] = [
       "const re = new RegExp('^' + escapeRegExp(prefix));",
       "const re = /^abc/;",
       "const copy = new RegExp(other.source, 'g');",
+      "const regex = new RegExp(steps[2].value);",
+      "regExp = RegExp(argumentNode.value);",
     ],
   },
   {
@@ -129,12 +146,14 @@ export const JAVASCRIPT_CASES: readonly RuleCase[] = [
       "const digit = (Math.random() * 16) | 0;",
       "const word = words[Math.floor(Math.random() * words.length)];",
       "const pick = Math.floor(Math.random() * list.length);",
+      "data.random = Math.random();",
+      "function between(min, max) { return Math.floor(Math.random() * (max - min)) + min; }",
+      "if (Math.random() < 0.2 && queue.length) queue.shift();",
     ],
     negatives: [
-      "const x = Math.random() * width;",
-      "function drawStars() { const r = Math.random() * maxRadius; return r; }",
       "const delay = Math.random() * 1000;",
       "const length = Math.round(Math.random() * 2e6);",
+      "function backoff(delay) { return [Math.floor(Math.random() * delay), next]; }",
       "const token = crypto.randomBytes(16).toString('hex');",
     ],
   },
@@ -210,6 +229,7 @@ export const JAVASCRIPT_CASES: readonly RuleCase[] = [
       "if (password === undefined) fail();",
       "if (crypto.timingSafeEqual(a, b)) login();",
       "if (token === null) return;",
+      "if (method1.callSignature === method2.callSignature) merge();",
     ],
   },
   {

@@ -250,12 +250,10 @@ export const JAVASCRIPT_WEB_CASES: readonly RuleCase[] = [
       "const n = Math.floor(Math.random() * 99999999999);",
       "const u = 'xxxxxxxx-xxxx-4xxx'.replace(/x/g, () => ((Math.random() * 16) | 0).toString(16));",
       "const requestId = Math.random();",
-    ],
-    negatives: [
       "this.radius = Math.random() * config.star.width;",
-      "const jitter = base + Math.random() * spread;",
       "if (Math.random() < 0.2) retry();",
     ],
+    negatives: ["const jitter = base + Math.random() * spread;", "setTimeout(poll, interval * Math.random());"],
   },
   {
     rule: "crypto.unauthenticated-mode",

@@ -1,7 +1,6 @@
 import type { Node } from "web-tree-sitter";
 import {
   destinationName,
-  enclosingFunctionNames,
   firstArgument,
   isConstantExpression,
   localAssignedValues,
@@ -52,6 +51,8 @@ function unwrap(node: Node | undefined): Node | undefined {
   return current;
 }
 
+const SCOPES = new Set(["function_declaration", "function_expression", "arrow_function", "method_definition"]);
+
 function isDynamic(node: Node | undefined): boolean {
   const value = unwrap(node);
   if (!value) return false;
@@ -61,7 +62,33 @@ function isDynamic(node: Node | undefined): boolean {
 
 function firstArgumentIsDynamic(match: RuleMatch): boolean {
   const first = firstArgument(match.capture("args"));
-  return first !== undefined && first.type !== "spread_element" && isDynamic(first);
+  return first !== undefined && first.type !== "spread_element" && isDynamic(first) && !isFileConstant(first);
+}
+
+/**
+ * A name that the file binds exactly once, at its top level, as `const name = <literal>`: the value is fixed
+ * whatever case the name is written in (`const command = 'ldd --version'; … exec(command)`).
+ */
+function isFileConstant(node: Node): boolean {
+  if (node.type !== "identifier") return false;
+  const root = node.tree.rootNode;
+  let value: Node | null = null;
+  for (const statement of root.namedChildren) {
+    if (statement?.type !== "lexical_declaration" || statement.child(0)?.type !== "const") continue;
+    for (const declarator of statement.namedChildren)
+      if (declarator?.type === "variable_declarator" && declarator.childForFieldName("name")?.text === node.text)
+        value = declarator.childForFieldName("value");
+  }
+  if (!value || !isConstantExpression(value)) return false;
+  // A parameter or local of the same name elsewhere in the file could shadow it.
+  const bindings = root
+    .descendantsOfType(["variable_declarator", "formal_parameters", "assignment_expression"])
+    .filter((binding) =>
+      binding?.type === "formal_parameters"
+        ? binding.namedChildren.some((parameter) => parameter?.text === node.text)
+        : (binding?.childForFieldName("name") ?? binding?.childForFieldName("left"))?.text === node.text,
+    );
+  return bindings.length === 1;
 }
 
 const evalCall: RuleDefinition = {
@@ -144,13 +171,16 @@ function containsString(node: Node): boolean {
   return node.type === "binary_expression" && node.namedChildren.some((c) => c !== null && containsString(c));
 }
 
-/** A file that declares its own exec function (a formatter, a regex helper) is not calling child_process.exec. */
+/**
+ * A file that declares its own exec function (a formatter, a regex helper), or binds the name to execFile
+ * (`const exec = promisify(cp.execFile)`, which runs no shell), is not calling child_process.exec.
+ */
 function definesOwnExec(call: Node | undefined): boolean {
   let root: Node | null = call ?? null;
   while (root?.parent) root = root.parent;
   return (
     root !== null &&
-    /\b(function\s+exec\s*\(|(const|let|var)\s+exec\s*=\s*(async\s+)?(\(|function\b|[A-Za-z_$][\w$]*\s*=>))/.test(
+    /\b(function\s+exec\s*\(|(const|let|var)\s+exec\s*=\s*((async\s+)?(\(|function\b|[A-Za-z_$][\w$]*\s*=>)|[^;\n]*\bexecFile\b))/.test(
       root.text,
     )
   );
@@ -207,11 +237,30 @@ const childProcess: RuleDefinition = {
   ],
 };
 
+/**
+ * doc.documentElement.innerHTML or doc.body.innerHTML of a document made by DOMParser or createHTMLDocument: such a
+ * document has no browsing context, so its markup runs no script and loads nothing (sanitisers parse input this way).
+ */
+function isInertDocumentElement(target: Node | null | undefined): boolean {
+  const element = target?.type === "member_expression" ? target.childForFieldName("object") : null;
+  if (element?.type !== "member_expression") return false;
+  if (!/^(documentElement|body)$/.test(element.childForFieldName("property")?.text ?? "")) return false;
+  const doc = element.childForFieldName("object");
+  return (
+    doc?.type === "identifier" &&
+    localAssignedValues(doc).some((value) =>
+      /\b(parseFromString|createHTMLDocument|createDocument)\s*\(/.test(value.text),
+    )
+  );
+}
+
 function isHtmlSink(match: RuleMatch): boolean {
   const value = match.capture("value");
   if (!isDynamic(value)) return false;
+  const left = match.capture("finding")?.childForFieldName("left");
+  if (isInertDocumentElement(left)) return false;
   // Re-rendering an element's own markup (el.innerHTML = highlight(el.innerHTML)) adds no markup from elsewhere.
-  const target = match.capture("finding")?.childForFieldName("left")?.text;
+  const target = left?.text;
   return !(target !== undefined && value !== undefined && target.endsWith("innerHTML") && value.text.includes(target));
 }
 
@@ -294,6 +343,8 @@ const postMessageStar: RuleDefinition = {
   ],
 };
 
+const SAFE_BUFFER_API = /\bBuffer\.(alloc|allocUnsafe|from)\b/;
+
 /**
  * Libraries that still run on Node < 4.5 call the constructor only when Buffer.alloc/from is missing, or are
  * themselves the polyfill of Buffer.alloc: the function around the call checks for or defines the safe API.
@@ -308,7 +359,22 @@ function isOldNodeFallback(call: Node): boolean {
   )
     scope = scope.parent;
   if (!scope || scope.type === "program") return false;
-  if (/\bBuffer\.(alloc|allocUnsafe|from)\b/.test(scope.text)) return true;
+  if (SAFE_BUFFER_API.test(scope.text)) return true;
+  // function modern(n) { return Buffer.allocUnsafe(n); } function legacy(n) { return new Buffer(n); }, side by side, or
+  // the legacy one assigned under `if (typeof Buffer.allocUnsafe === "function") … else`.
+  const siblings = scope.parent?.namedChildren ?? [];
+  if (
+    scope.type === "function_declaration" &&
+    siblings.some(
+      (sibling) => sibling !== scope && sibling?.type === "function_declaration" && SAFE_BUFFER_API.test(sibling.text),
+    )
+  )
+    return true;
+  for (let current: Node | null = scope.parent; current && current.type !== "program"; current = current.parent) {
+    if (current.type === "if_statement" && SAFE_BUFFER_API.test(current.childForFieldName("condition")?.text ?? ""))
+      return true;
+    if (SCOPES.has(current.type)) break;
+  }
   const name = destinationName(call) ?? "";
   const holder =
     scope.parent?.type === "assignment_expression" ? (scope.parent.childForFieldName("left")?.text ?? "") : "";
@@ -380,7 +446,7 @@ function isFilledAtOnce(call: Node): boolean {
   const writes = [
     `${name}\\s*\\.\\s*(fill|write\\w*|set)\\s*\\(`,
     `\\.copy\\(\\s*${name}\\b`,
-    `\\b(read|readSync|copy|set|readInto)\\s*\\([^)]*\\b${name}\\b`,
+    `\\b(read|readSync|copy|set|readInto|getRandomValues|randomFill|randomFillSync)\\s*\\([^)]*\\b${name}\\b`,
     `${name}\\s*\\[[^\\]]+\\]\\s*=[^=]`,
   ];
   return new RegExp(writes.join("|")).test(after);
@@ -404,11 +470,17 @@ const unsafeAlloc: RuleDefinition = {
         const size = firstArgument(call?.childForFieldName("arguments") ?? undefined);
         // An empty buffer holds no old memory, and one handed straight to a fill function is overwritten at once.
         if (size?.type === "number" && Number(size.text) === 0) return false;
-        if (call?.parent?.parent?.type === "arguments" || call?.parent?.type === "arguments") {
-          const callee =
-            (call.parent.type === "arguments" ? call.parent : call.parent.parent)?.parent?.childForFieldName("function")
-              ?.text ?? "";
-          if (/(^|\.)(randomFill|randomFillSync|fill|readSync|read)$/.test(callee)) return false;
+        // randomFillSync((buf ??= Buffer.allocUnsafe(n))): the argument, through assignments and parentheses.
+        let holder = call?.parent ?? null;
+        while (
+          holder &&
+          /^(parenthesized_expression|assignment_expression|augmented_assignment_expression)$/.test(holder.type)
+        )
+          holder = holder.parent;
+        if (holder?.type === "arguments" || holder?.parent?.type === "arguments") {
+          const list = holder.type === "arguments" ? holder : holder.parent;
+          const callee = list?.parent?.childForFieldName("function")?.text ?? "";
+          if (/(^|\.)(randomFill|randomFillSync|getRandomValues|fill|readSync|read)$/.test(callee)) return false;
         }
         return call !== undefined && !isFilledAtOnce(call);
       },
@@ -440,21 +512,40 @@ function isModuleRelativePath(node: Node | undefined): boolean {
   return false;
 }
 
+/** A parameter of the function around the node, passed on as it came: whatever the caller names. */
+function isCallerChosen(node: Node): boolean {
+  if (node.type !== "identifier" || localAssignedValues(node).length > 0) return false;
+  for (let current: Node | null = node.parent; current; current = current.parent) {
+    if (!SCOPES.has(current.type)) continue;
+    const parameters = current.childForFieldName("parameters") ?? current.childForFieldName("parameter");
+    return parameters?.type === "identifier"
+      ? parameters.text === node.text
+      : (parameters?.namedChildren.some((parameter) => parameter?.text === node.text) ?? false);
+  }
+  return false;
+}
+
 const nonLiteralRequire: RuleDefinition = {
   id: "js.non-literal-require",
   cwe: "CWE-95",
   severity: "warn",
-  message: "require() loads a module whose path is assembled from a non-literal value.",
+  message: "require() loads a module whose name is assembled from, or handed in as, a non-literal value.",
   fixHint: "Require modules by literal name, or pick from a fixed map of allowed modules.",
-  explanation: "A computed module name that an attacker can influence loads and runs any file they can name or upload.",
+  explanation:
+    "A computed module name that an attacker can influence loads and runs any file they can name or upload. Reported: " +
+    "names assembled from pieces, and a function's parameter passed straight to require (the function loads whatever " +
+    "its callers name). Paths under __dirname, native bindings chosen by platform, and names a function computes " +
+    "itself are not.",
   patterns: [
     {
       languages: JS,
       query: `((call_expression function: (identifier) @fn arguments: (arguments) @args) @finding (#eq? @fn "require"))`,
       accept: (match) => {
-        // A bare variable is how plugin loaders and CLIs load configured modules; a path assembled from
-        // pieces (`./commands/${name}`) is where input slips into the module name.
+        // A path assembled from pieces (`./commands/${name}`), or a parameter passed on unchecked, is where input
+        // slips into the module name; a local the function computed (a resolved path) is its own choice. Warn: most
+        // such loaders serve configuration the user wrote.
         const first = firstArgument(match.capture("args"));
+        if (first !== undefined && isCallerChosen(first)) return true;
         return first !== undefined && isBuiltString(first) && !isModuleRelativePath(first);
       },
     },
@@ -462,13 +553,16 @@ const nonLiteralRequire: RuleDefinition = {
 };
 
 /** Names that carry what a user typed or sent: request fields, URL parts, form and search input. */
-// A form field's or element's `.value` is what someone typed; a variable merely called `value` or `filter` is
-// usually a library's own configuration.
+// A form field's or element's `.value` is what someone typed; a variable merely called `value` or `filter`, or the
+// `.value` of a parser's token or AST node (steps[2].value, argumentNode.value), is usually a library's own data.
 const INPUT_NAME =
   /\b(req|request|query|params|body|input|search|term|keyword|userInput|location\.(hash|search|href)|URLSearchParams|event\.target|e\.target)\b|\.value\b/;
 
+/** The `.value` of a parser's token or AST node, or of a tuple's numbered slot: data the library parsed itself. */
+const PARSED_VALUE = /(\w*(Node|node|Token|token)|\[\d+\])\.value\b/g;
+
 function mentionsInput(node: Node): boolean {
-  return INPUT_NAME.test(node.text);
+  return INPUT_NAME.test(node.text.replace(PARSED_VALUE, ""));
 }
 
 function isEscaped(node: Node): boolean {
@@ -506,122 +600,24 @@ const nonLiteralRegExp: RuleDefinition = {
   ],
 };
 
-const ALPHABET_NAME =
-  /^(chars|charset|characters|alphabet|possible|letters|symbols|digits|alphanumeric|hexdigits|[a-z]*chars)$/i;
+/** A random number stored as a size or a delay sets how much or how long; knowing it in advance gains nobody anything. */
+const QUANTITY_NAME = /(^|[._])(length|len|size|count|delay|timeout|interval|duration|wait|backoff|jitter)$/i;
 
-/** Math.random used to pick characters out of an alphabet: the program is making a random string (password, token, id). */
-function picksFromAlphabet(random: Node): boolean {
-  for (let current: Node | null = random.parent, depth = 0; current && depth < 6; current = current.parent, depth++) {
-    let alphabet: Node | null = null;
-    if (current.type === "subscript_expression") alphabet = current.childForFieldName("object");
-    else if (current.type === "call_expression") {
-      const callee = current.childForFieldName("function");
-      if (
-        callee?.type === "member_expression" &&
-        /^(charAt|charCodeAt|substr|substring)$/.test(callee.childForFieldName("property")?.text ?? "")
-      ) {
-        alphabet = callee.childForFieldName("object");
-      }
-    }
-    if (!alphabet) continue;
-    if (isStringNode(alphabet)) return true;
-    if (alphabet.type === "identifier" || alphabet.type === "member_expression") {
-      const last =
-        alphabet.type === "member_expression" ? (alphabet.childForFieldName("property")?.text ?? "") : alphabet.text;
-      if (ALPHABET_NAME.test(last)) return true;
-      if (
-        alphabet.type === "identifier" &&
-        localAssignedValues(alphabet).some((value) => isStringNode(value) && stringValue(value).length >= 10)
-      )
-        return true;
-    }
-    return false;
-  }
-  return false;
+/** A name or property that holds a time span: Math.random() * delay is retry jitter, not a value anyone must guess. */
+const TIME_OPERAND = /(^|[._])(delay|timeout|interval|duration|backoff|jitter|ms)$/i;
+
+function lastName(node: Node | null): string | undefined {
+  if (node?.type === "identifier") return node.text;
+  if (node?.type === "member_expression") return node.childForFieldName("property")?.text;
+  return undefined;
 }
 
-/** 'xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx'.replace(/[xy]/g, (c) => ...Math.random()...): a hand-made UUID. */
-function fillsUuidTemplate(random: Node): boolean {
-  let callback: Node | null = random.parent;
-  while (callback && callback.type !== "arrow_function" && callback.type !== "function_expression")
-    callback = callback.parent;
-  const call = callback?.parent?.parent;
-  const callee = call?.type === "call_expression" ? call.childForFieldName("function") : null;
-  return (
-    callee?.type === "member_expression" &&
-    callee.childForFieldName("property")?.text === "replace" &&
-    /^['"`][^'"`]*x{4}/.test(callee.childForFieldName("object")?.text ?? "")
-  );
-}
-
-/** A multiplier that scales a random fraction to an id-sized number: a million or more, or 0x10000 (a hex group). */
-function isIdSizedScale(node: Node | null): boolean {
-  if (node?.type !== "number") return false;
-  const value = Number(node.text.replace(/_/g, ""));
-  return value >= 1e6 || value === 0x10000;
-}
-
-/**
- * Math.random turned into a name-like value: concatenated with text ("__jsonp_" + ...), written out in base 16 or
- * 36 (toString(36)), or scaled to a million or more. A random number for graphics, games or jitter stays a
- * number; one made into text or a huge integer is an identifier, a cache-buster or a token, which others can
- * predict.
- */
-function madeIntoIdentifier(random: Node): boolean {
-  if (fillsUuidTemplate(random)) return true;
-  for (let current: Node | null = random.parent, depth = 0; current && depth < 6; current = current.parent, depth++) {
-    // Math.floor(...), String(...) and friends keep the value what it was; other calls use it for something else.
-    if (
-      current.type === "arguments" &&
-      /^(Math\.(floor|ceil|round|abs|trunc)|parseInt|Number|String)$/.test(
-        current.parent?.childForFieldName("function")?.text ?? "",
-      )
-    )
-      continue;
-    if (/statement|declarator|arguments|function|arrow|pair|assignment/.test(current.type)) return false;
-    if (current.type === "binary_expression") {
-      const operator = current.childForFieldName("operator")?.text;
-      const left = current.childForFieldName("left");
-      const right = current.childForFieldName("right");
-      if (operator === "+" && [left, right].some((side) => side !== null && isStringNode(side))) return true;
-      if (operator === "*" && (isIdSizedScale(left) || isIdSizedScale(right))) return true;
-    }
-    if (current.type === "template_substitution") return true;
-    if (current.type === "member_expression" && current.childForFieldName("property")?.text === "toString") {
-      const radix = current.parent?.childForFieldName("arguments")?.namedChildren[0]?.text;
-      return radix === "16" || radix === "36";
-    }
-  }
-  return false;
-}
-
-const ROUNDING = /^(Math\.(floor|ceil|round|trunc)|parseInt)$/;
-
-/** Where a random number is stored as an amount (a length, a delay, a size), it is not an identifier or a secret. */
-const QUANTITY_NAME =
-  /(^|[._])(length|len|size|count|delay|timeout|interval|duration|wait|width|height|radius|speed|angle|x|y|z)$/i;
-
-/**
- * Math.random made into an index that picks an element (items[Math.floor(Math.random() * items.length)], or any
- * value scaled by a collection's length), a hex digit or a byte (* 16, * 256): the building blocks of random
- * strings, codes, masks and keys.
- */
-function picksElementOrByte(random: Node): boolean {
-  for (let current: Node | null = random.parent, depth = 0; current && depth < 5; current = current.parent, depth++) {
-    if (current.type === "subscript_expression") return current.childForFieldName("index") !== null;
-    if (
-      current.type === "binary_expression" &&
-      current.childForFieldName("operator")?.text === "*" &&
-      current.namedChildren.some(
-        (side) =>
-          (side?.type === "number" && [16, 255, 256].includes(Number(side.text))) ||
-          (side?.type === "member_expression" && side.childForFieldName("property")?.text === "length"),
-      )
-    )
-      return true;
-    if (current.type === "arguments" && ROUNDING.test(current.parent?.childForFieldName("function")?.text ?? ""))
-      continue;
-    if (/statement|declarator|function|arrow|pair|assignment|arguments/.test(current.type)) return false;
+/** Math.random() scaled by a time span (Math.random() * delay, interval * Math.random()). */
+function scalesTimeSpan(random: Node): boolean {
+  for (let current: Node | null = random.parent, depth = 0; current && depth < 4; current = current.parent, depth++) {
+    if (current.type === "parenthesized_expression") continue;
+    if (current.type !== "binary_expression" || current.childForFieldName("operator")?.text !== "*") return false;
+    return current.namedChildren.some((side) => TIME_OPERAND.test(lastName(side) ?? ""));
   }
   return false;
 }
@@ -630,12 +626,14 @@ const weakRandom: RuleDefinition = {
   id: "js.weak-random",
   cwe: "CWE-338",
   severity: "warn",
-  message: "Math.random() is predictable; this value looks security-sensitive (token, password, key, id…).",
+  message: "Math.random() is predictable; it must not produce tokens, passwords, keys, salts or ids.",
   fixHint: "Use crypto.randomBytes / crypto.randomUUID (Node) or crypto.getRandomValues (browser).",
   explanation:
-    "Math.random is not cryptographically secure; its state can be recovered from a few outputs. The Shield reports it " +
-    "where the value is named like a token, password, key, salt, nonce or id, or is made into one: concatenated into " +
-    "text, written in base 16 or 36, or scaled to a million or more.",
+    "Math.random is not cryptographically secure: a few outputs reveal the generator's state and every later value. " +
+    "Every use is reported, as a warning (as java.weak-random reports java.util.Random), because what a drawn value " +
+    "becomes (an id, a token, a file name) is rarely visible where it is drawn. Values stored as a length, size, count or " +
+    "delay, and retry jitter (Math.random() * delay), are not reported: they set how much or how long, and are never " +
+    "secrets.",
   patterns: [
     {
       languages: JS,
@@ -645,13 +643,7 @@ const weakRandom: RuleDefinition = {
         if (!node) return false;
         const name = destinationName(node);
         if (name !== undefined && (namesSecurityValue(name) || namesIdentifier(name))) return true;
-        if (name !== undefined && QUANTITY_NAME.test(name)) return false;
-        return (
-          picksFromAlphabet(node) ||
-          picksElementOrByte(node) ||
-          madeIntoIdentifier(node) ||
-          enclosingFunctionNames(node).some((fn) => namesSecurityValue(fn) || namesIdentifier(fn))
-        );
+        return !(name !== undefined && QUANTITY_NAME.test(name)) && !scalesTimeSpan(node);
       },
     },
   ],
@@ -843,10 +835,13 @@ const bufferNoAssert: RuleDefinition = {
 const SECRET_OPERAND =
   /(^|[._])(password|passwd|secret|signature|hmac|api_?key|[a-z]*(Secret|Password|Signature)|(access|auth|refresh|session|csrf|xsrf|api|bearer|reset|secret)Token)$/;
 
+const TYPE_SIGNATURE = /^(call|construct|index|method|type|function|property)Signatures?$/i;
+
 function isSecretOperand(node: Node | null): boolean {
   if (!node || (node.type !== "identifier" && node.type !== "member_expression")) return false;
   const last = node.type === "member_expression" ? (node.childForFieldName("property")?.text ?? "") : node.text;
-  return SECRET_OPERAND.test(last) && !/^[A-Z0-9_]+$/.test(last);
+  // callSignature, indexSignature: a type checker's signatures, not a MAC.
+  return SECRET_OPERAND.test(last) && !/^[A-Z0-9_]+$/.test(last) && !TYPE_SIGNATURE.test(last);
 }
 
 function isComparableValue(node: Node | null): boolean {
