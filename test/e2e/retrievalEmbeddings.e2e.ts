@@ -48,22 +48,32 @@ function fillerModules(): Record<string, string> {
 
 const passEnded = /Workspace embeddings: (\d+) chunks embedded by the host; the index holds (\d+) chunks\./;
 
-/** The log line of the first embedding pass that ended, once VS Code has written it to the log's file. */
-async function embeddingPassLogged(scenario: Scenario, timeoutMs: number): Promise<RegExpExecArray> {
+/** The log lines of the embedding passes that have ended, once there are `count` and VS Code has written them. */
+async function embeddingPassesLogged(scenario: Scenario, count: number, timeoutMs: number): Promise<RegExpExecArray[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const line = (await scenario.extensionLogLines()).map((text) => passEnded.exec(text)).find((match) => match);
-    if (line) return line;
-    if (Date.now() > deadline) throw new Error("the extension never logged the end of an embedding pass");
+    const passes = (await scenario.extensionLogLines())
+      .map((text) => passEnded.exec(text))
+      .filter((match) => match !== null);
+    if (passes.length >= count) return passes;
+    if (Date.now() > deadline) throw new Error(`the extension logged the end of ${passes.length} embedding passes`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+/** Asserts that a pass embedded every chunk of the index, and returns how many there were. */
+function embeddedEveryChunk(pass: RegExpExecArray): number {
+  const [, embedded, chunks] = pass;
+  assert.ok(Number(chunks) > 8 * 40, `the index holds every function as a chunk: ${chunks}`);
+  assert.equal(embedded, chunks, "the host embedded every chunk of the index in one pass");
+  return Number(chunks);
 }
 
 describe("issue 20, workspace retrieval with the embedding lane in a real VS Code (code-server + Chromium)", function () {
   this.timeout(300_000);
   const startScenario = scenarioPerTest();
 
-  it("embeds the workspace with progress in the status bar, then cites the other file's chunk with hybrid ranking", async function () {
+  it("embeds the workspace with progress in the status bar, cites the other file's chunk with hybrid ranking, drops it on request, and embeds again after a rebuild", async function () {
     const scenario = await startScenario("chat-retrieval-embeddings", {
       codeServer: await codeServerExecutable(),
       settings: {
@@ -82,9 +92,8 @@ describe("issue 20, workspace retrieval with the embedding lane in a real VS Cod
     await workbench.openFile("main.py");
     await waitForHostOnCpu(workbench, readyTimeoutMs);
 
-    const [, embedded, chunks] = await embeddingPassLogged(scenario, embeddedTimeoutMs);
-    assert.ok(Number(chunks) > 8 * 40, `the index holds every function as a chunk: ${chunks}`);
-    assert.equal(embedded, chunks, "the host embedded every chunk of the index in one pass");
+    const [firstPass] = await embeddingPassesLogged(scenario, 1, embeddedTimeoutMs);
+    const chunks = embeddedEveryChunk(firstPass);
     const progress = (await workbench.statusTextsSeen()).filter((text) => text.includes("embedding the workspace"));
     assert.ok(
       progress.some((text) => /: \d+\/\d+ chunks$/.test(text)),
@@ -107,5 +116,19 @@ describe("issue 20, workspace retrieval with the embedding lane in a real VS Cod
     await sources.filter({ hasText: "invoice.py:8" }).first().click();
     await workbench.page.locator('.tabs-container .tab.active[aria-label^="invoice.py"]').waitFor();
     await workbench.waitForStatusText("status.editor.selection", (text) => /^Ln 8, Col 1\b/.test(text), 30_000);
+
+    await chat.getByRole("button", { name: "Leave invoice.py:8 out and ask again" }).click();
+    await chat.locator(".message.assistant").filter({ hasText: "invoice.py:8" }).waitFor({ state: "detached" });
+    await chat.locator('.message.assistant[data-status="complete"]').waitFor({ timeout: answerTimeoutMs });
+    const again = await chat.locator(".message.assistant").last().locator(".message-sources .source-link").allInnerTexts();
+    assert.deepEqual(
+      again,
+      labels.filter((label) => label !== "invoice.py:8"),
+      "asked again with the other sources",
+    );
+
+    await workbench.runCommand("Llama Assist: Rebuild the Workspace Index");
+    const passes = await embeddingPassesLogged(scenario, 2, embeddedTimeoutMs);
+    assert.equal(embeddedEveryChunk(passes[1]), chunks, "the rebuilt index is embedded anew, chunk for chunk");
   });
 });
