@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { networkInterfaces, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import type { StoredSource } from "../../extension/src/core/chat/conversation";
 import { ChatSession } from "../../extension/src/core/chat/session";
@@ -26,15 +26,8 @@ import {
 import { planRefactorPrompt } from "../../extension/src/core/refactor/prompt";
 import type { Shield } from "../../extension/src/core/shield";
 import { createRemoteBackend } from "../../extension/src/node/remote/remoteBackend";
-import { ScriptedServer, streamInPieces } from "../remote/scriptedServer";
+import { ScriptedServer, offLoopbackAddress, streamInPieces } from "../remote/scriptedServer";
 import { answerEnded, loadChatShield } from "./chatHarness";
-
-/** This machine's first non-loopback IPv4 address: a server there counts as "not on this machine". */
-function offLoopbackAddress(): string {
-  for (const addresses of Object.values(networkInterfaces()))
-    for (const address of addresses ?? []) if (address.family === "IPv4" && !address.internal) return address.address;
-  throw new Error("This test needs a network interface with a non-loopback IPv4 address (none is up).");
-}
 
 // Assembled so that this file itself holds no key a secret scanner would flag.
 const stripeKey = ["sk", "_live_", "4eC39HqLyjWDarjtT1zdp7dc9Xq"].join("");
