@@ -120,7 +120,11 @@ describe("issue 20, workspace retrieval with the embedding lane in a real VS Cod
     await chat.getByRole("button", { name: "Leave invoice.py:8 out and ask again" }).click();
     await chat.locator(".message.assistant").filter({ hasText: "invoice.py:8" }).waitFor({ state: "detached" });
     await chat.locator('.message.assistant[data-status="complete"]').waitFor({ timeout: answerTimeoutMs });
-    const again = await chat.locator(".message.assistant").last().locator(".message-sources .source-link").allInnerTexts();
+    const again = await chat
+      .locator(".message.assistant")
+      .last()
+      .locator(".message-sources .source-link")
+      .allInnerTexts();
     assert.deepEqual(
       again,
       labels.filter((label) => label !== "invoice.py:8"),
