@@ -245,7 +245,7 @@ describe("redaction before requests leave the machine (recording server)", funct
       assert.deepEqual(
         rig.reports.map(({ request, redacted }) => ({ request, redacted })),
         [
-          { request: "chat", redacted: 2 },
+          { request: "token count", redacted: 2 },
           { request: "chat", redacted: 2 },
           { request: "chat", redacted: 2 },
         ],
