@@ -1,7 +1,10 @@
 // Issue 20 in a real VS Code (code-server + Chromium): a chat answer's code block, with the real extension, host and
 // scripted model. Apply finds the function the block rewrites in the open file and proposes it there in the refactor's
-// diff preview; Accept is one undo step. Insert puts the block at the cursor, Copy puts it on the clipboard.
+// diff preview; Accept is one undo step. Insert puts the block at the cursor, Copy puts it on the clipboard. Where the
+// function is in no open file, Apply finds it in a file the answer cites, and Reject leaves that file as it was; where
+// it is nowhere, Apply falls back to the selection.
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { codeServerExecutable } from "./install";
 import { timed } from "./phases";
@@ -98,5 +101,75 @@ describe("issue 20, apply from chat: Copy, Insert and Apply in a real VS Code (c
       block + block,
       "Copy put the block on the clipboard",
     );
+  });
+
+  it("Apply finds the function in a cited file that no editor has open, and Reject leaves the file as it was", async function () {
+    const scenario = await startScenario("chat-apply-cited", {
+      codeServer: await codeServerExecutable(),
+      settings: scriptedModelSettings("standard"),
+      files: { "greetings.py": source, "main.py": "from greetings import greet\n\nprint(greet('you'))\n" },
+    });
+    const { workbench } = scenario;
+    const page = workbench.page;
+    await workbench.openFile("main.py");
+    await waitForHostOnCpu(workbench, readyTimeoutMs);
+
+    const chat = await openChat(scenario);
+    await chat.locator("#input").fill("How does greet say hi to a name?");
+    await chat.locator("#input").press("Enter");
+    const answer = chat.locator(".message.assistant").last();
+    await chat.locator('.message.assistant[data-status="complete"]').waitFor({ timeout: answerTimeoutMs });
+    const cited = await answer.locator(".message-sources .source-link").allInnerTexts();
+    assert.ok(cited.includes("greetings.py:4"), `greet() is cited: ${cited.join(", ")}`);
+    assert.equal(await page.locator('.tabs-container .tab[aria-label^="greetings.py"]').count(), 0);
+
+    await answer.getByRole("button", { name: "Apply" }).click();
+    const diffTab = page.locator('.tabs-container .tab[aria-label*="greetings.py ↔ greet from chat (proposed)"]');
+    await diffTab.waitFor({ timeout: 30_000 });
+    await textMatching(
+      page.locator(".monaco-diff-editor .editor.modified .view-lines").first(),
+      /return "Hello, " \+ name/,
+    );
+    await workbench.runCommand("Llama Assist: Reject Refactor");
+    await diffTab.waitFor({ state: "detached" });
+    // Apply opened the cited file without an editor; Reject must leave it unedited, not merely unsaved.
+    await workbench.openFile("greetings.py");
+    const lines = await textMatching(page.locator(".monaco-editor .view-lines").first(), /def farewell/);
+    assert.match(lines, /return "Hi, " \+ name/, "Reject changed nothing");
+    assert.doesNotMatch(lines, /Hello/);
+    assert.equal(await readFile(path.join(scenario.workspace, "greetings.py"), "utf8"), source);
+  });
+
+  it("Apply falls back to the selection where no open or cited file defines the function", async function () {
+    const before = "x = 1\ny = 2\n";
+    const scenario = await startScenario("chat-apply-selection", {
+      codeServer: await codeServerExecutable(),
+      settings: { ...scriptedModelSettings("standard"), "llamaAssist.chat.retrieval": false },
+      files: { "numbers.py": before },
+    });
+    const { workbench } = scenario;
+    const page = workbench.page;
+    await workbench.openFile("numbers.py");
+    await waitForHostOnCpu(workbench, readyTimeoutMs);
+    await page.locator(".monaco-editor .view-lines").first().click();
+    await page.keyboard.press("Control+A");
+
+    const chat = await openChat(scenario);
+    await chat.locator("#input").fill("Write a greeting function.");
+    await chat.locator("#input").press("Enter");
+    const answer = chat.locator(".message.assistant").last();
+    await chat.locator('.message.assistant[data-status="complete"]').waitFor({ timeout: answerTimeoutMs });
+    await answer.getByRole("button", { name: "Apply" }).click();
+
+    await page.locator('.tabs-container .tab[aria-label*="numbers.py ↔ Llama Assist\'s proposal"]').waitFor();
+    const question = page.locator(".notifications-toasts .notification-toast", {
+      hasText: "Apply Llama Assist's change to the selection?",
+    });
+    await question.getByRole("button", { name: "Apply" }).click();
+    // The diff view shows the same file; once the edit has made it dirty, saving every editor writes it.
+    await page.locator(".tabs-container .tab.dirty").first().waitFor();
+    await workbench.runCommand("File: Save All");
+    const file = path.join(scenario.workspace, "numbers.py");
+    assert.equal(await fileSettledTo(file, (text) => text !== before), block, "the block replaced the selection");
   });
 });

@@ -62,6 +62,16 @@ export class Scenario {
     }
   }
 
+  /** The lines the extension has written to its log so far (VS Code writes them to the file a little after). */
+  async extensionLogLines(): Promise<string[]> {
+    const logsDir = path.join(this.server.userDataDir, "logs");
+    const files = await readdir(logsDir, { recursive: true }).catch(() => [] as string[]);
+    const lines: string[] = [];
+    for (const file of files.filter((name) => path.basename(name) === extensionLogName))
+      lines.push(...(await readFile(path.join(logsDir, file), "utf8")).split("\n"));
+    return lines;
+  }
+
   /** Inference host processes of this scenario (children of its extension host). */
   hostProcesses(): Promise<number[]> {
     return this.server.processesMatching(hostScriptFragment);

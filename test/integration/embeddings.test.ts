@@ -171,9 +171,10 @@ describe("workspace embeddings through the real host", function () {
       },
     };
     let progress = { done: -1, total: -1 };
+    const logged: string[] = [];
     const client = new SymbolIndexClient(
       path.join(repoRoot, "dist/symbolIndexWorker.js"),
-      { info: () => undefined, warn: () => undefined },
+      { info: (message) => logged.push(message), warn: (message) => logged.push(message) },
       () => undefined,
       (done, total) => (progress = { done, total }),
     );
@@ -190,6 +191,11 @@ describe("workspace embeddings through the real host", function () {
       await until(
         () => documentTexts() === 4 && progress.total === 4 && progress.done === 4,
         "the four chunks to be embedded",
+      );
+      assert.deepEqual(
+        logged.filter((line) => line.startsWith("Workspace embeddings")),
+        ["Workspace embeddings: 4 chunks embedded by the host; the index holds 4 chunks."],
+        JSON.stringify(logged),
       );
       // The index is saved at the end of its listing, before the vectors; they are saved once embedded.
       const stored = path.join(storage, "retrieval-index-embeddings.bin");

@@ -4,8 +4,9 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { networkInterfaces, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import path from "node:path";
+import type { StoredSource } from "../../extension/src/core/chat/conversation";
 import { ChatSession } from "../../extension/src/core/chat/session";
 import type { ChatToWebview } from "../../extension/src/core/protocol/webview";
 import type { GenerationResult, InfillParams } from "../../extension/src/core/protocol/host";
@@ -22,17 +23,11 @@ import {
   RemoteGate,
   type RoutedRemote,
 } from "../../extension/src/core/remote/remoteGate";
+import { planRefactorPrompt } from "../../extension/src/core/refactor/prompt";
 import type { Shield } from "../../extension/src/core/shield";
 import { createRemoteBackend } from "../../extension/src/node/remote/remoteBackend";
-import { ScriptedServer, streamInPieces } from "../remote/scriptedServer";
+import { ScriptedServer, offLoopbackAddress, streamInPieces } from "../remote/scriptedServer";
 import { answerEnded, loadChatShield } from "./chatHarness";
-
-/** This machine's first non-loopback IPv4 address: a server there counts as "not on this machine". */
-function offLoopbackAddress(): string {
-  for (const addresses of Object.values(networkInterfaces()))
-    for (const address of addresses ?? []) if (address.family === "IPv4" && !address.internal) return address.address;
-  throw new Error("This test needs a network interface with a non-loopback IPv4 address (none is up).");
-}
 
 // Assembled so that this file itself holds no key a secret scanner would flag.
 const stripeKey = ["sk", "_live_", "4eC39HqLyjWDarjtT1zdp7dc9Xq"].join("");
@@ -105,8 +100,15 @@ async function rigAt(address: string, shield: Shield): Promise<Rig> {
   };
 }
 
-/** Asks the chat about an attached file, as the chat view does, and waits for the answer. */
-async function askAboutFile(routing: BackendRouting<RoutedRemote>, file: string): Promise<void> {
+/**
+ * Asks the chat about an attached file, as the chat view does, and waits for the answer; with `retrieved`, workspace
+ * retrieval is on and brings those chunks.
+ */
+async function askAboutFile(
+  routing: BackendRouting<RoutedRemote>,
+  file: string,
+  retrieved?: StoredSource[],
+): Promise<void> {
   const posted: ChatToWebview[] = [];
   const session = new ChatSession(
     {
@@ -115,7 +117,7 @@ async function askAboutFile(routing: BackendRouting<RoutedRemote>, file: string)
       countTokens: (texts) => routing.countChatTokens(texts),
       scanCode: () => ({ action: "show", findings: [] }),
       post: (message) => posted.push(message),
-      retrieve: () => Promise.resolve([]),
+      retrieve: () => Promise.resolve(retrieved ?? []),
       persist: () => undefined,
       newId: () => randomUUID(),
       now: () => Date.now(),
@@ -125,12 +127,15 @@ async function askAboutFile(routing: BackendRouting<RoutedRemote>, file: string)
       maxAnswerTokens: 64,
       temperature: 0,
       limits: { maxConversations: 5, maxBytes: 1024 * 1024 },
-      retrieval: false,
+      retrieval: retrieved !== undefined,
     }),
   );
-  session.send("Is this configuration right?", [
-    { label: path.basename(file), languageId: "python", content: readFileSync(file, "utf8") },
-  ]);
+  session.send(
+    "Is this configuration right?",
+    retrieved === undefined
+      ? [{ label: path.basename(file), languageId: "python", content: readFileSync(file, "utf8") }]
+      : [],
+  );
   const ended = await answerEnded(posted);
   assert.equal(ended.status, "complete", ended.error);
 }
@@ -194,6 +199,55 @@ describe("redaction before requests leave the machine (recording server)", funct
         [
           { request: "chat", redacted: 2 },
           { request: "completion", redacted: 1 },
+        ],
+      );
+    } finally {
+      await rig.close();
+    }
+  });
+
+  it("a server on this machine's network address gets no key from a retrieved chunk, nor from a refactor's code", async function () {
+    const rig = await rigAt(offLoopbackAddress(), shield);
+    try {
+      const content = readFileSync(attached, "utf8");
+      const chunk: StoredSource = {
+        path: attached,
+        label: "settings.py:1",
+        startLine: 0,
+        endLine: 1,
+        symbols: ["STRIPE_KEY"],
+        languageId: "python",
+        content,
+      };
+      await askAboutFile(rig.routing, attached, [chunk]);
+      const plan = planRefactorPrompt({
+        preset: "simplify",
+        languageId: "python",
+        instruction: "",
+        diagnostics: [],
+        sourceFileName: "settings.py",
+        target: content,
+        context: { imports: [] },
+        contextSize: 4096,
+      });
+      assert.equal(plan.kind, "ready");
+      if (plan.kind === "ready") await rig.routing.chat(plan.params, () => undefined, new AbortController().signal);
+      const bodies = rig.server.requests.map((request) => JSON.stringify(request.body));
+      assert.equal(bodies.length, 2);
+      assert.ok(bodies[0].includes("settings.py:1"), "the retrieved chunk went with the question");
+      for (const body of bodies) {
+        assert.ok(!body.includes(stripeKey), `the key arrived: ${body}`);
+        assert.ok(!body.includes(databasePassword), `the password arrived: ${body}`);
+        assert.ok(body.includes('STRIPE_KEY = \\"[REDACTED]\\"'), body);
+      }
+      // The chat counts the chunk's tokens before it asks (this server has no tokenizer endpoint: nothing is sent),
+      // and the count's texts are redacted as the prompt is: one report each for the count, the question, the refactor.
+      assert.deepEqual(
+        rig.reports.map(({ request, redacted }) => ({ request, redacted })),
+        [
+          { request: "token count", redacted: 2 },
+          { request: "chat", redacted: 2 },
+          { request: "chat", redacted: 2 },
         ],
       );
     } finally {

@@ -1,5 +1,5 @@
-// The scripted models that people and the end-to-end tests see: the demo model `npm start` uses, and the one whose chat
-// answer is insecure code. Through the real host, the real chat session and the real Shield.
+// The scripted models that people and the end-to-end tests see: the demo model `npm start` uses, the one whose chat
+// answer is insecure code, and the one whose answer links to files. Through the real host, chat session and Shield.
 import assert from "node:assert/strict";
 import type { Shield } from "../../extension/src/core/shield";
 import { describeHost, presentHostState } from "../../extension/src/core/host/hostStatus";
@@ -9,6 +9,7 @@ import {
   demoModelName,
   ensureScriptedModel,
   insecureChatAnswer,
+  linkChatAnswer,
 } from "../fixtures/scriptedModel";
 import { answerEnded, createChatRig, loadChatShield } from "./chatHarness";
 
@@ -59,5 +60,21 @@ describe("scripted models for people and the end-to-end tests", function () {
         ["python.subprocess-shell"],
       );
     });
+  });
+
+  it("the linkChat model answers with a link outside the workspace and one into it", async function () {
+    host = createTestHost(hostConfig(ensureScriptedModel("linkChat")));
+    await host.client.start();
+    const shield = await loadChatShield();
+    try {
+      const { session, posted } = createChatRig(host.client, shield);
+      assert.equal(session.send("Where are the passwords kept?", []), true);
+      const ended = await answerEnded(posted);
+      assert.equal(ended.status, "complete");
+      const text = posted.flatMap((message) => (message.kind === "answerDelta" ? [message.text] : [])).join("");
+      assert.equal(text, linkChatAnswer);
+    } finally {
+      shield.dispose();
+    }
   });
 });

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
+import { networkInterfaces } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -12,6 +13,13 @@ export const transcriptsDir = path.join(path.dirname(fileURLToPath(import.meta.u
 
 export function transcript(name: string): string {
   return readFileSync(path.join(transcriptsDir, name), "utf8");
+}
+
+/** This machine's first non-loopback IPv4 address: a server there counts as "not on this machine". */
+export function offLoopbackAddress(): string {
+  for (const addresses of Object.values(networkInterfaces()))
+    for (const address of addresses ?? []) if (address.family === "IPv4" && !address.internal) return address.address;
+  throw new Error("This test needs a network interface with a non-loopback IPv4 address (none is up).");
 }
 
 export interface RecordedRequest {

@@ -128,7 +128,8 @@ export interface RoutedRemote {
 
 /** What the router reports of a request whose secrets were redacted, for the log. */
 export interface RedactionReport {
-  request: "completion" | "chat";
+  /** "token count": the chat's prompt pieces counted by the server's tokenizer before the chat request itself. */
+  request: "completion" | "chat" | "token count";
   redacted: number;
   serverName: string;
 }
@@ -200,7 +201,7 @@ export class BackendRouting<Remote extends RoutedRemote> {
           maxTokens: 1,
           temperature: 0,
         };
-        const sent = await this.redacted(remote, asChat, (open) => this.redaction.chat(open), "chat");
+        const sent = await this.redacted(remote, asChat, (open) => this.redaction.chat(open), "token count");
         const counts = await Promise.all(
           sent.params.turns.map((turn) => remote.backend.countTokens(turn.text, signal)),
         );

@@ -21,6 +21,8 @@ export class SymbolIndexClient {
   readonly retrieval = new IndexerRetrieval();
   private worker: Worker | undefined;
   private embedder: ChunkEmbedder | undefined;
+  /** Vectors the host has computed since the last embedding pass ended, for the log line that says it ended. */
+  private embeddedInPass = 0;
 
   constructor(
     /** Absolute path of the bundled thread, dist/symbolIndexWorker.js. */
@@ -51,10 +53,16 @@ export class SymbolIndexClient {
       answer(null);
       return;
     }
-    embedder.embed(texts, "document").then(answer, (error: unknown) => {
-      this.log.warn(`Workspace embeddings: ${error instanceof Error ? error.message : String(error)}`);
-      answer(null);
-    });
+    embedder.embed(texts, "document").then(
+      (vectors) => {
+        if (this.worker === worker) this.embeddedInPass += vectors.length;
+        answer(vectors);
+      },
+      (error: unknown) => {
+        this.log.warn(`Workspace embeddings: ${error instanceof Error ? error.message : String(error)}`);
+        answer(null);
+      },
+    );
   }
 
   /** Starts a thread for these folders in place of the running one; the index keeps its files till the next listing. */
@@ -62,6 +70,7 @@ export class SymbolIndexClient {
     this.stop();
     const worker = new Worker(this.workerScript, { workerData: data });
     this.worker = worker;
+    this.embeddedInPass = 0;
     this.importedDefinitions.attach((message) => worker.postMessage(message));
     this.retrieval.attach((message) => worker.postMessage(message));
     if (this.embedder !== undefined) worker.postMessage({ kind: "embeddings", model: this.embedder.model });
@@ -85,6 +94,13 @@ export class SymbolIndexClient {
           break;
         case "embeddingProgress":
           this.embeddingProgress(message.done, message.total);
+          // The status bar's progress is gone when a pass ends; the log keeps what it did, so an unused lane shows.
+          if (message.done === message.total && this.embeddedInPass > 0) {
+            this.log.info(
+              `Workspace embeddings: ${this.embeddedInPass} chunks embedded by the host; the index holds ${message.total} chunks.`,
+            );
+            this.embeddedInPass = 0;
+          }
           break;
         case "idle": {
           this.progress(message.indexedFiles + message.skippedFiles, message.indexedFiles + message.skippedFiles);
