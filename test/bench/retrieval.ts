@@ -13,7 +13,7 @@
 // Prints figures only; it asserts nothing.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from "node:fs";
-import { readFile, stat } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,6 +26,7 @@ import {
   DefinitionsByLanguage,
   SymbolIndexer,
 } from "../../extension/src/core/syntax/symbolIndex";
+import { diskFiles } from "../../extension/src/node/syntax/diskFiles";
 import { nativeDefinitionsLoader } from "../../extension/src/node/syntax/nativeDefinitions";
 import { ensureEmbeddingModel } from "../fixtures/embeddingModel";
 import { createTestHost, hostConfig } from "../fixtures/hostHarness";
@@ -81,18 +82,7 @@ async function buildIndex(
     throw new Error(`the ${languageId} grammar did not load: ${String(error)}`);
   });
   const posixRoot = toPosix(root);
-  const indexer = new SymbolIndexer(
-    definitions,
-    {
-      size: (file) =>
-        stat(file).then(
-          (info) => info.size,
-          () => undefined,
-        ),
-      read: (file) => readFile(file).catch(() => undefined),
-    },
-    [posixRoot],
-  );
+  const indexer = new SymbolIndexer(definitions, diskFiles, [posixRoot]);
   const index = new RetrievalIndex();
   let files = 0;
   for (const file of listFiles(root)) {

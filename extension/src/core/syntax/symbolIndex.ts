@@ -127,16 +127,35 @@ export class WorkspaceSymbolIndex implements SymbolLookup {
   }
 }
 
+/**
+ * A file's size and modification time when it was indexed: a file whose stamp is the same later is taken as the same
+ * file, and is not read again (an edit that keeps both within the file system's time resolution is missed, as make
+ * and git's index miss it).
+ */
+export interface FileStamp {
+  size: number;
+  mtimeMs: number;
+}
+
+export function sameStamp(a: FileStamp, b: FileStamp): boolean {
+  return a.size === b.size && a.mtimeMs === b.mtimeMs;
+}
+
 /** The file system as the indexer needs it; undefined for a file that is missing or unreadable. */
 export interface IndexerFiles {
-  size(filePath: string): Promise<number | undefined>;
+  /** Undefined also for a folder or anything else that is not a plain file. */
+  stat(filePath: string): Promise<FileStamp | undefined>;
   read(filePath: string): Promise<Uint8Array | undefined>;
 }
 
 export type IndexerVerdict =
   /** `chunks`: the units retrieval ranks (core/retrieval/chunks.ts), cut from the same parse. */
-  | { indexed: true; symbols: FileSymbol[]; chunks: Chunk[] }
-  | { indexed: false; reason: "ignored" | "notCode" | "noGrammar" | "tooLarge" | "binary" | "unreadable" };
+  | { indexed: true; stamp: FileStamp; symbols: FileSymbol[]; chunks: Chunk[] }
+  /** `unchanged`: the file's stamp is the one the caller knew, so it was not read; what it had still holds. */
+  | {
+      indexed: false;
+      reason: "unchanged" | "ignored" | "notCode" | "noGrammar" | "tooLarge" | "binary" | "unreadable";
+    };
 
 /** Parses a file's text into its definitions, whichever tree-sitter build does the parsing. */
 export interface DefinitionParser {
@@ -192,12 +211,14 @@ export class SymbolIndexer {
     private readonly roots: readonly string[],
   ) {}
 
-  async indexFile(filePath: string): Promise<IndexerVerdict> {
+  /** `known`: the file's stamp when it was last indexed; a file still with it is not read (reason "unchanged"). */
+  async indexFile(filePath: string, known?: FileStamp): Promise<IndexerVerdict> {
     if (!isIndexablePath(filePath)) return { indexed: false, reason: "notCode" };
     if (await this.ignored(filePath)) return { indexed: false, reason: "ignored" };
-    const size = await this.files.size(filePath);
-    if (size === undefined) return { indexed: false, reason: "unreadable" };
-    if (size > maxIndexedFileBytes) return { indexed: false, reason: "tooLarge" };
+    const stamp = await this.files.stat(filePath);
+    if (stamp === undefined) return { indexed: false, reason: "unreadable" };
+    if (known !== undefined && sameStamp(stamp, known)) return { indexed: false, reason: "unchanged" };
+    if (stamp.size > maxIndexedFileBytes) return { indexed: false, reason: "tooLarge" };
     const bytes = await this.files.read(filePath);
     if (!bytes) return { indexed: false, reason: "unreadable" };
     if (looksBinary(bytes)) return { indexed: false, reason: "binary" };
@@ -209,7 +230,7 @@ export class SymbolIndexer {
     const symbols = definitions
       .filter((definition) => definition.topLevel)
       .map(({ name, signature }) => ({ name, signature }));
-    return { indexed: true, symbols, chunks: chunkFile(text, definitions) };
+    return { indexed: true, stamp, symbols, chunks: chunkFile(text, definitions) };
   }
 
   /**
@@ -219,8 +240,8 @@ export class SymbolIndexer {
    */
   async importedDefinitions(filePath: string, languageId: string): Promise<Definition[] | undefined> {
     if (isSecretPath(filePath)) return undefined;
-    const size = await this.files.size(filePath);
-    if (size === undefined || size > maxIndexedFileBytes) return undefined;
+    const stamp = await this.files.stat(filePath);
+    if (stamp === undefined || stamp.size > maxIndexedFileBytes) return undefined;
     const bytes = await this.files.read(filePath);
     if (!bytes || looksBinary(bytes)) return undefined;
     return this.parser.definitionsOf(languageId, this.decoder.decode(bytes));
