@@ -26,7 +26,6 @@ import {
 
 const workspace = path.resolve(__dirname, "workspace").replace(/\\/g, "/");
 
-
 describe("gitignore rules", () => {
   function ignores(gitignore: string, file: string, base = "/w"): boolean {
     const rules = new IgnoreRules();

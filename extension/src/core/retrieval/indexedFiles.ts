@@ -36,7 +36,8 @@ function splitSymbols(joined: string): FileSymbol[] {
   if (joined === "") return [];
   const parts = joined.split(separator);
   const symbols: FileSymbol[] = [];
-  for (let part = 0; part + 1 < parts.length; part += 2) symbols.push({ name: parts[part], signature: parts[part + 1] });
+  for (let part = 0; part + 1 < parts.length; part += 2)
+    symbols.push({ name: parts[part], signature: parts[part + 1] });
   return symbols;
 }
 
@@ -45,10 +46,6 @@ export class IndexedFiles {
 
   constructor(stored: readonly StoredFile[] = []) {
     for (const [filePath, size, mtimeMs, symbols] of stored) this.files.set(filePath, { size, mtimeMs, symbols });
-  }
-
-  get size(): number {
-    return this.files.size;
   }
 
   set(filePath: string, stamp: FileStamp, symbols: readonly FileSymbol[]): void {

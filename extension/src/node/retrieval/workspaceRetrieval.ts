@@ -7,11 +7,7 @@ import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Chunk } from "../../core/retrieval/chunks";
 import { ChunkEmbeddings, type PendingChunk, fuseRankings, textHash } from "../../core/retrieval/chunkEmbeddings";
-import {
-  fromStoredWorkspaceIndex,
-  IndexedFiles,
-  toStoredWorkspaceIndex,
-} from "../../core/retrieval/indexedFiles";
+import { fromStoredWorkspaceIndex, IndexedFiles, toStoredWorkspaceIndex } from "../../core/retrieval/indexedFiles";
 import { RetrievalIndex } from "../../core/retrieval/retrievalIndex";
 import type { RetrievedChunk } from "../../core/retrieval/retrievedChunk";
 import type { FileStamp, FileSymbol } from "../../core/syntax/symbolIndex";
