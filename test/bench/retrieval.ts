@@ -9,9 +9,14 @@
 // Cost: a synthetic 10,000-file repository indexed by the same SymbolIndexer and RetrievalIndex as the extension's
 // worker, in a child process so that its peak memory is its own: the kernel's high-water mark of its resident size
 // (VmHWM) less its resident size before indexing began; then query latency, in wall time and in the CPU time each
-// query took (which a loaded machine does not inflate as much).
+// query took (which a loaded machine does not inflate as much). Then the same repository through the extension's own
+// worker thread (dist/symbolIndexWorker.js, npm run build) with a store file, started twice, each start in a child
+// process of its own: the first indexes everything and stores the index, the second (a reload of the unchanged
+// workspace) reads the store and parses only what changed; each figure is the time from the thread's start until it
+// reports the listing done, with the files it parsed and its peak memory.
 // Prints figures only; it asserts nothing.
 import { execFileSync } from "node:child_process";
+import { Worker } from "node:worker_threads";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import os from "node:os";
@@ -28,6 +33,7 @@ import {
 } from "../../extension/src/core/syntax/symbolIndex";
 import { diskFiles } from "../../extension/src/node/syntax/diskFiles";
 import { nativeDefinitionsLoader } from "../../extension/src/node/syntax/nativeDefinitions";
+import { isFromIndexer, type ToIndexer } from "../../extension/src/core/syntax/symbolIndexProtocol";
 import { ensureEmbeddingModel } from "../fixtures/embeddingModel";
 import { createTestHost, hostConfig } from "../fixtures/hostHarness";
 import { ensureScriptedModel } from "../fixtures/scriptedModel";
@@ -413,18 +419,78 @@ async function measureCost(root: string): Promise<CostReport> {
   };
 }
 
-function costInChild(): CostReport {
+interface StartReport {
+  /** From the thread's start until it reported the listing done. */
+  seconds: number;
+  parsed: number;
+  unchanged: number;
+  skipped: number;
+  peakMegabytes: number;
+  storedMegabytes: number;
+}
+
+/**
+ * Run in a child: one start of the extension's worker thread over the repository with `store`, as the extension
+ * starts it, up to the end of its listing and the save that follows.
+ */
+async function measureStart(root: string, store: string): Promise<StartReport> {
+  const baselineRss = procStatusBytes("VmRSS") ?? process.memoryUsage().rss;
+  const storedBefore = statSync(store, { throwIfNoEntry: false })?.mtimeMs;
+  const started = performance.now();
+  const worker = new Worker(path.join(repoRoot, "dist/symbolIndexWorker.js"), {
+    workerData: { grammarDirectory: path.join(repoRoot, "grammars"), roots: [toPosix(root)], retrievalStore: store },
+  });
+  const idle = await new Promise<{ indexedFiles: number; unchangedFiles: number; skippedFiles: number }>(
+    (resolve, reject) => {
+      worker.on("message", (message: unknown) => {
+        if (!isFromIndexer(message)) return;
+        if (message.kind === "idle") resolve(message);
+        if (message.kind === "failed") reject(new Error(message.message));
+      });
+      worker.on("error", reject);
+      worker.postMessage({ kind: "index", files: listFiles(root) } satisfies ToIndexer);
+    },
+  );
+  const seconds = (performance.now() - started) / 1000;
+  // A start that changed anything writes the store after its idle report: the next start needs it.
+  while (idle.indexedFiles > 0 && statSync(store, { throwIfNoEntry: false })?.mtimeMs === storedBefore)
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  const peak = procStatusBytes("VmHWM") ?? process.memoryUsage().rss;
+  const exited = new Promise((resolve) => worker.once("exit", resolve));
+  worker.postMessage({ kind: "shutdown" } satisfies ToIndexer);
+  await exited;
+  return {
+    seconds,
+    parsed: idle.indexedFiles,
+    unchanged: idle.unchangedFiles,
+    skipped: idle.skippedFiles,
+    peakMegabytes: (peak - baselineRss) / 1048576,
+    storedMegabytes: statSync(store).size / 1048576,
+  };
+}
+
+function inChild<T>(...args: string[]): T {
+  const output = execFileSync(
+    process.execPath,
+    ["--expose-gc", "--import", "tsx", fileURLToPath(import.meta.url), ...args],
+    { encoding: "utf8", maxBuffer: 1 << 20 },
+  );
+  return JSON.parse(output.trim().split("\n").pop() ?? "{}") as T;
+}
+
+function costInChild(): { cost: CostReport; first: StartReport; second: StartReport } {
   const scratch = mkdtempSync(path.join(os.tmpdir(), "retrieval-bench-"));
+  const storage = mkdtempSync(path.join(os.tmpdir(), "retrieval-bench-store-"));
   try {
     writeSyntheticRepository(scratch);
-    const output = execFileSync(
-      process.execPath,
-      ["--expose-gc", "--import", "tsx", fileURLToPath(import.meta.url), "--cost-child", scratch],
-      { encoding: "utf8", maxBuffer: 1 << 20 },
-    );
-    return JSON.parse(output.trim().split("\n").pop() ?? "{}") as CostReport;
+    const cost = inChild<CostReport>("--cost-child", scratch);
+    const store = path.join(storage, "retrieval-index.json");
+    const first = inChild<StartReport>("--start-child", scratch, store);
+    const second = inChild<StartReport>("--start-child", scratch, store);
+    return { cost, first, second };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
+    rmSync(storage, { recursive: true, force: true });
   }
 }
 
@@ -432,6 +498,12 @@ async function main(): Promise<void> {
   const child = argument("--cost-child");
   if (child) {
     process.stdout.write(`${JSON.stringify(await measureCost(child))}\n`);
+    return;
+  }
+  const startChild = argument("--start-child");
+  if (startChild) {
+    const index = process.argv.indexOf("--start-child");
+    process.stdout.write(`${JSON.stringify(await measureStart(startChild, process.argv[index + 2]))}\n`);
     return;
   }
   const repo = path.resolve(argument("--repo") ?? fixtureRepo);
@@ -484,7 +556,7 @@ async function main(): Promise<void> {
   );
   if (process.argv.includes("--quality-only")) return;
 
-  const cost = costInChild();
+  const { cost, first, second } = costInChild();
   console.log(
     `Synthetic repository: ${cost.files} files, ${cost.chunks} chunks, indexed in ${cost.seconds.toFixed(1)} s ` +
       `(native tree-sitter parse + chunking + MiniSearch, one thread); peak resident size ${cost.peakMegabytes.toFixed(0)} MB ` +
@@ -494,6 +566,13 @@ async function main(): Promise<void> {
   console.log(
     `Query latency over ${latencyQueries} queries: p50 ${cost.p50.toFixed(1)} ms, p95 ${cost.p95.toFixed(1)} ms ` +
       `(CPU time per query p50 ${cost.cpuP50.toFixed(1)} ms, p95 ${cost.cpuP95.toFixed(1)} ms: wall time overstates on a loaded machine).`,
+  );
+  const start = (report: StartReport): string =>
+    `${report.seconds.toFixed(1)} s to idle, ${report.parsed} files parsed, ${report.unchanged} unchanged, ` +
+    `${report.skipped} skipped, peak ${report.peakMegabytes.toFixed(0)} MB`;
+  console.log(
+    `Extension's worker thread on the same repository, with its store (${second.storedMegabytes.toFixed(0)} MB): ` +
+      `first start ${start(first)}; second start, unchanged workspace: ${start(second)}.`,
   );
   console.log(
     `retrieval: recall@5 ${keyword.recall.toFixed(2)}, MRR ${keyword.mrr.toFixed(2)} over ${keyword.queries} queries (keyword); ` +

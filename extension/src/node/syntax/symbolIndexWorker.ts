@@ -137,6 +137,7 @@ async function main(): Promise<void> {
           const restore = retrieval.restoreRareTerms();
           if (restore.length === 0) break;
           backlog.push(...restore);
+          if (listed > 0) listed += restore.length;
           continue;
         }
         try {
