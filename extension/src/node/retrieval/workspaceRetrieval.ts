@@ -35,20 +35,20 @@ export class WorkspaceRetrieval {
    */
   async load(): Promise<void> {
     if (this.store === null) return;
-    const text = await readFile(this.store, "utf8").catch(() => undefined);
-    if (text === undefined) return;
-    try {
-      const loaded = fromStoredWorkspaceIndex(JSON.parse(text));
-      if (loaded) ({ index: this.index, files: this.files } = loaded);
-    } catch {
-      // A file cut short by a crash: as above.
-    }
+    // Parsed as it is read, so the text (tens of MB for a large workspace) is garbage before the index is built. A
+    // file cut short by a crash reads as none.
+    const value: unknown = await readFile(this.store, "utf8")
+      .then((text) => JSON.parse(text) as unknown)
+      .catch(() => undefined);
+    if (value === undefined) return;
+    const loaded = fromStoredWorkspaceIndex(value);
+    if (loaded) ({ index: this.index, files: this.files } = loaded);
     const vectors = await readFile(this.embeddingsStore(this.store), "utf8").catch(() => undefined);
     if (vectors === undefined) return;
     try {
       this.embeddings = ChunkEmbeddings.fromStored(JSON.parse(vectors)) ?? this.embeddings;
     } catch {
-      // As above: the chunks are embedded again.
+      // A file cut short by a crash: the chunks are embedded again.
     }
   }
 

@@ -10,8 +10,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { diskFiles } from "./diskFiles";
 import { nativeDefinitionsLoader, nativeOrFallback } from "./nativeDefinitions";
 import { WorkspaceRetrieval } from "../retrieval/workspaceRetrieval";
-import { DefinitionsByLanguage, SymbolIndexer } from "../../core/syntax/symbolIndex";
-import type { FileSymbol } from "../../core/syntax/symbolIndex";
+import { DefinitionsByLanguage, SymbolIndexer, type FileSymbol } from "../../core/syntax/symbolIndex";
 import { isIndexerWorkerData, isToIndexer, type FromIndexer } from "../../core/syntax/symbolIndexProtocol";
 import { WasmDefinitions } from "../../core/syntax/wasmDefinitions";
 
