@@ -202,6 +202,7 @@ export class DefinitionsByLanguage implements DefinitionParser {
  */
 export class SymbolIndexer {
   private readonly gitignores = new Map<string, Promise<GitignoreRule[]>>();
+  private readonly folderRules = new Map<string, Promise<GitignoreRule[]>>();
   private readonly decoder = new TextDecoder();
 
   constructor(
@@ -250,22 +251,30 @@ export class SymbolIndexer {
   /** Forget a .gitignore's rules, when it is saved or deleted. */
   invalidateGitignore(filePath: string): void {
     this.gitignores.delete(path.posix.dirname(filePath));
+    this.folderRules.clear();
   }
 
   private async ignored(filePath: string): Promise<boolean> {
     const root = this.roots.find((candidate) => filePath.startsWith(`${candidate.replace(/\/+$/, "")}/`));
     if (!root) return true;
     const rules = new IgnoreRules();
-    const relative = path.posix.relative(root, path.posix.dirname(filePath));
-    const folders = [
-      root,
-      ...relative
-        .split("/")
-        .filter(Boolean)
-        .map((_, index, parts) => path.posix.join(root, ...parts.slice(0, index + 1))),
-    ];
-    for (const folder of folders) rules.add(await this.gitignoreOf(folder));
+    rules.add(await this.rulesOf(root.replace(/\/+$/, ""), path.posix.dirname(filePath)));
     return rules.ignores(filePath);
+  }
+
+  /**
+   * The rules of the .gitignore files from `root` down to `folder`, outer first; once per folder, since a listing
+   * after a restart asks for each of thousands of files whose stamps say they are unchanged.
+   */
+  private rulesOf(root: string, folder: string): Promise<GitignoreRule[]> {
+    let pending = this.folderRules.get(folder);
+    if (!pending) {
+      const parent = path.posix.dirname(folder);
+      const outer = folder.length <= root.length || parent === folder ? [] : this.rulesOf(root, parent);
+      pending = Promise.all([outer, this.gitignoreOf(folder)]).then(([outerRules, own]) => [...outerRules, ...own]);
+      this.folderRules.set(folder, pending);
+    }
+    return pending;
   }
 
   private gitignoreOf(folder: string): Promise<GitignoreRule[]> {
