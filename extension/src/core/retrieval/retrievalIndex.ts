@@ -68,8 +68,8 @@ function searchOptions(commonText: ReadonlySet<string>) {
  * so it waits until the term is in at most `restoreShare` of the chunks (below it a query uses the term again:
  * commonTermShare), or the workspace has shrunk well under `minChunksToDrop`: a term near the line does not go back
  * and forth. New common terms are looked for whenever the chunk count has moved by `recheckShare` since the last
- * look, so a listing's first few folders do not decide alone; a term that grows common without that only costs
- * memory until then.
+ * look, not after every file (a look is a pass over every term); a term that grows common in between only costs
+ * memory until the next look.
  */
 const commonTextShare = 0.5;
 const minChunksToDrop = 5_000;
