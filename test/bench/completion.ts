@@ -31,8 +31,8 @@ import {
   SymbolIndexer,
   WorkspaceSymbolIndex,
   type DefinitionParser,
-  type IndexerFiles,
 } from "../../extension/src/core/syntax/symbolIndex";
+import { diskFiles } from "../../extension/src/node/syntax/diskFiles";
 import { nativeDefinitionsLoader } from "../../extension/src/node/syntax/nativeDefinitions";
 import { SyntaxRuntime } from "../../extension/src/core/syntax/syntaxRuntime";
 import { IndexerDefinitions } from "../../extension/src/core/syntax/importedDefinitions";
@@ -197,14 +197,6 @@ function textAround(
  * the better of two runs after a run that loads the grammars and warms the file cache.
  */
 async function corpusIndex(corpus: Corpus): Promise<WorkspaceSymbolIndex> {
-  const files: IndexerFiles = {
-    size: (file) =>
-      stat(file).then(
-        (info) => info.size,
-        () => undefined,
-      ),
-    read: (file) => readFile(file).catch(() => undefined),
-  };
   const grammars = { load: (file: string) => readFile(path.join(root, "grammars", file)) };
   const failed = (languageId: string, error: unknown): never => {
     throw new Error(`${languageId}: ${String(error)}`);
@@ -220,7 +212,7 @@ async function corpusIndex(corpus: Corpus): Promise<WorkspaceSymbolIndex> {
     parser: DefinitionParser,
   ): Promise<{ index: WorkspaceSymbolIndex; ms: number; cpuMs: number }> => {
     const index = new WorkspaceSymbolIndex();
-    const indexer = new SymbolIndexer(parser, files, [corpus.root]);
+    const indexer = new SymbolIndexer(parser, diskFiles, [corpus.root]);
     const start = performance.now();
     const cpuStart = cpuMs();
     for (const file of corpus.files) {

@@ -14,11 +14,16 @@
 // query took (which a loaded machine does not inflate as much). Then again in a second child with a synthetic
 // 768-wide vector for every chunk (nomic-embed-text's width), held while the files are indexed as in a session that
 // loaded its stored vectors, and hybrid questions timed (keyword query, vector search, fusion) beside the per-chunk
-// vector scan of before and an exact scan of the new store.
+// vector scan of before and an exact scan of the new store. Then the same repository through the extension's own
+// worker thread (dist/symbolIndexWorker.js, npm run build) with a store file, started twice, each start in a child
+// process of its own: the first indexes everything and stores the index, the second (a reload of the unchanged
+// workspace) reads the store and parses only what changed; each figure is the time from the thread's start until it
+// reports the listing done, with the files it parsed and its peak memory.
 // Prints figures only; it asserts nothing.
 import { execFileSync } from "node:child_process";
+import { Worker } from "node:worker_threads";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from "node:fs";
-import { readFile, stat } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -38,7 +43,9 @@ import {
   DefinitionsByLanguage,
   SymbolIndexer,
 } from "../../extension/src/core/syntax/symbolIndex";
+import { diskFiles } from "../../extension/src/node/syntax/diskFiles";
 import { nativeDefinitionsLoader } from "../../extension/src/node/syntax/nativeDefinitions";
+import { isFromIndexer, type ToIndexer } from "../../extension/src/core/syntax/symbolIndexProtocol";
 import { ensureEmbeddingModel } from "../fixtures/embeddingModel";
 import { createTestHost, hostConfig } from "../fixtures/hostHarness";
 import { ensureScriptedModel } from "../fixtures/scriptedModel";
@@ -93,18 +100,7 @@ async function buildIndex(
     throw new Error(`the ${languageId} grammar did not load: ${String(error)}`);
   });
   const posixRoot = toPosix(root);
-  const indexer = new SymbolIndexer(
-    definitions,
-    {
-      size: (file) =>
-        stat(file).then(
-          (info) => info.size,
-          () => undefined,
-        ),
-      read: (file) => readFile(file).catch(() => undefined),
-    },
-    [posixRoot],
-  );
+  const indexer = new SymbolIndexer(definitions, diskFiles, [posixRoot]);
   const index = new RetrievalIndex();
   let files = 0;
   for (const file of listFiles(root)) {
@@ -549,22 +545,86 @@ async function measureCost(root: string, vectors: boolean): Promise<CostReport> 
   };
 }
 
-/** The keyword index alone, then with every chunk's vector, each in a child of its own. */
-function costInChildren(): { keyword: CostReport; withVectors: CostReport } {
-  const scratch = mkdtempSync(path.join(os.tmpdir(), "retrieval-bench-"));
-  const child = (extra: string[]): CostReport => {
-    const output = execFileSync(
-      process.execPath,
-      ["--expose-gc", "--import", "tsx", fileURLToPath(import.meta.url), "--cost-child", scratch, ...extra],
-      { encoding: "utf8", maxBuffer: 1 << 20 },
-    );
-    return JSON.parse(output.trim().split("\n").pop() ?? "{}") as CostReport;
+interface StartReport {
+  /** From the thread's start until it reported the listing done. */
+  seconds: number;
+  /** Of which the listing itself, from the thread's own report: the rest is its start and the store's load. */
+  listingSeconds: number;
+  parsed: number;
+  unchanged: number;
+  skipped: number;
+  peakMegabytes: number;
+  storedMegabytes: number;
+}
+
+/**
+ * Run in a child: one start of the extension's worker thread over the repository with `store`, as the extension
+ * starts it, up to the end of its listing and the save that follows.
+ */
+async function measureStart(root: string, store: string): Promise<StartReport> {
+  const baselineRss = procStatusBytes("VmRSS") ?? process.memoryUsage().rss;
+  const storedBefore = statSync(store, { throwIfNoEntry: false })?.mtimeMs;
+  const started = performance.now();
+  const worker = new Worker(path.join(repoRoot, "dist/symbolIndexWorker.js"), {
+    workerData: { grammarDirectory: path.join(repoRoot, "grammars"), roots: [toPosix(root)], retrievalStore: store },
+  });
+  const idle = await new Promise<{
+    indexedFiles: number;
+    unchangedFiles: number;
+    skippedFiles: number;
+    elapsedMs: number;
+  }>((resolve, reject) => {
+    worker.on("message", (message: unknown) => {
+      if (!isFromIndexer(message)) return;
+      if (message.kind === "idle") resolve(message);
+      if (message.kind === "failed") reject(new Error(message.message));
+    });
+    worker.on("error", reject);
+    worker.postMessage({ kind: "index", files: listFiles(root) } satisfies ToIndexer);
+  });
+  const seconds = (performance.now() - started) / 1000;
+  // A start that changed anything writes the store after its idle report: the next start needs it.
+  while (idle.indexedFiles > 0 && statSync(store, { throwIfNoEntry: false })?.mtimeMs === storedBefore)
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  const peak = procStatusBytes("VmHWM") ?? process.memoryUsage().rss;
+  const exited = new Promise((resolve) => worker.once("exit", resolve));
+  worker.postMessage({ kind: "shutdown" } satisfies ToIndexer);
+  await exited;
+  return {
+    seconds,
+    listingSeconds: idle.elapsedMs / 1000,
+    parsed: idle.indexedFiles,
+    unchanged: idle.unchangedFiles,
+    skipped: idle.skippedFiles,
+    peakMegabytes: (peak - baselineRss) / 1048576,
+    storedMegabytes: statSync(store).size / 1048576,
   };
+}
+
+function inChild<T>(...args: string[]): T {
+  const output = execFileSync(
+    process.execPath,
+    ["--expose-gc", "--import", "tsx", fileURLToPath(import.meta.url), ...args],
+    { encoding: "utf8", maxBuffer: 1 << 20 },
+  );
+  return JSON.parse(output.trim().split("\n").pop() ?? "{}") as T;
+}
+
+/** The keyword index alone, then with every chunk's vector, then the worker's two starts, each in a child of its own. */
+function costInChildren(): { cost: CostReport; withVectors: CostReport; first: StartReport; second: StartReport } {
+  const scratch = mkdtempSync(path.join(os.tmpdir(), "retrieval-bench-"));
+  const storage = mkdtempSync(path.join(os.tmpdir(), "retrieval-bench-store-"));
   try {
     writeSyntheticRepository(scratch);
-    return { keyword: child([]), withVectors: child(["--vectors"]) };
+    const cost = inChild<CostReport>("--cost-child", scratch);
+    const withVectors = inChild<CostReport>("--cost-child", scratch, "--vectors");
+    const store = path.join(storage, "retrieval-index.json");
+    const first = inChild<StartReport>("--start-child", scratch, store);
+    const second = inChild<StartReport>("--start-child", scratch, store);
+    return { cost, withVectors, first, second };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
+    rmSync(storage, { recursive: true, force: true });
   }
 }
 
@@ -572,6 +632,12 @@ async function main(): Promise<void> {
   const child = argument("--cost-child");
   if (child) {
     process.stdout.write(`${JSON.stringify(await measureCost(child, process.argv.includes("--vectors")))}\n`);
+    return;
+  }
+  const startChild = argument("--start-child");
+  if (startChild) {
+    const index = process.argv.indexOf("--start-child");
+    process.stdout.write(`${JSON.stringify(await measureStart(startChild, process.argv[index + 2]))}\n`);
     return;
   }
   const repo = path.resolve(argument("--repo") ?? fixtureRepo);
@@ -625,7 +691,7 @@ async function main(): Promise<void> {
   );
   if (process.argv.includes("--quality-only")) return;
 
-  const { keyword: cost, withVectors } = costInChildren();
+  const { cost, withVectors, first, second } = costInChildren();
   console.log(
     `Synthetic repository: ${cost.files} files, ${cost.chunks} chunks, indexed in ${cost.seconds.toFixed(1)} s ` +
       `(native tree-sitter parse + chunking + MiniSearch, one thread); peak resident size ${cost.peakMegabytes.toFixed(0)} MB ` +
@@ -645,6 +711,13 @@ async function main(): Promise<void> {
         `Baseline, the per-chunk 8-bit scan of before: ${latencyText(hybrid.perChunk)}; ` +
         `exact 8-bit scan of the new store: ${latencyText(hybrid.exact)} (each over ${latencyQueries / 4}).`,
     );
+  const start = (report: StartReport): string =>
+    `${report.seconds.toFixed(1)} s to idle (the listing ${report.listingSeconds.toFixed(1)} s of it), ${report.parsed} files parsed, ${report.unchanged} unchanged, ` +
+    `${report.skipped} skipped, peak ${report.peakMegabytes.toFixed(0)} MB`;
+  console.log(
+    `Extension's worker thread on the same repository, with its store (${second.storedMegabytes.toFixed(0)} MB): ` +
+      `first start ${start(first)}; second start, unchanged workspace: ${start(second)}.`,
+  );
   console.log(
     `retrieval: recall@5 ${keyword.recall.toFixed(2)}, MRR ${keyword.mrr.toFixed(2)} over ${keyword.queries} queries (keyword); ` +
       `index 10k files in ${cost.seconds.toFixed(1)} s, ${cost.peakMegabytes.toFixed(0)} MB; query p95 ${cost.p95.toFixed(0)} ms`,

@@ -1,14 +1,16 @@
 // The workspace retrieval index as the extension runs it: the bundled symbol index worker (dist/symbolIndexWorker.js,
 // from `npm run build`) through SymbolIndexClient, on real files in a scratch folder. It follows saves, renames and
 // deletes, honours .gitignore and skips secret and binary files, and keeps its index in the storage file across a
-// restart.
+// restart. Then the thread alone across restarts: a listing over the stored index parses only what changed while no
+// thread ran, as its messages show.
 import assert from "node:assert/strict";
-import { access, mkdir, mkdtemp, rename, rm, unlink, writeFile } from "node:fs/promises";
+import { access, mkdir, mkdtemp, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { RetrievedChunk } from "../../extension/src/core/retrieval/retrievedChunk";
 import { SymbolIndexClient } from "../../extension/src/node/syntax/symbolIndexClient";
 import { repoRoot } from "../fixtures/scriptedModel";
+import { IndexerWorker } from "./indexerWorker";
 
 function where(chunks: readonly RetrievedChunk[]): string[] {
   return chunks.map(
@@ -134,5 +136,140 @@ describe("workspace retrieval index (worker thread, real files)", function () {
     client!.stop();
     await assert.rejects(pending, /stopped before it answered/);
     await assert.rejects(client!.retrieval.retrieve("session", 1), /not running/);
+  });
+});
+
+describe("workspace index across restarts (worker thread, stored index, real files)", function () {
+  let scratch: string;
+  let store: string;
+  let worker: IndexerWorker | undefined;
+  const listing = (): string[] =>
+    ["src/auth.py", "src/cart.ts", "src/notes.py", "generated/tokens.py"].map((file) => `${scratch}/${file}`);
+
+  function start(): IndexerWorker {
+    worker = new IndexerWorker(path.join(repoRoot, "dist/symbolIndexWorker.js"), {
+      grammarDirectory: path.join(repoRoot, "grammars"),
+      roots: [scratch],
+      retrievalStore: store,
+    });
+    return worker;
+  }
+
+  /** Ends the thread; with `saved`, once the store has been written after its last listing. */
+  async function stop(saved?: { since: number }): Promise<void> {
+    const running = worker;
+    worker = undefined;
+    if (!running) return;
+    while (saved && (await stat(store).catch(() => undefined))?.mtimeMs === saved.since)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    const exited = running.exited();
+    running.post({ kind: "shutdown" });
+    await exited;
+  }
+
+  const storedAt = async (): Promise<number> => (await stat(store).catch(() => undefined))?.mtimeMs ?? -1;
+
+  function failures(running: IndexerWorker): string[] {
+    return running.messages.flatMap((message) => (message.kind === "failed" ? [message.message] : []));
+  }
+
+  function parsed(running: IndexerWorker): string[] {
+    return running.messages.flatMap((message) => (message.kind === "file" ? [message.file] : []));
+  }
+
+  before(async function () {
+    scratch = (await mkdtemp(path.join(os.tmpdir(), "retrieval-restart-"))).replace(/\\/g, "/");
+    store = `${scratch}-storage/retrieval-index.json`;
+    await mkdir(`${scratch}/src`);
+    await mkdir(`${scratch}/generated`);
+    await writeFile(`${scratch}/.gitignore`, "generated/\n");
+    await writeFile(`${scratch}/generated/tokens.py`, "def generated_tokens():\n    pass\n");
+    await writeFile(
+      `${scratch}/src/auth.py`,
+      'import hmac\n\n\ndef validate_token(token: str) -> bool:\n    """Checks a session token\'s signature."""\n    return hmac.compare_digest(token, "x")\n',
+    );
+    await writeFile(
+      `${scratch}/src/cart.ts`,
+      "export function cartTotal(prices: number[]): number {\n  return prices.reduce((sum, price) => sum + price, 0);\n}\n",
+    );
+    await writeFile(
+      `${scratch}/src/notes.py`,
+      "def archive_meeting_notes(folder):\n    return sorted(folder.glob('*.md'))\n",
+    );
+  });
+
+  afterEach(async function () {
+    await stop();
+  });
+
+  after(async function () {
+    await rm(scratch, { recursive: true, force: true });
+    await rm(path.dirname(store), { recursive: true, force: true });
+  });
+
+  it("discards a store of an older format and parses every file", async function () {
+    await mkdir(path.dirname(store), { recursive: true });
+    // Version 2: the retrieval index alone, without the files' stamps.
+    await writeFile(store, JSON.stringify({ version: 2, search: {}, chunks: [], commonTextTerms: [] }));
+    const before = await storedAt();
+    const running = start();
+    const idle = await running.list(listing());
+    assert.deepEqual(
+      { parsed: idle.indexedFiles, unchanged: idle.unchangedFiles, skipped: idle.skippedFiles },
+      { parsed: 3, unchanged: 0, skipped: 1 },
+    );
+    assert.deepEqual(failures(running), []);
+    assert.deepEqual(where(await running.retrieval.retrieve("where is the token validated?", 1)), [
+      "auth.py:4 validate_token",
+    ]);
+    await stop({ since: before });
+  });
+
+  it("parses no file when restarted over an unchanged workspace, and has every symbol and chunk from the store", async function () {
+    const running = start();
+    const idle = await running.list(listing());
+    assert.deepEqual(parsed(running), []);
+    assert.deepEqual(
+      { parsed: idle.indexedFiles, unchanged: idle.unchangedFiles, skipped: idle.skippedFiles },
+      { parsed: 0, unchanged: 3, skipped: 1 },
+    );
+    assert.deepEqual(failures(running), []);
+    assert.deepEqual(
+      running.index.lookup("validate_token").map((symbol) => [path.posix.basename(symbol.path), symbol.signature]),
+      [["auth.py", "def validate_token(token: str) -> bool:"]],
+    );
+    assert.equal(running.index.lookup("cartTotal").length, 1);
+    assert.equal(running.index.lookup("generated_tokens").length, 0, "an ignored file stays out");
+    assert.deepEqual(where(await running.retrieval.retrieve("cart total of the prices", 1)), ["cart.ts:1 cartTotal"]);
+  });
+
+  it("re-parses a file changed while closed and drops one deleted while closed", async function () {
+    const before = await storedAt();
+    await writeFile(
+      `${scratch}/src/cart.ts`,
+      "export function taxedCartTotal(prices: number[], rate: number): number {\n  return prices.reduce((sum, price) => sum + price * (1 + rate), 0);\n}\n",
+    );
+    await unlink(`${scratch}/src/notes.py`);
+    const running = start();
+    const idle = await running.list(listing().filter((file) => !file.endsWith("notes.py")));
+    assert.deepEqual(parsed(running), [`${scratch}/src/cart.ts`]);
+    assert.deepEqual(
+      { parsed: idle.indexedFiles, unchanged: idle.unchangedFiles, skipped: idle.skippedFiles },
+      { parsed: 1, unchanged: 1, skipped: 1 },
+    );
+    assert.deepEqual(failures(running), []);
+    const taxed = await running.retrieval.retrieve("cart total with the tax rate", 1);
+    assert.deepEqual(where(taxed), ["cart.ts:1 taxedCartTotal"]);
+    assert.ok(taxed[0].text.includes("price * (1 + rate)"), taxed[0].text);
+    assert.deepEqual(running.index.lookup("cartTotal"), []);
+    assert.deepEqual(await running.retrieval.retrieve("archive the meeting notes", 5), []);
+    assert.deepEqual(running.index.lookup("archive_meeting_notes"), []);
+    await stop({ since: before });
+
+    const again = start();
+    const next = await again.list(listing().filter((file) => !file.endsWith("notes.py")));
+    assert.equal(next.indexedFiles, 0, "the change was stored: nothing to parse the time after");
+    assert.deepEqual(again.index.lookup("taxedCartTotal").length, 1);
+    assert.deepEqual(await again.retrieval.retrieve("archive the meeting notes", 5), []);
   });
 });

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import path from "node:path";
 import type { Chunk } from "../../../extension/src/core/retrieval/chunks";
 import { codeWords, searchTerm } from "../../../extension/src/core/retrieval/codeTokens";
 import { RetrievalIndex } from "../../../extension/src/core/retrieval/retrievalIndex";
@@ -132,5 +133,88 @@ describe("retrieval ranking (BM25 over code-aware terms)", () => {
       ["/w/functions.ts"],
       "found by its path alone: a dropped term is not indexed in new text either",
     );
+  });
+
+  /** 2,600 files of two chunks, each chunk's text with "function" and "return": both dropped as common. */
+  function commonWorkspace(): RetrievalIndex {
+    const index = new RetrievalIndex();
+    for (let file = 0; file < 2600; file++) index.setFile(`/w/f${file}.ts`, `f${file}.ts`, commonFile(file));
+    return index;
+  }
+
+  function commonFile(file: number): Chunk[] {
+    return [
+      chunk(`handler${file}`, `function handler${file}() { return ${file}; }`),
+      chunk("", `// the handler function returns ${file}`),
+    ];
+  }
+
+  /** Per dropped term, the chunks the stored form says hold it. */
+  function storedCounts(index: RetrievalIndex): Record<string, number> {
+    const stored = index.toStored();
+    const counts: Record<string, number> = {};
+    for (const term of stored.commonTextTerms) counts[term] = 0;
+    for (const [, pairs] of stored.commonTextCounts)
+      for (let pair = 0; pair < pairs.length; pair += 2) counts[stored.commonTextTerms[pairs[pair]]] += pairs[pair + 1];
+    return counts;
+  }
+
+  it("counts exactly, as files change, the chunks that hold each dropped term, across its stored form", () => {
+    const index = commonWorkspace();
+    // Dropped at 5,000 chunks: 2,500 files, every chunk with both terms.
+    assert.deepEqual(storedCounts(index), { function: 5200, return: 5200 });
+    for (let file = 0; file < 100; file++)
+      index.setFile(`/w/f${file}.ts`, `f${file}.ts`, [chunk(`quiet${file}`, `const quiet${file} = ${file};`)]);
+    for (let file = 100; file < 150; file++) index.removeFile(`/w/f${file}.ts`);
+    assert.deepEqual(storedCounts(index), { function: 4900, return: 4900 });
+    const loaded = RetrievalIndex.fromStored(JSON.parse(JSON.stringify(index.toStored())));
+    assert.ok(loaded);
+    loaded.removeFile("/w/f200.ts");
+    loaded.setFile("/w/late.ts", "late.ts", [chunk("", "function late() { return 1; }")]);
+    assert.deepEqual(storedCounts(loaded), { function: 4899, return: 4899 });
+    assert.deepEqual(loaded.restoreRareTerms(), [], "still common: nothing to restore");
+  });
+
+  it("takes a dropped term back when it is no longer common, naming the files to index again", () => {
+    const index = commonWorkspace();
+    // 2,100 files' chunks change to text without either term: 500 files (1,000 of 4,700 chunks) still hold them.
+    for (let file = 500; file < 2600; file++)
+      index.setFile(`/w/f${file}.ts`, `f${file}.ts`, [
+        chunk(`quiet${file}`, `const quiet${file} = ${file};`),
+        chunk("", `// nothing to see in ${file}`),
+      ]);
+    assert.deepEqual(storedCounts(index), { function: 1000, return: 1000 });
+    assert.deepEqual(index.query("function", 5), [], "dropped: no chunk text holds it");
+    const again = index.restoreRareTerms();
+    assert.deepEqual(again.sort(), Array.from({ length: 500 }, (_, file) => `/w/f${file}.ts`).sort());
+    assert.deepEqual(index.toStored().commonTextTerms, []);
+    for (const file of again) index.setFile(file, path.posix.basename(file), commonFile(Number(/\d+/.exec(file)?.[0])));
+    assert.equal(index.query("function", 2000).length, 1000, "indexed in chunk text again");
+    assert.deepEqual(index.restoreRareTerms(), []);
+  });
+
+  it("takes every dropped term back when the workspace shrinks well under the size that drops terms", () => {
+    const index = commonWorkspace();
+    for (let file = 1900; file < 2600; file++) index.removeFile(`/w/f${file}.ts`);
+    assert.equal(index.chunkCount, 3800);
+    assert.deepEqual(index.restoreRareTerms().length, 1900);
+    assert.deepEqual(storedCounts(index), {});
+  });
+
+  it("looks for terms that became common when the chunk count has moved by a quarter since the last look", () => {
+    const index = commonWorkspace();
+    const payloadFile = (file: number): Chunk[] => [
+      chunk(`handler${file}`, `function handler${file}() { return payload; }`),
+      chunk("", `// the payload function returns ${file}`),
+    ];
+    for (let file = 0; file < 2600; file++) index.setFile(`/w/f${file}.ts`, `f${file}.ts`, payloadFile(file));
+    assert.deepEqual(Object.keys(storedCounts(index)).sort(), ["function", "return"], "5,200 chunks: no look yet");
+    assert.equal(index.query("payload", 6000).length, 5200);
+    for (let file = 2600; file < 3124; file++) index.setFile(`/w/f${file}.ts`, `f${file}.ts`, payloadFile(file));
+    assert.equal(index.chunkCount, 6248);
+    assert.deepEqual(Object.keys(storedCounts(index)).sort(), ["function", "return"], "not a quarter more yet");
+    index.setFile("/w/f3124.ts", "f3124.ts", payloadFile(3124));
+    assert.deepEqual(storedCounts(index), { function: 6250, payload: 6250, return: 6250 }, "6,250 chunks: the look");
+    assert.deepEqual(index.query("payload", 5), [], "dropped from chunk text");
   });
 });

@@ -127,13 +127,17 @@ describe("definitions by language", () => {
       ["/w/app.py", "area"],
     ]);
     const files: IndexerFiles = {
-      size: async (file) => texts.get(file)?.length,
+      stat: async (file) => {
+        const text = texts.get(file);
+        return text === undefined ? undefined : { size: text.length, mtimeMs: 1 };
+      },
       read: async (file) => (texts.has(file) ? new TextEncoder().encode(texts.get(file)) : undefined),
     };
     const indexer = new SymbolIndexer(parser, files, ["/w"]);
     assert.deepEqual(await indexer.indexFile("/w/src/lib.rs"), { indexed: false, reason: "noGrammar" });
     assert.deepEqual(await indexer.indexFile("/w/app.py"), {
       indexed: true,
+      stamp: { size: 4, mtimeMs: 1 },
       symbols: [{ name: "python:area", signature: "area" }],
       chunks: [{ startLine: 0, endLine: 0, symbols: ["python:area"], text: "area" }],
     });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { buildPromptPieces, defaultPromptBudget } from "../../../extension/src/core/completion/prompt";
@@ -14,8 +14,8 @@ import {
   SymbolIndexer,
   sourceFilesGlob,
   WorkspaceSymbolIndex,
-  type IndexerFiles,
 } from "../../../extension/src/core/syntax/symbolIndex";
+import { diskFiles } from "../../../extension/src/node/syntax/diskFiles";
 import {
   grammar,
   grammarDirectory,
@@ -25,15 +25,6 @@ import {
 } from "./testRuntime";
 
 const workspace = path.resolve(__dirname, "workspace").replace(/\\/g, "/");
-
-const diskFiles: IndexerFiles = {
-  size: (file) =>
-    stat(file).then(
-      (info) => info.size,
-      () => undefined,
-    ),
-  read: (file) => readFile(file).catch(() => undefined),
-};
 
 describe("gitignore rules", () => {
   function ignores(gitignore: string, file: string, base = "/w"): boolean {
@@ -178,7 +169,7 @@ describe("workspace symbol index", () => {
         const reads: string[] = [];
         const big = new SymbolIndexer(
           await nativeTestDefinitions(),
-          { size: diskFiles.size, read: (file) => (reads.push(file), diskFiles.read(file)) },
+          { stat: diskFiles.stat, read: (file) => (reads.push(file), diskFiles.read(file)) },
           [directory],
         );
         assert.deepEqual(await big.indexFile(`${directory}/big.py`), { indexed: false, reason: "tooLarge" });

@@ -1,7 +1,8 @@
-import { readFile, stat } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Language, Tree } from "web-tree-sitter";
 import { cursorInText, InsertionParser } from "../../../extension/src/core/syntax/insertionParser";
+import { diskFiles } from "../../../extension/src/node/syntax/diskFiles";
 import { nativeDefinitionsLoader } from "../../../extension/src/node/syntax/nativeDefinitions";
 import type { ImportedDefinitions } from "../../../extension/src/core/syntax/importedDefinitions";
 import { DefinitionsByLanguage, SymbolIndexer } from "../../../extension/src/core/syntax/symbolIndex";
@@ -61,14 +62,10 @@ export async function inProcessImportedDefinitions(onRead?: (filePath: string) =
   const indexer = new SymbolIndexer(
     await nativeTestDefinitions(),
     {
-      size: (filePath) =>
-        stat(filePath).then(
-          (info) => (info.isFile() ? info.size : undefined),
-          () => undefined,
-        ),
+      stat: diskFiles.stat,
       read: (filePath) => {
         onRead?.(filePath);
-        return readFile(filePath).catch(() => undefined);
+        return diskFiles.read(filePath);
       },
     },
     [],

@@ -127,16 +127,35 @@ export class WorkspaceSymbolIndex implements SymbolLookup {
   }
 }
 
+/**
+ * A file's size and modification time when it was indexed: a file whose stamp is the same later is taken as the same
+ * file, and is not read again (an edit that keeps both within the file system's time resolution is missed, as make
+ * and git's index miss it).
+ */
+export interface FileStamp {
+  size: number;
+  mtimeMs: number;
+}
+
+export function sameStamp(a: FileStamp, b: FileStamp): boolean {
+  return a.size === b.size && a.mtimeMs === b.mtimeMs;
+}
+
 /** The file system as the indexer needs it; undefined for a file that is missing or unreadable. */
 export interface IndexerFiles {
-  size(filePath: string): Promise<number | undefined>;
+  /** Undefined also for a folder or anything else that is not a plain file. */
+  stat(filePath: string): Promise<FileStamp | undefined>;
   read(filePath: string): Promise<Uint8Array | undefined>;
 }
 
 export type IndexerVerdict =
   /** `chunks`: the units retrieval ranks (core/retrieval/chunks.ts), cut from the same parse. */
-  | { indexed: true; symbols: FileSymbol[]; chunks: Chunk[] }
-  | { indexed: false; reason: "ignored" | "notCode" | "noGrammar" | "tooLarge" | "binary" | "unreadable" };
+  | { indexed: true; stamp: FileStamp; symbols: FileSymbol[]; chunks: Chunk[] }
+  /** `unchanged`: the file's stamp is the one the caller knew, so it was not read; what it had still holds. */
+  | {
+      indexed: false;
+      reason: "unchanged" | "ignored" | "notCode" | "noGrammar" | "tooLarge" | "binary" | "unreadable";
+    };
 
 /** Parses a file's text into its definitions, whichever tree-sitter build does the parsing. */
 export interface DefinitionParser {
@@ -183,6 +202,7 @@ export class DefinitionsByLanguage implements DefinitionParser {
  */
 export class SymbolIndexer {
   private readonly gitignores = new Map<string, Promise<GitignoreRule[]>>();
+  private readonly folderRules = new Map<string, Promise<GitignoreRule[]>>();
   private readonly decoder = new TextDecoder();
 
   constructor(
@@ -192,12 +212,14 @@ export class SymbolIndexer {
     private readonly roots: readonly string[],
   ) {}
 
-  async indexFile(filePath: string): Promise<IndexerVerdict> {
+  /** `known`: the file's stamp when it was last indexed; a file still with it is not read (reason "unchanged"). */
+  async indexFile(filePath: string, known?: FileStamp): Promise<IndexerVerdict> {
     if (!isIndexablePath(filePath)) return { indexed: false, reason: "notCode" };
     if (await this.ignored(filePath)) return { indexed: false, reason: "ignored" };
-    const size = await this.files.size(filePath);
-    if (size === undefined) return { indexed: false, reason: "unreadable" };
-    if (size > maxIndexedFileBytes) return { indexed: false, reason: "tooLarge" };
+    const stamp = await this.files.stat(filePath);
+    if (stamp === undefined) return { indexed: false, reason: "unreadable" };
+    if (known !== undefined && sameStamp(stamp, known)) return { indexed: false, reason: "unchanged" };
+    if (stamp.size > maxIndexedFileBytes) return { indexed: false, reason: "tooLarge" };
     const bytes = await this.files.read(filePath);
     if (!bytes) return { indexed: false, reason: "unreadable" };
     if (looksBinary(bytes)) return { indexed: false, reason: "binary" };
@@ -209,7 +231,7 @@ export class SymbolIndexer {
     const symbols = definitions
       .filter((definition) => definition.topLevel)
       .map(({ name, signature }) => ({ name, signature }));
-    return { indexed: true, symbols, chunks: chunkFile(text, definitions) };
+    return { indexed: true, stamp, symbols, chunks: chunkFile(text, definitions) };
   }
 
   /**
@@ -219,8 +241,8 @@ export class SymbolIndexer {
    */
   async importedDefinitions(filePath: string, languageId: string): Promise<Definition[] | undefined> {
     if (isSecretPath(filePath)) return undefined;
-    const size = await this.files.size(filePath);
-    if (size === undefined || size > maxIndexedFileBytes) return undefined;
+    const stamp = await this.files.stat(filePath);
+    if (stamp === undefined || stamp.size > maxIndexedFileBytes) return undefined;
     const bytes = await this.files.read(filePath);
     if (!bytes || looksBinary(bytes)) return undefined;
     return this.parser.definitionsOf(languageId, this.decoder.decode(bytes));
@@ -229,22 +251,30 @@ export class SymbolIndexer {
   /** Forget a .gitignore's rules, when it is saved or deleted. */
   invalidateGitignore(filePath: string): void {
     this.gitignores.delete(path.posix.dirname(filePath));
+    this.folderRules.clear();
   }
 
   private async ignored(filePath: string): Promise<boolean> {
     const root = this.roots.find((candidate) => filePath.startsWith(`${candidate.replace(/\/+$/, "")}/`));
     if (!root) return true;
     const rules = new IgnoreRules();
-    const relative = path.posix.relative(root, path.posix.dirname(filePath));
-    const folders = [
-      root,
-      ...relative
-        .split("/")
-        .filter(Boolean)
-        .map((_, index, parts) => path.posix.join(root, ...parts.slice(0, index + 1))),
-    ];
-    for (const folder of folders) rules.add(await this.gitignoreOf(folder));
+    rules.add(await this.rulesOf(root.replace(/\/+$/, ""), path.posix.dirname(filePath)));
     return rules.ignores(filePath);
+  }
+
+  /**
+   * The rules of the .gitignore files from `root` down to `folder`, outer first; once per folder, since a listing
+   * after a restart asks for each of thousands of files whose stamps say they are unchanged.
+   */
+  private rulesOf(root: string, folder: string): Promise<GitignoreRule[]> {
+    let pending = this.folderRules.get(folder);
+    if (!pending) {
+      const parent = path.posix.dirname(folder);
+      const outer = folder.length <= root.length || parent === folder ? [] : this.rulesOf(root, parent);
+      pending = Promise.all([outer, this.gitignoreOf(folder)]).then(([outerRules, own]) => [...outerRules, ...own]);
+      this.folderRules.set(folder, pending);
+    }
+    return pending;
   }
 
   private gitignoreOf(folder: string): Promise<GitignoreRule[]> {

@@ -34,9 +34,16 @@ export type ToIndexer =
   | { kind: "shutdown" };
 
 export type FromIndexer =
+  /** A file parsed, with its top-level symbols. */
   | { kind: "file"; file: string; symbols: FileSymbol[] }
+  /** Files a listing found as they were when the stored index parsed them, with the symbols kept from that parse. */
+  | { kind: "files"; files: Array<{ file: string; symbols: FileSymbol[] }> }
   | { kind: "removed"; file: string }
-  | { kind: "idle"; indexedFiles: number; skippedFiles: number; elapsedMs: number }
+  /**
+   * The queue is empty. `indexedFiles`: parsed since the listing; `unchangedFiles`: taken from the stored index
+   * unread; `skippedFiles`: not indexed (ignored, binary, too large, unreadable, without a grammar).
+   */
+  | { kind: "idle"; indexedFiles: number; unchangedFiles: number; skippedFiles: number; elapsedMs: number }
   /** How far a listing's indexing has got, every few files. */
   | { kind: "progress"; done: number; total: number }
   | { kind: "retrieved"; id: number; chunks: RetrievedChunk[] }
@@ -79,18 +86,15 @@ export function isFromIndexer(value: unknown): value is FromIndexer {
   if (!isRecord(value)) return false;
   switch (value.kind) {
     case "file":
-      return (
-        typeof value.file === "string" &&
-        Array.isArray(value.symbols) &&
-        value.symbols.every(
-          (symbol) => isRecord(symbol) && typeof symbol.name === "string" && typeof symbol.signature === "string",
-        )
-      );
+      return isIndexedFile(value);
+    case "files":
+      return Array.isArray(value.files) && value.files.every(isIndexedFile);
     case "removed":
       return typeof value.file === "string";
     case "idle":
       return (
         typeof value.indexedFiles === "number" &&
+        typeof value.unchangedFiles === "number" &&
         typeof value.skippedFiles === "number" &&
         typeof value.elapsedMs === "number"
       );
@@ -124,6 +128,17 @@ export function isFromIndexer(value: unknown): value is FromIndexer {
     default:
       return false;
   }
+}
+
+function isIndexedFile(value: unknown): value is { file: string; symbols: FileSymbol[] } {
+  return (
+    isRecord(value) &&
+    typeof value.file === "string" &&
+    Array.isArray(value.symbols) &&
+    value.symbols.every(
+      (symbol) => isRecord(symbol) && typeof symbol.name === "string" && typeof symbol.signature === "string",
+    )
+  );
 }
 
 function isVector(value: unknown): value is number[] {

@@ -1,15 +1,20 @@
 // The retrieval index as the symbol index worker keeps it: fed with the chunks of each file the worker parses, kept on
 // disk in the workspace's extension storage between sessions, and read back for the chunks' text when a question
-// retrieves them. Beside it, the chunks' embeddings (when an embedding model is set), kept in a file of their own.
+// retrieves them. With it, each file's stamp and symbols when it was parsed, so that the next session's listing skips
+// the files that have not changed. Beside it, the chunks' embeddings (when an embedding model is set), kept in a file
+// of their own.
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Chunk } from "../../core/retrieval/chunks";
 import { ChunkEmbeddings, type PendingChunk, hybridRanking, textHash } from "../../core/retrieval/chunkEmbeddings";
+import { fromStoredWorkspaceIndex, IndexedFiles, toStoredWorkspaceIndex } from "../../core/retrieval/indexedFiles";
 import { RetrievalIndex } from "../../core/retrieval/retrievalIndex";
 import type { RetrievedChunk } from "../../core/retrieval/retrievedChunk";
+import type { FileStamp, FileSymbol } from "../../core/syntax/symbolIndex";
 
 export class WorkspaceRetrieval {
   private index = new RetrievalIndex();
+  private files = new IndexedFiles();
   private embeddings = new ChunkEmbeddings();
   private dirty = false;
   private embeddingsDirty = false;
@@ -21,15 +26,20 @@ export class WorkspaceRetrieval {
     private readonly store: string | null,
   ) {}
 
-  /** The index of the last session, if it was kept and this version can read it; a fresh one otherwise. */
+  /**
+   * The index of the last session, if it was kept and this version can read it; a fresh one otherwise (a store of an
+   * older format too), and the listing that follows indexes every file.
+   */
   async load(): Promise<void> {
     if (this.store === null) return;
-    const text = await readFile(this.store, "utf8").catch(() => undefined);
-    if (text === undefined) return;
-    try {
-      this.index = RetrievalIndex.fromStored(JSON.parse(text)) ?? this.index;
-    } catch {
-      // A file cut short by a crash: the listing that follows indexes everything again.
+    // Parsed as it is read, so the text (tens of MB for a large workspace) is garbage before the index is built. A
+    // file cut short by a crash reads as none.
+    const value: unknown = await readFile(this.store, "utf8")
+      .then((text) => JSON.parse(text) as unknown)
+      .catch(() => undefined);
+    if (value !== undefined) {
+      const loaded = fromStoredWorkspaceIndex(value);
+      if (loaded) ({ index: this.index, files: this.files } = loaded);
     }
     // The JSON store of earlier versions is not read: its chunks are embedded again, into the binary one.
     await rm(this.embeddingsStore(this.store, ".json"), { force: true });
@@ -42,17 +52,34 @@ export class WorkspaceRetrieval {
     return path.join(path.dirname(store), `${path.basename(store, ".json")}-embeddings${extension}`);
   }
 
-  setFile(filePath: string, chunks: readonly Chunk[]): void {
+  /**
+   * A file's chunks as a parse gave them. `parsed`: the file's stamp before it was read and its symbols, which let the
+   * next listing skip it while the stamp holds; without them it is parsed again then.
+   */
+  setFile(filePath: string, chunks: readonly Chunk[], parsed?: { stamp: FileStamp; symbols: FileSymbol[] }): void {
     const root = this.roots.find((candidate) => filePath.startsWith(`${candidate.replace(/\/+$/, "")}/`));
     this.index.setFile(filePath, root === undefined ? filePath : path.posix.relative(root, filePath), chunks);
+    if (parsed) this.files.set(filePath, parsed.stamp, parsed.symbols);
+    else this.files.delete(filePath);
     this.embeddings.setFile(filePath, chunks);
     this.dirty = true;
     this.embeddingsDirty = true;
   }
 
+  /** The file's stamp when it was parsed, if its chunks and symbols are kept from then. */
+  stamp(filePath: string): FileStamp | undefined {
+    return this.files.stamp(filePath);
+  }
+
+  /** The symbols of a file the index holds, as its parse gave them. */
+  symbols(filePath: string): FileSymbol[] {
+    return this.files.symbols(filePath);
+  }
+
   removeFile(filePath: string): void {
     this.embeddings.removeFile(filePath);
-    if (!this.index.has(filePath)) return;
+    const known = this.files.delete(filePath);
+    if (!this.index.has(filePath) && !known) return;
     this.index.removeFile(filePath);
     this.dirty = true;
     this.embeddingsDirty = true;
@@ -61,8 +88,20 @@ export class WorkspaceRetrieval {
   /** A new listing of the workspace: files kept from the last session that it no longer lists go. */
   keepOnly(files: readonly string[]): void {
     const listed = new Set(files);
-    for (const file of this.index.paths()) if (!listed.has(file)) this.removeFile(file);
+    for (const file of new Set([...this.index.paths(), ...this.files.paths()]))
+      if (!listed.has(file)) this.removeFile(file);
     this.embeddings.keepOnly(new Set(this.index.paths()));
+  }
+
+  /**
+   * The files to parse again because a term their chunks hold, dropped from the index as common, is common no more
+   * (RetrievalIndex.restoreRareTerms): their stamps are forgotten, so no listing skips them.
+   */
+  restoreRareTerms(): string[] {
+    const files = this.index.restoreRareTerms();
+    for (const file of files) this.files.delete(file);
+    if (files.length > 0) this.dirty = true;
+    return files;
   }
 
   /** The embedding model whose vectors are wanted from now on; another model's are dropped. */
@@ -117,7 +156,7 @@ export class WorkspaceRetrieval {
     if (this.store === null) return;
     if (this.dirty) {
       this.dirty = false;
-      await writeWhole(this.store, JSON.stringify(this.index.toStored()));
+      await writeWhole(this.store, JSON.stringify(toStoredWorkspaceIndex(this.index, this.files)));
     }
     if (this.embeddingsDirty) {
       this.embeddingsDirty = false;

@@ -80,6 +80,9 @@ export class SymbolIndexClient {
         case "file":
           this.index.setFile(message.file, message.symbols);
           break;
+        case "files":
+          for (const { file, symbols } of message.files) this.index.setFile(file, symbols);
+          break;
         case "removed":
           this.index.removeFile(message.file);
           break;
@@ -103,10 +106,13 @@ export class SymbolIndexClient {
           }
           break;
         case "idle": {
-          this.progress(message.indexedFiles + message.skippedFiles, message.indexedFiles + message.skippedFiles);
+          const { indexedFiles, unchangedFiles, skippedFiles } = message;
+          const done = indexedFiles + unchangedFiles + skippedFiles;
+          this.progress(done, done);
           const elapsedMs = Math.round(message.elapsedMs);
           this.log.info(
-            `Workspace symbol index: ${this.index.fileCount} files (${message.skippedFiles} skipped) in ${elapsedMs} ms.`,
+            `Workspace symbol index: ${this.index.fileCount} files (${indexedFiles} parsed, ${unchangedFiles} unchanged ` +
+              `since the stored index, ${skippedFiles} skipped) in ${elapsedMs} ms.`,
           );
           break;
         }

@@ -1,18 +1,26 @@
 // The worker thread that builds the workspace symbol index: whole-file parses stay off the extension host's thread.
 // It parses with native tree-sitter (node_modules, outside the bundle), and with web-tree-sitter where that has no
 // binary for the platform; the extension host keeps web-tree-sitter. The same parse cuts each file into the chunks the
-// chat's workspace retrieval ranks (node/retrieval/workspaceRetrieval.ts), which this thread keeps and searches.
-import { readFile, stat } from "node:fs/promises";
+// chat's workspace retrieval ranks (node/retrieval/workspaceRetrieval.ts), which this thread keeps and searches. A
+// listed file whose size and modification time are those it had when the stored index parsed it is not read again:
+// its stored chunks stay, and its stored symbols go to the extension.
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
+import { diskFiles } from "./diskFiles";
 import { nativeDefinitionsLoader, nativeOrFallback } from "./nativeDefinitions";
 import { WorkspaceRetrieval } from "../retrieval/workspaceRetrieval";
-import { DefinitionsByLanguage, SymbolIndexer } from "../../core/syntax/symbolIndex";
+import { DefinitionsByLanguage, SymbolIndexer, type FileSymbol } from "../../core/syntax/symbolIndex";
 import { isIndexerWorkerData, isToIndexer, type FromIndexer } from "../../core/syntax/symbolIndexProtocol";
 import { WasmDefinitions } from "../../core/syntax/wasmDefinitions";
 
 /** Progress is reported every this many files of a listing. */
 const progressEvery = 50;
+/**
+ * Unchanged files' stored symbols go to the extension this many files to a message: a restart over 10,000 unchanged
+ * files would otherwise be 10,000 messages for the extension host's thread to take one by one.
+ */
+const unchangedBatch = 500;
 /**
  * Chunks per embedding request: small, so that a question's embedding (on its own lane in the host) waits for little,
  * and a change of model or a new listing stops the pass soon.
@@ -27,7 +35,17 @@ function messageOf(error: unknown): string {
 async function main(): Promise<void> {
   const port = parentPort;
   if (!port) return;
-  const post = (message: FromIndexer): void => port.postMessage(message);
+  let unchanged: Array<{ file: string; symbols: FileSymbol[] }> = [];
+  const flushUnchanged = (): void => {
+    if (unchanged.length === 0) return;
+    port.postMessage({ kind: "files", files: unchanged } satisfies FromIndexer);
+    unchanged = [];
+  };
+  // Whatever follows a batch of unchanged files (their removal included) must not arrive before it.
+  const post = (message: FromIndexer): void => {
+    flushUnchanged();
+    port.postMessage(message);
+  };
   if (!isIndexerWorkerData(workerData)) {
     post({ kind: "failed", message: "the symbol index worker started without its settings" });
     return;
@@ -49,24 +67,14 @@ async function main(): Promise<void> {
         message: `the ${languageId} grammar did not load, so ${languageId} files are not indexed: ${messageOf(error)}`,
       }),
   );
-  const indexer = new SymbolIndexer(
-    definitions,
-    {
-      size: (file) =>
-        stat(file).then(
-          (info) => (info.isFile() ? info.size : undefined),
-          () => undefined,
-        ),
-      read: (file) => readFile(file).catch(() => undefined),
-    },
-    roots,
-  );
+  const indexer = new SymbolIndexer(definitions, diskFiles, roots);
 
   // Saved files jump the queue: the user is looking at them.
   let backlog: string[] = [];
   const urgent: string[] = [];
   let running = false;
   let indexedFiles = 0;
+  let unchangedFiles = 0;
   let skippedFiles = 0;
   let startedAt = performance.now();
   let listed = 0;
@@ -119,13 +127,28 @@ async function main(): Promise<void> {
     if (running) return;
     running = true;
     try {
-      for (let file = urgent.shift() ?? backlog.shift(); file !== undefined; file = urgent.shift() ?? backlog.shift()) {
+      for (;;) {
+        // A saved file is read whatever its stamp: a save within the file system's time resolution keeps it.
+        const saved = urgent.shift();
+        const file = saved ?? backlog.shift();
+        if (file === undefined) {
+          // Terms no longer common go back into the index through a parse of the files that hold them.
+          const restore = retrieval.restoreRareTerms();
+          if (restore.length === 0) break;
+          backlog.push(...restore);
+          if (listed > 0) listed += restore.length;
+          continue;
+        }
         try {
-          const verdict = await indexer.indexFile(file);
+          const verdict = await indexer.indexFile(file, saved === undefined ? retrieval.stamp(file) : undefined);
           if (verdict.indexed) {
             indexedFiles++;
-            retrieval.setFile(file, verdict.chunks);
+            retrieval.setFile(file, verdict.chunks, { stamp: verdict.stamp, symbols: verdict.symbols });
             post({ kind: "file", file, symbols: verdict.symbols });
+          } else if (verdict.reason === "unchanged") {
+            unchangedFiles++;
+            unchanged.push({ file, symbols: retrieval.symbols(file) });
+            if (unchanged.length >= unchangedBatch) flushUnchanged();
           } else {
             skippedFiles++;
             // A file that became ignored, binary or too large must leave the index.
@@ -136,10 +159,12 @@ async function main(): Promise<void> {
           skippedFiles++;
           post({ kind: "failed", message: `${file}: ${messageOf(error)}` });
         }
-        const done = indexedFiles + skippedFiles;
-        if (backlog.length > 0 && done % progressEvery === 0) post({ kind: "progress", done, total: listed });
+        const done = indexedFiles + unchangedFiles + skippedFiles;
+        // Not post: progress need not wait for the batch of unchanged files to fill.
+        if (backlog.length > 0 && done % progressEvery === 0)
+          port.postMessage({ kind: "progress", done, total: listed } satisfies FromIndexer);
       }
-      post({ kind: "idle", indexedFiles, skippedFiles, elapsedMs: performance.now() - startedAt });
+      post({ kind: "idle", indexedFiles, unchangedFiles, skippedFiles, elapsedMs: performance.now() - startedAt });
       // Writing the whole index after each saved file would cost more than the file: saves wait for a listing's end
       // or a quiet minute. A save lost to a shutdown is made good by the next session's listing.
       const listingDone = listed > 0;
@@ -196,6 +221,7 @@ async function main(): Promise<void> {
         listed = backlog.length;
         retrieval.keepOnly(message.files);
         indexedFiles = 0;
+        unchangedFiles = 0;
         skippedFiles = 0;
         startedAt = performance.now();
         break;
