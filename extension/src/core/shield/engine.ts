@@ -6,9 +6,11 @@ import { requiredWords } from "./queryLiterals";
 import {
   BIDI_CONTROL,
   bidiControlFindings,
+  codeAnchor,
   ENGINE_RULES,
   MAX_ANALYSED_DEPTH,
   nodeBeyondDepth,
+  tiledMatches,
   TOO_DEEPLY_NESTED,
 } from "./engineRules";
 import {
@@ -526,7 +528,8 @@ class TreeSitterShield implements Shield {
     };
     const tooDeep = nodeBeyondDepth(tree, MAX_ANALYSED_DEPTH);
     if (tooDeep) {
-      if (!options?.disabledRules?.has(TOO_DEEPLY_NESTED.id)) findings.push(inWindow(TOO_DEEPLY_NESTED, tooDeep));
+      if (!options?.disabledRules?.has(TOO_DEEPLY_NESTED.id))
+        findings.push(inWindow(TOO_DEEPLY_NESTED, codeAnchor(tooDeep)));
     } else if (region) {
       limitImportsTo(tree, region.importScope);
       const reading: Reading = { tree, from: 0, fromRow: 0 };
@@ -560,7 +563,7 @@ class TreeSitterShield implements Shield {
       : reading.fromRow > 0
         ? { startPosition: { row: reading.fromRow, column: 0 } }
         : undefined;
-    for (const match of runtime.query.matches(reading.tree.rootNode, range)) {
+    for (const match of tiledMatches(runtime.query, reading.tree.rootNode, range)) {
       const owner = runtime.patternOwners[match.patternIndex];
       if (!owner || options?.disabledRules?.has(owner.rule.id)) continue;
       const ruleMatch = toMatch(language, match);
@@ -600,7 +603,7 @@ class TreeSitterShield implements Shield {
       // The queries do not run on such a tree, so the suggestion's own code goes unanalysed too: the finding stands
       // wherever the deep code is.
       if (parsed.tooDeep && !options?.disabledRules?.has(TOO_DEEPLY_NESTED.id)) {
-        const node = parsed.tooDeep;
+        const node = codeAnchor(parsed.tooDeep);
         findings.push(toFinding(TOO_DEEPLY_NESTED, node, node.startPosition, node.endPosition));
       }
       for (const reading of parsed.tooDeep ? [] : parsed.readings) {
