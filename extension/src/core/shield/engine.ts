@@ -15,6 +15,7 @@ import {
 } from "./engineRules";
 import {
   SHIELD_LANGUAGES,
+  type CheckedText,
   type Finding,
   type GrammarSource,
   type RuleDefinition,
@@ -120,9 +121,10 @@ function describeBrokenRule(language: ShieldLanguage, grammar: Language, pieces:
   return "rules compile alone but not together";
 }
 
-function toMatch(language: ShieldLanguage, match: QueryMatch): RuleMatch {
+function toMatch(language: ShieldLanguage, match: QueryMatch, checkedText: () => CheckedText): RuleMatch {
   return {
     language,
+    checkedText,
     // The import table is built on the first rule that asks, once per tree: most scans never need it.
     qualifiedName: (node) => qualifiedName(importsOf(node, language), node),
     capture: (name) => match.captures.find((c) => c.name === name)?.node,
@@ -387,7 +389,7 @@ function statementsAround(
   root: Node,
   from: number,
   to: number,
-): (RowRange & { hasError: boolean; importScope: Node[] }) | undefined {
+): (RowRange & TextRange & { hasError: boolean; importScope: Node[] }) | undefined {
   const first = root.firstChildForIndex(from);
   if (!first) return undefined;
   let last = first;
@@ -404,6 +406,8 @@ function statementsAround(
   return {
     startPosition: { row: first.startPosition.row, column: 0 },
     endPosition: { row: last.endPosition.row + 1, column: 0 },
+    startIndex: first.startIndex,
+    endIndex: last.endIndex,
     hasError,
     importScope,
   };
@@ -533,8 +537,14 @@ class TreeSitterShield implements Shield {
     } else if (region) {
       limitImportsTo(tree, region.importScope);
       const reading: Reading = { tree, from: 0, fromRow: 0 };
+      const startIndex = Math.max(region.startIndex, prefixStart);
+      const checked: CheckedText = {
+        text: code.slice(startIndex - prefixStart, Math.max(startIndex, region.endIndex) - prefixStart),
+        startIndex,
+      };
       const seen = new Set<string>();
-      for (const { rule, range } of this.hits(runtime, input.language, reading, region, { from, to }, options)) {
+      const found = this.hits(runtime, input.language, reading, region, { from, to }, () => checked, options);
+      for (const { rule, range } of found) {
         const key = `${rule.id}:${range.startIndex}:${range.endIndex}`;
         if (seen.has(key)) continue;
         seen.add(key);
@@ -555,18 +565,19 @@ class TreeSitterShield implements Shield {
     reading: Reading,
     queried: RowRange | undefined,
     overlap: { from: number; to: number } | undefined,
+    checkedText: () => CheckedText,
     options: ScanOptions | undefined,
   ): Hit[] {
     const hits: Hit[] = [];
     const range = queried
-      ? queried
+      ? { startPosition: queried.startPosition, endPosition: queried.endPosition }
       : reading.fromRow > 0
         ? { startPosition: { row: reading.fromRow, column: 0 } }
         : undefined;
     for (const match of tiledMatches(runtime.query, reading.tree.rootNode, range)) {
       const owner = runtime.patternOwners[match.patternIndex];
       if (!owner || options?.disabledRules?.has(owner.rule.id)) continue;
-      const ruleMatch = toMatch(language, match);
+      const ruleMatch = toMatch(language, match, checkedText);
       const node = ruleMatch.capture("finding");
       if (!node || node.startIndex < reading.from) continue;
       const verdict = owner.pattern.accept ? owner.pattern.accept(ruleMatch) : true;
@@ -613,6 +624,7 @@ class TreeSitterShield implements Shield {
           reading,
           undefined,
           undefined,
+          () => ({ text: reading.tree.rootNode.text, startIndex: 0 }),
           options,
         )) {
           // A node that ends in brackets a repaired reading added ends, for the caller, where the code ends.
