@@ -196,6 +196,7 @@ interface CorpusResult {
 }
 
 const COMMENT_OR_STRING = /comment|string|heredoc|nowdoc|char_literal|character_literal/;
+const INTERPOLATION = /substitution|interpolation/;
 
 /**
  * The findings that start inside a comment or a string literal by the grammar's own parse of the file (a literal's
@@ -212,6 +213,8 @@ function inCommentsOrStrings(
   try {
     return findings.filter((finding) => {
       for (let node: Node | null = tree.rootNode.descendantForIndex(finding.startIndex); node; node = node.parent) {
+        // Code interpolated into a string (`${f()}`, "#{f}", f"{f()}") is code.
+        if (INTERPOLATION.test(node.type)) return false;
         if (COMMENT_OR_STRING.test(node.type) && node.startIndex < finding.startIndex) return true;
       }
       return false;

@@ -139,27 +139,40 @@ export function tiledMatches(
   const pending: Node[] = [root];
   for (let tile = pending.pop(); tile; tile = pending.pop()) {
     matches.push(...query.matches(tile, { ...options, maxStartDepth: TILE_DEPTH }));
-    pending.push(...nodesAtDepth(tile, TILE_DEPTH + 1));
+    pending.push(...nodesAtDepth(tile, TILE_DEPTH + 1, options));
   }
   return matches;
 }
 
-/** The nodes exactly `depth` levels below `root`, skipping subtrees too small to reach that depth. */
-function nodesAtDepth(root: Node, depth: number): Node[] {
+/**
+ * The nodes exactly `depth` levels below `root` in the rows the query covers, skipping subtrees too small to reach
+ * that depth: a suggestion's check in a large document walks only the statements it touches.
+ */
+function nodesAtDepth(
+  root: Node,
+  depth: number,
+  rows: Pick<QueryOptions, "startPosition" | "endPosition"> = {},
+): Node[] {
   const found: Node[] = [];
   const cursor = root.walk();
+  const { startPosition, endPosition } = rows;
+  // Children are entered at the first one that reaches the range, and left after the last that starts in it.
+  const enter = (): boolean =>
+    startPosition ? cursor.gotoFirstChildForPosition(startPosition) : cursor.gotoFirstChild();
+  const pastEnd = (node: Node): boolean => endPosition !== undefined && node.startPosition.row > endPosition.row;
   try {
     let level = 0;
     for (;;) {
       const node = cursor.currentNode;
-      if (level === depth) found.push(node);
-      else if (level + node.descendantCount - 1 >= depth && cursor.gotoFirstChild()) {
+      if (level === depth) {
+        found.push(node);
+      } else if (level + node.descendantCount - 1 >= depth && enter()) {
         level++;
-        continue;
+        if (!pastEnd(cursor.currentNode)) continue;
       }
       for (;;) {
         if (level === 0) return found;
-        if (cursor.gotoNextSibling()) break;
+        if (!pastEnd(cursor.currentNode) && cursor.gotoNextSibling() && !pastEnd(cursor.currentNode)) break;
         cursor.gotoParent();
         level--;
       }
