@@ -166,6 +166,34 @@ describe("Shield on a document's tree", () => {
     }
   });
 
+  it("analyses a suggestion beside code nested too deeply elsewhere in the document", async () => {
+    const { inDocument } = await scanInDocument(shield, "python", {
+      before: `import os\nTABLE = ${"[".repeat(3_000)}1${"]".repeat(3_000)}\n\n`,
+      windowPrefix: "def run(cmd):\n    ",
+      suggestion: 'os.system("rm -rf " + cmd)',
+      windowSuffix: "\n",
+      after: "",
+    });
+    assert.deepEqual(
+      inDocument.map((finding) => finding.ruleId),
+      ["python.os-command"],
+    );
+  });
+
+  it("blocks a suggestion inside code nested too deeply to analyse", async () => {
+    const { inDocument } = await scanInDocument(shield, "python", {
+      before: "import os\n",
+      windowPrefix: `TABLE = ${"[".repeat(3_000)}`,
+      suggestion: 'os.system("rm -rf " + cmd)',
+      windowSuffix: `${"]".repeat(3_000)}\n`,
+      after: "",
+    });
+    assert.deepEqual(
+      inDocument.map((finding) => finding.ruleId),
+      ["shield.too-deeply-nested"],
+    );
+  });
+
   it("falls back to the text's repaired readings where the statement around the suggestion does not parse", async () => {
     const { inDocument, inText } = await scanInDocument(shield, "python", {
       before: "import os\n",

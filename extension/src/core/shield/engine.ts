@@ -389,13 +389,15 @@ function statementsAround(
   root: Node,
   from: number,
   to: number,
-): (RowRange & TextRange & { hasError: boolean; importScope: Node[] }) | undefined {
+): (RowRange & TextRange & { hasError: boolean; importScope: Node[]; statements: Node[] }) | undefined {
   const first = root.firstChildForIndex(from);
   if (!first) return undefined;
   let last = first;
   let hasError = first.hasError || first.isMissing;
+  const statements = [first];
   for (let next = first.nextSibling; next && next.startIndex < to; next = next.nextSibling) {
     last = next;
+    statements.push(next);
     hasError ||= next.hasError || next.isMissing;
   }
   const importScope = root.children.filter(
@@ -410,6 +412,7 @@ function statementsAround(
     endIndex: last.endIndex,
     hasError,
     importScope,
+    statements,
   };
 }
 
@@ -530,7 +533,8 @@ class TreeSitterShield implements Shield {
       const shifted = { startIndex, endIndex };
       return toFinding(rule, shifted, lines.positionAt(startIndex), lines.positionAt(endIndex));
     };
-    const tooDeep = nodeBeyondDepth(tree, MAX_ANALYSED_DEPTH);
+    // Only the statements the suggestion touches are queried, so only their depth matters.
+    const tooDeep = region && nodeBeyondDepth(tree, MAX_ANALYSED_DEPTH, region.statements);
     if (tooDeep) {
       if (!options?.disabledRules?.has(TOO_DEEPLY_NESTED.id))
         findings.push(inWindow(TOO_DEEPLY_NESTED, codeAnchor(tooDeep)));
@@ -563,7 +567,7 @@ class TreeSitterShield implements Shield {
     runtime: LanguageRuntime,
     language: ShieldLanguage,
     reading: Reading,
-    queried: RowRange | undefined,
+    queried: (RowRange & { statements: readonly Node[] }) | undefined,
     overlap: { from: number; to: number } | undefined,
     checkedText: () => CheckedText,
     options: ScanOptions | undefined,
@@ -574,7 +578,7 @@ class TreeSitterShield implements Shield {
       : reading.fromRow > 0
         ? { startPosition: { row: reading.fromRow, column: 0 } }
         : undefined;
-    for (const match of tiledMatches(runtime.query, reading.tree.rootNode, range)) {
+    for (const match of tiledMatches(runtime.query, reading.tree.rootNode, range, queried?.statements)) {
       const owner = runtime.patternOwners[match.patternIndex];
       if (!owner || options?.disabledRules?.has(owner.rule.id)) continue;
       const ruleMatch = toMatch(language, match, checkedText);

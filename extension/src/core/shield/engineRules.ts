@@ -1,4 +1,4 @@
-import type { Node, Query, QueryMatch, QueryOptions, Tree } from "web-tree-sitter";
+import type { Node, Query, QueryMatch, QueryOptions, Tree, TreeCursor } from "web-tree-sitter";
 import type { Finding, RuleDefinition } from "./types";
 
 /**
@@ -52,15 +52,24 @@ const LEVEL = 16;
 const CHAIN_LINK = 1;
 
 /**
- * The outermost node nested deeper than `limit` levels below the root, if any, chain links counted as a sixteenth
- * of a level. A subtree of n nodes is at most n - 1 levels deep, so subtrees too small to reach the limit are skipped
- * whole: ordinary code visits a few hundred nodes, and pathological nesting is walked once, in time linear in its
- * size.
+ * The outermost node nested deeper than `limit` levels below the root, if any, chain links counted as a sixteenth of
+ * a level; only under `statements` (top-level ones) when given, so a check confined to a few statements of a large
+ * document walks only those. A subtree of n nodes is at most n - 1 levels deep, so subtrees too small to reach the
+ * limit are skipped whole: ordinary code visits a few hundred nodes, and pathological nesting is walked once, in time
+ * linear in its size.
  */
-export function nodeBeyondDepth(tree: Tree, limit: number): Node | undefined {
-  const cursor = tree.walk();
-  // The nesting of each node on the cursor's path, in sixteenths of a level; the root's is 0.
-  const path: number[] = [0];
+export function nodeBeyondDepth(tree: Tree, limit: number, statements?: readonly Node[]): Node | undefined {
+  if (!statements) return beyondDepth(tree.walk(), 0, limit);
+  for (const statement of statements) {
+    const found = beyondDepth(statement.walk(), LEVEL, limit);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function beyondDepth(cursor: TreeCursor, rootDepth: number, limit: number): Node | undefined {
+  // The nesting of each node on the cursor's path, in sixteenths of a level.
+  const path: number[] = [rootDepth];
   try {
     for (;;) {
       const node = cursor.currentNode;
@@ -126,53 +135,43 @@ function firstCodeToken(node: Node): Node | undefined {
 const TILE_DEPTH = 256;
 
 /**
- * Every match of the query in the tree under `root`: one query when the tree is shallow, else a query to
- * TILE_DEPTH levels and the same again under each node just below that, which finds each match once (the levels a
- * pattern spans below its start are still followed).
+ * Every match of the query in the tree under `root`: a query to TILE_DEPTH levels, then the same again under each node
+ * just below that, which finds each match once (the levels a pattern spans below its start are still followed). When
+ * the query covers only some top-level `statements`, the tiles below are looked for only under those.
  */
 export function tiledMatches(
   query: Query,
   root: Node,
   options: Omit<QueryOptions, "maxStartDepth"> | undefined,
+  statements?: readonly Node[],
 ): QueryMatch[] {
-  const matches: QueryMatch[] = [];
-  const pending: Node[] = [root];
+  const matches = query.matches(root, { ...options, maxStartDepth: TILE_DEPTH });
+  const pending = statements
+    ? statements.flatMap((statement) => nodesAtDepth(statement, TILE_DEPTH))
+    : nodesAtDepth(root, TILE_DEPTH + 1);
   for (let tile = pending.pop(); tile; tile = pending.pop()) {
     matches.push(...query.matches(tile, { ...options, maxStartDepth: TILE_DEPTH }));
-    pending.push(...nodesAtDepth(tile, TILE_DEPTH + 1, options));
+    pending.push(...nodesAtDepth(tile, TILE_DEPTH + 1));
   }
   return matches;
 }
 
-/**
- * The nodes exactly `depth` levels below `root` in the rows the query covers, skipping subtrees too small to reach
- * that depth: a suggestion's check in a large document walks only the statements it touches.
- */
-function nodesAtDepth(
-  root: Node,
-  depth: number,
-  rows: Pick<QueryOptions, "startPosition" | "endPosition"> = {},
-): Node[] {
+/** The nodes exactly `depth` levels below `root`, skipping subtrees too small to reach that depth. */
+function nodesAtDepth(root: Node, depth: number): Node[] {
   const found: Node[] = [];
   const cursor = root.walk();
-  const { startPosition, endPosition } = rows;
-  // Children are entered at the first one that reaches the range, and left after the last that starts in it.
-  const enter = (): boolean =>
-    startPosition ? cursor.gotoFirstChildForPosition(startPosition) : cursor.gotoFirstChild();
-  const pastEnd = (node: Node): boolean => endPosition !== undefined && node.startPosition.row > endPosition.row;
   try {
     let level = 0;
     for (;;) {
       const node = cursor.currentNode;
-      if (level === depth) {
-        found.push(node);
-      } else if (level + node.descendantCount - 1 >= depth && enter()) {
+      if (level === depth) found.push(node);
+      else if (level + node.descendantCount - 1 >= depth && cursor.gotoFirstChild()) {
         level++;
-        if (!pastEnd(cursor.currentNode)) continue;
+        continue;
       }
       for (;;) {
         if (level === 0) return found;
-        if (!pastEnd(cursor.currentNode) && cursor.gotoNextSibling() && !pastEnd(cursor.currentNode)) break;
+        if (cursor.gotoNextSibling()) break;
         cursor.gotoParent();
         level--;
       }
