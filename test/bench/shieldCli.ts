@@ -157,6 +157,31 @@ async function depth(): Promise<void> {
         previous = ms;
       }
     }
+    console.log(
+      "\n## Scan time by the length of one concatenation of literals (long, not deep: a link counts 1/16 of a level)",
+    );
+    for (const language of languages) {
+      let previous: number | undefined;
+      for (const terms of [1_000, 4_000, 16_000]) {
+        const code =
+          language === "python"
+            ? `DATA = (\n${'  "abc" +\n'.repeat(terms)}  "")\nimport os\nos.system('rm -rf ' + path)\n`
+            : `const DATA =\n${'  "abc" +\n'.repeat(terms)}  "";\nrequire('child_process').exec('rm -rf ' + dir);\n`;
+        const times: number[] = [];
+        let findings: string[] = [];
+        for (let run = 0; run < 3; run++) {
+          const start = performance.now();
+          findings = shield.scan(code, language).map((finding) => finding.ruleId);
+          times.push(performance.now() - start);
+        }
+        const ms = median(times);
+        const growth = previous === undefined ? "" : `, ${(ms / previous).toFixed(1)}x the previous length`;
+        console.log(
+          `${language} ${terms} literals: ${ms.toFixed(1)} ms${growth}; findings ${findings.join(", ") || "none"}`,
+        );
+        previous = ms;
+      }
+    }
   } finally {
     shield.dispose();
   }

@@ -45,6 +45,8 @@ async function scanInDocument(
   }
 }
 
+const KEY_LINE = "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun";
+
 describe("Shield on a document's tree", () => {
   let shield: Shield;
   before(async () => {
@@ -103,6 +105,93 @@ describe("Shield on a document's tree", () => {
       after: "",
     });
     assert.deepEqual(inDocument, []);
+  });
+
+  it("reports a private key that the suggestion writes under a header already in the document", async () => {
+    const { inDocument, inText } = await scanInDocument(shield, "python", {
+      before: "import os\n\n",
+      windowPrefix: 'KEY = """-----BEGIN RSA PRIVATE KEY-----\n',
+      suggestion: KEY_LINE,
+      windowSuffix: '\n-----END RSA PRIVATE KEY-----"""\n',
+      after: "",
+    });
+    assert.deepEqual(
+      inDocument.map((finding) => [finding.ruleId, finding.startLine, finding.endLine]),
+      [["secret.token-format", 0, 1]],
+    );
+    assert.deepEqual(inDocument, inText);
+  });
+
+  it("reads none of a large document's text outside the statements the suggestion touches", async () => {
+    const runtime = await testRuntime();
+    const python = await grammar("python");
+    const key = `KEY = """-----BEGIN RSA PRIVATE KEY-----\n${KEY_LINE}\n-----END RSA PRIVATE KEY-----"""\n`;
+    const filler = Array.from({ length: 2_000 }, (_, index) => `value_${index} = ${index}\n`).join("");
+    const prefix = `${key}${filler}def run(cmd):\n    `;
+    const suffix = "\n";
+    const text = prefix + suffix;
+    const read = textReader(text);
+    const readsFrom: number[] = [];
+    const counting = (index: number): string => {
+      readsFrom.push(index);
+      return read(index);
+    };
+    const documentTree = runtime.parse(python, counting);
+    const cursor: DocumentCursor = {
+      read: counting,
+      cursor: prefix.length,
+      cursorPoint: pointAfter({ row: 0, column: 0 }, prefix),
+      after: suffix,
+    };
+    const tree = new InsertionParser(runtime, python, documentTree, cursor).parseWithInsertion("return cmd");
+    try {
+      readsFrom.length = 0;
+      const windowPrefix = "def run(cmd):\n    ";
+      const findings = shield.scanSuggestion({
+        prefix: windowPrefix,
+        suggestion: "return cmd",
+        suffix,
+        language: "python",
+        document: { tree, prefixStart: prefix.length - windowPrefix.length },
+      });
+      assert.deepEqual(findings, []);
+      // The key block is the first statement: a rule reading the whole document would ask for it.
+      assert.deepEqual(
+        readsFrom.filter((index) => index < key.length),
+        [],
+      );
+    } finally {
+      tree.delete();
+      documentTree.delete();
+    }
+  });
+
+  it("analyses a suggestion beside code nested too deeply elsewhere in the document", async () => {
+    const { inDocument } = await scanInDocument(shield, "python", {
+      before: `import os\nTABLE = ${"[".repeat(3_000)}1${"]".repeat(3_000)}\n\n`,
+      windowPrefix: "def run(cmd):\n    ",
+      suggestion: 'os.system("rm -rf " + cmd)',
+      windowSuffix: "\n",
+      after: "",
+    });
+    assert.deepEqual(
+      inDocument.map((finding) => finding.ruleId),
+      ["python.os-command"],
+    );
+  });
+
+  it("blocks a suggestion inside code nested too deeply to analyse", async () => {
+    const { inDocument } = await scanInDocument(shield, "python", {
+      before: "import os\n",
+      windowPrefix: `TABLE = ${"[".repeat(3_000)}`,
+      suggestion: 'os.system("rm -rf " + cmd)',
+      windowSuffix: `${"]".repeat(3_000)}\n`,
+      after: "",
+    });
+    assert.deepEqual(
+      inDocument.map((finding) => finding.ruleId),
+      ["shield.too-deeply-nested"],
+    );
   });
 
   it("falls back to the text's repaired readings where the statement around the suggestion does not parse", async () => {

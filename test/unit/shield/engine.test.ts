@@ -92,6 +92,16 @@ describe("Shield engine", () => {
       assert.deepEqual([finding?.startLine, finding?.startColumn], [2, 0]);
     });
 
+    it("reports a private key block in a string once, from its header to its first line of key material", () => {
+      const keyLine = "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun";
+      const code = `KEY = "-----BEGIN RSA PRIVATE KEY-----\\n${keyLine}\\n-----END RSA PRIVATE KEY-----"\n`;
+      const findings = shield.scan(code, "python");
+      assert.deepEqual(
+        findings.map((f) => [f.ruleId, code.slice(f.startIndex, f.endIndex)]),
+        [["secret.token-format", `-----BEGIN RSA PRIVATE KEY-----\\n${keyLine}`]],
+      );
+    });
+
     it("scans a PHP fragment without its opening tag and keeps its columns", () => {
       const [finding] = shield.scan("$h = md5($x);\n", "php");
       assert.equal(finding?.ruleId, "php.weak-hash");

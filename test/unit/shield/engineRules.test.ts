@@ -43,6 +43,52 @@ describe("Shield engine rules", function () {
       }
     }
 
+    /** A table of `terms` literals joined by `+`, as generated code writes one, and a command built from input after it. */
+    function longConcatenation(language: "java" | "javascript" | "python", terms: number): string {
+      const table = `${'    "\\u0000\\u0001" +\n'.repeat(terms)}    ""`;
+      if (language === "java")
+        return `class Table {\n  static final String DATA =\n${table};\n  void run(String x) throws Exception { Runtime.getRuntime().exec("ls " + x); }\n}\n`;
+      if (language === "javascript") return `const DATA =\n${table};\nrequire("child_process").exec("ls " + x);\n`;
+      return `DATA = (\n${table})\nimport os\nos.system("ls " + x)\n`;
+    }
+
+    for (const language of ["java", "javascript", "python"] as const) {
+      it(`${language}: analyses a concatenation of 3,000 literals, which is long rather than deep`, () => {
+        const code = longConcatenation(language, 3_000);
+        const findings = shield.scan(code, language);
+        assert.deepEqual(
+          findings.map((f) => [f.ruleId === TOO_DEEP, f.startLine]),
+          [[false, language === "javascript" ? 3_002 : 3_003]],
+        );
+      });
+    }
+
+    it("finds a call inside a long concatenation, below the levels one query covers", () => {
+      const terms = '    "\\u0000" +\n'.repeat(1_500);
+      const code = `class T {\n  String s(String x) throws Exception {\n    return\n${terms}    Runtime.getRuntime().exec("ls " + x) +\n${terms}    "";\n  }\n}\n`;
+      assert.deepEqual(
+        shield.scan(code, "java").map((f) => [f.ruleId, f.startLine]),
+        [["java.command-injection", 1_503]],
+      );
+    });
+
+    it("still blocks a concatenation long enough to make the queries slow", () => {
+      const findings = shield.scan(longConcatenation("javascript", 20_000), "javascript");
+      assert.deepEqual(
+        findings.map((f) => f.ruleId),
+        [TOO_DEEP],
+      );
+    });
+
+    it("points the finding at code, not into the literal the nesting begins with", () => {
+      // Nested to the right, each level opens with a string: the outermost node too deep begins inside one.
+      const code = `x = ${"'a' + (".repeat(2_000)}'end'${")".repeat(2_000)}\n`;
+      const [finding, ...rest] = shield.scan(code, "python");
+      assert.deepEqual([finding?.ruleId, rest], [TOO_DEEP, []]);
+      const at = finding?.startIndex ?? 0;
+      assert.match(code.slice(at, finding?.endIndex), /^[+(]$/);
+    });
+
     it("withholds a suggestion whose surrounding code is too deep, since the suggestion went unanalysed", () => {
       const verdict = gateSuggestion(
         shield,

@@ -6,13 +6,16 @@ import { requiredWords } from "./queryLiterals";
 import {
   BIDI_CONTROL,
   bidiControlFindings,
+  codeAnchor,
   ENGINE_RULES,
   MAX_ANALYSED_DEPTH,
   nodeBeyondDepth,
+  tiledMatches,
   TOO_DEEPLY_NESTED,
 } from "./engineRules";
 import {
   SHIELD_LANGUAGES,
+  type CheckedText,
   type Finding,
   type GrammarSource,
   type RuleDefinition,
@@ -118,9 +121,10 @@ function describeBrokenRule(language: ShieldLanguage, grammar: Language, pieces:
   return "rules compile alone but not together";
 }
 
-function toMatch(language: ShieldLanguage, match: QueryMatch): RuleMatch {
+function toMatch(language: ShieldLanguage, match: QueryMatch, checkedText: () => CheckedText): RuleMatch {
   return {
     language,
+    checkedText,
     // The import table is built on the first rule that asks, once per tree: most scans never need it.
     qualifiedName: (node) => qualifiedName(importsOf(node, language), node),
     capture: (name) => match.captures.find((c) => c.name === name)?.node,
@@ -386,13 +390,15 @@ function statementsAround(
   root: Node,
   from: number,
   to: number,
-): (RowRange & { hasError: boolean; importScope: Node[] }) | undefined {
+): (RowRange & TextRange & { hasError: boolean; importScope: Node[]; statements: Node[] }) | undefined {
   const first = root.firstChildForIndex(from);
   if (!first) return undefined;
   let last = first;
   let hasError = first.hasError || first.isMissing;
+  const statements = [first];
   for (let next = first.nextSibling; next && next.startIndex < to; next = next.nextSibling) {
     last = next;
+    statements.push(next);
     hasError ||= next.hasError || next.isMissing;
   }
   const importScope = root.children.filter(
@@ -403,8 +409,11 @@ function statementsAround(
   return {
     startPosition: { row: first.startPosition.row, column: 0 },
     endPosition: { row: last.endPosition.row + 1, column: 0 },
+    startIndex: first.startIndex,
+    endIndex: last.endIndex,
     hasError,
     importScope,
+    statements,
   };
 }
 
@@ -525,14 +534,22 @@ class TreeSitterShield implements Shield {
       const shifted = { startIndex, endIndex };
       return toFinding(rule, shifted, lines.positionAt(startIndex), lines.positionAt(endIndex));
     };
-    const tooDeep = nodeBeyondDepth(tree, MAX_ANALYSED_DEPTH);
+    // Only the statements the suggestion touches are queried, so only their depth matters.
+    const tooDeep = region && nodeBeyondDepth(tree, MAX_ANALYSED_DEPTH, region.statements);
     if (tooDeep) {
-      if (!options?.disabledRules?.has(TOO_DEEPLY_NESTED.id)) findings.push(inWindow(TOO_DEEPLY_NESTED, tooDeep));
+      if (!options?.disabledRules?.has(TOO_DEEPLY_NESTED.id))
+        findings.push(inWindow(TOO_DEEPLY_NESTED, codeAnchor(tooDeep)));
     } else if (region) {
       limitImportsTo(tree, region.importScope);
       const reading: Reading = { tree, from: 0, fromRow: 0 };
+      const startIndex = Math.max(region.startIndex, prefixStart);
+      const checked: CheckedText = {
+        text: code.slice(startIndex - prefixStart, Math.max(startIndex, region.endIndex) - prefixStart),
+        startIndex,
+      };
       const seen = new Set<string>();
-      for (const { rule, range } of this.hits(runtime, input.language, reading, region, { from, to }, options)) {
+      const found = this.hits(runtime, input.language, reading, region, { from, to }, () => checked, options);
+      for (const { rule, range } of found) {
         const key = `${rule.id}:${range.startIndex}:${range.endIndex}`;
         if (seen.has(key)) continue;
         seen.add(key);
@@ -551,20 +568,21 @@ class TreeSitterShield implements Shield {
     runtime: LanguageRuntime,
     language: ShieldLanguage,
     reading: Reading,
-    queried: RowRange | undefined,
+    queried: (RowRange & { statements: readonly Node[] }) | undefined,
     overlap: { from: number; to: number } | undefined,
+    checkedText: () => CheckedText,
     options: ScanOptions | undefined,
   ): Hit[] {
     const hits: Hit[] = [];
     const range = queried
-      ? queried
+      ? { startPosition: queried.startPosition, endPosition: queried.endPosition }
       : reading.fromRow > 0
         ? { startPosition: { row: reading.fromRow, column: 0 } }
         : undefined;
-    for (const match of runtime.query.matches(reading.tree.rootNode, range)) {
+    for (const match of tiledMatches(runtime.query, reading.tree.rootNode, range, queried?.statements)) {
       const owner = runtime.patternOwners[match.patternIndex];
       if (!owner || options?.disabledRules?.has(owner.rule.id)) continue;
-      const ruleMatch = toMatch(language, match);
+      const ruleMatch = toMatch(language, match, checkedText);
       const node = ruleMatch.capture("finding");
       if (!node || node.startIndex < reading.from) continue;
       const verdict = owner.pattern.accept ? owner.pattern.accept(ruleMatch) : true;
@@ -601,7 +619,7 @@ class TreeSitterShield implements Shield {
       // The queries do not run on such a tree, so the suggestion's own code goes unanalysed too: the finding stands
       // wherever the deep code is.
       if (parsed.tooDeep && !options?.disabledRules?.has(TOO_DEEPLY_NESTED.id)) {
-        const node = parsed.tooDeep;
+        const node = codeAnchor(parsed.tooDeep);
         findings.push(toFinding(TOO_DEEPLY_NESTED, node, node.startPosition, node.endPosition));
       }
       for (const reading of parsed.tooDeep ? [] : parsed.readings) {
@@ -611,6 +629,7 @@ class TreeSitterShield implements Shield {
           reading,
           undefined,
           undefined,
+          () => ({ text: reading.tree.rootNode.text, startIndex: 0 }),
           options,
         )) {
           // A node that ends in brackets a repaired reading added ends, for the caller, where the code ends.

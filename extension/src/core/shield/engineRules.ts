@@ -1,4 +1,4 @@
-import type { Node, Tree } from "web-tree-sitter";
+import type { Node, Query, QueryMatch, QueryOptions, Tree, TreeCursor } from "web-tree-sitter";
 import type { Finding, RuleDefinition } from "./types";
 
 /**
@@ -39,25 +39,141 @@ export const BIDI_CONTROL: RuleDefinition = {
 export const ENGINE_RULES: readonly RuleDefinition[] = [TOO_DEEPLY_NESTED, BIDI_CONTROL];
 
 /**
- * The outermost node deeper than `limit` levels below the root, if any. A subtree of n nodes is at most n - 1 levels
- * deep, so subtrees too small to reach the limit are skipped whole: ordinary code visits a few hundred nodes, and
- * pathological nesting is walked once, in time linear in its size.
+ * A link of a chain rather than a level of nesting: the first child of a node of its own type, as each `+` of
+ * `"a" + "b" + "c"` holds the ones before it. Generated tables (the JDK's charset mappings) chain thousands of
+ * literals; such code is long rather than deep, and a link counts as a sixteenth of a level. Chains still count,
+ * so that one long enough to make the queries slow (their tiles still walk the rest of a chain) is refused too.
  */
-export function nodeBeyondDepth(tree: Tree, limit: number): Node | undefined {
-  const cursor = tree.walk();
+function isChainLink(node: Node, parent: Node): boolean {
+  return parent.type === node.type && parent.firstChild?.id === node.id;
+}
+
+const LEVEL = 16;
+const CHAIN_LINK = 1;
+
+/**
+ * The outermost node nested deeper than `limit` levels below the root, if any, chain links counted as a sixteenth of
+ * a level; only under `statements` (top-level ones) when given, so a check confined to a few statements of a large
+ * document walks only those. A subtree of n nodes is at most n - 1 levels deep, so subtrees too small to reach the
+ * limit are skipped whole: ordinary code visits a few hundred nodes, and pathological nesting is walked once, in time
+ * linear in its size.
+ */
+export function nodeBeyondDepth(tree: Tree, limit: number, statements?: readonly Node[]): Node | undefined {
+  if (!statements) return beyondDepth(tree.walk(), 0, limit);
+  for (const statement of statements) {
+    const found = beyondDepth(statement.walk(), LEVEL, limit);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function beyondDepth(cursor: TreeCursor, rootDepth: number, limit: number): Node | undefined {
+  // The nesting of each node on the cursor's path, in sixteenths of a level.
+  const path: number[] = [rootDepth];
   try {
-    let depth = 0;
     for (;;) {
       const node = cursor.currentNode;
-      if (depth > limit) return node;
-      const mayReachLimit = depth + node.descendantCount - 1 > limit;
+      const depth = path[path.length - 1] ?? 0;
+      if (depth > limit * LEVEL) return node;
+      const mayReachLimit = depth + (node.descendantCount - 1) * LEVEL > limit * LEVEL;
       if (mayReachLimit && cursor.gotoFirstChild()) {
-        depth++;
+        path.push(depth + (isChainLink(cursor.currentNode, node) ? CHAIN_LINK : LEVEL));
         continue;
       }
-      while (!cursor.gotoNextSibling()) {
+      for (;;) {
+        path.pop();
+        if (path.length === 0) return undefined;
+        if (cursor.gotoNextSibling()) {
+          path.push((path[path.length - 1] ?? 0) + LEVEL);
+          break;
+        }
         if (!cursor.gotoParent()) return undefined;
-        depth--;
+      }
+    }
+  } finally {
+    cursor.delete();
+  }
+}
+
+/**
+ * Where to report code nested too deeply: the first token outside strings and comments (an opening bracket, an
+ * operator) of the outermost node too deep, or of the nearest node around it that has one, so the finding points at
+ * the nesting rather than at a literal it begins with.
+ */
+export function codeAnchor(node: Node): Node {
+  for (let around: Node | null = node; around; around = around.parent) {
+    const token = firstCodeToken(around);
+    if (token) return token;
+  }
+  return node;
+}
+
+const LITERAL_OR_COMMENT = /string|comment|heredoc|nowdoc|char|text/;
+
+function firstCodeToken(node: Node): Node | undefined {
+  const cursor = node.walk();
+  try {
+    for (;;) {
+      const current = cursor.currentNode;
+      const literal = LITERAL_OR_COMMENT.test(current.type);
+      if (!literal && current.childCount === 0 && current.endIndex > current.startIndex) return current;
+      if (!literal && cursor.gotoFirstChild()) continue;
+      while (!cursor.gotoNextSibling()) if (!cursor.gotoParent()) return undefined;
+    }
+  } finally {
+    cursor.delete();
+  }
+}
+
+/**
+ * The depth one query runs to before the levels below are queried as trees of their own. Tree-sitter's query cursor
+ * keeps every match in progress across the levels above a node, so its time grows with the square of the depth
+ * (a chain of 8,000 concatenated literals took seconds). Matches start only in the top TILE_DEPTH levels of each
+ * query, which cuts that time by about TILE_DEPTH; the cursor still follows the levels below for the matches in
+ * progress, so the time is not linear, and very long chains are refused (nodeBeyondDepth).
+ */
+const TILE_DEPTH = 256;
+
+/**
+ * Every match of the query in the tree under `root`: a query to TILE_DEPTH levels, then the same again under each node
+ * just below that, which finds each match once (the levels a pattern spans below its start are still followed). When
+ * the query covers only some top-level `statements`, the tiles below are looked for only under those.
+ */
+export function tiledMatches(
+  query: Query,
+  root: Node,
+  options: Omit<QueryOptions, "maxStartDepth"> | undefined,
+  statements?: readonly Node[],
+): QueryMatch[] {
+  const matches = query.matches(root, { ...options, maxStartDepth: TILE_DEPTH });
+  const pending = statements
+    ? statements.flatMap((statement) => nodesAtDepth(statement, TILE_DEPTH))
+    : nodesAtDepth(root, TILE_DEPTH + 1);
+  for (let tile = pending.pop(); tile; tile = pending.pop()) {
+    matches.push(...query.matches(tile, { ...options, maxStartDepth: TILE_DEPTH }));
+    pending.push(...nodesAtDepth(tile, TILE_DEPTH + 1));
+  }
+  return matches;
+}
+
+/** The nodes exactly `depth` levels below `root`, skipping subtrees too small to reach that depth. */
+function nodesAtDepth(root: Node, depth: number): Node[] {
+  const found: Node[] = [];
+  const cursor = root.walk();
+  try {
+    let level = 0;
+    for (;;) {
+      const node = cursor.currentNode;
+      if (level === depth) found.push(node);
+      else if (level + node.descendantCount - 1 >= depth && cursor.gotoFirstChild()) {
+        level++;
+        continue;
+      }
+      for (;;) {
+        if (level === 0) return found;
+        if (cursor.gotoNextSibling()) break;
+        cursor.gotoParent();
+        level--;
       }
     }
   } finally {

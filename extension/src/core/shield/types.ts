@@ -90,6 +90,17 @@ export interface RuleMatch {
    * else reads as written. See imports.ts.
    */
   qualifiedName(node: Node): string;
+  /**
+   * The text being checked and where it begins among the tree's indices: the whole text of a scan, and for a
+   * suggestion checked in a document's tree the statements it touches, within the window the caller passed. A rule
+   * that reads beyond its captures reads this, not the root node's text, which for a document is all of it.
+   */
+  checkedText(): CheckedText;
+}
+
+export interface CheckedText {
+  readonly text: string;
+  readonly startIndex: number;
 }
 
 export interface RulePattern {

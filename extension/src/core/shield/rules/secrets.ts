@@ -58,23 +58,26 @@ const ROOT_TYPES: Readonly<Record<string, ShieldLanguage[]>> = {
 
 /** A PEM private key header followed by a line of key material (base64, 40 characters or more). */
 const PEM_PRIVATE_KEY = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----(?:\\n|\r?\n)[ \t]*[A-Za-z0-9+/=]{40,}/g;
+const PEM_KEY_IN_TEXT = new RegExp(PEM_PRIVATE_KEY.source);
 
 /**
  * A private key block found in the text itself, whatever the parse says: a snippet that begins inside a multi-line
  * string reads its strings as code and its code as strings, but a header followed by key material is a key either
  * way. The header alone (assertIn('-----BEGIN RSA PRIVATE KEY-----', pem)) is a marker, not a key, and a block the
- * parse puts in a comment is left alone. Reported on the header, the same range the string check reports, so the
- * two never count twice.
+ * parse puts in a comment is left alone. Reported from the header to the end of the first line of key material, so a
+ * suggestion that writes the key under a header already there is reported too; the string check leaves such a block
+ * to this one, so the two never count twice. Only the text being checked is read: a document's, for each keystroke,
+ * can be megabytes.
  */
 function locatePemBlock(match: RuleMatch): boolean | TextRange {
   const root = match.capture("finding");
-  if (!root || !root.text.includes("PRIVATE KEY-----")) return false;
-  for (const found of root.text.matchAll(PEM_PRIVATE_KEY)) {
-    const header = /^-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.exec(found[0]);
-    const at = root.startIndex + (found.index ?? 0);
+  const checked = match.checkedText();
+  if (!root || !checked.text.includes("PRIVATE KEY-----")) return false;
+  for (const found of checked.text.matchAll(PEM_PRIVATE_KEY)) {
+    const at = checked.startIndex + (found.index ?? 0);
     const node = root.descendantForIndex(at);
-    if (!header || /comment/.test(node?.type ?? "")) continue;
-    return { startIndex: at, endIndex: at + header[0].length };
+    if (/comment/.test(node?.type ?? "")) continue;
+    return { startIndex: at, endIndex: at + found[0].length };
   }
   return false;
 }
@@ -83,11 +86,14 @@ function locatePemBlock(match: RuleMatch): boolean | TextRange {
 function locateTokenFormat(match: RuleMatch): boolean | TextRange {
   const node = match.capture("finding");
   if (!node) return false;
-  if (match.language === "python" && isDocstring(node)) return false;
-  // A string inside another is reported on the enclosing one; the pieces of "a" "b" are strings of their own.
-  if (node.parent && isStringNode(node.parent) && node.parent.type !== "concatenated_string") return false;
+  // The text first: finding a node's parent costs time in proportion to its depth, and most strings hold no token.
   const text = node.type === "text" ? withoutHtmlComments(node.text) : node.text;
   if (!ANY_TOKEN_FORMAT.test(text)) return false;
+  if (PEM_KEY_IN_TEXT.test(text)) return false;
+  if (match.language === "python" && isDocstring(node)) return false;
+  // A string inside another is reported on the enclosing one; the pieces of "a" "b" are strings of their own.
+  const parent = node.parent;
+  if (parent && isStringNode(parent) && parent.type !== "concatenated_string") return false;
   for (const format of TOKEN_FORMATS) {
     const found = format.exec(text);
     // Vendors document their key formats with keys that say so (AKIAIOSFODNN7EXAMPLE).
