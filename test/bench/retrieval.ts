@@ -45,6 +45,7 @@ import {
 } from "../../extension/src/core/syntax/symbolIndex";
 import { diskFiles } from "../../extension/src/node/syntax/diskFiles";
 import { nativeDefinitionsLoader } from "../../extension/src/node/syntax/nativeDefinitions";
+import { indexerResourceLimits } from "../../extension/src/node/syntax/symbolIndexClient";
 import { isFromIndexer, type ToIndexer } from "../../extension/src/core/syntax/symbolIndexProtocol";
 import { ensureEmbeddingModel } from "../fixtures/embeddingModel";
 import { createTestHost, hostConfig } from "../fixtures/hostHarness";
@@ -576,6 +577,7 @@ async function measureStart(root: string, store: string, embed: boolean): Promis
   const started = performance.now();
   const worker = new Worker(path.join(repoRoot, "dist/symbolIndexWorker.js"), {
     workerData: { grammarDirectory: path.join(repoRoot, "grammars"), roots: [toPosix(root)], retrievalStore: store },
+    resourceLimits: indexerResourceLimits,
   });
   let embeddedChunks = 0;
   let idleAt = started;

@@ -20,7 +20,7 @@ export type StoredWorkspaceRecord =
  */
 const storedVersion = 4;
 
-const filesPerRecord = 1_000;
+const filesPerRecord = 250;
 
 /** Between a symbol's name and its signature, and between symbols: no name or signature of a text file holds it. */
 const separator = "\u0000";

@@ -34,7 +34,8 @@ interface ChunkDocument {
  */
 export type StoredIndexRecord =
   | ["index", StoredIndexHeader]
-  | ["terms", Array<[term: string, fields: Record<string, Record<string, number>>]>]
+  | ["documents", number[][]]
+  | ["terms", StoredTerm[]]
   | ["chunks", Array<[id: number, path: string, startLine: number, endLine: number, symbols: string[]]>]
   /**
    * Per file, how many of its chunks hold each dropped term in their text: pairs of an index into `commonTextTerms`
@@ -42,21 +43,25 @@ export type StoredIndexRecord =
    */
   | ["counts", Array<[path: string, counts: number[]]>];
 
+/** A term, then for each field that holds it: the field's id, and pairs of a document's short id and frequency. */
+type StoredTerm = [term: string, ...fields: Array<number | number[]>];
+
 interface StoredIndexHeader {
   version: typeof storedVersion;
-  /** MiniSearch's plain form without its terms: they follow in "terms" records. */
+  /** MiniSearch's plain form without its documents and terms: they follow in records of their own. */
   search: AsPlainObject;
   /** Terms whose text postings were dropped as too common (ChunkSearch.dropCommonText). */
   commonTextTerms: string[];
   /** The chunk count when common terms were last looked for. */
   checkedAt: number;
-  /** How many terms, chunks and files' counts follow: fewer is a store cut short. */
+  /** How many documents, terms, chunks and files' counts follow: fewer is a store cut short. */
+  documents: number;
   terms: number;
   chunks: number;
   counts: number;
 }
 
-const recordSize = 2_000;
+const recordSize = 250;
 
 /** Version 3 was one JSON value. */
 const storedVersion = 4;
@@ -137,29 +142,36 @@ class ChunkSearch extends MiniSearch<ChunkDocument> {
     return common;
   }
 
-  /** MiniSearch's plain form (toJSON) without the terms, which storedTerms gives a part at a time. */
+  /**
+   * MiniSearch's plain form (toJSON) without its documents and terms, which storedDocuments and storedTerms give a
+   * part at a time, as arrays of numbers: objects keyed by number, as toJSON writes them, cost several times as much
+   * to build, to parse and to turn back into maps.
+   */
   storedHeader(): AsPlainObject {
     return {
       documentCount: this._documentCount,
       nextId: this._nextId,
-      documentIds: Object.fromEntries(this._documentIds) as AsPlainObject["documentIds"],
+      documentIds: {},
       fieldIds: this._fieldIds,
-      fieldLength: Object.fromEntries(this._fieldLength) as AsPlainObject["fieldLength"],
+      fieldLength: {},
       averageFieldLength: this._avgFieldLength,
-      storedFields: Object.fromEntries(this._storedFields) as AsPlainObject["storedFields"],
+      // The index stores no fields (no storeFields option).
+      storedFields: {},
       dirtCount: this._dirtCount,
       index: [],
       serializationVersion: 2,
     };
   }
 
-  /** The terms' postings as toJSON writes them, `size` terms at a time. */
-  *storedTerms(size: number): Generator<Array<[string, Record<string, Record<string, number>>]>> {
-    let part: Array<[string, Record<string, Record<string, number>>]> = [];
-    for (const [term, fields] of this._index) {
-      const data: Record<string, Record<string, number>> = {};
-      for (const [fieldId, frequencies] of fields) data[fieldId] = Object.fromEntries(frequencies);
-      part.push([term, data]);
+  get documentTotal(): number {
+    return this._documentIds.size;
+  }
+
+  /** Per document: its short id, its id, then its fields' lengths; `size` documents at a time. */
+  *storedDocuments(size: number): Generator<number[][]> {
+    let part: number[][] = [];
+    for (const [shortId, id] of this._documentIds) {
+      part.push([shortId, id as number, ...(this._fieldLength.get(shortId) ?? [])]);
       if (part.length < size) continue;
       yield part;
       part = [];
@@ -167,16 +179,42 @@ class ChunkSearch extends MiniSearch<ChunkDocument> {
     if (part.length > 0) yield part;
   }
 
-  /** Adds stored terms' postings, as loadJS does with those of a whole plain form. */
-  loadTerms(terms: ReadonlyArray<[string, Record<string, Record<string, number>>]>): void {
-    for (const [term, data] of terms) {
-      const fields = new Map<number, Map<number, number>>();
-      for (const [fieldId, frequencies] of Object.entries(data)) {
-        const postings = new Map<number, number>();
-        for (const [shortId, frequency] of Object.entries(frequencies)) postings.set(Number(shortId), frequency);
-        fields.set(Number(fieldId), postings);
+  loadDocuments(documents: readonly number[][]): void {
+    for (const [shortId, id, ...lengths] of documents) {
+      this._documentIds.set(shortId, id);
+      this._idToShortId.set(id, shortId);
+      this._fieldLength.set(shortId, lengths);
+    }
+  }
+
+  /** Per term: the term, then per field its id and its postings as pairs of a short id and a frequency. */
+  *storedTerms(size: number): Generator<StoredTerm[]> {
+    let part: StoredTerm[] = [];
+    for (const [term, fields] of this._index) {
+      const stored: StoredTerm = [term];
+      for (const [fieldId, frequencies] of fields) {
+        const pairs: number[] = [];
+        for (const [shortId, frequency] of frequencies) pairs.push(shortId, frequency);
+        stored.push(fieldId, pairs);
       }
-      this._index.set(term, fields);
+      part.push(stored);
+      if (part.length < size) continue;
+      yield part;
+      part = [];
+    }
+    if (part.length > 0) yield part;
+  }
+
+  loadTerms(terms: readonly StoredTerm[]): void {
+    for (const [term, ...fields] of terms) {
+      const byField = new Map<number, Map<number, number>>();
+      for (let field = 0; field + 1 < fields.length; field += 2) {
+        const pairs = fields[field + 1] as number[];
+        const postings = new Map<number, number>();
+        for (let pair = 0; pair + 1 < pairs.length; pair += 2) postings.set(pairs[pair], pairs[pair + 1]);
+        byField.set(fields[field] as number, postings);
+      }
+      this._index.set(term, byField);
     }
   }
 
@@ -464,11 +502,13 @@ export class RetrievalIndex {
         search: this.search.storedHeader(),
         commonTextTerms,
         checkedAt: this.checkedAt,
+        documents: this.search.documentTotal,
         terms: this.search.termCount,
         chunks: this.chunkTotal,
         counts: counts.length,
       },
     ];
+    for (const documents of this.search.storedDocuments(recordSize)) yield ["documents", documents];
     for (const terms of this.search.storedTerms(recordSize)) yield ["terms", terms];
     let chunks: Array<[number, string, number, number, string[]]> = [];
     for (const [filePath, ids] of this.idsByPath) {
@@ -495,6 +535,7 @@ export class RetrievalIndex {
   static reader(): StoredIndexReader {
     let index: RetrievalIndex | undefined;
     let header: StoredIndexHeader | undefined;
+    let documents = 0;
     let terms = 0;
     let chunks = 0;
     let counts = 0;
@@ -515,8 +556,13 @@ export class RetrievalIndex {
         return true;
       }
       if (index === undefined || !Array.isArray(value)) return false;
+      if (kind === "documents") {
+        index.search.loadDocuments(value as number[][]);
+        documents += value.length;
+        return true;
+      }
       if (kind === "terms") {
-        index.search.loadTerms(value as Array<[string, Record<string, Record<string, number>>]>);
+        index.search.loadTerms(value as StoredTerm[]);
         terms += value.length;
         return true;
       }
@@ -551,7 +597,13 @@ export class RetrievalIndex {
     };
     const finish = (): RetrievalIndex | undefined => {
       if (index === undefined || header === undefined) return undefined;
-      if (terms !== header.terms || chunks !== header.chunks || counts !== header.counts) return undefined;
+      if (
+        documents !== header.documents ||
+        terms !== header.terms ||
+        chunks !== header.chunks ||
+        counts !== header.counts
+      )
+        return undefined;
       for (let id = 0; id < index.chunkPaths.length; id++)
         if (index.chunkPaths[id] === undefined) index.freeIds.push(id);
       return index;
@@ -591,6 +643,7 @@ function isStoredIndexHeader(value: unknown): value is StoredIndexHeader {
     typeof header.search === "object" &&
     Array.isArray(header.commonTextTerms) &&
     typeof header.checkedAt === "number" &&
+    typeof header.documents === "number" &&
     typeof header.terms === "number" &&
     typeof header.chunks === "number" &&
     typeof header.counts === "number"

@@ -3,7 +3,7 @@
 // retrieves them. With it, each file's stamp and symbols when it was parsed, so that the next session's listing skips
 // the files that have not changed. Beside it, the chunks' embeddings (when an embedding model is set), kept in a file
 // of their own.
-import { createReadStream } from "node:fs";
+import { closeSync, createReadStream, openSync, writeSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline";
@@ -151,11 +151,7 @@ export class WorkspaceRetrieval {
     if (this.store === null) return;
     if (this.dirty) {
       this.dirty = false;
-      // A line per record, each stringified on its own, and all of them before the first write: the index cannot
-      // change under them, and no string or object graph of the whole index is ever built.
-      const lines: string[] = [];
-      for (const record of storedWorkspaceRecords(this.index, this.files)) lines.push(`${JSON.stringify(record)}\n`);
-      await writeWhole(this.store, lines);
+      await writeRecords(this.store, storedWorkspaceRecords(this.index, this.files));
     }
     if (this.embeddingsDirty) {
       this.embeddingsDirty = false;
@@ -196,10 +192,27 @@ export class WorkspaceRetrieval {
 }
 
 /** A temporary file and a rename, so a crash never leaves half a file. */
-async function writeWhole(file: string, data: readonly string[] | readonly Uint8Array[]): Promise<void> {
+async function writeWhole(file: string, data: readonly Uint8Array[]): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.tmp`;
   await writeFile(temporary, data);
+  await rename(temporary, file);
+}
+
+/**
+ * Writes each record as a line as soon as it is made, so that one record at a time is in memory, not the whole
+ * index's text; synchronously, so that the index cannot change between its first record and its last (this thread has
+ * nothing else to do meanwhile). A temporary file and a rename, as writeWhole.
+ */
+async function writeRecords(file: string, records: Iterable<unknown>): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  const descriptor = openSync(temporary, "w");
+  try {
+    for (const record of records) writeSync(descriptor, `${JSON.stringify(record)}\n`);
+  } finally {
+    closeSync(descriptor);
+  }
   await rename(temporary, file);
 }
 
