@@ -18,7 +18,9 @@
 // worker thread (dist/symbolIndexWorker.js, npm run build) with a store file, started twice, each start in a child
 // process of its own: the first indexes everything and stores the index, the second (a reload of the unchanged
 // workspace) reads the store and parses only what changed; each figure is the time from the thread's start until it
-// reports the listing done, with the files it parsed and its peak memory.
+// reports the listing done, with the files it parsed and its peak memory. Then both starts again with a 768-wide
+// embedding model set, the bench answering the thread's embed requests with synthetic vectors as the extension does
+// through the host: the first start embeds every chunk and stores the vectors, the second loads them with the index.
 // Prints figures only; it asserts nothing.
 import { execFileSync } from "node:child_process";
 import { Worker } from "node:worker_threads";
