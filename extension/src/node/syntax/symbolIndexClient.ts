@@ -14,8 +14,8 @@ export interface SymbolIndexLog {
 
 /**
  * The thread's V8 limits. Its young generation (48 MB by default in 64-bit Node) is garbage the index's peak carries
- * on top of the index: npm run bench:retrieval measured a 10,000-file workspace's first start 8 to 20 MB lower with
- * 8 MB, and no slower (each start in its own measure, on a loaded machine).
+ * on top of the index: bench:retrieval's 10,000-file workspace peaked 22 to 24 MB lower by the end of a first start's
+ * listing with 8 MB, and 28 MB lower over the whole start, its listing no slower (single runs, load average 3 to 6).
  */
 export const indexerResourceLimits = { maxYoungGenerationSizeMb: 8 };
 
