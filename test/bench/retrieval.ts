@@ -18,7 +18,9 @@
 // worker thread (dist/symbolIndexWorker.js, npm run build) with a store file, started twice, each start in a child
 // process of its own: the first indexes everything and stores the index, the second (a reload of the unchanged
 // workspace) reads the store and parses only what changed; each figure is the time from the thread's start until it
-// reports the listing done, with the files it parsed and its peak memory.
+// reports the listing done, with the files it parsed and its peak memory. Then both starts again with a 768-wide
+// embedding model set, the bench answering the thread's embed requests with synthetic vectors as the extension does
+// through the host: the first start embeds every chunk and stores the vectors, the second loads them with the index.
 // Prints figures only; it asserts nothing.
 import { execFileSync } from "node:child_process";
 import { Worker } from "node:worker_threads";
@@ -45,6 +47,7 @@ import {
 } from "../../extension/src/core/syntax/symbolIndex";
 import { diskFiles } from "../../extension/src/node/syntax/diskFiles";
 import { nativeDefinitionsLoader } from "../../extension/src/node/syntax/nativeDefinitions";
+import { indexerResourceLimits } from "../../extension/src/node/syntax/symbolIndexClient";
 import { isFromIndexer, type ToIndexer } from "../../extension/src/core/syntax/symbolIndexProtocol";
 import { ensureEmbeddingModel } from "../fixtures/embeddingModel";
 import { createTestHost, hostConfig } from "../fixtures/hostHarness";
@@ -493,7 +496,9 @@ async function measureCost(root: string, vectors: boolean): Promise<CostReport> 
   const peak = highWater ?? sampled;
   gc?.();
   const retained = process.memoryUsage().heapUsed - baseline.heapUsed;
-  const storedMegabytes = JSON.stringify(index.toStored()).length / 1048576;
+  let storedBytes = 0;
+  for (const record of index.storedRecords()) storedBytes += JSON.stringify(record).length + 1;
+  const storedMegabytes = storedBytes / 1048576;
   const keyword = latency((query) => index.query(latencyQuery(query), 20), latencyQueries);
   let hybrid: CostReport["hybrid"];
   let storedVectorMegabytes: number | undefined;
@@ -555,36 +560,67 @@ interface StartReport {
   skipped: number;
   peakMegabytes: number;
   storedMegabytes: number;
+  /** With an embedding model set: the chunks it embedded, the seconds from idle until none waited, the vectors' file. */
+  embedded?: number;
+  embeddingSeconds?: number;
+  storedVectorMegabytes?: number;
 }
 
 /**
  * Run in a child: one start of the extension's worker thread over the repository with `store`, as the extension
  * starts it, up to the end of its listing and the save that follows.
  */
-async function measureStart(root: string, store: string): Promise<StartReport> {
+async function measureStart(root: string, store: string, embed: boolean): Promise<StartReport> {
   const baselineRss = procStatusBytes("VmRSS") ?? process.memoryUsage().rss;
-  const storedBefore = statSync(store, { throwIfNoEntry: false })?.mtimeMs;
+  const vectorStore = path.join(path.dirname(store), `${path.basename(store, ".json")}-embeddings.bin`);
+  const mtime = (file: string): number | undefined => statSync(file, { throwIfNoEntry: false })?.mtimeMs;
+  const storedBefore = mtime(store);
+  const vectorsBefore = mtime(vectorStore);
   const started = performance.now();
   const worker = new Worker(path.join(repoRoot, "dist/symbolIndexWorker.js"), {
     workerData: { grammarDirectory: path.join(repoRoot, "grammars"), roots: [toPosix(root)], retrievalStore: store },
+    resourceLimits: indexerResourceLimits,
   });
+  let embeddedChunks = 0;
+  const scratchVector = new Float32Array(scanDimensions);
+  let idleAt = started;
+  let embeddedAt = started;
   const idle = await new Promise<{
     indexedFiles: number;
     unchangedFiles: number;
     skippedFiles: number;
     elapsedMs: number;
   }>((resolve, reject) => {
+    let listed: { indexedFiles: number; unchangedFiles: number; skippedFiles: number; elapsedMs: number } | undefined;
     worker.on("message", (message: unknown) => {
       if (!isFromIndexer(message)) return;
-      if (message.kind === "idle") resolve(message);
+      if (message.kind === "idle") {
+        listed = message;
+        idleAt = performance.now();
+        if (!embed) resolve(message);
+      }
+      // As the extension's host would: a synthetic vector per text, after the keyword listing.
+      if (message.kind === "embed") {
+        // One scratch array: 70,000 typed arrays of the bench's own would weigh on the peak measured for the thread.
+        const vectors = message.texts.map(() => Array.from(syntheticVector(embeddedChunks++, scratchVector)));
+        worker.postMessage({ kind: "embedded", id: message.id, vectors } satisfies ToIndexer);
+      }
+      if (message.kind === "embeddingProgress" && listed !== undefined && message.done === message.total) {
+        embeddedAt = performance.now();
+        resolve(listed);
+      }
       if (message.kind === "failed") reject(new Error(message.message));
     });
     worker.on("error", reject);
+    if (embed) worker.postMessage({ kind: "embeddings", model: `synthetic-${scanDimensions}` } satisfies ToIndexer);
     worker.postMessage({ kind: "index", files: listFiles(root) } satisfies ToIndexer);
   });
-  const seconds = (performance.now() - started) / 1000;
-  // A start that changed anything writes the store after its idle report: the next start needs it.
-  while (idle.indexedFiles > 0 && statSync(store, { throwIfNoEntry: false })?.mtimeMs === storedBefore)
+  const seconds = (idleAt - started) / 1000;
+  // A start that changed anything writes the store after its idle report (the vectors after the last one is
+  // embedded): the next start needs them.
+  while (idle.indexedFiles > 0 && mtime(store) === storedBefore)
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  while (embeddedChunks > 0 && mtime(vectorStore) === vectorsBefore)
     await new Promise((resolve) => setTimeout(resolve, 50));
   const peak = procStatusBytes("VmHWM") ?? process.memoryUsage().rss;
   const exited = new Promise((resolve) => worker.once("exit", resolve));
@@ -598,6 +634,11 @@ async function measureStart(root: string, store: string): Promise<StartReport> {
     skipped: idle.skippedFiles,
     peakMegabytes: (peak - baselineRss) / 1048576,
     storedMegabytes: statSync(store).size / 1048576,
+    ...(embed && {
+      embedded: embeddedChunks,
+      embeddingSeconds: (embeddedAt - idleAt) / 1000,
+      storedVectorMegabytes: (statSync(vectorStore, { throwIfNoEntry: false })?.size ?? 0) / 1048576,
+    }),
   };
 }
 
@@ -611,7 +652,14 @@ function inChild<T>(...args: string[]): T {
 }
 
 /** The keyword index alone, then with every chunk's vector, then the worker's two starts, each in a child of its own. */
-function costInChildren(): { cost: CostReport; withVectors: CostReport; first: StartReport; second: StartReport } {
+function costInChildren(): {
+  cost: CostReport;
+  withVectors: CostReport;
+  first: StartReport;
+  second: StartReport;
+  firstEmbedded: StartReport;
+  secondEmbedded: StartReport;
+} {
   const scratch = mkdtempSync(path.join(os.tmpdir(), "retrieval-bench-"));
   const storage = mkdtempSync(path.join(os.tmpdir(), "retrieval-bench-store-"));
   try {
@@ -621,7 +669,10 @@ function costInChildren(): { cost: CostReport; withVectors: CostReport; first: S
     const store = path.join(storage, "retrieval-index.json");
     const first = inChild<StartReport>("--start-child", scratch, store);
     const second = inChild<StartReport>("--start-child", scratch, store);
-    return { cost, withVectors, first, second };
+    const embeddedStore = path.join(storage, "retrieval-index-embedded.json");
+    const firstEmbedded = inChild<StartReport>("--start-child", scratch, embeddedStore, "--embed");
+    const secondEmbedded = inChild<StartReport>("--start-child", scratch, embeddedStore, "--embed");
+    return { cost, withVectors, first, second, firstEmbedded, secondEmbedded };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
     rmSync(storage, { recursive: true, force: true });
@@ -637,7 +688,8 @@ async function main(): Promise<void> {
   const startChild = argument("--start-child");
   if (startChild) {
     const index = process.argv.indexOf("--start-child");
-    process.stdout.write(`${JSON.stringify(await measureStart(startChild, process.argv[index + 2]))}\n`);
+    const report = await measureStart(startChild, process.argv[index + 2], process.argv.includes("--embed"));
+    process.stdout.write(`${JSON.stringify(report)}\n`);
     return;
   }
   const repo = path.resolve(argument("--repo") ?? fixtureRepo);
@@ -691,7 +743,7 @@ async function main(): Promise<void> {
   );
   if (process.argv.includes("--quality-only")) return;
 
-  const { cost, withVectors, first, second } = costInChildren();
+  const { cost, withVectors, first, second, firstEmbedded, secondEmbedded } = costInChildren();
   console.log(
     `Synthetic repository: ${cost.files} files, ${cost.chunks} chunks, indexed in ${cost.seconds.toFixed(1)} s ` +
       `(native tree-sitter parse + chunking + MiniSearch, one thread); peak resident size ${cost.peakMegabytes.toFixed(0)} MB ` +
@@ -717,6 +769,13 @@ async function main(): Promise<void> {
   console.log(
     `Extension's worker thread on the same repository, with its store (${second.storedMegabytes.toFixed(0)} MB): ` +
       `first start ${start(first)}; second start, unchanged workspace: ${start(second)}.`,
+  );
+  const embedded = (report: StartReport): string =>
+    `${start(report)}, ${report.embedded ?? 0} chunks embedded in ${(report.embeddingSeconds ?? 0).toFixed(1)} s after idle`;
+  console.log(
+    `The same with a ${scanDimensions}-wide embedding model set (synthetic vectors, answered as the host would; ` +
+      `stores ${secondEmbedded.storedMegabytes.toFixed(0)} MB + ${(secondEmbedded.storedVectorMegabytes ?? 0).toFixed(0)} MB of vectors): ` +
+      `first start ${embedded(firstEmbedded)}; second start, stored index and vectors loaded: ${embedded(secondEmbedded)}.`,
   );
   console.log(
     `retrieval: recall@5 ${keyword.recall.toFixed(2)}, MRR ${keyword.mrr.toFixed(2)} over ${keyword.queries} queries (keyword); ` +

@@ -2,7 +2,17 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import type { Chunk } from "../../../extension/src/core/retrieval/chunks";
 import { codeWords, searchTerm } from "../../../extension/src/core/retrieval/codeTokens";
-import { RetrievalIndex } from "../../../extension/src/core/retrieval/retrievalIndex";
+import { RetrievalIndex, type StoredIndexRecord } from "../../../extension/src/core/retrieval/retrievalIndex";
+
+/** The stored form's records, each through JSON as the store's lines are. */
+function stored(index: RetrievalIndex): unknown[] {
+  return [...index.storedRecords()].map((record) => JSON.parse(JSON.stringify(record)) as unknown);
+}
+
+function commonTextTerms(index: RetrievalIndex): string[] {
+  const [header] = index.storedRecords();
+  return header[0] === "index" ? header[1].commonTextTerms : [];
+}
 
 function chunk(symbol: string, text: string, startLine = 0): Chunk {
   return { startLine, endLine: startLine + text.split("\n").length - 1, symbols: symbol === "" ? [] : [symbol], text };
@@ -93,14 +103,14 @@ describe("retrieval ranking (BM25 over code-aware terms)", () => {
 
   it("answers the same after a round trip through its stored form", () => {
     const index = workspace();
-    const stored: unknown = JSON.parse(JSON.stringify(index.toStored()));
-    const loaded = RetrievalIndex.fromStored(stored);
+    const loaded = RetrievalIndex.fromStored(stored(index));
     assert.ok(loaded);
     assert.deepEqual(loaded.query("validate the token", 5), index.query("validate the token", 5));
     loaded.setFile("/w/src/new.ts", "src/new.ts", [chunk("validateEmail", "function validateEmail() {}")]);
     assert.equal(loaded.query("validate email", 1)[0]?.path, "/w/src/new.ts", "ids go on after the stored ones");
-    assert.equal(RetrievalIndex.fromStored({ version: 0 }), undefined);
+    assert.equal(RetrievalIndex.fromStored([["index", { version: 3 }]]), undefined);
     assert.equal(RetrievalIndex.fromStored("garbage"), undefined);
+    assert.equal(RetrievalIndex.fromStored(stored(index).slice(0, -1)), undefined, "a store cut short");
   });
 
   it("leaves the words most chunks share out of the query, unless nothing rarer is left", () => {
@@ -120,14 +130,15 @@ describe("retrieval ranking (BM25 over code-aware terms)", () => {
         chunk("", `// the handler function returns ${file}`),
       ]);
     index.setFile("/w/functions.ts", "functions.ts", [chunk("returnValue", "const returned = 1;")]);
-    const stored = index.toStored();
+    const records = stored(index);
     // "function" and "return" are in every chunk's text; "handler" in half of them stays, as does "payload".
-    assert.deepEqual([...stored.commonTextTerms].sort(), ["function", "return"]);
+    assert.deepEqual(commonTextTerms(index).sort(), ["function", "return"]);
     assert.equal(index.query("where is the return value", 1)[0]?.path, "/w/functions.ts", "found by its symbol name");
     assert.equal(index.query("payload", 900).length, 867, "a term under the share keeps every chunk with it");
-    const loaded = RetrievalIndex.fromStored(JSON.parse(JSON.stringify(stored)));
+    const loaded = RetrievalIndex.fromStored(records);
     loaded?.setFile("/w/late.ts", "late.ts", [chunk("lateOne", "function lateOne() { return 2; }")]);
-    assert.deepEqual(loaded?.toStored().commonTextTerms.sort(), ["function", "return"]);
+    assert.ok(loaded);
+    assert.deepEqual(commonTextTerms(loaded).sort(), ["function", "return"]);
     assert.deepEqual(
       loaded?.query("function", 5).map((found) => found.path),
       ["/w/functions.ts"],
@@ -151,11 +162,14 @@ describe("retrieval ranking (BM25 over code-aware terms)", () => {
 
   /** Per dropped term, the chunks the stored form says hold it. */
   function storedCounts(index: RetrievalIndex): Record<string, number> {
-    const stored = index.toStored();
+    const terms = commonTextTerms(index);
     const counts: Record<string, number> = {};
-    for (const term of stored.commonTextTerms) counts[term] = 0;
-    for (const [, pairs] of stored.commonTextCounts)
-      for (let pair = 0; pair < pairs.length; pair += 2) counts[stored.commonTextTerms[pairs[pair]]] += pairs[pair + 1];
+    for (const term of terms) counts[term] = 0;
+    for (const record of index.storedRecords() as Iterable<StoredIndexRecord>) {
+      if (record[0] !== "counts") continue;
+      for (const [, pairs] of record[1])
+        for (let pair = 0; pair < pairs.length; pair += 2) counts[terms[pairs[pair]]] += pairs[pair + 1];
+    }
     return counts;
   }
 
@@ -167,7 +181,7 @@ describe("retrieval ranking (BM25 over code-aware terms)", () => {
       index.setFile(`/w/f${file}.ts`, `f${file}.ts`, [chunk(`quiet${file}`, `const quiet${file} = ${file};`)]);
     for (let file = 100; file < 150; file++) index.removeFile(`/w/f${file}.ts`);
     assert.deepEqual(storedCounts(index), { function: 4900, return: 4900 });
-    const loaded = RetrievalIndex.fromStored(JSON.parse(JSON.stringify(index.toStored())));
+    const loaded = RetrievalIndex.fromStored(stored(index));
     assert.ok(loaded);
     loaded.removeFile("/w/f200.ts");
     loaded.setFile("/w/late.ts", "late.ts", [chunk("", "function late() { return 1; }")]);
@@ -187,7 +201,7 @@ describe("retrieval ranking (BM25 over code-aware terms)", () => {
     assert.deepEqual(index.query("function", 5), [], "dropped: no chunk text holds it");
     const again = index.restoreRareTerms();
     assert.deepEqual(again.sort(), Array.from({ length: 500 }, (_, file) => `/w/f${file}.ts`).sort());
-    assert.deepEqual(index.toStored().commonTextTerms, []);
+    assert.deepEqual(commonTextTerms(index), []);
     for (const file of again) index.setFile(file, path.posix.basename(file), commonFile(Number(/\d+/.exec(file)?.[0])));
     assert.equal(index.query("function", 2000).length, 1000, "indexed in chunk text again");
     assert.deepEqual(index.restoreRareTerms(), []);

@@ -25,23 +25,46 @@ interface ChunkDocument {
   text: string;
 }
 
-/** What the index stores on disk between sessions. */
-export interface StoredRetrievalIndex {
-  version: typeof storedVersion;
-  search: AsPlainObject;
-  chunks: Array<[id: number, path: string, startLine: number, endLine: number, symbols: string[]]>;
-  /** Terms whose text postings were dropped as too common (ChunkSearch.dropCommonText). */
-  commonTextTerms: string[];
+/**
+ * What the index stores on disk between sessions, as a sequence of records each small enough to be written and read
+ * on its own (storedRecords, StoredIndexReader): the whole index as one JSON value cost a 10,000-file workspace's
+ * worker thread its object graph and its text at once, over 100 MB above the index itself, at every save and load.
+ * First the header, then the terms' postings, the chunks and the per-file counts of dropped terms, each in records of
+ * at most `recordSize` entries.
+ */
+export type StoredIndexRecord =
+  | ["index", StoredIndexHeader]
+  | ["documents", number[][]]
+  | ["terms", StoredTerm[]]
+  | ["chunks", Array<[id: number, path: string, startLine: number, endLine: number, symbols: string[]]>]
   /**
    * Per file, how many of its chunks hold each dropped term in their text: pairs of an index into `commonTextTerms`
    * and a count. What keeps the dropped terms' chunk counts exact as files change.
    */
-  commonTextCounts: Array<[path: string, counts: number[]]>;
+  | ["counts", Array<[path: string, counts: number[]]>];
+
+/** A term, then for each field that holds it: the field's id, and pairs of a document's short id and frequency. */
+type StoredTerm = [term: string, ...fields: Array<number | number[]>];
+
+interface StoredIndexHeader {
+  version: typeof storedVersion;
+  /** MiniSearch's plain form without its documents and terms: they follow in records of their own. */
+  search: AsPlainObject;
+  /** Terms whose text postings were dropped as too common (ChunkSearch.dropCommonText). */
+  commonTextTerms: string[];
   /** The chunk count when common terms were last looked for. */
   checkedAt: number;
+  /** How many documents, terms, chunks and files' counts follow: fewer is a store cut short. */
+  documents: number;
+  terms: number;
+  chunks: number;
+  counts: number;
 }
 
-const storedVersion = 3;
+const recordSize = 250;
+
+/** Version 3 was one JSON value. */
+const storedVersion = 4;
 
 /** `commonText`: the terms no longer indexed in chunk text. */
 function searchOptions(commonText: ReadonlySet<string>) {
@@ -120,6 +143,82 @@ class ChunkSearch extends MiniSearch<ChunkDocument> {
   }
 
   /**
+   * MiniSearch's plain form (toJSON) without its documents and terms, which storedDocuments and storedTerms give a
+   * part at a time, as arrays of numbers: objects keyed by number, as toJSON writes them, cost several times as much
+   * to build, to parse and to turn back into maps.
+   */
+  storedHeader(): AsPlainObject {
+    return {
+      documentCount: this._documentCount,
+      nextId: this._nextId,
+      documentIds: {},
+      fieldIds: this._fieldIds,
+      fieldLength: {},
+      averageFieldLength: this._avgFieldLength,
+      // The index stores no fields (no storeFields option).
+      storedFields: {},
+      dirtCount: this._dirtCount,
+      index: [],
+      serializationVersion: 2,
+    };
+  }
+
+  get documentTotal(): number {
+    return this._documentIds.size;
+  }
+
+  /** Per document: its short id, its id, then its fields' lengths; `size` documents at a time. */
+  *storedDocuments(size: number): Generator<number[][]> {
+    let part: number[][] = [];
+    for (const [shortId, id] of this._documentIds) {
+      part.push([shortId, id as number, ...(this._fieldLength.get(shortId) ?? [])]);
+      if (part.length < size) continue;
+      yield part;
+      part = [];
+    }
+    if (part.length > 0) yield part;
+  }
+
+  loadDocuments(documents: readonly number[][]): void {
+    for (const [shortId, id, ...lengths] of documents) {
+      this._documentIds.set(shortId, id);
+      this._idToShortId.set(id, shortId);
+      this._fieldLength.set(shortId, lengths);
+    }
+  }
+
+  /** Per term: the term, then per field its id and its postings as pairs of a short id and a frequency. */
+  *storedTerms(size: number): Generator<StoredTerm[]> {
+    let part: StoredTerm[] = [];
+    for (const [term, fields] of this._index) {
+      const stored: StoredTerm = [term];
+      for (const [fieldId, frequencies] of fields) {
+        const pairs: number[] = [];
+        for (const [shortId, frequency] of frequencies) pairs.push(shortId, frequency);
+        stored.push(fieldId, pairs);
+      }
+      part.push(stored);
+      if (part.length < size) continue;
+      yield part;
+      part = [];
+    }
+    if (part.length > 0) yield part;
+  }
+
+  loadTerms(terms: readonly StoredTerm[]): void {
+    for (const [term, ...fields] of terms) {
+      const byField = new Map<number, Map<number, number>>();
+      for (let field = 0; field + 1 < fields.length; field += 2) {
+        const pairs = fields[field + 1] as number[];
+        const postings = new Map<number, number>();
+        for (let pair = 0; pair + 1 < pairs.length; pair += 2) postings.set(pairs[pair], pairs[pair + 1]);
+        byField.set(fields[field] as number, postings);
+      }
+      this._index.set(term, byField);
+    }
+  }
+
+  /**
    * `documents`: the chunks with the term in one field at most (`atLeast` for a term known to be more common than its
    * postings say); `postings`: in all fields, the query's cost.
    */
@@ -178,34 +277,11 @@ export class RetrievalIndex {
   /** The chunk count at the last check for common text terms. */
   private checkedAt: number;
 
-  constructor(stored?: StoredRetrievalIndex) {
-    this.commonText = new Set(stored?.commonTextTerms);
+  constructor(stored?: { search: ChunkSearch; commonText: Set<string>; checkedAt: number }) {
+    this.commonText = stored?.commonText ?? new Set();
     this.checkedAt = stored?.checkedAt ?? 0;
-    const options = searchOptions(this.commonText);
-    // MiniSearch.loadJS builds a plain MiniSearch whatever class it is called on: the loaded index is given this one's.
-    this.search = stored
-      ? (Object.setPrototypeOf(MiniSearch.loadJS(stored.search, options), ChunkSearch.prototype) as ChunkSearch)
-      : new ChunkSearch(options);
-    const paths = new Map<string, string>();
-    for (const [id, storedPath, startLine, endLine, symbols] of stored?.chunks ?? []) {
-      let filePath = paths.get(storedPath);
-      if (filePath === undefined) {
-        filePath = storedPath;
-        paths.set(filePath, filePath);
-      }
-      this.place(id, filePath, startLine, endLine, symbols);
-      const ids = this.idsByPath.get(filePath) ?? [];
-      ids.push(id);
-      this.idsByPath.set(filePath, ids);
-    }
-    for (let id = 0; id < this.chunkPaths.length; id++) if (this.chunkPaths[id] === undefined) this.freeIds.push(id);
-    for (const term of stored?.commonTextTerms ?? []) this.addCommonTerm(term);
-    for (const [storedPath, counts] of stored?.commonTextCounts ?? []) {
-      const filePath = paths.get(storedPath);
-      if (filePath === undefined) continue;
-      for (let pair = 0; pair + 1 < counts.length; pair += 2) this.commonCounts[counts[pair]] += counts[pair + 1];
-      this.commonByPath.set(filePath, counts);
-    }
+    this.search = stored?.search ?? new ChunkSearch(searchOptions(this.commonText));
+    for (const term of this.commonText) this.addCommonTerm(term);
   }
 
   get fileCount(): number {
@@ -401,7 +477,8 @@ export class RetrievalIndex {
     this.chunkTotal++;
   }
 
-  toStored(): StoredRetrievalIndex {
+  /** The stored form, a record at a time (see StoredIndexRecord): the index must not change until the last. */
+  *storedRecords(): Generator<StoredIndexRecord> {
     const commonTextTerms: string[] = [];
     const storedSlots = new Map<number, number>();
     this.commonTerms.forEach((term, slot) => {
@@ -409,50 +486,166 @@ export class RetrievalIndex {
       storedSlots.set(slot, commonTextTerms.length);
       commonTextTerms.push(term);
     });
-    const commonTextCounts: StoredRetrievalIndex["commonTextCounts"] = [];
-    for (const [filePath, counts] of this.commonByPath) {
+    const counts: Array<[string, number[]]> = [];
+    for (const [filePath, pairs] of this.commonByPath) {
       const stored: number[] = [];
-      for (let pair = 0; pair + 1 < counts.length; pair += 2) {
-        const slot = storedSlots.get(counts[pair]);
-        if (slot !== undefined) stored.push(slot, counts[pair + 1]);
+      for (let pair = 0; pair + 1 < pairs.length; pair += 2) {
+        const slot = storedSlots.get(pairs[pair]);
+        if (slot !== undefined) stored.push(slot, pairs[pair + 1]);
       }
-      if (stored.length > 0) commonTextCounts.push([filePath, stored]);
+      if (stored.length > 0) counts.push([filePath, stored]);
     }
-    return {
-      version: storedVersion,
-      search: this.search.toJSON(),
-      commonTextTerms,
-      commonTextCounts,
-      checkedAt: this.checkedAt,
-      chunks: [...this.idsByPath].flatMap(([filePath, ids]) =>
-        ids.map((id): StoredRetrievalIndex["chunks"][number] => [
+    yield [
+      "index",
+      {
+        version: storedVersion,
+        search: this.search.storedHeader(),
+        commonTextTerms,
+        checkedAt: this.checkedAt,
+        documents: this.search.documentTotal,
+        terms: this.search.termCount,
+        chunks: this.chunkTotal,
+        counts: counts.length,
+      },
+    ];
+    for (const documents of this.search.storedDocuments(recordSize)) yield ["documents", documents];
+    for (const terms of this.search.storedTerms(recordSize)) yield ["terms", terms];
+    let chunks: Array<[number, string, number, number, string[]]> = [];
+    for (const [filePath, ids] of this.idsByPath) {
+      for (const id of ids) {
+        const symbols = this.chunkSymbols[id];
+        chunks.push([
           id,
           filePath,
           this.lines[2 * id],
           this.lines[2 * id + 1],
-          this.chunkSymbols[id] === "" ? [] : this.chunkSymbols[id].split("\n"),
-        ]),
-      ),
+          symbols === "" ? [] : symbols.split("\n"),
+        ]);
+      }
+      if (chunks.length < recordSize) continue;
+      yield ["chunks", chunks];
+      chunks = [];
+    }
+    if (chunks.length > 0) yield ["chunks", chunks];
+    for (let first = 0; first < counts.length; first += recordSize)
+      yield ["counts", counts.slice(first, first + recordSize)];
+  }
+
+  /** Reads the records storedRecords wrote, in their order. */
+  static reader(): StoredIndexReader {
+    let index: RetrievalIndex | undefined;
+    let header: StoredIndexHeader | undefined;
+    let documents = 0;
+    let terms = 0;
+    let chunks = 0;
+    let counts = 0;
+    const paths = new Map<string, string>();
+    const read = (record: unknown): boolean => {
+      if (!Array.isArray(record) || record.length !== 2 || typeof record[0] !== "string") return false;
+      const [kind, value] = record as [string, unknown];
+      if (kind === "index") {
+        if (header !== undefined || !isStoredIndexHeader(value)) return false;
+        header = value;
+        const commonText = new Set(value.commonTextTerms);
+        // MiniSearch.loadJS builds a plain MiniSearch whatever class it is called on: it is given this one's.
+        const search = Object.setPrototypeOf(
+          MiniSearch.loadJS(value.search, searchOptions(commonText)),
+          ChunkSearch.prototype,
+        ) as ChunkSearch;
+        index = new RetrievalIndex({ search, commonText, checkedAt: value.checkedAt });
+        return true;
+      }
+      if (index === undefined || !Array.isArray(value)) return false;
+      if (kind === "documents") {
+        index.search.loadDocuments(value as number[][]);
+        documents += value.length;
+        return true;
+      }
+      if (kind === "terms") {
+        index.search.loadTerms(value as StoredTerm[]);
+        terms += value.length;
+        return true;
+      }
+      if (kind === "chunks") {
+        for (const [id, storedPath, startLine, endLine, symbols] of value as Array<
+          [number, string, number, number, string[]]
+        >) {
+          let filePath = paths.get(storedPath);
+          if (filePath === undefined) {
+            filePath = storedPath;
+            paths.set(filePath, filePath);
+          }
+          index.place(id, filePath, startLine, endLine, symbols);
+          const ids = index.idsByPath.get(filePath) ?? [];
+          ids.push(id);
+          index.idsByPath.set(filePath, ids);
+        }
+        chunks += value.length;
+        return true;
+      }
+      if (kind === "counts") {
+        for (const [storedPath, pairs] of value as Array<[string, number[]]>) {
+          const filePath = paths.get(storedPath);
+          if (filePath === undefined) continue;
+          for (let pair = 0; pair + 1 < pairs.length; pair += 2) index.commonCounts[pairs[pair]] += pairs[pair + 1];
+          index.commonByPath.set(filePath, pairs);
+        }
+        counts += value.length;
+        return true;
+      }
+      return false;
+    };
+    const finish = (): RetrievalIndex | undefined => {
+      if (index === undefined || header === undefined) return undefined;
+      if (
+        documents !== header.documents ||
+        terms !== header.terms ||
+        chunks !== header.chunks ||
+        counts !== header.counts
+      )
+        return undefined;
+      for (let id = 0; id < index.chunkPaths.length; id++)
+        if (index.chunkPaths[id] === undefined) index.freeIds.push(id);
+      return index;
+    };
+    return {
+      read: (record) => {
+        try {
+          return read(record);
+        } catch {
+          return false;
+        }
+      },
+      finish,
     };
   }
 
-  /** Undefined for data this version did not write. */
-  static fromStored(value: unknown): RetrievalIndex | undefined {
-    if (typeof value !== "object" || value === null) return undefined;
-    const stored = value as Partial<StoredRetrievalIndex>;
-    if (
-      stored.version !== storedVersion ||
-      !Array.isArray(stored.chunks) ||
-      typeof stored.search !== "object" ||
-      !Array.isArray(stored.commonTextTerms) ||
-      !Array.isArray(stored.commonTextCounts) ||
-      typeof stored.checkedAt !== "number"
-    )
-      return undefined;
-    try {
-      return new RetrievalIndex(stored as StoredRetrievalIndex);
-    } catch {
-      return undefined;
-    }
+  /** Undefined for records this version did not write, or fewer than it wrote. */
+  static fromStored(records: unknown): RetrievalIndex | undefined {
+    if (!Array.isArray(records)) return undefined;
+    const reader = RetrievalIndex.reader();
+    return records.every((record) => reader.read(record)) ? reader.finish() : undefined;
   }
+}
+
+export interface StoredIndexReader {
+  /** False for a record that is not the next one this version would have written: nothing more is read. */
+  read(record: unknown): boolean;
+  /** The index, undefined unless every record was read. */
+  finish(): RetrievalIndex | undefined;
+}
+
+function isStoredIndexHeader(value: unknown): value is StoredIndexHeader {
+  if (typeof value !== "object" || value === null) return false;
+  const header = value as Partial<StoredIndexHeader>;
+  return (
+    header.version === storedVersion &&
+    typeof header.search === "object" &&
+    Array.isArray(header.commonTextTerms) &&
+    typeof header.checkedAt === "number" &&
+    typeof header.documents === "number" &&
+    typeof header.terms === "number" &&
+    typeof header.chunks === "number" &&
+    typeof header.counts === "number"
+  );
 }

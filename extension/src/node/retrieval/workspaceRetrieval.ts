@@ -3,11 +3,13 @@
 // retrieves them. With it, each file's stamp and symbols when it was parsed, so that the next session's listing skips
 // the files that have not changed. Beside it, the chunks' embeddings (when an embedding model is set), kept in a file
 // of their own.
+import { closeSync, createReadStream, openSync, writeSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { createInterface } from "node:readline";
 import type { Chunk } from "../../core/retrieval/chunks";
 import { ChunkEmbeddings, type PendingChunk, hybridRanking, textHash } from "../../core/retrieval/chunkEmbeddings";
-import { fromStoredWorkspaceIndex, IndexedFiles, toStoredWorkspaceIndex } from "../../core/retrieval/indexedFiles";
+import { IndexedFiles, storedWorkspaceReader, storedWorkspaceRecords } from "../../core/retrieval/indexedFiles";
 import { RetrievalIndex } from "../../core/retrieval/retrievalIndex";
 import type { RetrievedChunk } from "../../core/retrieval/retrievedChunk";
 import type { FileStamp, FileSymbol } from "../../core/syntax/symbolIndex";
@@ -32,15 +34,8 @@ export class WorkspaceRetrieval {
    */
   async load(): Promise<void> {
     if (this.store === null) return;
-    // Parsed as it is read, so the text (tens of MB for a large workspace) is garbage before the index is built. A
-    // file cut short by a crash reads as none.
-    const value: unknown = await readFile(this.store, "utf8")
-      .then((text) => JSON.parse(text) as unknown)
-      .catch(() => undefined);
-    if (value !== undefined) {
-      const loaded = fromStoredWorkspaceIndex(value);
-      if (loaded) ({ index: this.index, files: this.files } = loaded);
-    }
+    const loaded = await readStore(this.store).catch(() => undefined);
+    if (loaded) ({ index: this.index, files: this.files } = loaded);
     // The JSON store of earlier versions is not read: its chunks are embedded again, into the binary one.
     await rm(this.embeddingsStore(this.store, ".json"), { force: true });
     const vectors = await readFile(this.embeddingsStore(this.store, ".bin")).catch(() => undefined);
@@ -156,7 +151,7 @@ export class WorkspaceRetrieval {
     if (this.store === null) return;
     if (this.dirty) {
       this.dirty = false;
-      await writeWhole(this.store, JSON.stringify(toStoredWorkspaceIndex(this.index, this.files)));
+      await writeRecords(this.store, storedWorkspaceRecords(this.index, this.files));
     }
     if (this.embeddingsDirty) {
       this.embeddingsDirty = false;
@@ -197,9 +192,43 @@ export class WorkspaceRetrieval {
 }
 
 /** A temporary file and a rename, so a crash never leaves half a file. */
-async function writeWhole(file: string, data: string | readonly Uint8Array[]): Promise<void> {
+async function writeWhole(file: string, data: readonly Uint8Array[]): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.tmp`;
   await writeFile(temporary, data);
   await rename(temporary, file);
+}
+
+/**
+ * Writes each record as a line as soon as it is made, so that one record at a time is in memory, not the whole
+ * index's text; synchronously, so that the index cannot change between its first record and its last (this thread has
+ * nothing else to do meanwhile). A temporary file and a rename, as writeWhole.
+ */
+async function writeRecords(file: string, records: Iterable<unknown>): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  const descriptor = openSync(temporary, "w");
+  try {
+    for (const record of records) writeSync(descriptor, `${JSON.stringify(record)}\n`);
+  } finally {
+    closeSync(descriptor);
+  }
+  await rename(temporary, file);
+}
+
+/**
+ * The stored index, read and parsed a line (a record) at a time, so that only the index being built and one record
+ * are in memory at once; undefined for a store of another version, or one cut short (a crash: see writeWhole).
+ */
+async function readStore(file: string): Promise<{ index: RetrievalIndex; files: IndexedFiles } | undefined> {
+  const reader = storedWorkspaceReader();
+  const stream = createReadStream(file, { encoding: "utf8" });
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  try {
+    for await (const line of lines) if (!reader.read(JSON.parse(line))) return undefined;
+  } finally {
+    lines.close();
+    stream.destroy();
+  }
+  return reader.finish();
 }
