@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Language, Query } from "web-tree-sitter";
-import { createShield, type ShieldLanguage } from "../../extension/src/core/shield";
+import { createShield, type Shield, type ShieldLanguage } from "../../extension/src/core/shield";
 import { GRAMMAR_FILES, RUNTIME_WASM } from "../../extension/src/core/shield/languages";
 import { requiredWords } from "../../extension/src/core/shield/queryLiterals";
 import { ALL_RULES } from "../../extension/src/core/shield/rules";
@@ -133,55 +133,48 @@ function nested(language: ShieldLanguage, levels: number): string {
     : `const cp = require('child_process');\n${"f(".repeat(levels)}cp.exec('rm -rf ' + dir)${")".repeat(levels)};\n`;
 }
 
+/** One line per size: the median of 3 scans of `codeFor(size)`, its growth over the previous size, and the findings. */
+function scanTimes(
+  shield: Shield,
+  language: ShieldLanguage,
+  sizes: readonly number[],
+  unit: string,
+  dimension: string,
+  codeFor: (size: number) => string,
+): void {
+  let previous: number | undefined;
+  for (const size of sizes) {
+    const code = codeFor(size);
+    const times: number[] = [];
+    let findings: string[] = [];
+    for (let run = 0; run < 3; run++) {
+      const start = performance.now();
+      findings = shield.scan(code, language).map((finding) => finding.ruleId);
+      times.push(performance.now() - start);
+    }
+    const ms = median(times);
+    const growth = previous === undefined ? "" : `, ${(ms / previous).toFixed(1)}x the previous ${dimension}`;
+    console.log(`${language} ${size} ${unit}: ${ms.toFixed(1)} ms${growth}; findings ${findings.join(", ") || "none"}`);
+    previous = ms;
+  }
+}
+
 async function depth(): Promise<void> {
   const languages: ShieldLanguage[] = ["python", "javascript"];
   const shield = await createShield({ grammars: fileGrammarSource(grammarDir), languages });
   try {
     console.log("\n## Scan time by nesting depth (engine, median of 3; quadratic growth would be 100x per 10x)");
-    for (const language of languages) {
-      let previous: number | undefined;
-      for (const levels of [1_000, 10_000, 100_000]) {
-        const code = nested(language, levels);
-        const times: number[] = [];
-        let findings: string[] = [];
-        for (let run = 0; run < 3; run++) {
-          const start = performance.now();
-          findings = shield.scan(code, language).map((finding) => finding.ruleId);
-          times.push(performance.now() - start);
-        }
-        const ms = median(times);
-        const growth = previous === undefined ? "" : `, ${(ms / previous).toFixed(1)}x the previous depth`;
-        console.log(
-          `${language} ${levels} levels: ${ms.toFixed(1)} ms${growth}; findings ${findings.join(", ") || "none"}`,
-        );
-        previous = ms;
-      }
-    }
+    for (const language of languages)
+      scanTimes(shield, language, [1_000, 10_000, 100_000], "levels", "depth", (levels) => nested(language, levels));
     console.log(
       "\n## Scan time by the length of one concatenation of literals (long, not deep: a link counts 1/16 of a level)",
     );
-    for (const language of languages) {
-      let previous: number | undefined;
-      for (const terms of [1_000, 4_000, 16_000]) {
-        const code =
-          language === "python"
-            ? `DATA = (\n${'  "abc" +\n'.repeat(terms)}  "")\nimport os\nos.system('rm -rf ' + path)\n`
-            : `const DATA =\n${'  "abc" +\n'.repeat(terms)}  "";\nrequire('child_process').exec('rm -rf ' + dir);\n`;
-        const times: number[] = [];
-        let findings: string[] = [];
-        for (let run = 0; run < 3; run++) {
-          const start = performance.now();
-          findings = shield.scan(code, language).map((finding) => finding.ruleId);
-          times.push(performance.now() - start);
-        }
-        const ms = median(times);
-        const growth = previous === undefined ? "" : `, ${(ms / previous).toFixed(1)}x the previous length`;
-        console.log(
-          `${language} ${terms} literals: ${ms.toFixed(1)} ms${growth}; findings ${findings.join(", ") || "none"}`,
-        );
-        previous = ms;
-      }
-    }
+    for (const language of languages)
+      scanTimes(shield, language, [1_000, 4_000, 16_000], "literals", "length", (terms) =>
+        language === "python"
+          ? `DATA = (\n${'  "abc" +\n'.repeat(terms)}  "")\nimport os\nos.system('rm -rf ' + path)\n`
+          : `const DATA =\n${'  "abc" +\n'.repeat(terms)}  "";\nrequire('child_process').exec('rm -rf ' + dir);\n`,
+      );
   } finally {
     shield.dispose();
   }

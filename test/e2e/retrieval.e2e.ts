@@ -5,24 +5,10 @@ import assert from "node:assert/strict";
 import { codeServerExecutable } from "./install";
 import { scenarioPerTest, scriptedModelSettings, waitForHostOnCpu } from "./scenario";
 import { openChat } from "./chatView";
+import { invoiceMain, invoiceModule } from "./invoiceWorkspace";
 
 const readyTimeoutMs = 90_000;
 const answerTimeoutMs = 90_000;
-
-const invoiceModule = [
-  "import math",
-  "",
-  "",
-  "def format_currency(amount):",
-  '    return f"{amount:.2f} EUR"',
-  "",
-  "",
-  "def compute_invoice_total(lines, tax_rate):",
-  '    """Adds up the invoice lines and applies the tax rate."""',
-  "    subtotal = sum(line.price * line.quantity for line in lines)",
-  "    return math.ceil(subtotal * (1 + tax_rate) * 100) / 100",
-  "",
-].join("\n");
 
 describe("issue 20, workspace retrieval: sources cited in a real VS Code (code-server + Chromium)", function () {
   this.timeout(300_000);
@@ -34,7 +20,7 @@ describe("issue 20, workspace retrieval: sources cited in a real VS Code (code-s
       settings: scriptedModelSettings("standard"),
       files: {
         "invoice.py": invoiceModule,
-        "main.py": "from invoice import compute_invoice_total\n\nprint('ready')\n",
+        "main.py": invoiceMain,
         "helpers.py": "def greet(name):\n    return 'Hello, ' + name\n",
       },
     });

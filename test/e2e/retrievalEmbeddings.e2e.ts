@@ -8,27 +8,13 @@ import { ensureEmbeddingModel } from "../fixtures/embeddingModel";
 import { codeServerExecutable } from "./install";
 import { type Scenario, scenarioPerTest, scriptedModelSettings, waitForHostOnCpu } from "./scenario";
 import { openChat } from "./chatView";
+import { invoiceMain, invoiceModule } from "./invoiceWorkspace";
 
 const readyTimeoutMs = 90_000;
 const embeddedTimeoutMs = 120_000;
 const answerTimeoutMs = 90_000;
 /** VS Code's entry for window progress in the status bar. */
 const progressEntry = "status.progress";
-
-const invoiceModule = [
-  "import math",
-  "",
-  "",
-  "def format_currency(amount):",
-  '    return f"{amount:.2f} EUR"',
-  "",
-  "",
-  "def compute_invoice_total(lines, tax_rate):",
-  '    """Adds up the invoice lines and applies the tax rate."""',
-  "    subtotal = sum(line.price * line.quantity for line in lines)",
-  "    return math.ceil(subtotal * (1 + tax_rate) * 100) / 100",
-  "",
-].join("\n");
 
 /**
  * Enough functions that the embedding pass outlasts VS Code's delay before it shows window progress (150 ms), and
@@ -82,7 +68,7 @@ describe("issue 20, workspace retrieval with the embedding lane in a real VS Cod
       },
       files: {
         "invoice.py": invoiceModule,
-        "main.py": "from invoice import compute_invoice_total\n\nprint('ready')\n",
+        "main.py": invoiceMain,
         ...fillerModules(),
       },
     });
