@@ -5,10 +5,9 @@ import assert from "node:assert/strict";
 import { codeServerExecutable } from "./install";
 import { scenarioPerTest, scriptedModelSettings, waitForHostOnCpu } from "./scenario";
 import { openChat } from "./chatView";
-import { invoiceMain, invoiceModule } from "./invoiceWorkspace";
+import { askAboutInvoiceTotal, invoiceMain, invoiceModule } from "./invoiceWorkspace";
 
 const readyTimeoutMs = 90_000;
-const answerTimeoutMs = 90_000;
 
 describe("issue 20, workspace retrieval: sources cited in a real VS Code (code-server + Chromium)", function () {
   this.timeout(300_000);
@@ -31,14 +30,7 @@ describe("issue 20, workspace retrieval: sources cited in a real VS Code (code-s
     await waitForHostOnCpu(workbench, readyTimeoutMs);
 
     const chat = await openChat(scenario);
-    assert.equal(await chat.locator("#retrieval").isChecked(), true, "retrieval is on by default");
-    await chat.locator("#input").fill("How is the invoice total computed with the tax rate?");
-    await chat.locator("#input").press("Enter");
-    const answer = chat.locator(".message.assistant").last();
-    const sources = answer.locator(".message-sources .source-link");
-    await sources.first().waitFor({ timeout: answerTimeoutMs });
-    await chat.locator('.message.assistant[data-status="complete"]').waitFor({ timeout: answerTimeoutMs });
-    const labels = await sources.allInnerTexts();
+    const { sources, labels } = await askAboutInvoiceTotal(chat);
     assert.equal(labels[0], "invoice.py:8", labels.join(", "));
     await workbench.screenshot("sources-cited");
 

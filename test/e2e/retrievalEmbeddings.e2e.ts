@@ -8,7 +8,7 @@ import { ensureEmbeddingModel } from "../fixtures/embeddingModel";
 import { codeServerExecutable } from "./install";
 import { type Scenario, scenarioPerTest, scriptedModelSettings, waitForHostOnCpu } from "./scenario";
 import { openChat } from "./chatView";
-import { invoiceMain, invoiceModule } from "./invoiceWorkspace";
+import { askAboutInvoiceTotal, invoiceMain, invoiceModule } from "./invoiceWorkspace";
 
 const readyTimeoutMs = 90_000;
 const embeddedTimeoutMs = 120_000;
@@ -88,14 +88,7 @@ describe("issue 20, workspace retrieval with the embedding lane in a real VS Cod
     await workbench.waitForStatusText(progressEntry, (text) => !text.includes("embedding the workspace"), 10_000);
 
     const chat = await openChat(scenario);
-    assert.equal(await chat.locator("#retrieval").isChecked(), true, "retrieval is on by default");
-    await chat.locator("#input").fill("How is the invoice total computed with the tax rate?");
-    await chat.locator("#input").press("Enter");
-    const answer = chat.locator(".message.assistant").last();
-    const sources = answer.locator(".message-sources .source-link");
-    await sources.first().waitFor({ timeout: answerTimeoutMs });
-    await chat.locator('.message.assistant[data-status="complete"]').waitFor({ timeout: answerTimeoutMs });
-    const labels = await sources.allInnerTexts();
+    const { sources, labels } = await askAboutInvoiceTotal(chat);
     assert.ok(labels.includes("invoice.py:8"), `the invoice function's chunk is cited: ${labels.join(", ")}`);
     await workbench.screenshot("sources-cited-hybrid");
 

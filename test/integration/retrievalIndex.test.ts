@@ -18,6 +18,12 @@ function where(chunks: readonly RetrievedChunk[]): string[] {
   );
 }
 
+/** Two source files both suites index: a Python function with a docstring and a TypeScript one. */
+const authModule =
+  'import hmac\n\n\ndef validate_token(token: str) -> bool:\n    """Checks a session token\'s signature."""\n    return hmac.compare_digest(token, "x")\n';
+const cartModule =
+  "export function cartTotal(prices: number[]): number {\n  return prices.reduce((sum, price) => sum + price, 0);\n}\n";
+
 describe("workspace retrieval index (worker thread, real files)", function () {
   let scratch: string;
   let store: string;
@@ -54,14 +60,8 @@ describe("workspace retrieval index (worker thread, real files)", function () {
     scratch = (await mkdtemp(path.join(os.tmpdir(), "retrieval-index-"))).replace(/\\/g, "/");
     store = `${scratch}-storage/retrieval-index.json`;
     await mkdir(`${scratch}/src`);
-    await writeFile(
-      `${scratch}/src/auth.py`,
-      'import hmac\n\n\ndef validate_token(token: str) -> bool:\n    """Checks a session token\'s signature."""\n    return hmac.compare_digest(token, "x")\n',
-    );
-    await writeFile(
-      `${scratch}/src/cart.ts`,
-      "export function cartTotal(prices: number[]): number {\n  return prices.reduce((sum, price) => sum + price, 0);\n}\n",
-    );
+    await writeFile(`${scratch}/src/auth.py`, authModule);
+    await writeFile(`${scratch}/src/cart.ts`, cartModule);
     await writeFile(`${scratch}/.gitignore`, "generated/\n");
     await mkdir(`${scratch}/generated`);
     await writeFile(`${scratch}/generated/tokens.py`, "def validate_token_generated():\n    pass\n");
@@ -184,14 +184,8 @@ describe("workspace index across restarts (worker thread, stored index, real fil
     await mkdir(`${scratch}/generated`);
     await writeFile(`${scratch}/.gitignore`, "generated/\n");
     await writeFile(`${scratch}/generated/tokens.py`, "def generated_tokens():\n    pass\n");
-    await writeFile(
-      `${scratch}/src/auth.py`,
-      'import hmac\n\n\ndef validate_token(token: str) -> bool:\n    """Checks a session token\'s signature."""\n    return hmac.compare_digest(token, "x")\n',
-    );
-    await writeFile(
-      `${scratch}/src/cart.ts`,
-      "export function cartTotal(prices: number[]): number {\n  return prices.reduce((sum, price) => sum + price, 0);\n}\n",
-    );
+    await writeFile(`${scratch}/src/auth.py`, authModule);
+    await writeFile(`${scratch}/src/cart.ts`, cartModule);
     await writeFile(
       `${scratch}/src/notes.py`,
       "def archive_meeting_notes(folder):\n    return sorted(folder.glob('*.md'))\n",
